@@ -1,0 +1,210 @@
+import { describe, expect, it } from '@jest/globals'
+import { fraction, parseConfig } from '../src/config.js'
+import { InputError } from '../src/errors.js'
+import { makeKey } from './support/keys.js'
+
+const key = makeKey()
+const base: Record<string, string> = {
+  'key-id': 'ABC123DEF4',
+  'private-key': key.pem,
+  'build-id': 'build-1'
+}
+const parse = (inputs: Record<string, string>) =>
+  parseConfig(name => ({ ...base, ...inputs })[name] ?? '')
+const problem = (inputs: Record<string, string>): string => {
+  try {
+    parse(inputs)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return (error as Error).message
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('inputs', () => {
+  it('applies the documented defaults', () => {
+    const config = parse({})
+    expect(config.types).toEqual(['HANGS', 'DISK_WRITES', 'LAUNCHES'])
+    expect(config.limit).toBe(10)
+    expect(config.thresholds).toEqual({ HANGS: 0.5, DISK_WRITES: 0.5, LAUNCHES: 0.5 })
+    expect(config.failOnBreach).toBe(true)
+    expect(config.noData).toBe('warn')
+    expect(config.apiBaseUrl).toBe('https://api.appstoreconnect.apple.com')
+    expect(config.issuerId).toBeUndefined()
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('reads thresholds as fractions or percentages, with per-type overrides', () => {
+    const config = parse({
+      threshold: '25%',
+      'hangs-threshold': '0.1',
+      'launches-threshold': '12.5%'
+    })
+    expect(config.thresholds).toEqual({ HANGS: 0.1, DISK_WRITES: 0.25, LAUNCHES: 0.125 })
+    expect(fraction('threshold', '0')).toBe(0)
+    expect(fraction('threshold', '100%')).toBe(1)
+    expect(fraction('threshold', '.5')).toBe(0.5)
+  })
+
+  it.each(['-0.1', '1.5', '150%', 'NaN', 'abc', '50', '0.5 ', '5 %', ''])(
+    'rejects threshold %j naming the input and the accepted forms',
+    value => {
+      expect(() => fraction('threshold', value)).toThrow(
+        /'threshold'.*fraction from 0 to 1.*percentage/
+      )
+    }
+  )
+
+  it('splits diagnostic types on commas and newlines, case-insensitively, without duplicates', () => {
+    expect(parse({ 'diagnostic-types': 'hangs,\nDisk_Writes, hangs' }).types).toEqual([
+      'HANGS',
+      'DISK_WRITES'
+    ])
+    expect(parse({ 'diagnostic-types': 'disk-writes' }).types).toEqual(['DISK_WRITES'])
+    expect(problem({ 'diagnostic-types': 'HANGS,CRASHES' })).toMatch(
+      /'diagnostic-types' has 'CRASHES'; use one or more of HANGS, DISK_WRITES, LAUNCHES/
+    )
+  })
+
+  it.each([
+    ['limit', '0', /'limit' is '0'; use a whole number from 1 to 200/],
+    ['limit', '201', /'limit' is '201'/],
+    ['limit', '1.5', /'limit' is '1.5'/],
+    ['fail-on-breach', 'yes', /'fail-on-breach' is 'yes'; use true or false/],
+    ['no-data', 'ignore', /'no-data' is 'ignore'; use one of: pass, warn, fail/],
+    ['comment', 'sometimes', /'comment' is 'sometimes'; use one of: true, on-breach, false/],
+    ['include-logs', '-1', /'include-logs' is '-1'/],
+    ['api-base-url', 'http://api.example.com', /'api-base-url' must use https/],
+    ['api-base-url', 'ftp://127.0.0.1', /'api-base-url' must use https/],
+    ['api-base-url', 'https://user:pw@proxy.example.com', /must not carry credentials/],
+    ['key-id', 'ABC 123', /'key-id' must be letters, digits and dashes/],
+    ['build-id', 'build\u200b1', /'build-id' contains an invisible character \(U\+200B\)/],
+    ['threshold', '\ufeff0.5', /'threshold' contains an invisible character \(U\+FEFF\)/]
+  ])('rejects %s=%j', (name, value, message) => {
+    expect(problem({ [name]: value })).toMatch(message)
+  })
+
+  it('accepts http only on a loopback address', () => {
+    expect(parse({ 'api-base-url': 'http://127.0.0.1:8080/' }).apiBaseUrl).toBe(
+      'http://127.0.0.1:8080'
+    )
+    expect(parse({ 'api-base-url': 'https://proxy.example.com/asc/' }).apiBaseUrl).toBe(
+      'https://proxy.example.com/asc'
+    )
+  })
+
+  it('trims surrounding whitespace the way YAML leaves it', () => {
+    expect(parse({ limit: ' 25\n', 'key-id': '\tABC123DEF4 ' })).toMatchObject({
+      limit: 25,
+      keyId: 'ABC123DEF4'
+    })
+  })
+
+  it('lists every problem at once', () => {
+    const message = problem({ limit: '0', threshold: '2' })
+    expect(message).toMatch(/'threshold'/)
+    expect(message).toMatch(/'limit'/)
+  })
+
+  it('needs a build: an ID, or an app with a version or build number', () => {
+    expect(problem({ 'build-id': '' })).toMatch(
+      /'build-id' is required; or give 'app-id' \(or 'bundle-id'\)/
+    )
+    expect(problem({ 'build-id': '', 'app-id': '123' })).toMatch(
+      /'build-number' \(or 'version'\) is required/
+    )
+    expect(problem({ 'build-id': '', 'app-id': '1', 'bundle-id': 'com.x' })).toMatch(
+      /give only one/
+    )
+    expect(
+      parse({
+        'build-id': '',
+        'bundle-id': 'com.example.app',
+        'build-number': '412',
+        version: '2.4.0'
+      }).build
+    ).toEqual({
+      kind: 'lookup',
+      app: { bundleId: 'com.example.app' },
+      version: '2.4.0',
+      buildNumber: '412',
+      platform: 'IOS'
+    })
+  })
+
+  it('resolves the baseline in the same app as the build', () => {
+    const config = parse({
+      'build-id': '',
+      'app-id': '42',
+      'build-number': '412',
+      'baseline-version': '2.3.0',
+      platform: 'tv_os'
+    })
+    expect(config.baseline).toEqual({
+      kind: 'lookup',
+      app: { appId: '42' },
+      version: '2.3.0',
+      buildNumber: undefined,
+      platform: 'TV_OS'
+    })
+    expect(problem({ 'baseline-build-number': '399' })).toMatch(/need 'app-id' or 'bundle-id'/)
+  })
+})
+
+describe('private-key', () => {
+  const pemBody = key.pem
+    .split('\n')
+    .filter(l => l && !l.startsWith('-----'))
+    .join('')
+
+  it.each([
+    ['a PEM', key.pem],
+    ['a PEM with literal \\n escapes', key.pem.trim().replace(/\n/g, '\\n')],
+    ['the base64 of the PEM', Buffer.from(key.pem).toString('base64')],
+    ['a PEM with Windows line endings', key.pem.replace(/\n/g, '\r\n')]
+  ])('accepts %s', (_, value) => {
+    const config = parse({ 'private-key': value })
+    expect(config.privateKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1')
+    expect(config.keySecrets).toContain(pemBody)
+  })
+
+  it.each([
+    ['an RSA key', () => makeRsa(), /holds an RSA key; App Store Connect API keys are EC P-256/],
+    ['a P-384 key', () => makeEc('P-384'), /holds an EC key on secp384r1/],
+    [
+      'a truncated PEM',
+      () => key.pem.slice(0, 120) + '\n-----END PRIVATE KEY-----',
+      /truncated or damaged/
+    ],
+    [
+      'a SEC1 EC key',
+      () => makeSec1(),
+      /holds a 'EC PRIVATE KEY' PEM block; App Store Connect keys are PKCS#8/
+    ],
+    ['not a key', () => 'hello', /is not a PEM key/]
+  ])('rejects %s without echoing it', (_, make, message) => {
+    const value = make()
+    const text = problem({ 'private-key': value })
+    expect(text).toMatch(message)
+    for (const line of value.split('\n').filter(l => l.length > 12 && !l.startsWith('-----'))) {
+      expect(text).not.toContain(line)
+    }
+  })
+})
+
+import { generateKeyPairSync } from 'node:crypto'
+function makeRsa(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString()
+}
+function makeEc(namedCurve: string): string {
+  return generateKeyPairSync('ec', { namedCurve })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString()
+}
+function makeSec1(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'sec1', format: 'pem' })
+    .toString()
+}

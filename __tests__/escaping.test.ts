@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { codeBlock, codeCell, html, text } from '../src/report/markdown.js'
+
+/** Splits a GFM table row into cells the way GitHub does: on pipes not escaped by a backslash. */
+function cells(row: string): string[] {
+  return row.split(/(?<!\\)\|/)
+}
+
+const hostile = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.constantFrom(
+    '<img src=x onerror=alert(1)>',
+    '@octocat please look',
+    'fixes #123',
+    '<!-- asc-diagnostics-gate: -->',
+    'a | b || c',
+    '``` ` `` x',
+    'std::vector<std::pair<int, int>>::push_back',
+    'Array<Dictionary<String, Any>>.map',
+    '-->',
+    '\\|',
+    'line\nbreak\r\n::error::pwned'
+  ),
+  fc
+    .array(fc.constantFrom('|', '`', '<', '>', '@', '#', '-', '!', '\\', 'a', ' ', '\n', '&'), {
+      maxLength: 40
+    })
+    .map(a => a.join(''))
+)
+
+describe('untrusted text in the report', () => {
+  it('stays inside one table cell, whatever it holds', () => {
+    fc.assert(
+      fc.property(hostile, value => {
+        const row = `| 1 | ${codeCell(value)} | 2 |`
+        expect(row).not.toContain('\n')
+        expect(cells(row)).toHaveLength(5)
+      })
+    )
+  })
+
+  it('renders as code: the fence is longer than any backtick run inside', () => {
+    fc.assert(
+      fc.property(hostile, value => {
+        const cell = codeCell(value)
+        if (cell === '*(empty)*') return
+        const fence = /^`+/.exec(cell)![0]
+        const inner = cell.slice(fence.length, cell.length - fence.length)
+        expect(cell.endsWith(fence)).toBe(true)
+        for (const run of inner.match(/`+/g) ?? []) expect(run.length).not.toBe(fence.length)
+      })
+    )
+  })
+
+  it('never lets data open or close an HTML comment (the sticky marker)', () => {
+    fc.assert(
+      fc.property(hostile, value => {
+        for (const out of [codeCell(value), text(value), html(value), codeBlock([value])]) {
+          expect(out).not.toContain('<!--')
+          expect(out).not.toContain('-->')
+        }
+      })
+    )
+  })
+
+  it('never leaves raw HTML, mentions or issue references in text', () => {
+    fc.assert(
+      fc.property(hostile, value => {
+        for (const out of [text(value), html(value)]) {
+          expect(out).not.toMatch(/<[a-zA-Z!/]/)
+          expect(out).not.toMatch(/[@#][A-Za-z0-9]/)
+          expect(out).not.toContain('\n')
+        }
+      })
+    )
+  })
+
+  it('keeps a fenced block closed only by its own fence', () => {
+    fc.assert(
+      fc.property(fc.array(hostile, { maxLength: 5 }), lines => {
+        const block = codeBlock(lines)
+        const fence = /^`+/.exec(block)![0]
+        const inner = block.split('\n').slice(1, -1)
+        for (const line of inner) expect(line.startsWith(fence)).toBe(false)
+        expect(block.endsWith(`\n${fence}`)).toBe(true)
+      })
+    )
+  })
+
+  it('shows signatures literally', () => {
+    expect(codeCell('a | b')).toBe('`a \\| b`')
+    expect(codeCell('x `y` z')).toBe('``x `y` z``')
+    expect(codeCell('`edge')).toBe('`` `edge ``')
+    expect(text('<b>@team</b> #1')).toBe('&lt;b&gt;@\u200bteam&lt;/b&gt; \\#\u200b1')
+  })
+})

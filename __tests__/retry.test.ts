@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals'
+import { isRetryable, nextRetry, parseRetryAfter, retryPolicy } from '../src/http/retry.js'
+import { NetworkError } from '../src/http/transport.js'
+import { parseRateLimit } from '../src/asc/client.js'
+
+const policy = retryPolicy()
+const response = (status: number) => ({ status, headers: {}, body: '' })
+
+describe('retry rules', () => {
+  it('retries throttling, server errors and lost connections, nothing else', () => {
+    for (const status of [429, 500, 502, 503, 504]) expect(isRetryable(response(status))).toBe(true)
+    for (const status of [400, 401, 403, 404, 406, 422])
+      expect(isRetryable(response(status))).toBe(false)
+    expect(isRetryable(new NetworkError('connection reset', 'reset'))).toBe(true)
+  })
+
+  it('backs off exponentially with jitter, capped per wait', () => {
+    const low = [1, 2, 3].map(attempt => nextRetry(policy, attempt, 0, undefined, () => 0))
+    const high = [1, 2, 3].map(attempt => nextRetry(policy, attempt, 0, undefined, () => 1))
+    expect(low).toEqual([500, 1000, 2000].map(delayMs => ({ retry: true, delayMs })))
+    expect(high).toEqual([1000, 2000, 4000].map(delayMs => ({ retry: true, delayMs })))
+  })
+
+  it('stops after the last attempt and when the total wait would exceed the budget', () => {
+    expect(nextRetry(policy, policy.maxAttempts, 0, undefined)).toEqual({
+      retry: false,
+      reason: 'attempts'
+    })
+    expect(nextRetry(policy, 1, policy.totalWaitBudgetMs, undefined)).toEqual({
+      retry: false,
+      reason: 'budget'
+    })
+  })
+
+  it('honours Retry-After up to the cap and gives up beyond it', () => {
+    expect(nextRetry(policy, 1, 0, 7_000)).toEqual({ retry: true, delayMs: 7_000 })
+    expect(nextRetry(policy, 1, 0, 3_600_000)).toEqual({
+      retry: false,
+      reason: 'retry-after-too-long'
+    })
+  })
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    expect(parseRetryAfter('5', 0)).toBe(5000)
+    expect(parseRetryAfter(new Date(60_000).toUTCString(), 0)).toBe(60_000)
+    expect(parseRetryAfter('soon', 0)).toBeUndefined()
+    expect(parseRetryAfter(undefined, 0)).toBeUndefined()
+  })
+
+  it('shrinks every wait with the time scale, never lengthens it', () => {
+    expect(retryPolicy(0.01).baseDelayMs).toBe(10)
+    expect(retryPolicy(5).baseDelayMs).toBe(policy.baseDelayMs)
+  })
+})
+
+describe('X-Rate-Limit', () => {
+  it('reads the hourly limit and what is left', () => {
+    expect(parseRateLimit('user-hour-lim:3500;user-hour-rem:500;')).toEqual({
+      limit: 3500,
+      remaining: 500
+    })
+    expect(parseRateLimit('user-hour-rem:12')).toEqual({ limit: undefined, remaining: 12 })
+    expect(parseRateLimit('garbage')).toBeUndefined()
+    expect(parseRateLimit(undefined)).toBeUndefined()
+  })
+})

@@ -1,0 +1,122 @@
+import { ASC, type DiagnosticType } from '../constants.js'
+import { DataError, ServiceError } from '../errors.js'
+import type { Insight, Signature, SignatureList, TrendDirection } from '../model.js'
+import { oneLine } from '../text.js'
+import type { AscClient } from './client.js'
+
+/**
+ * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
+ * back short. Next links are followed only on the API's origin and never twice.
+ */
+export async function fetchSignatures(
+  client: AscClient,
+  buildId: string,
+  type: DiagnosticType,
+  limit: number
+): Promise<SignatureList> {
+  const byId = new Map<string, Signature>()
+  const seen = new Set<string>()
+  let next: string | undefined = client.url(
+    `/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`,
+    {
+      'filter[diagnosticType]': type,
+      'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
+      limit: String(Math.min(limit, ASC.maxPageSize))
+    }
+  ).href
+  for (let page = 0; next && byId.size < limit; page++) {
+    if (page >= ASC.maxPages)
+      throw new DataError(
+        `App Store Connect kept returning pages of ${type} signatures (over ${ASC.maxPages}); stopped.`
+      )
+    seen.add(next)
+    const body = await client.getJson(next, {
+      notFound: `Build '${buildId}' was not found: 'build-id' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), not the build number; to use the build number, give 'app-id' or 'bundle-id' with 'build-number'`
+    })
+    const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`)
+    for (const item of items) {
+      const signature = readSignature(item, type)
+      if (!byId.has(signature.id)) byId.set(signature.id, signature)
+    }
+    next = nextUrl && followable(client, nextUrl, seen)
+  }
+  const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight)
+  return {
+    type,
+    signatures: signatures.slice(0, limit),
+    complete: !next && signatures.length <= limit
+  }
+}
+
+function followable(client: AscClient, nextUrl: string, seen: Set<string>): string | undefined {
+  let url: URL
+  try {
+    url = client.url(nextUrl)
+  } catch {
+    throw new DataError(
+      `App Store Connect sent a paging link that is not a URL: '${oneLine(nextUrl, 120)}'.`
+    )
+  }
+  if (!client.isSameOrigin(url)) {
+    throw new ServiceError(
+      `App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`
+    )
+  }
+  return seen.has(url.href) ? undefined : url.href
+}
+
+interface Page {
+  items: unknown[]
+  nextUrl?: string
+}
+
+/** A JSON:API collection page: `data` and optional `links.next`. */
+export function readPage(body: unknown, what: string): Page {
+  const data = (body as { data?: unknown })?.data
+  if (!Array.isArray(data)) {
+    throw new DataError(
+      `App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`
+    )
+  }
+  const next = (body as { links?: { next?: unknown } }).links?.next
+  return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined }
+}
+
+/** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
+export function readSignature(item: unknown, type: DiagnosticType): Signature {
+  const resource = (item ?? {}) as { id?: unknown; attributes?: Record<string, unknown> }
+  const attributes = resource.attributes ?? {}
+  const id = typeof resource.id === 'string' && resource.id ? resource.id : undefined
+  const text = typeof attributes.signature === 'string' ? attributes.signature : ''
+  const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`
+  if (!id) throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`)
+  const weight = attributes.weight
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
+    const shown =
+      weight === undefined ? 'missing' : oneLine(JSON.stringify(weight) ?? String(weight), 40)
+    throw new DataError(
+      `Signature ${name} has weight ${shown}; the gate expects a share from 0 to 1 and does not guess another scale.`
+    )
+  }
+  const insight = readInsight(attributes.insight)
+  return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) }
+}
+
+const DIRECTIONS: readonly TrendDirection[] = ['UP', 'DOWN', 'UNDEFINED']
+
+/** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
+function readInsight(value: unknown): Insight | undefined {
+  if (!value || typeof value !== 'object') return undefined
+  const raw = value as { direction?: unknown; referenceVersions?: unknown }
+  const direction = DIRECTIONS.find(d => d === raw.direction)
+  const referenceVersions = Array.isArray(raw.referenceVersions)
+    ? raw.referenceVersions.flatMap(entry => {
+        const { version, value: v } = (entry ?? {}) as { version?: unknown; value?: unknown }
+        return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
+          ? [{ version, value: v }]
+          : []
+      })
+    : []
+  if (!direction && referenceVersions.length === 0) return undefined
+  return { ...(direction ? { direction } : {}), referenceVersions }
+}

@@ -1,0 +1,64 @@
+// Every limit and API constant in one place, so a reviewer can audit them together.
+
+export const ACTION_NAME = 'asc-diagnostics-gate'
+
+export const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'] as const
+export type DiagnosticType = (typeof DIAGNOSTIC_TYPES)[number]
+
+export const TYPE_LABELS: Readonly<Record<DiagnosticType, string>> = {
+  HANGS: 'Hangs',
+  DISK_WRITES: 'Disk writes',
+  LAUNCHES: 'Launches'
+}
+
+export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const
+export type Platform = (typeof PLATFORMS)[number]
+
+export const ASC = {
+  defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
+  audience: 'appstoreconnect-v1',
+  /** Apple rejects tokens that live longer than 20 minutes; stay well inside. */
+  tokenLifetimeSeconds: 15 * 60,
+  /** Mint a new token when the current one has less than this left. */
+  tokenRefreshMarginSeconds: 2 * 60,
+  /** `limit` on diagnosticSignatures and builds is at most 200. */
+  maxPageSize: 200,
+  /** With a baseline, the whole top list is compared, not only the reported part. */
+  baselineFetchLimit: 200,
+  /** The only attributes the gate reads, for `fields[diagnosticSignatures]`. */
+  signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
+  logsContentType: 'application/vnd.apple.diagnostic-logs+json',
+  /** Safety net against a server that keeps returning pages. */
+  maxPages: 100
+} as const
+
+export const RETRY = {
+  /** First try plus retries. */
+  maxAttempts: 4,
+  baseDelayMs: 1_000,
+  maxDelayMs: 8_000,
+  /** A longer Retry-After is not worth holding the runner for: give up at once. */
+  retryAfterCapMs: 30_000,
+  /** Total time spent waiting between attempts, across all requests of one call. */
+  totalWaitBudgetMs: 45_000,
+  requestTimeoutMs: 30_000
+} as const
+
+/** At most this many logs requests in flight: Apple answers bursts with 429. */
+export const LOGS_CONCURRENCY = 4
+/** Frames shown per backtrace. */
+export const MAX_BACKTRACE_FRAMES = 8
+
+export const GITHUB_LIMITS = {
+  commentMaxChars: 65_536,
+  /** Headroom under the hard limit for the truncation note and the marker. */
+  commentBudgetChars: 65_000,
+  summaryMaxBytes: 1024 * 1024,
+  // The report also goes to the `report` output, which GitHub caps at 1 MB.
+  summaryBudgetBytes: 990_000,
+  /** Annotations per step GitHub shows for each level. */
+  maxAnnotations: 10,
+  commentsPerPage: 100
+} as const
+
+export const JSON_REPORT_SCHEMA_VERSION = 1

@@ -1,0 +1,159 @@
+import type { DiagnosticType } from './constants.js'
+import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from './model.js'
+import type { NoDataPolicy } from './config.js'
+import { limitPercent, oneLine, percent, plural } from './text.js'
+import { TYPE_LABELS } from './constants.js'
+
+export interface GateInput {
+  types: readonly DiagnosticType[]
+  current: ReadonlyMap<DiagnosticType, SignatureList>
+  baseline?: ReadonlyMap<DiagnosticType, SignatureList>
+  limit: number
+  thresholds: Readonly<Record<DiagnosticType, number>>
+  noData: NoDataPolicy
+  maxWeightIncrease: number
+}
+
+export interface Verdict {
+  passed: boolean
+  outcomes: TypeOutcome[]
+  /** Threshold breaches among the reported signatures, worst first. */
+  breaches: Evaluated[]
+  /** Rises over the baseline among all fetched signatures, worst first. */
+  regressions: Evaluated[]
+  /** Requested types that came back with no signatures at all. */
+  emptyTypes: DiagnosticType[]
+  noDataFailed: boolean
+  maxWeight?: number
+  hasBaseline: boolean
+}
+
+// Weights are shown with one decimal of a percent; smaller moves read as "same".
+const SAME_EPSILON = 0.0005
+
+/**
+ * The gate itself, a pure function: breaches are weights strictly above the type's
+ * threshold; regressions are new signatures or rises beyond the allowed increase.
+ */
+export function evaluate(input: GateInput): Verdict {
+  const outcomes: TypeOutcome[] = []
+  const breaches: Evaluated[] = []
+  const regressions: Evaluated[] = []
+  const emptyTypes: DiagnosticType[] = []
+  let maxWeight: number | undefined
+  for (const type of input.types) {
+    const list = input.current.get(type) ?? { type, signatures: [], complete: true }
+    const baseline = input.baseline?.get(type)
+    const threshold = input.thresholds[type]
+    const previous = baseline ? byText(baseline.signatures) : undefined
+    const evaluated = list.signatures.map((signature, index) =>
+      judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease)
+    )
+    const shown = evaluated.slice(0, input.limit)
+    breaches.push(...shown.filter(s => s.breached))
+    regressions.push(...evaluated.filter(s => s.regressed))
+    if (list.signatures.length === 0) emptyTypes.push(type)
+    for (const s of list.signatures) maxWeight = Math.max(maxWeight ?? 0, s.weight)
+    const currentTexts = new Set(list.signatures.map(s => s.signature))
+    outcomes.push({
+      type,
+      threshold,
+      shown,
+      fetched: list.signatures.length,
+      complete: list.complete,
+      gone:
+        baseline && list.complete
+          ? baseline.signatures.filter(s => !currentTexts.has(s.signature))
+          : [],
+      goneUnknown: Boolean(baseline) && !list.complete
+    })
+  }
+  breaches.sort((a, b) => b.weight - b.threshold - (a.weight - a.threshold))
+  regressions.sort((a, b) => (b.delta ?? 0) - (a.delta ?? 0))
+  const noDataFailed = input.noData === 'fail' && emptyTypes.length > 0
+  return {
+    passed: breaches.length === 0 && regressions.length === 0 && !noDataFailed,
+    outcomes,
+    breaches,
+    regressions,
+    emptyTypes,
+    noDataFailed,
+    maxWeight,
+    hasBaseline: Boolean(input.baseline)
+  }
+}
+
+function byText(signatures: Signature[]): Map<string, Signature> {
+  const map = new Map<string, Signature>()
+  // Lists are heaviest first, so a repeated text keeps its heaviest entry.
+  for (const s of signatures) if (!map.has(s.signature)) map.set(s.signature, s)
+  return map
+}
+
+function judge(
+  signature: Signature,
+  rank: number,
+  threshold: number,
+  reported: boolean,
+  previous: Map<string, Signature> | undefined,
+  maxIncrease: number
+): Evaluated {
+  const breached = reported && signature.weight > threshold
+  if (!previous) return { ...signature, rank, threshold, breached, regressed: false }
+  const before = previous.get(signature.signature)
+  const delta = signature.weight - (before?.weight ?? 0)
+  const change: Change = !before
+    ? 'new'
+    : Math.abs(delta) < SAME_EPSILON
+      ? 'same'
+      : delta > 0
+        ? 'up'
+        : 'down'
+  return {
+    ...signature,
+    rank,
+    threshold,
+    breached,
+    ...(before ? { baselineWeight: before.weight } : {}),
+    delta,
+    change,
+    regressed: delta > maxIncrease
+  }
+}
+
+export interface FailurePolicy {
+  failOnBreach: boolean
+  failOnRegression: boolean
+}
+
+/** The one line for `setFailed`, or undefined when the job should not fail. */
+export function failureLine(
+  verdict: Verdict,
+  policy: FailurePolicy,
+  buildId: string
+): string | undefined {
+  const parts: string[] = []
+  const [worst] = verdict.breaches
+  if (policy.failOnBreach && worst) {
+    parts.push(
+      `${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${TYPE_LABELS[worst.diagnosticType]} '${oneLine(worst.signature, 120)}' at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`
+    )
+  }
+  const [regressed] = verdict.regressions
+  if (policy.failOnRegression && regressed) {
+    const from =
+      regressed.baselineWeight === undefined
+        ? 'new'
+        : `up from ${percent(regressed.baselineWeight)}`
+    parts.push(
+      `${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${from}).`
+    )
+  }
+  // no-data: fail is an explicit request to fail, independent of fail-on-breach.
+  if (verdict.noDataFailed) {
+    parts.push(
+      `No ${verdict.emptyTypes.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')} diagnostics for build ${buildId} yet, and 'no-data' is 'fail'.`
+    )
+  }
+  return parts.length ? parts.join(' ') : undefined
+}

@@ -1,0 +1,82 @@
+import type { DiagnosticType } from './constants.js'
+
+export type TrendDirection = 'UP' | 'DOWN' | 'UNDEFINED'
+
+/** Apple's TREND insight: how the signature's weight moved over earlier versions. */
+export interface Insight {
+  direction?: TrendDirection
+  referenceVersions: { version: string; value: number }[]
+}
+
+export interface Signature {
+  id: string
+  diagnosticType: DiagnosticType
+  /** Untrusted text from App Store Connect. */
+  signature: string
+  /** Share of this diagnostic type, 0–1. */
+  weight: number
+  insight?: Insight
+}
+
+/** One type's signatures for one build, heaviest first. */
+export interface SignatureList {
+  type: DiagnosticType
+  signatures: Signature[]
+  /** False when more signatures exist than were fetched. */
+  complete: boolean
+}
+
+export type Change = 'new' | 'up' | 'down' | 'same'
+
+/** A signature with the gate's judgement of it. */
+export interface Evaluated extends Signature {
+  /** 1-based position in its type's list for this build. */
+  rank: number
+  threshold: number
+  breached: boolean
+  baselineWeight?: number
+  /** weight − baselineWeight; for a new signature, its whole weight. */
+  delta?: number
+  change?: Change
+  regressed: boolean
+}
+
+export interface TypeOutcome {
+  type: DiagnosticType
+  threshold: number
+  /** The top `limit`, as reported. */
+  shown: Evaluated[]
+  /** How many signatures were fetched for this type. */
+  fetched: number
+  complete: boolean
+  /** Baseline signatures missing from this build's complete list. */
+  gone: Signature[]
+  /** True when the current list was cut, so nothing can be called gone. */
+  goneUnknown: boolean
+}
+
+export interface Frame {
+  binary: string
+  symbol: string
+  file?: string
+  line?: string
+  blamed: boolean
+}
+
+/** The useful part of one signature's diagnostic logs. */
+export interface Backtrace {
+  signatureId: string
+  frames: Frame[]
+  /** How the frames were chosen. */
+  basis: 'blamed' | 'heaviest'
+  device?: string
+  os?: string
+  appVersion?: string
+  buildVersion?: string
+  event?: string
+  eventDetail?: string
+  writesCaused?: string
+  insights: { text: string; url?: string; category?: string }[]
+}
+
+export type BacktraceResult = { ok: true; backtrace: Backtrace } | { ok: false; reason: string }

@@ -1,0 +1,69 @@
+import * as core from '@actions/core'
+import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
+import type { Verdict } from './gate.js'
+import type { Evaluated } from './model.js'
+import { limitPercent, oneLine, percent } from './text.js'
+
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+export function signatureRecord(s: Evaluated): Record<string, unknown> {
+  return {
+    id: s.id,
+    diagnosticType: s.diagnosticType,
+    signature: s.signature,
+    weight: s.weight,
+    threshold: s.threshold,
+    breached: s.breached,
+    ...(s.insight ? { insight: s.insight } : {}),
+    ...(s.change !== undefined
+      ? {
+          baselineWeight: s.baselineWeight ?? null,
+          delta: s.delta,
+          change: s.change,
+          regressed: s.regressed
+        }
+      : {})
+  }
+}
+
+export interface OutputValues {
+  buildId: string
+  baselineBuildId?: string
+  report: string
+}
+
+export function setOutputs(verdict: Verdict, values: OutputValues): void {
+  const shown = verdict.outcomes.flatMap(o => o.shown)
+  core.setOutput('build-id', values.buildId)
+  core.setOutput('baseline-build-id', values.baselineBuildId ?? '')
+  core.setOutput('passed', String(verdict.passed))
+  core.setOutput('breach-count', String(verdict.breaches.length))
+  core.setOutput('regression-count', String(verdict.regressions.length))
+  core.setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight))
+  core.setOutput('signatures', JSON.stringify(shown.map(signatureRecord)))
+  core.setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)))
+  core.setOutput('report', values.report)
+}
+
+/**
+ * One error annotation per breach or regression within GitHub's 10 per step (one is kept
+ * for the failure itself when the job will fail), then a warning that counts the rest.
+ */
+export function annotate(verdict: Verdict, willFail: boolean): void {
+  const findings = [
+    ...verdict.breaches.map(
+      s =>
+        `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`
+    ),
+    ...verdict.regressions.map(
+      s =>
+        `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`
+    )
+  ]
+  const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0))
+  for (const line of shown) core.error(line, { title: 'App Store diagnostics gate' })
+  if (findings.length > shown.length) {
+    core.warning(`${findings.length - shown.length} more findings are listed in the job summary.`, {
+      title: 'App Store diagnostics gate'
+    })
+  }
+}

@@ -1,0 +1,86 @@
+// Untrusted text in Markdown: everything from App Store Connect must display literally,
+// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
+const ZWSP = '\u200b'
+
+/** Control characters and line breaks become spaces: one cell, one line. */
+function flatten(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
+}
+
+/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
+export function defuseComments(text: string): string {
+  return text
+    .replace(/<!--/g, `<!${ZWSP}--`)
+    .replace(/--(?=>)/g, `--${ZWSP}`)
+    .replace(/--!>/g, `--!${ZWSP}>`)
+}
+
+/** Breaks @mentions and #references so data can't notify people or link issues. */
+function defuseReferences(text: string): string {
+  return text.replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+}
+
+/**
+ * An inline code span for a table cell. The fence is longer than any backtick run inside,
+ * and every `|` is escaped: GitHub splits table cells on pipes even inside code spans.
+ */
+export function codeCell(text: string, maxLength = 400): string {
+  let value = defuseComments(flatten(text))
+  if (value.length > maxLength) value = `${value.slice(0, maxLength - 1)}…`
+  if (value.trim() === '') return '*(empty)*'
+  const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length))
+  const fence = '`'.repeat(longestRun + 1)
+  const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${value.replace(/\|/g, '\\|')}${pad}${fence}`
+}
+
+// Only the characters that act mid-line: our text never starts a line, where - + . would.
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#!|~]/g
+
+/** Plain text inside Markdown (also safe inside a table cell). */
+export function text(value: string): string {
+  return defuseReferences(
+    flatten(value)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(MARKDOWN_SPECIALS, char => `\\${char}`)
+  )
+}
+
+/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
+export function html(value: string): string {
+  return defuseReferences(
+    flatten(value)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  )
+}
+
+/**
+ * A fenced code block that its content cannot close: the fence is longer than any
+ * backtick run in the lines.
+ */
+export function codeBlock(lines: string[]): string {
+  const body = lines.map(line => defuseComments(flatten(line))).join('\n')
+  const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length))
+  const fence = '`'.repeat(longestRun + 1)
+  return `${fence}text\n${body}\n${fence}`
+}
+
+/** A link only to an https URL, with its text escaped; otherwise the text alone. */
+export function link(label: string, url: string | undefined): string {
+  if (!url) return text(label)
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return text(label)
+  }
+  if (parsed.protocol !== 'https:') return text(label)
+  const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c))
+  return `[${text(label)}](${href})`
+}

@@ -1,0 +1,254 @@
+import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants.js'
+import type { Verdict } from '../gate.js'
+import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
+import { limitPercent, percent, plural } from '../text.js'
+import { codeBlock, codeCell, html, link, text } from './markdown.js'
+
+export interface ReportContext {
+  buildId: string
+  /** "2.4.0 (412)" when the build was looked up by version. */
+  buildLabel?: string
+  baseline?: { id: string; label?: string }
+  runUrl?: string
+  thresholds: Readonly<Record<DiagnosticType, number>>
+  maxWeightIncrease: number
+  rateLimit?: { limit?: number; remaining?: number }
+  backtraces?: ReadonlyMap<string, BacktraceResult>
+}
+
+/** How much to show; each level drops more, in the order the design gives. */
+export enum Detail {
+  Full = 0,
+  NoBacktraces = 1,
+  TopTenRows = 2,
+  NoTypeTables = 3
+}
+
+const TOP_ROWS = 10
+
+/** The whole report as Markdown: a pure function of the verdict and its context. */
+export function renderReport(
+  verdict: Verdict,
+  context: ReportContext,
+  detail = Detail.Full
+): string {
+  const sections = [
+    headline(verdict),
+    buildLine(context),
+    problems(verdict),
+    ...(detail < Detail.NoTypeTables
+      ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
+      : []),
+    footer(verdict, context)
+  ]
+  return `${sections.filter(Boolean).join('\n\n')}\n`
+}
+
+export function headline(verdict: Verdict): string {
+  const counts = [
+    verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
+    verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
+  ].filter(Boolean)
+  if (verdict.noDataFailed) counts.push(`no data for ${typeList(verdict.emptyTypes)}`)
+  if (!verdict.passed) return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`
+  if (verdict.emptyTypes.length) {
+    return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`
+  }
+  return '### ✅ App Store diagnostics gate: passed'
+}
+
+function typeList(types: DiagnosticType[]): string {
+  return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')
+}
+
+function buildLine(context: ReportContext): string {
+  const parts = [
+    `**Build** ${context.buildLabel ? `${text(context.buildLabel)} · ` : ''}\`${context.buildId}\``
+  ]
+  if (context.baseline) {
+    const { id, label } = context.baseline
+    parts.push(`compared with ${label ? `${text(label)} · ` : ''}\`${id}\``)
+  }
+  if (context.runUrl) parts.push(link('workflow run', context.runUrl))
+  return parts.join(' · ')
+}
+
+function problems(verdict: Verdict): string {
+  const rows = new Map<string, Evaluated>()
+  for (const s of [...verdict.breaches, ...verdict.regressions])
+    rows.set(`${s.diagnosticType}\u0000${s.id}`, s)
+  if (rows.size === 0) {
+    const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0)
+    return fetched
+      ? 'No signature is above its threshold' +
+          (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
+      : 'App Store Connect has no diagnostic signatures for this build yet.'
+  }
+  const header = verdict.hasBaseline
+    ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+    : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|'
+  const lines = [...rows.values()].map(s => {
+    const status = s.breached ? '❌' : s.change === 'new' ? '⚠️ new' : '⚠️ up'
+    const cells = [
+      status,
+      TYPE_LABELS[s.diagnosticType],
+      codeCell(s.signature),
+      percent(s.weight),
+      limitPercent(s.threshold)
+    ]
+    if (verdict.hasBaseline) cells.push(changeCell(s))
+    return `| ${cells.join(' | ')} |`
+  })
+  const title = verdict.regressions.length ? '#### Regressions and breaches' : '#### Breaches'
+  return [title, '', header, ...lines].join('\n')
+}
+
+function changeCell(s: Evaluated): string {
+  switch (s.change) {
+    case 'new':
+      return 'new'
+    case 'same':
+      return `= ${percent(s.weight)}`
+    case 'up':
+      return `↑ from ${percent(s.baselineWeight ?? 0)}`
+    case 'down':
+      return `↓ from ${percent(s.baselineWeight ?? 0)}`
+    default:
+      return ''
+  }
+}
+
+const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' } as const
+
+function trendCell(insight: Insight | undefined): string {
+  if (!insight) return ''
+  const arrow = insight.direction ? ARROWS[insight.direction] : ''
+  const refs = insight.referenceVersions
+    .slice(0, 3)
+    .map(
+      r =>
+        `${text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : text(String(r.value))}`
+    )
+  return [arrow, refs.join(', ')].filter(Boolean).join(' ')
+}
+
+function typeSection(
+  outcome: TypeOutcome,
+  verdict: Verdict,
+  context: ReportContext,
+  detail: Detail
+): string {
+  const label = TYPE_LABELS[outcome.type]
+  if (outcome.fetched === 0) {
+    return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`
+  }
+  const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown
+  const breached = outcome.shown.filter(s => s.breached).length
+  const summary = [
+    `${label}: top ${rows.length}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+    breached
+      ? `${breached} above ${limitPercent(outcome.threshold)}`
+      : `limit ${limitPercent(outcome.threshold)}`
+  ].join(' · ')
+  const withBaseline = verdict.hasBaseline
+  const head = withBaseline
+    ? '| # | Signature | Weight | Limit | Status | Baseline | Change |\n|---:|---|---:|---:|---|---:|---|'
+    : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|'
+  const body = rows.map(s => {
+    const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅'
+    const cells = [
+      String(s.rank),
+      codeCell(s.signature),
+      percent(s.weight),
+      limitPercent(s.threshold),
+      status
+    ]
+    if (withBaseline) {
+      cells.push(s.baselineWeight === undefined ? '' : percent(s.baselineWeight), changeCell(s))
+    } else {
+      cells.push(trendCell(s.insight))
+    }
+    return `| ${cells.join(' | ')} |`
+  })
+  const parts = [`<details><summary>${html(summary)}</summary>`, '', head, ...body]
+  if (rows.length < outcome.shown.length) {
+    parts.push(
+      '',
+      `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`
+    )
+  }
+  if (detail < Detail.NoBacktraces && context.backtraces) {
+    for (const s of rows) {
+      const result = context.backtraces.get(s.id)
+      if (result) parts.push('', backtraceBlock(s, result))
+    }
+  }
+  const gone = goneLine(outcome)
+  if (gone) parts.push('', gone)
+  parts.push('', '</details>')
+  return parts.join('\n')
+}
+
+function goneLine(outcome: TypeOutcome): string {
+  if (outcome.goneUnknown) {
+    return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`
+  }
+  if (outcome.gone.length === 0) return ''
+  const items = outcome.gone
+    .slice(0, TOP_ROWS)
+    .map((s: Signature) => `${codeCell(s.signature)} (${percent(s.weight)})`)
+  const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : ''
+  return `Gone since the baseline: ${items.join(', ')}${more}.`
+}
+
+function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
+  if (!result.ok)
+    return `<details><summary>Backtrace of #${s.rank}: unavailable</summary>\n\n${text(result.reason)}\n\n</details>`
+  const b = result.backtrace
+  const facts = [
+    b.device,
+    b.os,
+    b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
+    b.eventDetail,
+    b.writesCaused && `writes ${b.writesCaused}`
+  ].filter((fact): fact is string => Boolean(fact))
+  const summary = [`Backtrace of #${s.rank}`, ...facts].join(' · ')
+  const width = Math.max(0, ...b.frames.map(f => f.binary.length))
+  const lines = b.frames.map(f => {
+    const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : ''
+    return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`
+  })
+  const parts = [
+    `<details><summary>${html(summary)}</summary>`,
+    '',
+    codeBlock(lines.length ? lines : ['(no frames)'])
+  ]
+  if (b.basis === 'heaviest')
+    parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.')
+  for (const insight of b.insights) {
+    parts.push(
+      '',
+      `Apple: ${text(insight.text)}${insight.url ? ` (${link('guide', insight.url)})` : ''}`
+    )
+  }
+  parts.push('', '</details>')
+  return parts.join('\n')
+}
+
+function footer(verdict: Verdict, context: ReportContext): string {
+  const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
+    .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+    .join(', ')
+  const parts = [`Thresholds: ${thresholds}`]
+  if (verdict.hasBaseline)
+    parts.push(
+      `max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`
+    )
+  const { remaining, limit } = context.rateLimit ?? {}
+  if (remaining !== undefined) {
+    parts.push(
+      `App Store Connect budget left: ${remaining.toLocaleString('en-US')}${limit ? ` of ${limit.toLocaleString('en-US')}` : ''} requests this hour`
+    )
+  }
+  return `<sub>${parts.join(' · ')}</sub>`
+}

@@ -1,0 +1,22 @@
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :')
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+export function percent(weight: number): string {
+  return `${(weight * 100).toFixed(1)}%`
+}
+
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+export function limitPercent(weight: number): string {
+  return `${Number((weight * 100).toFixed(2))}%`
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`
+}

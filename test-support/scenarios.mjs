@@ -1,0 +1,90 @@
+// @ts-check
+// Sample App Store Connect data shared by the tests, the demo and the benchmark.
+
+export const APP = { id: '1500000001', bundleId: 'com.example.app', name: 'ExampleApp' }
+export const BUILD_ID = '1a254ec1-8e3d-48e7-bbd6-6b9a30072b29'
+export const BASELINE_ID = '0f3c7d52-11aa-4b6e-9d2e-3c5be1f0a399'
+
+/** Apple's own documentation example: one signature holds 85% of disk writes. */
+export const APPLE_EXAMPLE =
+  'ExampleApp: -[DatabaseConnection executeSQL:enumerateRowsWithBlock:] + 23'
+
+/** @param {number} n @param {string} type @param {number} [top] */
+export function filler(n, type, top = 0.2) {
+  return Array.from({ length: n }, (_, i) => ({
+    diagnosticType: type,
+    signature: `ExampleApp: ${type.toLowerCase()} path #${i + 1} + ${16 * (i + 1)}`,
+    weight: Number((top / (i + 1)).toFixed(4))
+  }))
+}
+
+/** The release candidate: disk writes dominated by Apple's example, a hang that rose. */
+export function sampleBuild(overrides = {}) {
+  return {
+    id: BUILD_ID,
+    appId: APP.id,
+    version: '412',
+    marketingVersion: '2.4.0',
+    uploadedDate: '2026-11-20T10:00:00Z',
+    signatures: [
+      { diagnosticType: 'DISK_WRITES', signature: APPLE_EXAMPLE, weight: 0.85 },
+      {
+        diagnosticType: 'DISK_WRITES',
+        signature: 'ExampleApp: -[ImageCache persist:] + 112',
+        weight: 0.07
+      },
+      {
+        diagnosticType: 'HANGS',
+        signature: 'ExampleApp: -[FeedViewController reloadVisibleCells] + 412',
+        weight: 0.41,
+        insight: {
+          insightType: 'TREND',
+          direction: 'UP',
+          referenceVersions: [{ version: '2.3.0', value: 0.29 }]
+        }
+      },
+      {
+        diagnosticType: 'HANGS',
+        signature: 'ExampleApp: closure #1 in ImageCache.load(url:) + 88',
+        weight: 0.2
+      },
+      {
+        diagnosticType: 'HANGS',
+        signature: 'libsystem_kernel.dylib: mach_msg2_trap + 8',
+        weight: 0.1
+      },
+      {
+        diagnosticType: 'LAUNCHES',
+        signature: 'ExampleApp: static Analytics.bootstrap() + 64',
+        weight: 0.25
+      }
+    ],
+    ...overrides
+  }
+}
+
+/** The version live on the App Store, for baseline comparisons. */
+export function baselineBuild(overrides = {}) {
+  return {
+    id: BASELINE_ID,
+    appId: APP.id,
+    version: '399',
+    marketingVersion: '2.3.0',
+    uploadedDate: '2026-10-01T10:00:00Z',
+    signatures: [
+      { diagnosticType: 'DISK_WRITES', signature: APPLE_EXAMPLE, weight: 0.85 },
+      {
+        diagnosticType: 'HANGS',
+        signature: 'ExampleApp: -[FeedViewController reloadVisibleCells] + 412',
+        weight: 0.29
+      },
+      { diagnosticType: 'HANGS', signature: 'ExampleApp: -[LegacySync run] + 40', weight: 0.3 },
+      {
+        diagnosticType: 'LAUNCHES',
+        signature: 'ExampleApp: static Analytics.bootstrap() + 64',
+        weight: 0.25
+      }
+    ],
+    ...overrides
+  }
+}
