@@ -10,7 +10,8 @@ import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
 import { annotate, setOutputs } from './outputs.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
-import { renderReport, type ReportContext } from './report/render.js'
+import { renderReport, type Detail, type ReportContext } from './report/render.js'
+import { planComment, publishComment } from './github/sticky-step.js'
 
 const readInput = (name: string): string => core.getInput(name, { trimWhitespace: false })
 
@@ -23,10 +24,12 @@ export async function run(): Promise<void> {
     const config = parseConfig(readInput)
     for (const secret of config.keySecrets) core.setSecret(secret)
 
+    const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
+    const comment = planComment(config, transport.send, policy)
     const client = new AscClient({
       baseUrl: config.apiBaseUrl,
       send: transport.send,
-      policy: retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1)),
+      policy,
       log: line => core.info(line),
       tokens: new TokenSource({
         keyId: config.keyId,
@@ -62,7 +65,8 @@ export async function run(): Promise<void> {
       maxWeightIncrease: config.maxWeightIncrease,
       rateLimit: client.rateLimit
     }
-    const report = fitReport(detail => renderReport(verdict, context, detail), {
+    const render = (detail: Detail): string => renderReport(verdict, context, detail)
+    const report = fitReport(render, {
       measure: utf8Bytes,
       max: GITHUB_LIMITS.summaryBudgetBytes,
       elsewhere: 'the JSON report'
@@ -85,6 +89,16 @@ export async function run(): Promise<void> {
           : `Verdict: failed${failure ? '' : ' (reported only: fail-on-breach is false)'}.`
       )
     })
+
+    await core.group('Pull request comment', () =>
+      publishComment(
+        comment,
+        // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+        detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail),
+        verdict.breaches.length + verdict.regressions.length > 0,
+        config.comment === 'on-breach'
+      )
+    )
 
     if (failure) core.setFailed(failure)
   } catch (error) {

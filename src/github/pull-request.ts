@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+
+export interface PullRequestTarget {
+  owner: string
+  repo: string
+  number: number
+  /** The head branch lives in another repository, so the token is read-only. */
+  fromFork: boolean
+}
+
+export type TargetLookup = { target: PullRequestTarget } | { none: string }
+
+interface EventPayload {
+  pull_request?: { number?: number; head?: { repo?: { full_name?: string } | null } }
+}
+
+/**
+ * The pull request to comment on: `pr-number` when given, else the one in a
+ * `pull_request` or `pull_request_target` payload. Read from the runner's environment
+ * without loading @actions/github, which only a comment needs.
+ */
+export function findPullRequest(prNumber: number | undefined, env = process.env): TargetLookup {
+  const repository = env.GITHUB_REPOSITORY ?? ''
+  const [owner, repo] = repository.split('/')
+  if (!owner || !repo) return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' }
+  const payload = readPayload(env.GITHUB_EVENT_PATH)
+  const event = env.GITHUB_EVENT_NAME ?? 'unknown'
+  const pull = payload.pull_request
+  if (prNumber !== undefined) {
+    const samePull = pull?.number === prNumber
+    return {
+      target: { owner, repo, number: prNumber, fromFork: samePull && isFork(pull, repository) }
+    }
+  }
+  if (typeof pull?.number !== 'number') {
+    return { none: `the '${event}' event has no pull request and 'pr-number' is empty` }
+  }
+  return { target: { owner, repo, number: pull.number, fromFork: isFork(pull, repository) } }
+}
+
+function isFork(pull: EventPayload['pull_request'], repository: string): boolean {
+  const head = pull?.head?.repo?.full_name
+  // A deleted fork has no head repository: still not ours.
+  return head === undefined || head === null
+    ? pull?.head?.repo === null
+    : head.toLowerCase() !== repository.toLowerCase()
+}
+
+function readPayload(path: string | undefined): EventPayload {
+  if (!path) return {}
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as EventPayload
+  } catch {
+    return {}
+  }
+}

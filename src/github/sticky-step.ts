@@ -1,0 +1,69 @@
+import * as core from '@actions/core'
+import type { Config } from '../config.js'
+import { GITHUB_LIMITS } from '../constants.js'
+import type { RetryPolicy } from '../http/retry.js'
+import type { Transport } from '../http/transport.js'
+import { characters, fitReport } from '../report/fit.js'
+import type { Detail } from '../report/render.js'
+import { FORK_ADVICE, StickyComment } from './comment.js'
+import { findPullRequest } from './pull-request.js'
+
+/** Why no comment will be written, or the comment whose lookup is already running. */
+export type CommentPlan = { sticky: StickyComment } | { skip: string; warn: boolean }
+
+/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
+export function planComment(config: Config, send: Transport, policy: RetryPolicy): CommentPlan {
+  if (config.comment === 'never') return { skip: "'comment' is false", warn: false }
+  const found = findPullRequest(config.prNumber)
+  if ('none' in found) return { skip: `no pull request to comment on: ${found.none}`, warn: false }
+  const { target } = found
+  if (target.fromFork) {
+    return {
+      skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token. ${FORK_ADVICE} The job summary has the full report.`,
+      warn: true
+    }
+  }
+  if (!config.githubToken) {
+    return {
+      skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
+      warn: true
+    }
+  }
+  const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+  return {
+    sticky: new StickyComment({
+      token: config.githubToken,
+      apiUrl,
+      target,
+      header: config.commentHeader,
+      send,
+      policy
+    })
+  }
+}
+
+/** Posts or updates the comment and sets its outputs; every problem is a warning. */
+export async function publishComment(
+  plan: CommentPlan,
+  render: (detail: Detail) => string,
+  somethingFound: boolean,
+  onBreachOnly: boolean
+): Promise<void> {
+  if ('skip' in plan) {
+    if (plan.warn) core.warning(plan.skip)
+    else core.info(`No pull-request comment: ${plan.skip}.`)
+    return
+  }
+  const report = fitReport(render, {
+    measure: characters,
+    max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
+    elsewhere: 'the job summary of this workflow run'
+  })
+  const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly)
+  if (result.action === 'failed')
+    core.warning(result.note ?? 'Could not write the pull-request comment.')
+  else if (result.action === 'skipped') core.info(`No pull-request comment: ${result.note}.`)
+  else core.info(`Pull-request comment ${result.action}: ${result.url}`)
+  core.setOutput('comment-id', result.id === undefined ? '' : String(result.id))
+  core.setOutput('comment-url', result.url ?? '')
+}
