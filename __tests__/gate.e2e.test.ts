@@ -54,7 +54,8 @@ describe('the gate, through dist/index.js', () => {
 
   it('makes one request per type, all at once, with only the fields it reads', async () => {
     fresh()
-    await h.run({ limit: '25' })
+    h.asc.setLatency(50) // so the timeline tells parallel requests from sequential ones
+    await h.run({ limit: '25', 'include-logs': '0' }).finally(() => h.asc.setLatency(0))
     const requests = h.requests()
     expect(requests).toHaveLength(3)
     expect(h.asc.criticalPath()).toBe(1)
@@ -167,11 +168,18 @@ describe('the gate, through dist/index.js', () => {
     h.asc.state.pageSize = 20
     fresh()
     try {
-      const run = await h.run({ 'build-id': 'many', 'diagnostic-types': 'hangs', limit: '50' })
+      h.asc.setLatency(50)
+      const run = await h.run({
+        'build-id': 'many',
+        'diagnostic-types': 'hangs',
+        limit: '50',
+        'include-logs': '0'
+      })
       expect(JSON.parse(run.outputs.signatures)).toHaveLength(50)
       expect(h.requests()).toHaveLength(3)
       expect(h.asc.criticalPath()).toBe(3)
     } finally {
+      h.asc.setLatency(0)
       h.asc.state.pageSize = 200
     }
   })
@@ -246,7 +254,7 @@ describe('failures are one actionable sentence', () => {
         }
       }
     })
-    const run = await h.run()
+    const run = await h.run({ 'include-logs': '0' })
     expect(run.code).toBe(1) // the real verdict: the breach
     expect(run.outputs['breach-count']).toBe('1')
     expect(h.requests()).toHaveLength(5)

@@ -33039,6 +33039,354 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
+;// CONCATENATED MODULE: ./src/asc/builds.ts
+
+
+
+/** Looks up app IDs by bundle ID once per run, however many builds need it. */
+class AppResolver {
+    client;
+    cache = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    appId(app) {
+        if ('appId' in app)
+            return Promise.resolve(app.appId);
+        let pending = this.cache.get(app.bundleId);
+        if (!pending) {
+            pending = this.lookup(app.bundleId);
+            this.cache.set(app.bundleId, pending);
+        }
+        return pending;
+    }
+    /** Apple's bundle ID filter also returns near matches, so insist on equality. */
+    async lookup(bundleId) {
+        const body = await this.client.getJson('/v1/apps', {
+            query: { 'filter[bundleId]': bundleId, 'fields[apps]': 'bundleId', limit: '200' }
+        });
+        const { items } = readPage(body, 'GET /v1/apps');
+        const apps = items.map(item => {
+            const app = item;
+            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
+        });
+        const exact = apps.find(app => app.bundleId === bundleId);
+        if (exact?.id)
+            return exact.id;
+        const near = apps.map(app => oneLine(app.bundleId, 80)).slice(0, 5);
+        throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${near.length ? ` (similar: ${near.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
+    }
+}
+/**
+ * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings:
+ * ask for every spelling at once (the filter takes a comma list).
+ */
+function versionSpellings(version) {
+    if (!/^\d+(\.\d+)*$/.test(version))
+        return [version];
+    const parts = version.split('.').map(Number);
+    while (parts.length > 1 && parts[parts.length - 1] === 0)
+        parts.pop();
+    const spellings = new Set([version]);
+    for (let length = parts.length; length <= 3; length++) {
+        spellings.add([...parts, ...Array(length - parts.length).fill(0)].join('.'));
+    }
+    return [...spellings];
+}
+/** Resolves a build reference to a build resource ID; one request once the app is known. */
+async function resolveBuild(client, apps, ref, role) {
+    if (ref.kind === 'id')
+        return { id: ref.id };
+    const appId = await apps.appId(ref.app);
+    const base = {
+        'filter[app]': appId,
+        'filter[preReleaseVersion.platform]': ref.platform,
+        include: 'preReleaseVersion',
+        'fields[builds]': 'version,uploadedDate,processingState,preReleaseVersion',
+        'fields[preReleaseVersions]': 'version,platform',
+        sort: '-uploadedDate',
+        limit: '20'
+    };
+    const query = { ...base };
+    // On /v1/builds, filter[version] is the build number (CFBundleVersion).
+    if (ref.buildNumber)
+        query['filter[version]'] = ref.buildNumber;
+    if (ref.version)
+        query['filter[preReleaseVersion.version]'] = versionSpellings(ref.version).join(',');
+    const rows = readBuilds(await client.getJson('/v1/builds', { query }));
+    const wanted = [
+        ref.version && `version ${ref.version}`,
+        ref.buildNumber && `build number ${ref.buildNumber}`
+    ]
+        .filter(Boolean)
+        .join(' and ');
+    const input = role === 'build'
+        ? "'version' and 'build-number'"
+        : "'baseline-version' and 'baseline-build-number'";
+    if (rows.length === 1) {
+        const [row] = rows;
+        return {
+            id: row.id,
+            label: `${row.version} (${row.buildNumber})`,
+            processingState: row.processingState
+        };
+    }
+    if (rows.length > 1) {
+        throw new ServiceError(`Several ${ref.platform} builds of app ${appId} match ${wanted} for the ${role}: ${list(rows)}; narrow it with ${input}, or give the build ID.`);
+    }
+    const recent = readBuilds(await client.getJson('/v1/builds', {
+        query: { ...base, limit: '5' }
+    }));
+    throw new ServiceError(`No ${ref.platform} build of app ${appId} matches ${wanted} for the ${role}; ${recent.length ? `the latest are ${list(recent)}` : 'the app has no builds on this platform'}. Check ${input}.`);
+}
+function list(rows) {
+    return rows
+        .map(r => `${oneLine(r.version, 32)} (${oneLine(r.buildNumber, 32)}) uploaded ${oneLine(r.uploadedDate.slice(0, 10), 12)}, ${oneLine(r.processingState, 16)}`)
+        .join('; ');
+}
+/** Builds with their marketing version from the included preReleaseVersions. */
+function readBuilds(body) {
+    const { items } = readPage(body, 'GET /v1/builds');
+    const included = body.included;
+    const versions = new Map();
+    if (Array.isArray(included)) {
+        for (const entry of included) {
+            if (entry?.type === 'preReleaseVersions' && entry.id)
+                versions.set(entry.id, String(entry.attributes?.version ?? '?'));
+        }
+    }
+    return items.map(item => {
+        const build = item;
+        if (typeof build.id !== 'string' || !build.id)
+            throw new DataError('App Store Connect listed a build without an ID.');
+        const attributes = build.attributes ?? {};
+        const versionId = build.relationships?.preReleaseVersion?.data?.id;
+        return {
+            id: build.id,
+            buildNumber: String(attributes.version ?? '?'),
+            version: (versionId && versions.get(versionId)) || '?',
+            uploadedDate: String(attributes.uploadedDate ?? '?'),
+            processingState: String(attributes.processingState ?? '?')
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/asc/backtrace.ts
+
+
+
+const FIELD_MAX = 200;
+const INSIGHT_MAX = 500;
+const META = {
+    device: 'deviceType',
+    os: 'osVersion',
+    appVersion: 'appVersion',
+    buildVersion: 'buildVersion',
+    event: 'event',
+    eventDetail: 'eventDetail',
+    writesCaused: 'writesCaused'
+};
+/** The useful part of one logs response; throws DataError when it holds no call stack at all. */
+function parseBacktrace(body, signatureId) {
+    const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`;
+    if (!isNode(body))
+        throw new DataError(`${what} that are not a JSON object.`);
+    const products = backtrace_list(body.productData);
+    const product = products.find(p => field(p.signatureId) === signatureId) ?? products[0];
+    if (!product)
+        throw new DataError(`${what} without any productData entry.`);
+    for (const log of backtrace_list(product.diagnosticLogs)) {
+        const stack = pickStack(log);
+        if (!stack)
+            continue;
+        const meta = backtrace_list(log.diagnosticMetaData)[0] ?? {};
+        return {
+            signatureId,
+            ...backtrace_frames(stack),
+            ...Object.fromEntries(Object.entries(META).flatMap(([key, name]) => {
+                const value = field(meta[name]);
+                return value ? [[key, value]] : [];
+            })),
+            insights: insights(product.diagnosticInsights)
+        };
+    }
+    throw new DataError(`${what} without any call stack frames.`);
+}
+/** The stack of the thread Apple blamed, else the first with a blamed frame, else the first. */
+function pickStack(log) {
+    const stacks = backtrace_list(log.callStackTree).flatMap(tree => backtrace_list(tree.callStacks).map(stack => ({
+        roots: backtrace_list(stack.callStackRootFrames),
+        attributed: flag(stack.threadAttributed) === true,
+        perThread: flag(tree.callStackPerThread)
+    })));
+    const usable = stacks.filter(stack => stack.roots.length > 0);
+    return (usable.find(stack => stack.attributed) ??
+        usable.find(stack => walk(stack.roots).blamed >= 0) ??
+        usable[0]);
+}
+/** Depth-first with an explicit stack: nesting can be thousands of levels deep. */
+function walk(roots) {
+    const visits = [];
+    const pending = roots.map(node => ({ node, parent: -1, depth: 0 })).reverse();
+    const seen = new Set(); // JSON cannot share nodes, but a hand-built object could loop
+    let blamed = -1;
+    let branches = roots.length > 1;
+    for (let next = pending.pop(); next; next = pending.pop()) {
+        if (seen.has(next.node))
+            continue;
+        seen.add(next.node);
+        const index = visits.push(next) - 1;
+        if (isBlamed(next.node) && (blamed < 0 || next.depth > visits[blamed].depth))
+            blamed = index;
+        const children = backtrace_list(next.node.subFrames);
+        if (children.length > 1)
+            branches = true;
+        for (let i = children.length - 1; i >= 0; i--)
+            pending.push({ node: children[i], parent: index, depth: next.depth + 1 });
+    }
+    return { visits, blamed, branches };
+}
+function backtrace_frames(stack) {
+    const { visits, blamed, branches } = walk(stack.roots);
+    const path = [];
+    for (let i = blamed; i >= 0; i = visits[i].parent)
+        path.push(visits[i].node);
+    path.reverse();
+    // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
+    // blamed frame so that it has context on both sides.
+    const onPath = new Set(path);
+    let node = heaviest(path.length ? backtrace_list(path.at(-1)?.subFrames) : stack.roots);
+    for (; node && !onPath.has(node); node = heaviest(backtrace_list(node.subFrames))) {
+        path.push(node);
+        onPath.add(node);
+    }
+    // MetricKit roots a per-thread stack at its innermost frame, with callers as subFrames, but a
+    // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
+    // tree branches.
+    const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse();
+    const anchor = Math.max(0, innermostFirst.findIndex(isBlamed));
+    const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES));
+    return {
+        frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
+        basis: blamed >= 0 ? 'blamed' : 'heaviest'
+    };
+}
+function toFrame(node) {
+    const file = field(node.fileName);
+    const line = count(node.lineNumber);
+    return {
+        binary: field(node.binaryName) ?? '?',
+        symbol: field(node.symbolName) ?? field(node.rawFrame) ?? backtrace_location(node) ?? '???',
+        ...(file ? { file } : {}),
+        ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
+        blamed: isBlamed(node)
+    };
+}
+/** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
+function backtrace_location(node) {
+    const raw = typeof node.address === 'number' ? count(node.address) : field(node.address);
+    if (raw === undefined)
+        return undefined;
+    const hex = typeof raw === 'number'
+        ? `0x${raw.toString(16)}`
+        : /^\d+$/.test(raw)
+            ? `0x${BigInt(raw).toString(16)}`
+            : raw;
+    const offset = count(node.offsetIntoSymbol);
+    return field(offset === undefined ? hex : `${hex} + ${offset}`);
+}
+function insights(value) {
+    return backtrace_list(value).flatMap(entry => {
+        const text = field(entry.insightsString, INSIGHT_MAX);
+        if (!text)
+            return [];
+        const url = httpsUrl(entry.insightsURL);
+        const category = field(entry.insightsCategory);
+        return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
+    });
+}
+function httpsUrl(value) {
+    if (typeof value !== 'string' || value.length > 2000)
+        return undefined;
+    try {
+        const url = new URL(value.trim());
+        return url.protocol === 'https:' ? url.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The first of the nodes with the largest sampleCount. */
+function heaviest(nodes) {
+    const weight = (node) => count(node.sampleCount) ?? 0;
+    return nodes.reduce((best, node) => (!best || weight(node) > weight(best) ? node : best), undefined);
+}
+function isNode(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The spec's lists, which real payloads sometimes send as one object. */
+function backtrace_list(value) {
+    return (Array.isArray(value) ? value : [value]).filter(isNode);
+}
+function isBlamed(node) {
+    return flag(node.isBlameFrame) === true;
+}
+function flag(value) {
+    if (value === true || value === 'true')
+        return true;
+    if (value === false || value === 'false')
+        return false;
+    return undefined;
+}
+/** A non-negative integer sent as a number or as a numeric string. */
+function count(value) {
+    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+/**
+ * Untrusted text kept raw for the renderer to escape: only control and bidi characters go, and
+ * the length is bounded. Not `oneLine`, whose `::` rewrite would garble `std::vector` symbols.
+ */
+function field(value, max = FIELD_MAX) {
+    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof raw !== 'string')
+        return undefined;
+    const flat = raw
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+        .trim();
+    if (flat.length <= max)
+        return flat || undefined;
+    const cut = /[\ud800-\udbff]/.test(flat[max - 2]) ? max - 2 : max - 1; // keep surrogate pairs whole
+    return `${flat.slice(0, cut)}…`;
+}
+
+;// CONCATENATED MODULE: ./src/asc/logs.ts
+
+
+
+
+// A few logs give the parser a fallback when the first has no call stack, without
+// downloading every log Apple keeps for the signature.
+const LOGS_PER_SIGNATURE = '5';
+/**
+ * One signature's backtrace. Never throws: a logs request that fails after retries, or a
+ * body that cannot be parsed, becomes "backtrace unavailable" and never changes the verdict.
+ */
+async function fetchBacktrace(client, signatureId) {
+    try {
+        const body = await client.getJson(`/v1/diagnosticSignatures/${encodeURIComponent(signatureId)}/logs`, {
+            query: { limit: LOGS_PER_SIGNATURE },
+            // Apple answers anything without its vendor type with a plain-text 406.
+            accept: `${ASC.logsContentType}, application/json`,
+            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`
+        });
+        return { ok: true, backtrace: parseBacktrace(body, signatureId) };
+    }
+    catch (error) {
+        return { ok: false, reason: `Backtrace unavailable: ${messageOf(error)}` };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/concurrency.ts
 /**
  * Like Promise.all, but waits for every task before throwing the first failure, so no
@@ -33077,19 +33425,55 @@ function limiter(limit) {
 
 
 
+
+
 /**
- * Everything the gate needs from App Store Connect, fetched with as few sequential round trips
- * as the data allows: all types at once.
+ * Everything the gate needs from App Store Connect, with as few sequential round trips as the
+ * data allows: both builds resolve and load at once, every type at once, and each type's logs
+ * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
  */
 async function collect(client, config, log) {
-    const build = { id: config.build.kind === 'id' ? config.build.id : '' };
-    const limit = config.baseline ? ASC.baselineFetchLimit : config.limit;
-    const lists = await allSettledOrThrow(config.types.map(async (type) => {
-        const list = await fetchSignatures(client, build.id, type, limit);
-        log(`${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
-        return list;
-    }));
-    return { build, current: new Map(lists.map(list => [list.type, list])) };
+    const started = performance.now();
+    const since = () => Math.round(performance.now() - started);
+    const timings = { builds: 0, signatures: 0, logs: 0 };
+    const apps = new AppResolver(client);
+    const inFlight = limiter(LOGS_CONCURRENCY);
+    const backtraces = new Map();
+    const logTasks = [];
+    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
+    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
+    const load = async (ref, role) => {
+        const build = await resolveBuild(client, apps, ref, role);
+        timings.builds = Math.max(timings.builds, since());
+        if (build.label)
+            log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
+        const lists = await allSettledOrThrow(config.types.map(async (type) => {
+            const list = await fetchSignatures(client, build.id, type, fetchLimit);
+            log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
+            if (role === 'build') {
+                for (const signature of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+                    logTasks.push(inFlight(() => fetchBacktrace(client, signature.id)).then(result => {
+                        backtraces.set(signature.id, result);
+                    }));
+                }
+            }
+            return list;
+        }));
+        timings.signatures = Math.max(timings.signatures, since());
+        return { build, lists: new Map(lists.map(list => [list.type, list])) };
+    };
+    try {
+        const [current, baseline] = await allSettledOrThrow([
+            load(config.build, 'build'),
+            config.baseline ? load(config.baseline, 'baseline') : Promise.resolve(undefined)
+        ]);
+        return { current: current, baseline, backtraces, timings };
+    }
+    finally {
+        // Logs never reject; wait for them so nothing is in flight when the run moves on.
+        await Promise.all(logTasks);
+        timings.logs = since();
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -33496,61 +33880,6 @@ function failureLine(verdict, policy, buildId) {
     return parts.length ? parts.join(' ') : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/outputs.ts
-
-
-
-/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
-function signatureRecord(s) {
-    return {
-        id: s.id,
-        diagnosticType: s.diagnosticType,
-        signature: s.signature,
-        weight: s.weight,
-        threshold: s.threshold,
-        breached: s.breached,
-        ...(s.insight ? { insight: s.insight } : {}),
-        ...(s.change !== undefined
-            ? {
-                baselineWeight: s.baselineWeight ?? null,
-                delta: s.delta,
-                change: s.change,
-                regressed: s.regressed
-            }
-            : {})
-    };
-}
-function setOutputs(verdict, values) {
-    const shown = verdict.outcomes.flatMap(o => o.shown);
-    setOutput('build-id', values.buildId);
-    setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    setOutput('passed', String(verdict.passed));
-    setOutput('breach-count', String(verdict.breaches.length));
-    setOutput('regression-count', String(verdict.regressions.length));
-    setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    setOutput('signatures', JSON.stringify(shown.map(signatureRecord)));
-    setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)));
-    setOutput('report', values.report);
-}
-/**
- * One error annotation per breach or regression within GitHub's 10 per step (one is kept
- * for the failure itself when the job will fail), then a warning that counts the rest.
- */
-function annotate(verdict, willFail) {
-    const findings = [
-        ...verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`),
-        ...verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`)
-    ];
-    const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
-    for (const line of shown)
-        error(line, { title: 'App Store diagnostics gate' });
-    if (findings.length > shown.length) {
-        warning(`${findings.length - shown.length} more findings are listed in the job summary.`, {
-            title: 'App Store diagnostics gate'
-        });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
 // never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
@@ -33585,8 +33914,9 @@ function codeCell(text, maxLength = 400) {
     const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
     return `${fence}${pad}${value.replace(/\|/g, '\\|')}${pad}${fence}`;
 }
-// Only the characters that act mid-line: our text never starts a line, where - + . would.
-const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#!|~]/g;
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
 /** Plain text inside Markdown (also safe inside a table cell). */
 function markdown_text(value) {
     return defuseReferences(flatten(value)
@@ -33685,35 +34015,60 @@ function buildLine(context) {
         parts.push(markdown_link('workflow run', context.runUrl));
     return parts.join(' · ');
 }
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
 function problems(verdict) {
-    const rows = new Map();
-    for (const s of [...verdict.breaches, ...verdict.regressions])
-        rows.set(`${s.diagnosticType}\u0000${s.id}`, s);
-    if (rows.size === 0) {
+    if (verdict.breaches.length + verdict.regressions.length === 0) {
         const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
         return fetched
             ? 'No signature is above its threshold' +
                 (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
             : 'App Store Connect has no diagnostic signatures for this build yet.';
     }
-    const header = verdict.hasBaseline
-        ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
-        : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
-    const lines = [...rows.values()].map(s => {
-        const status = s.breached ? '❌' : s.change === 'new' ? '⚠️ new' : '⚠️ up';
-        const cells = [
-            status,
+    const sections = [];
+    if (verdict.regressions.length) {
+        const rows = verdict.regressions.map(s => row([
+            s.change === 'new' ? '⚠️ new' : '⚠️ up',
             TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
             percent(s.weight),
-            limitPercent(s.threshold)
-        ];
-        if (verdict.hasBaseline)
-            cells.push(changeCell(s));
-        return `| ${cells.join(' | ')} |`;
-    });
-    const title = verdict.regressions.length ? '#### Regressions and breaches' : '#### Breaches';
-    return [title, '', header, ...lines].join('\n');
+            s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
+            deltaCell(s)
+        ]));
+        sections.push([
+            '#### Regressions',
+            '',
+            '| | Type | Signature | Weight | Baseline | Δ |',
+            '|---|---|---|---:|---:|---:|',
+            ...rows
+        ].join('\n'));
+    }
+    if (verdict.breaches.length) {
+        const rows = verdict.breaches.map(s => {
+            const cells = [
+                '❌',
+                TYPE_LABELS[s.diagnosticType],
+                codeCell(s.signature),
+                percent(s.weight),
+                limitPercent(s.threshold)
+            ];
+            return row(verdict.hasBaseline ? [...cells, changeCell(s)] : cells);
+        });
+        const header = verdict.hasBaseline
+            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
+        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
+    }
+    return sections.join('\n\n');
+}
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** The rise in percentage points, signed. */
+function deltaCell(s) {
+    if (s.delta === undefined)
+        return '';
+    const points = (s.delta * 100).toFixed(1);
+    return `${s.delta >= 0 ? '+' : ''}${points} pts`;
 }
 function changeCell(s) {
     switch (s.change) {
@@ -33754,7 +34109,7 @@ function typeSection(outcome, verdict, context, detail) {
     ].join(' · ');
     const withBaseline = verdict.hasBaseline;
     const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Change |\n|---:|---|---:|---:|---|---:|---|'
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
         : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
     const body = rows.map(s => {
         const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
@@ -33766,12 +34121,12 @@ function typeSection(outcome, verdict, context, detail) {
             status
         ];
         if (withBaseline) {
-            cells.push(s.baselineWeight === undefined ? '' : percent(s.baselineWeight), changeCell(s));
+            cells.push(s.baselineWeight === undefined ? '' : percent(s.baselineWeight), deltaCell(s), changeCell(s));
         }
         else {
             cells.push(trendCell(s.insight));
         }
-        return `| ${cells.join(' | ')} |`;
+        return row(cells);
     });
     const parts = [`<details><summary>${html(summary)}</summary>`, '', head, ...body];
     if (rows.length < outcome.shown.length) {
@@ -34168,6 +34523,130 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
     setOutput('comment-url', result.url ?? '');
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/outputs.ts
+
+
+
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+function signatureRecord(s) {
+    return {
+        id: s.id,
+        diagnosticType: s.diagnosticType,
+        signature: s.signature,
+        weight: s.weight,
+        threshold: s.threshold,
+        breached: s.breached,
+        ...(s.insight ? { insight: s.insight } : {}),
+        ...(s.change !== undefined
+            ? {
+                baselineWeight: s.baselineWeight ?? null,
+                delta: s.delta,
+                change: s.change,
+                regressed: s.regressed
+            }
+            : {})
+    };
+}
+function setOutputs(verdict, values) {
+    const shown = verdict.outcomes.flatMap(o => o.shown);
+    setOutput('build-id', values.buildId);
+    setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    setOutput('passed', String(verdict.passed));
+    setOutput('breach-count', String(verdict.breaches.length));
+    setOutput('regression-count', String(verdict.regressions.length));
+    setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    setOutput('signatures', JSON.stringify(shown.map(signatureRecord)));
+    setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)));
+    setOutput('report', values.report);
+}
+/**
+ * One error annotation per breach or regression within GitHub's 10 per step (one is kept
+ * for the failure itself when the job will fail), then a warning that counts the rest.
+ */
+function annotate(verdict, willFail) {
+    const findings = [
+        ...verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`),
+        ...verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`)
+    ];
+    const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
+    for (const line of shown)
+        error(line, { title: 'App Store diagnostics gate' });
+    if (findings.length > shown.length) {
+        warning(`${findings.length - shown.length} more findings are listed in the job summary.`, {
+            title: 'App Store diagnostics gate'
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/json-report.ts
+
+
+
+
+
+/** The full machine-readable report; its shape is `schema/report.schema.json`. */
+function buildJsonReport(input) {
+    const { verdict, data } = input;
+    const build = (b) => b
+        ? {
+            id: b.build.id,
+            label: b.build.label ?? null,
+            processingState: b.build.processingState ?? null
+        }
+        : null;
+    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
+    return {
+        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
+        tool: ACTION_NAME,
+        generatedAt: new Date().toISOString(),
+        build: build(data?.current),
+        baseline: build(data?.baseline),
+        error: input.error ?? null,
+        verdict: verdict
+            ? {
+                passed: verdict.passed,
+                failure: input.failure ?? null,
+                breachCount: verdict.breaches.length,
+                regressionCount: verdict.regressions.length,
+                maxWeight: verdict.maxWeight ?? null,
+                emptyTypes: verdict.emptyTypes
+            }
+            : null,
+        settings: { thresholds: input.thresholds, maxWeightIncrease: input.maxWeightIncrease },
+        types: (verdict?.outcomes ?? []).map(o => ({
+            type: o.type,
+            threshold: o.threshold,
+            fetched: o.fetched,
+            complete: o.complete,
+            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
+            goneUnknown: o.goneUnknown
+        })),
+        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        breaches: (verdict?.breaches ?? []).map(s => s.id),
+        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        backtraces: Object.fromEntries(data?.backtraces ?? []),
+        rateLimit: input.rateLimit
+            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
+            : null,
+        requests: input.requests,
+        timings: {
+            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
+            total: Math.round(input.totalMs)
+        }
+    };
+}
+/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
+function writeJsonReport(report, path) {
+    const target = (0,external_node_path_namespaceObject.resolve)(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${JSON.stringify(report, null, 2)}\n`);
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -34183,20 +34662,24 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
 
 
 
+
 const readInput = (name) => getInput(name, { trimWhitespace: false });
-/** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, exit status. */
+/** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 async function run() {
+    const started = performance.now();
     const transport = createTransport();
+    let config;
+    let client;
     try {
         // Mask before anything can be logged, even before the inputs are validated.
         for (const name of ['private-key', 'github-token'])
             maskValue(readInput(name));
-        const config = parseConfig(readInput);
+        config = parseConfig(readInput);
         for (const secret of config.keySecrets)
             core_setSecret(secret);
         const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1));
         const comment = planComment(config, transport.send, policy);
-        const client = new AscClient({
+        const ascClient = (client = new AscClient({
             baseUrl: config.apiBaseUrl,
             send: transport.send,
             policy,
@@ -34207,55 +34690,67 @@ async function run() {
                 key: config.privateKey,
                 onMint: token => core_setSecret(token)
             })
+        }));
+        const settings = config;
+        const data = await group('Fetch diagnostics from App Store Connect', async () => {
+            const collected = await collect(ascClient, settings, line => info(line));
+            const { remaining, limit } = ascClient.rateLimit ?? {};
+            if (remaining !== undefined) {
+                info(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${ascClient.requests} used by this run).`);
+            }
+            return collected;
         });
-        const data = await group('Fetch diagnostic signatures from App Store Connect', () => collect(client, config, line => info(line)));
-        if (client.rateLimit?.remaining !== undefined) {
-            info(`App Store Connect budget: ${client.rateLimit.remaining} of ${client.rateLimit.limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
-        }
         const verdict = evaluate({
             types: config.types,
-            current: data.current,
+            current: data.current.lists,
+            baseline: data.baseline?.lists,
             limit: config.limit,
             thresholds: config.thresholds,
             noData: config.noData,
             maxWeightIncrease: config.maxWeightIncrease
         });
-        const failure = failureLine(verdict, config, data.build.id);
+        const failure = failureLine(verdict, config, data.current.build.id);
         const context = {
-            buildId: data.build.id,
-            buildLabel: data.build.label,
+            buildId: data.current.build.id,
+            buildLabel: data.current.build.label,
+            baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
             runUrl: runUrl(),
             thresholds: config.thresholds,
             maxWeightIncrease: config.maxWeightIncrease,
-            rateLimit: client.rateLimit
+            rateLimit: ascClient.rateLimit,
+            backtraces: data.backtraces
         };
         const render = (detail) => renderReport(verdict, context, detail);
         const report = fitReport(render, {
             measure: utf8Bytes,
             max: GITHUB_LIMITS.summaryBudgetBytes,
-            elsewhere: 'the JSON report'
+            elsewhere: 'the JSON report (see the report-path output)'
         });
         await group('Report', async () => {
-            setOutputs(verdict, { buildId: data.build.id, report });
-            if (config.noData === 'warn') {
-                for (const type of verdict.emptyTypes) {
-                    warning(`No ${TYPE_LABELS[type].toLowerCase()} diagnostics for build ${data.build.id} yet: Apple publishes them a few days after release, once enough users share analytics.`);
-                }
-            }
+            setOutputs(verdict, {
+                buildId: data.current.build.id,
+                baselineBuildId: data.baseline?.build.id,
+                report
+            });
+            writeReportFile(settings, { verdict, data, failure }, ascClient, started);
+            warnAboutGaps(settings, verdict, data);
             annotate(verdict, Boolean(failure));
             await writeSummary(report);
             info(verdict.passed
                 ? 'Verdict: passed.'
-                : `Verdict: failed${failure ? '' : ' (reported only: fail-on-breach is false)'}.`);
+                : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`);
         });
         await group('Pull request comment', () => publishComment(comment, 
         // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-        detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
+        detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, settings.comment === 'on-breach'));
         if (failure)
             setFailed(failure);
     }
     catch (error) {
-        setFailed(explain(error));
+        const message = explain(error);
+        if (config && client)
+            writeReportFile(config, { error: message }, client, started);
+        setFailed(message);
     }
     finally {
         transport.close();
@@ -34264,6 +34759,36 @@ async function run() {
 function maskValue(value) {
     if (value.trim())
         core_setSecret(value);
+}
+function writeReportFile(config, outcome, client, started) {
+    try {
+        const path = writeJsonReport(buildJsonReport({
+            ...outcome,
+            thresholds: config.thresholds,
+            maxWeightIncrease: config.maxWeightIncrease,
+            rateLimit: client.rateLimit,
+            requests: client.requests,
+            totalMs: performance.now() - started
+        }), config.reportPath);
+        setOutput('report-path', path);
+    }
+    catch (error) {
+        warning(`Could not write the JSON report: ${messageOf(error)}`);
+    }
+}
+function warnAboutGaps(config, verdict, data) {
+    if (config.noData === 'warn') {
+        for (const type of verdict.emptyTypes) {
+            warning(`No ${TYPE_LABELS[type].toLowerCase()} diagnostics for build ${data.current.build.id} yet: Apple publishes them a few days after release, once enough users share analytics.`);
+        }
+    }
+    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
+    if (unavailable.length) {
+        warning(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`);
+    }
+    if (data.baseline && data.baseline.build.id === data.current.build.id) {
+        warning('The baseline is the same build as the one gated, so nothing can regress.');
+    }
 }
 async function writeSummary(report) {
     if (!process.env.GITHUB_STEP_SUMMARY) {

@@ -1,32 +1,36 @@
 import * as core from '@actions/core'
 import { AscClient } from './asc/client.js'
 import { TokenSource } from './asc/token.js'
-import { collect } from './collect.js'
-import { parseConfig } from './config.js'
+import { collect, type Collected } from './collect.js'
+import { parseConfig, type Config } from './config.js'
 import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
-import { InputError, messageOf, ServiceError, DataError } from './errors.js'
-import { evaluate, failureLine } from './gate.js'
+import { DataError, InputError, messageOf, ServiceError } from './errors.js'
+import { evaluate, failureLine, type Verdict } from './gate.js'
+import { planComment, publishComment } from './github/sticky-step.js'
 import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
+import { buildJsonReport, writeJsonReport } from './json-report.js'
 import { annotate, setOutputs } from './outputs.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
 import { renderReport, type Detail, type ReportContext } from './report/render.js'
-import { planComment, publishComment } from './github/sticky-step.js'
 
 const readInput = (name: string): string => core.getInput(name, { trimWhitespace: false })
 
-/** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, exit status. */
+/** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 export async function run(): Promise<void> {
+  const started = performance.now()
   const transport = createTransport()
+  let config: Config | undefined
+  let client: AscClient | undefined
   try {
     // Mask before anything can be logged, even before the inputs are validated.
     for (const name of ['private-key', 'github-token']) maskValue(readInput(name))
-    const config = parseConfig(readInput)
+    config = parseConfig(readInput)
     for (const secret of config.keySecrets) core.setSecret(secret)
 
     const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
     const comment = planComment(config, transport.send, policy)
-    const client = new AscClient({
+    const ascClient = (client = new AscClient({
       baseUrl: config.apiBaseUrl,
       send: transport.send,
       policy,
@@ -37,56 +41,61 @@ export async function run(): Promise<void> {
         key: config.privateKey,
         onMint: token => core.setSecret(token)
       })
-    })
+    }))
+    const settings = config
 
-    const data = await core.group('Fetch diagnostic signatures from App Store Connect', () =>
-      collect(client, config, line => core.info(line))
-    )
-    if (client.rateLimit?.remaining !== undefined) {
-      core.info(
-        `App Store Connect budget: ${client.rateLimit.remaining} of ${client.rateLimit.limit ?? '?'} requests left this hour (${client.requests} used by this run).`
-      )
-    }
+    const data = await core.group('Fetch diagnostics from App Store Connect', async () => {
+      const collected = await collect(ascClient, settings, line => core.info(line))
+      const { remaining, limit } = ascClient.rateLimit ?? {}
+      if (remaining !== undefined) {
+        core.info(
+          `App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${ascClient.requests} used by this run).`
+        )
+      }
+      return collected
+    })
 
     const verdict = evaluate({
       types: config.types,
-      current: data.current,
+      current: data.current.lists,
+      baseline: data.baseline?.lists,
       limit: config.limit,
       thresholds: config.thresholds,
       noData: config.noData,
       maxWeightIncrease: config.maxWeightIncrease
     })
-    const failure = failureLine(verdict, config, data.build.id)
+    const failure = failureLine(verdict, config, data.current.build.id)
     const context: ReportContext = {
-      buildId: data.build.id,
-      buildLabel: data.build.label,
+      buildId: data.current.build.id,
+      buildLabel: data.current.build.label,
+      baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
       runUrl: runUrl(),
       thresholds: config.thresholds,
       maxWeightIncrease: config.maxWeightIncrease,
-      rateLimit: client.rateLimit
+      rateLimit: ascClient.rateLimit,
+      backtraces: data.backtraces
     }
     const render = (detail: Detail): string => renderReport(verdict, context, detail)
     const report = fitReport(render, {
       measure: utf8Bytes,
       max: GITHUB_LIMITS.summaryBudgetBytes,
-      elsewhere: 'the JSON report'
+      elsewhere: 'the JSON report (see the report-path output)'
     })
 
     await core.group('Report', async () => {
-      setOutputs(verdict, { buildId: data.build.id, report })
-      if (config.noData === 'warn') {
-        for (const type of verdict.emptyTypes) {
-          core.warning(
-            `No ${TYPE_LABELS[type].toLowerCase()} diagnostics for build ${data.build.id} yet: Apple publishes them a few days after release, once enough users share analytics.`
-          )
-        }
-      }
+      setOutputs(verdict, {
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        report
+      })
+      writeReportFile(settings, { verdict, data, failure }, ascClient, started)
+      warnAboutGaps(settings, verdict, data)
       annotate(verdict, Boolean(failure))
       await writeSummary(report)
       core.info(
         verdict.passed
           ? 'Verdict: passed.'
-          : `Verdict: failed${failure ? '' : ' (reported only: fail-on-breach is false)'}.`
+          : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`
       )
     })
 
@@ -96,13 +105,15 @@ export async function run(): Promise<void> {
         // Without the hourly budget, which changes every run: an identical rerun then skips the write.
         detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail),
         verdict.breaches.length + verdict.regressions.length > 0,
-        config.comment === 'on-breach'
+        settings.comment === 'on-breach'
       )
     )
 
     if (failure) core.setFailed(failure)
   } catch (error) {
-    core.setFailed(explain(error))
+    const message = explain(error)
+    if (config && client) writeReportFile(config, { error: message }, client, started)
+    core.setFailed(message)
   } finally {
     transport.close()
   }
@@ -110,6 +121,49 @@ export async function run(): Promise<void> {
 
 function maskValue(value: string): void {
   if (value.trim()) core.setSecret(value)
+}
+
+function writeReportFile(
+  config: Config,
+  outcome: { verdict?: Verdict; data?: Collected; failure?: string; error?: string },
+  client: AscClient,
+  started: number
+): void {
+  try {
+    const path = writeJsonReport(
+      buildJsonReport({
+        ...outcome,
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: client.rateLimit,
+        requests: client.requests,
+        totalMs: performance.now() - started
+      }),
+      config.reportPath
+    )
+    core.setOutput('report-path', path)
+  } catch (error) {
+    core.warning(`Could not write the JSON report: ${messageOf(error)}`)
+  }
+}
+
+function warnAboutGaps(config: Config, verdict: Verdict, data: Collected): void {
+  if (config.noData === 'warn') {
+    for (const type of verdict.emptyTypes) {
+      core.warning(
+        `No ${TYPE_LABELS[type].toLowerCase()} diagnostics for build ${data.current.build.id} yet: Apple publishes them a few days after release, once enough users share analytics.`
+      )
+    }
+  }
+  const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
+  if (unavailable.length) {
+    core.warning(
+      `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
+    )
+  }
+  if (data.baseline && data.baseline.build.id === data.current.build.id) {
+    core.warning('The baseline is the same build as the one gated, so nothing can regress.')
+  }
 }
 
 async function writeSummary(report: string): Promise<void> {

@@ -35,8 +35,9 @@ export function codeCell(text: string, maxLength = 400): string {
   return `${fence}${pad}${value.replace(/\|/g, '\\|')}${pad}${fence}`
 }
 
-// Only the characters that act mid-line: our text never starts a line, where - + . would.
-const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#!|~]/g
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g
 
 /** Plain text inside Markdown (also safe inside a table cell). */
 export function text(value: string): string {

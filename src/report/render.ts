@@ -73,34 +73,65 @@ function buildLine(context: ReportContext): string {
   return parts.join(' · ')
 }
 
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
 function problems(verdict: Verdict): string {
-  const rows = new Map<string, Evaluated>()
-  for (const s of [...verdict.breaches, ...verdict.regressions])
-    rows.set(`${s.diagnosticType}\u0000${s.id}`, s)
-  if (rows.size === 0) {
+  if (verdict.breaches.length + verdict.regressions.length === 0) {
     const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0)
     return fetched
       ? 'No signature is above its threshold' +
           (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
       : 'App Store Connect has no diagnostic signatures for this build yet.'
   }
-  const header = verdict.hasBaseline
-    ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
-    : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|'
-  const lines = [...rows.values()].map(s => {
-    const status = s.breached ? '❌' : s.change === 'new' ? '⚠️ new' : '⚠️ up'
-    const cells = [
-      status,
-      TYPE_LABELS[s.diagnosticType],
-      codeCell(s.signature),
-      percent(s.weight),
-      limitPercent(s.threshold)
-    ]
-    if (verdict.hasBaseline) cells.push(changeCell(s))
-    return `| ${cells.join(' | ')} |`
-  })
-  const title = verdict.regressions.length ? '#### Regressions and breaches' : '#### Breaches'
-  return [title, '', header, ...lines].join('\n')
+  const sections: string[] = []
+  if (verdict.regressions.length) {
+    const rows = verdict.regressions.map(s =>
+      row([
+        s.change === 'new' ? '⚠️ new' : '⚠️ up',
+        TYPE_LABELS[s.diagnosticType],
+        codeCell(s.signature),
+        percent(s.weight),
+        s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
+        deltaCell(s)
+      ])
+    )
+    sections.push(
+      [
+        '#### Regressions',
+        '',
+        '| | Type | Signature | Weight | Baseline | Δ |',
+        '|---|---|---|---:|---:|---:|',
+        ...rows
+      ].join('\n')
+    )
+  }
+  if (verdict.breaches.length) {
+    const rows = verdict.breaches.map(s => {
+      const cells = [
+        '❌',
+        TYPE_LABELS[s.diagnosticType],
+        codeCell(s.signature),
+        percent(s.weight),
+        limitPercent(s.threshold)
+      ]
+      return row(verdict.hasBaseline ? [...cells, changeCell(s)] : cells)
+    })
+    const header = verdict.hasBaseline
+      ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+      : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|'
+    sections.push(['#### Breaches', '', header, ...rows].join('\n'))
+  }
+  return sections.join('\n\n')
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`
+}
+
+/** The rise in percentage points, signed. */
+function deltaCell(s: Evaluated): string {
+  if (s.delta === undefined) return ''
+  const points = (s.delta * 100).toFixed(1)
+  return `${s.delta >= 0 ? '+' : ''}${points} pts`
 }
 
 function changeCell(s: Evaluated): string {
@@ -152,7 +183,7 @@ function typeSection(
   ].join(' · ')
   const withBaseline = verdict.hasBaseline
   const head = withBaseline
-    ? '| # | Signature | Weight | Limit | Status | Baseline | Change |\n|---:|---|---:|---:|---|---:|---|'
+    ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
     : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|'
   const body = rows.map(s => {
     const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅'
@@ -164,11 +195,15 @@ function typeSection(
       status
     ]
     if (withBaseline) {
-      cells.push(s.baselineWeight === undefined ? '' : percent(s.baselineWeight), changeCell(s))
+      cells.push(
+        s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
+        deltaCell(s),
+        changeCell(s)
+      )
     } else {
       cells.push(trendCell(s.insight))
     }
-    return `| ${cells.join(' | ')} |`
+    return row(cells)
   })
   const parts = [`<details><summary>${html(summary)}</summary>`, '', head, ...body]
   if (rows.length < outcome.shown.length) {

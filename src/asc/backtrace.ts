@@ -1,0 +1,207 @@
+import { MAX_BACKTRACE_FRAMES } from '../constants.js'
+import { DataError } from '../errors.js'
+import type { Backtrace, Frame } from '../model.js'
+import { oneLine } from '../text.js'
+
+// Parses `GET /v1/diagnosticSignatures/{id}/logs`. Real payloads follow MetricKit's call-stack
+// JSON rather than Apple's OpenAPI spec, so every field is optional, numbers and numeric strings
+// are interchangeable, and any list may arrive as a single object.
+
+type Node = Record<string, unknown>
+type Stack = { roots: Node[]; attributed: boolean; perThread?: boolean }
+type Visit = { node: Node; parent: number; depth: number }
+
+const FIELD_MAX = 200
+const INSIGHT_MAX = 500
+const META = {
+  device: 'deviceType',
+  os: 'osVersion',
+  appVersion: 'appVersion',
+  buildVersion: 'buildVersion',
+  event: 'event',
+  eventDetail: 'eventDetail',
+  writesCaused: 'writesCaused'
+} as const
+
+/** The useful part of one logs response; throws DataError when it holds no call stack at all. */
+export function parseBacktrace(body: unknown, signatureId: string): Backtrace {
+  const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`
+  if (!isNode(body)) throw new DataError(`${what} that are not a JSON object.`)
+  const products = list(body.productData)
+  const product = products.find(p => field(p.signatureId) === signatureId) ?? products[0]
+  if (!product) throw new DataError(`${what} without any productData entry.`)
+  for (const log of list(product.diagnosticLogs)) {
+    const stack = pickStack(log)
+    if (!stack) continue
+    const meta = list(log.diagnosticMetaData)[0] ?? {}
+    return {
+      signatureId,
+      ...frames(stack),
+      ...Object.fromEntries(
+        Object.entries(META).flatMap(([key, name]) => {
+          const value = field(meta[name])
+          return value ? [[key, value]] : []
+        })
+      ),
+      insights: insights(product.diagnosticInsights)
+    }
+  }
+  throw new DataError(`${what} without any call stack frames.`)
+}
+
+/** The stack of the thread Apple blamed, else the first with a blamed frame, else the first. */
+function pickStack(log: Node): Stack | undefined {
+  const stacks = list(log.callStackTree).flatMap(tree =>
+    list(tree.callStacks).map(stack => ({
+      roots: list(stack.callStackRootFrames),
+      attributed: flag(stack.threadAttributed) === true,
+      perThread: flag(tree.callStackPerThread)
+    }))
+  )
+  const usable = stacks.filter(stack => stack.roots.length > 0)
+  return (
+    usable.find(stack => stack.attributed) ??
+    usable.find(stack => walk(stack.roots).blamed >= 0) ??
+    usable[0]
+  )
+}
+
+/** Depth-first with an explicit stack: nesting can be thousands of levels deep. */
+function walk(roots: Node[]): { visits: Visit[]; blamed: number; branches: boolean } {
+  const visits: Visit[] = []
+  const pending: Visit[] = roots.map(node => ({ node, parent: -1, depth: 0 })).reverse()
+  const seen = new Set<Node>() // JSON cannot share nodes, but a hand-built object could loop
+  let blamed = -1
+  let branches = roots.length > 1
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (seen.has(next.node)) continue
+    seen.add(next.node)
+    const index = visits.push(next) - 1
+    if (isBlamed(next.node) && (blamed < 0 || next.depth > visits[blamed].depth)) blamed = index
+    const children = list(next.node.subFrames)
+    if (children.length > 1) branches = true
+    for (let i = children.length - 1; i >= 0; i--)
+      pending.push({ node: children[i], parent: index, depth: next.depth + 1 })
+  }
+  return { visits, blamed, branches }
+}
+
+function frames(stack: Stack): Pick<Backtrace, 'frames' | 'basis'> {
+  const { visits, blamed, branches } = walk(stack.roots)
+  const path: Node[] = []
+  for (let i = blamed; i >= 0; i = visits[i].parent) path.push(visits[i].node)
+  path.reverse()
+  // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
+  // blamed frame so that it has context on both sides.
+  const onPath = new Set(path)
+  let node = heaviest(path.length ? list(path.at(-1)?.subFrames) : stack.roots)
+  for (; node && !onPath.has(node); node = heaviest(list(node.subFrames))) {
+    path.push(node)
+    onPath.add(node)
+  }
+  // MetricKit roots a per-thread stack at its innermost frame, with callers as subFrames, but a
+  // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
+  // tree branches.
+  const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse()
+  const anchor = Math.max(0, innermostFirst.findIndex(isBlamed))
+  const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES))
+  return {
+    frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
+    basis: blamed >= 0 ? 'blamed' : 'heaviest'
+  }
+}
+
+function toFrame(node: Node): Frame {
+  const file = field(node.fileName)
+  const line = count(node.lineNumber)
+  return {
+    binary: field(node.binaryName) ?? '?',
+    symbol: field(node.symbolName) ?? field(node.rawFrame) ?? location(node) ?? '???',
+    ...(file ? { file } : {}),
+    ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
+    blamed: isBlamed(node)
+  }
+}
+
+/** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
+function location(node: Node): string | undefined {
+  const raw = typeof node.address === 'number' ? count(node.address) : field(node.address)
+  if (raw === undefined) return undefined
+  const hex =
+    typeof raw === 'number'
+      ? `0x${raw.toString(16)}`
+      : /^\d+$/.test(raw)
+        ? `0x${BigInt(raw).toString(16)}`
+        : raw
+  const offset = count(node.offsetIntoSymbol)
+  return field(offset === undefined ? hex : `${hex} + ${offset}`)
+}
+
+function insights(value: unknown): Backtrace['insights'] {
+  return list(value).flatMap(entry => {
+    const text = field(entry.insightsString, INSIGHT_MAX)
+    if (!text) return []
+    const url = httpsUrl(entry.insightsURL)
+    const category = field(entry.insightsCategory)
+    return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }]
+  })
+}
+
+function httpsUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2000) return undefined
+  try {
+    const url = new URL(value.trim())
+    return url.protocol === 'https:' ? url.href : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The first of the nodes with the largest sampleCount. */
+function heaviest(nodes: Node[]): Node | undefined {
+  const weight = (node: Node) => count(node.sampleCount) ?? 0
+  return nodes.reduce<Node | undefined>(
+    (best, node) => (!best || weight(node) > weight(best) ? node : best),
+    undefined
+  )
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The spec's lists, which real payloads sometimes send as one object. */
+function list(value: unknown): Node[] {
+  return (Array.isArray(value) ? value : [value]).filter(isNode)
+}
+
+function isBlamed(node: Node): boolean {
+  return flag(node.isBlameFrame) === true
+}
+
+function flag(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true
+  if (value === false || value === 'false') return false
+  return undefined
+}
+
+/** A non-negative integer sent as a number or as a numeric string. */
+function count(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined
+}
+
+/**
+ * Untrusted text kept raw for the renderer to escape: only control and bidi characters go, and
+ * the length is bounded. Not `oneLine`, whose `::` rewrite would garble `std::vector` symbols.
+ */
+function field(value: unknown, max = FIELD_MAX): string | undefined {
+  const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value
+  if (typeof raw !== 'string') return undefined
+  const flat = raw
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .trim()
+  if (flat.length <= max) return flat || undefined
+  const cut = /[\ud800-\udbff]/.test(flat[max - 2]) ? max - 2 : max - 1 // keep surrogate pairs whole
+  return `${flat.slice(0, cut)}…`
+}

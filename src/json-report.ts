@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import type { RateLimit } from './asc/client.js'
+import type { Collected } from './collect.js'
+import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from './constants.js'
+import type { Verdict } from './gate.js'
+import { signatureRecord } from './outputs.js'
+
+export interface JsonReportInput {
+  verdict?: Verdict
+  data?: Collected
+  failure?: string
+  /** A fatal error that stopped the run before a verdict. */
+  error?: string
+  thresholds: Record<string, number>
+  maxWeightIncrease: number
+  rateLimit?: RateLimit
+  requests: number
+  totalMs: number
+}
+
+/** The full machine-readable report; its shape is `schema/report.schema.json`. */
+export function buildJsonReport(input: JsonReportInput): Record<string, unknown> {
+  const { verdict, data } = input
+  const build = (b: Collected['current'] | undefined) =>
+    b
+      ? {
+          id: b.build.id,
+          label: b.build.label ?? null,
+          processingState: b.build.processingState ?? null
+        }
+      : null
+  const shown = verdict?.outcomes.flatMap(o => o.shown) ?? []
+  return {
+    schemaVersion: JSON_REPORT_SCHEMA_VERSION,
+    tool: ACTION_NAME,
+    generatedAt: new Date().toISOString(),
+    build: build(data?.current),
+    baseline: build(data?.baseline),
+    error: input.error ?? null,
+    verdict: verdict
+      ? {
+          passed: verdict.passed,
+          failure: input.failure ?? null,
+          breachCount: verdict.breaches.length,
+          regressionCount: verdict.regressions.length,
+          maxWeight: verdict.maxWeight ?? null,
+          emptyTypes: verdict.emptyTypes
+        }
+      : null,
+    settings: { thresholds: input.thresholds, maxWeightIncrease: input.maxWeightIncrease },
+    types: (verdict?.outcomes ?? []).map(o => ({
+      type: o.type,
+      threshold: o.threshold,
+      fetched: o.fetched,
+      complete: o.complete,
+      gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
+      goneUnknown: o.goneUnknown
+    })),
+    signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
+    breaches: (verdict?.breaches ?? []).map(s => s.id),
+    regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
+    backtraces: Object.fromEntries(data?.backtraces ?? []),
+    rateLimit: input.rateLimit
+      ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
+      : null,
+    requests: input.requests,
+    timings: {
+      ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
+      total: Math.round(input.totalMs)
+    }
+  }
+}
+
+/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
+export function writeJsonReport(report: Record<string, unknown>, path: string | undefined): string {
+  const target = resolve(
+    path ?? join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION_NAME}-report.json`)
+  )
+  mkdirSync(dirname(target), { recursive: true })
+  writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`)
+  return target
+}
