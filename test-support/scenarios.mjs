@@ -1,5 +1,6 @@
 // @ts-check
 // Sample App Store Connect data shared by the tests, the demo and the benchmark.
+import { logFor } from './logs.mjs'
 
 export const APP = { id: '1500000001', bundleId: 'com.example.app', name: 'ExampleApp' }
 export const BUILD_ID = '1a254ec1-8e3d-48e7-bbd6-6b9a30072b29'
@@ -18,49 +19,65 @@ export function filler(n, type, top = 0.2) {
   }))
 }
 
+/**
+ * Realistic logs for each signature, keyed by ID as the simulator serves them.
+ * @param {{ id?: string, signature: string, diagnosticType: string }[]} signatures
+ */
+export function logsFor(signatures, context = { appVersion: '2.4.0', buildVersion: '412' }) {
+  return Object.fromEntries(
+    signatures.filter(s => s.id).map(s => [s.id, logFor(/** @type {any} */ (s), context)])
+  )
+}
+
 /** The release candidate: disk writes dominated by Apple's example, a hang that rose. */
 export function sampleBuild(overrides = {}) {
+  const signatures = sampleSignatures()
   return {
     id: BUILD_ID,
     appId: APP.id,
     version: '412',
     marketingVersion: '2.4.0',
     uploadedDate: '2026-11-20T10:00:00Z',
-    signatures: [
-      { diagnosticType: 'DISK_WRITES', signature: APPLE_EXAMPLE, weight: 0.85 },
-      {
-        diagnosticType: 'DISK_WRITES',
-        signature: 'ExampleApp: -[ImageCache persist:] + 112',
-        weight: 0.07
-      },
-      {
-        diagnosticType: 'HANGS',
-        signature: 'ExampleApp: -[FeedViewController reloadVisibleCells] + 412',
-        weight: 0.41,
-        insight: {
-          insightType: 'TREND',
-          direction: 'UP',
-          referenceVersions: [{ version: '2.3.0', value: 0.29 }]
-        }
-      },
-      {
-        diagnosticType: 'HANGS',
-        signature: 'ExampleApp: closure #1 in ImageCache.load(url:) + 88',
-        weight: 0.2
-      },
-      {
-        diagnosticType: 'HANGS',
-        signature: 'libsystem_kernel.dylib: mach_msg2_trap + 8',
-        weight: 0.1
-      },
-      {
-        diagnosticType: 'LAUNCHES',
-        signature: 'ExampleApp: static Analytics.bootstrap() + 64',
-        weight: 0.25
-      }
-    ],
+    signatures,
+    logs: logsFor(signatures),
     ...overrides
   }
+}
+
+function sampleSignatures() {
+  return [
+    { diagnosticType: 'DISK_WRITES', signature: APPLE_EXAMPLE, weight: 0.85 },
+    {
+      diagnosticType: 'DISK_WRITES',
+      signature: 'ExampleApp: -[ImageCache persist:] + 112',
+      weight: 0.07
+    },
+    {
+      diagnosticType: 'HANGS',
+      signature: 'ExampleApp: -[FeedViewController reloadVisibleCells] + 412',
+      weight: 0.41,
+      insight: {
+        insightType: 'TREND',
+        direction: 'UP',
+        referenceVersions: [{ version: '2.3.0', value: 0.29 }]
+      }
+    },
+    {
+      diagnosticType: 'HANGS',
+      signature: 'ExampleApp: closure #1 in ImageCache.load(url:) + 88',
+      weight: 0.2
+    },
+    {
+      diagnosticType: 'HANGS',
+      signature: 'libsystem_kernel.dylib: mach_msg2_trap + 8',
+      weight: 0.1
+    },
+    {
+      diagnosticType: 'LAUNCHES',
+      signature: 'ExampleApp: static Analytics.bootstrap() + 64',
+      weight: 0.25
+    }
+  ].map((s, i) => ({ id: `rc-sig-${i + 1}`, ...s }))
 }
 
 /** The version live on the App Store, for baseline comparisons. */

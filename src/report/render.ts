@@ -247,14 +247,14 @@ function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
     b.eventDetail,
     b.writesCaused && `writes ${b.writesCaused}`
   ].filter((fact): fact is string => Boolean(fact))
-  const summary = [`Backtrace of #${s.rank}`, ...facts].join(' · ')
+  const summary = [`Backtrace of #${s.rank}`, ...facts.map(html)].join(' · ')
   const width = Math.max(0, ...b.frames.map(f => f.binary.length))
   const lines = b.frames.map(f => {
     const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : ''
     return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`
   })
   const parts = [
-    `<details><summary>${html(summary)}</summary>`,
+    `<details><summary>${summary}</summary>`,
     '',
     codeBlock(lines.length ? lines : ['(no frames)'])
   ]
