@@ -32953,6 +32953,7 @@ class TokenSource {
 async function fetchSignatures(client, buildId, type, limit) {
     const byId = new Map();
     const seen = new Set();
+    let looped = false;
     let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
         'filter[diagnosticType]': type,
         'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
@@ -32972,12 +32973,15 @@ async function fetchSignatures(client, buildId, type, limit) {
                 byId.set(signature.id, signature);
         }
         next = nextUrl && followable(client, nextUrl, seen);
+        // A link back to a page already read: paging is broken, so the list may be incomplete.
+        if (nextUrl && !next)
+            looped = true;
     }
     const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
     return {
         type,
         signatures: signatures.slice(0, limit),
-        complete: !next && signatures.length <= limit
+        complete: !next && !looped && signatures.length <= limit
     };
 }
 function followable(client, nextUrl, seen) {
@@ -33564,7 +33568,8 @@ function parseConfig(read) {
         }
         return value;
     };
-    const optional = (name) => attempt(() => text(name)) || undefined;
+    // Throws on a bad value, so each input's problem is reported once, where it is parsed.
+    const optional = (name) => text(name) || undefined;
     const keyId = attempt(() => identifier('key-id', text('key-id'), true));
     const issuerId = attempt(() => identifier('issuer-id', text('issuer-id'), false)) || undefined;
     const keyInput = read('private-key') ?? '';
@@ -33580,19 +33585,24 @@ function parseConfig(read) {
     const types = attempt(() => diagnosticTypes(text('diagnostic-types') || DIAGNOSTIC_TYPES.join(',')));
     const failOnBreach = attempt(() => config_boolean('fail-on-breach', text('fail-on-breach') || 'true'));
     const failOnRegression = attempt(() => config_boolean('fail-on-regression', text('fail-on-regression') || 'true'));
-    const noData = attempt(() => oneOf('no-data', text('no-data') || 'warn', ['pass', 'warn', 'fail']));
+    const noData = attempt(() => oneOf('no-data', (text('no-data') || 'warn').toLowerCase(), [
+        'pass',
+        'warn',
+        'fail'
+    ]));
     const apiBaseUrl = attempt(() => baseUrl(text('api-base-url') || ASC.defaultBaseUrl));
     const maxWeightIncrease = attempt(() => fraction('max-weight-increase', text('max-weight-increase') || '0.05'));
     const comment = attempt(() => commentMode(text('comment') || 'true'));
     const commentHeader = attempt(() => config_header(text('comment-header')));
-    const prText = optional('pr-number');
+    const prText = attempt(() => optional('pr-number'));
+    const reportPath = attempt(() => optional('report-path'));
     const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined;
     const includeLogs = attempt(() => integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize));
     const platform = attempt(() => oneOf('platform', (text('platform') || 'IOS').toUpperCase(), PLATFORMS));
     const build = attempt(() => buildRef(optional, platform ?? 'IOS'));
     const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'));
     if (problems.length > 0) {
-        throw new InputError(problems.join('\n'));
+        throw new InputError([...new Set(problems)].join('\n'));
     }
     return Object.freeze({
         issuerId,
@@ -33614,7 +33624,7 @@ function parseConfig(read) {
         prNumber,
         githubToken: (read('github-token') ?? '').trim(),
         includeLogs: includeLogs,
-        reportPath: optional('report-path')
+        reportPath
     });
 }
 function identifier(name, value, required) {

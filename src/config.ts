@@ -80,7 +80,8 @@ export function parseConfig(read: InputReader): Config {
     }
     return value
   }
-  const optional = (name: string): string | undefined => attempt(() => text(name)) || undefined
+  // Throws on a bad value, so each input's problem is reported once, where it is parsed.
+  const optional = (name: string): string | undefined => text(name) || undefined
 
   const keyId = attempt(() => identifier('key-id', text('key-id'), true))
   const issuerId = attempt(() => identifier('issuer-id', text('issuer-id'), false)) || undefined
@@ -105,7 +106,11 @@ export function parseConfig(read: InputReader): Config {
     boolean('fail-on-regression', text('fail-on-regression') || 'true')
   )
   const noData = attempt(() =>
-    oneOf<NoDataPolicy>('no-data', text('no-data') || 'warn', ['pass', 'warn', 'fail'])
+    oneOf<NoDataPolicy>('no-data', (text('no-data') || 'warn').toLowerCase(), [
+      'pass',
+      'warn',
+      'fail'
+    ])
   )
   const apiBaseUrl = attempt(() => baseUrl(text('api-base-url') || ASC.defaultBaseUrl))
   const maxWeightIncrease = attempt(() =>
@@ -113,7 +118,8 @@ export function parseConfig(read: InputReader): Config {
   )
   const comment = attempt(() => commentMode(text('comment') || 'true'))
   const commentHeader = attempt(() => header(text('comment-header')))
-  const prText = optional('pr-number')
+  const prText = attempt(() => optional('pr-number'))
+  const reportPath = attempt(() => optional('report-path'))
   const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined
   const includeLogs = attempt(() =>
     integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize)
@@ -125,7 +131,7 @@ export function parseConfig(read: InputReader): Config {
   const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'))
 
   if (problems.length > 0) {
-    throw new InputError(problems.join('\n'))
+    throw new InputError([...new Set(problems)].join('\n'))
   }
   return Object.freeze({
     issuerId,
@@ -147,7 +153,7 @@ export function parseConfig(read: InputReader): Config {
     prNumber,
     githubToken: (read('github-token') ?? '').trim(),
     includeLogs: includeLogs!,
-    reportPath: optional('report-path')
+    reportPath
   })
 }
 

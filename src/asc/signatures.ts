@@ -16,6 +16,7 @@ export async function fetchSignatures(
 ): Promise<SignatureList> {
   const byId = new Map<string, Signature>()
   const seen = new Set<string>()
+  let looped = false
   let next: string | undefined = client.url(
     `/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`,
     {
@@ -39,12 +40,14 @@ export async function fetchSignatures(
       if (!byId.has(signature.id)) byId.set(signature.id, signature)
     }
     next = nextUrl && followable(client, nextUrl, seen)
+    // A link back to a page already read: paging is broken, so the list may be incomplete.
+    if (nextUrl && !next) looped = true
   }
   const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight)
   return {
     type,
     signatures: signatures.slice(0, limit),
-    complete: !next && signatures.length <= limit
+    complete: !next && !looped && signatures.length <= limit
   }
 }
 
