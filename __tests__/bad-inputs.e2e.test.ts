@@ -11,7 +11,9 @@ beforeAll(async () => {
 afterAll(() => h.close())
 
 const BOM = '\ufeff'
-const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString()
 
 const number = /use a whole number from/
 const fraction = /use a fraction from 0 to 1 \(0\.25\) or a percentage from 0% to 100% \(25%\)/
@@ -35,7 +37,11 @@ const matrix: [input: string, value: () => string, message: RegExp][] = [
   ['launches-threshold', () => 'NaN', fraction],
   ['max-weight-increase', () => '150%', fraction],
   ['max-weight-increase', () => '-1', fraction],
-  ['diagnostic-types', () => 'CRASHES', /has 'CRASHES'; use one or more of HANGS, DISK_WRITES, LAUNCHES/],
+  [
+    'diagnostic-types',
+    () => 'CRASHES',
+    /has 'CRASHES'; use one or more of HANGS, DISK_WRITES, LAUNCHES/
+  ],
   ['diagnostic-types', () => 'HANGS;DISK_WRITES', /has 'HANGS;DISK_WRITES'; use one or more of/],
   ['diagnostic-types', () => `${BOM}HANGS`, invisible],
   ['fail-on-breach', () => 'yes', /is 'yes'; use true or false/],
@@ -58,38 +64,52 @@ const matrix: [input: string, value: () => string, message: RegExp][] = [
   ['comment-header', () => 'a--b', /no '--'/],
   ['comment-header', () => '<!-- x -->', /use up to 64 letters/],
   ['private-key', () => rsaPem, /holds an RSA key; App Store Connect API keys are EC P-256/],
-  ['private-key', () => h.key.pem.slice(0, 100) + '\n-----END PRIVATE KEY-----\n', /truncated or damaged/],
+  [
+    'private-key',
+    () => h.key.pem.slice(0, 100) + '\n-----END PRIVATE KEY-----\n',
+    /truncated or damaged/
+  ],
   ['private-key', () => 'MIGTAgEAMBMGByqGSM49', /is not a PEM key/],
   ['private-key', () => '', /is required: paste the contents of the AuthKey_<KEYID>\.p8 file/],
   ['key-id', () => '', /^Input 'key-id' is required\.$/]
 ]
 
 describe('bad inputs', () => {
-  it.each(matrix.map(([input, value, message]) => [input, value.toString().slice(6, 50), value, message] as const))(
-    '%s = %s',
-    async (input, _, value, message) => {
-      h.asc.timeline.length = 0
-      const run = await h.run({ [input]: value() })
-      expect(run.code).toBe(1)
-      expect(run.errors).toHaveLength(1)
-      const lines = run.errors[0].split('\n')
-      expect(lines).toHaveLength(1)
-      expect(lines[0]).toContain(`'${input}'`)
-      expect(lines[0]).toMatch(message)
-      expect(h.asc.timeline).toHaveLength(0)
-      expect(run.stdout).not.toMatch(/\n\s+at /)
-      expectNoSecrets(run, h, [rsaPem.split('\n')[1]])
-    }
-  )
+  it.each(
+    matrix.map(
+      ([input, value, message]) => [input, value.toString().slice(6, 50), value, message] as const
+    )
+  )('%s = %s', async (input, _, value, message) => {
+    h.asc.timeline.length = 0
+    const run = await h.run({ [input]: value() })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    const lines = run.errors[0].split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`'${input}'`)
+    expect(lines[0]).toMatch(message)
+    expect(h.asc.timeline).toHaveLength(0)
+    expect(run.stdout).not.toMatch(/\n\s+at /)
+    expectNoSecrets(run, h, [rsaPem.split('\n')[1]])
+  })
 
   it('accepts the key with Windows line endings, as a .p8 saved on Windows is', async () => {
-    const run = await h.run({ 'private-key': h.key.pem.replace(/\n/g, '\r\n'), threshold: '0.9', 'include-logs': '0' })
+    const run = await h.run({
+      'private-key': h.key.pem.replace(/\n/g, '\r\n'),
+      threshold: '0.9',
+      'include-logs': '0'
+    })
     expect(run.code).toBe(0)
     expect(h.asc.timeline.at(-1)?.status).toBe(200)
   })
 
   it('accepts surrounding whitespace, as YAML block scalars leave it', async () => {
-    const run = await h.run({ threshold: ' 0.9\n', limit: '\t5 ', 'diagnostic-types': ' hangs ,\n disk_writes \n', 'include-logs': '0' })
+    const run = await h.run({
+      threshold: ' 0.9\n',
+      limit: '\t5 ',
+      'diagnostic-types': ' hangs ,\n disk_writes \n',
+      'include-logs': '0'
+    })
     expect(run.code).toBe(0)
   })
 })

@@ -51,7 +51,7 @@ const status = (
   code: number,
   times = Infinity,
   headers: Record<string, string> = {},
-  body: unknown = { errors: [{ status: String(code), code: 'X', title: 'fault' }] }
+  body: string | object = { errors: [{ status: String(code), code: 'X', title: 'fault' }] }
 ) =>
   h.asc.faults.add({ match: { path: SIGNATURES }, times, fault: { status: code, headers, body } })
 const weights = (...values: unknown[]) =>
