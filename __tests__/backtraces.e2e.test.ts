@@ -14,16 +14,13 @@ beforeAll(async () => {
   h = await startHarness()
 })
 afterAll(() => h.close())
-const fresh = () => {
-  h.asc.timeline.length = 0
-  h.asc.faults.clear()
-}
+
 const logsRequests = () => h.requests().filter(r => r.path.endsWith('/logs'))
 const readReport = (path: string) => JSON.parse(readFileSync(path, 'utf8'))
 
 describe('backtraces', () => {
   it('shows the blamed frame of each top signature, folded under its table', async () => {
-    fresh()
+    h.reset()
     const run = await h.run()
     expect(logsRequests()).toHaveLength(6) // top 3 of each type, fewer where a type has fewer
     for (const r of logsRequests())
@@ -42,7 +39,7 @@ describe('backtraces', () => {
   })
 
   it('keeps the verdict when logs cannot be fetched or read', async () => {
-    fresh()
+    h.reset()
     const baseline = await h.run({ 'include-logs': '0' })
     h.asc.faults.add({
       match: { path: '/v1/diagnosticSignatures/rc-sig-3/logs' },
@@ -77,7 +74,7 @@ describe('backtraces', () => {
   })
 
   it('reads logs that stray from the spec: deep nesting, strings for numbers, missing fields, huge symbols', async () => {
-    fresh()
+    h.reset()
     const signatures = filler(4, 'HANGS', 0.3).map((s, i) => ({ ...s, id: `odd-${i}` }))
     const logs = {
       'odd-0': deepLogJson(10_000),
@@ -108,7 +105,7 @@ describe('backtraces', () => {
   })
 
   it("fetches at most 4 logs at once, starting as soon as a type's signatures arrive", async () => {
-    fresh()
+    h.reset()
     const signatures = ['HANGS', 'DISK_WRITES', 'LAUNCHES'].flatMap(type =>
       filler(6, type, 0.3).map((s, i) => ({ ...s, id: `${type}-${i}` }))
     )
@@ -141,7 +138,7 @@ describe('backtraces', () => {
   })
 
   it('turns logs off with include-logs: 0', async () => {
-    fresh()
+    h.reset()
     const run = await h.run({ 'include-logs': '0' })
     expect(logsRequests()).toHaveLength(0)
     expect(run.summary).not.toContain('Backtrace of')
@@ -150,7 +147,7 @@ describe('backtraces', () => {
 
 describe('the JSON report', () => {
   it('is written under RUNNER_TEMP by default and validates against the schema', async () => {
-    fresh()
+    h.reset()
     h.asc.state.builds.push(baselineBuild())
     const run = await h.run({ 'baseline-build-id': BASELINE_ID })
     expect(run.outputs['report-path']).toBe(
@@ -172,7 +169,7 @@ describe('the JSON report', () => {
   })
 
   it('is written to report-path, also when the run stops on an error', async () => {
-    fresh()
+    h.reset()
     const run = await h.run({ 'build-id': 'no-such-build', 'report-path': 'out/diagnostics.json' })
     expect(run.code).toBe(1)
     const report = readReport(run.outputs['report-path'])

@@ -1,46 +1,27 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { startGithubSimulator } from '../test-support/github-simulator.mjs'
 import { filler, sampleBuild } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import {
+  expectNoSecrets,
+  GITHUB_TOKEN as TOKEN,
+  startHarness,
+  type GithubSim,
+  type Harness
+} from './support/harness.js'
 
-const TOKEN = 'ghs_test0000000000000000000000000000000000'
 const MARKER = '<!-- asc-diagnostics-gate: -->'
-type GithubSim = Awaited<ReturnType<typeof startGithubSimulator>>
 
 let h: Harness
 let gh: GithubSim
 let nextPr = 1
 beforeAll(async () => {
   h = await startHarness()
-  gh = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
+  gh = h.github
 })
-afterAll(async () => {
-  await h.close()
-  await gh.close()
-})
-beforeEach(() => {
-  gh.setMode('normal')
-  gh.faults.clear()
-  gh.timeline.length = 0
-})
+afterAll(() => h.close())
+beforeEach(() => h.reset())
 
-const pullRequest = (number: number, headRepo = 'acme/app') => ({
-  name: 'pull_request',
-  payload: {
-    pull_request: { number, head: { repo: { full_name: headRepo } } },
-    repository: { full_name: 'acme/app' }
-  }
-})
-const githubEnv = {
-  GITHUB_REPOSITORY: 'acme/app',
-  GITHUB_SERVER_URL: 'https://github.com',
-  GITHUB_RUN_ID: '4242'
-}
 const onPr = (number: number, inputs: Record<string, string> = {}, headRepo?: string) =>
-  h.run(
-    { comment: 'true', 'github-token': TOKEN, ...inputs },
-    { event: pullRequest(number, headRepo), env: { ...githubEnv, GITHUB_API_URL: gh.url } }
-  )
+  h.onPullRequest(number, inputs, headRepo)
 const writes = () => gh.timeline.filter(r => r.method !== 'GET')
 
 describe('the sticky pull-request comment', () => {
@@ -69,7 +50,7 @@ describe('the sticky pull-request comment', () => {
     expect(writes()).toHaveLength(0)
     expect(rerun.outputs['comment-id']).toBe(String(comment.id))
     expect(rerun.outputs['comment-url']).toBe(comment.html_url)
-    expectNoSecrets(rerun, h, [TOKEN])
+    expectNoSecrets(rerun, h)
   })
 
   it("never overwrites a person's comment that carries the marker", async () => {
@@ -172,7 +153,7 @@ describe('the sticky pull-request comment', () => {
 
     const passing = await onPr(pr, { threshold: '90%' })
     expect(passing.code).toBe(0)
-    expectNoSecrets(passing, h, [TOKEN])
+    expectNoSecrets(passing, h)
   })
 
   it('does not try to comment on a pull request from a fork, and says why', async () => {
@@ -184,7 +165,7 @@ describe('the sticky pull-request comment', () => {
 
   it('comments on pr-number outside a pull_request event, and stays quiet with no pull request', async () => {
     const pr = nextPr++
-    const env = { ...githubEnv, GITHUB_API_URL: gh.url }
+    const env = { GITHUB_REPOSITORY: 'acme/app', GITHUB_API_URL: gh.url }
     await h.run(
       { comment: 'true', 'github-token': TOKEN, 'pr-number': String(pr) },
       { event: { name: 'workflow_run', payload: {} }, env }

@@ -1,35 +1,26 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { startGithubSimulator } from '../test-support/github-simulator.mjs'
 import { filler, sampleBuild } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type GithubSim, type Harness } from './support/harness.js'
 
 // Every row runs dist/index.js against both simulators and states the exact outcome. Waits and
 // timeouts run at 1/100 of production (ASC_GATE_TIME_SCALE=0.01), so the production bounds are
 // 100 times the ones here: at most 4 attempts, at most 45 s of waiting, 30 s per attempt.
-const TOKEN = 'ghs_fault0000000000000000000000000000000000'
 const SIGNATURES = '/v1/builds/'
 const GITHUB_WRITE = /^\/repos\/acme\/app\/issues\/\d+\/comments$/
 // A breach-free build: any non-zero exit below comes from the fault, not from the gate.
 const calm = { threshold: '0.9', 'diagnostic-types': 'DISK_WRITES', 'include-logs': '0' }
 
-type GithubSim = Awaited<ReturnType<typeof startGithubSimulator>>
 let h: Harness
 let gh: GithubSim
 let pr = 1
 beforeAll(async () => {
   h = await startHarness()
-  gh = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
+  gh = h.github
 })
-afterAll(async () => {
-  await h.close()
-  await gh.close()
-})
+afterAll(() => h.close())
 beforeEach(() => {
-  h.asc.timeline.length = 0
-  h.asc.faults.clear()
+  h.reset()
   h.asc.state.pageSize = 200
-  gh.timeline.length = 0
-  gh.faults.clear()
 })
 
 interface Row {
@@ -299,22 +290,8 @@ describe('fault matrix', () => {
   it.each(rows.map(row => [row.name, row] as const))('%s', async (_, row) => {
     h.asc.state.builds.splice(0, h.asc.state.builds.length, sampleBuild())
     row.setup?.()
-    const run = await h.run(
-      {
-        ...calm,
-        ...row.inputs,
-        ...(row.onPullRequest ? { comment: 'true', 'github-token': TOKEN } : {})
-      },
-      row.onPullRequest
-        ? {
-            event: {
-              name: 'pull_request',
-              payload: { pull_request: { number: pr++, head: { repo: { full_name: 'acme/app' } } } }
-            },
-            env: { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/app' }
-          }
-        : {}
-    )
+    const inputs = { ...calm, ...row.inputs }
+    const run = await (row.onPullRequest ? h.onPullRequest(pr++, inputs) : h.run(inputs))
     expect(run.code).toBe(row.code)
     if (row.passed !== undefined) expect(run.outputs.passed ?? '').toBe(row.passed)
     if (row.error) expect(run.errors.at(-1)).toMatch(row.error)
@@ -331,6 +308,6 @@ describe('fault matrix', () => {
     }
     expect(run.elapsedMs).toBeLessThan(row.withinMs ?? 10_000)
     expect(run.stdout).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/) // no stack trace
-    expectNoSecrets(run, h, [TOKEN])
+    expectNoSecrets(run, h)
   })
 })

@@ -8,14 +8,10 @@ beforeAll(async () => {
   h = await startHarness()
 })
 afterAll(() => h.close())
-const fresh = () => {
-  h.asc.timeline.length = 0
-  h.asc.faults.clear()
-}
 
 describe('the gate, through dist/index.js', () => {
   it("fails the job on Apple's 85% disk-write example and explains it", async () => {
-    fresh()
+    h.reset()
     const run = await h.run()
     expect(run.code).toBe(1)
     expect(run.outputs.passed).toBe('false')
@@ -53,7 +49,7 @@ describe('the gate, through dist/index.js', () => {
   })
 
   it('makes one request per type, all at once, with only the fields it reads', async () => {
-    fresh()
+    h.reset()
     h.asc.setLatency(50) // so the timeline tells parallel requests from sequential ones
     await h.run({ limit: '25', 'include-logs': '0' }).finally(() => h.asc.setLatency(0))
     const requests = h.requests()
@@ -74,7 +70,7 @@ describe('the gate, through dist/index.js', () => {
   })
 
   it('signs one ES256 token per run as Apple requires, team key and individual key', async () => {
-    fresh()
+    h.reset()
     await h.run()
     const team = h.requests()
     expect(new Set(team.map(r => r.token)).size).toBe(1)
@@ -90,7 +86,7 @@ describe('the gate, through dist/index.js', () => {
     expect(Number(claims.exp) - Number(claims.iat)).toBeLessThanOrEqual(20 * 60)
     expect(claims.sub).toBeUndefined()
 
-    fresh()
+    h.reset()
     const run = await h.run({ 'issuer-id': '' })
     expect(run.code).toBe(1) // still gated: the individual key was accepted
     const individual = h.requests()[0] as unknown as { claims: Record<string, unknown> }
@@ -99,7 +95,7 @@ describe('the gate, through dist/index.js', () => {
   })
 
   it('masks the key and the token before anything else is printed', async () => {
-    fresh()
+    h.reset()
     const run = await h.run()
     const firstOther = run.stdout
       .split('\n')
@@ -114,7 +110,7 @@ describe('the gate, through dist/index.js', () => {
   })
 
   it('passes a build under its thresholds, and only reports with fail-on-breach: false', async () => {
-    fresh()
+    h.reset()
     const pass = await h.run({ threshold: '90%' })
     expect(pass.code).toBe(0)
     expect(pass.outputs.passed).toBe('true')
@@ -128,7 +124,7 @@ describe('the gate, through dist/index.js', () => {
   })
 
   it('passes a weight equal to the threshold and fails one just above it', async () => {
-    fresh()
+    h.reset()
     expect((await h.run({ 'disk-writes-threshold': '85%', 'hangs-threshold': '0.41' })).code).toBe(
       0
     )
@@ -166,7 +162,7 @@ describe('the gate, through dist/index.js', () => {
     const many = sampleBuild({ id: 'many', signatures: filler(60, 'HANGS') })
     h.asc.state.builds.push(many)
     h.asc.state.pageSize = 20
-    fresh()
+    h.reset()
     try {
       h.asc.setLatency(50)
       const run = await h.run({
@@ -215,7 +211,7 @@ describe('failures are one actionable sentence', () => {
     ],
     [403, /refused GET .* \(HTTP 403\): the API key's role/]
   ])('explains HTTP %i', async (status, message) => {
-    fresh()
+    h.reset()
     h.asc.faults.add({
       fault: { status, body: { errors: [{ status: String(status), code: 'X', title: 'nope' }] } }
     })
@@ -227,7 +223,7 @@ describe('failures are one actionable sentence', () => {
   })
 
   it('explains a build that does not exist: the resource ID, not the build number', async () => {
-    fresh()
+    h.reset()
     const run = await h.run({ 'build-id': '412' })
     expect(run.code).toBe(1)
     expect(run.errors.at(-1)).toMatch(
@@ -237,7 +233,7 @@ describe('failures are one actionable sentence', () => {
   })
 
   it('retries 429 honouring Retry-After, then succeeds', async () => {
-    fresh()
+    h.reset()
     h.asc.faults.add({
       times: 2,
       fault: {
@@ -261,7 +257,7 @@ describe('failures are one actionable sentence', () => {
   })
 
   it('gives up on a persistent 503 after a bounded number of attempts', async () => {
-    fresh()
+    h.reset()
     h.asc.faults.add({
       match: { path: '/v1/builds' },
       fault: { status: 503, body: 'Service Unavailable' }
@@ -275,7 +271,7 @@ describe('failures are one actionable sentence', () => {
   })
 
   it('names the endpoint and status for a body that is not JSON', async () => {
-    fresh()
+    h.reset()
     h.asc.faults.add({
       fault: {
         status: 200,
@@ -290,7 +286,7 @@ describe('failures are one actionable sentence', () => {
   })
 
   it('refuses a weight outside 0–1, naming the signature and the value', async () => {
-    fresh()
+    h.reset()
     h.asc.state.builds.push(
       sampleBuild({
         id: 'percent-scale',
@@ -307,7 +303,7 @@ describe('failures are one actionable sentence', () => {
   })
 
   it('fails bad inputs before any request, naming the input', async () => {
-    fresh()
+    h.reset()
     const run = await h.run({ threshold: '150%' })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([

@@ -1,17 +1,30 @@
 import { startAscSimulator } from '../../test-support/asc-simulator.mjs'
+import { startGithubSimulator } from '../../test-support/github-simulator.mjs'
 import { APP, sampleBuild } from '../../test-support/scenarios.mjs'
 import { keyFragments, makeKey, type TestKey } from './keys.js'
 import { runAction, type ActionRun, type RunOptions } from '../../test-support/run-action.mjs'
 
 export type AscSim = Awaited<ReturnType<typeof startAscSimulator>>
+export type GithubSim = Awaited<ReturnType<typeof startGithubSimulator>>
+
+export const GITHUB_TOKEN = 'ghs_test0000000000000000000000000000000000'
 
 export interface Harness {
   key: TestKey
   asc: AscSim
-  /** Runs the action against the simulator with valid credentials plus `inputs`. */
+  github: GithubSim
+  /** Runs the action against the simulators with valid credentials plus `inputs`. */
   run: (inputs?: Record<string, string>, options?: Omit<RunOptions, 'inputs'>) => Promise<ActionRun>
-  /** Requests the action made (the simulator's timeline). */
+  /** Runs it as a `pull_request` event for `number`, with commenting on. */
+  onPullRequest: (
+    number: number,
+    inputs?: Record<string, string>,
+    headRepo?: string
+  ) => Promise<ActionRun>
+  /** Requests the action made to App Store Connect (the simulator's timeline). */
   requests: () => AscSim['timeline']
+  /** Forgets earlier requests and faults on both simulators. */
+  reset: () => void
   close: () => Promise<void>
 }
 
@@ -25,40 +38,70 @@ export async function startHarness(
     builds: [sampleBuild()],
     ...options
   })
+  const github = await startGithubSimulator({ token: GITHUB_TOKEN, repo: 'acme/app' })
+  const run: Harness['run'] = (inputs = {}, runOptions = {}) =>
+    runAction({
+      ...runOptions,
+      inputs: {
+        'issuer-id': '69a6de7e-0000-47e3-e053-5b8c7c11a4d1',
+        'key-id': key.keyId,
+        'private-key': key.pem,
+        'build-id': sampleBuild().id,
+        'api-base-url': asc.url,
+        comment: 'false',
+        ...inputs
+      }
+    })
   return {
     key,
     asc,
-    requests: () => asc.timeline,
-    run: (inputs = {}, runOptions = {}) =>
-      runAction({
-        ...runOptions,
-        inputs: {
-          'issuer-id': '69a6de7e-0000-47e3-e053-5b8c7c11a4d1',
-          'key-id': key.keyId,
-          'private-key': key.pem,
-          'build-id': sampleBuild().id,
-          'api-base-url': asc.url,
-          comment: 'false',
-          ...inputs
+    github,
+    run,
+    onPullRequest: (number, inputs = {}, headRepo = 'acme/app') =>
+      run(
+        { comment: 'true', 'github-token': GITHUB_TOKEN, ...inputs },
+        {
+          event: {
+            name: 'pull_request',
+            payload: {
+              pull_request: { number, head: { repo: { full_name: headRepo } } },
+              repository: { full_name: 'acme/app' }
+            }
+          },
+          env: {
+            GITHUB_REPOSITORY: 'acme/app',
+            GITHUB_SERVER_URL: 'https://github.com',
+            GITHUB_RUN_ID: '4242',
+            GITHUB_API_URL: github.url
+          }
         }
-      }),
-    close: () => asc.close()
+      ),
+    requests: () => asc.timeline,
+    reset: () => {
+      asc.timeline.length = 0
+      asc.faults.clear()
+      github.timeline.length = 0
+      github.faults.clear()
+      github.setMode('normal')
+    },
+    close: async () => {
+      await asc.close()
+      await github.close()
+    }
   }
 }
 
-/** Asserts that nothing the run printed or wrote contains the key or a token it sent. */
+/** Asserts that nothing the run printed or wrote contains the key, a token it sent, or `extra`. */
 export function expectNoSecrets(run: ActionRun, harness: Harness, extra: string[] = []): void {
   const secrets = [
     ...keyFragments(harness.key.pem),
-    ...harness
-      .requests()
-      .map(r => r.token)
-      .filter(Boolean),
+    ...harness.requests().map(r => r.token),
+    GITHUB_TOKEN,
     ...extra
-  ]
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0)
   for (const secret of new Set(secrets)) {
-    if (run.everything.includes(secret as string)) {
-      throw new Error(`a secret leaked into the run's output: ${String(secret).slice(0, 12)}…`)
+    if (run.everything.includes(secret)) {
+      throw new Error(`a secret leaked into the run's output: ${secret.slice(0, 12)}…`)
     }
   }
 }
