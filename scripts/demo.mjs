@@ -38,6 +38,15 @@ try {
     run.stdout
       .split('\n')
       .filter(line => !line.startsWith('::add-mask::'))
+      // Show workflow commands roughly the way the runner displays them.
+      .map(line =>
+        line.replace(
+          /^::(error|warning)[^:]*::/,
+          (_, level) => `${level === 'error' ? 'Error' : 'Warning'}: `
+        )
+      )
+      .map(line => line.replace(/^::group::/, '▸ ').replace(/^::endgroup::$/, ''))
+      .map(line => line.replace(/%0A/g, '\n  ').replace(/%25/g, '%'))
       .join('\n')
       .trim()
   )
