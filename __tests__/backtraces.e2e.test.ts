@@ -26,7 +26,7 @@ describe('backtraces', () => {
     for (const r of logsRequests())
       expect(r.headers.accept).toContain('application/vnd.apple.diagnostic-logs+json')
     expect(run.summary).toContain(
-      '<details><summary>Backtrace of #1 · iPhone15,2 · iPhone OS 17.5 (21F79) · 2.4.0 (412) · 2.31 s</summary>'
+      '<details><summary>Backtrace (rank 1) · iPhone15,2 · iPhone OS 17.5 (21F79) · 2.4.0 (412) · 2.31 s</summary>'
     )
     expect(run.summary).toMatch(
       /```text\nExampleApp +-\[FeedViewController reloadVisibleCells\] +FeedViewController\.m:88 +← blamed\n/
@@ -64,7 +64,7 @@ describe('backtraces', () => {
     expect(run.warnings.join('\n')).toMatch(
       /^3 of 6 backtraces are unavailable; the verdict does not depend on them\./m
     )
-    expect(run.summary).toContain('<details><summary>Backtrace of #1: unavailable</summary>')
+    expect(run.summary).toContain('<details><summary>Backtrace (rank 1): unavailable</summary>')
     expect(
       h.requests().filter(r => r.path === '/v1/diagnosticSignatures/rc-sig-3/logs')
     ).toHaveLength(4) // retried, bounded
@@ -141,7 +141,7 @@ describe('backtraces', () => {
     h.reset()
     const run = await h.run({ 'include-logs': '0' })
     expect(logsRequests()).toHaveLength(0)
-    expect(run.summary).not.toContain('Backtrace of')
+    expect(run.summary).not.toContain('Backtrace (rank')
   })
 })
 
@@ -166,6 +166,15 @@ describe('the JSON report', () => {
     expect(report.timings.total).toBeGreaterThan(0)
     expect(Object.keys(report.backtraces)).toHaveLength(6)
     expect(readFileSync(run.outputs['report-path'], 'utf8')).not.toContain(h.key.pem.split('\n')[1])
+  })
+
+  it('is written even when the inputs are invalid', async () => {
+    const run = await h.run({ threshold: '2' })
+    expect(run.code).toBe(1)
+    const report = readReport(run.outputs['report-path'])
+    expect(validate(report)).toBe(true)
+    expect(report).toMatchObject({ settings: null, verdict: null, requests: 0 })
+    expect(report.error).toMatch(/Input 'threshold' is '2'/)
   })
 
   it('is written to report-path, also when the run stops on an error', async () => {

@@ -73,6 +73,22 @@ describe('resolving the build from version and build number', () => {
     expect(run.outputs['build-id']).toBe(id)
   })
 
+  it('keeps data from App Store Connect out of workflow commands and code spans', async () => {
+    h.asc.state.builds.push(
+      sampleBuild({
+        id: 'odd-label',
+        version: '77',
+        marketingVersion: '9.9.9\n::warning::INJECTED`<b>`',
+        signatures: []
+      })
+    )
+    const run = await h.run({ ...lookup, 'build-number': '77' })
+    expect(run.outputs['build-id']).toBe('odd-label')
+    expect(run.stdout).not.toMatch(/^::warning::INJECTED/m)
+    expect(run.warnings.join('\n')).not.toContain('INJECTED`')
+    expect(run.summary).not.toContain('<b>')
+  })
+
   it('lists what it found when several builds match', async () => {
     const run = await h.run({ ...lookup, version: '3.0.0' })
     expect(run.code).toBe(1)

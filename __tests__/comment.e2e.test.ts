@@ -20,8 +20,12 @@ beforeAll(async () => {
 afterAll(() => h.close())
 beforeEach(() => h.reset())
 
-const onPr = (number: number, inputs: Record<string, string> = {}, headRepo?: string) =>
-  h.onPullRequest(number, inputs, headRepo)
+const onPr = (
+  number: number,
+  inputs: Record<string, string> = {},
+  headRepo?: string,
+  event?: string
+) => h.onPullRequest(number, inputs, headRepo, event)
 const writes = () => gh.timeline.filter(r => r.method !== 'GET')
 
 describe('the sticky pull-request comment', () => {
@@ -161,6 +165,44 @@ describe('the sticky pull-request comment', () => {
     expect(gh.timeline).toHaveLength(0)
     expect(run.warnings.join('\n')).toMatch(/comes from a fork.*pull_request_target.*workflow_run/)
     expect(run.code).toBe(1)
+  })
+
+  it("comments on a fork's pull request under pull_request_target, which has a write token", async () => {
+    const pr = nextPr++
+    const run = await onPr(pr, {}, 'someone/app', 'pull_request_target')
+    expect(gh.comments(pr)).toHaveLength(1)
+    expect(run.warnings).toHaveLength(0)
+  })
+
+  it('retries a create that failed with a 5xx only after checking it did not land', async () => {
+    const pr = nextPr++
+    gh.faults.add({
+      match: { method: 'POST' },
+      times: 1,
+      fault: { status: 502, body: { message: 'Bad Gateway' } }
+    })
+    const run = await onPr(pr)
+    expect(gh.comments(pr)).toHaveLength(1)
+    expect(gh.timeline.map(r => r.method)).toEqual(['GET', 'POST', 'GET', 'POST'])
+    expect(run.outputs['comment-id']).toBe(String(gh.comments(pr)[0].id))
+  })
+
+  it('does not hold the runner on the comment lookup when App Store Connect fails', async () => {
+    const pr = nextPr++
+    gh.faults.add({ match: { method: 'GET' }, fault: { hang: true } })
+    h.asc.faults.add({
+      fault: {
+        status: 401,
+        body: { errors: [{ status: '401', code: 'NOT_AUTHORIZED', title: 'no' }] }
+      }
+    })
+    // At a tenth of production timing, waiting out the hung lookup would take over 12 s.
+    const run = await h.onPullRequest(pr, {}, 'acme/app', 'pull_request', {
+      ASC_GATE_TIME_SCALE: '0.1'
+    })
+    expect(run.code).toBe(1)
+    expect(run.errors.at(-1)).toMatch(/HTTP 401/)
+    expect(run.elapsedMs).toBeLessThan(5_000) // the lookup was cancelled, not waited for
   })
 
   it('comments on pr-number outside a pull_request event, and stays quiet with no pull request', async () => {

@@ -13,6 +13,7 @@ const hostile = fc.oneof(
     '<img src=x onerror=alert(1)>',
     '@octocat please look',
     'fixes #123',
+    'see https://evil.example/x and www.evil.example',
     '<!-- asc-diagnostics-gate: -->',
     'a | b || c',
     '``` ` `` x',
@@ -70,6 +71,7 @@ describe('untrusted text in the report', () => {
         for (const out of [text(value), html(value)]) {
           expect(out).not.toMatch(/<[a-zA-Z!/]/)
           expect(out).not.toMatch(/[@#][A-Za-z0-9]/)
+          expect(out).not.toMatch(/:\/\/|\bwww\./i) // no autolinks
           expect(out).not.toContain('\n')
         }
       })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { DiagnosticType } from '../src/constants.js'
+import { fraction } from '../src/config.js'
 import { evaluate, failureLine, type GateInput } from '../src/gate.js'
 import type { Signature, SignatureList } from '../src/model.js'
 
@@ -157,5 +158,38 @@ describe('baseline', () => {
     const verdict = withBaseline([sig('HANGS', 'a', 0.25)], [sig('HANGS', 'z', 0.2)], false)
     expect(verdict.outcomes[0].gone).toEqual([])
     expect(verdict.outcomes[0].goneUnknown).toBe(true)
+  })
+})
+
+describe('decimal edges', () => {
+  it('treats a weight equal to a percentage threshold as equal, whatever binary rounding does', () => {
+    for (let tenths = 1; tenths < 1000; tenths++) {
+      const threshold = fraction('threshold', `${tenths / 10}%`)
+      const weight = Number((tenths / 1000).toFixed(4))
+      const verdict = evaluate(
+        input({
+          types: ['HANGS'],
+          current: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', weight))]]),
+          thresholds: { HANGS: threshold, DISK_WRITES: 1, LAUNCHES: 1 }
+        })
+      )
+      expect(verdict.breaches).toHaveLength(0)
+    }
+  })
+
+  it('allows a rise of exactly max-weight-increase however the subtraction rounds', () => {
+    for (let from = 0; from <= 95; from++) {
+      const before = from / 100
+      const after = Number((before + 0.05).toFixed(2))
+      const verdict = evaluate(
+        input({
+          types: ['HANGS'],
+          current: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', after))]]),
+          baseline: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', before))]]),
+          thresholds: { HANGS: 1, DISK_WRITES: 1, LAUNCHES: 1 }
+        })
+      )
+      expect(verdict.regressions).toHaveLength(0)
+    }
   })
 })

@@ -31777,6 +31777,11 @@ const RETRY = {
     totalWaitBudgetMs: 45_000,
     requestTimeoutMs: 30_000
 };
+/**
+ * Weights and thresholds are decimal fractions held in binary floating point: 0.14 − 0.09 is
+ * 0.05000000000000002. Differences below this are rounding, not a breach or a regression.
+ */
+const WEIGHT_EPSILON = 1e-9;
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 const LOGS_CONCURRENCY = 4;
 /** Frames shown per backtrace. */
@@ -31805,7 +31810,9 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 /** The request never produced a complete response. */
 class NetworkError extends Error {
     kind;
-    constructor(message, kind) {
+    constructor(message, 
+    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
+    kind) {
         super(message);
         this.kind = kind;
         this.name = 'NetworkError';
@@ -31878,7 +31885,15 @@ function createTransport() {
             });
         });
         const timer = setTimeout(() => fail(new NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')), request.timeoutMs);
-        req.on('error', (error) => fail(new NetworkError(error.code === 'ECONNRESET' ? 'connection reset' : (error.code ?? 'network error'), error.code === 'ECONNRESET' ? 'reset' : 'network')));
+        req.on('error', (error) => fail(networkError(error)));
+        const { signal } = request;
+        if (signal) {
+            const onAbort = () => fail(new NetworkError('request cancelled', 'aborted'));
+            if (signal.aborted)
+                onAbort();
+            signal.addEventListener('abort', onAbort, { once: true });
+            req.on('close', () => signal.removeEventListener('abort', onAbort));
+        }
         req.end(request.body);
     });
     const close = () => {
@@ -31887,6 +31902,16 @@ function createTransport() {
         clients.clear();
     };
     return { send, close };
+}
+function networkError(error) {
+    switch (error.code) {
+        case 'ECONNRESET':
+            return new NetworkError('connection reset', 'reset');
+        case 'ECONNREFUSED':
+            return new NetworkError('connection refused', 'refused');
+        default:
+            return new NetworkError(error.code ?? 'network error', 'network');
+    }
 }
 /** A response header as one string. */
 function header(response, name) {
@@ -31915,8 +31940,17 @@ function retryPolicy(scale = 1) {
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 function isRetryable(outcome) {
     if (outcome instanceof NetworkError)
-        return true;
+        return outcome.kind !== 'aborted';
     return outcome.status === 429 || outcome.status >= 500;
+}
+/**
+ * For a request that is not idempotent (creating a comment): retry only when the server
+ * cannot have acted on it, a 429 or a refused connection.
+ */
+function isSafeToRepeat(outcome) {
+    if (outcome instanceof NetworkError)
+        return outcome.kind === 'refused';
+    return outcome.status === 429;
 }
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 function parseRetryAfter(value, nowMs) {
@@ -31950,7 +31984,18 @@ function nextRetry(policy, attempt, waitedMs, retryAfterMs, random = Math.random
         return { retry: false, reason: 'budget' };
     return { retry: true, delayMs };
 }
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms, signal) {
+    return new Promise(resolve => {
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+    });
+}
 /** Retries ran out; carries the last outcome so the caller can phrase the failure. */
 class RetriesExhausted extends Error {
     last;
@@ -31970,20 +32015,27 @@ class RetriesExhausted extends Error {
  * Sends a request until it gets a final answer: any response that is not retryable is
  * returned, even an error status, for the caller to interpret.
  */
-async function sendWithRetry(send, build, policy, onRetry = () => { }) {
+async function sendWithRetry(send, build, policy, { onRetry = () => { }, retryable = isRetryable, signal } = {}) {
     let waitedMs = 0;
     for (let attempt = 1;; attempt++) {
+        if (signal?.aborted)
+            throw new NetworkError('request cancelled', 'aborted');
         let outcome;
         try {
-            outcome = await send(await build());
+            outcome = await send({ ...(await build()), signal });
         }
         catch (error) {
             if (!(error instanceof NetworkError))
                 throw error;
             outcome = error;
         }
-        if (!isRetryable(outcome))
+        if (outcome instanceof NetworkError && outcome.kind === 'aborted')
+            throw outcome;
+        if (!retryable(outcome)) {
+            if (outcome instanceof NetworkError)
+                throw new RetriesExhausted(outcome, attempt, 'attempts', undefined);
             return { response: outcome, attempts: attempt };
+        }
         const retryAfterMs = outcome instanceof NetworkError
             ? undefined
             : parseRetryAfter(retryAfterHeader(outcome), Date.now());
@@ -31991,7 +32043,7 @@ async function sendWithRetry(send, build, policy, onRetry = () => { }) {
         if (!decision.retry)
             throw new RetriesExhausted(outcome, attempt, decision.reason, retryAfterMs);
         onRetry(outcome, decision.delayMs, attempt);
-        await sleep(decision.delayMs);
+        await sleep(decision.delayMs, signal);
         waitedMs += decision.delayMs;
     }
 }
@@ -32007,8 +32059,16 @@ function retryAfterHeader(response) {
  * `::add-mask::` on a new line, and bounded in length.
  */
 function oneLine(text, max = 200) {
-    const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :');
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+    return truncate(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
 }
 function percent(weight) {
     return `${(weight * 100).toFixed(1)}%`;
@@ -32073,10 +32133,12 @@ class AscClient {
                         'user-agent': 'asc-diagnostics-gate'
                     }
                 };
-            }, this.options.policy, (outcome, delayMs, attempt) => {
-                if (!(outcome instanceof NetworkError))
-                    this.noteRateLimit(outcome);
-                this.options.log(`${what}: ${describe(outcome)}; attempt ${attempt} of ${this.options.policy.maxAttempts}, retrying in ${(delayMs / 1000).toFixed(1)} s.`);
+            }, this.options.policy, {
+                onRetry: (outcome, delayMs, attempt) => {
+                    if (!(outcome instanceof NetworkError))
+                        this.noteRateLimit(outcome);
+                    this.options.log(`${what}: ${describe(outcome)}; attempt ${attempt} of ${this.options.policy.maxAttempts}, retrying in ${(delayMs / 1000).toFixed(1)} s.`);
+                }
             }));
         }
         catch (error) {
@@ -33161,8 +33223,10 @@ function readBuilds(body) {
     }
     return items.map(item => {
         const build = item;
-        if (typeof build.id !== 'string' || !build.id)
-            throw new DataError('App Store Connect listed a build without an ID.');
+        // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
+        if (typeof build.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(build.id)) {
+            throw new DataError(`App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`);
+        }
         const attributes = build.attributes ?? {};
         const versionId = build.relationships?.preReleaseVersion?.data?.id;
         return {
@@ -33641,7 +33705,8 @@ function identifier(name, value, required) {
 /** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
 function fraction(name, value) {
     const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
-    const number = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
+    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
     if (!Number.isFinite(number) || number < 0 || number > 1) {
         throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
     }
@@ -33846,7 +33911,7 @@ function byText(signatures) {
     return map;
 }
 function judge(signature, rank, threshold, reported, previous, maxIncrease) {
-    const breached = reported && signature.weight > threshold;
+    const breached = reported && signature.weight > threshold + WEIGHT_EPSILON;
     if (!previous)
         return { ...signature, rank, threshold, breached, regressed: false };
     const before = previous.get(signature.signature);
@@ -33866,7 +33931,7 @@ function judge(signature, rank, threshold, reported, previous, maxIncrease) {
         ...(before ? { baselineWeight: before.weight } : {}),
         delta,
         change,
-        regressed: delta > maxIncrease
+        regressed: delta > maxIncrease + WEIGHT_EPSILON
     };
 }
 /** The one line for `setFailed`, or undefined when the job should not fail. */
@@ -33893,6 +33958,7 @@ function failureLine(verdict, policy, buildId) {
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
 // never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
 const ZWSP = '\u200b';
 /** Control characters and line breaks become spaces: one cell, one line. */
 function flatten(text) {
@@ -33905,24 +33971,32 @@ function defuseComments(text) {
         .replace(/--(?=>)/g, `--${ZWSP}`)
         .replace(/--!>/g, `--!${ZWSP}>`);
 }
-/** Breaks @mentions and #references so data can't notify people or link issues. */
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
 function defuseReferences(text) {
-    return text.replace(/([@#])(?=\S)/g, `$1${ZWSP}`);
+    return text
+        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+        .replace(/:\/\//g, `:${ZWSP}//`)
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
 }
 /**
- * An inline code span for a table cell. The fence is longer than any backtick run inside,
- * and every `|` is escaped: GitHub splits table cells on pipes even inside code spans.
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
  */
-function codeCell(text, maxLength = 400) {
-    let value = defuseComments(flatten(text));
-    if (value.length > maxLength)
-        value = `${value.slice(0, maxLength - 1)}…`;
+function code(text, { inTable = false, maxLength = 400 } = {}) {
+    const value = truncate(defuseComments(flatten(text)), maxLength);
     if (value.trim() === '')
         return '*(empty)*';
     const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
     const fence = '`'.repeat(longestRun + 1);
     const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${value.replace(/\|/g, '\\|')}${pad}${fence}`;
+    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
+}
+/** A code span for a table cell. */
+function codeCell(text) {
+    return code(text, { inTable: true });
 }
 // Only the characters that act mid-line (our text never starts a line, where - + . would);
 // with [ and ] escaped no link can form, so parentheses stay as they are.
@@ -34015,11 +34089,11 @@ function typeList(types) {
 }
 function buildLine(context) {
     const parts = [
-        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}\`${context.buildId}\``
+        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
     ];
     if (context.baseline) {
         const { id, label } = context.baseline;
-        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}\`${id}\``);
+        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
     }
     if (context.runUrl)
         parts.push(markdown_link('workflow run', context.runUrl));
@@ -34163,13 +34237,13 @@ function goneLine(outcome) {
         return '';
     const items = outcome.gone
         .slice(0, TOP_ROWS)
-        .map((s) => `${codeCell(s.signature)} (${percent(s.weight)})`);
+        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
     const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
     return `Gone since the baseline: ${items.join(', ')}${more}.`;
 }
 function backtraceBlock(s, result) {
     if (!result.ok)
-        return `<details><summary>Backtrace of #${s.rank}: unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
+        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
     const b = result.backtrace;
     const facts = [
         b.device,
@@ -34178,7 +34252,7 @@ function backtraceBlock(s, result) {
         b.eventDetail,
         b.writesCaused && `writes ${b.writesCaused}`
     ].filter((fact) => Boolean(fact));
-    const summary = [`Backtrace of #${s.rank}`, ...facts.map(html)].join(' · ');
+    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
     const width = Math.max(0, ...b.frames.map(f => f.binary.length));
     const lines = b.frames.map(f => {
         const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
@@ -34270,6 +34344,8 @@ function cutAtLine(report, budget) {
 /**
  * A `fetch` for Octokit over the action's own transport: the same HTTP stack and the same
  * bounded retries as App Store Connect, and the token only ever sent to the API's origin.
+ * A POST is repeated only when GitHub cannot have acted on it: a retried create that had in
+ * fact landed would leave a second comment.
  */
 function fetchOverTransport(send, policy, origin) {
     return async (input, init = {}) => {
@@ -34277,16 +34353,20 @@ function fetchOverTransport(send, policy, origin) {
         if (url.origin !== origin)
             throw new Error(`refused to send the GitHub token to ${url.origin}`);
         const headers = Object.fromEntries(new Headers(init.headers).entries());
+        const method = (init.method ?? 'GET').toUpperCase();
         let response;
         try {
             ;
             ({ response } = await sendWithRetry(send, () => ({
-                method: (init.method ?? 'GET').toUpperCase(),
+                method,
                 url: url.href,
                 headers,
                 body: typeof init.body === 'string' ? init.body : undefined,
                 timeoutMs: policy.requestTimeoutMs
-            }), policy));
+            }), policy, {
+                signal: init.signal ?? undefined,
+                ...(method === 'POST' ? { retryable: isSafeToRepeat } : {})
+            }));
         }
         catch (error) {
             // Out of retries on a status: hand Octokit the last answer so it reports the status.
@@ -34310,6 +34390,7 @@ function fetchOverTransport(send, policy, origin) {
 
 
 
+
 /** The hidden line that makes the comment sticky; the header tells several apart. */
 function commentMarker(header) {
     return `<!-- ${ACTION_NAME}:${header} -->`;
@@ -34323,10 +34404,11 @@ class StickyComment {
     marker;
     octokit;
     lookup;
+    controller = new AbortController();
     constructor(options) {
         this.options = options;
         this.marker = commentMarker(options.header);
-        this.octokit = loadOctokit(options);
+        this.octokit = loadOctokit(options, this.controller.signal);
         this.lookup = this.find().then(existing => ({ ok: true, existing }), error => ({ ok: false, error }));
     }
     /** Pages through every comment: only a bot's comment with the exact marker is ours. */
@@ -34354,47 +34436,74 @@ class StickyComment {
         const lookup = await this.lookup;
         if (!lookup.ok)
             return failure(lookup.error, this.options.target);
-        const body = `${this.marker}\n${report}`;
-        const { existing } = lookup;
-        const { owner, repo, number } = this.options.target;
         try {
-            const octokit = await this.octokit;
-            if (existing && existing.body === body)
-                return { id: existing.id, url: existing.url, action: 'unchanged' };
-            if (existing) {
-                const { data } = await octokit.rest.issues.updateComment({
-                    owner,
-                    repo,
-                    comment_id: existing.id,
-                    body
-                });
-                return { id: data.id, url: data.html_url, action: 'updated' };
-            }
-            if (!createIfMissing)
-                return {
-                    action: 'skipped',
-                    note: 'nothing breached or regressed, and there is no earlier comment to update'
-                };
-            const { data } = await octokit.rest.issues.createComment({
-                owner,
-                repo,
-                issue_number: number,
-                body
-            });
-            return { id: data.id, url: data.html_url, action: 'created' };
+            return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing);
         }
         catch (error) {
             return failure(error, this.options.target);
         }
     }
+    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
+    abort() {
+        this.controller.abort();
+    }
+    async write(existing, body, createIfMissing) {
+        const { owner, repo, number } = this.options.target;
+        const octokit = await this.octokit;
+        if (existing?.body === body)
+            return { id: existing.id, url: existing.url, action: 'unchanged' };
+        if (existing) {
+            const { data } = await octokit.rest.issues.updateComment({
+                owner,
+                repo,
+                comment_id: existing.id,
+                body
+            });
+            return { id: data.id, url: data.html_url, action: 'updated' };
+        }
+        if (!createIfMissing) {
+            return {
+                action: 'skipped',
+                note: 'nothing breached or regressed, and there is no earlier comment to update'
+            };
+        }
+        const { policy } = this.options;
+        let waitedMs = 0;
+        for (let attempt = 1;; attempt++) {
+            try {
+                const { data } = await octokit.rest.issues.createComment({
+                    owner,
+                    repo,
+                    issue_number: number,
+                    body
+                });
+                return { id: data.id, url: data.html_url, action: 'created' };
+            }
+            catch (error) {
+                // A create that failed on the way back may have landed: look before trying again.
+                const status = error.status;
+                const decision = nextRetry(policy, attempt, waitedMs, undefined);
+                if ((status !== undefined && status < 500) || !decision.retry)
+                    throw error;
+                await sleep(decision.delayMs, this.controller.signal);
+                waitedMs += decision.delayMs;
+                const landed = await this.find();
+                if (landed)
+                    return this.write(landed, body, false);
+            }
+        }
+    }
 }
-async function loadOctokit(options) {
+async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
-        request: { fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin) },
+        request: {
+            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
+            signal
+        },
         log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
     });
 }
@@ -34441,16 +34550,17 @@ function findPullRequest(prNumber, env = process.env) {
     const payload = readPayload(env.GITHUB_EVENT_PATH);
     const event = env.GITHUB_EVENT_NAME ?? 'unknown';
     const pull = payload.pull_request;
+    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
     if (prNumber !== undefined) {
         const samePull = pull?.number === prNumber;
         return {
-            target: { owner, repo, number: prNumber, fromFork: samePull && isFork(pull, repository) }
+            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
         };
     }
     if (typeof pull?.number !== 'number') {
         return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
     }
-    return { target: { owner, repo, number: pull.number, fromFork: isFork(pull, repository) } };
+    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
 }
 function isFork(pull, repository) {
     const head = pull?.head?.repo?.full_name;
@@ -34471,6 +34581,7 @@ function readPayload(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/sticky-step.ts
+
 
 
 
@@ -34528,7 +34639,7 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
     else if (result.action === 'skipped')
         info(`No pull-request comment: ${result.note}.`);
     else
-        info(`Pull-request comment ${result.action}: ${result.url}`);
+        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
     setOutput('comment-id', result.id === undefined ? '' : String(result.id));
     setOutput('comment-url', result.url ?? '');
 }
@@ -34626,7 +34737,7 @@ function buildJsonReport(input) {
                 emptyTypes: verdict.emptyTypes
             }
             : null,
-        settings: { thresholds: input.thresholds, maxWeightIncrease: input.maxWeightIncrease },
+        settings: input.settings ?? null,
         types: (verdict?.outcomes ?? []).map(o => ({
             type: o.type,
             threshold: o.threshold,
@@ -34673,13 +34784,17 @@ function writeJsonReport(report, path) {
 
 
 
+
 const readInput = (name) => getInput(name, { trimWhitespace: false });
+// Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
+const logLine = (line) => info(oneLine(line, 2000));
 /** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 async function run() {
     const started = performance.now();
     const transport = createTransport();
     let config;
     let client;
+    let comment;
     try {
         // Mask before anything can be logged, even before the inputs are validated.
         for (const name of ['private-key', 'github-token'])
@@ -34688,12 +34803,13 @@ async function run() {
         for (const secret of config.keySecrets)
             core_setSecret(secret);
         const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1));
-        const comment = planComment(config, transport.send, policy);
+        comment = planComment(config, transport.send, policy);
+        const plan = comment;
         const ascClient = (client = new AscClient({
             baseUrl: config.apiBaseUrl,
             send: transport.send,
             policy,
-            log: line => info(line),
+            log: logLine,
             tokens: new TokenSource({
                 keyId: config.keyId,
                 issuerId: config.issuerId,
@@ -34703,7 +34819,7 @@ async function run() {
         }));
         const settings = config;
         const data = await group('Fetch diagnostics from App Store Connect', async () => {
-            const collected = await collect(ascClient, settings, line => info(line));
+            const collected = await collect(ascClient, settings, logLine);
             const { remaining, limit } = ascClient.rateLimit ?? {};
             if (remaining !== undefined) {
                 info(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${ascClient.requests} used by this run).`);
@@ -34750,16 +34866,18 @@ async function run() {
                 ? 'Verdict: passed.'
                 : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`);
         });
-        await group('Pull request comment', () => publishComment(comment, 
+        await group('Pull request comment', () => publishComment(plan, 
         // Without the hourly budget, which changes every run: an identical rerun then skips the write.
         detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, settings.comment === 'on-breach'));
         if (failure)
             setFailed(failure);
     }
     catch (error) {
+        // The comment lookup started early; nothing will read it now.
+        if (comment && 'sticky' in comment)
+            comment.sticky.abort();
         const message = explain(error);
-        if (config && client)
-            writeReportFile(config, { error: message }, client, started);
+        writeReportFile(config, { error: message }, client, started);
         setFailed(message);
     }
     finally {
@@ -34770,16 +34888,19 @@ function maskValue(value) {
     if (value.trim())
         core_setSecret(value);
 }
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(config, outcome, client, started) {
     try {
         const path = writeJsonReport(buildJsonReport({
             ...outcome,
-            thresholds: config.thresholds,
-            maxWeightIncrease: config.maxWeightIncrease,
-            rateLimit: client.rateLimit,
-            requests: client.requests,
+            settings: config && {
+                thresholds: config.thresholds,
+                maxWeightIncrease: config.maxWeightIncrease
+            },
+            rateLimit: client?.rateLimit,
+            requests: client?.requests ?? 0,
             totalMs: performance.now() - started
-        }), config.reportPath);
+        }), config?.reportPath);
         setOutput('report-path', path);
     }
     catch (error) {

@@ -173,7 +173,8 @@ function identifier(name: string, value: string, required: boolean): string {
 /** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
 export function fraction(name: string, value: string): number {
   const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value)
-  const number = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN
+  // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+  const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN
   if (!Number.isFinite(number) || number < 0 || number > 1) {
     throw new InputError(
       `Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`

@@ -44,6 +44,12 @@ export const RETRY = {
   requestTimeoutMs: 30_000
 } as const
 
+/**
+ * Weights and thresholds are decimal fractions held in binary floating point: 0.14 − 0.09 is
+ * 0.05000000000000002. Differences below this are rounding, not a breach or a regression.
+ */
+export const WEIGHT_EPSILON = 1e-9
+
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 export const LOGS_CONCURRENCY = 4
 /** Frames shown per backtrace. */

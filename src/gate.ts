@@ -2,7 +2,7 @@ import type { DiagnosticType } from './constants.js'
 import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from './model.js'
 import type { NoDataPolicy } from './config.js'
 import { limitPercent, oneLine, percent, plural } from './text.js'
-import { TYPE_LABELS } from './constants.js'
+import { TYPE_LABELS, WEIGHT_EPSILON } from './constants.js'
 
 export interface GateInput {
   types: readonly DiagnosticType[]
@@ -98,7 +98,7 @@ function judge(
   previous: Map<string, Signature> | undefined,
   maxIncrease: number
 ): Evaluated {
-  const breached = reported && signature.weight > threshold
+  const breached = reported && signature.weight > threshold + WEIGHT_EPSILON
   if (!previous) return { ...signature, rank, threshold, breached, regressed: false }
   const before = previous.get(signature.signature)
   const delta = signature.weight - (before?.weight ?? 0)
@@ -117,7 +117,7 @@ function judge(
     ...(before ? { baselineWeight: before.weight } : {}),
     delta,
     change,
-    regressed: delta > maxIncrease
+    regressed: delta > maxIncrease + WEIGHT_EPSILON
   }
 }
 

@@ -13,8 +13,8 @@ export interface JsonReportInput {
   failure?: string
   /** A fatal error that stopped the run before a verdict. */
   error?: string
-  thresholds: Record<string, number>
-  maxWeightIncrease: number
+  /** Undefined when the inputs were invalid. */
+  settings?: { thresholds: Record<string, number>; maxWeightIncrease: number }
   rateLimit?: RateLimit
   requests: number
   totalMs: number
@@ -49,7 +49,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
           emptyTypes: verdict.emptyTypes
         }
       : null,
-    settings: { thresholds: input.thresholds, maxWeightIncrease: input.maxWeightIncrease },
+    settings: input.settings ?? null,
     types: (verdict?.outcomes ?? []).map(o => ({
       type: o.type,
       threshold: o.threshold,

@@ -6,15 +6,18 @@ import { parseConfig, type Config } from './config.js'
 import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { evaluate, failureLine, type Verdict } from './gate.js'
-import { planComment, publishComment } from './github/sticky-step.js'
+import { planComment, publishComment, type CommentPlan } from './github/sticky-step.js'
 import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
 import { buildJsonReport, writeJsonReport } from './json-report.js'
 import { annotate, setOutputs } from './outputs.js'
+import { oneLine } from './text.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
 import { renderReport, type Detail, type ReportContext } from './report/render.js'
 
 const readInput = (name: string): string => core.getInput(name, { trimWhitespace: false })
+// Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
+const logLine = (line: string): void => core.info(oneLine(line, 2000))
 
 /** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 export async function run(): Promise<void> {
@@ -22,6 +25,7 @@ export async function run(): Promise<void> {
   const transport = createTransport()
   let config: Config | undefined
   let client: AscClient | undefined
+  let comment: CommentPlan | undefined
   try {
     // Mask before anything can be logged, even before the inputs are validated.
     for (const name of ['private-key', 'github-token']) maskValue(readInput(name))
@@ -29,12 +33,13 @@ export async function run(): Promise<void> {
     for (const secret of config.keySecrets) core.setSecret(secret)
 
     const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
-    const comment = planComment(config, transport.send, policy)
+    comment = planComment(config, transport.send, policy)
+    const plan = comment
     const ascClient = (client = new AscClient({
       baseUrl: config.apiBaseUrl,
       send: transport.send,
       policy,
-      log: line => core.info(line),
+      log: logLine,
       tokens: new TokenSource({
         keyId: config.keyId,
         issuerId: config.issuerId,
@@ -45,7 +50,7 @@ export async function run(): Promise<void> {
     const settings = config
 
     const data = await core.group('Fetch diagnostics from App Store Connect', async () => {
-      const collected = await collect(ascClient, settings, line => core.info(line))
+      const collected = await collect(ascClient, settings, logLine)
       const { remaining, limit } = ascClient.rateLimit ?? {}
       if (remaining !== undefined) {
         core.info(
@@ -101,7 +106,7 @@ export async function run(): Promise<void> {
 
     await core.group('Pull request comment', () =>
       publishComment(
-        comment,
+        plan,
         // Without the hourly budget, which changes every run: an identical rerun then skips the write.
         detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail),
         verdict.breaches.length + verdict.regressions.length > 0,
@@ -111,8 +116,10 @@ export async function run(): Promise<void> {
 
     if (failure) core.setFailed(failure)
   } catch (error) {
+    // The comment lookup started early; nothing will read it now.
+    if (comment && 'sticky' in comment) comment.sticky.abort()
     const message = explain(error)
-    if (config && client) writeReportFile(config, { error: message }, client, started)
+    writeReportFile(config, { error: message }, client, started)
     core.setFailed(message)
   } finally {
     transport.close()
@@ -123,23 +130,26 @@ function maskValue(value: string): void {
   if (value.trim()) core.setSecret(value)
 }
 
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(
-  config: Config,
+  config: Config | undefined,
   outcome: { verdict?: Verdict; data?: Collected; failure?: string; error?: string },
-  client: AscClient,
+  client: AscClient | undefined,
   started: number
 ): void {
   try {
     const path = writeJsonReport(
       buildJsonReport({
         ...outcome,
-        thresholds: config.thresholds,
-        maxWeightIncrease: config.maxWeightIncrease,
-        rateLimit: client.rateLimit,
-        requests: client.requests,
+        settings: config && {
+          thresholds: config.thresholds,
+          maxWeightIncrease: config.maxWeightIncrease
+        },
+        rateLimit: client?.rateLimit,
+        requests: client?.requests ?? 0,
         totalMs: performance.now() - started
       }),
-      config.reportPath
+      config?.reportPath
     )
     core.setOutput('report-path', path)
   } catch (error) {

@@ -4,8 +4,18 @@
  * `::add-mask::` on a new line, and bounded in length.
  */
 export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :')
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  return truncate(
+    text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :'),
+    max
+  )
+}
+
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text
+  let end = max - 1
+  if (/[\ud800-\udbff]/.test(text[end - 1] ?? '')) end--
+  return `${text.slice(0, end)}…`
 }
 
 export function percent(weight: number): string {

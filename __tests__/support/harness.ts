@@ -19,7 +19,9 @@ export interface Harness {
   onPullRequest: (
     number: number,
     inputs?: Record<string, string>,
-    headRepo?: string
+    headRepo?: string,
+    event?: string,
+    env?: Record<string, string>
   ) => Promise<ActionRun>
   /** Requests the action made to App Store Connect (the simulator's timeline). */
   requests: () => AscSim['timeline']
@@ -57,12 +59,12 @@ export async function startHarness(
     asc,
     github,
     run,
-    onPullRequest: (number, inputs = {}, headRepo = 'acme/app') =>
+    onPullRequest: (number, inputs = {}, headRepo = 'acme/app', event = 'pull_request', env = {}) =>
       run(
         { comment: 'true', 'github-token': GITHUB_TOKEN, ...inputs },
         {
           event: {
-            name: 'pull_request',
+            name: event,
             payload: {
               pull_request: { number, head: { repo: { full_name: headRepo } } },
               repository: { full_name: 'acme/app' }
@@ -72,7 +74,8 @@ export async function startHarness(
             GITHUB_REPOSITORY: 'acme/app',
             GITHUB_SERVER_URL: 'https://github.com',
             GITHUB_RUN_ID: '4242',
-            GITHUB_API_URL: github.url
+            GITHUB_API_URL: github.url,
+            ...env
           }
         }
       ),

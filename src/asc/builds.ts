@@ -156,8 +156,12 @@ function readBuilds(body: unknown): BuildRow[] {
       attributes?: Record<string, unknown>
       relationships?: { preReleaseVersion?: { data?: { id?: string } | null } }
     }
-    if (typeof build.id !== 'string' || !build.id)
-      throw new DataError('App Store Connect listed a build without an ID.')
+    // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
+    if (typeof build.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(build.id)) {
+      throw new DataError(
+        `App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`
+      )
+    }
     const attributes = build.attributes ?? {}
     const versionId = build.relationships?.preReleaseVersion?.data?.id
     return {

@@ -78,11 +78,13 @@ export class AscClient {
           }
         },
         this.options.policy,
-        (outcome, delayMs, attempt) => {
-          if (!(outcome instanceof NetworkError)) this.noteRateLimit(outcome)
-          this.options.log(
-            `${what}: ${describe(outcome)}; attempt ${attempt} of ${this.options.policy.maxAttempts}, retrying in ${(delayMs / 1000).toFixed(1)} s.`
-          )
+        {
+          onRetry: (outcome, delayMs, attempt) => {
+            if (!(outcome instanceof NetworkError)) this.noteRateLimit(outcome)
+            this.options.log(
+              `${what}: ${describe(outcome)}; attempt ${attempt} of ${this.options.policy.maxAttempts}, retrying in ${(delayMs / 1000).toFixed(1)} s.`
+            )
+          }
         }
       ))
     } catch (error) {

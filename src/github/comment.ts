@@ -1,6 +1,6 @@
 import { ACTION_NAME, GITHUB_LIMITS } from '../constants.js'
 import { messageOf } from '../errors.js'
-import type { RetryPolicy } from '../http/retry.js'
+import { nextRetry, sleep, type RetryPolicy } from '../http/retry.js'
 import type { Transport } from '../http/transport.js'
 import { oneLine } from '../text.js'
 import { fetchOverTransport } from './fetch.js'
@@ -45,10 +45,11 @@ export class StickyComment {
   readonly marker: string
   private readonly octokit: Promise<Octokit>
   private readonly lookup: Promise<Lookup>
+  private readonly controller = new AbortController()
 
   constructor(private readonly options: StickyOptions) {
     this.marker = commentMarker(options.header)
-    this.octokit = loadOctokit(options)
+    this.octokit = loadOctokit(options, this.controller.signal)
     this.lookup = this.find().then(
       existing => ({ ok: true as const, existing }),
       error => ({ ok: false as const, error })
@@ -81,47 +82,76 @@ export class StickyComment {
   async publish(report: string, createIfMissing: boolean): Promise<CommentResult> {
     const lookup = await this.lookup
     if (!lookup.ok) return failure(lookup.error, this.options.target)
-    const body = `${this.marker}\n${report}`
-    const { existing } = lookup
-    const { owner, repo, number } = this.options.target
     try {
-      const octokit = await this.octokit
-      if (existing && existing.body === body)
-        return { id: existing.id, url: existing.url, action: 'unchanged' }
-      if (existing) {
-        const { data } = await octokit.rest.issues.updateComment({
-          owner,
-          repo,
-          comment_id: existing.id,
-          body
-        })
-        return { id: data.id, url: data.html_url, action: 'updated' }
-      }
-      if (!createIfMissing)
-        return {
-          action: 'skipped',
-          note: 'nothing breached or regressed, and there is no earlier comment to update'
-        }
-      const { data } = await octokit.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: number,
-        body
-      })
-      return { id: data.id, url: data.html_url, action: 'created' }
+      return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing)
     } catch (error) {
       return failure(error, this.options.target)
     }
   }
+
+  /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
+  abort(): void {
+    this.controller.abort()
+  }
+
+  private async write(
+    existing: Existing | undefined,
+    body: string,
+    createIfMissing: boolean
+  ): Promise<CommentResult> {
+    const { owner, repo, number } = this.options.target
+    const octokit = await this.octokit
+    if (existing?.body === body) return { id: existing.id, url: existing.url, action: 'unchanged' }
+    if (existing) {
+      const { data } = await octokit.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: existing.id,
+        body
+      })
+      return { id: data.id, url: data.html_url, action: 'updated' }
+    }
+    if (!createIfMissing) {
+      return {
+        action: 'skipped',
+        note: 'nothing breached or regressed, and there is no earlier comment to update'
+      }
+    }
+    const { policy } = this.options
+    let waitedMs = 0
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { data } = await octokit.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: number,
+          body
+        })
+        return { id: data.id, url: data.html_url, action: 'created' }
+      } catch (error) {
+        // A create that failed on the way back may have landed: look before trying again.
+        const status = (error as { status?: number }).status
+        const decision = nextRetry(policy, attempt, waitedMs, undefined)
+        if ((status !== undefined && status < 500) || !decision.retry) throw error
+        await sleep(decision.delayMs, this.controller.signal)
+        waitedMs += decision.delayMs
+        const landed = await this.find()
+        if (landed) return this.write(landed, body, false)
+      }
+    }
+  }
 }
 
-async function loadOctokit(options: StickyOptions): Promise<Octokit> {
+async function loadOctokit(options: StickyOptions, signal: AbortSignal): Promise<Octokit> {
   // Loaded only when a comment is due: it costs start-up time every other run would pay.
   const { getOctokit } = await import('@actions/github')
   const baseUrl = options.apiUrl.replace(/\/+$/, '')
   return getOctokit(options.token, {
     baseUrl,
-    request: { fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin) },
+    request: {
+      fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
+      signal
+    },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
   })
 }

@@ -4,7 +4,10 @@ export interface PullRequestTarget {
   owner: string
   repo: string
   number: number
-  /** The head branch lives in another repository, so the token is read-only. */
+  /**
+   * A `pull_request` run for a head branch in another repository: GitHub gives it a read-only
+   * token and no secrets. (`pull_request_target` runs for forks have a write token.)
+   */
   fromFork: boolean
 }
 
@@ -26,16 +29,18 @@ export function findPullRequest(prNumber: number | undefined, env = process.env)
   const payload = readPayload(env.GITHUB_EVENT_PATH)
   const event = env.GITHUB_EVENT_NAME ?? 'unknown'
   const pull = payload.pull_request
+  const readOnly = (p: EventPayload['pull_request']): boolean =>
+    event === 'pull_request' && isFork(p, repository)
   if (prNumber !== undefined) {
     const samePull = pull?.number === prNumber
     return {
-      target: { owner, repo, number: prNumber, fromFork: samePull && isFork(pull, repository) }
+      target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
     }
   }
   if (typeof pull?.number !== 'number') {
     return { none: `the '${event}' event has no pull request and 'pr-number' is empty` }
   }
-  return { target: { owner, repo, number: pull.number, fromFork: isFork(pull, repository) } }
+  return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } }
 }
 
 function isFork(pull: EventPayload['pull_request'], repository: string): boolean {

@@ -7,6 +7,7 @@ import { characters, fitReport } from '../report/fit.js'
 import type { Detail } from '../report/render.js'
 import { FORK_ADVICE, StickyComment } from './comment.js'
 import { findPullRequest } from './pull-request.js'
+import { oneLine } from '../text.js'
 
 /** Why no comment will be written, or the comment whose lookup is already running. */
 export type CommentPlan = { sticky: StickyComment } | { skip: string; warn: boolean }
@@ -63,7 +64,7 @@ export async function publishComment(
   if (result.action === 'failed')
     core.warning(result.note ?? 'Could not write the pull-request comment.')
   else if (result.action === 'skipped') core.info(`No pull-request comment: ${result.note}.`)
-  else core.info(`Pull-request comment ${result.action}: ${result.url}`)
+  else core.info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300))
   core.setOutput('comment-id', result.id === undefined ? '' : String(result.id))
   core.setOutput('comment-url', result.url ?? '')
 }

@@ -28,8 +28,17 @@ export function retryPolicy(scale = 1): RetryPolicy {
 
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 export function isRetryable(outcome: HttpResponse | NetworkError): boolean {
-  if (outcome instanceof NetworkError) return true
+  if (outcome instanceof NetworkError) return outcome.kind !== 'aborted'
   return outcome.status === 429 || outcome.status >= 500
+}
+
+/**
+ * For a request that is not idempotent (creating a comment): retry only when the server
+ * cannot have acted on it, a 429 or a refused connection.
+ */
+export function isSafeToRepeat(outcome: HttpResponse | NetworkError): boolean {
+  if (outcome instanceof NetworkError) return outcome.kind === 'refused'
+  return outcome.status === 429
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -70,7 +79,18 @@ export function nextRetry(
   return { retry: true, delayMs }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+/** Waits `ms`, or less when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+    function done(): void {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}
 
 export interface Attempted {
   response: HttpResponse
@@ -90,6 +110,14 @@ export class RetriesExhausted extends Error {
   }
 }
 
+export interface RetryOptions {
+  onRetry?: (outcome: HttpResponse | NetworkError, delayMs: number, attempt: number) => void
+  /** Which outcomes deserve another attempt; isRetryable unless the request is not idempotent. */
+  retryable?: (outcome: HttpResponse | NetworkError) => boolean
+  /** Stops the attempts, and any wait between them, when the run no longer needs the answer. */
+  signal?: AbortSignal
+}
+
 /**
  * Sends a request until it gets a final answer: any response that is not retryable is
  * returned, even an error status, for the caller to interpret.
@@ -98,22 +126,24 @@ export async function sendWithRetry(
   send: (request: HttpRequest) => Promise<HttpResponse>,
   build: () => Promise<HttpRequest> | HttpRequest,
   policy: RetryPolicy,
-  onRetry: (
-    outcome: HttpResponse | NetworkError,
-    delayMs: number,
-    attempt: number
-  ) => void = () => {}
+  { onRetry = () => {}, retryable = isRetryable, signal }: RetryOptions = {}
 ): Promise<Attempted> {
   let waitedMs = 0
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw new NetworkError('request cancelled', 'aborted')
     let outcome: HttpResponse | NetworkError
     try {
-      outcome = await send(await build())
+      outcome = await send({ ...(await build()), signal })
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error
       outcome = error
     }
-    if (!isRetryable(outcome)) return { response: outcome as HttpResponse, attempts: attempt }
+    if (outcome instanceof NetworkError && outcome.kind === 'aborted') throw outcome
+    if (!retryable(outcome)) {
+      if (outcome instanceof NetworkError)
+        throw new RetriesExhausted(outcome, attempt, 'attempts', undefined)
+      return { response: outcome, attempts: attempt }
+    }
     const retryAfterMs =
       outcome instanceof NetworkError
         ? undefined
@@ -121,7 +151,7 @@ export async function sendWithRetry(
     const decision = nextRetry(policy, attempt, waitedMs, retryAfterMs)
     if (!decision.retry) throw new RetriesExhausted(outcome, attempt, decision.reason, retryAfterMs)
     onRetry(outcome, decision.delayMs, attempt)
-    await sleep(decision.delayMs)
+    await sleep(decision.delayMs, signal)
     waitedMs += decision.delayMs
   }
 }

@@ -10,6 +10,7 @@ export interface HttpRequest {
   headers: Record<string, string>
   body?: string
   timeoutMs: number
+  signal?: AbortSignal
 }
 
 export interface HttpResponse {
@@ -22,7 +23,8 @@ export interface HttpResponse {
 export class NetworkError extends Error {
   constructor(
     message: string,
-    readonly kind: 'timeout' | 'reset' | 'network'
+    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
+    readonly kind: 'timeout' | 'reset' | 'refused' | 'network' | 'aborted'
   ) {
     super(message)
     this.name = 'NetworkError'
@@ -109,14 +111,14 @@ export function createTransport(): { send: Transport; close: () => void } {
           ),
         request.timeoutMs
       )
-      req.on('error', (error: NodeJS.ErrnoException) =>
-        fail(
-          new NetworkError(
-            error.code === 'ECONNRESET' ? 'connection reset' : (error.code ?? 'network error'),
-            error.code === 'ECONNRESET' ? 'reset' : 'network'
-          )
-        )
-      )
+      req.on('error', (error: NodeJS.ErrnoException) => fail(networkError(error)))
+      const { signal } = request
+      if (signal) {
+        const onAbort = (): void => fail(new NetworkError('request cancelled', 'aborted'))
+        if (signal.aborted) onAbort()
+        signal.addEventListener('abort', onAbort, { once: true })
+        req.on('close', () => signal.removeEventListener('abort', onAbort))
+      }
       req.end(request.body)
     })
   const close = (): void => {
@@ -124,6 +126,17 @@ export function createTransport(): { send: Transport; close: () => void } {
     clients.clear()
   }
   return { send, close }
+}
+
+function networkError(error: NodeJS.ErrnoException): NetworkError {
+  switch (error.code) {
+    case 'ECONNRESET':
+      return new NetworkError('connection reset', 'reset')
+    case 'ECONNREFUSED':
+      return new NetworkError('connection refused', 'refused')
+    default:
+      return new NetworkError(error.code ?? 'network error', 'network')
+  }
 }
 
 /** A response header as one string. */

@@ -1,5 +1,6 @@
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
 // never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+import { truncate } from '../text.js'
 
 const ZWSP = '\u200b'
 
@@ -16,23 +17,33 @@ export function defuseComments(text: string): string {
     .replace(/--!>/g, `--!${ZWSP}>`)
 }
 
-/** Breaks @mentions and #references so data can't notify people or link issues. */
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
 function defuseReferences(text: string): string {
-  return text.replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+  return text
+    .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+    .replace(/:\/\//g, `:${ZWSP}//`)
+    .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`)
 }
 
 /**
- * An inline code span for a table cell. The fence is longer than any backtick run inside,
- * and every `|` is escaped: GitHub splits table cells on pipes even inside code spans.
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
  */
-export function codeCell(text: string, maxLength = 400): string {
-  let value = defuseComments(flatten(text))
-  if (value.length > maxLength) value = `${value.slice(0, maxLength - 1)}…`
+export function code(text: string, { inTable = false, maxLength = 400 } = {}): string {
+  const value = truncate(defuseComments(flatten(text)), maxLength)
   if (value.trim() === '') return '*(empty)*'
   const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length))
   const fence = '`'.repeat(longestRun + 1)
   const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${value.replace(/\|/g, '\\|')}${pad}${fence}`
+  return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`
+}
+
+/** A code span for a table cell. */
+export function codeCell(text: string): string {
+  return code(text, { inTable: true })
 }
 
 // Only the characters that act mid-line (our text never starts a line, where - + . would);

@@ -2,7 +2,7 @@ import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants
 import type { Verdict } from '../gate.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { limitPercent, percent, plural } from '../text.js'
-import { codeBlock, codeCell, html, link, text } from './markdown.js'
+import { code, codeBlock, codeCell, html, link, text } from './markdown.js'
 
 export interface ReportContext {
   buildId: string
@@ -63,11 +63,11 @@ function typeList(types: DiagnosticType[]): string {
 
 function buildLine(context: ReportContext): string {
   const parts = [
-    `**Build** ${context.buildLabel ? `${text(context.buildLabel)} · ` : ''}\`${context.buildId}\``
+    `**Build** ${context.buildLabel ? `${text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
   ]
   if (context.baseline) {
     const { id, label } = context.baseline
-    parts.push(`compared with ${label ? `${text(label)} · ` : ''}\`${id}\``)
+    parts.push(`compared with ${label ? `${text(label)} · ` : ''}${code(id)}`)
   }
   if (context.runUrl) parts.push(link('workflow run', context.runUrl))
   return parts.join(' · ')
@@ -231,14 +231,14 @@ function goneLine(outcome: TypeOutcome): string {
   if (outcome.gone.length === 0) return ''
   const items = outcome.gone
     .slice(0, TOP_ROWS)
-    .map((s: Signature) => `${codeCell(s.signature)} (${percent(s.weight)})`)
+    .map((s: Signature) => `${code(s.signature)} (${percent(s.weight)})`)
   const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : ''
   return `Gone since the baseline: ${items.join(', ')}${more}.`
 }
 
 function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
   if (!result.ok)
-    return `<details><summary>Backtrace of #${s.rank}: unavailable</summary>\n\n${text(result.reason)}\n\n</details>`
+    return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${text(result.reason)}\n\n</details>`
   const b = result.backtrace
   const facts = [
     b.device,
@@ -247,7 +247,7 @@ function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
     b.eventDetail,
     b.writesCaused && `writes ${b.writesCaused}`
   ].filter((fact): fact is string => Boolean(fact))
-  const summary = [`Backtrace of #${s.rank}`, ...facts.map(html)].join(' · ')
+  const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ')
   const width = Math.max(0, ...b.frames.map(f => f.binary.length))
   const lines = b.frames.map(f => {
     const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : ''
