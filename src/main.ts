@@ -13,117 +13,128 @@ import { buildJsonReport, writeJsonReport } from './json-report.js'
 import { annotate, setOutputs } from './outputs.js'
 import { oneLine } from './text.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
-import { renderReport, type Detail, type ReportContext } from './report/render.js'
+import { renderReport, type ReportContext } from './report/render.js'
 
 const readInput = (name: string): string => core.getInput(name, { trimWhitespace: false })
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
 const logLine = (line: string): void => core.info(oneLine(line, 2000))
 
+/** What the error path needs from a run that got part of the way. */
+interface Progress {
+  config?: Config
+  client?: AscClient
+  comment?: CommentPlan
+}
+
 /** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 export async function run(): Promise<void> {
   const started = performance.now()
   const transport = createTransport()
-  let config: Config | undefined
-  let client: AscClient | undefined
-  let comment: CommentPlan | undefined
+  const progress: Progress = {}
   try {
     // Mask before anything can be logged, even before the inputs are validated.
     for (const name of ['private-key', 'github-token']) maskValue(readInput(name))
-    config = parseConfig(readInput)
+    const config = (progress.config = parseConfig(readInput))
     for (const secret of config.keySecrets) core.setSecret(secret)
-
-    const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
-    comment = planComment(config, transport.send, policy)
-    const plan = comment
-    const ascClient = (client = new AscClient({
-      baseUrl: config.apiBaseUrl,
-      send: transport.send,
-      policy,
-      log: logLine,
-      tokens: new TokenSource({
-        keyId: config.keyId,
-        issuerId: config.issuerId,
-        key: config.privateKey,
-        onMint: token => core.setSecret(token)
-      })
-    }))
-    const settings = config
-
-    const data = await core.group('Fetch diagnostics from App Store Connect', async () => {
-      const collected = await collect(ascClient, settings, logLine)
-      const { remaining, limit } = ascClient.rateLimit ?? {}
-      if (remaining !== undefined) {
-        core.info(
-          `App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${ascClient.requests} used by this run).`
-        )
-      }
-      return collected
-    })
-
-    const verdict = evaluate({
-      types: config.types,
-      current: data.current.lists,
-      baseline: data.baseline?.lists,
-      limit: config.limit,
-      thresholds: config.thresholds,
-      noData: config.noData,
-      maxWeightIncrease: config.maxWeightIncrease
-    })
-    const failure = failureLine(verdict, config, data.current.build.id)
-    const context: ReportContext = {
-      buildId: data.current.build.id,
-      buildLabel: data.current.build.label,
-      baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-      runUrl: runUrl(),
-      thresholds: config.thresholds,
-      maxWeightIncrease: config.maxWeightIncrease,
-      rateLimit: ascClient.rateLimit,
-      backtraces: data.backtraces
-    }
-    const render = (detail: Detail): string => renderReport(verdict, context, detail)
-    const report = fitReport(render, {
-      measure: utf8Bytes,
-      max: GITHUB_LIMITS.summaryBudgetBytes,
-      elsewhere: 'the JSON report (see the report-path output)'
-    })
-
-    await core.group('Report', async () => {
-      setOutputs(verdict, {
-        buildId: data.current.build.id,
-        baselineBuildId: data.baseline?.build.id,
-        report
-      })
-      writeReportFile(settings, { verdict, data, failure }, ascClient, started)
-      warnAboutGaps(settings, verdict, data)
-      annotate(verdict, Boolean(failure))
-      await writeSummary(report)
-      core.info(
-        verdict.passed
-          ? 'Verdict: passed.'
-          : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`
-      )
-    })
-
-    await core.group('Pull request comment', () =>
-      publishComment(
-        plan,
-        // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-        detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail),
-        verdict.breaches.length + verdict.regressions.length > 0,
-        settings.comment === 'on-breach'
-      )
-    )
-
-    if (failure) core.setFailed(failure)
+    await gate(config, transport, progress, started)
   } catch (error) {
     // The comment lookup started early; nothing will read it now.
-    if (comment && 'sticky' in comment) comment.sticky.abort()
+    if (progress.comment && 'sticky' in progress.comment) progress.comment.sticky.abort()
     const message = explain(error)
-    writeReportFile(config, { error: message }, client, started)
+    writeReportFile(progress.config, { error: message }, progress.client, started)
     core.setFailed(message)
   } finally {
     transport.close()
   }
+}
+
+async function gate(
+  config: Config,
+  transport: ReturnType<typeof createTransport>,
+  progress: Progress,
+  started: number
+): Promise<void> {
+  const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
+  const comment = (progress.comment = planComment(config, transport.send, policy))
+  const client = (progress.client = new AscClient({
+    baseUrl: config.apiBaseUrl,
+    send: transport.send,
+    policy,
+    log: logLine,
+    tokens: new TokenSource({
+      keyId: config.keyId,
+      issuerId: config.issuerId,
+      key: config.privateKey,
+      onMint: token => core.setSecret(token)
+    })
+  }))
+
+  const data = await core.group('Fetch diagnostics from App Store Connect', async () => {
+    const collected = await collect(client, config, logLine)
+    const { remaining, limit } = client.rateLimit ?? {}
+    if (remaining !== undefined) {
+      core.info(
+        `App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`
+      )
+    }
+    return collected
+  })
+
+  const verdict = evaluate({
+    types: config.types,
+    current: data.current.lists,
+    baseline: data.baseline?.lists,
+    limit: config.limit,
+    thresholds: config.thresholds,
+    noData: config.noData,
+    maxWeightIncrease: config.maxWeightIncrease
+  })
+  const failure = failureLine(verdict, config, data.current.build.id)
+  const context: ReportContext = {
+    buildId: data.current.build.id,
+    buildLabel: data.current.build.label,
+    baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+    runUrl: runUrl(),
+    thresholds: config.thresholds,
+    maxWeightIncrease: config.maxWeightIncrease,
+    rateLimit: client.rateLimit,
+    backtraces: data.backtraces
+  }
+  const report = fitReport(detail => renderReport(verdict, context, detail), {
+    measure: utf8Bytes,
+    max: GITHUB_LIMITS.summaryBudgetBytes,
+    elsewhere: 'the JSON report (see the report-path output)'
+  })
+
+  // Outputs first, then the summary and the comment, and the failure last.
+  await core.group('Report', async () => {
+    setOutputs(verdict, {
+      buildId: data.current.build.id,
+      baselineBuildId: data.baseline?.build.id,
+      report
+    })
+    writeReportFile(config, { verdict, data, failure }, client, started)
+    warnAboutGaps(config, verdict, data)
+    annotate(verdict, Boolean(failure))
+    await writeSummary(report)
+    core.info(
+      verdict.passed
+        ? 'Verdict: passed.'
+        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`
+    )
+  })
+
+  await core.group('Pull request comment', () =>
+    publishComment(
+      comment,
+      // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+      detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail),
+      verdict.breaches.length + verdict.regressions.length > 0,
+      config.comment === 'on-breach'
+    )
+  )
+
+  if (failure) core.setFailed(failure)
 }
 
 function maskValue(value: string): void {
