@@ -180,6 +180,21 @@ describe('the gate, through dist/index.js', () => {
     }
   })
 
+  it('annotates at most 10 errors per step, the failure included, then counts the rest', async () => {
+    h.asc.state.builds.push(sampleBuild({ id: 'fifteen', signatures: filler(15, 'HANGS', 0.9) }))
+    const run = await h.run({
+      'build-id': 'fifteen',
+      'diagnostic-types': 'HANGS',
+      limit: '15',
+      threshold: '0',
+      'include-logs': '0'
+    })
+    expect(run.outputs['breach-count']).toBe('15')
+    expect(run.errors).toHaveLength(10)
+    expect(run.errors.at(-1)).toMatch(/^15 diagnostic signatures above the threshold/)
+    expect(run.warnings).toEqual(['6 more findings are listed in the job summary.'])
+  })
+
   it('shows hostile signature text literally in the job summary', async () => {
     const hostile = sampleBuild({
       id: 'hostile',

@@ -34299,11 +34299,9 @@ function fitReport(render, budget) {
     let report = '';
     for (const level of levels) {
         report = render(level);
-        const fits = budget.measure(report) <= budget.max;
-        if (fits && level === Detail.Full)
-            return report;
-        if (fits)
-            return `${report}\n${omissionNote(budget.elsewhere)}\n`;
+        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
+        if (budget.measure(fitted) <= budget.max)
+            return fitted;
     }
     return cutAtLine(report, budget);
 }
