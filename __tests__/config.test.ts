@@ -208,3 +208,14 @@ function makeSec1(): string {
     .privateKey.export({ type: 'sec1', format: 'pem' })
     .toString()
 }
+
+import { versionSpellings } from '../src/asc/builds.js'
+describe('marketing versions', () => {
+  it('asks for every spelling of a version, since Apple matches exact strings', () => {
+    expect(versionSpellings('1.2')).toEqual(['1.2', '1.2.0'])
+    expect(versionSpellings('1.2.0')).toEqual(['1.2.0', '1.2'])
+    expect(versionSpellings('2')).toEqual(['2', '2.0', '2.0.0'])
+    expect(versionSpellings('1.2.3')).toEqual(['1.2.3'])
+    expect(versionSpellings('2.4.0-beta')).toEqual(['2.4.0-beta'])
+  })
+})

@@ -86,7 +86,7 @@ export function readPage(body: unknown, what: string): Page {
 }
 
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
-export function readSignature(item: unknown, type: DiagnosticType): Signature {
+function readSignature(item: unknown, type: DiagnosticType): Signature {
   const resource = (item ?? {}) as { id?: unknown; attributes?: Record<string, unknown> }
   const attributes = resource.attributes ?? {}
   const id = typeof resource.id === 'string' && resource.id ? resource.id : undefined

@@ -7,7 +7,7 @@ import { fetchOverTransport } from './fetch.js'
 import type { PullRequestTarget } from './pull-request.js'
 
 /** The hidden line that makes the comment sticky; the header tells several apart. */
-export function commentMarker(header: string): string {
+function commentMarker(header: string): string {
   return `<!-- ${ACTION_NAME}:${header} -->`
 }
 

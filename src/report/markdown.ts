@@ -10,7 +10,7 @@ function flatten(text: string): string {
 }
 
 /** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
-export function defuseComments(text: string): string {
+function defuseComments(text: string): string {
   return text
     .replace(/<!--/g, `<!${ZWSP}--`)
     .replace(/--(?=>)/g, `--${ZWSP}`)

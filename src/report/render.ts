@@ -44,7 +44,7 @@ export function renderReport(
   return `${sections.filter(Boolean).join('\n\n')}\n`
 }
 
-export function headline(verdict: Verdict): string {
+function headline(verdict: Verdict): string {
   const counts = [
     verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
     verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
