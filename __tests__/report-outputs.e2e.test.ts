@@ -1,0 +1,93 @@
+// The report as users see it: for a few scenarios, the job summary and the pull-request comment
+// that dist/index.js writes are compared with the files in __tests__/__outputs__/, so a reviewer
+// can read them without running anything. `npm run outputs:update` rewrites them on purpose.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
+import { ROOT } from '../test-support/run-action.mjs'
+import { startHarness, type Harness } from './support/harness.js'
+
+const OUTPUTS = join(ROOT, '__tests__', '__outputs__')
+const UPDATE = process.env.UPDATE_OUTPUTS === '1'
+
+const HOSTILE = [
+  '<!-- asc-diagnostics-gate: --> <img src=x onerror=alert(1)> @octocat #1 https://evil.example/x',
+  'ExampleApp: | cell | break ``` fence ``` [link](https://evil.example) **bold**',
+  'ExampleApp: \u202eevil\u202c spoof \u0085 next \u009b line',
+  '</details><details><summary>forged</summary>'
+]
+
+const scenarios: { name: string; build: object; inputs: Record<string, string> }[] = [
+  {
+    name: 'breach',
+    build: sampleBuild({ id: 'out-breach' }),
+    inputs: { 'build-id': 'out-breach', 'include-logs': '0' }
+  },
+  {
+    name: 'regression',
+    build: sampleBuild({ id: 'out-regression' }),
+    inputs: {
+      'build-id': 'out-regression',
+      'baseline-build-id': BASELINE_ID,
+      threshold: '90%',
+      'include-logs': '0'
+    }
+  },
+  {
+    name: 'no-data',
+    build: sampleBuild({ id: 'out-no-data', signatures: [], logs: {} }),
+    inputs: { 'build-id': 'out-no-data' }
+  },
+  {
+    name: 'hostile-text',
+    build: sampleBuild({
+      id: 'out-hostile',
+      signatures: HOSTILE.map((signature, i) => ({
+        id: `hostile-${i + 1}`,
+        diagnosticType: 'HANGS',
+        signature,
+        weight: 0.6 - i * 0.1
+      })),
+      logs: {}
+    }),
+    inputs: { 'build-id': 'out-hostile', 'diagnostic-types': 'HANGS', 'include-logs': '0' }
+  },
+  {
+    name: 'backtraces',
+    build: sampleBuild({ id: 'out-backtraces' }),
+    inputs: { 'build-id': 'out-backtraces', 'diagnostic-types': 'HANGS,DISK_WRITES' }
+  }
+]
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness({ builds: [baselineBuild(), ...scenarios.map(s => s.build)] })
+})
+afterAll(() => h.close())
+
+/** Compares with the expected file, or writes it when updating on purpose. */
+function expectOutput(file: string, actual: string): void {
+  const path = join(OUTPUTS, file)
+  if (UPDATE) {
+    mkdirSync(OUTPUTS, { recursive: true })
+    writeFileSync(path, actual)
+    return
+  }
+  if (!existsSync(path)) throw new Error(`${file} is missing: run 'npm run outputs:update'.`)
+  expect(actual).toBe(readFileSync(path, 'utf8'))
+}
+
+describe('the report matches the expected output', () => {
+  scenarios.forEach(({ name, inputs }, index) => {
+    it(`${name}: job summary and pull-request comment`, async () => {
+      const pr = 100 + index
+      const run = await h.onPullRequest(pr, inputs)
+      expect(run.summary).not.toBe('')
+      const [comment] = h.github.comments(pr)
+      expect(comment).toBeDefined()
+      expectOutput(`${name}.summary.md`, run.summary)
+      expectOutput(`${name}.comment.md`, comment.body)
+    })
+  })
+})
