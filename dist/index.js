@@ -34574,7 +34574,7 @@ class StickyComment {
 }
 async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 157).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
