@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { BASELINE_ID, BUILD_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
+import {
+  BASELINE_ID,
+  BUILD_ID,
+  baselineBuild,
+  filler,
+  sampleBuild
+} from '../test-support/scenarios.mjs'
 import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
 
 // What a new user meets first, through dist/index.js: an honest `result`, forks, the README's
@@ -214,6 +220,24 @@ describe('messages that point the right way', () => {
     expect(run.warnings).toEqual([
       expect.stringMatching(/^Disk writes signature '.*' is at 85\.0%, above the 50% limit\.$/)
     ])
+  })
+
+  it('keeps reported-only findings within the warning limit, then counts the rest', async () => {
+    h.asc.state.builds.push(
+      sampleBuild({ id: 'fifteen-warnings', version: '415', signatures: filler(15, 'HANGS', 0.9) })
+    )
+    const run = await h.run({
+      'build-id': 'fifteen-warnings',
+      'diagnostic-types': 'HANGS',
+      limit: '15',
+      threshold: '0',
+      'include-logs': '0',
+      'fail-on-breach': 'false'
+    })
+    expect(run.code).toBe(0)
+    expect(run.errors).toEqual([])
+    expect(run.warnings.length).toBeLessThanOrEqual(10)
+    expect(run.warnings.at(-1)).toBe('9 more findings are listed in the job summary.')
   })
 
   it('reports regressions as warnings with fail-on-regression: false, breaches still as errors', async () => {
