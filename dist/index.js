@@ -31742,6 +31742,8 @@ function messageOf(error) {
 ;// CONCATENATED MODULE: ./src/constants.ts
 // Every limit and API constant in one place, so a reviewer can audit them together.
 const ACTION_NAME = 'asc-diagnostics-gate';
+/** Where the README explains what happens on a fork's pull request. */
+const FORK_DOCS_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate#pull-requests-from-forks';
 const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'];
 const TYPE_LABELS = {
     HANGS: 'Hangs',
@@ -33012,7 +33014,7 @@ class TokenSource {
  * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
  * back short. Next links are followed only on the API's origin and never twice.
  */
-async function fetchSignatures(client, buildId, type, limit) {
+async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
     const byId = new Map();
     const seen = new Set();
     let looped = false;
@@ -33025,9 +33027,7 @@ async function fetchSignatures(client, buildId, type, limit) {
         if (page >= ASC.maxPages)
             throw new DataError(`App Store Connect kept returning pages of ${type} signatures (over ${ASC.maxPages}); stopped.`);
         seen.add(next);
-        const body = await client.getJson(next, {
-            notFound: `Build '${buildId}' was not found: 'build-id' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), not the build number; to use the build number, give 'app-id' or 'bundle-id' with 'build-number'`
-        });
+        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
         const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
         for (const item of items) {
             const signature = readSignature(item, type);
@@ -33045,6 +33045,16 @@ async function fetchSignatures(client, buildId, type, limit) {
         signatures: signatures.slice(0, limit),
         complete: !next && !looped && signatures.length <= limit
     };
+}
+/**
+ * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
+ * mistake; any other value is a resource ID this key cannot see (or a typo).
+ */
+function buildNotFound(buildId, input) {
+    const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`;
+    return /^\d+(\.\d+)*$/.test(buildId)
+        ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
+        : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`;
 }
 function followable(client, nextUrl, seen) {
     let url;
@@ -33516,7 +33526,7 @@ async function collect(client, config, log) {
         if (build.label)
             log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
         const lists = await allSettledOrThrow(config.types.map(async (type) => {
-            const list = await fetchSignatures(client, build.id, type, fetchLimit);
+            const list = await fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id');
             log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
             if (role === 'build') {
                 for (const signature of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
@@ -33795,13 +33805,17 @@ function versionString(name, value) {
     }
     return value;
 }
+/** A marketing version as a tag names it: `v2.4.0` is version 2.4.0. */
+function marketingVersion(name, value) {
+    return versionString(name, value)?.replace(/^[vV](?=\d)/, '');
+}
 function buildRef(optional, platform) {
     const id = optional('build-id');
     if (id)
         return { kind: 'id', id: resourceId('build-id', id) };
     const appId = optional('app-id');
     const bundleId = optional('bundle-id');
-    const version = versionString('version', optional('version'));
+    const version = marketingVersion('version', optional('version'));
     const buildNumber = versionString('build-number', optional('build-number'));
     if (!appId && !bundleId) {
         throw new InputError(`Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
@@ -33827,7 +33841,7 @@ function baselineRef(optional, build, platform) {
     const id = optional('baseline-build-id');
     if (id)
         return { kind: 'id', id: resourceId('baseline-build-id', id) };
-    const version = versionString('baseline-version', optional('baseline-version'));
+    const version = marketingVersion('baseline-version', optional('baseline-version'));
     const buildNumber = versionString('baseline-build-number', optional('baseline-build-number'));
     if (!version && !buildNumber)
         return undefined;
@@ -33891,8 +33905,10 @@ function evaluate(input) {
     breaches.sort((a, b) => b.weight - b.threshold - (a.weight - a.threshold));
     regressions.sort((a, b) => (b.delta ?? 0) - (a.delta ?? 0));
     const noDataFailed = input.noData === 'fail' && emptyTypes.length > 0;
+    const passed = breaches.length === 0 && regressions.length === 0 && !noDataFailed;
     return {
-        passed: breaches.length === 0 && regressions.length === 0 && !noDataFailed,
+        passed,
+        result: emptyTypes.length === outcomes.length ? 'no-data' : passed ? 'passed' : 'failed',
         outcomes,
         breaches,
         regressions,
@@ -33953,6 +33969,66 @@ function failureLine(verdict, policy, buildId) {
         parts.push(`No ${verdict.emptyTypes.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')} diagnostics for build ${buildId} yet, and 'no-data' is 'fail'.`);
     }
     return parts.length ? parts.join(' ') : undefined;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/github/pull-request.ts
+
+/**
+ * The pull request to comment on: `pr-number` when given, else the one in a
+ * `pull_request` or `pull_request_target` payload. Read from the runner's environment
+ * without loading @actions/github, which only a comment needs.
+ */
+function findPullRequest(prNumber, env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
+    const pull = payload.pull_request;
+    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
+    if (prNumber !== undefined) {
+        const samePull = pull?.number === prNumber;
+        return {
+            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
+        };
+    }
+    if (typeof pull?.number !== 'number') {
+        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
+    }
+    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
+}
+/**
+ * The number of the pull request when this run is a `pull_request` event for a fork's head
+ * branch, which GitHub runs without the repository's secrets; undefined otherwise.
+ */
+function forkPullRequest(env = process.env) {
+    if (env.GITHUB_EVENT_NAME !== 'pull_request')
+        return undefined;
+    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
+        ? pull.number
+        : undefined;
+}
+function isFork(pull, repository) {
+    const head = pull?.head?.repo?.full_name;
+    // A deleted fork has no head repository: still not ours.
+    return head === undefined || head === null
+        ? pull?.head?.repo === null
+        : head.toLowerCase() !== repository.toLowerCase();
+}
+function readPayload(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -34071,6 +34147,9 @@ function renderReport(verdict, context, detail = Detail.Full) {
     return `${sections.filter(Boolean).join('\n\n')}\n`;
 }
 function headline(verdict) {
+    if (verdict.result === 'no-data') {
+        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
+    }
     const counts = [
         verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
         verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
@@ -34389,6 +34468,7 @@ function fetchOverTransport(send, policy, origin) {
 
 
 
+
 /** The hidden line that makes the comment sticky; the header tells several apart. */
 function commentMarker(header) {
     return `<!-- ${ACTION_NAME}:${header} -->`;
@@ -34433,12 +34513,12 @@ class StickyComment {
     async publish(report, createIfMissing) {
         const lookup = await this.lookup;
         if (!lookup.ok)
-            return failure(lookup.error, this.options.target);
+            return failure(lookup.error, this.options.target, this.options.apiUrl);
         try {
             return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing);
         }
         catch (error) {
-            return failure(error, this.options.target);
+            return failure(error, this.options.target, this.options.apiUrl);
         }
     }
     /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
@@ -34494,7 +34574,7 @@ class StickyComment {
 }
 async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 157).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
@@ -34505,9 +34585,19 @@ async function loadOctokit(options, signal) {
         log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
     });
 }
-const FORK_ADVICE = "Pull requests from forks get a read-only token: run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
+/** How to comment on a fork's pull request anyway. */
+const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
+const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
 /** A comment failure is a warning, never the reason the job fails. */
-function failure(error, target) {
+function failure(error, target, apiUrl) {
+    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
+    const cause = error.cause;
+    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
+        };
+    }
     const status = error.status;
     const apiMessage = error.response?.data
         ?.message;
@@ -34531,53 +34621,6 @@ function failure(error, target) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/pull-request.ts
-
-/**
- * The pull request to comment on: `pr-number` when given, else the one in a
- * `pull_request` or `pull_request_target` payload. Read from the runner's environment
- * without loading @actions/github, which only a comment needs.
- */
-function findPullRequest(prNumber, env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
-    const pull = payload.pull_request;
-    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
-    if (prNumber !== undefined) {
-        const samePull = pull?.number === prNumber;
-        return {
-            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
-        };
-    }
-    if (typeof pull?.number !== 'number') {
-        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
-    }
-    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
-}
-function isFork(pull, repository) {
-    const head = pull?.head?.repo?.full_name;
-    // A deleted fork has no head repository: still not ours.
-    return head === undefined || head === null
-        ? pull?.head?.repo === null
-        : head.toLowerCase() !== repository.toLowerCase();
-}
-function readPayload(path) {
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/github/sticky-step.ts
 
 
@@ -34595,7 +34638,7 @@ function planComment(config, send, policy) {
     const { target } = found;
     if (target.fromFork) {
         return {
-            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token. ${FORK_ADVICE} The job summary has the full report.`,
+            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
             warn: true
         };
     }
@@ -34674,6 +34717,7 @@ function setOutputs(verdict, values) {
     const shown = verdict.outcomes.flatMap(o => o.shown);
     setOutput('build-id', values.buildId);
     setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    setOutput('result', verdict.result);
     setOutput('passed', String(verdict.passed));
     setOutput('breach-count', String(verdict.breaches.length));
     setOutput('regression-count', String(verdict.regressions.length));
@@ -34683,22 +34727,32 @@ function setOutputs(verdict, values) {
     setOutput('report', values.report);
 }
 /**
- * One error annotation per breach or regression within GitHub's 10 per step (one is kept
- * for the failure itself when the job will fail), then a warning that counts the rest.
+ * One annotation per breach or regression: an error when that kind fails the job, a warning
+ * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
+ * failure itself when the job will fail), then a warning that counts the rest.
  */
-function annotate(verdict, willFail) {
-    const findings = [
-        ...verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`),
-        ...verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`)
+function annotate(verdict, policy, willFail) {
+    const breaches = verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
+    const regressions = verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`);
+    const errors = [
+        ...(policy.failOnBreach ? breaches : []),
+        ...(policy.failOnRegression ? regressions : [])
     ];
-    const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
-    for (const line of shown)
-        error(line, { title: 'App Store diagnostics gate' });
-    if (findings.length > shown.length) {
-        warning(`${findings.length - shown.length} more findings are listed in the job summary.`, {
-            title: 'App Store diagnostics gate'
-        });
-    }
+    const warnings = [
+        ...(policy.failOnBreach ? [] : breaches),
+        ...(policy.failOnRegression ? [] : regressions)
+    ];
+    const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
+    // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
+    const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
+    const title = 'App Store diagnostics gate';
+    for (const line of shownErrors)
+        error(line, { title });
+    for (const line of shownWarnings)
+        warning(line, { title });
+    const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
+    if (rest > 0)
+        warning(`${rest} more findings are listed in the job summary.`, { title });
 }
 
 ;// CONCATENATED MODULE: ./src/json-report.ts
@@ -34725,6 +34779,8 @@ function buildJsonReport(input) {
         build: build(data?.current),
         baseline: build(data?.baseline),
         error: input.error ?? null,
+        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
+        skipReason: input.skipped ?? null,
         verdict: verdict
             ? {
                 passed: verdict.passed,
@@ -34783,6 +34839,7 @@ function writeJsonReport(report, path) {
 
 
 
+
 const readInput = (name) => getInput(name, { trimWhitespace: false });
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
 const logLine = (line) => info(oneLine(line, 2000));
@@ -34795,6 +34852,9 @@ async function run() {
         // Mask before anything can be logged, even before the inputs are validated.
         for (const name of ['private-key', 'github-token'])
             maskValue(readInput(name));
+        const skipReason = forkWithoutKey();
+        if (skipReason)
+            return await skip(skipReason, started);
         const config = (progress.config = parseConfig(readInput));
         for (const secret of config.keySecrets)
             core_setSecret(secret);
@@ -34869,17 +34929,43 @@ async function gate(config, transport, progress, started) {
         });
         writeReportFile(config, { verdict, data, failure }, client, started);
         warnAboutGaps(config, verdict, data);
-        annotate(verdict, Boolean(failure));
+        annotate(verdict, config, Boolean(failure));
         await writeSummary(report);
-        info(verdict.passed
-            ? 'Verdict: passed.'
-            : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`);
+        info(verdictLine(verdict, failure));
     });
     await group('Pull request comment', () => publishComment(comment, 
     // Without the hourly budget, which changes every run: an identical rerun then skips the write.
     detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
     if (failure)
         setFailed(failure);
+}
+function verdictLine(verdict, failure) {
+    if (verdict.result === 'no-data') {
+        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
+    }
+    return verdict.passed
+        ? 'Verdict: passed.'
+        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
+}
+/**
+ * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
+ * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
+ */
+function forkWithoutKey() {
+    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
+    const pull = empty.length ? forkPullRequest() : undefined;
+    if (pull === undefined)
+        return undefined;
+    const inputs = empty.map(name => `'${name}'`).join(' and ');
+    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
+}
+/** Ends the step green with result=skipped: one warning, one summary line, the JSON report. */
+async function skip(reason, started) {
+    warning(`App Store diagnostics gate skipped: ${reason}. See ${FORK_DOCS_URL}`);
+    setOutput('result', 'skipped');
+    setOutput('passed', '');
+    writeReportFile(undefined, { skipped: reason }, undefined, started);
+    await writeSummary(`⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`);
 }
 function maskValue(value) {
     if (value.trim())

@@ -50,7 +50,13 @@ export async function collect(
       )
     const lists = await allSettledOrThrow(
       config.types.map(async type => {
-        const list = await fetchSignatures(client, build.id, type, fetchLimit)
+        const list = await fetchSignatures(
+          client,
+          build.id,
+          type,
+          fetchLimit,
+          role === 'build' ? 'build-id' : 'baseline-build-id'
+        )
         log(
           `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
         )

@@ -287,12 +287,17 @@ function versionString(name: string, value: string | undefined): string | undefi
   return value
 }
 
+/** A marketing version as a tag names it: `v2.4.0` is version 2.4.0. */
+function marketingVersion(name: string, value: string | undefined): string | undefined {
+  return versionString(name, value)?.replace(/^[vV](?=\d)/, '')
+}
+
 function buildRef(optional: (name: string) => string | undefined, platform: Platform): BuildRef {
   const id = optional('build-id')
   if (id) return { kind: 'id', id: resourceId('build-id', id) }
   const appId = optional('app-id')
   const bundleId = optional('bundle-id')
-  const version = versionString('version', optional('version'))
+  const version = marketingVersion('version', optional('version'))
   const buildNumber = versionString('build-number', optional('build-number'))
   if (!appId && !bundleId) {
     throw new InputError(
@@ -328,7 +333,7 @@ function baselineRef(
 ): BuildRef | undefined {
   const id = optional('baseline-build-id')
   if (id) return { kind: 'id', id: resourceId('baseline-build-id', id) }
-  const version = versionString('baseline-version', optional('baseline-version'))
+  const version = marketingVersion('baseline-version', optional('baseline-version'))
   const buildNumber = versionString('baseline-build-number', optional('baseline-build-number'))
   if (!version && !buildNumber) return undefined
   const appId = optional('app-id')

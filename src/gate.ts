@@ -14,8 +14,13 @@ export interface GateInput {
   maxWeightIncrease: number
 }
 
+/** What the run found, for the `result` output; `skipped` is decided before any data. */
+export type GateResult = 'passed' | 'failed' | 'no-data'
+
 export interface Verdict {
   passed: boolean
+  /** `no-data` when no requested type had a single signature: nothing was checked. */
+  result: GateResult
   outcomes: TypeOutcome[]
   /** Threshold breaches among the reported signatures, worst first. */
   breaches: Evaluated[]
@@ -71,8 +76,10 @@ export function evaluate(input: GateInput): Verdict {
   breaches.sort((a, b) => b.weight - b.threshold - (a.weight - a.threshold))
   regressions.sort((a, b) => (b.delta ?? 0) - (a.delta ?? 0))
   const noDataFailed = input.noData === 'fail' && emptyTypes.length > 0
+  const passed = breaches.length === 0 && regressions.length === 0 && !noDataFailed
   return {
-    passed: breaches.length === 0 && regressions.length === 0 && !noDataFailed,
+    passed,
+    result: emptyTypes.length === outcomes.length ? 'no-data' : passed ? 'passed' : 'failed',
     outcomes,
     breaches,
     regressions,

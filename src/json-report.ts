@@ -13,6 +13,8 @@ export interface JsonReportInput {
   failure?: string
   /** A fatal error that stopped the run before a verdict. */
   error?: string
+  /** Why the gate did not run (a fork's pull request without the key). */
+  skipped?: string
   /** Undefined when the inputs were invalid. */
   settings?: { thresholds: Record<string, number>; maxWeightIncrease: number }
   rateLimit?: RateLimit
@@ -39,6 +41,8 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
     build: build(data?.current),
     baseline: build(data?.baseline),
     error: input.error ?? null,
+    result: input.skipped ? 'skipped' : (verdict?.result ?? null),
+    skipReason: input.skipped ?? null,
     verdict: verdict
       ? {
           passed: verdict.passed,

@@ -3,9 +3,10 @@ import { AscClient } from './asc/client.js'
 import { TokenSource } from './asc/token.js'
 import { collect, type Collected } from './collect.js'
 import { parseConfig, type Config } from './config.js'
-import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
+import { FORK_DOCS_URL, GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { evaluate, failureLine, type Verdict } from './gate.js'
+import { forkPullRequest } from './github/pull-request.js'
 import { planComment, publishComment, type CommentPlan } from './github/sticky-step.js'
 import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
@@ -34,6 +35,8 @@ export async function run(): Promise<void> {
   try {
     // Mask before anything can be logged, even before the inputs are validated.
     for (const name of ['private-key', 'github-token']) maskValue(readInput(name))
+    const skipReason = forkWithoutKey()
+    if (skipReason) return await skip(skipReason, started)
     const config = (progress.config = parseConfig(readInput))
     for (const secret of config.keySecrets) core.setSecret(secret)
     await gate(config, transport, progress, started)
@@ -115,13 +118,9 @@ async function gate(
     })
     writeReportFile(config, { verdict, data, failure }, client, started)
     warnAboutGaps(config, verdict, data)
-    annotate(verdict, Boolean(failure))
+    annotate(verdict, config, Boolean(failure))
     await writeSummary(report)
-    core.info(
-      verdict.passed
-        ? 'Verdict: passed.'
-        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`
-    )
+    core.info(verdictLine(verdict, failure))
   })
 
   await core.group('Pull request comment', () =>
@@ -137,6 +136,38 @@ async function gate(
   if (failure) core.setFailed(failure)
 }
 
+function verdictLine(verdict: Verdict, failure: string | undefined): string {
+  if (verdict.result === 'no-data') {
+    return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`
+  }
+  return verdict.passed
+    ? 'Verdict: passed.'
+    : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`
+}
+
+/**
+ * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
+ * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
+ */
+function forkWithoutKey(): string | undefined {
+  const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim())
+  const pull = empty.length ? forkPullRequest() : undefined
+  if (pull === undefined) return undefined
+  const inputs = empty.map(name => `'${name}'`).join(' and ')
+  return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`
+}
+
+/** Ends the step green with result=skipped: one warning, one summary line, the JSON report. */
+async function skip(reason: string, started: number): Promise<void> {
+  core.warning(`App Store diagnostics gate skipped: ${reason}. See ${FORK_DOCS_URL}`)
+  core.setOutput('result', 'skipped')
+  core.setOutput('passed', '')
+  writeReportFile(undefined, { skipped: reason }, undefined, started)
+  await writeSummary(
+    `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`
+  )
+}
+
 function maskValue(value: string): void {
   if (value.trim()) core.setSecret(value)
 }
@@ -144,7 +175,13 @@ function maskValue(value: string): void {
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(
   config: Config | undefined,
-  outcome: { verdict?: Verdict; data?: Collected; failure?: string; error?: string },
+  outcome: {
+    verdict?: Verdict
+    data?: Collected
+    failure?: string
+    error?: string
+    skipped?: string
+  },
   client: AscClient | undefined,
   started: number
 ): void {

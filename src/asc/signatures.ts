@@ -12,7 +12,8 @@ export async function fetchSignatures(
   client: AscClient,
   buildId: string,
   type: DiagnosticType,
-  limit: number
+  limit: number,
+  input: 'build-id' | 'baseline-build-id' = 'build-id'
 ): Promise<SignatureList> {
   const byId = new Map<string, Signature>()
   const seen = new Set<string>()
@@ -31,9 +32,7 @@ export async function fetchSignatures(
         `App Store Connect kept returning pages of ${type} signatures (over ${ASC.maxPages}); stopped.`
       )
     seen.add(next)
-    const body = await client.getJson(next, {
-      notFound: `Build '${buildId}' was not found: 'build-id' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), not the build number; to use the build number, give 'app-id' or 'bundle-id' with 'build-number'`
-    })
+    const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) })
     const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`)
     for (const item of items) {
       const signature = readSignature(item, type)
@@ -49,6 +48,17 @@ export async function fetchSignatures(
     signatures: signatures.slice(0, limit),
     complete: !next && !looped && signatures.length <= limit
   }
+}
+
+/**
+ * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
+ * mistake; any other value is a resource ID this key cannot see (or a typo).
+ */
+function buildNotFound(buildId: string, input: string): string {
+  const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`
+  return /^\d+(\.\d+)*$/.test(buildId)
+    ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
+    : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`
 }
 
 function followable(client: AscClient, nextUrl: string, seen: Set<string>): string | undefined {

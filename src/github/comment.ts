@@ -1,7 +1,7 @@
 import { ACTION_NAME, GITHUB_LIMITS } from '../constants.js'
 import { messageOf } from '../errors.js'
-import { nextRetry, sleep, type RetryPolicy } from '../http/retry.js'
-import type { Transport } from '../http/transport.js'
+import { nextRetry, RetriesExhausted, sleep, type RetryPolicy } from '../http/retry.js'
+import { NetworkError, type Transport } from '../http/transport.js'
 import { oneLine } from '../text.js'
 import { fetchOverTransport } from './fetch.js'
 import type { PullRequestTarget } from './pull-request.js'
@@ -81,11 +81,11 @@ export class StickyComment {
    */
   async publish(report: string, createIfMissing: boolean): Promise<CommentResult> {
     const lookup = await this.lookup
-    if (!lookup.ok) return failure(lookup.error, this.options.target)
+    if (!lookup.ok) return failure(lookup.error, this.options.target, this.options.apiUrl)
     try {
       return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing)
     } catch (error) {
-      return failure(error, this.options.target)
+      return failure(error, this.options.target, this.options.apiUrl)
     }
   }
 
@@ -156,11 +156,21 @@ async function loadOctokit(options: StickyOptions, signal: AbortSignal): Promise
   })
 }
 
-export const FORK_ADVICE =
-  "Pull requests from forks get a read-only token: run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up."
+/** How to comment on a fork's pull request anyway. */
+export const FORK_REMEDY =
+  "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up."
+const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`
 
 /** A comment failure is a warning, never the reason the job fails. */
-function failure(error: unknown, target: PullRequestTarget): CommentResult {
+function failure(error: unknown, target: PullRequestTarget, apiUrl: string): CommentResult {
+  // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
+  const cause = (error as { cause?: unknown }).cause
+  if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
+    return {
+      action: 'failed',
+      note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
+    }
+  }
   const status = (error as { status?: number }).status
   const apiMessage = (error as { response?: { data?: { message?: unknown } } }).response?.data
     ?.message

@@ -43,6 +43,19 @@ export function findPullRequest(prNumber: number | undefined, env = process.env)
   return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } }
 }
 
+/**
+ * The number of the pull request when this run is a `pull_request` event for a fork's head
+ * branch, which GitHub runs without the repository's secrets; undefined otherwise.
+ */
+export function forkPullRequest(env = process.env): number | undefined {
+  if (env.GITHUB_EVENT_NAME !== 'pull_request') return undefined
+  const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request
+  const repository = env.GITHUB_REPOSITORY ?? ''
+  return typeof pull?.number === 'number' && repository && isFork(pull, repository)
+    ? pull.number
+    : undefined
+}
+
 function isFork(pull: EventPayload['pull_request'], repository: string): boolean {
   const head = pull?.head?.repo?.full_name
   // A deleted fork has no head repository: still not ours.

@@ -5,7 +5,7 @@ import type { RetryPolicy } from '../http/retry.js'
 import type { Transport } from '../http/transport.js'
 import { characters, fitReport } from '../report/fit.js'
 import type { Detail } from '../report/render.js'
-import { FORK_ADVICE, StickyComment } from './comment.js'
+import { FORK_REMEDY, StickyComment } from './comment.js'
 import { findPullRequest } from './pull-request.js'
 import { oneLine } from '../text.js'
 
@@ -20,7 +20,7 @@ export function planComment(config: Config, send: Transport, policy: RetryPolicy
   const { target } = found
   if (target.fromFork) {
     return {
-      skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token. ${FORK_ADVICE} The job summary has the full report.`,
+      skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
       warn: true
     }
   }

@@ -45,6 +45,9 @@ export function renderReport(
 }
 
 function headline(verdict: Verdict): string {
+  if (verdict.result === 'no-data') {
+    return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`
+  }
   const counts = [
     verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
     verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''

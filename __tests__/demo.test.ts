@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+
+// `npm run demo` tells the whole story through dist/index.js; it checks itself and exits 1
+// when the story no longer holds, and this test holds it to what the README promises.
+describe('npm run demo', () => {
+  it('shows a breach, a regression, the comment created then updated, the budget and the verdict', () => {
+    const demo = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'demo.mjs')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
+    })
+    expect(demo.stderr).toBe('')
+    expect(demo.status).toBe(0)
+    const out = demo.stdout
+    expect(out).toMatch(/^Error: Disk writes signature '.*' is at 85\.0%, above the 50% limit\.$/m)
+    expect(out).toMatch(/^Error: Hangs signature '.*' regressed: 41\.0%, up from 29\.0%\.$/m)
+    expect(out).toMatch(/^ {2}│ ### ❌ App Store diagnostics gate: 2 breaches, 4 regressions$/m)
+    expect(out).toContain('Pull-request comment created: ')
+    expect(out).toContain('Pull-request comment updated: ')
+    expect(out).toMatch(/^ {2}│ ### ✅ App Store diagnostics gate: passed$/m)
+    expect(out).toContain('result=failed passed=false breach-count=2 regression-count=4 → exit 1')
+    expect(out).toContain('result=passed passed=true breach-count=0 regression-count=0 → exit 0')
+    const budgets = [
+      ...out.matchAll(/(\d+) requests left before the run, (\d+) used, (\d+) left after/g)
+    ]
+    expect(budgets).toHaveLength(2)
+    for (const [, before, used, after] of budgets) {
+      expect(Number(before) - Number(used)).toBe(Number(after))
+    }
+    expect(budgets[1][1]).toBe(budgets[0][3]) // run 2 starts where run 1 left off
+    expect(out).toContain('1 comment, created by run 1 and updated by run 2 (same ID)')
+    expect(out.trim().split('\n').at(-1)).toMatch(/^Demo finished in \d+\.\d s\.$/)
+  })
+})

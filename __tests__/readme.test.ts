@@ -1,0 +1,174 @@
+import { describe, expect, it } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { actionlint } from './support/actionlint.js'
+
+// Examples are code: every YAML block in the README must parse, every workflow in it (and in
+// .github/workflows) must pass actionlint 1.7, and every use of this action must name only
+// inputs and outputs that action.yml declares.
+
+const ROOT = process.cwd()
+const ACTION = 'asc-diagnostics-gate/asc-diagnostics-gate'
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { required?: boolean }>
+  outputs: Record<string, unknown>
+}
+
+type Step = { id?: string; uses?: string; with?: Record<string, unknown>; run?: string }
+type Workflow = { on: unknown; jobs: Record<string, { steps?: Step[] }> }
+
+/** The ```yaml blocks of a Markdown text, with the line each starts on. */
+function yamlBlocks(markdown: string): { line: number; source: string }[] {
+  const blocks: { line: number; source: string }[] = []
+  const lines = markdown.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```ya?ml\s*$/.test(lines[i])) continue
+    const end = lines.indexOf('```', i + 1)
+    blocks.push({ line: i + 1, source: lines.slice(i + 1, end).join('\n') + '\n' })
+    i = end
+  }
+  return blocks
+}
+
+/** A whole workflow as written, or a list of steps wrapped into the smallest workflow. */
+function asWorkflow(source: string): { workflow: Workflow; text: string; complete: boolean } {
+  const parsed = parse(source) as Workflow | Step[]
+  if (Array.isArray(parsed)) {
+    const workflow = {
+      on: 'workflow_dispatch',
+      jobs: { example: { 'runs-on': 'ubuntu-latest', steps: parsed } }
+    }
+    return { workflow, text: stringify(workflow), complete: false }
+  }
+  return { workflow: parsed, text: source, complete: true }
+}
+
+async function lint(text: string, path: string): Promise<string[]> {
+  const results = await actionlint(text, path)
+  return results.map(r => `${path}:${r.line}:${r.column} ${r.message} [${r.kind}]`)
+}
+
+/** Problems with this action's steps that actionlint cannot know: unknown inputs and outputs. */
+function actionProblems(workflow: Workflow, complete: boolean): string[] {
+  const problems: string[] = []
+  const events =
+    typeof workflow.on === 'object' && workflow.on
+      ? Object.keys(workflow.on)
+      : [String(workflow.on)]
+  for (const job of Object.values(workflow.jobs)) {
+    const steps = job.steps ?? []
+    const ours = new Set(steps.filter(s => s.uses?.startsWith(`${ACTION}@`)).map(s => s.id))
+    for (const step of steps.filter(s => s.uses?.startsWith(`${ACTION}@`))) {
+      const given = step.with ?? {}
+      for (const name of Object.keys(given)) {
+        if (!(name in action.inputs)) problems.push(`unknown input '${name}'`)
+      }
+      for (const [name, input] of Object.entries(action.inputs)) {
+        if (complete && input.required && !(name in given)) problems.push(`missing input '${name}'`)
+      }
+      // On a release, workflow_dispatch inputs are empty: each must fall back to the event.
+      if (events.includes('release')) {
+        for (const [name, value] of Object.entries(given)) {
+          const text = String(value)
+          if (text.includes('inputs.') && !text.includes('github.event.release.')) {
+            problems.push(`input '${name}' is empty on a release: ${text}`)
+          }
+        }
+      }
+    }
+    const text = stringify(steps)
+    for (const [, id, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+      if (ours.has(id) && !(output in action.outputs)) problems.push(`unknown output '${output}'`)
+    }
+  }
+  return problems
+}
+
+const blocks = yamlBlocks(readme)
+
+describe('README examples', () => {
+  it('has the examples this test is meant to check', () => {
+    const workflows = blocks.filter(b => asWorkflow(b.source).complete)
+    expect(workflows.length).toBeGreaterThanOrEqual(3)
+    expect(blocks.length).toBeGreaterThan(workflows.length) // and at least one step fragment
+  })
+
+  it.each(blocks.map(b => [b.line, b.source] as const))(
+    'the block at README.md:%i is valid YAML, passes actionlint and uses only declared inputs and outputs',
+    async (line, source) => {
+      const { workflow, text, complete } = asWorkflow(source)
+      expect(await lint(text, `README.md:${line}`)).toEqual([])
+      expect(actionProblems(workflow, complete)).toEqual([])
+    }
+  )
+
+  it('takes the release version from the release itself', () => {
+    const release = blocks
+      .map(b => asWorkflow(b.source).workflow)
+      .find(w => typeof w.on === 'object' && w.on !== null && 'release' in w.on)
+    expect(release).toBeDefined()
+    const step = Object.values(release!.jobs)
+      .flatMap(j => j.steps ?? [])
+      .find(s => s.uses?.startsWith(`${ACTION}@`))!
+    expect(String(step.with?.version)).toContain('github.event.release.tag_name')
+  })
+})
+
+describe('the checks themselves', () => {
+  it('catch the examples as they were broken before', async () => {
+    // A plain scalar holding ": " is not YAML; GitHub rejects the whole file.
+    const unquoted = [
+      'on: workflow_dispatch',
+      'jobs:',
+      '  gate:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "Gated build ${{ github.sha }}: ${{ github.run_id }} regressions"',
+      ''
+    ].join('\n')
+    expect((await lint(unquoted, 'broken.yml')).join('\n')).toMatch(/could not parse as YAML/)
+    expect(() => parse(unquoted)).toThrow()
+
+    const releaseFromInputs = {
+      on: { release: { types: ['published'] }, workflow_dispatch: { inputs: { 'build-id': {} } } },
+      jobs: {
+        d: { steps: [{ uses: `${ACTION}@v1`, with: { 'build-id': '${{ inputs.build-id }}' } }] }
+      }
+    }
+    expect(actionProblems(releaseFromInputs, false)).toEqual([
+      "input 'build-id' is empty on a release: ${{ inputs.build-id }}"
+    ])
+    const typo = {
+      on: 'push',
+      jobs: {
+        d: {
+          steps: [
+            { id: 'g', uses: `${ACTION}@v1`, with: { buildid: 'x' } },
+            { run: '${{ steps.g.outputs.verdict }}' }
+          ]
+        }
+      }
+    }
+    expect(actionProblems(typo, false)).toEqual([
+      "unknown input 'buildid'",
+      "unknown output 'verdict'"
+    ])
+  })
+})
+
+describe("the repository's own workflows", () => {
+  const dir = join(ROOT, '.github', 'workflows')
+  const files = readdirSync(dir).filter(f => /\.ya?ml$/.test(f))
+
+  it('include CI and the release workflow', () => {
+    expect(files).toEqual(expect.arrayContaining(['ci.yml', 'release.yml']))
+  })
+
+  it.each(files)('%s passes actionlint', async file => {
+    expect(await lint(readFileSync(join(dir, file), 'utf8'), `.github/workflows/${file}`)).toEqual(
+      []
+    )
+  })
+})
