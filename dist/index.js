@@ -34435,6 +34435,21 @@ function fetchOverTransport(send, policy, origin) {
 function commentMarker(header) {
     return `<!-- ${ACTION_NAME}:${header} -->`;
 }
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+    status;
+    constructor(status) {
+        super(`HTTP ${status}`);
+        this.status = status;
+    }
+}
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function written(response) {
+    const { status, data } = response;
+    if (status < 200 || status > 299 || typeof data?.id !== 'number')
+        throw new UnexpectedStatus(status);
+    return { id: data.id, url: String(data.html_url ?? '') };
+}
 /**
  * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
  * Connect requests; `publish` then creates, updates, or skips an identical write.
@@ -34449,9 +34464,12 @@ class StickyComment {
         this.options = options;
         this.marker = commentMarker(options.header);
         this.octokit = loadOctokit(options, this.controller.signal);
-        this.lookup = this.find().then(existing => ({ ok: true, existing }), error => ({ ok: false, error }));
+        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
     }
-    /** Pages through every comment: only a bot's comment with the exact marker is ours. */
+    /**
+     * Pages through every comment. Only a bot's comment that starts with the exact marker is
+     * ours: a person's, or another bot's that quotes the marker, never is.
+     */
     async find() {
         const octokit = await this.octokit;
         const { owner, repo, number } = this.options.target;
@@ -34461,12 +34479,14 @@ class StickyComment {
             issue_number: number,
             per_page: GITHUB_LIMITS.commentsPerPage
         });
+        const ours = [];
         for await (const page of pages) {
-            const mine = page.data.find(c => c.user?.type === 'Bot' && (c.body ?? '').includes(this.marker));
-            if (mine)
-                return { id: mine.id, url: mine.html_url, body: mine.body ?? '' };
+            for (const c of page.data) {
+                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
+            }
         }
-        return undefined;
+        return ours.sort((a, b) => a.id - b.id);
     }
     /**
      * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
@@ -34477,7 +34497,10 @@ class StickyComment {
         if (!lookup.ok)
             return failure(lookup.error, this.options.target);
         try {
-            return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing);
+            const [oldest, ...duplicates] = lookup.ours;
+            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
+            await this.remove(duplicates);
+            return result;
         }
         catch (error) {
             return failure(error, this.options.target);
@@ -34493,13 +34516,8 @@ class StickyComment {
         if (existing?.body === body)
             return { id: existing.id, url: existing.url, action: 'unchanged' };
         if (existing) {
-            const { data } = await octokit.rest.issues.updateComment({
-                owner,
-                repo,
-                comment_id: existing.id,
-                body
-            });
-            return { id: data.id, url: data.html_url, action: 'updated' };
+            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
+            return { ...comment, action: 'updated' };
         }
         if (!createIfMissing) {
             return {
@@ -34510,14 +34528,9 @@ class StickyComment {
         const { policy } = this.options;
         let waitedMs = 0;
         for (let attempt = 1;; attempt++) {
+            let created;
             try {
-                const { data } = await octokit.rest.issues.createComment({
-                    owner,
-                    repo,
-                    issue_number: number,
-                    body
-                });
-                return { id: data.id, url: data.html_url, action: 'created' };
+                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
             }
             catch (error) {
                 // A create that failed on the way back may have landed: look before trying again.
@@ -34527,10 +34540,56 @@ class StickyComment {
                     throw error;
                 await sleep(decision.delayMs, this.controller.signal);
                 waitedMs += decision.delayMs;
-                const landed = await this.find();
-                if (landed)
+                const [landed, ...duplicates] = await this.find();
+                if (landed) {
+                    await this.remove(duplicates);
                     return this.write(landed, body, false);
+                }
+                continue;
             }
+            return this.settle(created, body);
+        }
+    }
+    /**
+     * Another run on the same pull request may have created its comment at the same moment:
+     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+     */
+    async settle(created, body) {
+        let ours;
+        try {
+            ours = await this.find();
+        }
+        catch {
+            return { ...created, action: 'created' }; // written; only the check for a twin failed
+        }
+        const [oldest, ...newer] = ours;
+        if (!oldest || oldest.id === created.id) {
+            await this.remove(newer);
+            return { ...created, action: 'created' };
+        }
+        let result;
+        try {
+            result = await this.write(oldest, body, false);
+        }
+        catch {
+            return { ...created, action: 'created' }; // the twin could not be written: keep ours
+        }
+        await this.remove(newer);
+        return result;
+    }
+    /**
+     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+     * and one left behind is only stale (the next run tries again), never worth a warning.
+     */
+    async remove(duplicates) {
+        if (duplicates.length === 0)
+            return;
+        const { owner, repo } = this.options.target;
+        const octokit = await this.octokit;
+        for (const duplicate of duplicates) {
+            await octokit.rest.issues
+                .deleteComment({ owner, repo, comment_id: duplicate.id })
+                .catch(() => undefined);
         }
     }
 }
@@ -34569,7 +34628,7 @@ function failure(error, target) {
     }
     return {
         action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(messageOf(error), 200)}); the verdict stands and the job summary has the full report.`
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(messageOf(error), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
     };
 }
 
