@@ -31766,6 +31766,10 @@ const ASC = {
     /** Safety net against a server that keeps returning pages. */
     maxPages: 100
 };
+/** The only hosts whose links from App Store Connect data render as links. */
+const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
+/** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
+const MAX_RESPONSE_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -32052,14 +32056,63 @@ function retryAfterHeader(response) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
+// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
+// can echo a token back in an error body, so every text taken from a response, and every text
+// the action publishes, passes this scrubber.
+const REPLACEMENT = '***';
+/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
+const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
+const MIN_SECRET_LENGTH = 8;
+const secrets = new Set();
+/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
+function addSecret(value) {
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_SECRET_LENGTH)
+        secrets.add(trimmed);
+}
+/**
+ * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
+ * key's base64), replaced by ***.
+ */
+function scrub(text) {
+    if (secrets.size === 0 || text === '')
+        return text;
+    let result = text;
+    // Longest first, so a token is replaced whole before a fragment of it could be.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (result.includes(secret))
+            result = result.split(secret).join(REPLACEMENT);
+    }
+    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
+}
+/** Forgets every secret; for tests. */
+function clearSecrets() {
+    secrets.clear();
+}
+
 ;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
 /**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.
  */
 function oneLine(text, max = 200) {
-    return truncate(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :'), max);
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
 }
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
 function truncate(text, max) {
@@ -32082,6 +32135,7 @@ function plural(count, one, many = `${one}s`) {
 }
 
 ;// CONCATENATED MODULE: ./src/asc/client.ts
+
 
 
 
@@ -32209,13 +32263,13 @@ function statusError(what, response, notFound) {
             return new ServiceError(`App Store Connect answered HTTP ${status} to ${what}${apple ? `: ${apple}` : ''}.`, status);
     }
 }
-/** Apple's error title and detail, made safe for a log line. */
+/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
 function appleErrorText(body) {
     try {
         const parsed = JSON.parse(body);
         const first = parsed.errors?.[0];
         const parts = [first?.title, first?.detail].filter((part) => typeof part === 'string');
-        return parts.length ? oneLine(parts.join(': '), 300) : undefined;
+        return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined;
     }
     catch {
         return undefined;
@@ -33412,23 +33466,19 @@ function count(value) {
     return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 /**
- * Untrusted text kept raw for the renderer to escape: only control and bidi characters go, and
- * the length is bounded. Not `oneLine`, whose `::` rewrite would garble `std::vector` symbols.
+ * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
+ * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
+ * `std::vector` symbols.
  */
 function field(value, max = FIELD_MAX) {
     const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof raw !== 'string')
         return undefined;
-    const flat = raw
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-        .trim();
-    if (flat.length <= max)
-        return flat || undefined;
-    const cut = /[\ud800-\udbff]/.test(flat[max - 2]) ? max - 2 : max - 1; // keep surrogate pairs whole
-    return `${flat.slice(0, cut)}…`;
+    return truncate(sanitize(raw).trim(), max) || undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/logs.ts
+
 
 
 
@@ -33451,7 +33501,7 @@ async function fetchBacktrace(client, signatureId) {
         return { ok: true, backtrace: parseBacktrace(body, signatureId) };
     }
     catch (error) {
-        return { ok: false, reason: `Backtrace unavailable: ${messageOf(error)}` };
+        return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
     }
 }
 
@@ -34001,11 +34051,10 @@ function failureLine(verdict, policy, buildId) {
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
 // never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
 
+
 const ZWSP = '\u200b';
-/** Control characters and line breaks become spaces: one cell, one line. */
-function flatten(text) {
-    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
-}
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
 /** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
 function defuseComments(text) {
     return text
@@ -34071,19 +34120,32 @@ function codeBlock(lines) {
 }
 /** A link only to an https URL, with its text escaped; otherwise the text alone. */
 function markdown_link(label, url) {
-    if (!url)
-        return markdown_text(label);
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return markdown_text(label);
-    }
-    if (parsed.protocol !== 'https:')
+    const parsed = markdown_httpsUrl(url);
+    if (!parsed)
         return markdown_text(label);
     const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
     return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = markdown_httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function markdown_httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/render.ts
@@ -34308,7 +34370,7 @@ function backtraceBlock(s, result) {
     if (b.basis === 'heaviest')
         parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
     for (const insight of b.insights) {
-        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${markdown_link('guide', insight.url)})` : ''}`);
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
     }
     parts.push('', '</details>');
     return parts.join('\n');
@@ -34426,6 +34488,7 @@ function fetchOverTransport(send, policy, origin) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment.ts
+
 
 
 
@@ -34612,7 +34675,7 @@ function failure(error, target) {
     const status = error.status;
     const apiMessage = error.response?.data
         ?.message;
-    const detail = typeof apiMessage === 'string' ? `: ${oneLine(apiMessage, 200)}` : '';
+    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
     const where = `pull request #${target.number}`;
     if (status === 403) {
         return {
@@ -34628,7 +34691,7 @@ function failure(error, target) {
     }
     return {
         action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(messageOf(error), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
     };
 }
 
@@ -34686,6 +34749,7 @@ function readPayload(path) {
 
 
 
+
 /** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
 function planComment(config, send, policy) {
     if (config.comment === 'never')
@@ -34727,14 +34791,15 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
             info(`No pull-request comment: ${plan.skip}.`);
         return;
     }
-    const report = fitReport(render, {
+    // Scrubbing only shortens a text, so what fits still fits.
+    const report = fitReport(detail => scrub(render(detail)), {
         measure: characters,
         max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
         elsewhere: 'the job summary of this workflow run'
     });
     const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
     if (result.action === 'failed')
-        warning(result.note ?? 'Could not write the pull-request comment.');
+        warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
     else if (result.action === 'skipped')
         info(`No pull-request comment: ${result.note}.`);
     else
@@ -34748,6 +34813,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/outputs.ts
+
 
 
 
@@ -34771,17 +34837,21 @@ function signatureRecord(s) {
             : {})
     };
 }
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function outputs_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
 function setOutputs(verdict, values) {
     const shown = verdict.outcomes.flatMap(o => o.shown);
-    setOutput('build-id', values.buildId);
-    setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    setOutput('passed', String(verdict.passed));
-    setOutput('breach-count', String(verdict.breaches.length));
-    setOutput('regression-count', String(verdict.regressions.length));
-    setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    setOutput('signatures', JSON.stringify(shown.map(signatureRecord)));
-    setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)));
-    setOutput('report', values.report);
+    outputs_setOutput('build-id', values.buildId);
+    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    outputs_setOutput('passed', String(verdict.passed));
+    outputs_setOutput('breach-count', String(verdict.breaches.length));
+    outputs_setOutput('regression-count', String(verdict.regressions.length));
+    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    outputs_setOutput('signatures', JSON.stringify(shown.map(signatureRecord)));
+    outputs_setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)));
+    outputs_setOutput('report', values.report);
 }
 /**
  * One error annotation per breach or regression within GitHub's 10 per step (one is kept
@@ -34794,7 +34864,7 @@ function annotate(verdict, willFail) {
     ];
     const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
     for (const line of shown)
-        error(line, { title: 'App Store diagnostics gate' });
+        error(scrub(line), { title: 'App Store diagnostics gate' });
     if (findings.length > shown.length) {
         warning(`${findings.length - shown.length} more findings are listed in the job summary.`, {
             title: 'App Store diagnostics gate'
@@ -34803,6 +34873,7 @@ function annotate(verdict, willFail) {
 }
 
 ;// CONCATENATED MODULE: ./src/json-report.ts
+
 
 
 
@@ -34863,7 +34934,8 @@ function buildJsonReport(input) {
 function writeJsonReport(report, path) {
     const target = (0,external_node_path_namespaceObject.resolve)(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${JSON.stringify(report, null, 2)}\n`);
+    // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
     return target;
 }
 
@@ -34884,9 +34956,10 @@ function writeJsonReport(report, path) {
 
 
 
+
 const readInput = (name) => getInput(name, { trimWhitespace: false });
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
-const logLine = (line) => info(oneLine(line, 2000));
+const logLine = (line) => info(oneLine(scrub(line), 2000));
 /** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 async function run() {
     const started = performance.now();
@@ -34895,10 +34968,10 @@ async function run() {
     try {
         // Mask before anything can be logged, even before the inputs are validated.
         for (const name of ['private-key', 'github-token'])
-            maskValue(readInput(name));
+            protect(readInput(name));
         const config = (progress.config = parseConfig(readInput));
-        for (const secret of config.keySecrets)
-            core_setSecret(secret);
+        for (const secret of [...config.keySecrets, config.githubToken])
+            protect(secret);
         await gate(config, transport, progress, started);
     }
     catch (error) {
@@ -34907,7 +34980,7 @@ async function run() {
             progress.comment.sticky.abort();
         const message = explain(error);
         writeReportFile(progress.config, { error: message }, progress.client, started);
-        setFailed(message);
+        setFailed(scrub(message));
     }
     finally {
         transport.close();
@@ -34925,7 +34998,7 @@ async function gate(config, transport, progress, started) {
             keyId: config.keyId,
             issuerId: config.issuerId,
             key: config.privateKey,
-            onMint: token => core_setSecret(token)
+            onMint: protect
         })
     }));
     const data = await group('Fetch diagnostics from App Store Connect', async () => {
@@ -34980,11 +35053,14 @@ async function gate(config, transport, progress, started) {
     // Without the hourly budget, which changes every run: an identical rerun then skips the write.
     detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
     if (failure)
-        setFailed(failure);
+        setFailed(scrub(failure));
 }
-function maskValue(value) {
-    if (value.trim())
-        core_setSecret(value);
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value) {
+    if (!value.trim())
+        return;
+    core_setSecret(value);
+    addSecret(value);
 }
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(config, outcome, client, started) {
@@ -35013,7 +35089,7 @@ function warnAboutGaps(config, verdict, data) {
     }
     const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
     if (unavailable.length) {
-        warning(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`);
+        warning(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
     }
     if (data.baseline && data.baseline.build.id === data.current.build.id) {
         warning('The baseline is the same build as the one gated, so nothing can regress.');
@@ -35024,7 +35100,7 @@ async function writeSummary(report) {
         info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
         return;
     }
-    await summary.addRaw(report).write();
+    await summary.addRaw(scrub(report)).write();
 }
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;

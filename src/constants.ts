@@ -32,6 +32,12 @@ export const ASC = {
   maxPages: 100
 } as const
 
+/** The only hosts whose links from App Store Connect data render as links. */
+export const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'] as const
+
+/** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
 export const RETRY = {
   /** First try plus retries. */
   maxAttempts: 4,

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import type { Verdict } from './gate.js'
 import type { Evaluated } from './model.js'
+import { scrub } from './secrets.js'
 import { limitPercent, oneLine, percent } from './text.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
@@ -31,17 +32,22 @@ export interface OutputValues {
   report: string
 }
 
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function setOutput(name: string, value: string): void {
+  core.setOutput(name, scrub(value))
+}
+
 export function setOutputs(verdict: Verdict, values: OutputValues): void {
   const shown = verdict.outcomes.flatMap(o => o.shown)
-  core.setOutput('build-id', values.buildId)
-  core.setOutput('baseline-build-id', values.baselineBuildId ?? '')
-  core.setOutput('passed', String(verdict.passed))
-  core.setOutput('breach-count', String(verdict.breaches.length))
-  core.setOutput('regression-count', String(verdict.regressions.length))
-  core.setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight))
-  core.setOutput('signatures', JSON.stringify(shown.map(signatureRecord)))
-  core.setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)))
-  core.setOutput('report', values.report)
+  setOutput('build-id', values.buildId)
+  setOutput('baseline-build-id', values.baselineBuildId ?? '')
+  setOutput('passed', String(verdict.passed))
+  setOutput('breach-count', String(verdict.breaches.length))
+  setOutput('regression-count', String(verdict.regressions.length))
+  setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight))
+  setOutput('signatures', JSON.stringify(shown.map(signatureRecord)))
+  setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)))
+  setOutput('report', values.report)
 }
 
 /**
@@ -60,7 +66,7 @@ export function annotate(verdict: Verdict, willFail: boolean): void {
     )
   ]
   const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0))
-  for (const line of shown) core.error(line, { title: 'App Store diagnostics gate' })
+  for (const line of shown) core.error(scrub(line), { title: 'App Store diagnostics gate' })
   if (findings.length > shown.length) {
     core.warning(`${findings.length - shown.length} more findings are listed in the job summary.`, {
       title: 'App Store diagnostics gate'

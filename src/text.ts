@@ -1,13 +1,25 @@
 /**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+export function sanitize(text: string): string {
+  return text.replace(BIDI, '').replace(CONTROLS, ' ')
+}
+
+/**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.
  */
 export function oneLine(text: string, max = 200): string {
-  return truncate(
-    text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :'),
-    max
-  )
+  return truncate(sanitize(text).replace(/::/g, ': :'), max)
 }
 
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */

@@ -1,6 +1,7 @@
 import { ServiceError } from '../errors.js'
 import { RetriesExhausted, sendWithRetry, type RetryPolicy } from '../http/retry.js'
 import { header, NetworkError, type HttpResponse, type Transport } from '../http/transport.js'
+import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import type { TokenSource } from './token.js'
 
@@ -182,7 +183,7 @@ function statusError(what: string, response: HttpResponse, notFound?: string): S
   }
 }
 
-/** Apple's error title and detail, made safe for a log line. */
+/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
 function appleErrorText(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { errors?: { title?: unknown; detail?: unknown }[] }
@@ -190,7 +191,7 @@ function appleErrorText(body: string): string | undefined {
     const parts = [first?.title, first?.detail].filter(
       (part): part is string => typeof part === 'string'
     )
-    return parts.length ? oneLine(parts.join(': '), 300) : undefined
+    return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined
   } catch {
     return undefined
   }

@@ -2,6 +2,7 @@ import { ACTION_NAME, GITHUB_LIMITS } from '../constants.js'
 import { messageOf } from '../errors.js'
 import { nextRetry, sleep, type RetryPolicy } from '../http/retry.js'
 import type { Transport } from '../http/transport.js'
+import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import { fetchOverTransport } from './fetch.js'
 import type { PullRequestTarget } from './pull-request.js'
@@ -230,7 +231,7 @@ function failure(error: unknown, target: PullRequestTarget): CommentResult {
   const status = (error as { status?: number }).status
   const apiMessage = (error as { response?: { data?: { message?: unknown } } }).response?.data
     ?.message
-  const detail = typeof apiMessage === 'string' ? `: ${oneLine(apiMessage, 200)}` : ''
+  const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : ''
   const where = `pull request #${target.number}`
   if (status === 403) {
     return {
@@ -246,6 +247,6 @@ function failure(error: unknown, target: PullRequestTarget): CommentResult {
   }
   return {
     action: 'failed',
-    note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(messageOf(error), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
+    note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
   }
 }

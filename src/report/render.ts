@@ -2,7 +2,7 @@ import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants
 import type { Verdict } from '../gate.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { limitPercent, percent, plural } from '../text.js'
-import { code, codeBlock, codeCell, html, link, text } from './markdown.js'
+import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 
 export interface ReportContext {
   buildId: string
@@ -263,7 +263,7 @@ function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
   for (const insight of b.insights) {
     parts.push(
       '',
-      `Apple: ${text(insight.text)}${insight.url ? ` (${link('guide', insight.url)})` : ''}`
+      `Apple: ${text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`
     )
   }
   parts.push('', '</details>')
