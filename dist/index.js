@@ -31764,12 +31764,29 @@ const ASC = {
     signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
     logsContentType: 'application/vnd.apple.diagnostic-logs+json',
     /** Safety net against a server that keeps returning pages. */
-    maxPages: 100
+    maxPages: 100,
+    /** Bounds the whole App Store Connect phase unless `timeout-minutes` says otherwise. */
+    defaultTimeoutMinutes: 10,
+    /** GitHub's own limit on a job: 6 hours. */
+    maxTimeoutMinutes: 360
+};
+/**
+ * Every string read from App Store Connect is cut to one of these lengths (with …) as it is
+ * parsed, so no later step can be handed megabytes of text.
+ */
+const FIELD_CAPS = {
+    signature: 4_000,
+    /** Versions and build numbers. */
+    version: 64,
+    /** Resource IDs, processing states, dates. */
+    identifier: 200,
+    /** Reference versions kept per TREND insight. */
+    referenceVersions: 10
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
-const MAX_RESPONSE_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -31797,6 +31814,8 @@ const GITHUB_LIMITS = {
     summaryMaxBytes: 1024 * 1024,
     // The report also goes to the `report` output, which GitHub caps at 1 MB.
     summaryBudgetBytes: 990_000,
+    /** GitHub's limit on each step output. */
+    outputMaxBytes: 1024 * 1024,
     /** Annotations per step GitHub shows for each level. */
     maxAnnotations: 10,
     commentsPerPage: 100
@@ -31811,19 +31830,21 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 
 
+
 /** The request never produced a complete response. */
 class NetworkError extends Error {
     kind;
     constructor(message, 
-    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
+    /**
+     * `refused`: the request never reached the server; `aborted`: the run cancelled it;
+     * `too-large`: the body passed the size cap (the same request would only do it again).
+     */
     kind) {
         super(message);
         this.kind = kind;
         this.name = 'NetworkError';
     }
 }
-// A response larger than this is not a diagnostics page; refuse it rather than buffer it.
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /**
  * One HTTP stack for both App Store Connect and GitHub: node:http(s) with the agent
  * @actions/http-client builds (it honours the runner's proxy variables), already loaded
@@ -31867,8 +31888,8 @@ function createTransport() {
             let size = 0;
             res.on('data', (chunk) => {
                 size += chunk.length;
-                if (size > MAX_BODY_BYTES)
-                    fail(new NetworkError('response body too large', 'network'));
+                if (size > MAX_RESPONSE_BYTES)
+                    fail(new NetworkError(`response body over the ${MAX_RESPONSE_BYTES / (1024 * 1024)} MB limit`, 'too-large'));
                 else
                     chunks.push(chunk);
             });
@@ -31944,7 +31965,7 @@ function retryPolicy(scale = 1) {
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 function isRetryable(outcome) {
     if (outcome instanceof NetworkError)
-        return outcome.kind !== 'aborted';
+        return outcome.kind !== 'aborted' && outcome.kind !== 'too-large';
     return outcome.status === 429 || outcome.status >= 500;
 }
 /**
@@ -31956,13 +31977,24 @@ function isSafeToRepeat(outcome) {
         return outcome.kind === 'refused';
     return outcome.status === 429;
 }
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient accepts.
+const HTTP_DATE = [
+    /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+    /^[A-Z][a-z]+day, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+    /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/
+];
+/**
+ * Retry-After as milliseconds: a non-negative integer of seconds or an HTTP-date; undefined
+ * for anything else (`-5`, `1.5`), which then gets the normal backoff rather than "now".
+ */
 function parseRetryAfter(value, nowMs) {
     if (!value)
         return undefined;
     const trimmed = value.trim();
     if (/^\d+$/.test(trimmed))
         return Number(trimmed) * 1000;
+    if (!HTTP_DATE.some(form => form.test(trimmed)))
+        return undefined;
     const date = Date.parse(trimmed);
     return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
@@ -32123,6 +32155,25 @@ function truncate(text, max) {
         end--;
     return `${text.slice(0, end)}…`;
 }
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
 function percent(weight) {
     return `${(weight * 100).toFixed(1)}%`;
 }
@@ -32188,6 +32239,7 @@ class AscClient {
                     }
                 };
             }, this.options.policy, {
+                signal: this.options.signal,
                 onRetry: (outcome, delayMs, attempt) => {
                     if (!(outcome instanceof NetworkError))
                         this.noteRateLimit(outcome);
@@ -32220,6 +32272,9 @@ class AscClient {
         const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
         if (reason === 'retry-after-too-long') {
             return new ServiceError(`App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${last.status}), longer than this action holds a runner; rerun the job later.`, last.status);
+        }
+        if (last instanceof NetworkError && last.kind === 'too-large') {
+            return new ServiceError(`App Store Connect answered ${what} with a ${last.message}; the gate refuses a response that large rather than read it (not retried).`);
         }
         if (last instanceof NetworkError) {
             return new ServiceError(`Could not get an answer from App Store Connect at ${this.origin} for ${what} (${last.message}) ${tries}; check the runner's network or proxy, or rerun later.`);
@@ -33064,7 +33119,9 @@ class TokenSource {
 
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
- * back short. Next links are followed only on the API's origin and never twice.
+ * back short. Next links are followed only on the API's origin and never twice. An empty page
+ * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
+ * what the first page held), so a server that keeps sending fresh links cannot hold the run.
  */
 async function fetchSignatures(client, buildId, type, limit) {
     const byId = new Map();
@@ -33075,14 +33132,22 @@ async function fetchSignatures(client, buildId, type, limit) {
         'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
         limit: String(Math.min(limit, ASC.maxPageSize))
     }).href;
+    let maxPages = ASC.maxPages;
     for (let page = 0; next && byId.size < limit; page++) {
-        if (page >= ASC.maxPages)
-            throw new DataError(`App Store Connect kept returning pages of ${type} signatures (over ${ASC.maxPages}); stopped.`);
+        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
+        if (page >= maxPages)
+            break;
         seen.add(next);
         const body = await client.getJson(next, {
             notFound: `Build '${buildId}' was not found: 'build-id' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), not the build number; to use the build number, give 'app-id' or 'bundle-id' with 'build-number'`
         });
         const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
+        if (items.length === 0) {
+            next = undefined;
+            break;
+        }
+        if (page === 0)
+            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
         for (const item of items) {
             const signature = readSignature(item, type);
             if (!byId.has(signature.id))
@@ -33126,15 +33191,18 @@ function readPage(body, what) {
 function readSignature(item, type) {
     const resource = (item ?? {});
     const attributes = resource.attributes ?? {};
-    const id = typeof resource.id === 'string' && resource.id ? resource.id : undefined;
-    const text = typeof attributes.signature === 'string' ? attributes.signature : '';
+    const id = typeof resource.id === 'string' && resource.id
+        ? truncate(resource.id, FIELD_CAPS.identifier)
+        : undefined;
+    const text = typeof attributes.signature === 'string'
+        ? truncate(attributes.signature, FIELD_CAPS.signature)
+        : '';
     const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
     if (!id)
         throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
     const weight = attributes.weight;
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
-        const shown = weight === undefined ? 'missing' : oneLine(JSON.stringify(weight) ?? String(weight), 40);
-        throw new DataError(`Signature ${name} has weight ${shown}; the gate expects a share from 0 to 1 and does not guess another scale.`);
+        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
     }
     const insight = readInsight(attributes.insight);
     return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
@@ -33147,10 +33215,10 @@ function readInsight(value) {
     const raw = value;
     const direction = DIRECTIONS.find(d => d === raw.direction);
     const referenceVersions = Array.isArray(raw.referenceVersions)
-        ? raw.referenceVersions.flatMap(entry => {
+        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
             const { version, value: v } = (entry ?? {});
             return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
-                ? [{ version, value: v }]
+                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
                 : [];
         })
         : [];
@@ -33160,6 +33228,7 @@ function readInsight(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/asc/builds.ts
+
 
 
 
@@ -33272,7 +33341,7 @@ function readBuilds(body) {
     if (Array.isArray(included)) {
         for (const entry of included) {
             if (entry?.type === 'preReleaseVersions' && entry.id)
-                versions.set(entry.id, String(entry.attributes?.version ?? '?'));
+                versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version));
         }
     }
     return items.map(item => {
@@ -33285,12 +33354,16 @@ function readBuilds(body) {
         const versionId = build.relationships?.preReleaseVersion?.data?.id;
         return {
             id: build.id,
-            buildNumber: String(attributes.version ?? '?'),
+            buildNumber: capped(attributes.version, FIELD_CAPS.version),
             version: (versionId && versions.get(versionId)) || '?',
-            uploadedDate: String(attributes.uploadedDate ?? '?'),
-            processingState: String(attributes.processingState ?? '?')
+            uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+            processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
         };
     });
+}
+/** A string attribute cut to its cap at parse time; '?' when absent. */
+function capped(value, max) {
+    return truncate(String(value ?? '?'), max);
 }
 
 ;// CONCATENATED MODULE: ./src/asc/backtrace.ts
@@ -33754,6 +33827,7 @@ function parseConfig(read) {
     const reportPath = attempt(() => optional('report-path'));
     const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined;
     const includeLogs = attempt(() => integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize));
+    const timeoutMinutes = attempt(() => minutes('timeout-minutes', text('timeout-minutes') || String(ASC.defaultTimeoutMinutes)));
     const platform = attempt(() => oneOf('platform', (text('platform') || 'IOS').toUpperCase(), PLATFORMS));
     const build = attempt(() => buildRef(optional, platform ?? 'IOS'));
     const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'));
@@ -33780,7 +33854,8 @@ function parseConfig(read) {
         prNumber,
         githubToken: (read('github-token') ?? '').trim(),
         includeLogs: includeLogs,
-        reportPath
+        reportPath,
+        timeoutMinutes: timeoutMinutes
     });
 }
 function identifier(name, value, required) {
@@ -33808,6 +33883,14 @@ function integer(name, value, min, max) {
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
         throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
     }
     return number;
 }
@@ -34849,9 +34932,36 @@ function setOutputs(verdict, values) {
     outputs_setOutput('breach-count', String(verdict.breaches.length));
     outputs_setOutput('regression-count', String(verdict.regressions.length));
     outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    outputs_setOutput('signatures', JSON.stringify(shown.map(signatureRecord)));
-    outputs_setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)));
+    for (const [name, items] of [
+        ['signatures', shown],
+        ['breaches', verdict.breaches]
+    ]) {
+        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
+        outputs_setOutput(name, json);
+        outputs_setOutput(`${name}-omitted`, String(omitted));
+    }
     outputs_setOutput('report', values.report);
+}
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+function boundedRecords(items, maxBytes) {
+    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
+    const kept = new Set();
+    let size = 2; // []
+    for (const index of byWeight) {
+        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
+        if (size + bytes > maxBytes)
+            break;
+        kept.add(index);
+        size += bytes;
+    }
+    return {
+        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+        omitted: items.length - kept.size
+    };
 }
 /**
  * One error annotation per breach or regression within GitHub's 10 per step (one is kept
@@ -34989,11 +35099,13 @@ async function run() {
 async function gate(config, transport, progress, started) {
     const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1));
     const comment = (progress.comment = planComment(config, transport.send, policy));
+    const deadline = new AbortController();
     const client = (progress.client = new AscClient({
         baseUrl: config.apiBaseUrl,
         send: transport.send,
         policy,
         log: logLine,
+        signal: deadline.signal,
         tokens: new TokenSource({
             keyId: config.keyId,
             issuerId: config.issuerId,
@@ -35002,7 +35114,7 @@ async function gate(config, transport, progress, started) {
         })
     }));
     const data = await group('Fetch diagnostics from App Store Connect', async () => {
-        const collected = await collect(client, config, logLine);
+        const collected = await withDeadline(config, deadline, () => collect(client, config, logLine));
         const { remaining, limit } = client.rateLimit ?? {};
         if (remaining !== undefined) {
             info(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -35061,6 +35173,26 @@ function protect(value) {
         return;
     core_setSecret(value);
     addSecret(value);
+}
+/**
+ * Runs the App Store Connect phase within `timeout-minutes`: past it every request and wait is
+ * aborted, and the run fails with a sentence that says so.
+ */
+async function withDeadline(config, deadline, phase) {
+    const timer = setTimeout(() => deadline.abort(), config.timeoutMinutes * 60_000);
+    const expired = () => new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${config.timeoutMinutes} minute${config.timeoutMinutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+    try {
+        const result = await phase();
+        if (deadline.signal.aborted)
+            throw expired();
+        return result;
+    }
+    catch (error) {
+        throw deadline.signal.aborted ? expired() : error;
+    }
+    finally {
+        clearTimeout(timer);
+    }
 }
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(config, outcome, client, started) {

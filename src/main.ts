@@ -57,11 +57,13 @@ async function gate(
 ): Promise<void> {
   const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
   const comment = (progress.comment = planComment(config, transport.send, policy))
+  const deadline = new AbortController()
   const client = (progress.client = new AscClient({
     baseUrl: config.apiBaseUrl,
     send: transport.send,
     policy,
     log: logLine,
+    signal: deadline.signal,
     tokens: new TokenSource({
       keyId: config.keyId,
       issuerId: config.issuerId,
@@ -71,7 +73,7 @@ async function gate(
   }))
 
   const data = await core.group('Fetch diagnostics from App Store Connect', async () => {
-    const collected = await collect(client, config, logLine)
+    const collected = await withDeadline(config, deadline, () => collect(client, config, logLine))
     const { remaining, limit } = client.rateLimit ?? {}
     if (remaining !== undefined) {
       core.info(
@@ -143,6 +145,31 @@ function protect(value: string): void {
   if (!value.trim()) return
   core.setSecret(value)
   addSecret(value)
+}
+
+/**
+ * Runs the App Store Connect phase within `timeout-minutes`: past it every request and wait is
+ * aborted, and the run fails with a sentence that says so.
+ */
+async function withDeadline<T>(
+  config: Config,
+  deadline: AbortController,
+  phase: () => Promise<T>
+): Promise<T> {
+  const timer = setTimeout(() => deadline.abort(), config.timeoutMinutes * 60_000)
+  const expired = (): ServiceError =>
+    new ServiceError(
+      `App Store Connect did not finish within 'timeout-minutes' (${config.timeoutMinutes} minute${config.timeoutMinutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`
+    )
+  try {
+    const result = await phase()
+    if (deadline.signal.aborted) throw expired()
+    return result
+  } catch (error) {
+    throw deadline.signal.aborted ? expired() : error
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */

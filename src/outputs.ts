@@ -45,9 +45,39 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
   setOutput('breach-count', String(verdict.breaches.length))
   setOutput('regression-count', String(verdict.regressions.length))
   setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight))
-  setOutput('signatures', JSON.stringify(shown.map(signatureRecord)))
-  setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)))
+  for (const [name, items] of [
+    ['signatures', shown],
+    ['breaches', verdict.breaches]
+  ] as const) {
+    const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes)
+    setOutput(name, json)
+    setOutput(`${name}-omitted`, String(omitted))
+  }
   setOutput('report', values.report)
+}
+
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+function boundedRecords(
+  items: readonly Evaluated[],
+  maxBytes: number
+): { json: string; omitted: number } {
+  const texts = items.map(item => JSON.stringify(signatureRecord(item)))
+  const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight)
+  const kept = new Set<number>()
+  let size = 2 // []
+  for (const index of byWeight) {
+    const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0)
+    if (size + bytes > maxBytes) break
+    kept.add(index)
+    size += bytes
+  }
+  return {
+    json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+    omitted: items.length - kept.size
+  }
 }
 
 /**

@@ -30,6 +30,20 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, end)}…`
 }
 
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing'
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `"${oneLine(value, 40)}"`
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return `a list of ${plural(value.length, 'item')}`
+  if (typeof value === 'object') return 'an object'
+  return `a ${typeof value}`
+}
+
 export function percent(weight: number): string {
   return `${(weight * 100).toFixed(1)}%`
 }

@@ -24,6 +24,8 @@ export interface ClientOptions {
   send: Transport
   policy: RetryPolicy
   log: (line: string) => void
+  /** Aborts every request, and any wait between attempts, when the run's deadline passes. */
+  signal?: AbortSignal
 }
 
 /**
@@ -80,6 +82,7 @@ export class AscClient {
         },
         this.options.policy,
         {
+          signal: this.options.signal,
           onRetry: (outcome, delayMs, attempt) => {
             if (!(outcome instanceof NetworkError)) this.noteRateLimit(outcome)
             this.options.log(
@@ -114,6 +117,11 @@ export class AscClient {
       return new ServiceError(
         `App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${(last as HttpResponse).status}), longer than this action holds a runner; rerun the job later.`,
         (last as HttpResponse).status
+      )
+    }
+    if (last instanceof NetworkError && last.kind === 'too-large') {
+      return new ServiceError(
+        `App Store Connect answered ${what} with a ${last.message}; the gate refuses a response that large rather than read it (not retried).`
       )
     }
     if (last instanceof NetworkError) {
