@@ -32184,6 +32184,14 @@ function limitPercent(weight) {
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
+/** How a regressed signature compares with the baseline, for a sentence. */
+function sinceBaseline(s) {
+    if (s.baselineWeight !== undefined)
+        return `up from ${percent(s.baselineWeight)}`;
+    if (s.baselineAtMost !== undefined)
+        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+    return 'new since the baseline';
+}
 
 ;// CONCATENATED MODULE: ./src/asc/client.ts
 
@@ -34041,7 +34049,13 @@ function evaluate(input) {
         const list = input.current.get(type) ?? { type, signatures: [], complete: true };
         const baseline = input.baseline?.get(type);
         const threshold = input.thresholds[type];
-        const previous = baseline ? byText(baseline.signatures) : undefined;
+        const previous = baseline && {
+            byText: byText(baseline.signatures),
+            // A cut baseline list: anything missing from it weighed at most its lightest entry.
+            atMost: baseline.complete || baseline.signatures.length === 0
+                ? undefined
+                : Math.min(...baseline.signatures.map(s => s.weight))
+        };
         const evaluated = list.signatures.map((signature, index) => judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease));
         const shown = evaluated.slice(0, input.limit);
         breaches.push(...shown.filter(s => s.breached));
@@ -34089,21 +34103,26 @@ function judge(signature, rank, threshold, reported, previous, maxIncrease) {
     const breached = reported && signature.weight > threshold + WEIGHT_EPSILON;
     if (!previous)
         return { ...signature, rank, threshold, breached, regressed: false };
-    const before = previous.get(signature.signature);
-    const delta = signature.weight - (before?.weight ?? 0);
-    const change = !before
-        ? 'new'
-        : Math.abs(delta) < SAME_EPSILON
-            ? 'same'
-            : delta > 0
-                ? 'up'
-                : 'down';
+    const before = previous.byText.get(signature.signature);
+    // Not in a cut baseline list is not "new": its rise is at least weight − the lightest fetched.
+    const unlisted = !before && previous.atMost !== undefined;
+    const delta = signature.weight - (before?.weight ?? previous.atMost ?? 0);
+    const change = unlisted
+        ? 'unlisted'
+        : !before
+            ? 'new'
+            : Math.abs(delta) < SAME_EPSILON
+                ? 'same'
+                : delta > 0
+                    ? 'up'
+                    : 'down';
     return {
         ...signature,
         rank,
         threshold,
         breached,
         ...(before ? { baselineWeight: before.weight } : {}),
+        ...(unlisted ? { baselineAtMost: previous.atMost } : {}),
         delta,
         change,
         regressed: delta > maxIncrease + WEIGHT_EPSILON
@@ -34118,10 +34137,7 @@ function failureLine(verdict, policy, buildId) {
     }
     const [regressed] = verdict.regressions;
     if (policy.failOnRegression && regressed) {
-        const from = regressed.baselineWeight === undefined
-            ? 'new'
-            : `up from ${percent(regressed.baselineWeight)}`;
-        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${from}).`);
+        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
     }
     // no-data: fail is an explicit request to fail, independent of fail-on-breach.
     if (verdict.noDataFailed) {
@@ -34298,11 +34314,11 @@ function problems(verdict) {
     const sections = [];
     if (verdict.regressions.length) {
         const rows = verdict.regressions.map(s => row([
-            s.change === 'new' ? '⚠️ new' : '⚠️ up',
+            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
             percent(s.weight),
-            s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
+            baselineCell(s),
             deltaCell(s)
         ]));
         sections.push([
@@ -34334,17 +34350,25 @@ function problems(verdict) {
 function row(cells) {
     return `| ${cells.join(' | ')} |`;
 }
-/** The rise in percentage points, signed. */
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
 function deltaCell(s) {
     if (s.delta === undefined)
         return '';
     const points = (s.delta * 100).toFixed(1);
-    return `${s.delta >= 0 ? '+' : ''}${points} pts`;
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
 }
 function changeCell(s) {
     switch (s.change) {
         case 'new':
             return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
         case 'same':
             return `= ${percent(s.weight)}`;
         case 'up':
@@ -34392,7 +34416,7 @@ function typeSection(outcome, verdict, context, detail) {
             status
         ];
         if (withBaseline) {
-            cells.push(s.baselineWeight === undefined ? '' : percent(s.baselineWeight), deltaCell(s), changeCell(s));
+            cells.push(baselineCell(s), deltaCell(s), changeCell(s));
         }
         else {
             cells.push(trendCell(s.insight));
@@ -34495,33 +34519,54 @@ function fitReport(render, budget) {
 function omissionNote(elsewhere) {
     return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
 }
-/** Keeps whole lines, then closes any open code fence and `<details>` so the rest renders. */
+/**
+ * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
+ * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
+ * and end with a line `</details>`; signature text never starts a line, so text that merely
+ * contains the tag cannot inflate the closing. The result is measured again with its closing.
+ */
 function cutAtLine(report, budget) {
     const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
     const lines = report.split('\n');
-    const kept = [];
-    let size = budget.measure(note) + 200; // room for closing tags
+    let keep = lines.length;
+    for (;;) {
+        const cut = closeSections(lines.slice(0, keep));
+        const result = `${cut}${note}`;
+        if (budget.measure(result) <= budget.max || keep === 0)
+            return result;
+        // Drop at least the overflow's worth of lines, then measure again.
+        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
+    }
+}
+/** How many lines to keep so the text loses roughly what it is over the budget. */
+function shrinkTo(lines, keep, budget, result) {
+    let excess = budget.measure(result) - budget.max;
+    let count = keep;
+    while (count > 0 && excess > 0) {
+        count--;
+        excess -= budget.measure(lines[count]) + 1;
+    }
+    return count;
+}
+/** The lines with a fence and the renderer's open `<details>` sections closed. */
+function closeSections(kept) {
     let fence;
     let openDetails = 0;
-    for (const line of lines) {
-        const lineSize = budget.measure(line) + 1;
-        if (size + lineSize > budget.max)
-            break;
-        kept.push(line);
-        size += lineSize;
+    for (const line of kept) {
         const fenceMatch = /^(`{3,})/.exec(line);
         if (fenceMatch)
             fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
-        else if (!fence)
-            openDetails +=
-                (line.match(/<details>/g)?.length ?? 0) - (line.match(/<\/details>/g)?.length ?? 0);
+        else if (!fence && line.startsWith('<details>'))
+            openDetails++;
+        else if (!fence && line === '</details>')
+            openDetails = Math.max(0, openDetails - 1);
     }
     const closing = [
         ...(fence ? [fence] : []),
         '',
-        ...Array.from({ length: Math.max(0, openDetails) }, () => '</details>')
+        ...Array.from({ length: openDetails }, () => '</details>')
     ];
-    return `${[...kept, ...closing].join('\n')}${note}`;
+    return [...kept, ...closing].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/github/fetch.ts
@@ -34913,6 +34958,7 @@ function signatureRecord(s) {
         ...(s.change !== undefined
             ? {
                 baselineWeight: s.baselineWeight ?? null,
+                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
                 delta: s.delta,
                 change: s.change,
                 regressed: s.regressed
@@ -34970,7 +35016,7 @@ function boundedRecords(items, maxBytes) {
 function annotate(verdict, willFail) {
     const findings = [
         ...verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`),
-        ...verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`)
+        ...verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`)
     ];
     const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
     for (const line of shown)

@@ -3,7 +3,7 @@ import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import type { Verdict } from './gate.js'
 import type { Evaluated } from './model.js'
 import { scrub } from './secrets.js'
-import { limitPercent, oneLine, percent } from './text.js'
+import { limitPercent, oneLine, percent, sinceBaseline } from './text.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 export function signatureRecord(s: Evaluated): Record<string, unknown> {
@@ -18,6 +18,7 @@ export function signatureRecord(s: Evaluated): Record<string, unknown> {
     ...(s.change !== undefined
       ? {
           baselineWeight: s.baselineWeight ?? null,
+          ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
           delta: s.delta,
           change: s.change,
           regressed: s.regressed
@@ -92,7 +93,7 @@ export function annotate(verdict: Verdict, willFail: boolean): void {
     ),
     ...verdict.regressions.map(
       s =>
-        `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`
+        `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
     )
   ]
   const shown = findings.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0))
