@@ -161,7 +161,8 @@ describe('private-key', () => {
     ['a PEM', key.pem],
     ['a PEM with literal \\n escapes', key.pem.trim().replace(/\n/g, '\\n')],
     ['the base64 of the PEM', Buffer.from(key.pem).toString('base64')],
-    ['a PEM with Windows line endings', key.pem.replace(/\n/g, '\r\n')]
+    ['a PEM with Windows line endings', key.pem.replace(/\n/g, '\r\n')],
+    ['a PEM whose line breaks became spaces', key.pem.trim().replace(/\n/g, ' ')]
   ])('accepts %s', (_, value) => {
     const config = parse({ 'private-key': value })
     expect(config.privateKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1')
@@ -179,7 +180,21 @@ describe('private-key', () => {
     [
       'a SEC1 EC key',
       () => makeSec1(),
-      /holds a 'EC PRIVATE KEY' PEM block; App Store Connect keys are PKCS#8/
+      /holds an 'EC PRIVATE KEY' PEM block \(SEC1\).*`openssl pkcs8 -topk8 -nocrypt -in key\.pem`/
+    ],
+    [
+      'a PEM without its END line',
+      () => key.pem.replace(/-----END PRIVATE KEY-----\n?$/, ''),
+      /the END PRIVATE KEY line is missing/
+    ],
+    [
+      'a PEM with damaged bytes in the private part',
+      () => {
+        const lines = key.pem.split('\n')
+        lines[1] = `${lines[1].slice(0, 50)}${lines[1][50] === 'A' ? 'B' : 'A'}${lines[1].slice(51)}`
+        return lines.join('\n')
+      },
+      /is damaged: its private part does not match the public key/
     ],
     ['not a key', () => 'hello', /is not a PEM key/]
   ])('rejects %s without echoing it', (_, make, message) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { codeBlock, codeCell, html, text } from '../src/report/markdown.js'
+import { codeBlock, codeCell, dataLink, html, text } from '../src/report/markdown.js'
+import { oneLine } from '../src/text.js'
 
 /** Splits a GFM table row into cells the way GitHub does: on pipes not escaped by a backslash. */
 function cells(row: string): string[] {
@@ -21,7 +22,8 @@ const hostile = fc.oneof(
     'Array<Dictionary<String, Any>>.map',
     '-->',
     '\\|',
-    'line\nbreak\r\n::error::pwned'
+    'line\nbreak\r\n::error::pwned',
+    'admin\u202e\u2066evil\u2069\u202c\u200f\u061c \u0085\u009b[31m'
   ),
   fc
     .array(fc.constantFrom('|', '`', '<', '>', '@', '#', '-', '!', '\\', 'a', ' ', '\n', '&'), {
@@ -88,6 +90,34 @@ describe('untrusted text in the report', () => {
         expect(block.endsWith(`\n${fence}`)).toBe(true)
       })
     )
+  })
+
+  it('removes C0, C1 and bidi controls from every rendering and log line', () => {
+    const controls = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+    fc.assert(
+      fc.property(hostile, value => {
+        for (const out of [codeCell(value), text(value), html(value), oneLine(value)])
+          expect(out).not.toMatch(controls)
+        for (const line of codeBlock([value]).split('\n')) expect(line).not.toMatch(controls)
+      })
+    )
+  })
+
+  it('links data URLs only to Apple documentation hosts', () => {
+    expect(dataLink('guide', 'https://developer.apple.com/x')).toBe(
+      '[guide](https://developer.apple.com/x)'
+    )
+    expect(dataLink('guide', 'https://help.apple.com/y')).toBe('[guide](https://help.apple.com/y)')
+    for (const url of [
+      'https://evil.example/phish',
+      'https://developer.apple.com.evil.example/',
+      'http://developer.apple.com/x',
+      'javascript:alert(1)'
+    ]) {
+      const out = dataLink('guide', url)
+      expect(out).not.toContain('](')
+      expect(out).not.toMatch(/:\/\//)
+    }
   })
 
   it('shows signatures literally', () => {

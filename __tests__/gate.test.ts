@@ -193,3 +193,36 @@ describe('decimal edges', () => {
     }
   })
 })
+
+describe('a baseline list that was cut', () => {
+  const cut = (type: DiagnosticType, ...signatures: Signature[]): SignatureList => ({
+    type,
+    signatures,
+    complete: false
+  })
+  const withBaseline = (weight: number) =>
+    evaluate(
+      input({
+        types: ['HANGS'],
+        current: new Map([['HANGS', list('HANGS', sig('HANGS', 'rare', weight))]]),
+        baseline: new Map([
+          ['HANGS', cut('HANGS', sig('HANGS', 'x', 0.3), sig('HANGS', 'y', 0.01))]
+        ])
+      })
+    )
+
+  it('calls a missing signature unlisted and measures its rise from the lightest fetched', () => {
+    const [s] = withBaseline(0.06).outcomes[0].shown
+    expect(s).toMatchObject({ change: 'unlisted', baselineAtMost: 0.01, regressed: false })
+    expect(s.delta).toBeCloseTo(0.05, 12)
+    expect(s.baselineWeight).toBeUndefined()
+  })
+
+  it('regresses only when the rise from that bound is over the limit', () => {
+    const verdict = withBaseline(0.0601)
+    expect(verdict.regressions.map(s => s.change)).toEqual(['unlisted'])
+    expect(failureLine(verdict, policy, 'B')).toContain(
+      "up from at most 1.0% (not in the baseline's fetched list)"
+    )
+  })
+})

@@ -18,7 +18,11 @@ const HOSTILE = [
   '</details><details><summary>forged</summary>'
 ]
 
-const scenarios: { name: string; build: object; inputs: Record<string, string> }[] = [
+const scenarios: {
+  name: string
+  build: ReturnType<typeof sampleBuild>
+  inputs: Record<string, string>
+}[] = [
   {
     name: 'breach',
     build: sampleBuild({ id: 'out-breach' }),

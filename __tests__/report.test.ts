@@ -111,6 +111,15 @@ describe("fitting the report to GitHub's limits", () => {
     )
   })
 
+  it('closes only the sections the renderer opened, and stays within the limit', () => {
+    // Signature text in code spans holding the tag must not count as open sections.
+    const rows = Array.from({ length: 300 }, (_, i) => `| ${i} | \`${'<details>'.repeat(40)}\` |`)
+    const report = ['<details><summary>Hangs</summary>', '', ...rows, '', '</details>'].join('\n')
+    const fitted = fitReport(() => report, { measure: characters, max: 20_000, elsewhere: 'x' })
+    expect(fitted.length).toBeLessThanOrEqual(20_000)
+    expect(fitted.match(/^<\/details>$/gm)).toHaveLength(1)
+  })
+
   it('measures the summary in bytes, not characters', () => {
     expect(utf8Bytes('❌')).toBe(3)
     expect(characters('❌')).toBe(1)

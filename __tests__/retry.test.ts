@@ -6,6 +6,28 @@ import { parseRateLimit } from '../src/asc/client.js'
 const policy = retryPolicy()
 const response = (status: number) => ({ status, headers: {}, body: '' })
 
+describe('Retry-After', () => {
+  const now = Date.parse('2026-11-26T08:00:00Z')
+  it('honours whole seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3', now)).toBe(3000)
+    expect(parseRetryAfter('0', now)).toBe(0)
+    expect(parseRetryAfter('Thu, 26 Nov 2026 08:00:05 GMT', now)).toBe(5000)
+    expect(parseRetryAfter('Thursday, 26-Nov-26 08:00:05 GMT', now)).toBe(5000)
+    expect(parseRetryAfter('Thu Nov 26 08:00:05 2026', now)).toBe(5000)
+  })
+
+  it('ignores anything else, so the backoff applies instead of "retry now"', () => {
+    for (const junk of ['-5', '1.5', '1e3', 'soon', '2026-11-26', '', ' 5 s'])
+      expect(parseRetryAfter(junk, now)).toBeUndefined()
+  })
+
+  it('does not retry a body over the size cap', () => {
+    expect(isRetryable(new NetworkError('response body over the 32 MB limit', 'too-large'))).toBe(
+      false
+    )
+  })
+})
+
 describe('retry rules', () => {
   it('retries throttling, server errors and lost connections, nothing else', () => {
     for (const status of [429, 500, 502, 503, 504]) expect(isRetryable(response(status))).toBe(true)

@@ -31766,8 +31766,29 @@ const ASC = {
     signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
     logsContentType: 'application/vnd.apple.diagnostic-logs+json',
     /** Safety net against a server that keeps returning pages. */
-    maxPages: 100
+    maxPages: 100,
+    /** Bounds the whole App Store Connect phase unless `timeout-minutes` says otherwise. */
+    defaultTimeoutMinutes: 10,
+    /** GitHub's own limit on a job: 6 hours. */
+    maxTimeoutMinutes: 360
 };
+/**
+ * Every string read from App Store Connect is cut to one of these lengths (with …) as it is
+ * parsed, so no later step can be handed megabytes of text.
+ */
+const FIELD_CAPS = {
+    signature: 4_000,
+    /** Versions and build numbers. */
+    version: 64,
+    /** Resource IDs, processing states, dates. */
+    identifier: 200,
+    /** Reference versions kept per TREND insight. */
+    referenceVersions: 10
+};
+/** The only hosts whose links from App Store Connect data render as links. */
+const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
+/** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -31795,6 +31816,8 @@ const GITHUB_LIMITS = {
     summaryMaxBytes: 1024 * 1024,
     // The report also goes to the `report` output, which GitHub caps at 1 MB.
     summaryBudgetBytes: 990_000,
+    /** GitHub's limit on each step output. */
+    outputMaxBytes: 1024 * 1024,
     /** Annotations per step GitHub shows for each level. */
     maxAnnotations: 10,
     commentsPerPage: 100
@@ -31809,19 +31832,21 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 
 
+
 /** The request never produced a complete response. */
 class NetworkError extends Error {
     kind;
     constructor(message, 
-    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
+    /**
+     * `refused`: the request never reached the server; `aborted`: the run cancelled it;
+     * `too-large`: the body passed the size cap (the same request would only do it again).
+     */
     kind) {
         super(message);
         this.kind = kind;
         this.name = 'NetworkError';
     }
 }
-// A response larger than this is not a diagnostics page; refuse it rather than buffer it.
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /**
  * One HTTP stack for both App Store Connect and GitHub: node:http(s) with the agent
  * @actions/http-client builds (it honours the runner's proxy variables), already loaded
@@ -31865,8 +31890,8 @@ function createTransport() {
             let size = 0;
             res.on('data', (chunk) => {
                 size += chunk.length;
-                if (size > MAX_BODY_BYTES)
-                    fail(new NetworkError('response body too large', 'network'));
+                if (size > MAX_RESPONSE_BYTES)
+                    fail(new NetworkError(`response body over the ${MAX_RESPONSE_BYTES / (1024 * 1024)} MB limit`, 'too-large'));
                 else
                     chunks.push(chunk);
             });
@@ -31942,7 +31967,7 @@ function retryPolicy(scale = 1) {
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 function isRetryable(outcome) {
     if (outcome instanceof NetworkError)
-        return outcome.kind !== 'aborted';
+        return outcome.kind !== 'aborted' && outcome.kind !== 'too-large';
     return outcome.status === 429 || outcome.status >= 500;
 }
 /**
@@ -31954,13 +31979,24 @@ function isSafeToRepeat(outcome) {
         return outcome.kind === 'refused';
     return outcome.status === 429;
 }
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient accepts.
+const HTTP_DATE = [
+    /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+    /^[A-Z][a-z]+day, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+    /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/
+];
+/**
+ * Retry-After as milliseconds: a non-negative integer of seconds or an HTTP-date; undefined
+ * for anything else (`-5`, `1.5`), which then gets the normal backoff rather than "now".
+ */
 function parseRetryAfter(value, nowMs) {
     if (!value)
         return undefined;
     const trimmed = value.trim();
     if (/^\d+$/.test(trimmed))
         return Number(trimmed) * 1000;
+    if (!HTTP_DATE.some(form => form.test(trimmed)))
+        return undefined;
     const date = Date.parse(trimmed);
     return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
@@ -32054,14 +32090,63 @@ function retryAfterHeader(response) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
+// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
+// can echo a token back in an error body, so every text taken from a response, and every text
+// the action publishes, passes this scrubber.
+const REPLACEMENT = '***';
+/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
+const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
+const MIN_SECRET_LENGTH = 8;
+const secrets = new Set();
+/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
+function addSecret(value) {
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_SECRET_LENGTH)
+        secrets.add(trimmed);
+}
+/**
+ * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
+ * key's base64), replaced by ***.
+ */
+function scrub(text) {
+    if (secrets.size === 0 || text === '')
+        return text;
+    let result = text;
+    // Longest first, so a token is replaced whole before a fragment of it could be.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (result.includes(secret))
+            result = result.split(secret).join(REPLACEMENT);
+    }
+    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
+}
+/** Forgets every secret; for tests. */
+function clearSecrets() {
+    secrets.clear();
+}
+
 ;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
 /**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.
  */
 function oneLine(text, max = 200) {
-    return truncate(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :'), max);
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
 }
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
 function truncate(text, max) {
@@ -32071,6 +32156,25 @@ function truncate(text, max) {
     if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
         end--;
     return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
 }
 function percent(weight) {
     return `${(weight * 100).toFixed(1)}%`;
@@ -32082,8 +32186,17 @@ function limitPercent(weight) {
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
+/** How a regressed signature compares with the baseline, for a sentence. */
+function sinceBaseline(s) {
+    if (s.baselineWeight !== undefined)
+        return `up from ${percent(s.baselineWeight)}`;
+    if (s.baselineAtMost !== undefined)
+        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+    return 'new since the baseline';
+}
 
 ;// CONCATENATED MODULE: ./src/asc/client.ts
+
 
 
 
@@ -32136,6 +32249,7 @@ class AscClient {
                     }
                 };
             }, this.options.policy, {
+                signal: this.options.signal,
                 onRetry: (outcome, delayMs, attempt) => {
                     if (!(outcome instanceof NetworkError))
                         this.noteRateLimit(outcome);
@@ -32168,6 +32282,9 @@ class AscClient {
         const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
         if (reason === 'retry-after-too-long') {
             return new ServiceError(`App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${last.status}), longer than this action holds a runner; rerun the job later.`, last.status);
+        }
+        if (last instanceof NetworkError && last.kind === 'too-large') {
+            return new ServiceError(`App Store Connect answered ${what} with a ${last.message}; the gate refuses a response that large rather than read it (not retried).`);
         }
         if (last instanceof NetworkError) {
             return new ServiceError(`Could not get an answer from App Store Connect at ${this.origin} for ${what} (${last.message}) ${tries}; check the runner's network or proxy, or rerun later.`);
@@ -32211,13 +32328,13 @@ function statusError(what, response, notFound) {
             return new ServiceError(`App Store Connect answered HTTP ${status} to ${what}${apple ? `: ${apple}` : ''}.`, status);
     }
 }
-/** Apple's error title and detail, made safe for a log line. */
+/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
 function appleErrorText(body) {
     try {
         const parsed = JSON.parse(body);
         const first = parsed.errors?.[0];
         const parts = [first?.title, first?.detail].filter((part) => typeof part === 'string');
-        return parts.length ? oneLine(parts.join(': '), 300) : undefined;
+        return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined;
     }
     catch {
         return undefined;
@@ -33012,7 +33129,9 @@ class TokenSource {
 
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
- * back short. Next links are followed only on the API's origin and never twice.
+ * back short. Next links are followed only on the API's origin and never twice. An empty page
+ * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
+ * what the first page held), so a server that keeps sending fresh links cannot hold the run.
  */
 async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
     const byId = new Map();
@@ -33023,12 +33142,20 @@ async function fetchSignatures(client, buildId, type, limit, input = 'build-id')
         'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
         limit: String(Math.min(limit, ASC.maxPageSize))
     }).href;
+    let maxPages = ASC.maxPages;
     for (let page = 0; next && byId.size < limit; page++) {
-        if (page >= ASC.maxPages)
-            throw new DataError(`App Store Connect kept returning pages of ${type} signatures (over ${ASC.maxPages}); stopped.`);
+        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
+        if (page >= maxPages)
+            break;
         seen.add(next);
         const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
         const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
+        if (items.length === 0) {
+            next = undefined;
+            break;
+        }
+        if (page === 0)
+            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
         for (const item of items) {
             const signature = readSignature(item, type);
             if (!byId.has(signature.id))
@@ -33082,15 +33209,18 @@ function readPage(body, what) {
 function readSignature(item, type) {
     const resource = (item ?? {});
     const attributes = resource.attributes ?? {};
-    const id = typeof resource.id === 'string' && resource.id ? resource.id : undefined;
-    const text = typeof attributes.signature === 'string' ? attributes.signature : '';
+    const id = typeof resource.id === 'string' && resource.id
+        ? truncate(resource.id, FIELD_CAPS.identifier)
+        : undefined;
+    const text = typeof attributes.signature === 'string'
+        ? truncate(attributes.signature, FIELD_CAPS.signature)
+        : '';
     const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
     if (!id)
         throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
     const weight = attributes.weight;
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
-        const shown = weight === undefined ? 'missing' : oneLine(JSON.stringify(weight) ?? String(weight), 40);
-        throw new DataError(`Signature ${name} has weight ${shown}; the gate expects a share from 0 to 1 and does not guess another scale.`);
+        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
     }
     const insight = readInsight(attributes.insight);
     return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
@@ -33103,10 +33233,10 @@ function readInsight(value) {
     const raw = value;
     const direction = DIRECTIONS.find(d => d === raw.direction);
     const referenceVersions = Array.isArray(raw.referenceVersions)
-        ? raw.referenceVersions.flatMap(entry => {
+        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
             const { version, value: v } = (entry ?? {});
             return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
-                ? [{ version, value: v }]
+                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
                 : [];
         })
         : [];
@@ -33116,6 +33246,7 @@ function readInsight(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/asc/builds.ts
+
 
 
 
@@ -33228,7 +33359,7 @@ function readBuilds(body) {
     if (Array.isArray(included)) {
         for (const entry of included) {
             if (entry?.type === 'preReleaseVersions' && entry.id)
-                versions.set(entry.id, String(entry.attributes?.version ?? '?'));
+                versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version));
         }
     }
     return items.map(item => {
@@ -33241,12 +33372,16 @@ function readBuilds(body) {
         const versionId = build.relationships?.preReleaseVersion?.data?.id;
         return {
             id: build.id,
-            buildNumber: String(attributes.version ?? '?'),
+            buildNumber: capped(attributes.version, FIELD_CAPS.version),
             version: (versionId && versions.get(versionId)) || '?',
-            uploadedDate: String(attributes.uploadedDate ?? '?'),
-            processingState: String(attributes.processingState ?? '?')
+            uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+            processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
         };
     });
+}
+/** A string attribute cut to its cap at parse time; '?' when absent. */
+function capped(value, max) {
+    return truncate(String(value ?? '?'), max);
 }
 
 ;// CONCATENATED MODULE: ./src/asc/backtrace.ts
@@ -33422,23 +33557,19 @@ function count(value) {
     return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 /**
- * Untrusted text kept raw for the renderer to escape: only control and bidi characters go, and
- * the length is bounded. Not `oneLine`, whose `::` rewrite would garble `std::vector` symbols.
+ * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
+ * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
+ * `std::vector` symbols.
  */
 function field(value, max = FIELD_MAX) {
     const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof raw !== 'string')
         return undefined;
-    const flat = raw
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-        .trim();
-    if (flat.length <= max)
-        return flat || undefined;
-    const cut = /[\ud800-\udbff]/.test(flat[max - 2]) ? max - 2 : max - 1; // keep surrogate pairs whole
-    return `${flat.slice(0, cut)}…`;
+    return truncate(sanitize(raw).trim(), max) || undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/logs.ts
+
 
 
 
@@ -33461,7 +33592,7 @@ async function fetchBacktrace(client, signatureId) {
         return { ok: true, backtrace: parseBacktrace(body, signatureId) };
     }
     catch (error) {
-        return { ok: false, reason: `Backtrace unavailable: ${messageOf(error)}` };
+        return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
     }
 }
 
@@ -33559,36 +33690,51 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/asc/private-key.ts
 
 
-const PKCS8 = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/;
+const BEGIN = '-----BEGIN PRIVATE KEY-----';
+const END = '-----END PRIVATE KEY-----';
 const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;
+const AGAIN = 'paste the whole .p8 file again';
 /**
- * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes,
- * or the base64 of the PEM. Messages never include any part of the key.
+ * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
+ * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
+ * any part of the key.
  */
 function parsePrivateKey(input) {
     const raw = input.trim();
     if (!raw)
         throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
-    const pem = toPem(raw);
+    const text = toPemText(raw);
     const secrets = [
         raw,
-        pem,
-        ...pem.split('\n').filter(line => line.length >= 8 && !line.startsWith('-----'))
+        text,
+        ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
     ];
-    const body = PKCS8.exec(pem);
-    if (!body) {
-        const kind = OTHER_PEM.exec(pem)?.[1];
-        throw new InputError(kind
-            ? `Input 'private-key' holds a '${kind}' PEM block; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
-            : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
+    const start = text.indexOf(BEGIN);
+    if (start < 0) {
+        const kind = OTHER_PEM.exec(text)?.[1];
+        throw new InputError(kind === 'EC PRIVATE KEY'
+            ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
+            : kind
+                ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
+                : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
     }
-    secrets.push(body[1].replace(/\s+/g, ''));
+    const end = text.indexOf(END, start);
+    if (end < 0) {
+        throw new InputError(`Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`);
+    }
+    const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '');
+    secrets.push(body);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+        throw new InputError(`Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`);
+    }
+    // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
+    const pem = `${BEGIN}\n${body.match(/.{1,64}/g).join('\n')}\n${END}\n`;
     let key;
     try {
         key = (0,external_node_crypto_.createPrivateKey)({ key: pem, format: 'pem' });
     }
     catch {
-        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: paste the whole .p8 file again.`);
+        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`);
     }
     const curve = key.asymmetricKeyDetails?.namedCurve;
     if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
@@ -33597,9 +33743,36 @@ function parsePrivateKey(input) {
             : `an ${key.asymmetricKeyType?.toUpperCase()} key`;
         throw new InputError(`Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`);
     }
+    if (!consistent(key)) {
+        throw new InputError(`Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`);
+    }
     return { key, secrets: [...new Set(secrets)] };
 }
-function toPem(raw) {
+/**
+ * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
+ * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
+ */
+function consistent(key) {
+    const { d, x, y } = key.export({ format: 'jwk' });
+    if (!d)
+        return false;
+    try {
+        const ecdh = (0,external_node_crypto_.createECDH)('prime256v1');
+        ecdh.setPrivateKey(Buffer.from(d, 'base64url'));
+        if (!x || !y)
+            return true; // no public part stored: nothing to disagree with
+        const stored = Buffer.concat([
+            Buffer.from([4]),
+            Buffer.from(x, 'base64url'),
+            Buffer.from(y, 'base64url')
+        ]);
+        return ecdh.getPublicKey().equals(stored);
+    }
+    catch {
+        return false;
+    }
+}
+function toPemText(raw) {
     let text = raw;
     if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
         const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
@@ -33672,6 +33845,7 @@ function parseConfig(read) {
     const reportPath = attempt(() => optional('report-path'));
     const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined;
     const includeLogs = attempt(() => integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize));
+    const timeoutMinutes = attempt(() => minutes('timeout-minutes', text('timeout-minutes') || String(ASC.defaultTimeoutMinutes)));
     const platform = attempt(() => oneOf('platform', (text('platform') || 'IOS').toUpperCase(), PLATFORMS));
     const build = attempt(() => buildRef(optional, platform ?? 'IOS'));
     const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'));
@@ -33698,7 +33872,8 @@ function parseConfig(read) {
         prNumber,
         githubToken: (read('github-token') ?? '').trim(),
         includeLogs: includeLogs,
-        reportPath
+        reportPath,
+        timeoutMinutes: timeoutMinutes
     });
 }
 function identifier(name, value, required) {
@@ -33726,6 +33901,14 @@ function integer(name, value, min, max) {
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < min || number > max) {
         throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
     }
     return number;
 }
@@ -33880,7 +34063,13 @@ function evaluate(input) {
         const list = input.current.get(type) ?? { type, signatures: [], complete: true };
         const baseline = input.baseline?.get(type);
         const threshold = input.thresholds[type];
-        const previous = baseline ? byText(baseline.signatures) : undefined;
+        const previous = baseline && {
+            byText: byText(baseline.signatures),
+            // A cut baseline list: anything missing from it weighed at most its lightest entry.
+            atMost: baseline.complete || baseline.signatures.length === 0
+                ? undefined
+                : Math.min(...baseline.signatures.map(s => s.weight))
+        };
         const evaluated = list.signatures.map((signature, index) => judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease));
         const shown = evaluated.slice(0, input.limit);
         breaches.push(...shown.filter(s => s.breached));
@@ -33930,21 +34119,26 @@ function judge(signature, rank, threshold, reported, previous, maxIncrease) {
     const breached = reported && signature.weight > threshold + WEIGHT_EPSILON;
     if (!previous)
         return { ...signature, rank, threshold, breached, regressed: false };
-    const before = previous.get(signature.signature);
-    const delta = signature.weight - (before?.weight ?? 0);
-    const change = !before
-        ? 'new'
-        : Math.abs(delta) < SAME_EPSILON
-            ? 'same'
-            : delta > 0
-                ? 'up'
-                : 'down';
+    const before = previous.byText.get(signature.signature);
+    // Not in a cut baseline list is not "new": its rise is at least weight − the lightest fetched.
+    const unlisted = !before && previous.atMost !== undefined;
+    const delta = signature.weight - (before?.weight ?? previous.atMost ?? 0);
+    const change = unlisted
+        ? 'unlisted'
+        : !before
+            ? 'new'
+            : Math.abs(delta) < SAME_EPSILON
+                ? 'same'
+                : delta > 0
+                    ? 'up'
+                    : 'down';
     return {
         ...signature,
         rank,
         threshold,
         breached,
         ...(before ? { baselineWeight: before.weight } : {}),
+        ...(unlisted ? { baselineAtMost: previous.atMost } : {}),
         delta,
         change,
         regressed: delta > maxIncrease + WEIGHT_EPSILON
@@ -33959,10 +34153,7 @@ function failureLine(verdict, policy, buildId) {
     }
     const [regressed] = verdict.regressions;
     if (policy.failOnRegression && regressed) {
-        const from = regressed.baselineWeight === undefined
-            ? 'new'
-            : `up from ${percent(regressed.baselineWeight)}`;
-        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${from}).`);
+        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
     }
     // no-data: fail is an explicit request to fail, independent of fail-on-breach.
     if (verdict.noDataFailed) {
@@ -34035,11 +34226,10 @@ function readPayload(path) {
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
 // never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
 
+
 const ZWSP = '\u200b';
-/** Control characters and line breaks become spaces: one cell, one line. */
-function flatten(text) {
-    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
-}
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
 /** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
 function defuseComments(text) {
     return text
@@ -34105,19 +34295,32 @@ function codeBlock(lines) {
 }
 /** A link only to an https URL, with its text escaped; otherwise the text alone. */
 function markdown_link(label, url) {
-    if (!url)
-        return markdown_text(label);
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return markdown_text(label);
-    }
-    if (parsed.protocol !== 'https:')
+    const parsed = markdown_httpsUrl(url);
+    if (!parsed)
         return markdown_text(label);
     const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
     return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = markdown_httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function markdown_httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/render.ts
@@ -34190,11 +34393,11 @@ function problems(verdict) {
     const sections = [];
     if (verdict.regressions.length) {
         const rows = verdict.regressions.map(s => row([
-            s.change === 'new' ? '⚠️ new' : '⚠️ up',
+            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
             percent(s.weight),
-            s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
+            baselineCell(s),
             deltaCell(s)
         ]));
         sections.push([
@@ -34226,17 +34429,25 @@ function problems(verdict) {
 function row(cells) {
     return `| ${cells.join(' | ')} |`;
 }
-/** The rise in percentage points, signed. */
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
 function deltaCell(s) {
     if (s.delta === undefined)
         return '';
     const points = (s.delta * 100).toFixed(1);
-    return `${s.delta >= 0 ? '+' : ''}${points} pts`;
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
 }
 function changeCell(s) {
     switch (s.change) {
         case 'new':
             return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
         case 'same':
             return `= ${percent(s.weight)}`;
         case 'up':
@@ -34284,7 +34495,7 @@ function typeSection(outcome, verdict, context, detail) {
             status
         ];
         if (withBaseline) {
-            cells.push(s.baselineWeight === undefined ? '' : percent(s.baselineWeight), deltaCell(s), changeCell(s));
+            cells.push(baselineCell(s), deltaCell(s), changeCell(s));
         }
         else {
             cells.push(trendCell(s.insight));
@@ -34345,7 +34556,7 @@ function backtraceBlock(s, result) {
     if (b.basis === 'heaviest')
         parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
     for (const insight of b.insights) {
-        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${markdown_link('guide', insight.url)})` : ''}`);
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
     }
     parts.push('', '</details>');
     return parts.join('\n');
@@ -34387,33 +34598,54 @@ function fitReport(render, budget) {
 function omissionNote(elsewhere) {
     return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
 }
-/** Keeps whole lines, then closes any open code fence and `<details>` so the rest renders. */
+/**
+ * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
+ * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
+ * and end with a line `</details>`; signature text never starts a line, so text that merely
+ * contains the tag cannot inflate the closing. The result is measured again with its closing.
+ */
 function cutAtLine(report, budget) {
     const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
     const lines = report.split('\n');
-    const kept = [];
-    let size = budget.measure(note) + 200; // room for closing tags
+    let keep = lines.length;
+    for (;;) {
+        const cut = closeSections(lines.slice(0, keep));
+        const result = `${cut}${note}`;
+        if (budget.measure(result) <= budget.max || keep === 0)
+            return result;
+        // Drop at least the overflow's worth of lines, then measure again.
+        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
+    }
+}
+/** How many lines to keep so the text loses roughly what it is over the budget. */
+function shrinkTo(lines, keep, budget, result) {
+    let excess = budget.measure(result) - budget.max;
+    let count = keep;
+    while (count > 0 && excess > 0) {
+        count--;
+        excess -= budget.measure(lines[count]) + 1;
+    }
+    return count;
+}
+/** The lines with a fence and the renderer's open `<details>` sections closed. */
+function closeSections(kept) {
     let fence;
     let openDetails = 0;
-    for (const line of lines) {
-        const lineSize = budget.measure(line) + 1;
-        if (size + lineSize > budget.max)
-            break;
-        kept.push(line);
-        size += lineSize;
+    for (const line of kept) {
         const fenceMatch = /^(`{3,})/.exec(line);
         if (fenceMatch)
             fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
-        else if (!fence)
-            openDetails +=
-                (line.match(/<details>/g)?.length ?? 0) - (line.match(/<\/details>/g)?.length ?? 0);
+        else if (!fence && line.startsWith('<details>'))
+            openDetails++;
+        else if (!fence && line === '</details>')
+            openDetails = Math.max(0, openDetails - 1);
     }
     const closing = [
         ...(fence ? [fence] : []),
         '',
-        ...Array.from({ length: Math.max(0, openDetails) }, () => '</details>')
+        ...Array.from({ length: openDetails }, () => '</details>')
     ];
-    return `${[...kept, ...closing].join('\n')}${note}`;
+    return [...kept, ...closing].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/github/fetch.ts
@@ -34469,9 +34701,25 @@ function fetchOverTransport(send, policy, origin) {
 
 
 
+
 /** The hidden line that makes the comment sticky; the header tells several apart. */
 function commentMarker(header) {
     return `<!-- ${ACTION_NAME}:${header} -->`;
+}
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+    status;
+    constructor(status) {
+        super(`HTTP ${status}`);
+        this.status = status;
+    }
+}
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function written(response) {
+    const { status, data } = response;
+    if (status < 200 || status > 299 || typeof data?.id !== 'number')
+        throw new UnexpectedStatus(status);
+    return { id: data.id, url: String(data.html_url ?? '') };
 }
 /**
  * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
@@ -34487,9 +34735,12 @@ class StickyComment {
         this.options = options;
         this.marker = commentMarker(options.header);
         this.octokit = loadOctokit(options, this.controller.signal);
-        this.lookup = this.find().then(existing => ({ ok: true, existing }), error => ({ ok: false, error }));
+        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
     }
-    /** Pages through every comment: only a bot's comment with the exact marker is ours. */
+    /**
+     * Pages through every comment. Only a bot's comment that starts with the exact marker is
+     * ours: a person's, or another bot's that quotes the marker, never is.
+     */
     async find() {
         const octokit = await this.octokit;
         const { owner, repo, number } = this.options.target;
@@ -34499,12 +34750,14 @@ class StickyComment {
             issue_number: number,
             per_page: GITHUB_LIMITS.commentsPerPage
         });
+        const ours = [];
         for await (const page of pages) {
-            const mine = page.data.find(c => c.user?.type === 'Bot' && (c.body ?? '').includes(this.marker));
-            if (mine)
-                return { id: mine.id, url: mine.html_url, body: mine.body ?? '' };
+            for (const c of page.data) {
+                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
+            }
         }
-        return undefined;
+        return ours.sort((a, b) => a.id - b.id);
     }
     /**
      * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
@@ -34515,7 +34768,10 @@ class StickyComment {
         if (!lookup.ok)
             return failure(lookup.error, this.options.target, this.options.apiUrl);
         try {
-            return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing);
+            const [oldest, ...duplicates] = lookup.ours;
+            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
+            await this.remove(duplicates);
+            return result;
         }
         catch (error) {
             return failure(error, this.options.target, this.options.apiUrl);
@@ -34531,13 +34787,8 @@ class StickyComment {
         if (existing?.body === body)
             return { id: existing.id, url: existing.url, action: 'unchanged' };
         if (existing) {
-            const { data } = await octokit.rest.issues.updateComment({
-                owner,
-                repo,
-                comment_id: existing.id,
-                body
-            });
-            return { id: data.id, url: data.html_url, action: 'updated' };
+            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
+            return { ...comment, action: 'updated' };
         }
         if (!createIfMissing) {
             return {
@@ -34548,14 +34799,9 @@ class StickyComment {
         const { policy } = this.options;
         let waitedMs = 0;
         for (let attempt = 1;; attempt++) {
+            let created;
             try {
-                const { data } = await octokit.rest.issues.createComment({
-                    owner,
-                    repo,
-                    issue_number: number,
-                    body
-                });
-                return { id: data.id, url: data.html_url, action: 'created' };
+                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
             }
             catch (error) {
                 // A create that failed on the way back may have landed: look before trying again.
@@ -34565,10 +34811,56 @@ class StickyComment {
                     throw error;
                 await sleep(decision.delayMs, this.controller.signal);
                 waitedMs += decision.delayMs;
-                const landed = await this.find();
-                if (landed)
+                const [landed, ...duplicates] = await this.find();
+                if (landed) {
+                    await this.remove(duplicates);
                     return this.write(landed, body, false);
+                }
+                continue;
             }
+            return this.settle(created, body);
+        }
+    }
+    /**
+     * Another run on the same pull request may have created its comment at the same moment:
+     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+     */
+    async settle(created, body) {
+        let ours;
+        try {
+            ours = await this.find();
+        }
+        catch {
+            return { ...created, action: 'created' }; // written; only the check for a twin failed
+        }
+        const [oldest, ...newer] = ours;
+        if (!oldest || oldest.id === created.id) {
+            await this.remove(newer);
+            return { ...created, action: 'created' };
+        }
+        let result;
+        try {
+            result = await this.write(oldest, body, false);
+        }
+        catch {
+            return { ...created, action: 'created' }; // the twin could not be written: keep ours
+        }
+        await this.remove(newer);
+        return result;
+    }
+    /**
+     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+     * and one left behind is only stale (the next run tries again), never worth a warning.
+     */
+    async remove(duplicates) {
+        if (duplicates.length === 0)
+            return;
+        const { owner, repo } = this.options.target;
+        const octokit = await this.octokit;
+        for (const duplicate of duplicates) {
+            await octokit.rest.issues
+                .deleteComment({ owner, repo, comment_id: duplicate.id })
+                .catch(() => undefined);
         }
     }
 }
@@ -34601,7 +34893,7 @@ function failure(error, target, apiUrl) {
     const status = error.status;
     const apiMessage = error.response?.data
         ?.message;
-    const detail = typeof apiMessage === 'string' ? `: ${oneLine(apiMessage, 200)}` : '';
+    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
     const where = `pull request #${target.number}`;
     if (status === 403) {
         return {
@@ -34617,11 +34909,12 @@ function failure(error, target, apiUrl) {
     }
     return {
         action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(messageOf(error), 200)}); the verdict stands and the job summary has the full report.`
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
     };
 }
 
 ;// CONCATENATED MODULE: ./src/github/sticky-step.ts
+
 
 
 
@@ -34669,14 +34962,15 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
             info(`No pull-request comment: ${plan.skip}.`);
         return;
     }
-    const report = fitReport(render, {
+    // Scrubbing only shortens a text, so what fits still fits.
+    const report = fitReport(detail => scrub(render(detail)), {
         measure: characters,
         max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
         elsewhere: 'the job summary of this workflow run'
     });
     const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
     if (result.action === 'failed')
-        warning(result.note ?? 'Could not write the pull-request comment.');
+        warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
     else if (result.action === 'skipped')
         info(`No pull-request comment: ${result.note}.`);
     else
@@ -34693,6 +34987,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
     return {
@@ -34706,6 +35001,7 @@ function signatureRecord(s) {
         ...(s.change !== undefined
             ? {
                 baselineWeight: s.baselineWeight ?? null,
+                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
                 delta: s.delta,
                 change: s.change,
                 regressed: s.regressed
@@ -34713,18 +35009,49 @@ function signatureRecord(s) {
             : {})
     };
 }
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function outputs_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
 function setOutputs(verdict, values) {
     const shown = verdict.outcomes.flatMap(o => o.shown);
-    setOutput('build-id', values.buildId);
-    setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    setOutput('result', verdict.result);
-    setOutput('passed', String(verdict.passed));
-    setOutput('breach-count', String(verdict.breaches.length));
-    setOutput('regression-count', String(verdict.regressions.length));
-    setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    setOutput('signatures', JSON.stringify(shown.map(signatureRecord)));
-    setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)));
-    setOutput('report', values.report);
+    outputs_setOutput('build-id', values.buildId);
+    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    outputs_setOutput('result', verdict.result);
+    outputs_setOutput('passed', String(verdict.passed));
+    outputs_setOutput('breach-count', String(verdict.breaches.length));
+    outputs_setOutput('regression-count', String(verdict.regressions.length));
+    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    for (const [name, items] of [
+        ['signatures', shown],
+        ['breaches', verdict.breaches]
+    ]) {
+        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
+        outputs_setOutput(name, json);
+        outputs_setOutput(`${name}-omitted`, String(omitted));
+    }
+    outputs_setOutput('report', values.report);
+}
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+function boundedRecords(items, maxBytes) {
+    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
+    const kept = new Set();
+    let size = 2; // []
+    for (const index of byWeight) {
+        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
+        if (size + bytes > maxBytes)
+            break;
+        kept.add(index);
+        size += bytes;
+    }
+    return {
+        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+        omitted: items.length - kept.size
+    };
 }
 /**
  * One annotation per breach or regression: an error when that kind fails the job, a warning
@@ -34733,7 +35060,7 @@ function setOutputs(verdict, values) {
  */
 function annotate(verdict, policy, willFail) {
     const breaches = verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
-    const regressions = verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`);
+    const regressions = verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`);
     const errors = [
         ...(policy.failOnBreach ? breaches : []),
         ...(policy.failOnRegression ? regressions : [])
@@ -34747,15 +35074,16 @@ function annotate(verdict, policy, willFail) {
     const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
     const title = 'App Store diagnostics gate';
     for (const line of shownErrors)
-        error(line, { title });
+        error(scrub(line), { title });
     for (const line of shownWarnings)
-        warning(line, { title });
+        warning(scrub(line), { title });
     const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
     if (rest > 0)
         warning(`${rest} more findings are listed in the job summary.`, { title });
 }
 
 ;// CONCATENATED MODULE: ./src/json-report.ts
+
 
 
 
@@ -34818,7 +35146,8 @@ function buildJsonReport(input) {
 function writeJsonReport(report, path) {
     const target = (0,external_node_path_namespaceObject.resolve)(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${JSON.stringify(report, null, 2)}\n`);
+    // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
     return target;
 }
 
@@ -34840,9 +35169,10 @@ function writeJsonReport(report, path) {
 
 
 
+
 const readInput = (name) => getInput(name, { trimWhitespace: false });
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
-const logLine = (line) => info(oneLine(line, 2000));
+const logLine = (line) => info(oneLine(scrub(line), 2000));
 /** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
 async function run() {
     const started = performance.now();
@@ -34851,13 +35181,13 @@ async function run() {
     try {
         // Mask before anything can be logged, even before the inputs are validated.
         for (const name of ['private-key', 'github-token'])
-            maskValue(readInput(name));
+            protect(readInput(name));
         const skipReason = forkWithoutKey();
         if (skipReason)
             return await skip(skipReason, started);
         const config = (progress.config = parseConfig(readInput));
-        for (const secret of config.keySecrets)
-            core_setSecret(secret);
+        for (const secret of [...config.keySecrets, config.githubToken])
+            protect(secret);
         await gate(config, transport, progress, started);
     }
     catch (error) {
@@ -34866,7 +35196,7 @@ async function run() {
             progress.comment.sticky.abort();
         const message = explain(error);
         writeReportFile(progress.config, { error: message }, progress.client, started);
-        setFailed(message);
+        setFailed(scrub(message));
     }
     finally {
         transport.close();
@@ -34875,20 +35205,22 @@ async function run() {
 async function gate(config, transport, progress, started) {
     const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1));
     const comment = (progress.comment = planComment(config, transport.send, policy));
+    const deadline = new AbortController();
     const client = (progress.client = new AscClient({
         baseUrl: config.apiBaseUrl,
         send: transport.send,
         policy,
         log: logLine,
+        signal: deadline.signal,
         tokens: new TokenSource({
             keyId: config.keyId,
             issuerId: config.issuerId,
             key: config.privateKey,
-            onMint: token => core_setSecret(token)
+            onMint: protect
         })
     }));
     const data = await group('Fetch diagnostics from App Store Connect', async () => {
-        const collected = await collect(client, config, logLine);
+        const collected = await withDeadline(config, deadline, () => collect(client, config, logLine));
         const { remaining, limit } = client.rateLimit ?? {};
         if (remaining !== undefined) {
             info(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -34937,7 +35269,7 @@ async function gate(config, transport, progress, started) {
     // Without the hourly budget, which changes every run: an identical rerun then skips the write.
     detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
     if (failure)
-        setFailed(failure);
+        setFailed(scrub(failure));
 }
 function verdictLine(verdict, failure) {
     if (verdict.result === 'no-data') {
@@ -34967,9 +35299,32 @@ async function skip(reason, started) {
     writeReportFile(undefined, { skipped: reason }, undefined, started);
     await writeSummary(`⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`);
 }
-function maskValue(value) {
-    if (value.trim())
-        core_setSecret(value);
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value) {
+    if (!value.trim())
+        return;
+    core_setSecret(value);
+    addSecret(value);
+}
+/**
+ * Runs the App Store Connect phase within `timeout-minutes`: past it every request and wait is
+ * aborted, and the run fails with a sentence that says so.
+ */
+async function withDeadline(config, deadline, phase) {
+    const timer = setTimeout(() => deadline.abort(), config.timeoutMinutes * 60_000);
+    const expired = () => new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${config.timeoutMinutes} minute${config.timeoutMinutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+    try {
+        const result = await phase();
+        if (deadline.signal.aborted)
+            throw expired();
+        return result;
+    }
+    catch (error) {
+        throw deadline.signal.aborted ? expired() : error;
+    }
+    finally {
+        clearTimeout(timer);
+    }
 }
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(config, outcome, client, started) {
@@ -34998,7 +35353,7 @@ function warnAboutGaps(config, verdict, data) {
     }
     const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
     if (unavailable.length) {
-        warning(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`);
+        warning(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
     }
     if (data.baseline && data.baseline.build.id === data.current.build.id) {
         warning('The baseline is the same build as the one gated, so nothing can regress.');
@@ -35009,7 +35364,7 @@ async function writeSummary(report) {
         info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
         return;
     }
-    await summary.addRaw(report).write();
+    await summary.addRaw(scrub(report)).write();
 }
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;

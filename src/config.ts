@@ -45,6 +45,8 @@ export interface Config {
   readonly githubToken: string
   readonly includeLogs: number
   readonly reportPath?: string
+  /** `timeout-minutes`: bounds the whole App Store Connect phase. */
+  readonly timeoutMinutes: number
 }
 
 /** Reads an input as the runner passes it (untrimmed); empty when unset. */
@@ -124,6 +126,9 @@ export function parseConfig(read: InputReader): Config {
   const includeLogs = attempt(() =>
     integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize)
   )
+  const timeoutMinutes = attempt(() =>
+    minutes('timeout-minutes', text('timeout-minutes') || String(ASC.defaultTimeoutMinutes))
+  )
   const platform = attempt(() =>
     oneOf('platform', (text('platform') || 'IOS').toUpperCase(), PLATFORMS)
   )
@@ -153,7 +158,8 @@ export function parseConfig(read: InputReader): Config {
     prNumber,
     githubToken: (read('github-token') ?? '').trim(),
     includeLogs: includeLogs!,
-    reportPath
+    reportPath,
+    timeoutMinutes: timeoutMinutes!
   })
 }
 
@@ -187,6 +193,17 @@ function integer(name: string, value: string, min: number, max: number): number 
   const number = /^\d+$/.test(value) ? Number(value) : NaN
   if (!Number.isSafeInteger(number) || number < min || number > max) {
     throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`)
+  }
+  return number
+}
+
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name: string, value: string): number {
+  const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN
+  if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+    throw new InputError(
+      `Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`
+    )
   }
   return number
 }

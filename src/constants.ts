@@ -32,8 +32,32 @@ export const ASC = {
   signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
   logsContentType: 'application/vnd.apple.diagnostic-logs+json',
   /** Safety net against a server that keeps returning pages. */
-  maxPages: 100
+  maxPages: 100,
+  /** Bounds the whole App Store Connect phase unless `timeout-minutes` says otherwise. */
+  defaultTimeoutMinutes: 10,
+  /** GitHub's own limit on a job: 6 hours. */
+  maxTimeoutMinutes: 360
 } as const
+
+/**
+ * Every string read from App Store Connect is cut to one of these lengths (with …) as it is
+ * parsed, so no later step can be handed megabytes of text.
+ */
+export const FIELD_CAPS = {
+  signature: 4_000,
+  /** Versions and build numbers. */
+  version: 64,
+  /** Resource IDs, processing states, dates. */
+  identifier: 200,
+  /** Reference versions kept per TREND insight. */
+  referenceVersions: 10
+} as const
+
+/** The only hosts whose links from App Store Connect data render as links. */
+export const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'] as const
+
+/** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 export const RETRY = {
   /** First try plus retries. */
@@ -65,6 +89,8 @@ export const GITHUB_LIMITS = {
   summaryMaxBytes: 1024 * 1024,
   // The report also goes to the `report` output, which GitHub caps at 1 MB.
   summaryBudgetBytes: 990_000,
+  /** GitHub's limit on each step output. */
+  outputMaxBytes: 1024 * 1024,
   /** Annotations per step GitHub shows for each level. */
   maxAnnotations: 10,
   commentsPerPage: 100

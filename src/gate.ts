@@ -1,7 +1,7 @@
 import type { DiagnosticType } from './constants.js'
 import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from './model.js'
 import type { NoDataPolicy } from './config.js'
-import { limitPercent, oneLine, percent, plural } from './text.js'
+import { limitPercent, oneLine, percent, plural, sinceBaseline } from './text.js'
 import { TYPE_LABELS, WEIGHT_EPSILON } from './constants.js'
 
 export interface GateInput {
@@ -50,7 +50,14 @@ export function evaluate(input: GateInput): Verdict {
     const list = input.current.get(type) ?? { type, signatures: [], complete: true }
     const baseline = input.baseline?.get(type)
     const threshold = input.thresholds[type]
-    const previous = baseline ? byText(baseline.signatures) : undefined
+    const previous = baseline && {
+      byText: byText(baseline.signatures),
+      // A cut baseline list: anything missing from it weighed at most its lightest entry.
+      atMost:
+        baseline.complete || baseline.signatures.length === 0
+          ? undefined
+          : Math.min(...baseline.signatures.map(s => s.weight))
+    }
     const evaluated = list.signatures.map((signature, index) =>
       judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease)
     )
@@ -97,31 +104,42 @@ function byText(signatures: Signature[]): Map<string, Signature> {
   return map
 }
 
+interface Previous {
+  byText: Map<string, Signature>
+  /** The lightest fetched baseline weight when the baseline list was cut. */
+  atMost?: number
+}
+
 function judge(
   signature: Signature,
   rank: number,
   threshold: number,
   reported: boolean,
-  previous: Map<string, Signature> | undefined,
+  previous: Previous | undefined,
   maxIncrease: number
 ): Evaluated {
   const breached = reported && signature.weight > threshold + WEIGHT_EPSILON
   if (!previous) return { ...signature, rank, threshold, breached, regressed: false }
-  const before = previous.get(signature.signature)
-  const delta = signature.weight - (before?.weight ?? 0)
-  const change: Change = !before
-    ? 'new'
-    : Math.abs(delta) < SAME_EPSILON
-      ? 'same'
-      : delta > 0
-        ? 'up'
-        : 'down'
+  const before = previous.byText.get(signature.signature)
+  // Not in a cut baseline list is not "new": its rise is at least weight − the lightest fetched.
+  const unlisted = !before && previous.atMost !== undefined
+  const delta = signature.weight - (before?.weight ?? previous.atMost ?? 0)
+  const change: Change = unlisted
+    ? 'unlisted'
+    : !before
+      ? 'new'
+      : Math.abs(delta) < SAME_EPSILON
+        ? 'same'
+        : delta > 0
+          ? 'up'
+          : 'down'
   return {
     ...signature,
     rank,
     threshold,
     breached,
     ...(before ? { baselineWeight: before.weight } : {}),
+    ...(unlisted ? { baselineAtMost: previous.atMost } : {}),
     delta,
     change,
     regressed: delta > maxIncrease + WEIGHT_EPSILON
@@ -148,12 +166,8 @@ export function failureLine(
   }
   const [regressed] = verdict.regressions
   if (policy.failOnRegression && regressed) {
-    const from =
-      regressed.baselineWeight === undefined
-        ? 'new'
-        : `up from ${percent(regressed.baselineWeight)}`
     parts.push(
-      `${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${from}).`
+      `${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`
     )
   }
   // no-data: fail is an explicit request to fail, independent of fail-on-breach.

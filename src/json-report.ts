@@ -6,6 +6,7 @@ import type { Collected } from './collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from './constants.js'
 import type { Verdict } from './gate.js'
 import { signatureRecord } from './outputs.js'
+import { scrub } from './secrets.js'
 
 export interface JsonReportInput {
   verdict?: Verdict
@@ -83,6 +84,7 @@ export function writeJsonReport(report: Record<string, unknown>, path: string | 
     path ?? join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION_NAME}-report.json`)
   )
   mkdirSync(dirname(target), { recursive: true })
-  writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`)
+  // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
+  writeFileSync(target, `${scrub(JSON.stringify(report, null, 2))}\n`)
   return target
 }

@@ -12,13 +12,14 @@ import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
 import { buildJsonReport, writeJsonReport } from './json-report.js'
 import { annotate, setOutputs } from './outputs.js'
+import { addSecret, scrub } from './secrets.js'
 import { oneLine } from './text.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
 import { renderReport, type ReportContext } from './report/render.js'
 
 const readInput = (name: string): string => core.getInput(name, { trimWhitespace: false })
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
-const logLine = (line: string): void => core.info(oneLine(line, 2000))
+const logLine = (line: string): void => core.info(oneLine(scrub(line), 2000))
 
 /** What the error path needs from a run that got part of the way. */
 interface Progress {
@@ -34,18 +35,18 @@ export async function run(): Promise<void> {
   const progress: Progress = {}
   try {
     // Mask before anything can be logged, even before the inputs are validated.
-    for (const name of ['private-key', 'github-token']) maskValue(readInput(name))
+    for (const name of ['private-key', 'github-token']) protect(readInput(name))
     const skipReason = forkWithoutKey()
     if (skipReason) return await skip(skipReason, started)
     const config = (progress.config = parseConfig(readInput))
-    for (const secret of config.keySecrets) core.setSecret(secret)
+    for (const secret of [...config.keySecrets, config.githubToken]) protect(secret)
     await gate(config, transport, progress, started)
   } catch (error) {
     // The comment lookup started early; nothing will read it now.
     if (progress.comment && 'sticky' in progress.comment) progress.comment.sticky.abort()
     const message = explain(error)
     writeReportFile(progress.config, { error: message }, progress.client, started)
-    core.setFailed(message)
+    core.setFailed(scrub(message))
   } finally {
     transport.close()
   }
@@ -59,21 +60,23 @@ async function gate(
 ): Promise<void> {
   const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1))
   const comment = (progress.comment = planComment(config, transport.send, policy))
+  const deadline = new AbortController()
   const client = (progress.client = new AscClient({
     baseUrl: config.apiBaseUrl,
     send: transport.send,
     policy,
     log: logLine,
+    signal: deadline.signal,
     tokens: new TokenSource({
       keyId: config.keyId,
       issuerId: config.issuerId,
       key: config.privateKey,
-      onMint: token => core.setSecret(token)
+      onMint: protect
     })
   }))
 
   const data = await core.group('Fetch diagnostics from App Store Connect', async () => {
-    const collected = await collect(client, config, logLine)
+    const collected = await withDeadline(config, deadline, () => collect(client, config, logLine))
     const { remaining, limit } = client.rateLimit ?? {}
     if (remaining !== undefined) {
       core.info(
@@ -133,7 +136,7 @@ async function gate(
     )
   )
 
-  if (failure) core.setFailed(failure)
+  if (failure) core.setFailed(scrub(failure))
 }
 
 function verdictLine(verdict: Verdict, failure: string | undefined): string {
@@ -168,8 +171,36 @@ async function skip(reason: string, started: number): Promise<void> {
   )
 }
 
-function maskValue(value: string): void {
-  if (value.trim()) core.setSecret(value)
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value: string): void {
+  if (!value.trim()) return
+  core.setSecret(value)
+  addSecret(value)
+}
+
+/**
+ * Runs the App Store Connect phase within `timeout-minutes`: past it every request and wait is
+ * aborted, and the run fails with a sentence that says so.
+ */
+async function withDeadline<T>(
+  config: Config,
+  deadline: AbortController,
+  phase: () => Promise<T>
+): Promise<T> {
+  const timer = setTimeout(() => deadline.abort(), config.timeoutMinutes * 60_000)
+  const expired = (): ServiceError =>
+    new ServiceError(
+      `App Store Connect did not finish within 'timeout-minutes' (${config.timeoutMinutes} minute${config.timeoutMinutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`
+    )
+  try {
+    const result = await phase()
+    if (deadline.signal.aborted) throw expired()
+    return result
+  } catch (error) {
+    throw deadline.signal.aborted ? expired() : error
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
@@ -216,7 +247,9 @@ function warnAboutGaps(config: Config, verdict: Verdict, data: Collected): void 
   const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
   if (unavailable.length) {
     core.warning(
-      `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
+      scrub(
+        `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
+      )
     )
   }
   if (data.baseline && data.baseline.build.id === data.current.build.id) {
@@ -231,7 +264,7 @@ async function writeSummary(report: string): Promise<void> {
     )
     return
   }
-  await core.summary.addRaw(report).write()
+  await core.summary.addRaw(scrub(report)).write()
 }
 
 function runUrl(): string | undefined {

@@ -26,7 +26,11 @@ export interface SignatureList {
   complete: boolean
 }
 
-export type Change = 'new' | 'up' | 'down' | 'same'
+/**
+ * `unlisted`: missing from a baseline list that was cut ("more exist"), so its earlier weight is
+ * only known to be at most the lightest fetched baseline weight.
+ */
+export type Change = 'new' | 'unlisted' | 'up' | 'down' | 'same'
 
 /** A signature with the gate's judgement of it. */
 export interface Evaluated extends Signature {
@@ -35,7 +39,9 @@ export interface Evaluated extends Signature {
   threshold: number
   breached: boolean
   baselineWeight?: number
-  /** weight − baselineWeight; for a new signature, its whole weight. */
+  /** For an unlisted signature: the lightest fetched baseline weight, a bound on its earlier one. */
+  baselineAtMost?: number
+  /** weight − baselineWeight; for a new signature its whole weight; unlisted: weight − baselineAtMost. */
   delta?: number
   change?: Change
   regressed: boolean

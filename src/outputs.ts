@@ -2,7 +2,8 @@ import * as core from '@actions/core'
 import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import type { FailurePolicy, Verdict } from './gate.js'
 import type { Evaluated } from './model.js'
-import { limitPercent, oneLine, percent } from './text.js'
+import { scrub } from './secrets.js'
+import { limitPercent, oneLine, percent, sinceBaseline } from './text.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 export function signatureRecord(s: Evaluated): Record<string, unknown> {
@@ -17,6 +18,7 @@ export function signatureRecord(s: Evaluated): Record<string, unknown> {
     ...(s.change !== undefined
       ? {
           baselineWeight: s.baselineWeight ?? null,
+          ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
           delta: s.delta,
           change: s.change,
           regressed: s.regressed
@@ -31,18 +33,53 @@ export interface OutputValues {
   report: string
 }
 
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function setOutput(name: string, value: string): void {
+  core.setOutput(name, scrub(value))
+}
+
 export function setOutputs(verdict: Verdict, values: OutputValues): void {
   const shown = verdict.outcomes.flatMap(o => o.shown)
-  core.setOutput('build-id', values.buildId)
-  core.setOutput('baseline-build-id', values.baselineBuildId ?? '')
-  core.setOutput('result', verdict.result)
-  core.setOutput('passed', String(verdict.passed))
-  core.setOutput('breach-count', String(verdict.breaches.length))
-  core.setOutput('regression-count', String(verdict.regressions.length))
-  core.setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight))
-  core.setOutput('signatures', JSON.stringify(shown.map(signatureRecord)))
-  core.setOutput('breaches', JSON.stringify(verdict.breaches.map(signatureRecord)))
-  core.setOutput('report', values.report)
+  setOutput('build-id', values.buildId)
+  setOutput('baseline-build-id', values.baselineBuildId ?? '')
+  setOutput('result', verdict.result)
+  setOutput('passed', String(verdict.passed))
+  setOutput('breach-count', String(verdict.breaches.length))
+  setOutput('regression-count', String(verdict.regressions.length))
+  setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight))
+  for (const [name, items] of [
+    ['signatures', shown],
+    ['breaches', verdict.breaches]
+  ] as const) {
+    const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes)
+    setOutput(name, json)
+    setOutput(`${name}-omitted`, String(omitted))
+  }
+  setOutput('report', values.report)
+}
+
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+function boundedRecords(
+  items: readonly Evaluated[],
+  maxBytes: number
+): { json: string; omitted: number } {
+  const texts = items.map(item => JSON.stringify(signatureRecord(item)))
+  const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight)
+  const kept = new Set<number>()
+  let size = 2 // []
+  for (const index of byWeight) {
+    const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0)
+    if (size + bytes > maxBytes) break
+    kept.add(index)
+    size += bytes
+  }
+  return {
+    json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+    omitted: items.length - kept.size
+  }
 }
 
 /**
@@ -57,7 +94,7 @@ export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: bool
   )
   const regressions = verdict.regressions.map(
     s =>
-      `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${s.baselineWeight === undefined ? 'new since the baseline' : `up from ${percent(s.baselineWeight)}`}.`
+      `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
   )
   const errors = [
     ...(policy.failOnBreach ? breaches : []),
@@ -71,8 +108,8 @@ export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: bool
   // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
   const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4)
   const title = 'App Store diagnostics gate'
-  for (const line of shownErrors) core.error(line, { title })
-  for (const line of shownWarnings) core.warning(line, { title })
+  for (const line of shownErrors) core.error(scrub(line), { title })
+  for (const line of shownWarnings) core.warning(scrub(line), { title })
   const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length
   if (rest > 0) core.warning(`${rest} more findings are listed in the job summary.`, { title })
 }

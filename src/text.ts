@@ -1,13 +1,25 @@
 /**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+export function sanitize(text: string): string {
+  return text.replace(BIDI, '').replace(CONTROLS, ' ')
+}
+
+/**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.
  */
 export function oneLine(text: string, max = 200): string {
-  return truncate(
-    text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/::/g, ': :'),
-    max
-  )
+  return truncate(sanitize(text).replace(/::/g, ': :'), max)
 }
 
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
@@ -16,6 +28,20 @@ export function truncate(text: string, max: number): string {
   let end = max - 1
   if (/[\ud800-\udbff]/.test(text[end - 1] ?? '')) end--
   return `${text.slice(0, end)}…`
+}
+
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing'
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `"${oneLine(value, 40)}"`
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return `a list of ${plural(value.length, 'item')}`
+  if (typeof value === 'object') return 'an object'
+  return `a ${typeof value}`
 }
 
 export function percent(weight: number): string {
@@ -29,4 +55,12 @@ export function limitPercent(weight: number): string {
 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`
+}
+
+/** How a regressed signature compares with the baseline, for a sentence. */
+export function sinceBaseline(s: { baselineWeight?: number; baselineAtMost?: number }): string {
+  if (s.baselineWeight !== undefined) return `up from ${percent(s.baselineWeight)}`
+  if (s.baselineAtMost !== undefined)
+    return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`
+  return 'new since the baseline'
 }

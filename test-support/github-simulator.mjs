@@ -1,6 +1,6 @@
 // @ts-check
 // GitHub REST simulator for the issue-comment endpoints a sticky PR comment
-// uses: list (paged with Link headers), create and update, with GitHub's
+// uses: list (paged with Link headers), create, update and delete, with GitHub's
 // error bodies, the 65,536-character body limit and a read-only token mode.
 import { randomBytes } from 'node:crypto'
 import { createServer, criticalPath } from './sim-core.mjs'
@@ -12,7 +12,8 @@ const BOT = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
 const DOCS = {
   list: 'https://docs.github.com/rest/issues/comments#list-issue-comments',
   create: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
-  update: 'https://docs.github.com/rest/issues/comments#update-an-issue-comment'
+  update: 'https://docs.github.com/rest/issues/comments#update-an-issue-comment',
+  delete: 'https://docs.github.com/rest/issues/comments#delete-an-issue-comment'
 }
 
 /**
@@ -96,7 +97,7 @@ export async function startGithubSimulator({
     }
     const route = parseRoute(ctx.path, repo)
     if (!route) return githubError(404, 'Not Found', 'https://docs.github.com/rest')
-    const write = ctx.method === 'POST' || ctx.method === 'PATCH'
+    const write = ctx.method === 'POST' || ctx.method === 'PATCH' || ctx.method === 'DELETE'
     if (write && currentMode === 'forbidden') {
       return githubError(
         403,
@@ -116,6 +117,16 @@ export async function startGithubSimulator({
       if (typeof body !== 'string') return body
       Object.assign(comment, { body, updated_at: timestamp() })
       return json(200, comment)
+    }
+    if (route.kind === 'comment' && ctx.method === 'DELETE') {
+      for (const comments of threads.values()) {
+        const index = comments.findIndex(c => c.id === route.id)
+        if (index >= 0) {
+          comments.splice(index, 1)
+          return { status: 204 }
+        }
+      }
+      return githubError(404, 'Not Found', DOCS.delete)
     }
     return githubError(404, 'Not Found', 'https://docs.github.com/rest')
   }

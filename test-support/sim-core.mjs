@@ -33,7 +33,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 /**
  * A status fault answers instead of the handler (`status` defaults to 200, so
  * `{ contentType: 'text/html', body }` serves an HTML page with a 200).
- * @typedef {{ status?: number, headers?: Record<string, string>, body?: string | object, contentType?: string }} StatusFault
+ *   A `body` function builds the answer from the request, e.g. to echo its Authorization header.
+ * @typedef {{ status?: number, headers?: Record<string, string>,
+ *   body?: string | object | ((ctx: SimContext) => string | object), contentType?: string }} StatusFault
  * @typedef {StatusFault | { reset: true } | { hang: true } | { delayMs: number } | { truncate: true }} Fault
  * @typedef {{ method?: string, path?: RegExp | string }} FaultMatch
  * @typedef {{ match?: FaultMatch, times?: number, fault: Fault }} FaultRule
@@ -121,7 +123,7 @@ export async function createServer(handler, { latencyMs = 0, host = '127.0.0.1',
     if (fault && 'delayMs' in fault) await sleep(fault.delayMs)
     const response =
       kind === 'status'
-        ? statusFault(/** @type {StatusFault} */ (fault))
+        ? statusFault(/** @type {StatusFault} */ (fault), ctx)
         : await runHandler(handler, ctx)
     send(res, entry, withHeaders(response, extraHeaders), { truncate: kind === 'truncate' })
   }
@@ -204,13 +206,14 @@ function matches({ method, path }, entry) {
 
 /**
  * @param {StatusFault} fault
+ * @param {SimContext} ctx
  * @returns {SimResponse}
  */
-function statusFault({ status = 200, headers = {}, body, contentType }) {
+function statusFault({ status = 200, headers = {}, body, contentType }, ctx) {
   return {
     status,
     headers: contentType ? { 'content-type': contentType, ...headers } : headers,
-    body
+    body: typeof body === 'function' ? body(ctx) : body
   }
 }
 

@@ -1,7 +1,7 @@
 import { MAX_BACKTRACE_FRAMES } from '../constants.js'
 import { DataError } from '../errors.js'
 import type { Backtrace, Frame } from '../model.js'
-import { oneLine } from '../text.js'
+import { oneLine, sanitize, truncate } from '../text.js'
 
 // Parses `GET /v1/diagnosticSignatures/{id}/logs`. Real payloads follow MetricKit's call-stack
 // JSON rather than Apple's OpenAPI spec, so every field is optional, numbers and numeric strings
@@ -192,16 +192,12 @@ function count(value: unknown): number | undefined {
 }
 
 /**
- * Untrusted text kept raw for the renderer to escape: only control and bidi characters go, and
- * the length is bounded. Not `oneLine`, whose `::` rewrite would garble `std::vector` symbols.
+ * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
+ * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
+ * `std::vector` symbols.
  */
 function field(value: unknown, max = FIELD_MAX): string | undefined {
   const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value
   if (typeof raw !== 'string') return undefined
-  const flat = raw
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-    .trim()
-  if (flat.length <= max) return flat || undefined
-  const cut = /[\ud800-\udbff]/.test(flat[max - 2]) ? max - 2 : max - 1 // keep surrogate pairs whole
-  return `${flat.slice(0, cut)}…`
+  return truncate(sanitize(raw).trim(), max) || undefined
 }

@@ -1,6 +1,7 @@
 import type { BuildRef } from '../config.js'
+import { FIELD_CAPS } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
-import { oneLine } from '../text.js'
+import { oneLine, truncate } from '../text.js'
 import type { AscClient } from './client.js'
 import { readPage } from './signatures.js'
 
@@ -147,7 +148,7 @@ function readBuilds(body: unknown): BuildRow[] {
       attributes?: { version?: unknown }
     }[]) {
       if (entry?.type === 'preReleaseVersions' && entry.id)
-        versions.set(entry.id, String(entry.attributes?.version ?? '?'))
+        versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version))
     }
   }
   return items.map(item => {
@@ -166,10 +167,15 @@ function readBuilds(body: unknown): BuildRow[] {
     const versionId = build.relationships?.preReleaseVersion?.data?.id
     return {
       id: build.id,
-      buildNumber: String(attributes.version ?? '?'),
+      buildNumber: capped(attributes.version, FIELD_CAPS.version),
       version: (versionId && versions.get(versionId)) || '?',
-      uploadedDate: String(attributes.uploadedDate ?? '?'),
-      processingState: String(attributes.processingState ?? '?')
+      uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+      processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
     }
   })
+}
+
+/** A string attribute cut to its cap at parse time; '?' when absent. */
+function capped(value: unknown, max: number): string {
+  return truncate(String(value ?? '?'), max)
 }

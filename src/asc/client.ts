@@ -1,6 +1,7 @@
 import { ServiceError } from '../errors.js'
 import { RetriesExhausted, sendWithRetry, type RetryPolicy } from '../http/retry.js'
 import { header, NetworkError, type HttpResponse, type Transport } from '../http/transport.js'
+import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import type { TokenSource } from './token.js'
 
@@ -23,6 +24,8 @@ export interface ClientOptions {
   send: Transport
   policy: RetryPolicy
   log: (line: string) => void
+  /** Aborts every request, and any wait between attempts, when the run's deadline passes. */
+  signal?: AbortSignal
 }
 
 /**
@@ -79,6 +82,7 @@ export class AscClient {
         },
         this.options.policy,
         {
+          signal: this.options.signal,
           onRetry: (outcome, delayMs, attempt) => {
             if (!(outcome instanceof NetworkError)) this.noteRateLimit(outcome)
             this.options.log(
@@ -113,6 +117,11 @@ export class AscClient {
       return new ServiceError(
         `App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${(last as HttpResponse).status}), longer than this action holds a runner; rerun the job later.`,
         (last as HttpResponse).status
+      )
+    }
+    if (last instanceof NetworkError && last.kind === 'too-large') {
+      return new ServiceError(
+        `App Store Connect answered ${what} with a ${last.message}; the gate refuses a response that large rather than read it (not retried).`
       )
     }
     if (last instanceof NetworkError) {
@@ -182,7 +191,7 @@ function statusError(what: string, response: HttpResponse, notFound?: string): S
   }
 }
 
-/** Apple's error title and detail, made safe for a log line. */
+/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
 function appleErrorText(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { errors?: { title?: unknown; detail?: unknown }[] }
@@ -190,7 +199,7 @@ function appleErrorText(body: string): string | undefined {
     const parts = [first?.title, first?.detail].filter(
       (part): part is string => typeof part === 'string'
     )
-    return parts.length ? oneLine(parts.join(': '), 300) : undefined
+    return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined
   } catch {
     return undefined
   }

@@ -1,6 +1,7 @@
 import { ASC } from '../constants.js'
 import { messageOf } from '../errors.js'
 import type { BacktraceResult } from '../model.js'
+import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import { parseBacktrace } from './backtrace.js'
 import type { AscClient } from './client.js'
@@ -29,6 +30,6 @@ export async function fetchBacktrace(
     )
     return { ok: true, backtrace: parseBacktrace(body, signatureId) }
   } catch (error) {
-    return { ok: false, reason: `Backtrace unavailable: ${messageOf(error)}` }
+    return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` }
   }
 }

@@ -1,7 +1,8 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { createECDH, createPrivateKey, type KeyObject } from 'node:crypto'
 import { InputError } from '../errors.js'
 
-const PKCS8 = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/
+const BEGIN = '-----BEGIN PRIVATE KEY-----'
+const END = '-----END PRIVATE KEY-----'
 const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/
 
 export interface ParsedKey {
@@ -10,9 +11,12 @@ export interface ParsedKey {
   secrets: string[]
 }
 
+const AGAIN = 'paste the whole .p8 file again'
+
 /**
- * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes,
- * or the base64 of the PEM. Messages never include any part of the key.
+ * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
+ * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
+ * any part of the key.
  */
 export function parsePrivateKey(input: string): ParsedKey {
   const raw = input.trim()
@@ -20,28 +24,44 @@ export function parsePrivateKey(input: string): ParsedKey {
     throw new InputError(
       `Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`
     )
-  const pem = toPem(raw)
+  const text = toPemText(raw)
   const secrets = [
     raw,
-    pem,
-    ...pem.split('\n').filter(line => line.length >= 8 && !line.startsWith('-----'))
+    text,
+    ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
   ]
-  const body = PKCS8.exec(pem)
-  if (!body) {
-    const kind = OTHER_PEM.exec(pem)?.[1]
+  const start = text.indexOf(BEGIN)
+  if (start < 0) {
+    const kind = OTHER_PEM.exec(text)?.[1]
     throw new InputError(
-      kind
-        ? `Input 'private-key' holds a '${kind}' PEM block; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
-        : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`
+      kind === 'EC PRIVATE KEY'
+        ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
+        : kind
+          ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
+          : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`
     )
   }
-  secrets.push(body[1].replace(/\s+/g, ''))
+  const end = text.indexOf(END, start)
+  if (end < 0) {
+    throw new InputError(
+      `Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`
+    )
+  }
+  const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '')
+  secrets.push(body)
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+    throw new InputError(
+      `Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`
+    )
+  }
+  // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
+  const pem = `${BEGIN}\n${body.match(/.{1,64}/g)!.join('\n')}\n${END}\n`
   let key: KeyObject
   try {
     key = createPrivateKey({ key: pem, format: 'pem' })
   } catch {
     throw new InputError(
-      `Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: paste the whole .p8 file again.`
+      `Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`
     )
   }
   const curve = key.asymmetricKeyDetails?.namedCurve
@@ -54,10 +74,37 @@ export function parsePrivateKey(input: string): ParsedKey {
       `Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`
     )
   }
+  if (!consistent(key)) {
+    throw new InputError(
+      `Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`
+    )
+  }
   return { key, secrets: [...new Set(secrets)] }
 }
 
-function toPem(raw: string): string {
+/**
+ * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
+ * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
+ */
+function consistent(key: KeyObject): boolean {
+  const { d, x, y } = key.export({ format: 'jwk' })
+  if (!d) return false
+  try {
+    const ecdh = createECDH('prime256v1')
+    ecdh.setPrivateKey(Buffer.from(d, 'base64url'))
+    if (!x || !y) return true // no public part stored: nothing to disagree with
+    const stored = Buffer.concat([
+      Buffer.from([4]),
+      Buffer.from(x, 'base64url'),
+      Buffer.from(y, 'base64url')
+    ])
+    return ecdh.getPublicKey().equals(stored)
+  } catch {
+    return false
+  }
+}
+
+function toPemText(raw: string): string {
   let text = raw
   if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
     const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8')

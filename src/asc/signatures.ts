@@ -1,12 +1,14 @@
-import { ASC, type DiagnosticType } from '../constants.js'
+import { ASC, FIELD_CAPS, type DiagnosticType } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
 import type { Insight, Signature, SignatureList, TrendDirection } from '../model.js'
-import { oneLine } from '../text.js'
+import { describeValue, oneLine, truncate } from '../text.js'
 import type { AscClient } from './client.js'
 
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
- * back short. Next links are followed only on the API's origin and never twice.
+ * back short. Next links are followed only on the API's origin and never twice. An empty page
+ * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
+ * what the first page held), so a server that keeps sending fresh links cannot hold the run.
  */
 export async function fetchSignatures(
   client: AscClient,
@@ -26,14 +28,18 @@ export async function fetchSignatures(
       limit: String(Math.min(limit, ASC.maxPageSize))
     }
   ).href
+  let maxPages: number = ASC.maxPages
   for (let page = 0; next && byId.size < limit; page++) {
-    if (page >= ASC.maxPages)
-      throw new DataError(
-        `App Store Connect kept returning pages of ${type} signatures (over ${ASC.maxPages}); stopped.`
-      )
+    // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
+    if (page >= maxPages) break
     seen.add(next)
     const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) })
     const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`)
+    if (items.length === 0) {
+      next = undefined
+      break
+    }
+    if (page === 0) maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1)
     for (const item of items) {
       const signature = readSignature(item, type)
       if (!byId.has(signature.id)) byId.set(signature.id, signature)
@@ -99,16 +105,20 @@ export function readPage(body: unknown, what: string): Page {
 function readSignature(item: unknown, type: DiagnosticType): Signature {
   const resource = (item ?? {}) as { id?: unknown; attributes?: Record<string, unknown> }
   const attributes = resource.attributes ?? {}
-  const id = typeof resource.id === 'string' && resource.id ? resource.id : undefined
-  const text = typeof attributes.signature === 'string' ? attributes.signature : ''
+  const id =
+    typeof resource.id === 'string' && resource.id
+      ? truncate(resource.id, FIELD_CAPS.identifier)
+      : undefined
+  const text =
+    typeof attributes.signature === 'string'
+      ? truncate(attributes.signature, FIELD_CAPS.signature)
+      : ''
   const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`
   if (!id) throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`)
   const weight = attributes.weight
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
-    const shown =
-      weight === undefined ? 'missing' : oneLine(JSON.stringify(weight) ?? String(weight), 40)
     throw new DataError(
-      `Signature ${name} has weight ${shown}; the gate expects a share from 0 to 1 and does not guess another scale.`
+      `Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`
     )
   }
   const insight = readInsight(attributes.insight)
@@ -123,10 +133,10 @@ function readInsight(value: unknown): Insight | undefined {
   const raw = value as { direction?: unknown; referenceVersions?: unknown }
   const direction = DIRECTIONS.find(d => d === raw.direction)
   const referenceVersions = Array.isArray(raw.referenceVersions)
-    ? raw.referenceVersions.flatMap(entry => {
+    ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
         const { version, value: v } = (entry ?? {}) as { version?: unknown; value?: unknown }
         return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
-          ? [{ version, value: v }]
+          ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
           : []
       })
     : []

@@ -2,6 +2,7 @@ import { ACTION_NAME, GITHUB_LIMITS } from '../constants.js'
 import { messageOf } from '../errors.js'
 import { nextRetry, RetriesExhausted, sleep, type RetryPolicy } from '../http/retry.js'
 import { NetworkError, type Transport } from '../http/transport.js'
+import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import { fetchOverTransport } from './fetch.js'
 import type { PullRequestTarget } from './pull-request.js'
@@ -35,7 +36,26 @@ export interface StickyOptions {
 }
 
 type Octokit = ReturnType<(typeof import('@actions/github'))['getOctokit']>
-type Lookup = { ok: true; existing?: Existing } | { ok: false; error: unknown }
+/** Our comments on the pull request, oldest first. */
+type Lookup = { ok: true; ours: Existing[] } | { ok: false; error: unknown }
+
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`)
+  }
+}
+
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function written<T extends { id?: number; html_url?: string }>(response: {
+  status: number
+  data: T
+}): { id: number; url: string } {
+  const { status, data } = response
+  if (status < 200 || status > 299 || typeof data?.id !== 'number')
+    throw new UnexpectedStatus(status)
+  return { id: data.id, url: String(data.html_url ?? '') }
+}
 
 /**
  * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
@@ -51,13 +71,16 @@ export class StickyComment {
     this.marker = commentMarker(options.header)
     this.octokit = loadOctokit(options, this.controller.signal)
     this.lookup = this.find().then(
-      existing => ({ ok: true as const, existing }),
+      ours => ({ ok: true as const, ours }),
       error => ({ ok: false as const, error })
     )
   }
 
-  /** Pages through every comment: only a bot's comment with the exact marker is ours. */
-  private async find(): Promise<Existing | undefined> {
+  /**
+   * Pages through every comment. Only a bot's comment that starts with the exact marker is
+   * ours: a person's, or another bot's that quotes the marker, never is.
+   */
+  private async find(): Promise<Existing[]> {
     const octokit = await this.octokit
     const { owner, repo, number } = this.options.target
     const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
@@ -66,13 +89,14 @@ export class StickyComment {
       issue_number: number,
       per_page: GITHUB_LIMITS.commentsPerPage
     })
+    const ours: Existing[] = []
     for await (const page of pages) {
-      const mine = page.data.find(
-        c => c.user?.type === 'Bot' && (c.body ?? '').includes(this.marker)
-      )
-      if (mine) return { id: mine.id, url: mine.html_url, body: mine.body ?? '' }
+      for (const c of page.data) {
+        if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+          ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' })
+      }
     }
-    return undefined
+    return ours.sort((a, b) => a.id - b.id)
   }
 
   /**
@@ -83,7 +107,10 @@ export class StickyComment {
     const lookup = await this.lookup
     if (!lookup.ok) return failure(lookup.error, this.options.target, this.options.apiUrl)
     try {
-      return await this.write(lookup.existing, `${this.marker}\n${report}`, createIfMissing)
+      const [oldest, ...duplicates] = lookup.ours
+      const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing)
+      await this.remove(duplicates)
+      return result
     } catch (error) {
       return failure(error, this.options.target, this.options.apiUrl)
     }
@@ -103,13 +130,10 @@ export class StickyComment {
     const octokit = await this.octokit
     if (existing?.body === body) return { id: existing.id, url: existing.url, action: 'unchanged' }
     if (existing) {
-      const { data } = await octokit.rest.issues.updateComment({
-        owner,
-        repo,
-        comment_id: existing.id,
-        body
-      })
-      return { id: data.id, url: data.html_url, action: 'updated' }
+      const comment = written(
+        await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body })
+      )
+      return { ...comment, action: 'updated' }
     }
     if (!createIfMissing) {
       return {
@@ -120,14 +144,11 @@ export class StickyComment {
     const { policy } = this.options
     let waitedMs = 0
     for (let attempt = 1; ; attempt++) {
+      let created: { id: number; url: string }
       try {
-        const { data } = await octokit.rest.issues.createComment({
-          owner,
-          repo,
-          issue_number: number,
-          body
-        })
-        return { id: data.id, url: data.html_url, action: 'created' }
+        created = written(
+          await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })
+        )
       } catch (error) {
         // A create that failed on the way back may have landed: look before trying again.
         const status = (error as { status?: number }).status
@@ -135,9 +156,55 @@ export class StickyComment {
         if ((status !== undefined && status < 500) || !decision.retry) throw error
         await sleep(decision.delayMs, this.controller.signal)
         waitedMs += decision.delayMs
-        const landed = await this.find()
-        if (landed) return this.write(landed, body, false)
+        const [landed, ...duplicates] = await this.find()
+        if (landed) {
+          await this.remove(duplicates)
+          return this.write(landed, body, false)
+        }
+        continue
       }
+      return this.settle(created, body)
+    }
+  }
+
+  /**
+   * Another run on the same pull request may have created its comment at the same moment:
+   * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+   */
+  private async settle(created: { id: number; url: string }, body: string): Promise<CommentResult> {
+    let ours: Existing[]
+    try {
+      ours = await this.find()
+    } catch {
+      return { ...created, action: 'created' } // written; only the check for a twin failed
+    }
+    const [oldest, ...newer] = ours
+    if (!oldest || oldest.id === created.id) {
+      await this.remove(newer)
+      return { ...created, action: 'created' }
+    }
+    let result: CommentResult
+    try {
+      result = await this.write(oldest, body, false)
+    } catch {
+      return { ...created, action: 'created' } // the twin could not be written: keep ours
+    }
+    await this.remove(newer)
+    return result
+  }
+
+  /**
+   * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+   * and one left behind is only stale (the next run tries again), never worth a warning.
+   */
+  private async remove(duplicates: Existing[]): Promise<void> {
+    if (duplicates.length === 0) return
+    const { owner, repo } = this.options.target
+    const octokit = await this.octokit
+    for (const duplicate of duplicates) {
+      await octokit.rest.issues
+        .deleteComment({ owner, repo, comment_id: duplicate.id })
+        .catch(() => undefined)
     }
   }
 }
@@ -174,7 +241,7 @@ function failure(error: unknown, target: PullRequestTarget, apiUrl: string): Com
   const status = (error as { status?: number }).status
   const apiMessage = (error as { response?: { data?: { message?: unknown } } }).response?.data
     ?.message
-  const detail = typeof apiMessage === 'string' ? `: ${oneLine(apiMessage, 200)}` : ''
+  const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : ''
   const where = `pull request #${target.number}`
   if (status === 403) {
     return {
@@ -190,6 +257,6 @@ function failure(error: unknown, target: PullRequestTarget, apiUrl: string): Com
   }
   return {
     action: 'failed',
-    note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(messageOf(error), 200)}); the verdict stands and the job summary has the full report.`
+    note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
   }
 }

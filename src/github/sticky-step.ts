@@ -7,6 +7,7 @@ import { characters, fitReport } from '../report/fit.js'
 import type { Detail } from '../report/render.js'
 import { FORK_REMEDY, StickyComment } from './comment.js'
 import { findPullRequest } from './pull-request.js'
+import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 
 /** Why no comment will be written, or the comment whose lookup is already running. */
@@ -55,14 +56,15 @@ export async function publishComment(
     else core.info(`No pull-request comment: ${plan.skip}.`)
     return
   }
-  const report = fitReport(render, {
+  // Scrubbing only shortens a text, so what fits still fits.
+  const report = fitReport(detail => scrub(render(detail)), {
     measure: characters,
     max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
     elsewhere: 'the job summary of this workflow run'
   })
   const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly)
   if (result.action === 'failed')
-    core.warning(result.note ?? 'Could not write the pull-request comment.')
+    core.warning(scrub(result.note ?? 'Could not write the pull-request comment.'))
   else if (result.action === 'skipped') core.info(`No pull-request comment: ${result.note}.`)
   else core.info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300))
   core.setOutput('comment-id', result.id === undefined ? '' : String(result.id))

@@ -28,7 +28,8 @@ export function retryPolicy(scale = 1): RetryPolicy {
 
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 export function isRetryable(outcome: HttpResponse | NetworkError): boolean {
-  if (outcome instanceof NetworkError) return outcome.kind !== 'aborted'
+  if (outcome instanceof NetworkError)
+    return outcome.kind !== 'aborted' && outcome.kind !== 'too-large'
   return outcome.status === 429 || outcome.status >= 500
 }
 
@@ -41,11 +42,22 @@ export function isSafeToRepeat(outcome: HttpResponse | NetworkError): boolean {
   return outcome.status === 429
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient accepts.
+const HTTP_DATE = [
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Z][a-z]+day, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/
+]
+
+/**
+ * Retry-After as milliseconds: a non-negative integer of seconds or an HTTP-date; undefined
+ * for anything else (`-5`, `1.5`), which then gets the normal backoff rather than "now".
+ */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (!value) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  if (!HTTP_DATE.some(form => form.test(trimmed))) return undefined
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
 }

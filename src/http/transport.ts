@@ -1,8 +1,9 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { HttpClient } from '@actions/http-client'
+import { MAX_RESPONSE_BYTES } from '../constants.js'
 
-export type Method = 'GET' | 'POST' | 'PATCH'
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
 export interface HttpRequest {
   method: Method
@@ -23,8 +24,11 @@ export interface HttpResponse {
 export class NetworkError extends Error {
   constructor(
     message: string,
-    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
-    readonly kind: 'timeout' | 'reset' | 'refused' | 'network' | 'aborted'
+    /**
+     * `refused`: the request never reached the server; `aborted`: the run cancelled it;
+     * `too-large`: the body passed the size cap (the same request would only do it again).
+     */
+    readonly kind: 'timeout' | 'reset' | 'refused' | 'network' | 'aborted' | 'too-large'
   ) {
     super(message)
     this.name = 'NetworkError'
@@ -32,9 +36,6 @@ export class NetworkError extends Error {
 }
 
 export type Transport = (request: HttpRequest) => Promise<HttpResponse>
-
-// A response larger than this is not a diagnostics page; refuse it rather than buffer it.
-const MAX_BODY_BYTES = 32 * 1024 * 1024
 
 /**
  * One HTTP stack for both App Store Connect and GitHub: node:http(s) with the agent
@@ -82,7 +83,13 @@ export function createTransport(): { send: Transport; close: () => void } {
           let size = 0
           res.on('data', (chunk: Buffer) => {
             size += chunk.length
-            if (size > MAX_BODY_BYTES) fail(new NetworkError('response body too large', 'network'))
+            if (size > MAX_RESPONSE_BYTES)
+              fail(
+                new NetworkError(
+                  `response body over the ${MAX_RESPONSE_BYTES / (1024 * 1024)} MB limit`,
+                  'too-large'
+                )
+              )
             else chunks.push(chunk)
           })
           res.on('aborted', () => fail(new NetworkError('connection closed mid-response', 'reset')))

@@ -1,13 +1,12 @@
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
 // never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
-import { truncate } from '../text.js'
+import { LINK_ORIGINS } from '../constants.js'
+import { sanitize, truncate } from '../text.js'
 
 const ZWSP = '\u200b'
 
-/** Control characters and line breaks become spaces: one cell, one line. */
-function flatten(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
-}
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize
 
 /** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
 function defuseComments(text: string): string {
@@ -85,14 +84,28 @@ export function codeBlock(lines: string[]): string {
 
 /** A link only to an https URL, with its text escaped; otherwise the text alone. */
 export function link(label: string, url: string | undefined): string {
-  if (!url) return text(label)
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return text(label)
-  }
-  if (parsed.protocol !== 'https:') return text(label)
+  const parsed = httpsUrl(url)
+  if (!parsed) return text(label)
   const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c))
   return `[${text(label)}](${href})`
+}
+
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+export function dataLink(label: string, url: string): string {
+  const parsed = httpsUrl(url)
+  if (parsed && (LINK_ORIGINS as readonly string[]).includes(parsed.origin)) return link(label, url)
+  return `${text(label)}: ${text(truncate(url, 200))}`
+}
+
+function httpsUrl(url: string | undefined): URL | undefined {
+  if (!url) return undefined
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'https:' ? parsed : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -2,7 +2,7 @@ import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants
 import type { Verdict } from '../gate.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { limitPercent, percent, plural } from '../text.js'
-import { code, codeBlock, codeCell, html, link, text } from './markdown.js'
+import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 
 export interface ReportContext {
   buildId: string
@@ -89,11 +89,11 @@ function problems(verdict: Verdict): string {
   if (verdict.regressions.length) {
     const rows = verdict.regressions.map(s =>
       row([
-        s.change === 'new' ? '⚠️ new' : '⚠️ up',
+        `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
         TYPE_LABELS[s.diagnosticType],
         codeCell(s.signature),
         percent(s.weight),
-        s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
+        baselineCell(s),
         deltaCell(s)
       ])
     )
@@ -130,17 +130,25 @@ function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`
 }
 
-/** The rise in percentage points, signed. */
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s: Evaluated): string {
+  if (s.baselineWeight !== undefined) return percent(s.baselineWeight)
+  return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`
+}
+
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
 function deltaCell(s: Evaluated): string {
   if (s.delta === undefined) return ''
   const points = (s.delta * 100).toFixed(1)
-  return `${s.delta >= 0 ? '+' : ''}${points} pts`
+  return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`
 }
 
 function changeCell(s: Evaluated): string {
   switch (s.change) {
     case 'new':
       return 'new'
+    case 'unlisted':
+      return "unlisted: below the baseline's fetched list"
     case 'same':
       return `= ${percent(s.weight)}`
     case 'up':
@@ -198,11 +206,7 @@ function typeSection(
       status
     ]
     if (withBaseline) {
-      cells.push(
-        s.baselineWeight === undefined ? '' : percent(s.baselineWeight),
-        deltaCell(s),
-        changeCell(s)
-      )
+      cells.push(baselineCell(s), deltaCell(s), changeCell(s))
     } else {
       cells.push(trendCell(s.insight))
     }
@@ -266,7 +270,7 @@ function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
   for (const insight of b.insights) {
     parts.push(
       '',
-      `Apple: ${text(insight.text)}${insight.url ? ` (${link('guide', insight.url)})` : ''}`
+      `Apple: ${text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`
     )
   }
   parts.push('', '</details>')
