@@ -6,7 +6,7 @@ import {
   startHarness,
   type GithubSim,
   type Harness
-} from './support/harness.js'
+} from '../test-support/harness.js'
 
 const MARKER = '<!-- asc-diagnostics-gate: -->'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { fraction, parseConfig } from '../src/config.js'
+import { fraction, parseConfig } from '../src/config/parse.js'
 import { InputError } from '../src/errors.js'
-import { makeKey } from './support/keys.js'
+import { makeKey } from '../test-support/keys.js'
 
 const key = makeKey()
 const base: Record<string, string> = {

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { filler, sampleBuild } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type GithubSim, type Harness } from './support/harness.js'
+import {
+  expectNoSecrets,
+  startHarness,
+  type GithubSim,
+  type Harness
+} from '../test-support/harness.js'
 
 // Every row runs dist/index.js against both simulators and states the exact outcome. Waits and
 // timeouts run at 1/100 of production (ASC_GATE_TIME_SCALE=0.01), so the production bounds are

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { APPLE_EXAMPLE, BUILD_ID, filler, sampleBuild } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 import { runAction } from '../test-support/run-action.mjs'
 
 let h: Harness

@@ -13,8 +13,8 @@ import {
   startHarness,
   type GithubSim,
   type Harness
-} from './support/harness.js'
-import { keyFragments } from './support/keys.js'
+} from '../test-support/harness.js'
+import { keyFragments } from '../test-support/keys.js'
 
 const MARKER = '<!-- asc-diagnostics-gate: -->'
 const SIGNATURES = /^\/v1\/builds\/[^/]+\/diagnosticSignatures$/

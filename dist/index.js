@@ -33687,7 +33687,7 @@ async function collect(client, config, log) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/asc/private-key.ts
+;// CONCATENATED MODULE: ./src/config/private-key.ts
 
 
 const BEGIN = '-----BEGIN PRIVATE KEY-----';
@@ -33784,7 +33784,7 @@ function toPemText(raw) {
     return text.replace(/\r\n?/g, '\n');
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/config/parse.ts
 
 
 
@@ -33830,8 +33830,8 @@ function parseConfig(read) {
     };
     const thresholds = Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]));
     const types = attempt(() => diagnosticTypes(text('diagnostic-types') || DIAGNOSTIC_TYPES.join(',')));
-    const failOnBreach = attempt(() => config_boolean('fail-on-breach', text('fail-on-breach') || 'true'));
-    const failOnRegression = attempt(() => config_boolean('fail-on-regression', text('fail-on-regression') || 'true'));
+    const failOnBreach = attempt(() => parse_boolean('fail-on-breach', text('fail-on-breach') || 'true'));
+    const failOnRegression = attempt(() => parse_boolean('fail-on-regression', text('fail-on-regression') || 'true'));
     const noData = attempt(() => oneOf('no-data', (text('no-data') || 'warn').toLowerCase(), [
         'pass',
         'warn',
@@ -33840,7 +33840,7 @@ function parseConfig(read) {
     const apiBaseUrl = attempt(() => baseUrl(text('api-base-url') || ASC.defaultBaseUrl));
     const maxWeightIncrease = attempt(() => fraction('max-weight-increase', text('max-weight-increase') || '0.05'));
     const comment = attempt(() => commentMode(text('comment') || 'true'));
-    const commentHeader = attempt(() => config_header(text('comment-header')));
+    const commentHeader = attempt(() => parse_header(text('comment-header')));
     const prText = attempt(() => optional('pr-number'));
     const reportPath = attempt(() => optional('report-path'));
     const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined;
@@ -33914,7 +33914,7 @@ function minutes(name, value) {
 }
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
-function config_boolean(name, value) {
+function parse_boolean(name, value) {
     if (TRUE.includes(value))
         return true;
     if (FALSE.includes(value))
@@ -33969,7 +33969,7 @@ function baseUrl(value) {
     }
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
-function config_header(value) {
+function parse_header(value) {
     if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
         throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
     }
@@ -34913,7 +34913,7 @@ function failure(error, target, apiUrl) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/github/sticky-step.ts
+;// CONCATENATED MODULE: ./src/publish/comment.ts
 
 
 
@@ -34983,7 +34983,7 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/outputs.ts
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
 
 
 
@@ -35082,7 +35082,7 @@ function annotate(verdict, policy, willFail) {
         warning(`${rest} more findings are listed in the job summary.`, { title });
 }
 
-;// CONCATENATED MODULE: ./src/json-report.ts
+;// CONCATENATED MODULE: ./src/publish/json-report.ts
 
 
 

@@ -1,4 +1,4 @@
-import type { BuildRef } from '../config.js'
+import type { BuildRef } from '../config/parse.js'
 import { FIELD_CAPS } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
 import { oneLine, truncate } from '../text.js'

@@ -1,13 +1,13 @@
 import type { KeyObject } from 'node:crypto'
-import { parsePrivateKey } from './asc/private-key.js'
-import { InputError } from './errors.js'
+import { parsePrivateKey } from './private-key.js'
+import { InputError } from '../errors.js'
 import {
   ASC,
   DIAGNOSTIC_TYPES,
   type DiagnosticType,
   PLATFORMS,
   type Platform
-} from './constants.js'
+} from '../constants.js'
 
 export type NoDataPolicy = 'pass' | 'warn' | 'fail'
 export type CommentMode = 'always' | 'on-breach' | 'never'

@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
-import type { FailurePolicy, Verdict } from './gate.js'
-import type { Evaluated } from './model.js'
-import { scrub } from './secrets.js'
-import { limitPercent, oneLine, percent, sinceBaseline } from './text.js'
+import { GITHUB_LIMITS, TYPE_LABELS } from '../constants.js'
+import type { FailurePolicy, Verdict } from '../gate.js'
+import type { Evaluated } from '../model.js'
+import { scrub } from '../secrets.js'
+import { limitPercent, oneLine, percent, sinceBaseline } from '../text.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 export function signatureRecord(s: Evaluated): Record<string, unknown> {

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import type { RateLimit } from './asc/client.js'
-import type { Collected } from './collect.js'
-import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from './constants.js'
-import type { Verdict } from './gate.js'
+import type { RateLimit } from '../asc/client.js'
+import type { Collected } from '../collect.js'
+import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
+import type { Verdict } from '../gate.js'
 import { signatureRecord } from './outputs.js'
-import { scrub } from './secrets.js'
+import { scrub } from '../secrets.js'
 
 export interface JsonReportInput {
   verdict?: Verdict
