@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { fraction, parseConfig } from '../src/config/parse.js'
+import { parseConfig } from '../src/config/parse.js'
+import { fraction } from '../src/config/values.js'
 import { InputError } from '../src/errors.js'
 import { makeKey } from '../test-support/keys.js'
 

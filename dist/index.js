@@ -31751,6 +31751,11 @@ const TYPE_LABELS = {
     LAUNCHES: 'Launches'
 };
 const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'];
+/**
+ * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
+ * input or a response: it goes into URLs, outputs and the report.
+ */
+const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const ASC = {
     defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
     audience: 'appstoreconnect-v1',
@@ -33123,66 +33128,14 @@ class TokenSource {
     }
 }
 
-;// CONCATENATED MODULE: ./src/asc/signatures.ts
+;// CONCATENATED MODULE: ./src/asc/paging.ts
 
 
-
+// JSON:API paging as App Store Connect serves it: a `data` list and an optional `links.next`.
 /**
- * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
- * back short. Next links are followed only on the API's origin and never twice. An empty page
- * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
- * what the first page held), so a server that keeps sending fresh links cannot hold the run.
+ * The next page's URL, or undefined when it was already read. A link to another origin is
+ * refused: the token only ever travels to the API's origin.
  */
-async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
-    const byId = new Map();
-    const seen = new Set();
-    let looped = false;
-    let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
-        'filter[diagnosticType]': type,
-        'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
-        limit: String(Math.min(limit, ASC.maxPageSize))
-    }).href;
-    let maxPages = ASC.maxPages;
-    for (let page = 0; next && byId.size < limit; page++) {
-        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
-        if (page >= maxPages)
-            break;
-        seen.add(next);
-        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
-        const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
-        if (items.length === 0) {
-            next = undefined;
-            break;
-        }
-        if (page === 0)
-            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
-        for (const item of items) {
-            const signature = readSignature(item, type);
-            if (!byId.has(signature.id))
-                byId.set(signature.id, signature);
-        }
-        next = nextUrl && followable(client, nextUrl, seen);
-        // A link back to a page already read: paging is broken, so the list may be incomplete.
-        if (nextUrl && !next)
-            looped = true;
-    }
-    const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
-    return {
-        type,
-        signatures: signatures.slice(0, limit),
-        complete: !next && !looped && signatures.length <= limit
-    };
-}
-/**
- * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
- * mistake; any other value is a resource ID this key cannot see (or a typo).
- */
-function buildNotFound(buildId, input) {
-    const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`;
-    return /^\d+(\.\d+)*$/.test(buildId)
-        ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
-        : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`;
-}
 function followable(client, nextUrl, seen) {
     let url;
     try {
@@ -33204,45 +33157,6 @@ function readPage(body, what) {
     }
     const next = body.links?.next;
     return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined };
-}
-/** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
-function readSignature(item, type) {
-    const resource = (item ?? {});
-    const attributes = resource.attributes ?? {};
-    const id = typeof resource.id === 'string' && resource.id
-        ? truncate(resource.id, FIELD_CAPS.identifier)
-        : undefined;
-    const text = typeof attributes.signature === 'string'
-        ? truncate(attributes.signature, FIELD_CAPS.signature)
-        : '';
-    const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
-    if (!id)
-        throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
-    const weight = attributes.weight;
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
-        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
-    }
-    const insight = readInsight(attributes.insight);
-    return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
-}
-const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
-/** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
-function readInsight(value) {
-    if (!value || typeof value !== 'object')
-        return undefined;
-    const raw = value;
-    const direction = DIRECTIONS.find(d => d === raw.direction);
-    const referenceVersions = Array.isArray(raw.referenceVersions)
-        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
-            const { version, value: v } = (entry ?? {});
-            return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
-                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
-                : [];
-        })
-        : [];
-    if (!direction && referenceVersions.length === 0)
-        return undefined;
-    return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
 ;// CONCATENATED MODULE: ./src/asc/builds.ts
@@ -33365,7 +33279,7 @@ function readBuilds(body) {
     return items.map(item => {
         const build = item;
         // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
-        if (typeof build.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(build.id)) {
+        if (typeof build.id !== 'string' || !RESOURCE_ID.test(build.id)) {
             throw new DataError(`App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`);
         }
         const attributes = build.attributes ?? {};
@@ -33596,6 +33510,107 @@ async function fetchBacktrace(client, signatureId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/asc/signatures.ts
+
+
+
+
+/**
+ * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
+ * back short. Next links are followed only on the API's origin and never twice. An empty page
+ * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
+ * what the first page held), so a server that keeps sending fresh links cannot hold the run.
+ */
+async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
+    const byId = new Map();
+    const seen = new Set();
+    let looped = false;
+    let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
+        'filter[diagnosticType]': type,
+        'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
+        limit: String(Math.min(limit, ASC.maxPageSize))
+    }).href;
+    let maxPages = ASC.maxPages;
+    for (let page = 0; next && byId.size < limit; page++) {
+        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
+        if (page >= maxPages)
+            break;
+        seen.add(next);
+        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
+        const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
+        if (items.length === 0) {
+            next = undefined;
+            break;
+        }
+        if (page === 0)
+            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
+        for (const item of items) {
+            const signature = readSignature(item, type);
+            if (!byId.has(signature.id))
+                byId.set(signature.id, signature);
+        }
+        next = nextUrl && followable(client, nextUrl, seen);
+        // A link back to a page already read: paging is broken, so the list may be incomplete.
+        if (nextUrl && !next)
+            looped = true;
+    }
+    const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
+    return {
+        type,
+        signatures: signatures.slice(0, limit),
+        complete: !next && !looped && signatures.length <= limit
+    };
+}
+/**
+ * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
+ * mistake; any other value is a resource ID this key cannot see (or a typo).
+ */
+function buildNotFound(buildId, input) {
+    const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`;
+    return /^\d+(\.\d+)*$/.test(buildId)
+        ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
+        : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`;
+}
+/** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
+function readSignature(item, type) {
+    const resource = (item ?? {});
+    const attributes = resource.attributes ?? {};
+    const id = typeof resource.id === 'string' && resource.id
+        ? truncate(resource.id, FIELD_CAPS.identifier)
+        : undefined;
+    const text = typeof attributes.signature === 'string'
+        ? truncate(attributes.signature, FIELD_CAPS.signature)
+        : '';
+    const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
+    if (!id)
+        throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
+    const weight = attributes.weight;
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
+        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
+    }
+    const insight = readInsight(attributes.insight);
+    return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
+}
+const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
+/** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
+function readInsight(value) {
+    if (!value || typeof value !== 'object')
+        return undefined;
+    const raw = value;
+    const direction = DIRECTIONS.find(d => d === raw.direction);
+    const referenceVersions = Array.isArray(raw.referenceVersions)
+        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
+            const { version, value: v } = (entry ?? {});
+            return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
+                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
+                : [];
+        })
+        : [];
+    if (!direction && referenceVersions.length === 0)
+        return undefined;
+    return { ...(direction ? { direction } : {}), referenceVersions };
+}
+
 ;// CONCATENATED MODULE: ./src/concurrency.ts
 /**
  * Like Promise.all, but waits for every task before throwing the first failure, so no
@@ -33682,6 +33697,234 @@ async function collect(client, config, log) {
         // Logs never reject; wait for them so nothing is in flight when the run moves on.
         await Promise.all(logTasks);
         timings.logs = since();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+
+// One parser per kind of value; each throws an InputError that names the input and what it takes.
+/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
+function fraction(name, value) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
+    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
+    if (!Number.isFinite(number) || number < 0 || number > 1) {
+        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
+    }
+    return number;
+}
+function integer(name, value, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
+    }
+    return number;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+function values_boolean(name, value) {
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
+}
+function commentMode(value) {
+    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
+    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
+}
+function diagnosticTypes(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(part => part.length > 0);
+    const types = [];
+    for (const name of names) {
+        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
+        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
+        if (!type) {
+            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
+        }
+        if (!types.includes(type))
+            types.push(type);
+    }
+    if (types.length === 0) {
+        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
+    }
+    return types;
+}
+/** The key and issuer IDs as App Store Connect shows them. */
+function identifier(name, value, required) {
+    if (!value) {
+        if (required)
+            throw new InputError(`Input '${name}' is required.`);
+        return '';
+    }
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
+    }
+    return value;
+}
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+/** https anywhere; plain http only to this machine, where no token can be sniffed. */
+function baseUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+function values_header(value) {
+    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
+        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
+    }
+    return value;
+}
+function resourceId(name, value) {
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/build-refs.ts
+
+
+/** The build to gate and the optional baseline, each by resource ID or by lookup. */
+function buildRefs(inputs, platform) {
+    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
+    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
+    return { build, baseline };
+}
+function buildRef(inputs, platform) {
+    const id = inputs.optional('build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('build-id', id) };
+    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
+    const { version, buildNumber } = versions(inputs, '');
+    if (!version && !buildNumber) {
+        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
+    }
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+function baselineRef(inputs, build, platform) {
+    const id = inputs.optional('baseline-build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('baseline-build-id', id) };
+    const { version, buildNumber } = versions(inputs, 'baseline-');
+    if (!version && !buildNumber)
+        return undefined;
+    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
+    if (build?.kind === 'lookup')
+        return { ...build, version, buildNumber };
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
+function appRef(inputs, missing) {
+    const appId = inputs.optional('app-id');
+    const bundleId = inputs.optional('bundle-id');
+    if (appId && bundleId) {
+        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
+    }
+    if (appId)
+        return { appId: resourceId('app-id', appId) };
+    if (!bundleId)
+        throw new InputError(missing);
+    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
+        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
+    }
+    return { bundleId };
+}
+/** `version` and `build-number`, or their `baseline-` forms. */
+function versions(inputs, prefix) {
+    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
+    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
+    return {
+        version: version?.replace(/^[vV](?=\d)/, ''),
+        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
+    };
+}
+function versionString(name, value) {
+    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+
+const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+// Invisible or control characters that survive a copy-paste and silently change a value.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+/**
+ * The inputs being parsed, and every problem found so far: each parser reports its input's
+ * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
+ */
+class Inputs {
+    read;
+    problems = [];
+    constructor(read) {
+        this.read = read;
+    }
+    /** The value exactly as given (the key keeps its own whitespace rules). */
+    raw(name) {
+        return this.read(name) ?? '';
+    }
+    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
+    text(name) {
+        const value = this.raw(name).replace(ASCII_TRIM, '');
+        const bad = INVISIBLE.exec(value);
+        if (bad) {
+            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
+        }
+        return value;
+    }
+    optional(name) {
+        return this.text(name) || undefined;
+    }
+    /**
+     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
+     * never leaves parseConfig (it throws when any problem was listed).
+     */
+    attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            this.problems.push(error.message);
+            return fallback;
+        }
+    }
+    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
+    parsed(name, byDefault, parse, fallback) {
+        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
     }
 }
 
@@ -33788,259 +34031,76 @@ function toPemText(raw) {
 
 
 
-const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-// Invisible or control characters that survive a copy-paste and silently change a value.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+
+
+
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
-    const problems = [];
-    const attempt = (fn) => {
-        try {
-            return fn();
-        }
-        catch (error) {
-            if (error instanceof InputError) {
-                problems.push(error.message);
-                return undefined;
-            }
-            throw error;
-        }
+    const inputs = new Inputs(read);
+    const key = apiKey(inputs);
+    const gate = gateSettings(inputs);
+    const api = {
+        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
+        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
     };
-    const text = (name) => {
-        const value = (read(name) ?? '').replace(ASCII_TRIM, '');
-        const bad = INVISIBLE.exec(value);
-        if (bad) {
-            const code = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
-            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
-        }
-        return value;
-    };
-    // Throws on a bad value, so each input's problem is reported once, where it is parsed.
-    const optional = (name) => text(name) || undefined;
-    const keyId = attempt(() => identifier('key-id', text('key-id'), true));
-    const issuerId = attempt(() => identifier('issuer-id', text('issuer-id'), false)) || undefined;
-    const keyInput = read('private-key') ?? '';
-    const key = attempt(() => parsePrivateKey(keyInput));
-    const limit = attempt(() => integer('limit', text('limit') || '10', 1, ASC.maxPageSize));
-    const threshold = attempt(() => fraction('threshold', text('threshold') || '0.5'));
-    const typeThreshold = (type) => {
-        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
-        const value = attempt(() => text(name));
-        return value ? attempt(() => fraction(name, value)) : threshold;
-    };
-    const thresholds = Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]));
-    const types = attempt(() => diagnosticTypes(text('diagnostic-types') || DIAGNOSTIC_TYPES.join(',')));
-    const failOnBreach = attempt(() => parse_boolean('fail-on-breach', text('fail-on-breach') || 'true'));
-    const failOnRegression = attempt(() => parse_boolean('fail-on-regression', text('fail-on-regression') || 'true'));
-    const noData = attempt(() => oneOf('no-data', (text('no-data') || 'warn').toLowerCase(), [
-        'pass',
-        'warn',
-        'fail'
-    ]));
-    const apiBaseUrl = attempt(() => baseUrl(text('api-base-url') || ASC.defaultBaseUrl));
-    const maxWeightIncrease = attempt(() => fraction('max-weight-increase', text('max-weight-increase') || '0.05'));
-    const comment = attempt(() => commentMode(text('comment') || 'true'));
-    const commentHeader = attempt(() => parse_header(text('comment-header')));
-    const prText = attempt(() => optional('pr-number'));
-    const reportPath = attempt(() => optional('report-path'));
-    const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined;
-    const includeLogs = attempt(() => integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize));
-    const timeoutMinutes = attempt(() => minutes('timeout-minutes', text('timeout-minutes') || String(ASC.defaultTimeoutMinutes)));
-    const platform = attempt(() => oneOf('platform', (text('platform') || 'IOS').toUpperCase(), PLATFORMS));
-    const build = attempt(() => buildRef(optional, platform ?? 'IOS'));
-    const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'));
-    if (problems.length > 0) {
-        throw new InputError([...new Set(problems)].join('\n'));
+    const comment = commentSettings(inputs);
+    const report = reportSettings(inputs);
+    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
+    const { build, baseline } = buildRefs(inputs, platform);
+    if (inputs.problems.length > 0 || !key || !build) {
+        throw new InputError([...new Set(inputs.problems)].join('\n'));
     }
-    return Object.freeze({
-        issuerId,
-        keyId: keyId,
+    return Object.freeze({ ...key, build, baseline, ...gate, ...api, ...comment, ...report });
+}
+/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
+function apiKey(inputs) {
+    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
+    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
+    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
+    return (key && {
+        keyId,
+        issuerId: issuerId || undefined,
         privateKey: key.key,
-        keySecrets: Object.freeze(key.secrets),
-        build: build,
-        baseline,
-        types: Object.freeze(types),
-        limit: limit,
-        thresholds: Object.freeze(thresholds),
-        failOnBreach: failOnBreach,
-        noData: noData,
-        apiBaseUrl: apiBaseUrl,
-        maxWeightIncrease: maxWeightIncrease,
-        failOnRegression: failOnRegression,
-        comment: comment,
-        commentHeader: commentHeader,
-        prNumber,
-        githubToken: (read('github-token') ?? '').trim(),
-        includeLogs: includeLogs,
-        reportPath,
-        timeoutMinutes: timeoutMinutes
+        keySecrets: Object.freeze(key.secrets)
     });
 }
-function identifier(name, value, required) {
-    if (!value) {
-        if (required)
-            throw new InputError(`Input '${name}' is required.`);
-        return '';
-    }
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(value)) {
-        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
-    }
-    return value;
-}
-/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
-function fraction(name, value) {
-    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
-    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
-    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
-    if (!Number.isFinite(number) || number < 0 || number > 1) {
-        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
-    }
-    return number;
-}
-function integer(name, value, min, max) {
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
-    }
-    return number;
-}
-/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
-function minutes(name, value) {
-    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
-    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
-    }
-    return number;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-function parse_boolean(name, value) {
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
-}
-function commentMode(value) {
-    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
-    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
-}
-function diagnosticTypes(value) {
-    const names = value
-        .split(/[,\n]/)
-        .map(part => part.trim())
-        .filter(part => part.length > 0);
-    const types = [];
-    for (const name of names) {
-        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
-        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
-        if (!type) {
-            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
-        }
-        if (!types.includes(type))
-            types.push(type);
-    }
-    if (types.length === 0) {
-        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
-    }
-    return types;
-}
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-/** https anywhere; plain http only to this machine, where no token can be sniffed. */
-function baseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
-    }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-function parse_header(value) {
-    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
-        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
-    }
-    return value;
-}
-const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
-function resourceId(name, value) {
-    if (!RESOURCE_ID.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
-    }
-    return value;
-}
-function versionString(name, value) {
-    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
-    }
-    return value;
-}
-/** A marketing version as a tag names it: `v2.4.0` is version 2.4.0. */
-function marketingVersion(name, value) {
-    return versionString(name, value)?.replace(/^[vV](?=\d)/, '');
-}
-function buildRef(optional, platform) {
-    const id = optional('build-id');
-    if (id)
-        return { kind: 'id', id: resourceId('build-id', id) };
-    const appId = optional('app-id');
-    const bundleId = optional('bundle-id');
-    const version = marketingVersion('version', optional('version'));
-    const buildNumber = versionString('build-number', optional('build-number'));
-    if (!appId && !bundleId) {
-        throw new InputError(`Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
-    }
-    if (appId && bundleId) {
-        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
-    }
-    if (!version && !buildNumber) {
-        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
-    }
-    if (bundleId && !/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
-        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
-    }
+/** What is checked, and what fails the job. */
+function gateSettings(inputs) {
+    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
+    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
+    const typeThreshold = (type) => {
+        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
+        const value = inputs.attempt(() => inputs.text(name), '');
+        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
+    };
+    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
     return {
-        kind: 'lookup',
-        app: appId ? { appId: resourceId('app-id', appId) } : { bundleId: bundleId },
-        version,
-        buildNumber,
-        platform
+        limit,
+        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
+        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
+        failOnBreach: flag('fail-on-breach'),
+        failOnRegression: flag('fail-on-regression'),
+        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
+        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
     };
 }
-function baselineRef(optional, build, platform) {
-    const id = optional('baseline-build-id');
-    if (id)
-        return { kind: 'id', id: resourceId('baseline-build-id', id) };
-    const version = marketingVersion('baseline-version', optional('baseline-version'));
-    const buildNumber = versionString('baseline-build-number', optional('baseline-build-number'));
-    if (!version && !buildNumber)
-        return undefined;
-    const appId = optional('app-id');
-    const bundleId = optional('bundle-id');
-    if (!appId && !bundleId) {
-        throw new InputError(`Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
-    }
-    if (build?.kind === 'lookup')
-        return { ...build, version, buildNumber };
+/** The sticky pull-request comment: when, under which header, on which pull request. */
+function commentSettings(inputs) {
+    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
     return {
-        kind: 'lookup',
-        app: appId ? { appId: resourceId('app-id', appId) } : { bundleId: bundleId },
-        version,
-        buildNumber,
-        platform
+        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
+        commentHeader: inputs.attempt(() => values_header(inputs.text('comment-header')), ''),
+        prNumber: prNumber
+            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
+            : undefined,
+        githubToken: inputs.raw('github-token').trim()
+    };
+}
+/** The JSON report's path and how many backtraces the report carries. */
+function reportSettings(inputs) {
+    return {
+        reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
 }
 

@@ -3,9 +3,9 @@ import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
 import { fetchSignatures } from './asc/signatures.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
-import type { BuildRef, Config } from './config/parse.js'
+import type { Config } from './config/parse.js'
 import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
-import type { BacktraceResult, SignatureList } from './model.js'
+import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
 import { plural } from './text.js'
 
 export interface BuildData {

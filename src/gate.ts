@@ -1,6 +1,12 @@
 import type { DiagnosticType } from './constants.js'
-import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from './model.js'
-import type { NoDataPolicy } from './config/parse.js'
+import type {
+  Change,
+  Evaluated,
+  NoDataPolicy,
+  Signature,
+  SignatureList,
+  TypeOutcome
+} from './model.js'
 import { limitPercent, oneLine, percent, plural, sinceBaseline } from './text.js'
 import { TYPE_LABELS, WEIGHT_EPSILON } from './constants.js'
 
