@@ -128,7 +128,6 @@ async function measure(scenario, latencyMs) {
           ...scenario.inputs
         },
         env: {
-          ASC_GATE_TIME_SCALE: '1',
           GITHUB_API_URL: github.url,
           GITHUB_REPOSITORY: 'acme/app'
         },

@@ -1,11 +1,14 @@
-import type { AscClient } from './asc/client.js'
+import { AscClient, type ClientOptions } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
 import { fetchSignatures } from './asc/signatures.js'
+import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
 import type { Config } from './config/parse.js'
+import type { Deadline } from './deadline.js'
 import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
 import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
+import { protect } from './secrets.js'
 import { plural } from './text.js'
 
 export interface BuildData {
@@ -19,6 +22,40 @@ export interface Collected {
   backtraces: Map<string, BacktraceResult>
   /** Milliseconds from the start of collection until each part finished. */
   timings: { builds: number; signatures: number; logs: number }
+}
+
+/** The App Store Connect client for this run's key; every token it mints is masked. */
+export function appStoreClient(
+  config: Config,
+  options: Omit<ClientOptions, 'baseUrl' | 'tokens'>
+): AscClient {
+  return new AscClient({
+    ...options,
+    baseUrl: config.apiBaseUrl,
+    tokens: new TokenSource({
+      keyId: config.keyId,
+      issuerId: config.issuerId,
+      key: config.privateKey,
+      onMint: protect
+    })
+  })
+}
+
+/** Collects within the deadline, then logs how much of the hourly budget is left. */
+export async function collectWithin(
+  deadline: Deadline,
+  client: AscClient,
+  config: Config,
+  log: (line: string) => void
+): Promise<Collected> {
+  const collected = await deadline.run(() => collect(client, config, log))
+  const { remaining, limit } = client.rateLimit ?? {}
+  if (remaining !== undefined) {
+    log(
+      `App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`
+    )
+  }
+  return collected
 }
 
 /**

@@ -1,31 +1,8 @@
 import * as core from '@actions/core'
-import { GITHUB_LIMITS, TYPE_LABELS } from '../constants.js'
-import type { FailurePolicy, Verdict } from '../gate.js'
-import type { Evaluated } from '../model.js'
+import { GITHUB_LIMITS } from '../constants.js'
+import type { Verdict } from '../gate.js'
 import { scrub } from '../secrets.js'
-import { limitPercent, oneLine, percent, sinceBaseline } from '../text.js'
-
-/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
-export function signatureRecord(s: Evaluated): Record<string, unknown> {
-  return {
-    id: s.id,
-    diagnosticType: s.diagnosticType,
-    signature: s.signature,
-    weight: s.weight,
-    threshold: s.threshold,
-    breached: s.breached,
-    ...(s.insight ? { insight: s.insight } : {}),
-    ...(s.change !== undefined
-      ? {
-          baselineWeight: s.baselineWeight ?? null,
-          ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
-          delta: s.delta,
-          change: s.change,
-          regressed: s.regressed
-        }
-      : {})
-  }
-}
+import { boundedRecords } from './records.js'
 
 export interface OutputValues {
   buildId: string
@@ -58,58 +35,8 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
   setOutput('report', values.report)
 }
 
-/**
- * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
- * original order, and `omitted` counts the rest (the JSON report keeps them all).
- */
-function boundedRecords(
-  items: readonly Evaluated[],
-  maxBytes: number
-): { json: string; omitted: number } {
-  const texts = items.map(item => JSON.stringify(signatureRecord(item)))
-  const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight)
-  const kept = new Set<number>()
-  let size = 2 // []
-  for (const index of byWeight) {
-    const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0)
-    if (size + bytes > maxBytes) break
-    kept.add(index)
-    size += bytes
-  }
-  return {
-    json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
-    omitted: items.length - kept.size
-  }
-}
-
-/**
- * One annotation per breach or regression: an error when that kind fails the job, a warning
- * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
- * failure itself when the job will fail), then a warning that counts the rest.
- */
-export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: boolean): void {
-  const breaches = verdict.breaches.map(
-    s =>
-      `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`
-  )
-  const regressions = verdict.regressions.map(
-    s =>
-      `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
-  )
-  const errors = [
-    ...(policy.failOnBreach ? breaches : []),
-    ...(policy.failOnRegression ? regressions : [])
-  ]
-  const warnings = [
-    ...(policy.failOnBreach ? [] : breaches),
-    ...(policy.failOnRegression ? [] : regressions)
-  ]
-  const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0))
-  // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
-  const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4)
-  const title = 'App Store diagnostics gate'
-  for (const line of shownErrors) core.error(scrub(line), { title })
-  for (const line of shownWarnings) core.warning(scrub(line), { title })
-  const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length
-  if (rest > 0) core.warning(`${rest} more findings are listed in the job summary.`, { title })
+/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
+export function setSkippedOutputs(): void {
+  core.setOutput('result', 'skipped')
+  core.setOutput('passed', '')
 }

@@ -2,6 +2,7 @@ import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants
 import type { Verdict } from '../gate.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { limitPercent, percent, plural } from '../text.js'
+import { typeList } from '../wording.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 
 export interface ReportContext {
@@ -58,10 +59,6 @@ function headline(verdict: Verdict): string {
     return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`
   }
   return '### ✅ App Store diagnostics gate: passed'
-}
-
-function typeList(types: DiagnosticType[]): string {
-  return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')
 }
 
 function buildLine(context: ReportContext): string {
