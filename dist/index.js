@@ -33677,44 +33677,50 @@ async function collect(client, config, log) {
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timings = { builds: 0, signatures: 0, logs: 0 };
-    const apps = new AppResolver(client);
     const inFlight = limiter(LOGS_CONCURRENCY);
     const backtraces = new Map();
     const logTasks = [];
-    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
-    const load = async (ref, role) => {
-        const build = await resolveBuild(client, apps, ref, role);
-        timings.builds = Math.max(timings.builds, since());
-        if (build.label)
-            log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
-        const lists = await allSettledOrThrow(config.types.map(async (type) => {
-            const list = await fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id');
-            log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
-            if (role === 'build') {
-                for (const signature of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
-                    logTasks.push(inFlight(() => fetchBacktrace(client, signature.id)).then(result => {
-                        backtraces.set(signature.id, result);
-                    }));
-                }
+    const session = {
+        client,
+        config,
+        log,
+        apps: new AppResolver(client),
+        fetchLogs: list => {
+            for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result)));
             }
-            return list;
-        }));
-        timings.signatures = Math.max(timings.signatures, since());
-        return { build, lists: new Map(lists.map(list => [list.type, list])) };
+        },
+        finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
     };
+    const current = loadBuild(session, config.build, 'build');
+    const baseline = config.baseline && loadBuild(session, config.baseline, 'baseline');
     try {
-        const [current, baseline] = await allSettledOrThrow([
-            load(config.build, 'build'),
-            config.baseline ? load(config.baseline, 'baseline') : Promise.resolve(undefined)
-        ]);
-        return { current: current, baseline, backtraces, timings };
+        await allSettledOrThrow([current, baseline ?? Promise.resolve()]);
+        return { current: await current, baseline: await baseline, backtraces, timings };
     }
     finally {
         // Logs never reject; wait for them so nothing is in flight when the run moves on.
         await Promise.all(logTasks);
         timings.logs = since();
     }
+}
+async function loadBuild(session, ref, role) {
+    const { client, config, log } = session;
+    const build = await resolveBuild(client, session.apps, ref, role);
+    session.finished('builds');
+    if (build.label)
+        log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
+    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
+    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
+    const lists = await allSettledOrThrow(config.types.map(async (type) => {
+        const list = await fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id');
+        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
+        if (role === 'build')
+            session.fetchLogs(list);
+        return list;
+    }));
+    session.finished('signatures');
+    return { build, lists: new Map(lists.map(list => [list.type, list])) };
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -34692,35 +34698,11 @@ function typeSection(outcome, verdict, context, detail) {
         return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
     }
     const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
-    const breached = outcome.shown.filter(s => s.breached).length;
-    const summary = [
-        `${label}: top ${rows.length}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-        breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
-    ].join(' · ');
-    const withBaseline = verdict.hasBaseline;
-    const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
-    const body = rows.map(s => {
-        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
-        const cells = [
-            String(s.rank),
-            codeCell(s.signature),
-            percent(s.weight),
-            limitPercent(s.threshold),
-            status
-        ];
-        if (withBaseline) {
-            cells.push(baselineCell(s), deltaCell(s), changeCell(s));
-        }
-        else {
-            cells.push(trendCell(s.insight));
-        }
-        return row(cells);
-    });
-    const parts = [`<details><summary>${html(summary)}</summary>`, '', head, ...body];
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict.hasBaseline)
+    ];
     if (rows.length < outcome.shown.length) {
         parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
     }
@@ -34736,6 +34718,37 @@ function typeSection(outcome, verdict, context, detail) {
         parts.push('', gone);
     parts.push('', '</details>');
     return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, withBaseline) {
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), changeCell(s)]
+            : [trendCell(s.insight)];
+        return row([...cells, ...compared]);
+    });
+    return [head, ...body];
 }
 function goneLine(outcome) {
     if (outcome.goneUnknown) {
