@@ -276,7 +276,8 @@ describe('failures are one actionable sentence', () => {
     h.reset()
     h.asc.faults.add({
       match: { path: '/v1/builds' },
-      fault: { status: 503, body: 'Service Unavailable' }
+      // Retry-After: 0, so the attempts happen without the backoff's real waits.
+      fault: { status: 503, headers: { 'retry-after': '0' }, body: 'Service Unavailable' }
     })
     const run = await h.run({ 'diagnostic-types': 'HANGS' })
     expect(run.code).toBe(1)
