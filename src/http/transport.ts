@@ -1,6 +1,6 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { HttpClient } from '@actions/http-client'
+import { ProxyError, proxyAuthorization, proxyFor, TunnelAgent } from './proxy.js'
 
 export type Method = 'GET' | 'POST' | 'PATCH'
 
@@ -37,25 +37,33 @@ export type Transport = (request: HttpRequest) => Promise<HttpResponse>
 const MAX_BODY_BYTES = 32 * 1024 * 1024
 
 /**
- * One HTTP stack for both App Store Connect and GitHub: node:http(s) with the agent
- * @actions/http-client builds (it honours the runner's proxy variables), already loaded
- * by @actions/core. Unlike HttpClient itself, this bounds the whole exchange with one
- * deadline and fails on a cut body instead of waiting for it.
+ * One HTTP stack for both App Store Connect and GitHub: node:http(s) with keep-alive agents,
+ * through the runner's proxy when HTTPS_PROXY / HTTP_PROXY say so (see proxy.ts). It bounds
+ * the whole exchange with one deadline and fails on a cut body instead of waiting for it.
  */
 export function createTransport(): { send: Transport; close: () => void } {
-  // HttpClient caches one agent per instance, so keep one instance per origin.
-  const clients = new Map<string, HttpClient>()
-  const agentFor = (url: URL): http.Agent => {
-    let client = clients.get(url.origin)
-    if (!client) {
-      client = new HttpClient('asc-diagnostics-gate', [], { keepAlive: true })
-      clients.set(url.origin, client)
+  // One keep-alive agent per scheme and proxy, so connections are reused across requests.
+  const agents = new Map<string, http.Agent>()
+  const agentFor = (url: URL, proxy: URL | undefined): http.Agent => {
+    const key = `${url.protocol}${proxy?.href ?? ''}`
+    let agent = agents.get(key)
+    if (!agent) {
+      agent =
+        url.protocol !== 'https:'
+          ? new http.Agent({ keepAlive: true })
+          : proxy
+            ? new TunnelAgent(proxy)
+            : new https.Agent({ keepAlive: true })
+      agents.set(key, agent)
     }
-    return client.getAgent(url.href)
+    return agent
   }
   const send: Transport = request =>
     new Promise<HttpResponse>((resolve, reject) => {
       const url = new URL(request.url)
+      const proxy = proxyFor(url)
+      // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
+      const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined
       const module = url.protocol === 'https:' ? https : http
       let settled = false
       const fail = (error: NetworkError): void => {
@@ -65,17 +73,21 @@ export function createTransport(): { send: Transport; close: () => void } {
         req.destroy()
         reject(error)
       }
+      const auth = viaProxy && proxyAuthorization(viaProxy)
       const req = module.request(
-        url,
+        viaProxy ?? url,
         {
           method: request.method,
+          ...(viaProxy ? { path: url.href } : {}),
           headers: {
             ...request.headers,
+            ...(viaProxy ? { host: url.host } : {}),
+            ...(auth ? { 'proxy-authorization': auth } : {}),
             ...(request.body !== undefined
               ? { 'content-length': String(Buffer.byteLength(request.body)) }
               : {})
           },
-          agent: agentFor(url)
+          agent: agentFor(url, proxy)
         },
         res => {
           const chunks: Buffer[] = []
@@ -122,13 +134,14 @@ export function createTransport(): { send: Transport; close: () => void } {
       req.end(request.body)
     })
   const close = (): void => {
-    for (const client of clients.values()) client.dispose()
-    clients.clear()
+    for (const agent of agents.values()) agent.destroy()
+    agents.clear()
   }
   return { send, close }
 }
 
 function networkError(error: NodeJS.ErrnoException): NetworkError {
+  if (error instanceof ProxyError) return new NetworkError(error.message, 'network')
   switch (error.code) {
     case 'ECONNRESET':
       return new NetworkError('connection reset', 'reset')
