@@ -1176,6 +1176,12 @@ const RETRY = {
 const WEIGHT_EPSILON = 1e-9;
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 const LOGS_CONCURRENCY = 4;
+/**
+ * A logs response larger than this becomes "backtrace unavailable" instead of being read: with
+ * LOGS_CONCURRENCY in flight, each held whole and then parsed, it bounds the action's memory.
+ * Real responses (5 logs of a few hundred frames each) are tens to hundreds of KB.
+ */
+const LOGS_MAX_BYTES = 4 * 1024 * 1024;
 /** Frames shown per backtrace. */
 const MAX_BACKTRACE_FRAMES = 8;
 const GITHUB_LIMITS = {
@@ -1300,7 +1306,10 @@ class ProxyError extends Error {
 class NetworkError extends Error {
     kind;
     constructor(message, 
-    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
+    /**
+     * `refused`: the request never reached the server; `aborted`: the run cancelled it;
+     * `too-large`: the body passed the size cap (the same request would only do it again).
+     */
     kind) {
         super(message);
         this.kind = kind;
@@ -1337,6 +1346,7 @@ function createTransport() {
         // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
         const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined;
         const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject;
+        const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES);
         let settled = false;
         const fail = (error) => {
             if (settled)
@@ -1362,10 +1372,14 @@ function createTransport() {
         }, res => {
             const chunks = [];
             let size = 0;
+            const tooLarge = () => fail(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
+            // A declared length over the cap is refused before a byte of the body is read.
+            if (Number(res.headers['content-length']) > maxBodyBytes)
+                return tooLarge();
             res.on('data', (chunk) => {
                 size += chunk.length;
-                if (size > MAX_BODY_BYTES)
-                    fail(new NetworkError('response body too large', 'network'));
+                if (size > maxBodyBytes)
+                    tooLarge();
                 else
                     chunks.push(chunk);
             });
@@ -1416,6 +1430,9 @@ function networkError(error) {
             return new NetworkError(error.code ?? 'network error', 'network');
     }
 }
+function megabytes(bytes) {
+    return String(Math.round((bytes / (1024 * 1024)) * 10) / 10);
+}
 /** A response header as one string. */
 function header(response, name) {
     const value = response.headers[name.toLowerCase()];
@@ -1443,7 +1460,7 @@ function retryPolicy(scale = 1) {
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 function isRetryable(outcome) {
     if (outcome instanceof NetworkError)
-        return outcome.kind !== 'aborted';
+        return outcome.kind !== 'aborted' && outcome.kind !== 'too-large';
     return outcome.status === 429 || outcome.status >= 500;
 }
 /**
@@ -1638,6 +1655,7 @@ class AscClient {
                     method: 'GET',
                     url: url.href,
                     timeoutMs: this.options.policy.requestTimeoutMs,
+                    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
                     headers: {
                         authorization: `Bearer ${await this.options.tokens.get()}`,
                         accept,
@@ -1677,6 +1695,9 @@ class AscClient {
         const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
         if (reason === 'retry-after-too-long') {
             return new ServiceError(`App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${last.status}), longer than this action holds a runner; rerun the job later.`, last.status);
+        }
+        if (last instanceof NetworkError && last.kind === 'too-large') {
+            return new ServiceError(`${last.message} to ${what}, more than this action reads from App Store Connect`);
         }
         if (last instanceof NetworkError) {
             return new ServiceError(`Could not get an answer from App Store Connect at ${this.origin} for ${what} (${last.message}) ${tries}; check the runner's network or proxy, or rerun later.`);
@@ -2957,7 +2978,9 @@ async function fetchBacktrace(client, signatureId) {
             query: { limit: LOGS_PER_SIGNATURE },
             // Apple answers anything without its vendor type with a plain-text 406.
             accept: `${ASC.logsContentType}, application/json`,
-            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`
+            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
+            // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
+            maxBodyBytes: LOGS_MAX_BYTES
         });
         return { ok: true, backtrace: parseBacktrace(body, signatureId) };
     }

@@ -12,6 +12,7 @@ import { SignJWT } from 'jose'
 import { startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
 import { runAction, spawnNode } from '../test-support/run-action.mjs'
+import { inflateLog } from '../test-support/logs.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
   APP,
@@ -72,19 +73,12 @@ function hugeLogsBuild() {
     filler(3, type, 0.4).map((s, i) => ({ ...s, id: `${type}-${i}` }))
   )
   const logs = Object.fromEntries(
-    Object.entries(logsFor(signatures)).map(([id, body]) => [id, inflate(body, 20 * 1024 * 1024)])
+    Object.entries(logsFor(signatures)).map(([id, body]) => [
+      id,
+      inflateLog(body, 20 * 1024 * 1024)
+    ])
   )
   return sampleBuild({ signatures, logs })
-}
-
-/** The body's first log repeated until the JSON text is `bytes` long, as bytes for the simulator. */
-function inflate(body, bytes) {
-  const product = body.productData[0]
-  const log = JSON.stringify(product.diagnosticLogs[0])
-  const copies = Math.ceil(bytes / (log.length + 1))
-  const text = JSON.stringify({ ...body, productData: [{ ...product, diagnosticLogs: [] }] })
-  const at = text.indexOf('"diagnosticLogs":[]') + '"diagnosticLogs":['.length
-  return Buffer.from(`${text.slice(0, at)}${Array(copies).fill(log).join(',')}${text.slice(at)}`)
 }
 
 const credentials = { 'key-id': keyId, 'issuer-id': 'bench-issuer', 'private-key': pem }

@@ -15,6 +15,8 @@ export interface GetOptions {
   accept?: string
   /** The sentence for a 404, which depends on what was asked for. */
   notFound?: string
+  /** Read at most this many bytes of the body; a larger one fails at once, without a retry. */
+  maxBodyBytes?: number
 }
 
 export interface ClientOptions {
@@ -70,6 +72,7 @@ export class AscClient {
             method: 'GET',
             url: url.href,
             timeoutMs: this.options.policy.requestTimeoutMs,
+            ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
             headers: {
               authorization: `Bearer ${await this.options.tokens.get()}`,
               accept,
@@ -113,6 +116,11 @@ export class AscClient {
       return new ServiceError(
         `App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${(last as HttpResponse).status}), longer than this action holds a runner; rerun the job later.`,
         (last as HttpResponse).status
+      )
+    }
+    if (last instanceof NetworkError && last.kind === 'too-large') {
+      return new ServiceError(
+        `${last.message} to ${what}, more than this action reads from App Store Connect`
       )
     }
     if (last instanceof NetworkError) {

@@ -28,7 +28,8 @@ export function retryPolicy(scale = 1): RetryPolicy {
 
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 export function isRetryable(outcome: HttpResponse | NetworkError): boolean {
-  if (outcome instanceof NetworkError) return outcome.kind !== 'aborted'
+  if (outcome instanceof NetworkError)
+    return outcome.kind !== 'aborted' && outcome.kind !== 'too-large'
   return outcome.status === 429 || outcome.status >= 500
 }
 

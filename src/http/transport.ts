@@ -11,6 +11,8 @@ export interface HttpRequest {
   body?: string
   timeoutMs: number
   signal?: AbortSignal
+  /** A smaller cap than MAX_BODY_BYTES for this request; over it is a `too-large` NetworkError. */
+  maxBodyBytes?: number
 }
 
 export interface HttpResponse {
@@ -23,8 +25,11 @@ export interface HttpResponse {
 export class NetworkError extends Error {
   constructor(
     message: string,
-    /** `refused`: the request never reached the server; `aborted`: the run cancelled it. */
-    readonly kind: 'timeout' | 'reset' | 'refused' | 'network' | 'aborted'
+    /**
+     * `refused`: the request never reached the server; `aborted`: the run cancelled it;
+     * `too-large`: the body passed the size cap (the same request would only do it again).
+     */
+    readonly kind: 'timeout' | 'reset' | 'refused' | 'network' | 'aborted' | 'too-large'
   ) {
     super(message)
     this.name = 'NetworkError'
@@ -65,6 +70,7 @@ export function createTransport(): { send: Transport; close: () => void } {
       // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
       const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined
       const module = url.protocol === 'https:' ? https : http
+      const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES)
       let settled = false
       const fail = (error: NetworkError): void => {
         if (settled) return
@@ -92,9 +98,13 @@ export function createTransport(): { send: Transport; close: () => void } {
         res => {
           const chunks: Buffer[] = []
           let size = 0
+          const tooLarge = (): void =>
+            fail(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'))
+          // A declared length over the cap is refused before a byte of the body is read.
+          if (Number(res.headers['content-length']) > maxBodyBytes) return tooLarge()
           res.on('data', (chunk: Buffer) => {
             size += chunk.length
-            if (size > MAX_BODY_BYTES) fail(new NetworkError('response body too large', 'network'))
+            if (size > maxBodyBytes) tooLarge()
             else chunks.push(chunk)
           })
           res.on('aborted', () => fail(new NetworkError('connection closed mid-response', 'reset')))
@@ -150,6 +160,10 @@ function networkError(error: NodeJS.ErrnoException): NetworkError {
     default:
       return new NetworkError(error.code ?? 'network error', 'network')
   }
+}
+
+function megabytes(bytes: number): string {
+  return String(Math.round((bytes / (1024 * 1024)) * 10) / 10)
 }
 
 /** A response header as one string. */
