@@ -22,7 +22,8 @@ beforeAll(async () => {
   proxy = await startProxySimulator({
     routes: {
       'asc.proxy.test:443': front.address,
-      'github.proxy.test:80': new URL(h.github.url).host
+      'github.proxy.test:80': new URL(h.github.url).host,
+      'silent.proxy.test:443': 'hang'
     }
   })
 })
@@ -66,6 +67,33 @@ describe('behind the runner’s proxy', () => {
     // Every App Store Connect request arrived, through the tunnel: signatures and logs.
     expect(h.requests().length).toBeGreaterThanOrEqual(4)
     expect(h.github.comments(8101)).toHaveLength(1)
+  })
+})
+
+describe('a proxy that fails', () => {
+  const runThrough = (apiBaseUrl: string) =>
+    h.run(
+      { 'api-base-url': apiBaseUrl, 'include-logs': '0' },
+      { env: { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: join(TLS, 'proxy-test-cert.pem') } }
+    )
+
+  it('that refuses the tunnel fails the run with one sentence that points at the proxy', async () => {
+    h.reset()
+    const run = await runThrough('https://nowhere.proxy.test')
+    expect(run.code).toBe(1)
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Could not get an answer from App Store Connect at https:\/\/nowhere\.proxy\.test .*\(the proxy refused the tunnel \(HTTP 502\)\) after 4 attempts; check the runner's network or proxy/
+      )
+    ])
+    expect(h.requests()).toHaveLength(0)
+  })
+
+  it('that never answers the CONNECT times out instead of holding the runner', async () => {
+    h.reset()
+    const run = await runThrough('https://silent.proxy.test')
+    expect(run.code).toBe(1)
+    expect(run.errors.join('\n')).toMatch(/no answer within .* after 4 attempts/)
   })
 })
 

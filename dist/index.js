@@ -1257,9 +1257,17 @@ function proxyAuthorization(proxy) {
  */
 class TunnelAgent extends external_node_https_namespaceObject.Agent {
     proxy;
+    /** Tunnels still being opened: a proxy that never answers must not keep the process alive. */
+    opening = new Set();
     constructor(proxy) {
         super({ keepAlive: true });
         this.proxy = proxy;
+    }
+    destroy() {
+        for (const connect of this.opening)
+            connect.destroy();
+        this.opening.clear();
+        super.destroy();
     }
     createConnection(requestOptions, callback) {
         // Node hands the agent its TLS options (ca, servername, …) along with host and port.
@@ -1276,7 +1284,10 @@ class TunnelAgent extends external_node_https_namespaceObject.Agent {
             headers: { host: authority, ...(auth ? { 'proxy-authorization': auth } : {}) },
             agent: false
         });
+        this.opening.add(connect);
+        connect.once('close', () => this.opening.delete(connect));
         connect.once('connect', (response, socket) => {
+            this.opening.delete(connect);
             if (response.statusCode !== 200) {
                 socket.destroy();
                 done(new ProxyError(`the proxy refused the tunnel (HTTP ${response.statusCode})`));

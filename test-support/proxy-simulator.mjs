@@ -16,12 +16,15 @@ import tls from 'node:tls'
 
 /**
  * @param {{ routes: Record<string, string> }} options
- *   routes: `host:port` as the client asks for it → `127.0.0.1:port` it is sent to.
+ *   routes: `host:port` as the client asks for it → `127.0.0.1:port` it is sent to, or `hang`
+ *   for a proxy that accepts the CONNECT and never answers it.
  * @returns {Promise<ProxySimulator>}
  */
 export async function startProxySimulator({ routes }) {
   /** @type {ProxyEntry[]} */
   const log = []
+  /** @type {Set<import('node:stream').Duplex>} tunnels leave the server's own bookkeeping */
+  const tunnels = new Set()
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? '/')
     const authority = `${target.hostname}:${target.port || 80}`
@@ -51,13 +54,17 @@ export async function startProxySimulator({ routes }) {
   server.on('connect', (req, socket, head) => {
     const authority = req.url ?? ''
     log.push({ method: 'CONNECT', target: authority, authorization: auth(req) })
+    tunnels.add(socket)
+    socket.on('close', () => tunnels.delete(socket))
     const route = routes[authority]
+    if (route === 'hang') return
     if (!route) {
       socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n')
       return
     }
     const [host, port] = route.split(':')
     const upstream = net.connect(Number(port), host, () => {
+      tunnels.add(upstream)
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       if (head.length) upstream.write(head)
       upstream.pipe(socket)
@@ -73,6 +80,7 @@ export async function startProxySimulator({ routes }) {
     log,
     close: () =>
       new Promise(resolve => {
+        for (const socket of tunnels) socket.destroy()
         server.closeAllConnections()
         server.close(() => resolve())
       })

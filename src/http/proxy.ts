@@ -60,8 +60,17 @@ type ConnectionCallback = (error: Error | null, stream?: Duplex) => void
  * target inside it (certificate checked against the target's name, as without a proxy).
  */
 export class TunnelAgent extends https.Agent {
+  /** Tunnels still being opened: a proxy that never answers must not keep the process alive. */
+  private readonly opening = new Set<http.ClientRequest>()
+
   constructor(private readonly proxy: URL) {
     super({ keepAlive: true })
+  }
+
+  override destroy(): void {
+    for (const connect of this.opening) connect.destroy()
+    this.opening.clear()
+    super.destroy()
   }
 
   override createConnection(
@@ -82,7 +91,10 @@ export class TunnelAgent extends https.Agent {
       headers: { host: authority, ...(auth ? { 'proxy-authorization': auth } : {}) },
       agent: false
     })
+    this.opening.add(connect)
+    connect.once('close', () => this.opening.delete(connect))
     connect.once('connect', (response: http.IncomingMessage, socket: Socket) => {
+      this.opening.delete(connect)
       if (response.statusCode !== 200) {
         socket.destroy()
         done(new ProxyError(`the proxy refused the tunnel (HTTP ${response.statusCode})`))
