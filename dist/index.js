@@ -999,7 +999,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -1102,33 +1102,113 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An input that cannot be used; the message names the input and what it accepts. */
-class InputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/github/pull-request.ts
+
+/**
+ * The pull request to comment on: `pr-number` when given, else the one in a
+ * `pull_request` or `pull_request_target` payload. Read from the runner's environment
+ * without loading @actions/github, which only a comment needs.
+ */
+function findPullRequest(prNumber, env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
+    const pull = payload.pull_request;
+    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
+    if (prNumber !== undefined) {
+        const samePull = pull?.number === prNumber;
+        return {
+            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
+        };
+    }
+    if (typeof pull?.number !== 'number') {
+        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
+    }
+    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
+}
+/**
+ * The number of the pull request when this run is a `pull_request` event for a fork's head
+ * branch, which GitHub runs without the repository's secrets; undefined otherwise.
+ */
+function forkPullRequest(env = process.env) {
+    if (env.GITHUB_EVENT_NAME !== 'pull_request')
+        return undefined;
+    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
+        ? pull.number
+        : undefined;
+}
+function isFork(pull, repository) {
+    const head = pull?.head?.repo?.full_name;
+    // A deleted fork has no head repository: still not ours.
+    return head === undefined || head === null
+        ? pull?.head?.repo === null
+        : head.toLowerCase() !== repository.toLowerCase();
+}
+function readPayload(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
     }
 }
-/** A failure talking to a service, already phrased as one actionable sentence. */
-class ServiceError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'ServiceError';
-    }
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
+// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
+// can echo a token back in an error body, so every text taken from a response, and every text
+// the action publishes, passes this scrubber.
+const REPLACEMENT = '***';
+/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
+const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
+const MIN_SECRET_LENGTH = 8;
+const secrets = new Set();
+/** How a front door hides a secret from its own log (the action: `::add-mask::`); none by default. */
+let mask = () => { };
+/** Sets how secrets are masked in the log; the action's front door passes core.setSecret. */
+function maskSecretsWith(masker) {
+    mask = masker;
 }
-/** Data from App Store Connect that the gate refuses to interpret. */
-class DataError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DataError';
-    }
+/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
+function addSecret(value) {
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_SECRET_LENGTH)
+        secrets.add(trimmed);
 }
-/** The message of anything thrown, without a stack. */
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value) {
+    if (!value.trim())
+        return;
+    mask(value);
+    addSecret(value);
+}
+/**
+ * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
+ * key's base64), replaced by ***.
+ */
+function scrub(text) {
+    if (secrets.size === 0 || text === '')
+        return text;
+    let result = text;
+    // Longest first, so a token is replaced whole before a fragment of it could be.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (result.includes(secret))
+            result = result.split(secret).join(REPLACEMENT);
+    }
+    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
+}
+/** Forgets every secret; for tests. */
+function clearSecrets() {
+    secrets.clear();
 }
 
 ;// CONCATENATED MODULE: ./src/constants.ts
@@ -1226,6 +1306,1053 @@ const GITHUB_LIMITS = {
     commentsPerPage: 100
 };
 const JSON_REPORT_SCHEMA_VERSION = 1;
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An input that cannot be used; the message names the input and what it accepts. */
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+/** A failure talking to a service, already phrased as one actionable sentence. */
+class ServiceError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'ServiceError';
+    }
+}
+/** Data from App Store Connect that the gate refuses to interpret. */
+class DataError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DataError';
+    }
+}
+/** The message of anything thrown, without a stack. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+
+// One parser per kind of value; each throws an InputError that names the input and what it takes.
+/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
+function fraction(name, value) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
+    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
+    if (!Number.isFinite(number) || number < 0 || number > 1) {
+        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
+    }
+    return number;
+}
+function integer(name, value, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
+    }
+    return number;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+function values_boolean(name, value) {
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
+}
+function commentMode(value) {
+    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
+    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
+}
+function diagnosticTypes(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(part => part.length > 0);
+    const types = [];
+    for (const name of names) {
+        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
+        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
+        if (!type) {
+            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
+        }
+        if (!types.includes(type))
+            types.push(type);
+    }
+    if (types.length === 0) {
+        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
+    }
+    return types;
+}
+/** The key and issuer IDs as App Store Connect shows them. */
+function identifier(name, value, required) {
+    if (!value) {
+        if (required)
+            throw new InputError(`Input '${name}' is required.`);
+        return '';
+    }
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
+    }
+    return value;
+}
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+/** https anywhere; plain http only to this machine, where no token can be sniffed. */
+function baseUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+function header(value) {
+    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
+        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
+    }
+    return value;
+}
+function resourceId(name, value) {
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/build-refs.ts
+
+
+/** The build to gate and the optional baseline, each by resource ID or by lookup. */
+function buildRefs(inputs, platform) {
+    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
+    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
+    return { build, baseline };
+}
+function buildRef(inputs, platform) {
+    const id = inputs.optional('build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('build-id', id) };
+    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
+    const { version, buildNumber } = versions(inputs, '');
+    if (!version && !buildNumber) {
+        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
+    }
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+function baselineRef(inputs, build, platform) {
+    const id = inputs.optional('baseline-build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('baseline-build-id', id) };
+    const { version, buildNumber } = versions(inputs, 'baseline-');
+    if (!version && !buildNumber)
+        return undefined;
+    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
+    if (build?.kind === 'lookup')
+        return { ...build, version, buildNumber };
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
+function appRef(inputs, missing) {
+    const appId = inputs.optional('app-id');
+    const bundleId = inputs.optional('bundle-id');
+    if (appId && bundleId) {
+        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
+    }
+    if (appId)
+        return { appId: resourceId('app-id', appId) };
+    if (!bundleId)
+        throw new InputError(missing);
+    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
+        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
+    }
+    return { bundleId };
+}
+/** `version` and `build-number`, or their `baseline-` forms. */
+function versions(inputs, prefix) {
+    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
+    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
+    return {
+        version: version?.replace(/^[vV](?=\d)/, ''),
+        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
+    };
+}
+function versionString(name, value) {
+    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+
+const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+// Invisible or control characters that survive a copy-paste and silently change a value.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+/**
+ * The inputs being parsed, and every problem found so far: each parser reports its input's
+ * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
+ */
+class Inputs {
+    read;
+    problems = [];
+    constructor(read) {
+        this.read = read;
+    }
+    /** The value exactly as given (the key keeps its own whitespace rules). */
+    raw(name) {
+        return this.read(name) ?? '';
+    }
+    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
+    text(name) {
+        const value = this.raw(name).replace(ASCII_TRIM, '');
+        const bad = INVISIBLE.exec(value);
+        if (bad) {
+            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
+        }
+        return value;
+    }
+    optional(name) {
+        return this.text(name) || undefined;
+    }
+    /**
+     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
+     * never leaves parseConfig (it throws when any problem was listed).
+     */
+    attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            this.problems.push(error.message);
+            return fallback;
+        }
+    }
+    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
+    parsed(name, byDefault, parse, fallback) {
+        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/config/private-key.ts
+
+
+const BEGIN = '-----BEGIN PRIVATE KEY-----';
+const END = '-----END PRIVATE KEY-----';
+const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;
+const AGAIN = 'paste the whole .p8 file again';
+/**
+ * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
+ * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
+ * any part of the key.
+ */
+function parsePrivateKey(input) {
+    const raw = input.trim();
+    if (!raw)
+        throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
+    const text = toPemText(raw);
+    const secrets = [
+        raw,
+        text,
+        ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
+    ];
+    const start = text.indexOf(BEGIN);
+    if (start < 0) {
+        const kind = OTHER_PEM.exec(text)?.[1];
+        throw new InputError(kind === 'EC PRIVATE KEY'
+            ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
+            : kind
+                ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
+                : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
+    }
+    const end = text.indexOf(END, start);
+    if (end < 0) {
+        throw new InputError(`Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`);
+    }
+    const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '');
+    secrets.push(body);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+        throw new InputError(`Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`);
+    }
+    // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
+    const pem = `${BEGIN}\n${body.match(/.{1,64}/g).join('\n')}\n${END}\n`;
+    let key;
+    try {
+        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`);
+    }
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+        const found = key.asymmetricKeyType === 'ec'
+            ? `an EC key on ${curve}`
+            : `an ${key.asymmetricKeyType?.toUpperCase()} key`;
+        throw new InputError(`Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`);
+    }
+    if (!consistent(key)) {
+        throw new InputError(`Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`);
+    }
+    return { key, secrets: [...new Set(secrets)] };
+}
+/**
+ * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
+ * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
+ */
+function consistent(key) {
+    const { d, x, y } = key.export({ format: 'jwk' });
+    if (!d)
+        return false;
+    try {
+        const ecdh = (0,external_node_crypto_namespaceObject.createECDH)('prime256v1');
+        ecdh.setPrivateKey(Buffer.from(d, 'base64url'));
+        if (!x || !y)
+            return true; // no public part stored: nothing to disagree with
+        const stored = Buffer.concat([
+            Buffer.from([4]),
+            Buffer.from(x, 'base64url'),
+            Buffer.from(y, 'base64url')
+        ]);
+        return ecdh.getPublicKey().equals(stored);
+    }
+    catch {
+        return false;
+    }
+}
+function toPemText(raw) {
+    let text = raw;
+    if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
+        const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+        if (decoded.includes('-----BEGIN'))
+            text = decoded.trim();
+    }
+    if (!text.includes('\n') && text.includes('\\n'))
+        text = text.replace(/\\n/g, '\n');
+    return text.replace(/\r\n?/g, '\n');
+}
+
+;// CONCATENATED MODULE: ./src/config/parse.ts
+
+
+
+
+
+
+/** Parses and validates every input; throws one InputError that lists each problem. */
+function parseConfig(read) {
+    const inputs = new Inputs(read);
+    const key = apiKey(inputs);
+    const gate = gateSettings(inputs);
+    const api = {
+        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
+        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
+    };
+    const comment = commentSettings(inputs);
+    const report = reportSettings(inputs);
+    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
+    const { build, baseline } = buildRefs(inputs, platform);
+    if (inputs.problems.length > 0 || !key || !build) {
+        throw new InputError([...new Set(inputs.problems)].join('\n'));
+    }
+    return Object.freeze({ ...key, build, baseline, ...gate, ...api, ...comment, ...report });
+}
+/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
+function apiKey(inputs) {
+    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
+    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
+    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
+    return (key && {
+        keyId,
+        issuerId: issuerId || undefined,
+        privateKey: key.key,
+        keySecrets: Object.freeze(key.secrets)
+    });
+}
+/** What is checked, and what fails the job. */
+function gateSettings(inputs) {
+    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
+    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
+    const typeThreshold = (type) => {
+        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
+        const value = inputs.attempt(() => inputs.text(name), '');
+        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
+    };
+    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
+    return {
+        limit,
+        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
+        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
+        failOnBreach: flag('fail-on-breach'),
+        failOnRegression: flag('fail-on-regression'),
+        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
+        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
+    };
+}
+/** The sticky pull-request comment: when, under which header, on which pull request. */
+function commentSettings(inputs) {
+    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
+    return {
+        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
+        commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
+        prNumber: prNumber
+            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
+            : undefined,
+        githubToken: inputs.raw('github-token').trim()
+    };
+}
+/** The JSON report's path and how many backtraces the report carries. */
+function reportSettings(inputs) {
+    return {
+        reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/read.ts
+
+
+
+
+const readInput = (name) => getInput(name, { trimWhitespace: false });
+/** Reads the action's inputs: every secret is masked before anything can be logged. */
+function readInputs() {
+    // Masked even before the inputs are validated.
+    for (const name of ['private-key', 'github-token'])
+        protect(readInput(name));
+    const skip = forkWithoutKey();
+    if (skip)
+        return { skip };
+    const config = parseConfig(readInput);
+    for (const secret of [...config.keySecrets, config.githubToken])
+        protect(secret);
+    return { config };
+}
+/**
+ * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
+ * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
+ */
+function forkWithoutKey() {
+    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
+    const pull = empty.length ? forkPullRequest() : undefined;
+    if (pull === undefined)
+        return undefined;
+    const inputs = empty.map(name => `'${name}'`).join(' and ');
+    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
+
+
+// The words for findings, shared by the failure line, the annotations, the warnings and the
+// report wherever they say the same thing.
+/** `hangs, disk writes`: types in running text. */
+function typeList(types) {
+    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
+}
+/** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
+function signatureName(s, max, noun = '') {
+    return `${TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
+}
+/** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
+function noDataYet(types, buildId) {
+    return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
+}
+/** How a regressed signature compares with the baseline, for a sentence. */
+function sinceBaseline(s) {
+    if (s.baselineWeight !== undefined)
+        return `up from ${percent(s.baselineWeight)}`;
+    if (s.baselineAtMost !== undefined)
+        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+    return 'new since the baseline';
+}
+
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
+
+
+
+
+/**
+ * One annotation per breach or regression: an error when that kind fails the job, a warning
+ * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
+ * failure itself when the job will fail), then a warning that counts the rest.
+ */
+function annotate(verdict, policy, willFail) {
+    const breaches = verdict.breaches.map(s => `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
+    const regressions = verdict.regressions.map(s => `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`);
+    const errors = [
+        ...(policy.failOnBreach ? breaches : []),
+        ...(policy.failOnRegression ? regressions : [])
+    ];
+    const warnings = [
+        ...(policy.failOnBreach ? [] : breaches),
+        ...(policy.failOnRegression ? [] : regressions)
+    ];
+    const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
+    // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
+    const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
+    const title = 'App Store diagnostics gate';
+    for (const line of shownErrors)
+        error(scrub(line), { title });
+    for (const line of shownWarnings)
+        core_warning(scrub(line), { title });
+    const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
+    if (rest > 0)
+        core_warning(`${rest} more findings are listed in the job summary.`, { title });
+}
+
+;// CONCATENATED MODULE: ./src/publish/gaps.ts
+
+
+/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
+function gapWarnings(noData, verdict, data) {
+    const warnings = [];
+    if (noData === 'warn') {
+        for (const type of verdict.emptyTypes) {
+            warnings.push(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
+        }
+    }
+    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
+    if (unavailable.length) {
+        warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
+    }
+    if (data.baseline && data.baseline.build.id === data.current.build.id) {
+        warnings.push('The baseline is the same build as the one gated, so nothing can regress.');
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Untrusted text in Markdown: everything from App Store Connect must display literally,
+// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
+
+const ZWSP = '\u200b';
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
+/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
+function defuseComments(text) {
+    return text
+        .replace(/<!--/g, `<!${ZWSP}--`)
+        .replace(/--(?=>)/g, `--${ZWSP}`)
+        .replace(/--!>/g, `--!${ZWSP}>`);
+}
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
+function defuseReferences(text) {
+    return text
+        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+        .replace(/:\/\//g, `:${ZWSP}//`)
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
+}
+/**
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
+ */
+function code(text, { inTable = false, maxLength = 400 } = {}) {
+    const value = truncate(defuseComments(flatten(text)), maxLength);
+    if (value.trim() === '')
+        return '*(empty)*';
+    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
+}
+/** A code span for a table cell. */
+function codeCell(text) {
+    return code(text, { inTable: true });
+}
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
+/** Plain text inside Markdown (also safe inside a table cell). */
+function markdown_text(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
+}
+/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
+function html(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'));
+}
+/**
+ * A fenced code block that its content cannot close: the fence is longer than any
+ * backtick run in the lines.
+ */
+function codeBlock(lines) {
+    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
+    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    return `${fence}text\n${body}\n${fence}`;
+}
+/** A link only to an https URL, with its text escaped; otherwise the text alone. */
+function markdown_link(label, url) {
+    const parsed = httpsUrl(url);
+    if (!parsed)
+        return markdown_text(label);
+    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
+    return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/render.ts
+
+
+
+
+/** How much to show; each level drops more, in the order the design gives. */
+var Detail;
+(function (Detail) {
+    Detail[Detail["Full"] = 0] = "Full";
+    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
+    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
+    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
+})(Detail || (Detail = {}));
+const TOP_ROWS = 10;
+/** The whole report as Markdown: a pure function of the verdict and its context. */
+function renderReport(verdict, context, detail = Detail.Full) {
+    const sections = [
+        headline(verdict),
+        buildLine(context),
+        problems(verdict),
+        ...(detail < Detail.NoTypeTables
+            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
+            : []),
+        footer(verdict, context)
+    ];
+    return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+function headline(verdict) {
+    if (verdict.result === 'no-data') {
+        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
+    }
+    const counts = [
+        verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
+        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
+    ].filter(Boolean);
+    if (verdict.noDataFailed)
+        counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
+    if (!verdict.passed)
+        return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
+    if (verdict.emptyTypes.length) {
+        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`;
+    }
+    return '### ✅ App Store diagnostics gate: passed';
+}
+function buildLine(context) {
+    const parts = [
+        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
+    ];
+    if (context.baseline) {
+        const { id, label } = context.baseline;
+        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
+    }
+    if (context.runUrl)
+        parts.push(markdown_link('workflow run', context.runUrl));
+    return parts.join(' · ');
+}
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
+function problems(verdict) {
+    if (verdict.breaches.length + verdict.regressions.length === 0) {
+        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
+        return fetched
+            ? 'No signature is above its threshold' +
+                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
+            : 'App Store Connect has no diagnostic signatures for this build yet.';
+    }
+    const sections = [];
+    if (verdict.regressions.length) {
+        const rows = verdict.regressions.map(s => row([
+            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+            TYPE_LABELS[s.diagnosticType],
+            codeCell(s.signature),
+            percent(s.weight),
+            baselineCell(s),
+            deltaCell(s)
+        ]));
+        sections.push([
+            '#### Regressions',
+            '',
+            '| | Type | Signature | Weight | Baseline | Δ |',
+            '|---|---|---|---:|---:|---:|',
+            ...rows
+        ].join('\n'));
+    }
+    if (verdict.breaches.length) {
+        const rows = verdict.breaches.map(s => {
+            const cells = [
+                '❌',
+                TYPE_LABELS[s.diagnosticType],
+                codeCell(s.signature),
+                percent(s.weight),
+                limitPercent(s.threshold)
+            ];
+            return row(verdict.hasBaseline ? [...cells, changeCell(s)] : cells);
+        });
+        const header = verdict.hasBaseline
+            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
+        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
+    }
+    return sections.join('\n\n');
+}
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
+function deltaCell(s) {
+    if (s.delta === undefined)
+        return '';
+    const points = (s.delta * 100).toFixed(1);
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
+}
+function changeCell(s) {
+    switch (s.change) {
+        case 'new':
+            return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
+        case 'same':
+            return `= ${percent(s.weight)}`;
+        case 'up':
+            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
+        case 'down':
+            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
+        default:
+            return '';
+    }
+}
+const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
+function trendCell(insight) {
+    if (!insight)
+        return '';
+    const arrow = insight.direction ? ARROWS[insight.direction] : '';
+    const refs = insight.referenceVersions
+        .slice(0, 3)
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
+    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
+}
+function typeSection(outcome, verdict, context, detail) {
+    const label = TYPE_LABELS[outcome.type];
+    if (outcome.fetched === 0) {
+        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
+    }
+    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict.hasBaseline)
+    ];
+    if (rows.length < outcome.shown.length) {
+        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
+    }
+    if (detail < Detail.NoBacktraces && context.backtraces) {
+        for (const s of rows) {
+            const result = context.backtraces.get(s.id);
+            if (result)
+                parts.push('', backtraceBlock(s, result));
+        }
+    }
+    const gone = goneLine(outcome);
+    if (gone)
+        parts.push('', gone);
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, withBaseline) {
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), changeCell(s)]
+            : [trendCell(s.insight)];
+        return row([...cells, ...compared]);
+    });
+    return [head, ...body];
+}
+function goneLine(outcome) {
+    if (outcome.goneUnknown) {
+        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
+    }
+    if (outcome.gone.length === 0)
+        return '';
+    const items = outcome.gone
+        .slice(0, TOP_ROWS)
+        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
+    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
+    return `Gone since the baseline: ${items.join(', ')}${more}.`;
+}
+function backtraceBlock(s, result) {
+    if (!result.ok)
+        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
+    const b = result.backtrace;
+    const facts = [
+        b.device,
+        b.os,
+        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
+        b.eventDetail,
+        b.writesCaused && `writes ${b.writesCaused}`
+    ].filter((fact) => Boolean(fact));
+    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
+    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
+    const lines = b.frames.map(f => {
+        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`;
+    });
+    const parts = [
+        `<details><summary>${summary}</summary>`,
+        '',
+        codeBlock(lines.length ? lines : ['(no frames)'])
+    ];
+    if (b.basis === 'heaviest')
+        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    for (const insight of b.insights) {
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
+    }
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+function footer(verdict, context) {
+    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
+        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .join(', ');
+    const parts = [`Thresholds: ${thresholds}`];
+    if (verdict.hasBaseline)
+        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
+    const { remaining, limit } = context.rateLimit ?? {};
+    if (remaining !== undefined) {
+        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
+    }
+    return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+
+const characters = (text) => text.length;
+const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
+/**
+ * The most detailed rendering that fits: drop backtraces, then long tables, then the
+ * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
+ * so it always survives.
+ */
+function fitReport(render, budget) {
+    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
+    let report = '';
+    for (const level of levels) {
+        report = render(level);
+        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
+        if (budget.measure(fitted) <= budget.max)
+            return fitted;
+    }
+    return cutAtLine(report, budget);
+}
+function omissionNote(elsewhere) {
+    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
+}
+/**
+ * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
+ * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
+ * and end with a line `</details>`; signature text never starts a line, so text that merely
+ * contains the tag cannot inflate the closing. The result is measured again with its closing.
+ */
+function cutAtLine(report, budget) {
+    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
+    const lines = report.split('\n');
+    let keep = lines.length;
+    for (;;) {
+        const cut = closeSections(lines.slice(0, keep));
+        const result = `${cut}${note}`;
+        if (budget.measure(result) <= budget.max || keep === 0)
+            return result;
+        // Drop at least the overflow's worth of lines, then measure again.
+        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
+    }
+}
+/** How many lines to keep so the text loses roughly what it is over the budget. */
+function shrinkTo(lines, keep, budget, result) {
+    let excess = budget.measure(result) - budget.max;
+    let count = keep;
+    while (count > 0 && excess > 0) {
+        count--;
+        excess -= budget.measure(lines[count]) + 1;
+    }
+    return count;
+}
+/** The lines with a fence and the renderer's open `<details>` sections closed. */
+function closeSections(kept) {
+    let fence;
+    let openDetails = 0;
+    for (const line of kept) {
+        const fenceMatch = /^(`{3,})/.exec(line);
+        if (fenceMatch)
+            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
+        else if (!fence && line.startsWith('<details>'))
+            openDetails++;
+        else if (!fence && line === '</details>')
+            openDetails = Math.max(0, openDetails - 1);
+    }
+    const closing = [
+        ...(fence ? [fence] : []),
+        '',
+        ...Array.from({ length: openDetails }, () => '</details>')
+    ];
+    return [...kept, ...closing].join('\n');
+}
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -1474,7 +2601,7 @@ function megabytes(bytes) {
     return String(Math.round((bytes / (1024 * 1024)) * 10) / 10);
 }
 /** A response header as one string. */
-function header(response, name) {
+function transport_header(response, name) {
     const value = response.headers[name.toLowerCase()];
     return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -1615,117 +2742,666 @@ function retryAfterHeader(response) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
-// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
-// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
-// can echo a token back in an error body, so every text taken from a response, and every text
-// the action publishes, passes this scrubber.
+;// CONCATENATED MODULE: ./src/github/fetch.ts
 
-const REPLACEMENT = '***';
-/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
-const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
-const MIN_SECRET_LENGTH = 8;
-const secrets = new Set();
-/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
-function addSecret(value) {
-    const trimmed = value.trim();
-    if (trimmed.length >= MIN_SECRET_LENGTH)
-        secrets.add(trimmed);
-}
-/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
-function protect(value) {
-    if (!value.trim())
-        return;
-    core_setSecret(value);
-    addSecret(value);
-}
+
 /**
- * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
- * key's base64), replaced by ***.
+ * A `fetch` for Octokit over the action's own transport: the same HTTP stack and the same
+ * bounded retries as App Store Connect, and the token only ever sent to the API's origin.
+ * A POST is repeated only when GitHub cannot have acted on it: a retried create that had in
+ * fact landed would leave a second comment.
+ *
+ * It touches none of the globals `Request`, `Headers` and `Response`: their first use loads
+ * Node's own copy of undici, with node:http2, zlib and worker_threads (about 20 ms), for
+ * objects Octokit only reads a few fields of.
  */
-function scrub(text) {
-    if (secrets.size === 0 || text === '')
-        return text;
-    let result = text;
-    // Longest first, so a token is replaced whole before a fragment of it could be.
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (result.includes(secret))
-            result = result.split(secret).join(REPLACEMENT);
+function fetchOverTransport(send, policy, origin) {
+    return async (input, init = {}) => {
+        // Octokit passes a string URL and a plain object of headers.
+        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+        if (url.origin !== origin)
+            throw new Error(`refused to send the GitHub token to ${url.origin}`);
+        const headers = Object.fromEntries(Object.entries((init.headers ?? {})).map(([name, value]) => [
+            name.toLowerCase(),
+            String(value)
+        ]));
+        const method = (init.method ?? 'GET').toUpperCase();
+        let response;
+        try {
+            ;
+            ({ response } = await sendWithRetry(send, () => ({
+                method,
+                url: url.href,
+                headers,
+                body: typeof init.body === 'string' ? init.body : undefined,
+                timeoutMs: policy.requestTimeoutMs
+            }), policy, {
+                signal: init.signal ?? undefined,
+                ...(method === 'POST' ? { retryable: isSafeToRepeat } : {})
+            }));
+        }
+        catch (error) {
+            // Out of retries on a status: hand Octokit the last answer so it reports the status.
+            if (error instanceof RetriesExhausted && !(error.last instanceof Error))
+                response = error.last;
+            else
+                throw error;
+        }
+        return fetchResponse(url.href, response);
+    };
+}
+/** The part of a fetch Response that Octokit reads: status, headers, and the body as text. */
+function fetchResponse(url, response) {
+    const { status } = response;
+    const body = [204, 205, 304].includes(status) ? '' : response.body;
+    const headers = new Map(Object.entries(response.headers).flatMap(([name, value]) => value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]]));
+    const partial = {
+        status,
+        url,
+        ok: status >= 200 && status <= 299,
+        statusText: external_node_http_namespaceObject.STATUS_CODES[status] ?? '',
+        headers: {
+            get: (name) => headers.get(name.toLowerCase()) ?? null,
+            has: (name) => headers.has(name.toLowerCase()),
+            [Symbol.iterator]: () => headers.entries()
+        },
+        text: async () => body,
+        json: async () => JSON.parse(body),
+        arrayBuffer: async () => {
+            const bytes = Buffer.from(body);
+            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        }
+    };
+    return partial;
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+
+
+
+
+
+
+
+/** The hidden line that makes the comment sticky; the header tells several apart. */
+function commentMarker(header) {
+    return `<!-- ${ACTION_NAME}:${header} -->`;
+}
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+    status;
+    constructor(status) {
+        super(`HTTP ${status}`);
+        this.status = status;
     }
-    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
 }
-/** Forgets every secret; for tests. */
-function clearSecrets() {
-    secrets.clear();
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function written(response) {
+    const { status, data } = response;
+    if (status < 200 || status > 299 || typeof data?.id !== 'number')
+        throw new UnexpectedStatus(status);
+    return { id: data.id, url: String(data.html_url ?? '') };
+}
+/**
+ * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
+ * Connect requests; `publish` then creates, updates, or skips an identical write.
+ */
+class StickyComment {
+    options;
+    marker;
+    octokit;
+    lookup;
+    controller = new AbortController();
+    constructor(options) {
+        this.options = options;
+        this.marker = commentMarker(options.header);
+        this.octokit = loadOctokit(options, this.controller.signal);
+        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
+    }
+    /**
+     * Pages through every comment. Only a bot's comment that starts with the exact marker is
+     * ours: a person's, or another bot's that quotes the marker, never is.
+     */
+    async find() {
+        const octokit = await this.octokit;
+        const { owner, repo, number } = this.options.target;
+        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: number,
+            per_page: GITHUB_LIMITS.commentsPerPage
+        });
+        const ours = [];
+        for await (const page of pages) {
+            for (const c of page.data) {
+                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
+            }
+        }
+        return ours.sort((a, b) => a.id - b.id);
+    }
+    /**
+     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
+     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
+     */
+    async publish(report, createIfMissing) {
+        const lookup = await this.lookup;
+        if (!lookup.ok)
+            return failure(lookup.error, this.options.target, this.options.apiUrl);
+        try {
+            const [oldest, ...duplicates] = lookup.ours;
+            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
+            await this.remove(duplicates);
+            return result;
+        }
+        catch (error) {
+            return failure(error, this.options.target, this.options.apiUrl);
+        }
+    }
+    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
+    abort() {
+        this.controller.abort();
+    }
+    async write(existing, body, createIfMissing) {
+        const { owner, repo, number } = this.options.target;
+        const octokit = await this.octokit;
+        if (existing?.body === body)
+            return { id: existing.id, url: existing.url, action: 'unchanged' };
+        if (existing) {
+            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
+            return { ...comment, action: 'updated' };
+        }
+        if (!createIfMissing) {
+            return {
+                action: 'skipped',
+                note: 'nothing breached or regressed, and there is no earlier comment to update'
+            };
+        }
+        const { policy } = this.options;
+        let waitedMs = 0;
+        for (let attempt = 1;; attempt++) {
+            let created;
+            try {
+                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+            }
+            catch (error) {
+                // A create that failed on the way back may have landed: look before trying again.
+                const status = error.status;
+                const decision = nextRetry(policy, attempt, waitedMs, undefined);
+                if ((status !== undefined && status < 500) || !decision.retry)
+                    throw error;
+                await sleep(decision.delayMs, this.controller.signal);
+                waitedMs += decision.delayMs;
+                const [landed, ...duplicates] = await this.find();
+                if (landed) {
+                    await this.remove(duplicates);
+                    return this.write(landed, body, false);
+                }
+                continue;
+            }
+            return this.settle(created, body);
+        }
+    }
+    /**
+     * Another run on the same pull request may have created its comment at the same moment:
+     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+     */
+    async settle(created, body) {
+        let ours;
+        try {
+            ours = await this.find();
+        }
+        catch {
+            return { ...created, action: 'created' }; // written; only the check for a twin failed
+        }
+        const [oldest, ...newer] = ours;
+        if (!oldest || oldest.id === created.id) {
+            await this.remove(newer);
+            return { ...created, action: 'created' };
+        }
+        let result;
+        try {
+            result = await this.write(oldest, body, false);
+        }
+        catch {
+            return { ...created, action: 'created' }; // the twin could not be written: keep ours
+        }
+        await this.remove(newer);
+        return result;
+    }
+    /**
+     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+     * and one left behind is only stale (the next run tries again), never worth a warning.
+     */
+    async remove(duplicates) {
+        if (duplicates.length === 0)
+            return;
+        const { owner, repo } = this.options.target;
+        const octokit = await this.octokit;
+        for (const duplicate of duplicates) {
+            await octokit.rest.issues
+                .deleteComment({ owner, repo, comment_id: duplicate.id })
+                .catch(() => undefined);
+        }
+    }
+}
+async function loadOctokit(options, signal) {
+    // Loaded only when a comment is due: it costs start-up time every other run would pay.
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const baseUrl = options.apiUrl.replace(/\/+$/, '');
+    return getOctokit(options.token, {
+        baseUrl,
+        request: {
+            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
+            signal
+        },
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
+    });
+}
+/** How to comment on a fork's pull request anyway. */
+const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
+const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
+/** A comment failure is a warning, never the reason the job fails. */
+function failure(error, target, apiUrl) {
+    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
+    const cause = error.cause;
+    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
+        };
+    }
+    const status = error.status;
+    const apiMessage = error.response?.data
+        ?.message;
+    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
+    const where = `pull request #${target.number}`;
+    if (status === 403) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
+        };
+    }
+    if (status === 404) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
+        };
+    }
+    return {
+        action: 'failed',
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
+    };
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
- * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
- */
-function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+;// CONCATENATED MODULE: ./src/publish/outcome.ts
+/** What the report renders besides the verdict. */
+function reportContext(outcome) {
+    const { config, data } = outcome;
+    return {
+        buildId: data.current.build.id,
+        buildLabel: data.current.build.label,
+        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+        runUrl: runUrl(),
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: outcome.usage?.rateLimit,
+        backtraces: data.backtraces
+    };
+}
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
+
+
+
+
+
+
+
+/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
+function planComment(config, send, policy) {
+    if (config.comment === 'never')
+        return { skip: "'comment' is false", warn: false };
+    const found = findPullRequest(config.prNumber);
+    if ('none' in found)
+        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
+    const { target } = found;
+    if (target.fromFork) {
+        return {
+            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
+            warn: true
+        };
+    }
+    if (!config.githubToken) {
+        return {
+            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
+            warn: true
+        };
+    }
+    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+    return {
+        sticky: new StickyComment({
+            token: config.githubToken,
+            apiUrl,
+            target,
+            header: config.commentHeader,
+            send,
+            policy
+        })
+    };
+}
+/** Posts or updates the comment and sets its outputs; every problem is a warning. */
+async function publishComment(plan, render, somethingFound, onBreachOnly) {
+    if ('skip' in plan) {
+        if (plan.warn)
+            core_warning(plan.skip);
+        else
+            info(`No pull-request comment: ${plan.skip}.`);
+        return;
+    }
+    // Scrubbing only shortens a text, so what fits still fits.
+    const report = fitReport(detail => scrub(render(detail)), {
+        measure: characters,
+        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
+        elsewhere: 'the job summary of this workflow run'
+    });
+    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
+    if (result.action === 'failed')
+        core_warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
+    else if (result.action === 'skipped')
+        info(`No pull-request comment: ${result.note}.`);
+    else
+        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
+    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
+    setOutput('comment-url', result.url ?? '');
 }
 /**
- * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
- * error message: no control characters, so it cannot start a workflow command such as
- * `::add-mask::` on a new line, and bounded in length.
+ * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
+ * will read now.
  */
-function oneLine(text, max = 200) {
-    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+async function pullRequestComment(outcome) {
+    const plan = outcome.comment;
+    if (!plan)
+        return;
+    if (outcome.kind === 'failed' && 'sticky' in plan)
+        plan.sticky.abort();
+    if (outcome.kind !== 'judged')
+        return;
+    const { verdict, config } = outcome;
+    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+    const context = { ...reportContext(outcome), rateLimit: undefined };
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
 }
-/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
-        end--;
-    return `${text.slice(0, end)}…`;
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/publish/records.ts
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+function signatureRecord(s) {
+    return {
+        id: s.id,
+        diagnosticType: s.diagnosticType,
+        signature: s.signature,
+        weight: s.weight,
+        threshold: s.threshold,
+        breached: s.breached,
+        ...(s.insight ? { insight: s.insight } : {}),
+        ...(s.change !== undefined
+            ? {
+                baselineWeight: s.baselineWeight ?? null,
+                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
+                delta: s.delta,
+                change: s.change,
+                regressed: s.regressed
+            }
+            : {})
+    };
 }
 /**
- * A bad value from a response, described in a few words without walking into it: a value
- * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
  */
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'string')
-        return `"${oneLine(value, 40)}"`;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return `a list of ${plural(value.length, 'item')}`;
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
+function boundedRecords(items, maxBytes) {
+    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
+    const kept = new Set();
+    let size = 2; // []
+    for (const index of byWeight) {
+        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
+        if (size + bytes > maxBytes)
+            break;
+        kept.add(index);
+        size += bytes;
+    }
+    return {
+        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+        omitted: items.length - kept.size
+    };
 }
-function percent(weight) {
-    return `${(weight * 100).toFixed(1)}%`;
+
+;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
+
+
+
+
+
+/** The full machine-readable report; its shape is `schema/report.schema.json`. */
+function buildJsonReport(input) {
+    const { verdict, data } = input;
+    const build = (b) => b
+        ? {
+            id: b.build.id,
+            label: b.build.label ?? null,
+            processingState: b.build.processingState ?? null
+        }
+        : null;
+    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
+    return {
+        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
+        tool: ACTION_NAME,
+        generatedAt: new Date().toISOString(),
+        build: build(data?.current),
+        baseline: build(data?.baseline),
+        error: input.error ?? null,
+        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
+        skipReason: input.skipped ?? null,
+        verdict: verdict
+            ? {
+                passed: verdict.passed,
+                failure: input.failure ?? null,
+                breachCount: verdict.breaches.length,
+                regressionCount: verdict.regressions.length,
+                maxWeight: verdict.maxWeight ?? null,
+                emptyTypes: verdict.emptyTypes
+            }
+            : null,
+        settings: input.settings ?? null,
+        types: (verdict?.outcomes ?? []).map(o => ({
+            type: o.type,
+            threshold: o.threshold,
+            fetched: o.fetched,
+            complete: o.complete,
+            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
+            goneUnknown: o.goneUnknown
+        })),
+        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        breaches: (verdict?.breaches ?? []).map(s => s.id),
+        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        backtraces: Object.fromEntries(data?.backtraces ?? []),
+        rateLimit: input.rateLimit
+            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
+            : null,
+        requests: input.requests,
+        timings: {
+            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
+            total: Math.round(input.totalMs)
+        }
+    };
 }
-/** A threshold as the user likely wrote it: 50%, 12.5%. */
-function limitPercent(weight) {
-    return `${Number((weight * 100).toFixed(2))}%`;
+/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
+function writeJsonReport(report, path) {
+    const target = (0,external_node_path_namespaceObject.resolve)(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+    // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
+    return target;
 }
-/**
- * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
- * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
- */
-function groupDigits(count) {
-    const digits = String(Math.trunc(Math.abs(count)));
-    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+/** The JSON report of a run, however it ended. */
+function jsonReportOf(outcome) {
+    const { config, usage } = outcome;
+    return buildJsonReport({
+        ...(outcome.kind === 'judged'
+            ? { verdict: outcome.verdict, data: outcome.data, failure: outcome.failure }
+            : {}),
+        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+        settings: config && {
+            thresholds: config.thresholds,
+            maxWeightIncrease: config.maxWeightIncrease
+        },
+        rateLimit: usage?.rateLimit,
+        requests: usage?.requests ?? 0,
+        totalMs: performance.now() - outcome.started
+    });
 }
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
+
+
+
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function outputs_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
+function setOutputs(verdict, values) {
+    const shown = verdict.outcomes.flatMap(o => o.shown);
+    outputs_setOutput('build-id', values.buildId);
+    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    outputs_setOutput('result', verdict.result);
+    outputs_setOutput('passed', String(verdict.passed));
+    outputs_setOutput('breach-count', String(verdict.breaches.length));
+    outputs_setOutput('regression-count', String(verdict.regressions.length));
+    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    for (const [name, items] of [
+        ['signatures', shown],
+        ['breaches', verdict.breaches]
+    ]) {
+        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
+        outputs_setOutput(name, json);
+        outputs_setOutput(`${name}-omitted`, String(omitted));
+    }
+    outputs_setOutput('report', values.report);
+}
+/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
+function setSkippedOutputs() {
+    setOutput('result', 'skipped');
+    setOutput('passed', '');
+}
+
+;// CONCATENATED MODULE: ./src/publish/summary.ts
+
+
+
+
+
+
+/** The report at the most detail that fits the job summary (and the `report` output). */
+function summaryReport(outcome) {
+    const context = reportContext(outcome);
+    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
+        measure: utf8Bytes,
+        max: GITHUB_LIMITS.summaryBudgetBytes,
+        elsewhere: 'the JSON report (see the report-path output)'
+    });
+}
+/** The one line a skipped run's summary holds. */
+function skippedSummary(reason) {
+    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
+}
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
+        return;
+    }
+    await summary.addRaw(scrub(report)).write();
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
+const GITHUB_SINKS = [jobReport, pullRequestComment, exitStatus];
+/** Outputs, the JSON report, warnings and annotations, and the job summary. */
+async function jobReport(outcome) {
+    switch (outcome.kind) {
+        case 'skipped':
+            core_warning(`App Store diagnostics gate skipped: ${outcome.reason}. See ${FORK_DOCS_URL}`);
+            setSkippedOutputs();
+            writeReportFile(outcome);
+            return writeSummary(skippedSummary(outcome.reason));
+        case 'failed':
+            return writeReportFile(outcome);
+        case 'judged':
+            return group('Report', () => judgedReport(outcome));
+    }
+}
+async function judgedReport(outcome) {
+    const { config, data, verdict, failure } = outcome;
+    const report = summaryReport(outcome);
+    setOutputs(verdict, {
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        report
+    });
+    writeReportFile(outcome);
+    for (const warning of gapWarnings(config.noData, verdict, data))
+        core_warning(warning);
+    annotate(verdict, config, Boolean(failure));
+    await writeSummary(report);
+    info(verdictLine(verdict, failure));
+}
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
+function writeReportFile(outcome) {
+    try {
+        setOutput('report-path', writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath));
+    }
+    catch (error) {
+        core_warning(`Could not write the JSON report: ${messageOf(error)}`);
+    }
+}
+function verdictLine(verdict, failure) {
+    if (verdict.result === 'no-data') {
+        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
+    }
+    return verdict.passed
+        ? 'Verdict: passed.'
+        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
+}
+/** The job fails last, after everything else is written, with one sentence. */
+async function exitStatus(outcome) {
+    if (outcome.kind === 'failed')
+        setFailed(scrub(outcome.error));
+    else if (outcome.kind === 'judged' && outcome.failure)
+        setFailed(scrub(outcome.failure));
 }
 
 ;// CONCATENATED MODULE: ./src/asc/client.ts
@@ -1802,7 +3478,7 @@ class AscClient {
         return parseJson(what, response, accept);
     }
     noteRateLimit(response) {
-        const parsed = parseRateLimit(header(response, 'x-rate-limit'));
+        const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
         if (parsed?.remaining === undefined)
             return;
         if (this.rateLimit?.remaining === undefined || parsed.remaining < this.rateLimit.remaining) {
@@ -1875,7 +3551,7 @@ function appleErrorText(body) {
     }
 }
 function parseJson(what, response, accept) {
-    const type = (header(response, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const type = (transport_header(response, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
     const isJson = type === 'application/json' ||
         type.endsWith('+json') ||
         (type === '' && accept.includes('json'));
@@ -2192,12 +3868,12 @@ function insights(value) {
         const text = field(entry.insightsString, INSIGHT_MAX);
         if (!text)
             return [];
-        const url = httpsUrl(entry.insightsURL);
+        const url = backtrace_httpsUrl(entry.insightsURL);
         const category = field(entry.insightsCategory);
         return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
     });
 }
-function httpsUrl(value) {
+function backtrace_httpsUrl(value) {
     if (typeof value !== 'string' || value.length > 2000)
         return undefined;
     try {
@@ -3226,7 +4902,10 @@ async function collect(client, config, log) {
         apps: new AppResolver(client),
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
-                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result)));
+                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
+                    backtraces.set(id, result);
+                    log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
+                }));
             }
         },
         finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
@@ -3262,502 +4941,6 @@ async function loadBuild(session, ref, role) {
     return { build, lists: new Map(lists.map(list => [list.type, list])) };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/pull-request.ts
-
-/**
- * The pull request to comment on: `pr-number` when given, else the one in a
- * `pull_request` or `pull_request_target` payload. Read from the runner's environment
- * without loading @actions/github, which only a comment needs.
- */
-function findPullRequest(prNumber, env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
-    const pull = payload.pull_request;
-    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
-    if (prNumber !== undefined) {
-        const samePull = pull?.number === prNumber;
-        return {
-            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
-        };
-    }
-    if (typeof pull?.number !== 'number') {
-        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
-    }
-    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
-}
-/**
- * The number of the pull request when this run is a `pull_request` event for a fork's head
- * branch, which GitHub runs without the repository's secrets; undefined otherwise.
- */
-function forkPullRequest(env = process.env) {
-    if (env.GITHUB_EVENT_NAME !== 'pull_request')
-        return undefined;
-    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
-        ? pull.number
-        : undefined;
-}
-function isFork(pull, repository) {
-    const head = pull?.head?.repo?.full_name;
-    // A deleted fork has no head repository: still not ours.
-    return head === undefined || head === null
-        ? pull?.head?.repo === null
-        : head.toLowerCase() !== repository.toLowerCase();
-}
-function readPayload(path) {
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/values.ts
-
-
-// One parser per kind of value; each throws an InputError that names the input and what it takes.
-/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
-function fraction(name, value) {
-    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
-    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
-    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
-    if (!Number.isFinite(number) || number < 0 || number > 1) {
-        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
-    }
-    return number;
-}
-function integer(name, value, min, max) {
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
-    }
-    return number;
-}
-/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
-function minutes(name, value) {
-    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
-    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
-    }
-    return number;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-function values_boolean(name, value) {
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
-}
-function commentMode(value) {
-    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
-    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
-}
-function diagnosticTypes(value) {
-    const names = value
-        .split(/[,\n]/)
-        .map(part => part.trim())
-        .filter(part => part.length > 0);
-    const types = [];
-    for (const name of names) {
-        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
-        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
-        if (!type) {
-            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
-        }
-        if (!types.includes(type))
-            types.push(type);
-    }
-    if (types.length === 0) {
-        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
-    }
-    return types;
-}
-/** The key and issuer IDs as App Store Connect shows them. */
-function identifier(name, value, required) {
-    if (!value) {
-        if (required)
-            throw new InputError(`Input '${name}' is required.`);
-        return '';
-    }
-    if (!RESOURCE_ID.test(value)) {
-        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
-    }
-    return value;
-}
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-/** https anywhere; plain http only to this machine, where no token can be sniffed. */
-function baseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
-    }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-function values_header(value) {
-    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
-        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
-    }
-    return value;
-}
-function resourceId(name, value) {
-    if (!RESOURCE_ID.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/config/build-refs.ts
-
-
-/** The build to gate and the optional baseline, each by resource ID or by lookup. */
-function buildRefs(inputs, platform) {
-    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
-    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
-    return { build, baseline };
-}
-function buildRef(inputs, platform) {
-    const id = inputs.optional('build-id');
-    if (id)
-        return { kind: 'id', id: resourceId('build-id', id) };
-    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
-    const { version, buildNumber } = versions(inputs, '');
-    if (!version && !buildNumber) {
-        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
-    }
-    return { kind: 'lookup', app, version, buildNumber, platform };
-}
-function baselineRef(inputs, build, platform) {
-    const id = inputs.optional('baseline-build-id');
-    if (id)
-        return { kind: 'id', id: resourceId('baseline-build-id', id) };
-    const { version, buildNumber } = versions(inputs, 'baseline-');
-    if (!version && !buildNumber)
-        return undefined;
-    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
-    if (build?.kind === 'lookup')
-        return { ...build, version, buildNumber };
-    return { kind: 'lookup', app, version, buildNumber, platform };
-}
-/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
-function appRef(inputs, missing) {
-    const appId = inputs.optional('app-id');
-    const bundleId = inputs.optional('bundle-id');
-    if (appId && bundleId) {
-        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
-    }
-    if (appId)
-        return { appId: resourceId('app-id', appId) };
-    if (!bundleId)
-        throw new InputError(missing);
-    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
-        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
-    }
-    return { bundleId };
-}
-/** `version` and `build-number`, or their `baseline-` forms. */
-function versions(inputs, prefix) {
-    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
-    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
-    return {
-        version: version?.replace(/^[vV](?=\d)/, ''),
-        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
-    };
-}
-function versionString(name, value) {
-    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/config/inputs.ts
-
-const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-// Invisible or control characters that survive a copy-paste and silently change a value.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
-/**
- * The inputs being parsed, and every problem found so far: each parser reports its input's
- * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
- */
-class Inputs {
-    read;
-    problems = [];
-    constructor(read) {
-        this.read = read;
-    }
-    /** The value exactly as given (the key keeps its own whitespace rules). */
-    raw(name) {
-        return this.read(name) ?? '';
-    }
-    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
-    text(name) {
-        const value = this.raw(name).replace(ASCII_TRIM, '');
-        const bad = INVISIBLE.exec(value);
-        if (bad) {
-            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
-        }
-        return value;
-    }
-    optional(name) {
-        return this.text(name) || undefined;
-    }
-    /**
-     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
-     * never leaves parseConfig (it throws when any problem was listed).
-     */
-    attempt(parse, fallback) {
-        try {
-            return parse();
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            this.problems.push(error.message);
-            return fallback;
-        }
-    }
-    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
-    parsed(name, byDefault, parse, fallback) {
-        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/config/private-key.ts
-
-
-const BEGIN = '-----BEGIN PRIVATE KEY-----';
-const END = '-----END PRIVATE KEY-----';
-const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;
-const AGAIN = 'paste the whole .p8 file again';
-/**
- * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
- * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
- * any part of the key.
- */
-function parsePrivateKey(input) {
-    const raw = input.trim();
-    if (!raw)
-        throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
-    const text = toPemText(raw);
-    const secrets = [
-        raw,
-        text,
-        ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
-    ];
-    const start = text.indexOf(BEGIN);
-    if (start < 0) {
-        const kind = OTHER_PEM.exec(text)?.[1];
-        throw new InputError(kind === 'EC PRIVATE KEY'
-            ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
-            : kind
-                ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
-                : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
-    }
-    const end = text.indexOf(END, start);
-    if (end < 0) {
-        throw new InputError(`Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`);
-    }
-    const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '');
-    secrets.push(body);
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
-        throw new InputError(`Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`);
-    }
-    // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
-    const pem = `${BEGIN}\n${body.match(/.{1,64}/g).join('\n')}\n${END}\n`;
-    let key;
-    try {
-        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: pem, format: 'pem' });
-    }
-    catch {
-        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`);
-    }
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-        const found = key.asymmetricKeyType === 'ec'
-            ? `an EC key on ${curve}`
-            : `an ${key.asymmetricKeyType?.toUpperCase()} key`;
-        throw new InputError(`Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`);
-    }
-    if (!consistent(key)) {
-        throw new InputError(`Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`);
-    }
-    return { key, secrets: [...new Set(secrets)] };
-}
-/**
- * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
- * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
- */
-function consistent(key) {
-    const { d, x, y } = key.export({ format: 'jwk' });
-    if (!d)
-        return false;
-    try {
-        const ecdh = (0,external_node_crypto_namespaceObject.createECDH)('prime256v1');
-        ecdh.setPrivateKey(Buffer.from(d, 'base64url'));
-        if (!x || !y)
-            return true; // no public part stored: nothing to disagree with
-        const stored = Buffer.concat([
-            Buffer.from([4]),
-            Buffer.from(x, 'base64url'),
-            Buffer.from(y, 'base64url')
-        ]);
-        return ecdh.getPublicKey().equals(stored);
-    }
-    catch {
-        return false;
-    }
-}
-function toPemText(raw) {
-    let text = raw;
-    if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
-        const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
-        if (decoded.includes('-----BEGIN'))
-            text = decoded.trim();
-    }
-    if (!text.includes('\n') && text.includes('\\n'))
-        text = text.replace(/\\n/g, '\n');
-    return text.replace(/\r\n?/g, '\n');
-}
-
-;// CONCATENATED MODULE: ./src/config/parse.ts
-
-
-
-
-
-
-/** Parses and validates every input; throws one InputError that lists each problem. */
-function parseConfig(read) {
-    const inputs = new Inputs(read);
-    const key = apiKey(inputs);
-    const gate = gateSettings(inputs);
-    const api = {
-        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
-        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
-    };
-    const comment = commentSettings(inputs);
-    const report = reportSettings(inputs);
-    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
-    const { build, baseline } = buildRefs(inputs, platform);
-    if (inputs.problems.length > 0 || !key || !build) {
-        throw new InputError([...new Set(inputs.problems)].join('\n'));
-    }
-    return Object.freeze({ ...key, build, baseline, ...gate, ...api, ...comment, ...report });
-}
-/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
-function apiKey(inputs) {
-    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
-    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
-    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
-    return (key && {
-        keyId,
-        issuerId: issuerId || undefined,
-        privateKey: key.key,
-        keySecrets: Object.freeze(key.secrets)
-    });
-}
-/** What is checked, and what fails the job. */
-function gateSettings(inputs) {
-    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
-    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
-    const typeThreshold = (type) => {
-        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
-        const value = inputs.attempt(() => inputs.text(name), '');
-        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
-    };
-    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
-    return {
-        limit,
-        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
-        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
-        failOnBreach: flag('fail-on-breach'),
-        failOnRegression: flag('fail-on-regression'),
-        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
-        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
-    };
-}
-/** The sticky pull-request comment: when, under which header, on which pull request. */
-function commentSettings(inputs) {
-    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
-    return {
-        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
-        commentHeader: inputs.attempt(() => values_header(inputs.text('comment-header')), ''),
-        prNumber: prNumber
-            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
-            : undefined,
-        githubToken: inputs.raw('github-token').trim()
-    };
-}
-/** The JSON report's path and how many backtraces the report carries. */
-function reportSettings(inputs) {
-    return {
-        reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
-        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/config/read.ts
-
-
-
-
-const readInput = (name) => getInput(name, { trimWhitespace: false });
-/** Reads the action's inputs: every secret is masked before anything can be logged. */
-function readInputs() {
-    // Masked even before the inputs are validated.
-    for (const name of ['private-key', 'github-token'])
-        protect(readInput(name));
-    const skip = forkWithoutKey();
-    if (skip)
-        return { skip };
-    const config = parseConfig(readInput);
-    for (const secret of [...config.keySecrets, config.githubToken])
-        protect(secret);
-    return { config };
-}
-/**
- * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
- * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
- */
-function forkWithoutKey() {
-    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
-    const pull = empty.length ? forkPullRequest() : undefined;
-    if (pull === undefined)
-        return undefined;
-    const inputs = empty.map(name => `'${name}'`).join(' and ');
-    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
-}
-
 ;// CONCATENATED MODULE: ./src/deadline.ts
 
 /**
@@ -3790,32 +4973,6 @@ class Deadline {
         const { minutes } = this;
         return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/wording.ts
-
-
-// The words for findings, shared by the failure line, the annotations, the warnings and the
-// report wherever they say the same thing.
-/** `hangs, disk writes`: types in running text. */
-function typeList(types) {
-    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
-}
-/** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
-function signatureName(s, max, noun = '') {
-    return `${TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
-}
-/** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
-function noDataYet(types, buildId) {
-    return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
-}
-/** How a regressed signature compares with the baseline, for a sentence. */
-function sinceBaseline(s) {
-    if (s.baselineWeight !== undefined)
-        return `up from ${percent(s.baselineWeight)}`;
-    if (s.baselineAtMost !== undefined)
-        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
-    return 'new since the baseline';
 }
 
 ;// CONCATENATED MODULE: ./src/gate.ts
@@ -3937,1148 +5094,68 @@ function failureLine(verdict, policy, buildId) {
     return parts.length ? parts.join(' ') : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/publish/annotations.ts
+;// CONCATENATED MODULE: ./src/run-gate.ts
 
 
 
 
 
-/**
- * One annotation per breach or regression: an error when that kind fails the job, a warning
- * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
- * failure itself when the job will fail), then a warning that counts the rest.
- */
-function annotate(verdict, policy, willFail) {
-    const breaches = verdict.breaches.map(s => `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
-    const regressions = verdict.regressions.map(s => `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`);
-    const errors = [
-        ...(policy.failOnBreach ? breaches : []),
-        ...(policy.failOnRegression ? regressions : [])
-    ];
-    const warnings = [
-        ...(policy.failOnBreach ? [] : breaches),
-        ...(policy.failOnRegression ? [] : regressions)
-    ];
-    const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
-    // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
-    const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
-    const title = 'App Store diagnostics gate';
-    for (const line of shownErrors)
-        error(scrub(line), { title });
-    for (const line of shownWarnings)
-        warning(scrub(line), { title });
-    const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
-    if (rest > 0)
-        warning(`${rest} more findings are listed in the job summary.`, { title });
-}
-/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
-function warnAboutGaps(noData, verdict, data) {
-    if (noData === 'warn') {
-        for (const type of verdict.emptyTypes) {
-            warning(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
-        }
-    }
-    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
-    if (unavailable.length) {
-        warning(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
-    }
-    if (data.baseline && data.baseline.build.id === data.current.build.id) {
-        warning('The baseline is the same build as the one gated, so nothing can regress.');
-    }
-}
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// Untrusted text in Markdown: everything from App Store Connect must display literally,
-// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
-
-
-const ZWSP = '\u200b';
-/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
-const flatten = sanitize;
-/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
-function defuseComments(text) {
-    return text
-        .replace(/<!--/g, `<!${ZWSP}--`)
-        .replace(/--(?=>)/g, `--${ZWSP}`)
-        .replace(/--!>/g, `--!${ZWSP}>`);
-}
-/**
- * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
- * issues, or become a link.
- */
-function defuseReferences(text) {
-    return text
-        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
-        .replace(/:\/\//g, `:${ZWSP}//`)
-        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
-}
-/**
- * An inline code span: the fence is longer than any backtick run inside. In a table cell every
- * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
- */
-function code(text, { inTable = false, maxLength = 400 } = {}) {
-    const value = truncate(defuseComments(flatten(text)), maxLength);
-    if (value.trim() === '')
-        return '*(empty)*';
-    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
-}
-/** A code span for a table cell. */
-function codeCell(text) {
-    return code(text, { inTable: true });
-}
-// Only the characters that act mid-line (our text never starts a line, where - + . would);
-// with [ and ] escaped no link can form, so parentheses stay as they are.
-const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
-/** Plain text inside Markdown (also safe inside a table cell). */
-function markdown_text(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
-}
-/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
-function html(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'));
-}
-/**
- * A fenced code block that its content cannot close: the fence is longer than any
- * backtick run in the lines.
- */
-function codeBlock(lines) {
-    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
-    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    return `${fence}text\n${body}\n${fence}`;
-}
-/** A link only to an https URL, with its text escaped; otherwise the text alone. */
-function markdown_link(label, url) {
-    const parsed = markdown_httpsUrl(url);
-    if (!parsed)
-        return markdown_text(label);
-    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
-    return `[${markdown_text(label)}](${href})`;
-}
-/**
- * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
- * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
- */
-function dataLink(label, url) {
-    const parsed = markdown_httpsUrl(url);
-    if (parsed && LINK_ORIGINS.includes(parsed.origin))
-        return markdown_link(label, url);
-    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
-}
-function markdown_httpsUrl(url) {
-    if (!url)
-        return undefined;
+/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
+async function runGate(door) {
+    const transport = createTransport();
+    let state = { started: performance.now() };
+    let outcome;
     try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' ? parsed : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/render.ts
-
-
-
-
-/** How much to show; each level drops more, in the order the design gives. */
-var Detail;
-(function (Detail) {
-    Detail[Detail["Full"] = 0] = "Full";
-    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
-    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
-    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
-})(Detail || (Detail = {}));
-const TOP_ROWS = 10;
-/** The whole report as Markdown: a pure function of the verdict and its context. */
-function renderReport(verdict, context, detail = Detail.Full) {
-    const sections = [
-        headline(verdict),
-        buildLine(context),
-        problems(verdict),
-        ...(detail < Detail.NoTypeTables
-            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
-            : []),
-        footer(verdict, context)
-    ];
-    return `${sections.filter(Boolean).join('\n\n')}\n`;
-}
-function headline(verdict) {
-    if (verdict.result === 'no-data') {
-        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
-    }
-    const counts = [
-        verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
-        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
-    ].filter(Boolean);
-    if (verdict.noDataFailed)
-        counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
-    if (!verdict.passed)
-        return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
-    if (verdict.emptyTypes.length) {
-        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`;
-    }
-    return '### ✅ App Store diagnostics gate: passed';
-}
-function buildLine(context) {
-    const parts = [
-        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
-    ];
-    if (context.baseline) {
-        const { id, label } = context.baseline;
-        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
-    }
-    if (context.runUrl)
-        parts.push(markdown_link('workflow run', context.runUrl));
-    return parts.join(' · ');
-}
-/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
-function problems(verdict) {
-    if (verdict.breaches.length + verdict.regressions.length === 0) {
-        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
-        return fetched
-            ? 'No signature is above its threshold' +
-                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
-            : 'App Store Connect has no diagnostic signatures for this build yet.';
-    }
-    const sections = [];
-    if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => row([
-            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
-            TYPE_LABELS[s.diagnosticType],
-            codeCell(s.signature),
-            percent(s.weight),
-            baselineCell(s),
-            deltaCell(s)
-        ]));
-        sections.push([
-            '#### Regressions',
-            '',
-            '| | Type | Signature | Weight | Baseline | Δ |',
-            '|---|---|---|---:|---:|---:|',
-            ...rows
-        ].join('\n'));
-    }
-    if (verdict.breaches.length) {
-        const rows = verdict.breaches.map(s => {
-            const cells = [
-                '❌',
-                TYPE_LABELS[s.diagnosticType],
-                codeCell(s.signature),
-                percent(s.weight),
-                limitPercent(s.threshold)
-            ];
-            return row(verdict.hasBaseline ? [...cells, changeCell(s)] : cells);
-        });
-        const header = verdict.hasBaseline
-            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
-            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
-        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
-    }
-    return sections.join('\n\n');
-}
-function row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
-function baselineCell(s) {
-    if (s.baselineWeight !== undefined)
-        return percent(s.baselineWeight);
-    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
-}
-/** The rise in percentage points, signed; at least this much for an unlisted signature. */
-function deltaCell(s) {
-    if (s.delta === undefined)
-        return '';
-    const points = (s.delta * 100).toFixed(1);
-    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
-}
-function changeCell(s) {
-    switch (s.change) {
-        case 'new':
-            return 'new';
-        case 'unlisted':
-            return "unlisted: below the baseline's fetched list";
-        case 'same':
-            return `= ${percent(s.weight)}`;
-        case 'up':
-            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
-        case 'down':
-            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
-        default:
-            return '';
-    }
-}
-const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
-function trendCell(insight) {
-    if (!insight)
-        return '';
-    const arrow = insight.direction ? ARROWS[insight.direction] : '';
-    const refs = insight.referenceVersions
-        .slice(0, 3)
-        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
-    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
-}
-function typeSection(outcome, verdict, context, detail) {
-    const label = TYPE_LABELS[outcome.type];
-    if (outcome.fetched === 0) {
-        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
-    }
-    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
-    const parts = [
-        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
-        '',
-        ...signatureTable(rows, verdict.hasBaseline)
-    ];
-    if (rows.length < outcome.shown.length) {
-        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
-    }
-    if (detail < Detail.NoBacktraces && context.backtraces) {
-        for (const s of rows) {
-            const result = context.backtraces.get(s.id);
-            if (result)
-                parts.push('', backtraceBlock(s, result));
+        const inputs = door.readInputs();
+        if ('skip' in inputs) {
+            outcome = { ...state, kind: 'skipped', reason: inputs.skip };
         }
-    }
-    const gone = goneLine(outcome);
-    if (gone)
-        parts.push('', gone);
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
-function typeSummary(outcome, rows) {
-    const breached = outcome.shown.filter(s => s.breached).length;
-    return [
-        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-        breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
-    ].join(' · ');
-}
-/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
-function signatureTable(rows, withBaseline) {
-    const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
-    const body = rows.map(s => {
-        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
-        const cells = [
-            String(s.rank),
-            codeCell(s.signature),
-            percent(s.weight),
-            limitPercent(s.threshold),
-            status
-        ];
-        const compared = withBaseline
-            ? [baselineCell(s), deltaCell(s), changeCell(s)]
-            : [trendCell(s.insight)];
-        return row([...cells, ...compared]);
-    });
-    return [head, ...body];
-}
-function goneLine(outcome) {
-    if (outcome.goneUnknown) {
-        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
-    }
-    if (outcome.gone.length === 0)
-        return '';
-    const items = outcome.gone
-        .slice(0, TOP_ROWS)
-        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
-    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
-    return `Gone since the baseline: ${items.join(', ')}${more}.`;
-}
-function backtraceBlock(s, result) {
-    if (!result.ok)
-        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
-    const b = result.backtrace;
-    const facts = [
-        b.device,
-        b.os,
-        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
-        b.eventDetail,
-        b.writesCaused && `writes ${b.writesCaused}`
-    ].filter((fact) => Boolean(fact));
-    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
-    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
-    const lines = b.frames.map(f => {
-        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`;
-    });
-    const parts = [
-        `<details><summary>${summary}</summary>`,
-        '',
-        codeBlock(lines.length ? lines : ['(no frames)'])
-    ];
-    if (b.basis === 'heaviest')
-        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
-    for (const insight of b.insights) {
-        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
-    }
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-function footer(verdict, context) {
-    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
-        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
-        .join(', ');
-    const parts = [`Thresholds: ${thresholds}`];
-    if (verdict.hasBaseline)
-        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
-    const { remaining, limit } = context.rateLimit ?? {};
-    if (remaining !== undefined) {
-        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
-    }
-    return `<sub>${parts.join(' · ')}</sub>`;
-}
-
-;// CONCATENATED MODULE: ./src/report/fit.ts
-
-const characters = (text) => text.length;
-const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
-/**
- * The most detailed rendering that fits: drop backtraces, then long tables, then the
- * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
- * so it always survives.
- */
-function fitReport(render, budget) {
-    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
-    let report = '';
-    for (const level of levels) {
-        report = render(level);
-        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
-        if (budget.measure(fitted) <= budget.max)
-            return fitted;
-    }
-    return cutAtLine(report, budget);
-}
-function omissionNote(elsewhere) {
-    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
-}
-/**
- * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
- * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
- * and end with a line `</details>`; signature text never starts a line, so text that merely
- * contains the tag cannot inflate the closing. The result is measured again with its closing.
- */
-function cutAtLine(report, budget) {
-    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
-    const lines = report.split('\n');
-    let keep = lines.length;
-    for (;;) {
-        const cut = closeSections(lines.slice(0, keep));
-        const result = `${cut}${note}`;
-        if (budget.measure(result) <= budget.max || keep === 0)
-            return result;
-        // Drop at least the overflow's worth of lines, then measure again.
-        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
-    }
-}
-/** How many lines to keep so the text loses roughly what it is over the budget. */
-function shrinkTo(lines, keep, budget, result) {
-    let excess = budget.measure(result) - budget.max;
-    let count = keep;
-    while (count > 0 && excess > 0) {
-        count--;
-        excess -= budget.measure(lines[count]) + 1;
-    }
-    return count;
-}
-/** The lines with a fence and the renderer's open `<details>` sections closed. */
-function closeSections(kept) {
-    let fence;
-    let openDetails = 0;
-    for (const line of kept) {
-        const fenceMatch = /^(`{3,})/.exec(line);
-        if (fenceMatch)
-            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
-        else if (!fence && line.startsWith('<details>'))
-            openDetails++;
-        else if (!fence && line === '</details>')
-            openDetails = Math.max(0, openDetails - 1);
-    }
-    const closing = [
-        ...(fence ? [fence] : []),
-        '',
-        ...Array.from({ length: openDetails }, () => '</details>')
-    ];
-    return [...kept, ...closing].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/fetch.ts
-
-
-/**
- * A `fetch` for Octokit over the action's own transport: the same HTTP stack and the same
- * bounded retries as App Store Connect, and the token only ever sent to the API's origin.
- * A POST is repeated only when GitHub cannot have acted on it: a retried create that had in
- * fact landed would leave a second comment.
- *
- * It touches none of the globals `Request`, `Headers` and `Response`: their first use loads
- * Node's own copy of undici, with node:http2, zlib and worker_threads (about 20 ms), for
- * objects Octokit only reads a few fields of.
- */
-function fetchOverTransport(send, policy, origin) {
-    return async (input, init = {}) => {
-        // Octokit passes a string URL and a plain object of headers.
-        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-        if (url.origin !== origin)
-            throw new Error(`refused to send the GitHub token to ${url.origin}`);
-        const headers = Object.fromEntries(Object.entries((init.headers ?? {})).map(([name, value]) => [
-            name.toLowerCase(),
-            String(value)
-        ]));
-        const method = (init.method ?? 'GET').toUpperCase();
-        let response;
-        try {
-            ;
-            ({ response } = await sendWithRetry(send, () => ({
-                method,
-                url: url.href,
-                headers,
-                body: typeof init.body === 'string' ? init.body : undefined,
-                timeoutMs: policy.requestTimeoutMs
-            }), policy, {
-                signal: init.signal ?? undefined,
-                ...(method === 'POST' ? { retryable: isSafeToRepeat } : {})
-            }));
+        else {
+            const { config } = inputs;
+            const policy = retryPolicy();
+            const deadline = new Deadline(config.timeoutMinutes);
+            const client = appStoreClient(config, {
+                send: transport.send,
+                policy,
+                log: door.log,
+                signal: deadline.signal
+            });
+            // Whatever a sink starts now overlaps the App Store Connect requests.
+            state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
+            const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const current = data.current.lists;
+            const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists });
+            const failure = failureLine(verdict, config, data.current.build.id);
+            // Act on the verdict here (the release guard, next), before it is published.
+            outcome = { ...state, kind: 'judged', config, data, verdict, failure };
         }
-        catch (error) {
-            // Out of retries on a status: hand Octokit the last answer so it reports the status.
-            if (error instanceof RetriesExhausted && !(error.last instanceof Error))
-                response = error.last;
-            else
-                throw error;
-        }
-        return fetchResponse(url.href, response);
-    };
-}
-/** The part of a fetch Response that Octokit reads: status, headers, and the body as text. */
-function fetchResponse(url, response) {
-    const { status } = response;
-    const body = [204, 205, 304].includes(status) ? '' : response.body;
-    const headers = new Map(Object.entries(response.headers).flatMap(([name, value]) => value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]]));
-    const partial = {
-        status,
-        url,
-        ok: status >= 200 && status <= 299,
-        statusText: external_node_http_namespaceObject.STATUS_CODES[status] ?? '',
-        headers: {
-            get: (name) => headers.get(name.toLowerCase()) ?? null,
-            has: (name) => headers.has(name.toLowerCase()),
-            [Symbol.iterator]: () => headers.entries()
-        },
-        text: async () => body,
-        json: async () => JSON.parse(body),
-        arrayBuffer: async () => {
-            const bytes = Buffer.from(body);
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-        }
-    };
-    return partial;
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-
-
-
-
-
-
-
-/** The hidden line that makes the comment sticky; the header tells several apart. */
-function commentMarker(header) {
-    return `<!-- ${ACTION_NAME}:${header} -->`;
-}
-/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
-class UnexpectedStatus extends Error {
-    status;
-    constructor(status) {
-        super(`HTTP ${status}`);
-        this.status = status;
-    }
-}
-/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
-function written(response) {
-    const { status, data } = response;
-    if (status < 200 || status > 299 || typeof data?.id !== 'number')
-        throw new UnexpectedStatus(status);
-    return { id: data.id, url: String(data.html_url ?? '') };
-}
-/**
- * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
- * Connect requests; `publish` then creates, updates, or skips an identical write.
- */
-class StickyComment {
-    options;
-    marker;
-    octokit;
-    lookup;
-    controller = new AbortController();
-    constructor(options) {
-        this.options = options;
-        this.marker = commentMarker(options.header);
-        this.octokit = loadOctokit(options, this.controller.signal);
-        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
-    }
-    /**
-     * Pages through every comment. Only a bot's comment that starts with the exact marker is
-     * ours: a person's, or another bot's that quotes the marker, never is.
-     */
-    async find() {
-        const octokit = await this.octokit;
-        const { owner, repo, number } = this.options.target;
-        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: number,
-            per_page: GITHUB_LIMITS.commentsPerPage
-        });
-        const ours = [];
-        for await (const page of pages) {
-            for (const c of page.data) {
-                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
-            }
-        }
-        return ours.sort((a, b) => a.id - b.id);
-    }
-    /**
-     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
-     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
-     */
-    async publish(report, createIfMissing) {
-        const lookup = await this.lookup;
-        if (!lookup.ok)
-            return failure(lookup.error, this.options.target, this.options.apiUrl);
-        try {
-            const [oldest, ...duplicates] = lookup.ours;
-            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
-            await this.remove(duplicates);
-            return result;
-        }
-        catch (error) {
-            return failure(error, this.options.target, this.options.apiUrl);
-        }
-    }
-    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
-    abort() {
-        this.controller.abort();
-    }
-    async write(existing, body, createIfMissing) {
-        const { owner, repo, number } = this.options.target;
-        const octokit = await this.octokit;
-        if (existing?.body === body)
-            return { id: existing.id, url: existing.url, action: 'unchanged' };
-        if (existing) {
-            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
-            return { ...comment, action: 'updated' };
-        }
-        if (!createIfMissing) {
-            return {
-                action: 'skipped',
-                note: 'nothing breached or regressed, and there is no earlier comment to update'
-            };
-        }
-        const { policy } = this.options;
-        let waitedMs = 0;
-        for (let attempt = 1;; attempt++) {
-            let created;
-            try {
-                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-            }
-            catch (error) {
-                // A create that failed on the way back may have landed: look before trying again.
-                const status = error.status;
-                const decision = nextRetry(policy, attempt, waitedMs, undefined);
-                if ((status !== undefined && status < 500) || !decision.retry)
-                    throw error;
-                await sleep(decision.delayMs, this.controller.signal);
-                waitedMs += decision.delayMs;
-                const [landed, ...duplicates] = await this.find();
-                if (landed) {
-                    await this.remove(duplicates);
-                    return this.write(landed, body, false);
-                }
-                continue;
-            }
-            return this.settle(created, body);
-        }
-    }
-    /**
-     * Another run on the same pull request may have created its comment at the same moment:
-     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
-     */
-    async settle(created, body) {
-        let ours;
-        try {
-            ours = await this.find();
-        }
-        catch {
-            return { ...created, action: 'created' }; // written; only the check for a twin failed
-        }
-        const [oldest, ...newer] = ours;
-        if (!oldest || oldest.id === created.id) {
-            await this.remove(newer);
-            return { ...created, action: 'created' };
-        }
-        let result;
-        try {
-            result = await this.write(oldest, body, false);
-        }
-        catch {
-            return { ...created, action: 'created' }; // the twin could not be written: keep ours
-        }
-        await this.remove(newer);
-        return result;
-    }
-    /**
-     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
-     * and one left behind is only stale (the next run tries again), never worth a warning.
-     */
-    async remove(duplicates) {
-        if (duplicates.length === 0)
-            return;
-        const { owner, repo } = this.options.target;
-        const octokit = await this.octokit;
-        for (const duplicate of duplicates) {
-            await octokit.rest.issues
-                .deleteComment({ owner, repo, comment_id: duplicate.id })
-                .catch(() => undefined);
-        }
-    }
-}
-async function loadOctokit(options, signal) {
-    // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
-    const baseUrl = options.apiUrl.replace(/\/+$/, '');
-    return getOctokit(options.token, {
-        baseUrl,
-        request: {
-            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
-            signal
-        },
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
-    });
-}
-/** How to comment on a fork's pull request anyway. */
-const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
-const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
-/** A comment failure is a warning, never the reason the job fails. */
-function failure(error, target, apiUrl) {
-    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
-    const cause = error.cause;
-    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
-        };
-    }
-    const status = error.status;
-    const apiMessage = error.response?.data
-        ?.message;
-    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
-    const where = `pull request #${target.number}`;
-    if (status === 403) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
-        };
-    }
-    if (status === 404) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
-        };
-    }
-    return {
-        action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/outcome.ts
-/** What the report renders besides the verdict. */
-function reportContext(outcome) {
-    const { config, data } = outcome;
-    return {
-        buildId: data.current.build.id,
-        buildLabel: data.current.build.label,
-        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: runUrl(),
-        thresholds: config.thresholds,
-        maxWeightIncrease: config.maxWeightIncrease,
-        rateLimit: outcome.usage?.rateLimit,
-        backtraces: data.backtraces
-    };
-}
-function runUrl() {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-
-
-
-
-
-
-
-
-/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
-function planComment(config, send, policy) {
-    if (config.comment === 'never')
-        return { skip: "'comment' is false", warn: false };
-    const found = findPullRequest(config.prNumber);
-    if ('none' in found)
-        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
-    const { target } = found;
-    if (target.fromFork) {
-        return {
-            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
-            warn: true
-        };
-    }
-    if (!config.githubToken) {
-        return {
-            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
-            warn: true
-        };
-    }
-    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-    return {
-        sticky: new StickyComment({
-            token: config.githubToken,
-            apiUrl,
-            target,
-            header: config.commentHeader,
-            send,
-            policy
-        })
-    };
-}
-/** Posts or updates the comment and sets its outputs; every problem is a warning. */
-async function publishComment(plan, render, somethingFound, onBreachOnly) {
-    if ('skip' in plan) {
-        if (plan.warn)
-            warning(plan.skip);
-        else
-            info(`No pull-request comment: ${plan.skip}.`);
-        return;
-    }
-    // Scrubbing only shortens a text, so what fits still fits.
-    const report = fitReport(detail => scrub(render(detail)), {
-        measure: characters,
-        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
-        elsewhere: 'the job summary of this workflow run'
-    });
-    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
-    if (result.action === 'failed')
-        warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
-    else if (result.action === 'skipped')
-        info(`No pull-request comment: ${result.note}.`);
-    else
-        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
-    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
-    setOutput('comment-url', result.url ?? '');
-}
-/**
- * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
- * will read now.
- */
-async function pullRequestComment(outcome) {
-    const plan = outcome.comment;
-    if (!plan)
-        return;
-    if (outcome.kind === 'failed' && 'sticky' in plan)
-        plan.sticky.abort();
-    if (outcome.kind !== 'judged')
-        return;
-    const { verdict, config } = outcome;
-    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-    const context = { ...reportContext(outcome), rateLimit: undefined };
-    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/publish/records.ts
-/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
-function signatureRecord(s) {
-    return {
-        id: s.id,
-        diagnosticType: s.diagnosticType,
-        signature: s.signature,
-        weight: s.weight,
-        threshold: s.threshold,
-        breached: s.breached,
-        ...(s.insight ? { insight: s.insight } : {}),
-        ...(s.change !== undefined
-            ? {
-                baselineWeight: s.baselineWeight ?? null,
-                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
-                delta: s.delta,
-                change: s.change,
-                regressed: s.regressed
-            }
-            : {})
-    };
-}
-/**
- * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
- * original order, and `omitted` counts the rest (the JSON report keeps them all).
- */
-function boundedRecords(items, maxBytes) {
-    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
-    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
-    const kept = new Set();
-    let size = 2; // []
-    for (const index of byWeight) {
-        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
-        if (size + bytes > maxBytes)
-            break;
-        kept.add(index);
-        size += bytes;
-    }
-    return {
-        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
-        omitted: items.length - kept.size
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/json-report.ts
-
-
-
-
-
-
-
-
-/** The full machine-readable report; its shape is `schema/report.schema.json`. */
-function buildJsonReport(input) {
-    const { verdict, data } = input;
-    const build = (b) => b
-        ? {
-            id: b.build.id,
-            label: b.build.label ?? null,
-            processingState: b.build.processingState ?? null
-        }
-        : null;
-    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
-    return {
-        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
-        tool: ACTION_NAME,
-        generatedAt: new Date().toISOString(),
-        build: build(data?.current),
-        baseline: build(data?.baseline),
-        error: input.error ?? null,
-        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
-        skipReason: input.skipped ?? null,
-        verdict: verdict
-            ? {
-                passed: verdict.passed,
-                failure: input.failure ?? null,
-                breachCount: verdict.breaches.length,
-                regressionCount: verdict.regressions.length,
-                maxWeight: verdict.maxWeight ?? null,
-                emptyTypes: verdict.emptyTypes
-            }
-            : null,
-        settings: input.settings ?? null,
-        types: (verdict?.outcomes ?? []).map(o => ({
-            type: o.type,
-            threshold: o.threshold,
-            fetched: o.fetched,
-            complete: o.complete,
-            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
-            goneUnknown: o.goneUnknown
-        })),
-        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
-        breaches: (verdict?.breaches ?? []).map(s => s.id),
-        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
-        backtraces: Object.fromEntries(data?.backtraces ?? []),
-        rateLimit: input.rateLimit
-            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
-            : null,
-        requests: input.requests,
-        timings: {
-            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
-            total: Math.round(input.totalMs)
-        }
-    };
-}
-/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
-function writeJsonReport(report, path) {
-    const target = (0,external_node_path_namespaceObject.resolve)(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
-    return target;
-}
-/** The JSON report is written on every run; before the inputs are valid, at the default path. */
-function writeReportFile(outcome) {
-    const { config, usage } = outcome;
-    try {
-        const path = writeJsonReport(buildJsonReport({
-            ...(outcome.kind === 'judged'
-                ? { verdict: outcome.verdict, data: outcome.data, failure: outcome.failure }
-                : {}),
-            ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
-            ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
-            settings: config && {
-                thresholds: config.thresholds,
-                maxWeightIncrease: config.maxWeightIncrease
-            },
-            rateLimit: usage?.rateLimit,
-            requests: usage?.requests ?? 0,
-            totalMs: performance.now() - outcome.started
-        }), config?.reportPath);
-        setOutput('report-path', path);
     }
     catch (error) {
-        warning(`Could not write the JSON report: ${messageOf(error)}`);
+        outcome = { ...state, kind: 'failed', ...explain(error, door.debug) };
     }
-}
-
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-
-
-
-
-/** Every output passes the scrubber: none may carry a token a server echoed. */
-function outputs_setOutput(name, value) {
-    setOutput(name, scrub(value));
-}
-function setOutputs(verdict, values) {
-    const shown = verdict.outcomes.flatMap(o => o.shown);
-    outputs_setOutput('build-id', values.buildId);
-    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    outputs_setOutput('result', verdict.result);
-    outputs_setOutput('passed', String(verdict.passed));
-    outputs_setOutput('breach-count', String(verdict.breaches.length));
-    outputs_setOutput('regression-count', String(verdict.regressions.length));
-    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    for (const [name, items] of [
-        ['signatures', shown],
-        ['breaches', verdict.breaches]
-    ]) {
-        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
-        outputs_setOutput(name, json);
-        outputs_setOutput(`${name}-omitted`, String(omitted));
+    try {
+        for (const sink of door.sinks)
+            await sink(outcome);
     }
-    outputs_setOutput('report', values.report);
-}
-/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
-function setSkippedOutputs() {
-    setOutput('result', 'skipped');
-    setOutput('passed', '');
-}
-
-;// CONCATENATED MODULE: ./src/publish/summary.ts
-
-
-
-
-
-
-/** The report at the most detail that fits the job summary (and the `report` output). */
-function summaryReport(outcome) {
-    const context = reportContext(outcome);
-    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
-        measure: utf8Bytes,
-        max: GITHUB_LIMITS.summaryBudgetBytes,
-        elsewhere: 'the JSON report (see the report-path output)'
-    });
-}
-/** The one line a skipped run's summary holds. */
-function skippedSummary(reason) {
-    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
-}
-async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
-        return;
+    finally {
+        transport.close();
     }
-    await summary.addRaw(scrub(report)).write();
+    return outcome;
 }
-
-;// CONCATENATED MODULE: ./src/publish/index.ts
-
-
-
-
-
-
-
-
-
-/** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
-const GITHUB_SINKS = [jobReport, pullRequestComment, exitStatus];
-/** Publishes everything a run writes, whatever way it ended. */
-async function publish(outcome, sinks = GITHUB_SINKS) {
-    for (const sink of sinks)
-        await sink(outcome);
-}
-/** Outputs, the JSON report, warnings and annotations, and the job summary. */
-async function jobReport(outcome) {
-    switch (outcome.kind) {
-        case 'skipped':
-            warning(`App Store diagnostics gate skipped: ${outcome.reason}. See ${FORK_DOCS_URL}`);
-            setSkippedOutputs();
-            writeReportFile(outcome);
-            return writeSummary(skippedSummary(outcome.reason));
-        case 'failed':
-            return writeReportFile(outcome);
-        case 'judged':
-            return group('Report', () => judgedReport(outcome));
+/** Our own errors are already one actionable sentence; anything else is a bug to report. */
+function explain(error, debug) {
+    if (error instanceof InputError)
+        return { error: error.message, cause: 'input' };
+    if (error instanceof ServiceError || error instanceof DataError) {
+        return { error: error.message, cause: 'service' };
     }
-}
-async function judgedReport(outcome) {
-    const { config, data, verdict, failure } = outcome;
-    const report = summaryReport(outcome);
-    setOutputs(verdict, {
-        buildId: data.current.build.id,
-        baselineBuildId: data.baseline?.build.id,
-        report
-    });
-    writeReportFile(outcome);
-    warnAboutGaps(config.noData, verdict, data);
-    annotate(verdict, config, Boolean(failure));
-    await writeSummary(report);
-    info(verdictLine(verdict, failure));
-}
-function verdictLine(verdict, failure) {
-    if (verdict.result === 'no-data') {
-        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
-    }
-    return verdict.passed
-        ? 'Verdict: passed.'
-        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
-}
-/** The job fails last, after everything else is written, with one sentence. */
-async function exitStatus(outcome) {
-    if (outcome.kind === 'failed')
-        setFailed(scrub(outcome.error));
-    else if (outcome.kind === 'judged' && outcome.failure)
-        setFailed(scrub(outcome.failure));
+    if (error instanceof Error && error.stack)
+        debug?.(error.stack);
+    return {
+        error: `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`,
+        cause: 'unexpected'
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -5088,55 +5165,24 @@ async function exitStatus(outcome) {
 
 
 
-
-
-
-
-
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
 const log = (line) => info(oneLine(scrub(line), 2000));
-/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
+/**
+ * The GitHub Action's front door: inputs from the runner, and the GitHub sinks (outputs, job
+ * summary, annotations, the pull-request comment, the job's status). The run itself is runGate,
+ * which the command-line tool shares.
+ */
 async function run() {
-    const transport = createTransport();
-    let state = { started: performance.now() };
-    try {
-        const inputs = readInputs();
-        if ('skip' in inputs)
-            return await publish({ ...state, kind: 'skipped', reason: inputs.skip });
-        const { config } = inputs;
-        const policy = retryPolicy();
-        const deadline = new Deadline(config.timeoutMinutes);
-        const client = appStoreClient(config, {
-            send: transport.send,
-            policy,
-            log,
-            signal: deadline.signal
-        });
-        // The comment's lookup starts now, so it overlaps the App Store Connect requests.
-        const comment = planComment(config, transport.send, policy);
-        state = { ...state, config, usage: client, comment };
-        const data = await group('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, log));
-        const current = data.current.lists;
-        const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists });
-        const failure = failureLine(verdict, config, data.current.build.id);
-        // Act on the verdict here (the release guard, next), before it is published.
-        await publish({ ...state, kind: 'judged', config, data, verdict, failure });
-    }
-    catch (error) {
-        await publish({ ...state, kind: 'failed', error: explain(error) });
-    }
-    finally {
-        transport.close();
-    }
-}
-/** Our own errors are already one actionable sentence; anything else is a bug to report. */
-function explain(error) {
-    if (error instanceof InputError || error instanceof ServiceError || error instanceof DataError) {
-        return error.message;
-    }
-    if (error instanceof Error && error.stack)
-        core_debug(error.stack);
-    return `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`;
+    maskSecretsWith(core_setSecret);
+    await runGate({
+        readInputs: readInputs,
+        log,
+        phase: (title, work) => group(title, work),
+        // The comment's lookup starts as soon as the inputs are read.
+        prepare: (config, send, policy) => ({ comment: planComment(config, send, policy) }),
+        debug: text => core_debug(text),
+        sinks: GITHUB_SINKS
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -1,11 +1,9 @@
 import * as core from '@actions/core'
-import type { Collected } from '../collect.js'
 import { GITHUB_LIMITS } from '../constants.js'
 import type { FailurePolicy, Verdict } from '../gate.js'
-import type { NoDataPolicy } from '../model.js'
 import { scrub } from '../secrets.js'
 import { limitPercent, percent } from '../text.js'
-import { noDataYet, signatureName, sinceBaseline } from '../wording.js'
+import { signatureName, sinceBaseline } from '../wording.js'
 
 /**
  * One annotation per breach or regression: an error when that kind fails the job, a warning
@@ -37,26 +35,4 @@ export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: bool
   for (const line of shownWarnings) core.warning(scrub(line), { title })
   const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length
   if (rest > 0) core.warning(`${rest} more findings are listed in the job summary.`, { title })
-}
-
-/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
-export function warnAboutGaps(noData: NoDataPolicy, verdict: Verdict, data: Collected): void {
-  if (noData === 'warn') {
-    for (const type of verdict.emptyTypes) {
-      core.warning(
-        `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
-      )
-    }
-  }
-  const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
-  if (unavailable.length) {
-    core.warning(
-      scrub(
-        `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
-      )
-    )
-  }
-  if (data.baseline && data.baseline.build.id === data.current.build.id) {
-    core.warning('The baseline is the same build as the one gated, so nothing can regress.')
-  }
 }

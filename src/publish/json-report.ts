@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -6,7 +5,6 @@ import type { RateLimit } from '../asc/client.js'
 import type { Collected } from '../collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../gate.js'
-import { messageOf } from '../errors.js'
 import { scrub } from '../secrets.js'
 import type { Outcome } from './outcome.js'
 import { signatureRecord } from './records.js'
@@ -92,29 +90,21 @@ export function writeJsonReport(report: Record<string, unknown>, path: string | 
   return target
 }
 
-/** The JSON report is written on every run; before the inputs are valid, at the default path. */
-export function writeReportFile(outcome: Outcome): void {
+/** The JSON report of a run, however it ended. */
+export function jsonReportOf(outcome: Outcome): Record<string, unknown> {
   const { config, usage } = outcome
-  try {
-    const path = writeJsonReport(
-      buildJsonReport({
-        ...(outcome.kind === 'judged'
-          ? { verdict: outcome.verdict, data: outcome.data, failure: outcome.failure }
-          : {}),
-        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
-        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
-        settings: config && {
-          thresholds: config.thresholds,
-          maxWeightIncrease: config.maxWeightIncrease
-        },
-        rateLimit: usage?.rateLimit,
-        requests: usage?.requests ?? 0,
-        totalMs: performance.now() - outcome.started
-      }),
-      config?.reportPath
-    )
-    core.setOutput('report-path', path)
-  } catch (error) {
-    core.warning(`Could not write the JSON report: ${messageOf(error)}`)
-  }
+  return buildJsonReport({
+    ...(outcome.kind === 'judged'
+      ? { verdict: outcome.verdict, data: outcome.data, failure: outcome.failure }
+      : {}),
+    ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+    ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+    settings: config && {
+      thresholds: config.thresholds,
+      maxWeightIncrease: config.maxWeightIncrease
+    },
+    rateLimit: usage?.rateLimit,
+    requests: usage?.requests ?? 0,
+    totalMs: performance.now() - outcome.started
+  })
 }
