@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { APP, APPLE_EXAMPLE, BUILD_ID, sampleBuild } from '../test-support/scenarios.mjs'
 import { keyFragments, makeKey } from '../test-support/keys.js'
 import { startHarness, type Harness } from '../test-support/harness.js'
-import { hasScript, runCli } from '../test-support/run-cli.mjs'
+import { CLI, hasScript, runCli } from '../test-support/run-cli.mjs'
+import { spawnNode } from '../test-support/run-action.mjs'
 
 // The command-line tool (issue 16), run as a process (dist/cli.js) against the simulators.
 
@@ -273,6 +275,27 @@ describe('output', () => {
     expect(text).not.toContain('<details>')
   })
 
+  it('no text from App Store Connect can send a terminal escape sequence', async () => {
+    const hostile = 'Evil: \u001b[2J\u001b]0;owned\u0007 -[A b] + 1 \u202eReversed'
+    h.asc.state.builds.push(
+      sampleBuild({
+        id: 'hostile-build',
+        signatures: [{ id: 'evil-1', diagnosticType: 'HANGS', signature: hostile, weight: 0.9 }],
+        logs: {}
+      })
+    )
+    for (const tty of [false, true]) {
+      const run = await gate(['--build-id', 'hostile-build', '--include-logs', '0'], {}, tty)
+      expect(run.code).toBe(1)
+      const text = run.stdout + run.stderr
+      expect(text).toContain('-[A b] + 1')
+      // Our own colours are SGR sequences (ESC [ digits m); nothing else may reach the terminal.
+      expect(text.replace(/\u001b\[\d+m/g, '')).not.toMatch(
+        /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/
+      )
+    }
+  })
+
   it('a non-terminal run: no colour, no progress on stderr', async () => {
     const run = await gate(['--threshold', '90%'])
     expect(run.stdout).not.toContain(ESC)
@@ -335,6 +358,37 @@ describe('--help and --version', () => {
     expect(run.code).toBe(0)
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
     expect(run.stdout).toBe(`${version}\n`)
+  })
+})
+
+describe('installing', () => {
+  const gateArgs = () => ['--build-id', BUILD_ID, '--api-base-url', h.asc.url, '--threshold', '90%']
+  const env = () => ({ PATH: process.env.PATH ?? '', ...keyEnv() })
+
+  it('runs as one downloaded file (the CI recipes), with nothing beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-download-'))
+    const file = join(dir, 'asc-diagnostics-gate.mjs')
+    copyFileSync(CLI, file)
+    const run = await spawnNode(process.execPath, [file, ...gateArgs()], { env: env(), cwd: dir })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^✅ App Store diagnostics gate: passed/)
+  })
+
+  it("npm pack's tarball holds the bin, whose dist/cli.js runs without node_modules", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-pack-'))
+    const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+      cwd: ROOT,
+      encoding: 'utf8'
+    }).trim()
+    execFileSync('tar', ['-xzf', join(dir, name.split('\n').at(-1)!), '-C', dir])
+    const manifest = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8'))
+    expect(manifest.bin).toEqual({ 'asc-diagnostics-gate': 'dist/cli.js' })
+    const bin = join(dir, 'package', 'dist', 'cli.js')
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+    const run = await spawnNode(bin, gateArgs(), { env: env(), cwd: dir })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^✅ App Store diagnostics gate: passed/)
   })
 })
 
