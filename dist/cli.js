@@ -3199,10 +3199,11 @@ function forCommandLine(message, env) {
         ? KEY_ENV.privateKeyPath
         : KEY_ENV.privateKey;
     const names = new Map(FLAGS.map(f => [f.input, f]));
-    return message
+    return (message
         .replace(`Input '${KEY}' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`, `The API key is required: set ${KEY_ENV.privateKey} to the contents of the AuthKey_<KEYID>.p8 file, or ${KEY_ENV.privateKeyPath} to its path.`)
         .replace(new RegExp(`Input '${KEY}'`, 'g'), `The key in ${keyName}`)
-        .replace(/(Inputs? )?'([a-z-]+)'/g, (whole, prefix, name) => {
+        // A quoted value ("is 'limit'") stays as it is, even when it spells an input's name.
+        .replace(/(Inputs? )?(?<!\b(?:is|has) )'([a-z-]+)'/g, (whole, prefix, name) => {
         const flag = names.get(name);
         if (!flag)
             return whole;
@@ -3211,7 +3212,7 @@ function forCommandLine(message, env) {
         if (!prefix)
             return option;
         return prefix === 'Input ' ? `Option ${option}` : `Options ${option}`;
-    });
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/publish/outcome.ts

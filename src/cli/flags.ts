@@ -120,18 +120,24 @@ export function forCommandLine(message: string, env: NodeJS.ProcessEnv): string 
     ? KEY_ENV.privateKeyPath
     : KEY_ENV.privateKey
   const names = new Map(FLAGS.map(f => [f.input, f]))
-  return message
-    .replace(
-      `Input '${KEY}' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`,
-      `The API key is required: set ${KEY_ENV.privateKey} to the contents of the AuthKey_<KEYID>.p8 file, or ${KEY_ENV.privateKeyPath} to its path.`
-    )
-    .replace(new RegExp(`Input '${KEY}'`, 'g'), `The key in ${keyName}`)
-    .replace(/(Inputs? )?'([a-z-]+)'/g, (whole, prefix: string | undefined, name: string) => {
-      const flag = names.get(name)
-      if (!flag) return whole
-      const env = ENV_OF_INPUT[name] ? ` (or ${ENV_OF_INPUT[name]})` : ''
-      const option = `--${flag.flag}${env}`
-      if (!prefix) return option
-      return prefix === 'Input ' ? `Option ${option}` : `Options ${option}`
-    })
+  return (
+    message
+      .replace(
+        `Input '${KEY}' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`,
+        `The API key is required: set ${KEY_ENV.privateKey} to the contents of the AuthKey_<KEYID>.p8 file, or ${KEY_ENV.privateKeyPath} to its path.`
+      )
+      .replace(new RegExp(`Input '${KEY}'`, 'g'), `The key in ${keyName}`)
+      // A quoted value ("is 'limit'") stays as it is, even when it spells an input's name.
+      .replace(
+        /(Inputs? )?(?<!\b(?:is|has) )'([a-z-]+)'/g,
+        (whole, prefix: string | undefined, name: string) => {
+          const flag = names.get(name)
+          if (!flag) return whole
+          const env = ENV_OF_INPUT[name] ? ` (or ${ENV_OF_INPUT[name]})` : ''
+          const option = `--${flag.flag}${env}`
+          if (!prefix) return option
+          return prefix === 'Input ' ? `Option ${option}` : `Options ${option}`
+        }
+      )
+  )
 }
