@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { APP, APPLE_EXAMPLE, BUILD_ID, sampleBuild } from '../test-support/scenarios.mjs'
@@ -10,6 +9,7 @@ import { keyFragments, makeKey } from '../test-support/keys.js'
 import { startHarness, type Harness } from '../test-support/harness.js'
 import { CLI, hasScript, runCli } from '../test-support/run-cli.mjs'
 import { spawnNode } from '../test-support/run-action.mjs'
+import { temporaryDirectory } from '../test-support/temp.mjs'
 
 // The command-line tool (issue 16), run as a process (dist/cli.js) against the simulators.
 
@@ -191,7 +191,7 @@ describe('configuration', () => {
   })
 
   it('reads the key from the file ASC_PRIVATE_KEY_PATH names', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-key-'))
+    const dir = temporaryDirectory('asc-gate-key-')
     const path = join(dir, `AuthKey_${h.key.keyId}.p8`)
     writeFileSync(path, h.key.pem)
     const env = { ASC_ISSUER_ID: ISSUER, ASC_KEY_ID: h.key.keyId, ASC_PRIVATE_KEY_PATH: path }
@@ -215,7 +215,7 @@ describe('configuration', () => {
 describe('output', () => {
   it('--format json prints the JSON report, valid against the schema, and --report-path writes it', async () => {
     h.reset()
-    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-out-'))
+    const dir = temporaryDirectory('asc-gate-out-')
     const path = join(dir, 'nested', 'report.json')
     const run = await gate(['--format', 'json', '--report-path', path])
     expect(run.code).toBe(1)
@@ -235,7 +235,7 @@ describe('output', () => {
 
   it('writes the same JSON report and Markdown report as the action for the same build', async () => {
     h.reset()
-    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-same-'))
+    const dir = temporaryDirectory('asc-gate-same-')
     const action = await h.run({ 'report-path': join(dir, 'action.json') })
     const cli = await gate(['--report-path', join(dir, 'cli.json')])
     const markdown = await gate(['--format', 'markdown'])
@@ -366,7 +366,7 @@ describe('installing', () => {
   const env = () => ({ PATH: process.env.PATH ?? '', ...keyEnv() })
 
   it('runs as one downloaded file (the CI recipes), with nothing beside it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-download-'))
+    const dir = temporaryDirectory('asc-gate-download-')
     const file = join(dir, 'asc-diagnostics-gate.mjs')
     copyFileSync(CLI, file)
     const run = await spawnNode(process.execPath, [file, ...gateArgs()], { env: env(), cwd: dir })
@@ -376,7 +376,7 @@ describe('installing', () => {
   })
 
   it("npm pack's tarball holds the bin, whose dist/cli.js runs without node_modules", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-pack-'))
+    const dir = temporaryDirectory('asc-gate-pack-')
     const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
       cwd: ROOT,
       encoding: 'utf8'

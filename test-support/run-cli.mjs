@@ -3,10 +3,9 @@
 // and environment variables only (no INPUT_* variables, no GITHUB_* files). `tty` runs it under
 // a pseudo-terminal (util-linux `script`), so stdout and stderr are a terminal, merged in `stdout`.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, spawnNode } from './run-action.mjs'
+import { temporaryDirectory } from './temp.mjs'
 
 export const CLI = join(ROOT, 'dist', 'cli.js')
 
@@ -24,7 +23,7 @@ export function hasScript() {
  * @returns {Promise<{ code: number, stdout: string, stderr: string, cwd: string }>}
  */
 export async function runCli(args, options = {}) {
-  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), 'asc-gate-cli-'))
+  const cwd = options.cwd ?? temporaryDirectory('asc-gate-cli-')
   /** @type {Record<string, string>} */
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }
   if (!options.tty) {
