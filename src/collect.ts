@@ -6,6 +6,8 @@ import { allSettledOrThrow, limiter } from './concurrency.js'
 import type { BuildRef, Config } from './config.js'
 import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
 import type { BacktraceResult, SignatureList } from './model.js'
+import { collectMetrics } from './metrics/collect.js'
+import type { MetricsData } from './metrics/model.js'
 import { plural } from './text.js'
 
 export interface BuildData {
@@ -17,6 +19,8 @@ export interface Collected {
   current: BuildData
   baseline?: BuildData
   backtraces: Map<string, BacktraceResult>
+  /** The power and performance metrics, when `metrics` names any. */
+  metrics?: MetricsData
   /** Milliseconds from the start of collection until each part finished. */
   timings: { builds: number; signatures: number; logs: number }
 }
@@ -41,8 +45,21 @@ export async function collect(
   // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
   const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
 
-  const load = async (ref: BuildRef, role: 'build' | 'baseline'): Promise<BuildData> => {
-    const build = await resolveBuild(client, apps, ref, role)
+  // Each build resolves once; the signatures and the metrics both wait on it.
+  const resolving = (ref: BuildRef, role: 'build' | 'baseline') => ({
+    ref,
+    resolved: resolveBuild(client, apps, ref, role)
+  })
+  const builds = {
+    build: resolving(config.build, 'build'),
+    baseline: config.baseline && resolving(config.baseline, 'baseline')
+  }
+
+  const load = async (
+    resolved: Promise<ResolvedBuild>,
+    role: 'build' | 'baseline'
+  ): Promise<BuildData> => {
+    const build = await resolved
     timings.builds = Math.max(timings.builds, since())
     if (build.label)
       log(
@@ -80,11 +97,22 @@ export async function collect(
   }
 
   try {
-    const [current, baseline] = await allSettledOrThrow<BuildData | undefined>([
-      load(config.build, 'build'),
-      config.baseline ? load(config.baseline, 'baseline') : Promise.resolve(undefined)
+    const [current, baseline, metrics] = await allSettledOrThrow<
+      BuildData | MetricsData | undefined
+    >([
+      load(builds.build.resolved, 'build'),
+      builds.baseline ? load(builds.baseline.resolved, 'baseline') : Promise.resolve(undefined),
+      config.metrics
+        ? collectMetrics(client, apps, config.metrics, builds.build, builds.baseline)
+        : Promise.resolve(undefined)
     ])
-    return { current: current!, baseline, backtraces, timings }
+    return {
+      current: current as BuildData,
+      baseline: baseline as BuildData | undefined,
+      backtraces,
+      timings,
+      ...(metrics ? { metrics: metrics as MetricsData } : {})
+    }
   } finally {
     // Logs never reject; wait for them so nothing is in flight when the run moves on.
     await Promise.all(logTasks)

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto'
 import { parsePrivateKey } from './asc/private-key.js'
 import { InputError } from './errors.js'
+import { parseMetricSettings } from './metrics/config.js'
+import type { MetricSettings } from './metrics/model.js'
 import {
   ASC,
   DIAGNOSTIC_TYPES,
@@ -47,6 +49,8 @@ export interface Config {
   readonly reportPath?: string
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
+  /** The power and performance metrics to gate; undefined when `metrics` is empty. */
+  readonly metrics?: MetricSettings
 }
 
 /** Reads an input as the runner passes it (untrimmed); empty when unset. */
@@ -134,6 +138,7 @@ export function parseConfig(read: InputReader): Config {
   )
   const build = attempt(() => buildRef(optional, platform ?? 'IOS'))
   const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'))
+  const metrics = attempt(() => parseMetricSettings(text, platform ?? 'IOS'))
 
   if (problems.length > 0) {
     throw new InputError([...new Set(problems)].join('\n'))
@@ -159,7 +164,8 @@ export function parseConfig(read: InputReader): Config {
     githubToken: (read('github-token') ?? '').trim(),
     includeLogs: includeLogs!,
     reportPath,
-    timeoutMinutes: timeoutMinutes!
+    timeoutMinutes: timeoutMinutes!,
+    metrics
   })
 }
 

@@ -3,6 +3,7 @@ import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from '.
 import type { NoDataPolicy } from './config.js'
 import { limitPercent, oneLine, percent, plural, sinceBaseline } from './text.js'
 import { TYPE_LABELS, WEIGHT_EPSILON } from './constants.js'
+import type { MetricsVerdict } from './metrics/model.js'
 
 export interface GateInput {
   types: readonly DiagnosticType[]
@@ -31,6 +32,8 @@ export interface Verdict {
   noDataFailed: boolean
   maxWeight?: number
   hasBaseline: boolean
+  /** The power and performance metrics, when any are gated (see metrics/verdict.ts). */
+  metrics?: MetricsVerdict
 }
 
 // Weights are shown with one decimal of a percent; smaller moves read as "same".

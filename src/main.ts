@@ -14,6 +14,9 @@ import { buildJsonReport, writeJsonReport } from './json-report.js'
 import { annotate, setOutputs } from './outputs.js'
 import { addSecret, scrub } from './secrets.js'
 import { oneLine } from './text.js'
+import { evaluateMetrics } from './metrics/evaluate.js'
+import { metricNoDataLines } from './metrics/outputs.js'
+import { metricsFailureLine, withMetrics } from './metrics/verdict.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
 import { renderReport, type ReportContext } from './report/render.js'
 
@@ -86,16 +89,28 @@ async function gate(
     return collected
   })
 
-  const verdict = evaluate({
-    types: config.types,
-    current: data.current.lists,
-    baseline: data.baseline?.lists,
-    limit: config.limit,
-    thresholds: config.thresholds,
-    noData: config.noData,
-    maxWeightIncrease: config.maxWeightIncrease
-  })
-  const failure = failureLine(verdict, config, data.current.build.id)
+  const verdict = withMetrics(
+    evaluate({
+      types: config.types,
+      current: data.current.lists,
+      baseline: data.baseline?.lists,
+      limit: config.limit,
+      thresholds: config.thresholds,
+      noData: config.noData,
+      maxWeightIncrease: config.maxWeightIncrease
+    }),
+    config.metrics &&
+      data.metrics &&
+      evaluateMetrics(config.metrics, data.metrics, Boolean(config.baseline)),
+    config.noData
+  )
+  const failure =
+    [
+      failureLine(verdict, config, data.current.build.id),
+      metricsFailureLine(verdict.metrics, config)
+    ]
+      .filter(Boolean)
+      .join(' ') || undefined
   const context: ReportContext = {
     buildId: data.current.build.id,
     buildLabel: data.current.build.label,
@@ -104,7 +119,8 @@ async function gate(
     thresholds: config.thresholds,
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: client.rateLimit,
-    backtraces: data.backtraces
+    backtraces: data.backtraces,
+    noData: config.noData
   }
   const report = fitReport(detail => renderReport(verdict, context, detail), {
     measure: utf8Bytes,
@@ -131,7 +147,10 @@ async function gate(
       comment,
       // Without the hourly budget, which changes every run: an identical rerun then skips the write.
       detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail),
-      verdict.breaches.length + verdict.regressions.length > 0,
+      verdict.breaches.length +
+        verdict.regressions.length +
+        (verdict.metrics?.regressions.length ?? 0) >
+        0,
       config.comment === 'on-breach'
     )
   )
@@ -243,6 +262,7 @@ function warnAboutGaps(config: Config, verdict: Verdict, data: Collected): void 
         `No ${TYPE_LABELS[type].toLowerCase()} diagnostics for build ${data.current.build.id} yet: Apple publishes them a few days after release, once enough users share analytics.`
       )
     }
+    for (const line of metricNoDataLines(verdict.metrics)) core.warning(scrub(line))
   }
   const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
   if (unavailable.length) {

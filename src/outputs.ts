@@ -3,6 +3,7 @@ import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import type { FailurePolicy, Verdict } from './gate.js'
 import type { Evaluated } from './model.js'
 import { scrub } from './secrets.js'
+import { metricRegressionLines, metricsOutput } from './metrics/outputs.js'
 import { limitPercent, oneLine, percent, sinceBaseline } from './text.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
@@ -55,6 +56,8 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
     setOutput(name, json)
     setOutput(`${name}-omitted`, String(omitted))
   }
+  setOutput('metrics', metricsOutput(verdict.metrics))
+  setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0))
   setOutput('report', values.report)
 }
 
@@ -92,10 +95,13 @@ export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: bool
     s =>
       `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`
   )
-  const regressions = verdict.regressions.map(
-    s =>
-      `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
-  )
+  const regressions = [
+    ...verdict.regressions.map(
+      s =>
+        `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
+    ),
+    ...metricRegressionLines(verdict.metrics)
+  ]
   const errors = [
     ...(policy.failOnBreach ? breaches : []),
     ...(policy.failOnRegression ? regressions : [])
