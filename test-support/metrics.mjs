@@ -131,14 +131,28 @@ function deviceName(device) {
 /** App Store versions with data; the sample build is 2.4.0 and the baseline 2.3.0. */
 const VERSIONS = ['2.0.0', '2.1.0', '2.2.0', '2.3.0']
 
-/** @param {number[]} values one per earlier version, then the current one @param {number} [margin] */
-function history(values, margin = 0.1) {
+/**
+ * @param {number[]} values one per earlier version, then the current one
+ * @param {number} [margin]
+ * @param {number} [poor] from this value on, Apple's goal rating is "poor" rather than "fair"
+ */
+function history(values, margin = 0.1, poor = 3) {
   return values.map((value, i) => ({
     version: VERSIONS[i] ?? '2.4.0',
     value,
     errorMargin: margin,
-    goal: value > 3 ? 'poor' : 'fair'
+    goal: value >= poor ? 'poor' : 'fair'
   }))
+}
+
+const LAUNCH_TIME = history([900, 905, 910, 915, 960], 5, 1000)
+/** @type {InsightSpec} */
+const LAUNCH_INSIGHT = {
+  metric: 'launchTime',
+  latestVersion: '2.4.0',
+  referenceVersions: VERSIONS,
+  latest: 960,
+  average: 907.5
 }
 
 export const METRIC_FIXTURES = {
@@ -163,16 +177,14 @@ export const METRIC_FIXTURES = {
   /** Launch time +4.9% over 2.3.0 (under 10%), but Apple's insight calls it a regression. */
   appleOnly: () =>
     metricsDocument({
-      series: { launchTime: history([900, 905, 910, 915, 960], 5) },
-      regressions: [
-        {
-          metric: 'launchTime',
-          latestVersion: '2.4.0',
-          referenceVersions: VERSIONS,
-          latest: 960,
-          average: 907.5
-        }
-      ]
+      series: { launchTime: LAUNCH_TIME },
+      regressions: [LAUNCH_INSIGHT]
+    }),
+  /** The demo's 2.4.0: the hang rate regressed; launch time rose 4.9%, which only Apple flags. */
+  releaseCandidate: () =>
+    metricsDocument({
+      series: { hangRate: history([1.9, 2.1, 2.3, 2.5, 4.1]), launchTime: LAUNCH_TIME },
+      regressions: [LAUNCH_INSIGHT]
     })
 }
 
