@@ -33938,6 +33938,7 @@ function optional(name, value) {
 
 
 
+
 /**
  * The gated metrics and the versions to read them for, with as few sequential round trips as
  * the inputs allow: the app and version come from the lookup inputs when they give both (no
@@ -33945,7 +33946,7 @@ function optional(name, value) {
  * included), which runs alongside the signatures. The metrics request follows: 2 round trips
  * at most for a gate with a build ID.
  */
-async function collectMetrics(client, apps, settings, build, baseline) {
+async function collectMetrics(client, apps, settings, build, baseline, log) {
     const current = appAndVersion(client, apps, build);
     const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings));
     // Only `auto` compares with the baseline's version; the metrics do not wait for it.
@@ -33958,6 +33959,13 @@ async function collectMetrics(client, apps, settings, build, baseline) {
         await metrics,
         (await baselineInfo)?.version
     ];
+    const found = settings.identifiers.map(id => {
+        const points = payload?.series.get(id.toLowerCase())?.points.length ?? 0;
+        return `${id} (${plural(points, 'version')})`;
+    });
+    log(payload
+        ? `Metrics of app ${appId} (${settings.percentile}, ${settings.device}): ${found.join(', ')}; this build is version ${version ?? '?'}.`
+        : `Metrics of app ${appId}: none yet (HTTP 404); Apple publishes them a few days after a release.`);
     return {
         appId,
         ...(version ? { version } : {}),
@@ -34031,7 +34039,7 @@ async function collect(client, config, log) {
             load(builds.build.resolved, 'build'),
             builds.baseline ? load(builds.baseline.resolved, 'baseline') : Promise.resolve(undefined),
             config.metrics
-                ? collectMetrics(client, apps, config.metrics, builds.build, builds.baseline)
+                ? collectMetrics(client, apps, config.metrics, builds.build, builds.baseline, log)
                 : Promise.resolve(undefined)
         ]);
         return {

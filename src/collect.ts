@@ -103,7 +103,7 @@ export async function collect(
       load(builds.build.resolved, 'build'),
       builds.baseline ? load(builds.baseline.resolved, 'baseline') : Promise.resolve(undefined),
       config.metrics
-        ? collectMetrics(client, apps, config.metrics, builds.build, builds.baseline)
+        ? collectMetrics(client, apps, config.metrics, builds.build, builds.baseline, log)
         : Promise.resolve(undefined)
     ])
     return {

@@ -4,6 +4,7 @@ import type { AscClient } from '../asc/client.js'
 import { fetchAppMetrics } from '../asc/metrics.js'
 import { allSettledOrThrow } from '../concurrency.js'
 import type { BuildRef } from '../config.js'
+import { plural } from '../text.js'
 import type { MetricSettings, MetricsData } from './model.js'
 
 export interface BuildSource {
@@ -24,7 +25,8 @@ export async function collectMetrics(
   apps: AppResolver,
   settings: MetricSettings,
   build: BuildSource,
-  baseline: BuildSource | undefined
+  baseline: BuildSource | undefined,
+  log: (line: string) => void
 ): Promise<MetricsData> {
   const current = appAndVersion(client, apps, build)
   const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings))
@@ -39,6 +41,15 @@ export async function collectMetrics(
     await metrics,
     (await baselineInfo)?.version
   ]
+  const found = settings.identifiers.map(id => {
+    const points = payload?.series.get(id.toLowerCase())?.points.length ?? 0
+    return `${id} (${plural(points, 'version')})`
+  })
+  log(
+    payload
+      ? `Metrics of app ${appId} (${settings.percentile}, ${settings.device}): ${found.join(', ')}; this build is version ${version ?? '?'}.`
+      : `Metrics of app ${appId}: none yet (HTTP 404); Apple publishes them a few days after a release.`
+  )
   return {
     appId,
     ...(version ? { version } : {}),
