@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
+import { ascErrorFault } from '../test-support/asc-simulator.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
   driftFixture,
@@ -411,6 +412,38 @@ describe('the metrics gate, through dist/index.js', () => {
     expect(run.summary).not.toContain('@octocat')
     expect(run.summary).not.toContain('](https://evil.example)')
     expect(run.summary).toContain('&lt;img src=x&gt;')
+  })
+
+  it('creates the on-breach comment for a metric regression alone', async () => {
+    serve(METRIC_FIXTURES.steady())
+    const quiet = await h.onPullRequest(401, { ...calm, metrics: 'hangRate', comment: 'on-breach' })
+    expect(quiet.code).toBe(0)
+    expect(h.github.comments(401)).toHaveLength(0)
+    serve(METRIC_FIXTURES.clearRegression())
+    const loud = await h.onPullRequest(402, { ...calm, metrics: 'hangRate', comment: 'on-breach' })
+    expect(loud.code).toBe(1)
+    const [comment] = h.github.comments(402)
+    expect(comment.body).toContain('#### Metric regressions')
+    expect(comment.body).toContain('```mermaid\nxychart-beta\n')
+  })
+
+  it('fails with one sentence when App Store Connect refuses or fails the metrics request', async () => {
+    serve(METRIC_FIXTURES.steady())
+    for (const status of [403, 500] as const) {
+      h.reset()
+      h.asc.faults.add({ match: { path: /perfPowerMetrics$/ }, fault: ascErrorFault(status) })
+      const run = await gate()
+      expect(run.code).toBe(1)
+      expect(run.outputs.result ?? '').toBe('')
+      expect(run.errors).toHaveLength(1)
+      expect(run.errors[0]).toMatch(
+        status === 403
+          ? /^App Store Connect refused GET \/v1\/apps\/1500000001\/perfPowerMetrics \(HTTP 403\): the API key's role/
+          : /^App Store Connect failed with HTTP 500 on GET \/v1\/apps\/1500000001\/perfPowerMetrics after 4 attempts/
+      )
+      expect(run.stdout).not.toMatch(/\n\s+at /)
+    }
+    h.asc.faults.clear()
   })
 
   it('stays off without metrics: no metrics request, empty outputs', async () => {
