@@ -282,6 +282,11 @@ describe('the metrics gate, through dist/index.js', () => {
     expect(fail.errors.at(-1)).toBe(
       "No data yet for hangRate on version 2.4.0, and 'no-data' is 'fail'."
     )
+    expect(fail.summary).toMatch(/^### ❌ App Store diagnostics gate: no data for hang rate$/m)
+    const both = await gate({ 'no-data': 'fail', threshold: '50%' })
+    expect(both.summary).toMatch(
+      /^### ❌ App Store diagnostics gate: 1 breach, no data for hang rate$/m
+    )
   })
 
   it('treats a 404 as no data, and says no-data when neither signatures nor metrics had any', async () => {

@@ -35024,13 +35024,11 @@ function headline(verdict) {
     ].filter(Boolean);
     if (verdict.noDataFailed)
         counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
-    if (!verdict.passed) {
-        // Failed with nothing counted above: only metrics without data remain (`no-data: fail`).
-        if (metricGaps.length && counts.length === 0)
-            counts.push(`no data for ${html(metricGaps.join(', '))}`);
+    if (verdict.metrics?.noDataFailed)
+        counts.push(`no data for ${markdown_text(metricGaps.join(', '))}`);
+    if (!verdict.passed)
         return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
-    }
-    const gaps = [typeList(verdict.emptyTypes), html(metricGaps.join(', '))].filter(Boolean);
+    const gaps = [typeList(verdict.emptyTypes), markdown_text(metricGaps.join(', '))].filter(Boolean);
     if (gaps.length) {
         return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
     }
@@ -35664,7 +35662,8 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 function withMetrics(verdict, metrics, noData) {
     if (!metrics)
         return verdict;
-    const metricsFailed = metrics.regressions.length > 0 || metricsNoDataFailed(metrics, noData);
+    const noDataFailed = metricsNoDataFailed(metrics, noData);
+    const metricsFailed = metrics.regressions.length > 0 || noDataFailed;
     const passed = verdict.passed && !metricsFailed;
     const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length;
     const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed');
@@ -35672,7 +35671,7 @@ function withMetrics(verdict, metrics, noData) {
         ...verdict,
         passed,
         result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
-        metrics
+        metrics: { ...metrics, noDataFailed }
     };
 }
 function metricsNoDataFailed(metrics, noData) {

@@ -15,7 +15,8 @@ export function withMetrics(
   noData: NoDataPolicy
 ): Verdict {
   if (!metrics) return verdict
-  const metricsFailed = metrics.regressions.length > 0 || metricsNoDataFailed(metrics, noData)
+  const noDataFailed = metricsNoDataFailed(metrics, noData)
+  const metricsFailed = metrics.regressions.length > 0 || noDataFailed
   const passed = verdict.passed && !metricsFailed
   const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length
   const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed')
@@ -23,7 +24,7 @@ export function withMetrics(
     ...verdict,
     passed,
     result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
-    metrics
+    metrics: { ...metrics, noDataFailed }
   }
 }
 

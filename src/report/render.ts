@@ -63,13 +63,9 @@ function headline(verdict: Verdict): string {
     metricRegressions ? plural(metricRegressions, 'metric regression') : ''
   ].filter(Boolean)
   if (verdict.noDataFailed) counts.push(`no data for ${typeList(verdict.emptyTypes)}`)
-  if (!verdict.passed) {
-    // Failed with nothing counted above: only metrics without data remain (`no-data: fail`).
-    if (metricGaps.length && counts.length === 0)
-      counts.push(`no data for ${html(metricGaps.join(', '))}`)
-    return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`
-  }
-  const gaps = [typeList(verdict.emptyTypes), html(metricGaps.join(', '))].filter(Boolean)
+  if (verdict.metrics?.noDataFailed) counts.push(`no data for ${text(metricGaps.join(', '))}`)
+  if (!verdict.passed) return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`
+  const gaps = [typeList(verdict.emptyTypes), text(metricGaps.join(', '))].filter(Boolean)
   if (gaps.length) {
     return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`
   }
