@@ -16,6 +16,8 @@ export interface GetOptions {
   accept?: string
   /** The sentence for a 404, which depends on what was asked for. */
   notFound?: string
+  /** Read at most this many bytes of the body; a larger one fails at once, without a retry. */
+  maxBodyBytes?: number
 }
 
 export interface ClientOptions {
@@ -73,6 +75,7 @@ export class AscClient {
             method: 'GET',
             url: url.href,
             timeoutMs: this.options.policy.requestTimeoutMs,
+            ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
             headers: {
               authorization: `Bearer ${await this.options.tokens.get()}`,
               accept,
@@ -121,7 +124,7 @@ export class AscClient {
     }
     if (last instanceof NetworkError && last.kind === 'too-large') {
       return new ServiceError(
-        `App Store Connect answered ${what} with a ${last.message}; the gate refuses a response that large rather than read it (not retried).`
+        `${last.message} to ${what}, more than this action reads from App Store Connect (not retried); rerun later, and report it if it persists.`
       )
     }
     if (last instanceof NetworkError) {
