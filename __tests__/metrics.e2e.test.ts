@@ -19,7 +19,7 @@ import {
   baselineBuild,
   sampleBuild
 } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 
 const schema = JSON.parse(readFileSync(join(process.cwd(), 'schema', 'report.schema.json'), 'utf8'))
 const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import { APP, BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
-import { startHarness, type Harness } from './support/harness.js'
+import { startHarness, type Harness } from '../test-support/harness.js'
 
 const OUTPUTS = join(ROOT, '__tests__', '__outputs__')
 const UPDATE = process.env.UPDATE_OUTPUTS === '1'

@@ -1,13 +1,16 @@
-import type { AscClient } from './asc/client.js'
+import { AscClient, type ClientOptions } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
 import { fetchSignatures } from './asc/signatures.js'
+import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
-import type { BuildRef, Config } from './config.js'
+import type { Config } from './config/parse.js'
+import type { Deadline } from './deadline.js'
 import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
-import type { BacktraceResult, SignatureList } from './model.js'
+import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
 import { collectMetrics } from './metrics/collect.js'
 import type { MetricsData } from './metrics/model.js'
+import { protect } from './secrets.js'
 import { plural } from './text.js'
 
 export interface BuildData {
@@ -25,6 +28,40 @@ export interface Collected {
   timings: { builds: number; signatures: number; logs: number }
 }
 
+/** The App Store Connect client for this run's key; every token it mints is masked. */
+export function appStoreClient(
+  config: Config,
+  options: Omit<ClientOptions, 'baseUrl' | 'tokens'>
+): AscClient {
+  return new AscClient({
+    ...options,
+    baseUrl: config.apiBaseUrl,
+    tokens: new TokenSource({
+      keyId: config.keyId,
+      issuerId: config.issuerId,
+      key: config.privateKey,
+      onMint: protect
+    })
+  })
+}
+
+/** Collects within the deadline, then logs how much of the hourly budget is left. */
+export async function collectWithin(
+  deadline: Deadline,
+  client: AscClient,
+  config: Config,
+  log: (line: string) => void
+): Promise<Collected> {
+  const collected = await deadline.run(() => collect(client, config, log))
+  const { remaining, limit } = client.rateLimit ?? {}
+  if (remaining !== undefined) {
+    log(
+      `App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`
+    )
+  }
+  return collected
+}
+
 /**
  * Everything the gate needs from App Store Connect, with as few sequential round trips as the
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
@@ -38,84 +75,100 @@ export async function collect(
   const started = performance.now()
   const since = (): number => Math.round(performance.now() - started)
   const timings = { builds: 0, signatures: 0, logs: 0 }
-  const apps = new AppResolver(client)
   const inFlight = limiter(LOGS_CONCURRENCY)
   const backtraces = new Map<string, BacktraceResult>()
   const logTasks: Promise<void>[] = []
-  // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-  const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
-
-  // Each build resolves once; the signatures and the metrics both wait on it.
-  const resolving = (ref: BuildRef, role: 'build' | 'baseline') => ({
+  const session: Session = {
+    client,
+    config,
+    log,
+    apps: new AppResolver(client),
+    fetchLogs: list => {
+      for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+        logTasks.push(
+          inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result))
+        )
+      }
+    },
+    finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
+  }
+  // Each build resolves once; its signatures and the metrics both wait on it.
+  const source = (ref: BuildRef, role: 'build' | 'baseline') => ({
     ref,
-    resolved: resolveBuild(client, apps, ref, role)
+    resolved: resolveBuild(client, session.apps, ref, role)
   })
   const builds = {
-    build: resolving(config.build, 'build'),
-    baseline: config.baseline && resolving(config.baseline, 'baseline')
+    build: source(config.build, 'build'),
+    baseline: config.baseline && source(config.baseline, 'baseline')
   }
-
-  const load = async (
-    resolved: Promise<ResolvedBuild>,
-    role: 'build' | 'baseline'
-  ): Promise<BuildData> => {
-    const build = await resolved
-    timings.builds = Math.max(timings.builds, since())
-    if (build.label)
-      log(
-        `The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`
-      )
-    const lists = await allSettledOrThrow(
-      config.types.map(async type => {
-        const list = await fetchSignatures(
-          client,
-          build.id,
-          type,
-          fetchLimit,
-          role === 'build' ? 'build-id' : 'baseline-build-id'
-        )
-        log(
-          `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
-        )
-        if (role === 'build') {
-          for (const signature of list.signatures.slice(
-            0,
-            Math.min(config.includeLogs, config.limit)
-          )) {
-            logTasks.push(
-              inFlight(() => fetchBacktrace(client, signature.id)).then(result => {
-                backtraces.set(signature.id, result)
-              })
-            )
-          }
-        }
-        return list
-      })
-    )
-    timings.signatures = Math.max(timings.signatures, since())
-    return { build, lists: new Map(lists.map(list => [list.type, list])) }
-  }
-
+  const current = loadBuild(session, builds.build.resolved, 'build')
+  const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline')
+  const metrics =
+    config.metrics &&
+    collectMetrics(client, session.apps, config.metrics, builds.build, builds.baseline, log)
   try {
-    const [current, baseline, metrics] = await allSettledOrThrow<
-      BuildData | MetricsData | undefined
-    >([
-      load(builds.build.resolved, 'build'),
-      builds.baseline ? load(builds.baseline.resolved, 'baseline') : Promise.resolve(undefined),
-      config.metrics
-        ? collectMetrics(client, apps, config.metrics, builds.build, builds.baseline, log)
-        : Promise.resolve(undefined)
+    await allSettledOrThrow<unknown>([
+      current,
+      baseline ?? Promise.resolve(),
+      metrics ?? Promise.resolve()
     ])
+    const collectedMetrics = await metrics
     return {
-      current: current as BuildData,
-      baseline: baseline as BuildData | undefined,
+      current: await current,
+      baseline: await baseline,
       backtraces,
       timings,
-      ...(metrics ? { metrics: metrics as MetricsData } : {})
+      ...(collectedMetrics ? { metrics: collectedMetrics } : {})
     }
   } finally {
     // Logs never reject; wait for them so nothing is in flight when the run moves on.
     await Promise.all(logTasks)
     timings.logs = since()
   }
+}
+
+/** What loading one build shares with the rest of the collection. */
+interface Session {
+  client: AscClient
+  config: Config
+  log: (line: string) => void
+  apps: AppResolver
+  /** Starts fetching the backtraces of a list's top signatures. */
+  fetchLogs: (list: SignatureList) => void
+  /** Notes that a build finished a phase now. */
+  finished: (phase: 'builds' | 'signatures') => void
+}
+
+async function loadBuild(
+  session: Session,
+  resolved: Promise<ResolvedBuild>,
+  role: 'build' | 'baseline'
+): Promise<BuildData> {
+  const { client, config, log } = session
+  const build = await resolved
+  session.finished('builds')
+  if (build.label)
+    log(
+      `The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`
+    )
+  // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
+  const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
+  const lists = await allSettledOrThrow(
+    config.types.map(async type => {
+      const list = await fetchSignatures(
+        client,
+        build.id,
+        type,
+        fetchLimit,
+        role === 'build' ? 'build-id' : 'baseline-build-id'
+      )
+      log(
+        `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
+      )
+      if (role === 'build') session.fetchLogs(list)
+      return list
+    })
+  )
+  session.finished('signatures')
+  return { build, lists: new Map(lists.map(list => [list.type, list])) }
 }

@@ -1,4 +1,23 @@
-import type { DiagnosticType } from './constants.js'
+import type { DiagnosticType, Platform } from './constants.js'
+
+/** What a requested type without any signature means for the verdict (`no-data`). */
+export type NoDataPolicy = 'pass' | 'warn' | 'fail'
+/** When the pull-request comment is written (`comment`: true, on-breach, false). */
+export type CommentMode = 'always' | 'on-breach' | 'never'
+
+/** The app a build belongs to: its App Store Connect ID, or its bundle ID to look that up. */
+export type AppRef = { readonly appId: string } | { readonly bundleId: string }
+
+/** How to find a build: its resource ID, or the app plus version and/or build number. */
+export type BuildRef =
+  | { readonly kind: 'id'; readonly id: string }
+  | {
+      readonly kind: 'lookup'
+      readonly app: AppRef
+      readonly version?: string
+      readonly buildNumber?: string
+      readonly platform: Platform
+    }
 
 export type TrendDirection = 'UP' | 'DOWN' | 'UNDEFINED'
 

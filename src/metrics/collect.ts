@@ -3,7 +3,7 @@ import { fetchBuildVersion } from '../asc/build-version.js'
 import type { AscClient } from '../asc/client.js'
 import { fetchAppMetrics } from '../asc/metrics.js'
 import { allSettledOrThrow } from '../concurrency.js'
-import type { BuildRef } from '../config.js'
+import type { BuildRef } from '../model.js'
 import { plural } from '../text.js'
 import type { MetricSettings, MetricsData } from './model.js'
 

@@ -1,8 +1,19 @@
-import type { NoDataPolicy } from '../config.js'
 import type { Verdict } from '../gate.js'
+import type { NoDataPolicy } from '../model.js'
 import { oneLine, plural } from '../text.js'
+import { evaluateMetrics } from './evaluate.js'
 import { changeText, withUnit } from './format.js'
-import type { MetricOutcome, MetricsVerdict } from './model.js'
+import type { MetricOutcome, MetricSettings, MetricsData, MetricsVerdict } from './model.js'
+
+/** The metrics' verdict of a run; undefined when no metric is gated. */
+export function metricsVerdict(
+  config: { metrics?: MetricSettings; baseline?: unknown },
+  data: MetricsData | undefined
+): MetricsVerdict | undefined {
+  return config.metrics && data
+    ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
+    : undefined
+}
 
 /**
  * The run's verdict with the metrics in it: `passed` is false when a metric regressed, or when

@@ -1,4 +1,4 @@
-import type { NoDataPolicy } from '../config.js'
+import type { NoDataPolicy } from '../model.js'
 import { changeText, limitText, withUnit } from '../metrics/format.js'
 import type { AppleInsight, MetricOutcome, MetricsVerdict } from '../metrics/model.js'
 import { metricChart } from './chart.js'
