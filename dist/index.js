@@ -1189,8 +1189,8 @@ const FIELD_CAPS = {
     insightSummary: 500,
     /** Points kept per metric (one per version). */
     metricPoints: 50,
-    /** Insights kept per kind, and populations per insight. */
-    metricInsights: 50
+    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+    metricListItems: 50
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
@@ -3369,14 +3369,14 @@ function parseMetrics(body, settings) {
     }
     const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
     const series = new Map();
-    for (const product of asArray(document.productData, FIELD_CAPS.metricInsights)) {
+    for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
         const data = asObject(product);
         const platform = metrics_text(data?.platform, FIELD_CAPS.identifier);
         if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
             continue;
-        for (const group of asArray(data.metricCategories, FIELD_CAPS.metricInsights)) {
+        for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
             const categoryData = asObject(group);
-            for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricInsights)) {
+            for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
                 const read = readMetric(metric, category(categoryData?.identifier), settings);
                 if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
                     series.set(read.key, read.series);
@@ -3400,7 +3400,7 @@ function readMetric(value, metricCategory, settings) {
         return undefined;
     const unit = asObject(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
-    const dataset = asArray(metric.datasets, FIELD_CAPS.metricInsights)
+    const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
         .map(asObject)
         .find(d => {
         const criteria = asObject(d?.filterCriteria);
@@ -3447,7 +3447,7 @@ function readPoint(value) {
     ];
 }
 function readInsights(value, kind, wanted) {
-    return asArray(value, FIELD_CAPS.metricInsights).flatMap(entry => {
+    return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
         const insight = asObject(entry);
         const metric = metrics_text(insight?.metric, FIELD_CAPS.identifier);
         if (!insight || !metric || !wanted.has(metric.toLowerCase()))
@@ -3462,7 +3462,7 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', metrics_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                populations: asArray(insight.populations, FIELD_CAPS.metricInsights).flatMap(readPopulation)
+                populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
             }
         ];
     });

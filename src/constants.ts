@@ -65,8 +65,8 @@ export const FIELD_CAPS = {
   insightSummary: 500,
   /** Points kept per metric (one per version). */
   metricPoints: 50,
-  /** Insights kept per kind, and populations per insight. */
-  metricInsights: 50
+  /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+  metricListItems: 50
 } as const
 
 /** The only hosts whose links from App Store Connect data render as links. */

@@ -88,13 +88,13 @@ export function parseMetrics(body: unknown, settings: MetricSettings): MetricsPa
   }
   const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()))
   const series = new Map<string, MetricSeries>()
-  for (const product of asArray(document.productData, FIELD_CAPS.metricInsights)) {
+  for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
     const data = asObject(product)
     const platform = text(data?.platform, FIELD_CAPS.identifier)
     if (!data || (platform && platformKey(platform) !== platformKey(settings.platform))) continue
-    for (const group of asArray(data.metricCategories, FIELD_CAPS.metricInsights)) {
+    for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
       const categoryData = asObject(group)
-      for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricInsights)) {
+      for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
         const read = readMetric(metric, category(categoryData?.identifier), settings)
         if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
           series.set(read.key, read.series)
@@ -122,7 +122,7 @@ function readMetric(
   if (!metric || !identifier) return undefined
   const unit = asObject(metric.unit)
   const percentile = PERCENTILE_KEYS[settings.percentile]
-  const dataset = asArray(metric.datasets, FIELD_CAPS.metricInsights)
+  const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
     .map(asObject)
     .find(d => {
       const criteria = asObject(d?.filterCriteria)
@@ -179,7 +179,7 @@ function readInsights(
   kind: AppleInsight['kind'],
   wanted: Set<string>
 ): AppleInsight[] {
-  return asArray(value, FIELD_CAPS.metricInsights).flatMap(entry => {
+  return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
     const insight = asObject(entry)
     const metric = text(insight?.metric, FIELD_CAPS.identifier)
     if (!insight || !metric || !wanted.has(metric.toLowerCase())) return []
@@ -193,7 +193,9 @@ function readInsights(
         referenceVersions: referenceVersions(insight.referenceVersions),
         ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
         ...optional('summary', text(insight.summaryString, FIELD_CAPS.insightSummary)),
-        populations: asArray(insight.populations, FIELD_CAPS.metricInsights).flatMap(readPopulation)
+        populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(
+          readPopulation
+        )
       }
     ]
   })
