@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import { APP, APPLE_EXAMPLE, BUILD_ID, sampleBuild } from '../test-support/scenarios.mjs'
 import { keyFragments, makeKey } from '../test-support/keys.js'
 import { startHarness, type Harness } from '../test-support/harness.js'
@@ -80,6 +81,22 @@ describe('exit codes', () => {
     expect(fail.stdout.split('\n')[0]).toBe(
       '❌ App Store diagnostics gate: no data yet, nothing was checked'
     )
+  })
+
+  it('1: a metric regression (--metrics, an input added after the tool: a flag all the same)', async () => {
+    h.asc.state.apps[0].metrics = METRIC_FIXTURES.clearRegression()
+    try {
+      const args = ['--metrics', 'hangRate', '--metric-reference', 'previous', '--threshold', '90%']
+      const run = await gate([...args, '--include-logs', '0'])
+      expect(run.code).toBe(1)
+      const markdown = await gate([...args, '--include-logs', '0', '--format', 'markdown'])
+      const heading = /^#+ (Metrics.*)$/m.exec(markdown.stdout)?.[1]
+      expect(heading).toBeDefined()
+      expect(run.stdout).toContain(heading!)
+      expect(run.stderr).toMatch(/gate failed: .*hangRate|gate failed: .*[Hh]ang rate/)
+    } finally {
+      h.asc.state.apps[0].metrics = undefined
+    }
   })
 
   it('0 when failing is turned off: the breach is reported, not failed', async () => {

@@ -5,6 +5,7 @@ import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { evaluate, failureLine } from './gate.js'
 import { retryPolicy, type RetryPolicy } from './http/retry.js'
 import { createTransport, type Transport } from './http/transport.js'
+import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
 import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
 
 /** The inputs, or why the gate does not run at all. */
@@ -55,8 +56,16 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
         collectWithin(deadline, client, config, door.log)
       )
       const current = data.current.lists
-      const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists })
-      const failure = failureLine(verdict, config, data.current.build.id)
+      const verdict = withMetrics(
+        evaluate({ ...config, current, baseline: data.baseline?.lists }),
+        metricsVerdict(config, data.metrics),
+        config.noData
+      )
+      const failures = [
+        failureLine(verdict, config, data.current.build.id),
+        metricsFailureLine(verdict.metrics, config)
+      ]
+      const failure = failures.filter(Boolean).join(' ') || undefined
       // Act on the verdict here (the release guard, next), before it is published.
       outcome = { ...state, kind: 'judged', config, data, verdict, failure }
     }

@@ -111,7 +111,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "no-data",
-    "description": "What a requested type with no signatures means. pass, warn (a warning; the report says \"no data yet\") or fail.",
+    "description": "What a requested type with no signatures, or a gated metric without data, means. pass, warn (a warning; the report says \"no data yet\") or fail.",
     "required": false,
     "default": "warn"
   },
@@ -141,9 +141,45 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "fail-on-regression",
-    "description": "Fail the job when a signature regressed against the baseline. false reports without failing.",
+    "description": "Fail the job when a signature regressed against the baseline, or a gated metric regressed. false reports without failing.",
     "required": false,
     "default": "true"
+  },
+  {
+    "name": "metrics",
+    "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. The README lists the identifiers Apple documents and their units.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "metric-percentile",
+    "description": "Which users a metric describes. p50 (the typical user) or p90 (the worst tenth).",
+    "required": false,
+    "default": "p50"
+  },
+  {
+    "name": "metric-device",
+    "description": "Apple's device filter for metrics. all_iphones, all_ipads, or a model identifier such as iPhone15,2.",
+    "required": false,
+    "default": "all_iphones"
+  },
+  {
+    "name": "max-metric-increase",
+    "description": "The largest allowed relative rise of a metric over its reference, as a fraction (0.1) or a percentage (10%). A rise also has to clear both error margins to count.",
+    "required": false,
+    "default": "10%"
+  },
+  {
+    "name": "metric-reference",
+    "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+    "required": false,
+    "default": "auto"
+  },
+  {
+    "name": "apple-regressions",
+    "description": "Apple's own regression insights on a gated metric. report shows them, fail counts them as regressions, ignore drops them.",
+    "required": false,
+    "default": "report"
   },
   {
     "name": "include-logs",

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { GITHUB_LIMITS } from '../constants.js'
 import type { FailurePolicy, Verdict } from '../gate.js'
+import { metricRegressionLines } from '../metrics/outputs.js'
 import { scrub } from '../secrets.js'
 import { limitPercent, percent } from '../text.js'
 import { signatureName, sinceBaseline } from '../wording.js'
@@ -15,10 +16,13 @@ export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: bool
     s =>
       `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`
   )
-  const regressions = verdict.regressions.map(
-    s =>
-      `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
-  )
+  const regressions = [
+    ...verdict.regressions.map(
+      s =>
+        `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
+    ),
+    ...metricRegressionLines(verdict.metrics)
+  ]
   const errors = [
     ...(policy.failOnBreach ? breaches : []),
     ...(policy.failOnRegression ? regressions : [])

@@ -1,5 +1,6 @@
 import type { Collected } from '../collect.js'
 import type { Verdict } from '../gate.js'
+import { metricNoDataLines } from '../metrics/outputs.js'
 import type { NoDataPolicy } from '../model.js'
 import { scrub } from '../secrets.js'
 import { noDataYet } from '../wording.js'
@@ -13,6 +14,7 @@ export function gapWarnings(noData: NoDataPolicy, verdict: Verdict, data: Collec
         `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
       )
     }
+    for (const line of metricNoDataLines(verdict.metrics)) warnings.push(scrub(line))
   }
   const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
   if (unavailable.length) {

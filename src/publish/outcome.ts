@@ -53,7 +53,8 @@ export function reportContext(outcome: Judged): ReportContext {
     thresholds: config.thresholds,
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: outcome.usage?.rateLimit,
-    backtraces: data.backtraces
+    backtraces: data.backtraces,
+    noData: config.noData
   }
 }
 
