@@ -51,6 +51,27 @@ describe('the terminal report reads back what the Markdown report escaped', () =
     )
   })
 
+  it("draws the report's metric charts as sparklines, and leaves other diagrams to Markdown", () => {
+    const chart = [
+      '```mermaid',
+      'xychart-beta',
+      '  title "Hang rate, p50, by version"',
+      '  x-axis ["2.2.0", "2.3.0", "2.4.0"]',
+      '  line [2.3, 2.5, 4.1]',
+      '```'
+    ].join('\n')
+    expect(terminalReport(chart, PLAIN).split('\n')).toEqual([
+      '  Hang rate, p50, by version',
+      '    2.2.0  ▁ 2.3',
+      '    2.3.0  ▂ 2.5',
+      '    2.4.0  █ 4.1',
+      ''
+    ])
+    expect(terminalReport('```mermaid\ngraph TD\n  A --> B\n```\n', PLAIN)).toBe(
+      '  (a chart: --format markdown has it)\n'
+    )
+  })
+
   it('colour needs a terminal and no NO_COLOR', () => {
     expect(paletteFor(true, {})).toBe(COLOURS)
     expect(paletteFor(true, { NO_COLOR: '1' })).toBe(PLAIN)

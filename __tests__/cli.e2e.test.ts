@@ -93,6 +93,10 @@ describe('exit codes', () => {
       const heading = /^#+ (Metrics.*)$/m.exec(markdown.stdout)?.[1]
       expect(heading).toBeDefined()
       expect(run.stdout).toContain(heading!)
+      // The Markdown report's chart, as a sparkline rather than Mermaid source.
+      expect(markdown.stdout).toContain('xychart-beta')
+      expect(run.stdout).not.toContain('xychart-beta')
+      expect(run.stdout).toMatch(/Hang rate, p50, by version\n +2\.0\.0 +▁ 1\.9\n/)
       expect(run.stderr).toMatch(/gate failed: .*hangRate|gate failed: .*[Hh]ang rate/)
     } finally {
       h.asc.state.apps[0].metrics = undefined

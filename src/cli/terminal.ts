@@ -44,11 +44,15 @@ export function terminalReport(markdown: string, palette: Palette): string {
   const out: string[] = []
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
-    const fence = /^(`{3,})\w*$/.exec(line)
+    const fence = /^(`{3,})(\w*)$/.exec(line)
     if (fence) {
       const end = lines.indexOf(fence[1], i + 1)
       const body = lines.slice(i + 1, end < 0 ? undefined : end)
-      out.push(...body.map(code => `${INDENT}${INDENT}${palette.dim(code.replace(/\u200b/g, ''))}`))
+      if (fence[2] === 'mermaid') out.push(...chart(body, palette))
+      else
+        out.push(
+          ...body.map(code => `${INDENT}${INDENT}${palette.dim(code.replace(/\u200b/g, ''))}`)
+        )
       i = end < 0 ? lines.length : end
       continue
     }
@@ -76,6 +80,37 @@ function block(line: string, palette: Palette): string {
   const small = /^<sub>(.*)<\/sub>$/.exec(line)
   if (small) return palette.dim(inline(small[1]))
   return line === '' ? '' : inline(line)
+}
+
+const BARS = '▁▂▃▄▅▆▇█'
+
+/**
+ * A Mermaid xychart (the report's metric charts) as its title and one sparkline bar per
+ * x value with the value beside it; any other diagram is left to the Markdown report.
+ */
+function chart(body: string[], palette: Palette): string[] {
+  const source = body.join('\n')
+  const title = /^\s*title "(.*)"$/m.exec(source)?.[1]
+  const list = (key: string): string[] =>
+    (new RegExp(`^\\s*${key} \\[(.*)\\]$`, 'm').exec(source)?.[1] ?? '')
+      .split(',')
+      .map(item => item.trim().replace(/^"|"$/g, ''))
+      .filter(Boolean)
+  const labels = list('x-axis')
+  const values = list('(?:line|bar)').map(Number)
+  if (!/^\s*xychart/m.test(source) || labels.length !== values.length || values.some(isNaN)) {
+    return [`${INDENT}${palette.dim('(a chart: --format markdown has it)')}`]
+  }
+  const low = Math.min(...values)
+  const span = Math.max(...values) - low || 1
+  const width = Math.max(...labels.map(label => label.length))
+  return [
+    `${INDENT}${title ?? ''}`,
+    ...labels.map((label, index) => {
+      const bar = BARS[Math.round(((values[index] - low) / span) * (BARS.length - 1))]
+      return `${INDENT}${INDENT}${label.padEnd(width)}  ${bar} ${values[index]}`
+    })
+  ]
 }
 
 /** Red for a failure, yellow for a warning, green for a pass: the report's own emoji say which. */
