@@ -18,8 +18,7 @@ process.stdout.on('error', (error) => {
 /* istanbul ignore next */
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
     stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env
+    stderr: process.stderr
 });
 
 __webpack_async_result__();
@@ -5102,7 +5101,7 @@ function main_program(io) {
         .addOption(new Option('-q, --quiet', 'no progress and no warnings on stderr (errors still print)').env(envName('quiet')));
     return command;
 }
-/** Runs the tool; resolves to its exit status. */
+/** Runs the tool; resolves to its exit status. Environment variables come from process.env. */
 async function main(args, io) {
     // Before the parser, which would echo the value: the key in a flag is already in the
     // shell's history, so say where it belongs instead.
@@ -5111,40 +5110,25 @@ async function main(args, io) {
         return EXIT.badInput;
     }
     const command = main_program(io);
-    const savedEnv = process.env;
     try {
-        // Commander reads its option's environment variables from process.env.
-        process.env = io.env;
         command.parse([...args], { from: 'user' });
     }
     catch (error) {
-        if (error instanceof CommanderError) {
-            const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-            return done.includes(error.code) ? EXIT.passed : EXIT.badInput;
-        }
-        throw error;
+        if (!(error instanceof CommanderError))
+            throw error;
+        const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+        return done.includes(error.code) ? EXIT.passed : EXIT.badInput;
     }
-    finally {
-        process.env = savedEnv;
-    }
-    const values = new Map();
-    for (const flag of FLAGS) {
-        const option = command.options.find(o => o.long === `--${flag.flag}`);
-        const name = option.attributeName();
-        const value = command.getOptionValue(name);
-        const fromDefault = command.getOptionValueSource(name) === 'default';
-        if (typeof value === 'string' && !(fromDefault && !flag.default))
-            values.set(flag.input, value);
-    }
-    const format = command.getOptionValue('format');
+    const env = process.env;
+    const values = inputValues(command);
     const quiet = Boolean(command.getOptionValue('quiet'));
-    const wording = (message) => forCommandLine(message, io.env);
+    const wording = (message) => forCommandLine(message, env);
     const progress = !quiet && io.stderr.isTTY === true;
     let status = EXIT.bug;
     await runGate({
         readInputs: () => {
             try {
-                return { config: parseConfig(inputReader(values, io.env)) };
+                return { config: parseConfig(inputReader(values, env)) };
             }
             catch (error) {
                 throw error instanceof InputError ? new InputError(wording(error.message)) : error;
@@ -5156,8 +5140,8 @@ async function main(args, io) {
         },
         phase: (_title, work) => work(),
         sinks: commandLineSinks(io, {
-            format,
-            palette: paletteFor(io.stdout.isTTY, io.env),
+            format: command.getOptionValue('format'),
+            palette: paletteFor(io.stdout.isTTY, env),
             quiet,
             reportPath: values.get('report-path') || undefined,
             wording,
@@ -5165,6 +5149,23 @@ async function main(args, io) {
         })
     });
     return status;
+}
+/**
+ * Each input's value: from its flag, else its environment variable, else action.yml's default
+ * (commander's order). An input without a default that was not given is absent.
+ */
+function inputValues(command) {
+    const values = new Map();
+    for (const flag of FLAGS) {
+        const option = command.options.find(o => o.long === `--${flag.flag}`);
+        const name = option.attributeName();
+        const value = command.getOptionValue(name);
+        // A --no-… flag defaults to true in commander when action.yml gives no default.
+        const fromDefault = command.getOptionValueSource(name) === 'default';
+        if (typeof value === 'string' && !(fromDefault && !flag.default))
+            values.set(flag.input, value);
+    }
+    return values;
 }
 
 

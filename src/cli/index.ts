@@ -11,6 +11,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 /* istanbul ignore next */
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env
+  stderr: process.stderr
 })

@@ -13,7 +13,6 @@ import { paletteFor } from './terminal.js'
 export interface Terminal extends Streams {
   stdout: Streams['stdout'] & { isTTY?: boolean }
   stderr: Streams['stderr'] & { isTTY?: boolean }
-  env: NodeJS.ProcessEnv
 }
 
 const NAME = 'asc-diagnostics-gate'
@@ -74,7 +73,7 @@ function program(io: Terminal): Command {
   return command
 }
 
-/** Runs the tool; resolves to its exit status. */
+/** Runs the tool; resolves to its exit status. Environment variables come from process.env. */
 export async function main(args: readonly string[], io: Terminal): Promise<number> {
   // Before the parser, which would echo the value: the key in a flag is already in the
   // shell's history, so say where it belongs instead.
@@ -85,38 +84,24 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
     return EXIT.badInput
   }
   const command = program(io)
-  const savedEnv = process.env
   try {
-    // Commander reads its option's environment variables from process.env.
-    process.env = io.env
     command.parse([...args], { from: 'user' })
   } catch (error) {
-    if (error instanceof CommanderError) {
-      const done = ['commander.helpDisplayed', 'commander.version', 'commander.help']
-      return done.includes(error.code) ? EXIT.passed : EXIT.badInput
-    }
-    throw error
-  } finally {
-    process.env = savedEnv
+    if (!(error instanceof CommanderError)) throw error
+    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help']
+    return done.includes(error.code) ? EXIT.passed : EXIT.badInput
   }
 
-  const values = new Map<string, string>()
-  for (const flag of FLAGS) {
-    const option = command.options.find(o => o.long === `--${flag.flag}`)!
-    const name = option.attributeName()
-    const value: unknown = command.getOptionValue(name)
-    const fromDefault = command.getOptionValueSource(name) === 'default'
-    if (typeof value === 'string' && !(fromDefault && !flag.default)) values.set(flag.input, value)
-  }
-  const format = command.getOptionValue('format') as Format
+  const env = process.env
+  const values = inputValues(command)
   const quiet = Boolean(command.getOptionValue('quiet'))
-  const wording = (message: string): string => forCommandLine(message, io.env)
+  const wording = (message: string): string => forCommandLine(message, env)
   const progress = !quiet && io.stderr.isTTY === true
   let status: number = EXIT.bug
   await runGate({
     readInputs: () => {
       try {
-        return { config: parseConfig(inputReader(values, io.env)) }
+        return { config: parseConfig(inputReader(values, env)) }
       } catch (error) {
         throw error instanceof InputError ? new InputError(wording(error.message)) : error
       }
@@ -126,8 +111,8 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
     },
     phase: (_title, work) => work(),
     sinks: commandLineSinks(io, {
-      format,
-      palette: paletteFor(io.stdout.isTTY, io.env),
+      format: command.getOptionValue('format') as Format,
+      palette: paletteFor(io.stdout.isTTY, env),
       quiet,
       reportPath: values.get('report-path') || undefined,
       wording,
@@ -135,4 +120,21 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
     })
   })
   return status
+}
+
+/**
+ * Each input's value: from its flag, else its environment variable, else action.yml's default
+ * (commander's order). An input without a default that was not given is absent.
+ */
+function inputValues(command: Command): Map<string, string> {
+  const values = new Map<string, string>()
+  for (const flag of FLAGS) {
+    const option = command.options.find(o => o.long === `--${flag.flag}`)!
+    const name = option.attributeName()
+    const value: unknown = command.getOptionValue(name)
+    // A --no-… flag defaults to true in commander when action.yml gives no default.
+    const fromDefault = command.getOptionValueSource(name) === 'default'
+    if (typeof value === 'string' && !(fromDefault && !flag.default)) values.set(flag.input, value)
+  }
+  return values
 }
