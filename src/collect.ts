@@ -1,6 +1,7 @@
 import type { AscClient } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
+import { BuildExistence, noDataOn404 } from './asc/no-data.js'
 import { fetchSignatures } from './asc/signatures.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
 import type { BuildRef, Config } from './config.js'
@@ -35,6 +36,7 @@ export async function collect(
   const since = (): number => Math.round(performance.now() - started)
   const timings = { builds: 0, signatures: 0, logs: 0 }
   const apps = new AppResolver(client)
+  const existence = new BuildExistence(client)
   const inFlight = limiter(LOGS_CONCURRENCY)
   const backtraces = new Map<string, BacktraceResult>()
   const logTasks: Promise<void>[] = []
@@ -50,15 +52,20 @@ export async function collect(
       )
     const lists = await allSettledOrThrow(
       config.types.map(async type => {
-        const list = await fetchSignatures(
-          client,
-          build.id,
-          type,
-          fetchLimit,
-          role === 'build' ? 'build-id' : 'baseline-build-id'
+        const { value: list, notFound } = await noDataOn404(
+          () =>
+            fetchSignatures(
+              client,
+              build.id,
+              type,
+              fetchLimit,
+              role === 'build' ? 'build-id' : 'baseline-build-id'
+            ),
+          () => ({ type, signatures: [], complete: true }),
+          () => existence.exists(build)
         )
         log(
-          `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
+          `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
         )
         if (role === 'build') {
           for (const signature of list.signatures.slice(

@@ -11,15 +11,28 @@ import {
 
 export type NoDataPolicy = 'pass' | 'warn' | 'fail'
 export type CommentMode = 'always' | 'on-breach' | 'never'
+/** `phased-release`: what the run may do to the live version's rollout. */
+export type PhasedReleaseMode = 'report' | 'pause-on-failure'
 
-/** How to find a build: its resource ID, or the app plus version and/or build number. */
+type AppRef = { readonly appId: string } | { readonly bundleId: string }
+
+/**
+ * How to find a build: its resource ID, the app plus version and/or build number, or the app's
+ * App Store version that is live now (`live`) or was live before it (`previous`).
+ */
 export type BuildRef =
   | { readonly kind: 'id'; readonly id: string }
   | {
       readonly kind: 'lookup'
-      readonly app: { readonly appId: string } | { readonly bundleId: string }
+      readonly app: AppRef
       readonly version?: string
       readonly buildNumber?: string
+      readonly platform: Platform
+    }
+  | {
+      readonly kind: 'released'
+      readonly which: 'live' | 'previous'
+      readonly app: AppRef
       readonly platform: Platform
     }
 
@@ -47,6 +60,7 @@ export interface Config {
   readonly reportPath?: string
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
+  readonly phasedRelease: PhasedReleaseMode
 }
 
 /** Reads an input as the runner passes it (untrimmed); empty when unset. */
@@ -134,7 +148,22 @@ export function parseConfig(read: InputReader): Config {
   )
   const build = attempt(() => buildRef(optional, platform ?? 'IOS'))
   const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'))
+  const phasedRelease = attempt(() =>
+    oneOf<PhasedReleaseMode>('phased-release', (text('phased-release') || 'report').toLowerCase(), [
+      'report',
+      'pause-on-failure'
+    ])
+  )
 
+  if (
+    phasedRelease === 'pause-on-failure' &&
+    build &&
+    !(build.kind === 'released' && build.which === 'live')
+  ) {
+    problems.push(
+      `Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`
+    )
+  }
   if (problems.length > 0) {
     throw new InputError([...new Set(problems)].join('\n'))
   }
@@ -159,7 +188,8 @@ export function parseConfig(read: InputReader): Config {
     githubToken: (read('github-token') ?? '').trim(),
     includeLogs: includeLogs!,
     reportPath,
-    timeoutMinutes: timeoutMinutes!
+    timeoutMinutes: timeoutMinutes!,
+    phasedRelease: phasedRelease!
   })
 }
 
@@ -314,7 +344,16 @@ function buildRef(optional: (name: string) => string | undefined, platform: Plat
   if (id) return { kind: 'id', id: resourceId('build-id', id) }
   const appId = optional('app-id')
   const bundleId = optional('bundle-id')
-  const version = marketingVersion('version', optional('version'))
+  const versionText = optional('version')
+  if (versionText?.toLowerCase() === 'live') {
+    if (optional('build-number')) {
+      throw new InputError(
+        `Input 'build-number' cannot be combined with 'version: live', which picks the live version's build.`
+      )
+    }
+    return { kind: 'released', which: 'live', app: appRef(optional, "'version: live'"), platform }
+  }
+  const version = marketingVersion('version', versionText)
   const buildNumber = versionString('build-number', optional('build-number'))
   if (!appId && !bundleId) {
     throw new InputError(
@@ -329,18 +368,36 @@ function buildRef(optional: (name: string) => string | undefined, platform: Plat
       `Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`
     )
   }
-  if (bundleId && !/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
-    throw new InputError(
-      `Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`
-    )
-  }
   return {
     kind: 'lookup',
-    app: appId ? { appId: resourceId('app-id', appId) } : { bundleId: bundleId! },
+    app: appId ? { appId: resourceId('app-id', appId) } : { bundleId: bundleIdentifier(bundleId!) },
     version,
     buildNumber,
     platform
   }
+}
+
+/** The app named by 'app-id' or 'bundle-id', which an App Store version lookup needs. */
+function appRef(optional: (name: string) => string | undefined, needs: string): AppRef {
+  const appId = optional('app-id')
+  const bundleId = optional('bundle-id')
+  if (appId && bundleId) {
+    throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`)
+  }
+  if (appId) return { appId: resourceId('app-id', appId) }
+  if (bundleId) return { bundleId: bundleIdentifier(bundleId) }
+  throw new InputError(
+    `${needs} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`
+  )
+}
+
+function bundleIdentifier(bundleId: string): string {
+  if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
+    throw new InputError(
+      `Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`
+    )
+  }
+  return bundleId
 }
 
 function baselineRef(
@@ -350,7 +407,18 @@ function baselineRef(
 ): BuildRef | undefined {
   const id = optional('baseline-build-id')
   if (id) return { kind: 'id', id: resourceId('baseline-build-id', id) }
-  const version = marketingVersion('baseline-version', optional('baseline-version'))
+  const versionText = optional('baseline-version')
+  const which = versionText?.toLowerCase()
+  if (which === 'live' || which === 'previous') {
+    if (optional('baseline-build-number')) {
+      throw new InputError(
+        `Input 'baseline-build-number' cannot be combined with 'baseline-version: ${which}', which picks that version's build.`
+      )
+    }
+    const app = appRef(optional, `'baseline-version: ${which}'`)
+    return { kind: 'released', which, app, platform }
+  }
+  const version = marketingVersion('baseline-version', versionText)
   const buildNumber = versionString('baseline-build-number', optional('baseline-build-number'))
   if (!version && !buildNumber) return undefined
   const appId = optional('app-id')

@@ -5,6 +5,7 @@ import type { RateLimit } from './asc/client.js'
 import type { Collected } from './collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from './constants.js'
 import type { Verdict } from './gate.js'
+import type { GuardOutcome } from './release-guard.js'
 import { signatureRecord } from './outputs.js'
 import { scrub } from './secrets.js'
 
@@ -12,6 +13,7 @@ export interface JsonReportInput {
   verdict?: Verdict
   data?: Collected
   failure?: string
+  release?: GuardOutcome
   /** A fatal error that stopped the run before a verdict. */
   error?: string
   /** Why the gate did not run (a fork's pull request without the key). */
@@ -67,6 +69,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
     breaches: (verdict?.breaches ?? []).map(s => s.id),
     regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
     backtraces: Object.fromEntries(data?.backtraces ?? []),
+    phasedRelease: phasedReleaseRecord(input.release),
     rateLimit: input.rateLimit
       ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
       : null,
@@ -75,6 +78,23 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
       ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
       total: Math.round(input.totalMs)
     }
+  }
+}
+
+function phasedReleaseRecord(guard: GuardOutcome | undefined): Record<string, unknown> | null {
+  if (!guard) return null
+  const release = guard.release
+  return {
+    appStoreVersion: { id: guard.versionId, version: guard.version },
+    id: release?.id ?? null,
+    state: release?.state ?? null,
+    day: release?.day ?? null,
+    startDate: release?.startDate ?? null,
+    totalPauseDuration: release?.totalPauseDuration ?? null,
+    action: guard.decision.action,
+    reason: guard.decision.reason,
+    paused: guard.paused,
+    error: guard.error ?? null
   }
 }
 

@@ -14,6 +14,7 @@ import { buildJsonReport, writeJsonReport } from './json-report.js'
 import { annotate, setOutputs } from './outputs.js'
 import { addSecret, scrub } from './secrets.js'
 import { oneLine } from './text.js'
+import { guardRelease, rolloutDay, type GuardOutcome } from './release-guard.js'
 import { fitReport, utf8Bytes } from './report/fit.js'
 import { renderReport, type ReportContext } from './report/render.js'
 
@@ -95,7 +96,9 @@ async function gate(
     noData: config.noData,
     maxWeightIncrease: config.maxWeightIncrease
   })
-  const failure = failureLine(verdict, config, data.current.build.id)
+  const verdictFailure = failureLine(verdict, config, data.current.build.id)
+  const release = await act(client, config, data, verdictFailure)
+  const failure = withPause(verdictFailure, release)
   const context: ReportContext = {
     buildId: data.current.build.id,
     buildLabel: data.current.build.label,
@@ -104,7 +107,8 @@ async function gate(
     thresholds: config.thresholds,
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: client.rateLimit,
-    backtraces: data.backtraces
+    backtraces: data.backtraces,
+    release
   }
   const report = fitReport(detail => renderReport(verdict, context, detail), {
     measure: utf8Bytes,
@@ -117,9 +121,11 @@ async function gate(
     setOutputs(verdict, {
       buildId: data.current.build.id,
       baselineBuildId: data.baseline?.build.id,
-      report
+      report,
+      release
     })
-    writeReportFile(config, { verdict, data, failure }, client, started)
+    writeReportFile(config, { verdict, data, failure, release }, client, started)
+    if (release?.error) core.error(scrub(release.error), { title: 'Phased release' })
     warnAboutGaps(config, verdict, data)
     annotate(verdict, config, Boolean(failure))
     await writeSummary(report)
@@ -137,6 +143,33 @@ async function gate(
   )
 
   if (failure) core.setFailed(scrub(failure))
+}
+
+/**
+ * The "act" step: with `version: live`, the release guard looks at the live version's phased
+ * release and, in pause-on-failure mode, pauses it when the run fails.
+ */
+async function act(
+  client: AscClient,
+  config: Config,
+  data: Collected,
+  failure: string | undefined
+): Promise<GuardOutcome | undefined> {
+  const version = data.current.build.appStoreVersion
+  if (version?.status !== 'live') return undefined
+  return core.group('Phased release', () =>
+    guardRelease(client, version, failure, config.phasedRelease, logLine)
+  )
+}
+
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(
+  failure: string | undefined,
+  release: GuardOutcome | undefined
+): string | undefined {
+  if (!failure || !release?.paused || !release.release) return failure
+  const day = rolloutDay(release.release)
+  return `Paused the phased release of ${oneLine(release.version, 64)}${day ? ` at ${day}` : ''}. ${failure}`
 }
 
 function verdictLine(verdict: Verdict, failure: string | undefined): string {
@@ -210,6 +243,7 @@ function writeReportFile(
     verdict?: Verdict
     data?: Collected
     failure?: string
+    release?: GuardOutcome
     error?: string
     skipped?: string
   },
@@ -250,6 +284,14 @@ function warnAboutGaps(config: Config, verdict: Verdict, data: Collected): void 
       scrub(
         `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
       )
+    )
+  }
+  const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+    .filter(list => list.signatures.length === 0 && config.types.includes(list.type))
+    .map(list => TYPE_LABELS[list.type].toLowerCase())
+  if (baselineEmpty.length) {
+    core.warning(
+      `The baseline build ${data.baseline!.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`
     )
   }
   if (data.baseline && data.baseline.build.id === data.current.build.id) {

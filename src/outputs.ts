@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { GITHUB_LIMITS, TYPE_LABELS } from './constants.js'
 import type { FailurePolicy, Verdict } from './gate.js'
 import type { Evaluated } from './model.js'
+import type { GuardOutcome } from './release-guard.js'
 import { scrub } from './secrets.js'
 import { limitPercent, oneLine, percent, sinceBaseline } from './text.js'
 
@@ -31,6 +32,7 @@ export interface OutputValues {
   buildId: string
   baselineBuildId?: string
   report: string
+  release?: GuardOutcome
 }
 
 /** Every output passes the scrubber: none may carry a token a server echoed. */
@@ -56,6 +58,10 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
     setOutput(`${name}-omitted`, String(omitted))
   }
   setOutput('report', values.report)
+  const rollout = values.release?.release
+  setOutput('phased-release-state', rollout?.state ?? '')
+  setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day))
+  setOutput('paused', String(values.release?.paused ?? false))
 }
 
 /**

@@ -16,6 +16,13 @@ export interface GetOptions {
   accept?: string
   /** The sentence for a 404, which depends on what was asked for. */
   notFound?: string
+  /** The sentence for a 403, when it means something more specific than a read refused. */
+  forbidden?: string
+}
+
+export interface WriteOptions extends Omit<GetOptions, 'query' | 'accept'> {
+  /** The JSON:API document to send. */
+  body: unknown
 }
 
 export interface ClientOptions {
@@ -54,30 +61,50 @@ export class AscClient {
     return url.origin === this.origin
   }
 
-  async getJson(pathOrUrl: string, options: GetOptions = {}): Promise<unknown> {
+  getJson(pathOrUrl: string, options: GetOptions = {}): Promise<unknown> {
+    return this.send('GET', pathOrUrl, options)
+  }
+
+  /**
+   * A JSON:API update. Retried like a read: the callers send the same target state each time,
+   * so a repeat cannot do more than the first attempt did.
+   */
+  patchJson(path: string, options: WriteOptions): Promise<unknown> {
+    return this.send('PATCH', path, options)
+  }
+
+  private async send(
+    method: 'GET' | 'PATCH',
+    pathOrUrl: string,
+    options: GetOptions & { body?: unknown }
+  ): Promise<unknown> {
     const url = this.url(pathOrUrl, options.query)
-    const what = `GET ${oneLine(url.pathname, 120)}`
+    const what = `${method} ${oneLine(url.pathname, 120)}`
     if (!this.isSameOrigin(url)) {
       throw new ServiceError(
         `Refused to send the App Store Connect token to ${oneLine(url.origin, 80)} (${what}); only ${this.origin} receives it.`
       )
     }
     const accept = options.accept ?? 'application/json'
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body)
     let response: HttpResponse
     try {
       ;({ response } = await sendWithRetry(
         this.options.send,
         async () => {
           this.requests++
+          const headers: Record<string, string> = {
+            authorization: `Bearer ${await this.options.tokens.get()}`,
+            accept,
+            'user-agent': 'asc-diagnostics-gate'
+          }
+          if (body !== undefined) headers['content-type'] = 'application/json'
           return {
-            method: 'GET',
+            method,
             url: url.href,
             timeoutMs: this.options.policy.requestTimeoutMs,
-            headers: {
-              authorization: `Bearer ${await this.options.tokens.get()}`,
-              accept,
-              'user-agent': 'asc-diagnostics-gate'
-            }
+            headers,
+            ...(body !== undefined ? { body } : {})
           }
         },
         this.options.policy,
@@ -96,8 +123,7 @@ export class AscClient {
       throw error
     }
     this.noteRateLimit(response)
-    if (response.status < 200 || response.status > 299)
-      throw statusError(what, response, options.notFound)
+    if (response.status < 200 || response.status > 299) throw statusError(what, response, options)
     return parseJson(what, response, accept)
   }
 
@@ -162,7 +188,11 @@ export function parseRateLimit(value: string | undefined): RateLimit | undefined
   return limit === undefined && remaining === undefined ? undefined : { limit, remaining }
 }
 
-function statusError(what: string, response: HttpResponse, notFound?: string): ServiceError {
+function statusError(
+  what: string,
+  response: HttpResponse,
+  { notFound, forbidden }: Pick<GetOptions, 'notFound' | 'forbidden'>
+): ServiceError {
   const status = response.status
   const apple = appleErrorText(response.body)
   switch (status) {
@@ -172,6 +202,7 @@ function statusError(what: string, response: HttpResponse, notFound?: string): S
         status
       )
     case 403:
+      if (forbidden) return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status)
       return new ServiceError(
         `App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations.`,
         status

@@ -67,7 +67,11 @@ function buildNotFound(buildId: string, input: string): string {
     : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`
 }
 
-function followable(client: AscClient, nextUrl: string, seen: Set<string>): string | undefined {
+export function followable(
+  client: AscClient,
+  nextUrl: string,
+  seen: Set<string>
+): string | undefined {
   let url: URL
   try {
     url = client.url(nextUrl)

@@ -1,7 +1,9 @@
 import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants.js'
 import type { Verdict } from '../gate.js'
+import type { GuardOutcome } from '../release-guard.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { limitPercent, percent, plural } from '../text.js'
+import { releaseSection } from './release.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 
 export interface ReportContext {
@@ -14,6 +16,8 @@ export interface ReportContext {
   maxWeightIncrease: number
   rateLimit?: { limit?: number; remaining?: number }
   backtraces?: ReadonlyMap<string, BacktraceResult>
+  /** The live version's rollout and what the release guard did to it. */
+  release?: GuardOutcome
 }
 
 /** How much to show; each level drops more, in the order the design gives. */
@@ -34,6 +38,7 @@ export function renderReport(
 ): string {
   const sections = [
     headline(verdict),
+    context.release && releaseSection(context.release),
     buildLine(context),
     problems(verdict),
     ...(detail < Detail.NoTypeTables
