@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
 import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
 import {
   APP,
   appStoreVersions,
@@ -312,6 +313,48 @@ describe('phased-release: pause-on-failure', () => {
     expect(report.phasedRelease).toMatchObject({ state: 'ACTIVE', paused: false })
     expect(report.phasedRelease.error).toContain('Admin or App Manager')
     expectNoSecrets(run, h)
+  })
+})
+
+describe("the README's phased-release guard", () => {
+  /** The `with:` of this action's step in the README workflow called `name`, secrets left out. */
+  function readmeInputs(name: string): Record<string, string> {
+    const readme = readFileSync('README.md', 'utf8')
+    const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => parse(m[1]))
+    const workflow = blocks.find(b => b?.name === name)
+    const steps = Object.values(
+      workflow.jobs as Record<string, { steps: { uses?: string; with?: object }[] }>
+    ).flatMap(job => job.steps)
+    const step = steps.find(s => s.uses?.startsWith('asc-diagnostics-gate/asc-diagnostics-gate@'))
+    return Object.fromEntries(
+      Object.entries(step?.with ?? {})
+        .filter(([, value]) => !String(value).includes('${{'))
+        .map(([key, value]) => [key, String(value)])
+    )
+  }
+
+  it('pauses a regressing rollout when run as written', async () => {
+    const inputs = readmeInputs('Phased-release guard')
+    expect(inputs).toMatchObject({
+      version: 'live',
+      'baseline-version': 'previous',
+      'phased-release': 'pause-on-failure'
+    })
+    const run = await h.run({ 'build-id': '', ...inputs })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ paused: 'true', 'phased-release-state': 'PAUSED' })
+    expect(patches()).toHaveLength(1)
+  })
+
+  it('leaves a healthy rollout alone when run as written', async () => {
+    const run = await h.run({
+      'build-id': '',
+      ...readmeInputs('Phased-release guard'),
+      ...lenient,
+      'hangs-threshold': ''
+    })
+    expect(run.code).toBe(0)
+    expect(patches()).toHaveLength(0)
   })
 })
 
