@@ -97,31 +97,24 @@ describe('version: live and baseline-version: previous', () => {
     expect(run.summary).toContain('compared with 2.3.5 (405)')
   })
 
-  it('say plainly when no version is live', async () => {
-    h.asc.state.versions.splice(
-      0,
-      Infinity,
-      ...appStoreVersions().filter(v => v.appStoreState !== 'READY_FOR_SALE')
-    )
-    const run = await h.run(guard)
-    expect(run.code).toBe(1)
-    expect(run.errors.join('\n')).toContain(
+  it.each([
+    [
+      'no version is live',
+      'READY_FOR_SALE',
       `No IOS version of app ${APP.id} is live on the App Store (appStoreState READY_FOR_SALE), so 'version: live' has nothing to check`
-    )
-    expect(patches()).toHaveLength(0)
-  })
-
-  it('say plainly when the live version is the first release', async () => {
-    h.asc.state.versions.splice(
-      0,
-      Infinity,
-      ...appStoreVersions().filter(v => v.appStoreState !== 'REPLACED_WITH_NEW_VERSION')
-    )
+    ],
+    [
+      'the live version is the first release',
+      'REPLACED_WITH_NEW_VERSION',
+      `App ${APP.id} has no IOS version before the live 2.4.0 (none is REPLACED_WITH_NEW_VERSION), so 'baseline-version: previous' has nothing to compare with`
+    ]
+  ])('say plainly when %s', async (_, missing, message) => {
+    const versions = appStoreVersions().filter(v => v.appStoreState !== missing)
+    h.asc.state.versions.splice(0, Infinity, ...versions)
     const run = await h.run(guard)
     expect(run.code).toBe(1)
-    expect(run.errors.join('\n')).toContain(
-      `App ${APP.id} has no IOS version before the live 2.4.0 (none is REPLACED_WITH_NEW_VERSION), so 'baseline-version: previous' has nothing to compare with`
-    )
+    expect(run.errors.join('\n')).toContain(message)
+    expect(patches()).toHaveLength(0)
   })
 
   it('look only at the requested platform', async () => {
