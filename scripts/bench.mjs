@@ -13,6 +13,7 @@ import { runAction } from '../test-support/run-action.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
   APP,
+  appStoreVersions,
   BASELINE_ID,
   BUILD_ID,
   baselineBuild,
@@ -92,6 +93,20 @@ const scenarios = [
     pullRequest: true
   },
   {
+    // The README's phased-release guard on a regressing live version: it pauses the rollout.
+    name: 'phased-release guard: live vs. previous, pause',
+    builds: [fullRunBuild(), baselineBuild()],
+    versions: appStoreVersions,
+    inputs: {
+      'bundle-id': APP.bundleId,
+      version: 'live',
+      'baseline-version': 'previous',
+      'phased-release': 'pause-on-failure',
+      'include-logs': '3',
+      comment: 'false'
+    }
+  },
+  {
     name: '3 × 200 signatures, 9 logs, baseline',
     builds: [bigBuild(), baselineBuild()],
     inputs: {
@@ -120,6 +135,8 @@ async function measure(scenario, latencyMs) {
     for (let i = 0; i < REPEATS; i++) {
       asc.timeline.length = 0
       github.timeline.length = 0
+      // Each run finds the rollout active again, so each one pauses it.
+      if (scenario.versions) asc.state.versions.splice(0, Infinity, ...scenario.versions())
       const run = await runAction({
         inputs: {
           ...credentials,
