@@ -351,6 +351,19 @@ describe("the README's phased-release guard", () => {
   })
 })
 
+describe('hostile version strings', () => {
+  it('reach the log, the annotations and the report as one escaped line', async () => {
+    const live = h.asc.state.versions.find(v => v.id === LIVE_VERSION_ID)!
+    live.versionString = '2.4.0\n::add-mask::leak <img src=x> \u202e'
+    const run = await h.run({ ...guard, 'phased-release': 'pause-on-failure' })
+    expect(run.outputs.paused).toBe('true')
+    expect(run.stdout.split('\n').filter(line => line.startsWith('::add-mask::leak'))).toEqual([])
+    expect(run.everything).not.toContain('\u202e')
+    expect(run.summary).not.toContain('<img')
+    expect(run.summary).toContain('This run paused the phased release of 2.4.0 : :add-mask: :leak')
+  })
+})
+
 describe('phased-release: report (the default), a dry run', () => {
   it('logs "would pause" where pause-on-failure would act, and sends no PATCH', async () => {
     const run = await h.run(guard)

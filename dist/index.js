@@ -34572,6 +34572,7 @@ function readPayload(path) {
 
 
 
+
 /**
  * What the release guard does with a rollout, a pure function. It pauses only a rollout that
  * is ACTIVE, only when the run fails on its verdict (`failure` is the line the step fails
@@ -34606,8 +34607,10 @@ const STATE_WORDS = {
  * `error`, and the verdict and the report stay as they are.
  */
 async function guardRelease(client, version, failure, mode, log) {
+    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+    const versionString = oneLine(version.versionString, 64);
     const outcome = (release, decision, extra = {}) => ({
-        version: version.versionString,
+        version: versionString,
         versionId: version.id,
         ...(release ? { release } : {}),
         decision,
@@ -34615,7 +34618,7 @@ async function guardRelease(client, version, failure, mode, log) {
         ...extra
     });
     const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode });
-    const name = `the phased release of ${version.versionString}`;
+    const name = `the phased release of ${versionString}`;
     if (first.action === 'would-pause') {
         log(`Would pause ${name} (${describeRollout(version.phasedRelease)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`);
     }
@@ -35779,7 +35782,7 @@ function withPause(failure, release) {
     if (!failure || !release?.paused || !release.release)
         return failure;
     const day = rolloutDay(release.release);
-    return `Paused the phased release of ${oneLine(release.version, 64)}${day ? ` at ${day}` : ''}. ${failure}`;
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
 }
 function verdictLine(verdict, failure) {
     if (verdict.result === 'no-data') {

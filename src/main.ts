@@ -169,7 +169,7 @@ function withPause(
 ): string | undefined {
   if (!failure || !release?.paused || !release.release) return failure
   const day = rolloutDay(release.release)
-  return `Paused the phased release of ${oneLine(release.version, 64)}${day ? ` at ${day}` : ''}. ${failure}`
+  return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`
 }
 
 function verdictLine(verdict: Verdict, failure: string | undefined): string {

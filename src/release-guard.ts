@@ -4,6 +4,7 @@ import { getPhasedRelease, pausePhasedRelease, type PhasedRelease } from './asc/
 import type { PhasedReleaseMode } from './config.js'
 import { PHASED_RELEASE } from './constants.js'
 import { DataError, messageOf, ServiceError } from './errors.js'
+import { oneLine } from './text.js'
 
 export type GuardAction = 'pause' | 'would-pause' | 'none'
 
@@ -71,12 +72,14 @@ export async function guardRelease(
   mode: PhasedReleaseMode,
   log: (line: string) => void
 ): Promise<GuardOutcome> {
+  // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+  const versionString = oneLine(version.versionString, 64)
   const outcome = (
     release: PhasedRelease | undefined,
     decision: GuardDecision,
     extra: Partial<GuardOutcome> = {}
   ): GuardOutcome => ({
-    version: version.versionString,
+    version: versionString,
     versionId: version.id,
     ...(release ? { release } : {}),
     decision,
@@ -84,7 +87,7 @@ export async function guardRelease(
     ...extra
   })
   const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode })
-  const name = `the phased release of ${version.versionString}`
+  const name = `the phased release of ${versionString}`
   if (first.action === 'would-pause') {
     log(
       `Would pause ${name} (${describeRollout(version.phasedRelease!)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`
