@@ -45,6 +45,10 @@ describe('the gate, through dist/index.js', () => {
     expect(run.summary).toMatch(/^### ❌ App Store diagnostics gate: 1 breach$/m)
     expect(run.summary).toContain(`| ❌ | Disk writes | \`${APPLE_EXAMPLE}\` | 85.0% | 50% |`)
     expect(run.outputs.report).toBe(run.summary)
+    // Thousands grouped as en-US writes them (without loading ICU for it).
+    expect(run.summary).toMatch(
+      /App Store Connect budget left: 3,\d{3} of 3,500 requests this hour/
+    )
     expectNoSecrets(run, h)
   })
 

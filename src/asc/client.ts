@@ -16,11 +16,13 @@ export interface GetOptions {
   accept?: string
   /** The sentence for a 404, which depends on what was asked for. */
   notFound?: string
+  /** Read at most this many bytes of the body; a larger one fails at once, without a retry. */
+  maxBodyBytes?: number
   /** The sentence for a 403, when it means something more specific than a read refused. */
   forbidden?: string
 }
 
-export interface WriteOptions extends Omit<GetOptions, 'query' | 'accept'> {
+export interface WriteOptions extends Omit<GetOptions, 'query' | 'accept' | 'maxBodyBytes'> {
   /** The JSON:API document to send. */
   body: unknown
 }
@@ -103,6 +105,7 @@ export class AscClient {
             method,
             url: url.href,
             timeoutMs: this.options.policy.requestTimeoutMs,
+            ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
             headers,
             ...(body !== undefined ? { body } : {})
           }
@@ -147,7 +150,7 @@ export class AscClient {
     }
     if (last instanceof NetworkError && last.kind === 'too-large') {
       return new ServiceError(
-        `App Store Connect answered ${what} with a ${last.message}; the gate refuses a response that large rather than read it (not retried).`
+        `${last.message} to ${what}, more than this action reads from App Store Connect (not retried); rerun later, and report it if it persists.`
       )
     }
     if (last instanceof NetworkError) {

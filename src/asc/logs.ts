@@ -1,4 +1,4 @@
-import { ASC } from '../constants.js'
+import { ASC, LOGS_MAX_BYTES } from '../constants.js'
 import { messageOf } from '../errors.js'
 import type { BacktraceResult } from '../model.js'
 import { scrub } from '../secrets.js'
@@ -25,7 +25,9 @@ export async function fetchBacktrace(
         query: { limit: LOGS_PER_SIGNATURE },
         // Apple answers anything without its vendor type with a plain-text 406.
         accept: `${ASC.logsContentType}, application/json`,
-        notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`
+        notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
+        // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
+        maxBodyBytes: LOGS_MAX_BYTES
       }
     )
     return { ok: true, backtrace: parseBacktrace(body, signatureId) }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import { isSafeToRepeat, RetriesExhausted, sendWithRetry, type RetryPolicy } from '../http/retry.js'
 import type { HttpResponse, Method, Transport } from '../http/transport.js'
 
@@ -6,6 +7,10 @@ import type { HttpResponse, Method, Transport } from '../http/transport.js'
  * bounded retries as App Store Connect, and the token only ever sent to the API's origin.
  * A POST is repeated only when GitHub cannot have acted on it: a retried create that had in
  * fact landed would leave a second comment.
+ *
+ * It touches none of the globals `Request`, `Headers` and `Response`: their first use loads
+ * Node's own copy of undici, with node:http2, zlib and worker_threads (about 20 ms), for
+ * objects Octokit only reads a few fields of.
  */
 export function fetchOverTransport(
   send: Transport,
@@ -13,9 +18,15 @@ export function fetchOverTransport(
   origin: string
 ): typeof fetch {
   return async (input, init = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input))
+    // Octokit passes a string URL and a plain object of headers.
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
     if (url.origin !== origin) throw new Error(`refused to send the GitHub token to ${url.origin}`)
-    const headers = Object.fromEntries(new Headers(init.headers).entries())
+    const headers = Object.fromEntries(
+      Object.entries((init.headers ?? {}) as Record<string, string>).map(([name, value]) => [
+        name.toLowerCase(),
+        String(value)
+      ])
+    )
     const method = (init.method ?? 'GET').toUpperCase() as Method
     let response: HttpResponse
     try {
@@ -39,14 +50,35 @@ export function fetchOverTransport(
       if (error instanceof RetriesExhausted && !(error.last instanceof Error)) response = error.last
       else throw error
     }
-    const empty = [204, 205, 304].includes(response.status)
-    return new Response(empty ? null : response.body, {
-      status: response.status,
-      headers: Object.entries(response.headers).flatMap(([name, value]) =>
-        value === undefined
-          ? []
-          : (Array.isArray(value) ? value : [value]).map(v => [name, v] as [string, string])
-      )
-    })
+    return fetchResponse(url.href, response)
   }
+}
+
+/** The part of a fetch Response that Octokit reads: status, headers, and the body as text. */
+function fetchResponse(url: string, response: HttpResponse): Response {
+  const { status } = response
+  const body = [204, 205, 304].includes(status) ? '' : response.body
+  const headers = new Map(
+    Object.entries(response.headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value] as const]
+    )
+  )
+  const partial = {
+    status,
+    url,
+    ok: status >= 200 && status <= 299,
+    statusText: STATUS_CODES[status] ?? '',
+    headers: {
+      get: (name: string) => headers.get(name.toLowerCase()) ?? null,
+      has: (name: string) => headers.has(name.toLowerCase()),
+      [Symbol.iterator]: () => headers.entries()
+    },
+    text: async () => body,
+    json: async () => JSON.parse(body) as unknown,
+    arrayBuffer: async () => {
+      const bytes = Buffer.from(body)
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+    }
+  }
+  return partial as unknown as Response
 }

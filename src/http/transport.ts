@@ -1,7 +1,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { HttpClient } from '@actions/http-client'
 import { MAX_RESPONSE_BYTES } from '../constants.js'
+import { ProxyError, proxyAuthorization, proxyFor, TunnelAgent } from './proxy.js'
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
@@ -12,6 +12,8 @@ export interface HttpRequest {
   body?: string
   timeoutMs: number
   signal?: AbortSignal
+  /** A smaller cap than MAX_RESPONSE_BYTES for this request; over it is a `too-large` NetworkError. */
+  maxBodyBytes?: number
 }
 
 export interface HttpResponse {
@@ -38,26 +40,35 @@ export class NetworkError extends Error {
 export type Transport = (request: HttpRequest) => Promise<HttpResponse>
 
 /**
- * One HTTP stack for both App Store Connect and GitHub: node:http(s) with the agent
- * @actions/http-client builds (it honours the runner's proxy variables), already loaded
- * by @actions/core. Unlike HttpClient itself, this bounds the whole exchange with one
- * deadline and fails on a cut body instead of waiting for it.
+ * One HTTP stack for both App Store Connect and GitHub: node:http(s) with keep-alive agents,
+ * through the runner's proxy when HTTPS_PROXY / HTTP_PROXY say so (see proxy.ts). It bounds
+ * the whole exchange with one deadline and fails on a cut body instead of waiting for it.
  */
 export function createTransport(): { send: Transport; close: () => void } {
-  // HttpClient caches one agent per instance, so keep one instance per origin.
-  const clients = new Map<string, HttpClient>()
-  const agentFor = (url: URL): http.Agent => {
-    let client = clients.get(url.origin)
-    if (!client) {
-      client = new HttpClient('asc-diagnostics-gate', [], { keepAlive: true })
-      clients.set(url.origin, client)
+  // One keep-alive agent per scheme and proxy, so connections are reused across requests.
+  const agents = new Map<string, http.Agent>()
+  const agentFor = (url: URL, proxy: URL | undefined): http.Agent => {
+    const key = `${url.protocol}${proxy?.href ?? ''}`
+    let agent = agents.get(key)
+    if (!agent) {
+      agent =
+        url.protocol !== 'https:'
+          ? new http.Agent({ keepAlive: true })
+          : proxy
+            ? new TunnelAgent(proxy)
+            : new https.Agent({ keepAlive: true })
+      agents.set(key, agent)
     }
-    return client.getAgent(url.href)
+    return agent
   }
   const send: Transport = request =>
     new Promise<HttpResponse>((resolve, reject) => {
       const url = new URL(request.url)
+      const proxy = proxyFor(url)
+      // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
+      const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined
       const module = url.protocol === 'https:' ? https : http
+      const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES)
       let settled = false
       const fail = (error: NetworkError): void => {
         if (settled) return
@@ -66,30 +77,32 @@ export function createTransport(): { send: Transport; close: () => void } {
         req.destroy()
         reject(error)
       }
+      const auth = viaProxy && proxyAuthorization(viaProxy)
       const req = module.request(
-        url,
+        viaProxy ?? url,
         {
           method: request.method,
+          ...(viaProxy ? { path: url.href } : {}),
           headers: {
             ...request.headers,
+            ...(viaProxy ? { host: url.host } : {}),
+            ...(auth ? { 'proxy-authorization': auth } : {}),
             ...(request.body !== undefined
               ? { 'content-length': String(Buffer.byteLength(request.body)) }
               : {})
           },
-          agent: agentFor(url)
+          agent: agentFor(url, proxy)
         },
         res => {
           const chunks: Buffer[] = []
           let size = 0
+          const tooLarge = (): void =>
+            fail(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'))
+          // A declared length over the cap is refused before a byte of the body is read.
+          if (Number(res.headers['content-length']) > maxBodyBytes) return tooLarge()
           res.on('data', (chunk: Buffer) => {
             size += chunk.length
-            if (size > MAX_RESPONSE_BYTES)
-              fail(
-                new NetworkError(
-                  `response body over the ${MAX_RESPONSE_BYTES / (1024 * 1024)} MB limit`,
-                  'too-large'
-                )
-              )
+            if (size > maxBodyBytes) tooLarge()
             else chunks.push(chunk)
           })
           res.on('aborted', () => fail(new NetworkError('connection closed mid-response', 'reset')))
@@ -129,13 +142,14 @@ export function createTransport(): { send: Transport; close: () => void } {
       req.end(request.body)
     })
   const close = (): void => {
-    for (const client of clients.values()) client.dispose()
-    clients.clear()
+    for (const agent of agents.values()) agent.destroy()
+    agents.clear()
   }
   return { send, close }
 }
 
 function networkError(error: NodeJS.ErrnoException): NetworkError {
+  if (error instanceof ProxyError) return new NetworkError(error.message, 'network')
   switch (error.code) {
     case 'ECONNRESET':
       return new NetworkError('connection reset', 'reset')
@@ -144,6 +158,10 @@ function networkError(error: NodeJS.ErrnoException): NetworkError {
     default:
       return new NetworkError(error.code ?? 'network error', 'network')
   }
+}
+
+function megabytes(bytes: number): string {
+  return String(Math.round((bytes / (1024 * 1024)) * 10) / 10)
 }
 
 /** A response header as one string. */

@@ -2,7 +2,7 @@ import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants
 import type { Verdict } from '../gate.js'
 import type { GuardOutcome } from '../release-guard.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
-import { limitPercent, percent, plural } from '../text.js'
+import { groupDigits, limitPercent, percent, plural } from '../text.js'
 import { releaseSection } from './release.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 
@@ -294,7 +294,7 @@ function footer(verdict: Verdict, context: ReportContext): string {
   const { remaining, limit } = context.rateLimit ?? {}
   if (remaining !== undefined) {
     parts.push(
-      `App Store Connect budget left: ${remaining.toLocaleString('en-US')}${limit ? ` of ${limit.toLocaleString('en-US')}` : ''} requests this hour`
+      `App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`
     )
   }
   return `<sub>${parts.join(' · ')}</sub>`
