@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deepLogJson, longSymbolLog, sparseLog, stringyLog } from '../test-support/logs.mjs'
 import { BASELINE_ID, baselineBuild, filler, sampleBuild } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 
 const schema = JSON.parse(readFileSync(join(process.cwd(), 'schema', 'report.schema.json'), 'utf8'))
 const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
@@ -43,7 +43,8 @@ describe('backtraces', () => {
     const baseline = await h.run({ 'include-logs': '0' })
     h.asc.faults.add({
       match: { path: '/v1/diagnosticSignatures/rc-sig-3/logs' },
-      fault: { status: 500, body: 'oops' }
+      // Retry-After: 0, so the four attempts take no real backoff.
+      fault: { status: 500, headers: { 'retry-after': '0' }, body: 'oops' }
     })
     h.asc.faults.add({
       match: { path: '/v1/diagnosticSignatures/rc-sig-1/logs' },

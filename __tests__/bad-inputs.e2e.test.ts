@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 
 // Every input, given malformed values through dist/index.js: each run fails with one clear line
 // that names the input and what it accepts, and App Store Connect never sees a request.

@@ -7,7 +7,7 @@ import {
   filler,
   sampleBuild
 } from '../test-support/scenarios.mjs'
-import { startHarness, type Harness } from './support/harness.js'
+import { startHarness, type Harness } from '../test-support/harness.js'
 
 let h: Harness
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import {
   startHarness,
   type GithubSim,
   type Harness
-} from './support/harness.js'
+} from '../test-support/harness.js'
 
 const MARKER = '<!-- asc-diagnostics-gate: -->'
 
@@ -197,10 +197,8 @@ describe('the sticky pull-request comment', () => {
         body: { errors: [{ status: '401', code: 'NOT_AUTHORIZED', title: 'no' }] }
       }
     })
-    // At a tenth of production timing, waiting out the hung lookup would take over 12 s.
-    const run = await h.onPullRequest(pr, {}, 'acme/app', 'pull_request', {
-      ASC_GATE_TIME_SCALE: '0.1'
-    })
+    // Waiting out the hung lookup would take its 30 s timeout and retries.
+    const run = await h.onPullRequest(pr)
     expect(run.code).toBe(1)
     expect(run.errors.at(-1)).toMatch(/HTTP 401/)
     expect(run.elapsedMs).toBeLessThan(5_000) // the lookup was cancelled, not waited for
@@ -229,7 +227,7 @@ describe('the sticky pull-request comment', () => {
 
   it('never fails the job over a GitHub outage', async () => {
     const pr = nextPr++
-    gh.faults.add({ fault: { status: 502, body: 'Bad Gateway' } })
+    gh.faults.add({ fault: { status: 502, headers: { 'retry-after': '0' }, body: 'Bad Gateway' } })
     const run = await onPr(pr, { threshold: '90%' })
     expect(run.code).toBe(0)
     expect(run.warnings.join('\n')).toMatch(/Could not comment on pull request #\d+ \(HTTP 502\)/)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { fraction, parseConfig } from '../src/config.js'
+import { parseConfig } from '../src/config/parse.js'
+import { fraction } from '../src/config/values.js'
 import { InputError } from '../src/errors.js'
-import { makeKey } from './support/keys.js'
+import { makeKey } from '../test-support/keys.js'
 
 const key = makeKey()
 const base: Record<string, string> = {
@@ -104,6 +105,20 @@ describe('inputs', () => {
     const message = problem({ limit: '0', threshold: '2' })
     expect(message).toMatch(/'threshold'/)
     expect(message).toMatch(/'limit'/)
+  })
+
+  it("names the baseline's app the same way as the build's: exactly one of app-id and bundle-id", () => {
+    const baseline = { 'baseline-version': '2.3.0' }
+    expect(problem({ ...baseline, 'app-id': '1', 'bundle-id': 'com.x' })).toMatch(/give only one/)
+    expect(problem({ ...baseline, 'bundle-id': 'com.x/../y' })).toMatch(/use a bundle ID such as/)
+    expect(problem(baseline)).toMatch(/need 'app-id' or 'bundle-id' to find the baseline/)
+    expect(parse({ ...baseline, 'bundle-id': 'com.x' }).baseline).toEqual({
+      kind: 'lookup',
+      app: { bundleId: 'com.x' },
+      version: '2.3.0',
+      buildNumber: undefined,
+      platform: 'IOS'
+    })
   })
 
   it('needs a build: an ID, or an app with a version or build number', () => {

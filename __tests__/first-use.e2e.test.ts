@@ -8,7 +8,7 @@ import {
   filler,
   sampleBuild
 } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 
 // What a new user meets first, through dist/index.js: an honest `result`, forks, the README's
 // version inputs, and messages that point the right way.

@@ -8,7 +8,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { isRetryable } from '../src/http/retry.js'
 import { createTransport, NetworkError } from '../src/http/transport.js'
-import { GITHUB_TOKEN, startHarness, type Harness } from './support/harness.js'
+import { GITHUB_TOKEN, startHarness, type Harness } from '../test-support/harness.js'
 
 // What the action's process loads and holds: the start-up path and the memory bound on logs.
 

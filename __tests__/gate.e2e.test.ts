@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { APPLE_EXAMPLE, BUILD_ID, filler, sampleBuild } from '../test-support/scenarios.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 import { runAction } from '../test-support/run-action.mjs'
 
 let h: Harness
@@ -286,7 +286,8 @@ describe('failures are one actionable sentence', () => {
     h.reset()
     h.asc.faults.add({
       match: { path: '/v1/builds' },
-      fault: { status: 503, body: 'Service Unavailable' }
+      // Retry-After: 0, so the attempts happen without the backoff's real waits.
+      fault: { status: 503, headers: { 'retry-after': '0' }, body: 'Service Unavailable' }
     })
     const run = await h.run({ 'diagnostic-types': 'HANGS' })
     expect(run.code).toBe(1)

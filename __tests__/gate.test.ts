@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { DiagnosticType } from '../src/constants.js'
-import { fraction } from '../src/config.js'
+import { fraction } from '../src/config/values.js'
 import { evaluate, failureLine, type GateInput } from '../src/gate.js'
 import type { Signature, SignatureList } from '../src/model.js'
 

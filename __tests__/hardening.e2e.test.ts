@@ -13,17 +13,14 @@ import {
   startHarness,
   type GithubSim,
   type Harness
-} from './support/harness.js'
-import { keyFragments } from './support/keys.js'
+} from '../test-support/harness.js'
+import { keyFragments } from '../test-support/keys.js'
 
 const MARKER = '<!-- asc-diagnostics-gate: -->'
 const SIGNATURES = /^\/v1\/builds\/[^/]+\/diagnosticSignatures$/
 const LOGS = /^\/v1\/diagnosticSignatures\/[^/]+\/logs$/
 const COMMENTS = /^\/repos\/acme\/app\/issues\/\d+\/comments$/
 const calm = { threshold: '0.9', 'diagnostic-types': 'DISK_WRITES', 'include-logs': '0' }
-// Production timing (30 s per attempt) where a test moves megabytes, or measures a wait: the
-// default hundredth-scale timeout (300 ms) would turn a loaded machine into a false fault.
-const production = { env: { ASC_GATE_TIME_SCALE: '1' } }
 
 let h: Harness
 let gh: GithubSim
@@ -153,7 +150,7 @@ describe('2. concurrent runs leave one sticky comment', () => {
     gh.setLatency(150)
     gh.faults.add({ match: { method: 'POST', path: COMMENTS }, times: 2, fault: { delayMs: 1000 } })
     const pr = nextPr++
-    const race = () => h.onPullRequest(pr, calm, 'acme/app', 'pull_request', production.env)
+    const race = () => h.onPullRequest(pr, calm)
     const [a, b] = await Promise.all([race(), race()])
     expect(gh.timeline.filter(r => r.method === 'POST')).toHaveLength(2) // both did create
     const comments = gh.comments(pr)
@@ -264,10 +261,7 @@ describe('5. bidi and C1 controls never reach the summary, comment, logs or anno
 describe('6. outputs and fields from App Store Connect are bounded', () => {
   it('caps a huge signature at parse time', async () => {
     setSignatures([{ signature: `ExampleApp: ${'x'.repeat(5_000_000)}`, weight: 0.8 }])
-    const run = await h.run(
-      { threshold: '0.5', 'diagnostic-types': 'HANGS', 'include-logs': '0' },
-      production
-    )
+    const run = await h.run({ threshold: '0.5', 'diagnostic-types': 'HANGS', 'include-logs': '0' })
     expect(run.code).toBe(1)
     const [record] = JSON.parse(run.outputs.signatures) as { signature: string }[]
     expect(record.signature.length).toBeLessThanOrEqual(4_000)
@@ -287,7 +281,7 @@ describe('6. outputs and fields from App Store Connect are bounded', () => {
         }))
       )
     )
-    const run = await h.run({ threshold: '0.5', limit: '200', 'include-logs': '0' }, production)
+    const run = await h.run({ threshold: '0.5', limit: '200', 'include-logs': '0' })
     expect(run.code).toBe(1)
     for (const name of ['signatures', 'breaches']) {
       expect(Buffer.byteLength(run.outputs[name])).toBeLessThanOrEqual(1024 * 1024)
@@ -373,7 +367,7 @@ describe('10. an oversized response is refused at once', () => {
       match: { path: SIGNATURES },
       fault: { status: 200, contentType: 'application/json', body: 'x'.repeat(33 * 1024 * 1024) }
     })
-    const run = await h.run(calm, production)
+    const run = await h.run(calm)
     expect(run.code).toBe(1)
     expect(h.requests().filter(r => SIGNATURES.test(r.path))).toHaveLength(1)
     const error = run.errors.join('\n')
@@ -410,7 +404,7 @@ describe('12. a junk Retry-After falls back to exponential backoff', () => {
         body: appleError(429, 'slow down')
       }
     })
-    const run = await h.run(calm, production) // the first backoff is then 0.5–1 s
+    const run = await h.run(calm) // the first backoff is then 0.5–1 s
     expect(run.code).toBe(0)
     const attempts = h.requests().filter(r => SIGNATURES.test(r.path))
     expect(attempts).toHaveLength(2)
@@ -467,7 +461,7 @@ describe('13. paging and the whole App Store Connect phase are bounded', () => {
       }))
     )
     h.asc.faults.add({ match: { path: SIGNATURES }, fault: { delayMs: 150 } })
-    const run = await h.run({ ...calm, limit: '200', 'timeout-minutes': '0.02' }, production)
+    const run = await h.run({ ...calm, limit: '200', 'timeout-minutes': '0.02' })
     expect(run.code).toBe(1)
     const error = run.errors.join('\n')
     expect(error).toMatch(/within 'timeout-minutes' \(0\.02 minutes\)/)

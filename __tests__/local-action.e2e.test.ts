@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startHarness, type Harness } from './support/harness.js'
+import { startHarness, type Harness } from '../test-support/harness.js'
 
 // The README's Contributing steps, as written: `npx @github/local-action run . src/main.ts .env`
 // runs src/main.ts (not dist/) without a prompt or a download, here against the simulator.

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { actionlint } from './support/actionlint.js'
+import { actionlint } from '../test-support/actionlint.js'
 
 // Examples are code: every YAML block in the README must parse, every workflow in it (and in
 // .github/workflows) must pass actionlint 1.7, and every use of this action must name only

@@ -17,7 +17,7 @@ import {
   sampleBuild
 } from '../test-support/scenarios.mjs'
 import type { ActionRun } from '../test-support/run-action.mjs'
-import { expectNoSecrets, startHarness, type Harness } from './support/harness.js'
+import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 
 const VERSIONS = `/v1/apps/${APP.id}/appStoreVersions`
 const PATCH_PATH = `/v1/appStoreVersionPhasedReleases/${PHASED_RELEASE_ID}`

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
-import { startHarness, type Harness } from './support/harness.js'
+import { startHarness, type Harness } from '../test-support/harness.js'
 
 const OUTPUTS = join(ROOT, '__tests__', '__outputs__')
 const UPDATE = process.env.UPDATE_OUTPUTS === '1'

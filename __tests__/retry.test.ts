@@ -69,9 +69,12 @@ describe('retry rules', () => {
     expect(parseRetryAfter(undefined, 0)).toBeUndefined()
   })
 
-  it('shrinks every wait with the time scale, never lengthens it', () => {
-    expect(retryPolicy(0.01).baseDelayMs).toBe(10)
-    expect(retryPolicy(5).baseDelayMs).toBe(policy.baseDelayMs)
+  it('takes an injected policy as it is: its own cap on Retry-After, no rescaling', () => {
+    const quick = { ...policy, retryAfterCapMs: 100, totalWaitBudgetMs: 150 }
+    expect(nextRetry(quick, 1, 0, 0)).toEqual({ retry: true, delayMs: 0 })
+    expect(nextRetry(quick, 1, 0, 100)).toEqual({ retry: true, delayMs: 100 })
+    expect(nextRetry(quick, 1, 0, 1_000)).toEqual({ retry: false, reason: 'retry-after-too-long' })
+    expect(nextRetry(quick, 2, 100, 100)).toEqual({ retry: false, reason: 'budget' })
   })
 })
 

@@ -1143,6 +1143,11 @@ const TYPE_LABELS = {
     LAUNCHES: 'Launches'
 };
 const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'];
+/**
+ * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
+ * input or a response: it goes into URLs, outputs and the report.
+ */
+const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const ASC = {
     defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
     audience: 'appstoreconnect-v1',
@@ -1373,11 +1378,15 @@ class NetworkError extends Error {
  * the whole exchange with one deadline and fails on a cut body instead of waiting for it.
  */
 function createTransport() {
-    // One keep-alive agent per scheme and proxy, so connections are reused across requests.
-    const agents = new Map();
-    const agentFor = (url, proxy) => {
+    const agents = new Agents();
+    return { send: request => exchange(request, agents), close: () => agents.close() };
+}
+/** One keep-alive agent per scheme and proxy, so connections are reused across requests. */
+class Agents {
+    agents = new Map();
+    for(url, proxy) {
         const key = `${url.protocol}${proxy?.href ?? ''}`;
-        let agent = agents.get(key);
+        let agent = this.agents.get(key);
         if (!agent) {
             agent =
                 url.protocol !== 'https:'
@@ -1385,74 +1394,40 @@ function createTransport() {
                     : proxy
                         ? new TunnelAgent(proxy)
                         : new external_node_https_namespaceObject.Agent({ keepAlive: true });
-            agents.set(key, agent);
+            this.agents.set(key, agent);
         }
         return agent;
-    };
-    const send = request => new Promise((resolve, reject) => {
-        const url = new URL(request.url);
-        const proxy = proxyFor(url);
-        // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
-        const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined;
-        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject;
-        const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+    }
+    close() {
+        for (const agent of this.agents.values())
+            agent.destroy();
+        this.agents.clear();
+    }
+}
+/** One request and its whole answer, within the request's deadline and size cap. */
+function exchange(request, agents) {
+    return new Promise((resolve, reject) => {
         let settled = false;
-        const fail = (error) => {
+        const settle = (outcome) => {
             if (settled)
                 return;
             settled = true;
             clearTimeout(timer);
-            req.destroy();
-            reject(error);
+            if (outcome instanceof NetworkError) {
+                req.destroy();
+                reject(outcome);
+            }
+            else
+                resolve(outcome);
         };
-        const auth = viaProxy && proxyAuthorization(viaProxy);
-        const req = module.request(viaProxy ?? url, {
-            method: request.method,
-            ...(viaProxy ? { path: url.href } : {}),
-            headers: {
-                ...request.headers,
-                ...(viaProxy ? { host: url.host } : {}),
-                ...(auth ? { 'proxy-authorization': auth } : {}),
-                ...(request.body !== undefined
-                    ? { 'content-length': String(Buffer.byteLength(request.body)) }
-                    : {})
-            },
-            agent: agentFor(url, proxy)
-        }, res => {
-            const chunks = [];
-            let size = 0;
-            const tooLarge = () => fail(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
-            // A declared length over the cap is refused before a byte of the body is read.
-            if (Number(res.headers['content-length']) > maxBodyBytes)
-                return tooLarge();
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > maxBodyBytes)
-                    tooLarge();
-                else
-                    chunks.push(chunk);
-            });
-            res.on('aborted', () => fail(new NetworkError('connection closed mid-response', 'reset')));
-            res.on('error', () => fail(new NetworkError('connection closed mid-response', 'reset')));
-            res.on('end', () => {
-                if (settled)
-                    return;
-                if (!res.complete)
-                    return fail(new NetworkError('connection closed mid-response', 'reset'));
-                settled = true;
-                clearTimeout(timer);
-                resolve({
-                    status: res.statusCode ?? 0,
-                    headers: res.headers,
-                    body: Buffer.concat(chunks).toString('utf8')
-                });
-            });
-        });
-        const timer = setTimeout(() => fail(new NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')), request.timeoutMs);
-        req.on('error', (error) => fail(networkError(error)));
+        const req = transport_open(request, agents);
+        const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+        req.on('response', res => readResponse(res, maxBodyBytes, settle));
+        const timer = setTimeout(() => settle(new NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')), request.timeoutMs);
+        req.on('error', (error) => settle(networkError(error)));
         const { signal } = request;
         if (signal) {
-            const onAbort = () => fail(new NetworkError('request cancelled', 'aborted'));
+            const onAbort = () => settle(new NetworkError('request cancelled', 'aborted'));
             if (signal.aborted)
                 onAbort();
             signal.addEventListener('abort', onAbort, { once: true });
@@ -1460,12 +1435,56 @@ function createTransport() {
         }
         req.end(request.body);
     });
-    const close = () => {
-        for (const agent of agents.values())
-            agent.destroy();
-        agents.clear();
-    };
-    return { send, close };
+}
+/** The request, sent directly or through the proxy. */
+function transport_open(request, agents) {
+    const url = new URL(request.url);
+    const proxy = proxyFor(url);
+    // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
+    const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined;
+    const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject;
+    const auth = viaProxy && proxyAuthorization(viaProxy);
+    return module.request(viaProxy ?? url, {
+        method: request.method,
+        ...(viaProxy ? { path: url.href } : {}),
+        headers: {
+            ...request.headers,
+            ...(viaProxy ? { host: url.host } : {}),
+            ...(auth ? { 'proxy-authorization': auth } : {}),
+            ...(request.body !== undefined
+                ? { 'content-length': String(Buffer.byteLength(request.body)) }
+                : {})
+        },
+        agent: agents.for(url, proxy)
+    });
+}
+/** Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. */
+function readResponse(res, maxBodyBytes, settle) {
+    const chunks = [];
+    let size = 0;
+    const tooLarge = () => settle(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
+    const cut = () => settle(new NetworkError('connection closed mid-response', 'reset'));
+    // A declared length over the cap is refused before a byte of the body is read.
+    if (Number(res.headers['content-length']) > maxBodyBytes)
+        return tooLarge();
+    res.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > maxBodyBytes)
+            tooLarge();
+        else
+            chunks.push(chunk);
+    });
+    res.on('aborted', cut);
+    res.on('error', cut);
+    res.on('end', () => {
+        if (!res.complete)
+            return cut();
+        settle({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8')
+        });
+    });
 }
 function networkError(error) {
     if (error instanceof ProxyError)
@@ -1492,19 +1511,12 @@ function header(response, name) {
 
 
 /**
- * The production policy, optionally shortened. `scale` (0–1] only ever shrinks waits and
- * timeouts; the tests use it to run the fault matrix in seconds instead of minutes.
+ * The production policy. Tests never shorten it from inside: they inject their own policy in
+ * unit tests, and control time from outside end to end (the simulators' Retry-After and latency,
+ * and `timeout-minutes`).
  */
-function retryPolicy(scale = 1) {
-    const s = Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
-    return {
-        maxAttempts: RETRY.maxAttempts,
-        baseDelayMs: RETRY.baseDelayMs * s,
-        maxDelayMs: RETRY.maxDelayMs * s,
-        retryAfterCapMs: RETRY.retryAfterCapMs * s,
-        totalWaitBudgetMs: RETRY.totalWaitBudgetMs * s,
-        requestTimeoutMs: RETRY.requestTimeoutMs * s
-    };
+function retryPolicy() {
+    return { ...RETRY };
 }
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
 function isRetryable(outcome) {
@@ -1551,10 +1563,9 @@ function nextRetry(policy, attempt, waitedMs, retryAfterMs, random = Math.random
         return { retry: false, reason: 'attempts' };
     let delayMs;
     if (retryAfterMs !== undefined) {
-        const scaled = retryAfterMs * (policy.retryAfterCapMs / RETRY.retryAfterCapMs);
-        if (scaled > policy.retryAfterCapMs)
+        if (retryAfterMs > policy.retryAfterCapMs)
             return { retry: false, reason: 'retry-after-too-long' };
-        delayMs = scaled;
+        delayMs = retryAfterMs;
     }
     else {
         const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
@@ -1637,6 +1648,7 @@ function retryAfterHeader(response) {
 // (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
 // can echo a token back in an error body, so every text taken from a response, and every text
 // the action publishes, passes this scrubber.
+
 const REPLACEMENT = '***';
 /** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
 const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
@@ -1647,6 +1659,13 @@ function addSecret(value) {
     const trimmed = value.trim();
     if (trimmed.length >= MIN_SECRET_LENGTH)
         secrets.add(trimmed);
+}
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value) {
+    if (!value.trim())
+        return;
+    core_setSecret(value);
+    addSecret(value);
 }
 /**
  * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
@@ -1735,14 +1754,6 @@ function groupDigits(count) {
 }
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
-}
-/** How a regressed signature compares with the baseline, for a sentence. */
-function sinceBaseline(s) {
-    if (s.baselineWeight !== undefined)
-        return `up from ${percent(s.baselineWeight)}`;
-    if (s.baselineAtMost !== undefined)
-        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
-    return 'new since the baseline';
 }
 
 ;// CONCATENATED MODULE: ./src/asc/client.ts
@@ -1925,6 +1936,760 @@ function parseJson(what, response, accept) {
     catch {
         throw new ServiceError(`App Store Connect answered ${what} with malformed JSON (HTTP ${response.status}, ${response.body.length} bytes, cut short?); rerun later.`, response.status);
     }
+}
+
+;// CONCATENATED MODULE: ./src/asc/phased-release.ts
+
+
+
+const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
+/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
+function readPhasedRelease(resource) {
+    const r = (resource ?? {});
+    if (r.type !== 'appStoreVersionPhasedReleases')
+        return undefined;
+    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
+        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
+    }
+    const a = (r.attributes ?? {});
+    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
+    const day = a.currentDayNumber;
+    const pause = a.totalPauseDuration;
+    return {
+        id: r.id,
+        state,
+        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
+        ...(typeof a.startDate === 'string'
+            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
+            : {}),
+        ...(Number.isInteger(pause) && pause >= 0
+            ? { totalPauseDuration: pause }
+            : {})
+    };
+}
+/** The phased release of an App Store version as it is now. */
+async function getPhasedRelease(client, versionId) {
+    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
+    return readPhasedRelease(body?.data);
+}
+/**
+ * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
+ * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
+ * the pause its first attempt already made.
+ */
+async function pausePhasedRelease(client, release, versionId) {
+    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
+    let body;
+    try {
+        body = await client.patchJson(path, {
+            body: {
+                data: {
+                    type: 'appStoreVersionPhasedReleases',
+                    id: release.id,
+                    attributes: { phasedReleaseState: 'PAUSED' }
+                }
+            },
+            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
+            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
+        });
+    }
+    catch (error) {
+        if (error instanceof ServiceError && error.status === 409) {
+            const now = await getPhasedRelease(client, versionId);
+            if (now?.state === 'PAUSED')
+                return now;
+        }
+        throw error;
+    }
+    const paused = readPhasedRelease(body?.data);
+    if (!paused) {
+        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
+    }
+    return paused;
+}
+
+;// CONCATENATED MODULE: ./src/asc/paging.ts
+
+
+// JSON:API paging as App Store Connect serves it: a `data` list and an optional `links.next`.
+/**
+ * The next page's URL, or undefined when it was already read. A link to another origin is
+ * refused: the token only ever travels to the API's origin.
+ */
+function followable(client, nextUrl, seen) {
+    let url;
+    try {
+        url = client.url(nextUrl);
+    }
+    catch {
+        throw new DataError(`App Store Connect sent a paging link that is not a URL: '${oneLine(nextUrl, 120)}'.`);
+    }
+    if (!client.isSameOrigin(url)) {
+        throw new ServiceError(`App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`);
+    }
+    return seen.has(url.href) ? undefined : url.href;
+}
+/** A JSON:API collection page: `data` and optional `links.next`. */
+function readPage(body, what) {
+    const data = body?.data;
+    if (!Array.isArray(data)) {
+        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
+    }
+    const next = body.links?.next;
+    return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined };
+}
+
+;// CONCATENATED MODULE: ./src/asc/app-store-versions.ts
+
+
+
+
+
+/**
+ * The app's live and earlier App Store versions of one platform: one request
+ * (`filter[appStoreState]` takes both states), its build and phased release included.
+ */
+async function fetchReleasedVersions(client, appId, platform) {
+    const what = `GET /v1/apps/${appId}/appStoreVersions`;
+    const versions = [];
+    const seen = new Set();
+    let next = client.url(`/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`, {
+        'filter[platform]': platform,
+        'filter[appStoreState]': `${LIVE_STATE},${REPLACED_STATE}`,
+        include: 'build,appStoreVersionPhasedRelease',
+        'fields[appStoreVersions]': 'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
+        'fields[builds]': 'version,processingState',
+        'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
+        limit: String(ASC.maxPageSize)
+    }).href;
+    for (let page = 0; next && page < ASC.maxPages; page++) {
+        seen.add(next);
+        const body = await client.getJson(next, {
+            notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
+        });
+        const { items, nextUrl } = readPage(body, what);
+        versions.push(...readVersions(items, body.included));
+        next = nextUrl && followable(client, nextUrl, seen);
+    }
+    return versions;
+}
+/** Picks the live version, or the one live before it; throws a sentence when there is none. */
+function pickVersion(versions, which, context) {
+    const { appId, platform, input } = context;
+    // Apple documents no order for this list, and it has no `sort` parameter.
+    const sorted = [...versions].sort(newestFirst);
+    const live = sorted.find(v => v.status === 'live');
+    if (!live) {
+        throw new ServiceError(`No ${platform} version of app ${appId} is live on the App Store (appStoreState ${LIVE_STATE}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`);
+    }
+    if (which === 'live')
+        return live;
+    const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0);
+    if (!previous) {
+        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${REPLACED_STATE}), so ${input} has nothing to compare with; remove it, or give a version number.`);
+    }
+    return previous;
+}
+/** Newest first: by creation date, then by version number ("2.10" after "2.9"). */
+function newestFirst(a, b) {
+    const dateA = Date.parse(a.createdDate ?? '');
+    const dateB = Date.parse(b.createdDate ?? '');
+    if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB)
+        return dateB - dateA;
+    return b.versionString.localeCompare(a.versionString, 'en', { numeric: true });
+}
+function readVersions(items, included) {
+    const builds = new Map();
+    const releases = new Map();
+    for (const entry of Array.isArray(included) ? included : []) {
+        const resource = entry;
+        if (resource?.type === 'builds' && typeof resource.id === 'string') {
+            builds.set(resource.id, {
+                id: resourceId(resource.id, 'build'),
+                buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
+                processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
+            });
+        }
+        const release = readPhasedRelease(entry);
+        if (release)
+            releases.set(release.id, release);
+    }
+    return items.flatMap(item => {
+        const version = item;
+        const attributes = version.attributes ?? {};
+        const status = statusOf(attributes);
+        if (!status)
+            return [];
+        const buildId = version.relationships?.build?.data?.id;
+        const releaseId = version.relationships?.appStoreVersionPhasedRelease?.data?.id;
+        const build = typeof buildId === 'string' ? builds.get(buildId) : undefined;
+        const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined;
+        return [
+            {
+                id: resourceId(version.id, 'App Store version'),
+                versionString: capped(attributes.versionString, FIELD_CAPS.version),
+                status,
+                ...(typeof attributes.createdDate === 'string'
+                    ? { createdDate: truncate(attributes.createdDate, FIELD_CAPS.identifier) }
+                    : {}),
+                ...(build ? { build } : {}),
+                ...(phasedRelease ? { phasedRelease } : {})
+            }
+        ];
+    });
+}
+/**
+ * `appStoreState` is deprecated in favour of `appVersionState`, which has no "live" of its
+ * own (READY_FOR_DISTRIBUTION also covers versions removed from sale): read the old one, and
+ * fall back to the new one only when the old one is gone.
+ */
+function statusOf(attributes) {
+    const state = attributes.appStoreState ?? attributes.appVersionState;
+    if (state === LIVE_STATE ||
+        (attributes.appStoreState === undefined && state === 'READY_FOR_DISTRIBUTION'))
+        return 'live';
+    return state === REPLACED_STATE ? 'replaced' : undefined;
+}
+function resourceId(id, what) {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
+        throw new DataError(`App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`);
+    }
+    return id;
+}
+function capped(value, max) {
+    return truncate(String(value ?? '?'), max);
+}
+
+;// CONCATENATED MODULE: ./src/asc/builds.ts
+
+
+
+
+
+/** Looks up app IDs by bundle ID once per run, however many builds need it. */
+class AppResolver {
+    client;
+    cache = new Map();
+    versions = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    appId(app) {
+        if ('appId' in app)
+            return Promise.resolve(app.appId);
+        let pending = this.cache.get(app.bundleId);
+        if (!pending) {
+            pending = this.lookup(app.bundleId);
+            this.cache.set(app.bundleId, pending);
+        }
+        return pending;
+    }
+    /** The app's live and replaced App Store versions: one request for `live` and `previous`. */
+    releasedVersions(appId, platform) {
+        const key = `${appId}/${platform}`;
+        let pending = this.versions.get(key);
+        if (!pending) {
+            pending = fetchReleasedVersions(this.client, appId, platform);
+            this.versions.set(key, pending);
+        }
+        return pending;
+    }
+    /** Apple's bundle ID filter also returns near matches, so insist on equality. */
+    async lookup(bundleId) {
+        const body = await this.client.getJson('/v1/apps', {
+            query: { 'filter[bundleId]': bundleId, 'fields[apps]': 'bundleId', limit: '200' }
+        });
+        const { items } = readPage(body, 'GET /v1/apps');
+        const apps = items.map(item => {
+            const app = item;
+            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
+        });
+        const exact = apps.find(app => app.bundleId === bundleId);
+        if (exact?.id)
+            return exact.id;
+        const near = apps.map(app => oneLine(app.bundleId, 80)).slice(0, 5);
+        throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${near.length ? ` (similar: ${near.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
+    }
+}
+/**
+ * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings:
+ * ask for every spelling at once (the filter takes a comma list).
+ */
+function versionSpellings(version) {
+    if (!/^\d+(\.\d+)*$/.test(version))
+        return [version];
+    const parts = version.split('.').map(Number);
+    while (parts.length > 1 && parts[parts.length - 1] === 0)
+        parts.pop();
+    const spellings = new Set([version]);
+    for (let length = parts.length; length <= 3; length++) {
+        spellings.add([...parts, ...Array(length - parts.length).fill(0)].join('.'));
+    }
+    return [...spellings];
+}
+/** Resolves a build reference to a build resource ID; one request once the app is known. */
+async function resolveBuild(client, apps, ref, role) {
+    if (ref.kind === 'id')
+        return { id: ref.id };
+    const appId = await apps.appId(ref.app);
+    if (ref.kind === 'released') {
+        const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`;
+        const versions = await apps.releasedVersions(appId, ref.platform);
+        const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input });
+        if (!version.build) {
+            throw new ServiceError(`The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
+        }
+        return {
+            id: version.build.id,
+            label: `${version.versionString} (${version.build.buildNumber})`,
+            processingState: version.build.processingState,
+            exists: true,
+            appStoreVersion: version
+        };
+    }
+    const base = {
+        'filter[app]': appId,
+        'filter[preReleaseVersion.platform]': ref.platform,
+        include: 'preReleaseVersion',
+        'fields[builds]': 'version,uploadedDate,processingState,preReleaseVersion',
+        'fields[preReleaseVersions]': 'version,platform',
+        sort: '-uploadedDate',
+        limit: '20'
+    };
+    const query = { ...base };
+    // On /v1/builds, filter[version] is the build number (CFBundleVersion).
+    if (ref.buildNumber)
+        query['filter[version]'] = ref.buildNumber;
+    if (ref.version)
+        query['filter[preReleaseVersion.version]'] = versionSpellings(ref.version).join(',');
+    const rows = readBuilds(await client.getJson('/v1/builds', { query }));
+    const wanted = [
+        ref.version && `version ${ref.version}`,
+        ref.buildNumber && `build number ${ref.buildNumber}`
+    ]
+        .filter(Boolean)
+        .join(' and ');
+    const input = role === 'build'
+        ? "'version' and 'build-number'"
+        : "'baseline-version' and 'baseline-build-number'";
+    if (rows.length === 1) {
+        const [row] = rows;
+        return {
+            id: row.id,
+            label: `${row.version} (${row.buildNumber})`,
+            processingState: row.processingState,
+            exists: true
+        };
+    }
+    if (rows.length > 1) {
+        throw new ServiceError(`Several ${ref.platform} builds of app ${appId} match ${wanted} for the ${role}: ${list(rows)}; narrow it with ${input}, or give the build ID.`);
+    }
+    const recent = readBuilds(await client.getJson('/v1/builds', {
+        query: { ...base, limit: '5' }
+    }));
+    throw new ServiceError(`No ${ref.platform} build of app ${appId} matches ${wanted} for the ${role}; ${recent.length ? `the latest are ${list(recent)}` : 'the app has no builds on this platform'}. Check ${input}.`);
+}
+function list(rows) {
+    return rows
+        .map(r => `${oneLine(r.version, 32)} (${oneLine(r.buildNumber, 32)}) uploaded ${oneLine(r.uploadedDate.slice(0, 10), 12)}, ${oneLine(r.processingState, 16)}`)
+        .join('; ');
+}
+/** Builds with their marketing version from the included preReleaseVersions. */
+function readBuilds(body) {
+    const { items } = readPage(body, 'GET /v1/builds');
+    const included = body.included;
+    const versions = new Map();
+    if (Array.isArray(included)) {
+        for (const entry of included) {
+            if (entry?.type === 'preReleaseVersions' && entry.id)
+                versions.set(entry.id, builds_capped(entry.attributes?.version, FIELD_CAPS.version));
+        }
+    }
+    return items.map(item => {
+        const build = item;
+        // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
+        if (typeof build.id !== 'string' || !RESOURCE_ID.test(build.id)) {
+            throw new DataError(`App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`);
+        }
+        const attributes = build.attributes ?? {};
+        const versionId = build.relationships?.preReleaseVersion?.data?.id;
+        return {
+            id: build.id,
+            buildNumber: builds_capped(attributes.version, FIELD_CAPS.version),
+            version: (versionId && versions.get(versionId)) || '?',
+            uploadedDate: builds_capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+            processingState: builds_capped(attributes.processingState, FIELD_CAPS.identifier)
+        };
+    });
+}
+/** A string attribute cut to its cap at parse time; '?' when absent. */
+function builds_capped(value, max) {
+    return truncate(String(value ?? '?'), max);
+}
+
+;// CONCATENATED MODULE: ./src/asc/backtrace.ts
+
+
+
+const FIELD_MAX = 200;
+const INSIGHT_MAX = 500;
+const META = {
+    device: 'deviceType',
+    os: 'osVersion',
+    appVersion: 'appVersion',
+    buildVersion: 'buildVersion',
+    event: 'event',
+    eventDetail: 'eventDetail',
+    writesCaused: 'writesCaused'
+};
+/** The useful part of one logs response; throws DataError when it holds no call stack at all. */
+function parseBacktrace(body, signatureId) {
+    const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`;
+    if (!isNode(body))
+        throw new DataError(`${what} that are not a JSON object.`);
+    const products = backtrace_list(body.productData);
+    const product = products.find(p => field(p.signatureId) === signatureId) ?? products[0];
+    if (!product)
+        throw new DataError(`${what} without any productData entry.`);
+    for (const log of backtrace_list(product.diagnosticLogs)) {
+        const stack = pickStack(log);
+        if (!stack)
+            continue;
+        const meta = backtrace_list(log.diagnosticMetaData)[0] ?? {};
+        return {
+            signatureId,
+            ...backtrace_frames(stack),
+            ...Object.fromEntries(Object.entries(META).flatMap(([key, name]) => {
+                const value = field(meta[name]);
+                return value ? [[key, value]] : [];
+            })),
+            insights: insights(product.diagnosticInsights)
+        };
+    }
+    throw new DataError(`${what} without any call stack frames.`);
+}
+/** The stack of the thread Apple blamed, else the first with a blamed frame, else the first. */
+function pickStack(log) {
+    const stacks = backtrace_list(log.callStackTree).flatMap(tree => backtrace_list(tree.callStacks).map(stack => ({
+        roots: backtrace_list(stack.callStackRootFrames),
+        attributed: flag(stack.threadAttributed) === true,
+        perThread: flag(tree.callStackPerThread)
+    })));
+    const usable = stacks.filter(stack => stack.roots.length > 0);
+    return (usable.find(stack => stack.attributed) ??
+        usable.find(stack => walk(stack.roots).blamed >= 0) ??
+        usable[0]);
+}
+/** Depth-first with an explicit stack: nesting can be thousands of levels deep. */
+function walk(roots) {
+    const visits = [];
+    const pending = roots.map(node => ({ node, parent: -1, depth: 0 })).reverse();
+    const seen = new Set(); // JSON cannot share nodes, but a hand-built object could loop
+    let blamed = -1;
+    let branches = roots.length > 1;
+    for (let next = pending.pop(); next; next = pending.pop()) {
+        if (seen.has(next.node))
+            continue;
+        seen.add(next.node);
+        const index = visits.push(next) - 1;
+        if (isBlamed(next.node) && (blamed < 0 || next.depth > visits[blamed].depth))
+            blamed = index;
+        const children = backtrace_list(next.node.subFrames);
+        if (children.length > 1)
+            branches = true;
+        for (let i = children.length - 1; i >= 0; i--)
+            pending.push({ node: children[i], parent: index, depth: next.depth + 1 });
+    }
+    return { visits, blamed, branches };
+}
+function backtrace_frames(stack) {
+    const { visits, blamed, branches } = walk(stack.roots);
+    const path = [];
+    for (let i = blamed; i >= 0; i = visits[i].parent)
+        path.push(visits[i].node);
+    path.reverse();
+    // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
+    // blamed frame so that it has context on both sides.
+    const onPath = new Set(path);
+    let node = heaviest(path.length ? backtrace_list(path.at(-1)?.subFrames) : stack.roots);
+    for (; node && !onPath.has(node); node = heaviest(backtrace_list(node.subFrames))) {
+        path.push(node);
+        onPath.add(node);
+    }
+    // MetricKit roots a per-thread stack at its innermost frame, with callers as subFrames, but a
+    // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
+    // tree branches.
+    const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse();
+    const anchor = Math.max(0, innermostFirst.findIndex(isBlamed));
+    const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES));
+    return {
+        frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
+        basis: blamed >= 0 ? 'blamed' : 'heaviest'
+    };
+}
+function toFrame(node) {
+    const file = field(node.fileName);
+    const line = count(node.lineNumber);
+    return {
+        binary: field(node.binaryName) ?? '?',
+        symbol: field(node.symbolName) ?? field(node.rawFrame) ?? backtrace_location(node) ?? '???',
+        ...(file ? { file } : {}),
+        ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
+        blamed: isBlamed(node)
+    };
+}
+/** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
+function backtrace_location(node) {
+    const raw = typeof node.address === 'number' ? count(node.address) : field(node.address);
+    if (raw === undefined)
+        return undefined;
+    const hex = typeof raw === 'number'
+        ? `0x${raw.toString(16)}`
+        : /^\d+$/.test(raw)
+            ? `0x${BigInt(raw).toString(16)}`
+            : raw;
+    const offset = count(node.offsetIntoSymbol);
+    return field(offset === undefined ? hex : `${hex} + ${offset}`);
+}
+function insights(value) {
+    return backtrace_list(value).flatMap(entry => {
+        const text = field(entry.insightsString, INSIGHT_MAX);
+        if (!text)
+            return [];
+        const url = httpsUrl(entry.insightsURL);
+        const category = field(entry.insightsCategory);
+        return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
+    });
+}
+function httpsUrl(value) {
+    if (typeof value !== 'string' || value.length > 2000)
+        return undefined;
+    try {
+        const url = new URL(value.trim());
+        return url.protocol === 'https:' ? url.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The first of the nodes with the largest sampleCount. */
+function heaviest(nodes) {
+    const weight = (node) => count(node.sampleCount) ?? 0;
+    return nodes.reduce((best, node) => (!best || weight(node) > weight(best) ? node : best), undefined);
+}
+function isNode(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The spec's lists, which real payloads sometimes send as one object. */
+function backtrace_list(value) {
+    return (Array.isArray(value) ? value : [value]).filter(isNode);
+}
+function isBlamed(node) {
+    return flag(node.isBlameFrame) === true;
+}
+function flag(value) {
+    if (value === true || value === 'true')
+        return true;
+    if (value === false || value === 'false')
+        return false;
+    return undefined;
+}
+/** A non-negative integer sent as a number or as a numeric string. */
+function count(value) {
+    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+/**
+ * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
+ * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
+ * `std::vector` symbols.
+ */
+function field(value, max = FIELD_MAX) {
+    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof raw !== 'string')
+        return undefined;
+    return truncate(sanitize(raw).trim(), max) || undefined;
+}
+
+;// CONCATENATED MODULE: ./src/asc/logs.ts
+
+
+
+
+
+// A few logs give the parser a fallback when the first has no call stack, without
+// downloading every log Apple keeps for the signature.
+const LOGS_PER_SIGNATURE = '5';
+/**
+ * One signature's backtrace. Never throws: a logs request that fails after retries, or a
+ * body that cannot be parsed, becomes "backtrace unavailable" and never changes the verdict.
+ */
+async function fetchBacktrace(client, signatureId) {
+    try {
+        const body = await client.getJson(`/v1/diagnosticSignatures/${encodeURIComponent(signatureId)}/logs`, {
+            query: { limit: LOGS_PER_SIGNATURE },
+            // Apple answers anything without its vendor type with a plain-text 406.
+            accept: `${ASC.logsContentType}, application/json`,
+            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
+            // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
+            maxBodyBytes: LOGS_MAX_BYTES
+        });
+        return { ok: true, backtrace: parseBacktrace(body, signatureId) };
+    }
+    catch (error) {
+        return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/asc/no-data.ts
+
+/**
+ * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
+ * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
+ * lookup exists, and any other is asked about once, with `GET /v1/builds/{id}`.
+ */
+class BuildExistence {
+    client;
+    cache = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    exists(build) {
+        if (build.exists)
+            return Promise.resolve(true);
+        let pending = this.cache.get(build.id);
+        if (!pending) {
+            pending = this.client
+                .getJson(`/v1/builds/${encodeURIComponent(build.id)}`, {
+                query: { 'fields[builds]': 'processingState' }
+            })
+                .then(() => true, (error) => {
+                if (isNotFound(error))
+                    return false;
+                throw error;
+            });
+            this.cache.set(build.id, pending);
+        }
+        return pending;
+    }
+}
+function isNotFound(error) {
+    return error instanceof ServiceError && error.status === 404;
+}
+/**
+ * Runs a per-build fetch; a 404 for a build that exists becomes `empty()`, no data yet, which
+ * the `no-data` policy then judges. A 404 for a build that does not exist keeps its error.
+ */
+async function noDataOn404(fetch, empty, exists) {
+    try {
+        return { value: await fetch(), notFound: false };
+    }
+    catch (error) {
+        if (isNotFound(error) && (await exists()))
+            return { value: empty(), notFound: true };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/asc/signatures.ts
+
+
+
+
+/**
+ * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
+ * back short. Next links are followed only on the API's origin and never twice. An empty page
+ * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
+ * what the first page held), so a server that keeps sending fresh links cannot hold the run.
+ */
+async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
+    const byId = new Map();
+    const seen = new Set();
+    let looped = false;
+    let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
+        'filter[diagnosticType]': type,
+        'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
+        limit: String(Math.min(limit, ASC.maxPageSize))
+    }).href;
+    let maxPages = ASC.maxPages;
+    for (let page = 0; next && byId.size < limit; page++) {
+        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
+        if (page >= maxPages)
+            break;
+        seen.add(next);
+        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
+        const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
+        if (items.length === 0) {
+            next = undefined;
+            break;
+        }
+        if (page === 0)
+            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
+        for (const item of items) {
+            const signature = readSignature(item, type);
+            if (!byId.has(signature.id))
+                byId.set(signature.id, signature);
+        }
+        next = nextUrl && followable(client, nextUrl, seen);
+        // A link back to a page already read: paging is broken, so the list may be incomplete.
+        if (nextUrl && !next)
+            looped = true;
+    }
+    const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
+    return {
+        type,
+        signatures: signatures.slice(0, limit),
+        complete: !next && !looped && signatures.length <= limit
+    };
+}
+/**
+ * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
+ * mistake; any other value is a resource ID this key cannot see (or a typo).
+ */
+function buildNotFound(buildId, input) {
+    const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`;
+    return /^\d+(\.\d+)*$/.test(buildId)
+        ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
+        : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`;
+}
+/** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
+function readSignature(item, type) {
+    const resource = (item ?? {});
+    const attributes = resource.attributes ?? {};
+    const id = typeof resource.id === 'string' && resource.id
+        ? truncate(resource.id, FIELD_CAPS.identifier)
+        : undefined;
+    const text = typeof attributes.signature === 'string'
+        ? truncate(attributes.signature, FIELD_CAPS.signature)
+        : '';
+    const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
+    if (!id)
+        throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
+    const weight = attributes.weight;
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
+        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
+    }
+    const insight = readInsight(attributes.insight);
+    return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
+}
+const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
+/** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
+function readInsight(value) {
+    if (!value || typeof value !== 'object')
+        return undefined;
+    const raw = value;
+    const direction = DIRECTIONS.find(d => d === raw.direction);
+    const referenceVersions = Array.isArray(raw.referenceVersions)
+        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
+            const { version, value: v } = (entry ?? {});
+            return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
+                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
+                : [];
+        })
+        : [];
+    if (!direction && referenceVersions.length === 0)
+        return undefined;
+    return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
@@ -2691,750 +3456,6 @@ class TokenSource {
     }
 }
 
-;// CONCATENATED MODULE: ./src/asc/phased-release.ts
-
-
-
-const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
-/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
-function readPhasedRelease(resource) {
-    const r = (resource ?? {});
-    if (r.type !== 'appStoreVersionPhasedReleases')
-        return undefined;
-    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
-        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
-    }
-    const a = (r.attributes ?? {});
-    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
-    const day = a.currentDayNumber;
-    const pause = a.totalPauseDuration;
-    return {
-        id: r.id,
-        state,
-        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
-        ...(typeof a.startDate === 'string'
-            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
-            : {}),
-        ...(Number.isInteger(pause) && pause >= 0
-            ? { totalPauseDuration: pause }
-            : {})
-    };
-}
-/** The phased release of an App Store version as it is now. */
-async function getPhasedRelease(client, versionId) {
-    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
-    return readPhasedRelease(body?.data);
-}
-/**
- * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
- * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
- * the pause its first attempt already made.
- */
-async function pausePhasedRelease(client, release, versionId) {
-    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
-    let body;
-    try {
-        body = await client.patchJson(path, {
-            body: {
-                data: {
-                    type: 'appStoreVersionPhasedReleases',
-                    id: release.id,
-                    attributes: { phasedReleaseState: 'PAUSED' }
-                }
-            },
-            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
-            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
-        });
-    }
-    catch (error) {
-        if (error instanceof ServiceError && error.status === 409) {
-            const now = await getPhasedRelease(client, versionId);
-            if (now?.state === 'PAUSED')
-                return now;
-        }
-        throw error;
-    }
-    const paused = readPhasedRelease(body?.data);
-    if (!paused) {
-        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
-    }
-    return paused;
-}
-
-;// CONCATENATED MODULE: ./src/asc/signatures.ts
-
-
-
-/**
- * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
- * back short. Next links are followed only on the API's origin and never twice. An empty page
- * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
- * what the first page held), so a server that keeps sending fresh links cannot hold the run.
- */
-async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
-    const byId = new Map();
-    const seen = new Set();
-    let looped = false;
-    let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
-        'filter[diagnosticType]': type,
-        'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
-        limit: String(Math.min(limit, ASC.maxPageSize))
-    }).href;
-    let maxPages = ASC.maxPages;
-    for (let page = 0; next && byId.size < limit; page++) {
-        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
-        if (page >= maxPages)
-            break;
-        seen.add(next);
-        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
-        const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
-        if (items.length === 0) {
-            next = undefined;
-            break;
-        }
-        if (page === 0)
-            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
-        for (const item of items) {
-            const signature = readSignature(item, type);
-            if (!byId.has(signature.id))
-                byId.set(signature.id, signature);
-        }
-        next = nextUrl && followable(client, nextUrl, seen);
-        // A link back to a page already read: paging is broken, so the list may be incomplete.
-        if (nextUrl && !next)
-            looped = true;
-    }
-    const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
-    return {
-        type,
-        signatures: signatures.slice(0, limit),
-        complete: !next && !looped && signatures.length <= limit
-    };
-}
-/**
- * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
- * mistake; any other value is a resource ID this key cannot see (or a typo).
- */
-function buildNotFound(buildId, input) {
-    const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`;
-    return /^\d+(\.\d+)*$/.test(buildId)
-        ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
-        : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`;
-}
-function followable(client, nextUrl, seen) {
-    let url;
-    try {
-        url = client.url(nextUrl);
-    }
-    catch {
-        throw new DataError(`App Store Connect sent a paging link that is not a URL: '${oneLine(nextUrl, 120)}'.`);
-    }
-    if (!client.isSameOrigin(url)) {
-        throw new ServiceError(`App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`);
-    }
-    return seen.has(url.href) ? undefined : url.href;
-}
-/** A JSON:API collection page: `data` and optional `links.next`. */
-function readPage(body, what) {
-    const data = body?.data;
-    if (!Array.isArray(data)) {
-        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
-    }
-    const next = body.links?.next;
-    return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined };
-}
-/** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
-function readSignature(item, type) {
-    const resource = (item ?? {});
-    const attributes = resource.attributes ?? {};
-    const id = typeof resource.id === 'string' && resource.id
-        ? truncate(resource.id, FIELD_CAPS.identifier)
-        : undefined;
-    const text = typeof attributes.signature === 'string'
-        ? truncate(attributes.signature, FIELD_CAPS.signature)
-        : '';
-    const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
-    if (!id)
-        throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
-    const weight = attributes.weight;
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
-        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
-    }
-    const insight = readInsight(attributes.insight);
-    return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
-}
-const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
-/** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
-function readInsight(value) {
-    if (!value || typeof value !== 'object')
-        return undefined;
-    const raw = value;
-    const direction = DIRECTIONS.find(d => d === raw.direction);
-    const referenceVersions = Array.isArray(raw.referenceVersions)
-        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
-            const { version, value: v } = (entry ?? {});
-            return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
-                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
-                : [];
-        })
-        : [];
-    if (!direction && referenceVersions.length === 0)
-        return undefined;
-    return { ...(direction ? { direction } : {}), referenceVersions };
-}
-
-;// CONCATENATED MODULE: ./src/asc/app-store-versions.ts
-
-
-
-
-
-/**
- * The app's live and earlier App Store versions of one platform: one request
- * (`filter[appStoreState]` takes both states), its build and phased release included.
- */
-async function fetchReleasedVersions(client, appId, platform) {
-    const what = `GET /v1/apps/${appId}/appStoreVersions`;
-    const versions = [];
-    const seen = new Set();
-    let next = client.url(`/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`, {
-        'filter[platform]': platform,
-        'filter[appStoreState]': `${LIVE_STATE},${REPLACED_STATE}`,
-        include: 'build,appStoreVersionPhasedRelease',
-        'fields[appStoreVersions]': 'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
-        'fields[builds]': 'version,processingState',
-        'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
-        limit: String(ASC.maxPageSize)
-    }).href;
-    for (let page = 0; next && page < ASC.maxPages; page++) {
-        seen.add(next);
-        const body = await client.getJson(next, {
-            notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
-        });
-        const { items, nextUrl } = readPage(body, what);
-        versions.push(...readVersions(items, body.included));
-        next = nextUrl && followable(client, nextUrl, seen);
-    }
-    return versions;
-}
-/** Picks the live version, or the one live before it; throws a sentence when there is none. */
-function pickVersion(versions, which, context) {
-    const { appId, platform, input } = context;
-    // Apple documents no order for this list, and it has no `sort` parameter.
-    const sorted = [...versions].sort(newestFirst);
-    const live = sorted.find(v => v.status === 'live');
-    if (!live) {
-        throw new ServiceError(`No ${platform} version of app ${appId} is live on the App Store (appStoreState ${LIVE_STATE}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`);
-    }
-    if (which === 'live')
-        return live;
-    const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0);
-    if (!previous) {
-        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${REPLACED_STATE}), so ${input} has nothing to compare with; remove it, or give a version number.`);
-    }
-    return previous;
-}
-/** Newest first: by creation date, then by version number ("2.10" after "2.9"). */
-function newestFirst(a, b) {
-    const dateA = Date.parse(a.createdDate ?? '');
-    const dateB = Date.parse(b.createdDate ?? '');
-    if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB)
-        return dateB - dateA;
-    return b.versionString.localeCompare(a.versionString, 'en', { numeric: true });
-}
-function readVersions(items, included) {
-    const builds = new Map();
-    const releases = new Map();
-    for (const entry of Array.isArray(included) ? included : []) {
-        const resource = entry;
-        if (resource?.type === 'builds' && typeof resource.id === 'string') {
-            builds.set(resource.id, {
-                id: resourceId(resource.id, 'build'),
-                buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
-                processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
-            });
-        }
-        const release = readPhasedRelease(entry);
-        if (release)
-            releases.set(release.id, release);
-    }
-    return items.flatMap(item => {
-        const version = item;
-        const attributes = version.attributes ?? {};
-        const status = statusOf(attributes);
-        if (!status)
-            return [];
-        const buildId = version.relationships?.build?.data?.id;
-        const releaseId = version.relationships?.appStoreVersionPhasedRelease?.data?.id;
-        const build = typeof buildId === 'string' ? builds.get(buildId) : undefined;
-        const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined;
-        return [
-            {
-                id: resourceId(version.id, 'App Store version'),
-                versionString: capped(attributes.versionString, FIELD_CAPS.version),
-                status,
-                ...(typeof attributes.createdDate === 'string'
-                    ? { createdDate: truncate(attributes.createdDate, FIELD_CAPS.identifier) }
-                    : {}),
-                ...(build ? { build } : {}),
-                ...(phasedRelease ? { phasedRelease } : {})
-            }
-        ];
-    });
-}
-/**
- * `appStoreState` is deprecated in favour of `appVersionState`, which has no "live" of its
- * own (READY_FOR_DISTRIBUTION also covers versions removed from sale): read the old one, and
- * fall back to the new one only when the old one is gone.
- */
-function statusOf(attributes) {
-    const state = attributes.appStoreState ?? attributes.appVersionState;
-    if (state === LIVE_STATE ||
-        (attributes.appStoreState === undefined && state === 'READY_FOR_DISTRIBUTION'))
-        return 'live';
-    return state === REPLACED_STATE ? 'replaced' : undefined;
-}
-function resourceId(id, what) {
-    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-        throw new DataError(`App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`);
-    }
-    return id;
-}
-function capped(value, max) {
-    return truncate(String(value ?? '?'), max);
-}
-
-;// CONCATENATED MODULE: ./src/asc/builds.ts
-
-
-
-
-
-/** Looks up app IDs by bundle ID once per run, however many builds need it. */
-class AppResolver {
-    client;
-    cache = new Map();
-    versions = new Map();
-    constructor(client) {
-        this.client = client;
-    }
-    appId(app) {
-        if ('appId' in app)
-            return Promise.resolve(app.appId);
-        let pending = this.cache.get(app.bundleId);
-        if (!pending) {
-            pending = this.lookup(app.bundleId);
-            this.cache.set(app.bundleId, pending);
-        }
-        return pending;
-    }
-    /** The app's live and replaced App Store versions: one request for `live` and `previous`. */
-    releasedVersions(appId, platform) {
-        const key = `${appId}/${platform}`;
-        let pending = this.versions.get(key);
-        if (!pending) {
-            pending = fetchReleasedVersions(this.client, appId, platform);
-            this.versions.set(key, pending);
-        }
-        return pending;
-    }
-    /** Apple's bundle ID filter also returns near matches, so insist on equality. */
-    async lookup(bundleId) {
-        const body = await this.client.getJson('/v1/apps', {
-            query: { 'filter[bundleId]': bundleId, 'fields[apps]': 'bundleId', limit: '200' }
-        });
-        const { items } = readPage(body, 'GET /v1/apps');
-        const apps = items.map(item => {
-            const app = item;
-            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
-        });
-        const exact = apps.find(app => app.bundleId === bundleId);
-        if (exact?.id)
-            return exact.id;
-        const near = apps.map(app => oneLine(app.bundleId, 80)).slice(0, 5);
-        throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${near.length ? ` (similar: ${near.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
-    }
-}
-/**
- * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings:
- * ask for every spelling at once (the filter takes a comma list).
- */
-function versionSpellings(version) {
-    if (!/^\d+(\.\d+)*$/.test(version))
-        return [version];
-    const parts = version.split('.').map(Number);
-    while (parts.length > 1 && parts[parts.length - 1] === 0)
-        parts.pop();
-    const spellings = new Set([version]);
-    for (let length = parts.length; length <= 3; length++) {
-        spellings.add([...parts, ...Array(length - parts.length).fill(0)].join('.'));
-    }
-    return [...spellings];
-}
-/** Resolves a build reference to a build resource ID; one request once the app is known. */
-async function resolveBuild(client, apps, ref, role) {
-    if (ref.kind === 'id')
-        return { id: ref.id };
-    const appId = await apps.appId(ref.app);
-    if (ref.kind === 'released') {
-        const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`;
-        const versions = await apps.releasedVersions(appId, ref.platform);
-        const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input });
-        if (!version.build) {
-            throw new ServiceError(`The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
-        }
-        return {
-            id: version.build.id,
-            label: `${version.versionString} (${version.build.buildNumber})`,
-            processingState: version.build.processingState,
-            exists: true,
-            appStoreVersion: version
-        };
-    }
-    const base = {
-        'filter[app]': appId,
-        'filter[preReleaseVersion.platform]': ref.platform,
-        include: 'preReleaseVersion',
-        'fields[builds]': 'version,uploadedDate,processingState,preReleaseVersion',
-        'fields[preReleaseVersions]': 'version,platform',
-        sort: '-uploadedDate',
-        limit: '20'
-    };
-    const query = { ...base };
-    // On /v1/builds, filter[version] is the build number (CFBundleVersion).
-    if (ref.buildNumber)
-        query['filter[version]'] = ref.buildNumber;
-    if (ref.version)
-        query['filter[preReleaseVersion.version]'] = versionSpellings(ref.version).join(',');
-    const rows = readBuilds(await client.getJson('/v1/builds', { query }));
-    const wanted = [
-        ref.version && `version ${ref.version}`,
-        ref.buildNumber && `build number ${ref.buildNumber}`
-    ]
-        .filter(Boolean)
-        .join(' and ');
-    const input = role === 'build'
-        ? "'version' and 'build-number'"
-        : "'baseline-version' and 'baseline-build-number'";
-    if (rows.length === 1) {
-        const [row] = rows;
-        return {
-            id: row.id,
-            label: `${row.version} (${row.buildNumber})`,
-            processingState: row.processingState,
-            exists: true
-        };
-    }
-    if (rows.length > 1) {
-        throw new ServiceError(`Several ${ref.platform} builds of app ${appId} match ${wanted} for the ${role}: ${list(rows)}; narrow it with ${input}, or give the build ID.`);
-    }
-    const recent = readBuilds(await client.getJson('/v1/builds', {
-        query: { ...base, limit: '5' }
-    }));
-    throw new ServiceError(`No ${ref.platform} build of app ${appId} matches ${wanted} for the ${role}; ${recent.length ? `the latest are ${list(recent)}` : 'the app has no builds on this platform'}. Check ${input}.`);
-}
-function list(rows) {
-    return rows
-        .map(r => `${oneLine(r.version, 32)} (${oneLine(r.buildNumber, 32)}) uploaded ${oneLine(r.uploadedDate.slice(0, 10), 12)}, ${oneLine(r.processingState, 16)}`)
-        .join('; ');
-}
-/** Builds with their marketing version from the included preReleaseVersions. */
-function readBuilds(body) {
-    const { items } = readPage(body, 'GET /v1/builds');
-    const included = body.included;
-    const versions = new Map();
-    if (Array.isArray(included)) {
-        for (const entry of included) {
-            if (entry?.type === 'preReleaseVersions' && entry.id)
-                versions.set(entry.id, builds_capped(entry.attributes?.version, FIELD_CAPS.version));
-        }
-    }
-    return items.map(item => {
-        const build = item;
-        // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
-        if (typeof build.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(build.id)) {
-            throw new DataError(`App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`);
-        }
-        const attributes = build.attributes ?? {};
-        const versionId = build.relationships?.preReleaseVersion?.data?.id;
-        return {
-            id: build.id,
-            buildNumber: builds_capped(attributes.version, FIELD_CAPS.version),
-            version: (versionId && versions.get(versionId)) || '?',
-            uploadedDate: builds_capped(attributes.uploadedDate, FIELD_CAPS.identifier),
-            processingState: builds_capped(attributes.processingState, FIELD_CAPS.identifier)
-        };
-    });
-}
-/** A string attribute cut to its cap at parse time; '?' when absent. */
-function builds_capped(value, max) {
-    return truncate(String(value ?? '?'), max);
-}
-
-;// CONCATENATED MODULE: ./src/asc/backtrace.ts
-
-
-
-const FIELD_MAX = 200;
-const INSIGHT_MAX = 500;
-const META = {
-    device: 'deviceType',
-    os: 'osVersion',
-    appVersion: 'appVersion',
-    buildVersion: 'buildVersion',
-    event: 'event',
-    eventDetail: 'eventDetail',
-    writesCaused: 'writesCaused'
-};
-/** The useful part of one logs response; throws DataError when it holds no call stack at all. */
-function parseBacktrace(body, signatureId) {
-    const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`;
-    if (!isNode(body))
-        throw new DataError(`${what} that are not a JSON object.`);
-    const products = backtrace_list(body.productData);
-    const product = products.find(p => field(p.signatureId) === signatureId) ?? products[0];
-    if (!product)
-        throw new DataError(`${what} without any productData entry.`);
-    for (const log of backtrace_list(product.diagnosticLogs)) {
-        const stack = pickStack(log);
-        if (!stack)
-            continue;
-        const meta = backtrace_list(log.diagnosticMetaData)[0] ?? {};
-        return {
-            signatureId,
-            ...backtrace_frames(stack),
-            ...Object.fromEntries(Object.entries(META).flatMap(([key, name]) => {
-                const value = field(meta[name]);
-                return value ? [[key, value]] : [];
-            })),
-            insights: insights(product.diagnosticInsights)
-        };
-    }
-    throw new DataError(`${what} without any call stack frames.`);
-}
-/** The stack of the thread Apple blamed, else the first with a blamed frame, else the first. */
-function pickStack(log) {
-    const stacks = backtrace_list(log.callStackTree).flatMap(tree => backtrace_list(tree.callStacks).map(stack => ({
-        roots: backtrace_list(stack.callStackRootFrames),
-        attributed: flag(stack.threadAttributed) === true,
-        perThread: flag(tree.callStackPerThread)
-    })));
-    const usable = stacks.filter(stack => stack.roots.length > 0);
-    return (usable.find(stack => stack.attributed) ??
-        usable.find(stack => walk(stack.roots).blamed >= 0) ??
-        usable[0]);
-}
-/** Depth-first with an explicit stack: nesting can be thousands of levels deep. */
-function walk(roots) {
-    const visits = [];
-    const pending = roots.map(node => ({ node, parent: -1, depth: 0 })).reverse();
-    const seen = new Set(); // JSON cannot share nodes, but a hand-built object could loop
-    let blamed = -1;
-    let branches = roots.length > 1;
-    for (let next = pending.pop(); next; next = pending.pop()) {
-        if (seen.has(next.node))
-            continue;
-        seen.add(next.node);
-        const index = visits.push(next) - 1;
-        if (isBlamed(next.node) && (blamed < 0 || next.depth > visits[blamed].depth))
-            blamed = index;
-        const children = backtrace_list(next.node.subFrames);
-        if (children.length > 1)
-            branches = true;
-        for (let i = children.length - 1; i >= 0; i--)
-            pending.push({ node: children[i], parent: index, depth: next.depth + 1 });
-    }
-    return { visits, blamed, branches };
-}
-function backtrace_frames(stack) {
-    const { visits, blamed, branches } = walk(stack.roots);
-    const path = [];
-    for (let i = blamed; i >= 0; i = visits[i].parent)
-        path.push(visits[i].node);
-    path.reverse();
-    // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
-    // blamed frame so that it has context on both sides.
-    const onPath = new Set(path);
-    let node = heaviest(path.length ? backtrace_list(path.at(-1)?.subFrames) : stack.roots);
-    for (; node && !onPath.has(node); node = heaviest(backtrace_list(node.subFrames))) {
-        path.push(node);
-        onPath.add(node);
-    }
-    // MetricKit roots a per-thread stack at its innermost frame, with callers as subFrames, but a
-    // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
-    // tree branches.
-    const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse();
-    const anchor = Math.max(0, innermostFirst.findIndex(isBlamed));
-    const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES));
-    return {
-        frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
-        basis: blamed >= 0 ? 'blamed' : 'heaviest'
-    };
-}
-function toFrame(node) {
-    const file = field(node.fileName);
-    const line = count(node.lineNumber);
-    return {
-        binary: field(node.binaryName) ?? '?',
-        symbol: field(node.symbolName) ?? field(node.rawFrame) ?? backtrace_location(node) ?? '???',
-        ...(file ? { file } : {}),
-        ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
-        blamed: isBlamed(node)
-    };
-}
-/** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
-function backtrace_location(node) {
-    const raw = typeof node.address === 'number' ? count(node.address) : field(node.address);
-    if (raw === undefined)
-        return undefined;
-    const hex = typeof raw === 'number'
-        ? `0x${raw.toString(16)}`
-        : /^\d+$/.test(raw)
-            ? `0x${BigInt(raw).toString(16)}`
-            : raw;
-    const offset = count(node.offsetIntoSymbol);
-    return field(offset === undefined ? hex : `${hex} + ${offset}`);
-}
-function insights(value) {
-    return backtrace_list(value).flatMap(entry => {
-        const text = field(entry.insightsString, INSIGHT_MAX);
-        if (!text)
-            return [];
-        const url = httpsUrl(entry.insightsURL);
-        const category = field(entry.insightsCategory);
-        return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
-    });
-}
-function httpsUrl(value) {
-    if (typeof value !== 'string' || value.length > 2000)
-        return undefined;
-    try {
-        const url = new URL(value.trim());
-        return url.protocol === 'https:' ? url.href : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The first of the nodes with the largest sampleCount. */
-function heaviest(nodes) {
-    const weight = (node) => count(node.sampleCount) ?? 0;
-    return nodes.reduce((best, node) => (!best || weight(node) > weight(best) ? node : best), undefined);
-}
-function isNode(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The spec's lists, which real payloads sometimes send as one object. */
-function backtrace_list(value) {
-    return (Array.isArray(value) ? value : [value]).filter(isNode);
-}
-function isBlamed(node) {
-    return flag(node.isBlameFrame) === true;
-}
-function flag(value) {
-    if (value === true || value === 'true')
-        return true;
-    if (value === false || value === 'false')
-        return false;
-    return undefined;
-}
-/** A non-negative integer sent as a number or as a numeric string. */
-function count(value) {
-    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
-}
-/**
- * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
- * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
- * `std::vector` symbols.
- */
-function field(value, max = FIELD_MAX) {
-    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-    if (typeof raw !== 'string')
-        return undefined;
-    return truncate(sanitize(raw).trim(), max) || undefined;
-}
-
-;// CONCATENATED MODULE: ./src/asc/logs.ts
-
-
-
-
-
-// A few logs give the parser a fallback when the first has no call stack, without
-// downloading every log Apple keeps for the signature.
-const LOGS_PER_SIGNATURE = '5';
-/**
- * One signature's backtrace. Never throws: a logs request that fails after retries, or a
- * body that cannot be parsed, becomes "backtrace unavailable" and never changes the verdict.
- */
-async function fetchBacktrace(client, signatureId) {
-    try {
-        const body = await client.getJson(`/v1/diagnosticSignatures/${encodeURIComponent(signatureId)}/logs`, {
-            query: { limit: LOGS_PER_SIGNATURE },
-            // Apple answers anything without its vendor type with a plain-text 406.
-            accept: `${ASC.logsContentType}, application/json`,
-            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
-            // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
-            maxBodyBytes: LOGS_MAX_BYTES
-        });
-        return { ok: true, backtrace: parseBacktrace(body, signatureId) };
-    }
-    catch (error) {
-        return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/asc/no-data.ts
-
-/**
- * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
- * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
- * lookup exists, and any other is asked about once, with `GET /v1/builds/{id}`.
- */
-class BuildExistence {
-    client;
-    cache = new Map();
-    constructor(client) {
-        this.client = client;
-    }
-    exists(build) {
-        if (build.exists)
-            return Promise.resolve(true);
-        let pending = this.cache.get(build.id);
-        if (!pending) {
-            pending = this.client
-                .getJson(`/v1/builds/${encodeURIComponent(build.id)}`, {
-                query: { 'fields[builds]': 'processingState' }
-            })
-                .then(() => true, (error) => {
-                if (isNotFound(error))
-                    return false;
-                throw error;
-            });
-            this.cache.set(build.id, pending);
-        }
-        return pending;
-    }
-}
-function isNotFound(error) {
-    return error instanceof ServiceError && error.status === 404;
-}
-/**
- * Runs a per-build fetch; a 404 for a build that exists becomes `empty()`, no data yet, which
- * the `no-data` policy then judges. A 404 for a build that does not exist keeps its error.
- */
-async function noDataOn404(fetch, empty, exists) {
-    try {
-        return { value: await fetch(), notFound: false };
-    }
-    catch (error) {
-        if (isNotFound(error) && (await exists()))
-            return { value: empty(), notFound: true };
-        throw error;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/concurrency.ts
 /**
  * Like Promise.all, but waits for every task before throwing the first failure, so no
@@ -3476,6 +3497,31 @@ function limiter(limit) {
 
 
 
+
+
+
+/** The App Store Connect client for this run's key; every token it mints is masked. */
+function appStoreClient(config, options) {
+    return new AscClient({
+        ...options,
+        baseUrl: config.apiBaseUrl,
+        tokens: new TokenSource({
+            keyId: config.keyId,
+            issuerId: config.issuerId,
+            key: config.privateKey,
+            onMint: protect
+        })
+    });
+}
+/** Collects within the deadline, then logs how much of the hourly budget is left. */
+async function collectWithin(deadline, client, config, log) {
+    const collected = await deadline.run(() => collect(client, config, log));
+    const { remaining, limit } = client.rateLimit ?? {};
+    if (remaining !== undefined) {
+        log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
+    }
+    return collected;
+}
 /**
  * Everything the gate needs from App Store Connect, with as few sequential round trips as the
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
@@ -3485,39 +3531,27 @@ async function collect(client, config, log) {
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timings = { builds: 0, signatures: 0, logs: 0 };
-    const apps = new AppResolver(client);
-    const existence = new BuildExistence(client);
     const inFlight = limiter(LOGS_CONCURRENCY);
     const backtraces = new Map();
     const logTasks = [];
-    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
-    const load = async (ref, role) => {
-        const build = await resolveBuild(client, apps, ref, role);
-        timings.builds = Math.max(timings.builds, since());
-        if (build.label)
-            log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
-        const lists = await allSettledOrThrow(config.types.map(async (type) => {
-            const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => existence.exists(build));
-            log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
-            if (role === 'build') {
-                for (const signature of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
-                    logTasks.push(inFlight(() => fetchBacktrace(client, signature.id)).then(result => {
-                        backtraces.set(signature.id, result);
-                    }));
-                }
+    const session = {
+        client,
+        config,
+        log,
+        apps: new AppResolver(client),
+        existence: new BuildExistence(client),
+        fetchLogs: list => {
+            for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result)));
             }
-            return list;
-        }));
-        timings.signatures = Math.max(timings.signatures, since());
-        return { build, lists: new Map(lists.map(list => [list.type, list])) };
+        },
+        finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
     };
+    const current = loadBuild(session, config.build, 'build');
+    const baseline = config.baseline && loadBuild(session, config.baseline, 'baseline');
     try {
-        const [current, baseline] = await allSettledOrThrow([
-            load(config.build, 'build'),
-            config.baseline ? load(config.baseline, 'baseline') : Promise.resolve(undefined)
-        ]);
-        return { current: current, baseline, backtraces, timings };
+        await allSettledOrThrow([current, baseline ?? Promise.resolve()]);
+        return { current: await current, baseline: await baseline, backtraces, timings };
     }
     finally {
         // Logs never reject; wait for them so nothing is in flight when the run moves on.
@@ -3525,10 +3559,337 @@ async function collect(client, config, log) {
         timings.logs = since();
     }
 }
+async function loadBuild(session, ref, role) {
+    const { client, config, log } = session;
+    const build = await resolveBuild(client, session.apps, ref, role);
+    session.finished('builds');
+    if (build.label)
+        log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
+    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
+    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
+    const lists = await allSettledOrThrow(config.types.map(async (type) => {
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.existence.exists(build));
+        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
+        if (role === 'build')
+            session.fetchLogs(list);
+        return list;
+    }));
+    session.finished('signatures');
+    return { build, lists: new Map(lists.map(list => [list.type, list])) };
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/github/pull-request.ts
+
+/**
+ * The pull request to comment on: `pr-number` when given, else the one in a
+ * `pull_request` or `pull_request_target` payload. Read from the runner's environment
+ * without loading @actions/github, which only a comment needs.
+ */
+function findPullRequest(prNumber, env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
+    const pull = payload.pull_request;
+    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
+    if (prNumber !== undefined) {
+        const samePull = pull?.number === prNumber;
+        return {
+            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
+        };
+    }
+    if (typeof pull?.number !== 'number') {
+        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
+    }
+    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
+}
+/**
+ * The number of the pull request when this run is a `pull_request` event for a fork's head
+ * branch, which GitHub runs without the repository's secrets; undefined otherwise.
+ */
+function forkPullRequest(env = process.env) {
+    if (env.GITHUB_EVENT_NAME !== 'pull_request')
+        return undefined;
+    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
+        ? pull.number
+        : undefined;
+}
+function isFork(pull, repository) {
+    const head = pull?.head?.repo?.full_name;
+    // A deleted fork has no head repository: still not ours.
+    return head === undefined || head === null
+        ? pull?.head?.repo === null
+        : head.toLowerCase() !== repository.toLowerCase();
+}
+function readPayload(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+
+// One parser per kind of value; each throws an InputError that names the input and what it takes.
+/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
+function fraction(name, value) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
+    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
+    if (!Number.isFinite(number) || number < 0 || number > 1) {
+        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
+    }
+    return number;
+}
+function integer(name, value, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
+    }
+    return number;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+function values_boolean(name, value) {
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
+}
+function commentMode(value) {
+    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
+    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
+}
+function diagnosticTypes(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(part => part.length > 0);
+    const types = [];
+    for (const name of names) {
+        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
+        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
+        if (!type) {
+            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
+        }
+        if (!types.includes(type))
+            types.push(type);
+    }
+    if (types.length === 0) {
+        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
+    }
+    return types;
+}
+/** The key and issuer IDs as App Store Connect shows them. */
+function identifier(name, value, required) {
+    if (!value) {
+        if (required)
+            throw new InputError(`Input '${name}' is required.`);
+        return '';
+    }
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
+    }
+    return value;
+}
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+/** https anywhere; plain http only to this machine, where no token can be sniffed. */
+function baseUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+function values_header(value) {
+    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
+        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
+    }
+    return value;
+}
+function values_resourceId(name, value) {
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/build-refs.ts
+
+
+/** The build to gate and the optional baseline, each by resource ID or by lookup. */
+function buildRefs(inputs, platform) {
+    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
+    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
+    return { build, baseline };
+}
+function buildRef(inputs, platform) {
+    const id = inputs.optional('build-id');
+    if (id)
+        return { kind: 'id', id: values_resourceId('build-id', id) };
+    const released = releasedRef(inputs, '', platform);
+    if (released)
+        return released;
+    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
+    const { version, buildNumber } = versions(inputs, '');
+    if (!version && !buildNumber) {
+        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
+    }
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+function baselineRef(inputs, build, platform) {
+    const id = inputs.optional('baseline-build-id');
+    if (id)
+        return { kind: 'id', id: values_resourceId('baseline-build-id', id) };
+    const released = releasedRef(inputs, 'baseline-', platform);
+    if (released)
+        return released;
+    const { version, buildNumber } = versions(inputs, 'baseline-');
+    if (!version && !buildNumber)
+        return undefined;
+    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
+    if (build?.kind === 'lookup')
+        return { ...build, version, buildNumber };
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+/**
+ * `version: live`, `baseline-version: live` or `baseline-version: previous` (any case): an App
+ * Store version of the app rather than a version number; undefined for anything else.
+ */
+function releasedRef(inputs, prefix, platform) {
+    const which = inputs.optional(`${prefix}version`)?.toLowerCase();
+    if (which !== 'live' && (which !== 'previous' || !prefix))
+        return undefined;
+    const input = `'${prefix}version: ${which}'`;
+    if (inputs.optional(`${prefix}build-number`)) {
+        throw new InputError(`Input '${prefix}build-number' cannot be combined with ${input}, which picks that version's build.`);
+    }
+    const app = appRef(inputs, `${input} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`);
+    return { kind: 'released', which, app, platform };
+}
+/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
+function appRef(inputs, missing) {
+    const appId = inputs.optional('app-id');
+    const bundleId = inputs.optional('bundle-id');
+    if (appId && bundleId) {
+        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
+    }
+    if (appId)
+        return { appId: values_resourceId('app-id', appId) };
+    if (!bundleId)
+        throw new InputError(missing);
+    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
+        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
+    }
+    return { bundleId };
+}
+/** `version` and `build-number`, or their `baseline-` forms. */
+function versions(inputs, prefix) {
+    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
+    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
+    return {
+        version: version?.replace(/^[vV](?=\d)/, ''),
+        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
+    };
+}
+function versionString(name, value) {
+    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+
+const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+// Invisible or control characters that survive a copy-paste and silently change a value.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+/**
+ * The inputs being parsed, and every problem found so far: each parser reports its input's
+ * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
+ */
+class Inputs {
+    read;
+    problems = [];
+    constructor(read) {
+        this.read = read;
+    }
+    /** The value exactly as given (the key keeps its own whitespace rules). */
+    raw(name) {
+        return this.read(name) ?? '';
+    }
+    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
+    text(name) {
+        const value = this.raw(name).replace(ASCII_TRIM, '');
+        const bad = INVISIBLE.exec(value);
+        if (bad) {
+            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
+        }
+        return value;
+    }
+    optional(name) {
+        return this.text(name) || undefined;
+    }
+    /**
+     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
+     * never leaves parseConfig (it throws when any problem was listed).
+     */
+    attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            this.problems.push(error.message);
+            return fallback;
+        }
+    }
+    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
+    parsed(name, byDefault, parse, fallback) {
+        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
+    }
+}
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/asc/private-key.ts
+;// CONCATENATED MODULE: ./src/config/private-key.ts
 
 
 const BEGIN = '-----BEGIN PRIVATE KEY-----';
@@ -3625,309 +3986,197 @@ function toPemText(raw) {
     return text.replace(/\r\n?/g, '\n');
 }
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/config/parse.ts
 
 
 
-const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-// Invisible or control characters that survive a copy-paste and silently change a value.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+
+
+
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
-    const problems = [];
-    const attempt = (fn) => {
-        try {
-            return fn();
-        }
-        catch (error) {
-            if (error instanceof InputError) {
-                problems.push(error.message);
-                return undefined;
-            }
-            throw error;
-        }
+    const inputs = new Inputs(read);
+    const key = apiKey(inputs);
+    const gate = gateSettings(inputs);
+    const api = {
+        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
+        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
     };
-    const text = (name) => {
-        const value = (read(name) ?? '').replace(ASCII_TRIM, '');
-        const bad = INVISIBLE.exec(value);
-        if (bad) {
-            const code = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
-            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
-        }
-        return value;
-    };
-    // Throws on a bad value, so each input's problem is reported once, where it is parsed.
-    const optional = (name) => text(name) || undefined;
-    const keyId = attempt(() => identifier('key-id', text('key-id'), true));
-    const issuerId = attempt(() => identifier('issuer-id', text('issuer-id'), false)) || undefined;
-    const keyInput = read('private-key') ?? '';
-    const key = attempt(() => parsePrivateKey(keyInput));
-    const limit = attempt(() => integer('limit', text('limit') || '10', 1, ASC.maxPageSize));
-    const threshold = attempt(() => fraction('threshold', text('threshold') || '0.5'));
-    const typeThreshold = (type) => {
-        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
-        const value = attempt(() => text(name));
-        return value ? attempt(() => fraction(name, value)) : threshold;
-    };
-    const thresholds = Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]));
-    const types = attempt(() => diagnosticTypes(text('diagnostic-types') || DIAGNOSTIC_TYPES.join(',')));
-    const failOnBreach = attempt(() => config_boolean('fail-on-breach', text('fail-on-breach') || 'true'));
-    const failOnRegression = attempt(() => config_boolean('fail-on-regression', text('fail-on-regression') || 'true'));
-    const noData = attempt(() => oneOf('no-data', (text('no-data') || 'warn').toLowerCase(), [
-        'pass',
-        'warn',
-        'fail'
-    ]));
-    const apiBaseUrl = attempt(() => baseUrl(text('api-base-url') || ASC.defaultBaseUrl));
-    const maxWeightIncrease = attempt(() => fraction('max-weight-increase', text('max-weight-increase') || '0.05'));
-    const comment = attempt(() => commentMode(text('comment') || 'true'));
-    const commentHeader = attempt(() => config_header(text('comment-header')));
-    const prText = attempt(() => optional('pr-number'));
-    const reportPath = attempt(() => optional('report-path'));
-    const prNumber = prText ? attempt(() => integer('pr-number', prText, 1, 2 ** 31)) : undefined;
-    const includeLogs = attempt(() => integer('include-logs', text('include-logs') || '3', 0, ASC.maxPageSize));
-    const timeoutMinutes = attempt(() => minutes('timeout-minutes', text('timeout-minutes') || String(ASC.defaultTimeoutMinutes)));
-    const platform = attempt(() => oneOf('platform', (text('platform') || 'IOS').toUpperCase(), PLATFORMS));
-    const build = attempt(() => buildRef(optional, platform ?? 'IOS'));
-    const baseline = attempt(() => baselineRef(optional, build, platform ?? 'IOS'));
-    const phasedRelease = attempt(() => oneOf('phased-release', (text('phased-release') || 'report').toLowerCase(), [
-        'report',
-        'pause-on-failure'
-    ]));
-    if (phasedRelease === 'pause-on-failure' &&
-        build &&
-        !(build.kind === 'released' && build.which === 'live')) {
-        problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
-    }
-    if (problems.length > 0) {
-        throw new InputError([...new Set(problems)].join('\n'));
+    const comment = commentSettings(inputs);
+    const report = reportSettings(inputs);
+    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
+    const { build, baseline } = buildRefs(inputs, platform);
+    const phasedRelease = phasedReleaseMode(inputs, build);
+    if (inputs.problems.length > 0 || !key || !build) {
+        throw new InputError([...new Set(inputs.problems)].join('\n'));
     }
     return Object.freeze({
-        issuerId,
-        keyId: keyId,
-        privateKey: key.key,
-        keySecrets: Object.freeze(key.secrets),
-        build: build,
+        ...key,
+        build,
         baseline,
-        types: Object.freeze(types),
-        limit: limit,
-        thresholds: Object.freeze(thresholds),
-        failOnBreach: failOnBreach,
-        noData: noData,
-        apiBaseUrl: apiBaseUrl,
-        maxWeightIncrease: maxWeightIncrease,
-        failOnRegression: failOnRegression,
-        comment: comment,
-        commentHeader: commentHeader,
-        prNumber,
-        githubToken: (read('github-token') ?? '').trim(),
-        includeLogs: includeLogs,
-        reportPath,
-        timeoutMinutes: timeoutMinutes,
-        phasedRelease: phasedRelease
+        ...gate,
+        ...api,
+        ...comment,
+        ...report,
+        phasedRelease
     });
 }
-function identifier(name, value, required) {
-    if (!value) {
-        if (required)
-            throw new InputError(`Input '${name}' is required.`);
-        return '';
+/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
+function phasedReleaseMode(inputs, build) {
+    const mode = inputs.parsed('phased-release', 'report', v => oneOf('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']), 'report');
+    if (mode === 'pause-on-failure' &&
+        build &&
+        !(build.kind === 'released' && build.which === 'live')) {
+        inputs.problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
     }
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(value)) {
-        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
-    }
-    return value;
+    return mode;
 }
-/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
-function fraction(name, value) {
-    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
-    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
-    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
-    if (!Number.isFinite(number) || number < 0 || number > 1) {
-        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
-    }
-    return number;
+/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
+function apiKey(inputs) {
+    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
+    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
+    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
+    return (key && {
+        keyId,
+        issuerId: issuerId || undefined,
+        privateKey: key.key,
+        keySecrets: Object.freeze(key.secrets)
+    });
 }
-function integer(name, value, min, max) {
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
-    }
-    return number;
-}
-/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
-function minutes(name, value) {
-    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
-    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
-    }
-    return number;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-function config_boolean(name, value) {
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
-}
-function commentMode(value) {
-    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
-    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
-}
-function diagnosticTypes(value) {
-    const names = value
-        .split(/[,\n]/)
-        .map(part => part.trim())
-        .filter(part => part.length > 0);
-    const types = [];
-    for (const name of names) {
-        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
-        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
-        if (!type) {
-            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
-        }
-        if (!types.includes(type))
-            types.push(type);
-    }
-    if (types.length === 0) {
-        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
-    }
-    return types;
-}
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-/** https anywhere; plain http only to this machine, where no token can be sniffed. */
-function baseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
-    }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-function config_header(value) {
-    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
-        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
-    }
-    return value;
-}
-const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
-function config_resourceId(name, value) {
-    if (!RESOURCE_ID.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
-    }
-    return value;
-}
-function versionString(name, value) {
-    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
-    }
-    return value;
-}
-/** A marketing version as a tag names it: `v2.4.0` is version 2.4.0. */
-function marketingVersion(name, value) {
-    return versionString(name, value)?.replace(/^[vV](?=\d)/, '');
-}
-function buildRef(optional, platform) {
-    const id = optional('build-id');
-    if (id)
-        return { kind: 'id', id: config_resourceId('build-id', id) };
-    const appId = optional('app-id');
-    const bundleId = optional('bundle-id');
-    const versionText = optional('version');
-    if (versionText?.toLowerCase() === 'live') {
-        if (optional('build-number')) {
-            throw new InputError(`Input 'build-number' cannot be combined with 'version: live', which picks the live version's build.`);
-        }
-        return { kind: 'released', which: 'live', app: appRef(optional, "'version: live'"), platform };
-    }
-    const version = marketingVersion('version', versionText);
-    const buildNumber = versionString('build-number', optional('build-number'));
-    if (!appId && !bundleId) {
-        throw new InputError(`Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
-    }
-    if (appId && bundleId) {
-        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
-    }
-    if (!version && !buildNumber) {
-        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
-    }
+/** What is checked, and what fails the job. */
+function gateSettings(inputs) {
+    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
+    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
+    const typeThreshold = (type) => {
+        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
+        const value = inputs.attempt(() => inputs.text(name), '');
+        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
+    };
+    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
     return {
-        kind: 'lookup',
-        app: appId ? { appId: config_resourceId('app-id', appId) } : { bundleId: bundleIdentifier(bundleId) },
-        version,
-        buildNumber,
-        platform
+        limit,
+        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
+        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
+        failOnBreach: flag('fail-on-breach'),
+        failOnRegression: flag('fail-on-regression'),
+        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
+        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
     };
 }
-/** The app named by 'app-id' or 'bundle-id', which an App Store version lookup needs. */
-function appRef(optional, needs) {
-    const appId = optional('app-id');
-    const bundleId = optional('bundle-id');
-    if (appId && bundleId) {
-        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
-    }
-    if (appId)
-        return { appId: config_resourceId('app-id', appId) };
-    if (bundleId)
-        return { bundleId: bundleIdentifier(bundleId) };
-    throw new InputError(`${needs} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`);
+/** The sticky pull-request comment: when, under which header, on which pull request. */
+function commentSettings(inputs) {
+    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
+    return {
+        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
+        commentHeader: inputs.attempt(() => values_header(inputs.text('comment-header')), ''),
+        prNumber: prNumber
+            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
+            : undefined,
+        githubToken: inputs.raw('github-token').trim()
+    };
 }
-function bundleIdentifier(bundleId) {
-    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
-        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
-    }
-    return bundleId;
+/** The JSON report's path and how many backtraces the report carries. */
+function reportSettings(inputs) {
+    return {
+        reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
+    };
 }
-function baselineRef(optional, build, platform) {
-    const id = optional('baseline-build-id');
-    if (id)
-        return { kind: 'id', id: config_resourceId('baseline-build-id', id) };
-    const versionText = optional('baseline-version');
-    const which = versionText?.toLowerCase();
-    if (which === 'live' || which === 'previous') {
-        if (optional('baseline-build-number')) {
-            throw new InputError(`Input 'baseline-build-number' cannot be combined with 'baseline-version: ${which}', which picks that version's build.`);
-        }
-        const app = appRef(optional, `'baseline-version: ${which}'`);
-        return { kind: 'released', which, app, platform };
-    }
-    const version = marketingVersion('baseline-version', versionText);
-    const buildNumber = versionString('baseline-build-number', optional('baseline-build-number'));
-    if (!version && !buildNumber)
+
+;// CONCATENATED MODULE: ./src/config/read.ts
+
+
+
+
+const readInput = (name) => getInput(name, { trimWhitespace: false });
+/** Reads the action's inputs: every secret is masked before anything can be logged. */
+function readInputs() {
+    // Masked even before the inputs are validated.
+    for (const name of ['private-key', 'github-token'])
+        protect(readInput(name));
+    const skip = forkWithoutKey();
+    if (skip)
+        return { skip };
+    const config = parseConfig(readInput);
+    for (const secret of [...config.keySecrets, config.githubToken])
+        protect(secret);
+    return { config };
+}
+/**
+ * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
+ * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
+ */
+function forkWithoutKey() {
+    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
+    const pull = empty.length ? forkPullRequest() : undefined;
+    if (pull === undefined)
         return undefined;
-    const appId = optional('app-id');
-    const bundleId = optional('bundle-id');
-    if (!appId && !bundleId) {
-        throw new InputError(`Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
+    const inputs = empty.map(name => `'${name}'`).join(' and ');
+    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
+}
+
+;// CONCATENATED MODULE: ./src/deadline.ts
+
+/**
+ * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
+ * through `signal`, and the phase fails with a sentence that says so.
+ */
+class Deadline {
+    minutes;
+    controller = new AbortController();
+    signal = this.controller.signal;
+    constructor(minutes) {
+        this.minutes = minutes;
     }
-    if (build?.kind === 'lookup')
-        return { ...build, version, buildNumber };
-    return {
-        kind: 'lookup',
-        app: appId ? { appId: config_resourceId('app-id', appId) } : { bundleId: bundleId },
-        version,
-        buildNumber,
-        platform
-    };
+    async run(phase) {
+        const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
+        try {
+            const result = await phase();
+            if (this.signal.aborted)
+                throw this.expired();
+            return result;
+        }
+        catch (error) {
+            throw this.signal.aborted ? this.expired() : error;
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    expired() {
+        const { minutes } = this;
+        return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
+
+
+// The words for findings, shared by the failure line, the annotations, the warnings and the
+// report wherever they say the same thing.
+/** `hangs, disk writes`: types in running text. */
+function typeList(types) {
+    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
+}
+/** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
+function signatureName(s, max, noun = '') {
+    return `${TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
+}
+/** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
+function noDataYet(types, buildId) {
+    return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
+}
+/** How a regressed signature compares with the baseline, for a sentence. */
+function sinceBaseline(s) {
+    if (s.baselineWeight !== undefined)
+        return `up from ${percent(s.baselineWeight)}`;
+    if (s.baselineAtMost !== undefined)
+        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+    return 'new since the baseline';
 }
 
 ;// CONCATENATED MODULE: ./src/gate.ts
+
 
 
 // Weights are shown with one decimal of a percent; smaller moves read as "same".
@@ -4034,80 +4283,77 @@ function failureLine(verdict, policy, buildId) {
     const parts = [];
     const [worst] = verdict.breaches;
     if (policy.failOnBreach && worst) {
-        parts.push(`${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${TYPE_LABELS[worst.diagnosticType]} '${oneLine(worst.signature, 120)}' at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
+        parts.push(`${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
     }
     const [regressed] = verdict.regressions;
     if (policy.failOnRegression && regressed) {
-        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
+        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
     }
     // no-data: fail is an explicit request to fail, independent of fail-on-breach.
     if (verdict.noDataFailed) {
-        parts.push(`No ${verdict.emptyTypes.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')} diagnostics for build ${buildId} yet, and 'no-data' is 'fail'.`);
+        parts.push(`${noDataYet(verdict.emptyTypes, buildId)}, and 'no-data' is 'fail'.`);
     }
     return parts.length ? parts.join(' ') : undefined;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/pull-request.ts
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
+
+
+
 
 /**
- * The pull request to comment on: `pr-number` when given, else the one in a
- * `pull_request` or `pull_request_target` payload. Read from the runner's environment
- * without loading @actions/github, which only a comment needs.
+ * One annotation per breach or regression: an error when that kind fails the job, a warning
+ * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
+ * failure itself when the job will fail), then a warning that counts the rest.
  */
-function findPullRequest(prNumber, env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
-    const pull = payload.pull_request;
-    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
-    if (prNumber !== undefined) {
-        const samePull = pull?.number === prNumber;
-        return {
-            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
-        };
-    }
-    if (typeof pull?.number !== 'number') {
-        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
-    }
-    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
+function annotate(verdict, policy, willFail) {
+    const breaches = verdict.breaches.map(s => `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
+    const regressions = verdict.regressions.map(s => `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`);
+    const errors = [
+        ...(policy.failOnBreach ? breaches : []),
+        ...(policy.failOnRegression ? regressions : [])
+    ];
+    const warnings = [
+        ...(policy.failOnBreach ? [] : breaches),
+        ...(policy.failOnRegression ? [] : regressions)
+    ];
+    const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
+    // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
+    const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
+    const title = 'App Store diagnostics gate';
+    for (const line of shownErrors)
+        error(scrub(line), { title });
+    for (const line of shownWarnings)
+        warning(scrub(line), { title });
+    const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
+    if (rest > 0)
+        warning(`${rest} more findings are listed in the job summary.`, { title });
 }
-/**
- * The number of the pull request when this run is a `pull_request` event for a fork's head
- * branch, which GitHub runs without the repository's secrets; undefined otherwise.
- */
-function forkPullRequest(env = process.env) {
-    if (env.GITHUB_EVENT_NAME !== 'pull_request')
-        return undefined;
-    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
-        ? pull.number
-        : undefined;
-}
-function isFork(pull, repository) {
-    const head = pull?.head?.repo?.full_name;
-    // A deleted fork has no head repository: still not ours.
-    return head === undefined || head === null
-        ? pull?.head?.repo === null
-        : head.toLowerCase() !== repository.toLowerCase();
-}
-function readPayload(path) {
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
+function warnAboutGaps(noData, verdict, data) {
+    if (noData === 'warn') {
+        for (const type of verdict.emptyTypes) {
+            warning(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
+        }
     }
-    catch {
-        return {};
+    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
+    if (unavailable.length) {
+        warning(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
+    }
+    const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+        .filter(list => list.signatures.length === 0)
+        .map(list => TYPE_LABELS[list.type].toLowerCase());
+    if (data.baseline && baselineEmpty.length) {
+        warning(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
+    }
+    if (data.baseline && data.baseline.build.id === data.current.build.id) {
+        warning('The baseline is the same build as the one gated, so nothing can regress.');
     }
 }
 
 ;// CONCATENATED MODULE: ./src/release-guard.ts
+
 
 
 
@@ -4180,6 +4426,23 @@ async function guardRelease(client, version, failure, mode, log) {
             throw error;
         return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
     }
+}
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+async function act(client, config, data, failure, log) {
+    const version = data.current.build.appStoreVersion;
+    if (version?.status !== 'live')
+        return undefined;
+    return group('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, log));
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
 }
 /** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
 function describeRollout(release) {
@@ -4332,6 +4595,7 @@ function releaseSection(guard) {
 
 
 
+
 /** How much to show; each level drops more, in the order the design gives. */
 var Detail;
 (function (Detail) {
@@ -4371,9 +4635,6 @@ function headline(verdict) {
         return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`;
     }
     return '### ✅ App Store diagnostics gate: passed';
-}
-function typeList(types) {
-    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
 }
 function buildLine(context) {
     const parts = [
@@ -4480,35 +4741,11 @@ function typeSection(outcome, verdict, context, detail) {
         return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
     }
     const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
-    const breached = outcome.shown.filter(s => s.breached).length;
-    const summary = [
-        `${label}: top ${rows.length}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-        breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
-    ].join(' · ');
-    const withBaseline = verdict.hasBaseline;
-    const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
-    const body = rows.map(s => {
-        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
-        const cells = [
-            String(s.rank),
-            codeCell(s.signature),
-            percent(s.weight),
-            limitPercent(s.threshold),
-            status
-        ];
-        if (withBaseline) {
-            cells.push(baselineCell(s), deltaCell(s), changeCell(s));
-        }
-        else {
-            cells.push(trendCell(s.insight));
-        }
-        return row(cells);
-    });
-    const parts = [`<details><summary>${html(summary)}</summary>`, '', head, ...body];
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict.hasBaseline)
+    ];
     if (rows.length < outcome.shown.length) {
         parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
     }
@@ -4524,6 +4761,37 @@ function typeSection(outcome, verdict, context, detail) {
         parts.push('', gone);
     parts.push('', '</details>');
     return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, withBaseline) {
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), changeCell(s)]
+            : [trendCell(s.insight)];
+        return row([...cells, ...compared]);
+    });
+    return [head, ...body];
 }
 function goneLine(outcome) {
     if (outcome.goneUnknown) {
@@ -4946,7 +5214,30 @@ function failure(error, target, apiUrl) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/github/sticky-step.ts
+;// CONCATENATED MODULE: ./src/publish/outcome.ts
+/** What the report renders besides the verdict. */
+function reportContext(outcome) {
+    const { config, data } = outcome;
+    return {
+        buildId: data.current.build.id,
+        buildLabel: data.current.build.label,
+        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+        runUrl: runUrl(),
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: outcome.usage?.rateLimit,
+        backtraces: data.backtraces,
+        release: outcome.release
+    };
+}
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
 
 
 
@@ -5011,16 +5302,29 @@ async function publishComment(plan, render, somethingFound, onBreachOnly) {
     setOutput('comment-id', result.id === undefined ? '' : String(result.id));
     setOutput('comment-url', result.url ?? '');
 }
+/**
+ * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
+ * will read now.
+ */
+async function pullRequestComment(outcome) {
+    const plan = outcome.comment;
+    if (!plan)
+        return;
+    if (outcome.kind === 'failed' && 'sticky' in plan)
+        plan.sticky.abort();
+    if (outcome.kind !== 'judged')
+        return;
+    const { verdict, config } = outcome;
+    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+    const context = { ...reportContext(outcome), rateLimit: undefined };
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
+}
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/outputs.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/publish/records.ts
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
     return {
@@ -5041,33 +5345,6 @@ function signatureRecord(s) {
             }
             : {})
     };
-}
-/** Every output passes the scrubber: none may carry a token a server echoed. */
-function outputs_setOutput(name, value) {
-    setOutput(name, scrub(value));
-}
-function setOutputs(verdict, values) {
-    const shown = verdict.outcomes.flatMap(o => o.shown);
-    outputs_setOutput('build-id', values.buildId);
-    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    outputs_setOutput('result', verdict.result);
-    outputs_setOutput('passed', String(verdict.passed));
-    outputs_setOutput('breach-count', String(verdict.breaches.length));
-    outputs_setOutput('regression-count', String(verdict.regressions.length));
-    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    for (const [name, items] of [
-        ['signatures', shown],
-        ['breaches', verdict.breaches]
-    ]) {
-        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
-        outputs_setOutput(name, json);
-        outputs_setOutput(`${name}-omitted`, String(omitted));
-    }
-    outputs_setOutput('report', values.report);
-    const rollout = values.release?.release;
-    outputs_setOutput('phased-release-state', rollout?.state ?? '');
-    outputs_setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day));
-    outputs_setOutput('paused', String(values.release?.paused ?? false));
 }
 /**
  * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
@@ -5090,36 +5367,10 @@ function boundedRecords(items, maxBytes) {
         omitted: items.length - kept.size
     };
 }
-/**
- * One annotation per breach or regression: an error when that kind fails the job, a warning
- * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
- * failure itself when the job will fail), then a warning that counts the rest.
- */
-function annotate(verdict, policy, willFail) {
-    const breaches = verdict.breaches.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
-    const regressions = verdict.regressions.map(s => `${TYPE_LABELS[s.diagnosticType]} signature '${oneLine(s.signature, 200)}' regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`);
-    const errors = [
-        ...(policy.failOnBreach ? breaches : []),
-        ...(policy.failOnRegression ? regressions : [])
-    ];
-    const warnings = [
-        ...(policy.failOnBreach ? [] : breaches),
-        ...(policy.failOnRegression ? [] : regressions)
-    ];
-    const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
-    // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
-    const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
-    const title = 'App Store diagnostics gate';
-    for (const line of shownErrors)
-        error(scrub(line), { title });
-    for (const line of shownWarnings)
-        warning(scrub(line), { title });
-    const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
-    if (rest > 0)
-        warning(`${rest} more findings are listed in the job summary.`, { title });
-}
 
-;// CONCATENATED MODULE: ./src/json-report.ts
+;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
+
 
 
 
@@ -5205,6 +5456,165 @@ function writeJsonReport(report, path) {
     (0,external_node_fs_namespaceObject.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
     return target;
 }
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
+function writeReportFile(outcome) {
+    const { config, usage } = outcome;
+    try {
+        const path = writeJsonReport(buildJsonReport({
+            ...(outcome.kind === 'judged'
+                ? {
+                    verdict: outcome.verdict,
+                    data: outcome.data,
+                    failure: outcome.failure,
+                    release: outcome.release
+                }
+                : {}),
+            ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+            ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+            settings: config && {
+                thresholds: config.thresholds,
+                maxWeightIncrease: config.maxWeightIncrease
+            },
+            rateLimit: usage?.rateLimit,
+            requests: usage?.requests ?? 0,
+            totalMs: performance.now() - outcome.started
+        }), config?.reportPath);
+        setOutput('report-path', path);
+    }
+    catch (error) {
+        warning(`Could not write the JSON report: ${messageOf(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
+
+
+
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function outputs_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
+function setOutputs(verdict, values) {
+    const shown = verdict.outcomes.flatMap(o => o.shown);
+    outputs_setOutput('build-id', values.buildId);
+    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    outputs_setOutput('result', verdict.result);
+    outputs_setOutput('passed', String(verdict.passed));
+    outputs_setOutput('breach-count', String(verdict.breaches.length));
+    outputs_setOutput('regression-count', String(verdict.regressions.length));
+    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    for (const [name, items] of [
+        ['signatures', shown],
+        ['breaches', verdict.breaches]
+    ]) {
+        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
+        outputs_setOutput(name, json);
+        outputs_setOutput(`${name}-omitted`, String(omitted));
+    }
+    outputs_setOutput('report', values.report);
+    const rollout = values.release?.release;
+    outputs_setOutput('phased-release-state', rollout?.state ?? '');
+    outputs_setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day));
+    outputs_setOutput('paused', String(values.release?.paused ?? false));
+}
+/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
+function setSkippedOutputs() {
+    setOutput('result', 'skipped');
+    setOutput('passed', '');
+}
+
+;// CONCATENATED MODULE: ./src/publish/summary.ts
+
+
+
+
+
+
+/** The report at the most detail that fits the job summary (and the `report` output). */
+function summaryReport(outcome) {
+    const context = reportContext(outcome);
+    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
+        measure: utf8Bytes,
+        max: GITHUB_LIMITS.summaryBudgetBytes,
+        elsewhere: 'the JSON report (see the report-path output)'
+    });
+}
+/** The one line a skipped run's summary holds. */
+function skippedSummary(reason) {
+    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
+}
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
+        return;
+    }
+    await summary.addRaw(scrub(report)).write();
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+
+
+
+
+
+
+
+
+
+/** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
+const GITHUB_SINKS = [jobReport, pullRequestComment, exitStatus];
+/** Publishes everything a run writes, whatever way it ended. */
+async function publish(outcome, sinks = GITHUB_SINKS) {
+    for (const sink of sinks)
+        await sink(outcome);
+}
+/** Outputs, the JSON report, warnings and annotations, and the job summary. */
+async function jobReport(outcome) {
+    switch (outcome.kind) {
+        case 'skipped':
+            warning(`App Store diagnostics gate skipped: ${outcome.reason}. See ${FORK_DOCS_URL}`);
+            setSkippedOutputs();
+            writeReportFile(outcome);
+            return writeSummary(skippedSummary(outcome.reason));
+        case 'failed':
+            return writeReportFile(outcome);
+        case 'judged':
+            return group('Report', () => judgedReport(outcome));
+    }
+}
+async function judgedReport(outcome) {
+    const { config, data, verdict, failure } = outcome;
+    const report = summaryReport(outcome);
+    setOutputs(verdict, {
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        report,
+        release: outcome.release
+    });
+    writeReportFile(outcome);
+    if (outcome.release?.error)
+        error(scrub(outcome.release.error), { title: 'Phased release' });
+    warnAboutGaps(config.noData, verdict, data);
+    annotate(verdict, config, Boolean(failure));
+    await writeSummary(report);
+    info(verdictLine(verdict, failure));
+}
+function verdictLine(verdict, failure) {
+    if (verdict.result === 'no-data') {
+        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
+    }
+    return verdict.passed
+        ? 'Verdict: passed.'
+        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
+}
+/** The job fails last, after everything else is written, with one sentence. */
+async function exitStatus(outcome) {
+    if (outcome.kind === 'failed')
+        setFailed(scrub(outcome.error));
+    else if (outcome.kind === 'judged' && outcome.failure)
+        setFailed(scrub(outcome.failure));
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -5219,241 +5629,43 @@ function writeJsonReport(report, path) {
 
 
 
-
-
-
-
-
-
-
-const readInput = (name) => getInput(name, { trimWhitespace: false });
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
-const logLine = (line) => info(oneLine(scrub(line), 2000));
-/** Orchestrates one run: inputs → App Store Connect → verdict → outputs, summary, comment, exit status. */
+const log = (line) => info(oneLine(scrub(line), 2000));
+/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function run() {
-    const started = performance.now();
     const transport = createTransport();
-    const progress = {};
+    let state = { started: performance.now() };
     try {
-        // Mask before anything can be logged, even before the inputs are validated.
-        for (const name of ['private-key', 'github-token'])
-            protect(readInput(name));
-        const skipReason = forkWithoutKey();
-        if (skipReason)
-            return await skip(skipReason, started);
-        const config = (progress.config = parseConfig(readInput));
-        for (const secret of [...config.keySecrets, config.githubToken])
-            protect(secret);
-        await gate(config, transport, progress, started);
+        const inputs = readInputs();
+        if ('skip' in inputs)
+            return await publish({ ...state, kind: 'skipped', reason: inputs.skip });
+        const { config } = inputs;
+        const policy = retryPolicy();
+        const deadline = new Deadline(config.timeoutMinutes);
+        const client = appStoreClient(config, {
+            send: transport.send,
+            policy,
+            log,
+            signal: deadline.signal
+        });
+        // The comment's lookup starts now, so it overlaps the App Store Connect requests.
+        const comment = planComment(config, transport.send, policy);
+        state = { ...state, config, usage: client, comment };
+        const data = await group('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, log));
+        const current = data.current.lists;
+        const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists });
+        const judged = failureLine(verdict, config, data.current.build.id);
+        // The release guard acts on the verdict before it is published: a pause leads the report.
+        const release = await act(client, config, data, judged, log);
+        const failure = withPause(judged, release);
+        await publish({ ...state, kind: 'judged', config, data, verdict, failure, release });
     }
     catch (error) {
-        // The comment lookup started early; nothing will read it now.
-        if (progress.comment && 'sticky' in progress.comment)
-            progress.comment.sticky.abort();
-        const message = explain(error);
-        writeReportFile(progress.config, { error: message }, progress.client, started);
-        setFailed(scrub(message));
+        await publish({ ...state, kind: 'failed', error: explain(error) });
     }
     finally {
         transport.close();
     }
-}
-async function gate(config, transport, progress, started) {
-    const policy = retryPolicy(Number(process.env.ASC_GATE_TIME_SCALE ?? 1));
-    const comment = (progress.comment = planComment(config, transport.send, policy));
-    const deadline = new AbortController();
-    const client = (progress.client = new AscClient({
-        baseUrl: config.apiBaseUrl,
-        send: transport.send,
-        policy,
-        log: logLine,
-        signal: deadline.signal,
-        tokens: new TokenSource({
-            keyId: config.keyId,
-            issuerId: config.issuerId,
-            key: config.privateKey,
-            onMint: protect
-        })
-    }));
-    const data = await group('Fetch diagnostics from App Store Connect', async () => {
-        const collected = await withDeadline(config, deadline, () => collect(client, config, logLine));
-        const { remaining, limit } = client.rateLimit ?? {};
-        if (remaining !== undefined) {
-            info(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
-        }
-        return collected;
-    });
-    const verdict = evaluate({
-        types: config.types,
-        current: data.current.lists,
-        baseline: data.baseline?.lists,
-        limit: config.limit,
-        thresholds: config.thresholds,
-        noData: config.noData,
-        maxWeightIncrease: config.maxWeightIncrease
-    });
-    const verdictFailure = failureLine(verdict, config, data.current.build.id);
-    const release = await act(client, config, data, verdictFailure);
-    const failure = withPause(verdictFailure, release);
-    const context = {
-        buildId: data.current.build.id,
-        buildLabel: data.current.build.label,
-        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: runUrl(),
-        thresholds: config.thresholds,
-        maxWeightIncrease: config.maxWeightIncrease,
-        rateLimit: client.rateLimit,
-        backtraces: data.backtraces,
-        release
-    };
-    const report = fitReport(detail => renderReport(verdict, context, detail), {
-        measure: utf8Bytes,
-        max: GITHUB_LIMITS.summaryBudgetBytes,
-        elsewhere: 'the JSON report (see the report-path output)'
-    });
-    // Outputs first, then the summary and the comment, and the failure last.
-    await group('Report', async () => {
-        setOutputs(verdict, {
-            buildId: data.current.build.id,
-            baselineBuildId: data.baseline?.build.id,
-            report,
-            release
-        });
-        writeReportFile(config, { verdict, data, failure, release }, client, started);
-        if (release?.error)
-            error(scrub(release.error), { title: 'Phased release' });
-        warnAboutGaps(config, verdict, data);
-        annotate(verdict, config, Boolean(failure));
-        await writeSummary(report);
-        info(verdictLine(verdict, failure));
-    });
-    await group('Pull request comment', () => publishComment(comment, 
-    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-    detail => renderReport(verdict, { ...context, rateLimit: undefined }, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
-    if (failure)
-        setFailed(scrub(failure));
-}
-/**
- * The "act" step: with `version: live`, the release guard looks at the live version's phased
- * release and, in pause-on-failure mode, pauses it when the run fails.
- */
-async function act(client, config, data, failure) {
-    const version = data.current.build.appStoreVersion;
-    if (version?.status !== 'live')
-        return undefined;
-    return group('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, logLine));
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
-}
-function verdictLine(verdict, failure) {
-    if (verdict.result === 'no-data') {
-        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
-    }
-    return verdict.passed
-        ? 'Verdict: passed.'
-        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
-}
-/**
- * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
- * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
- */
-function forkWithoutKey() {
-    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
-    const pull = empty.length ? forkPullRequest() : undefined;
-    if (pull === undefined)
-        return undefined;
-    const inputs = empty.map(name => `'${name}'`).join(' and ');
-    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
-}
-/** Ends the step green with result=skipped: one warning, one summary line, the JSON report. */
-async function skip(reason, started) {
-    warning(`App Store diagnostics gate skipped: ${reason}. See ${FORK_DOCS_URL}`);
-    setOutput('result', 'skipped');
-    setOutput('passed', '');
-    writeReportFile(undefined, { skipped: reason }, undefined, started);
-    await writeSummary(`⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`);
-}
-/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
-function protect(value) {
-    if (!value.trim())
-        return;
-    core_setSecret(value);
-    addSecret(value);
-}
-/**
- * Runs the App Store Connect phase within `timeout-minutes`: past it every request and wait is
- * aborted, and the run fails with a sentence that says so.
- */
-async function withDeadline(config, deadline, phase) {
-    const timer = setTimeout(() => deadline.abort(), config.timeoutMinutes * 60_000);
-    const expired = () => new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${config.timeoutMinutes} minute${config.timeoutMinutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
-    try {
-        const result = await phase();
-        if (deadline.signal.aborted)
-            throw expired();
-        return result;
-    }
-    catch (error) {
-        throw deadline.signal.aborted ? expired() : error;
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/** The JSON report is written on every run; before the inputs are valid, at the default path. */
-function writeReportFile(config, outcome, client, started) {
-    try {
-        const path = writeJsonReport(buildJsonReport({
-            ...outcome,
-            settings: config && {
-                thresholds: config.thresholds,
-                maxWeightIncrease: config.maxWeightIncrease
-            },
-            rateLimit: client?.rateLimit,
-            requests: client?.requests ?? 0,
-            totalMs: performance.now() - started
-        }), config?.reportPath);
-        setOutput('report-path', path);
-    }
-    catch (error) {
-        warning(`Could not write the JSON report: ${messageOf(error)}`);
-    }
-}
-function warnAboutGaps(config, verdict, data) {
-    if (config.noData === 'warn') {
-        for (const type of verdict.emptyTypes) {
-            warning(`No ${TYPE_LABELS[type].toLowerCase()} diagnostics for build ${data.current.build.id} yet: Apple publishes them a few days after release, once enough users share analytics.`);
-        }
-    }
-    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
-    if (unavailable.length) {
-        warning(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
-    }
-    const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
-        .filter(list => list.signatures.length === 0 && config.types.includes(list.type))
-        .map(list => TYPE_LABELS[list.type].toLowerCase());
-    if (baselineEmpty.length) {
-        warning(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
-    }
-    if (data.baseline && data.baseline.build.id === data.current.build.id) {
-        warning('The baseline is the same build as the one gated, so nothing can regress.');
-    }
-}
-async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
-        return;
-    }
-    await summary.addRaw(scrub(report)).write();
-}
-function runUrl() {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
 }
 /** Our own errors are already one actionable sentence; anything else is a bug to report. */
 function explain(error) {

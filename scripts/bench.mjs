@@ -170,7 +170,6 @@ async function simulators(scenario, latencyMs) {
         ...scenario.inputs
       },
       env: {
-        ASC_GATE_TIME_SCALE: '1',
         GITHUB_API_URL: github.url,
         GITHUB_REPOSITORY: 'acme/app'
       },

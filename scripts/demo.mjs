@@ -80,7 +80,6 @@ async function gate(buildNumber) {
       }
     },
     env: {
-      ASC_GATE_TIME_SCALE: '1',
       GITHUB_REPOSITORY: 'acme/app',
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_RUN_ID: buildNumber === '412' ? '4242' : '4243',

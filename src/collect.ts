@@ -1,12 +1,15 @@
-import type { AscClient } from './asc/client.js'
+import { AscClient, type ClientOptions } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
 import { BuildExistence, noDataOn404 } from './asc/no-data.js'
 import { fetchSignatures } from './asc/signatures.js'
+import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
-import type { BuildRef, Config } from './config.js'
+import type { Config } from './config/parse.js'
+import type { Deadline } from './deadline.js'
 import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
-import type { BacktraceResult, SignatureList } from './model.js'
+import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
+import { protect } from './secrets.js'
 import { plural } from './text.js'
 
 export interface BuildData {
@@ -22,6 +25,40 @@ export interface Collected {
   timings: { builds: number; signatures: number; logs: number }
 }
 
+/** The App Store Connect client for this run's key; every token it mints is masked. */
+export function appStoreClient(
+  config: Config,
+  options: Omit<ClientOptions, 'baseUrl' | 'tokens'>
+): AscClient {
+  return new AscClient({
+    ...options,
+    baseUrl: config.apiBaseUrl,
+    tokens: new TokenSource({
+      keyId: config.keyId,
+      issuerId: config.issuerId,
+      key: config.privateKey,
+      onMint: protect
+    })
+  })
+}
+
+/** Collects within the deadline, then logs how much of the hourly budget is left. */
+export async function collectWithin(
+  deadline: Deadline,
+  client: AscClient,
+  config: Config,
+  log: (line: string) => void
+): Promise<Collected> {
+  const collected = await deadline.run(() => collect(client, config, log))
+  const { remaining, limit } = client.rateLimit ?? {}
+  if (remaining !== undefined) {
+    log(
+      `App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`
+    )
+  }
+  return collected
+}
+
 /**
  * Everything the gate needs from App Store Connect, with as few sequential round trips as the
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
@@ -35,66 +72,85 @@ export async function collect(
   const started = performance.now()
   const since = (): number => Math.round(performance.now() - started)
   const timings = { builds: 0, signatures: 0, logs: 0 }
-  const apps = new AppResolver(client)
-  const existence = new BuildExistence(client)
   const inFlight = limiter(LOGS_CONCURRENCY)
   const backtraces = new Map<string, BacktraceResult>()
   const logTasks: Promise<void>[] = []
-  // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-  const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
-
-  const load = async (ref: BuildRef, role: 'build' | 'baseline'): Promise<BuildData> => {
-    const build = await resolveBuild(client, apps, ref, role)
-    timings.builds = Math.max(timings.builds, since())
-    if (build.label)
-      log(
-        `The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`
-      )
-    const lists = await allSettledOrThrow(
-      config.types.map(async type => {
-        const { value: list, notFound } = await noDataOn404(
-          () =>
-            fetchSignatures(
-              client,
-              build.id,
-              type,
-              fetchLimit,
-              role === 'build' ? 'build-id' : 'baseline-build-id'
-            ),
-          () => ({ type, signatures: [], complete: true }),
-          () => existence.exists(build)
+  const session: Session = {
+    client,
+    config,
+    log,
+    apps: new AppResolver(client),
+    existence: new BuildExistence(client),
+    fetchLogs: list => {
+      for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+        logTasks.push(
+          inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result))
         )
-        log(
-          `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
-        )
-        if (role === 'build') {
-          for (const signature of list.signatures.slice(
-            0,
-            Math.min(config.includeLogs, config.limit)
-          )) {
-            logTasks.push(
-              inFlight(() => fetchBacktrace(client, signature.id)).then(result => {
-                backtraces.set(signature.id, result)
-              })
-            )
-          }
-        }
-        return list
-      })
-    )
-    timings.signatures = Math.max(timings.signatures, since())
-    return { build, lists: new Map(lists.map(list => [list.type, list])) }
+      }
+    },
+    finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
   }
-
+  const current = loadBuild(session, config.build, 'build')
+  const baseline = config.baseline && loadBuild(session, config.baseline, 'baseline')
   try {
-    const [current, baseline] = await allSettledOrThrow<BuildData | undefined>([
-      load(config.build, 'build'),
-      config.baseline ? load(config.baseline, 'baseline') : Promise.resolve(undefined)
-    ])
-    return { current: current!, baseline, backtraces, timings }
+    await allSettledOrThrow<unknown>([current, baseline ?? Promise.resolve()])
+    return { current: await current, baseline: await baseline, backtraces, timings }
   } finally {
     // Logs never reject; wait for them so nothing is in flight when the run moves on.
     await Promise.all(logTasks)
     timings.logs = since()
   }
+}
+
+/** What loading one build shares with the rest of the collection. */
+interface Session {
+  client: AscClient
+  config: Config
+  log: (line: string) => void
+  apps: AppResolver
+  /** Tells a build without data from one that does not exist, after a 404. */
+  existence: BuildExistence
+  /** Starts fetching the backtraces of a list's top signatures. */
+  fetchLogs: (list: SignatureList) => void
+  /** Notes that a build finished a phase now. */
+  finished: (phase: 'builds' | 'signatures') => void
+}
+
+async function loadBuild(
+  session: Session,
+  ref: BuildRef,
+  role: 'build' | 'baseline'
+): Promise<BuildData> {
+  const { client, config, log } = session
+  const build = await resolveBuild(client, session.apps, ref, role)
+  session.finished('builds')
+  if (build.label)
+    log(
+      `The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`
+    )
+  // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
+  const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
+  const lists = await allSettledOrThrow(
+    config.types.map(async type => {
+      const { value: list, notFound } = await noDataOn404(
+        () =>
+          fetchSignatures(
+            client,
+            build.id,
+            type,
+            fetchLimit,
+            role === 'build' ? 'build-id' : 'baseline-build-id'
+          ),
+        () => ({ type, signatures: [], complete: true }),
+        () => session.existence.exists(build)
+      )
+      log(
+        `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
+      )
+      if (role === 'build') session.fetchLogs(list)
+      return list
+    })
+  )
+  session.finished('signatures')
+  return { build, lists: new Map(lists.map(list => [list.type, list])) }
 }

@@ -17,6 +17,12 @@ export const TYPE_LABELS: Readonly<Record<DiagnosticType, string>> = {
 export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
+/**
+ * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
+ * input or a response: it goes into URLs, outputs and the report.
+ */
+export const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/
+
 export const ASC = {
   defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
   audience: 'appstoreconnect-v1',

@@ -1,8 +1,15 @@
 import type { DiagnosticType } from './constants.js'
-import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from './model.js'
-import type { NoDataPolicy } from './config.js'
-import { limitPercent, oneLine, percent, plural, sinceBaseline } from './text.js'
-import { TYPE_LABELS, WEIGHT_EPSILON } from './constants.js'
+import type {
+  Change,
+  Evaluated,
+  NoDataPolicy,
+  Signature,
+  SignatureList,
+  TypeOutcome
+} from './model.js'
+import { WEIGHT_EPSILON } from './constants.js'
+import { limitPercent, percent, plural } from './text.js'
+import { noDataYet, signatureName, sinceBaseline } from './wording.js'
 
 export interface GateInput {
   types: readonly DiagnosticType[]
@@ -163,20 +170,18 @@ export function failureLine(
   const [worst] = verdict.breaches
   if (policy.failOnBreach && worst) {
     parts.push(
-      `${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${TYPE_LABELS[worst.diagnosticType]} '${oneLine(worst.signature, 120)}' at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`
+      `${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`
     )
   }
   const [regressed] = verdict.regressions
   if (policy.failOnRegression && regressed) {
     parts.push(
-      `${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${TYPE_LABELS[regressed.diagnosticType]} '${oneLine(regressed.signature, 120)}' at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`
+      `${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`
     )
   }
   // no-data: fail is an explicit request to fail, independent of fail-on-breach.
   if (verdict.noDataFailed) {
-    parts.push(
-      `No ${verdict.emptyTypes.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')} diagnostics for build ${buildId} yet, and 'no-data' is 'fail'.`
-    )
+    parts.push(`${noDataYet(verdict.emptyTypes, buildId)}, and 'no-data' is 'fail'.`)
   }
   return parts.length ? parts.join(' ') : undefined
 }

@@ -1,7 +1,10 @@
+import * as core from '@actions/core'
 import type { ReleasedVersion } from './asc/app-store-versions.js'
 import type { AscClient } from './asc/client.js'
+import type { Collected } from './collect.js'
+import type { Config } from './config/parse.js'
 import { getPhasedRelease, pausePhasedRelease, type PhasedRelease } from './asc/phased-release.js'
-import type { PhasedReleaseMode } from './config.js'
+import type { PhasedReleaseMode } from './model.js'
 import { PHASED_RELEASE } from './constants.js'
 import { DataError, messageOf, ServiceError } from './errors.js'
 import { oneLine } from './text.js'
@@ -109,6 +112,34 @@ export async function guardRelease(
     if (!(error instanceof ServiceError || error instanceof DataError)) throw error
     return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` })
   }
+}
+
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+export async function act(
+  client: AscClient,
+  config: Config,
+  data: Collected,
+  failure: string | undefined,
+  log: (line: string) => void
+): Promise<GuardOutcome | undefined> {
+  const version = data.current.build.appStoreVersion
+  if (version?.status !== 'live') return undefined
+  return core.group('Phased release', () =>
+    guardRelease(client, version, failure, config.phasedRelease, log)
+  )
+}
+
+/** The failure line starts with the pause, the one thing this run changed. */
+export function withPause(
+  failure: string | undefined,
+  release: GuardOutcome | undefined
+): string | undefined {
+  if (!failure || !release?.paused || !release.release) return failure
+  const day = rolloutDay(release.release)
+  return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`
 }
 
 /** "day 3 of 7 (5% of users), active"; the words the report and the log use. */

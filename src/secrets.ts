@@ -3,6 +3,8 @@
 // can echo a token back in an error body, so every text taken from a response, and every text
 // the action publishes, passes this scrubber.
 
+import * as core from '@actions/core'
+
 const REPLACEMENT = '***'
 /** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
 const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g
@@ -14,6 +16,13 @@ const secrets = new Set<string>()
 export function addSecret(value: string): void {
   const trimmed = value.trim()
   if (trimmed.length >= MIN_SECRET_LENGTH) secrets.add(trimmed)
+}
+
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+export function protect(value: string): void {
+  if (!value.trim()) return
+  core.setSecret(value)
+  addSecret(value)
 }
 
 /**

@@ -65,11 +65,3 @@ export function groupDigits(count: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`
 }
-
-/** How a regressed signature compares with the baseline, for a sentence. */
-export function sinceBaseline(s: { baselineWeight?: number; baselineAtMost?: number }): string {
-  if (s.baselineWeight !== undefined) return `up from ${percent(s.baselineWeight)}`
-  if (s.baselineAtMost !== undefined)
-    return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`
-  return 'new since the baseline'
-}

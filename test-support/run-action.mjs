@@ -55,8 +55,7 @@ export async function runAction(options) {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: runnerTemp,
-    GITHUB_ACTIONS: 'true',
-    ASC_GATE_TIME_SCALE: '0.01'
+    GITHUB_ACTIONS: 'true'
   }
   if (options.event) {
     const eventFile = join(dir, 'event.json')

@@ -4,7 +4,7 @@ import { DataError, ServiceError } from '../errors.js'
 import { oneLine, truncate } from '../text.js'
 import type { AscClient } from './client.js'
 import { readPhasedRelease, type PhasedRelease } from './phased-release.js'
-import { followable, readPage } from './signatures.js'
+import { followable, readPage } from './paging.js'
 
 /** An App Store version that is or was live, with its build and phased release. */
 export interface ReleasedVersion {

@@ -1,10 +1,10 @@
-import type { BuildRef } from '../config.js'
-import { FIELD_CAPS, type Platform } from '../constants.js'
+import { FIELD_CAPS, RESOURCE_ID, type Platform } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
 import { oneLine, truncate } from '../text.js'
+import type { AppRef, BuildRef } from '../model.js'
 import { fetchReleasedVersions, pickVersion, type ReleasedVersion } from './app-store-versions.js'
 import type { AscClient } from './client.js'
-import { readPage } from './signatures.js'
+import { readPage } from './paging.js'
 
 export interface ResolvedBuild {
   id: string
@@ -32,7 +32,7 @@ export class AppResolver {
 
   constructor(private readonly client: AscClient) {}
 
-  appId(app: { appId: string } | { bundleId: string }): Promise<string> {
+  appId(app: AppRef): Promise<string> {
     if ('appId' in app) return Promise.resolve(app.appId)
     let pending = this.cache.get(app.bundleId)
     if (!pending) {
@@ -193,7 +193,7 @@ function readBuilds(body: unknown): BuildRow[] {
       relationships?: { preReleaseVersion?: { data?: { id?: string } | null } }
     }
     // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
-    if (typeof build.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(build.id)) {
+    if (typeof build.id !== 'string' || !RESOURCE_ID.test(build.id)) {
       throw new DataError(
         `App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`
       )

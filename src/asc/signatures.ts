@@ -1,8 +1,9 @@
 import { ASC, FIELD_CAPS, type DiagnosticType } from '../constants.js'
-import { DataError, ServiceError } from '../errors.js'
+import { DataError } from '../errors.js'
 import type { Insight, Signature, SignatureList, TrendDirection } from '../model.js'
 import { describeValue, oneLine, truncate } from '../text.js'
 import type { AscClient } from './client.js'
+import { followable, readPage } from './paging.js'
 
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
@@ -65,44 +66,6 @@ function buildNotFound(buildId: string, input: string): string {
   return /^\d+(\.\d+)*$/.test(buildId)
     ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
     : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`
-}
-
-export function followable(
-  client: AscClient,
-  nextUrl: string,
-  seen: Set<string>
-): string | undefined {
-  let url: URL
-  try {
-    url = client.url(nextUrl)
-  } catch {
-    throw new DataError(
-      `App Store Connect sent a paging link that is not a URL: '${oneLine(nextUrl, 120)}'.`
-    )
-  }
-  if (!client.isSameOrigin(url)) {
-    throw new ServiceError(
-      `App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`
-    )
-  }
-  return seen.has(url.href) ? undefined : url.href
-}
-
-interface Page {
-  items: unknown[]
-  nextUrl?: string
-}
-
-/** A JSON:API collection page: `data` and optional `links.next`. */
-export function readPage(body: unknown, what: string): Page {
-  const data = (body as { data?: unknown })?.data
-  if (!Array.isArray(data)) {
-    throw new DataError(
-      `App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`
-    )
-  }
-  const next = (body as { links?: { next?: unknown } }).links?.next
-  return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined }
 }
 
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */

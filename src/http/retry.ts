@@ -11,19 +11,12 @@ export interface RetryPolicy {
 }
 
 /**
- * The production policy, optionally shortened. `scale` (0–1] only ever shrinks waits and
- * timeouts; the tests use it to run the fault matrix in seconds instead of minutes.
+ * The production policy. Tests never shorten it from inside: they inject their own policy in
+ * unit tests, and control time from outside end to end (the simulators' Retry-After and latency,
+ * and `timeout-minutes`).
  */
-export function retryPolicy(scale = 1): RetryPolicy {
-  const s = Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1
-  return {
-    maxAttempts: RETRY.maxAttempts,
-    baseDelayMs: RETRY.baseDelayMs * s,
-    maxDelayMs: RETRY.maxDelayMs * s,
-    retryAfterCapMs: RETRY.retryAfterCapMs * s,
-    totalWaitBudgetMs: RETRY.totalWaitBudgetMs * s,
-    requestTimeoutMs: RETRY.requestTimeoutMs * s
-  }
+export function retryPolicy(): RetryPolicy {
+  return { ...RETRY }
 }
 
 /** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
@@ -80,9 +73,9 @@ export function nextRetry(
   if (attempt >= policy.maxAttempts) return { retry: false, reason: 'attempts' }
   let delayMs: number
   if (retryAfterMs !== undefined) {
-    const scaled = retryAfterMs * (policy.retryAfterCapMs / RETRY.retryAfterCapMs)
-    if (scaled > policy.retryAfterCapMs) return { retry: false, reason: 'retry-after-too-long' }
-    delayMs = scaled
+    if (retryAfterMs > policy.retryAfterCapMs)
+      return { retry: false, reason: 'retry-after-too-long' }
+    delayMs = retryAfterMs
   } else {
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
     delayMs = ceiling / 2 + (random() * ceiling) / 2

@@ -3,6 +3,7 @@ import type { Verdict } from '../gate.js'
 import type { GuardOutcome } from '../release-guard.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { groupDigits, limitPercent, percent, plural } from '../text.js'
+import { typeList } from '../wording.js'
 import { releaseSection } from './release.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 
@@ -63,10 +64,6 @@ function headline(verdict: Verdict): string {
     return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`
   }
   return '### ✅ App Store diagnostics gate: passed'
-}
-
-function typeList(types: DiagnosticType[]): string {
-  return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ')
 }
 
 function buildLine(context: ReportContext): string {
@@ -190,34 +187,11 @@ function typeSection(
     return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`
   }
   const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown
-  const breached = outcome.shown.filter(s => s.breached).length
-  const summary = [
-    `${label}: top ${rows.length}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-    breached
-      ? `${breached} above ${limitPercent(outcome.threshold)}`
-      : `limit ${limitPercent(outcome.threshold)}`
-  ].join(' · ')
-  const withBaseline = verdict.hasBaseline
-  const head = withBaseline
-    ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-    : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|'
-  const body = rows.map(s => {
-    const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅'
-    const cells = [
-      String(s.rank),
-      codeCell(s.signature),
-      percent(s.weight),
-      limitPercent(s.threshold),
-      status
-    ]
-    if (withBaseline) {
-      cells.push(baselineCell(s), deltaCell(s), changeCell(s))
-    } else {
-      cells.push(trendCell(s.insight))
-    }
-    return row(cells)
-  })
-  const parts = [`<details><summary>${html(summary)}</summary>`, '', head, ...body]
+  const parts = [
+    `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+    '',
+    ...signatureTable(rows, verdict.hasBaseline)
+  ]
   if (rows.length < outcome.shown.length) {
     parts.push(
       '',
@@ -234,6 +208,39 @@ function typeSection(
   if (gone) parts.push('', gone)
   parts.push('', '</details>')
   return parts.join('\n')
+}
+
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome: TypeOutcome, rows: number): string {
+  const breached = outcome.shown.filter(s => s.breached).length
+  return [
+    `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+    breached
+      ? `${breached} above ${limitPercent(outcome.threshold)}`
+      : `limit ${limitPercent(outcome.threshold)}`
+  ].join(' · ')
+}
+
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows: Evaluated[], withBaseline: boolean): string[] {
+  const head = withBaseline
+    ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+    : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|'
+  const body = rows.map(s => {
+    const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅'
+    const cells = [
+      String(s.rank),
+      codeCell(s.signature),
+      percent(s.weight),
+      limitPercent(s.threshold),
+      status
+    ]
+    const compared = withBaseline
+      ? [baselineCell(s), deltaCell(s), changeCell(s)]
+      : [trendCell(s.insight)]
+    return row([...cells, ...compared])
+  })
+  return [head, ...body]
 }
 
 function goneLine(outcome: TypeOutcome): string {

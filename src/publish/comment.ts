@@ -1,14 +1,15 @@
 import * as core from '@actions/core'
-import type { Config } from '../config.js'
+import type { Config } from '../config/parse.js'
 import { GITHUB_LIMITS } from '../constants.js'
 import type { RetryPolicy } from '../http/retry.js'
 import type { Transport } from '../http/transport.js'
 import { characters, fitReport } from '../report/fit.js'
-import type { Detail } from '../report/render.js'
-import { FORK_REMEDY, StickyComment } from './comment.js'
-import { findPullRequest } from './pull-request.js'
+import { renderReport, type Detail } from '../report/render.js'
+import { FORK_REMEDY, StickyComment } from '../github/comment.js'
+import { findPullRequest } from '../github/pull-request.js'
 import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
+import { reportContext, type Outcome } from './outcome.js'
 
 /** Why no comment will be written, or the comment whose lookup is already running. */
 export type CommentPlan = { sticky: StickyComment } | { skip: string; warn: boolean }
@@ -69,4 +70,26 @@ export async function publishComment(
   else core.info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300))
   core.setOutput('comment-id', result.id === undefined ? '' : String(result.id))
   core.setOutput('comment-url', result.url ?? '')
+}
+
+/**
+ * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
+ * will read now.
+ */
+export async function pullRequestComment(outcome: Outcome): Promise<void> {
+  const plan = outcome.comment
+  if (!plan) return
+  if (outcome.kind === 'failed' && 'sticky' in plan) plan.sticky.abort()
+  if (outcome.kind !== 'judged') return
+  const { verdict, config } = outcome
+  // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+  const context = { ...reportContext(outcome), rateLimit: undefined }
+  await core.group('Pull request comment', () =>
+    publishComment(
+      plan,
+      detail => renderReport(verdict, context, detail),
+      verdict.breaches.length + verdict.regressions.length > 0,
+      config.comment === 'on-breach'
+    )
+  )
 }

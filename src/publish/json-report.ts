@@ -1,13 +1,16 @@
+import * as core from '@actions/core'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import type { RateLimit } from './asc/client.js'
-import type { Collected } from './collect.js'
-import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from './constants.js'
-import type { Verdict } from './gate.js'
-import type { GuardOutcome } from './release-guard.js'
-import { signatureRecord } from './outputs.js'
-import { scrub } from './secrets.js'
+import type { RateLimit } from '../asc/client.js'
+import type { Collected } from '../collect.js'
+import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
+import type { Verdict } from '../gate.js'
+import { messageOf } from '../errors.js'
+import type { GuardOutcome } from '../release-guard.js'
+import { scrub } from '../secrets.js'
+import type { Outcome } from './outcome.js'
+import { signatureRecord } from './records.js'
 
 export interface JsonReportInput {
   verdict?: Verdict
@@ -107,4 +110,36 @@ export function writeJsonReport(report: Record<string, unknown>, path: string | 
   // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
   writeFileSync(target, `${scrub(JSON.stringify(report, null, 2))}\n`)
   return target
+}
+
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
+export function writeReportFile(outcome: Outcome): void {
+  const { config, usage } = outcome
+  try {
+    const path = writeJsonReport(
+      buildJsonReport({
+        ...(outcome.kind === 'judged'
+          ? {
+              verdict: outcome.verdict,
+              data: outcome.data,
+              failure: outcome.failure,
+              release: outcome.release
+            }
+          : {}),
+        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+        settings: config && {
+          thresholds: config.thresholds,
+          maxWeightIncrease: config.maxWeightIncrease
+        },
+        rateLimit: usage?.rateLimit,
+        requests: usage?.requests ?? 0,
+        totalMs: performance.now() - outcome.started
+      }),
+      config?.reportPath
+    )
+    core.setOutput('report-path', path)
+  } catch (error) {
+    core.warning(`Could not write the JSON report: ${messageOf(error)}`)
+  }
 }

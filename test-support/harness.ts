@@ -1,8 +1,8 @@
-import { startAscSimulator } from '../../test-support/asc-simulator.mjs'
-import { startGithubSimulator } from '../../test-support/github-simulator.mjs'
-import { APP, sampleBuild } from '../../test-support/scenarios.mjs'
+import { startAscSimulator } from './asc-simulator.mjs'
+import { startGithubSimulator } from './github-simulator.mjs'
+import { APP, sampleBuild } from './scenarios.mjs'
 import { keyFragments, makeKey, type TestKey } from './keys.js'
-import { runAction, type ActionRun, type RunOptions } from '../../test-support/run-action.mjs'
+import { runAction, type ActionRun, type RunOptions } from './run-action.mjs'
 
 export type AscSim = Awaited<ReturnType<typeof startAscSimulator>>
 export type GithubSim = Awaited<ReturnType<typeof startGithubSimulator>>

@@ -1,0 +1,206 @@
+import type { KeyObject } from 'node:crypto'
+import { ASC, DIAGNOSTIC_TYPES, PLATFORMS, type DiagnosticType } from '../constants.js'
+import { InputError } from '../errors.js'
+import type { BuildRef, CommentMode, NoDataPolicy, PhasedReleaseMode } from '../model.js'
+import { buildRefs } from './build-refs.js'
+import { Inputs, type InputReader } from './inputs.js'
+import { parsePrivateKey } from './private-key.js'
+import {
+  baseUrl,
+  boolean,
+  commentMode,
+  diagnosticTypes,
+  fraction,
+  header,
+  identifier,
+  integer,
+  minutes,
+  oneOf
+} from './values.js'
+
+export type { InputReader } from './inputs.js'
+
+export interface Config {
+  readonly issuerId?: string
+  readonly keyId: string
+  readonly privateKey: KeyObject
+  /** Every form of the key as given, to mask in logs. */
+  readonly keySecrets: readonly string[]
+  readonly build: BuildRef
+  readonly baseline?: BuildRef
+  readonly types: readonly DiagnosticType[]
+  readonly limit: number
+  readonly thresholds: Readonly<Record<DiagnosticType, number>>
+  readonly failOnBreach: boolean
+  readonly noData: NoDataPolicy
+  readonly apiBaseUrl: string
+  readonly maxWeightIncrease: number
+  readonly failOnRegression: boolean
+  readonly comment: CommentMode
+  readonly commentHeader: string
+  readonly prNumber?: number
+  readonly githubToken: string
+  readonly includeLogs: number
+  readonly reportPath?: string
+  /** `timeout-minutes`: bounds the whole App Store Connect phase. */
+  readonly timeoutMinutes: number
+  readonly phasedRelease: PhasedReleaseMode
+}
+
+/** Parses and validates every input; throws one InputError that lists each problem. */
+export function parseConfig(read: InputReader): Config {
+  const inputs = new Inputs(read)
+  const key = apiKey(inputs)
+  const gate = gateSettings(inputs)
+  const api = {
+    apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
+    timeoutMinutes: inputs.parsed(
+      'timeout-minutes',
+      String(ASC.defaultTimeoutMinutes),
+      value => minutes('timeout-minutes', value),
+      0
+    )
+  }
+  const comment = commentSettings(inputs)
+  const report = reportSettings(inputs)
+  const platform = inputs.parsed(
+    'platform',
+    'IOS',
+    v => oneOf('platform', v.toUpperCase(), PLATFORMS),
+    'IOS'
+  )
+  const { build, baseline } = buildRefs(inputs, platform)
+  const phasedRelease = phasedReleaseMode(inputs, build)
+
+  if (inputs.problems.length > 0 || !key || !build) {
+    throw new InputError([...new Set(inputs.problems)].join('\n'))
+  }
+  return Object.freeze({
+    ...key,
+    build,
+    baseline,
+    ...gate,
+    ...api,
+    ...comment,
+    ...report,
+    phasedRelease
+  })
+}
+
+/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
+function phasedReleaseMode(inputs: Inputs, build: BuildRef | undefined): PhasedReleaseMode {
+  const mode = inputs.parsed(
+    'phased-release',
+    'report',
+    v =>
+      oneOf<PhasedReleaseMode>('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']),
+    'report'
+  )
+  if (
+    mode === 'pause-on-failure' &&
+    build &&
+    !(build.kind === 'released' && build.which === 'live')
+  ) {
+    inputs.problems.push(
+      `Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`
+    )
+  }
+  return mode
+}
+
+/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
+function apiKey(
+  inputs: Inputs
+): Pick<Config, 'keyId' | 'issuerId' | 'privateKey' | 'keySecrets'> | undefined {
+  const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '')
+  const issuerId = inputs.attempt(
+    () => identifier('issuer-id', inputs.text('issuer-id'), false),
+    ''
+  )
+  const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined)
+  return (
+    key && {
+      keyId,
+      issuerId: issuerId || undefined,
+      privateKey: key.key,
+      keySecrets: Object.freeze(key.secrets)
+    }
+  )
+}
+
+/** What is checked, and what fails the job. */
+function gateSettings(
+  inputs: Inputs
+): Pick<
+  Config,
+  | 'limit'
+  | 'thresholds'
+  | 'types'
+  | 'failOnBreach'
+  | 'failOnRegression'
+  | 'noData'
+  | 'maxWeightIncrease'
+> {
+  const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0)
+  const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0)
+  const typeThreshold = (type: DiagnosticType): number => {
+    const name = `${type.toLowerCase().replace('_', '-')}-threshold`
+    const value = inputs.attempt(() => inputs.text(name), '')
+    return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold
+  }
+  const flag = (name: string): boolean => inputs.parsed(name, 'true', v => boolean(name, v), true)
+  return {
+    limit,
+    thresholds: Object.freeze(
+      Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)])) as Record<
+        DiagnosticType,
+        number
+      >
+    ),
+    types: Object.freeze(
+      inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])
+    ),
+    failOnBreach: flag('fail-on-breach'),
+    failOnRegression: flag('fail-on-regression'),
+    noData: inputs.parsed(
+      'no-data',
+      'warn',
+      v => oneOf<NoDataPolicy>('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']),
+      'warn'
+    ),
+    maxWeightIncrease: inputs.parsed(
+      'max-weight-increase',
+      '0.05',
+      v => fraction('max-weight-increase', v),
+      0
+    )
+  }
+}
+
+/** The sticky pull-request comment: when, under which header, on which pull request. */
+function commentSettings(
+  inputs: Inputs
+): Pick<Config, 'comment' | 'commentHeader' | 'prNumber' | 'githubToken'> {
+  const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined)
+  return {
+    comment: inputs.parsed('comment', 'true', commentMode, 'never'),
+    commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
+    prNumber: prNumber
+      ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
+      : undefined,
+    githubToken: inputs.raw('github-token').trim()
+  }
+}
+
+/** The JSON report's path and how many backtraces the report carries. */
+function reportSettings(inputs: Inputs): Pick<Config, 'reportPath' | 'includeLogs'> {
+  return {
+    reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+    includeLogs: inputs.parsed(
+      'include-logs',
+      '3',
+      v => integer('include-logs', v, 0, ASC.maxPageSize),
+      0
+    )
+  }
+}

@@ -1,0 +1,136 @@
+import { ASC, DIAGNOSTIC_TYPES, RESOURCE_ID, type DiagnosticType } from '../constants.js'
+import { InputError } from '../errors.js'
+import type { CommentMode } from '../model.js'
+
+// One parser per kind of value; each throws an InputError that names the input and what it takes.
+
+/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
+export function fraction(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value)
+  // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+  const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN
+  if (!Number.isFinite(number) || number < 0 || number > 1) {
+    throw new InputError(
+      `Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`
+    )
+  }
+  return number
+}
+
+export function integer(name: string, value: string, min: number, max: number): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`)
+  }
+  return number
+}
+
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+export function minutes(name: string, value: string): number {
+  const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN
+  if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+    throw new InputError(
+      `Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`
+    )
+  }
+  return number
+}
+
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+export function boolean(name: string, value: string): boolean {
+  if (TRUE.includes(value)) return true
+  if (FALSE.includes(value)) return false
+  throw new InputError(`Input '${name}' is '${value}'; use true or false.`)
+}
+
+export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`)
+}
+
+export function commentMode(value: string): CommentMode {
+  const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false'])
+  return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach'
+}
+
+export function diagnosticTypes(value: string): DiagnosticType[] {
+  const names = value
+    .split(/[,\n]/)
+    .map(part => part.trim())
+    .filter(part => part.length > 0)
+  const types: DiagnosticType[] = []
+  for (const name of names) {
+    const normalized = name.toUpperCase().replace(/[- ]/g, '_')
+    const type = DIAGNOSTIC_TYPES.find(known => known === normalized)
+    if (!type) {
+      throw new InputError(
+        `Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`
+      )
+    }
+    if (!types.includes(type)) types.push(type)
+  }
+  if (types.length === 0) {
+    throw new InputError(
+      `Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`
+    )
+  }
+  return types
+}
+
+/** The key and issuer IDs as App Store Connect shows them. */
+export function identifier(name: string, value: string, required: boolean): string {
+  if (!value) {
+    if (required) throw new InputError(`Input '${name}' is required.`)
+    return ''
+  }
+  if (!RESOURCE_ID.test(value)) {
+    throw new InputError(
+      `Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`
+    )
+  }
+  return value
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
+
+/** https anywhere; plain http only to this machine, where no token can be sniffed. */
+export function baseUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError(
+      `Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`
+    )
+  }
+  const loopback = LOOPBACK_HOSTS.test(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new InputError(
+      `Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`
+    )
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`)
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
+export function header(value: string): string {
+  if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
+    throw new InputError(
+      `Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`
+    )
+  }
+  return value
+}
+
+export function resourceId(name: string, value: string): string {
+  if (!RESOURCE_ID.test(value)) {
+    throw new InputError(
+      `Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`
+    )
+  }
+  return value
+}

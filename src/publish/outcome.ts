@@ -1,0 +1,58 @@
+import type { AscClient } from '../asc/client.js'
+import type { Collected } from '../collect.js'
+import type { Config } from '../config/parse.js'
+import type { Verdict } from '../gate.js'
+import type { GuardOutcome } from '../release-guard.js'
+import type { ReportContext } from '../report/render.js'
+import type { CommentPlan } from './comment.js'
+
+/** What a run has so far; each phase adds to it, and the error path publishes what is there. */
+export interface RunState {
+  /** performance.now() when the run started. */
+  started: number
+  config?: Config
+  /** App Store Connect's counters, read when the run is published. */
+  usage?: Pick<AscClient, 'rateLimit' | 'requests'>
+  /** The pull-request comment, planned (its lookup running) as soon as the inputs are read. */
+  comment?: CommentPlan
+}
+
+/** How a run ended, which is everything the sinks publish. */
+export type Outcome =
+  /** The gate did not run (a fork's pull request without the key): the step stays green. */
+  | (RunState & { kind: 'skipped'; reason: string })
+  /** The run stopped before a verdict, with one actionable sentence. */
+  | (RunState & { kind: 'failed'; error: string })
+  | Judged
+
+export interface Judged extends RunState {
+  kind: 'judged'
+  config: Config
+  data: Collected
+  verdict: Verdict
+  /** The line the job fails with; undefined when it passes or failing is turned off. */
+  failure?: string
+  /** With `version: live`: the live version's rollout and what the release guard did to it. */
+  release?: GuardOutcome
+}
+
+/** What the report renders besides the verdict. */
+export function reportContext(outcome: Judged): ReportContext {
+  const { config, data } = outcome
+  return {
+    buildId: data.current.build.id,
+    buildLabel: data.current.build.label,
+    baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+    runUrl: runUrl(),
+    thresholds: config.thresholds,
+    maxWeightIncrease: config.maxWeightIncrease,
+    rateLimit: outcome.usage?.rateLimit,
+    backtraces: data.backtraces,
+    release: outcome.release
+  }
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
+}

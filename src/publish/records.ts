@@ -1,0 +1,47 @@
+import type { Evaluated } from '../model.js'
+
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+export function signatureRecord(s: Evaluated): Record<string, unknown> {
+  return {
+    id: s.id,
+    diagnosticType: s.diagnosticType,
+    signature: s.signature,
+    weight: s.weight,
+    threshold: s.threshold,
+    breached: s.breached,
+    ...(s.insight ? { insight: s.insight } : {}),
+    ...(s.change !== undefined
+      ? {
+          baselineWeight: s.baselineWeight ?? null,
+          ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
+          delta: s.delta,
+          change: s.change,
+          regressed: s.regressed
+        }
+      : {})
+  }
+}
+
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+export function boundedRecords(
+  items: readonly Evaluated[],
+  maxBytes: number
+): { json: string; omitted: number } {
+  const texts = items.map(item => JSON.stringify(signatureRecord(item)))
+  const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight)
+  const kept = new Set<number>()
+  let size = 2 // []
+  for (const index of byWeight) {
+    const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0)
+    if (size + bytes > maxBytes) break
+    kept.add(index)
+    size += bytes
+  }
+  return {
+    json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+    omitted: items.length - kept.size
+  }
+}
