@@ -16,6 +16,7 @@ import {
   PHASED_RELEASE_ID,
   sampleBuild
 } from '../test-support/scenarios.mjs'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import type { ActionRun } from '../test-support/run-action.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
 
@@ -47,6 +48,7 @@ function setScenario(
   h.reset()
   h.asc.state.versions.splice(0, Infinity, ...appStoreVersions(phasedRelease))
   h.asc.state.builds.splice(0, Infinity, ...builds)
+  h.asc.state.apps.splice(0, Infinity, { ...APP })
   for (const kid of Object.keys(h.asc.state.roles)) delete h.asc.state.roles[kid]
 }
 
@@ -217,6 +219,38 @@ describe('phased-release: pause-on-failure', () => {
     expect(run.outputs.result).toBe('no-data')
     expect(run.outputs.paused).toBe('true')
     expect(patches()).toHaveLength(1)
+  })
+
+  it('pauses when only a metric regressed: whatever fails the run counts', async () => {
+    h.asc.state.apps.splice(0, Infinity, { ...APP, metrics: METRIC_FIXTURES.clearRegression() })
+    const run = await h.run({
+      ...guard,
+      ...lenient,
+      metrics: 'hangRate',
+      'phased-release': 'pause-on-failure'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({
+      'breach-count': '0',
+      'regression-count': '0',
+      'metric-regression-count': '1',
+      paused: 'true'
+    })
+    expect(failureLine(run)).toMatch(
+      /^Paused the phased release of 2\.4\.0 at day 3 of 7 \(5% of users\)\. 1 metric regressed: Hang rate/
+    )
+  })
+
+  it('leaves the rollout alone when the metrics are steady', async () => {
+    h.asc.state.apps.splice(0, Infinity, { ...APP, metrics: METRIC_FIXTURES.steady() })
+    const run = await h.run({
+      ...guard,
+      ...lenient,
+      metrics: 'hangRate',
+      'phased-release': 'pause-on-failure'
+    })
+    expect(run.code).toBe(0)
+    expect(patches()).toHaveLength(0)
   })
 
   it('sends no PATCH when the verdict passes', async () => {

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
+import { APP, BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
 
@@ -61,12 +62,27 @@ const scenarios: {
     name: 'backtraces',
     build: sampleBuild({ id: 'out-backtraces' }),
     inputs: { 'build-id': 'out-backtraces', 'diagnostic-types': 'HANGS,DISK_WRITES' }
+  },
+  {
+    name: 'metrics',
+    build: sampleBuild({ id: 'out-metrics' }),
+    inputs: {
+      'build-id': 'out-metrics',
+      'baseline-build-id': BASELINE_ID,
+      threshold: '90%',
+      'max-weight-increase': '20%',
+      'include-logs': '0',
+      metrics: 'hangRate, launchTime, diskWrites'
+    }
   }
 ]
 
 let h: Harness
 beforeAll(async () => {
-  h = await startHarness({ builds: [baselineBuild(), ...scenarios.map(s => s.build)] })
+  h = await startHarness({
+    apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
+    builds: [baselineBuild(), ...scenarios.map(s => s.build)]
+  })
 })
 afterAll(() => h.close())
 

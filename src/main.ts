@@ -6,6 +6,7 @@ import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { evaluate, failureLine } from './gate.js'
 import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
+import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
 import { planComment, publish, type RunState } from './publish/index.js'
 import { act, withPause } from './release-guard.js'
 import { scrub } from './secrets.js'
@@ -38,11 +39,20 @@ export async function run(): Promise<void> {
       collectWithin(deadline, client, config, log)
     )
     const current = data.current.lists
-    const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists })
-    const judged = failureLine(verdict, config, data.current.build.id)
+    const verdict = withMetrics(
+      evaluate({ ...config, current, baseline: data.baseline?.lists }),
+      metricsVerdict(config, data.metrics),
+      config.noData
+    )
+    const judged = [
+      failureLine(verdict, config, data.current.build.id),
+      metricsFailureLine(verdict.metrics, config)
+    ]
+      .filter(Boolean)
+      .join(' ')
     // The release guard acts on the verdict before it is published: a pause leads the report.
-    const release = await act(client, config, data, judged, log)
-    const failure = withPause(judged, release)
+    const release = await act(client, config, data, judged || undefined, log)
+    const failure = withPause(judged || undefined, release)
     await publish({ ...state, kind: 'judged', config, data, verdict, failure, release })
   } catch (error) {
     await publish({ ...state, kind: 'failed', error: explain(error) })

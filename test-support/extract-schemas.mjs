@@ -18,7 +18,8 @@ const ROOTS = [
   'AppStoreVersionsResponse',
   'AppStoreVersionPhasedReleaseResponse',
   // A request body: the simulator validates the PATCH a client sends against it.
-  'AppStoreVersionPhasedReleaseUpdateRequest'
+  'AppStoreVersionPhasedReleaseUpdateRequest',
+  'xcodeMetrics'
 ]
 const PREFIX = '#/components/schemas/'
 const OUTPUT = new URL('../__tests__/fixtures/asc-schemas.json', import.meta.url)

@@ -15,6 +15,8 @@ export interface ResolvedBuild {
   exists?: boolean
   /** The App Store version it was picked as (`live` or `previous`), with its phased release. */
   appStoreVersion?: ReleasedVersion
+  /** The marketing version, when the build was looked up. */
+  version?: string
 }
 
 interface BuildRow {
@@ -110,6 +112,7 @@ export async function resolveBuild(
       label: `${version.versionString} (${version.build.buildNumber})`,
       processingState: version.build.processingState,
       exists: true,
+      version: version.versionString,
       appStoreVersion: version
     }
   }
@@ -144,7 +147,8 @@ export async function resolveBuild(
       id: row.id,
       label: `${row.version} (${row.buildNumber})`,
       processingState: row.processingState,
-      exists: true
+      exists: true,
+      ...(row.version !== '?' ? { version: row.version } : {})
     }
   }
   if (rows.length > 1) {

@@ -2,8 +2,10 @@ import type { KeyObject } from 'node:crypto'
 import { ASC, DIAGNOSTIC_TYPES, PLATFORMS, type DiagnosticType } from '../constants.js'
 import { InputError } from '../errors.js'
 import type { BuildRef, CommentMode, NoDataPolicy, PhasedReleaseMode } from '../model.js'
+import type { MetricSettings } from '../metrics/model.js'
 import { buildRefs } from './build-refs.js'
 import { Inputs, type InputReader } from './inputs.js'
+import { metricSettings } from './metrics.js'
 import { parsePrivateKey } from './private-key.js'
 import {
   baseUrl,
@@ -45,6 +47,8 @@ export interface Config {
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
   readonly phasedRelease: PhasedReleaseMode
+  /** The power and performance metrics to gate; undefined when `metrics` is empty. */
+  readonly metrics?: MetricSettings
 }
 
 /** Parses and validates every input; throws one InputError that lists each problem. */
@@ -71,6 +75,7 @@ export function parseConfig(read: InputReader): Config {
   )
   const { build, baseline } = buildRefs(inputs, platform)
   const phasedRelease = phasedReleaseMode(inputs, build)
+  const metrics = metricSettings(inputs, platform)
 
   if (inputs.problems.length > 0 || !key || !build) {
     throw new InputError([...new Set(inputs.problems)].join('\n'))
@@ -83,7 +88,8 @@ export function parseConfig(read: InputReader): Config {
     ...api,
     ...comment,
     ...report,
-    phasedRelease
+    phasedRelease,
+    metrics
   })
 }
 

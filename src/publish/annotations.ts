@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import type { Collected } from '../collect.js'
 import { GITHUB_LIMITS, TYPE_LABELS } from '../constants.js'
 import type { FailurePolicy, Verdict } from '../gate.js'
+import { metricNoDataLines, metricRegressionLines } from '../metrics/outputs.js'
 import type { NoDataPolicy } from '../model.js'
 import { scrub } from '../secrets.js'
 import { limitPercent, percent } from '../text.js'
@@ -17,10 +18,13 @@ export function annotate(verdict: Verdict, policy: FailurePolicy, willFail: bool
     s =>
       `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`
   )
-  const regressions = verdict.regressions.map(
-    s =>
-      `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
-  )
+  const regressions = [
+    ...verdict.regressions.map(
+      s =>
+        `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
+    ),
+    ...metricRegressionLines(verdict.metrics)
+  ]
   const errors = [
     ...(policy.failOnBreach ? breaches : []),
     ...(policy.failOnRegression ? regressions : [])
@@ -47,6 +51,7 @@ export function warnAboutGaps(noData: NoDataPolicy, verdict: Verdict, data: Coll
         `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
       )
     }
+    for (const line of metricNoDataLines(verdict.metrics)) core.warning(scrub(line))
   }
   const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
   if (unavailable.length) {

@@ -9,6 +9,7 @@ import type { Verdict } from '../gate.js'
 import { messageOf } from '../errors.js'
 import type { GuardOutcome } from '../release-guard.js'
 import { scrub } from '../secrets.js'
+import { metricsReport } from '../metrics/outputs.js'
 import type { Outcome } from './outcome.js'
 import { signatureRecord } from './records.js'
 
@@ -56,7 +57,8 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
           breachCount: verdict.breaches.length,
           regressionCount: verdict.regressions.length,
           maxWeight: verdict.maxWeight ?? null,
-          emptyTypes: verdict.emptyTypes
+          emptyTypes: verdict.emptyTypes,
+          metricRegressionCount: verdict.metrics?.regressions.length ?? 0
         }
       : null,
     settings: input.settings ?? null,
@@ -73,6 +75,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
     regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
     backtraces: Object.fromEntries(data?.backtraces ?? []),
     phasedRelease: phasedReleaseRecord(input.release),
+    metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
     rateLimit: input.rateLimit
       ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
       : null,

@@ -48,7 +48,8 @@ export function reportContext(outcome: Judged): ReportContext {
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: outcome.usage?.rateLimit,
     backtraces: data.backtraces,
-    release: outcome.release
+    release: outcome.release,
+    noData: config.noData
   }
 }
 
