@@ -12,7 +12,7 @@ export function releaseSection(guard: GuardOutcome): string {
   if (guard.paused) {
     const day = rolloutDay(guard.release)
     lines.push(
-      `⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the regression is understood.`
+      `⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`
     )
   } else if (guard.error) {
     lines.push(`⚠️ **The phased release was not paused.** ${text(guard.error)}`)
