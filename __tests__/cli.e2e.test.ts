@@ -5,7 +5,16 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
-import { APP, APPLE_EXAMPLE, BUILD_ID, sampleBuild } from '../test-support/scenarios.mjs'
+import {
+  APP,
+  APPLE_EXAMPLE,
+  appStoreVersions,
+  baselineBuild,
+  BUILD_ID,
+  LIVE_VERSION_ID,
+  PHASED_RELEASE_ID,
+  sampleBuild
+} from '../test-support/scenarios.mjs'
 import { keyFragments, makeKey } from '../test-support/keys.js'
 import { startHarness, type Harness } from '../test-support/harness.js'
 import { CLI, hasScript, runCli } from '../test-support/run-cli.mjs'
@@ -182,6 +191,57 @@ describe('exit codes', () => {
     })
     expect(run.code).toBe(3)
     expect(run.stderr).toMatch(/^asc-diagnostics-gate: error: /m)
+  })
+})
+
+describe('--phased-release, as in the action', () => {
+  const live = () => [
+    '--bundle-id',
+    APP.bundleId,
+    '--app-version',
+    'live',
+    '--include-logs',
+    '0',
+    '--api-base-url',
+    h.asc.url
+  ]
+  const rollout = () => h.asc.state.versions.find(v => v.id === LIVE_VERSION_ID)!.phasedRelease!
+  const patches = () => h.requests().filter(r => r.method === 'PATCH')
+  const setScenario = () => {
+    h.reset()
+    h.asc.state.versions.splice(0, Infinity, ...appStoreVersions())
+    if (!h.asc.state.builds.some(b => b.id === baselineBuild().id))
+      h.asc.state.builds.push(baselineBuild())
+  }
+
+  it("pause-on-failure pauses the live version's active rollout when the gate fails, and says so first", async () => {
+    setScenario()
+    const run = await runCli([...live(), '--phased-release', 'pause-on-failure'], {
+      env: keyEnv()
+    })
+    expect(run.code).toBe(1)
+    expect(patches().map(p => [p.path, p.status])).toEqual([
+      [`/v1/appStoreVersionPhasedReleases/${PHASED_RELEASE_ID}`, 200]
+    ])
+    expect(rollout().state).toBe('PAUSED')
+    const [headline, , paused] = run.stdout.split('\n')
+    expect(headline).toMatch(/^❌ App Store diagnostics gate: /)
+    expect(paused).toContain(
+      '⏸️ This run paused the phased release of 2.4.0 at day 3 of 7 (5% of users)'
+    )
+    expect(run.stderr).toMatch(
+      /gate failed: Paused the phased release of 2\.4\.0 at day 3 of 7 \(5% of users\)\. /
+    )
+    expectNoSecrets(run)
+  })
+
+  it('report (the default) never pauses; on a terminal it says it would have', async () => {
+    setScenario()
+    const run = await runCli(live(), { env: keyEnv(), tty: true })
+    expect(run.code).toBe(1)
+    expect(patches()).toEqual([])
+    expect(rollout().state).toBe('ACTIVE')
+    expect(run.stdout).toMatch(/[Ww]ould pause/)
   })
 })
 

@@ -285,3 +285,54 @@ describe('marketing versions', () => {
     expect(versionSpellings('2.4.0-beta')).toEqual(['2.4.0-beta'])
   })
 })
+
+describe('the live version and its phased release', () => {
+  const live = { 'build-id': '', 'bundle-id': 'com.example.app', version: 'live' }
+
+  it("reads 'version: live' and 'baseline-version: previous' (any case) as App Store versions", () => {
+    const config = parse({ ...live, version: 'Live', 'baseline-version': 'PREVIOUS' })
+    expect(config.build).toEqual({
+      kind: 'released',
+      which: 'live',
+      app: { bundleId: 'com.example.app' },
+      platform: 'IOS'
+    })
+    expect(config.baseline).toMatchObject({ kind: 'released', which: 'previous' })
+    expect(config.phasedRelease).toBe('report')
+  })
+
+  it("accepts 'baseline-version: live' to compare a candidate with the live version", () => {
+    const config = parse({ 'build-id': 'b', 'app-id': '1500000001', 'baseline-version': 'live' })
+    expect(config.baseline).toEqual({
+      kind: 'released',
+      which: 'live',
+      app: { appId: '1500000001' },
+      platform: 'IOS'
+    })
+  })
+
+  it.each([
+    [{ ...live, 'bundle-id': '' }, "'version: live' needs 'app-id' or 'bundle-id'"],
+    [
+      { 'baseline-version': 'previous' },
+      "'baseline-version: previous' needs 'app-id' or 'bundle-id'"
+    ],
+    [
+      { ...live, 'build-number': '412' },
+      "Input 'build-number' cannot be combined with 'version: live'"
+    ],
+    [
+      { 'phased-release': 'pause' },
+      "Input 'phased-release' is 'pause'; use one of: report, pause-on-failure."
+    ],
+    [{ 'phased-release': 'pause-on-failure' }, "it needs 'version: live'"]
+  ])('refuses %j', (inputs, message) => {
+    expect(problem(inputs)).toContain(message)
+  })
+
+  it('pauses only with version: live', () => {
+    expect(parse({ ...live, 'phased-release': 'Pause-On-Failure' }).phasedRelease).toBe(
+      'pause-on-failure'
+    )
+  })
+})

@@ -249,7 +249,13 @@ describe('failures are one actionable sentence', () => {
     expect(run.errors.at(-1)).toMatch(
       /Build '412' was not found: 'build-id' must be the App Store Connect build resource ID .* '412' looks like a build number/
     )
-    expect(h.requests().length).toBe(3) // 404 is not retried
+    // 404 is not retried; one GET /v1/builds/412 tells a wrong ID from a build without data.
+    expect(
+      h
+        .requests()
+        .map(r => r.path)
+        .sort()
+    ).toEqual(['/v1/builds/412', ...Array(3).fill('/v1/builds/412/diagnosticSignatures')])
   })
 
   it('retries 429 honouring Retry-After, then succeeds', async () => {

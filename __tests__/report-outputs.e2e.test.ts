@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
-import { APP, BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
+import {
+  APP,
+  appStoreVersions,
+  BASELINE_ID,
+  baselineBuild,
+  sampleBuild
+} from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
 
@@ -64,6 +70,19 @@ const scenarios: {
     inputs: { 'build-id': 'out-backtraces', 'diagnostic-types': 'HANGS,DISK_WRITES' }
   },
   {
+    // The live version (2.4.0, day 3 of its rollout) against the previous one: paused.
+    name: 'phased-release-paused',
+    build: sampleBuild(),
+    inputs: {
+      'build-id': '',
+      'bundle-id': APP.bundleId,
+      version: 'live',
+      'baseline-version': 'previous',
+      'phased-release': 'pause-on-failure',
+      'include-logs': '0'
+    }
+  },
+  {
     name: 'metrics',
     build: sampleBuild({ id: 'out-metrics' }),
     inputs: {
@@ -81,7 +100,8 @@ let h: Harness
 beforeAll(async () => {
   h = await startHarness({
     apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
-    builds: [baselineBuild(), ...scenarios.map(s => s.build)]
+    builds: [baselineBuild(), ...scenarios.map(s => s.build)],
+    versions: appStoreVersions()
   })
 })
 afterAll(() => h.close())

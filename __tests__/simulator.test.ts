@@ -1,13 +1,20 @@
 // Guards the fidelity of the HTTP simulators the action is tested against: their
 // responses must validate against Apple's own schemas, and their auth, paging,
 // error and timing behaviour must match what App Store Connect and GitHub do.
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { Ajv } from 'ajv'
+import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from '@jest/globals'
 import { generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose'
 import { criticalPath, createServer } from '../test-support/sim-core.mjs'
 import { ascErrorFault, startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
+import { schemaValidator } from '../test-support/asc-schemas.mjs'
+import {
+  APP,
+  appStoreVersions,
+  baselineBuild,
+  BUILD_ID,
+  PHASED_RELEASE_ID,
+  sampleBuild
+} from '../test-support/scenarios.mjs'
 import { driftFixture, METRIC_FIXTURES, METRICS_MEDIA_TYPE } from '../test-support/metrics.mjs'
 
 type AscSimulator = Awaited<ReturnType<typeof startAscSimulator>>
@@ -20,39 +27,10 @@ const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 // ---------------------------------------------------------------- schemas
 
-const schemaDocument = JSON.parse(
-  readFileSync(new URL('./fixtures/asc-schemas.json', import.meta.url), 'utf8')
-)
-const ajv = new Ajv({ strict: false, allErrors: true })
-ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
-ajv.addFormat('uri', (value: string) => URL.canParse(value))
-ajv.addFormat('uri-reference', true)
-ajv.addFormat('email', /@/)
-ajv.addSchema(closed(schemaDocument))
-
-/**
- * Apple's schemas allow any extra property; closing every object that lists
- * its properties makes the simulator fail on fields Apple never sends.
- */
-function closed<T>(node: T): T
-function closed(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(closed)
-  if (!node || typeof node !== 'object') return node
-  const copy = Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [k, k === 'properties' ? mapValues(v, closed) : closed(v)])
-  )
-  return 'properties' in copy && !('additionalProperties' in copy)
-    ? { ...copy, additionalProperties: false }
-    : copy
-}
-
-function mapValues(object: object, fn: (value: unknown) => unknown): object {
-  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, fn(v)]))
-}
+const schemaNamed = schemaValidator()
 
 function expectSchema(name: string, body: unknown): void {
-  const validate = ajv.getSchema(`asc-schemas.json#/components/schemas/${name}`)
-  if (!validate) throw new Error(`no schema ${name}`)
+  const validate = schemaNamed(name)
   expect(validate(body) ? [] : validate.errors).toEqual([])
 }
 
@@ -340,6 +318,203 @@ describe('App Store Connect simulator', () => {
   })
 })
 
+describe('App Store versions and phased releases', () => {
+  let sim: AscSimulator
+  const versions = `/v1/apps/${APP.id}/appStoreVersions`
+  const release = `/v1/appStoreVersionPhasedReleases/${PHASED_RELEASE_ID}`
+  const pause = {
+    type: 'appStoreVersionPhasedReleases',
+    id: PHASED_RELEASE_ID,
+    attributes: { phasedReleaseState: 'PAUSED' }
+  }
+  beforeEach(async () => {
+    sim = await startAscSimulator({
+      keys: { [KID]: privateKey, READER: otherKey },
+      roles: { READER: 'DEVELOPER' },
+      apps: [APP],
+      builds: [sampleBuild({ noData: true }), baselineBuild()],
+      versions: appStoreVersions()
+    })
+  })
+  afterEach(() => sim.close())
+
+  async function patch(
+    body: unknown,
+    { key = privateKey, kid = KID, type = 'application/json', path = release } = {}
+  ): Promise<{ status: number; body: Json }> {
+    const token = await mint({ key, header: { kid } })
+    const response = await fetch(`${sim.url}${path}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body: typeof body === 'string' ? body : JSON.stringify(body)
+    })
+    return { status: response.status, body: (await response.json()) as Json }
+  }
+
+  it('lists versions by platform and state, with their build and phased release included', async () => {
+    const page = await ascJson(
+      sim,
+      `${versions}?filter[platform]=IOS&filter[appStoreState]=READY_FOR_SALE,REPLACED_WITH_NEW_VERSION` +
+        '&include=build,appStoreVersionPhasedRelease&fields[builds]=version,processingState' +
+        '&fields[appStoreVersions]=versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease&limit=200'
+    )
+    expectSchema('AppStoreVersionsResponse', page)
+    // In the scenario's order: Apple documents none, so clients must sort.
+    expect(
+      page.data.map((v: Json) => [
+        v.attributes.versionString,
+        v.attributes.appStoreState,
+        v.attributes.appVersionState
+      ])
+    ).toEqual([
+      ['2.3.0', 'REPLACED_WITH_NEW_VERSION', 'REPLACED_WITH_NEW_VERSION'],
+      ['2.4.0', 'READY_FOR_SALE', 'READY_FOR_DISTRIBUTION'],
+      ['2.2.0', 'REPLACED_WITH_NEW_VERSION', 'REPLACED_WITH_NEW_VERSION']
+    ])
+    const live = page.data[1]
+    expect(live.relationships.build.data).toEqual({ type: 'builds', id: BUILD_ID })
+    expect(live.relationships.appStoreVersionPhasedRelease.data).toEqual({
+      type: 'appStoreVersionPhasedReleases',
+      id: PHASED_RELEASE_ID
+    })
+    expect(page.included).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'builds',
+          id: BUILD_ID,
+          attributes: { version: '412', processingState: 'VALID' }
+        }),
+        expect.objectContaining({
+          type: 'appStoreVersionPhasedReleases',
+          id: PHASED_RELEASE_ID,
+          attributes: expect.objectContaining({ phasedReleaseState: 'ACTIVE', currentDayNumber: 3 })
+        })
+      ])
+    )
+    const mac = await ascJson(sim, `${versions}?filter[platform]=MAC_OS`)
+    expect(mac.data).toEqual([])
+  })
+
+  it.each([
+    ['an unknown state', `${versions}?filter[appStoreState]=LIVE`, 400, 'filter[appStoreState]'],
+    ['a sort, which the operation lacks', `${versions}?sort=-createdDate`, 400, 'sort'],
+    ['an unknown include', `${versions}?include=builds`, 400, 'include'],
+    ['an unknown app', '/v1/apps/999/appStoreVersions', 404, null]
+  ])('answers %s with an ErrorResponse', async (_, path, status, parameter) => {
+    const response = await ascGet(sim, path)
+    expect(response.status).toBe(status)
+    const body = (await response.json()) as Json
+    expectSchema('ErrorResponse', body)
+    if (parameter) expect(body.errors[0].source).toEqual({ parameter })
+  })
+
+  it("reads a version's phased release and a single build", async () => {
+    const read = await ascJson(sim, '/v1/appStoreVersions/asv-2-4-0/appStoreVersionPhasedRelease')
+    expectSchema('AppStoreVersionPhasedReleaseResponse', read)
+    expect(read.data.attributes.phasedReleaseState).toBe('ACTIVE')
+    const build = await ascJson(sim, `/v1/builds/${BUILD_ID}?fields[builds]=processingState`)
+    expectSchema('BuildResponse', build)
+    expect(build.data).toMatchObject({ id: BUILD_ID, attributes: { processingState: 'VALID' } })
+    expect((await ascGet(sim, '/v1/builds/nope')).status).toBe(404)
+  })
+
+  it('answers 404 on the diagnostics of an existing build without data', async () => {
+    const response = await ascGet(sim, `/v1/builds/${BUILD_ID}/diagnosticSignatures`)
+    expect(response.status).toBe(404)
+    expect((await ascGet(sim, `/v1/builds/${BUILD_ID}`)).status).toBe(200)
+  })
+
+  it('pauses an active rollout with a body that matches the spec, and answers the new state', async () => {
+    const { status, body } = await patch({ data: pause })
+    expect(status).toBe(200)
+    expectSchema('AppStoreVersionPhasedReleaseResponse', body)
+    expect(body.data.attributes.phasedReleaseState).toBe('PAUSED')
+    expect(sim.timeline.at(-1)?.requestBody).toEqual({ data: pause })
+    // And resumes it, as App Store Connect allows (the action never asks).
+    const resumed = await patch({
+      data: { ...pause, attributes: { phasedReleaseState: 'ACTIVE' } }
+    })
+    expect(resumed.body.data.attributes.phasedReleaseState).toBe('ACTIVE')
+  })
+
+  it.each([
+    [
+      'a key whose role cannot change releases',
+      { data: pause },
+      { key: 'other', kid: 'READER' },
+      403,
+      'FORBIDDEN_ERROR'
+    ],
+    ['a body that is not JSON', '{"data":', {}, 400, 'ENTITY_ERROR'],
+    ['another media type', { data: pause }, { type: 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a state outside the enum',
+      { data: { ...pause, attributes: { phasedReleaseState: 'STOPPED' } } },
+      {},
+      422,
+      'ENTITY_ERROR.ATTRIBUTE.INVALID'
+    ],
+    [
+      'an attribute the schema lacks',
+      { data: { ...pause, attributes: { currentDayNumber: 1 } } },
+      {},
+      422,
+      'ENTITY_ERROR.ATTRIBUTE.INVALID'
+    ],
+    [
+      'the wrong type',
+      { data: { ...pause, type: 'appStoreVersions' } },
+      {},
+      422,
+      'ENTITY_ERROR.ATTRIBUTE.INVALID'
+    ],
+    [
+      'another id than the path',
+      { data: { ...pause, id: 'other' } },
+      {},
+      409,
+      'ENTITY_ERROR.ID.INVALID'
+    ],
+    [
+      'an unknown phased release',
+      { data: pause },
+      { path: '/v1/appStoreVersionPhasedReleases/nope' },
+      404,
+      'NOT_FOUND'
+    ]
+  ] as const)('refuses %s', async (_, body, options, status, code) => {
+    const { status: got, body: answer } = await patch(body, {
+      ...options,
+      ...('key' in options ? { key: otherKey } : {})
+    } as Parameters<typeof patch>[1])
+    expect(got).toBe(status)
+    expectSchema('ErrorResponse', answer)
+    expect(answer.errors[0].code).toBe(code)
+    expect(sim.state.versions.find(v => v.id === 'asv-2-4-0')?.phasedRelease?.state).toBe('ACTIVE')
+  })
+
+  it.each([
+    ['COMPLETE', 'PAUSED'],
+    ['INACTIVE', 'PAUSED'],
+    ['PAUSED', 'PAUSED'],
+    ['COMPLETE', 'ACTIVE']
+  ])('honours the state machine: %s cannot become %s', async (from, to) => {
+    sim.state.versions.find(v => v.id === 'asv-2-4-0')!.phasedRelease!.state = from
+    const { status, body } = await patch({
+      data: { ...pause, attributes: { phasedReleaseState: to } }
+    })
+    expect(status).toBe(409)
+    expectSchema('ErrorResponse', body)
+  })
+
+  it('refuses a pause once 30 days of pauses are spent', async () => {
+    sim.state.versions.find(v => v.id === 'asv-2-4-0')!.phasedRelease!.totalPauseDuration = 30
+    const { status, body } = await patch({ data: pause })
+    expect(status).toBe(409)
+    expect(body.errors[0].detail).toContain('30 days')
+  })
+})
+
 describe('App Store Connect token checks', () => {
   let sim: AscSimulator
   beforeAll(async () => {
@@ -619,7 +794,7 @@ describe('App Store Connect simulator: perfPowerMetrics and single builds', () =
   })
 
   it('differs from the schema only where real payloads drift', async () => {
-    const validate = ajv.getSchema('asc-schemas.json#/components/schemas/xcodeMetrics')!
+    const validate = schemaNamed('xcodeMetrics')
     const drifted = driftFixture({
       percentageBreakdown: true,
       referenceVersions: true,

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(810);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(136);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 810:
+/***/ 136:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -162,6 +162,20 @@ const GITHUB_LIMITS = {
     commentsPerPage: 100
 };
 const JSON_REPORT_SCHEMA_VERSION = 1;
+/** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
+const PHASED_RELEASE = {
+    days: 7,
+    userPercentByDay: [1, 2, 5, 10, 20, 50, 100],
+    /** Pauses may add up to this many days per version. */
+    maxPauseDays: 30,
+    /** Roles that may pause a rollout (Account Holder too, but it has no API keys). */
+    rolesThatPause: 'Admin or App Manager',
+    /** `fields[appStoreVersionPhasedReleases]`: everything the report shows. */
+    fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
+};
+/** App Store version states (`appStoreState`) that mean live now, and live before. */
+const LIVE_STATE = 'READY_FOR_SALE';
+const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION';
 
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** An input that cannot be used; the message names the input and what it accepts. */
@@ -316,6 +330,9 @@ function buildRef(inputs, platform) {
     const id = inputs.optional('build-id');
     if (id)
         return { kind: 'id', id: resourceId('build-id', id) };
+    const released = releasedRef(inputs, '', platform);
+    if (released)
+        return released;
     const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
     const { version, buildNumber } = versions(inputs, '');
     if (!version && !buildNumber) {
@@ -327,6 +344,9 @@ function baselineRef(inputs, build, platform) {
     const id = inputs.optional('baseline-build-id');
     if (id)
         return { kind: 'id', id: resourceId('baseline-build-id', id) };
+    const released = releasedRef(inputs, 'baseline-', platform);
+    if (released)
+        return released;
     const { version, buildNumber } = versions(inputs, 'baseline-');
     if (!version && !buildNumber)
         return undefined;
@@ -334,6 +354,21 @@ function baselineRef(inputs, build, platform) {
     if (build?.kind === 'lookup')
         return { ...build, version, buildNumber };
     return { kind: 'lookup', app, version, buildNumber, platform };
+}
+/**
+ * `version: live`, `baseline-version: live` or `baseline-version: previous` (any case): an App
+ * Store version of the app rather than a version number; undefined for anything else.
+ */
+function releasedRef(inputs, prefix, platform) {
+    const which = inputs.optional(`${prefix}version`)?.toLowerCase();
+    if (which !== 'live' && (which !== 'previous' || !prefix))
+        return undefined;
+    const input = `'${prefix}version: ${which}'`;
+    if (inputs.optional(`${prefix}build-number`)) {
+        throw new InputError(`Input '${prefix}build-number' cannot be combined with ${input}, which picks that version's build.`);
+    }
+    const app = appRef(inputs, `${input} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`);
+    return { kind: 'released', which, app, platform };
 }
 /** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
 function appRef(inputs, missing) {
@@ -654,6 +689,7 @@ function parseConfig(read) {
     const report = reportSettings(inputs);
     const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
     const { build, baseline } = buildRefs(inputs, platform);
+    const phasedRelease = phasedReleaseMode(inputs, build);
     const metrics = metricSettings(inputs, platform);
     if (inputs.problems.length > 0 || !key || !build) {
         throw new InputError([...new Set(inputs.problems)].join('\n'));
@@ -666,8 +702,19 @@ function parseConfig(read) {
         ...api,
         ...comment,
         ...report,
+        phasedRelease,
         metrics
     });
+}
+/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
+function phasedReleaseMode(inputs, build) {
+    const mode = inputs.parsed('phased-release', 'report', v => oneOf('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']), 'report');
+    if (mode === 'pause-on-failure' &&
+        build &&
+        !(build.kind === 'released' && build.which === 'live')) {
+        inputs.problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
+    }
+    return mode;
 }
 /** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
 function apiKey(inputs) {
@@ -1272,28 +1319,43 @@ class AscClient {
     isSameOrigin(url) {
         return url.origin === this.origin;
     }
-    async getJson(pathOrUrl, options = {}) {
+    getJson(pathOrUrl, options = {}) {
+        return this.send('GET', pathOrUrl, options);
+    }
+    /**
+     * A JSON:API update. Retried like a read: the callers send the same target state each time,
+     * so a repeat cannot do more than the first attempt did.
+     */
+    patchJson(path, options) {
+        return this.send('PATCH', path, options);
+    }
+    async send(method, pathOrUrl, options) {
         const url = this.url(pathOrUrl, options.query);
-        const what = `GET ${oneLine(url.pathname, 120)}`;
+        const what = `${method} ${oneLine(url.pathname, 120)}`;
         if (!this.isSameOrigin(url)) {
             throw new ServiceError(`Refused to send the App Store Connect token to ${oneLine(url.origin, 80)} (${what}); only ${this.origin} receives it.`);
         }
         const accept = options.accept ?? 'application/json';
+        const body = options.body === undefined ? undefined : JSON.stringify(options.body);
         let response;
         try {
             ;
             ({ response } = await sendWithRetry(this.options.send, async () => {
                 this.requests++;
+                const headers = {
+                    authorization: `Bearer ${await this.options.tokens.get()}`,
+                    accept,
+                    'user-agent': 'asc-diagnostics-gate'
+                };
+                if (body !== undefined)
+                    headers['content-type'] = 'application/json';
                 return {
-                    method: 'GET',
+                    method,
                     url: url.href,
                     timeoutMs: this.options.policy.requestTimeoutMs,
                     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-                    headers: {
-                        authorization: `Bearer ${await this.options.tokens.get()}`,
-                        accept,
-                        'user-agent': 'asc-diagnostics-gate'
-                    }
+                    headers,
+                    ...(body !== undefined ? { body } : {})
                 };
             }, this.options.policy, {
                 signal: this.options.signal,
@@ -1311,7 +1373,7 @@ class AscClient {
         }
         this.noteRateLimit(response);
         if (response.status < 200 || response.status > 299)
-            throw statusError(what, response, options.notFound);
+            throw statusError(what, response, options);
         return parseJson(what, response, accept);
     }
     noteRateLimit(response) {
@@ -1359,13 +1421,15 @@ function parseRateLimit(value) {
     const remaining = fields.get('user-hour-rem');
     return limit === undefined && remaining === undefined ? undefined : { limit, remaining };
 }
-function statusError(what, response, notFound) {
+function statusError(what, response, { notFound, forbidden }) {
     const status = response.status;
     const apple = appleErrorText(response.body);
     switch (status) {
         case 401:
             return new ServiceError(`App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`, status);
         case 403:
+            if (forbidden)
+                return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status);
             return new ServiceError(`App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations.`, status);
         case 404:
             return new ServiceError(notFound
@@ -1406,6 +1470,76 @@ function parseJson(what, response, accept) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/asc/phased-release.ts
+
+
+
+const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
+/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
+function readPhasedRelease(resource) {
+    const r = (resource ?? {});
+    if (r.type !== 'appStoreVersionPhasedReleases')
+        return undefined;
+    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
+        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
+    }
+    const a = (r.attributes ?? {});
+    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
+    const day = a.currentDayNumber;
+    const pause = a.totalPauseDuration;
+    return {
+        id: r.id,
+        state,
+        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
+        ...(typeof a.startDate === 'string'
+            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
+            : {}),
+        ...(Number.isInteger(pause) && pause >= 0
+            ? { totalPauseDuration: pause }
+            : {})
+    };
+}
+/** The phased release of an App Store version as it is now. */
+async function getPhasedRelease(client, versionId) {
+    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
+    return readPhasedRelease(body?.data);
+}
+/**
+ * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
+ * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
+ * the pause its first attempt already made.
+ */
+async function pausePhasedRelease(client, release, versionId) {
+    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
+    let body;
+    try {
+        body = await client.patchJson(path, {
+            body: {
+                data: {
+                    type: 'appStoreVersionPhasedReleases',
+                    id: release.id,
+                    attributes: { phasedReleaseState: 'PAUSED' }
+                }
+            },
+            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
+            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
+        });
+    }
+    catch (error) {
+        if (error instanceof ServiceError && error.status === 409) {
+            const now = await getPhasedRelease(client, versionId);
+            if (now?.state === 'PAUSED')
+                return now;
+        }
+        throw error;
+    }
+    const paused = readPhasedRelease(body?.data);
+    if (!paused) {
+        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
+    }
+    return paused;
+}
+
 ;// CONCATENATED MODULE: ./src/asc/paging.ts
 
 
@@ -1437,7 +1571,129 @@ function readPage(body, what) {
     return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined };
 }
 
+;// CONCATENATED MODULE: ./src/asc/app-store-versions.ts
+
+
+
+
+
+/**
+ * The app's live and earlier App Store versions of one platform: one request
+ * (`filter[appStoreState]` takes both states), its build and phased release included.
+ */
+async function fetchReleasedVersions(client, appId, platform) {
+    const what = `GET /v1/apps/${appId}/appStoreVersions`;
+    const versions = [];
+    const seen = new Set();
+    let next = client.url(`/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`, {
+        'filter[platform]': platform,
+        'filter[appStoreState]': `${LIVE_STATE},${REPLACED_STATE}`,
+        include: 'build,appStoreVersionPhasedRelease',
+        'fields[appStoreVersions]': 'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
+        'fields[builds]': 'version,processingState',
+        'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
+        limit: String(ASC.maxPageSize)
+    }).href;
+    for (let page = 0; next && page < ASC.maxPages; page++) {
+        seen.add(next);
+        const body = await client.getJson(next, {
+            notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
+        });
+        const { items, nextUrl } = readPage(body, what);
+        versions.push(...readVersions(items, body.included));
+        next = nextUrl && followable(client, nextUrl, seen);
+    }
+    return versions;
+}
+/** Picks the live version, or the one live before it; throws a sentence when there is none. */
+function pickVersion(versions, which, context) {
+    const { appId, platform, input } = context;
+    // Apple documents no order for this list, and it has no `sort` parameter.
+    const sorted = [...versions].sort(newestFirst);
+    const live = sorted.find(v => v.status === 'live');
+    if (!live) {
+        throw new ServiceError(`No ${platform} version of app ${appId} is live on the App Store (appStoreState ${LIVE_STATE}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`);
+    }
+    if (which === 'live')
+        return live;
+    const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0);
+    if (!previous) {
+        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${REPLACED_STATE}), so ${input} has nothing to compare with; remove it, or give a version number.`);
+    }
+    return previous;
+}
+/** Newest first: by creation date, then by version number ("2.10" after "2.9"). */
+function newestFirst(a, b) {
+    const dateA = Date.parse(a.createdDate ?? '');
+    const dateB = Date.parse(b.createdDate ?? '');
+    if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB)
+        return dateB - dateA;
+    return b.versionString.localeCompare(a.versionString, 'en', { numeric: true });
+}
+function readVersions(items, included) {
+    const builds = new Map();
+    const releases = new Map();
+    for (const entry of Array.isArray(included) ? included : []) {
+        const resource = entry;
+        if (resource?.type === 'builds' && typeof resource.id === 'string') {
+            builds.set(resource.id, {
+                id: app_store_versions_resourceId(resource.id, 'build'),
+                buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
+                processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
+            });
+        }
+        const release = readPhasedRelease(entry);
+        if (release)
+            releases.set(release.id, release);
+    }
+    return items.flatMap(item => {
+        const version = item;
+        const attributes = version.attributes ?? {};
+        const status = statusOf(attributes);
+        if (!status)
+            return [];
+        const buildId = version.relationships?.build?.data?.id;
+        const releaseId = version.relationships?.appStoreVersionPhasedRelease?.data?.id;
+        const build = typeof buildId === 'string' ? builds.get(buildId) : undefined;
+        const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined;
+        return [
+            {
+                id: app_store_versions_resourceId(version.id, 'App Store version'),
+                versionString: capped(attributes.versionString, FIELD_CAPS.version),
+                status,
+                ...(typeof attributes.createdDate === 'string'
+                    ? { createdDate: truncate(attributes.createdDate, FIELD_CAPS.identifier) }
+                    : {}),
+                ...(build ? { build } : {}),
+                ...(phasedRelease ? { phasedRelease } : {})
+            }
+        ];
+    });
+}
+/**
+ * `appStoreState` is deprecated in favour of `appVersionState`, which has no "live" of its
+ * own (READY_FOR_DISTRIBUTION also covers versions removed from sale): read the old one, and
+ * fall back to the new one only when the old one is gone.
+ */
+function statusOf(attributes) {
+    const state = attributes.appStoreState ?? attributes.appVersionState;
+    if (state === LIVE_STATE ||
+        (attributes.appStoreState === undefined && state === 'READY_FOR_DISTRIBUTION'))
+        return 'live';
+    return state === REPLACED_STATE ? 'replaced' : undefined;
+}
+function app_store_versions_resourceId(id, what) {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
+        throw new DataError(`App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`);
+    }
+    return id;
+}
+function capped(value, max) {
+    return truncate(String(value ?? '?'), max);
+}
+
 ;// CONCATENATED MODULE: ./src/asc/builds.ts
+
 
 
 
@@ -1446,6 +1702,7 @@ function readPage(body, what) {
 class AppResolver {
     client;
     cache = new Map();
+    versions = new Map();
     constructor(client) {
         this.client = client;
     }
@@ -1456,6 +1713,16 @@ class AppResolver {
         if (!pending) {
             pending = this.lookup(app.bundleId);
             this.cache.set(app.bundleId, pending);
+        }
+        return pending;
+    }
+    /** The app's live and replaced App Store versions: one request for `live` and `previous`. */
+    releasedVersions(appId, platform) {
+        const key = `${appId}/${platform}`;
+        let pending = this.versions.get(key);
+        if (!pending) {
+            pending = fetchReleasedVersions(this.client, appId, platform);
+            this.versions.set(key, pending);
         }
         return pending;
     }
@@ -1497,6 +1764,22 @@ async function resolveBuild(client, apps, ref, role) {
     if (ref.kind === 'id')
         return { id: ref.id };
     const appId = await apps.appId(ref.app);
+    if (ref.kind === 'released') {
+        const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`;
+        const versions = await apps.releasedVersions(appId, ref.platform);
+        const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input });
+        if (!version.build) {
+            throw new ServiceError(`The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
+        }
+        return {
+            id: version.build.id,
+            label: `${version.versionString} (${version.build.buildNumber})`,
+            processingState: version.build.processingState,
+            exists: true,
+            version: version.versionString,
+            appStoreVersion: version
+        };
+    }
     const base = {
         'filter[app]': appId,
         'filter[preReleaseVersion.platform]': ref.platform,
@@ -1528,6 +1811,7 @@ async function resolveBuild(client, apps, ref, role) {
             id: row.id,
             label: `${row.version} (${row.buildNumber})`,
             processingState: row.processingState,
+            exists: true,
             ...(row.version !== '?' ? { version: row.version } : {})
         };
     }
@@ -1552,7 +1836,7 @@ function readBuilds(body) {
     if (Array.isArray(included)) {
         for (const entry of included) {
             if (entry?.type === 'preReleaseVersions' && entry.id)
-                versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version));
+                versions.set(entry.id, builds_capped(entry.attributes?.version, FIELD_CAPS.version));
         }
     }
     return items.map(item => {
@@ -1565,15 +1849,15 @@ function readBuilds(body) {
         const versionId = build.relationships?.preReleaseVersion?.data?.id;
         return {
             id: build.id,
-            buildNumber: capped(attributes.version, FIELD_CAPS.version),
+            buildNumber: builds_capped(attributes.version, FIELD_CAPS.version),
             version: (versionId && versions.get(versionId)) || '?',
-            uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
-            processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
+            uploadedDate: builds_capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+            processingState: builds_capped(attributes.processingState, FIELD_CAPS.identifier)
         };
     });
 }
 /** A string attribute cut to its cap at parse time; '?' when absent. */
-function capped(value, max) {
+function builds_capped(value, max) {
     return truncate(String(value ?? '?'), max);
 }
 
@@ -1788,6 +2072,56 @@ async function fetchBacktrace(client, signatureId) {
     }
     catch (error) {
         return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/asc/no-data.ts
+
+/**
+ * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
+ * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
+ * lookup exists, and any other is asked about once, with `GET /v1/builds/{id}`.
+ */
+class BuildExistence {
+    client;
+    cache = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    exists(build) {
+        if (build.exists)
+            return Promise.resolve(true);
+        let pending = this.cache.get(build.id);
+        if (!pending) {
+            pending = this.client
+                .getJson(`/v1/builds/${encodeURIComponent(build.id)}`, {
+                query: { 'fields[builds]': 'processingState' }
+            })
+                .then(() => true, (error) => {
+                if (isNotFound(error))
+                    return false;
+                throw error;
+            });
+            this.cache.set(build.id, pending);
+        }
+        return pending;
+    }
+}
+function isNotFound(error) {
+    return error instanceof ServiceError && error.status === 404;
+}
+/**
+ * Runs a per-build fetch; a 404 for a build that exists becomes `empty()`, no data yet, which
+ * the `no-data` policy then judges. A 404 for a build that does not exist keeps its error.
+ */
+async function noDataOn404(fetch, empty, exists) {
+    try {
+        return { value: await fetch(), notFound: false };
+    }
+    catch (error) {
+        if (isNotFound(error) && (await exists()))
+            return { value: empty(), notFound: true };
+        throw error;
     }
 }
 
@@ -2961,13 +3295,14 @@ async function collectMetrics(client, apps, settings, build, baseline, log) {
 async function appAndVersion(client, apps, { ref, resolved }) {
     if (ref.kind === 'id')
         return fetchBuildVersion(client, ref.id);
-    if (ref.version)
+    if (ref.kind === 'lookup' && ref.version)
         return { appId: await apps.appId(ref.app), version: ref.version };
     const build = await resolved;
     return { appId: await apps.appId(ref.app), ...(build.version ? { version: build.version } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/collect.ts
+
 
 
 
@@ -3017,6 +3352,7 @@ async function collect(client, config, log) {
         config,
         log,
         apps: new AppResolver(client),
+        existence: new BuildExistence(client),
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
@@ -3070,8 +3406,8 @@ async function loadBuild(session, resolved, role) {
     // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
     const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
-        const list = await fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id');
-        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.existence.exists(build));
+        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
         if (role === 'build')
             session.fetchLogs(list);
         return list;
@@ -3158,7 +3494,9 @@ function evaluate(input) {
     let maxWeight;
     for (const type of input.types) {
         const list = input.current.get(type) ?? { type, signatures: [], complete: true };
-        const baseline = input.baseline?.get(type);
+        // A baseline without data for this type says nothing about it: nothing is "new" against it.
+        const baselineList = input.baseline?.get(type);
+        const baseline = baselineList?.signatures.length ? baselineList : undefined;
         const threshold = input.thresholds[type];
         const previous = baseline && {
             byText: byText(baseline.signatures),
@@ -3515,7 +3853,120 @@ function verdict_regressionSentence(o) {
     return sentence;
 }
 
+;// CONCATENATED MODULE: ./src/release-guard.ts
+
+
+
+
+/**
+ * What the release guard does with a rollout, a pure function. It pauses only a rollout that
+ * is ACTIVE, only when the run fails on its verdict (`failure` is the line the step fails
+ * with: breaches, regressions, metrics or `no-data: fail`, whatever makes the job fail), and
+ * only in `pause-on-failure` mode; `report` mode says it would have. It never resumes.
+ */
+function decidePhasedRelease(input) {
+    const { release, failure, mode } = input;
+    if (!release)
+        return { action: 'none', reason: 'the version has no phased release' };
+    if (!failure)
+        return { action: 'none', reason: 'the verdict does not fail the run' };
+    if (release.state !== 'ACTIVE') {
+        return { action: 'none', reason: `the rollout is ${STATE_WORDS[release.state]}` };
+    }
+    if (mode === 'report') {
+        return { action: 'would-pause', reason: "'phased-release' is 'report'" };
+    }
+    return { action: 'pause', reason: 'the verdict failed and the rollout is active' };
+}
+const STATE_WORDS = {
+    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
+    ACTIVE: 'active',
+    PAUSED: 'already paused (PAUSED); the guard never resumes one',
+    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
+    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
+};
+/**
+ * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
+ * The rollout is read again just before the PATCH, so the decision is made on its state now,
+ * not as it was when the run began. Never throws for App Store Connect problems: they become
+ * `error`, and the verdict and the report stay as they are.
+ */
+async function guardRelease(client, version, failure, mode, log) {
+    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+    const versionString = oneLine(version.versionString, 64);
+    const outcome = (release, decision, extra = {}) => ({
+        version: versionString,
+        versionId: version.id,
+        ...(release ? { release } : {}),
+        decision,
+        paused: false,
+        ...extra
+    });
+    const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode });
+    const name = `the phased release of ${versionString}`;
+    if (first.action === 'would-pause') {
+        log(`Would pause ${name} (${describeRollout(version.phasedRelease)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`);
+    }
+    if (first.action !== 'pause')
+        return outcome(version.phasedRelease, first);
+    let current = version.phasedRelease;
+    try {
+        current = await getPhasedRelease(client, version.id);
+        const now = decidePhasedRelease({ release: current, failure, mode });
+        if (now.action !== 'pause') {
+            log(`Not pausing ${name}: ${now.reason}.`);
+            return outcome(current, now);
+        }
+        const paused = await pausePhasedRelease(client, current, version.id);
+        log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: the verdict failed.`);
+        return outcome(paused, now, { paused: paused.state === 'PAUSED' });
+    }
+    catch (error) {
+        if (!(error instanceof ServiceError || error instanceof DataError))
+            throw error;
+        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
+    }
+}
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+async function act(client, config, data, failure, log, 
+/** How the front door shows a phase (a log group in the action). */
+phase = (_title, work) => work()) {
+    const version = data.current.build.appStoreVersion;
+    if (version?.status !== 'live')
+        return undefined;
+    return phase('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, log));
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
+}
+/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
+function describeRollout(release) {
+    if (release.state === 'COMPLETE')
+        return 'complete (100% of users)';
+    if (release.state === 'INACTIVE')
+        return 'not started yet (inactive)';
+    const day = rolloutDay(release);
+    const state = release.state.toLowerCase();
+    return day ? `${day}, ${state}` : state;
+}
+/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
+function rolloutDay(release) {
+    if (release.day === undefined)
+        return undefined;
+    const day = Math.min(release.day, PHASED_RELEASE.days);
+    const share = PHASED_RELEASE.userPercentByDay[day - 1];
+    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
+}
+
 ;// CONCATENATED MODULE: ./src/run-gate.ts
+
 
 
 
@@ -3548,13 +3999,16 @@ async function runGate(door) {
             const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
             const current = data.current.lists;
             const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
-            const failures = [
+            const judged = [
                 failureLine(verdict, config, data.current.build.id),
                 metricsFailureLine(verdict.metrics, config)
-            ];
-            const failure = failures.filter(Boolean).join(' ') || undefined;
-            // Act on the verdict here (the release guard, next), before it is published.
-            outcome = { ...state, kind: 'judged', config, data, verdict, failure };
+            ]
+                .filter(Boolean)
+                .join(' ') || undefined;
+            // The release guard acts on the verdict before it is published: a pause leads the report.
+            const release = await act(client, config, data, judged, door.log, door.phase);
+            const failure = withPause(judged, release);
+            outcome = { ...state, kind: 'judged', config, data, verdict, failure, release };
         }
     }
     catch (error) {
@@ -3627,7 +4081,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "version",
-        "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0.",
+        "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
         "required": false,
         "default": ""
     },
@@ -3699,7 +4153,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "baseline-version",
-        "description": "Marketing version of the baseline build, looked up in the same app as the build.",
+        "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
         "required": false,
         "default": ""
     },
@@ -3762,6 +4216,12 @@ const ACTION_INPUTS = [
         "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
         "required": false,
         "default": "3"
+    },
+    {
+        "name": "phased-release",
+        "description": "What to do with the live version's phased release (with version live). report shows its state and logs \"would pause\" when pause-on-failure would act; pause-on-failure pauses an ACTIVE rollout when the run fails. It never resumes one.",
+        "required": false,
+        "default": "report"
     },
     {
         "name": "report-path",
@@ -3963,6 +4423,7 @@ function reportContext(outcome) {
         maxWeightIncrease: config.maxWeightIncrease,
         rateLimit: outcome.usage?.rateLimit,
         backtraces: data.backtraces,
+        release: outcome.release,
         noData: config.noData
     };
 }
@@ -4047,6 +4508,7 @@ function metricsReport(metrics, appId) {
 
 
 
+
 /** Warnings for what the verdict could not look at: types without data, missing backtraces. */
 function gapWarnings(noData, verdict, data) {
     const warnings = [];
@@ -4060,6 +4522,12 @@ function gapWarnings(noData, verdict, data) {
     const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
     if (unavailable.length) {
         warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
+    }
+    const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+        .filter(list => list.signatures.length === 0)
+        .map(list => TYPE_LABELS[list.type].toLowerCase());
+    if (data.baseline && baselineEmpty.length) {
+        warnings.push(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
     }
     if (data.baseline && data.baseline.build.id === data.current.build.id) {
         warnings.push('The baseline is the same build as the one gated, so nothing can regress.');
@@ -4167,6 +4635,7 @@ function buildJsonReport(input) {
         breaches: (verdict?.breaches ?? []).map(s => s.id),
         regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
         backtraces: Object.fromEntries(data?.backtraces ?? []),
+        phasedRelease: phasedReleaseRecord(input.release),
         metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
         rateLimit: input.rateLimit
             ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
@@ -4176,6 +4645,23 @@ function buildJsonReport(input) {
             ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
             total: Math.round(input.totalMs)
         }
+    };
+}
+function phasedReleaseRecord(guard) {
+    if (!guard)
+        return null;
+    const release = guard.release;
+    return {
+        appStoreVersion: { id: guard.versionId, version: guard.version },
+        id: release?.id ?? null,
+        state: release?.state ?? null,
+        day: release?.day ?? null,
+        startDate: release?.startDate ?? null,
+        totalPauseDuration: release?.totalPauseDuration ?? null,
+        action: guard.decision.action,
+        reason: guard.decision.reason,
+        paused: guard.paused,
+        error: guard.error ?? null
     };
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
@@ -4191,7 +4677,12 @@ function jsonReportOf(outcome) {
     const { config, usage } = outcome;
     return buildJsonReport({
         ...(outcome.kind === 'judged'
-            ? { verdict: outcome.verdict, data: outcome.data, failure: outcome.failure }
+            ? {
+                verdict: outcome.verdict,
+                data: outcome.data,
+                failure: outcome.failure,
+                release: outcome.release
+            }
             : {}),
         ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
         ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
@@ -4304,6 +4795,32 @@ function markdown_httpsUrl(url) {
     catch {
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/report/release.ts
+
+
+/**
+ * The phased-release lines at the top of the report: the rollout's state, and what this run
+ * did to it (paused it, would have, or could not).
+ */
+function releaseSection(guard) {
+    const version = markdown_text(guard.version);
+    if (!guard.release)
+        return `**Phased release:** none for ${version}.`;
+    const lines = [];
+    if (guard.paused) {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
+    }
+    else if (guard.error) {
+        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
+    }
+    else if (guard.decision.action === 'would-pause') {
+        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**; this run only reports (\`phased-release: report\`).`);
+    }
+    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    return lines.join('\n\n');
 }
 
 ;// CONCATENATED MODULE: ./src/report/chart.ts
@@ -4477,6 +4994,7 @@ function insightLine(o, insight) {
 
 
 
+
 /** How much to show; each level drops more, in the order the design gives. */
 var Detail;
 (function (Detail) {
@@ -4490,6 +5008,7 @@ const TOP_ROWS = 10;
 function renderReport(verdict, context, detail = Detail.Full) {
     const sections = [
         headline(verdict),
+        context.release && releaseSection(context.release),
         buildLine(context),
         metricProblems(verdict.metrics),
         problems(verdict),
@@ -5032,6 +5551,9 @@ function commandLineSinks(streams, options) {
         }
         if (outcome.kind !== 'judged')
             return;
+        // The phased release could not be paused (a 403, say): the verdict stands, the error shows.
+        if (outcome.release?.error)
+            line(`error: ${outcome.release.error}`);
         if (!options.quiet) {
             for (const warning of gapWarnings(outcome.config.noData, outcome.verdict, outcome.data)) {
                 line(`warning: ${warning}`);

@@ -17,6 +17,7 @@ import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
   APP,
+  appStoreVersions,
   BASELINE_ID,
   BUILD_ID,
   baselineBuild,
@@ -113,6 +114,21 @@ const BY_VERSION = {
   },
   pullRequest: true
 }
+const GUARD = {
+  // The README's phased-release guard on a regressing live version: it pauses the rollout.
+  name: 'phased-release guard: live vs. previous, metrics, 7 logs, pause',
+  builds: [fullRunBuild(), baselineBuild()],
+  versions: appStoreVersions,
+  inputs: {
+    'bundle-id': APP.bundleId,
+    version: 'live',
+    'baseline-version': 'previous',
+    metrics: 'hangRate, launchTime',
+    'phased-release': 'pause-on-failure',
+    'include-logs': '3',
+    comment: 'false'
+  }
+}
 /** Metrics ride along: the build's version (one request beside the signatures), then the app's metrics. */
 const GATE_METRICS = {
   name: 'gate with metrics: 3 types, hangRate and launchTime',
@@ -156,6 +172,8 @@ async function simulators(scenario, latencyMs) {
   const run = async node => {
     asc.timeline.length = 0
     github.timeline.length = 0
+    // Each run finds the rollout active again, so each one pauses it.
+    if (scenario.versions) asc.state.versions.splice(0, Infinity, ...scenario.versions())
     const result = await runAction({
       nodePath: node,
       inputs: {
@@ -408,7 +426,7 @@ try {
       `| scenario | requests | round trips | round trips (wall) | sequential client | wall @0 ms | wall @${LATENCY_MS} ms | sequential @${LATENCY_MS} ms |`
     )
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-    for (const scenario of [GATE, GATE_METRICS, FULL, FULL_METRICS, BY_VERSION, BIG]) {
+    for (const scenario of [GATE, GATE_METRICS, FULL, FULL_METRICS, BY_VERSION, GUARD, BIG]) {
       const r = await roundTrips(node, scenario)
       console.log(
         `| ${scenario.name} | ${r.requests} | ${r.roundTrips} | ${r.roundTripsWall.toFixed(1)} | ${r.sequentialRoundTrips.toFixed(1)} | ${ms(r.fastMs)} | ${ms(r.slowMs)} | ${ms(r.sequentialMs)} |`

@@ -1,6 +1,7 @@
 import { AscClient, type ClientOptions } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
+import { BuildExistence, noDataOn404 } from './asc/no-data.js'
 import { fetchSignatures } from './asc/signatures.js'
 import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
@@ -83,6 +84,7 @@ export async function collect(
     config,
     log,
     apps: new AppResolver(client),
+    existence: new BuildExistence(client),
     fetchLogs: list => {
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
         logTasks.push(
@@ -136,6 +138,8 @@ interface Session {
   config: Config
   log: (line: string) => void
   apps: AppResolver
+  /** Tells a build without data from one that does not exist, after a 404. */
+  existence: BuildExistence
   /** Starts fetching the backtraces of a list's top signatures. */
   fetchLogs: (list: SignatureList) => void
   /** Notes that a build finished a phase now. */
@@ -158,15 +162,20 @@ async function loadBuild(
   const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
   const lists = await allSettledOrThrow(
     config.types.map(async type => {
-      const list = await fetchSignatures(
-        client,
-        build.id,
-        type,
-        fetchLimit,
-        role === 'build' ? 'build-id' : 'baseline-build-id'
+      const { value: list, notFound } = await noDataOn404(
+        () =>
+          fetchSignatures(
+            client,
+            build.id,
+            type,
+            fetchLimit,
+            role === 'build' ? 'build-id' : 'baseline-build-id'
+          ),
+        () => ({ type, signatures: [], complete: true }),
+        () => session.existence.exists(build)
       )
       log(
-        `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
+        `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
       )
       if (role === 'build') session.fetchLogs(list)
       return list

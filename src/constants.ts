@@ -122,3 +122,19 @@ export const GITHUB_LIMITS = {
 } as const
 
 export const JSON_REPORT_SCHEMA_VERSION = 1
+
+/** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
+export const PHASED_RELEASE = {
+  days: 7,
+  userPercentByDay: [1, 2, 5, 10, 20, 50, 100],
+  /** Pauses may add up to this many days per version. */
+  maxPauseDays: 30,
+  /** Roles that may pause a rollout (Account Holder too, but it has no API keys). */
+  rolesThatPause: 'Admin or App Manager',
+  /** `fields[appStoreVersionPhasedReleases]`: everything the report shows. */
+  fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
+} as const
+
+/** App Store version states (`appStoreState`) that mean live now, and live before. */
+export const LIVE_STATE = 'READY_FOR_SALE'
+export const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION'

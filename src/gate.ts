@@ -58,7 +58,9 @@ export function evaluate(input: GateInput): Verdict {
   let maxWeight: number | undefined
   for (const type of input.types) {
     const list = input.current.get(type) ?? { type, signatures: [], complete: true }
-    const baseline = input.baseline?.get(type)
+    // A baseline without data for this type says nothing about it: nothing is "new" against it.
+    const baselineList = input.baseline?.get(type)
+    const baseline = baselineList?.signatures.length ? baselineList : undefined
     const threshold = input.thresholds[type]
     const previous = baseline && {
       byText: byText(baseline.signatures),

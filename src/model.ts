@@ -4,11 +4,16 @@ import type { DiagnosticType, Platform } from './constants.js'
 export type NoDataPolicy = 'pass' | 'warn' | 'fail'
 /** When the pull-request comment is written (`comment`: true, on-breach, false). */
 export type CommentMode = 'always' | 'on-breach' | 'never'
+/** `phased-release`: what the run may do to the live version's rollout. */
+export type PhasedReleaseMode = 'report' | 'pause-on-failure'
 
 /** The app a build belongs to: its App Store Connect ID, or its bundle ID to look that up. */
 export type AppRef = { readonly appId: string } | { readonly bundleId: string }
 
-/** How to find a build: its resource ID, or the app plus version and/or build number. */
+/**
+ * How to find a build: its resource ID, the app plus version and/or build number, or the app's
+ * App Store version that is live now (`live`) or was live before it (`previous`).
+ */
 export type BuildRef =
   | { readonly kind: 'id'; readonly id: string }
   | {
@@ -16,6 +21,12 @@ export type BuildRef =
       readonly app: AppRef
       readonly version?: string
       readonly buildNumber?: string
+      readonly platform: Platform
+    }
+  | {
+      readonly kind: 'released'
+      readonly which: 'live' | 'previous'
+      readonly app: AppRef
       readonly platform: Platform
     }
 

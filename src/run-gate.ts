@@ -7,6 +7,7 @@ import { retryPolicy, type RetryPolicy } from './http/retry.js'
 import { createTransport, type Transport } from './http/transport.js'
 import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
 import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
+import { act, withPause } from './release-guard.js'
 
 /** The inputs, or why the gate does not run at all. */
 export type ReadInputs = { config: Config } | { skip: string }
@@ -61,13 +62,17 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
         metricsVerdict(config, data.metrics),
         config.noData
       )
-      const failures = [
-        failureLine(verdict, config, data.current.build.id),
-        metricsFailureLine(verdict.metrics, config)
-      ]
-      const failure = failures.filter(Boolean).join(' ') || undefined
-      // Act on the verdict here (the release guard, next), before it is published.
-      outcome = { ...state, kind: 'judged', config, data, verdict, failure }
+      const judged =
+        [
+          failureLine(verdict, config, data.current.build.id),
+          metricsFailureLine(verdict.metrics, config)
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined
+      // The release guard acts on the verdict before it is published: a pause leads the report.
+      const release = await act(client, config, data, judged, door.log, door.phase)
+      const failure = withPause(judged, release)
+      outcome = { ...state, kind: 'judged', config, data, verdict, failure, release }
     }
   } catch (error) {
     outcome = { ...state, kind: 'failed', ...explain(error, door.debug) }

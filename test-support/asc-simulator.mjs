@@ -4,6 +4,7 @@
 // Facts come from Apple's OpenAPI spec 4.4.1 and docs (see shared/asc-api.md).
 import { createHash, createPrivateKey, createPublicKey, KeyObject, randomUUID } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
+import { schemaValidator } from './asc-schemas.mjs'
 import { METRICS_MEDIA_TYPE } from './metrics.mjs'
 import { createServer, criticalPath } from './sim-core.mjs'
 
@@ -74,6 +75,59 @@ const BUILD_SORTS = [
   '-preReleaseVersion'
 ]
 const APP_SORTS = ['name', '-name', 'bundleId', '-bundleId', 'sku', '-sku']
+// prettier-ignore
+const APP_STORE_STATES = [
+  'ACCEPTED', 'DEVELOPER_REMOVED_FROM_SALE', 'DEVELOPER_REJECTED', 'IN_REVIEW', 'INVALID_BINARY',
+  'METADATA_REJECTED', 'PENDING_APPLE_RELEASE', 'PENDING_CONTRACT', 'PENDING_DEVELOPER_RELEASE',
+  'PREPARE_FOR_SUBMISSION', 'PREORDER_READY_FOR_SALE', 'PROCESSING_FOR_APP_STORE',
+  'READY_FOR_REVIEW', 'READY_FOR_SALE', 'REJECTED', 'REMOVED_FROM_SALE',
+  'WAITING_FOR_EXPORT_COMPLIANCE', 'WAITING_FOR_REVIEW', 'REPLACED_WITH_NEW_VERSION',
+  'NOT_APPLICABLE'
+]
+// prettier-ignore
+const APP_VERSION_STATES = [
+  'ACCEPTED', 'DEVELOPER_REJECTED', 'IN_REVIEW', 'INVALID_BINARY', 'METADATA_REJECTED',
+  'PENDING_APPLE_RELEASE', 'PENDING_DEVELOPER_RELEASE', 'PREPARE_FOR_SUBMISSION',
+  'PROCESSING_FOR_DISTRIBUTION', 'READY_FOR_DISTRIBUTION', 'READY_FOR_REVIEW', 'REJECTED',
+  'REPLACED_WITH_NEW_VERSION', 'WAITING_FOR_EXPORT_COMPLIANCE', 'WAITING_FOR_REVIEW'
+]
+// prettier-ignore
+const APP_STORE_VERSION_FIELDS = [
+  'platform', 'versionString', 'appStoreState', 'appVersionState', 'copyright', 'reviewType',
+  'releaseType', 'earliestReleaseDate', 'usesIdfa', 'downloadable', 'createdDate', 'app',
+  'appStoreVersionLocalizations', 'build', 'appStoreVersionPhasedRelease', 'gameCenterAppVersion',
+  'routingAppCoverage', 'appStoreReviewDetail', 'appStoreVersionSubmission',
+  'appClipDefaultExperience', 'appStoreVersionExperiments', 'appStoreVersionExperimentsV2',
+  'customerReviews', 'alternativeDistributionPackage'
+]
+// prettier-ignore
+const APP_STORE_VERSION_INCLUDES = [
+  'app', 'appStoreVersionLocalizations', 'build', 'appStoreVersionPhasedRelease',
+  'gameCenterAppVersion', 'routingAppCoverage', 'appStoreReviewDetail', 'appStoreVersionSubmission',
+  'appClipDefaultExperience', 'appStoreVersionExperiments', 'appStoreVersionExperimentsV2',
+  'alternativeDistributionPackage'
+]
+const PHASED_RELEASE_FIELDS = [
+  'phasedReleaseState',
+  'startDate',
+  'totalPauseDuration',
+  'currentDayNumber'
+]
+/**
+ * The transitions Apple's help describes: pause and resume an active rollout, or release it
+ * to everyone. INACTIVE starts only when the version is released; COMPLETE is final.
+ */
+const PHASED_RELEASE_TRANSITIONS = {
+  ACTIVE: ['PAUSED', 'COMPLETE'],
+  PAUSED: ['ACTIVE', 'COMPLETE'],
+  INACTIVE: [],
+  COMPLETE: []
+}
+/** Pauses may add up to 30 days per version. */
+const MAX_PAUSE_DAYS = 30
+/** API key roles that may change a release (Account Holder has no API keys). */
+const RELEASE_ROLES = ['ADMIN', 'APP_MANAGER']
+const schemaNamed = schemaValidator()
 /** Includes the simulator renders; Apple accepts more (betaGroups, icons, …). */
 const BUILD_INCLUDES = ['preReleaseVersion', 'app']
 /**
@@ -113,18 +167,31 @@ const NOT_AUTHORIZED_BODY = {
  *   id: string, appId: string, version: string, marketingVersion: string, platform?: string,
  *   uploadedDate: string, processingState?: string, expired?: boolean, minOsVersion?: string,
  *   signatures: SimSignature[], logs?: Record<string, object>,
- *   nextLinkOrigin?: string, nextLinkLoop?: boolean
+ *   nextLinkOrigin?: string, nextLinkLoop?: boolean, noData?: boolean
  * }} SimBuild
  *   nextLinkOrigin: signature pages point `links.next` at another origin;
  *   nextLinkLoop: signature pages always point `links.next` back at the first page.
+ *   noData: Apple has no diagnostics for this existing build yet, and answers its
+ *   diagnosticSignatures with 404 (as it does for most builds before release).
+ * @typedef {{ id: string, state: string, startDate?: string, currentDayNumber?: number,
+ *   totalPauseDuration?: number }} SimPhasedRelease
+ * @typedef {{
+ *   id: string, appId: string, versionString: string, appStoreState: string, platform?: string,
+ *   createdDate: string, buildId?: string, phasedRelease?: SimPhasedRelease
+ * }} SimAppStoreVersion
+ *   Listed in the order given: Apple documents no order for an app's versions.
  * @typedef {{ limit: number, remaining: number }} RateLimit
- * @typedef {{ apps: SimApp[], builds: SimBuild[], pageSize: number, rateLimit: RateLimit }} AscState
+ * @typedef {{ apps: SimApp[], builds: SimBuild[], versions: SimAppStoreVersion[],
+ *   pageSize: number, rateLimit: RateLimit, roles: Record<string, string> }} AscState
  * @typedef {KeyObject | import('node:crypto').webcrypto.CryptoKey | string} KeyInput
  *   public or private key: PEM, KeyObject or CryptoKey (as jose's generateKeyPair returns)
  * @typedef {{
- *   keys: Record<string, KeyInput>, apps?: SimApp[], builds?: SimBuild[], pageSize?: number,
+ *   keys: Record<string, KeyInput>, apps?: SimApp[], builds?: SimBuild[],
+ *   versions?: SimAppStoreVersion[], roles?: Record<string, string>, pageSize?: number,
  *   latencyMs?: number, rateLimit?: RateLimit, now?: () => number
  * }} AscSimulatorOptions
+ *   roles: each key's role by key ID (ADMIN when not listed); only ADMIN and APP_MANAGER may
+ *   change a phased release.
  *   pageSize: server-side cap, so pages can be shorter than the requested limit (Apple does this).
  *   now: current time in seconds, for the JWT checks.
  * @typedef {{
@@ -142,6 +209,8 @@ export async function startAscSimulator({
   keys,
   apps = [],
   builds = [],
+  versions = [],
+  roles = {},
   pageSize = MAX_LIMIT,
   latencyMs = 0,
   rateLimit = { limit: 3500, remaining: 3400 },
@@ -149,7 +218,7 @@ export async function startAscSimulator({
 }) {
   const publicKeys = new Map(Object.entries(keys).map(([kid, key]) => [kid, publicKeyOf(key)]))
   /** @type {AscState} */
-  const state = { apps, builds, pageSize, rateLimit: { ...rateLimit } }
+  const state = { apps, builds, versions, pageSize, rateLimit: { ...rateLimit }, roles }
   let nextSignatureId = 1
 
   /** @param {SimContext} ctx */
@@ -178,14 +247,16 @@ export async function startAscSimulator({
         'The path provided does not match a defined resource type.'
       )
     }
-    if (ctx.method !== 'GET') return methodNotAllowed(ctx, route.resource)
+    const handler =
+      ctx.method === 'GET' ? route.handle : ctx.method === 'PATCH' ? route.update : undefined
+    if (!handler) return methodNotAllowed(ctx, route.resource, route.handle ? 'GET' : 'PATCH')
     const badParameter = checkParameters(ctx.url.searchParams, route.parameters)
     if (badParameter) return badParameter
     for (const build of state.builds) {
       for (const signature of build.signatures) signature.id ??= `sig-${nextSignatureId++}`
     }
     const match = /** @type {RegExpExecArray} */ (route.pattern.exec(ctx.path))
-    return route.handle(ctx, state, decodeURIComponent(match[1] ?? ''))
+    return handler(ctx, state, decodeURIComponent(match[1] ?? ''))
   }
 
   const server = await createServer(handle, { latencyMs, onRequest })
@@ -223,8 +294,10 @@ export function ascErrorFault(status) {
 
 /**
  * @typedef {(value: string, name: string) => SimResponse | undefined} ParameterCheck
+ * @typedef {(ctx: SimContext, state: AscState, id: string) => SimResponse} Handler
  * @typedef {{ pattern: RegExp, resource: string, parameters: Record<string, ParameterCheck>,
- *   handle: (ctx: SimContext, state: AscState, id: string) => SimResponse }} Route
+ *   handle?: Handler, update?: Handler }} Route
+ *   handle answers GET, update answers PATCH; any other method is refused as Apple does.
  */
 
 /** @type {Route[]} */
@@ -302,13 +375,208 @@ const ROUTES = [
       cursor: cursorCheck
     },
     handle: listBuilds
+  },
+  {
+    pattern: /^\/v1\/apps\/([^/]+)\/appStoreVersions$/,
+    resource: 'appStoreVersions',
+    parameters: {
+      'filter[platform]': oneOf(PLATFORMS),
+      'filter[versionString]': anyValues,
+      'filter[appStoreState]': oneOf(APP_STORE_STATES),
+      'filter[appVersionState]': oneOf(APP_VERSION_STATES),
+      'filter[id]': anyValues,
+      'fields[appStoreVersions]': fieldNames(APP_STORE_VERSION_FIELDS),
+      'fields[builds]': fieldNames(BUILD_FIELDS),
+      'fields[appStoreVersionPhasedReleases]': fieldNames(PHASED_RELEASE_FIELDS),
+      include: oneOf(APP_STORE_VERSION_INCLUDES),
+      limit: limitCheck,
+      cursor: cursorCheck
+    },
+    handle: listAppStoreVersions
+  },
+  {
+    pattern: /^\/v1\/appStoreVersions\/([^/]+)\/appStoreVersionPhasedRelease$/,
+    resource: 'appStoreVersionPhasedReleases',
+    parameters: { 'fields[appStoreVersionPhasedReleases]': fieldNames(PHASED_RELEASE_FIELDS) },
+    handle: getPhasedRelease
+  },
+  {
+    pattern: /^\/v1\/appStoreVersionPhasedReleases\/([^/]+)$/,
+    resource: 'appStoreVersionPhasedReleases',
+    parameters: {},
+    update: updatePhasedRelease
   }
 ]
 
-/** @type {Route['handle']} */
+/** @type {Handler} */
+function listAppStoreVersions(ctx, state, appId) {
+  if (!state.apps.some(app => app.id === appId)) return notFound('apps', appId)
+  const q = ctx.query
+  /** @type {[string, (version: SimAppStoreVersion) => string | undefined][]} */
+  const filters = [
+    ['filter[platform]', v => v.platform ?? 'IOS'],
+    ['filter[versionString]', v => v.versionString],
+    ['filter[appStoreState]', v => v.appStoreState],
+    ['filter[appVersionState]', v => appVersionState(v.appStoreState)],
+    ['filter[id]', v => v.id]
+  ]
+  const versions = state.versions.filter(
+    version =>
+      version.appId === appId &&
+      filters.every(
+        ([name, value]) => !q[name] || q[name].split(',').includes(value(version) ?? '')
+      )
+  )
+  const page = paginate(versions, ctx, state.pageSize)
+  const include = list(q.include) ?? []
+  const fields = list(q['fields[appStoreVersions]'])
+  const data = page.data.map(v => appStoreVersionResource(v, ctx.origin, fields, include))
+  if (!include.length) return ok({ ...page, data })
+  /** @type {Map<string, { type: string, id: string }>} */
+  const included = new Map()
+  for (const version of page.data) {
+    const build = state.builds.find(b => b.id === version.buildId)
+    if (include.includes('build') && build)
+      included.set(
+        `builds/${build.id}`,
+        buildResource(build, ctx.origin, list(q['fields[builds]']), [])
+      )
+    if (include.includes('appStoreVersionPhasedRelease') && version.phasedRelease) {
+      const release = phasedReleaseResource(
+        version.phasedRelease,
+        ctx.origin,
+        list(q['fields[appStoreVersionPhasedReleases]'])
+      )
+      included.set(`appStoreVersionPhasedReleases/${release.id}`, release)
+    }
+  }
+  return ok({ ...page, data, included: [...included.values()] })
+}
+
+/** @type {Handler} */
+function getPhasedRelease(ctx, state, versionId) {
+  const version = state.versions.find(v => v.id === versionId)
+  if (!version) return notFound('appStoreVersions', versionId)
+  if (!version.phasedRelease) return notFound('appStoreVersionPhasedReleases', versionId)
+  const fields = list(ctx.query['fields[appStoreVersionPhasedReleases]'])
+  return ok({
+    data: phasedReleaseResource(version.phasedRelease, ctx.origin, fields),
+    links: { self: `${ctx.origin}${ctx.url.pathname}` }
+  })
+}
+
+/**
+ * PATCH a phased release: the key's role first, then the body against Apple's schema, then
+ * the state machine. Answers with the release as it now is.
+ * @type {Handler}
+ */
+function updatePhasedRelease(ctx, state, releaseId) {
+  const version = state.versions.find(v => v.phasedRelease?.id === releaseId)
+  if (!version?.phasedRelease) return notFound('appStoreVersionPhasedReleases', releaseId)
+  const kid = String(/** @type {{ kid?: unknown }} */ (ctx.entry.tokenHeader ?? {}).kid)
+  ctx.entry.role = state.roles[kid] ?? 'ADMIN'
+  if (!RELEASE_ROLES.includes(/** @type {string} */ (ctx.entry.role))) {
+    return appleError(
+      403,
+      'FORBIDDEN_ERROR',
+      'This request is forbidden for security reasons',
+      'The API key in use does not allow this request'
+    )
+  }
+  const type = String(ctx.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+  if (type !== 'application/json') {
+    return appleError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'The request entity has a media type which the server or resource does not support.',
+      `'${type}' is not a supported media type; use application/json`
+    )
+  }
+  /** @type {any} */
+  let body
+  try {
+    body = JSON.parse(ctx.body)
+  } catch {
+    return appleError(
+      400,
+      'ENTITY_ERROR',
+      'The request entity is not valid JSON.',
+      'The provided request entity is not valid JSON.'
+    )
+  }
+  ctx.entry.requestBody = body
+  const validate = schemaNamed('AppStoreVersionPhasedReleaseUpdateRequest')
+  if (!validate(body)) {
+    const [first] = validate.errors ?? []
+    return appleError(
+      422,
+      'ENTITY_ERROR.ATTRIBUTE.INVALID',
+      'An attribute value is invalid.',
+      `The request body does not match AppStoreVersionPhasedReleaseUpdateRequest: ${first?.instancePath || '/'} ${first?.message ?? ''}`,
+      { pointer: first?.instancePath || '/data' }
+    )
+  }
+  if (body.data.id !== releaseId) {
+    return appleError(
+      409,
+      'ENTITY_ERROR.ID.INVALID',
+      'The provided entity id is invalid',
+      `The provided id '${body.data.id}' does not match the id '${releaseId}' in the request path`,
+      { pointer: '/data/id' }
+    )
+  }
+  const release = version.phasedRelease
+  const target = body.data.attributes?.phasedReleaseState
+  if (target !== undefined && target !== null && target !== release.state) {
+    const allowed =
+      /** @type {Record<string, string[]>} */ (PHASED_RELEASE_TRANSITIONS)[release.state] ?? []
+    const pauseSpent = target === 'PAUSED' && (release.totalPauseDuration ?? 0) >= MAX_PAUSE_DAYS
+    if (!allowed.includes(target) || pauseSpent) {
+      return appleError(
+        409,
+        'ENTITY_ERROR.ATTRIBUTE.INVALID',
+        'An attribute value is invalid.',
+        pauseSpent
+          ? `The phased release has been paused for ${release.totalPauseDuration} days, the most allowed.`
+          : `A phased release in state ${release.state} cannot change to ${target}.`,
+        { pointer: '/data/attributes/phasedReleaseState' }
+      )
+    }
+    release.state = target
+  } else if (target === release.state) {
+    return appleError(
+      409,
+      'ENTITY_ERROR.ATTRIBUTE.INVALID',
+      'An attribute value is invalid.',
+      `The phased release is already ${release.state}.`,
+      { pointer: '/data/attributes/phasedReleaseState' }
+    )
+  }
+  return ok({
+    data: phasedReleaseResource(release, ctx.origin, undefined),
+    links: { self: `${ctx.origin}${ctx.url.pathname}` }
+  })
+}
+
+/** @param {string} appStoreState the deprecated state's counterpart in `appVersionState` */
+function appVersionState(appStoreState) {
+  if (APP_VERSION_STATES.includes(appStoreState)) return appStoreState
+  return /** @type {Record<string, string>} */ ({
+    READY_FOR_SALE: 'READY_FOR_DISTRIBUTION',
+    PREORDER_READY_FOR_SALE: 'READY_FOR_DISTRIBUTION',
+    REMOVED_FROM_SALE: 'READY_FOR_DISTRIBUTION',
+    DEVELOPER_REMOVED_FROM_SALE: 'READY_FOR_DISTRIBUTION',
+    PROCESSING_FOR_APP_STORE: 'PROCESSING_FOR_DISTRIBUTION'
+  })[appStoreState]
+}
+
+/** @type {Handler} */
 function listSignatures(ctx, state, buildId) {
   const build = state.builds.find(b => b.id === buildId)
-  if (!build) return notFound('builds', buildId)
+  // Apple answers 404 both for a build that does not exist and for one without data yet.
+  if (!build || build.noData) return notFound('builds', buildId)
   const types = list(ctx.query['filter[diagnosticType]'])
   const fields = list(ctx.query['fields[diagnosticSignatures]'])
   const signatures = build.signatures
@@ -318,7 +586,7 @@ function listSignatures(ctx, state, buildId) {
   return ok({ ...page, data: page.data.map(s => signatureResource(s, ctx.origin, fields)) })
 }
 
-/** @type {Route['handle']} */
+/** @type {Handler} */
 function getLogs(ctx, state, signatureId) {
   const unacceptable = notAcceptable(ctx, LOGS_MEDIA_TYPE)
   if (unacceptable) return unacceptable
@@ -349,7 +617,7 @@ function notAcceptable(ctx, mediaType) {
   }
 }
 
-/** @type {Route['handle']} */
+/** @type {Handler} */
 function getBuild(ctx, state, buildId) {
   const build = state.builds.find(b => b.id === buildId)
   if (!build) return notFound('builds', buildId)
@@ -455,7 +723,7 @@ function filterMetrics(document, query, version) {
   return copy
 }
 
-/** @type {Route['handle']} */
+/** @type {Handler} */
 function listApps(ctx, state) {
   const bundleIds = list(ctx.query['filter[bundleId]'])
   const ids = list(ctx.query['filter[id]'])
@@ -473,7 +741,7 @@ function listApps(ctx, state) {
   return ok({ ...page, data: page.data.map(app => appResource(app, ctx.origin, fields)) })
 }
 
-/** @type {Route['handle']} */
+/** @type {Handler} */
 function listBuilds(ctx, state) {
   const q = ctx.query
   /** @type {[string, (build: SimBuild) => string][]} */
@@ -617,6 +885,72 @@ function buildResource(build, origin, fields, include) {
     attributes: pick(attributes, fields),
     ...(Object.keys(relationships).length ? { relationships } : {}),
     links: { self }
+  }
+}
+
+/**
+ * @param {SimAppStoreVersion} version
+ * @param {string} origin
+ * @param {string[] | undefined} fields
+ * @param {string[]} include
+ */
+function appStoreVersionResource(version, origin, fields, include) {
+  const self = `${origin}/v1/appStoreVersions/${version.id}`
+  const attributes = {
+    platform: version.platform ?? 'IOS',
+    versionString: version.versionString,
+    appStoreState: version.appStoreState,
+    appVersionState: appVersionState(version.appStoreState),
+    releaseType: 'MANUAL',
+    downloadable: true,
+    createdDate: version.createdDate
+  }
+  /**
+   * @param {string} name
+   * @param {{ type: string, id: string } | null} data linkage, shown only when included
+   */
+  const toOne = (name, data) => ({
+    links: { self: `${self}/relationships/${name}`, related: `${self}/${name}` },
+    ...(include.includes(name) && data ? { data } : {})
+  })
+  const relationships = pick(
+    {
+      build: toOne('build', version.buildId ? { type: 'builds', id: version.buildId } : null),
+      appStoreVersionPhasedRelease: toOne(
+        'appStoreVersionPhasedRelease',
+        version.phasedRelease
+          ? { type: 'appStoreVersionPhasedReleases', id: version.phasedRelease.id }
+          : null
+      )
+    },
+    fields
+  )
+  return {
+    type: 'appStoreVersions',
+    id: version.id,
+    attributes: pick(attributes, fields),
+    ...(Object.keys(relationships).length ? { relationships } : {}),
+    links: { self }
+  }
+}
+
+/**
+ * @param {SimPhasedRelease} release
+ * @param {string} origin
+ * @param {string[] | undefined} fields
+ */
+function phasedReleaseResource(release, origin, fields) {
+  const attributes = {
+    phasedReleaseState: release.state,
+    startDate: release.startDate,
+    totalPauseDuration: release.totalPauseDuration,
+    currentDayNumber: release.currentDayNumber
+  }
+  return {
+    type: 'appStoreVersionPhasedReleases',
+    id: release.id,
+    attributes: pick(attributes, fields),
+    links: { self: `${origin}/v1/appStoreVersionPhasedReleases/${release.id}` }
   }
 }
 
@@ -1003,9 +1337,10 @@ function notFound(type, id) {
  * the operation; methods it has no operation for get a plain 405.
  * @param {SimContext} ctx
  * @param {string} resource
+ * @param {string} [allow] the method the path does answer
  * @returns {SimResponse}
  */
-function methodNotAllowed(ctx, resource) {
+function methodNotAllowed(ctx, resource, allow = 'GET') {
   const operation = { POST: 'CREATE', PATCH: 'UPDATE', DELETE: 'DELETE' }[ctx.method]
   if (!operation) {
     const response = appleError(
@@ -1014,7 +1349,7 @@ function methodNotAllowed(ctx, resource) {
       'The request method is not valid for the resource path.',
       `'${ctx.method}' is not allowed on '${ctx.path}'`
     )
-    return { ...response, headers: { allow: 'GET' } }
+    return { ...response, headers: { allow } }
   }
   const collection = !/\/v1\/[^/]+\/[^/]+/.test(ctx.path)
   return appleError(

@@ -15,6 +15,10 @@ const ROOTS = [
   'ErrorResponse',
   'diagnosticLogs',
   'BuildResponse',
+  'AppStoreVersionsResponse',
+  'AppStoreVersionPhasedReleaseResponse',
+  // A request body: the simulator validates the PATCH a client sends against it.
+  'AppStoreVersionPhasedReleaseUpdateRequest',
   'xcodeMetrics'
 ]
 const PREFIX = '#/components/schemas/'
@@ -35,7 +39,7 @@ while (pending.length) {
   const name = /** @type {string} */ (pending.pop())
   if (name in picked) continue
   if (!(name in all)) throw new Error(`schema ${name} is not in ${specPath}`)
-  picked[name] = JSON.parse(JSON.stringify(all[name]), dropNullFormat)
+  picked[name] = JSON.parse(JSON.stringify(all[name]), toJsonSchema)
   pending.push(...refsIn(all[name]))
 }
 
@@ -54,13 +58,20 @@ writeFileSync(OUTPUT, `${JSON.stringify(document, null, 2)}\n`)
 console.log(`wrote ${Object.keys(picked).length} schemas to ${OUTPUT.pathname}`)
 
 /**
- * The SDK's patch of AppEvent.deepLink left `format: null`, which is not a
- * valid JSON Schema and stops ajv from compiling the document.
+ * OpenAPI 3.0 spellings JSON Schema (and ajv) do not take:
+ * - the SDK's patch of AppEvent.deepLink left `format: null`, not a valid format;
+ * - `nullable: true` beside a `$ref` (request bodies, e.g. phasedReleaseState) means the value
+ *   may also be null: `anyOf` the reference and null.
  * @param {string} key
  * @param {unknown} value
  */
-function dropNullFormat(key, value) {
-  return key === 'format' && value === null ? undefined : value
+function toJsonSchema(key, value) {
+  if (key === 'format' && value === null) return undefined
+  if (value && typeof value === 'object' && 'nullable' in value) {
+    const { nullable, ...rest } = /** @type {Record<string, unknown>} */ (value)
+    return nullable && '$ref' in rest ? { anyOf: [rest, { type: 'null' }] } : rest
+  }
+  return value
 }
 
 /**

@@ -105,3 +105,68 @@ export function baselineBuild(overrides = {}) {
     ...overrides
   }
 }
+
+export const LIVE_VERSION_ID = 'asv-2-4-0'
+export const PHASED_RELEASE_ID = 'phased-2-4-0'
+
+/**
+ * The app's App Store versions: 2.4.0 (the sample build) live on day 3 of its phased release,
+ * 2.3.0 (the baseline build) before it, an older 2.2.0, and 2.5.0 in preparation. Listed in no
+ * particular order, as Apple documents none.
+ * @param {{ state?: string, currentDayNumber?: number, totalPauseDuration?: number } | null} [phasedRelease]
+ *   the live version's rollout; null for a version released without one
+ */
+export function appStoreVersions(phasedRelease = {}) {
+  return [
+    {
+      id: 'asv-2-3-0',
+      appId: APP.id,
+      versionString: '2.3.0',
+      appStoreState: 'REPLACED_WITH_NEW_VERSION',
+      createdDate: '2026-09-28T09:00:00-07:00',
+      buildId: BASELINE_ID,
+      phasedRelease: {
+        id: 'phased-2-3-0',
+        state: 'COMPLETE',
+        startDate: '2026-10-03T07:00:00Z',
+        currentDayNumber: 7,
+        totalPauseDuration: 0
+      }
+    },
+    {
+      id: 'asv-2-5-0',
+      appId: APP.id,
+      versionString: '2.5.0',
+      appStoreState: 'PREPARE_FOR_SUBMISSION',
+      createdDate: '2026-11-24T09:00:00-08:00'
+    },
+    {
+      id: LIVE_VERSION_ID,
+      appId: APP.id,
+      versionString: '2.4.0',
+      appStoreState: 'READY_FOR_SALE',
+      createdDate: '2026-11-18T09:00:00-08:00',
+      buildId: BUILD_ID,
+      ...(phasedRelease === null
+        ? {}
+        : {
+            phasedRelease: {
+              id: PHASED_RELEASE_ID,
+              state: 'ACTIVE',
+              startDate: '2026-11-23T08:00:00Z',
+              currentDayNumber: 3,
+              totalPauseDuration: 0,
+              ...phasedRelease
+            }
+          })
+    },
+    {
+      id: 'asv-2-2-0',
+      appId: APP.id,
+      versionString: '2.2.0',
+      appStoreState: 'REPLACED_WITH_NEW_VERSION',
+      createdDate: '2026-08-30T09:00:00-07:00',
+      buildId: 'build-2-2-0'
+    }
+  ]
+}

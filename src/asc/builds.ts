@@ -1,7 +1,8 @@
-import { FIELD_CAPS, RESOURCE_ID } from '../constants.js'
+import { FIELD_CAPS, RESOURCE_ID, type Platform } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
 import { oneLine, truncate } from '../text.js'
 import type { AppRef, BuildRef } from '../model.js'
+import { fetchReleasedVersions, pickVersion, type ReleasedVersion } from './app-store-versions.js'
 import type { AscClient } from './client.js'
 import { readPage } from './paging.js'
 
@@ -10,6 +11,10 @@ export interface ResolvedBuild {
   /** "2.4.0 (412)" when the build was looked up. */
   label?: string
   processingState?: string
+  /** Found by a lookup, so it exists: a 404 on its diagnostics means no data yet. */
+  exists?: boolean
+  /** The App Store version it was picked as (`live` or `previous`), with its phased release. */
+  appStoreVersion?: ReleasedVersion
   /** The marketing version, when the build was looked up. */
   version?: string
 }
@@ -25,6 +30,7 @@ interface BuildRow {
 /** Looks up app IDs by bundle ID once per run, however many builds need it. */
 export class AppResolver {
   private readonly cache = new Map<string, Promise<string>>()
+  private readonly versions = new Map<string, Promise<ReleasedVersion[]>>()
 
   constructor(private readonly client: AscClient) {}
 
@@ -34,6 +40,17 @@ export class AppResolver {
     if (!pending) {
       pending = this.lookup(app.bundleId)
       this.cache.set(app.bundleId, pending)
+    }
+    return pending
+  }
+
+  /** The app's live and replaced App Store versions: one request for `live` and `previous`. */
+  releasedVersions(appId: string, platform: Platform): Promise<ReleasedVersion[]> {
+    const key = `${appId}/${platform}`
+    let pending = this.versions.get(key)
+    if (!pending) {
+      pending = fetchReleasedVersions(this.client, appId, platform)
+      this.versions.set(key, pending)
     }
     return pending
   }
@@ -81,6 +98,24 @@ export async function resolveBuild(
 ): Promise<ResolvedBuild> {
   if (ref.kind === 'id') return { id: ref.id }
   const appId = await apps.appId(ref.app)
+  if (ref.kind === 'released') {
+    const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`
+    const versions = await apps.releasedVersions(appId, ref.platform)
+    const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input })
+    if (!version.build) {
+      throw new ServiceError(
+        `The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`
+      )
+    }
+    return {
+      id: version.build.id,
+      label: `${version.versionString} (${version.build.buildNumber})`,
+      processingState: version.build.processingState,
+      exists: true,
+      version: version.versionString,
+      appStoreVersion: version
+    }
+  }
   const base: Record<string, string> = {
     'filter[app]': appId,
     'filter[preReleaseVersion.platform]': ref.platform,
@@ -112,6 +147,7 @@ export async function resolveBuild(
       id: row.id,
       label: `${row.version} (${row.buildNumber})`,
       processingState: row.processingState,
+      exists: true,
       ...(row.version !== '?' ? { version: row.version } : {})
     }
   }

@@ -18,6 +18,13 @@ export interface GetOptions {
   notFound?: string
   /** Read at most this many bytes of the body; a larger one fails at once, without a retry. */
   maxBodyBytes?: number
+  /** The sentence for a 403, when it means something more specific than a read refused. */
+  forbidden?: string
+}
+
+export interface WriteOptions extends Omit<GetOptions, 'query' | 'accept' | 'maxBodyBytes'> {
+  /** The JSON:API document to send. */
+  body: unknown
 }
 
 export interface ClientOptions {
@@ -56,31 +63,51 @@ export class AscClient {
     return url.origin === this.origin
   }
 
-  async getJson(pathOrUrl: string, options: GetOptions = {}): Promise<unknown> {
+  getJson(pathOrUrl: string, options: GetOptions = {}): Promise<unknown> {
+    return this.send('GET', pathOrUrl, options)
+  }
+
+  /**
+   * A JSON:API update. Retried like a read: the callers send the same target state each time,
+   * so a repeat cannot do more than the first attempt did.
+   */
+  patchJson(path: string, options: WriteOptions): Promise<unknown> {
+    return this.send('PATCH', path, options)
+  }
+
+  private async send(
+    method: 'GET' | 'PATCH',
+    pathOrUrl: string,
+    options: GetOptions & { body?: unknown }
+  ): Promise<unknown> {
     const url = this.url(pathOrUrl, options.query)
-    const what = `GET ${oneLine(url.pathname, 120)}`
+    const what = `${method} ${oneLine(url.pathname, 120)}`
     if (!this.isSameOrigin(url)) {
       throw new ServiceError(
         `Refused to send the App Store Connect token to ${oneLine(url.origin, 80)} (${what}); only ${this.origin} receives it.`
       )
     }
     const accept = options.accept ?? 'application/json'
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body)
     let response: HttpResponse
     try {
       ;({ response } = await sendWithRetry(
         this.options.send,
         async () => {
           this.requests++
+          const headers: Record<string, string> = {
+            authorization: `Bearer ${await this.options.tokens.get()}`,
+            accept,
+            'user-agent': 'asc-diagnostics-gate'
+          }
+          if (body !== undefined) headers['content-type'] = 'application/json'
           return {
-            method: 'GET',
+            method,
             url: url.href,
             timeoutMs: this.options.policy.requestTimeoutMs,
             ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-            headers: {
-              authorization: `Bearer ${await this.options.tokens.get()}`,
-              accept,
-              'user-agent': 'asc-diagnostics-gate'
-            }
+            headers,
+            ...(body !== undefined ? { body } : {})
           }
         },
         this.options.policy,
@@ -99,8 +126,7 @@ export class AscClient {
       throw error
     }
     this.noteRateLimit(response)
-    if (response.status < 200 || response.status > 299)
-      throw statusError(what, response, options.notFound)
+    if (response.status < 200 || response.status > 299) throw statusError(what, response, options)
     return parseJson(what, response, accept)
   }
 
@@ -165,7 +191,11 @@ export function parseRateLimit(value: string | undefined): RateLimit | undefined
   return limit === undefined && remaining === undefined ? undefined : { limit, remaining }
 }
 
-function statusError(what: string, response: HttpResponse, notFound?: string): ServiceError {
+function statusError(
+  what: string,
+  response: HttpResponse,
+  { notFound, forbidden }: Pick<GetOptions, 'notFound' | 'forbidden'>
+): ServiceError {
   const status = response.status
   const apple = appleErrorText(response.body)
   switch (status) {
@@ -175,6 +205,7 @@ function statusError(what: string, response: HttpResponse, notFound?: string): S
         status
       )
     case 403:
+      if (forbidden) return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status)
       return new ServiceError(
         `App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations.`,
         status

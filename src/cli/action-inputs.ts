@@ -51,7 +51,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "version",
-    "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0.",
+    "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
     "required": false,
     "default": ""
   },
@@ -123,7 +123,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "baseline-version",
-    "description": "Marketing version of the baseline build, looked up in the same app as the build.",
+    "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
     "required": false,
     "default": ""
   },
@@ -186,6 +186,12 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
     "required": false,
     "default": "3"
+  },
+  {
+    "name": "phased-release",
+    "description": "What to do with the live version's phased release (with version live). report shows its state and logs \"would pause\" when pause-on-failure would act; pause-on-failure pauses an ACTIVE rollout when the run fails. It never resumes one.",
+    "required": false,
+    "default": "report"
   },
   {
     "name": "report-path",

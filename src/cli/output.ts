@@ -71,6 +71,8 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
       return outcome.error.split('\n').forEach(error => line(`error: ${error}`))
     }
     if (outcome.kind !== 'judged') return
+    // The phased release could not be paused (a 403, say): the verdict stands, the error shows.
+    if (outcome.release?.error) line(`error: ${outcome.release.error}`)
     if (!options.quiet) {
       for (const warning of gapWarnings(outcome.config.noData, outcome.verdict, outcome.data)) {
         line(`warning: ${warning}`)

@@ -17,6 +17,8 @@ export function buildRefs(
 function buildRef(inputs: Inputs, platform: Platform): BuildRef {
   const id = inputs.optional('build-id')
   if (id) return { kind: 'id', id: resourceId('build-id', id) }
+  const released = releasedRef(inputs, '', platform)
+  if (released) return released
   const app = appRef(
     inputs,
     `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`
@@ -37,6 +39,8 @@ function baselineRef(
 ): BuildRef | undefined {
   const id = inputs.optional('baseline-build-id')
   if (id) return { kind: 'id', id: resourceId('baseline-build-id', id) }
+  const released = releasedRef(inputs, 'baseline-', platform)
+  if (released) return released
   const { version, buildNumber } = versions(inputs, 'baseline-')
   if (!version && !buildNumber) return undefined
   const app = appRef(
@@ -45,6 +49,30 @@ function baselineRef(
   )
   if (build?.kind === 'lookup') return { ...build, version, buildNumber }
   return { kind: 'lookup', app, version, buildNumber, platform }
+}
+
+/**
+ * `version: live`, `baseline-version: live` or `baseline-version: previous` (any case): an App
+ * Store version of the app rather than a version number; undefined for anything else.
+ */
+function releasedRef(
+  inputs: Inputs,
+  prefix: '' | 'baseline-',
+  platform: Platform
+): BuildRef | undefined {
+  const which = inputs.optional(`${prefix}version`)?.toLowerCase()
+  if (which !== 'live' && (which !== 'previous' || !prefix)) return undefined
+  const input = `'${prefix}version: ${which}'`
+  if (inputs.optional(`${prefix}build-number`)) {
+    throw new InputError(
+      `Input '${prefix}build-number' cannot be combined with ${input}, which picks that version's build.`
+    )
+  }
+  const app = appRef(
+    inputs,
+    `${input} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`
+  )
+  return { kind: 'released', which, app, platform }
 }
 
 /** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */

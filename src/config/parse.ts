@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import { ASC, DIAGNOSTIC_TYPES, PLATFORMS, type DiagnosticType } from '../constants.js'
 import { InputError } from '../errors.js'
-import type { BuildRef, CommentMode, NoDataPolicy } from '../model.js'
+import type { BuildRef, CommentMode, NoDataPolicy, PhasedReleaseMode } from '../model.js'
 import type { MetricSettings } from '../metrics/model.js'
 import { buildRefs } from './build-refs.js'
 import { Inputs, type InputReader } from './inputs.js'
@@ -46,6 +46,7 @@ export interface Config {
   readonly reportPath?: string
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
+  readonly phasedRelease: PhasedReleaseMode
   /** The power and performance metrics to gate; undefined when `metrics` is empty. */
   readonly metrics?: MetricSettings
 }
@@ -73,6 +74,7 @@ export function parseConfig(read: InputReader): Config {
     'IOS'
   )
   const { build, baseline } = buildRefs(inputs, platform)
+  const phasedRelease = phasedReleaseMode(inputs, build)
   const metrics = metricSettings(inputs, platform)
 
   if (inputs.problems.length > 0 || !key || !build) {
@@ -86,8 +88,30 @@ export function parseConfig(read: InputReader): Config {
     ...api,
     ...comment,
     ...report,
+    phasedRelease,
     metrics
   })
+}
+
+/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
+function phasedReleaseMode(inputs: Inputs, build: BuildRef | undefined): PhasedReleaseMode {
+  const mode = inputs.parsed(
+    'phased-release',
+    'report',
+    v =>
+      oneOf<PhasedReleaseMode>('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']),
+    'report'
+  )
+  if (
+    mode === 'pause-on-failure' &&
+    build &&
+    !(build.kind === 'released' && build.which === 'live')
+  ) {
+    inputs.problems.push(
+      `Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`
+    )
+  }
+  return mode
 }
 
 /** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */

@@ -64,7 +64,8 @@ async function appAndVersion(
   { ref, resolved }: BuildSource
 ): Promise<{ appId: string; version?: string }> {
   if (ref.kind === 'id') return fetchBuildVersion(client, ref.id)
-  if (ref.version) return { appId: await apps.appId(ref.app), version: ref.version }
+  if (ref.kind === 'lookup' && ref.version)
+    return { appId: await apps.appId(ref.app), version: ref.version }
   const build = await resolved
   return { appId: await apps.appId(ref.app), ...(build.version ? { version: build.version } : {}) }
 }

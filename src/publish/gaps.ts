@@ -1,4 +1,5 @@
 import type { Collected } from '../collect.js'
+import { TYPE_LABELS } from '../constants.js'
 import type { Verdict } from '../gate.js'
 import { metricNoDataLines } from '../metrics/outputs.js'
 import type { NoDataPolicy } from '../model.js'
@@ -22,6 +23,14 @@ export function gapWarnings(noData: NoDataPolicy, verdict: Verdict, data: Collec
       scrub(
         `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
       )
+    )
+  }
+  const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+    .filter(list => list.signatures.length === 0)
+    .map(list => TYPE_LABELS[list.type].toLowerCase())
+  if (data.baseline && baselineEmpty.length) {
+    warnings.push(
+      `The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`
     )
   }
   if (data.baseline && data.baseline.build.id === data.current.build.id) {

@@ -38,9 +38,11 @@ async function judgedReport(outcome: Judged): Promise<void> {
   setOutputs(verdict, {
     buildId: data.current.build.id,
     baselineBuildId: data.baseline?.build.id,
-    report
+    report,
+    release: outcome.release
   })
   writeReportFile(outcome)
+  if (outcome.release?.error) core.error(scrub(outcome.release.error), { title: 'Phased release' })
   for (const warning of gapWarnings(config.noData, verdict, data)) core.warning(warning)
   annotate(verdict, config, Boolean(failure))
   await writeSummary(report)

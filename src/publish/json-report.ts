@@ -5,6 +5,7 @@ import type { RateLimit } from '../asc/client.js'
 import type { Collected } from '../collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../gate.js'
+import type { GuardOutcome } from '../release-guard.js'
 import { scrub } from '../secrets.js'
 import { metricsReport } from '../metrics/outputs.js'
 import type { Outcome } from './outcome.js'
@@ -14,6 +15,7 @@ export interface JsonReportInput {
   verdict?: Verdict
   data?: Collected
   failure?: string
+  release?: GuardOutcome
   /** A fatal error that stopped the run before a verdict. */
   error?: string
   /** Why the gate did not run (a fork's pull request without the key). */
@@ -70,6 +72,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
     breaches: (verdict?.breaches ?? []).map(s => s.id),
     regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
     backtraces: Object.fromEntries(data?.backtraces ?? []),
+    phasedRelease: phasedReleaseRecord(input.release),
     metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
     rateLimit: input.rateLimit
       ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
@@ -79,6 +82,23 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
       ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
       total: Math.round(input.totalMs)
     }
+  }
+}
+
+function phasedReleaseRecord(guard: GuardOutcome | undefined): Record<string, unknown> | null {
+  if (!guard) return null
+  const release = guard.release
+  return {
+    appStoreVersion: { id: guard.versionId, version: guard.version },
+    id: release?.id ?? null,
+    state: release?.state ?? null,
+    day: release?.day ?? null,
+    startDate: release?.startDate ?? null,
+    totalPauseDuration: release?.totalPauseDuration ?? null,
+    action: guard.decision.action,
+    reason: guard.decision.reason,
+    paused: guard.paused,
+    error: guard.error ?? null
   }
 }
 
@@ -98,7 +118,12 @@ export function jsonReportOf(outcome: Outcome): Record<string, unknown> {
   const { config, usage } = outcome
   return buildJsonReport({
     ...(outcome.kind === 'judged'
-      ? { verdict: outcome.verdict, data: outcome.data, failure: outcome.failure }
+      ? {
+          verdict: outcome.verdict,
+          data: outcome.data,
+          failure: outcome.failure,
+          release: outcome.release
+        }
       : {}),
     ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
     ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),

@@ -2,6 +2,7 @@ import type { AscClient } from '../asc/client.js'
 import type { Collected } from '../collect.js'
 import type { Config } from '../config/parse.js'
 import type { Verdict } from '../gate.js'
+import type { GuardOutcome } from '../release-guard.js'
 import type { ReportContext } from '../report/render.js'
 import type { CommentPlan } from './comment.js'
 
@@ -40,6 +41,8 @@ export interface Judged extends RunState {
   verdict: Verdict
   /** The line the job fails with; undefined when it passes or failing is turned off. */
   failure?: string
+  /** With `version: live`: the live version's rollout and what the release guard did to it. */
+  release?: GuardOutcome
 }
 
 /** What the report renders besides the verdict. */
@@ -54,6 +57,7 @@ export function reportContext(outcome: Judged): ReportContext {
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: outcome.usage?.rateLimit,
     backtraces: data.backtraces,
+    release: outcome.release,
     noData: config.noData
   }
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { GITHUB_LIMITS } from '../constants.js'
 import type { Verdict } from '../gate.js'
 import { metricsOutput } from '../metrics/outputs.js'
+import type { GuardOutcome } from '../release-guard.js'
 import { scrub } from '../secrets.js'
 import { boundedRecords } from './records.js'
 
@@ -9,6 +10,7 @@ export interface OutputValues {
   buildId: string
   baselineBuildId?: string
   report: string
+  release?: GuardOutcome
 }
 
 /** Every output passes the scrubber: none may carry a token a server echoed. */
@@ -36,6 +38,10 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
   setOutput('metrics', metricsOutput(verdict.metrics))
   setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0))
   setOutput('report', values.report)
+  const rollout = values.release?.release
+  setOutput('phased-release-state', rollout?.state ?? '')
+  setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day))
+  setOutput('paused', String(values.release?.paused ?? false))
 }
 
 /** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */

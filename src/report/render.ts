@@ -1,8 +1,10 @@
 import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants.js'
 import type { Verdict } from '../gate.js'
+import type { GuardOutcome } from '../release-guard.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { groupDigits, limitPercent, percent, plural } from '../text.js'
 import { typeList } from '../wording.js'
+import { releaseSection } from './release.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 import type { NoDataPolicy } from '../model.js'
 import { metricProblems, metricsSection } from './metrics.js'
@@ -17,6 +19,8 @@ export interface ReportContext {
   maxWeightIncrease: number
   rateLimit?: { limit?: number; remaining?: number }
   backtraces?: ReadonlyMap<string, BacktraceResult>
+  /** The live version's rollout and what the release guard did to it. */
+  release?: GuardOutcome
   /** The `no-data` policy, for how a metric without data is marked. */
   noData?: NoDataPolicy
 }
@@ -39,6 +43,7 @@ export function renderReport(
 ): string {
   const sections = [
     headline(verdict),
+    context.release && releaseSection(context.release),
     buildLine(context),
     metricProblems(verdict.metrics),
     problems(verdict),
