@@ -2,8 +2,9 @@
 // that dist/index.js writes are compared with the files in __tests__/__outputs__/, so a reviewer
 // can read them without running anything. `npm run outputs:update` rewrites them on purpose.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { appRepository } from '../test-support/app-repo.mjs'
 import { BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
@@ -22,6 +23,8 @@ const scenarios: {
   name: string
   build: ReturnType<typeof sampleBuild>
   inputs: Record<string, string>
+  /** Runs in a checkout of the fake app (test-support/app-repo.mjs) instead of an empty workspace. */
+  checkout?: boolean
 }[] = [
   {
     name: 'breach',
@@ -61,14 +64,25 @@ const scenarios: {
     name: 'backtraces',
     build: sampleBuild({ id: 'out-backtraces' }),
     inputs: { 'build-id': 'out-backtraces', 'diagnostic-types': 'HANGS,DISK_WRITES' }
+  },
+  {
+    name: 'source-lines',
+    build: sampleBuild({ id: 'out-source-lines' }),
+    inputs: { 'build-id': 'out-source-lines', 'diagnostic-types': 'HANGS,DISK_WRITES' },
+    checkout: true
   }
 ]
 
 let h: Harness
+let repo: string
 beforeAll(async () => {
   h = await startHarness({ builds: [baselineBuild(), ...scenarios.map(s => s.build)] })
+  repo = appRepository()
 })
-afterAll(() => h.close())
+afterAll(async () => {
+  await h.close()
+  rmSync(repo, { recursive: true, force: true })
+})
 
 /** Compares with the expected file, or writes it when updating on purpose. */
 function expectOutput(file: string, actual: string): void {
@@ -83,10 +97,11 @@ function expectOutput(file: string, actual: string): void {
 }
 
 describe('the report matches the expected output', () => {
-  scenarios.forEach(({ name, inputs }, index) => {
+  scenarios.forEach(({ name, inputs, checkout }, index) => {
     it(`${name}: job summary and pull-request comment`, async () => {
       const pr = 100 + index
-      const run = await h.onPullRequest(pr, inputs)
+      const env: Record<string, string> = checkout ? { GITHUB_WORKSPACE: repo } : {}
+      const run = await h.onPullRequest(pr, inputs, undefined, undefined, env)
       expect(run.summary).not.toBe('')
       const [comment] = h.github.comments(pr)
       expect(comment).toBeDefined()

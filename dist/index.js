@@ -8,6 +8,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 857:
 /***/ ((module) => {
 
@@ -54,6 +61,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -91,6 +128,17 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */
@@ -1142,6 +1190,12 @@ const TYPE_LABELS = {
     DISK_WRITES: 'Disk writes',
     LAUNCHES: 'Launches'
 };
+/** What a signature's weight is a share of: `Hangs: 85.0% of hang time`. */
+const TYPE_SHARES = {
+    HANGS: 'hang time',
+    DISK_WRITES: 'disk writes',
+    LAUNCHES: 'launch time'
+};
 const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'];
 /**
  * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
@@ -1226,6 +1280,16 @@ const GITHUB_LIMITS = {
     commentsPerPage: 100
 };
 const JSON_REPORT_SCHEMA_VERSION = 1;
+/** Finding the blamed source file in the checked-out workspace. */
+const SOURCE_LOOKUP = {
+    /** Vendored and generated code: never the app's own file, even when its name matches. */
+    excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
+    /** A workspace without git is walked; past this many files the walk stops. */
+    maxWalkedFiles: 200_000,
+    /** `git ls-files` output of a very large monorepo still fits. */
+    maxGitOutputBytes: 256 * 1024 * 1024,
+    gitTimeoutMs: 60_000
+};
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -3718,10 +3782,12 @@ function commentSettings(inputs) {
         githubToken: inputs.raw('github-token').trim()
     };
 }
-/** The JSON report's path and how many backtraces the report carries. */
+/** The report files, how many backtraces the report carries, and source annotations. */
 function reportSettings(inputs) {
+    const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
     return {
-        reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+        reportPath: path('report-path'),
+        annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
         includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
 }
@@ -3816,6 +3882,18 @@ function sinceBaseline(s) {
     if (s.baselineAtMost !== undefined)
         return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
     return 'new since the baseline';
+}
+/** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
+function breachSentence(s) {
+    return `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
+}
+/** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
+function regressionSentence(s) {
+    return `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`;
+}
+/** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
+function shareTitle(s) {
+    return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/gate.ts
@@ -3937,39 +4015,191 @@ function failureLine(verdict, policy, buildId) {
     return parts.length ? parts.join(' ') : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/source/locate.ts
+
+
+/**
+ * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
+ * keeps their symbols), so this only guards against a payload that claims otherwise.
+ */
+const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
+/** The first blamed frame of the app's own code that names a file, innermost first. */
+function blamedSourceFrame(result) {
+    if (!result?.ok)
+        return undefined;
+    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
+}
+/** The signatures worth placing: every reported one, and regressions below the reported top. */
+function placeableSignatures(outcomes, regressions) {
+    const all = outcomes.flatMap(o => o.shown);
+    const ids = new Set(all.map(s => s.id));
+    return [...all, ...regressions.filter(s => !ids.has(s.id))];
+}
+/**
+ * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
+ * a file, so a run without backtraces never lists the workspace.
+ */
+async function placeSignatures(signatures, backtraces, files) {
+    const frames = new Map();
+    for (const s of signatures) {
+        const frame = blamedSourceFrame(backtraces.get(s.id));
+        if (frame)
+            frames.set(s.id, frame);
+    }
+    if (frames.size === 0)
+        return { places: new Map(), noCheckout: false };
+    const listed = await files();
+    if ('none' in listed)
+        return { places: new Map(), noCheckout: true };
+    const index = new SourceIndex(listed.files);
+    const places = new Map();
+    for (const [id, frame] of frames)
+        places.set(id, placeFrame(frame, index));
+    return { places, noCheckout: false };
+}
+function placeFrame(frame, index) {
+    const found = index.find(frame.file ?? '');
+    if (!found.ok)
+        return found;
+    const line = Number(frame.line);
+    if (!(Number.isSafeInteger(line) && line > 0)) {
+        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
+    }
+    return { ok: true, path: found.path, line };
+}
+/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
+function isExcluded(path) {
+    const excluded = SOURCE_LOOKUP.excludedDirs;
+    return path
+        .split('/')
+        .slice(0, -1)
+        .some(dir => excluded.includes(dir));
+}
+/** The repository's files by name, to match a frame's file name by path suffix. */
+class SourceIndex {
+    byName = new Map();
+    constructor(files) {
+        for (const path of files) {
+            if (isExcluded(path))
+                continue;
+            const name = path.slice(path.lastIndexOf('/') + 1);
+            const same = this.byName.get(name);
+            if (same)
+                same.push(path);
+            else
+                this.byName.set(name, [path]);
+        }
+    }
+    /**
+     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
+     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
+     * alone names several files. Several files at that length is no match: a guess would put the
+     * annotation on the wrong code.
+     */
+    find(fileName) {
+        const parts = fileName.replace(/\\/g, '/').split('/');
+        // Whatever precedes a `..` says nothing about where the file is in this repository.
+        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
+        const name = segments.at(-1);
+        const candidates = (name && this.byName.get(name)) || [];
+        if (!name || candidates.length === 0) {
+            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
+        }
+        for (let length = segments.length; length >= 1; length--) {
+            const suffix = segments.slice(-length).join('/');
+            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
+            if (matches.length === 1)
+                return { ok: true, path: matches[0] };
+            if (matches.length > 1) {
+                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
+                return {
+                    ok: false,
+                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
+                };
+            }
+        }
+        return { ok: false, reason: `no file in the repository is named ${name}` };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/publish/annotations.ts
 
 
 
 
 
+
+const TITLE = 'App Store diagnostics gate';
 /**
- * One annotation per breach or regression: an error when that kind fails the job, a warning
- * when it is only reported. Within GitHub's 10 per level and step (one error is kept for the
- * failure itself when the job will fail), then a warning that counts the rest.
+ * The blamed source lines first, then one annotation per breach or regression not already on
+ * a line: an error when that kind fails the job, a warning when it is only reported. Within
+ * GitHub's 10 per level and step (one error is kept for the failure itself when the job will
+ * fail, four warnings for the run's own warnings), then a warning that counts the rest.
  */
-function annotate(verdict, policy, willFail) {
-    const breaches = verdict.breaches.map(s => `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`);
-    const regressions = verdict.regressions.map(s => `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`);
-    const errors = [
-        ...(policy.failOnBreach ? breaches : []),
-        ...(policy.failOnRegression ? regressions : [])
+function annotate(verdict, policy, willFail, sources) {
+    const onSource = sourceAnnotations(verdict, policy, sources);
+    const placed = new Set(onSource.map(a => a.id));
+    const level = (fails) => (fails ? 'error' : 'warning');
+    const findings = [
+        ...verdict.breaches
+            .filter(s => !placed.has(s.id))
+            .map(s => ({ level: level(policy.failOnBreach), message: breachSentence(s), title: TITLE })),
+        ...verdict.regressions
+            .filter(s => !placed.has(s.id))
+            .map(s => ({
+            level: level(policy.failOnRegression),
+            message: regressionSentence(s),
+            title: TITLE
+        }))
     ];
-    const warnings = [
-        ...(policy.failOnBreach ? [] : breaches),
-        ...(policy.failOnRegression ? [] : regressions)
-    ];
-    const shownErrors = errors.slice(0, GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0));
-    // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
-    const shownWarnings = warnings.slice(0, GITHUB_LIMITS.maxAnnotations - 4);
-    const title = 'App Store diagnostics gate';
-    for (const line of shownErrors)
-        error(scrub(line), { title });
-    for (const line of shownWarnings)
-        warning(scrub(line), { title });
-    const rest = errors.length - shownErrors.length + warnings.length - shownWarnings.length;
+    const room = {
+        error: GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0),
+        // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
+        warning: GITHUB_LIMITS.maxAnnotations - 4
+    };
+    let rest = 0;
+    for (const a of [...onSource, ...findings]) {
+        if (room[a.level]-- <= 0) {
+            rest++;
+            continue;
+        }
+        const properties = { title: a.title, file: a.file, startLine: a.line };
+        if (a.level === 'error')
+            error(scrub(a.message), properties);
+        else
+            warning(scrub(a.message), properties);
+    }
     if (rest > 0)
-        warning(`${rest} more findings are listed in the job summary.`, { title });
+        warning(`${rest} more findings are listed in the job summary.`, { title: TITLE });
+}
+/**
+ * One annotation on each reported signature's blamed line found in the repository: titled with
+ * its share (`Hangs: 41.0% of hang time`), an error when it breached or regressed and that fails
+ * the job. Findings first, heaviest first.
+ */
+function sourceAnnotations(verdict, policy, sources) {
+    if (!sources)
+        return [];
+    const fails = (s) => (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+    const finding = (s) => (s.breached || s.regressed ? 1 : 0);
+    return placeableSignatures(verdict.outcomes, verdict.regressions)
+        .flatMap(s => {
+        const place = sources.places.get(s.id);
+        return place?.ok ? [{ s, place }] : [];
+    })
+        .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
+        .map(({ s, place }) => ({
+        id: s.id,
+        level: fails(s) ? 'error' : 'warning',
+        title: shareTitle(s),
+        message: [
+            `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,
+            ...(s.breached ? [`Above the ${limitPercent(s.threshold)} limit.`] : []),
+            ...(s.regressed ? [`Regressed: ${sinceBaseline(s)}.`] : [])
+        ].join(' '),
+        file: place.path,
+        line: place.line
+    }));
 }
 /** Warnings for what the verdict could not look at: types without data, missing backtraces. */
 function warnAboutGaps(noData, verdict, data) {
@@ -4111,6 +4341,7 @@ function renderReport(verdict, context, detail = Detail.Full) {
         ...(detail < Detail.NoTypeTables
             ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
             : []),
+        noCheckoutLine(context),
         footer(verdict, context)
     ];
     return `${sections.filter(Boolean).join('\n\n')}\n`;
@@ -4249,7 +4480,7 @@ function typeSection(outcome, verdict, context, detail) {
         for (const s of rows) {
             const result = context.backtraces.get(s.id);
             if (result)
-                parts.push('', backtraceBlock(s, result));
+                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
         }
     }
     const gone = goneLine(outcome);
@@ -4301,7 +4532,19 @@ function goneLine(outcome) {
     const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
     return `Gone since the baseline: ${items.join(', ')}${more}.`;
 }
-function backtraceBlock(s, result) {
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context) {
+    return context.sources?.noCheckout
+        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+        : '';
+}
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place) {
+    return place.ok
+        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
+}
+function backtraceBlock(s, result, place) {
     if (!result.ok)
         return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
     const b = result.backtrace;
@@ -4325,6 +4568,8 @@ function backtraceBlock(s, result) {
     ];
     if (b.basis === 'heaviest')
         parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    if (place)
+        parts.push('', placeLine(place));
     for (const insight of b.insights) {
         parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
     }
@@ -4722,7 +4967,8 @@ function reportContext(outcome) {
         thresholds: config.thresholds,
         maxWeightIncrease: config.maxWeightIncrease,
         rateLimit: outcome.usage?.rateLimit,
-        backtraces: data.backtraces
+        backtraces: data.backtraces,
+        sources: outcome.sources
     };
 }
 function runUrl() {
@@ -5061,7 +5307,7 @@ async function judgedReport(outcome) {
     });
     writeReportFile(outcome);
     warnAboutGaps(config.noData, verdict, data);
-    annotate(verdict, config, Boolean(failure));
+    annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined);
     await writeSummary(report);
     info(verdictLine(verdict, failure));
 }
@@ -5081,7 +5327,86 @@ async function exitStatus(outcome) {
         setFailed(scrub(outcome.failure));
 }
 
+;// CONCATENATED MODULE: ./src/source/workspace.ts
+
+
+
+
+
+/**
+ * The checked-out files under `root`: the tracked ones (`git ls-files`) in a git checkout, else
+ * every file found by a bounded walk. Vendored folders are left to the matcher, which skips them
+ * whichever way the files were listed.
+ */
+async function listWorkspaceFiles(root, debug = () => { }) {
+    if (!isDirectory(root))
+        return { none: `the workspace ${root} does not exist` };
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(root, '.git'))) {
+        try {
+            const files = await gitLsFiles(root);
+            if (files.length)
+                return { files };
+        }
+        catch (error) {
+            debug(`git ls-files failed in ${root}, so the workspace is walked instead: ${messageOf(error)}`);
+        }
+    }
+    const files = workspace_walk(root);
+    return files.length ? { files } : { none: `the workspace ${root} is empty` };
+}
+async function gitLsFiles(root) {
+    // Loaded here, not at start-up: only a run with a blamed source frame needs a child process.
+    const { execFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 421, 23));
+    const stdout = await new Promise((resolve, reject) => execFile('git', 
+    // The runner's checkout may belong to another user (a container job): listing is safe.
+    ['-c', `safe.directory=${root}`, '-C', root, 'ls-files', '-z', '--cached'], {
+        encoding: 'utf8',
+        maxBuffer: SOURCE_LOOKUP.maxGitOutputBytes,
+        timeout: SOURCE_LOOKUP.gitTimeoutMs,
+        windowsHide: true
+    }, (error, out) => (error ? reject(error) : resolve(out))));
+    return stdout.split('\0').filter(Boolean);
+}
+/** Breadth-first, without following links or entering .git and vendored folders. */
+function workspace_walk(root) {
+    const skip = new Set(['.git', ...SOURCE_LOOKUP.excludedDirs]);
+    const files = [];
+    const pending = [''];
+    for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
+        let entries;
+        try {
+            entries = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(root, dir), { withFileTypes: true });
+        }
+        catch {
+            continue; // unreadable: nothing of ours to find there
+        }
+        for (const entry of entries) {
+            const path = dir ? `${dir}/${entry.name}` : entry.name;
+            if (entry.isDirectory() && !skip.has(entry.name))
+                pending.push(path);
+            else if (entry.isFile())
+                files.push(path);
+            if (files.length >= SOURCE_LOOKUP.maxWalkedFiles)
+                return files;
+        }
+    }
+    return files;
+}
+function isDirectory(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
+function locateInWorkspace(verdict, backtraces, root, debug) {
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, () => listWorkspaceFiles(root, debug));
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -5119,8 +5444,12 @@ async function run() {
         const current = data.current.lists;
         const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists });
         const failure = failureLine(verdict, config, data.current.build.id);
+        // Point at the code: each blamed frame's line in the checked-out repository.
+        const sources = config.annotateSource
+            ? await locateInWorkspace(verdict, data.backtraces, workspace(), core_debug)
+            : undefined;
         // Act on the verdict here (the release guard, next), before it is published.
-        await publish({ ...state, kind: 'judged', config, data, verdict, failure });
+        await publish({ ...state, kind: 'judged', config, data, verdict, failure, sources });
     }
     catch (error) {
         await publish({ ...state, kind: 'failed', error: explain(error) });
@@ -5128,6 +5457,10 @@ async function run() {
     finally {
         transport.close();
     }
+}
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts. */
+function workspace() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
 }
 /** Our own errors are already one actionable sentence; anything else is a bug to report. */
 function explain(error) {

@@ -14,6 +14,13 @@ export const TYPE_LABELS: Readonly<Record<DiagnosticType, string>> = {
   LAUNCHES: 'Launches'
 }
 
+/** What a signature's weight is a share of: `Hangs: 85.0% of hang time`. */
+export const TYPE_SHARES: Readonly<Record<DiagnosticType, string>> = {
+  HANGS: 'hang time',
+  DISK_WRITES: 'disk writes',
+  LAUNCHES: 'launch time'
+}
+
 export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
@@ -109,3 +116,14 @@ export const GITHUB_LIMITS = {
 } as const
 
 export const JSON_REPORT_SCHEMA_VERSION = 1
+
+/** Finding the blamed source file in the checked-out workspace. */
+export const SOURCE_LOOKUP = {
+  /** Vendored and generated code: never the app's own file, even when its name matches. */
+  excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
+  /** A workspace without git is walked; past this many files the walk stops. */
+  maxWalkedFiles: 200_000,
+  /** `git ls-files` output of a very large monorepo still fits. */
+  maxGitOutputBytes: 256 * 1024 * 1024,
+  gitTimeoutMs: 60_000
+} as const

@@ -8,6 +8,7 @@ import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
 import { planComment, publish, type RunState } from './publish/index.js'
 import { scrub } from './secrets.js'
+import { locateInWorkspace } from './source/workspace.js'
 import { oneLine } from './text.js'
 
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
@@ -39,13 +40,22 @@ export async function run(): Promise<void> {
     const current = data.current.lists
     const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists })
     const failure = failureLine(verdict, config, data.current.build.id)
+    // Point at the code: each blamed frame's line in the checked-out repository.
+    const sources = config.annotateSource
+      ? await locateInWorkspace(verdict, data.backtraces, workspace(), core.debug)
+      : undefined
     // Act on the verdict here (the release guard, next), before it is published.
-    await publish({ ...state, kind: 'judged', config, data, verdict, failure })
+    await publish({ ...state, kind: 'judged', config, data, verdict, failure, sources })
   } catch (error) {
     await publish({ ...state, kind: 'failed', error: explain(error) })
   } finally {
     transport.close()
   }
+}
+
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts. */
+function workspace(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd()
 }
 
 /** Our own errors are already one actionable sentence; anything else is a bug to report. */

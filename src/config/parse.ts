@@ -42,6 +42,8 @@ export interface Config {
   readonly githubToken: string
   readonly includeLogs: number
   readonly reportPath?: string
+  /** `annotate-source`: annotate the blamed source lines found in the workspace. */
+  readonly annotateSource: boolean
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
 }
@@ -160,10 +162,19 @@ function commentSettings(
   }
 }
 
-/** The JSON report's path and how many backtraces the report carries. */
-function reportSettings(inputs: Inputs): Pick<Config, 'reportPath' | 'includeLogs'> {
+/** The report files, how many backtraces the report carries, and source annotations. */
+function reportSettings(
+  inputs: Inputs
+): Pick<Config, 'reportPath' | 'includeLogs' | 'annotateSource'> {
+  const path = (name: string) => inputs.attempt(() => inputs.optional(name), undefined)
   return {
-    reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+    reportPath: path('report-path'),
+    annotateSource: inputs.parsed(
+      'annotate-source',
+      'true',
+      v => boolean('annotate-source', v),
+      true
+    ),
     includeLogs: inputs.parsed(
       'include-logs',
       '3',

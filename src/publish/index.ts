@@ -48,7 +48,7 @@ async function judgedReport(outcome: Judged): Promise<void> {
   })
   writeReportFile(outcome)
   warnAboutGaps(config.noData, verdict, data)
-  annotate(verdict, config, Boolean(failure))
+  annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined)
   await writeSummary(report)
   core.info(verdictLine(verdict, failure))
 }

@@ -3,6 +3,7 @@ import type { Collected } from '../collect.js'
 import type { Config } from '../config/parse.js'
 import type { Verdict } from '../gate.js'
 import type { ReportContext } from '../report/render.js'
+import type { SourceLookup } from '../source/locate.js'
 import type { CommentPlan } from './comment.js'
 
 /** What a run has so far; each phase adds to it, and the error path publishes what is there. */
@@ -31,6 +32,8 @@ export interface Judged extends RunState {
   verdict: Verdict
   /** The line the job fails with; undefined when it passes or failing is turned off. */
   failure?: string
+  /** Blamed source lines in the checkout; undefined when nothing asked for them. */
+  sources?: SourceLookup
 }
 
 /** What the report renders besides the verdict. */
@@ -44,7 +47,8 @@ export function reportContext(outcome: Judged): ReportContext {
     thresholds: config.thresholds,
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: outcome.usage?.rateLimit,
-    backtraces: data.backtraces
+    backtraces: data.backtraces,
+    sources: outcome.sources
   }
 }
 
