@@ -3787,6 +3787,8 @@ function reportSettings(inputs) {
     const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
     return {
         reportPath: path('report-path'),
+        sarifPath: path('sarif-path'),
+        junitPath: path('junit-path'),
         annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
         includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
@@ -4215,6 +4217,346 @@ function warnAboutGaps(noData, verdict, data) {
     if (data.baseline && data.baseline.build.id === data.current.build.id) {
         warning('The baseline is the same build as the one gated, so nothing can regress.');
     }
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/publish/findings.ts
+
+
+/** True when this signature's breach or regression fails the job. */
+function failsJob(s, policy) {
+    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+}
+/** Each finding a signature has, as sentences. */
+function findingText(s) {
+    return [s.breached ? breachSentence(s) : '', s.regressed ? regressionSentence(s) : '']
+        .filter(Boolean)
+        .join(' ');
+}
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+function signatureFingerprint(type, signature) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${type}\n${signature}`, 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/publish/junit.ts
+
+
+
+
+
+/** The JUnit XML as text. */
+function buildJunit(input, extraSuites = []) {
+    return renderJunit([...input.verdict.outcomes.map(o => typeSuite(o, input)), ...extraSuites]);
+}
+/** One diagnostic type: its reported signatures, and regressions below the reported top. */
+function typeSuite(outcome, input) {
+    const label = TYPE_LABELS[outcome.type];
+    const classname = `${ACTION_NAME}.${outcome.type}`;
+    const properties = [
+        ['build', input.buildId],
+        ...(input.baselineBuildId ? [['baseline', input.baselineBuildId]] : []),
+        ['threshold', String(outcome.threshold)]
+    ];
+    if (outcome.fetched === 0) {
+        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+        const failing = input.policy.noData === 'fail';
+        return {
+            name: label,
+            properties,
+            cases: [
+                {
+                    name: `${label}: no data yet`,
+                    classname,
+                    ...(failing
+                        ? {
+                            failure: {
+                                message: `${message} 'no-data' is 'fail'.`,
+                                type: 'no-data',
+                                details: message
+                            }
+                        }
+                        : { skipped: message })
+                }
+            ]
+        };
+    }
+    const signatures = placeableSignatures([outcome], input.verdict.regressions.filter(s => s.diagnosticType === outcome.type));
+    return {
+        name: label,
+        properties,
+        cases: signatures.map(s => signatureCase(s, classname, input))
+    };
+}
+function signatureCase(s, classname, input) {
+    const place = input.sources?.places.get(s.id);
+    return {
+        name: s.signature,
+        classname,
+        ...(place?.ok ? { file: place.path } : {}),
+        ...(s.breached || s.regressed
+            ? {
+                failure: {
+                    message: findingText(s),
+                    type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
+                        .filter(Boolean)
+                        .join(','),
+                    details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
+                }
+            }
+            : {})
+    };
+}
+/** The failure's body: weight, limit and baseline, one per line. */
+function facts(s, source) {
+    const lines = [
+        `weight: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
+        `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
+    ];
+    if (s.change !== undefined) {
+        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
+        lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
+    }
+    if (source)
+        lines.push(`blamed line: ${source}`);
+    return lines.join('\n');
+}
+/** The document: counts on every suite and on the root, every value escaped. */
+function renderJunit(suites) {
+    const count = (cases) => ({
+        tests: cases.length,
+        failures: cases.filter(c => c.failure).length,
+        errors: 0,
+        skipped: cases.filter(c => c.skipped !== undefined).length
+    });
+    const all = suites.flatMap(s => s.cases);
+    const lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites${attributes({ name: 'App Store diagnostics gate', ...count(all), time: 0 })}>`
+    ];
+    for (const suite of suites) {
+        lines.push(`  <testsuite${attributes({ name: suite.name, ...count(suite.cases), time: 0 })}>`);
+        if (suite.properties.length) {
+            lines.push('    <properties>');
+            for (const [name, value] of suite.properties)
+                lines.push(`      <property${attributes({ name, value })}/>`);
+            lines.push('    </properties>');
+        }
+        for (const c of suite.cases) {
+            const head = `    <testcase${attributes({ name: c.name, classname: c.classname, time: 0, ...(c.file ? { file: c.file } : {}) })}`;
+            if (c.failure) {
+                const { message, type, details } = c.failure;
+                lines.push(`${head}>`, `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`, '    </testcase>');
+            }
+            else if (c.skipped !== undefined) {
+                lines.push(`${head}>`, `      <skipped${attributes({ message: c.skipped })}/>`, '    </testcase>');
+            }
+            else
+                lines.push(`${head}/>`);
+        }
+        lines.push('  </testsuite>');
+    }
+    lines.push('</testsuites>');
+    return `${lines.join('\n')}\n`;
+}
+function attributes(values) {
+    return Object.entries(values)
+        .map(([name, value]) => ` ${name}="${escapeXml(String(value), true)}"`)
+        .join('');
+}
+/** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+/** Text safe in XML content, or in a double-quoted attribute (line breaks kept as references). */
+function escapeXml(text, attribute = false) {
+    const escaped = text
+        .replace(NOT_XML, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+    // A parser turns a raw line break in an attribute into a space; a reference survives.
+    return attribute
+        ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+        : escaped.replace(/\r/g, '&#13;');
+}
+
+;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
+
+const TYPE_HELP = {
+    HANGS: {
+        name: 'HangSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/understanding-hangs-in-your-app'
+    },
+    DISK_WRITES: {
+        name: 'DiskWriteSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-disk-writes'
+    },
+    LAUNCHES: {
+        name: 'LaunchSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time'
+    }
+};
+/** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
+function typeRuleId(type) {
+    return `diagnostics/${type.toLowerCase().replace('_', '-')}`;
+}
+/** One rule per diagnostic type, in a fixed order so that rule indexes are stable. */
+const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
+    const label = TYPE_LABELS[type].toLowerCase();
+    return {
+        id: typeRuleId(type),
+        name: TYPE_HELP[type].name,
+        short: `A ${label} signature is above its threshold or regressed against the baseline.`,
+        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of all ${label} of the build. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
+        helpUri: TYPE_HELP[type].helpUri,
+        tags: ['performance', 'app-store-connect', label]
+    };
+});
+/** The SARIF log as text (JSON, two-space indented). */
+function buildSarif(input, rules = TYPE_RULES) {
+    const { verdict } = input;
+    const log = {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: ACTION_NAME,
+                        informationUri: 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate',
+                        rules: rules.map(ruleDescriptor)
+                    }
+                },
+                results: findingsOf(input).map(s => result(s, input, rules)),
+                properties: {
+                    buildId: input.buildId,
+                    ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
+                    passed: verdict.passed
+                }
+            }
+        ]
+    };
+    return `${JSON.stringify(log, null, 2)}\n`;
+}
+/** Breaches and regressions, each signature once: the breaches first, worst first. */
+function findingsOf({ verdict }) {
+    const seen = new Set();
+    return [...verdict.breaches, ...verdict.regressions].filter(s => {
+        if (seen.has(s.id))
+            return false;
+        seen.add(s.id);
+        return true;
+    });
+}
+function ruleDescriptor(rule) {
+    return {
+        id: rule.id,
+        name: rule.name,
+        shortDescription: { text: rule.short },
+        fullDescription: { text: rule.full },
+        helpUri: rule.helpUri,
+        help: { text: `${rule.full} See ${rule.helpUri}` },
+        defaultConfiguration: { level: 'error' },
+        properties: { tags: rule.tags, precision: 'high', 'problem.severity': 'error' }
+    };
+}
+function result(s, input, rules) {
+    const ruleId = typeRuleId(s.diagnosticType);
+    const place = input.sources?.places.get(s.id);
+    const location = place?.ok
+        ? {
+            physicalLocation: {
+                artifactLocation: { uri: uriOf(place.path), uriBaseId: '%SRCROOT%' },
+                region: { startLine: place.line }
+            }
+        }
+        : {
+            logicalLocations: [
+                { name: s.signature, fullyQualifiedName: `${s.diagnosticType}/${s.signature}` }
+            ]
+        };
+    return {
+        ruleId,
+        ruleIndex: rules.findIndex(rule => rule.id === ruleId),
+        level: failsJob(s, input.policy) ? 'error' : 'warning',
+        message: { text: findingText(s) },
+        locations: [location],
+        partialFingerprints: {
+            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+        },
+        properties: {
+            signatureId: s.id,
+            diagnosticType: s.diagnosticType,
+            signature: s.signature,
+            weight: s.weight,
+            threshold: s.threshold,
+            rank: s.rank,
+            breached: s.breached,
+            regressed: s.regressed,
+            ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
+            ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
+        }
+    };
+}
+/** A repository path as a relative URI: each segment percent-encoded. */
+function uriOf(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/publish/ci-reports.ts
+
+
+
+
+
+
+
+/** Writes `text` to `path` (its folder created); returns the absolute path written. */
+function writeTextFile(path, text) {
+    const target = (0,external_node_path_namespaceObject.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
+    return target;
+}
+/**
+ * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
+ * written, and stay empty when nothing was judged or a file could not be written (a warning).
+ */
+function writeCiReports(outcome) {
+    const files = [
+        { output: 'sarif-path', what: 'SARIF log', path: outcome.config?.sarifPath, build: buildSarif },
+        { output: 'junit-path', what: 'JUnit XML', path: outcome.config?.junitPath, build: buildJunit }
+    ];
+    const input = outcome.kind === 'judged' ? findingsInput(outcome) : undefined;
+    for (const { output, what, path, build } of files) {
+        let written = '';
+        if (path && input) {
+            try {
+                written = writeTextFile(path, build(input));
+                info(`Wrote the ${what} to ${written}.`);
+            }
+            catch (error) {
+                warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`);
+            }
+        }
+        setOutput(output, written);
+    }
+}
+function findingsInput(outcome) {
+    const { verdict, config, data, sources } = outcome;
+    return {
+        verdict,
+        policy: config,
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        sources
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -5063,8 +5405,6 @@ async function pullRequestComment(outcome) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/publish/records.ts
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
@@ -5276,8 +5616,14 @@ async function writeSummary(report) {
 
 
 
+
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
-const GITHUB_SINKS = [jobReport, pullRequestComment, exitStatus];
+const GITHUB_SINKS = [
+    jobReport,
+    ciReportFiles,
+    pullRequestComment,
+    exitStatus
+];
 /** Publishes everything a run writes, whatever way it ended. */
 async function publish(outcome, sinks = GITHUB_SINKS) {
     for (const sink of sinks)
@@ -5310,6 +5656,10 @@ async function judgedReport(outcome) {
     annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined);
     await writeSummary(report);
     info(verdictLine(verdict, failure));
+}
+/** The SARIF log and JUnit XML, for code scanning and any CI's test report. */
+async function ciReportFiles(outcome) {
+    writeCiReports(outcome);
 }
 function verdictLine(verdict, failure) {
     if (verdict.result === 'no-data') {
@@ -5445,7 +5795,7 @@ async function run() {
         const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists });
         const failure = failureLine(verdict, config, data.current.build.id);
         // Point at the code: each blamed frame's line in the checked-out repository.
-        const sources = config.annotateSource
+        const sources = config.annotateSource || config.sarifPath || config.junitPath
             ? await locateInWorkspace(verdict, data.backtraces, workspace(), core_debug)
             : undefined;
         // Act on the verdict here (the release guard, next), before it is published.

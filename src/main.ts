@@ -41,9 +41,10 @@ export async function run(): Promise<void> {
     const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists })
     const failure = failureLine(verdict, config, data.current.build.id)
     // Point at the code: each blamed frame's line in the checked-out repository.
-    const sources = config.annotateSource
-      ? await locateInWorkspace(verdict, data.backtraces, workspace(), core.debug)
-      : undefined
+    const sources =
+      config.annotateSource || config.sarifPath || config.junitPath
+        ? await locateInWorkspace(verdict, data.backtraces, workspace(), core.debug)
+        : undefined
     // Act on the verdict here (the release guard, next), before it is published.
     await publish({ ...state, kind: 'judged', config, data, verdict, failure, sources })
   } catch (error) {

@@ -44,6 +44,9 @@ export interface Config {
   readonly reportPath?: string
   /** `annotate-source`: annotate the blamed source lines found in the workspace. */
   readonly annotateSource: boolean
+  /** Where to write the SARIF log and the JUnit XML; undefined when not wanted. */
+  readonly sarifPath?: string
+  readonly junitPath?: string
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
 }
@@ -165,10 +168,12 @@ function commentSettings(
 /** The report files, how many backtraces the report carries, and source annotations. */
 function reportSettings(
   inputs: Inputs
-): Pick<Config, 'reportPath' | 'includeLogs' | 'annotateSource'> {
+): Pick<Config, 'reportPath' | 'includeLogs' | 'annotateSource' | 'sarifPath' | 'junitPath'> {
   const path = (name: string) => inputs.attempt(() => inputs.optional(name), undefined)
   return {
     reportPath: path('report-path'),
+    sarifPath: path('sarif-path'),
+    junitPath: path('junit-path'),
     annotateSource: inputs.parsed(
       'annotate-source',
       'true',

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto'
+import type { DiagnosticType } from '../constants.js'
+import type { FailurePolicy, Verdict } from '../gate.js'
+import type { Evaluated, NoDataPolicy } from '../model.js'
+import type { SourceLookup } from '../source/locate.js'
+import { breachSentence, regressionSentence } from '../wording.js'
+
+// What the SARIF and JUnit builders share. They are pure (data in, document text out) and free
+// of @actions/core, so that every front door (the Action, the CLI) writes the same files.
+
+/** Everything a CI report file is built from. */
+export interface FindingsInput {
+  verdict: Verdict
+  policy: FailurePolicy & { noData: NoDataPolicy }
+  buildId: string
+  baselineBuildId?: string
+  /** Blamed source lines in the checkout, when the run looked for them. */
+  sources?: SourceLookup
+}
+
+/** True when this signature's breach or regression fails the job. */
+export function failsJob(s: Evaluated, policy: FailurePolicy): boolean {
+  return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression)
+}
+
+/** Each finding a signature has, as sentences. */
+export function findingText(s: Evaluated): string {
+  return [s.breached ? breachSentence(s) : '', s.regressed ? regressionSentence(s) : '']
+    .filter(Boolean)
+    .join(' ')
+}
+
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+export function signatureFingerprint(type: DiagnosticType, signature: string): string {
+  return createHash('sha256').update(`${type}\n${signature}`, 'utf8').digest('hex')
+}
