@@ -43,7 +43,8 @@ describe('backtraces', () => {
     const baseline = await h.run({ 'include-logs': '0' })
     h.asc.faults.add({
       match: { path: '/v1/diagnosticSignatures/rc-sig-3/logs' },
-      fault: { status: 500, body: 'oops' }
+      // Retry-After: 0, so the four attempts take no real backoff.
+      fault: { status: 500, headers: { 'retry-after': '0' }, body: 'oops' }
     })
     h.asc.faults.add({
       match: { path: '/v1/diagnosticSignatures/rc-sig-1/logs' },

@@ -1428,11 +1428,15 @@ class NetworkError extends Error {
  * the whole exchange with one deadline and fails on a cut body instead of waiting for it.
  */
 function createTransport() {
-    // One keep-alive agent per scheme and proxy, so connections are reused across requests.
-    const agents = new Map();
-    const agentFor = (url, proxy) => {
+    const agents = new Agents();
+    return { send: request => exchange(request, agents), close: () => agents.close() };
+}
+/** One keep-alive agent per scheme and proxy, so connections are reused across requests. */
+class Agents {
+    agents = new Map();
+    for(url, proxy) {
         const key = `${url.protocol}${proxy?.href ?? ''}`;
-        let agent = agents.get(key);
+        let agent = this.agents.get(key);
         if (!agent) {
             agent =
                 url.protocol !== 'https:'
@@ -1440,74 +1444,40 @@ function createTransport() {
                     : proxy
                         ? new TunnelAgent(proxy)
                         : new external_node_https_namespaceObject.Agent({ keepAlive: true });
-            agents.set(key, agent);
+            this.agents.set(key, agent);
         }
         return agent;
-    };
-    const send = request => new Promise((resolve, reject) => {
-        const url = new URL(request.url);
-        const proxy = proxyFor(url);
-        // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
-        const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined;
-        const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject;
-        const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+    }
+    close() {
+        for (const agent of this.agents.values())
+            agent.destroy();
+        this.agents.clear();
+    }
+}
+/** One request and its whole answer, within the request's deadline and size cap. */
+function exchange(request, agents) {
+    return new Promise((resolve, reject) => {
         let settled = false;
-        const fail = (error) => {
+        const settle = (outcome) => {
             if (settled)
                 return;
             settled = true;
             clearTimeout(timer);
-            req.destroy();
-            reject(error);
+            if (outcome instanceof NetworkError) {
+                req.destroy();
+                reject(outcome);
+            }
+            else
+                resolve(outcome);
         };
-        const auth = viaProxy && proxyAuthorization(viaProxy);
-        const req = module.request(viaProxy ?? url, {
-            method: request.method,
-            ...(viaProxy ? { path: url.href } : {}),
-            headers: {
-                ...request.headers,
-                ...(viaProxy ? { host: url.host } : {}),
-                ...(auth ? { 'proxy-authorization': auth } : {}),
-                ...(request.body !== undefined
-                    ? { 'content-length': String(Buffer.byteLength(request.body)) }
-                    : {})
-            },
-            agent: agentFor(url, proxy)
-        }, res => {
-            const chunks = [];
-            let size = 0;
-            const tooLarge = () => fail(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
-            // A declared length over the cap is refused before a byte of the body is read.
-            if (Number(res.headers['content-length']) > maxBodyBytes)
-                return tooLarge();
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > maxBodyBytes)
-                    tooLarge();
-                else
-                    chunks.push(chunk);
-            });
-            res.on('aborted', () => fail(new NetworkError('connection closed mid-response', 'reset')));
-            res.on('error', () => fail(new NetworkError('connection closed mid-response', 'reset')));
-            res.on('end', () => {
-                if (settled)
-                    return;
-                if (!res.complete)
-                    return fail(new NetworkError('connection closed mid-response', 'reset'));
-                settled = true;
-                clearTimeout(timer);
-                resolve({
-                    status: res.statusCode ?? 0,
-                    headers: res.headers,
-                    body: Buffer.concat(chunks).toString('utf8')
-                });
-            });
-        });
-        const timer = setTimeout(() => fail(new NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')), request.timeoutMs);
-        req.on('error', (error) => fail(networkError(error)));
+        const req = transport_open(request, agents);
+        const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+        req.on('response', res => readResponse(res, maxBodyBytes, settle));
+        const timer = setTimeout(() => settle(new NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')), request.timeoutMs);
+        req.on('error', (error) => settle(networkError(error)));
         const { signal } = request;
         if (signal) {
-            const onAbort = () => fail(new NetworkError('request cancelled', 'aborted'));
+            const onAbort = () => settle(new NetworkError('request cancelled', 'aborted'));
             if (signal.aborted)
                 onAbort();
             signal.addEventListener('abort', onAbort, { once: true });
@@ -1515,12 +1485,56 @@ function createTransport() {
         }
         req.end(request.body);
     });
-    const close = () => {
-        for (const agent of agents.values())
-            agent.destroy();
-        agents.clear();
-    };
-    return { send, close };
+}
+/** The request, sent directly or through the proxy. */
+function transport_open(request, agents) {
+    const url = new URL(request.url);
+    const proxy = proxyFor(url);
+    // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
+    const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined;
+    const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject;
+    const auth = viaProxy && proxyAuthorization(viaProxy);
+    return module.request(viaProxy ?? url, {
+        method: request.method,
+        ...(viaProxy ? { path: url.href } : {}),
+        headers: {
+            ...request.headers,
+            ...(viaProxy ? { host: url.host } : {}),
+            ...(auth ? { 'proxy-authorization': auth } : {}),
+            ...(request.body !== undefined
+                ? { 'content-length': String(Buffer.byteLength(request.body)) }
+                : {})
+        },
+        agent: agents.for(url, proxy)
+    });
+}
+/** Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. */
+function readResponse(res, maxBodyBytes, settle) {
+    const chunks = [];
+    let size = 0;
+    const tooLarge = () => settle(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
+    const cut = () => settle(new NetworkError('connection closed mid-response', 'reset'));
+    // A declared length over the cap is refused before a byte of the body is read.
+    if (Number(res.headers['content-length']) > maxBodyBytes)
+        return tooLarge();
+    res.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > maxBodyBytes)
+            tooLarge();
+        else
+            chunks.push(chunk);
+    });
+    res.on('aborted', cut);
+    res.on('error', cut);
+    res.on('end', () => {
+        if (!res.complete)
+            return cut();
+        settle({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8')
+        });
+    });
 }
 function networkError(error) {
     if (error instanceof ProxyError)

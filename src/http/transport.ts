@@ -45,11 +45,17 @@ export type Transport = (request: HttpRequest) => Promise<HttpResponse>
  * the whole exchange with one deadline and fails on a cut body instead of waiting for it.
  */
 export function createTransport(): { send: Transport; close: () => void } {
-  // One keep-alive agent per scheme and proxy, so connections are reused across requests.
-  const agents = new Map<string, http.Agent>()
-  const agentFor = (url: URL, proxy: URL | undefined): http.Agent => {
+  const agents = new Agents()
+  return { send: request => exchange(request, agents), close: () => agents.close() }
+}
+
+/** One keep-alive agent per scheme and proxy, so connections are reused across requests. */
+class Agents {
+  private readonly agents = new Map<string, http.Agent>()
+
+  for(url: URL, proxy: URL | undefined): http.Agent {
     const key = `${url.protocol}${proxy?.href ?? ''}`
-    let agent = agents.get(key)
+    let agent = this.agents.get(key)
     if (!agent) {
       agent =
         url.protocol !== 'https:'
@@ -57,95 +63,103 @@ export function createTransport(): { send: Transport; close: () => void } {
           : proxy
             ? new TunnelAgent(proxy)
             : new https.Agent({ keepAlive: true })
-      agents.set(key, agent)
+      this.agents.set(key, agent)
     }
     return agent
   }
-  const send: Transport = request =>
-    new Promise<HttpResponse>((resolve, reject) => {
-      const url = new URL(request.url)
-      const proxy = proxyFor(url)
-      // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
-      const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined
-      const module = url.protocol === 'https:' ? https : http
-      const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES)
-      let settled = false
-      const fail = (error: NetworkError): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        req.destroy()
-        reject(error)
-      }
-      const auth = viaProxy && proxyAuthorization(viaProxy)
-      const req = module.request(
-        viaProxy ?? url,
-        {
-          method: request.method,
-          ...(viaProxy ? { path: url.href } : {}),
-          headers: {
-            ...request.headers,
-            ...(viaProxy ? { host: url.host } : {}),
-            ...(auth ? { 'proxy-authorization': auth } : {}),
-            ...(request.body !== undefined
-              ? { 'content-length': String(Buffer.byteLength(request.body)) }
-              : {})
-          },
-          agent: agentFor(url, proxy)
-        },
-        res => {
-          const chunks: Buffer[] = []
-          let size = 0
-          const tooLarge = (): void =>
-            fail(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'))
-          // A declared length over the cap is refused before a byte of the body is read.
-          if (Number(res.headers['content-length']) > maxBodyBytes) return tooLarge()
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length
-            if (size > maxBodyBytes) tooLarge()
-            else chunks.push(chunk)
-          })
-          res.on('aborted', () => fail(new NetworkError('connection closed mid-response', 'reset')))
-          res.on('error', () => fail(new NetworkError('connection closed mid-response', 'reset')))
-          res.on('end', () => {
-            if (settled) return
-            if (!res.complete)
-              return fail(new NetworkError('connection closed mid-response', 'reset'))
-            settled = true
-            clearTimeout(timer)
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8')
-            })
-          })
-        }
-      )
-      const timer = setTimeout(
-        () =>
-          fail(
-            new NetworkError(
-              `no answer within ${Math.round(request.timeoutMs / 1000)} s`,
-              'timeout'
-            )
-          ),
-        request.timeoutMs
-      )
-      req.on('error', (error: NodeJS.ErrnoException) => fail(networkError(error)))
-      const { signal } = request
-      if (signal) {
-        const onAbort = (): void => fail(new NetworkError('request cancelled', 'aborted'))
-        if (signal.aborted) onAbort()
-        signal.addEventListener('abort', onAbort, { once: true })
-        req.on('close', () => signal.removeEventListener('abort', onAbort))
-      }
-      req.end(request.body)
-    })
-  const close = (): void => {
-    for (const agent of agents.values()) agent.destroy()
-    agents.clear()
+
+  close(): void {
+    for (const agent of this.agents.values()) agent.destroy()
+    this.agents.clear()
   }
-  return { send, close }
+}
+
+/** One request and its whole answer, within the request's deadline and size cap. */
+function exchange(request: HttpRequest, agents: Agents): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let settled = false
+    const settle = (outcome: HttpResponse | NetworkError): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (outcome instanceof NetworkError) {
+        req.destroy()
+        reject(outcome)
+      } else resolve(outcome)
+    }
+    const req = open(request, agents)
+    const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES)
+    req.on('response', res => readResponse(res, maxBodyBytes, settle))
+    const timer = setTimeout(
+      () =>
+        settle(
+          new NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')
+        ),
+      request.timeoutMs
+    )
+    req.on('error', (error: NodeJS.ErrnoException) => settle(networkError(error)))
+    const { signal } = request
+    if (signal) {
+      const onAbort = (): void => settle(new NetworkError('request cancelled', 'aborted'))
+      if (signal.aborted) onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      req.on('close', () => signal.removeEventListener('abort', onAbort))
+    }
+    req.end(request.body)
+  })
+}
+
+/** The request, sent directly or through the proxy. */
+function open(request: HttpRequest, agents: Agents): http.ClientRequest {
+  const url = new URL(request.url)
+  const proxy = proxyFor(url)
+  // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
+  const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined
+  const module = url.protocol === 'https:' ? https : http
+  const auth = viaProxy && proxyAuthorization(viaProxy)
+  return module.request(viaProxy ?? url, {
+    method: request.method,
+    ...(viaProxy ? { path: url.href } : {}),
+    headers: {
+      ...request.headers,
+      ...(viaProxy ? { host: url.host } : {}),
+      ...(auth ? { 'proxy-authorization': auth } : {}),
+      ...(request.body !== undefined
+        ? { 'content-length': String(Buffer.byteLength(request.body)) }
+        : {})
+    },
+    agent: agents.for(url, proxy)
+  })
+}
+
+/** Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. */
+function readResponse(
+  res: http.IncomingMessage,
+  maxBodyBytes: number,
+  settle: (outcome: HttpResponse | NetworkError) => void
+): void {
+  const chunks: Buffer[] = []
+  let size = 0
+  const tooLarge = (): void =>
+    settle(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'))
+  const cut = (): void => settle(new NetworkError('connection closed mid-response', 'reset'))
+  // A declared length over the cap is refused before a byte of the body is read.
+  if (Number(res.headers['content-length']) > maxBodyBytes) return tooLarge()
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size > maxBodyBytes) tooLarge()
+    else chunks.push(chunk)
+  })
+  res.on('aborted', cut)
+  res.on('error', cut)
+  res.on('end', () => {
+    if (!res.complete) return cut()
+    settle({
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      body: Buffer.concat(chunks).toString('utf8')
+    })
+  })
 }
 
 function networkError(error: NodeJS.ErrnoException): NetworkError {
