@@ -242,8 +242,9 @@ describe('JUnit XML for any CI', () => {
       'baseline: up from 29.0% (+12.0 pts)',
       'blamed line: ExampleApp/Feed/FeedViewController.m:88'
     ])
-    expect(feed.failure!.message).toContain('is at 41.0%, above the 40% limit.')
-    expect(feed.failure!.message).toContain('regressed: 41.0%, up from 29.0%.')
+    expect(feed.failure!.message).toBe(
+      "Hangs signature 'ExampleApp: -[FeedViewController reloadVisibleCells] + 412' is at 41.0%, above the 40% limit, and regressed: up from 29.0%."
+    )
     const passing = cases.find(c => c.name === 'ExampleApp: static Analytics.bootstrap() + 64')!
     expect(passing.failure).toBeUndefined()
   })

@@ -4242,11 +4242,11 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 function failsJob(s, policy) {
     return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
 }
-/** Each finding a signature has, as sentences. */
+/** What is wrong with a signature, in one sentence that names it once. */
 function findingText(s) {
-    return [s.breached ? breachSentence(s) : '', s.regressed ? regressionSentence(s) : '']
-        .filter(Boolean)
-        .join(' ');
+    if (!(s.breached && s.regressed))
+        return s.breached ? breachSentence(s) : regressionSentence(s);
+    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
 }
 /**
  * The same 64 hex digits for the same type and signature text in every run and on every
@@ -4383,15 +4383,17 @@ function attributes(values) {
 }
 /** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
-/** Text safe in XML content, or in a double-quoted attribute (line breaks kept as references). */
+/**
+ * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
+ * breaks kept as character references.
+ */
 function escapeXml(text, attribute = false) {
     const escaped = text
         .replace(NOT_XML, '')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&apos;');
+        .replace(/"/g, '&quot;');
     // A parser turns a raw line break in an attribute into a space; a reference survives.
     return attribute
         ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')

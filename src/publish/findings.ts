@@ -3,7 +3,7 @@ import type { DiagnosticType } from '../constants.js'
 import type { FailurePolicy, Verdict } from '../gate.js'
 import type { Evaluated, NoDataPolicy } from '../model.js'
 import type { SourceLookup } from '../source/locate.js'
-import { breachSentence, regressionSentence } from '../wording.js'
+import { breachSentence, regressionSentence, sinceBaseline } from '../wording.js'
 
 // What the SARIF and JUnit builders share. They are pure (data in, document text out) and free
 // of @actions/core, so that every front door (the Action, the CLI) writes the same files.
@@ -23,11 +23,10 @@ export function failsJob(s: Evaluated, policy: FailurePolicy): boolean {
   return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression)
 }
 
-/** Each finding a signature has, as sentences. */
+/** What is wrong with a signature, in one sentence that names it once. */
 export function findingText(s: Evaluated): string {
-  return [s.breached ? breachSentence(s) : '', s.regressed ? regressionSentence(s) : '']
-    .filter(Boolean)
-    .join(' ')
+  if (!(s.breached && s.regressed)) return s.breached ? breachSentence(s) : regressionSentence(s)
+  return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`
 }
 
 /**

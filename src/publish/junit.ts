@@ -162,7 +162,10 @@ function attributes(values: Record<string, string | number>): string {
 /** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu
 
-/** Text safe in XML content, or in a double-quoted attribute (line breaks kept as references). */
+/**
+ * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
+ * breaks kept as character references.
+ */
 export function escapeXml(text: string, attribute = false): string {
   const escaped = text
     .replace(NOT_XML, '')
@@ -170,7 +173,6 @@ export function escapeXml(text: string, attribute = false): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
   // A parser turns a raw line break in an attribute into a space; a reference survives.
   return attribute
     ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
