@@ -190,6 +190,17 @@ describe('SARIF for code scanning', () => {
     ])
   })
 
+  it('still points at the line with annotate-source: false, which only silences the annotations', async () => {
+    const run = await gate({ 'annotate-source': 'false' })
+    const results = readSarif(run.outputs['sarif-path']).runs[0].results ?? []
+    const database = results.find(r => r.properties?.signature === APPLE_EXAMPLE)!
+    expect(database.locations?.[0].physicalLocation?.artifactLocation?.uri).toBe(
+      'ExampleApp/Database/DatabaseConnection.m'
+    )
+    expect(run.stdout).not.toMatch(/^::(error|warning) [^:]*file=/m)
+    expect(run.summary).not.toContain('Blamed line in this repository')
+  })
+
   it('fingerprints a signature by type and text, so a later build keeps the same alert', async () => {
     const first = readSarif((await gate()).outputs['sarif-path']).runs[0].results ?? []
     const second = readSarif((await gate({ 'build-id': 'later-build' })).outputs['sarif-path'])

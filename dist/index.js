@@ -5326,7 +5326,8 @@ function reportContext(outcome) {
         maxWeightIncrease: config.maxWeightIncrease,
         rateLimit: outcome.usage?.rateLimit,
         backtraces: data.backtraces,
-        sources: outcome.sources
+        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+        sources: config.annotateSource ? outcome.sources : undefined
     };
 }
 function runUrl() {

@@ -48,7 +48,8 @@ export function reportContext(outcome: Judged): ReportContext {
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: outcome.usage?.rateLimit,
     backtraces: data.backtraces,
-    sources: outcome.sources
+    // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+    sources: config.annotateSource ? outcome.sources : undefined
   }
 }
 
