@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appRepository } from '../test-support/app-repo.mjs'
-import { BASELINE_ID, baselineBuild, sampleBuild } from '../test-support/scenarios.mjs'
+import { BASELINE_ID, baselineBuild, hangsBuild, sampleBuild } from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
 
@@ -48,16 +48,7 @@ const scenarios: {
   },
   {
     name: 'hostile-text',
-    build: sampleBuild({
-      id: 'out-hostile',
-      signatures: HOSTILE.map((signature, i) => ({
-        id: `hostile-${i + 1}`,
-        diagnosticType: 'HANGS',
-        signature,
-        weight: 0.6 - i * 0.1
-      })),
-      logs: {}
-    }),
+    build: hangsBuild('out-hostile', HOSTILE),
     inputs: { 'build-id': 'out-hostile', 'diagnostic-types': 'HANGS', 'include-logs': '0' }
   },
   {

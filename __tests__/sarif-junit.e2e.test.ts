@@ -9,6 +9,7 @@ import {
   APPLE_EXAMPLE,
   baselineBuild,
   BASELINE_ID,
+  hangsBuild,
   logsFor,
   sampleBuild
 } from '../test-support/scenarios.mjs'
@@ -85,16 +86,7 @@ const HOSTILE = [
   'ExampleApp: \u0001\u0008\u000b\ufffe\uffff\ud800 lone surrogate \u{1F600} \u0085 tab\tend',
   'ExampleApp: line one\nline two\r\n<?xml version="1.0"?>'
 ]
-const hostile = sampleBuild({
-  id: 'hostile-build',
-  signatures: HOSTILE.map((signature, i) => ({
-    id: `hostile-${i + 1}`,
-    diagnosticType: 'HANGS',
-    signature,
-    weight: 0.6 - i * 0.1
-  })),
-  logs: {}
-})
+const hostile = hangsBuild('hostile-build', HOSTILE)
 
 let h: Harness
 let repo: string
