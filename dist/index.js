@@ -1182,8 +1182,10 @@ function messageOf(error) {
 ;// CONCATENATED MODULE: ./src/constants.ts
 // Every limit and API constant in one place, so a reviewer can audit them together.
 const ACTION_NAME = 'asc-diagnostics-gate';
+/** The action's repository, whose README is its documentation. */
+const ACTION_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate';
 /** Where the README explains what happens on a fork's pull request. */
-const FORK_DOCS_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate#pull-requests-from-forks';
+const FORK_DOCS_URL = `${ACTION_URL}#pull-requests-from-forks`;
 const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'];
 const TYPE_LABELS = {
     HANGS: 'Hangs',
@@ -4138,7 +4140,29 @@ class SourceIndex {
     }
 }
 
+;// CONCATENATED MODULE: ./src/publish/findings.ts
+
+
+/** True when this signature's breach or regression fails the job. */
+function failsJob(s, policy) {
+    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+}
+/** What is wrong with a signature, in one sentence that names it once. */
+function findingText(s) {
+    if (!(s.breached && s.regressed))
+        return s.breached ? breachSentence(s) : regressionSentence(s);
+    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
+}
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+function signatureFingerprint(type, signature) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${type}\n${signature}`, 'utf8').digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
 
 
 
@@ -4196,7 +4220,6 @@ function annotate(verdict, policy, willFail, sources) {
 function sourceAnnotations(verdict, policy, sources) {
     if (!sources)
         return [];
-    const fails = (s) => (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
     const finding = (s) => (s.breached || s.regressed ? 1 : 0);
     return placeableSignatures(verdict.outcomes, verdict.regressions)
         .flatMap(s => {
@@ -4206,7 +4229,7 @@ function sourceAnnotations(verdict, policy, sources) {
         .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
         .map(({ s, place }) => ({
         id: s.id,
-        level: fails(s) ? 'error' : 'warning',
+        level: failsJob(s, policy) ? 'error' : 'warning',
         title: shareTitle(s),
         message: [
             `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,
@@ -4235,25 +4258,17 @@ function warnAboutGaps(noData, verdict, data) {
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/publish/findings.ts
+;// CONCATENATED MODULE: ./src/publish/files.ts
 
 
-/** True when this signature's breach or regression fails the job. */
-function failsJob(s, policy) {
-    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
-}
-/** What is wrong with a signature, in one sentence that names it once. */
-function findingText(s) {
-    if (!(s.breached && s.regressed))
-        return s.breached ? breachSentence(s) : regressionSentence(s);
-    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
-}
-/**
- * The same 64 hex digits for the same type and signature text in every run and on every
- * machine, so code scanning keeps one alert per signature.
- */
-function signatureFingerprint(type, signature) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${type}\n${signature}`, 'utf8').digest('hex');
+
+/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
+function writeTextFile(path, text) {
+    const target = (0,external_node_path_namespaceObject.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
+    return target;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/junit.ts
@@ -4428,7 +4443,7 @@ const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
         id: typeRuleId(type),
         name: TYPE_HELP[type].name,
         short: `A ${label} signature is above its threshold or regressed against the baseline.`,
-        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of all ${label} of the build. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
+        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of the build's ${TYPE_SHARES[type]}. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
         helpUri: TYPE_HELP[type].helpUri,
         tags: ['performance', 'app-store-connect', label]
     };
@@ -4444,7 +4459,7 @@ function buildSarif(input, rules = TYPE_RULES) {
                 tool: {
                     driver: {
                         name: ACTION_NAME,
-                        informationUri: 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate',
+                        informationUri: ACTION_URL,
                         rules: rules.map(ruleDescriptor)
                     }
                 },
@@ -4530,16 +4545,6 @@ function uriOf(path) {
 
 
 
-
-
-/** Writes `text` to `path` (its folder created); returns the absolute path written. */
-function writeTextFile(path, text) {
-    const target = (0,external_node_path_namespaceObject.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
-    return target;
-}
 /**
  * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
  * written, and stay empty when nothing was judged or a file could not be written (a warning).
@@ -5474,7 +5479,6 @@ function boundedRecords(items, maxBytes) {
 
 
 
-
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -5530,11 +5534,7 @@ function buildJsonReport(input) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    const target = (0,external_node_path_namespaceObject.resolve)(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
-    return target;
+    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(outcome) {

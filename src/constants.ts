@@ -1,9 +1,10 @@
 // Every limit and API constant in one place, so a reviewer can audit them together.
 
 export const ACTION_NAME = 'asc-diagnostics-gate'
+/** The action's repository, whose README is its documentation. */
+export const ACTION_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate'
 /** Where the README explains what happens on a fork's pull request. */
-export const FORK_DOCS_URL =
-  'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate#pull-requests-from-forks'
+export const FORK_DOCS_URL = `${ACTION_URL}#pull-requests-from-forks`
 
 export const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'] as const
 export type DiagnosticType = (typeof DIAGNOSTIC_TYPES)[number]

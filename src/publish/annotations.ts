@@ -5,6 +5,7 @@ import type { FailurePolicy, Verdict } from '../gate.js'
 import type { Evaluated, NoDataPolicy } from '../model.js'
 import { scrub } from '../secrets.js'
 import { placeableSignatures, type SourceLookup } from '../source/locate.js'
+import { failsJob } from './findings.js'
 import { limitPercent } from '../text.js'
 import {
   breachSentence,
@@ -82,8 +83,6 @@ function sourceAnnotations(
   sources: SourceLookup | undefined
 ): (Annotation & { id: string })[] {
   if (!sources) return []
-  const fails = (s: Evaluated) =>
-    (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression)
   const finding = (s: Evaluated) => (s.breached || s.regressed ? 1 : 0)
   return placeableSignatures(verdict.outcomes, verdict.regressions)
     .flatMap(s => {
@@ -93,7 +92,7 @@ function sourceAnnotations(
     .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
     .map(({ s, place }) => ({
       id: s.id,
-      level: fails(s) ? ('error' as const) : ('warning' as const),
+      level: failsJob(s, policy) ? ('error' as const) : ('warning' as const),
       title: shareTitle(s),
       message: [
         `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,

@@ -1,21 +1,10 @@
 import * as core from '@actions/core'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
 import { messageOf } from '../errors.js'
-import { scrub } from '../secrets.js'
+import { writeTextFile } from './files.js'
 import type { FindingsInput } from './findings.js'
 import { buildJunit } from './junit.js'
-import type { Outcome } from './outcome.js'
+import type { Judged, Outcome } from './outcome.js'
 import { buildSarif } from './sarif.js'
-
-/** Writes `text` to `path` (its folder created); returns the absolute path written. */
-export function writeTextFile(path: string, text: string): string {
-  const target = resolve(path)
-  mkdirSync(dirname(target), { recursive: true })
-  // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-  writeFileSync(target, scrub(text))
-  return target
-}
 
 /**
  * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
@@ -41,7 +30,7 @@ export function writeCiReports(outcome: Outcome): void {
   }
 }
 
-function findingsInput(outcome: Extract<Outcome, { kind: 'judged' }>): FindingsInput {
+function findingsInput(outcome: Judged): FindingsInput {
   const { verdict, config, data, sources } = outcome
   return {
     verdict,

@@ -1,5 +1,12 @@
 import type * as Sarif from 'sarif'
-import { ACTION_NAME, DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants.js'
+import {
+  ACTION_NAME,
+  ACTION_URL,
+  DIAGNOSTIC_TYPES,
+  TYPE_LABELS,
+  TYPE_SHARES,
+  type DiagnosticType
+} from '../constants.js'
 import type { Evaluated } from '../model.js'
 import { failsJob, findingText, signatureFingerprint, type FindingsInput } from './findings.js'
 
@@ -43,7 +50,7 @@ export const TYPE_RULES: readonly RuleEntry[] = DIAGNOSTIC_TYPES.map(type => {
     id: typeRuleId(type),
     name: TYPE_HELP[type].name,
     short: `A ${label} signature is above its threshold or regressed against the baseline.`,
-    full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of all ${label} of the build. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
+    full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of the build's ${TYPE_SHARES[type]}. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
     helpUri: TYPE_HELP[type].helpUri,
     tags: ['performance', 'app-store-connect', label]
   }
@@ -60,7 +67,7 @@ export function buildSarif(input: FindingsInput, rules: readonly RuleEntry[] = T
         tool: {
           driver: {
             name: ACTION_NAME,
-            informationUri: 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate',
+            informationUri: ACTION_URL,
             rules: rules.map(ruleDescriptor)
           }
         },
