@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { temporaryDirectory } from '../test-support/temp.mjs'
 import type { StickyComment, CommentResult } from '../src/github/comment.js'
 import type { HttpResponse, Transport } from '../src/http/transport.js'
 import { makeKey } from '../test-support/keys.js'
@@ -42,7 +42,7 @@ const answer: Transport = async (): Promise<HttpResponse> => ({
 const saved = { ...process.env }
 /** A `pull_request` event for `number`, from `head` (a fork when it is not acme/app). */
 function onPullRequest(number: number, head = 'acme/app', event = 'pull_request'): void {
-  const path = join(mkdtempSync(join(tmpdir(), 'comment-policy-')), 'event.json')
+  const path = join(temporaryDirectory('comment-policy-'), 'event.json')
   writeFileSync(
     path,
     JSON.stringify({ pull_request: { number, head: { repo: { full_name: head } } } })

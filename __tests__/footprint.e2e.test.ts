@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { temporaryDirectory } from '../test-support/temp.mjs'
 import { inflateLog } from '../test-support/logs.mjs'
 import { sampleBuild } from '../test-support/scenarios.mjs'
 import { createServer } from 'node:http'
@@ -100,7 +100,7 @@ describe('start-up path', () => {
 
   it('never evaluates undici, @actions/exec or their builtins, even when it comments', async () => {
     h.reset()
-    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-modules-'))
+    const dir = temporaryDirectory('asc-gate-modules-')
     const file = join(dir, 'modules.txt')
     const hook = `data:text/javascript,import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(${JSON.stringify(file)},process.moduleLoadList.join('\\n')))`
     const run = await h.run(

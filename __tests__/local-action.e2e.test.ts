@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { temporaryDirectory } from '../test-support/temp.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
 
 // The README's Contributing steps, as written: `npx @github/local-action run . src/main.ts .env`
@@ -56,7 +56,7 @@ describe('@github/local-action', () => {
     expect(Object.keys(example)).toEqual(
       expect.arrayContaining(['INPUT_KEY-ID', 'INPUT_PRIVATE-KEY', 'INPUT_COMMENT'])
     )
-    const dir = mkdtempSync(join(tmpdir(), 'local-action-'))
+    const dir = temporaryDirectory('local-action-')
     const values: Record<string, string> = {
       ...example,
       'INPUT_ISSUER-ID': '69a6de7e-0000-47e3-e053-5b8c7c11a4d1',

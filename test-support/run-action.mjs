@@ -2,11 +2,11 @@
 // Runs dist/index.js the way the runner does: action.yml defaults and INPUT_* variables,
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and an optional event payload.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { temporaryDirectory } from './temp.mjs'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const ACTION = join(ROOT, 'dist', 'index.js')
@@ -41,7 +41,7 @@ function actionDefaults() {
 
 /** @param {RunOptions} options @returns {Promise<ActionRun>} */
 export async function runAction(options) {
-  const dir = mkdtempSync(join(tmpdir(), 'asc-gate-run-'))
+  const dir = temporaryDirectory('asc-gate-run-')
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary.md')
   const runnerTemp = join(dir, 'runner-temp')
