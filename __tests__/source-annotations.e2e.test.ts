@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { addFiles, annotationsIn, appRepository } from '../test-support/app-repo.mjs'
+import { temporaryDirectory } from '../test-support/temp.mjs'
 import { logFor } from '../test-support/logs.mjs'
 import { APPLE_EXAMPLE, filler, logsFor, sampleBuild } from '../test-support/scenarios.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
@@ -59,10 +57,7 @@ beforeAll(async () => {
   })
   repo = appRepository()
 })
-afterAll(async () => {
-  await h.close()
-  rmSync(repo, { recursive: true, force: true })
-})
+afterAll(() => h.close())
 
 const inWorkspace = (workspace: string) => ({ env: { GITHUB_WORKSPACE: workspace } })
 
@@ -131,20 +126,15 @@ describe('source annotations on the blamed lines', () => {
   it('counts tracked files only in a git checkout; a plain folder is walked', async () => {
     const git = appRepository()
     const plain = appRepository({ git: false })
-    try {
-      // An untracked copy, as a build step might leave behind.
-      for (const root of [git, plain]) addFiles(root, ['Scratch/FeedViewController.m'])
-      const tracked = await h.run({}, inWorkspace(git))
-      expect(annotationsIn(tracked.stdout).map(a => a.properties.file)).toContain(FEED)
-      const walked = await h.run({}, inWorkspace(plain))
-      const files = annotationsIn(walked.stdout).map(a => a.properties.file)
-      expect(files).toContain(DB) // the walk works
-      expect(files).not.toContain(FEED)
-      expect(walked.summary).toContain('2 files in the repository end with FeedViewController.m')
-    } finally {
-      rmSync(git, { recursive: true, force: true })
-      rmSync(plain, { recursive: true, force: true })
-    }
+    // An untracked copy, as a build step might leave behind.
+    for (const root of [git, plain]) addFiles(root, ['Scratch/FeedViewController.m'])
+    const tracked = await h.run({}, inWorkspace(git))
+    expect(annotationsIn(tracked.stdout).map(a => a.properties.file)).toContain(FEED)
+    const walked = await h.run({}, inWorkspace(plain))
+    const files = annotationsIn(walked.stdout).map(a => a.properties.file)
+    expect(files).toContain(DB) // the walk works
+    expect(files).not.toContain(FEED)
+    expect(walked.summary).toContain('2 files in the repository end with FeedViewController.m')
   })
 
   it('annotate-source: false leaves the lines alone and annotates each finding as before', async () => {
@@ -166,32 +156,27 @@ describe('source annotations on the blamed lines', () => {
   })
 
   it('shares GitHub’s 10 per level: source annotations first, then the rest, then the count', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'asc-gate-app-'))
-    try {
-      addFiles(workspace, ['ExampleApp/ExampleApp.swift']) // what the simulator's logs blame
-      const run = await h.run(
-        {
-          'build-id': 'fifteen-build',
-          'diagnostic-types': 'HANGS',
-          limit: '15',
-          threshold: '0',
-          'include-logs': '5'
-        },
-        inWorkspace(workspace)
-      )
-      const errors = annotationsIn(run.stdout).filter(a => a.level === 'error')
-      expect(errors).toHaveLength(10) // 9 findings and the failure
-      expect(errors.slice(0, 5).map(a => a.properties.file)).toEqual(
-        Array(5).fill('ExampleApp/ExampleApp.swift')
-      )
-      expect(errors.slice(5, 9).every(a => !a.properties.file)).toBe(true)
-      expect(errors.slice(5, 9)[0].message).toMatch(
-        /^Hangs signature '.*' is at .*, above the 0% limit\.$/
-      )
-      expect(run.warnings.at(-1)).toBe('6 more findings are listed in the job summary.')
-      expect(readFileSync(join(workspace, 'ExampleApp/ExampleApp.swift'), 'utf8')).toContain(':88')
-    } finally {
-      rmSync(workspace, { recursive: true, force: true })
-    }
+    const workspace = temporaryDirectory('asc-gate-app-')
+    addFiles(workspace, ['ExampleApp/ExampleApp.swift']) // what the simulator's logs blame
+    const run = await h.run(
+      {
+        'build-id': 'fifteen-build',
+        'diagnostic-types': 'HANGS',
+        limit: '15',
+        threshold: '0',
+        'include-logs': '5'
+      },
+      inWorkspace(workspace)
+    )
+    const errors = annotationsIn(run.stdout).filter(a => a.level === 'error')
+    expect(errors).toHaveLength(10) // 9 findings and the failure
+    expect(errors.slice(0, 5).map(a => a.properties.file)).toEqual(
+      Array(5).fill('ExampleApp/ExampleApp.swift')
+    )
+    expect(errors.slice(5, 9).every(a => !a.properties.file)).toBe(true)
+    expect(errors.slice(5, 9)[0].message).toMatch(
+      /^Hangs signature '.*' is at .*, above the 0% limit\.$/
+    )
+    expect(run.warnings.at(-1)).toBe('6 more findings are listed in the job summary.')
   })
 })

@@ -4,7 +4,7 @@
 // the version live on the App Store, so the gate fails and comments; the fix lands, the
 // workflow reruns, and the same comment is updated to a pass.
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { appRepository } from '../test-support/app-repo.mjs'
@@ -221,5 +221,4 @@ try {
 } finally {
   await asc.close()
   await github.close()
-  rmSync(workspace, { recursive: true, force: true })
 }

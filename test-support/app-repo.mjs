@@ -3,9 +3,9 @@
 // workspace (GITHUB_WORKSPACE) of a run: the files the sample logs blame, plus the traps a real
 // repository holds (a same-named file under Pods/, two files sharing a name).
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { temporaryDirectory } from './temp.mjs'
 
 /** Source files of ExampleApp, by path: each long enough for the logs' line 88. */
 export const APP_FILES = [
@@ -25,12 +25,12 @@ export const APP_FILES = [
 ]
 
 /**
- * Writes `files` under a new folder and, with `git`, commits them.
+ * Writes `files` under a new temporary folder and, with `git`, commits them.
  * @param {{ files?: string[], git?: boolean }} [options]
  * @returns {string} the folder
  */
 export function appRepository({ files = APP_FILES, git = true } = {}) {
-  const root = mkdtempSync(join(tmpdir(), 'asc-gate-app-'))
+  const root = temporaryDirectory('asc-gate-app-')
   addFiles(root, files)
   if (git) {
     const run = (/** @type {string[]} */ ...args) =>
