@@ -22,6 +22,42 @@ const problem = (inputs: Record<string, string>): string => {
   throw new Error('expected an InputError')
 }
 
+describe('metric inputs', () => {
+  it('are off by default, with the documented defaults for the rest', () => {
+    expect(parse({}).metrics).toBeUndefined()
+    expect(parse({ metrics: 'hangRate' }).metrics).toEqual({
+      identifiers: ['hangRate'],
+      percentile: 'p50',
+      device: 'all_iphones',
+      maxIncrease: 0.1,
+      reference: 'auto',
+      appleRegressions: 'report',
+      platform: 'IOS'
+    })
+  })
+
+  it('reads identifiers case-insensitively, comma- or newline-separated, once each', () => {
+    const config = parse({ metrics: 'HANGRATE, diskwrites\nlaunchTime,hangrate\n\nfutureMetric' })
+    expect(config.metrics?.identifiers).toEqual([
+      'hangRate',
+      'diskWrites',
+      'launchTime',
+      'futureMetric'
+    ])
+  })
+
+  it('validates every metric input even when metrics is empty', () => {
+    expect(problem({ 'metric-percentile': 'p99' })).toMatch(/'metric-percentile' is 'p99'/)
+    expect(problem({ 'apple-regressions': 'yes' })).toMatch(/'apple-regressions' is 'yes'/)
+    expect(parse({ metrics: 'hangRate', 'max-metric-increase': '0.25' }).metrics?.maxIncrease).toBe(
+      0.25
+    )
+    expect(problem({ metrics: Array.from({ length: 21 }, (_, i) => `m${i}`).join(',') })).toMatch(
+      /names 21 metrics; use at most 20/
+    )
+  })
+})
+
 describe('inputs', () => {
   it('applies the documented defaults', () => {
     const config = parse({})

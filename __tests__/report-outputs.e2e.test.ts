@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appRepository } from '../test-support/app-repo.mjs'
-import { BASELINE_ID, baselineBuild, hangsBuild, sampleBuild } from '../test-support/scenarios.mjs'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
+import {
+  APP,
+  BASELINE_ID,
+  baselineBuild,
+  hangsBuild,
+  sampleBuild
+} from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
 import { startHarness, type Harness } from '../test-support/harness.js'
 
@@ -57,6 +64,18 @@ const scenarios: {
     inputs: { 'build-id': 'out-backtraces', 'diagnostic-types': 'HANGS,DISK_WRITES' }
   },
   {
+    name: 'metrics',
+    build: sampleBuild({ id: 'out-metrics' }),
+    inputs: {
+      'build-id': 'out-metrics',
+      'baseline-build-id': BASELINE_ID,
+      threshold: '90%',
+      'max-weight-increase': '20%',
+      'include-logs': '0',
+      metrics: 'hangRate, launchTime, diskWrites'
+    }
+  },
+  {
     name: 'source-lines',
     build: sampleBuild({ id: 'out-source-lines' }),
     inputs: { 'build-id': 'out-source-lines', 'diagnostic-types': 'HANGS,DISK_WRITES' },
@@ -67,7 +86,10 @@ const scenarios: {
 let h: Harness
 let repo: string
 beforeAll(async () => {
-  h = await startHarness({ builds: [baselineBuild(), ...scenarios.map(s => s.build)] })
+  h = await startHarness({
+    apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
+    builds: [baselineBuild(), ...scenarios.map(s => s.build)]
+  })
   repo = appRepository()
 })
 afterAll(() => h.close())

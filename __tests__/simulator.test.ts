@@ -8,6 +8,7 @@ import { generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose'
 import { criticalPath, createServer } from '../test-support/sim-core.mjs'
 import { ascErrorFault, startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
+import { driftFixture, METRIC_FIXTURES, METRICS_MEDIA_TYPE } from '../test-support/metrics.mjs'
 
 type AscSimulator = Awaited<ReturnType<typeof startAscSimulator>>
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -588,5 +589,113 @@ describe('GitHub simulator', () => {
       status: '401'
     })
     expect((await call('GET', '/repos/acme/other/issues/7/comments')).status).toBe(404)
+  })
+})
+
+// ---------------------------------------------------------------- power and performance metrics
+
+describe('App Store Connect simulator: perfPowerMetrics and single builds', () => {
+  let sim: AscSimulator
+  beforeAll(async () => {
+    sim = await startAsc()
+    sim.state.apps[0].metrics = driftFixture({})
+  })
+  afterAll(() => sim.close())
+
+  const metrics = (path: string) => ascGet(sim, path, { accept: METRICS_MEDIA_TYPE })
+
+  it("serves every metrics fixture as Apple's xcodeMetrics schema says, with the vendor media type", async () => {
+    for (const [name, fixture] of [
+      ...Object.entries(METRIC_FIXTURES).map(([n, f]) => [n, f()] as const),
+      ['drift off', driftFixture({})] as const
+    ]) {
+      sim.state.apps[0].metrics = fixture
+      const response = await metrics('/v1/apps/1000000001/perfPowerMetrics')
+      expect([name, response.status]).toEqual([name, 200])
+      expect(response.headers.get('content-type')).toBe(METRICS_MEDIA_TYPE)
+      expectSchema('xcodeMetrics', await response.json())
+    }
+    sim.state.apps[0].metrics = driftFixture({})
+  })
+
+  it('differs from the schema only where real payloads drift', async () => {
+    const validate = ajv.getSchema('asc-schemas.json#/components/schemas/xcodeMetrics')!
+    const drifted = driftFixture({
+      percentageBreakdown: true,
+      referenceVersions: true,
+      platform: true
+    })
+    expect(validate(drifted)).toBe(false)
+    const paths = new Set((validate.errors ?? []).map(e => e.instancePath.replace(/\/\d+/g, '/N')))
+    expect([...paths].sort()).toEqual([
+      '/insights/regressions/N/referenceVersions',
+      '/productData/N/metricCategories/N/metrics/N/datasets/N/points/N/percentageBreakdown'
+    ])
+    expect(drifted.productData[0].platform).toBe('iOS') // the schema types platform as any string
+  })
+
+  it('answers 406 in plain text to a plain JSON Accept', async () => {
+    for (const accept of ['application/json', '*/*', '']) {
+      const refused = await ascGet(sim, '/v1/apps/1000000001/perfPowerMetrics', { accept })
+      expect(refused.status).toBe(406)
+      expect(refused.headers.get('content-type')).toBe('text/plain')
+    }
+  })
+
+  it('filters by metric type, device and platform, and rejects values outside the spec', async () => {
+    const body = (await (
+      await metrics(
+        '/v1/apps/1000000001/perfPowerMetrics?filter[metricType]=HANG&filter[deviceType]=all_ipads&filter[platform]=IOS'
+      )
+    ).json()) as Json
+    const [category] = body.productData[0].metricCategories
+    expect(body.productData[0].metricCategories).toHaveLength(1)
+    expect(category.identifier).toBe('HANG')
+    const devices = category.metrics[0].datasets.map((d: Json) => d.filterCriteria.device)
+    expect(new Set(devices)).toEqual(new Set(['all_ipads']))
+    expect(body.insights.regressions[0].populations).toEqual([])
+    const launch = (await (
+      await metrics('/v1/apps/1000000001/perfPowerMetrics?filter[metricType]=LAUNCH')
+    ).json()) as Json
+    expect(launch.productData[0].metricCategories).toEqual([])
+    expect(launch.insights.regressions).toEqual([])
+    for (const bad of [
+      'filter[metricType]=CRASH',
+      'filter[platform]=ANDROID',
+      'filter[version]=1'
+    ]) {
+      const response = await metrics(`/v1/apps/1000000001/perfPowerMetrics?${bad}`)
+      expect([bad, response.status]).toEqual([bad, 400])
+    }
+  })
+
+  it("serves one build's version, and 404 when there is no data", async () => {
+    const build = (await (await metrics('/v1/builds/build-399/perfPowerMetrics')).json()) as Json
+    const points = build.productData[0].metricCategories[0].metrics[0].datasets[0].points
+    expect(points.map((p: Json) => p.version)).toEqual(['2.3.0'])
+    expectSchema('xcodeMetrics', build)
+    expect((await metrics('/v1/builds/build-mac/perfPowerMetrics')).status).toBe(200)
+    sim.state.apps[0].metrics = METRIC_FIXTURES.versionMissing()
+    const missing = await metrics('/v1/builds/build-412/perfPowerMetrics')
+    expect(missing.status).toBe(404)
+    expectSchema('ErrorResponse', await missing.json())
+    sim.state.apps[0].metrics = undefined
+    expect((await metrics('/v1/apps/1000000001/perfPowerMetrics')).status).toBe(404)
+    expect((await metrics('/v1/apps/9999/perfPowerMetrics')).status).toBe(404)
+    sim.state.apps[0].metrics = driftFixture({})
+  })
+
+  it('serves a single build with its app and prerelease version included', async () => {
+    const body = await ascJson(
+      sim,
+      '/v1/builds/build-412?include=app,preReleaseVersion&fields[builds]=app,preReleaseVersion&fields[apps]=bundleId&fields[preReleaseVersions]=version'
+    )
+    expectSchema('BuildResponse', body)
+    expect(body.data.relationships.app.data).toEqual({ type: 'apps', id: '1000000001' })
+    const version = body.included.find((i: Json) => i.type === 'preReleaseVersions')
+    expect(version.attributes).toEqual({ version: '2.4.0' })
+    expect(body.data.relationships.preReleaseVersion.data.id).toBe(version.id)
+    expect((await ascGet(sim, '/v1/builds/nope')).status).toBe(404)
+    expect((await ascGet(sim, '/v1/builds/build-412?include=betaTesters')).status).toBe(400)
   })
 })

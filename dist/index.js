@@ -1218,6 +1218,8 @@ const ASC = {
     /** The only attributes the gate reads, for `fields[diagnosticSignatures]`. */
     signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
     logsContentType: 'application/vnd.apple.diagnostic-logs+json',
+    /** perfPowerMetrics answers only this type; a plain JSON Accept has been reported to get 406. */
+    metricsContentType: 'application/vnd.apple.xcode-metrics+json',
     /** Safety net against a server that keeps returning pages. */
     maxPages: 100,
     /** Bounds the whole App Store Connect phase unless `timeout-minutes` says otherwise. */
@@ -1236,7 +1238,15 @@ const FIELD_CAPS = {
     /** Resource IDs, processing states, dates. */
     identifier: 200,
     /** Reference versions kept per TREND insight. */
-    referenceVersions: 10
+    referenceVersions: 10,
+    /** Units and goal ratings of a metric, such as "ms" or "fair". */
+    metricLabel: 40,
+    /** Apple's summary sentence of a metrics insight. */
+    insightSummary: 500,
+    /** Points kept per metric (one per version). */
+    metricPoints: 50,
+    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+    metricListItems: 50
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
@@ -1258,6 +1268,8 @@ const RETRY = {
  * 0.05000000000000002. Differences below this are rounding, not a breach or a regression.
  */
 const WEIGHT_EPSILON = 1e-9;
+/** Apple's insights compare with the average of up to this many earlier versions; so does `average`. */
+const METRIC_AVERAGE_VERSIONS = 4;
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 const LOGS_CONCURRENCY = 4;
 /**
@@ -2094,7 +2106,8 @@ async function resolveBuild(client, apps, ref, role) {
         return {
             id: row.id,
             label: `${row.version} (${row.buildNumber})`,
-            processingState: row.processingState
+            processingState: row.processingState,
+            ...(row.version !== '?' ? { version: row.version } : {})
         };
     }
     if (rows.length > 1) {
@@ -3255,7 +3268,348 @@ function limiter(limit) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/asc/build-version.ts
+
+
+
+const build_version_RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
+/**
+ * A build's app and marketing version in one request: the build with its app and prerelease
+ * version included, and only the fields read.
+ */
+async function fetchBuildVersion(client, buildId) {
+    const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
+        query: {
+            include: 'app,preReleaseVersion',
+            'fields[builds]': 'app,preReleaseVersion',
+            'fields[apps]': 'bundleId',
+            'fields[preReleaseVersions]': 'version'
+        },
+        notFound: `Build '${buildId}' was not found: no build with this resource ID is visible to this API key`
+    });
+    const document = (body ?? {});
+    const relationships = document.data?.relationships ?? {};
+    const appId = relationships.app?.data?.id;
+    // The ID goes into the metrics URL: insist on the shape Apple uses.
+    if (typeof appId !== 'string' || !build_version_RESOURCE_ID.test(appId)) {
+        throw new DataError(`App Store Connect did not name the app of build ${buildId} in a form the gate can use ('${oneLine(String(appId), 80)}').`);
+    }
+    const versionId = relationships.preReleaseVersion?.data?.id;
+    const included = Array.isArray(document.included) ? document.included : [];
+    const entry = included.find((item) => item?.type === 'preReleaseVersions' && item.id === versionId);
+    const version = entry?.attributes?.version;
+    return {
+        appId,
+        ...(typeof version === 'string' && version
+            ? { version: truncate(sanitize(version), FIELD_CAPS.version) }
+            : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/metrics/model.ts
+const METRIC_CATEGORIES = [
+    'HANG',
+    'LAUNCH',
+    'MEMORY',
+    'DISK',
+    'BATTERY',
+    'TERMINATION',
+    'ANIMATION',
+    'STORAGE'
+];
+/**
+ * The identifiers whose direction is known: for each, a higher value is worse. Any other
+ * identifier is reported but never gated.
+ */
+const KNOWN_METRICS = [
+    { identifier: 'hangRate', category: 'HANG', label: 'Hang rate', unit: 's/hr', source: 'apple' },
+    {
+        identifier: 'launchTime',
+        category: 'LAUNCH',
+        label: 'Launch time',
+        unit: 'ms',
+        source: 'apple'
+    },
+    {
+        identifier: 'scrollHitchRate',
+        category: 'ANIMATION',
+        label: 'Scroll hitch rate',
+        unit: 'ms/s',
+        source: 'apple'
+    },
+    {
+        identifier: 'diskWrites',
+        category: 'DISK',
+        label: 'Disk writes',
+        unit: 'MB',
+        source: 'third-party'
+    },
+    {
+        identifier: 'peakMemory',
+        category: 'MEMORY',
+        label: 'Peak memory',
+        unit: 'MB',
+        source: 'third-party'
+    },
+    {
+        identifier: 'memoryAtSuspension',
+        category: 'MEMORY',
+        label: 'Memory at suspension',
+        unit: 'MB',
+        source: 'third-party'
+    }
+];
+function knownMetric(identifier) {
+    const wanted = identifier.toLowerCase();
+    return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
+}
+const PERCENTILE_KEYS = {
+    p50: 'percentile.fifty',
+    p90: 'percentile.ninety'
+};
+
+;// CONCATENATED MODULE: ./src/asc/metrics.ts
+
+
+
+
+/**
+ * The app's recent versions of the gated metrics, for the gated percentile and device: one
+ * request with Apple's vendor media type. Undefined when Apple has no data yet (404).
+ */
+async function fetchAppMetrics(client, appId, settings) {
+    const query = { 'filter[deviceType]': settings.device };
+    const categories = categoriesOf(settings.identifiers);
+    if (categories)
+        query['filter[metricType]'] = categories.join(',');
+    // The spec's platform filter knows only IOS; other platforms are matched in the payload.
+    if (settings.platform === 'IOS')
+        query['filter[platform]'] = 'IOS';
+    let body;
+    try {
+        body = await client.getJson(`/v1/apps/${encodeURIComponent(appId)}/perfPowerMetrics`, {
+            query,
+            accept: ASC.metricsContentType
+        });
+    }
+    catch (error) {
+        // Apple answers 404 for versions without enough usage yet: no data, not a failure.
+        if (error instanceof ServiceError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+    return parseMetrics(body, settings);
+}
+/** The categories to ask for; undefined (all) when an identifier's category is unknown. */
+function categoriesOf(identifiers) {
+    const categories = new Set();
+    for (const identifier of identifiers) {
+        const known = knownMetric(identifier);
+        if (!known)
+            return undefined;
+        categories.add(known.category);
+    }
+    return [...categories];
+}
+const asObject = (value) => value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+const asArray = (value, max) => Array.isArray(value) ? value.slice(0, max) : [];
+/** A string from the payload, sanitized and capped as it is read; undefined if not a string. */
+const metrics_text = (value, max) => typeof value === 'string' && value !== '' ? truncate(sanitize(value), max) : undefined;
+const finite = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** Metric values and margins are never negative; anything else is not a measurement. */
+const measure = (value) => {
+    const number = finite(value);
+    return number !== undefined && number >= 0 ? number : undefined;
+};
+const category = (value) => METRIC_CATEGORIES.find(c => c === value);
+/** `IOS` (the spec) and `iOS` (real payloads) are one platform, as are MAC_OS and macOS. */
+const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
+/**
+ * Reads an xcodeMetrics document: only the gated identifiers, only the dataset for the gated
+ * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
+ */
+function parseMetrics(body, settings) {
+    const document = asObject(body);
+    if (!document) {
+        throw new DataError('App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.');
+    }
+    const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
+    const series = new Map();
+    for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
+        const data = asObject(product);
+        const platform = metrics_text(data?.platform, FIELD_CAPS.identifier);
+        if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
+            continue;
+        for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
+            const categoryData = asObject(group);
+            for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
+                const read = readMetric(metric, category(categoryData?.identifier), settings);
+                if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
+                    series.set(read.key, read.series);
+                }
+            }
+        }
+    }
+    const insights = asObject(document.insights);
+    return {
+        series,
+        insights: [
+            ...readInsights(insights?.regressions, 'regression', wanted),
+            ...readInsights(insights?.trendingUp, 'trendingUp', wanted)
+        ]
+    };
+}
+function readMetric(value, metricCategory, settings) {
+    const metric = asObject(value);
+    const identifier = metrics_text(metric?.identifier, FIELD_CAPS.identifier);
+    if (!metric || !identifier)
+        return undefined;
+    const unit = asObject(metric.unit);
+    const percentile = PERCENTILE_KEYS[settings.percentile];
+    const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
+        .map(asObject)
+        .find(d => {
+        const criteria = asObject(d?.filterCriteria);
+        const device = metrics_text(criteria?.device, FIELD_CAPS.identifier);
+        return (criteria?.percentile === percentile &&
+            (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
+    });
+    const goal = asObject(dataset?.recommendedMetricGoal);
+    const goalValue = measure(goal?.value);
+    return {
+        identifier,
+        key: identifier.toLowerCase(),
+        series: {
+            identifier,
+            ...(metricCategory ? { category: metricCategory } : {}),
+            ...optional('unit', metrics_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+                metrics_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+            ...(goalValue !== undefined
+                ? {
+                    recommendedGoal: {
+                        value: goalValue,
+                        ...optional('detail', metrics_text(goal?.detail, FIELD_CAPS.metricLabel))
+                    }
+                }
+                : {}),
+            points: asArray(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
+        }
+    };
+}
+function readPoint(value) {
+    const point = asObject(value);
+    const version = metrics_text(point?.version, FIELD_CAPS.version);
+    const number = measure(point?.value);
+    if (!point || !version || number === undefined)
+        return [];
+    // percentageBreakdown (an object in the spec, an array in real payloads) is not used.
+    return [
+        {
+            version,
+            value: number,
+            ...optional('errorMargin', measure(point.errorMargin)),
+            ...optional('goal', metrics_text(point.goal, FIELD_CAPS.metricLabel))
+        }
+    ];
+}
+function readInsights(value, kind, wanted) {
+    return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
+        const insight = asObject(entry);
+        const metric = metrics_text(insight?.metric, FIELD_CAPS.identifier);
+        if (!insight || !metric || !wanted.has(metric.toLowerCase()))
+            return [];
+        const highImpact = insight.highImpact;
+        return [
+            {
+                kind,
+                metric,
+                ...optional('category', category(insight.metricCategory)),
+                ...optional('latestVersion', metrics_text(insight.latestVersion, FIELD_CAPS.version)),
+                referenceVersions: referenceVersions(insight.referenceVersions),
+                ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
+                ...optional('summary', metrics_text(insight.summaryString, FIELD_CAPS.insightSummary)),
+                populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
+            }
+        ];
+    });
+}
+/** A string in the spec ("1.0, 1.1"), an array in Apple's own example: both are accepted. */
+function referenceVersions(value) {
+    const items = typeof value === 'string' ? value.split(/[\s,]+/) : asArray(value, 100);
+    return items
+        .map(item => metrics_text(item, FIELD_CAPS.version))
+        .filter((item) => item !== undefined)
+        .slice(0, FIELD_CAPS.referenceVersions);
+}
+function readPopulation(value) {
+    const population = asObject(value);
+    if (!population)
+        return [];
+    return [
+        {
+            ...optional('percentile', metrics_text(population.percentile, FIELD_CAPS.identifier)),
+            ...optional('device', metrics_text(population.device, FIELD_CAPS.identifier)),
+            ...optional('latestVersionValue', finite(population.latestVersionValue)),
+            ...optional('referenceAverageValue', finite(population.referenceAverageValue)),
+            ...optional('deltaPercentage', finite(population.deltaPercentage))
+        }
+    ];
+}
+/** `{ [name]: value }` when the value is defined, `{}` otherwise: no undefined keys in reports. */
+function optional(name, value) {
+    return (value === undefined ? {} : { [name]: value });
+}
+
+;// CONCATENATED MODULE: ./src/metrics/collect.ts
+
+
+
+
+/**
+ * The gated metrics and the versions to read them for, with as few sequential round trips as
+ * the inputs allow: the app and version come from the lookup inputs when they give both (no
+ * request), from the lookup itself, or from one build request (app and prerelease version
+ * included), which runs alongside the signatures. The metrics request follows: 2 round trips
+ * at most for a gate with a build ID.
+ */
+async function collectMetrics(client, apps, settings, build, baseline, log) {
+    const current = appAndVersion(client, apps, build);
+    const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings));
+    // Only `auto` compares with the baseline's version; the metrics do not wait for it.
+    const baselineInfo = settings.reference === 'auto' && baseline
+        ? appAndVersion(client, apps, baseline)
+        : Promise.resolve(undefined);
+    await allSettledOrThrow([metrics, baselineInfo]);
+    const [{ appId, version }, payload, baselineVersion] = [
+        await current,
+        await metrics,
+        (await baselineInfo)?.version
+    ];
+    const found = settings.identifiers.map(id => {
+        const points = payload?.series.get(id.toLowerCase())?.points.length ?? 0;
+        return `${id} (${plural(points, 'version')})`;
+    });
+    log(payload
+        ? `Metrics of app ${appId} (${settings.percentile}, ${settings.device}): ${found.join(', ')}; this build is version ${version ?? '?'}.`
+        : `Metrics of app ${appId}: none yet (HTTP 404); Apple publishes them a few days after a release.`);
+    return {
+        appId,
+        ...(version ? { version } : {}),
+        ...(baselineVersion ? { baselineVersion } : {}),
+        ...(payload ? { payload } : {})
+    };
+}
+async function appAndVersion(client, apps, { ref, resolved }) {
+    if (ref.kind === 'id')
+        return fetchBuildVersion(client, ref.id);
+    if (ref.version)
+        return { appId: await apps.appId(ref.app), version: ref.version };
+    const build = await resolved;
+    return { appId: await apps.appId(ref.app), ...(build.version ? { version: build.version } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/collect.ts
+
 
 
 
@@ -3311,11 +3665,33 @@ async function collect(client, config, log) {
         },
         finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
     };
-    const current = loadBuild(session, config.build, 'build');
-    const baseline = config.baseline && loadBuild(session, config.baseline, 'baseline');
+    // Each build resolves once; its signatures and the metrics both wait on it.
+    const source = (ref, role) => ({
+        ref,
+        resolved: resolveBuild(client, session.apps, ref, role)
+    });
+    const builds = {
+        build: source(config.build, 'build'),
+        baseline: config.baseline && source(config.baseline, 'baseline')
+    };
+    const current = loadBuild(session, builds.build.resolved, 'build');
+    const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
+    const metrics = config.metrics &&
+        collectMetrics(client, session.apps, config.metrics, builds.build, builds.baseline, log);
     try {
-        await allSettledOrThrow([current, baseline ?? Promise.resolve()]);
-        return { current: await current, baseline: await baseline, backtraces, timings };
+        await allSettledOrThrow([
+            current,
+            baseline ?? Promise.resolve(),
+            metrics ?? Promise.resolve()
+        ]);
+        const collectedMetrics = await metrics;
+        return {
+            current: await current,
+            baseline: await baseline,
+            backtraces,
+            timings,
+            ...(collectedMetrics ? { metrics: collectedMetrics } : {})
+        };
     }
     finally {
         // Logs never reject; wait for them so nothing is in flight when the run moves on.
@@ -3323,9 +3699,9 @@ async function collect(client, config, log) {
         timings.logs = since();
     }
 }
-async function loadBuild(session, ref, role) {
+async function loadBuild(session, resolved, role) {
     const { client, config, log } = session;
-    const build = await resolveBuild(client, session.apps, ref, role);
+    const build = await resolved;
     session.finished('builds');
     if (build.label)
         log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
@@ -3630,6 +4006,58 @@ class Inputs {
     }
 }
 
+;// CONCATENATED MODULE: ./src/config/metrics.ts
+
+
+
+/** At most this many metrics per run: one request fetches them all, the report stays readable. */
+const MAX_METRICS = 20;
+/**
+ * The power and performance metrics to gate. Every metric input is validated even when
+ * `metrics` is empty, so a typo never waits for the day it is used. Undefined when `metrics`
+ * is empty (metrics are off).
+ */
+function metricSettings(inputs, platform) {
+    const identifiers = inputs.parsed('metrics', '', metricList, []);
+    const lowerCase = (name, allowed) => (value) => oneOf(name, value.toLowerCase(), allowed);
+    const settings = {
+        percentile: inputs.parsed('metric-percentile', 'p50', lowerCase('metric-percentile', ['p50', 'p90']), 'p50'),
+        device: inputs.parsed('metric-device', 'all_iphones', deviceFilter, ''),
+        maxIncrease: inputs.parsed('max-metric-increase', '10%', v => fraction('max-metric-increase', v), 0),
+        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average']), 'auto'),
+        appleRegressions: inputs.parsed('apple-regressions', 'report', lowerCase('apple-regressions', ['report', 'fail', 'ignore']), 'report'),
+        platform
+    };
+    if (identifiers.length === 0)
+        return undefined;
+    return Object.freeze({ identifiers: Object.freeze(identifiers), ...settings });
+}
+function metricList(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(Boolean);
+    const identifiers = [];
+    for (const name of names) {
+        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
+            throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
+        }
+        const identifier = knownMetric(name)?.identifier ?? name;
+        if (!identifiers.some(known => known.toLowerCase() === identifier.toLowerCase()))
+            identifiers.push(identifier);
+    }
+    if (identifiers.length > MAX_METRICS) {
+        throw new InputError(`Input 'metrics' names ${identifiers.length} metrics; use at most ${MAX_METRICS}.`);
+    }
+    return identifiers;
+}
+/** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
+function deviceFilter(value) {
+    if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value))
+        return value;
+    throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
+}
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/config/private-key.ts
@@ -3736,6 +4164,7 @@ function toPemText(raw) {
 
 
 
+
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
     const inputs = new Inputs(read);
@@ -3749,10 +4178,20 @@ function parseConfig(read) {
     const report = reportSettings(inputs);
     const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
     const { build, baseline } = buildRefs(inputs, platform);
+    const metrics = metricSettings(inputs, platform);
     if (inputs.problems.length > 0 || !key || !build) {
         throw new InputError([...new Set(inputs.problems)].join('\n'));
     }
-    return Object.freeze({ ...key, build, baseline, ...gate, ...api, ...comment, ...report });
+    return Object.freeze({
+        ...key,
+        build,
+        baseline,
+        ...gate,
+        ...api,
+        ...comment,
+        ...report,
+        metrics
+    });
 }
 /** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
 function apiKey(inputs) {
@@ -4033,6 +4472,334 @@ function failureLine(verdict, policy, buildId) {
     return parts.length ? parts.join(' ') : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/metrics/versions.ts
+// Marketing versions as App Store Connect spells them: 1.2 and 1.2.0 are the same version.
+/** Digits and dots only: the only version text allowed into a chart or an ordering. */
+const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
+function isVersion(text) {
+    return VERSION.test(text);
+}
+function parts(version) {
+    const numbers = version.split('.').map(Number);
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0)
+        numbers.pop();
+    return numbers;
+}
+/** Numeric order; 1.2 equals 1.2.0. Both must be valid versions. */
+function compareVersions(a, b) {
+    const x = parts(a);
+    const y = parts(b);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const difference = (x[i] ?? 0) - (y[i] ?? 0);
+        if (difference !== 0)
+            return difference;
+    }
+    return 0;
+}
+/** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
+function sameVersion(a, b) {
+    if (a === undefined || b === undefined)
+        return false;
+    if (isVersion(a) && isVersion(b))
+        return compareVersions(a, b) === 0;
+    return a === b;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/evaluate.ts
+
+
+
+/**
+ * The metrics gate, a pure function. A known metric regresses when its rise over the reference
+ * is above `maxIncrease` and the two error-margin intervals do not overlap; with
+ * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
+ * for the version, or without a reference, is "no data", never a pass.
+ */
+function evaluateMetrics(settings, data, hasBaseline) {
+    const outcomes = settings.identifiers.map(identifier => evaluate_judge(identifier, settings, data, hasBaseline));
+    return {
+        settings,
+        ...(data.version ? { version: data.version } : {}),
+        ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+        outcomes,
+        regressions: outcomes.filter(o => o.status === 'regressed'),
+        noData: outcomes.filter(o => o.status === 'no-data')
+    };
+}
+function evaluate_judge(identifier, settings, data, hasBaseline) {
+    const known = knownMetric(identifier);
+    const series = data.payload?.series.get(identifier.toLowerCase());
+    const points = orderedPoints(series?.points ?? []);
+    const version = data.version;
+    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
+    const insight = settings.appleRegressions === 'ignore'
+        ? undefined
+        : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
+    const base = {
+        identifier: series?.identifier ?? identifier,
+        label: known?.label ?? identifier,
+        ...(known || series?.category ? { category: series?.category ?? known?.category } : {}),
+        ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
+        percentile: settings.percentile,
+        device: settings.device,
+        ...(version ? { version } : {}),
+        ...(point ? { point } : {}),
+        ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),
+        status: 'no-data',
+        regressedByRule: false,
+        regressedByApple: false,
+        ...(insight ? { appleInsight: insight } : {}),
+        points
+    };
+    const population = `${settings.percentile} on ${settings.device}`;
+    if (!data.payload)
+        return { ...base, reason: 'no data yet: App Store Connect answered 404' };
+    if (!version)
+        return { ...base, reason: 'no data: App Store Connect names no version for this build' };
+    if (!series || series.points.length === 0)
+        return { ...base, reason: `no data yet for ${population}` };
+    if (!point)
+        return { ...base, reason: `no data yet for version ${version}` };
+    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
+    if ('missing' in reference)
+        return { ...base, reason: reference.missing };
+    const change = reference.value > 0
+        ? (point.value - reference.value) / reference.value
+        : point.value > reference.value
+            ? Infinity
+            : 0;
+    const withReference = { ...base, reference, change };
+    if (!known) {
+        return {
+            ...withReference,
+            status: 'not-gated',
+            reason: 'not gated: the gate does not know whether a higher value is worse'
+        };
+    }
+    const regressedByRule = change > settings.maxIncrease + WEIGHT_EPSILON &&
+        point.value - (point.errorMargin ?? 0) >
+            reference.value + reference.errorMargin + WEIGHT_EPSILON;
+    const regressedByApple = settings.appleRegressions === 'fail' && insight?.kind === 'regression';
+    return {
+        ...withReference,
+        status: regressedByRule || regressedByApple ? 'regressed' : 'ok',
+        regressedByRule,
+        regressedByApple
+    };
+}
+/** Valid versions only, oldest first, one point per version (the first Apple sent). */
+function orderedPoints(points) {
+    const valid = points.filter(p => isVersion(p.version));
+    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
+    return unique.sort((a, b) => compareVersions(a.version, b.version));
+}
+function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
+    const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
+    if (mode === 'baseline') {
+        if (!baselineVersion)
+            return { missing: 'no data: App Store Connect names no baseline version' };
+        const point = points.find(p => sameVersion(p.version, baselineVersion));
+        if (!point)
+            return { missing: `no data for the baseline's version ${baselineVersion}` };
+        return reference(mode, [point]);
+    }
+    // Earlier versions only; a version that is not digits and dots cannot be ordered.
+    const earlier = isVersion(version)
+        ? points.filter(p => compareVersions(p.version, version) < 0)
+        : [];
+    if (earlier.length === 0)
+        return { missing: `no data for a version before ${version}` };
+    const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS;
+    return reference(mode, earlier.slice(-count));
+}
+/**
+ * The reference value and its error margin. For an average the margin is the mean of the
+ * margins: wider than the mean's own, so noise is less likely to fail the gate.
+ */
+function reference(mode, points) {
+    const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+    return {
+        mode,
+        versions: points.map(p => p.version),
+        value: mean(points.map(p => p.value)),
+        errorMargin: mean(points.map(p => p.errorMargin ?? 0))
+    };
+}
+/**
+ * Apple's insight on this metric for this version, regressions before trends. An insight with
+ * populations counts only when one of them is the gated percentile and device.
+ */
+function appleInsight(insights, identifier, version, settings) {
+    const percentile = PERCENTILE_KEYS[settings.percentile];
+    const ours = (p) => (p.percentile === undefined || p.percentile === percentile) &&
+        (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase());
+    const matches = insights
+        .filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
+        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
+        (insight.populations.length === 0 || insight.populations.some(ours)))
+        // Keep only the gated population's figures.
+        .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }));
+    return matches.find(i => i.kind === 'regression') ?? matches[0];
+}
+
+;// CONCATENATED MODULE: ./src/metrics/format.ts
+// Numbers as the report, the outputs' sentences and the chart show them: plain digits, no Intl.
+/** A metric value with a precision that suits its size: 0.042, 4.12, 41.2, 998. */
+function metricNumber(value) {
+    const magnitude = Math.abs(value);
+    const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+    return String(Number(value.toFixed(decimals)));
+}
+/** A value with its unit: "4.12 s/hr". */
+function withUnit(value, unit) {
+    return unit ? `${metricNumber(value)} ${unit}` : metricNumber(value);
+}
+/** A relative change, signed: "+64.0%", "−3.2%"; from a reference of 0, "new". */
+function changeText(change) {
+    if (!Number.isFinite(change))
+        return 'up from 0';
+    const percent = (change * 100).toFixed(1);
+    return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
+}
+/** A limit as the user likely wrote it: 10%, 12.5%. */
+function limitText(fraction) {
+    return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/verdict.ts
+
+
+
+/** The metrics' verdict of a run; undefined when no metric is gated. */
+function metricsVerdict(config, data) {
+    return config.metrics && data
+        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
+        : undefined;
+}
+/**
+ * The run's verdict with the metrics in it: `passed` is false when a metric regressed, or when
+ * a metric had no data and `no-data` is `fail`; `result` is `no-data` only when neither a
+ * signature nor a metric could be checked.
+ */
+function withMetrics(verdict, metrics, noData) {
+    if (!metrics)
+        return verdict;
+    const noDataFailed = metricsNoDataFailed(metrics, noData);
+    const metricsFailed = metrics.regressions.length > 0 || noDataFailed;
+    const passed = verdict.passed && !metricsFailed;
+    const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length;
+    const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed');
+    return {
+        ...verdict,
+        passed,
+        result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
+        metrics: { ...metrics, noDataFailed }
+    };
+}
+function metricsNoDataFailed(metrics, noData) {
+    return noData === 'fail' && metrics.noData.length > 0;
+}
+/** The metrics part of the failure line, or undefined when they do not fail the job. */
+function metricsFailureLine(metrics, policy) {
+    if (!metrics)
+        return undefined;
+    const parts = [];
+    const [worst] = metrics.regressions;
+    if (policy.failOnRegression && worst) {
+        parts.push(`${plural(metrics.regressions.length, 'metric')} regressed${metrics.regressions.length > 1 ? '; first' : ''}: ${verdict_regressionSentence(worst)}.`);
+    }
+    if (metricsNoDataFailed(metrics, policy.noData)) {
+        parts.push(`No data yet for ${metrics.noData.map(o => o.identifier).join(', ')}${metrics.version ? ` on version ${oneLine(metrics.version, 64)}` : ''}, and 'no-data' is 'fail'.`);
+    }
+    return parts.length ? parts.join(' ') : undefined;
+}
+/** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
+function verdict_regressionSentence(o) {
+    const parts = [`${o.label} (${o.percentile}, ${o.device})`];
+    if (o.point) {
+        parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
+    }
+    if (o.reference && o.change !== undefined) {
+        parts.push(`${changeText(o.change)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
+    }
+    const sentence = oneLine(parts.join(' '), 400);
+    if (o.regressedByApple && !o.regressedByRule)
+        return `${sentence}, flagged by Apple's regression insight`;
+    return sentence;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
+/** One gated metric as the `metrics` output carries it. */
+function metricRecord(o) {
+    const insight = o.appleInsight;
+    return {
+        identifier: o.identifier,
+        category: o.category ?? null,
+        unit: o.unit ?? null,
+        percentile: o.percentile,
+        device: o.device,
+        version: o.version ?? null,
+        value: o.point?.value ?? null,
+        errorMargin: o.point?.errorMargin ?? null,
+        goal: o.point?.goal ?? null,
+        referenceVersions: o.reference?.versions ?? [],
+        referenceValue: o.reference?.value ?? null,
+        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
+        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
+        regressed: o.status === 'regressed',
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(insight
+            ? {
+                appleInsight: {
+                    kind: insight.kind,
+                    latestVersion: insight.latestVersion ?? null,
+                    referenceVersions: insight.referenceVersions,
+                    highImpact: insight.highImpact ?? null,
+                    summary: insight.summary ?? null,
+                    populations: insight.populations
+                }
+            }
+            : {})
+    };
+}
+/** The record plus what the JSON report keeps: the reference in full and the raw points. */
+function metricReportRecord(o) {
+    return {
+        ...metricRecord(o),
+        reference: o.reference ?? null,
+        recommendedGoal: o.recommendedGoal ?? null,
+        regressedByRule: o.regressedByRule,
+        regressedByApple: o.regressedByApple,
+        points: o.points
+    };
+}
+function metricsOutput(metrics) {
+    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+}
+/** One annotation line per regressed metric. */
+function metricRegressionLines(metrics) {
+    return (metrics?.regressions ?? []).map(o => `Metric regressed: ${verdict_regressionSentence(o)}.`);
+}
+/** One warning line per metric without data, for `no-data: warn`. */
+function metricNoDataLines(metrics) {
+    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
+}
+/** The JSON report's `metrics` section; null when no metric is gated. */
+function metricsReport(metrics, appId) {
+    if (!metrics)
+        return null;
+    return {
+        settings: { ...metrics.settings },
+        appId: appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        regressionCount: metrics.regressions.length,
+        items: metrics.outcomes.map(metricReportRecord)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/source/locate.ts
 
 
@@ -4169,6 +4936,7 @@ function signatureFingerprint(type, signature) {
 
 
 
+
 const TITLE = 'App Store diagnostics gate';
 /**
  * The blamed source lines first, then one annotation per breach or regression not already on
@@ -4189,6 +4957,11 @@ function annotate(verdict, policy, willFail, sources) {
             .map(s => ({
             level: level(policy.failOnRegression),
             message: regressionSentence(s),
+            title: TITLE
+        })),
+        ...metricRegressionLines(verdict.metrics).map(message => ({
+            level: level(policy.failOnRegression),
+            message,
             title: TITLE
         }))
     ];
@@ -4246,6 +5019,8 @@ function warnAboutGaps(noData, verdict, data) {
         for (const type of verdict.emptyTypes) {
             warning(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
         }
+        for (const line of metricNoDataLines(verdict.metrics))
+            warning(scrub(line));
     }
     const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
     if (unavailable.length) {
@@ -4681,7 +5456,173 @@ function markdown_httpsUrl(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/chart.ts
+// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
+// except version strings of digits and dots and finite numbers in plain decimal notation;
+// every other point is left out. The title and labels are the gate's own words.
+
+
+/** Versions shown per chart: the most recent ones. */
+const MAX_POINTS = 12;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
+function chartNumber(value) {
+    if (!Number.isFinite(value))
+        return undefined;
+    const text = String(Number(value.toFixed(6)));
+    return DECIMAL.test(text) ? text : undefined;
+}
+/**
+ * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
+ * fewer than two points qualify or the metric is not one the gate knows.
+ */
+function metricChart(outcome) {
+    const known = knownMetric(outcome.identifier);
+    if (!known)
+        return undefined;
+    const points = outcome.points
+        .flatMap(p => {
+        const value = chartNumber(p.value);
+        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
+            ? [{ version: p.version, value }]
+            : [];
+    })
+        .slice(-MAX_POINTS);
+    if (points.length < 2)
+        return undefined;
+    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${known.label}, ${percentile}, by version"`,
+        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
+        `  line [${points.map(p => p.value).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/metrics.ts
+
+
+
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** The metric regressions, for the top of the report with the other problems. */
+function metricProblems(metrics) {
+    if (!metrics?.regressions.length)
+        return '';
+    return [
+        '#### Metric regressions',
+        '',
+        '| | Metric | This version | Reference | Change | Found by |',
+        '|---|---|---:|---|---:|---|',
+        ...metrics.regressions.map(o => row([
+            '⚠️',
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
+                .filter(Boolean)
+                .join(', ')
+        ]))
+    ].join('\n');
+}
+/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
+function metricsSection(metrics, noData, charts) {
+    const { settings } = metrics;
+    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
+    const parts = [
+        '#### Metrics',
+        '',
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        '',
+        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
+        '|---|---:|---|---:|---|---|',
+        ...metrics.outcomes.map(o => row([
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            goalCell(o),
+            verdictCell(o, noData)
+        ]))
+    ];
+    const insights = metrics.outcomes.filter(o => o.appleInsight);
+    if (insights.length) {
+        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
+    }
+    if (charts) {
+        for (const o of metrics.outcomes) {
+            const chart = metricChart(o);
+            if (chart)
+                parts.push('', chart);
+        }
+    }
+    return parts.join('\n');
+}
+function metricName(o) {
+    return o.label.toLowerCase() === o.identifier.toLowerCase()
+        ? codeCell(o.identifier)
+        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
+}
+function valueCell(o) {
+    if (!o.point)
+        return 'no data yet';
+    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
+}
+function referenceCell(o) {
+    if (!o.reference)
+        return '';
+    const { mode, versions, value, errorMargin } = o.reference;
+    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
+    const which = mode === 'average'
+        ? `average of ${versions.join(', ')}`
+        : mode === 'baseline'
+            ? `baseline ${versions.join(', ')}`
+            : versions.join(', ');
+    return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
+}
+function changeCell(o) {
+    return o.change === undefined ? '' : changeText(o.change);
+}
+function goalCell(o) {
+    const parts = [
+        o.point?.goal,
+        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
+    ].filter((part) => Boolean(part));
+    return parts.length ? markdown_text(parts.join(', ')) : '';
+}
+function verdictCell(o, noData) {
+    switch (o.status) {
+        case 'regressed':
+            return o.regressedByRule ? '❌ regressed' : "❌ regressed (Apple's insight)";
+        case 'no-data':
+            return `${noData === 'fail' ? '❌' : '⚠️'} ${markdown_text(o.reason ?? 'no data yet')}`;
+        case 'not-gated':
+            return 'ℹ️ reported, not gated (direction unknown)';
+        default:
+            if (o.appleInsight?.kind === 'regression')
+                return '✅ (Apple flags a regression; see below)';
+            return '✅';
+    }
+}
+function insightLine(o, insight) {
+    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
+    const population = insight.populations[0];
+    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
+        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
+        : '';
+    const versions = insight.referenceVersions.length
+        ? ` compared with ${insight.referenceVersions.join(', ')}`
+        : '';
+    const impact = insight.highImpact ? ', high impact' : '';
+    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
+    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/render.ts
+
 
 
 
@@ -4700,7 +5641,10 @@ function renderReport(verdict, context, detail = Detail.Full) {
     const sections = [
         headline(verdict),
         buildLine(context),
+        metricProblems(verdict.metrics),
         problems(verdict),
+        verdict.metrics &&
+            metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
         ...(detail < Detail.NoTypeTables
             ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
             : []),
@@ -4713,16 +5657,22 @@ function headline(verdict) {
     if (verdict.result === 'no-data') {
         return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
     }
+    const metricRegressions = verdict.metrics?.regressions.length ?? 0;
+    const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? [];
     const counts = [
         verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
-        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
+        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
+        metricRegressions ? plural(metricRegressions, 'metric regression') : ''
     ].filter(Boolean);
     if (verdict.noDataFailed)
         counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
+    if (verdict.metrics?.noDataFailed)
+        counts.push(`no data for ${markdown_text(metricGaps.join(', '))}`);
     if (!verdict.passed)
         return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
-    if (verdict.emptyTypes.length) {
-        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`;
+    const gaps = [typeList(verdict.emptyTypes), markdown_text(metricGaps.join(', '))].filter(Boolean);
+    if (gaps.length) {
+        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
     }
     return '### ✅ App Store diagnostics gate: passed';
 }
@@ -4749,7 +5699,7 @@ function problems(verdict) {
     }
     const sections = [];
     if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => row([
+        const rows = verdict.regressions.map(s => render_row([
             `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
@@ -4774,7 +5724,7 @@ function problems(verdict) {
                 percent(s.weight),
                 limitPercent(s.threshold)
             ];
-            return row(verdict.hasBaseline ? [...cells, changeCell(s)] : cells);
+            return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
         });
         const header = verdict.hasBaseline
             ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
@@ -4783,7 +5733,7 @@ function problems(verdict) {
     }
     return sections.join('\n\n');
 }
-function row(cells) {
+function render_row(cells) {
     return `| ${cells.join(' | ')} |`;
 }
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
@@ -4799,7 +5749,7 @@ function deltaCell(s) {
     const points = (s.delta * 100).toFixed(1);
     return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
 }
-function changeCell(s) {
+function render_changeCell(s) {
     switch (s.change) {
         case 'new':
             return 'new';
@@ -4877,9 +5827,9 @@ function signatureTable(rows, withBaseline) {
             status
         ];
         const compared = withBaseline
-            ? [baselineCell(s), deltaCell(s), changeCell(s)]
+            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
             : [trendCell(s.insight)];
-        return row([...cells, ...compared]);
+        return render_row([...cells, ...compared]);
     });
     return [head, ...body];
 }
@@ -5332,7 +6282,8 @@ function reportContext(outcome) {
         rateLimit: outcome.usage?.rateLimit,
         backtraces: data.backtraces,
         // The report speaks of annotations; SARIF and JUnit alone may also have looked.
-        sources: config.annotateSource ? outcome.sources : undefined
+        sources: config.annotateSource ? outcome.sources : undefined,
+        noData: config.noData
     };
 }
 function runUrl() {
@@ -5422,7 +6373,10 @@ async function pullRequestComment(outcome) {
     const { verdict, config } = outcome;
     // Without the hourly budget, which changes every run: an identical rerun then skips the write.
     const context = { ...reportContext(outcome), rateLimit: undefined };
-    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length + verdict.regressions.length > 0, config.comment === 'on-breach'));
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length +
+        verdict.regressions.length +
+        (verdict.metrics?.regressions.length ?? 0) >
+        0, config.comment === 'on-breach'));
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -5479,6 +6433,7 @@ function boundedRecords(items, maxBytes) {
 
 
 
+
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -5506,7 +6461,8 @@ function buildJsonReport(input) {
                 breachCount: verdict.breaches.length,
                 regressionCount: verdict.regressions.length,
                 maxWeight: verdict.maxWeight ?? null,
-                emptyTypes: verdict.emptyTypes
+                emptyTypes: verdict.emptyTypes,
+                metricRegressionCount: verdict.metrics?.regressions.length ?? 0
             }
             : null,
         settings: input.settings ?? null,
@@ -5522,6 +6478,7 @@ function buildJsonReport(input) {
         breaches: (verdict?.breaches ?? []).map(s => s.id),
         regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
         backtraces: Object.fromEntries(data?.backtraces ?? []),
+        metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
         rateLimit: input.rateLimit
             ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
             : null,
@@ -5566,6 +6523,7 @@ function writeReportFile(outcome) {
 
 
 
+
 /** Every output passes the scrubber: none may carry a token a server echoed. */
 function outputs_setOutput(name, value) {
     setOutput(name, scrub(value));
@@ -5587,6 +6545,8 @@ function setOutputs(verdict, values) {
         outputs_setOutput(name, json);
         outputs_setOutput(`${name}-omitted`, String(omitted));
     }
+    outputs_setOutput('metrics', metricsOutput(verdict.metrics));
+    outputs_setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0));
     outputs_setOutput('report', values.report);
 }
 /** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
@@ -5785,6 +6745,7 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
 
 
 
+
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
 const log = (line) => info(oneLine(scrub(line), 2000));
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
@@ -5809,8 +6770,12 @@ async function run() {
         state = { ...state, config, usage: client, comment };
         const data = await group('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, log));
         const current = data.current.lists;
-        const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists });
-        const failure = failureLine(verdict, config, data.current.build.id);
+        const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
+        const failures = [
+            failureLine(verdict, config, data.current.build.id),
+            metricsFailureLine(verdict.metrics, config)
+        ];
+        const failure = failures.filter(Boolean).join(' ') || undefined;
         // Point at the code: each blamed frame's line in the checked-out repository.
         const sources = config.annotateSource || config.sarifPath || config.junitPath
             ? await locateInWorkspace(verdict, data.backtraces, workspace(), core_debug)

@@ -13,6 +13,7 @@ import { startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
 import { runAction, spawnNode } from '../test-support/run-action.mjs'
 import { inflateLog } from '../test-support/logs.mjs'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
   APP,
@@ -112,6 +113,17 @@ const BY_VERSION = {
   },
   pullRequest: true
 }
+/** Metrics ride along: the build's version (one request beside the signatures), then the app's metrics. */
+const GATE_METRICS = {
+  name: 'gate with metrics: 3 types, hangRate and launchTime',
+  builds: [sampleBuild()],
+  inputs: { ...GATE.inputs, metrics: 'hangRate, launchTime' }
+}
+const FULL_METRICS = {
+  ...FULL,
+  name: "full run with metrics (reference: the baseline's version)",
+  inputs: { ...FULL.inputs, metrics: 'hangRate, launchTime' }
+}
 const BIG = {
   name: '3 × 200 signatures, 9 logs, baseline',
   builds: [bigBuild(), baselineBuild()],
@@ -135,7 +147,7 @@ const HUGE_LOGS = () => ({
 async function simulators(scenario, latencyMs) {
   const asc = await startAscSimulator({
     keys: { [keyId]: publicKey },
-    apps: [APP],
+    apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
     builds: scenario.builds,
     latencyMs
   })
@@ -396,7 +408,7 @@ try {
       `| scenario | requests | round trips | round trips (wall) | sequential client | wall @0 ms | wall @${LATENCY_MS} ms | sequential @${LATENCY_MS} ms |`
     )
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-    for (const scenario of [GATE, FULL, BY_VERSION, BIG]) {
+    for (const scenario of [GATE, GATE_METRICS, FULL, FULL_METRICS, BY_VERSION, BIG]) {
       const r = await roundTrips(node, scenario)
       console.log(
         `| ${scenario.name} | ${r.requests} | ${r.roundTrips} | ${r.roundTripsWall.toFixed(1)} | ${r.sequentialRoundTrips.toFixed(1)} | ${ms(r.fastMs)} | ${ms(r.slowMs)} | ${ms(r.sequentialMs)} |`

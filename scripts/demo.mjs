@@ -2,13 +2,16 @@
 // Connect and GitHub simulators, with a throwaway key. Nothing leaves this machine.
 // The story: a pull request's release candidate breaches a threshold and regresses against
 // the version live on the App Store, so the gate fails and comments; the fix lands, the
-// workflow reruns, and the same comment is updated to a pass.
+// workflow reruns, and the same comment is updated to a pass. A week after 2.4.0 (413) ships,
+// the release gate reads Apple's absolute metrics: the hang rate rose from 2.5 to 4.1 s/hr,
+// which the signatures' shares could not show, and the gate stops the rollout.
 import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAscSimulator } from '../test-support/asc-simulator.mjs'
 import { appRepository } from '../test-support/app-repo.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import { ROOT, runAction } from '../test-support/run-action.mjs'
 import {
   APP,
@@ -48,7 +51,7 @@ const fixedBuild = sampleBuild({
 
 const asc = await startAscSimulator({
   keys: { [keyId]: publicKey },
-  apps: [APP],
+  apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
   builds: [sampleBuild(), baselineBuild(), fixedBuild]
 })
 const github = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
@@ -58,7 +61,7 @@ const rule = '─'.repeat(72)
 const section = title => console.log(`\n${rule}\n${title}\n${rule}`)
 
 /** One run of the workflow step on the pull request, as the runner would start it. */
-async function gate(buildNumber) {
+async function gate(buildNumber, extra = {}) {
   const before = asc.state.rateLimit.remaining
   const run = await runAction({
     inputs: {
@@ -75,7 +78,8 @@ async function gate(buildNumber) {
       comment: 'true',
       'github-token': TOKEN,
       'sarif-path': 'reports/app-store-diagnostics.sarif',
-      'junit-path': 'reports/app-store-diagnostics.xml'
+      'junit-path': 'reports/app-store-diagnostics.xml',
+      ...extra
     },
     event: {
       name: 'pull_request',
@@ -94,6 +98,22 @@ async function gate(buildNumber) {
   })
   const report = JSON.parse(readFileSync(run.outputs['report-path'], 'utf8'))
   return { run, budget: { before, used: report.requests, after: report.rateLimit?.remaining } }
+}
+
+/** The job summary's metrics part: the regressions, the table and the charts, as Markdown. */
+function showMetrics(summary) {
+  const lines = summary.split('\n')
+  const start = lines.indexOf('#### Metric regressions')
+  const end = lines.findIndex((line, i) => i > start && line.startsWith('<details>'))
+  console.log(
+    lines
+      .slice(start, end)
+      .filter(line => !line.startsWith('No signature'))
+      .filter((line, i, kept) => line !== '' || kept[i - 1] !== '')
+      .map(line => `  │ ${line}`)
+      .join('\n')
+      .replace(/(\n {2}│ )+$/, '')
+  )
 }
 
 /** The action's log, roughly as the runner displays it. */
@@ -192,14 +212,27 @@ try {
   )
   showComment(comments[0].body)
 
+  section(
+    "Run 3 · a week after 2.4.0 (413) shipped: its hang rate per hour of use, from Apple's metrics"
+  )
+  const third = await gate('413', {
+    metrics: 'hangRate, launchTime',
+    comment: 'false',
+    'github-token': ''
+  })
+  showLog(third.run.stdout)
+  section("The job summary's metrics: the rates that the shares could not show")
+  showMetrics(third.run.summary)
+
   section('Verdict')
   for (const [name, { run, budget }] of [
     ['Run 1 · 2.4.0 (412)', first],
-    ['Run 2 · 2.4.0 (413)', second]
+    ['Run 2 · 2.4.0 (413)', second],
+    ['Run 3 · 2.4.0 (413), metrics', third]
   ]) {
     const o = run.outputs
     console.log(
-      `${name}: result=${o.result} passed=${o.passed} breach-count=${o['breach-count']} regression-count=${o['regression-count']} → exit ${run.code} (${run.code === 0 ? 'the release may go on' : 'the job fails: the gate stopped the release'})`
+      `${name}: result=${o.result} passed=${o.passed} breach-count=${o['breach-count']} regression-count=${o['regression-count']}${o.metrics === '[]' ? '' : ` metric-regression-count=${o['metric-regression-count']}`} → exit ${run.code} (${run.code === 0 ? 'the release may go on' : 'the job fails: the gate stopped the release'})`
     )
     console.log(`  ${budgetLine(budget)}`)
   }
@@ -210,9 +243,11 @@ try {
   const holds =
     first.run.code === 1 &&
     second.run.code === 0 &&
+    third.run.code === 1 &&
+    third.run.outputs['metric-regression-count'] === '1' &&
     comments.length === 1 &&
     created.id === comments[0].id &&
-    [first, second].every(({ budget }) => budget.before - budget.used === budget.after)
+    [first, second, third].every(({ budget }) => budget.before - budget.used === budget.after)
   if (!holds) {
     console.error('The demo did not go as told above.')
     process.exitCode = 1

@@ -8,6 +8,8 @@ import type { Config } from './config/parse.js'
 import type { Deadline } from './deadline.js'
 import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
 import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
+import { collectMetrics } from './metrics/collect.js'
+import type { MetricsData } from './metrics/model.js'
 import { protect } from './secrets.js'
 import { plural } from './text.js'
 
@@ -20,6 +22,8 @@ export interface Collected {
   current: BuildData
   baseline?: BuildData
   backtraces: Map<string, BacktraceResult>
+  /** The power and performance metrics, when `metrics` names any. */
+  metrics?: MetricsData
   /** Milliseconds from the start of collection until each part finished. */
   timings: { builds: number; signatures: number; logs: number }
 }
@@ -88,11 +92,34 @@ export async function collect(
     },
     finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
   }
-  const current = loadBuild(session, config.build, 'build')
-  const baseline = config.baseline && loadBuild(session, config.baseline, 'baseline')
+  // Each build resolves once; its signatures and the metrics both wait on it.
+  const source = (ref: BuildRef, role: 'build' | 'baseline') => ({
+    ref,
+    resolved: resolveBuild(client, session.apps, ref, role)
+  })
+  const builds = {
+    build: source(config.build, 'build'),
+    baseline: config.baseline && source(config.baseline, 'baseline')
+  }
+  const current = loadBuild(session, builds.build.resolved, 'build')
+  const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline')
+  const metrics =
+    config.metrics &&
+    collectMetrics(client, session.apps, config.metrics, builds.build, builds.baseline, log)
   try {
-    await allSettledOrThrow<unknown>([current, baseline ?? Promise.resolve()])
-    return { current: await current, baseline: await baseline, backtraces, timings }
+    await allSettledOrThrow<unknown>([
+      current,
+      baseline ?? Promise.resolve(),
+      metrics ?? Promise.resolve()
+    ])
+    const collectedMetrics = await metrics
+    return {
+      current: await current,
+      baseline: await baseline,
+      backtraces,
+      timings,
+      ...(collectedMetrics ? { metrics: collectedMetrics } : {})
+    }
   } finally {
     // Logs never reject; wait for them so nothing is in flight when the run moves on.
     await Promise.all(logTasks)
@@ -114,11 +141,11 @@ interface Session {
 
 async function loadBuild(
   session: Session,
-  ref: BuildRef,
+  resolved: Promise<ResolvedBuild>,
   role: 'build' | 'baseline'
 ): Promise<BuildData> {
   const { client, config, log } = session
-  const build = await resolveBuild(client, session.apps, ref, role)
+  const build = await resolved
   session.finished('builds')
   if (build.label)
     log(

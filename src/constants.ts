@@ -45,6 +45,8 @@ export const ASC = {
   /** The only attributes the gate reads, for `fields[diagnosticSignatures]`. */
   signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
   logsContentType: 'application/vnd.apple.diagnostic-logs+json',
+  /** perfPowerMetrics answers only this type; a plain JSON Accept has been reported to get 406. */
+  metricsContentType: 'application/vnd.apple.xcode-metrics+json',
   /** Safety net against a server that keeps returning pages. */
   maxPages: 100,
   /** Bounds the whole App Store Connect phase unless `timeout-minutes` says otherwise. */
@@ -64,7 +66,15 @@ export const FIELD_CAPS = {
   /** Resource IDs, processing states, dates. */
   identifier: 200,
   /** Reference versions kept per TREND insight. */
-  referenceVersions: 10
+  referenceVersions: 10,
+  /** Units and goal ratings of a metric, such as "ms" or "fair". */
+  metricLabel: 40,
+  /** Apple's summary sentence of a metrics insight. */
+  insightSummary: 500,
+  /** Points kept per metric (one per version). */
+  metricPoints: 50,
+  /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+  metricListItems: 50
 } as const
 
 /** The only hosts whose links from App Store Connect data render as links. */
@@ -90,6 +100,9 @@ export const RETRY = {
  * 0.05000000000000002. Differences below this are rounding, not a breach or a regression.
  */
 export const WEIGHT_EPSILON = 1e-9
+
+/** Apple's insights compare with the average of up to this many earlier versions; so does `average`. */
+export const METRIC_AVERAGE_VERSIONS = 4
 
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 export const LOGS_CONCURRENCY = 4

@@ -10,6 +10,7 @@ import type {
 import { WEIGHT_EPSILON } from './constants.js'
 import { limitPercent, percent, plural } from './text.js'
 import { noDataYet, signatureName, sinceBaseline } from './wording.js'
+import type { MetricsVerdict } from './metrics/model.js'
 
 export interface GateInput {
   types: readonly DiagnosticType[]
@@ -38,6 +39,8 @@ export interface Verdict {
   noDataFailed: boolean
   maxWeight?: number
   hasBaseline: boolean
+  /** The power and performance metrics, when any are gated (see metrics/verdict.ts). */
+  metrics?: MetricsVerdict
 }
 
 // Weights are shown with one decimal of a percent; smaller moves read as "same".

@@ -6,6 +6,7 @@ import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { evaluate, failureLine } from './gate.js'
 import { retryPolicy } from './http/retry.js'
 import { createTransport } from './http/transport.js'
+import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
 import { planComment, publish, type RunState } from './publish/index.js'
 import { scrub } from './secrets.js'
 import { locateInWorkspace } from './source/workspace.js'
@@ -38,8 +39,16 @@ export async function run(): Promise<void> {
       collectWithin(deadline, client, config, log)
     )
     const current = data.current.lists
-    const verdict = evaluate({ ...config, current, baseline: data.baseline?.lists })
-    const failure = failureLine(verdict, config, data.current.build.id)
+    const verdict = withMetrics(
+      evaluate({ ...config, current, baseline: data.baseline?.lists }),
+      metricsVerdict(config, data.metrics),
+      config.noData
+    )
+    const failures = [
+      failureLine(verdict, config, data.current.build.id),
+      metricsFailureLine(verdict.metrics, config)
+    ]
+    const failure = failures.filter(Boolean).join(' ') || undefined
     // Point at the code: each blamed frame's line in the checked-out repository.
     const sources =
       config.annotateSource || config.sarifPath || config.junitPath

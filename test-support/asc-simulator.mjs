@@ -4,6 +4,7 @@
 // Facts come from Apple's OpenAPI spec 4.4.1 and docs (see shared/asc-api.md).
 import { createHash, createPrivateKey, createPublicKey, KeyObject, randomUUID } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
+import { METRICS_MEDIA_TYPE } from './metrics.mjs'
 import { createServer, criticalPath } from './sim-core.mjs'
 
 const AUDIENCE = 'appstoreconnect-v1'
@@ -21,6 +22,16 @@ const DEFAULT_LIMIT = 50
 const LOGS_MEDIA_TYPE = 'application/vnd.apple.diagnostic-logs+json'
 
 const DIAGNOSTIC_TYPES = ['DISK_WRITES', 'HANGS', 'LAUNCHES']
+const METRIC_TYPES = [
+  'DISK',
+  'HANG',
+  'BATTERY',
+  'LAUNCH',
+  'MEMORY',
+  'ANIMATION',
+  'TERMINATION',
+  'STORAGE'
+]
 const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS']
 const PROCESSING_STATES = ['PROCESSING', 'FAILED', 'INVALID', 'VALID']
 // Enums below are copied from the 4.4.1 spec so that a typo in a client's
@@ -65,6 +76,16 @@ const BUILD_SORTS = [
 const APP_SORTS = ['name', '-name', 'bundleId', '-bundleId', 'sku', '-sku']
 /** Includes the simulator renders; Apple accepts more (betaGroups, icons, …). */
 const BUILD_INCLUDES = ['preReleaseVersion', 'app']
+/**
+ * perfPowerMetrics filters. The spec's platform enum is IOS only, but Apple's own examples send
+ * `iOS`, so both are accepted.
+ * @type {Record<string, ParameterCheck>}
+ */
+const METRICS_PARAMETERS = {
+  'filter[platform]': oneOf(['IOS', 'iOS']),
+  'filter[metricType]': oneOf(METRIC_TYPES),
+  'filter[deviceType]': anyValues
+}
 
 const NOT_AUTHORIZED_BODY = {
   errors: [
@@ -83,7 +104,9 @@ const NOT_AUTHORIZED_BODY = {
  * @typedef {import('./sim-core.mjs').SimContext} SimContext
  * @typedef {import('./sim-core.mjs').TimelineEntry} TimelineEntry
  * @typedef {import('./sim-core.mjs').StatusFault} StatusFault
- * @typedef {{ id: string, bundleId: string, name: string, sku?: string, primaryLocale?: string }} SimApp
+ * @typedef {{ id: string, bundleId: string, name: string, sku?: string, primaryLocale?: string,
+ *   metrics?: Record<string, any> }} SimApp
+ *   metrics: the app's xcodeMetrics document (test-support/metrics.mjs); without it, perfPowerMetrics answers 404 (no data yet).
  * @typedef {{ id?: string, diagnosticType: string, signature: string, weight: unknown, insight?: unknown }} SimSignature
  *   `weight` and `insight` are passed through untouched so tests can feed malformed values.
  * @typedef {{
@@ -224,6 +247,29 @@ const ROUTES = [
     handle: getLogs
   },
   {
+    pattern: /^\/v1\/builds\/([^/]+)$/,
+    resource: 'builds',
+    parameters: {
+      include: oneOf(BUILD_INCLUDES),
+      'fields[builds]': fieldNames(BUILD_FIELDS),
+      'fields[preReleaseVersions]': fieldNames(PRE_RELEASE_VERSION_FIELDS),
+      'fields[apps]': fieldNames(APP_FIELDS)
+    },
+    handle: getBuild
+  },
+  {
+    pattern: /^\/v1\/apps\/([^/]+)\/perfPowerMetrics$/,
+    resource: 'perfPowerMetrics',
+    parameters: METRICS_PARAMETERS,
+    handle: (ctx, state, id) => getMetrics(ctx, state, id, 'apps')
+  },
+  {
+    pattern: /^\/v1\/builds\/([^/]+)\/perfPowerMetrics$/,
+    resource: 'perfPowerMetrics',
+    parameters: METRICS_PARAMETERS,
+    handle: (ctx, state, id) => getMetrics(ctx, state, id, 'builds')
+  },
+  {
     pattern: /^\/v1\/apps$/,
     resource: 'apps',
     parameters: {
@@ -274,23 +320,139 @@ function listSignatures(ctx, state, buildId) {
 
 /** @type {Route['handle']} */
 function getLogs(ctx, state, signatureId) {
-  const accepted = String(ctx.headers.accept ?? '')
-    .split(',')
-    .map(type => type.split(';')[0].trim().toLowerCase())
-  if (!accepted.includes(LOGS_MEDIA_TYPE)) {
-    // Apple: a 406 comes back as plain text, not as an ErrorResponse.
-    return {
-      status: 406,
-      headers: { 'content-type': 'text/plain' },
-      body: `Not Acceptable. Supported media types: ${LOGS_MEDIA_TYPE}`
-    }
-  }
+  const unacceptable = notAcceptable(ctx, LOGS_MEDIA_TYPE)
+  if (unacceptable) return unacceptable
   const build = state.builds.find(b => b.signatures.some(s => s.id === signatureId))
   if (!build) return notFound('diagnosticSignatures', signatureId)
   const signature = /** @type {SimSignature} */ (build.signatures.find(s => s.id === signatureId))
   const app = state.apps.find(a => a.id === build.appId)
   const body = build.logs?.[signatureId] ?? defaultLogs(signature, build, app)
   return { status: 200, headers: { 'content-type': LOGS_MEDIA_TYPE }, body }
+}
+
+/**
+ * Apple's vendor media types must be in Accept: a 406 comes back as plain text, not as an
+ * ErrorResponse.
+ * @param {SimContext} ctx
+ * @param {string} mediaType
+ * @returns {SimResponse | undefined}
+ */
+function notAcceptable(ctx, mediaType) {
+  const accepted = String(ctx.headers.accept ?? '')
+    .split(',')
+    .map(type => type.split(';')[0].trim().toLowerCase())
+  if (accepted.includes(mediaType)) return undefined
+  return {
+    status: 406,
+    headers: { 'content-type': 'text/plain' },
+    body: `Not Acceptable. Supported media types: ${mediaType}`
+  }
+}
+
+/** @type {Route['handle']} */
+function getBuild(ctx, state, buildId) {
+  const build = state.builds.find(b => b.id === buildId)
+  if (!build) return notFound('builds', buildId)
+  const include = list(ctx.query.include) ?? []
+  const data = buildResource(build, ctx.origin, list(ctx.query['fields[builds]']), include)
+  const included = includedFor([build], state, ctx, include)
+  return ok({
+    data,
+    ...(included.length ? { included } : {}),
+    links: { self: `${ctx.origin}${ctx.url.pathname}${ctx.url.search}` }
+  })
+}
+
+/**
+ * Power and performance metrics, app-wide or for one build's version, filtered by metric type,
+ * device and platform as Apple does; 404 when there is no data (yet).
+ * @param {SimContext} ctx
+ * @param {AscState} state
+ * @param {string} id
+ * @param {'apps' | 'builds'} scope
+ * @returns {SimResponse}
+ */
+function getMetrics(ctx, state, id, scope) {
+  const unacceptable = notAcceptable(ctx, METRICS_MEDIA_TYPE)
+  if (unacceptable) return unacceptable
+  const build = scope === 'builds' ? state.builds.find(b => b.id === id) : undefined
+  if (scope === 'builds' && !build) return notFound('builds', id)
+  const appId = build ? build.appId : id
+  const app = state.apps.find(a => a.id === appId)
+  if (!app) return notFound('apps', id)
+  const noData = () =>
+    appleError(
+      404,
+      'NOT_FOUND',
+      'The specified resource does not exist',
+      `There is no resource of type 'perfPowerMetrics' for id '${id}'`
+    )
+  if (!app.metrics) return noData()
+  const body = filterMetrics(app.metrics, ctx.query, build?.marketingVersion)
+  if (build && !body.productData.some((/** @type {any} */ p) => p.metricCategories.length))
+    return noData()
+  return { status: 200, headers: { 'content-type': METRICS_MEDIA_TYPE }, body }
+}
+
+/**
+ * A copy of an xcodeMetrics document with only the requested categories, devices and platform
+ * (and, for a build, only its version's points).
+ * @param {Record<string, any>} document
+ * @param {Record<string, string>} query
+ * @param {string} [version]
+ */
+function filterMetrics(document, query, version) {
+  const types = list(query['filter[metricType]'])
+  // Device models contain commas themselves (iPhone15,2): a new value starts with a letter.
+  const devices = query['filter[deviceType]']?.split(/,(?=[A-Za-z])/)
+  const platforms = list(query['filter[platform]'])?.map(p => p.toUpperCase())
+  const copy = structuredClone(document)
+  /** @param {{ metricCategory?: string, latestVersion?: string }} insight */
+  const keepInsight = insight =>
+    (!types || types.includes(String(insight.metricCategory))) &&
+    (!version || insight.latestVersion === version)
+  /** @param {{ metricCategory?: string, populations?: { device?: string }[] }} insight */
+  const trimPopulations = insight => ({
+    ...insight,
+    populations: (insight.populations ?? []).filter(
+      p => !devices || devices.includes(String(p.device))
+    )
+  })
+  if (copy.insights) {
+    for (const kind of ['regressions', 'trendingUp']) {
+      if (Array.isArray(copy.insights[kind]))
+        copy.insights[kind] = copy.insights[kind].filter(keepInsight).map(trimPopulations)
+    }
+  }
+  copy.productData = (copy.productData ?? [])
+    .filter(
+      (/** @type {any} */ p) => !platforms || platforms.includes(String(p.platform).toUpperCase())
+    )
+    .map((/** @type {any} */ product) => ({
+      ...product,
+      metricCategories: (product.metricCategories ?? [])
+        .filter((/** @type {any} */ c) => !types || types.includes(c.identifier))
+        .map((/** @type {any} */ category) => ({
+          ...category,
+          metrics: category.metrics.map((/** @type {any} */ metric) => ({
+            ...metric,
+            datasets: metric.datasets
+              .filter(
+                (/** @type {any} */ d) => !devices || devices.includes(d.filterCriteria?.device)
+              )
+              .map((/** @type {any} */ d) => ({
+                ...d,
+                points: d.points.filter((/** @type {any} */ p) => !version || p.version === version)
+              }))
+          }))
+        }))
+        .filter((/** @type {any} */ c) =>
+          c.metrics.some((/** @type {any} */ m) =>
+            m.datasets.some((/** @type {any} */ d) => d.points.length)
+          )
+        )
+    }))
+  return copy
 }
 
 /** @type {Route['handle']} */
@@ -302,7 +464,9 @@ function listApps(ctx, state) {
     .filter(app => !bundleIds || bundleIds.some(prefix => app.bundleId.startsWith(prefix)))
     .filter(app => !ids || ids.includes(app.id))
     .sort(
-      comparator(list(ctx.query.sort), (app, key) => app[/** @type {keyof SimApp} */ (key)] ?? '')
+      comparator(list(ctx.query.sort), (app, key) =>
+        String(app[/** @type {keyof SimApp} */ (key)] ?? '')
+      )
     )
   const page = paginate(apps, ctx, state.pageSize)
   const fields = list(ctx.query['fields[apps]'])
@@ -333,23 +497,34 @@ function listBuilds(ctx, state) {
     buildResource(build, ctx.origin, list(q['fields[builds]']), include)
   )
   if (!include.length) return ok({ ...page, data })
-  // Builds of one app share their app and often a prerelease version: list each once.
+  return ok({ ...page, data, included: includedFor(page.data, state, ctx, include) })
+}
+
+/**
+ * The `included` resources of builds. Builds of one app share their app and often a prerelease
+ * version: each is listed once.
+ * @param {SimBuild[]} builds
+ * @param {AscState} state
+ * @param {SimContext} ctx
+ * @param {string[]} include
+ */
+function includedFor(builds, state, ctx, include) {
   /** @type {Map<string, { type: string, id: string }>} */
   const included = new Map()
-  for (const build of page.data) {
+  for (const build of builds) {
     const app = state.apps.find(a => a.id === build.appId)
     if (include.includes('preReleaseVersion')) {
       const version = preReleaseVersionResource(
         build,
         ctx.origin,
-        list(q['fields[preReleaseVersions]'])
+        list(ctx.query['fields[preReleaseVersions]'])
       )
       included.set(`preReleaseVersions/${version.id}`, version)
     }
     if (include.includes('app') && app)
-      included.set(`apps/${app.id}`, appResource(app, ctx.origin, list(q['fields[apps]'])))
+      included.set(`apps/${app.id}`, appResource(app, ctx.origin, list(ctx.query['fields[apps]'])))
   }
-  return ok({ ...page, data, included: [...included.values()] })
+  return [...included.values()]
 }
 
 /** @param {SimBuild} build @param {string} key a `sort` key without its `-` */

@@ -13,7 +13,9 @@ const ROOTS = [
   'AppsResponse',
   'BuildsResponse',
   'ErrorResponse',
-  'diagnosticLogs'
+  'diagnosticLogs',
+  'BuildResponse',
+  'xcodeMetrics'
 ]
 const PREFIX = '#/components/schemas/'
 const OUTPUT = new URL('../__tests__/fixtures/asc-schemas.json', import.meta.url)

@@ -10,6 +10,8 @@ export interface ResolvedBuild {
   /** "2.4.0 (412)" when the build was looked up. */
   label?: string
   processingState?: string
+  /** The marketing version, when the build was looked up. */
+  version?: string
 }
 
 interface BuildRow {
@@ -109,7 +111,8 @@ export async function resolveBuild(
     return {
       id: row.id,
       label: `${row.version} (${row.buildNumber})`,
-      processingState: row.processingState
+      processingState: row.processingState,
+      ...(row.version !== '?' ? { version: row.version } : {})
     }
   }
   if (rows.length > 1) {

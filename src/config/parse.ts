@@ -2,8 +2,10 @@ import type { KeyObject } from 'node:crypto'
 import { ASC, DIAGNOSTIC_TYPES, PLATFORMS, type DiagnosticType } from '../constants.js'
 import { InputError } from '../errors.js'
 import type { BuildRef, CommentMode, NoDataPolicy } from '../model.js'
+import type { MetricSettings } from '../metrics/model.js'
 import { buildRefs } from './build-refs.js'
 import { Inputs, type InputReader } from './inputs.js'
+import { metricSettings } from './metrics.js'
 import { parsePrivateKey } from './private-key.js'
 import {
   baseUrl,
@@ -49,6 +51,8 @@ export interface Config {
   readonly junitPath?: string
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
+  /** The power and performance metrics to gate; undefined when `metrics` is empty. */
+  readonly metrics?: MetricSettings
 }
 
 /** Parses and validates every input; throws one InputError that lists each problem. */
@@ -74,11 +78,21 @@ export function parseConfig(read: InputReader): Config {
     'IOS'
   )
   const { build, baseline } = buildRefs(inputs, platform)
+  const metrics = metricSettings(inputs, platform)
 
   if (inputs.problems.length > 0 || !key || !build) {
     throw new InputError([...new Set(inputs.problems)].join('\n'))
   }
-  return Object.freeze({ ...key, build, baseline, ...gate, ...api, ...comment, ...report })
+  return Object.freeze({
+    ...key,
+    build,
+    baseline,
+    ...gate,
+    ...api,
+    ...comment,
+    ...report,
+    metrics
+  })
 }
 
 /** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import type { Collected } from '../collect.js'
 import { GITHUB_LIMITS } from '../constants.js'
 import type { FailurePolicy, Verdict } from '../gate.js'
+import { metricNoDataLines, metricRegressionLines } from '../metrics/outputs.js'
 import type { Evaluated, NoDataPolicy } from '../model.js'
 import { scrub } from '../secrets.js'
 import { placeableSignatures, type SourceLookup } from '../source/locate.js'
@@ -51,7 +52,12 @@ export function annotate(
         level: level(policy.failOnRegression),
         message: regressionSentence(s),
         title: TITLE
-      }))
+      })),
+    ...metricRegressionLines(verdict.metrics).map(message => ({
+      level: level(policy.failOnRegression),
+      message,
+      title: TITLE
+    }))
   ]
   const room = {
     error: GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0),
@@ -112,6 +118,7 @@ export function warnAboutGaps(noData: NoDataPolicy, verdict: Verdict, data: Coll
         `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
       )
     }
+    for (const line of metricNoDataLines(verdict.metrics)) core.warning(scrub(line))
   }
   const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
   if (unavailable.length) {

@@ -88,7 +88,10 @@ export async function pullRequestComment(outcome: Outcome): Promise<void> {
     publishComment(
       plan,
       detail => renderReport(verdict, context, detail),
-      verdict.breaches.length + verdict.regressions.length > 0,
+      verdict.breaches.length +
+        verdict.regressions.length +
+        (verdict.metrics?.regressions.length ?? 0) >
+        0,
       config.comment === 'on-breach'
     )
   )

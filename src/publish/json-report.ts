@@ -6,6 +6,7 @@ import type { Collected } from '../collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../gate.js'
 import { messageOf } from '../errors.js'
+import { metricsReport } from '../metrics/outputs.js'
 import { writeTextFile } from './files.js'
 import type { Outcome } from './outcome.js'
 import { signatureRecord } from './records.js'
@@ -53,7 +54,8 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
           breachCount: verdict.breaches.length,
           regressionCount: verdict.regressions.length,
           maxWeight: verdict.maxWeight ?? null,
-          emptyTypes: verdict.emptyTypes
+          emptyTypes: verdict.emptyTypes,
+          metricRegressionCount: verdict.metrics?.regressions.length ?? 0
         }
       : null,
     settings: input.settings ?? null,
@@ -69,6 +71,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
     breaches: (verdict?.breaches ?? []).map(s => s.id),
     regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
     backtraces: Object.fromEntries(data?.backtraces ?? []),
+    metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
     rateLimit: input.rateLimit
       ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
       : null,

@@ -49,7 +49,8 @@ export function reportContext(outcome: Judged): ReportContext {
     rateLimit: outcome.usage?.rateLimit,
     backtraces: data.backtraces,
     // The report speaks of annotations; SARIF and JUnit alone may also have looked.
-    sources: config.annotateSource ? outcome.sources : undefined
+    sources: config.annotateSource ? outcome.sources : undefined,
+    noData: config.noData
   }
 }
 

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { GITHUB_LIMITS } from '../constants.js'
 import type { Verdict } from '../gate.js'
+import { metricsOutput } from '../metrics/outputs.js'
 import { scrub } from '../secrets.js'
 import { boundedRecords } from './records.js'
 
@@ -32,6 +33,8 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
     setOutput(name, json)
     setOutput(`${name}-omitted`, String(omitted))
   }
+  setOutput('metrics', metricsOutput(verdict.metrics))
+  setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0))
   setOutput('report', values.report)
 }
 

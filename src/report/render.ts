@@ -5,6 +5,8 @@ import { groupDigits, limitPercent, percent, plural } from '../text.js'
 import { typeList } from '../wording.js'
 import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
+import type { NoDataPolicy } from '../model.js'
+import { metricProblems, metricsSection } from './metrics.js'
 
 export interface ReportContext {
   buildId: string
@@ -18,6 +20,8 @@ export interface ReportContext {
   backtraces?: ReadonlyMap<string, BacktraceResult>
   /** Where the blamed frames are in the checkout, when the run looked. */
   sources?: SourceLookup
+  /** The `no-data` policy, for how a metric without data is marked. */
+  noData?: NoDataPolicy
 }
 
 /** How much to show; each level drops more, in the order the design gives. */
@@ -39,7 +43,10 @@ export function renderReport(
   const sections = [
     headline(verdict),
     buildLine(context),
+    metricProblems(verdict.metrics),
     problems(verdict),
+    verdict.metrics &&
+      metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
     ...(detail < Detail.NoTypeTables
       ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
       : []),
@@ -53,14 +60,19 @@ function headline(verdict: Verdict): string {
   if (verdict.result === 'no-data') {
     return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`
   }
+  const metricRegressions = verdict.metrics?.regressions.length ?? 0
+  const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? []
   const counts = [
     verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
-    verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : ''
+    verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
+    metricRegressions ? plural(metricRegressions, 'metric regression') : ''
   ].filter(Boolean)
   if (verdict.noDataFailed) counts.push(`no data for ${typeList(verdict.emptyTypes)}`)
+  if (verdict.metrics?.noDataFailed) counts.push(`no data for ${text(metricGaps.join(', '))}`)
   if (!verdict.passed) return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`
-  if (verdict.emptyTypes.length) {
-    return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${typeList(verdict.emptyTypes)}`
+  const gaps = [typeList(verdict.emptyTypes), text(metricGaps.join(', '))].filter(Boolean)
+  if (gaps.length) {
+    return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`
   }
   return '### ✅ App Store diagnostics gate: passed'
 }

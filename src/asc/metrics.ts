@@ -1,0 +1,230 @@
+import { ASC, FIELD_CAPS } from '../constants.js'
+import { DataError, ServiceError } from '../errors.js'
+import {
+  knownMetric,
+  METRIC_CATEGORIES,
+  PERCENTILE_KEYS,
+  type AppleInsight,
+  type InsightPopulation,
+  type MetricCategory,
+  type MetricPoint,
+  type MetricSeries,
+  type MetricSettings,
+  type MetricsPayload
+} from '../metrics/model.js'
+import { sanitize, truncate } from '../text.js'
+import type { AscClient } from './client.js'
+
+/**
+ * The app's recent versions of the gated metrics, for the gated percentile and device: one
+ * request with Apple's vendor media type. Undefined when Apple has no data yet (404).
+ */
+export async function fetchAppMetrics(
+  client: AscClient,
+  appId: string,
+  settings: MetricSettings
+): Promise<MetricsPayload | undefined> {
+  const query: Record<string, string> = { 'filter[deviceType]': settings.device }
+  const categories = categoriesOf(settings.identifiers)
+  if (categories) query['filter[metricType]'] = categories.join(',')
+  // The spec's platform filter knows only IOS; other platforms are matched in the payload.
+  if (settings.platform === 'IOS') query['filter[platform]'] = 'IOS'
+  let body: unknown
+  try {
+    body = await client.getJson(`/v1/apps/${encodeURIComponent(appId)}/perfPowerMetrics`, {
+      query,
+      accept: ASC.metricsContentType
+    })
+  } catch (error) {
+    // Apple answers 404 for versions without enough usage yet: no data, not a failure.
+    if (error instanceof ServiceError && error.status === 404) return undefined
+    throw error
+  }
+  return parseMetrics(body, settings)
+}
+
+/** The categories to ask for; undefined (all) when an identifier's category is unknown. */
+function categoriesOf(identifiers: readonly string[]): MetricCategory[] | undefined {
+  const categories = new Set<MetricCategory>()
+  for (const identifier of identifiers) {
+    const known = knownMetric(identifier)
+    if (!known) return undefined
+    categories.add(known.category)
+  }
+  return [...categories]
+}
+
+type Json = Record<string, unknown>
+
+const asObject = (value: unknown): Json | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined
+const asArray = (value: unknown, max: number): unknown[] =>
+  Array.isArray(value) ? value.slice(0, max) : []
+/** A string from the payload, sanitized and capped as it is read; undefined if not a string. */
+const text = (value: unknown, max: number): string | undefined =>
+  typeof value === 'string' && value !== '' ? truncate(sanitize(value), max) : undefined
+const finite = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined
+/** Metric values and margins are never negative; anything else is not a measurement. */
+const measure = (value: unknown): number | undefined => {
+  const number = finite(value)
+  return number !== undefined && number >= 0 ? number : undefined
+}
+const category = (value: unknown): MetricCategory | undefined =>
+  METRIC_CATEGORIES.find(c => c === value)
+/** `IOS` (the spec) and `iOS` (real payloads) are one platform, as are MAC_OS and macOS. */
+const platformKey = (value: string): string => value.replace(/_/g, '').toLowerCase()
+
+/**
+ * Reads an xcodeMetrics document: only the gated identifiers, only the dataset for the gated
+ * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
+ */
+export function parseMetrics(body: unknown, settings: MetricSettings): MetricsPayload {
+  const document = asObject(body)
+  if (!document) {
+    throw new DataError(
+      'App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.'
+    )
+  }
+  const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()))
+  const series = new Map<string, MetricSeries>()
+  for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
+    const data = asObject(product)
+    const platform = text(data?.platform, FIELD_CAPS.identifier)
+    if (!data || (platform && platformKey(platform) !== platformKey(settings.platform))) continue
+    for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
+      const categoryData = asObject(group)
+      for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
+        const read = readMetric(metric, category(categoryData?.identifier), settings)
+        if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
+          series.set(read.key, read.series)
+        }
+      }
+    }
+  }
+  const insights = asObject(document.insights)
+  return {
+    series,
+    insights: [
+      ...readInsights(insights?.regressions, 'regression', wanted),
+      ...readInsights(insights?.trendingUp, 'trendingUp', wanted)
+    ]
+  }
+}
+
+function readMetric(
+  value: unknown,
+  metricCategory: MetricCategory | undefined,
+  settings: MetricSettings
+): { identifier: string; key: string; series: MetricSeries } | undefined {
+  const metric = asObject(value)
+  const identifier = text(metric?.identifier, FIELD_CAPS.identifier)
+  if (!metric || !identifier) return undefined
+  const unit = asObject(metric.unit)
+  const percentile = PERCENTILE_KEYS[settings.percentile]
+  const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
+    .map(asObject)
+    .find(d => {
+      const criteria = asObject(d?.filterCriteria)
+      const device = text(criteria?.device, FIELD_CAPS.identifier)
+      return (
+        criteria?.percentile === percentile &&
+        (device === undefined || device.toLowerCase() === settings.device.toLowerCase())
+      )
+    })
+  const goal = asObject(dataset?.recommendedMetricGoal)
+  const goalValue = measure(goal?.value)
+  return {
+    identifier,
+    key: identifier.toLowerCase(),
+    series: {
+      identifier,
+      ...(metricCategory ? { category: metricCategory } : {}),
+      ...optional(
+        'unit',
+        text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+          text(unit?.identifier, FIELD_CAPS.metricLabel)
+      ),
+      ...(goalValue !== undefined
+        ? {
+            recommendedGoal: {
+              value: goalValue,
+              ...optional('detail', text(goal?.detail, FIELD_CAPS.metricLabel))
+            }
+          }
+        : {}),
+      points: asArray(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
+    }
+  }
+}
+
+function readPoint(value: unknown): MetricPoint[] {
+  const point = asObject(value)
+  const version = text(point?.version, FIELD_CAPS.version)
+  const number = measure(point?.value)
+  if (!point || !version || number === undefined) return []
+  // percentageBreakdown (an object in the spec, an array in real payloads) is not used.
+  return [
+    {
+      version,
+      value: number,
+      ...optional('errorMargin', measure(point.errorMargin)),
+      ...optional('goal', text(point.goal, FIELD_CAPS.metricLabel))
+    }
+  ]
+}
+
+function readInsights(
+  value: unknown,
+  kind: AppleInsight['kind'],
+  wanted: Set<string>
+): AppleInsight[] {
+  return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
+    const insight = asObject(entry)
+    const metric = text(insight?.metric, FIELD_CAPS.identifier)
+    if (!insight || !metric || !wanted.has(metric.toLowerCase())) return []
+    const highImpact = insight.highImpact
+    return [
+      {
+        kind,
+        metric,
+        ...optional('category', category(insight.metricCategory)),
+        ...optional('latestVersion', text(insight.latestVersion, FIELD_CAPS.version)),
+        referenceVersions: referenceVersions(insight.referenceVersions),
+        ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
+        ...optional('summary', text(insight.summaryString, FIELD_CAPS.insightSummary)),
+        populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(
+          readPopulation
+        )
+      }
+    ]
+  })
+}
+
+/** A string in the spec ("1.0, 1.1"), an array in Apple's own example: both are accepted. */
+function referenceVersions(value: unknown): string[] {
+  const items = typeof value === 'string' ? value.split(/[\s,]+/) : asArray(value, 100)
+  return items
+    .map(item => text(item, FIELD_CAPS.version))
+    .filter((item): item is string => item !== undefined)
+    .slice(0, FIELD_CAPS.referenceVersions)
+}
+
+function readPopulation(value: unknown): InsightPopulation[] {
+  const population = asObject(value)
+  if (!population) return []
+  return [
+    {
+      ...optional('percentile', text(population.percentile, FIELD_CAPS.identifier)),
+      ...optional('device', text(population.device, FIELD_CAPS.identifier)),
+      ...optional('latestVersionValue', finite(population.latestVersionValue)),
+      ...optional('referenceAverageValue', finite(population.referenceAverageValue)),
+      ...optional('deltaPercentage', finite(population.deltaPercentage))
+    }
+  ]
+}
+
+/** `{ [name]: value }` when the value is defined, `{}` otherwise: no undefined keys in reports. */
+function optional<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V }
+}

@@ -1,0 +1,180 @@
+import { METRIC_AVERAGE_VERSIONS, WEIGHT_EPSILON } from '../constants.js'
+import {
+  knownMetric,
+  type AppleInsight,
+  type MetricOutcome,
+  type MetricPoint,
+  type MetricReferenceValue,
+  type MetricSettings,
+  type MetricsData,
+  type MetricsVerdict,
+  PERCENTILE_KEYS
+} from './model.js'
+import { compareVersions, isVersion, sameVersion } from './versions.js'
+
+/**
+ * The metrics gate, a pure function. A known metric regresses when its rise over the reference
+ * is above `maxIncrease` and the two error-margin intervals do not overlap; with
+ * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
+ * for the version, or without a reference, is "no data", never a pass.
+ */
+export function evaluateMetrics(
+  settings: MetricSettings,
+  data: MetricsData,
+  hasBaseline: boolean
+): MetricsVerdict {
+  const outcomes = settings.identifiers.map(identifier =>
+    judge(identifier, settings, data, hasBaseline)
+  )
+  return {
+    settings,
+    ...(data.version ? { version: data.version } : {}),
+    ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+    outcomes,
+    regressions: outcomes.filter(o => o.status === 'regressed'),
+    noData: outcomes.filter(o => o.status === 'no-data')
+  }
+}
+
+function judge(
+  identifier: string,
+  settings: MetricSettings,
+  data: MetricsData,
+  hasBaseline: boolean
+): MetricOutcome {
+  const known = knownMetric(identifier)
+  const series = data.payload?.series.get(identifier.toLowerCase())
+  const points = orderedPoints(series?.points ?? [])
+  const version = data.version
+  const point = version ? points.find(p => sameVersion(p.version, version)) : undefined
+  const insight =
+    settings.appleRegressions === 'ignore'
+      ? undefined
+      : appleInsight(data.payload?.insights ?? [], identifier, version, settings)
+  const base: MetricOutcome = {
+    identifier: series?.identifier ?? identifier,
+    label: known?.label ?? identifier,
+    ...(known || series?.category ? { category: series?.category ?? known?.category } : {}),
+    ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
+    percentile: settings.percentile,
+    device: settings.device,
+    ...(version ? { version } : {}),
+    ...(point ? { point } : {}),
+    ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),
+    status: 'no-data',
+    regressedByRule: false,
+    regressedByApple: false,
+    ...(insight ? { appleInsight: insight } : {}),
+    points
+  }
+  const population = `${settings.percentile} on ${settings.device}`
+  if (!data.payload) return { ...base, reason: 'no data yet: App Store Connect answered 404' }
+  if (!version)
+    return { ...base, reason: 'no data: App Store Connect names no version for this build' }
+  if (!series || series.points.length === 0)
+    return { ...base, reason: `no data yet for ${population}` }
+  if (!point) return { ...base, reason: `no data yet for version ${version}` }
+  const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion)
+  if ('missing' in reference) return { ...base, reason: reference.missing }
+  const change =
+    reference.value > 0
+      ? (point.value - reference.value) / reference.value
+      : point.value > reference.value
+        ? Infinity
+        : 0
+  const withReference = { ...base, reference, change }
+  if (!known) {
+    return {
+      ...withReference,
+      status: 'not-gated',
+      reason: 'not gated: the gate does not know whether a higher value is worse'
+    }
+  }
+  const regressedByRule =
+    change > settings.maxIncrease + WEIGHT_EPSILON &&
+    point.value - (point.errorMargin ?? 0) >
+      reference.value + reference.errorMargin + WEIGHT_EPSILON
+  const regressedByApple = settings.appleRegressions === 'fail' && insight?.kind === 'regression'
+  return {
+    ...withReference,
+    status: regressedByRule || regressedByApple ? 'regressed' : 'ok',
+    regressedByRule,
+    regressedByApple
+  }
+}
+
+/** Valid versions only, oldest first, one point per version (the first Apple sent). */
+function orderedPoints(points: MetricPoint[]): MetricPoint[] {
+  const valid = points.filter(p => isVersion(p.version))
+  const unique = valid.filter(
+    (p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index
+  )
+  return unique.sort((a, b) => compareVersions(a.version, b.version))
+}
+
+function referenceFor(
+  points: MetricPoint[],
+  version: string,
+  settings: MetricSettings,
+  hasBaseline: boolean,
+  baselineVersion: string | undefined
+): MetricReferenceValue | { missing: string } {
+  const mode =
+    settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference
+  if (mode === 'baseline') {
+    if (!baselineVersion) return { missing: 'no data: App Store Connect names no baseline version' }
+    const point = points.find(p => sameVersion(p.version, baselineVersion))
+    if (!point) return { missing: `no data for the baseline's version ${baselineVersion}` }
+    return reference(mode, [point])
+  }
+  // Earlier versions only; a version that is not digits and dots cannot be ordered.
+  const earlier = isVersion(version)
+    ? points.filter(p => compareVersions(p.version, version) < 0)
+    : []
+  if (earlier.length === 0) return { missing: `no data for a version before ${version}` }
+  const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS
+  return reference(mode, earlier.slice(-count))
+}
+
+/**
+ * The reference value and its error margin. For an average the margin is the mean of the
+ * margins: wider than the mean's own, so noise is less likely to fail the gate.
+ */
+function reference(
+  mode: MetricReferenceValue['mode'],
+  points: MetricPoint[]
+): MetricReferenceValue {
+  const mean = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length
+  return {
+    mode,
+    versions: points.map(p => p.version),
+    value: mean(points.map(p => p.value)),
+    errorMargin: mean(points.map(p => p.errorMargin ?? 0))
+  }
+}
+
+/**
+ * Apple's insight on this metric for this version, regressions before trends. An insight with
+ * populations counts only when one of them is the gated percentile and device.
+ */
+function appleInsight(
+  insights: AppleInsight[],
+  identifier: string,
+  version: string | undefined,
+  settings: MetricSettings
+): AppleInsight | undefined {
+  const percentile = PERCENTILE_KEYS[settings.percentile]
+  const ours = (p: AppleInsight['populations'][number]): boolean =>
+    (p.percentile === undefined || p.percentile === percentile) &&
+    (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase())
+  const matches = insights
+    .filter(
+      insight =>
+        insight.metric.toLowerCase() === identifier.toLowerCase() &&
+        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
+        (insight.populations.length === 0 || insight.populations.some(ours))
+    )
+    // Keep only the gated population's figures.
+    .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }))
+  return matches.find(i => i.kind === 'regression') ?? matches[0]
+}
