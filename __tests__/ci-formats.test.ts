@@ -63,24 +63,11 @@ const input: FindingsInput = {
 }
 
 describe('buildSarif', () => {
-  it('takes one more rule, such as a gated metric, without moving the others', () => {
-    const metric = {
-      id: 'metrics/launch-time',
-      name: 'LaunchTime',
-      short: 'Launch time is above its goal.',
-      full: 'The p50 launch time of the build is above the goal set for the gate.',
-      helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time',
-      tags: ['performance']
-    }
-    const log = JSON.parse(buildSarif(input, [...TYPE_RULES, metric])) as Sarif.Log
+  it('validates, with a rule per diagnostic type and the blamed line as a relative URI', () => {
+    const log = JSON.parse(buildSarif(input)) as Sarif.Log
     expect(validateSarif(log)).toBe(true)
     const [run] = log.runs
-    expect(run.tool.driver.rules?.map(r => r.id)).toEqual([
-      'diagnostics/hangs',
-      'diagnostics/disk-writes',
-      'diagnostics/launches',
-      'metrics/launch-time'
-    ])
+    expect(run.tool.driver.rules?.map(r => r.id)).toEqual(TYPE_RULES.map(r => r.id))
     expect(run.results).toHaveLength(1)
     expect(run.results?.[0]).toMatchObject({
       ruleId: 'diagnostics/hangs',
@@ -99,23 +86,17 @@ describe('buildSarif', () => {
   })
 })
 
-describe('buildJunit', () => {
-  it('takes one more suite, such as the metrics, and counts it at the root', () => {
-    const text = buildJunit(input, [
-      {
-        name: 'Metrics',
-        properties: [],
-        cases: [{ name: 'Launch time p50', classname: 'asc-diagnostics-gate.METRICS' }]
-      }
-    ])
+describe('JUnit', () => {
+  it('has a suite per type, counted at the root; more suites render the same way', () => {
+    const text = buildJunit(input)
     expect(XMLValidator.validate(text)).toBe(true)
     const { testsuites } = xml.parse(text)
-    expect(testsuites.testsuite.map((s: { name: string }) => s.name)).toEqual([
-      'Hangs',
-      'Launches',
-      'Metrics'
-    ])
-    expect(testsuites).toMatchObject({ tests: '4', failures: '1', skipped: '1', errors: '0' })
+    expect(testsuites.testsuite.map((s: { name: string }) => s.name)).toEqual(['Hangs', 'Launches'])
+    expect(testsuites).toMatchObject({ tests: '3', failures: '1', skipped: '1', errors: '0' })
+    const more = xml.parse(
+      renderJunit([{ name: 'Metrics', properties: [], cases: [{ name: 'm', classname: 'c' }] }])
+    ).testsuites
+    expect(more).toMatchObject({ tests: '1', failures: '0', testsuite: { name: 'Metrics' } })
   })
 
   it('gives back any text it was given, less what XML 1.0 cannot hold', () => {

@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type * as Sarif from 'sarif'
 import { appRepository } from '../test-support/app-repo.mjs'
+import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import {
+  APP,
   APPLE_EXAMPLE,
   baselineBuild,
   BASELINE_ID,
@@ -91,7 +93,10 @@ const hostile = hangsBuild('hostile-build', HOSTILE)
 let h: Harness
 let repo: string
 beforeAll(async () => {
-  h = await startHarness({ builds: [sampleBuild(), baselineBuild(), later, hostile] })
+  h = await startHarness({
+    apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
+    builds: [sampleBuild(), baselineBuild(), later, hostile]
+  })
   repo = appRepository()
 })
 afterAll(() => h.close())
@@ -282,6 +287,57 @@ describe('JUnit XML for any CI', () => {
     const results = readSarif(run.outputs['sarif-path']).runs[0].results ?? []
     expect(results.map(r => r.properties?.signature)).toEqual([HOSTILE[0]])
     expectNoSecrets(run, h)
+  })
+})
+
+describe('the gated metrics', () => {
+  it('are one more SARIF rule each, a result when regressed, and a Metrics suite in JUnit', async () => {
+    const run = await gate({
+      metrics: 'hangRate, launchTime, diskWrites',
+      threshold: '90%',
+      'hangs-threshold': '',
+      'max-weight-increase': '90%'
+    })
+    const items: { identifier: string; status: string }[] = report(run).metrics.items
+    const regressed = items.filter(i => i.status === 'regressed').map(i => i.identifier)
+    expect(regressed.length).toBeGreaterThan(0) // the scenario has something to show
+    expect(report(run).breaches).toEqual([])
+
+    const [sarifRun] = readSarif(run.outputs['sarif-path']).runs
+    const rules = sarifRun.tool.driver.rules ?? []
+    expect(rules.map(r => r.id)).toEqual([
+      'diagnostics/hangs',
+      'diagnostics/disk-writes',
+      'diagnostics/launches',
+      ...items.filter(i => i.status !== 'not-gated').map(i => `metrics/${i.identifier}`)
+    ])
+    const metricResults = (sarifRun.results ?? []).filter(r => r.ruleId?.startsWith('metrics/'))
+    expect(metricResults.map(r => r.ruleId)).toEqual(regressed.map(id => `metrics/${id}`))
+    for (const r of metricResults) {
+      expect(rules[r.ruleIndex!].id).toBe(r.ruleId)
+      expect(r.level).toBe('error')
+      expect(r.message.text).toMatch(/^Metric regressed: /)
+      expect(r.locations?.[0].logicalLocations?.[0].fullyQualifiedName).toMatch(
+        /^metrics\/\w+\/p50\/all_iphones$/
+      )
+      expect(r.partialFingerprints?.['ascMetric/v1']).toMatch(/^[0-9a-f]{64}$/)
+    }
+
+    const suites = readJunit(run.outputs['junit-path']).testsuites.testsuite
+    const metrics = suites.at(-1)!
+    expect(metrics.name).toBe('Metrics')
+    expect(metrics.testcase).toHaveLength(items.length)
+    expect(metrics.failures).toBe(String(regressed.length))
+    const hang = metrics.testcase.find(c => c.name.startsWith('Hang rate (hangRate, p50'))!
+    expect(hang.classname).toBe('asc-diagnostics-gate.METRICS')
+    expect(hang.failure?.message).toMatch(/^Metric regressed: Hang rate .*4\.1 s\/hr/)
+    expect(hang.failure?.['#text']).toBe(
+      [
+        'value: 4.1 s/hr on 2.4.0',
+        'limit: +10% over the reference', // max-metric-increase
+        'reference: 2.5 s/hr (baseline: 2.3.0), +64.0%'
+      ].join('\n')
+    )
   })
 })
 

@@ -4925,7 +4925,14 @@ function findingText(s) {
  * machine, so code scanning keeps one alert per signature.
  */
 function signatureFingerprint(type, signature) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${type}\n${signature}`, 'utf8').digest('hex');
+    return sha256(`${type}\n${signature}`);
+}
+/** The same for a metric's population: identifier, percentile and device. */
+function metricFingerprint(population) {
+    return sha256(`METRIC\n${population}`);
+}
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./src/publish/annotations.ts
@@ -5052,9 +5059,66 @@ function writeTextFile(path, text) {
 
 
 
-/** The JUnit XML as text. */
-function buildJunit(input, extraSuites = []) {
-    return renderJunit([...input.verdict.outcomes.map(o => typeSuite(o, input)), ...extraSuites]);
+
+
+/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
+function buildJunit(input) {
+    const { metrics } = input.verdict;
+    return renderJunit([
+        ...input.verdict.outcomes.map(o => typeSuite(o, input)),
+        ...(metrics ? [metricsSuite(metrics, input)] : [])
+    ]);
+}
+/** One case per gated metric: failed when it regressed, skipped without data or direction. */
+function metricsSuite(metrics, input) {
+    const classname = `${ACTION_NAME}.METRICS`;
+    const { settings } = metrics;
+    return {
+        name: 'Metrics',
+        properties: [
+            ['build', input.buildId],
+            ...(metrics.version ? [['version', metrics.version]] : []),
+            ['percentile', settings.percentile],
+            ['device', settings.device],
+            ['max-metric-increase', String(settings.maxIncrease)]
+        ],
+        cases: metrics.outcomes.map(o => {
+            const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`;
+            const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
+            if (o.status === 'regressed') {
+                return {
+                    name,
+                    classname,
+                    failure: {
+                        message: `Metric regressed: ${verdict_regressionSentence(o)}.`,
+                        type: 'metric-regression',
+                        details: metricFacts(o, settings.maxIncrease)
+                    }
+                };
+            }
+            if (o.status === 'no-data' && input.policy.noData === 'fail') {
+                return {
+                    name,
+                    classname,
+                    failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
+                };
+            }
+            return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why };
+        })
+    };
+}
+/** A regressed metric's failure body: value, limit and reference, one per line. */
+function metricFacts(o, maxIncrease) {
+    const lines = [
+        `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
+        `limit: +${limitPercent(maxIncrease)} over the reference`
+    ];
+    if (o.reference) {
+        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`);
+    }
+    if (o.regressedByApple)
+        lines.push("Apple's regression insight flags it");
+    return lines.join('\n');
 }
 /** One diagnostic type: its reported signatures, and regressions below the reported top. */
 function typeSuite(outcome, input) {
@@ -5193,6 +5257,7 @@ function escapeXml(text, attribute = false) {
 ;// CONCATENATED MODULE: ./src/publish/sarif.ts
 
 
+
 const TYPE_HELP = {
     HANGS: {
         name: 'HangSignature',
@@ -5207,6 +5272,7 @@ const TYPE_HELP = {
         helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time'
     }
 };
+const METRICS_HELP_URI = 'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app';
 /** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
 function typeRuleId(type) {
     return `diagnostics/${type.toLowerCase().replace('_', '-')}`;
@@ -5223,9 +5289,28 @@ const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
         tags: ['performance', 'app-store-connect', label]
     };
 });
+/** `metrics/hangRate`: the rule of one gated metric. */
+function metricRuleId(identifier) {
+    return `metrics/${identifier}`;
+}
+/** One rule per gated metric, after the diagnostic types. */
+function metricRules(metrics) {
+    return (metrics?.outcomes ?? [])
+        .filter(o => o.status !== 'not-gated')
+        .map(o => ({
+        id: metricRuleId(o.identifier),
+        name: o.identifier,
+        short: `${o.label} regressed against its reference.`,
+        full: `App Store Connect's power and performance metric ${o.label} (${o.identifier}) rose by more than the allowed increase over its reference, beyond the error margins, or Apple flagged it as a regression.`,
+        helpUri: METRICS_HELP_URI,
+        tags: ['performance', 'app-store-connect', 'metrics']
+    }));
+}
 /** The SARIF log as text (JSON, two-space indented). */
-function buildSarif(input, rules = TYPE_RULES) {
+function buildSarif(input) {
     const { verdict } = input;
+    const rules = [...TYPE_RULES, ...metricRules(verdict.metrics)];
+    const ruleIndex = (id) => rules.findIndex(rule => rule.id === id);
     const log = {
         $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
         version: '2.1.0',
@@ -5238,7 +5323,10 @@ function buildSarif(input, rules = TYPE_RULES) {
                         rules: rules.map(ruleDescriptor)
                     }
                 },
-                results: findingsOf(input).map(s => result(s, input, rules)),
+                results: [
+                    ...findingsOf(input).map(s => result(s, input, ruleIndex)),
+                    ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+                ],
                 properties: {
                     buildId: input.buildId,
                     ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
@@ -5271,7 +5359,7 @@ function ruleDescriptor(rule) {
         properties: { tags: rule.tags, precision: 'high', 'problem.severity': 'error' }
     };
 }
-function result(s, input, rules) {
+function result(s, input, ruleIndex) {
     const ruleId = typeRuleId(s.diagnosticType);
     const place = input.sources?.places.get(s.id);
     const location = place?.ok
@@ -5288,7 +5376,7 @@ function result(s, input, rules) {
         };
     return {
         ruleId,
-        ruleIndex: rules.findIndex(rule => rule.id === ruleId),
+        ruleIndex: ruleIndex(ruleId),
         level: failsJob(s, input.policy) ? 'error' : 'warning',
         message: { text: findingText(s) },
         locations: [location],
@@ -5306,6 +5394,35 @@ function result(s, input, rules) {
             regressed: s.regressed,
             ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
             ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
+        }
+    };
+}
+/** A regressed metric: no source line, so its location is the metric itself. */
+function metricResult(o, input, ruleIndex) {
+    const ruleId = metricRuleId(o.identifier);
+    const population = `${o.identifier}/${o.percentile}/${o.device}`;
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: input.policy.failOnRegression ? 'error' : 'warning',
+        message: { text: `Metric regressed: ${verdict_regressionSentence(o)}.` },
+        locations: [
+            { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
+        ],
+        partialFingerprints: { 'ascMetric/v1': metricFingerprint(population) },
+        properties: {
+            identifier: o.identifier,
+            percentile: o.percentile,
+            device: o.device,
+            ...(o.unit ? { unit: o.unit } : {}),
+            ...(o.version ? { version: o.version } : {}),
+            ...(o.point ? { value: o.point.value } : {}),
+            ...(o.reference
+                ? { referenceValue: o.reference.value, referenceVersions: o.reference.versions }
+                : {}),
+            ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
+            regressedByRule: o.regressedByRule,
+            regressedByApple: o.regressedByApple
         }
     };
 }

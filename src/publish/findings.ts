@@ -34,5 +34,14 @@ export function findingText(s: Evaluated): string {
  * machine, so code scanning keeps one alert per signature.
  */
 export function signatureFingerprint(type: DiagnosticType, signature: string): string {
-  return createHash('sha256').update(`${type}\n${signature}`, 'utf8').digest('hex')
+  return sha256(`${type}\n${signature}`)
+}
+
+/** The same for a metric's population: identifier, percentile and device. */
+export function metricFingerprint(population: string): string {
+  return sha256(`METRIC\n${population}`)
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex')
 }

@@ -1,4 +1,7 @@
 import { ACTION_NAME, TYPE_LABELS, TYPE_SHARES } from '../constants.js'
+import { changeText, withUnit } from '../metrics/format.js'
+import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
+import { regressionSentence as metricRegressionSentence } from '../metrics/verdict.js'
 import type { Evaluated, TypeOutcome } from '../model.js'
 import { placeableSignatures } from '../source/locate.js'
 import { limitPercent, percent } from '../text.js'
@@ -7,8 +10,8 @@ import { findingText, type FindingsInput } from './findings.js'
 
 // JUnit XML in the shape Jenkins (junit plugin), GitLab (artifacts:reports:junit) and
 // dorny/test-reporter (java-junit) read: <testsuites> of <testsuite> of <testcase>, each case
-// with at most one <failure> or <skipped>. One suite per diagnostic type (and one for metrics),
-// one case per reported signature.
+// with at most one <failure> or <skipped>. One suite per diagnostic type and one for the
+// metrics, one case per reported signature or gated metric.
 
 export interface TestCase {
   name: string
@@ -25,9 +28,67 @@ export interface TestSuite {
   cases: TestCase[]
 }
 
-/** The JUnit XML as text. */
-export function buildJunit(input: FindingsInput, extraSuites: readonly TestSuite[] = []): string {
-  return renderJunit([...input.verdict.outcomes.map(o => typeSuite(o, input)), ...extraSuites])
+/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
+export function buildJunit(input: FindingsInput): string {
+  const { metrics } = input.verdict
+  return renderJunit([
+    ...input.verdict.outcomes.map(o => typeSuite(o, input)),
+    ...(metrics ? [metricsSuite(metrics, input)] : [])
+  ])
+}
+
+/** One case per gated metric: failed when it regressed, skipped without data or direction. */
+function metricsSuite(metrics: MetricsVerdict, input: FindingsInput): TestSuite {
+  const classname = `${ACTION_NAME}.METRICS`
+  const { settings } = metrics
+  return {
+    name: 'Metrics',
+    properties: [
+      ['build', input.buildId],
+      ...(metrics.version ? [['version', metrics.version] as [string, string]] : []),
+      ['percentile', settings.percentile],
+      ['device', settings.device],
+      ['max-metric-increase', String(settings.maxIncrease)]
+    ],
+    cases: metrics.outcomes.map(o => {
+      const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`
+      const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`
+      if (o.status === 'regressed') {
+        return {
+          name,
+          classname,
+          failure: {
+            message: `Metric regressed: ${metricRegressionSentence(o)}.`,
+            type: 'metric-regression',
+            details: metricFacts(o, settings.maxIncrease)
+          }
+        }
+      }
+      if (o.status === 'no-data' && input.policy.noData === 'fail') {
+        return {
+          name,
+          classname,
+          failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
+        }
+      }
+      return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why }
+    })
+  }
+}
+
+/** A regressed metric's failure body: value, limit and reference, one per line. */
+function metricFacts(o: MetricOutcome, maxIncrease: number): string {
+  const lines = [
+    `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
+    `limit: +${limitPercent(maxIncrease)} over the reference`
+  ]
+  if (o.reference) {
+    lines.push(
+      `reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`
+    )
+  }
+  if (o.regressedByApple) lines.push("Apple's regression insight flags it")
+  return lines.join('\n')
 }
 
 /** One diagnostic type: its reported signatures, and regressions below the reported top. */

@@ -7,8 +7,16 @@ import {
   TYPE_SHARES,
   type DiagnosticType
 } from '../constants.js'
+import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
+import { regressionSentence as metricRegressionSentence } from '../metrics/verdict.js'
 import type { Evaluated } from '../model.js'
-import { failsJob, findingText, signatureFingerprint, type FindingsInput } from './findings.js'
+import {
+  failsJob,
+  findingText,
+  metricFingerprint,
+  signatureFingerprint,
+  type FindingsInput
+} from './findings.js'
 
 // A SARIF 2.1.0 log for code scanning (github/codeql-action/upload-sarif): one rule per
 // diagnostic type (and per gated metric), one result per breached or regressed signature.
@@ -38,6 +46,9 @@ const TYPE_HELP: Readonly<Record<DiagnosticType, { name: string; helpUri: string
   }
 }
 
+const METRICS_HELP_URI =
+  'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app'
+
 /** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
 export function typeRuleId(type: DiagnosticType): string {
   return `diagnostics/${type.toLowerCase().replace('_', '-')}`
@@ -56,9 +67,30 @@ export const TYPE_RULES: readonly RuleEntry[] = DIAGNOSTIC_TYPES.map(type => {
   }
 })
 
+/** `metrics/hangRate`: the rule of one gated metric. */
+export function metricRuleId(identifier: string): string {
+  return `metrics/${identifier}`
+}
+
+/** One rule per gated metric, after the diagnostic types. */
+function metricRules(metrics: MetricsVerdict | undefined): RuleEntry[] {
+  return (metrics?.outcomes ?? [])
+    .filter(o => o.status !== 'not-gated')
+    .map(o => ({
+      id: metricRuleId(o.identifier),
+      name: o.identifier,
+      short: `${o.label} regressed against its reference.`,
+      full: `App Store Connect's power and performance metric ${o.label} (${o.identifier}) rose by more than the allowed increase over its reference, beyond the error margins, or Apple flagged it as a regression.`,
+      helpUri: METRICS_HELP_URI,
+      tags: ['performance', 'app-store-connect', 'metrics']
+    }))
+}
+
 /** The SARIF log as text (JSON, two-space indented). */
-export function buildSarif(input: FindingsInput, rules: readonly RuleEntry[] = TYPE_RULES): string {
+export function buildSarif(input: FindingsInput): string {
   const { verdict } = input
+  const rules = [...TYPE_RULES, ...metricRules(verdict.metrics)]
+  const ruleIndex = (id: string) => rules.findIndex(rule => rule.id === id)
   const log: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -71,7 +103,10 @@ export function buildSarif(input: FindingsInput, rules: readonly RuleEntry[] = T
             rules: rules.map(ruleDescriptor)
           }
         },
-        results: findingsOf(input).map(s => result(s, input, rules)),
+        results: [
+          ...findingsOf(input).map(s => result(s, input, ruleIndex)),
+          ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+        ],
         properties: {
           buildId: input.buildId,
           ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
@@ -106,7 +141,11 @@ function ruleDescriptor(rule: RuleEntry): Sarif.ReportingDescriptor {
   }
 }
 
-function result(s: Evaluated, input: FindingsInput, rules: readonly RuleEntry[]): Sarif.Result {
+function result(
+  s: Evaluated,
+  input: FindingsInput,
+  ruleIndex: (id: string) => number
+): Sarif.Result {
   const ruleId = typeRuleId(s.diagnosticType)
   const place = input.sources?.places.get(s.id)
   const location: Sarif.Location = place?.ok
@@ -123,7 +162,7 @@ function result(s: Evaluated, input: FindingsInput, rules: readonly RuleEntry[])
       }
   return {
     ruleId,
-    ruleIndex: rules.findIndex(rule => rule.id === ruleId),
+    ruleIndex: ruleIndex(ruleId),
     level: failsJob(s, input.policy) ? 'error' : 'warning',
     message: { text: findingText(s) },
     locations: [location],
@@ -141,6 +180,40 @@ function result(s: Evaluated, input: FindingsInput, rules: readonly RuleEntry[])
       regressed: s.regressed,
       ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
       ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
+    }
+  }
+}
+
+/** A regressed metric: no source line, so its location is the metric itself. */
+function metricResult(
+  o: MetricOutcome,
+  input: FindingsInput,
+  ruleIndex: (id: string) => number
+): Sarif.Result {
+  const ruleId = metricRuleId(o.identifier)
+  const population = `${o.identifier}/${o.percentile}/${o.device}`
+  return {
+    ruleId,
+    ruleIndex: ruleIndex(ruleId),
+    level: input.policy.failOnRegression ? 'error' : 'warning',
+    message: { text: `Metric regressed: ${metricRegressionSentence(o)}.` },
+    locations: [
+      { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
+    ],
+    partialFingerprints: { 'ascMetric/v1': metricFingerprint(population) },
+    properties: {
+      identifier: o.identifier,
+      percentile: o.percentile,
+      device: o.device,
+      ...(o.unit ? { unit: o.unit } : {}),
+      ...(o.version ? { version: o.version } : {}),
+      ...(o.point ? { value: o.point.value } : {}),
+      ...(o.reference
+        ? { referenceValue: o.reference.value, referenceVersions: o.reference.versions }
+        : {}),
+      ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
+      regressedByRule: o.regressedByRule,
+      regressedByApple: o.regressedByApple
     }
   }
 }
