@@ -12,8 +12,8 @@ import type { FindingsInput } from '../src/publish/findings.js'
 import { buildJunit, escapeXml, renderJunit } from '../src/publish/junit.js'
 import { buildSarif, TYPE_RULES } from '../src/publish/sarif.js'
 
-// The SARIF and JUnit builders alone: pure functions any front door can call, and ready for one
-// more rule or suite (the gated metrics).
+// The SARIF and JUnit builders alone: pure functions any front door can call. The metrics'
+// rules and suite are shown end to end in sarif-junit.e2e.test.ts.
 
 const schema = JSON.parse(
   readFileSync(join(process.cwd(), '__tests__/fixtures/sarif/sarif-schema-2.1.0.json'), 'utf8')
