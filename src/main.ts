@@ -10,6 +10,7 @@ import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdi
 import { planComment, publish, type RunState } from './publish/index.js'
 import { act, withPause } from './release-guard.js'
 import { scrub } from './secrets.js'
+import { locateInWorkspace } from './source/workspace.js'
 import { oneLine } from './text.js'
 
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
@@ -50,15 +51,25 @@ export async function run(): Promise<void> {
     ]
       .filter(Boolean)
       .join(' ')
+    // Point at the code: each blamed frame's line in the checked-out repository.
+    const sources =
+      config.annotateSource || config.sarifPath || config.junitPath
+        ? await locateInWorkspace(verdict, data.backtraces, workspace(), core.debug)
+        : undefined
     // The release guard acts on the verdict before it is published: a pause leads the report.
     const release = await act(client, config, data, judged || undefined, log)
     const failure = withPause(judged || undefined, release)
-    await publish({ ...state, kind: 'judged', config, data, verdict, failure, release })
+    await publish({ ...state, kind: 'judged', config, data, verdict, failure, release, sources })
   } catch (error) {
     await publish({ ...state, kind: 'failed', error: explain(error) })
   } finally {
     transport.close()
   }
+}
+
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts. */
+function workspace(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd()
 }
 
 /** Our own errors are already one actionable sentence; anything else is a bug to report. */

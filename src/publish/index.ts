@@ -3,6 +3,7 @@ import { FORK_DOCS_URL } from '../constants.js'
 import type { Verdict } from '../gate.js'
 import { scrub } from '../secrets.js'
 import { annotate, warnAboutGaps } from './annotations.js'
+import { writeCiReports } from './ci-reports.js'
 import { pullRequestComment } from './comment.js'
 import { writeReportFile } from './json-report.js'
 import type { Judged, Outcome } from './outcome.js'
@@ -16,7 +17,12 @@ export { planComment } from './comment.js'
 export type Sink = (outcome: Outcome) => Promise<void>
 
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
-export const GITHUB_SINKS: readonly Sink[] = [jobReport, pullRequestComment, exitStatus]
+export const GITHUB_SINKS: readonly Sink[] = [
+  jobReport,
+  ciReportFiles,
+  pullRequestComment,
+  exitStatus
+]
 
 /** Publishes everything a run writes, whatever way it ended. */
 export async function publish(outcome: Outcome, sinks = GITHUB_SINKS): Promise<void> {
@@ -50,9 +56,14 @@ async function judgedReport(outcome: Judged): Promise<void> {
   writeReportFile(outcome)
   if (outcome.release?.error) core.error(scrub(outcome.release.error), { title: 'Phased release' })
   warnAboutGaps(config.noData, verdict, data)
-  annotate(verdict, config, Boolean(failure))
+  annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined)
   await writeSummary(report)
   core.info(verdictLine(verdict, failure))
+}
+
+/** The SARIF log and JUnit XML, for code scanning and any CI's test report. */
+async function ciReportFiles(outcome: Outcome): Promise<void> {
+  writeCiReports(outcome)
 }
 
 function verdictLine(verdict: Verdict, failure: string | undefined): string {
