@@ -54,6 +54,7 @@ const matrix: [input: string, value: () => string, message: RegExp][] = [
   ['apple-regressions', () => 'warn', /use one of: report, fail, ignore/],
   ['fail-on-breach', () => 'yes', /is 'yes'; use true or false/],
   ['fail-on-regression', () => '0', /is '0'; use true or false/],
+  ['annotate-source', () => 'maybe', /'annotate-source' is 'maybe'; use true or false/],
   ['no-data', () => 'ignore', /use one of: pass, warn, fail/],
   ['comment', () => 'sometimes', /use one of: true, on-breach, false/],
   ['include-logs', () => '-1', number],

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
+import { XMLValidator } from 'fast-xml-parser'
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,6 +18,7 @@ import {
 } from '../test-support/scenarios.mjs'
 import { keyFragments, makeKey } from '../test-support/keys.js'
 import { startHarness, type Harness } from '../test-support/harness.js'
+import { GITHUB_ONLY_INPUTS } from '../src/cli/flags.js'
 import { CLI, hasScript, runCli } from '../test-support/run-cli.mjs'
 import { spawnNode } from '../test-support/run-action.mjs'
 import { temporaryDirectory } from '../test-support/temp.mjs'
@@ -317,7 +319,11 @@ describe('output', () => {
   it('writes the same JSON report and Markdown report as the action for the same build', async () => {
     h.reset()
     const dir = temporaryDirectory('asc-gate-same-')
-    const action = await h.run({ 'report-path': join(dir, 'action.json') })
+    // The tool writes no annotations, so the report has no line about them either.
+    const action = await h.run({
+      'report-path': join(dir, 'action.json'),
+      'annotate-source': 'false'
+    })
     const cli = await gate(['--report-path', join(dir, 'cli.json')])
     const markdown = await gate(['--format', 'markdown'])
     const comparable = (file: string) => {
@@ -332,6 +338,33 @@ describe('output', () => {
     const withoutBudget = (text: string) => text.replace(/ · App Store Connect budget left.*</, '<')
     expect(withoutBudget(markdown.stdout)).toBe(withoutBudget(action.summary))
     expect(action.code).toBe(cli.code)
+  })
+
+  it('--junit-path and --sarif-path write the same JUnit XML and SARIF log as the action', async () => {
+    h.reset()
+    const dir = temporaryDirectory('asc-gate-ci-files-')
+    const files = (who: string) => ({
+      junit: join(dir, who, 'junit.xml'),
+      sarif: join(dir, who, 'diagnostics.sarif')
+    })
+    const action = await h.run({
+      'junit-path': files('action').junit,
+      'sarif-path': files('action').sarif
+    })
+    const cli = await gate(['--junit-path', files('cli').junit, '--sarif-path', files('cli').sarif])
+    expect(cli.code).toBe(1)
+    expect(action.code).toBe(1)
+    // Only the clock differs.
+    const junit = (who: string) =>
+      readFileSync(files(who).junit, 'utf8').replace(/ (timestamp|time)="[^"]*"/g, '')
+    expect(XMLValidator.validate(junit('cli'))).toBe(true)
+    expect(junit('cli')).toContain(`<failure message="`)
+    expect(junit('cli')).toBe(junit('action'))
+    const sarif = (who: string) =>
+      JSON.parse(readFileSync(files(who).sarif, 'utf8')).runs[0].results
+    expect(sarif('cli').length).toBeGreaterThan(0)
+    expect(sarif('cli')).toEqual(sarif('action'))
+    expectNoSecrets(cli)
   })
 
   it('the terminal report has the Markdown report’s sections, in its order, in its words', async () => {
@@ -412,7 +445,7 @@ describe('--help and --version', () => {
   const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
     inputs: Record<string, { default?: string }>
   }
-  const githubOnly = ['comment', 'comment-header', 'pr-number', 'github-token', 'private-key']
+  const githubOnly = [...GITHUB_ONLY_INPUTS, 'private-key']
 
   it('--help lists every action input as a flag with its default, the exit codes and the environment', async () => {
     const run = await runCli(['--help'])

@@ -13,8 +13,23 @@ describe('npm run demo', () => {
     expect(demo.stderr).toBe('')
     expect(demo.status).toBe(0)
     const out = demo.stdout
-    expect(out).toMatch(/^Error: Disk writes signature '.*' is at 85\.0%, above the 50% limit\.$/m)
-    expect(out).toMatch(/^Error: Hangs signature '.*' regressed: 41\.0%, up from 29\.0%\.$/m)
+    // On the blamed lines of the pull request's checkout.
+    expect(out).toMatch(
+      /^Error \(ExampleApp\/Database\/DatabaseConnection\.m:88\): Disk writes signature '.*' is blamed on this line \(rank 1\)\. Above the 50% limit\.$/m
+    )
+    expect(out).toMatch(
+      /^Error \(ExampleApp\/Feed\/FeedViewController\.m:88\): Hangs signature '.*' is blamed on this line \(rank 1\)\. Above the 40% limit\. Regressed: up from 29\.0%\.$/m
+    )
+    expect(out).toMatch(
+      /^Error: Hangs signature '.*' regressed: 20\.0%, new since the baseline\.$/m
+    )
+    // What the runner, code scanning and a CI's test report read.
+    expect(out).toMatch(
+      /^ {2}::error title=Disk writes%3A 85\.0%25 of disk writes,file=ExampleApp\/Database\/DatabaseConnection\.m,line=88::/m
+    )
+    expect(out).toContain('"uri": "ExampleApp/Database/DatabaseConnection.m"')
+    expect(out).toMatch(/"ascDiagnosticSignature\/v1": "[0-9a-f]{64}"/)
+    expect(out).toContain('blamed line: ExampleApp/Feed/FeedViewController.m:88</failure>')
     expect(out).toMatch(/^ {2}│ ### ❌ App Store diagnostics gate: 2 breaches, 4 regressions$/m)
     expect(out).toContain('Pull-request comment created: ')
     expect(out).toContain('Pull-request comment updated: ')

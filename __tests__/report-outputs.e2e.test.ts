@@ -4,12 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { appRepository } from '../test-support/app-repo.mjs'
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import {
   APP,
   appStoreVersions,
   BASELINE_ID,
   baselineBuild,
+  hangsBuild,
   sampleBuild
 } from '../test-support/scenarios.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
@@ -29,6 +31,8 @@ const scenarios: {
   name: string
   build: ReturnType<typeof sampleBuild>
   inputs: Record<string, string>
+  /** Runs in a checkout of the fake app (test-support/app-repo.mjs) instead of an empty workspace. */
+  checkout?: boolean
 }[] = [
   {
     name: 'breach',
@@ -52,16 +56,7 @@ const scenarios: {
   },
   {
     name: 'hostile-text',
-    build: sampleBuild({
-      id: 'out-hostile',
-      signatures: HOSTILE.map((signature, i) => ({
-        id: `hostile-${i + 1}`,
-        diagnosticType: 'HANGS',
-        signature,
-        weight: 0.6 - i * 0.1
-      })),
-      logs: {}
-    }),
+    build: hangsBuild('out-hostile', HOSTILE),
     inputs: { 'build-id': 'out-hostile', 'diagnostic-types': 'HANGS', 'include-logs': '0' }
   },
   {
@@ -93,16 +88,24 @@ const scenarios: {
       'include-logs': '0',
       metrics: 'hangRate, launchTime, diskWrites'
     }
+  },
+  {
+    name: 'source-lines',
+    build: sampleBuild({ id: 'out-source-lines' }),
+    inputs: { 'build-id': 'out-source-lines', 'diagnostic-types': 'HANGS,DISK_WRITES' },
+    checkout: true
   }
 ]
 
 let h: Harness
+let repo: string
 beforeAll(async () => {
   h = await startHarness({
     apps: [{ ...APP, metrics: METRIC_FIXTURES.releaseCandidate() }],
     builds: [baselineBuild(), ...scenarios.map(s => s.build)],
     versions: appStoreVersions()
   })
+  repo = appRepository()
 })
 afterAll(() => h.close())
 
@@ -119,10 +122,14 @@ function expectOutput(file: string, actual: string): void {
 }
 
 describe('the report matches the expected output', () => {
-  scenarios.forEach(({ name, inputs }, index) => {
+  scenarios.forEach(({ name, inputs, checkout }, index) => {
     it(`${name}: job summary and pull-request comment`, async () => {
       const pr = 100 + index
-      const run = await h.onPullRequest(pr, inputs)
+      // Each scenario starts with the same hourly budget, so its footer does not depend on the
+      // scenarios before it.
+      h.asc.state.rateLimit.remaining = 3400
+      const env: Record<string, string> = checkout ? { GITHUB_WORKSPACE: repo } : {}
+      const run = await h.onPullRequest(pr, inputs, undefined, undefined, env)
       expect(run.summary).not.toBe('')
       const [comment] = h.github.comments(pr)
       expect(comment).toBeDefined()

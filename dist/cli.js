@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(136);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(328);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 136:
+/***/ 328:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58,13 +58,21 @@ const {
 ;// CONCATENATED MODULE: ./src/constants.ts
 // Every limit and API constant in one place, so a reviewer can audit them together.
 const ACTION_NAME = 'asc-diagnostics-gate';
+/** The action's repository, whose README is its documentation. */
+const ACTION_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate';
 /** Where the README explains what happens on a fork's pull request. */
-const FORK_DOCS_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate#pull-requests-from-forks';
+const FORK_DOCS_URL = (/* unused pure expression or super */ null && (`${ACTION_URL}#pull-requests-from-forks`));
 const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'];
-const TYPE_LABELS = {
+const constants_TYPE_LABELS = {
     HANGS: 'Hangs',
     DISK_WRITES: 'Disk writes',
     LAUNCHES: 'Launches'
+};
+/** What a signature's weight is a share of: `Hangs: 85.0% of hang time`. */
+const constants_TYPE_SHARES = {
+    HANGS: 'hang time',
+    DISK_WRITES: 'disk writes',
+    LAUNCHES: 'launch time'
 };
 const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'];
 /**
@@ -176,6 +184,16 @@ const PHASED_RELEASE = {
 /** App Store version states (`appStoreState`) that mean live now, and live before. */
 const LIVE_STATE = 'READY_FOR_SALE';
 const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION';
+/** Finding the blamed source file in the checked-out workspace. */
+const SOURCE_LOOKUP = {
+    /** Vendored and generated code: never the app's own file, even when its name matches. */
+    excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
+    /** A workspace without git is walked; past this many files the walk stops. */
+    maxWalkedFiles: 200_000,
+    /** `git ls-files` output of a very large monorepo still fits. */
+    maxGitOutputBytes: 256 * 1024 * 1024,
+    gitTimeoutMs: 60_000
+};
 
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** An input that cannot be used; the message names the input and what it accepts. */
@@ -760,10 +778,14 @@ function commentSettings(inputs) {
         githubToken: inputs.raw('github-token').trim()
     };
 }
-/** The JSON report's path and how many backtraces the report carries. */
+/** The report files, how many backtraces the report carries, and source annotations. */
 function reportSettings(inputs) {
+    const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
     return {
-        reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+        reportPath: path('report-path'),
+        sarifPath: path('sarif-path'),
+        junitPath: path('junit-path'),
+        annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
         includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
 }
@@ -1269,7 +1291,7 @@ function describeValue(value) {
         return 'an object';
     return `a ${typeof value}`;
 }
-function percent(weight) {
+function text_percent(weight) {
     return `${(weight * 100).toFixed(1)}%`;
 }
 /** A threshold as the user likely wrote it: 50%, 12.5%. */
@@ -3457,11 +3479,11 @@ class Deadline {
 // report wherever they say the same thing.
 /** `hangs, disk writes`: types in running text. */
 function typeList(types) {
-    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
+    return types.map(t => constants_TYPE_LABELS[t].toLowerCase()).join(', ');
 }
 /** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
 function signatureName(s, max, noun = '') {
-    return `${TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
+    return `${constants_TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
 }
 /** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
 function noDataYet(types, buildId) {
@@ -3470,10 +3492,22 @@ function noDataYet(types, buildId) {
 /** How a regressed signature compares with the baseline, for a sentence. */
 function sinceBaseline(s) {
     if (s.baselineWeight !== undefined)
-        return `up from ${percent(s.baselineWeight)}`;
+        return `up from ${text_percent(s.baselineWeight)}`;
     if (s.baselineAtMost !== undefined)
-        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+        return `up from at most ${text_percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
     return 'new since the baseline';
+}
+/** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
+function breachSentence(s) {
+    return `${signatureName(s, 200, 'signature')} is at ${text_percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
+}
+/** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
+function wording_regressionSentence(s) {
+    return `${signatureName(s, 200, 'signature')} regressed: ${text_percent(s.weight)}, ${sinceBaseline(s)}.`;
+}
+/** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
+function shareTitle(s) {
+    return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/gate.ts
@@ -3584,11 +3618,11 @@ function failureLine(verdict, policy, buildId) {
     const parts = [];
     const [worst] = verdict.breaches;
     if (policy.failOnBreach && worst) {
-        parts.push(`${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
+        parts.push(`${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${text_percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
     }
     const [regressed] = verdict.regressions;
     if (policy.failOnRegression && regressed) {
-        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
+        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${text_percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
     }
     // no-data: fail is an explicit request to fail, independent of fail-on-breach.
     if (verdict.noDataFailed) {
@@ -3965,7 +3999,197 @@ function rolloutDay(release) {
     return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+;// CONCATENATED MODULE: ./src/source/locate.ts
+
+
+/**
+ * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
+ * keeps their symbols), so this only guards against a payload that claims otherwise.
+ */
+const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
+/** The first blamed frame of the app's own code that names a file, innermost first. */
+function blamedSourceFrame(result) {
+    if (!result?.ok)
+        return undefined;
+    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
+}
+/** The signatures worth placing: every reported one, and regressions below the reported top. */
+function placeableSignatures(outcomes, regressions) {
+    const all = outcomes.flatMap(o => o.shown);
+    const ids = new Set(all.map(s => s.id));
+    return [...all, ...regressions.filter(s => !ids.has(s.id))];
+}
+/**
+ * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
+ * a file, so a run without backtraces never lists the workspace.
+ */
+async function placeSignatures(signatures, backtraces, files) {
+    const frames = new Map();
+    for (const s of signatures) {
+        const frame = blamedSourceFrame(backtraces.get(s.id));
+        if (frame)
+            frames.set(s.id, frame);
+    }
+    if (frames.size === 0)
+        return { places: new Map(), noCheckout: false };
+    const listed = await files();
+    if ('none' in listed)
+        return { places: new Map(), noCheckout: true };
+    const index = new SourceIndex(listed.files);
+    const places = new Map();
+    for (const [id, frame] of frames)
+        places.set(id, placeFrame(frame, index));
+    return { places, noCheckout: false };
+}
+function placeFrame(frame, index) {
+    const found = index.find(frame.file ?? '');
+    if (!found.ok)
+        return found;
+    const line = Number(frame.line);
+    if (!(Number.isSafeInteger(line) && line > 0)) {
+        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
+    }
+    return { ok: true, path: found.path, line };
+}
+/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
+function isExcluded(path) {
+    const excluded = SOURCE_LOOKUP.excludedDirs;
+    return path
+        .split('/')
+        .slice(0, -1)
+        .some(dir => excluded.includes(dir));
+}
+/** The repository's files by name, to match a frame's file name by path suffix. */
+class SourceIndex {
+    byName = new Map();
+    constructor(files) {
+        for (const path of files) {
+            if (isExcluded(path))
+                continue;
+            const name = path.slice(path.lastIndexOf('/') + 1);
+            const same = this.byName.get(name);
+            if (same)
+                same.push(path);
+            else
+                this.byName.set(name, [path]);
+        }
+    }
+    /**
+     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
+     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
+     * alone names several files. Several files at that length is no match: a guess would put the
+     * annotation on the wrong code.
+     */
+    find(fileName) {
+        const parts = fileName.replace(/\\/g, '/').split('/');
+        // Whatever precedes a `..` says nothing about where the file is in this repository.
+        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
+        const name = segments.at(-1);
+        const candidates = (name && this.byName.get(name)) || [];
+        if (!name || candidates.length === 0) {
+            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
+        }
+        for (let length = segments.length; length >= 1; length--) {
+            const suffix = segments.slice(-length).join('/');
+            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
+            if (matches.length === 1)
+                return { ok: true, path: matches[0] };
+            if (matches.length > 1) {
+                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
+                return {
+                    ok: false,
+                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
+                };
+            }
+        }
+        return { ok: false, reason: `no file in the repository is named ${name}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/source/workspace.ts
+
+
+
+
+
+/**
+ * The checked-out files under `root`: the tracked ones (`git ls-files`) in a git checkout, else
+ * every file found by a bounded walk. Vendored folders are left to the matcher, which skips them
+ * whichever way the files were listed.
+ */
+async function listWorkspaceFiles(root, debug = () => { }) {
+    if (!isDirectory(root))
+        return { none: `the workspace ${root} does not exist` };
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, '.git'))) {
+        try {
+            const files = await gitLsFiles(root);
+            if (files.length)
+                return { files };
+        }
+        catch (error) {
+            debug(`git ls-files failed in ${root}, so the workspace is walked instead: ${messageOf(error)}`);
+        }
+    }
+    const files = workspace_walk(root);
+    return files.length ? { files } : { none: `the workspace ${root} is empty` };
+}
+async function gitLsFiles(root) {
+    // Loaded here, not at start-up: only a run with a blamed source frame needs a child process.
+    const { execFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 421, 23));
+    const stdout = await new Promise((resolve, reject) => execFile('git', 
+    // The runner's checkout may belong to another user (a container job): listing is safe.
+    ['-c', `safe.directory=${root}`, '-C', root, 'ls-files', '-z', '--cached'], {
+        encoding: 'utf8',
+        maxBuffer: SOURCE_LOOKUP.maxGitOutputBytes,
+        timeout: SOURCE_LOOKUP.gitTimeoutMs,
+        windowsHide: true
+    }, (error, out) => (error ? reject(error) : resolve(out))));
+    return stdout.split('\0').filter(Boolean);
+}
+/** Breadth-first, without following links or entering .git and vendored folders. */
+function workspace_walk(root) {
+    const skip = new Set(['.git', ...SOURCE_LOOKUP.excludedDirs]);
+    const files = [];
+    const pending = [''];
+    for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(root, dir), { withFileTypes: true });
+        }
+        catch {
+            continue; // unreadable: nothing of ours to find there
+        }
+        for (const entry of entries) {
+            const path = dir ? `${dir}/${entry.name}` : entry.name;
+            if (entry.isDirectory() && !skip.has(entry.name))
+                pending.push(path);
+            else if (entry.isFile())
+                files.push(path);
+            if (files.length >= SOURCE_LOOKUP.maxWalkedFiles)
+                return files;
+        }
+    }
+    return files;
+}
+function isDirectory(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
+function locateInWorkspace(verdict, backtraces, root, debug) {
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, () => listWorkspaceFiles(root, debug));
+}
+
 ;// CONCATENATED MODULE: ./src/run-gate.ts
+
 
 
 
@@ -4005,10 +4229,14 @@ async function runGate(door) {
             ]
                 .filter(Boolean)
                 .join(' ') || undefined;
+            // Point at the code: each blamed frame's line in the checked-out repository.
+            const sources = config.annotateSource || config.sarifPath || config.junitPath
+                ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                : undefined;
             // The release guard acts on the verdict before it is published: a pause leads the report.
             const release = await act(client, config, data, judged, door.log, door.phase);
             const failure = withPause(judged, release);
-            outcome = { ...state, kind: 'judged', config, data, verdict, failure, release };
+            outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
         }
     }
     catch (error) {
@@ -4022,6 +4250,11 @@ async function runGate(door) {
         transport.close();
     }
     return outcome;
+}
+const noDebug = () => { };
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
+function workspace() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
 }
 /** Our own errors are already one actionable sentence; anything else is a bug to report. */
 function explain(error, debug) {
@@ -4230,6 +4463,24 @@ const ACTION_INPUTS = [
         "default": ""
     },
     {
+        "name": "annotate-source",
+        "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "sarif-path",
+        "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "junit-path",
+        "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
         "name": "timeout-minutes",
         "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
         "required": false,
@@ -4297,8 +4548,6 @@ function exitCode(outcome) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
 
@@ -4308,12 +4557,15 @@ var external_node_fs_ = __nccwpck_require__(24);
 // - the inputs that only mean something on GitHub (the pull-request comment) have no flag;
 // - `version` is `--app-version`, since `--version` prints the tool's version;
 // - the key is never a flag: flags end up in shell history and process lists.
-/** Inputs for the pull-request comment, which the command-line tool never writes. */
+/** Inputs for what only GitHub shows (the comment, annotations): the tool never writes them. */
 const GITHUB_ONLY_INPUTS = [
     'comment',
     'comment-header',
     'pr-number',
-    'github-token'
+    'github-token',
+    // Annotations on the blamed lines: the tool writes no annotations (SARIF and JUnit still
+    // point at the lines, as in the action).
+    'annotate-source'
 ];
 const RENAMED = { version: 'app-version' };
 const KEY = 'private-key';
@@ -4357,13 +4609,13 @@ const FLAGS = flagged.map(input => ({
 /**
  * The inputs as the action's parser reads them: a flag's value (commander already took the
  * environment variable or action.yml's default when the flag was not given), the key from the
- * environment, and the comment turned off.
+ * environment, and the comment and annotations turned off.
  */
 function inputReader(values, env) {
     return name => {
         if (name === KEY)
             return privateKey(env);
-        if (name === 'comment')
+        if (name === 'comment' || name === 'annotate-source')
             return 'false';
         return values.get(name) ?? '';
     };
@@ -4424,12 +4676,456 @@ function reportContext(outcome) {
         rateLimit: outcome.usage?.rateLimit,
         backtraces: data.backtraces,
         release: outcome.release,
+        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+        sources: config.annotateSource ? outcome.sources : undefined,
         noData: config.noData
     };
 }
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
     return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/findings.ts
+
+
+/** True when this signature's breach or regression fails the job. */
+function failsJob(s, policy) {
+    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+}
+/** What is wrong with a signature, in one sentence that names it once. */
+function findingText(s) {
+    if (!(s.breached && s.regressed))
+        return s.breached ? breachSentence(s) : wording_regressionSentence(s);
+    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
+}
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+function signatureFingerprint(type, signature) {
+    return sha256(`${type}\n${signature}`);
+}
+/** The same for a metric's population: identifier, percentile and device. */
+function metricFingerprint(population) {
+    return sha256(`METRIC\n${population}`);
+}
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/publish/junit.ts
+
+
+
+
+
+
+
+/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
+function buildJunit(input) {
+    const { metrics } = input.verdict;
+    return renderJunit([
+        ...input.verdict.outcomes.map(o => typeSuite(o, input)),
+        ...(metrics ? [metricsSuite(metrics, input)] : [])
+    ]);
+}
+/** One case per gated metric: failed when it regressed, skipped without data or direction. */
+function metricsSuite(metrics, input) {
+    const classname = `${ACTION_NAME}.METRICS`;
+    const { settings } = metrics;
+    return {
+        name: 'Metrics',
+        properties: [
+            ['build', input.buildId],
+            ...(metrics.version ? [['version', metrics.version]] : []),
+            ['percentile', settings.percentile],
+            ['device', settings.device],
+            ['max-metric-increase', String(settings.maxIncrease)]
+        ],
+        cases: metrics.outcomes.map(o => {
+            const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`;
+            const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
+            if (o.status === 'regressed') {
+                return {
+                    name,
+                    classname,
+                    failure: {
+                        message: `Metric regressed: ${verdict_regressionSentence(o)}.`,
+                        type: 'metric-regression',
+                        details: metricFacts(o, settings.maxIncrease)
+                    }
+                };
+            }
+            if (o.status === 'no-data' && input.policy.noData === 'fail') {
+                return {
+                    name,
+                    classname,
+                    failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
+                };
+            }
+            return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why };
+        })
+    };
+}
+/** A regressed metric's failure body: value, limit and reference, one per line. */
+function metricFacts(o, maxIncrease) {
+    const lines = [
+        `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
+        `limit: +${limitPercent(maxIncrease)} over the reference`
+    ];
+    if (o.reference) {
+        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`);
+    }
+    if (o.regressedByApple)
+        lines.push("Apple's regression insight flags it");
+    return lines.join('\n');
+}
+/** One diagnostic type: its reported signatures, and regressions below the reported top. */
+function typeSuite(outcome, input) {
+    const label = constants_TYPE_LABELS[outcome.type];
+    const classname = `${ACTION_NAME}.${outcome.type}`;
+    const properties = [
+        ['build', input.buildId],
+        ...(input.baselineBuildId ? [['baseline', input.baselineBuildId]] : []),
+        ['threshold', String(outcome.threshold)]
+    ];
+    if (outcome.fetched === 0) {
+        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+        const failing = input.policy.noData === 'fail';
+        return {
+            name: label,
+            properties,
+            cases: [
+                {
+                    name: `${label}: no data yet`,
+                    classname,
+                    ...(failing
+                        ? {
+                            failure: {
+                                message: `${message} 'no-data' is 'fail'.`,
+                                type: 'no-data',
+                                details: message
+                            }
+                        }
+                        : { skipped: message })
+                }
+            ]
+        };
+    }
+    const signatures = placeableSignatures([outcome], input.verdict.regressions.filter(s => s.diagnosticType === outcome.type));
+    return {
+        name: label,
+        properties,
+        cases: signatures.map(s => signatureCase(s, classname, input))
+    };
+}
+function signatureCase(s, classname, input) {
+    const place = input.sources?.places.get(s.id);
+    return {
+        name: s.signature,
+        classname,
+        ...(place?.ok ? { file: place.path } : {}),
+        ...(s.breached || s.regressed
+            ? {
+                failure: {
+                    message: findingText(s),
+                    type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
+                        .filter(Boolean)
+                        .join(','),
+                    details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
+                }
+            }
+            : {})
+    };
+}
+/** The failure's body: weight, limit and baseline, one per line. */
+function facts(s, source) {
+    const lines = [
+        `weight: ${text_percent(s.weight)} of ${constants_TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
+        `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
+    ];
+    if (s.change !== undefined) {
+        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
+        lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
+    }
+    if (source)
+        lines.push(`blamed line: ${source}`);
+    return lines.join('\n');
+}
+/** The document: counts on every suite and on the root, every value escaped. */
+function renderJunit(suites) {
+    const count = (cases) => ({
+        tests: cases.length,
+        failures: cases.filter(c => c.failure).length,
+        errors: 0,
+        skipped: cases.filter(c => c.skipped !== undefined).length
+    });
+    const all = suites.flatMap(s => s.cases);
+    const lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites${attributes({ name: 'App Store diagnostics gate', ...count(all), time: 0 })}>`
+    ];
+    for (const suite of suites) {
+        lines.push(`  <testsuite${attributes({ name: suite.name, ...count(suite.cases), time: 0 })}>`);
+        if (suite.properties.length) {
+            lines.push('    <properties>');
+            for (const [name, value] of suite.properties)
+                lines.push(`      <property${attributes({ name, value })}/>`);
+            lines.push('    </properties>');
+        }
+        for (const c of suite.cases) {
+            const head = `    <testcase${attributes({ name: c.name, classname: c.classname, time: 0, ...(c.file ? { file: c.file } : {}) })}`;
+            if (c.failure) {
+                const { message, type, details } = c.failure;
+                lines.push(`${head}>`, `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`, '    </testcase>');
+            }
+            else if (c.skipped !== undefined) {
+                lines.push(`${head}>`, `      <skipped${attributes({ message: c.skipped })}/>`, '    </testcase>');
+            }
+            else
+                lines.push(`${head}/>`);
+        }
+        lines.push('  </testsuite>');
+    }
+    lines.push('</testsuites>');
+    return `${lines.join('\n')}\n`;
+}
+function attributes(values) {
+    return Object.entries(values)
+        .map(([name, value]) => ` ${name}="${escapeXml(String(value), true)}"`)
+        .join('');
+}
+/** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+/**
+ * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
+ * breaks kept as character references.
+ */
+function escapeXml(text, attribute = false) {
+    const escaped = text
+        .replace(NOT_XML, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+    // A parser turns a raw line break in an attribute into a space; a reference survives.
+    return attribute
+        ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+        : escaped.replace(/\r/g, '&#13;');
+}
+
+;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
+
+
+const TYPE_HELP = {
+    HANGS: {
+        name: 'HangSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/understanding-hangs-in-your-app'
+    },
+    DISK_WRITES: {
+        name: 'DiskWriteSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-disk-writes'
+    },
+    LAUNCHES: {
+        name: 'LaunchSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time'
+    }
+};
+const METRICS_HELP_URI = 'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app';
+/** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
+function typeRuleId(type) {
+    return `diagnostics/${type.toLowerCase().replace('_', '-')}`;
+}
+/** One rule per diagnostic type, in a fixed order so that rule indexes are stable. */
+const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
+    const label = constants_TYPE_LABELS[type].toLowerCase();
+    return {
+        id: typeRuleId(type),
+        name: TYPE_HELP[type].name,
+        short: `A ${label} signature is above its threshold or regressed against the baseline.`,
+        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of the build's ${constants_TYPE_SHARES[type]}. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
+        helpUri: TYPE_HELP[type].helpUri,
+        tags: ['performance', 'app-store-connect', label]
+    };
+});
+/** `metrics/hangRate`: the rule of one gated metric. */
+function metricRuleId(identifier) {
+    return `metrics/${identifier}`;
+}
+/** One rule per gated metric, after the diagnostic types. */
+function metricRules(metrics) {
+    return (metrics?.outcomes ?? [])
+        .filter(o => o.status !== 'not-gated')
+        .map(o => ({
+        id: metricRuleId(o.identifier),
+        name: o.identifier,
+        short: `${o.label} regressed against its reference.`,
+        full: `App Store Connect's power and performance metric ${o.label} (${o.identifier}) rose by more than the allowed increase over its reference, beyond the error margins, or Apple flagged it as a regression.`,
+        helpUri: METRICS_HELP_URI,
+        tags: ['performance', 'app-store-connect', 'metrics']
+    }));
+}
+/** The SARIF log as text (JSON, two-space indented). */
+function buildSarif(input) {
+    const { verdict } = input;
+    const rules = [...TYPE_RULES, ...metricRules(verdict.metrics)];
+    const ruleIndex = (id) => rules.findIndex(rule => rule.id === id);
+    const log = {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: ACTION_NAME,
+                        informationUri: ACTION_URL,
+                        rules: rules.map(ruleDescriptor)
+                    }
+                },
+                results: [
+                    ...findingsOf(input).map(s => result(s, input, ruleIndex)),
+                    ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+                ],
+                properties: {
+                    buildId: input.buildId,
+                    ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
+                    passed: verdict.passed
+                }
+            }
+        ]
+    };
+    return `${JSON.stringify(log, null, 2)}\n`;
+}
+/** Breaches and regressions, each signature once: the breaches first, worst first. */
+function findingsOf({ verdict }) {
+    const seen = new Set();
+    return [...verdict.breaches, ...verdict.regressions].filter(s => {
+        if (seen.has(s.id))
+            return false;
+        seen.add(s.id);
+        return true;
+    });
+}
+function ruleDescriptor(rule) {
+    return {
+        id: rule.id,
+        name: rule.name,
+        shortDescription: { text: rule.short },
+        fullDescription: { text: rule.full },
+        helpUri: rule.helpUri,
+        help: { text: `${rule.full} See ${rule.helpUri}` },
+        defaultConfiguration: { level: 'error' },
+        properties: { tags: rule.tags, precision: 'high', 'problem.severity': 'error' }
+    };
+}
+function result(s, input, ruleIndex) {
+    const ruleId = typeRuleId(s.diagnosticType);
+    const place = input.sources?.places.get(s.id);
+    const location = place?.ok
+        ? {
+            physicalLocation: {
+                artifactLocation: { uri: uriOf(place.path), uriBaseId: '%SRCROOT%' },
+                region: { startLine: place.line }
+            }
+        }
+        : {
+            logicalLocations: [
+                { name: s.signature, fullyQualifiedName: `${s.diagnosticType}/${s.signature}` }
+            ]
+        };
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: failsJob(s, input.policy) ? 'error' : 'warning',
+        message: { text: findingText(s) },
+        locations: [location],
+        partialFingerprints: {
+            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+        },
+        properties: {
+            signatureId: s.id,
+            diagnosticType: s.diagnosticType,
+            signature: s.signature,
+            weight: s.weight,
+            threshold: s.threshold,
+            rank: s.rank,
+            breached: s.breached,
+            regressed: s.regressed,
+            ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
+            ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
+        }
+    };
+}
+/** A regressed metric: no source line, so its location is the metric itself. */
+function metricResult(o, input, ruleIndex) {
+    const ruleId = metricRuleId(o.identifier);
+    const population = `${o.identifier}/${o.percentile}/${o.device}`;
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: input.policy.failOnRegression ? 'error' : 'warning',
+        message: { text: `Metric regressed: ${verdict_regressionSentence(o)}.` },
+        locations: [
+            { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
+        ],
+        partialFingerprints: { 'ascMetric/v1': metricFingerprint(population) },
+        properties: {
+            identifier: o.identifier,
+            percentile: o.percentile,
+            device: o.device,
+            ...(o.unit ? { unit: o.unit } : {}),
+            ...(o.version ? { version: o.version } : {}),
+            ...(o.point ? { value: o.point.value } : {}),
+            ...(o.reference
+                ? { referenceValue: o.reference.value, referenceVersions: o.reference.versions }
+                : {}),
+            ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
+            regressedByRule: o.regressedByRule,
+            regressedByApple: o.regressedByApple
+        }
+    };
+}
+/** A repository path as a relative URI: each segment percent-encoded. */
+function uriOf(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/publish/ci-reports.ts
+
+
+/** The SARIF log and the JUnit XML of a run; each front door writes them where it writes. */
+function ciReportFiles(outcome) {
+    const input = outcome.kind === 'judged' ? findingsInput(outcome) : undefined;
+    const file = (output, what, path, build) => ({ output, what, path, text: path && input ? build(input) : undefined });
+    return [
+        file('sarif-path', 'SARIF log', outcome.config?.sarifPath, buildSarif),
+        file('junit-path', 'JUnit XML', outcome.config?.junitPath, buildJunit)
+    ];
+}
+function findingsInput(outcome) {
+    const { verdict, config, data, sources } = outcome;
+    return {
+        verdict,
+        policy: config,
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        sources
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/files.ts
+
+
+
+/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
+function writeTextFile(path, text) {
+    const target = (0,external_node_path_.resolve)(path);
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(target), { recursive: true });
+    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+    (0,external_node_fs_.writeFileSync)(target, scrub(text));
+    return target;
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/outputs.ts
@@ -4525,7 +5221,7 @@ function gapWarnings(noData, verdict, data) {
     }
     const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
         .filter(list => list.signatures.length === 0)
-        .map(list => TYPE_LABELS[list.type].toLowerCase());
+        .map(list => constants_TYPE_LABELS[list.type].toLowerCase());
     if (data.baseline && baselineEmpty.length) {
         warnings.push(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
     }
@@ -4537,8 +5233,6 @@ function gapWarnings(noData, verdict, data) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: ./src/publish/records.ts
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
@@ -4584,7 +5278,6 @@ function boundedRecords(items, maxBytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/json-report.ts
-
 
 
 
@@ -4666,11 +5359,7 @@ function phasedReleaseRecord(guard) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    const target = (0,external_node_path_.resolve)(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`));
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
-    (0,external_node_fs_.writeFileSync)(target, `${scrub(JSON.stringify(report, null, 2))}\n`);
-    return target;
+    return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 /** The JSON report of a run, however it ended. */
 function jsonReportOf(outcome) {
@@ -5017,6 +5706,7 @@ function renderReport(verdict, context, detail = Detail.Full) {
         ...(detail < Detail.NoTypeTables
             ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
             : []),
+        noCheckoutLine(context),
         footer(verdict, context)
     ];
     return `${sections.filter(Boolean).join('\n\n')}\n`;
@@ -5069,9 +5759,9 @@ function problems(verdict) {
     if (verdict.regressions.length) {
         const rows = verdict.regressions.map(s => render_row([
             `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
-            TYPE_LABELS[s.diagnosticType],
+            constants_TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
-            percent(s.weight),
+            text_percent(s.weight),
             baselineCell(s),
             deltaCell(s)
         ]));
@@ -5087,9 +5777,9 @@ function problems(verdict) {
         const rows = verdict.breaches.map(s => {
             const cells = [
                 '❌',
-                TYPE_LABELS[s.diagnosticType],
+                constants_TYPE_LABELS[s.diagnosticType],
                 codeCell(s.signature),
-                percent(s.weight),
+                text_percent(s.weight),
                 limitPercent(s.threshold)
             ];
             return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
@@ -5107,8 +5797,8 @@ function render_row(cells) {
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
 function baselineCell(s) {
     if (s.baselineWeight !== undefined)
-        return percent(s.baselineWeight);
-    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+        return text_percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${text_percent(s.baselineAtMost)}`;
 }
 /** The rise in percentage points, signed; at least this much for an unlisted signature. */
 function deltaCell(s) {
@@ -5124,11 +5814,11 @@ function render_changeCell(s) {
         case 'unlisted':
             return "unlisted: below the baseline's fetched list";
         case 'same':
-            return `= ${percent(s.weight)}`;
+            return `= ${text_percent(s.weight)}`;
         case 'up':
-            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
+            return `↑ from ${text_percent(s.baselineWeight ?? 0)}`;
         case 'down':
-            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
+            return `↓ from ${text_percent(s.baselineWeight ?? 0)}`;
         default:
             return '';
     }
@@ -5140,11 +5830,11 @@ function trendCell(insight) {
     const arrow = insight.direction ? ARROWS[insight.direction] : '';
     const refs = insight.referenceVersions
         .slice(0, 3)
-        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? text_percent(r.value) : markdown_text(String(r.value))}`);
     return [arrow, refs.join(', ')].filter(Boolean).join(' ');
 }
 function typeSection(outcome, verdict, context, detail) {
-    const label = TYPE_LABELS[outcome.type];
+    const label = constants_TYPE_LABELS[outcome.type];
     if (outcome.fetched === 0) {
         return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
     }
@@ -5161,7 +5851,7 @@ function typeSection(outcome, verdict, context, detail) {
         for (const s of rows) {
             const result = context.backtraces.get(s.id);
             if (result)
-                parts.push('', backtraceBlock(s, result));
+                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
         }
     }
     const gone = goneLine(outcome);
@@ -5174,7 +5864,7 @@ function typeSection(outcome, verdict, context, detail) {
 function typeSummary(outcome, rows) {
     const breached = outcome.shown.filter(s => s.breached).length;
     return [
-        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        `${constants_TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
         breached
             ? `${breached} above ${limitPercent(outcome.threshold)}`
             : `limit ${limitPercent(outcome.threshold)}`
@@ -5190,7 +5880,7 @@ function signatureTable(rows, withBaseline) {
         const cells = [
             String(s.rank),
             codeCell(s.signature),
-            percent(s.weight),
+            text_percent(s.weight),
             limitPercent(s.threshold),
             status
         ];
@@ -5203,17 +5893,29 @@ function signatureTable(rows, withBaseline) {
 }
 function goneLine(outcome) {
     if (outcome.goneUnknown) {
-        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
+        return `This build has more than ${outcome.fetched} ${constants_TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
     }
     if (outcome.gone.length === 0)
         return '';
     const items = outcome.gone
         .slice(0, TOP_ROWS)
-        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
+        .map((s) => `${code(s.signature)} (${text_percent(s.weight)})`);
     const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
     return `Gone since the baseline: ${items.join(', ')}${more}.`;
 }
-function backtraceBlock(s, result) {
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context) {
+    return context.sources?.noCheckout
+        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+        : '';
+}
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place) {
+    return place.ok
+        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
+}
+function backtraceBlock(s, result, place) {
     if (!result.ok)
         return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
     const b = result.backtrace;
@@ -5237,6 +5939,8 @@ function backtraceBlock(s, result) {
     ];
     if (b.basis === 'heaviest')
         parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    if (place)
+        parts.push('', placeLine(place));
     for (const insight of b.insights) {
         parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
     }
@@ -5245,7 +5949,7 @@ function backtraceBlock(s, result) {
 }
 function footer(verdict, context) {
     const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
-        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .map(t => `${constants_TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
         .join(', ');
     const parts = [`Thresholds: ${thresholds}`];
     if (verdict.hasBaseline)
@@ -5511,6 +6215,9 @@ function collapseBlankLines(lines) {
 
 
 
+
+
+
 const FORMATS = ['text', 'markdown', 'json'];
 const TOOL = 'asc-diagnostics-gate';
 /**
@@ -5533,16 +6240,26 @@ function commandLineSinks(streams, options) {
             streams.stdout.write(options.format === 'markdown' ? markdown : terminalReport(markdown, options.palette));
         }
     };
-    // The same files as the action. JUnit and SARIF (issue 15) join here when they land.
+    // The same files as the action, each when its flag names a path.
     const files = async (outcome) => {
         const path = outcome.config?.reportPath ?? options.reportPath;
-        if (!path)
-            return;
-        try {
-            writeJsonReport(jsonReportOf(outcome), path);
+        if (path) {
+            try {
+                writeJsonReport(jsonReportOf(outcome), path);
+            }
+            catch (error) {
+                line(`warning: could not write the JSON report to '${path}': ${messageOf(error)}`);
+            }
         }
-        catch (error) {
-            line(`warning: could not write the JSON report: ${error.message}`);
+        for (const file of ciReportFiles(outcome)) {
+            if (!file.path || file.text === undefined)
+                continue;
+            try {
+                writeTextFile(file.path, file.text);
+            }
+            catch (error) {
+                line(`warning: could not write the ${file.what} to '${file.path}': ${messageOf(error)}`);
+            }
         }
     };
     const reasons = async (outcome) => {
@@ -10100,6 +10817,36 @@ exports.suggestSimilar = suggestSimilar;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -10115,6 +10862,17 @@ exports.suggestSimilar = suggestSimilar;
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

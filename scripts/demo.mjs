@@ -9,6 +9,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAscSimulator } from '../test-support/asc-simulator.mjs'
+import { appRepository } from '../test-support/app-repo.mjs'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import { ROOT, runAction } from '../test-support/run-action.mjs'
@@ -54,6 +55,8 @@ const asc = await startAscSimulator({
   builds: [sampleBuild(), baselineBuild(), fixedBuild]
 })
 const github = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
+// The pull request's checkout: the app's code, committed, as actions/checkout leaves it.
+const workspace = appRepository()
 const rule = '─'.repeat(72)
 const section = title => console.log(`\n${rule}\n${title}\n${rule}`)
 
@@ -74,6 +77,8 @@ async function gate(buildNumber, extra = {}) {
       'api-base-url': asc.url,
       comment: 'true',
       'github-token': TOKEN,
+      'sarif-path': 'reports/app-store-diagnostics.sarif',
+      'junit-path': 'reports/app-store-diagnostics.xml',
       ...extra
     },
     event: {
@@ -87,7 +92,8 @@ async function gate(buildNumber, extra = {}) {
       GITHUB_REPOSITORY: 'acme/app',
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_RUN_ID: buildNumber === '412' ? '4242' : '4243',
-      GITHUB_API_URL: github.url
+      GITHUB_API_URL: github.url,
+      GITHUB_WORKSPACE: workspace
     }
   })
   const report = JSON.parse(readFileSync(run.outputs['report-path'], 'utf8'))
@@ -117,10 +123,11 @@ function showLog(stdout) {
       .split('\n')
       .filter(line => !line.startsWith('::add-mask::') && line !== '::endgroup::')
       .map(line =>
-        line.replace(
-          /^::(error|warning)[^:]*::/,
-          (_, level) => `${level === 'error' ? 'Error' : 'Warning'}: `
-        )
+        line.replace(/^::(error|warning)([^:]*)::/, (_, level, properties) => {
+          const file = /file=([^,]*)/.exec(properties)?.[1]
+          const at = file ? ` (${file}:${/line=(\d+)/.exec(properties)?.[1]})` : ''
+          return `${level === 'error' ? 'Error' : 'Warning'}${at}: `
+        })
       )
       .map(line => line.replace(/^::group::/, '▸ '))
       .map(line => line.replace(/%0A/g, '\n  ').replace(/%25/g, '%'))
@@ -145,6 +152,37 @@ function showComment(body) {
   console.log(folded.map(line => `  │ ${line}`).join('\n'))
 }
 
+/** What the runner, code scanning and a CI's test report each read about the worst breach. */
+function showInCode(run) {
+  const line = run.stdout
+    .split('\n')
+    .find(l => l.startsWith('::error title=') && l.includes('file='))
+  console.log(`The runner reads:\n  ${line}`)
+  const sarif = JSON.parse(readFileSync(run.outputs['sarif-path'], 'utf8'))
+  const result = sarif.runs[0].results.find(r => r.locations[0].physicalLocation)
+  const { ruleId, level, message, locations, partialFingerprints, properties } = result
+  const trimmed = {
+    ruleId,
+    level,
+    message,
+    locations,
+    partialFingerprints,
+    properties: { weight: properties.weight, threshold: properties.threshold }
+  }
+  console.log(
+    `Code scanning reads (${run.outputs['sarif-path'].slice(workspace.length + 1)}, one result):`
+  )
+  console.log(JSON.stringify(trimmed, null, 2).replace(/^/gm, '  '))
+  const junit = readFileSync(run.outputs['junit-path'], 'utf8')
+  const testcase = /^ *<testcase name="ExampleApp: -\[FeedViewController[\s\S]*?<\/testcase>/m.exec(
+    junit
+  )?.[0]
+  console.log(
+    `A CI's test report reads (${run.outputs['junit-path'].slice(workspace.length + 1)}, one test case):`
+  )
+  console.log(`  ${testcase?.trim()}`)
+}
+
 function budgetLine({ before, used, after }) {
   const adds = before - used === after
   return `App Store Connect budget: ${before} requests left before the run, ${used} used, ${after} left after (${before} − ${used} = ${before - used}${adds ? ' ✓' : `, but Apple reports ${after} ✗`}).`
@@ -161,6 +199,9 @@ try {
     `The sticky comment on #${PR}, as created (comment ${created.id}; folded as GitHub shows it)`
   )
   showComment(created.body)
+
+  section('Run 1 · in the code: an annotation line, a SARIF result, a JUnit test case')
+  showInCode(first.run)
 
   section('Run 2 · the fix lands as 2.4.0 (413) and the workflow reruns on the same pull request')
   const second = await gate('413')

@@ -1,9 +1,10 @@
 // Every limit and API constant in one place, so a reviewer can audit them together.
 
 export const ACTION_NAME = 'asc-diagnostics-gate'
+/** The action's repository, whose README is its documentation. */
+export const ACTION_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate'
 /** Where the README explains what happens on a fork's pull request. */
-export const FORK_DOCS_URL =
-  'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate#pull-requests-from-forks'
+export const FORK_DOCS_URL = `${ACTION_URL}#pull-requests-from-forks`
 
 export const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'] as const
 export type DiagnosticType = (typeof DIAGNOSTIC_TYPES)[number]
@@ -12,6 +13,13 @@ export const TYPE_LABELS: Readonly<Record<DiagnosticType, string>> = {
   HANGS: 'Hangs',
   DISK_WRITES: 'Disk writes',
   LAUNCHES: 'Launches'
+}
+
+/** What a signature's weight is a share of: `Hangs: 85.0% of hang time`. */
+export const TYPE_SHARES: Readonly<Record<DiagnosticType, string>> = {
+  HANGS: 'hang time',
+  DISK_WRITES: 'disk writes',
+  LAUNCHES: 'launch time'
 }
 
 export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const
@@ -138,3 +146,14 @@ export const PHASED_RELEASE = {
 /** App Store version states (`appStoreState`) that mean live now, and live before. */
 export const LIVE_STATE = 'READY_FOR_SALE'
 export const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION'
+
+/** Finding the blamed source file in the checked-out workspace. */
+export const SOURCE_LOOKUP = {
+  /** Vendored and generated code: never the app's own file, even when its name matches. */
+  excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
+  /** A workspace without git is walked; past this many files the walk stops. */
+  maxWalkedFiles: 200_000,
+  /** `git ls-files` output of a very large monorepo still fits. */
+  maxGitOutputBytes: 256 * 1024 * 1024,
+  gitTimeoutMs: 60_000
+} as const

@@ -8,6 +8,7 @@ import { createTransport, type Transport } from './http/transport.js'
 import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
 import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
 import { act, withPause } from './release-guard.js'
+import { locateInWorkspace } from './source/workspace.js'
 
 /** The inputs, or why the gate does not run at all. */
 export type ReadInputs = { config: Config } | { skip: string }
@@ -69,10 +70,15 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
         ]
           .filter(Boolean)
           .join(' ') || undefined
+      // Point at the code: each blamed frame's line in the checked-out repository.
+      const sources =
+        config.annotateSource || config.sarifPath || config.junitPath
+          ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+          : undefined
       // The release guard acts on the verdict before it is published: a pause leads the report.
       const release = await act(client, config, data, judged, door.log, door.phase)
       const failure = withPause(judged, release)
-      outcome = { ...state, kind: 'judged', config, data, verdict, failure, release }
+      outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources }
     }
   } catch (error) {
     outcome = { ...state, kind: 'failed', ...explain(error, door.debug) }
@@ -83,6 +89,13 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
     transport.close()
   }
   return outcome
+}
+
+const noDebug = (): void => {}
+
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
+function workspace(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd()
 }
 
 /** Our own errors are already one actionable sentence; anything else is a bug to report. */

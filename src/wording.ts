@@ -1,6 +1,6 @@
-import { TYPE_LABELS, type DiagnosticType } from './constants.js'
-import type { Signature } from './model.js'
-import { oneLine, percent } from './text.js'
+import { TYPE_LABELS, TYPE_SHARES, type DiagnosticType } from './constants.js'
+import type { Evaluated, Signature } from './model.js'
+import { limitPercent, oneLine, percent } from './text.js'
 
 // The words for findings, shared by the failure line, the annotations, the warnings and the
 // report wherever they say the same thing.
@@ -26,4 +26,19 @@ export function sinceBaseline(s: { baselineWeight?: number; baselineAtMost?: num
   if (s.baselineAtMost !== undefined)
     return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`
   return 'new since the baseline'
+}
+
+/** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
+export function breachSentence(s: Evaluated): string {
+  return `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`
+}
+
+/** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
+export function regressionSentence(s: Evaluated): string {
+  return `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`
+}
+
+/** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
+export function shareTitle(s: Signature): string {
+  return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`
 }

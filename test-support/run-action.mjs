@@ -48,6 +48,9 @@ export async function runAction(options) {
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   mkdirSync(runnerTemp)
+  // The runner starts the step in GITHUB_WORKSPACE: empty, as in a job without actions/checkout.
+  const workspace = join(dir, 'workspace')
+  mkdirSync(workspace)
   /** @type {Record<string, string>} */
   const env = {
     PATH: process.env.PATH ?? '',
@@ -55,6 +58,7 @@ export async function runAction(options) {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: runnerTemp,
+    GITHUB_WORKSPACE: workspace,
     GITHUB_ACTIONS: 'true'
   }
   if (options.event) {
@@ -70,7 +74,7 @@ export async function runAction(options) {
   const { code, stdout, stderr, spawnedAt, elapsedMs } = await spawnNode(
     options.nodePath ?? process.execPath,
     [...(options.node ?? []), ACTION],
-    { env, cwd: dir }
+    { env, cwd: env.GITHUB_WORKSPACE }
   )
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')

@@ -170,3 +170,21 @@ export function appStoreVersions(phasedRelease = {}) {
     }
   ]
 }
+
+/**
+ * A build whose only signatures are hangs with the given texts, 60%, 50%, … of hang time, and
+ * no logs: for hostile text.
+ * @param {string} id @param {string[]} texts
+ */
+export function hangsBuild(id, texts) {
+  return sampleBuild({
+    id,
+    signatures: texts.map((signature, i) => ({
+      id: `${id}-${i + 1}`,
+      diagnosticType: 'HANGS',
+      signature,
+      weight: 0.6 - i * 0.1
+    })),
+    logs: {}
+  })
+}

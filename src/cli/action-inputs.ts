@@ -200,6 +200,24 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     "default": ""
   },
   {
+    "name": "annotate-source",
+    "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
+    "required": false,
+    "default": "true"
+  },
+  {
+    "name": "sarif-path",
+    "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "junit-path",
+    "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
+    "required": false,
+    "default": ""
+  },
+  {
     "name": "timeout-minutes",
     "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
     "required": false,

@@ -9,12 +9,15 @@ import { ACTION_INPUTS } from './action-inputs.js'
 // - `version` is `--app-version`, since `--version` prints the tool's version;
 // - the key is never a flag: flags end up in shell history and process lists.
 
-/** Inputs for the pull-request comment, which the command-line tool never writes. */
+/** Inputs for what only GitHub shows (the comment, annotations): the tool never writes them. */
 export const GITHUB_ONLY_INPUTS: readonly string[] = [
   'comment',
   'comment-header',
   'pr-number',
-  'github-token'
+  'github-token',
+  // Annotations on the blamed lines: the tool writes no annotations (SARIF and JUnit still
+  // point at the lines, as in the action).
+  'annotate-source'
 ]
 const RENAMED: Readonly<Record<string, string>> = { version: 'app-version' }
 const KEY = 'private-key'
@@ -78,7 +81,7 @@ export const FLAGS: readonly Flag[] = flagged.map(input => ({
 /**
  * The inputs as the action's parser reads them: a flag's value (commander already took the
  * environment variable or action.yml's default when the flag was not given), the key from the
- * environment, and the comment turned off.
+ * environment, and the comment and annotations turned off.
  */
 export function inputReader(
   values: ReadonlyMap<string, string>,
@@ -86,7 +89,7 @@ export function inputReader(
 ): InputReader {
   return name => {
     if (name === KEY) return privateKey(env)
-    if (name === 'comment') return 'false'
+    if (name === 'comment' || name === 'annotate-source') return 'false'
     return values.get(name) ?? ''
   }
 }

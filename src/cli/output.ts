@@ -1,5 +1,8 @@
 import type { Sink } from '../publish/outcome.js'
 import { reportContext } from '../publish/outcome.js'
+import { messageOf } from '../errors.js'
+import { ciReportFiles } from '../publish/ci-reports.js'
+import { writeTextFile } from '../publish/files.js'
 import { gapWarnings } from '../publish/gaps.js'
 import { jsonReportOf, writeJsonReport } from '../publish/json-report.js'
 import { renderReport } from '../report/render.js'
@@ -55,14 +58,23 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
     }
   }
 
-  // The same files as the action. JUnit and SARIF (issue 15) join here when they land.
+  // The same files as the action, each when its flag names a path.
   const files: Sink = async outcome => {
     const path = outcome.config?.reportPath ?? options.reportPath
-    if (!path) return
-    try {
-      writeJsonReport(jsonReportOf(outcome), path)
-    } catch (error) {
-      line(`warning: could not write the JSON report: ${(error as Error).message}`)
+    if (path) {
+      try {
+        writeJsonReport(jsonReportOf(outcome), path)
+      } catch (error) {
+        line(`warning: could not write the JSON report to '${path}': ${messageOf(error)}`)
+      }
+    }
+    for (const file of ciReportFiles(outcome)) {
+      if (!file.path || file.text === undefined) continue
+      try {
+        writeTextFile(file.path, file.text)
+      } catch (error) {
+        line(`warning: could not write the ${file.what} to '${file.path}': ${messageOf(error)}`)
+      }
     }
   }
 

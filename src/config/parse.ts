@@ -44,6 +44,11 @@ export interface Config {
   readonly githubToken: string
   readonly includeLogs: number
   readonly reportPath?: string
+  /** `annotate-source`: annotate the blamed source lines found in the workspace. */
+  readonly annotateSource: boolean
+  /** Where to write the SARIF log and the JUnit XML; undefined when not wanted. */
+  readonly sarifPath?: string
+  readonly junitPath?: string
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
   readonly phasedRelease: PhasedReleaseMode
@@ -198,10 +203,21 @@ function commentSettings(
   }
 }
 
-/** The JSON report's path and how many backtraces the report carries. */
-function reportSettings(inputs: Inputs): Pick<Config, 'reportPath' | 'includeLogs'> {
+/** The report files, how many backtraces the report carries, and source annotations. */
+function reportSettings(
+  inputs: Inputs
+): Pick<Config, 'reportPath' | 'includeLogs' | 'annotateSource' | 'sarifPath' | 'junitPath'> {
+  const path = (name: string) => inputs.attempt(() => inputs.optional(name), undefined)
   return {
-    reportPath: inputs.attempt(() => inputs.optional('report-path'), undefined),
+    reportPath: path('report-path'),
+    sarifPath: path('sarif-path'),
+    junitPath: path('junit-path'),
+    annotateSource: inputs.parsed(
+      'annotate-source',
+      'true',
+      v => boolean('annotate-source', v),
+      true
+    ),
     includeLogs: inputs.parsed(
       'include-logs',
       '3',

@@ -4,6 +4,8 @@ import type { Verdict } from '../gate.js'
 import { messageOf } from '../errors.js'
 import { scrub } from '../secrets.js'
 import { annotate } from './annotations.js'
+import { ciReportFiles as ciReports } from './ci-reports.js'
+import { writeTextFile } from './files.js'
 import { gapWarnings } from './gaps.js'
 import { pullRequestComment } from './comment.js'
 import { jsonReportOf, writeJsonReport } from './json-report.js'
@@ -15,7 +17,12 @@ export type { Judged, Outcome, RunState, Sink } from './outcome.js'
 export { planComment } from './comment.js'
 
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
-export const GITHUB_SINKS: readonly Sink[] = [jobReport, pullRequestComment, exitStatus]
+export const GITHUB_SINKS: readonly Sink[] = [
+  jobReport,
+  ciReportFiles,
+  pullRequestComment,
+  exitStatus
+]
 
 /** Outputs, the JSON report, warnings and annotations, and the job summary. */
 async function jobReport(outcome: Outcome): Promise<void> {
@@ -44,7 +51,7 @@ async function judgedReport(outcome: Judged): Promise<void> {
   writeReportFile(outcome)
   if (outcome.release?.error) core.error(scrub(outcome.release.error), { title: 'Phased release' })
   for (const warning of gapWarnings(config.noData, verdict, data)) core.warning(warning)
-  annotate(verdict, config, Boolean(failure))
+  annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined)
   await writeSummary(report)
   core.info(verdictLine(verdict, failure))
 }
@@ -58,6 +65,25 @@ function writeReportFile(outcome: Outcome): void {
     )
   } catch (error) {
     core.warning(`Could not write the JSON report: ${messageOf(error)}`)
+  }
+}
+
+/**
+ * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
+ * written, and stay empty when nothing was judged or a file could not be written (a warning).
+ */
+async function ciReportFiles(outcome: Outcome): Promise<void> {
+  for (const { output, what, path, text } of ciReports(outcome)) {
+    let written = ''
+    if (path && text !== undefined) {
+      try {
+        written = writeTextFile(path, text)
+        core.info(`Wrote the ${what} to ${written}.`)
+      } catch (error) {
+        core.warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`)
+      }
+    }
+    core.setOutput(output, written)
   }
 }
 

@@ -1,13 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { RateLimit } from '../asc/client.js'
 import type { Collected } from '../collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../gate.js'
 import type { GuardOutcome } from '../release-guard.js'
-import { scrub } from '../secrets.js'
 import { metricsReport } from '../metrics/outputs.js'
+import { writeTextFile } from './files.js'
 import type { Outcome } from './outcome.js'
 import { signatureRecord } from './records.js'
 
@@ -104,13 +103,10 @@ function phasedReleaseRecord(guard: GuardOutcome | undefined): Record<string, un
 
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 export function writeJsonReport(report: Record<string, unknown>, path: string | undefined): string {
-  const target = resolve(
-    path ?? join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION_NAME}-report.json`)
+  return writeTextFile(
+    path ?? join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION_NAME}-report.json`),
+    `${JSON.stringify(report, null, 2)}\n`
   )
-  mkdirSync(dirname(target), { recursive: true })
-  // Secrets are base64 or token characters, so replacing them keeps the JSON valid.
-  writeFileSync(target, `${scrub(JSON.stringify(report, null, 2))}\n`)
-  return target
 }
 
 /** The JSON report of a run, however it ended. */

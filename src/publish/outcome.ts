@@ -4,6 +4,7 @@ import type { Config } from '../config/parse.js'
 import type { Verdict } from '../gate.js'
 import type { GuardOutcome } from '../release-guard.js'
 import type { ReportContext } from '../report/render.js'
+import type { SourceLookup } from '../source/locate.js'
 import type { CommentPlan } from './comment.js'
 
 /** What a run has so far; each phase adds to it, and the error path publishes what is there. */
@@ -43,6 +44,8 @@ export interface Judged extends RunState {
   failure?: string
   /** With `version: live`: the live version's rollout and what the release guard did to it. */
   release?: GuardOutcome
+  /** Blamed source lines in the checkout; undefined when nothing asked for them. */
+  sources?: SourceLookup
 }
 
 /** What the report renders besides the verdict. */
@@ -58,6 +61,8 @@ export function reportContext(outcome: Judged): ReportContext {
     rateLimit: outcome.usage?.rateLimit,
     backtraces: data.backtraces,
     release: outcome.release,
+    // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+    sources: config.annotateSource ? outcome.sources : undefined,
     noData: config.noData
   }
 }

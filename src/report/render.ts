@@ -5,6 +5,7 @@ import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from
 import { groupDigits, limitPercent, percent, plural } from '../text.js'
 import { typeList } from '../wording.js'
 import { releaseSection } from './release.js'
+import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
 import type { NoDataPolicy } from '../model.js'
 import { metricProblems, metricsSection } from './metrics.js'
@@ -21,6 +22,8 @@ export interface ReportContext {
   backtraces?: ReadonlyMap<string, BacktraceResult>
   /** The live version's rollout and what the release guard did to it. */
   release?: GuardOutcome
+  /** Where the blamed frames are in the checkout, when the run looked. */
+  sources?: SourceLookup
   /** The `no-data` policy, for how a metric without data is marked. */
   noData?: NoDataPolicy
 }
@@ -52,6 +55,7 @@ export function renderReport(
     ...(detail < Detail.NoTypeTables
       ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
       : []),
+    noCheckoutLine(context),
     footer(verdict, context)
   ]
   return `${sections.filter(Boolean).join('\n\n')}\n`
@@ -213,7 +217,7 @@ function typeSection(
   if (detail < Detail.NoBacktraces && context.backtraces) {
     for (const s of rows) {
       const result = context.backtraces.get(s.id)
-      if (result) parts.push('', backtraceBlock(s, result))
+      if (result) parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)))
     }
   }
   const gone = goneLine(outcome)
@@ -267,7 +271,21 @@ function goneLine(outcome: TypeOutcome): string {
   return `Gone since the baseline: ${items.join(', ')}${more}.`
 }
 
-function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context: ReportContext): string {
+  return context.sources?.noCheckout
+    ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+    : ''
+}
+
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place: SourcePlace): string {
+  return place.ok
+    ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+    : `Not annotated on the source: ${text(place.reason)}.`
+}
+
+function backtraceBlock(s: Evaluated, result: BacktraceResult, place?: SourcePlace): string {
   if (!result.ok)
     return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${text(result.reason)}\n\n</details>`
   const b = result.backtrace
@@ -291,6 +309,7 @@ function backtraceBlock(s: Evaluated, result: BacktraceResult): string {
   ]
   if (b.basis === 'heaviest')
     parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.')
+  if (place) parts.push('', placeLine(place))
   for (const insight of b.insights) {
     parts.push(
       '',

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto'
+import type { DiagnosticType } from '../constants.js'
+import type { FailurePolicy, Verdict } from '../gate.js'
+import type { Evaluated, NoDataPolicy } from '../model.js'
+import type { SourceLookup } from '../source/locate.js'
+import { breachSentence, regressionSentence, sinceBaseline } from '../wording.js'
+
+// What the SARIF and JUnit builders share. They are pure (data in, document text out) and free
+// of @actions/core, so that every front door (the Action, the CLI) writes the same files.
+
+/** Everything a CI report file is built from. */
+export interface FindingsInput {
+  verdict: Verdict
+  policy: FailurePolicy & { noData: NoDataPolicy }
+  buildId: string
+  baselineBuildId?: string
+  /** Blamed source lines in the checkout, when the run looked for them. */
+  sources?: SourceLookup
+}
+
+/** True when this signature's breach or regression fails the job. */
+export function failsJob(s: Evaluated, policy: FailurePolicy): boolean {
+  return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression)
+}
+
+/** What is wrong with a signature, in one sentence that names it once. */
+export function findingText(s: Evaluated): string {
+  if (!(s.breached && s.regressed)) return s.breached ? breachSentence(s) : regressionSentence(s)
+  return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`
+}
+
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+export function signatureFingerprint(type: DiagnosticType, signature: string): string {
+  return sha256(`${type}\n${signature}`)
+}
+
+/** The same for a metric's population: identifier, percentile and device. */
+export function metricFingerprint(population: string): string {
+  return sha256(`METRIC\n${population}`)
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex')
+}

@@ -1,0 +1,241 @@
+import { ACTION_NAME, TYPE_LABELS, TYPE_SHARES } from '../constants.js'
+import { changeText, withUnit } from '../metrics/format.js'
+import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
+import { regressionSentence as metricRegressionSentence } from '../metrics/verdict.js'
+import type { Evaluated, TypeOutcome } from '../model.js'
+import { placeableSignatures } from '../source/locate.js'
+import { limitPercent, percent } from '../text.js'
+import { noDataYet, sinceBaseline } from '../wording.js'
+import { findingText, type FindingsInput } from './findings.js'
+
+// JUnit XML in the shape Jenkins (junit plugin), GitLab (artifacts:reports:junit) and
+// dorny/test-reporter (java-junit) read: <testsuites> of <testsuite> of <testcase>, each case
+// with at most one <failure> or <skipped>. One suite per diagnostic type and one for the
+// metrics, one case per reported signature or gated metric.
+
+export interface TestCase {
+  name: string
+  classname: string
+  /** A repository path, for GitLab's link to the file. */
+  file?: string
+  failure?: { message: string; type: string; details: string }
+  skipped?: string
+}
+
+export interface TestSuite {
+  name: string
+  properties: [string, string][]
+  cases: TestCase[]
+}
+
+/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
+export function buildJunit(input: FindingsInput): string {
+  const { metrics } = input.verdict
+  return renderJunit([
+    ...input.verdict.outcomes.map(o => typeSuite(o, input)),
+    ...(metrics ? [metricsSuite(metrics, input)] : [])
+  ])
+}
+
+/** One case per gated metric: failed when it regressed, skipped without data or direction. */
+function metricsSuite(metrics: MetricsVerdict, input: FindingsInput): TestSuite {
+  const classname = `${ACTION_NAME}.METRICS`
+  const { settings } = metrics
+  return {
+    name: 'Metrics',
+    properties: [
+      ['build', input.buildId],
+      ...(metrics.version ? [['version', metrics.version] as [string, string]] : []),
+      ['percentile', settings.percentile],
+      ['device', settings.device],
+      ['max-metric-increase', String(settings.maxIncrease)]
+    ],
+    cases: metrics.outcomes.map(o => {
+      const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`
+      const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`
+      if (o.status === 'regressed') {
+        return {
+          name,
+          classname,
+          failure: {
+            message: `Metric regressed: ${metricRegressionSentence(o)}.`,
+            type: 'metric-regression',
+            details: metricFacts(o, settings.maxIncrease)
+          }
+        }
+      }
+      if (o.status === 'no-data' && input.policy.noData === 'fail') {
+        return {
+          name,
+          classname,
+          failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
+        }
+      }
+      return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why }
+    })
+  }
+}
+
+/** A regressed metric's failure body: value, limit and reference, one per line. */
+function metricFacts(o: MetricOutcome, maxIncrease: number): string {
+  const lines = [
+    `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
+    `limit: +${limitPercent(maxIncrease)} over the reference`
+  ]
+  if (o.reference) {
+    lines.push(
+      `reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`
+    )
+  }
+  if (o.regressedByApple) lines.push("Apple's regression insight flags it")
+  return lines.join('\n')
+}
+
+/** One diagnostic type: its reported signatures, and regressions below the reported top. */
+function typeSuite(outcome: TypeOutcome, input: FindingsInput): TestSuite {
+  const label = TYPE_LABELS[outcome.type]
+  const classname = `${ACTION_NAME}.${outcome.type}`
+  const properties: [string, string][] = [
+    ['build', input.buildId],
+    ...(input.baselineBuildId ? [['baseline', input.baselineBuildId] as [string, string]] : []),
+    ['threshold', String(outcome.threshold)]
+  ]
+  if (outcome.fetched === 0) {
+    const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`
+    const failing = input.policy.noData === 'fail'
+    return {
+      name: label,
+      properties,
+      cases: [
+        {
+          name: `${label}: no data yet`,
+          classname,
+          ...(failing
+            ? {
+                failure: {
+                  message: `${message} 'no-data' is 'fail'.`,
+                  type: 'no-data',
+                  details: message
+                }
+              }
+            : { skipped: message })
+        }
+      ]
+    }
+  }
+  const signatures = placeableSignatures(
+    [outcome],
+    input.verdict.regressions.filter(s => s.diagnosticType === outcome.type)
+  )
+  return {
+    name: label,
+    properties,
+    cases: signatures.map(s => signatureCase(s, classname, input))
+  }
+}
+
+function signatureCase(s: Evaluated, classname: string, input: FindingsInput): TestCase {
+  const place = input.sources?.places.get(s.id)
+  return {
+    name: s.signature,
+    classname,
+    ...(place?.ok ? { file: place.path } : {}),
+    ...(s.breached || s.regressed
+      ? {
+          failure: {
+            message: findingText(s),
+            type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
+              .filter(Boolean)
+              .join(','),
+            details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
+          }
+        }
+      : {})
+  }
+}
+
+/** The failure's body: weight, limit and baseline, one per line. */
+function facts(s: Evaluated, source: string | undefined): string {
+  const lines = [
+    `weight: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
+    `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
+  ]
+  if (s.change !== undefined) {
+    const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`
+    lines.push(
+      `baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`
+    )
+  }
+  if (source) lines.push(`blamed line: ${source}`)
+  return lines.join('\n')
+}
+
+/** The document: counts on every suite and on the root, every value escaped. */
+export function renderJunit(suites: readonly TestSuite[]): string {
+  const count = (cases: TestCase[]) => ({
+    tests: cases.length,
+    failures: cases.filter(c => c.failure).length,
+    errors: 0,
+    skipped: cases.filter(c => c.skipped !== undefined).length
+  })
+  const all = suites.flatMap(s => s.cases)
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attributes({ name: 'App Store diagnostics gate', ...count(all), time: 0 })}>`
+  ]
+  for (const suite of suites) {
+    lines.push(`  <testsuite${attributes({ name: suite.name, ...count(suite.cases), time: 0 })}>`)
+    if (suite.properties.length) {
+      lines.push('    <properties>')
+      for (const [name, value] of suite.properties)
+        lines.push(`      <property${attributes({ name, value })}/>`)
+      lines.push('    </properties>')
+    }
+    for (const c of suite.cases) {
+      const head = `    <testcase${attributes({ name: c.name, classname: c.classname, time: 0, ...(c.file ? { file: c.file } : {}) })}`
+      if (c.failure) {
+        const { message, type, details } = c.failure
+        lines.push(
+          `${head}>`,
+          `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`,
+          '    </testcase>'
+        )
+      } else if (c.skipped !== undefined) {
+        lines.push(
+          `${head}>`,
+          `      <skipped${attributes({ message: c.skipped })}/>`,
+          '    </testcase>'
+        )
+      } else lines.push(`${head}/>`)
+    }
+    lines.push('  </testsuite>')
+  }
+  lines.push('</testsuites>')
+  return `${lines.join('\n')}\n`
+}
+
+function attributes(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([name, value]) => ` ${name}="${escapeXml(String(value), true)}"`)
+    .join('')
+}
+
+/** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu
+
+/**
+ * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
+ * breaks kept as character references.
+ */
+export function escapeXml(text: string, attribute = false): string {
+  const escaped = text
+    .replace(NOT_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+  // A parser turns a raw line break in an attribute into a space; a reference survives.
+  return attribute
+    ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+    : escaped.replace(/\r/g, '&#13;')
+}
