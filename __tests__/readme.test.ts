@@ -54,9 +54,10 @@ function disguisedWorkflow(source: string): string[] {
 
 /** The command-line tool's flags, and its own --format, --quiet, --help and --version. */
 const CLI_FLAGS = new Set([...FLAGS.map(f => f.flag), 'format', 'quiet', 'help', 'version'])
-// A call of the tool: the bin, or node running the downloaded file or dist/cli.js.
+// A call of the tool: the bin, the downloaded file (asc-diagnostics-gate.mjs, "$cli") or
+// dist/cli.js; the flags after it on its line (or continued lines) are the tool's.
 const CLI_CALL =
-  /(?:\bnode\s+\S*(?:asc-diagnostics-gate\.mjs|cli\.js|"\$cli")|(?<![\w/.-])asc-diagnostics-gate(?=["\s]))/g
+  /(?:\bcli\.js|"\$cli"|(?<![\w.-])asc-diagnostics-gate\.mjs|(?<![\w/.-])asc-diagnostics-gate)(?=["\s]|$)/gm
 
 /** Flags given to the tool in a text, with continuation lines (`\`, or a trailing `,`) joined. */
 function cliFlags(text: string): string[] {
