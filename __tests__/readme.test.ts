@@ -2,11 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
+import { FLAGS } from '../src/cli/flags.js'
 import { actionlint } from '../test-support/actionlint.js'
 
 // Examples are code: every YAML block in the README must parse, every workflow in it (and in
 // .github/workflows) must pass actionlint 1.7, and every use of this action must name only
-// inputs and outputs that action.yml declares.
+// inputs and outputs that action.yml declares. The command-line tool's CI recipes (other CI
+// systems' YAML, shell, Ruby) must name only the tool's flags.
 
 const ROOT = process.cwd()
 const ACTION = 'asc-diagnostics-gate/asc-diagnostics-gate'
@@ -27,6 +29,65 @@ function yamlBlocks(markdown: string): { line: number; source: string }[] {
     if (!/^```ya?ml\s*$/.test(lines[i])) continue
     const end = lines.indexOf('```', i + 1)
     blocks.push({ line: i + 1, source: lines.slice(i + 1, end).join('\n') + '\n' })
+    i = end
+  }
+  return blocks
+}
+
+/**
+ * Another CI system's file (a recipe for the command-line tool), named on the block's first
+ * line as `# .gitlab-ci.yml` or `# bitrise.yml`: not a GitHub workflow, so not for actionlint.
+ * Every other YAML block is a GitHub workflow or steps, and is linted as before.
+ */
+const OTHER_CI = /^# (\.gitlab-ci\.yml|bitrise\.yml)\n/
+
+/** Why a block marked as another CI's file could still be a GitHub workflow in disguise. */
+function disguisedWorkflow(source: string): string[] {
+  const problems: string[] = []
+  if (source.includes(`${ACTION}@`)) problems.push('uses the action')
+  const parsed = parse(source) as Record<string, unknown> | null
+  if (parsed && typeof parsed === 'object' && ('on' in parsed || 'runs-on' in parsed))
+    problems.push('has GitHub workflow keys')
+  if (/^\s*runs-on:/m.test(source)) problems.push('has runs-on')
+  return problems
+}
+
+/** The command-line tool's flags, and its own --format, --quiet, --help and --version. */
+const CLI_FLAGS = new Set([...FLAGS.map(f => f.flag), 'format', 'quiet', 'help', 'version'])
+// A call of the tool: the bin, the downloaded file (asc-diagnostics-gate.mjs, "$cli") or
+// dist/cli.js; the flags after it on its line (or continued lines) are the tool's.
+const CLI_CALL =
+  /(?:\bcli\.js|"\$cli"|(?<![\w.-])asc-diagnostics-gate\.mjs|(?<![\w/.-])asc-diagnostics-gate)(?=["\s]|$)/gm
+
+/** Flags given to the tool in a text, with continuation lines (`\`, or a trailing `,`) joined. */
+function cliFlags(text: string): string[] {
+  const joined = text.replace(/(\\|,)\n\s*/g, '$1 ')
+  const flags: string[] = []
+  for (const line of joined.split('\n')) {
+    for (const call of line.matchAll(CLI_CALL)) {
+      const rest = line.slice((call.index ?? 0) + call[0].length)
+      for (const [, flag] of rest.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)) flags.push(flag)
+    }
+  }
+  return flags
+}
+
+/** Flags a recipe gives the tool that it does not have. */
+function unknownFlags(text: string): string[] {
+  return cliFlags(text)
+    .filter(flag => !CLI_FLAGS.has(flag))
+    .map(flag => `unknown flag '--${flag}'`)
+}
+
+/** Every fenced block of a Markdown text, with its language. */
+function codeBlocks(markdown: string): { line: number; lang: string; source: string }[] {
+  const blocks: { line: number; lang: string; source: string }[] = []
+  const lines = markdown.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\w*)\s*$/.exec(lines[i])
+    if (!open) continue
+    const end = lines.indexOf('```', i + 1)
+    blocks.push({ line: i + 1, lang: open[1], source: lines.slice(i + 1, end).join('\n') + '\n' })
     i = end
   }
   return blocks
@@ -86,7 +147,10 @@ function actionProblems(workflow: Workflow, complete: boolean): string[] {
   return problems
 }
 
-const blocks = yamlBlocks(readme)
+const allYaml = yamlBlocks(readme)
+const blocks = allYaml.filter(b => !OTHER_CI.test(b.source))
+const otherCi = allYaml.filter(b => OTHER_CI.test(b.source))
+const recipes = codeBlocks(readme).filter(b => cliFlags(b.source).length > 0)
 
 describe('README examples', () => {
   it('has the examples this test is meant to check', () => {
@@ -116,7 +180,54 @@ describe('README examples', () => {
   })
 })
 
+describe("README recipes for the command-line tool (other CI systems' files)", () => {
+  it('has a GitLab CI and a Bitrise file, and recipes that call the tool', () => {
+    expect(otherCi.map(b => OTHER_CI.exec(b.source)![1]).sort()).toEqual([
+      '.gitlab-ci.yml',
+      'bitrise.yml'
+    ])
+    expect(recipes.length).toBeGreaterThanOrEqual(4)
+  })
+
+  it.each(otherCi.map(b => [b.line, b.source] as const))(
+    'the block at README.md:%i is valid YAML and no GitHub workflow',
+    (_line, source) => {
+      expect(() => parse(source)).not.toThrow()
+      expect(disguisedWorkflow(source)).toEqual([])
+    }
+  )
+
+  it.each(recipes.map(b => [b.line, b.source] as const))(
+    'the recipe at README.md:%i gives the tool only flags it has',
+    (_line, source) => {
+      expect(unknownFlags(source)).toEqual([])
+    }
+  )
+})
+
 describe('the checks themselves', () => {
+  it('catch a recipe with a flag the tool does not have, and a workflow marked as another CI', () => {
+    const recipe = [
+      'npx --yes asc-diagnostics-gate --build-id 1 \\',
+      '  --treshold 30% --private-key "$KEY"',
+      'node /tmp/asc-diagnostics-gate.mjs --version 2.4.0 --app-version 2.4.0',
+      'sh("asc-diagnostics-gate", "--bundle-id", "x",',
+      '   "--comment", "false")'
+    ].join('\n')
+    expect(unknownFlags(recipe)).toEqual([
+      "unknown flag '--treshold'",
+      "unknown flag '--private-key'",
+      "unknown flag '--comment'"
+    ])
+    expect(OTHER_CI.test('# bitrise.yml\nworkflows: {}\n')).toBe(true)
+    expect(OTHER_CI.test('name: CI # bitrise.yml\non: push\n')).toBe(false)
+    expect(
+      disguisedWorkflow(
+        `# .gitlab-ci.yml\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ${ACTION}@v1\n`
+      )
+    ).toEqual(['uses the action', 'has GitHub workflow keys', 'has runs-on'])
+  })
+
   it('catch the examples as they were broken before', async () => {
     // A plain scalar holding ": " is not YAML; GitHub rejects the whole file.
     const unquoted = [

@@ -1047,7 +1047,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -1150,33 +1150,113 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An input that cannot be used; the message names the input and what it accepts. */
-class InputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/github/pull-request.ts
+
+/**
+ * The pull request to comment on: `pr-number` when given, else the one in a
+ * `pull_request` or `pull_request_target` payload. Read from the runner's environment
+ * without loading @actions/github, which only a comment needs.
+ */
+function findPullRequest(prNumber, env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
+    const pull = payload.pull_request;
+    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
+    if (prNumber !== undefined) {
+        const samePull = pull?.number === prNumber;
+        return {
+            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
+        };
+    }
+    if (typeof pull?.number !== 'number') {
+        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
+    }
+    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
+}
+/**
+ * The number of the pull request when this run is a `pull_request` event for a fork's head
+ * branch, which GitHub runs without the repository's secrets; undefined otherwise.
+ */
+function forkPullRequest(env = process.env) {
+    if (env.GITHUB_EVENT_NAME !== 'pull_request')
+        return undefined;
+    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
+        ? pull.number
+        : undefined;
+}
+function isFork(pull, repository) {
+    const head = pull?.head?.repo?.full_name;
+    // A deleted fork has no head repository: still not ours.
+    return head === undefined || head === null
+        ? pull?.head?.repo === null
+        : head.toLowerCase() !== repository.toLowerCase();
+}
+function readPayload(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
     }
 }
-/** A failure talking to a service, already phrased as one actionable sentence. */
-class ServiceError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-        this.name = 'ServiceError';
-    }
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
+// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
+// can echo a token back in an error body, so every text taken from a response, and every text
+// the action publishes, passes this scrubber.
+const REPLACEMENT = '***';
+/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
+const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
+const MIN_SECRET_LENGTH = 8;
+const secrets = new Set();
+/** How a front door hides a secret from its own log (the action: `::add-mask::`); none by default. */
+let mask = () => { };
+/** Sets how secrets are masked in the log; the action's front door passes core.setSecret. */
+function maskSecretsWith(masker) {
+    mask = masker;
 }
-/** Data from App Store Connect that the gate refuses to interpret. */
-class DataError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DataError';
-    }
+/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
+function addSecret(value) {
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_SECRET_LENGTH)
+        secrets.add(trimmed);
 }
-/** The message of anything thrown, without a stack. */
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value) {
+    if (!value.trim())
+        return;
+    mask(value);
+    addSecret(value);
+}
+/**
+ * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
+ * key's base64), replaced by ***.
+ */
+function scrub(text) {
+    if (secrets.size === 0 || text === '')
+        return text;
+    let result = text;
+    // Longest first, so a token is replaced whole before a fragment of it could be.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (result.includes(secret))
+            result = result.split(secret).join(REPLACEMENT);
+    }
+    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
+}
+/** Forgets every secret; for tests. */
+function clearSecrets() {
+    secrets.clear();
 }
 
 ;// CONCATENATED MODULE: ./src/constants.ts
@@ -1318,6 +1398,2567 @@ const SOURCE_LOOKUP = {
     maxGitOutputBytes: 256 * 1024 * 1024,
     gitTimeoutMs: 60_000
 };
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An input that cannot be used; the message names the input and what it accepts. */
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+/** A failure talking to a service, already phrased as one actionable sentence. */
+class ServiceError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'ServiceError';
+    }
+}
+/** Data from App Store Connect that the gate refuses to interpret. */
+class DataError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DataError';
+    }
+}
+/** The message of anything thrown, without a stack. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+
+// One parser per kind of value; each throws an InputError that names the input and what it takes.
+/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
+function fraction(name, value) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
+    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
+    if (!Number.isFinite(number) || number < 0 || number > 1) {
+        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
+    }
+    return number;
+}
+function integer(name, value, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
+    }
+    return number;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+function values_boolean(name, value) {
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
+}
+function commentMode(value) {
+    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
+    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
+}
+function diagnosticTypes(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(part => part.length > 0);
+    const types = [];
+    for (const name of names) {
+        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
+        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
+        if (!type) {
+            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
+        }
+        if (!types.includes(type))
+            types.push(type);
+    }
+    if (types.length === 0) {
+        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
+    }
+    return types;
+}
+/** The key and issuer IDs as App Store Connect shows them. */
+function identifier(name, value, required) {
+    if (!value) {
+        if (required)
+            throw new InputError(`Input '${name}' is required.`);
+        return '';
+    }
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
+    }
+    return value;
+}
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+/** https anywhere; plain http only to this machine, where no token can be sniffed. */
+function baseUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+function header(value) {
+    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
+        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
+    }
+    return value;
+}
+function resourceId(name, value) {
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/build-refs.ts
+
+
+/** The build to gate and the optional baseline, each by resource ID or by lookup. */
+function buildRefs(inputs, platform) {
+    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
+    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
+    return { build, baseline };
+}
+function buildRef(inputs, platform) {
+    const id = inputs.optional('build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('build-id', id) };
+    const released = releasedRef(inputs, '', platform);
+    if (released)
+        return released;
+    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
+    const { version, buildNumber } = versions(inputs, '');
+    if (!version && !buildNumber) {
+        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
+    }
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+function baselineRef(inputs, build, platform) {
+    const id = inputs.optional('baseline-build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('baseline-build-id', id) };
+    const released = releasedRef(inputs, 'baseline-', platform);
+    if (released)
+        return released;
+    const { version, buildNumber } = versions(inputs, 'baseline-');
+    if (!version && !buildNumber)
+        return undefined;
+    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
+    if (build?.kind === 'lookup')
+        return { ...build, version, buildNumber };
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+/**
+ * `version: live`, `baseline-version: live` or `baseline-version: previous` (any case): an App
+ * Store version of the app rather than a version number; undefined for anything else.
+ */
+function releasedRef(inputs, prefix, platform) {
+    const which = inputs.optional(`${prefix}version`)?.toLowerCase();
+    if (which !== 'live' && (which !== 'previous' || !prefix))
+        return undefined;
+    const input = `'${prefix}version: ${which}'`;
+    if (inputs.optional(`${prefix}build-number`)) {
+        throw new InputError(`Input '${prefix}build-number' cannot be combined with ${input}, which picks that version's build.`);
+    }
+    const app = appRef(inputs, `${input} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`);
+    return { kind: 'released', which, app, platform };
+}
+/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
+function appRef(inputs, missing) {
+    const appId = inputs.optional('app-id');
+    const bundleId = inputs.optional('bundle-id');
+    if (appId && bundleId) {
+        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
+    }
+    if (appId)
+        return { appId: resourceId('app-id', appId) };
+    if (!bundleId)
+        throw new InputError(missing);
+    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
+        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
+    }
+    return { bundleId };
+}
+/** `version` and `build-number`, or their `baseline-` forms. */
+function versions(inputs, prefix) {
+    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
+    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
+    return {
+        version: version?.replace(/^[vV](?=\d)/, ''),
+        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
+    };
+}
+function versionString(name, value) {
+    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+
+const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+// Invisible or control characters that survive a copy-paste and silently change a value.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+/**
+ * The inputs being parsed, and every problem found so far: each parser reports its input's
+ * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
+ */
+class Inputs {
+    read;
+    problems = [];
+    constructor(read) {
+        this.read = read;
+    }
+    /** The value exactly as given (the key keeps its own whitespace rules). */
+    raw(name) {
+        return this.read(name) ?? '';
+    }
+    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
+    text(name) {
+        const value = this.raw(name).replace(ASCII_TRIM, '');
+        const bad = INVISIBLE.exec(value);
+        if (bad) {
+            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
+        }
+        return value;
+    }
+    optional(name) {
+        return this.text(name) || undefined;
+    }
+    /**
+     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
+     * never leaves parseConfig (it throws when any problem was listed).
+     */
+    attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            this.problems.push(error.message);
+            return fallback;
+        }
+    }
+    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
+    parsed(name, byDefault, parse, fallback) {
+        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/metrics/model.ts
+const METRIC_CATEGORIES = [
+    'HANG',
+    'LAUNCH',
+    'MEMORY',
+    'DISK',
+    'BATTERY',
+    'TERMINATION',
+    'ANIMATION',
+    'STORAGE'
+];
+/**
+ * The identifiers whose direction is known: for each, a higher value is worse. Any other
+ * identifier is reported but never gated.
+ */
+const KNOWN_METRICS = [
+    { identifier: 'hangRate', category: 'HANG', label: 'Hang rate', unit: 's/hr', source: 'apple' },
+    {
+        identifier: 'launchTime',
+        category: 'LAUNCH',
+        label: 'Launch time',
+        unit: 'ms',
+        source: 'apple'
+    },
+    {
+        identifier: 'scrollHitchRate',
+        category: 'ANIMATION',
+        label: 'Scroll hitch rate',
+        unit: 'ms/s',
+        source: 'apple'
+    },
+    {
+        identifier: 'diskWrites',
+        category: 'DISK',
+        label: 'Disk writes',
+        unit: 'MB',
+        source: 'third-party'
+    },
+    {
+        identifier: 'peakMemory',
+        category: 'MEMORY',
+        label: 'Peak memory',
+        unit: 'MB',
+        source: 'third-party'
+    },
+    {
+        identifier: 'memoryAtSuspension',
+        category: 'MEMORY',
+        label: 'Memory at suspension',
+        unit: 'MB',
+        source: 'third-party'
+    }
+];
+function knownMetric(identifier) {
+    const wanted = identifier.toLowerCase();
+    return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
+}
+const PERCENTILE_KEYS = {
+    p50: 'percentile.fifty',
+    p90: 'percentile.ninety'
+};
+
+;// CONCATENATED MODULE: ./src/config/metrics.ts
+
+
+
+/** At most this many metrics per run: one request fetches them all, the report stays readable. */
+const MAX_METRICS = 20;
+/**
+ * The power and performance metrics to gate. Every metric input is validated even when
+ * `metrics` is empty, so a typo never waits for the day it is used. Undefined when `metrics`
+ * is empty (metrics are off).
+ */
+function metricSettings(inputs, platform) {
+    const identifiers = inputs.parsed('metrics', '', metricList, []);
+    const lowerCase = (name, allowed) => (value) => oneOf(name, value.toLowerCase(), allowed);
+    const settings = {
+        percentile: inputs.parsed('metric-percentile', 'p50', lowerCase('metric-percentile', ['p50', 'p90']), 'p50'),
+        device: inputs.parsed('metric-device', 'all_iphones', deviceFilter, ''),
+        maxIncrease: inputs.parsed('max-metric-increase', '10%', v => fraction('max-metric-increase', v), 0),
+        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average']), 'auto'),
+        appleRegressions: inputs.parsed('apple-regressions', 'report', lowerCase('apple-regressions', ['report', 'fail', 'ignore']), 'report'),
+        platform
+    };
+    if (identifiers.length === 0)
+        return undefined;
+    return Object.freeze({ identifiers: Object.freeze(identifiers), ...settings });
+}
+function metricList(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(Boolean);
+    const identifiers = [];
+    for (const name of names) {
+        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
+            throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
+        }
+        const identifier = knownMetric(name)?.identifier ?? name;
+        if (!identifiers.some(known => known.toLowerCase() === identifier.toLowerCase()))
+            identifiers.push(identifier);
+    }
+    if (identifiers.length > MAX_METRICS) {
+        throw new InputError(`Input 'metrics' names ${identifiers.length} metrics; use at most ${MAX_METRICS}.`);
+    }
+    return identifiers;
+}
+/** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
+function deviceFilter(value) {
+    if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value))
+        return value;
+    throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/config/private-key.ts
+
+
+const BEGIN = '-----BEGIN PRIVATE KEY-----';
+const END = '-----END PRIVATE KEY-----';
+const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;
+const AGAIN = 'paste the whole .p8 file again';
+/**
+ * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
+ * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
+ * any part of the key.
+ */
+function parsePrivateKey(input) {
+    const raw = input.trim();
+    if (!raw)
+        throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
+    const text = toPemText(raw);
+    const secrets = [
+        raw,
+        text,
+        ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
+    ];
+    const start = text.indexOf(BEGIN);
+    if (start < 0) {
+        const kind = OTHER_PEM.exec(text)?.[1];
+        throw new InputError(kind === 'EC PRIVATE KEY'
+            ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
+            : kind
+                ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
+                : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
+    }
+    const end = text.indexOf(END, start);
+    if (end < 0) {
+        throw new InputError(`Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`);
+    }
+    const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '');
+    secrets.push(body);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+        throw new InputError(`Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`);
+    }
+    // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
+    const pem = `${BEGIN}\n${body.match(/.{1,64}/g).join('\n')}\n${END}\n`;
+    let key;
+    try {
+        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`);
+    }
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+        const found = key.asymmetricKeyType === 'ec'
+            ? `an EC key on ${curve}`
+            : `an ${key.asymmetricKeyType?.toUpperCase()} key`;
+        throw new InputError(`Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`);
+    }
+    if (!consistent(key)) {
+        throw new InputError(`Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`);
+    }
+    return { key, secrets: [...new Set(secrets)] };
+}
+/**
+ * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
+ * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
+ */
+function consistent(key) {
+    const { d, x, y } = key.export({ format: 'jwk' });
+    if (!d)
+        return false;
+    try {
+        const ecdh = (0,external_node_crypto_namespaceObject.createECDH)('prime256v1');
+        ecdh.setPrivateKey(Buffer.from(d, 'base64url'));
+        if (!x || !y)
+            return true; // no public part stored: nothing to disagree with
+        const stored = Buffer.concat([
+            Buffer.from([4]),
+            Buffer.from(x, 'base64url'),
+            Buffer.from(y, 'base64url')
+        ]);
+        return ecdh.getPublicKey().equals(stored);
+    }
+    catch {
+        return false;
+    }
+}
+function toPemText(raw) {
+    let text = raw;
+    if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
+        const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+        if (decoded.includes('-----BEGIN'))
+            text = decoded.trim();
+    }
+    if (!text.includes('\n') && text.includes('\\n'))
+        text = text.replace(/\\n/g, '\n');
+    return text.replace(/\r\n?/g, '\n');
+}
+
+;// CONCATENATED MODULE: ./src/config/parse.ts
+
+
+
+
+
+
+
+/** Parses and validates every input; throws one InputError that lists each problem. */
+function parseConfig(read) {
+    const inputs = new Inputs(read);
+    const key = apiKey(inputs);
+    const gate = gateSettings(inputs);
+    const api = {
+        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
+        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
+    };
+    const comment = commentSettings(inputs);
+    const report = reportSettings(inputs);
+    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
+    const { build, baseline } = buildRefs(inputs, platform);
+    const phasedRelease = phasedReleaseMode(inputs, build);
+    const metrics = metricSettings(inputs, platform);
+    if (inputs.problems.length > 0 || !key || !build) {
+        throw new InputError([...new Set(inputs.problems)].join('\n'));
+    }
+    return Object.freeze({
+        ...key,
+        build,
+        baseline,
+        ...gate,
+        ...api,
+        ...comment,
+        ...report,
+        phasedRelease,
+        metrics
+    });
+}
+/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
+function phasedReleaseMode(inputs, build) {
+    const mode = inputs.parsed('phased-release', 'report', v => oneOf('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']), 'report');
+    if (mode === 'pause-on-failure' &&
+        build &&
+        !(build.kind === 'released' && build.which === 'live')) {
+        inputs.problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
+    }
+    return mode;
+}
+/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
+function apiKey(inputs) {
+    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
+    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
+    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
+    return (key && {
+        keyId,
+        issuerId: issuerId || undefined,
+        privateKey: key.key,
+        keySecrets: Object.freeze(key.secrets)
+    });
+}
+/** What is checked, and what fails the job. */
+function gateSettings(inputs) {
+    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
+    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
+    const typeThreshold = (type) => {
+        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
+        const value = inputs.attempt(() => inputs.text(name), '');
+        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
+    };
+    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
+    return {
+        limit,
+        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
+        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
+        failOnBreach: flag('fail-on-breach'),
+        failOnRegression: flag('fail-on-regression'),
+        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
+        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
+    };
+}
+/** The sticky pull-request comment: when, under which header, on which pull request. */
+function commentSettings(inputs) {
+    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
+    return {
+        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
+        commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
+        prNumber: prNumber
+            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
+            : undefined,
+        githubToken: inputs.raw('github-token').trim()
+    };
+}
+/** The report files, how many backtraces the report carries, and source annotations. */
+function reportSettings(inputs) {
+    const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
+    return {
+        reportPath: path('report-path'),
+        sarifPath: path('sarif-path'),
+        junitPath: path('junit-path'),
+        annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
+        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/read.ts
+
+
+
+
+const readInput = (name) => getInput(name, { trimWhitespace: false });
+/** Reads the action's inputs: every secret is masked before anything can be logged. */
+function readInputs() {
+    // Masked even before the inputs are validated.
+    for (const name of ['private-key', 'github-token'])
+        protect(readInput(name));
+    const skip = forkWithoutKey();
+    if (skip)
+        return { skip };
+    const config = parseConfig(readInput);
+    for (const secret of [...config.keySecrets, config.githubToken])
+        protect(secret);
+    return { config };
+}
+/**
+ * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
+ * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
+ */
+function forkWithoutKey() {
+    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
+    const pull = empty.length ? forkPullRequest() : undefined;
+    if (pull === undefined)
+        return undefined;
+    const inputs = empty.map(name => `'${name}'`).join(' and ');
+    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/versions.ts
+// Marketing versions as App Store Connect spells them: 1.2 and 1.2.0 are the same version.
+/** Digits and dots only: the only version text allowed into a chart or an ordering. */
+const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
+function isVersion(text) {
+    return VERSION.test(text);
+}
+function parts(version) {
+    const numbers = version.split('.').map(Number);
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0)
+        numbers.pop();
+    return numbers;
+}
+/** Numeric order; 1.2 equals 1.2.0. Both must be valid versions. */
+function compareVersions(a, b) {
+    const x = parts(a);
+    const y = parts(b);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const difference = (x[i] ?? 0) - (y[i] ?? 0);
+        if (difference !== 0)
+            return difference;
+    }
+    return 0;
+}
+/** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
+function sameVersion(a, b) {
+    if (a === undefined || b === undefined)
+        return false;
+    if (isVersion(a) && isVersion(b))
+        return compareVersions(a, b) === 0;
+    return a === b;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/evaluate.ts
+
+
+
+/**
+ * The metrics gate, a pure function. A known metric regresses when its rise over the reference
+ * is above `maxIncrease` and the two error-margin intervals do not overlap; with
+ * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
+ * for the version, or without a reference, is "no data", never a pass.
+ */
+function evaluateMetrics(settings, data, hasBaseline) {
+    const outcomes = settings.identifiers.map(identifier => judge(identifier, settings, data, hasBaseline));
+    return {
+        settings,
+        ...(data.version ? { version: data.version } : {}),
+        ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+        outcomes,
+        regressions: outcomes.filter(o => o.status === 'regressed'),
+        noData: outcomes.filter(o => o.status === 'no-data')
+    };
+}
+function judge(identifier, settings, data, hasBaseline) {
+    const known = knownMetric(identifier);
+    const series = data.payload?.series.get(identifier.toLowerCase());
+    const points = orderedPoints(series?.points ?? []);
+    const version = data.version;
+    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
+    const insight = settings.appleRegressions === 'ignore'
+        ? undefined
+        : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
+    const base = {
+        identifier: series?.identifier ?? identifier,
+        label: known?.label ?? identifier,
+        ...(known || series?.category ? { category: series?.category ?? known?.category } : {}),
+        ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
+        percentile: settings.percentile,
+        device: settings.device,
+        ...(version ? { version } : {}),
+        ...(point ? { point } : {}),
+        ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),
+        status: 'no-data',
+        regressedByRule: false,
+        regressedByApple: false,
+        ...(insight ? { appleInsight: insight } : {}),
+        points
+    };
+    const population = `${settings.percentile} on ${settings.device}`;
+    if (!data.payload)
+        return { ...base, reason: 'no data yet: App Store Connect answered 404' };
+    if (!version)
+        return { ...base, reason: 'no data: App Store Connect names no version for this build' };
+    if (!series || series.points.length === 0)
+        return { ...base, reason: `no data yet for ${population}` };
+    if (!point)
+        return { ...base, reason: `no data yet for version ${version}` };
+    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
+    if ('missing' in reference)
+        return { ...base, reason: reference.missing };
+    const change = reference.value > 0
+        ? (point.value - reference.value) / reference.value
+        : point.value > reference.value
+            ? Infinity
+            : 0;
+    const withReference = { ...base, reference, change };
+    if (!known) {
+        return {
+            ...withReference,
+            status: 'not-gated',
+            reason: 'not gated: the gate does not know whether a higher value is worse'
+        };
+    }
+    const regressedByRule = change > settings.maxIncrease + WEIGHT_EPSILON &&
+        point.value - (point.errorMargin ?? 0) >
+            reference.value + reference.errorMargin + WEIGHT_EPSILON;
+    const regressedByApple = settings.appleRegressions === 'fail' && insight?.kind === 'regression';
+    return {
+        ...withReference,
+        status: regressedByRule || regressedByApple ? 'regressed' : 'ok',
+        regressedByRule,
+        regressedByApple
+    };
+}
+/** Valid versions only, oldest first, one point per version (the first Apple sent). */
+function orderedPoints(points) {
+    const valid = points.filter(p => isVersion(p.version));
+    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
+    return unique.sort((a, b) => compareVersions(a.version, b.version));
+}
+function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
+    const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
+    if (mode === 'baseline') {
+        if (!baselineVersion)
+            return { missing: 'no data: App Store Connect names no baseline version' };
+        const point = points.find(p => sameVersion(p.version, baselineVersion));
+        if (!point)
+            return { missing: `no data for the baseline's version ${baselineVersion}` };
+        return reference(mode, [point]);
+    }
+    // Earlier versions only; a version that is not digits and dots cannot be ordered.
+    const earlier = isVersion(version)
+        ? points.filter(p => compareVersions(p.version, version) < 0)
+        : [];
+    if (earlier.length === 0)
+        return { missing: `no data for a version before ${version}` };
+    const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS;
+    return reference(mode, earlier.slice(-count));
+}
+/**
+ * The reference value and its error margin. For an average the margin is the mean of the
+ * margins: wider than the mean's own, so noise is less likely to fail the gate.
+ */
+function reference(mode, points) {
+    const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+    return {
+        mode,
+        versions: points.map(p => p.version),
+        value: mean(points.map(p => p.value)),
+        errorMargin: mean(points.map(p => p.errorMargin ?? 0))
+    };
+}
+/**
+ * Apple's insight on this metric for this version, regressions before trends. An insight with
+ * populations counts only when one of them is the gated percentile and device.
+ */
+function appleInsight(insights, identifier, version, settings) {
+    const percentile = PERCENTILE_KEYS[settings.percentile];
+    const ours = (p) => (p.percentile === undefined || p.percentile === percentile) &&
+        (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase());
+    const matches = insights
+        .filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
+        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
+        (insight.populations.length === 0 || insight.populations.some(ours)))
+        // Keep only the gated population's figures.
+        .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }));
+    return matches.find(i => i.kind === 'regression') ?? matches[0];
+}
+
+;// CONCATENATED MODULE: ./src/metrics/format.ts
+// Numbers as the report, the outputs' sentences and the chart show them: plain digits, no Intl.
+/** A metric value with a precision that suits its size: 0.042, 4.12, 41.2, 998. */
+function metricNumber(value) {
+    const magnitude = Math.abs(value);
+    const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+    return String(Number(value.toFixed(decimals)));
+}
+/** A value with its unit: "4.12 s/hr". */
+function withUnit(value, unit) {
+    return unit ? `${metricNumber(value)} ${unit}` : metricNumber(value);
+}
+/** A relative change, signed: "+64.0%", "−3.2%"; from a reference of 0, "new". */
+function changeText(change) {
+    if (!Number.isFinite(change))
+        return 'up from 0';
+    const percent = (change * 100).toFixed(1);
+    return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
+}
+/** A limit as the user likely wrote it: 10%, 12.5%. */
+function limitText(fraction) {
+    return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/verdict.ts
+
+
+
+/** The metrics' verdict of a run; undefined when no metric is gated. */
+function metricsVerdict(config, data) {
+    return config.metrics && data
+        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
+        : undefined;
+}
+/**
+ * The run's verdict with the metrics in it: `passed` is false when a metric regressed, or when
+ * a metric had no data and `no-data` is `fail`; `result` is `no-data` only when neither a
+ * signature nor a metric could be checked.
+ */
+function withMetrics(verdict, metrics, noData) {
+    if (!metrics)
+        return verdict;
+    const noDataFailed = metricsNoDataFailed(metrics, noData);
+    const metricsFailed = metrics.regressions.length > 0 || noDataFailed;
+    const passed = verdict.passed && !metricsFailed;
+    const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length;
+    const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed');
+    return {
+        ...verdict,
+        passed,
+        result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
+        metrics: { ...metrics, noDataFailed }
+    };
+}
+function metricsNoDataFailed(metrics, noData) {
+    return noData === 'fail' && metrics.noData.length > 0;
+}
+/** The metrics part of the failure line, or undefined when they do not fail the job. */
+function metricsFailureLine(metrics, policy) {
+    if (!metrics)
+        return undefined;
+    const parts = [];
+    const [worst] = metrics.regressions;
+    if (policy.failOnRegression && worst) {
+        parts.push(`${plural(metrics.regressions.length, 'metric')} regressed${metrics.regressions.length > 1 ? '; first' : ''}: ${regressionSentence(worst)}.`);
+    }
+    if (metricsNoDataFailed(metrics, policy.noData)) {
+        parts.push(`No data yet for ${metrics.noData.map(o => o.identifier).join(', ')}${metrics.version ? ` on version ${oneLine(metrics.version, 64)}` : ''}, and 'no-data' is 'fail'.`);
+    }
+    return parts.length ? parts.join(' ') : undefined;
+}
+/** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
+function regressionSentence(o) {
+    const parts = [`${o.label} (${o.percentile}, ${o.device})`];
+    if (o.point) {
+        parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
+    }
+    if (o.reference && o.change !== undefined) {
+        parts.push(`${changeText(o.change)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
+    }
+    const sentence = oneLine(parts.join(' '), 400);
+    if (o.regressedByApple && !o.regressedByRule)
+        return `${sentence}, flagged by Apple's regression insight`;
+    return sentence;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
+/** One gated metric as the `metrics` output carries it. */
+function metricRecord(o) {
+    const insight = o.appleInsight;
+    return {
+        identifier: o.identifier,
+        category: o.category ?? null,
+        unit: o.unit ?? null,
+        percentile: o.percentile,
+        device: o.device,
+        version: o.version ?? null,
+        value: o.point?.value ?? null,
+        errorMargin: o.point?.errorMargin ?? null,
+        goal: o.point?.goal ?? null,
+        referenceVersions: o.reference?.versions ?? [],
+        referenceValue: o.reference?.value ?? null,
+        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
+        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
+        regressed: o.status === 'regressed',
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(insight
+            ? {
+                appleInsight: {
+                    kind: insight.kind,
+                    latestVersion: insight.latestVersion ?? null,
+                    referenceVersions: insight.referenceVersions,
+                    highImpact: insight.highImpact ?? null,
+                    summary: insight.summary ?? null,
+                    populations: insight.populations
+                }
+            }
+            : {})
+    };
+}
+/** The record plus what the JSON report keeps: the reference in full and the raw points. */
+function metricReportRecord(o) {
+    return {
+        ...metricRecord(o),
+        reference: o.reference ?? null,
+        recommendedGoal: o.recommendedGoal ?? null,
+        regressedByRule: o.regressedByRule,
+        regressedByApple: o.regressedByApple,
+        points: o.points
+    };
+}
+function metricsOutput(metrics) {
+    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+}
+/** One annotation line per regressed metric. */
+function metricRegressionLines(metrics) {
+    return (metrics?.regressions ?? []).map(o => `Metric regressed: ${regressionSentence(o)}.`);
+}
+/** One warning line per metric without data, for `no-data: warn`. */
+function metricNoDataLines(metrics) {
+    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
+}
+/** The JSON report's `metrics` section; null when no metric is gated. */
+function metricsReport(metrics, appId) {
+    if (!metrics)
+        return null;
+    return {
+        settings: { ...metrics.settings },
+        appId: appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        regressionCount: metrics.regressions.length,
+        items: metrics.outcomes.map(metricReportRecord)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/source/locate.ts
+
+
+/**
+ * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
+ * keeps their symbols), so this only guards against a payload that claims otherwise.
+ */
+const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
+/** The first blamed frame of the app's own code that names a file, innermost first. */
+function blamedSourceFrame(result) {
+    if (!result?.ok)
+        return undefined;
+    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
+}
+/** The signatures worth placing: every reported one, and regressions below the reported top. */
+function placeableSignatures(outcomes, regressions) {
+    const all = outcomes.flatMap(o => o.shown);
+    const ids = new Set(all.map(s => s.id));
+    return [...all, ...regressions.filter(s => !ids.has(s.id))];
+}
+/**
+ * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
+ * a file, so a run without backtraces never lists the workspace.
+ */
+async function placeSignatures(signatures, backtraces, files) {
+    const frames = new Map();
+    for (const s of signatures) {
+        const frame = blamedSourceFrame(backtraces.get(s.id));
+        if (frame)
+            frames.set(s.id, frame);
+    }
+    if (frames.size === 0)
+        return { places: new Map(), noCheckout: false };
+    const listed = await files();
+    if ('none' in listed)
+        return { places: new Map(), noCheckout: true };
+    const index = new SourceIndex(listed.files);
+    const places = new Map();
+    for (const [id, frame] of frames)
+        places.set(id, placeFrame(frame, index));
+    return { places, noCheckout: false };
+}
+function placeFrame(frame, index) {
+    const found = index.find(frame.file ?? '');
+    if (!found.ok)
+        return found;
+    const line = Number(frame.line);
+    if (!(Number.isSafeInteger(line) && line > 0)) {
+        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
+    }
+    return { ok: true, path: found.path, line };
+}
+/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
+function isExcluded(path) {
+    const excluded = SOURCE_LOOKUP.excludedDirs;
+    return path
+        .split('/')
+        .slice(0, -1)
+        .some(dir => excluded.includes(dir));
+}
+/** The repository's files by name, to match a frame's file name by path suffix. */
+class SourceIndex {
+    byName = new Map();
+    constructor(files) {
+        for (const path of files) {
+            if (isExcluded(path))
+                continue;
+            const name = path.slice(path.lastIndexOf('/') + 1);
+            const same = this.byName.get(name);
+            if (same)
+                same.push(path);
+            else
+                this.byName.set(name, [path]);
+        }
+    }
+    /**
+     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
+     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
+     * alone names several files. Several files at that length is no match: a guess would put the
+     * annotation on the wrong code.
+     */
+    find(fileName) {
+        const parts = fileName.replace(/\\/g, '/').split('/');
+        // Whatever precedes a `..` says nothing about where the file is in this repository.
+        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
+        const name = segments.at(-1);
+        const candidates = (name && this.byName.get(name)) || [];
+        if (!name || candidates.length === 0) {
+            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
+        }
+        for (let length = segments.length; length >= 1; length--) {
+            const suffix = segments.slice(-length).join('/');
+            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
+            if (matches.length === 1)
+                return { ok: true, path: matches[0] };
+            if (matches.length > 1) {
+                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
+                return {
+                    ok: false,
+                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
+                };
+            }
+        }
+        return { ok: false, reason: `no file in the repository is named ${name}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
+
+
+// The words for findings, shared by the failure line, the annotations, the warnings and the
+// report wherever they say the same thing.
+/** `hangs, disk writes`: types in running text. */
+function typeList(types) {
+    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
+}
+/** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
+function signatureName(s, max, noun = '') {
+    return `${TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
+}
+/** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
+function noDataYet(types, buildId) {
+    return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
+}
+/** How a regressed signature compares with the baseline, for a sentence. */
+function sinceBaseline(s) {
+    if (s.baselineWeight !== undefined)
+        return `up from ${percent(s.baselineWeight)}`;
+    if (s.baselineAtMost !== undefined)
+        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+    return 'new since the baseline';
+}
+/** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
+function breachSentence(s) {
+    return `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
+}
+/** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
+function wording_regressionSentence(s) {
+    return `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`;
+}
+/** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
+function shareTitle(s) {
+    return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`;
+}
+
+;// CONCATENATED MODULE: ./src/publish/findings.ts
+
+
+/** True when this signature's breach or regression fails the job. */
+function failsJob(s, policy) {
+    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+}
+/** What is wrong with a signature, in one sentence that names it once. */
+function findingText(s) {
+    if (!(s.breached && s.regressed))
+        return s.breached ? breachSentence(s) : wording_regressionSentence(s);
+    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
+}
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+function signatureFingerprint(type, signature) {
+    return sha256(`${type}\n${signature}`);
+}
+/** The same for a metric's population: identifier, percentile and device. */
+function metricFingerprint(population) {
+    return sha256(`METRIC\n${population}`);
+}
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
+
+
+
+
+
+
+
+const TITLE = 'App Store diagnostics gate';
+/**
+ * The blamed source lines first, then one annotation per breach or regression not already on
+ * a line: an error when that kind fails the job, a warning when it is only reported. Within
+ * GitHub's 10 per level and step (one error is kept for the failure itself when the job will
+ * fail, four warnings for the run's own warnings), then a warning that counts the rest.
+ */
+function annotate(verdict, policy, willFail, sources) {
+    const onSource = sourceAnnotations(verdict, policy, sources);
+    const placed = new Set(onSource.map(a => a.id));
+    const level = (fails) => (fails ? 'error' : 'warning');
+    const findings = [
+        ...verdict.breaches
+            .filter(s => !placed.has(s.id))
+            .map(s => ({ level: level(policy.failOnBreach), message: breachSentence(s), title: TITLE })),
+        ...verdict.regressions
+            .filter(s => !placed.has(s.id))
+            .map(s => ({
+            level: level(policy.failOnRegression),
+            message: wording_regressionSentence(s),
+            title: TITLE
+        })),
+        ...metricRegressionLines(verdict.metrics).map(message => ({
+            level: level(policy.failOnRegression),
+            message,
+            title: TITLE
+        }))
+    ];
+    const room = {
+        error: GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0),
+        // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
+        warning: GITHUB_LIMITS.maxAnnotations - 4
+    };
+    let rest = 0;
+    for (const a of [...onSource, ...findings]) {
+        if (room[a.level]-- <= 0) {
+            rest++;
+            continue;
+        }
+        const properties = { title: a.title, file: a.file, startLine: a.line };
+        if (a.level === 'error')
+            error(scrub(a.message), properties);
+        else
+            core_warning(scrub(a.message), properties);
+    }
+    if (rest > 0)
+        core_warning(`${rest} more findings are listed in the job summary.`, { title: TITLE });
+}
+/**
+ * One annotation on each reported signature's blamed line found in the repository: titled with
+ * its share (`Hangs: 41.0% of hang time`), an error when it breached or regressed and that fails
+ * the job. Findings first, heaviest first.
+ */
+function sourceAnnotations(verdict, policy, sources) {
+    if (!sources)
+        return [];
+    const finding = (s) => (s.breached || s.regressed ? 1 : 0);
+    return placeableSignatures(verdict.outcomes, verdict.regressions)
+        .flatMap(s => {
+        const place = sources.places.get(s.id);
+        return place?.ok ? [{ s, place }] : [];
+    })
+        .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
+        .map(({ s, place }) => ({
+        id: s.id,
+        level: failsJob(s, policy) ? 'error' : 'warning',
+        title: shareTitle(s),
+        message: [
+            `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,
+            ...(s.breached ? [`Above the ${limitPercent(s.threshold)} limit.`] : []),
+            ...(s.regressed ? [`Regressed: ${sinceBaseline(s)}.`] : [])
+        ].join(' '),
+        file: place.path,
+        line: place.line
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/publish/junit.ts
+
+
+
+
+
+
+
+/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
+function buildJunit(input) {
+    const { metrics } = input.verdict;
+    return renderJunit([
+        ...input.verdict.outcomes.map(o => typeSuite(o, input)),
+        ...(metrics ? [metricsSuite(metrics, input)] : [])
+    ]);
+}
+/** One case per gated metric: failed when it regressed, skipped without data or direction. */
+function metricsSuite(metrics, input) {
+    const classname = `${ACTION_NAME}.METRICS`;
+    const { settings } = metrics;
+    return {
+        name: 'Metrics',
+        properties: [
+            ['build', input.buildId],
+            ...(metrics.version ? [['version', metrics.version]] : []),
+            ['percentile', settings.percentile],
+            ['device', settings.device],
+            ['max-metric-increase', String(settings.maxIncrease)]
+        ],
+        cases: metrics.outcomes.map(o => {
+            const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`;
+            const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
+            if (o.status === 'regressed') {
+                return {
+                    name,
+                    classname,
+                    failure: {
+                        message: `Metric regressed: ${regressionSentence(o)}.`,
+                        type: 'metric-regression',
+                        details: metricFacts(o, settings.maxIncrease)
+                    }
+                };
+            }
+            if (o.status === 'no-data' && input.policy.noData === 'fail') {
+                return {
+                    name,
+                    classname,
+                    failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
+                };
+            }
+            return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why };
+        })
+    };
+}
+/** A regressed metric's failure body: value, limit and reference, one per line. */
+function metricFacts(o, maxIncrease) {
+    const lines = [
+        `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
+        `limit: +${limitPercent(maxIncrease)} over the reference`
+    ];
+    if (o.reference) {
+        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`);
+    }
+    if (o.regressedByApple)
+        lines.push("Apple's regression insight flags it");
+    return lines.join('\n');
+}
+/** One diagnostic type: its reported signatures, and regressions below the reported top. */
+function typeSuite(outcome, input) {
+    const label = TYPE_LABELS[outcome.type];
+    const classname = `${ACTION_NAME}.${outcome.type}`;
+    const properties = [
+        ['build', input.buildId],
+        ...(input.baselineBuildId ? [['baseline', input.baselineBuildId]] : []),
+        ['threshold', String(outcome.threshold)]
+    ];
+    if (outcome.fetched === 0) {
+        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+        const failing = input.policy.noData === 'fail';
+        return {
+            name: label,
+            properties,
+            cases: [
+                {
+                    name: `${label}: no data yet`,
+                    classname,
+                    ...(failing
+                        ? {
+                            failure: {
+                                message: `${message} 'no-data' is 'fail'.`,
+                                type: 'no-data',
+                                details: message
+                            }
+                        }
+                        : { skipped: message })
+                }
+            ]
+        };
+    }
+    const signatures = placeableSignatures([outcome], input.verdict.regressions.filter(s => s.diagnosticType === outcome.type));
+    return {
+        name: label,
+        properties,
+        cases: signatures.map(s => signatureCase(s, classname, input))
+    };
+}
+function signatureCase(s, classname, input) {
+    const place = input.sources?.places.get(s.id);
+    return {
+        name: s.signature,
+        classname,
+        ...(place?.ok ? { file: place.path } : {}),
+        ...(s.breached || s.regressed
+            ? {
+                failure: {
+                    message: findingText(s),
+                    type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
+                        .filter(Boolean)
+                        .join(','),
+                    details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
+                }
+            }
+            : {})
+    };
+}
+/** The failure's body: weight, limit and baseline, one per line. */
+function facts(s, source) {
+    const lines = [
+        `weight: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
+        `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
+    ];
+    if (s.change !== undefined) {
+        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
+        lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
+    }
+    if (source)
+        lines.push(`blamed line: ${source}`);
+    return lines.join('\n');
+}
+/** The document: counts on every suite and on the root, every value escaped. */
+function renderJunit(suites) {
+    const count = (cases) => ({
+        tests: cases.length,
+        failures: cases.filter(c => c.failure).length,
+        errors: 0,
+        skipped: cases.filter(c => c.skipped !== undefined).length
+    });
+    const all = suites.flatMap(s => s.cases);
+    const lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites${attributes({ name: 'App Store diagnostics gate', ...count(all), time: 0 })}>`
+    ];
+    for (const suite of suites) {
+        lines.push(`  <testsuite${attributes({ name: suite.name, ...count(suite.cases), time: 0 })}>`);
+        if (suite.properties.length) {
+            lines.push('    <properties>');
+            for (const [name, value] of suite.properties)
+                lines.push(`      <property${attributes({ name, value })}/>`);
+            lines.push('    </properties>');
+        }
+        for (const c of suite.cases) {
+            const head = `    <testcase${attributes({ name: c.name, classname: c.classname, time: 0, ...(c.file ? { file: c.file } : {}) })}`;
+            if (c.failure) {
+                const { message, type, details } = c.failure;
+                lines.push(`${head}>`, `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`, '    </testcase>');
+            }
+            else if (c.skipped !== undefined) {
+                lines.push(`${head}>`, `      <skipped${attributes({ message: c.skipped })}/>`, '    </testcase>');
+            }
+            else
+                lines.push(`${head}/>`);
+        }
+        lines.push('  </testsuite>');
+    }
+    lines.push('</testsuites>');
+    return `${lines.join('\n')}\n`;
+}
+function attributes(values) {
+    return Object.entries(values)
+        .map(([name, value]) => ` ${name}="${escapeXml(String(value), true)}"`)
+        .join('');
+}
+/** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+/**
+ * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
+ * breaks kept as character references.
+ */
+function escapeXml(text, attribute = false) {
+    const escaped = text
+        .replace(NOT_XML, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+    // A parser turns a raw line break in an attribute into a space; a reference survives.
+    return attribute
+        ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+        : escaped.replace(/\r/g, '&#13;');
+}
+
+;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
+
+
+const TYPE_HELP = {
+    HANGS: {
+        name: 'HangSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/understanding-hangs-in-your-app'
+    },
+    DISK_WRITES: {
+        name: 'DiskWriteSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-disk-writes'
+    },
+    LAUNCHES: {
+        name: 'LaunchSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time'
+    }
+};
+const METRICS_HELP_URI = 'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app';
+/** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
+function typeRuleId(type) {
+    return `diagnostics/${type.toLowerCase().replace('_', '-')}`;
+}
+/** One rule per diagnostic type, in a fixed order so that rule indexes are stable. */
+const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
+    const label = TYPE_LABELS[type].toLowerCase();
+    return {
+        id: typeRuleId(type),
+        name: TYPE_HELP[type].name,
+        short: `A ${label} signature is above its threshold or regressed against the baseline.`,
+        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of the build's ${TYPE_SHARES[type]}. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
+        helpUri: TYPE_HELP[type].helpUri,
+        tags: ['performance', 'app-store-connect', label]
+    };
+});
+/** `metrics/hangRate`: the rule of one gated metric. */
+function metricRuleId(identifier) {
+    return `metrics/${identifier}`;
+}
+/** One rule per gated metric, after the diagnostic types. */
+function metricRules(metrics) {
+    return (metrics?.outcomes ?? [])
+        .filter(o => o.status !== 'not-gated')
+        .map(o => ({
+        id: metricRuleId(o.identifier),
+        name: o.identifier,
+        short: `${o.label} regressed against its reference.`,
+        full: `App Store Connect's power and performance metric ${o.label} (${o.identifier}) rose by more than the allowed increase over its reference, beyond the error margins, or Apple flagged it as a regression.`,
+        helpUri: METRICS_HELP_URI,
+        tags: ['performance', 'app-store-connect', 'metrics']
+    }));
+}
+/** The SARIF log as text (JSON, two-space indented). */
+function buildSarif(input) {
+    const { verdict } = input;
+    const rules = [...TYPE_RULES, ...metricRules(verdict.metrics)];
+    const ruleIndex = (id) => rules.findIndex(rule => rule.id === id);
+    const log = {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: ACTION_NAME,
+                        informationUri: ACTION_URL,
+                        rules: rules.map(ruleDescriptor)
+                    }
+                },
+                results: [
+                    ...findingsOf(input).map(s => result(s, input, ruleIndex)),
+                    ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+                ],
+                properties: {
+                    buildId: input.buildId,
+                    ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
+                    passed: verdict.passed
+                }
+            }
+        ]
+    };
+    return `${JSON.stringify(log, null, 2)}\n`;
+}
+/** Breaches and regressions, each signature once: the breaches first, worst first. */
+function findingsOf({ verdict }) {
+    const seen = new Set();
+    return [...verdict.breaches, ...verdict.regressions].filter(s => {
+        if (seen.has(s.id))
+            return false;
+        seen.add(s.id);
+        return true;
+    });
+}
+function ruleDescriptor(rule) {
+    return {
+        id: rule.id,
+        name: rule.name,
+        shortDescription: { text: rule.short },
+        fullDescription: { text: rule.full },
+        helpUri: rule.helpUri,
+        help: { text: `${rule.full} See ${rule.helpUri}` },
+        defaultConfiguration: { level: 'error' },
+        properties: { tags: rule.tags, precision: 'high', 'problem.severity': 'error' }
+    };
+}
+function result(s, input, ruleIndex) {
+    const ruleId = typeRuleId(s.diagnosticType);
+    const place = input.sources?.places.get(s.id);
+    const location = place?.ok
+        ? {
+            physicalLocation: {
+                artifactLocation: { uri: uriOf(place.path), uriBaseId: '%SRCROOT%' },
+                region: { startLine: place.line }
+            }
+        }
+        : {
+            logicalLocations: [
+                { name: s.signature, fullyQualifiedName: `${s.diagnosticType}/${s.signature}` }
+            ]
+        };
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: failsJob(s, input.policy) ? 'error' : 'warning',
+        message: { text: findingText(s) },
+        locations: [location],
+        partialFingerprints: {
+            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+        },
+        properties: {
+            signatureId: s.id,
+            diagnosticType: s.diagnosticType,
+            signature: s.signature,
+            weight: s.weight,
+            threshold: s.threshold,
+            rank: s.rank,
+            breached: s.breached,
+            regressed: s.regressed,
+            ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
+            ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
+        }
+    };
+}
+/** A regressed metric: no source line, so its location is the metric itself. */
+function metricResult(o, input, ruleIndex) {
+    const ruleId = metricRuleId(o.identifier);
+    const population = `${o.identifier}/${o.percentile}/${o.device}`;
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: input.policy.failOnRegression ? 'error' : 'warning',
+        message: { text: `Metric regressed: ${regressionSentence(o)}.` },
+        locations: [
+            { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
+        ],
+        partialFingerprints: { 'ascMetric/v1': metricFingerprint(population) },
+        properties: {
+            identifier: o.identifier,
+            percentile: o.percentile,
+            device: o.device,
+            ...(o.unit ? { unit: o.unit } : {}),
+            ...(o.version ? { version: o.version } : {}),
+            ...(o.point ? { value: o.point.value } : {}),
+            ...(o.reference
+                ? { referenceValue: o.reference.value, referenceVersions: o.reference.versions }
+                : {}),
+            ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
+            regressedByRule: o.regressedByRule,
+            regressedByApple: o.regressedByApple
+        }
+    };
+}
+/** A repository path as a relative URI: each segment percent-encoded. */
+function uriOf(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/publish/ci-reports.ts
+
+
+/** The SARIF log and the JUnit XML of a run; each front door writes them where it writes. */
+function ciReportFiles(outcome) {
+    const input = outcome.kind === 'judged' ? findingsInput(outcome) : undefined;
+    const file = (output, what, path, build) => ({ output, what, path, text: path && input ? build(input) : undefined });
+    return [
+        file('sarif-path', 'SARIF log', outcome.config?.sarifPath, buildSarif),
+        file('junit-path', 'JUnit XML', outcome.config?.junitPath, buildJunit)
+    ];
+}
+function findingsInput(outcome) {
+    const { verdict, config, data, sources } = outcome;
+    return {
+        verdict,
+        policy: config,
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        sources
+    };
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/publish/files.ts
+
+
+
+/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
+function writeTextFile(path, text) {
+    const target = (0,external_node_path_namespaceObject.resolve)(path);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
+    return target;
+}
+
+;// CONCATENATED MODULE: ./src/publish/gaps.ts
+
+
+
+
+/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
+function gapWarnings(noData, verdict, data) {
+    const warnings = [];
+    if (noData === 'warn') {
+        for (const type of verdict.emptyTypes) {
+            warnings.push(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
+        }
+        for (const line of metricNoDataLines(verdict.metrics))
+            warnings.push(scrub(line));
+    }
+    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
+    if (unavailable.length) {
+        warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
+    }
+    const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+        .filter(list => list.signatures.length === 0)
+        .map(list => TYPE_LABELS[list.type].toLowerCase());
+    if (data.baseline && baselineEmpty.length) {
+        warnings.push(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
+    }
+    if (data.baseline && data.baseline.build.id === data.current.build.id) {
+        warnings.push('The baseline is the same build as the one gated, so nothing can regress.');
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/asc/phased-release.ts
+
+
+
+const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
+/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
+function readPhasedRelease(resource) {
+    const r = (resource ?? {});
+    if (r.type !== 'appStoreVersionPhasedReleases')
+        return undefined;
+    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
+        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
+    }
+    const a = (r.attributes ?? {});
+    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
+    const day = a.currentDayNumber;
+    const pause = a.totalPauseDuration;
+    return {
+        id: r.id,
+        state,
+        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
+        ...(typeof a.startDate === 'string'
+            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
+            : {}),
+        ...(Number.isInteger(pause) && pause >= 0
+            ? { totalPauseDuration: pause }
+            : {})
+    };
+}
+/** The phased release of an App Store version as it is now. */
+async function getPhasedRelease(client, versionId) {
+    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
+    return readPhasedRelease(body?.data);
+}
+/**
+ * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
+ * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
+ * the pause its first attempt already made.
+ */
+async function pausePhasedRelease(client, release, versionId) {
+    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
+    let body;
+    try {
+        body = await client.patchJson(path, {
+            body: {
+                data: {
+                    type: 'appStoreVersionPhasedReleases',
+                    id: release.id,
+                    attributes: { phasedReleaseState: 'PAUSED' }
+                }
+            },
+            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
+            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
+        });
+    }
+    catch (error) {
+        if (error instanceof ServiceError && error.status === 409) {
+            const now = await getPhasedRelease(client, versionId);
+            if (now?.state === 'PAUSED')
+                return now;
+        }
+        throw error;
+    }
+    const paused = readPhasedRelease(body?.data);
+    if (!paused) {
+        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
+    }
+    return paused;
+}
+
+;// CONCATENATED MODULE: ./src/release-guard.ts
+
+
+
+
+/**
+ * What the release guard does with a rollout, a pure function. It pauses only a rollout that
+ * is ACTIVE, only when the run fails on its verdict (`failure` is the line the step fails
+ * with: breaches, regressions, metrics or `no-data: fail`, whatever makes the job fail), and
+ * only in `pause-on-failure` mode; `report` mode says it would have. It never resumes.
+ */
+function decidePhasedRelease(input) {
+    const { release, failure, mode } = input;
+    if (!release)
+        return { action: 'none', reason: 'the version has no phased release' };
+    if (!failure)
+        return { action: 'none', reason: 'the verdict does not fail the run' };
+    if (release.state !== 'ACTIVE') {
+        return { action: 'none', reason: `the rollout is ${STATE_WORDS[release.state]}` };
+    }
+    if (mode === 'report') {
+        return { action: 'would-pause', reason: "'phased-release' is 'report'" };
+    }
+    return { action: 'pause', reason: 'the verdict failed and the rollout is active' };
+}
+const STATE_WORDS = {
+    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
+    ACTIVE: 'active',
+    PAUSED: 'already paused (PAUSED); the guard never resumes one',
+    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
+    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
+};
+/**
+ * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
+ * The rollout is read again just before the PATCH, so the decision is made on its state now,
+ * not as it was when the run began. Never throws for App Store Connect problems: they become
+ * `error`, and the verdict and the report stay as they are.
+ */
+async function guardRelease(client, version, failure, mode, log) {
+    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+    const versionString = oneLine(version.versionString, 64);
+    const outcome = (release, decision, extra = {}) => ({
+        version: versionString,
+        versionId: version.id,
+        ...(release ? { release } : {}),
+        decision,
+        paused: false,
+        ...extra
+    });
+    const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode });
+    const name = `the phased release of ${versionString}`;
+    if (first.action === 'would-pause') {
+        log(`Would pause ${name} (${describeRollout(version.phasedRelease)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`);
+    }
+    if (first.action !== 'pause')
+        return outcome(version.phasedRelease, first);
+    let current = version.phasedRelease;
+    try {
+        current = await getPhasedRelease(client, version.id);
+        const now = decidePhasedRelease({ release: current, failure, mode });
+        if (now.action !== 'pause') {
+            log(`Not pausing ${name}: ${now.reason}.`);
+            return outcome(current, now);
+        }
+        const paused = await pausePhasedRelease(client, current, version.id);
+        log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: the verdict failed.`);
+        return outcome(paused, now, { paused: paused.state === 'PAUSED' });
+    }
+    catch (error) {
+        if (!(error instanceof ServiceError || error instanceof DataError))
+            throw error;
+        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
+    }
+}
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+async function act(client, config, data, failure, log, 
+/** How the front door shows a phase (a log group in the action). */
+phase = (_title, work) => work()) {
+    const version = data.current.build.appStoreVersion;
+    if (version?.status !== 'live')
+        return undefined;
+    return phase('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, log));
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
+}
+/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
+function describeRollout(release) {
+    if (release.state === 'COMPLETE')
+        return 'complete (100% of users)';
+    if (release.state === 'INACTIVE')
+        return 'not started yet (inactive)';
+    const day = rolloutDay(release);
+    const state = release.state.toLowerCase();
+    return day ? `${day}, ${state}` : state;
+}
+/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
+function rolloutDay(release) {
+    if (release.day === undefined)
+        return undefined;
+    const day = Math.min(release.day, PHASED_RELEASE.days);
+    const share = PHASED_RELEASE.userPercentByDay[day - 1];
+    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Untrusted text in Markdown: everything from App Store Connect must display literally,
+// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
+
+const ZWSP = '\u200b';
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
+/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
+function defuseComments(text) {
+    return text
+        .replace(/<!--/g, `<!${ZWSP}--`)
+        .replace(/--(?=>)/g, `--${ZWSP}`)
+        .replace(/--!>/g, `--!${ZWSP}>`);
+}
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
+function defuseReferences(text) {
+    return text
+        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+        .replace(/:\/\//g, `:${ZWSP}//`)
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
+}
+/**
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
+ */
+function code(text, { inTable = false, maxLength = 400 } = {}) {
+    const value = truncate(defuseComments(flatten(text)), maxLength);
+    if (value.trim() === '')
+        return '*(empty)*';
+    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
+}
+/** A code span for a table cell. */
+function codeCell(text) {
+    return code(text, { inTable: true });
+}
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
+/** Plain text inside Markdown (also safe inside a table cell). */
+function markdown_text(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
+}
+/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
+function html(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'));
+}
+/**
+ * A fenced code block that its content cannot close: the fence is longer than any
+ * backtick run in the lines.
+ */
+function codeBlock(lines) {
+    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
+    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    return `${fence}text\n${body}\n${fence}`;
+}
+/** A link only to an https URL, with its text escaped; otherwise the text alone. */
+function markdown_link(label, url) {
+    const parsed = httpsUrl(url);
+    if (!parsed)
+        return markdown_text(label);
+    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
+    return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/release.ts
+
+
+/**
+ * The phased-release lines at the top of the report: the rollout's state, and what this run
+ * did to it (paused it, would have, or could not).
+ */
+function releaseSection(guard) {
+    const version = markdown_text(guard.version);
+    if (!guard.release)
+        return `**Phased release:** none for ${version}.`;
+    const lines = [];
+    if (guard.paused) {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
+    }
+    else if (guard.error) {
+        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
+    }
+    else if (guard.decision.action === 'would-pause') {
+        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**; this run only reports (\`phased-release: report\`).`);
+    }
+    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    return lines.join('\n\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/chart.ts
+// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
+// except version strings of digits and dots and finite numbers in plain decimal notation;
+// every other point is left out. The title and labels are the gate's own words.
+
+
+/** Versions shown per chart: the most recent ones. */
+const MAX_POINTS = 12;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
+function chartNumber(value) {
+    if (!Number.isFinite(value))
+        return undefined;
+    const text = String(Number(value.toFixed(6)));
+    return DECIMAL.test(text) ? text : undefined;
+}
+/**
+ * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
+ * fewer than two points qualify or the metric is not one the gate knows.
+ */
+function metricChart(outcome) {
+    const known = knownMetric(outcome.identifier);
+    if (!known)
+        return undefined;
+    const points = outcome.points
+        .flatMap(p => {
+        const value = chartNumber(p.value);
+        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
+            ? [{ version: p.version, value }]
+            : [];
+    })
+        .slice(-MAX_POINTS);
+    if (points.length < 2)
+        return undefined;
+    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${known.label}, ${percentile}, by version"`,
+        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
+        `  line [${points.map(p => p.value).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/metrics.ts
+
+
+
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** The metric regressions, for the top of the report with the other problems. */
+function metricProblems(metrics) {
+    if (!metrics?.regressions.length)
+        return '';
+    return [
+        '#### Metric regressions',
+        '',
+        '| | Metric | This version | Reference | Change | Found by |',
+        '|---|---|---:|---|---:|---|',
+        ...metrics.regressions.map(o => row([
+            '⚠️',
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
+                .filter(Boolean)
+                .join(', ')
+        ]))
+    ].join('\n');
+}
+/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
+function metricsSection(metrics, noData, charts) {
+    const { settings } = metrics;
+    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
+    const parts = [
+        '#### Metrics',
+        '',
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        '',
+        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
+        '|---|---:|---|---:|---|---|',
+        ...metrics.outcomes.map(o => row([
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            goalCell(o),
+            verdictCell(o, noData)
+        ]))
+    ];
+    const insights = metrics.outcomes.filter(o => o.appleInsight);
+    if (insights.length) {
+        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
+    }
+    if (charts) {
+        for (const o of metrics.outcomes) {
+            const chart = metricChart(o);
+            if (chart)
+                parts.push('', chart);
+        }
+    }
+    return parts.join('\n');
+}
+function metricName(o) {
+    return o.label.toLowerCase() === o.identifier.toLowerCase()
+        ? codeCell(o.identifier)
+        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
+}
+function valueCell(o) {
+    if (!o.point)
+        return 'no data yet';
+    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
+}
+function referenceCell(o) {
+    if (!o.reference)
+        return '';
+    const { mode, versions, value, errorMargin } = o.reference;
+    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
+    const which = mode === 'average'
+        ? `average of ${versions.join(', ')}`
+        : mode === 'baseline'
+            ? `baseline ${versions.join(', ')}`
+            : versions.join(', ');
+    return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
+}
+function changeCell(o) {
+    return o.change === undefined ? '' : changeText(o.change);
+}
+function goalCell(o) {
+    const parts = [
+        o.point?.goal,
+        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
+    ].filter((part) => Boolean(part));
+    return parts.length ? markdown_text(parts.join(', ')) : '';
+}
+function verdictCell(o, noData) {
+    switch (o.status) {
+        case 'regressed':
+            return o.regressedByRule ? '❌ regressed' : "❌ regressed (Apple's insight)";
+        case 'no-data':
+            return `${noData === 'fail' ? '❌' : '⚠️'} ${markdown_text(o.reason ?? 'no data yet')}`;
+        case 'not-gated':
+            return 'ℹ️ reported, not gated (direction unknown)';
+        default:
+            if (o.appleInsight?.kind === 'regression')
+                return '✅ (Apple flags a regression; see below)';
+            return '✅';
+    }
+}
+function insightLine(o, insight) {
+    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
+    const population = insight.populations[0];
+    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
+        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
+        : '';
+    const versions = insight.referenceVersions.length
+        ? ` compared with ${insight.referenceVersions.join(', ')}`
+        : '';
+    const impact = insight.highImpact ? ', high impact' : '';
+    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
+    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/render.ts
+
+
+
+
+
+
+/** How much to show; each level drops more, in the order the design gives. */
+var Detail;
+(function (Detail) {
+    Detail[Detail["Full"] = 0] = "Full";
+    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
+    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
+    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
+})(Detail || (Detail = {}));
+const TOP_ROWS = 10;
+/** The whole report as Markdown: a pure function of the verdict and its context. */
+function renderReport(verdict, context, detail = Detail.Full) {
+    const sections = [
+        headline(verdict),
+        context.release && releaseSection(context.release),
+        buildLine(context),
+        metricProblems(verdict.metrics),
+        problems(verdict),
+        verdict.metrics &&
+            metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
+        ...(detail < Detail.NoTypeTables
+            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
+            : []),
+        noCheckoutLine(context),
+        footer(verdict, context)
+    ];
+    return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+function headline(verdict) {
+    if (verdict.result === 'no-data') {
+        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
+    }
+    const metricRegressions = verdict.metrics?.regressions.length ?? 0;
+    const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? [];
+    const counts = [
+        verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
+        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
+        metricRegressions ? plural(metricRegressions, 'metric regression') : ''
+    ].filter(Boolean);
+    if (verdict.noDataFailed)
+        counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
+    if (verdict.metrics?.noDataFailed)
+        counts.push(`no data for ${markdown_text(metricGaps.join(', '))}`);
+    if (!verdict.passed)
+        return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
+    const gaps = [typeList(verdict.emptyTypes), markdown_text(metricGaps.join(', '))].filter(Boolean);
+    if (gaps.length) {
+        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
+    }
+    return '### ✅ App Store diagnostics gate: passed';
+}
+function buildLine(context) {
+    const parts = [
+        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
+    ];
+    if (context.baseline) {
+        const { id, label } = context.baseline;
+        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
+    }
+    if (context.runUrl)
+        parts.push(markdown_link('workflow run', context.runUrl));
+    return parts.join(' · ');
+}
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
+function problems(verdict) {
+    if (verdict.breaches.length + verdict.regressions.length === 0) {
+        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
+        return fetched
+            ? 'No signature is above its threshold' +
+                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
+            : 'App Store Connect has no diagnostic signatures for this build yet.';
+    }
+    const sections = [];
+    if (verdict.regressions.length) {
+        const rows = verdict.regressions.map(s => render_row([
+            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+            TYPE_LABELS[s.diagnosticType],
+            codeCell(s.signature),
+            percent(s.weight),
+            baselineCell(s),
+            deltaCell(s)
+        ]));
+        sections.push([
+            '#### Regressions',
+            '',
+            '| | Type | Signature | Weight | Baseline | Δ |',
+            '|---|---|---|---:|---:|---:|',
+            ...rows
+        ].join('\n'));
+    }
+    if (verdict.breaches.length) {
+        const rows = verdict.breaches.map(s => {
+            const cells = [
+                '❌',
+                TYPE_LABELS[s.diagnosticType],
+                codeCell(s.signature),
+                percent(s.weight),
+                limitPercent(s.threshold)
+            ];
+            return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
+        });
+        const header = verdict.hasBaseline
+            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
+        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
+    }
+    return sections.join('\n\n');
+}
+function render_row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
+function deltaCell(s) {
+    if (s.delta === undefined)
+        return '';
+    const points = (s.delta * 100).toFixed(1);
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
+}
+function render_changeCell(s) {
+    switch (s.change) {
+        case 'new':
+            return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
+        case 'same':
+            return `= ${percent(s.weight)}`;
+        case 'up':
+            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
+        case 'down':
+            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
+        default:
+            return '';
+    }
+}
+const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
+function trendCell(insight) {
+    if (!insight)
+        return '';
+    const arrow = insight.direction ? ARROWS[insight.direction] : '';
+    const refs = insight.referenceVersions
+        .slice(0, 3)
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
+    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
+}
+function typeSection(outcome, verdict, context, detail) {
+    const label = TYPE_LABELS[outcome.type];
+    if (outcome.fetched === 0) {
+        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
+    }
+    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict.hasBaseline)
+    ];
+    if (rows.length < outcome.shown.length) {
+        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
+    }
+    if (detail < Detail.NoBacktraces && context.backtraces) {
+        for (const s of rows) {
+            const result = context.backtraces.get(s.id);
+            if (result)
+                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
+        }
+    }
+    const gone = goneLine(outcome);
+    if (gone)
+        parts.push('', gone);
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, withBaseline) {
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
+            : [trendCell(s.insight)];
+        return render_row([...cells, ...compared]);
+    });
+    return [head, ...body];
+}
+function goneLine(outcome) {
+    if (outcome.goneUnknown) {
+        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
+    }
+    if (outcome.gone.length === 0)
+        return '';
+    const items = outcome.gone
+        .slice(0, TOP_ROWS)
+        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
+    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
+    return `Gone since the baseline: ${items.join(', ')}${more}.`;
+}
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context) {
+    return context.sources?.noCheckout
+        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+        : '';
+}
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place) {
+    return place.ok
+        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
+}
+function backtraceBlock(s, result, place) {
+    if (!result.ok)
+        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
+    const b = result.backtrace;
+    const facts = [
+        b.device,
+        b.os,
+        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
+        b.eventDetail,
+        b.writesCaused && `writes ${b.writesCaused}`
+    ].filter((fact) => Boolean(fact));
+    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
+    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
+    const lines = b.frames.map(f => {
+        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`;
+    });
+    const parts = [
+        `<details><summary>${summary}</summary>`,
+        '',
+        codeBlock(lines.length ? lines : ['(no frames)'])
+    ];
+    if (b.basis === 'heaviest')
+        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    if (place)
+        parts.push('', placeLine(place));
+    for (const insight of b.insights) {
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
+    }
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+function footer(verdict, context) {
+    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
+        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .join(', ');
+    const parts = [`Thresholds: ${thresholds}`];
+    if (verdict.hasBaseline)
+        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
+    const { remaining, limit } = context.rateLimit ?? {};
+    if (remaining !== undefined) {
+        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
+    }
+    return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+
+const characters = (text) => text.length;
+const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
+/**
+ * The most detailed rendering that fits: drop backtraces, then long tables, then the
+ * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
+ * so it always survives.
+ */
+function fitReport(render, budget) {
+    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
+    let report = '';
+    for (const level of levels) {
+        report = render(level);
+        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
+        if (budget.measure(fitted) <= budget.max)
+            return fitted;
+    }
+    return cutAtLine(report, budget);
+}
+function omissionNote(elsewhere) {
+    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
+}
+/**
+ * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
+ * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
+ * and end with a line `</details>`; signature text never starts a line, so text that merely
+ * contains the tag cannot inflate the closing. The result is measured again with its closing.
+ */
+function cutAtLine(report, budget) {
+    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
+    const lines = report.split('\n');
+    let keep = lines.length;
+    for (;;) {
+        const cut = closeSections(lines.slice(0, keep));
+        const result = `${cut}${note}`;
+        if (budget.measure(result) <= budget.max || keep === 0)
+            return result;
+        // Drop at least the overflow's worth of lines, then measure again.
+        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
+    }
+}
+/** How many lines to keep so the text loses roughly what it is over the budget. */
+function shrinkTo(lines, keep, budget, result) {
+    let excess = budget.measure(result) - budget.max;
+    let count = keep;
+    while (count > 0 && excess > 0) {
+        count--;
+        excess -= budget.measure(lines[count]) + 1;
+    }
+    return count;
+}
+/** The lines with a fence and the renderer's open `<details>` sections closed. */
+function closeSections(kept) {
+    let fence;
+    let openDetails = 0;
+    for (const line of kept) {
+        const fenceMatch = /^(`{3,})/.exec(line);
+        if (fenceMatch)
+            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
+        else if (!fence && line.startsWith('<details>'))
+            openDetails++;
+        else if (!fence && line === '</details>')
+            openDetails = Math.max(0, openDetails - 1);
+    }
+    const closing = [
+        ...(fence ? [fence] : []),
+        '',
+        ...Array.from({ length: openDetails }, () => '</details>')
+    ];
+    return [...kept, ...closing].join('\n');
+}
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -1580,7 +4221,7 @@ function megabytes(bytes) {
     return String(Math.round((bytes / (1024 * 1024)) * 10) / 10);
 }
 /** A response header as one string. */
-function header(response, name) {
+function transport_header(response, name) {
     const value = response.headers[name.toLowerCase()];
     return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -1721,117 +4362,728 @@ function retryAfterHeader(response) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
-// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
-// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
-// can echo a token back in an error body, so every text taken from a response, and every text
-// the action publishes, passes this scrubber.
+;// CONCATENATED MODULE: ./src/github/fetch.ts
 
-const REPLACEMENT = '***';
-/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
-const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
-const MIN_SECRET_LENGTH = 8;
-const secrets = new Set();
-/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
-function addSecret(value) {
-    const trimmed = value.trim();
-    if (trimmed.length >= MIN_SECRET_LENGTH)
-        secrets.add(trimmed);
-}
-/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
-function protect(value) {
-    if (!value.trim())
-        return;
-    core_setSecret(value);
-    addSecret(value);
-}
+
 /**
- * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
- * key's base64), replaced by ***.
+ * A `fetch` for Octokit over the action's own transport: the same HTTP stack and the same
+ * bounded retries as App Store Connect, and the token only ever sent to the API's origin.
+ * A POST is repeated only when GitHub cannot have acted on it: a retried create that had in
+ * fact landed would leave a second comment.
+ *
+ * It touches none of the globals `Request`, `Headers` and `Response`: their first use loads
+ * Node's own copy of undici, with node:http2, zlib and worker_threads (about 20 ms), for
+ * objects Octokit only reads a few fields of.
  */
-function scrub(text) {
-    if (secrets.size === 0 || text === '')
-        return text;
-    let result = text;
-    // Longest first, so a token is replaced whole before a fragment of it could be.
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (result.includes(secret))
-            result = result.split(secret).join(REPLACEMENT);
+function fetchOverTransport(send, policy, origin) {
+    return async (input, init = {}) => {
+        // Octokit passes a string URL and a plain object of headers.
+        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+        if (url.origin !== origin)
+            throw new Error(`refused to send the GitHub token to ${url.origin}`);
+        const headers = Object.fromEntries(Object.entries((init.headers ?? {})).map(([name, value]) => [
+            name.toLowerCase(),
+            String(value)
+        ]));
+        const method = (init.method ?? 'GET').toUpperCase();
+        let response;
+        try {
+            ;
+            ({ response } = await sendWithRetry(send, () => ({
+                method,
+                url: url.href,
+                headers,
+                body: typeof init.body === 'string' ? init.body : undefined,
+                timeoutMs: policy.requestTimeoutMs
+            }), policy, {
+                signal: init.signal ?? undefined,
+                ...(method === 'POST' ? { retryable: isSafeToRepeat } : {})
+            }));
+        }
+        catch (error) {
+            // Out of retries on a status: hand Octokit the last answer so it reports the status.
+            if (error instanceof RetriesExhausted && !(error.last instanceof Error))
+                response = error.last;
+            else
+                throw error;
+        }
+        return fetchResponse(url.href, response);
+    };
+}
+/** The part of a fetch Response that Octokit reads: status, headers, and the body as text. */
+function fetchResponse(url, response) {
+    const { status } = response;
+    const body = [204, 205, 304].includes(status) ? '' : response.body;
+    const headers = new Map(Object.entries(response.headers).flatMap(([name, value]) => value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]]));
+    const partial = {
+        status,
+        url,
+        ok: status >= 200 && status <= 299,
+        statusText: external_node_http_namespaceObject.STATUS_CODES[status] ?? '',
+        headers: {
+            get: (name) => headers.get(name.toLowerCase()) ?? null,
+            has: (name) => headers.has(name.toLowerCase()),
+            [Symbol.iterator]: () => headers.entries()
+        },
+        text: async () => body,
+        json: async () => JSON.parse(body),
+        arrayBuffer: async () => {
+            const bytes = Buffer.from(body);
+            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        }
+    };
+    return partial;
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+
+
+
+
+
+
+
+/** The hidden line that makes the comment sticky; the header tells several apart. */
+function commentMarker(header) {
+    return `<!-- ${ACTION_NAME}:${header} -->`;
+}
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+    status;
+    constructor(status) {
+        super(`HTTP ${status}`);
+        this.status = status;
     }
-    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
 }
-/** Forgets every secret; for tests. */
-function clearSecrets() {
-    secrets.clear();
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function written(response) {
+    const { status, data } = response;
+    if (status < 200 || status > 299 || typeof data?.id !== 'number')
+        throw new UnexpectedStatus(status);
+    return { id: data.id, url: String(data.html_url ?? '') };
+}
+/**
+ * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
+ * Connect requests; `publish` then creates, updates, or skips an identical write.
+ */
+class StickyComment {
+    options;
+    marker;
+    octokit;
+    lookup;
+    controller = new AbortController();
+    constructor(options) {
+        this.options = options;
+        this.marker = commentMarker(options.header);
+        this.octokit = loadOctokit(options, this.controller.signal);
+        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
+    }
+    /**
+     * Pages through every comment. Only a bot's comment that starts with the exact marker is
+     * ours: a person's, or another bot's that quotes the marker, never is.
+     */
+    async find() {
+        const octokit = await this.octokit;
+        const { owner, repo, number } = this.options.target;
+        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: number,
+            per_page: GITHUB_LIMITS.commentsPerPage
+        });
+        const ours = [];
+        for await (const page of pages) {
+            for (const c of page.data) {
+                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
+            }
+        }
+        return ours.sort((a, b) => a.id - b.id);
+    }
+    /**
+     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
+     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
+     */
+    async publish(report, createIfMissing) {
+        const lookup = await this.lookup;
+        if (!lookup.ok)
+            return failure(lookup.error, this.options.target, this.options.apiUrl);
+        try {
+            const [oldest, ...duplicates] = lookup.ours;
+            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
+            await this.remove(duplicates);
+            return result;
+        }
+        catch (error) {
+            return failure(error, this.options.target, this.options.apiUrl);
+        }
+    }
+    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
+    abort() {
+        this.controller.abort();
+    }
+    async write(existing, body, createIfMissing) {
+        const { owner, repo, number } = this.options.target;
+        const octokit = await this.octokit;
+        if (existing?.body === body)
+            return { id: existing.id, url: existing.url, action: 'unchanged' };
+        if (existing) {
+            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
+            return { ...comment, action: 'updated' };
+        }
+        if (!createIfMissing) {
+            return {
+                action: 'skipped',
+                note: 'nothing breached or regressed, and there is no earlier comment to update'
+            };
+        }
+        const { policy } = this.options;
+        let waitedMs = 0;
+        for (let attempt = 1;; attempt++) {
+            let created;
+            try {
+                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+            }
+            catch (error) {
+                // A create that failed on the way back may have landed: look before trying again.
+                const status = error.status;
+                const decision = nextRetry(policy, attempt, waitedMs, undefined);
+                if ((status !== undefined && status < 500) || !decision.retry)
+                    throw error;
+                await sleep(decision.delayMs, this.controller.signal);
+                waitedMs += decision.delayMs;
+                const [landed, ...duplicates] = await this.find();
+                if (landed) {
+                    await this.remove(duplicates);
+                    return this.write(landed, body, false);
+                }
+                continue;
+            }
+            return this.settle(created, body);
+        }
+    }
+    /**
+     * Another run on the same pull request may have created its comment at the same moment:
+     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+     */
+    async settle(created, body) {
+        let ours;
+        try {
+            ours = await this.find();
+        }
+        catch {
+            return { ...created, action: 'created' }; // written; only the check for a twin failed
+        }
+        const [oldest, ...newer] = ours;
+        if (!oldest || oldest.id === created.id) {
+            await this.remove(newer);
+            return { ...created, action: 'created' };
+        }
+        let result;
+        try {
+            result = await this.write(oldest, body, false);
+        }
+        catch {
+            return { ...created, action: 'created' }; // the twin could not be written: keep ours
+        }
+        await this.remove(newer);
+        return result;
+    }
+    /**
+     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+     * and one left behind is only stale (the next run tries again), never worth a warning.
+     */
+    async remove(duplicates) {
+        if (duplicates.length === 0)
+            return;
+        const { owner, repo } = this.options.target;
+        const octokit = await this.octokit;
+        for (const duplicate of duplicates) {
+            await octokit.rest.issues
+                .deleteComment({ owner, repo, comment_id: duplicate.id })
+                .catch(() => undefined);
+        }
+    }
+}
+async function loadOctokit(options, signal) {
+    // Loaded only when a comment is due: it costs start-up time every other run would pay.
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const baseUrl = options.apiUrl.replace(/\/+$/, '');
+    return getOctokit(options.token, {
+        baseUrl,
+        request: {
+            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
+            signal
+        },
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
+    });
+}
+/** How to comment on a fork's pull request anyway. */
+const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
+const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
+/** A comment failure is a warning, never the reason the job fails. */
+function failure(error, target, apiUrl) {
+    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
+    const cause = error.cause;
+    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
+        };
+    }
+    const status = error.status;
+    const apiMessage = error.response?.data
+        ?.message;
+    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
+    const where = `pull request #${target.number}`;
+    if (status === 403) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
+        };
+    }
+    if (status === 404) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
+        };
+    }
+    return {
+        action: 'failed',
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
+    };
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
- * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
- */
-function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+;// CONCATENATED MODULE: ./src/publish/outcome.ts
+/** What the report renders besides the verdict. */
+function reportContext(outcome) {
+    const { config, data } = outcome;
+    return {
+        buildId: data.current.build.id,
+        buildLabel: data.current.build.label,
+        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+        runUrl: runUrl(),
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: outcome.usage?.rateLimit,
+        backtraces: data.backtraces,
+        release: outcome.release,
+        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+        sources: config.annotateSource ? outcome.sources : undefined,
+        noData: config.noData
+    };
+}
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
+
+
+
+
+
+
+
+/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
+function planComment(config, send, policy) {
+    if (config.comment === 'never')
+        return { skip: "'comment' is false", warn: false };
+    const found = findPullRequest(config.prNumber);
+    if ('none' in found)
+        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
+    const { target } = found;
+    if (target.fromFork) {
+        return {
+            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
+            warn: true
+        };
+    }
+    if (!config.githubToken) {
+        return {
+            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
+            warn: true
+        };
+    }
+    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+    return {
+        sticky: new StickyComment({
+            token: config.githubToken,
+            apiUrl,
+            target,
+            header: config.commentHeader,
+            send,
+            policy
+        })
+    };
+}
+/** Posts or updates the comment and sets its outputs; every problem is a warning. */
+async function publishComment(plan, render, somethingFound, onBreachOnly) {
+    if ('skip' in plan) {
+        if (plan.warn)
+            core_warning(plan.skip);
+        else
+            info(`No pull-request comment: ${plan.skip}.`);
+        return;
+    }
+    // Scrubbing only shortens a text, so what fits still fits.
+    const report = fitReport(detail => scrub(render(detail)), {
+        measure: characters,
+        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
+        elsewhere: 'the job summary of this workflow run'
+    });
+    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
+    if (result.action === 'failed')
+        core_warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
+    else if (result.action === 'skipped')
+        info(`No pull-request comment: ${result.note}.`);
+    else
+        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
+    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
+    setOutput('comment-url', result.url ?? '');
 }
 /**
- * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
- * error message: no control characters, so it cannot start a workflow command such as
- * `::add-mask::` on a new line, and bounded in length.
+ * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
+ * will read now.
  */
-function oneLine(text, max = 200) {
-    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+async function pullRequestComment(outcome) {
+    const plan = outcome.comment;
+    if (!plan)
+        return;
+    if (outcome.kind === 'failed' && 'sticky' in plan)
+        plan.sticky.abort();
+    if (outcome.kind !== 'judged')
+        return;
+    const { verdict, config } = outcome;
+    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+    const context = { ...reportContext(outcome), rateLimit: undefined };
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length +
+        verdict.regressions.length +
+        (verdict.metrics?.regressions.length ?? 0) >
+        0, config.comment === 'on-breach'));
 }
-/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
-        end--;
-    return `${text.slice(0, end)}…`;
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/publish/records.ts
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+function signatureRecord(s) {
+    return {
+        id: s.id,
+        diagnosticType: s.diagnosticType,
+        signature: s.signature,
+        weight: s.weight,
+        threshold: s.threshold,
+        breached: s.breached,
+        ...(s.insight ? { insight: s.insight } : {}),
+        ...(s.change !== undefined
+            ? {
+                baselineWeight: s.baselineWeight ?? null,
+                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
+                delta: s.delta,
+                change: s.change,
+                regressed: s.regressed
+            }
+            : {})
+    };
 }
 /**
- * A bad value from a response, described in a few words without walking into it: a value
- * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
  */
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'string')
-        return `"${oneLine(value, 40)}"`;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return `a list of ${plural(value.length, 'item')}`;
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
+function boundedRecords(items, maxBytes) {
+    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
+    const kept = new Set();
+    let size = 2; // []
+    for (const index of byWeight) {
+        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
+        if (size + bytes > maxBytes)
+            break;
+        kept.add(index);
+        size += bytes;
+    }
+    return {
+        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+        omitted: items.length - kept.size
+    };
 }
-function percent(weight) {
-    return `${(weight * 100).toFixed(1)}%`;
+
+;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
+
+
+
+
+
+/** The full machine-readable report; its shape is `schema/report.schema.json`. */
+function buildJsonReport(input) {
+    const { verdict, data } = input;
+    const build = (b) => b
+        ? {
+            id: b.build.id,
+            label: b.build.label ?? null,
+            processingState: b.build.processingState ?? null
+        }
+        : null;
+    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
+    return {
+        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
+        tool: ACTION_NAME,
+        generatedAt: new Date().toISOString(),
+        build: build(data?.current),
+        baseline: build(data?.baseline),
+        error: input.error ?? null,
+        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
+        skipReason: input.skipped ?? null,
+        verdict: verdict
+            ? {
+                passed: verdict.passed,
+                failure: input.failure ?? null,
+                breachCount: verdict.breaches.length,
+                regressionCount: verdict.regressions.length,
+                maxWeight: verdict.maxWeight ?? null,
+                emptyTypes: verdict.emptyTypes,
+                metricRegressionCount: verdict.metrics?.regressions.length ?? 0
+            }
+            : null,
+        settings: input.settings ?? null,
+        types: (verdict?.outcomes ?? []).map(o => ({
+            type: o.type,
+            threshold: o.threshold,
+            fetched: o.fetched,
+            complete: o.complete,
+            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
+            goneUnknown: o.goneUnknown
+        })),
+        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        breaches: (verdict?.breaches ?? []).map(s => s.id),
+        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        backtraces: Object.fromEntries(data?.backtraces ?? []),
+        phasedRelease: phasedReleaseRecord(input.release),
+        metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
+        rateLimit: input.rateLimit
+            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
+            : null,
+        requests: input.requests,
+        timings: {
+            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
+            total: Math.round(input.totalMs)
+        }
+    };
 }
-/** A threshold as the user likely wrote it: 50%, 12.5%. */
-function limitPercent(weight) {
-    return `${Number((weight * 100).toFixed(2))}%`;
+function phasedReleaseRecord(guard) {
+    if (!guard)
+        return null;
+    const release = guard.release;
+    return {
+        appStoreVersion: { id: guard.versionId, version: guard.version },
+        id: release?.id ?? null,
+        state: release?.state ?? null,
+        day: release?.day ?? null,
+        startDate: release?.startDate ?? null,
+        totalPauseDuration: release?.totalPauseDuration ?? null,
+        action: guard.decision.action,
+        reason: guard.decision.reason,
+        paused: guard.paused,
+        error: guard.error ?? null
+    };
+}
+/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
+function writeJsonReport(report, path) {
+    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
+}
+/** The JSON report of a run, however it ended. */
+function jsonReportOf(outcome) {
+    const { config, usage } = outcome;
+    return buildJsonReport({
+        ...(outcome.kind === 'judged'
+            ? {
+                verdict: outcome.verdict,
+                data: outcome.data,
+                failure: outcome.failure,
+                release: outcome.release
+            }
+            : {}),
+        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+        settings: config && {
+            thresholds: config.thresholds,
+            maxWeightIncrease: config.maxWeightIncrease
+        },
+        rateLimit: usage?.rateLimit,
+        requests: usage?.requests ?? 0,
+        totalMs: performance.now() - outcome.started
+    });
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
+
+
+
+
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function outputs_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
+function setOutputs(verdict, values) {
+    const shown = verdict.outcomes.flatMap(o => o.shown);
+    outputs_setOutput('build-id', values.buildId);
+    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    outputs_setOutput('result', verdict.result);
+    outputs_setOutput('passed', String(verdict.passed));
+    outputs_setOutput('breach-count', String(verdict.breaches.length));
+    outputs_setOutput('regression-count', String(verdict.regressions.length));
+    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    for (const [name, items] of [
+        ['signatures', shown],
+        ['breaches', verdict.breaches]
+    ]) {
+        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
+        outputs_setOutput(name, json);
+        outputs_setOutput(`${name}-omitted`, String(omitted));
+    }
+    outputs_setOutput('metrics', metricsOutput(verdict.metrics));
+    outputs_setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0));
+    outputs_setOutput('report', values.report);
+    const rollout = values.release?.release;
+    outputs_setOutput('phased-release-state', rollout?.state ?? '');
+    outputs_setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day));
+    outputs_setOutput('paused', String(values.release?.paused ?? false));
+}
+/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
+function setSkippedOutputs() {
+    setOutput('result', 'skipped');
+    setOutput('passed', '');
+}
+
+;// CONCATENATED MODULE: ./src/publish/summary.ts
+
+
+
+
+
+
+/** The report at the most detail that fits the job summary (and the `report` output). */
+function summaryReport(outcome) {
+    const context = reportContext(outcome);
+    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
+        measure: utf8Bytes,
+        max: GITHUB_LIMITS.summaryBudgetBytes,
+        elsewhere: 'the JSON report (see the report-path output)'
+    });
+}
+/** The one line a skipped run's summary holds. */
+function skippedSummary(reason) {
+    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
+}
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
+        return;
+    }
+    await summary.addRaw(scrub(report)).write();
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
+const GITHUB_SINKS = [
+    jobReport,
+    publish_ciReportFiles,
+    pullRequestComment,
+    exitStatus
+];
+/** Outputs, the JSON report, warnings and annotations, and the job summary. */
+async function jobReport(outcome) {
+    switch (outcome.kind) {
+        case 'skipped':
+            core_warning(`App Store diagnostics gate skipped: ${outcome.reason}. See ${FORK_DOCS_URL}`);
+            setSkippedOutputs();
+            writeReportFile(outcome);
+            return writeSummary(skippedSummary(outcome.reason));
+        case 'failed':
+            return writeReportFile(outcome);
+        case 'judged':
+            return group('Report', () => judgedReport(outcome));
+    }
+}
+async function judgedReport(outcome) {
+    const { config, data, verdict, failure } = outcome;
+    const report = summaryReport(outcome);
+    setOutputs(verdict, {
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        report,
+        release: outcome.release
+    });
+    writeReportFile(outcome);
+    if (outcome.release?.error)
+        error(scrub(outcome.release.error), { title: 'Phased release' });
+    for (const warning of gapWarnings(config.noData, verdict, data))
+        core_warning(warning);
+    annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined);
+    await writeSummary(report);
+    info(verdictLine(verdict, failure));
+}
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
+function writeReportFile(outcome) {
+    try {
+        setOutput('report-path', writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath));
+    }
+    catch (error) {
+        core_warning(`Could not write the JSON report: ${messageOf(error)}`);
+    }
 }
 /**
- * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
- * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
+ * written, and stay empty when nothing was judged or a file could not be written (a warning).
  */
-function groupDigits(count) {
-    const digits = String(Math.trunc(Math.abs(count)));
-    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+async function publish_ciReportFiles(outcome) {
+    for (const { output, what, path, text } of ciReportFiles(outcome)) {
+        let written = '';
+        if (path && text !== undefined) {
+            try {
+                written = writeTextFile(path, text);
+                info(`Wrote the ${what} to ${written}.`);
+            }
+            catch (error) {
+                core_warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`);
+            }
+        }
+        setOutput(output, written);
+    }
 }
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
+function verdictLine(verdict, failure) {
+    if (verdict.result === 'no-data') {
+        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
+    }
+    return verdict.passed
+        ? 'Verdict: passed.'
+        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
+}
+/** The job fails last, after everything else is written, with one sentence. */
+async function exitStatus(outcome) {
+    if (outcome.kind === 'failed')
+        setFailed(scrub(outcome.error));
+    else if (outcome.kind === 'judged' && outcome.failure)
+        setFailed(scrub(outcome.failure));
 }
 
 ;// CONCATENATED MODULE: ./src/asc/client.ts
@@ -1923,7 +5175,7 @@ class AscClient {
         return parseJson(what, response, accept);
     }
     noteRateLimit(response) {
-        const parsed = parseRateLimit(header(response, 'x-rate-limit'));
+        const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
         if (parsed?.remaining === undefined)
             return;
         if (this.rateLimit?.remaining === undefined || parsed.remaining < this.rateLimit.remaining) {
@@ -1998,7 +5250,7 @@ function appleErrorText(body) {
     }
 }
 function parseJson(what, response, accept) {
-    const type = (header(response, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const type = (transport_header(response, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
     const isJson = type === 'application/json' ||
         type.endsWith('+json') ||
         (type === '' && accept.includes('json'));
@@ -2014,76 +5266,6 @@ function parseJson(what, response, accept) {
     catch {
         throw new ServiceError(`App Store Connect answered ${what} with malformed JSON (HTTP ${response.status}, ${response.body.length} bytes, cut short?); rerun later.`, response.status);
     }
-}
-
-;// CONCATENATED MODULE: ./src/asc/phased-release.ts
-
-
-
-const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
-/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
-function readPhasedRelease(resource) {
-    const r = (resource ?? {});
-    if (r.type !== 'appStoreVersionPhasedReleases')
-        return undefined;
-    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
-        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
-    }
-    const a = (r.attributes ?? {});
-    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
-    const day = a.currentDayNumber;
-    const pause = a.totalPauseDuration;
-    return {
-        id: r.id,
-        state,
-        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
-        ...(typeof a.startDate === 'string'
-            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
-            : {}),
-        ...(Number.isInteger(pause) && pause >= 0
-            ? { totalPauseDuration: pause }
-            : {})
-    };
-}
-/** The phased release of an App Store version as it is now. */
-async function getPhasedRelease(client, versionId) {
-    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
-    return readPhasedRelease(body?.data);
-}
-/**
- * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
- * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
- * the pause its first attempt already made.
- */
-async function pausePhasedRelease(client, release, versionId) {
-    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
-    let body;
-    try {
-        body = await client.patchJson(path, {
-            body: {
-                data: {
-                    type: 'appStoreVersionPhasedReleases',
-                    id: release.id,
-                    attributes: { phasedReleaseState: 'PAUSED' }
-                }
-            },
-            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
-            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
-        });
-    }
-    catch (error) {
-        if (error instanceof ServiceError && error.status === 409) {
-            const now = await getPhasedRelease(client, versionId);
-            if (now?.state === 'PAUSED')
-                return now;
-        }
-        throw error;
-    }
-    const paused = readPhasedRelease(body?.data);
-    if (!paused) {
-        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
-    }
-    return paused;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/paging.ts
@@ -2183,7 +5365,7 @@ function readVersions(items, included) {
         const resource = entry;
         if (resource?.type === 'builds' && typeof resource.id === 'string') {
             builds.set(resource.id, {
-                id: resourceId(resource.id, 'build'),
+                id: app_store_versions_resourceId(resource.id, 'build'),
                 buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
                 processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
             });
@@ -2204,7 +5386,7 @@ function readVersions(items, included) {
         const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined;
         return [
             {
-                id: resourceId(version.id, 'App Store version'),
+                id: app_store_versions_resourceId(version.id, 'App Store version'),
                 versionString: capped(attributes.versionString, FIELD_CAPS.version),
                 status,
                 ...(typeof attributes.createdDate === 'string'
@@ -2228,7 +5410,7 @@ function statusOf(attributes) {
         return 'live';
     return state === REPLACED_STATE ? 'replaced' : undefined;
 }
-function resourceId(id, what) {
+function app_store_versions_resourceId(id, what) {
     if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
         throw new DataError(`App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`);
     }
@@ -2536,12 +5718,12 @@ function insights(value) {
         const text = field(entry.insightsString, INSIGHT_MAX);
         if (!text)
             return [];
-        const url = httpsUrl(entry.insightsURL);
+        const url = backtrace_httpsUrl(entry.insightsURL);
         const category = field(entry.insightsCategory);
         return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
     });
 }
-function httpsUrl(value) {
+function backtrace_httpsUrl(value) {
     if (typeof value !== 'string' || value.length > 2000)
         return undefined;
     try {
@@ -3607,68 +6789,6 @@ async function fetchBuildVersion(client, buildId) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/metrics/model.ts
-const METRIC_CATEGORIES = [
-    'HANG',
-    'LAUNCH',
-    'MEMORY',
-    'DISK',
-    'BATTERY',
-    'TERMINATION',
-    'ANIMATION',
-    'STORAGE'
-];
-/**
- * The identifiers whose direction is known: for each, a higher value is worse. Any other
- * identifier is reported but never gated.
- */
-const KNOWN_METRICS = [
-    { identifier: 'hangRate', category: 'HANG', label: 'Hang rate', unit: 's/hr', source: 'apple' },
-    {
-        identifier: 'launchTime',
-        category: 'LAUNCH',
-        label: 'Launch time',
-        unit: 'ms',
-        source: 'apple'
-    },
-    {
-        identifier: 'scrollHitchRate',
-        category: 'ANIMATION',
-        label: 'Scroll hitch rate',
-        unit: 'ms/s',
-        source: 'apple'
-    },
-    {
-        identifier: 'diskWrites',
-        category: 'DISK',
-        label: 'Disk writes',
-        unit: 'MB',
-        source: 'third-party'
-    },
-    {
-        identifier: 'peakMemory',
-        category: 'MEMORY',
-        label: 'Peak memory',
-        unit: 'MB',
-        source: 'third-party'
-    },
-    {
-        identifier: 'memoryAtSuspension',
-        category: 'MEMORY',
-        label: 'Memory at suspension',
-        unit: 'MB',
-        source: 'third-party'
-    }
-];
-function knownMetric(identifier) {
-    const wanted = identifier.toLowerCase();
-    return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
-}
-const PERCENTILE_KEYS = {
-    p50: 'percentile.fifty',
-    p90: 'percentile.ninety'
-};
-
 ;// CONCATENATED MODULE: ./src/asc/metrics.ts
 
 
@@ -3963,7 +7083,10 @@ async function collect(client, config, log) {
         existence: new BuildExistence(client),
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
-                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result)));
+                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
+                    backtraces.set(id, result);
+                    log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
+                }));
             }
         },
         finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
@@ -4021,602 +7144,6 @@ async function loadBuild(session, resolved, role) {
     return { build, lists: new Map(lists.map(list => [list.type, list])) };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/pull-request.ts
-
-/**
- * The pull request to comment on: `pr-number` when given, else the one in a
- * `pull_request` or `pull_request_target` payload. Read from the runner's environment
- * without loading @actions/github, which only a comment needs.
- */
-function findPullRequest(prNumber, env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        return { none: 'GITHUB_REPOSITORY is not set (not on a runner)' };
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const event = env.GITHUB_EVENT_NAME ?? 'unknown';
-    const pull = payload.pull_request;
-    const readOnly = (p) => event === 'pull_request' && isFork(p, repository);
-    if (prNumber !== undefined) {
-        const samePull = pull?.number === prNumber;
-        return {
-            target: { owner, repo, number: prNumber, fromFork: samePull && readOnly(pull) }
-        };
-    }
-    if (typeof pull?.number !== 'number') {
-        return { none: `the '${event}' event has no pull request and 'pr-number' is empty` };
-    }
-    return { target: { owner, repo, number: pull.number, fromFork: readOnly(pull) } };
-}
-/**
- * The number of the pull request when this run is a `pull_request` event for a fork's head
- * branch, which GitHub runs without the repository's secrets; undefined otherwise.
- */
-function forkPullRequest(env = process.env) {
-    if (env.GITHUB_EVENT_NAME !== 'pull_request')
-        return undefined;
-    const pull = readPayload(env.GITHUB_EVENT_PATH).pull_request;
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    return typeof pull?.number === 'number' && repository && isFork(pull, repository)
-        ? pull.number
-        : undefined;
-}
-function isFork(pull, repository) {
-    const head = pull?.head?.repo?.full_name;
-    // A deleted fork has no head repository: still not ours.
-    return head === undefined || head === null
-        ? pull?.head?.repo === null
-        : head.toLowerCase() !== repository.toLowerCase();
-}
-function readPayload(path) {
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/values.ts
-
-
-// One parser per kind of value; each throws an InputError that names the input and what it takes.
-/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
-function fraction(name, value) {
-    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
-    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
-    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
-    if (!Number.isFinite(number) || number < 0 || number > 1) {
-        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
-    }
-    return number;
-}
-function integer(name, value, min, max) {
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
-    }
-    return number;
-}
-/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
-function minutes(name, value) {
-    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
-    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
-    }
-    return number;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-function values_boolean(name, value) {
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
-}
-function commentMode(value) {
-    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
-    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
-}
-function diagnosticTypes(value) {
-    const names = value
-        .split(/[,\n]/)
-        .map(part => part.trim())
-        .filter(part => part.length > 0);
-    const types = [];
-    for (const name of names) {
-        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
-        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
-        if (!type) {
-            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
-        }
-        if (!types.includes(type))
-            types.push(type);
-    }
-    if (types.length === 0) {
-        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
-    }
-    return types;
-}
-/** The key and issuer IDs as App Store Connect shows them. */
-function identifier(name, value, required) {
-    if (!value) {
-        if (required)
-            throw new InputError(`Input '${name}' is required.`);
-        return '';
-    }
-    if (!RESOURCE_ID.test(value)) {
-        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
-    }
-    return value;
-}
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-/** https anywhere; plain http only to this machine, where no token can be sniffed. */
-function baseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
-    }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-function values_header(value) {
-    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
-        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
-    }
-    return value;
-}
-function values_resourceId(name, value) {
-    if (!RESOURCE_ID.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/config/build-refs.ts
-
-
-/** The build to gate and the optional baseline, each by resource ID or by lookup. */
-function buildRefs(inputs, platform) {
-    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
-    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
-    return { build, baseline };
-}
-function buildRef(inputs, platform) {
-    const id = inputs.optional('build-id');
-    if (id)
-        return { kind: 'id', id: values_resourceId('build-id', id) };
-    const released = releasedRef(inputs, '', platform);
-    if (released)
-        return released;
-    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
-    const { version, buildNumber } = versions(inputs, '');
-    if (!version && !buildNumber) {
-        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
-    }
-    return { kind: 'lookup', app, version, buildNumber, platform };
-}
-function baselineRef(inputs, build, platform) {
-    const id = inputs.optional('baseline-build-id');
-    if (id)
-        return { kind: 'id', id: values_resourceId('baseline-build-id', id) };
-    const released = releasedRef(inputs, 'baseline-', platform);
-    if (released)
-        return released;
-    const { version, buildNumber } = versions(inputs, 'baseline-');
-    if (!version && !buildNumber)
-        return undefined;
-    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
-    if (build?.kind === 'lookup')
-        return { ...build, version, buildNumber };
-    return { kind: 'lookup', app, version, buildNumber, platform };
-}
-/**
- * `version: live`, `baseline-version: live` or `baseline-version: previous` (any case): an App
- * Store version of the app rather than a version number; undefined for anything else.
- */
-function releasedRef(inputs, prefix, platform) {
-    const which = inputs.optional(`${prefix}version`)?.toLowerCase();
-    if (which !== 'live' && (which !== 'previous' || !prefix))
-        return undefined;
-    const input = `'${prefix}version: ${which}'`;
-    if (inputs.optional(`${prefix}build-number`)) {
-        throw new InputError(`Input '${prefix}build-number' cannot be combined with ${input}, which picks that version's build.`);
-    }
-    const app = appRef(inputs, `${input} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`);
-    return { kind: 'released', which, app, platform };
-}
-/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
-function appRef(inputs, missing) {
-    const appId = inputs.optional('app-id');
-    const bundleId = inputs.optional('bundle-id');
-    if (appId && bundleId) {
-        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
-    }
-    if (appId)
-        return { appId: values_resourceId('app-id', appId) };
-    if (!bundleId)
-        throw new InputError(missing);
-    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
-        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
-    }
-    return { bundleId };
-}
-/** `version` and `build-number`, or their `baseline-` forms. */
-function versions(inputs, prefix) {
-    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
-    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
-    return {
-        version: version?.replace(/^[vV](?=\d)/, ''),
-        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
-    };
-}
-function versionString(name, value) {
-    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
-        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/config/inputs.ts
-
-const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-// Invisible or control characters that survive a copy-paste and silently change a value.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
-/**
- * The inputs being parsed, and every problem found so far: each parser reports its input's
- * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
- */
-class Inputs {
-    read;
-    problems = [];
-    constructor(read) {
-        this.read = read;
-    }
-    /** The value exactly as given (the key keeps its own whitespace rules). */
-    raw(name) {
-        return this.read(name) ?? '';
-    }
-    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
-    text(name) {
-        const value = this.raw(name).replace(ASCII_TRIM, '');
-        const bad = INVISIBLE.exec(value);
-        if (bad) {
-            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
-        }
-        return value;
-    }
-    optional(name) {
-        return this.text(name) || undefined;
-    }
-    /**
-     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
-     * never leaves parseConfig (it throws when any problem was listed).
-     */
-    attempt(parse, fallback) {
-        try {
-            return parse();
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            this.problems.push(error.message);
-            return fallback;
-        }
-    }
-    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
-    parsed(name, byDefault, parse, fallback) {
-        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/metrics.ts
-
-
-
-/** At most this many metrics per run: one request fetches them all, the report stays readable. */
-const MAX_METRICS = 20;
-/**
- * The power and performance metrics to gate. Every metric input is validated even when
- * `metrics` is empty, so a typo never waits for the day it is used. Undefined when `metrics`
- * is empty (metrics are off).
- */
-function metricSettings(inputs, platform) {
-    const identifiers = inputs.parsed('metrics', '', metricList, []);
-    const lowerCase = (name, allowed) => (value) => oneOf(name, value.toLowerCase(), allowed);
-    const settings = {
-        percentile: inputs.parsed('metric-percentile', 'p50', lowerCase('metric-percentile', ['p50', 'p90']), 'p50'),
-        device: inputs.parsed('metric-device', 'all_iphones', deviceFilter, ''),
-        maxIncrease: inputs.parsed('max-metric-increase', '10%', v => fraction('max-metric-increase', v), 0),
-        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average']), 'auto'),
-        appleRegressions: inputs.parsed('apple-regressions', 'report', lowerCase('apple-regressions', ['report', 'fail', 'ignore']), 'report'),
-        platform
-    };
-    if (identifiers.length === 0)
-        return undefined;
-    return Object.freeze({ identifiers: Object.freeze(identifiers), ...settings });
-}
-function metricList(value) {
-    const names = value
-        .split(/[,\n]/)
-        .map(part => part.trim())
-        .filter(Boolean);
-    const identifiers = [];
-    for (const name of names) {
-        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
-            throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
-        }
-        const identifier = knownMetric(name)?.identifier ?? name;
-        if (!identifiers.some(known => known.toLowerCase() === identifier.toLowerCase()))
-            identifiers.push(identifier);
-    }
-    if (identifiers.length > MAX_METRICS) {
-        throw new InputError(`Input 'metrics' names ${identifiers.length} metrics; use at most ${MAX_METRICS}.`);
-    }
-    return identifiers;
-}
-/** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
-function deviceFilter(value) {
-    if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value))
-        return value;
-    throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/config/private-key.ts
-
-
-const BEGIN = '-----BEGIN PRIVATE KEY-----';
-const END = '-----END PRIVATE KEY-----';
-const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;
-const AGAIN = 'paste the whole .p8 file again';
-/**
- * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
- * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
- * any part of the key.
- */
-function parsePrivateKey(input) {
-    const raw = input.trim();
-    if (!raw)
-        throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
-    const text = toPemText(raw);
-    const secrets = [
-        raw,
-        text,
-        ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
-    ];
-    const start = text.indexOf(BEGIN);
-    if (start < 0) {
-        const kind = OTHER_PEM.exec(text)?.[1];
-        throw new InputError(kind === 'EC PRIVATE KEY'
-            ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
-            : kind
-                ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
-                : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
-    }
-    const end = text.indexOf(END, start);
-    if (end < 0) {
-        throw new InputError(`Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`);
-    }
-    const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '');
-    secrets.push(body);
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
-        throw new InputError(`Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`);
-    }
-    // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
-    const pem = `${BEGIN}\n${body.match(/.{1,64}/g).join('\n')}\n${END}\n`;
-    let key;
-    try {
-        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: pem, format: 'pem' });
-    }
-    catch {
-        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`);
-    }
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-        const found = key.asymmetricKeyType === 'ec'
-            ? `an EC key on ${curve}`
-            : `an ${key.asymmetricKeyType?.toUpperCase()} key`;
-        throw new InputError(`Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`);
-    }
-    if (!consistent(key)) {
-        throw new InputError(`Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`);
-    }
-    return { key, secrets: [...new Set(secrets)] };
-}
-/**
- * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
- * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
- */
-function consistent(key) {
-    const { d, x, y } = key.export({ format: 'jwk' });
-    if (!d)
-        return false;
-    try {
-        const ecdh = (0,external_node_crypto_namespaceObject.createECDH)('prime256v1');
-        ecdh.setPrivateKey(Buffer.from(d, 'base64url'));
-        if (!x || !y)
-            return true; // no public part stored: nothing to disagree with
-        const stored = Buffer.concat([
-            Buffer.from([4]),
-            Buffer.from(x, 'base64url'),
-            Buffer.from(y, 'base64url')
-        ]);
-        return ecdh.getPublicKey().equals(stored);
-    }
-    catch {
-        return false;
-    }
-}
-function toPemText(raw) {
-    let text = raw;
-    if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
-        const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
-        if (decoded.includes('-----BEGIN'))
-            text = decoded.trim();
-    }
-    if (!text.includes('\n') && text.includes('\\n'))
-        text = text.replace(/\\n/g, '\n');
-    return text.replace(/\r\n?/g, '\n');
-}
-
-;// CONCATENATED MODULE: ./src/config/parse.ts
-
-
-
-
-
-
-
-/** Parses and validates every input; throws one InputError that lists each problem. */
-function parseConfig(read) {
-    const inputs = new Inputs(read);
-    const key = apiKey(inputs);
-    const gate = gateSettings(inputs);
-    const api = {
-        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
-        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
-    };
-    const comment = commentSettings(inputs);
-    const report = reportSettings(inputs);
-    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
-    const { build, baseline } = buildRefs(inputs, platform);
-    const phasedRelease = phasedReleaseMode(inputs, build);
-    const metrics = metricSettings(inputs, platform);
-    if (inputs.problems.length > 0 || !key || !build) {
-        throw new InputError([...new Set(inputs.problems)].join('\n'));
-    }
-    return Object.freeze({
-        ...key,
-        build,
-        baseline,
-        ...gate,
-        ...api,
-        ...comment,
-        ...report,
-        phasedRelease,
-        metrics
-    });
-}
-/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
-function phasedReleaseMode(inputs, build) {
-    const mode = inputs.parsed('phased-release', 'report', v => oneOf('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']), 'report');
-    if (mode === 'pause-on-failure' &&
-        build &&
-        !(build.kind === 'released' && build.which === 'live')) {
-        inputs.problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
-    }
-    return mode;
-}
-/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
-function apiKey(inputs) {
-    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
-    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
-    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
-    return (key && {
-        keyId,
-        issuerId: issuerId || undefined,
-        privateKey: key.key,
-        keySecrets: Object.freeze(key.secrets)
-    });
-}
-/** What is checked, and what fails the job. */
-function gateSettings(inputs) {
-    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
-    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
-    const typeThreshold = (type) => {
-        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
-        const value = inputs.attempt(() => inputs.text(name), '');
-        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
-    };
-    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
-    return {
-        limit,
-        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
-        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
-        failOnBreach: flag('fail-on-breach'),
-        failOnRegression: flag('fail-on-regression'),
-        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
-        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
-    };
-}
-/** The sticky pull-request comment: when, under which header, on which pull request. */
-function commentSettings(inputs) {
-    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
-    return {
-        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
-        commentHeader: inputs.attempt(() => values_header(inputs.text('comment-header')), ''),
-        prNumber: prNumber
-            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
-            : undefined,
-        githubToken: inputs.raw('github-token').trim()
-    };
-}
-/** The report files, how many backtraces the report carries, and source annotations. */
-function reportSettings(inputs) {
-    const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
-    return {
-        reportPath: path('report-path'),
-        sarifPath: path('sarif-path'),
-        junitPath: path('junit-path'),
-        annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
-        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/config/read.ts
-
-
-
-
-const readInput = (name) => getInput(name, { trimWhitespace: false });
-/** Reads the action's inputs: every secret is masked before anything can be logged. */
-function readInputs() {
-    // Masked even before the inputs are validated.
-    for (const name of ['private-key', 'github-token'])
-        protect(readInput(name));
-    const skip = forkWithoutKey();
-    if (skip)
-        return { skip };
-    const config = parseConfig(readInput);
-    for (const secret of [...config.keySecrets, config.githubToken])
-        protect(secret);
-    return { config };
-}
-/**
- * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
- * empty: an expected reason not to gate, not an input error. Any other empty key still is one.
- */
-function forkWithoutKey() {
-    const empty = ['key-id', 'private-key'].filter(name => !readInput(name).trim());
-    const pull = empty.length ? forkPullRequest() : undefined;
-    if (pull === undefined)
-        return undefined;
-    const inputs = empty.map(name => `'${name}'`).join(' and ');
-    return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
-}
-
 ;// CONCATENATED MODULE: ./src/deadline.ts
 
 /**
@@ -4651,44 +7178,6 @@ class Deadline {
     }
 }
 
-;// CONCATENATED MODULE: ./src/wording.ts
-
-
-// The words for findings, shared by the failure line, the annotations, the warnings and the
-// report wherever they say the same thing.
-/** `hangs, disk writes`: types in running text. */
-function typeList(types) {
-    return types.map(t => TYPE_LABELS[t].toLowerCase()).join(', ');
-}
-/** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
-function signatureName(s, max, noun = '') {
-    return `${TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
-}
-/** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
-function noDataYet(types, buildId) {
-    return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
-}
-/** How a regressed signature compares with the baseline, for a sentence. */
-function sinceBaseline(s) {
-    if (s.baselineWeight !== undefined)
-        return `up from ${percent(s.baselineWeight)}`;
-    if (s.baselineAtMost !== undefined)
-        return `up from at most ${percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
-    return 'new since the baseline';
-}
-/** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
-function breachSentence(s) {
-    return `${signatureName(s, 200, 'signature')} is at ${percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
-}
-/** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
-function regressionSentence(s) {
-    return `${signatureName(s, 200, 'signature')} regressed: ${percent(s.weight)}, ${sinceBaseline(s)}.`;
-}
-/** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
-function shareTitle(s) {
-    return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`;
-}
-
 ;// CONCATENATED MODULE: ./src/gate.ts
 
 
@@ -4718,7 +7207,7 @@ function evaluate(input) {
                 ? undefined
                 : Math.min(...baseline.signatures.map(s => s.weight))
         };
-        const evaluated = list.signatures.map((signature, index) => judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease));
+        const evaluated = list.signatures.map((signature, index) => gate_judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease));
         const shown = evaluated.slice(0, input.limit);
         breaches.push(...shown.filter(s => s.breached));
         regressions.push(...evaluated.filter(s => s.regressed));
@@ -4763,7 +7252,7 @@ function byText(signatures) {
             map.set(s.signature, s);
     return map;
 }
-function judge(signature, rank, threshold, reported, previous, maxIncrease) {
+function gate_judge(signature, rank, threshold, reported, previous, maxIncrease) {
     const breached = reported && signature.weight > threshold + WEIGHT_EPSILON;
     if (!previous)
         return { ...signature, rank, threshold, breached, regressed: false };
@@ -4808,2481 +7297,6 @@ function failureLine(verdict, policy, buildId) {
         parts.push(`${noDataYet(verdict.emptyTypes, buildId)}, and 'no-data' is 'fail'.`);
     }
     return parts.length ? parts.join(' ') : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/metrics/versions.ts
-// Marketing versions as App Store Connect spells them: 1.2 and 1.2.0 are the same version.
-/** Digits and dots only: the only version text allowed into a chart or an ordering. */
-const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
-function isVersion(text) {
-    return VERSION.test(text);
-}
-function parts(version) {
-    const numbers = version.split('.').map(Number);
-    while (numbers.length > 1 && numbers[numbers.length - 1] === 0)
-        numbers.pop();
-    return numbers;
-}
-/** Numeric order; 1.2 equals 1.2.0. Both must be valid versions. */
-function compareVersions(a, b) {
-    const x = parts(a);
-    const y = parts(b);
-    for (let i = 0; i < Math.max(x.length, y.length); i++) {
-        const difference = (x[i] ?? 0) - (y[i] ?? 0);
-        if (difference !== 0)
-            return difference;
-    }
-    return 0;
-}
-/** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
-function sameVersion(a, b) {
-    if (a === undefined || b === undefined)
-        return false;
-    if (isVersion(a) && isVersion(b))
-        return compareVersions(a, b) === 0;
-    return a === b;
-}
-
-;// CONCATENATED MODULE: ./src/metrics/evaluate.ts
-
-
-
-/**
- * The metrics gate, a pure function. A known metric regresses when its rise over the reference
- * is above `maxIncrease` and the two error-margin intervals do not overlap; with
- * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
- * for the version, or without a reference, is "no data", never a pass.
- */
-function evaluateMetrics(settings, data, hasBaseline) {
-    const outcomes = settings.identifiers.map(identifier => evaluate_judge(identifier, settings, data, hasBaseline));
-    return {
-        settings,
-        ...(data.version ? { version: data.version } : {}),
-        ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
-        outcomes,
-        regressions: outcomes.filter(o => o.status === 'regressed'),
-        noData: outcomes.filter(o => o.status === 'no-data')
-    };
-}
-function evaluate_judge(identifier, settings, data, hasBaseline) {
-    const known = knownMetric(identifier);
-    const series = data.payload?.series.get(identifier.toLowerCase());
-    const points = orderedPoints(series?.points ?? []);
-    const version = data.version;
-    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
-    const insight = settings.appleRegressions === 'ignore'
-        ? undefined
-        : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
-    const base = {
-        identifier: series?.identifier ?? identifier,
-        label: known?.label ?? identifier,
-        ...(known || series?.category ? { category: series?.category ?? known?.category } : {}),
-        ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
-        percentile: settings.percentile,
-        device: settings.device,
-        ...(version ? { version } : {}),
-        ...(point ? { point } : {}),
-        ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),
-        status: 'no-data',
-        regressedByRule: false,
-        regressedByApple: false,
-        ...(insight ? { appleInsight: insight } : {}),
-        points
-    };
-    const population = `${settings.percentile} on ${settings.device}`;
-    if (!data.payload)
-        return { ...base, reason: 'no data yet: App Store Connect answered 404' };
-    if (!version)
-        return { ...base, reason: 'no data: App Store Connect names no version for this build' };
-    if (!series || series.points.length === 0)
-        return { ...base, reason: `no data yet for ${population}` };
-    if (!point)
-        return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
-    if ('missing' in reference)
-        return { ...base, reason: reference.missing };
-    const change = reference.value > 0
-        ? (point.value - reference.value) / reference.value
-        : point.value > reference.value
-            ? Infinity
-            : 0;
-    const withReference = { ...base, reference, change };
-    if (!known) {
-        return {
-            ...withReference,
-            status: 'not-gated',
-            reason: 'not gated: the gate does not know whether a higher value is worse'
-        };
-    }
-    const regressedByRule = change > settings.maxIncrease + WEIGHT_EPSILON &&
-        point.value - (point.errorMargin ?? 0) >
-            reference.value + reference.errorMargin + WEIGHT_EPSILON;
-    const regressedByApple = settings.appleRegressions === 'fail' && insight?.kind === 'regression';
-    return {
-        ...withReference,
-        status: regressedByRule || regressedByApple ? 'regressed' : 'ok',
-        regressedByRule,
-        regressedByApple
-    };
-}
-/** Valid versions only, oldest first, one point per version (the first Apple sent). */
-function orderedPoints(points) {
-    const valid = points.filter(p => isVersion(p.version));
-    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
-    return unique.sort((a, b) => compareVersions(a.version, b.version));
-}
-function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
-    const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
-    if (mode === 'baseline') {
-        if (!baselineVersion)
-            return { missing: 'no data: App Store Connect names no baseline version' };
-        const point = points.find(p => sameVersion(p.version, baselineVersion));
-        if (!point)
-            return { missing: `no data for the baseline's version ${baselineVersion}` };
-        return reference(mode, [point]);
-    }
-    // Earlier versions only; a version that is not digits and dots cannot be ordered.
-    const earlier = isVersion(version)
-        ? points.filter(p => compareVersions(p.version, version) < 0)
-        : [];
-    if (earlier.length === 0)
-        return { missing: `no data for a version before ${version}` };
-    const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS;
-    return reference(mode, earlier.slice(-count));
-}
-/**
- * The reference value and its error margin. For an average the margin is the mean of the
- * margins: wider than the mean's own, so noise is less likely to fail the gate.
- */
-function reference(mode, points) {
-    const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
-    return {
-        mode,
-        versions: points.map(p => p.version),
-        value: mean(points.map(p => p.value)),
-        errorMargin: mean(points.map(p => p.errorMargin ?? 0))
-    };
-}
-/**
- * Apple's insight on this metric for this version, regressions before trends. An insight with
- * populations counts only when one of them is the gated percentile and device.
- */
-function appleInsight(insights, identifier, version, settings) {
-    const percentile = PERCENTILE_KEYS[settings.percentile];
-    const ours = (p) => (p.percentile === undefined || p.percentile === percentile) &&
-        (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase());
-    const matches = insights
-        .filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
-        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
-        (insight.populations.length === 0 || insight.populations.some(ours)))
-        // Keep only the gated population's figures.
-        .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }));
-    return matches.find(i => i.kind === 'regression') ?? matches[0];
-}
-
-;// CONCATENATED MODULE: ./src/metrics/format.ts
-// Numbers as the report, the outputs' sentences and the chart show them: plain digits, no Intl.
-/** A metric value with a precision that suits its size: 0.042, 4.12, 41.2, 998. */
-function metricNumber(value) {
-    const magnitude = Math.abs(value);
-    const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
-    return String(Number(value.toFixed(decimals)));
-}
-/** A value with its unit: "4.12 s/hr". */
-function withUnit(value, unit) {
-    return unit ? `${metricNumber(value)} ${unit}` : metricNumber(value);
-}
-/** A relative change, signed: "+64.0%", "−3.2%"; from a reference of 0, "new". */
-function changeText(change) {
-    if (!Number.isFinite(change))
-        return 'up from 0';
-    const percent = (change * 100).toFixed(1);
-    return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
-}
-/** A limit as the user likely wrote it: 10%, 12.5%. */
-function limitText(fraction) {
-    return `${Number((fraction * 100).toFixed(2))}%`;
-}
-
-;// CONCATENATED MODULE: ./src/metrics/verdict.ts
-
-
-
-/** The metrics' verdict of a run; undefined when no metric is gated. */
-function metricsVerdict(config, data) {
-    return config.metrics && data
-        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
-        : undefined;
-}
-/**
- * The run's verdict with the metrics in it: `passed` is false when a metric regressed, or when
- * a metric had no data and `no-data` is `fail`; `result` is `no-data` only when neither a
- * signature nor a metric could be checked.
- */
-function withMetrics(verdict, metrics, noData) {
-    if (!metrics)
-        return verdict;
-    const noDataFailed = metricsNoDataFailed(metrics, noData);
-    const metricsFailed = metrics.regressions.length > 0 || noDataFailed;
-    const passed = verdict.passed && !metricsFailed;
-    const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length;
-    const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed');
-    return {
-        ...verdict,
-        passed,
-        result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
-        metrics: { ...metrics, noDataFailed }
-    };
-}
-function metricsNoDataFailed(metrics, noData) {
-    return noData === 'fail' && metrics.noData.length > 0;
-}
-/** The metrics part of the failure line, or undefined when they do not fail the job. */
-function metricsFailureLine(metrics, policy) {
-    if (!metrics)
-        return undefined;
-    const parts = [];
-    const [worst] = metrics.regressions;
-    if (policy.failOnRegression && worst) {
-        parts.push(`${plural(metrics.regressions.length, 'metric')} regressed${metrics.regressions.length > 1 ? '; first' : ''}: ${verdict_regressionSentence(worst)}.`);
-    }
-    if (metricsNoDataFailed(metrics, policy.noData)) {
-        parts.push(`No data yet for ${metrics.noData.map(o => o.identifier).join(', ')}${metrics.version ? ` on version ${oneLine(metrics.version, 64)}` : ''}, and 'no-data' is 'fail'.`);
-    }
-    return parts.length ? parts.join(' ') : undefined;
-}
-/** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
-function verdict_regressionSentence(o) {
-    const parts = [`${o.label} (${o.percentile}, ${o.device})`];
-    if (o.point) {
-        parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
-    }
-    if (o.reference && o.change !== undefined) {
-        parts.push(`${changeText(o.change)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
-    }
-    const sentence = oneLine(parts.join(' '), 400);
-    if (o.regressedByApple && !o.regressedByRule)
-        return `${sentence}, flagged by Apple's regression insight`;
-    return sentence;
-}
-
-;// CONCATENATED MODULE: ./src/metrics/outputs.ts
-
-/** One gated metric as the `metrics` output carries it. */
-function metricRecord(o) {
-    const insight = o.appleInsight;
-    return {
-        identifier: o.identifier,
-        category: o.category ?? null,
-        unit: o.unit ?? null,
-        percentile: o.percentile,
-        device: o.device,
-        version: o.version ?? null,
-        value: o.point?.value ?? null,
-        errorMargin: o.point?.errorMargin ?? null,
-        goal: o.point?.goal ?? null,
-        referenceVersions: o.reference?.versions ?? [],
-        referenceValue: o.reference?.value ?? null,
-        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
-        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
-        regressed: o.status === 'regressed',
-        status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
-        ...(insight
-            ? {
-                appleInsight: {
-                    kind: insight.kind,
-                    latestVersion: insight.latestVersion ?? null,
-                    referenceVersions: insight.referenceVersions,
-                    highImpact: insight.highImpact ?? null,
-                    summary: insight.summary ?? null,
-                    populations: insight.populations
-                }
-            }
-            : {})
-    };
-}
-/** The record plus what the JSON report keeps: the reference in full and the raw points. */
-function metricReportRecord(o) {
-    return {
-        ...metricRecord(o),
-        reference: o.reference ?? null,
-        recommendedGoal: o.recommendedGoal ?? null,
-        regressedByRule: o.regressedByRule,
-        regressedByApple: o.regressedByApple,
-        points: o.points
-    };
-}
-function metricsOutput(metrics) {
-    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
-}
-/** One annotation line per regressed metric. */
-function metricRegressionLines(metrics) {
-    return (metrics?.regressions ?? []).map(o => `Metric regressed: ${verdict_regressionSentence(o)}.`);
-}
-/** One warning line per metric without data, for `no-data: warn`. */
-function metricNoDataLines(metrics) {
-    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
-}
-/** The JSON report's `metrics` section; null when no metric is gated. */
-function metricsReport(metrics, appId) {
-    if (!metrics)
-        return null;
-    return {
-        settings: { ...metrics.settings },
-        appId: appId ?? null,
-        version: metrics.version ?? null,
-        baselineVersion: metrics.baselineVersion ?? null,
-        regressionCount: metrics.regressions.length,
-        items: metrics.outcomes.map(metricReportRecord)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/source/locate.ts
-
-
-/**
- * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
- * keeps their symbols), so this only guards against a payload that claims otherwise.
- */
-const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
-/** The first blamed frame of the app's own code that names a file, innermost first. */
-function blamedSourceFrame(result) {
-    if (!result?.ok)
-        return undefined;
-    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
-}
-/** The signatures worth placing: every reported one, and regressions below the reported top. */
-function placeableSignatures(outcomes, regressions) {
-    const all = outcomes.flatMap(o => o.shown);
-    const ids = new Set(all.map(s => s.id));
-    return [...all, ...regressions.filter(s => !ids.has(s.id))];
-}
-/**
- * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
- * a file, so a run without backtraces never lists the workspace.
- */
-async function placeSignatures(signatures, backtraces, files) {
-    const frames = new Map();
-    for (const s of signatures) {
-        const frame = blamedSourceFrame(backtraces.get(s.id));
-        if (frame)
-            frames.set(s.id, frame);
-    }
-    if (frames.size === 0)
-        return { places: new Map(), noCheckout: false };
-    const listed = await files();
-    if ('none' in listed)
-        return { places: new Map(), noCheckout: true };
-    const index = new SourceIndex(listed.files);
-    const places = new Map();
-    for (const [id, frame] of frames)
-        places.set(id, placeFrame(frame, index));
-    return { places, noCheckout: false };
-}
-function placeFrame(frame, index) {
-    const found = index.find(frame.file ?? '');
-    if (!found.ok)
-        return found;
-    const line = Number(frame.line);
-    if (!(Number.isSafeInteger(line) && line > 0)) {
-        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
-    }
-    return { ok: true, path: found.path, line };
-}
-/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
-function isExcluded(path) {
-    const excluded = SOURCE_LOOKUP.excludedDirs;
-    return path
-        .split('/')
-        .slice(0, -1)
-        .some(dir => excluded.includes(dir));
-}
-/** The repository's files by name, to match a frame's file name by path suffix. */
-class SourceIndex {
-    byName = new Map();
-    constructor(files) {
-        for (const path of files) {
-            if (isExcluded(path))
-                continue;
-            const name = path.slice(path.lastIndexOf('/') + 1);
-            const same = this.byName.get(name);
-            if (same)
-                same.push(path);
-            else
-                this.byName.set(name, [path]);
-        }
-    }
-    /**
-     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
-     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
-     * alone names several files. Several files at that length is no match: a guess would put the
-     * annotation on the wrong code.
-     */
-    find(fileName) {
-        const parts = fileName.replace(/\\/g, '/').split('/');
-        // Whatever precedes a `..` says nothing about where the file is in this repository.
-        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
-        const name = segments.at(-1);
-        const candidates = (name && this.byName.get(name)) || [];
-        if (!name || candidates.length === 0) {
-            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
-        }
-        for (let length = segments.length; length >= 1; length--) {
-            const suffix = segments.slice(-length).join('/');
-            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
-            if (matches.length === 1)
-                return { ok: true, path: matches[0] };
-            if (matches.length > 1) {
-                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
-                return {
-                    ok: false,
-                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
-                };
-            }
-        }
-        return { ok: false, reason: `no file in the repository is named ${name}` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish/findings.ts
-
-
-/** True when this signature's breach or regression fails the job. */
-function failsJob(s, policy) {
-    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
-}
-/** What is wrong with a signature, in one sentence that names it once. */
-function findingText(s) {
-    if (!(s.breached && s.regressed))
-        return s.breached ? breachSentence(s) : regressionSentence(s);
-    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
-}
-/**
- * The same 64 hex digits for the same type and signature text in every run and on every
- * machine, so code scanning keeps one alert per signature.
- */
-function signatureFingerprint(type, signature) {
-    return sha256(`${type}\n${signature}`);
-}
-/** The same for a metric's population: identifier, percentile and device. */
-function metricFingerprint(population) {
-    return sha256(`METRIC\n${population}`);
-}
-function sha256(text) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/publish/annotations.ts
-
-
-
-
-
-
-
-
-const TITLE = 'App Store diagnostics gate';
-/**
- * The blamed source lines first, then one annotation per breach or regression not already on
- * a line: an error when that kind fails the job, a warning when it is only reported. Within
- * GitHub's 10 per level and step (one error is kept for the failure itself when the job will
- * fail, four warnings for the run's own warnings), then a warning that counts the rest.
- */
-function annotate(verdict, policy, willFail, sources) {
-    const onSource = sourceAnnotations(verdict, policy, sources);
-    const placed = new Set(onSource.map(a => a.id));
-    const level = (fails) => (fails ? 'error' : 'warning');
-    const findings = [
-        ...verdict.breaches
-            .filter(s => !placed.has(s.id))
-            .map(s => ({ level: level(policy.failOnBreach), message: breachSentence(s), title: TITLE })),
-        ...verdict.regressions
-            .filter(s => !placed.has(s.id))
-            .map(s => ({
-            level: level(policy.failOnRegression),
-            message: regressionSentence(s),
-            title: TITLE
-        })),
-        ...metricRegressionLines(verdict.metrics).map(message => ({
-            level: level(policy.failOnRegression),
-            message,
-            title: TITLE
-        }))
-    ];
-    const room = {
-        error: GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0),
-        // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
-        warning: GITHUB_LIMITS.maxAnnotations - 4
-    };
-    let rest = 0;
-    for (const a of [...onSource, ...findings]) {
-        if (room[a.level]-- <= 0) {
-            rest++;
-            continue;
-        }
-        const properties = { title: a.title, file: a.file, startLine: a.line };
-        if (a.level === 'error')
-            error(scrub(a.message), properties);
-        else
-            warning(scrub(a.message), properties);
-    }
-    if (rest > 0)
-        warning(`${rest} more findings are listed in the job summary.`, { title: TITLE });
-}
-/**
- * One annotation on each reported signature's blamed line found in the repository: titled with
- * its share (`Hangs: 41.0% of hang time`), an error when it breached or regressed and that fails
- * the job. Findings first, heaviest first.
- */
-function sourceAnnotations(verdict, policy, sources) {
-    if (!sources)
-        return [];
-    const finding = (s) => (s.breached || s.regressed ? 1 : 0);
-    return placeableSignatures(verdict.outcomes, verdict.regressions)
-        .flatMap(s => {
-        const place = sources.places.get(s.id);
-        return place?.ok ? [{ s, place }] : [];
-    })
-        .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
-        .map(({ s, place }) => ({
-        id: s.id,
-        level: failsJob(s, policy) ? 'error' : 'warning',
-        title: shareTitle(s),
-        message: [
-            `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,
-            ...(s.breached ? [`Above the ${limitPercent(s.threshold)} limit.`] : []),
-            ...(s.regressed ? [`Regressed: ${sinceBaseline(s)}.`] : [])
-        ].join(' '),
-        file: place.path,
-        line: place.line
-    }));
-}
-/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
-function warnAboutGaps(noData, verdict, data) {
-    if (noData === 'warn') {
-        for (const type of verdict.emptyTypes) {
-            warning(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
-        }
-        for (const line of metricNoDataLines(verdict.metrics))
-            warning(scrub(line));
-    }
-    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
-    if (unavailable.length) {
-        warning(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
-    }
-    const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
-        .filter(list => list.signatures.length === 0)
-        .map(list => TYPE_LABELS[list.type].toLowerCase());
-    if (data.baseline && baselineEmpty.length) {
-        warning(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
-    }
-    if (data.baseline && data.baseline.build.id === data.current.build.id) {
-        warning('The baseline is the same build as the one gated, so nothing can regress.');
-    }
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/publish/files.ts
-
-
-
-/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
-function writeTextFile(path, text) {
-    const target = (0,external_node_path_namespaceObject.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
-    return target;
-}
-
-;// CONCATENATED MODULE: ./src/publish/junit.ts
-
-
-
-
-
-
-
-/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
-function buildJunit(input) {
-    const { metrics } = input.verdict;
-    return renderJunit([
-        ...input.verdict.outcomes.map(o => typeSuite(o, input)),
-        ...(metrics ? [metricsSuite(metrics, input)] : [])
-    ]);
-}
-/** One case per gated metric: failed when it regressed, skipped without data or direction. */
-function metricsSuite(metrics, input) {
-    const classname = `${ACTION_NAME}.METRICS`;
-    const { settings } = metrics;
-    return {
-        name: 'Metrics',
-        properties: [
-            ['build', input.buildId],
-            ...(metrics.version ? [['version', metrics.version]] : []),
-            ['percentile', settings.percentile],
-            ['device', settings.device],
-            ['max-metric-increase', String(settings.maxIncrease)]
-        ],
-        cases: metrics.outcomes.map(o => {
-            const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`;
-            const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
-            if (o.status === 'regressed') {
-                return {
-                    name,
-                    classname,
-                    failure: {
-                        message: `Metric regressed: ${verdict_regressionSentence(o)}.`,
-                        type: 'metric-regression',
-                        details: metricFacts(o, settings.maxIncrease)
-                    }
-                };
-            }
-            if (o.status === 'no-data' && input.policy.noData === 'fail') {
-                return {
-                    name,
-                    classname,
-                    failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
-                };
-            }
-            return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why };
-        })
-    };
-}
-/** A regressed metric's failure body: value, limit and reference, one per line. */
-function metricFacts(o, maxIncrease) {
-    const lines = [
-        `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
-        `limit: +${limitPercent(maxIncrease)} over the reference`
-    ];
-    if (o.reference) {
-        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`);
-    }
-    if (o.regressedByApple)
-        lines.push("Apple's regression insight flags it");
-    return lines.join('\n');
-}
-/** One diagnostic type: its reported signatures, and regressions below the reported top. */
-function typeSuite(outcome, input) {
-    const label = TYPE_LABELS[outcome.type];
-    const classname = `${ACTION_NAME}.${outcome.type}`;
-    const properties = [
-        ['build', input.buildId],
-        ...(input.baselineBuildId ? [['baseline', input.baselineBuildId]] : []),
-        ['threshold', String(outcome.threshold)]
-    ];
-    if (outcome.fetched === 0) {
-        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
-        const failing = input.policy.noData === 'fail';
-        return {
-            name: label,
-            properties,
-            cases: [
-                {
-                    name: `${label}: no data yet`,
-                    classname,
-                    ...(failing
-                        ? {
-                            failure: {
-                                message: `${message} 'no-data' is 'fail'.`,
-                                type: 'no-data',
-                                details: message
-                            }
-                        }
-                        : { skipped: message })
-                }
-            ]
-        };
-    }
-    const signatures = placeableSignatures([outcome], input.verdict.regressions.filter(s => s.diagnosticType === outcome.type));
-    return {
-        name: label,
-        properties,
-        cases: signatures.map(s => signatureCase(s, classname, input))
-    };
-}
-function signatureCase(s, classname, input) {
-    const place = input.sources?.places.get(s.id);
-    return {
-        name: s.signature,
-        classname,
-        ...(place?.ok ? { file: place.path } : {}),
-        ...(s.breached || s.regressed
-            ? {
-                failure: {
-                    message: findingText(s),
-                    type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
-                        .filter(Boolean)
-                        .join(','),
-                    details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
-                }
-            }
-            : {})
-    };
-}
-/** The failure's body: weight, limit and baseline, one per line. */
-function facts(s, source) {
-    const lines = [
-        `weight: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
-        `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
-    ];
-    if (s.change !== undefined) {
-        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
-        lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
-    }
-    if (source)
-        lines.push(`blamed line: ${source}`);
-    return lines.join('\n');
-}
-/** The document: counts on every suite and on the root, every value escaped. */
-function renderJunit(suites) {
-    const count = (cases) => ({
-        tests: cases.length,
-        failures: cases.filter(c => c.failure).length,
-        errors: 0,
-        skipped: cases.filter(c => c.skipped !== undefined).length
-    });
-    const all = suites.flatMap(s => s.cases);
-    const lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites${attributes({ name: 'App Store diagnostics gate', ...count(all), time: 0 })}>`
-    ];
-    for (const suite of suites) {
-        lines.push(`  <testsuite${attributes({ name: suite.name, ...count(suite.cases), time: 0 })}>`);
-        if (suite.properties.length) {
-            lines.push('    <properties>');
-            for (const [name, value] of suite.properties)
-                lines.push(`      <property${attributes({ name, value })}/>`);
-            lines.push('    </properties>');
-        }
-        for (const c of suite.cases) {
-            const head = `    <testcase${attributes({ name: c.name, classname: c.classname, time: 0, ...(c.file ? { file: c.file } : {}) })}`;
-            if (c.failure) {
-                const { message, type, details } = c.failure;
-                lines.push(`${head}>`, `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`, '    </testcase>');
-            }
-            else if (c.skipped !== undefined) {
-                lines.push(`${head}>`, `      <skipped${attributes({ message: c.skipped })}/>`, '    </testcase>');
-            }
-            else
-                lines.push(`${head}/>`);
-        }
-        lines.push('  </testsuite>');
-    }
-    lines.push('</testsuites>');
-    return `${lines.join('\n')}\n`;
-}
-function attributes(values) {
-    return Object.entries(values)
-        .map(([name, value]) => ` ${name}="${escapeXml(String(value), true)}"`)
-        .join('');
-}
-/** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
-const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
-/**
- * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
- * breaks kept as character references.
- */
-function escapeXml(text, attribute = false) {
-    const escaped = text
-        .replace(NOT_XML, '')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-    // A parser turns a raw line break in an attribute into a space; a reference survives.
-    return attribute
-        ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
-        : escaped.replace(/\r/g, '&#13;');
-}
-
-;// CONCATENATED MODULE: ./src/publish/sarif.ts
-
-
-
-const TYPE_HELP = {
-    HANGS: {
-        name: 'HangSignature',
-        helpUri: 'https://developer.apple.com/documentation/xcode/understanding-hangs-in-your-app'
-    },
-    DISK_WRITES: {
-        name: 'DiskWriteSignature',
-        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-disk-writes'
-    },
-    LAUNCHES: {
-        name: 'LaunchSignature',
-        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time'
-    }
-};
-const METRICS_HELP_URI = 'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app';
-/** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
-function typeRuleId(type) {
-    return `diagnostics/${type.toLowerCase().replace('_', '-')}`;
-}
-/** One rule per diagnostic type, in a fixed order so that rule indexes are stable. */
-const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
-    const label = TYPE_LABELS[type].toLowerCase();
-    return {
-        id: typeRuleId(type),
-        name: TYPE_HELP[type].name,
-        short: `A ${label} signature is above its threshold or regressed against the baseline.`,
-        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of the build's ${TYPE_SHARES[type]}. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
-        helpUri: TYPE_HELP[type].helpUri,
-        tags: ['performance', 'app-store-connect', label]
-    };
-});
-/** `metrics/hangRate`: the rule of one gated metric. */
-function metricRuleId(identifier) {
-    return `metrics/${identifier}`;
-}
-/** One rule per gated metric, after the diagnostic types. */
-function metricRules(metrics) {
-    return (metrics?.outcomes ?? [])
-        .filter(o => o.status !== 'not-gated')
-        .map(o => ({
-        id: metricRuleId(o.identifier),
-        name: o.identifier,
-        short: `${o.label} regressed against its reference.`,
-        full: `App Store Connect's power and performance metric ${o.label} (${o.identifier}) rose by more than the allowed increase over its reference, beyond the error margins, or Apple flagged it as a regression.`,
-        helpUri: METRICS_HELP_URI,
-        tags: ['performance', 'app-store-connect', 'metrics']
-    }));
-}
-/** The SARIF log as text (JSON, two-space indented). */
-function buildSarif(input) {
-    const { verdict } = input;
-    const rules = [...TYPE_RULES, ...metricRules(verdict.metrics)];
-    const ruleIndex = (id) => rules.findIndex(rule => rule.id === id);
-    const log = {
-        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        version: '2.1.0',
-        runs: [
-            {
-                tool: {
-                    driver: {
-                        name: ACTION_NAME,
-                        informationUri: ACTION_URL,
-                        rules: rules.map(ruleDescriptor)
-                    }
-                },
-                results: [
-                    ...findingsOf(input).map(s => result(s, input, ruleIndex)),
-                    ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
-                ],
-                properties: {
-                    buildId: input.buildId,
-                    ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
-                    passed: verdict.passed
-                }
-            }
-        ]
-    };
-    return `${JSON.stringify(log, null, 2)}\n`;
-}
-/** Breaches and regressions, each signature once: the breaches first, worst first. */
-function findingsOf({ verdict }) {
-    const seen = new Set();
-    return [...verdict.breaches, ...verdict.regressions].filter(s => {
-        if (seen.has(s.id))
-            return false;
-        seen.add(s.id);
-        return true;
-    });
-}
-function ruleDescriptor(rule) {
-    return {
-        id: rule.id,
-        name: rule.name,
-        shortDescription: { text: rule.short },
-        fullDescription: { text: rule.full },
-        helpUri: rule.helpUri,
-        help: { text: `${rule.full} See ${rule.helpUri}` },
-        defaultConfiguration: { level: 'error' },
-        properties: { tags: rule.tags, precision: 'high', 'problem.severity': 'error' }
-    };
-}
-function result(s, input, ruleIndex) {
-    const ruleId = typeRuleId(s.diagnosticType);
-    const place = input.sources?.places.get(s.id);
-    const location = place?.ok
-        ? {
-            physicalLocation: {
-                artifactLocation: { uri: uriOf(place.path), uriBaseId: '%SRCROOT%' },
-                region: { startLine: place.line }
-            }
-        }
-        : {
-            logicalLocations: [
-                { name: s.signature, fullyQualifiedName: `${s.diagnosticType}/${s.signature}` }
-            ]
-        };
-    return {
-        ruleId,
-        ruleIndex: ruleIndex(ruleId),
-        level: failsJob(s, input.policy) ? 'error' : 'warning',
-        message: { text: findingText(s) },
-        locations: [location],
-        partialFingerprints: {
-            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
-        },
-        properties: {
-            signatureId: s.id,
-            diagnosticType: s.diagnosticType,
-            signature: s.signature,
-            weight: s.weight,
-            threshold: s.threshold,
-            rank: s.rank,
-            breached: s.breached,
-            regressed: s.regressed,
-            ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
-            ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
-        }
-    };
-}
-/** A regressed metric: no source line, so its location is the metric itself. */
-function metricResult(o, input, ruleIndex) {
-    const ruleId = metricRuleId(o.identifier);
-    const population = `${o.identifier}/${o.percentile}/${o.device}`;
-    return {
-        ruleId,
-        ruleIndex: ruleIndex(ruleId),
-        level: input.policy.failOnRegression ? 'error' : 'warning',
-        message: { text: `Metric regressed: ${verdict_regressionSentence(o)}.` },
-        locations: [
-            { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
-        ],
-        partialFingerprints: { 'ascMetric/v1': metricFingerprint(population) },
-        properties: {
-            identifier: o.identifier,
-            percentile: o.percentile,
-            device: o.device,
-            ...(o.unit ? { unit: o.unit } : {}),
-            ...(o.version ? { version: o.version } : {}),
-            ...(o.point ? { value: o.point.value } : {}),
-            ...(o.reference
-                ? { referenceValue: o.reference.value, referenceVersions: o.reference.versions }
-                : {}),
-            ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
-            regressedByRule: o.regressedByRule,
-            regressedByApple: o.regressedByApple
-        }
-    };
-}
-/** A repository path as a relative URI: each segment percent-encoded. */
-function uriOf(path) {
-    return path.split('/').map(encodeURIComponent).join('/');
-}
-
-;// CONCATENATED MODULE: ./src/publish/ci-reports.ts
-
-
-
-
-
-/**
- * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
- * written, and stay empty when nothing was judged or a file could not be written (a warning).
- */
-function writeCiReports(outcome) {
-    const files = [
-        { output: 'sarif-path', what: 'SARIF log', path: outcome.config?.sarifPath, build: buildSarif },
-        { output: 'junit-path', what: 'JUnit XML', path: outcome.config?.junitPath, build: buildJunit }
-    ];
-    const input = outcome.kind === 'judged' ? findingsInput(outcome) : undefined;
-    for (const { output, what, path, build } of files) {
-        let written = '';
-        if (path && input) {
-            try {
-                written = writeTextFile(path, build(input));
-                info(`Wrote the ${what} to ${written}.`);
-            }
-            catch (error) {
-                warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`);
-            }
-        }
-        setOutput(output, written);
-    }
-}
-function findingsInput(outcome) {
-    const { verdict, config, data, sources } = outcome;
-    return {
-        verdict,
-        policy: config,
-        buildId: data.current.build.id,
-        baselineBuildId: data.baseline?.build.id,
-        sources
-    };
-}
-
-;// CONCATENATED MODULE: ./src/release-guard.ts
-
-
-
-
-
-/**
- * What the release guard does with a rollout, a pure function. It pauses only a rollout that
- * is ACTIVE, only when the run fails on its verdict (`failure` is the line the step fails
- * with: breaches, regressions, metrics or `no-data: fail`, whatever makes the job fail), and
- * only in `pause-on-failure` mode; `report` mode says it would have. It never resumes.
- */
-function decidePhasedRelease(input) {
-    const { release, failure, mode } = input;
-    if (!release)
-        return { action: 'none', reason: 'the version has no phased release' };
-    if (!failure)
-        return { action: 'none', reason: 'the verdict does not fail the run' };
-    if (release.state !== 'ACTIVE') {
-        return { action: 'none', reason: `the rollout is ${STATE_WORDS[release.state]}` };
-    }
-    if (mode === 'report') {
-        return { action: 'would-pause', reason: "'phased-release' is 'report'" };
-    }
-    return { action: 'pause', reason: 'the verdict failed and the rollout is active' };
-}
-const STATE_WORDS = {
-    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
-    ACTIVE: 'active',
-    PAUSED: 'already paused (PAUSED); the guard never resumes one',
-    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
-    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
-};
-/**
- * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
- * The rollout is read again just before the PATCH, so the decision is made on its state now,
- * not as it was when the run began. Never throws for App Store Connect problems: they become
- * `error`, and the verdict and the report stay as they are.
- */
-async function guardRelease(client, version, failure, mode, log) {
-    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
-    const versionString = oneLine(version.versionString, 64);
-    const outcome = (release, decision, extra = {}) => ({
-        version: versionString,
-        versionId: version.id,
-        ...(release ? { release } : {}),
-        decision,
-        paused: false,
-        ...extra
-    });
-    const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode });
-    const name = `the phased release of ${versionString}`;
-    if (first.action === 'would-pause') {
-        log(`Would pause ${name} (${describeRollout(version.phasedRelease)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`);
-    }
-    if (first.action !== 'pause')
-        return outcome(version.phasedRelease, first);
-    let current = version.phasedRelease;
-    try {
-        current = await getPhasedRelease(client, version.id);
-        const now = decidePhasedRelease({ release: current, failure, mode });
-        if (now.action !== 'pause') {
-            log(`Not pausing ${name}: ${now.reason}.`);
-            return outcome(current, now);
-        }
-        const paused = await pausePhasedRelease(client, current, version.id);
-        log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: the verdict failed.`);
-        return outcome(paused, now, { paused: paused.state === 'PAUSED' });
-    }
-    catch (error) {
-        if (!(error instanceof ServiceError || error instanceof DataError))
-            throw error;
-        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
-    }
-}
-/**
- * The "act" step: with `version: live`, the guard looks at the live version's phased release
- * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
- */
-async function act(client, config, data, failure, log) {
-    const version = data.current.build.appStoreVersion;
-    if (version?.status !== 'live')
-        return undefined;
-    return group('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, log));
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
-}
-/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
-function describeRollout(release) {
-    if (release.state === 'COMPLETE')
-        return 'complete (100% of users)';
-    if (release.state === 'INACTIVE')
-        return 'not started yet (inactive)';
-    const day = rolloutDay(release);
-    const state = release.state.toLowerCase();
-    return day ? `${day}, ${state}` : state;
-}
-/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
-function rolloutDay(release) {
-    if (release.day === undefined)
-        return undefined;
-    const day = Math.min(release.day, PHASED_RELEASE.days);
-    const share = PHASED_RELEASE.userPercentByDay[day - 1];
-    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// Untrusted text in Markdown: everything from App Store Connect must display literally,
-// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
-
-
-const ZWSP = '\u200b';
-/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
-const flatten = sanitize;
-/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
-function defuseComments(text) {
-    return text
-        .replace(/<!--/g, `<!${ZWSP}--`)
-        .replace(/--(?=>)/g, `--${ZWSP}`)
-        .replace(/--!>/g, `--!${ZWSP}>`);
-}
-/**
- * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
- * issues, or become a link.
- */
-function defuseReferences(text) {
-    return text
-        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
-        .replace(/:\/\//g, `:${ZWSP}//`)
-        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
-}
-/**
- * An inline code span: the fence is longer than any backtick run inside. In a table cell every
- * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
- */
-function code(text, { inTable = false, maxLength = 400 } = {}) {
-    const value = truncate(defuseComments(flatten(text)), maxLength);
-    if (value.trim() === '')
-        return '*(empty)*';
-    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
-}
-/** A code span for a table cell. */
-function codeCell(text) {
-    return code(text, { inTable: true });
-}
-// Only the characters that act mid-line (our text never starts a line, where - + . would);
-// with [ and ] escaped no link can form, so parentheses stay as they are.
-const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
-/** Plain text inside Markdown (also safe inside a table cell). */
-function markdown_text(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
-}
-/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
-function html(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'));
-}
-/**
- * A fenced code block that its content cannot close: the fence is longer than any
- * backtick run in the lines.
- */
-function codeBlock(lines) {
-    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
-    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    return `${fence}text\n${body}\n${fence}`;
-}
-/** A link only to an https URL, with its text escaped; otherwise the text alone. */
-function markdown_link(label, url) {
-    const parsed = markdown_httpsUrl(url);
-    if (!parsed)
-        return markdown_text(label);
-    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
-    return `[${markdown_text(label)}](${href})`;
-}
-/**
- * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
- * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
- */
-function dataLink(label, url) {
-    const parsed = markdown_httpsUrl(url);
-    if (parsed && LINK_ORIGINS.includes(parsed.origin))
-        return markdown_link(label, url);
-    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
-}
-function markdown_httpsUrl(url) {
-    if (!url)
-        return undefined;
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' ? parsed : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/release.ts
-
-
-/**
- * The phased-release lines at the top of the report: the rollout's state, and what this run
- * did to it (paused it, would have, or could not).
- */
-function releaseSection(guard) {
-    const version = markdown_text(guard.version);
-    if (!guard.release)
-        return `**Phased release:** none for ${version}.`;
-    const lines = [];
-    if (guard.paused) {
-        const day = rolloutDay(guard.release);
-        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
-    }
-    else if (guard.error) {
-        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
-    }
-    else if (guard.decision.action === 'would-pause') {
-        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**; this run only reports (\`phased-release: report\`).`);
-    }
-    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
-    return lines.join('\n\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/chart.ts
-// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
-// except version strings of digits and dots and finite numbers in plain decimal notation;
-// every other point is left out. The title and labels are the gate's own words.
-
-
-/** Versions shown per chart: the most recent ones. */
-const MAX_POINTS = 12;
-const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
-/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
-function chartNumber(value) {
-    if (!Number.isFinite(value))
-        return undefined;
-    const text = String(Number(value.toFixed(6)));
-    return DECIMAL.test(text) ? text : undefined;
-}
-/**
- * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
- * fewer than two points qualify or the metric is not one the gate knows.
- */
-function metricChart(outcome) {
-    const known = knownMetric(outcome.identifier);
-    if (!known)
-        return undefined;
-    const points = outcome.points
-        .flatMap(p => {
-        const value = chartNumber(p.value);
-        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
-            ? [{ version: p.version, value }]
-            : [];
-    })
-        .slice(-MAX_POINTS);
-    if (points.length < 2)
-        return undefined;
-    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${known.label}, ${percentile}, by version"`,
-        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
-        `  line [${points.map(p => p.value).join(', ')}]`,
-        '```'
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/metrics.ts
-
-
-
-const row = (cells) => `| ${cells.join(' | ')} |`;
-/** The metric regressions, for the top of the report with the other problems. */
-function metricProblems(metrics) {
-    if (!metrics?.regressions.length)
-        return '';
-    return [
-        '#### Metric regressions',
-        '',
-        '| | Metric | This version | Reference | Change | Found by |',
-        '|---|---|---:|---|---:|---|',
-        ...metrics.regressions.map(o => row([
-            '⚠️',
-            metricName(o),
-            valueCell(o),
-            referenceCell(o),
-            changeCell(o),
-            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
-                .filter(Boolean)
-                .join(', ')
-        ]))
-    ].join('\n');
-}
-/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
-function metricsSection(metrics, noData, charts) {
-    const { settings } = metrics;
-    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
-    const parts = [
-        '#### Metrics',
-        '',
-        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
-        '',
-        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
-        '|---|---:|---|---:|---|---|',
-        ...metrics.outcomes.map(o => row([
-            metricName(o),
-            valueCell(o),
-            referenceCell(o),
-            changeCell(o),
-            goalCell(o),
-            verdictCell(o, noData)
-        ]))
-    ];
-    const insights = metrics.outcomes.filter(o => o.appleInsight);
-    if (insights.length) {
-        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
-    }
-    if (charts) {
-        for (const o of metrics.outcomes) {
-            const chart = metricChart(o);
-            if (chart)
-                parts.push('', chart);
-        }
-    }
-    return parts.join('\n');
-}
-function metricName(o) {
-    return o.label.toLowerCase() === o.identifier.toLowerCase()
-        ? codeCell(o.identifier)
-        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
-}
-function valueCell(o) {
-    if (!o.point)
-        return 'no data yet';
-    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
-    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
-}
-function referenceCell(o) {
-    if (!o.reference)
-        return '';
-    const { mode, versions, value, errorMargin } = o.reference;
-    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
-    const which = mode === 'average'
-        ? `average of ${versions.join(', ')}`
-        : mode === 'baseline'
-            ? `baseline ${versions.join(', ')}`
-            : versions.join(', ');
-    return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
-}
-function changeCell(o) {
-    return o.change === undefined ? '' : changeText(o.change);
-}
-function goalCell(o) {
-    const parts = [
-        o.point?.goal,
-        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
-    ].filter((part) => Boolean(part));
-    return parts.length ? markdown_text(parts.join(', ')) : '';
-}
-function verdictCell(o, noData) {
-    switch (o.status) {
-        case 'regressed':
-            return o.regressedByRule ? '❌ regressed' : "❌ regressed (Apple's insight)";
-        case 'no-data':
-            return `${noData === 'fail' ? '❌' : '⚠️'} ${markdown_text(o.reason ?? 'no data yet')}`;
-        case 'not-gated':
-            return 'ℹ️ reported, not gated (direction unknown)';
-        default:
-            if (o.appleInsight?.kind === 'regression')
-                return '✅ (Apple flags a regression; see below)';
-            return '✅';
-    }
-}
-function insightLine(o, insight) {
-    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
-    const population = insight.populations[0];
-    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
-        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
-        : '';
-    const versions = insight.referenceVersions.length
-        ? ` compared with ${insight.referenceVersions.join(', ')}`
-        : '';
-    const impact = insight.highImpact ? ', high impact' : '';
-    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
-    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/render.ts
-
-
-
-
-
-
-/** How much to show; each level drops more, in the order the design gives. */
-var Detail;
-(function (Detail) {
-    Detail[Detail["Full"] = 0] = "Full";
-    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
-    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
-    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
-})(Detail || (Detail = {}));
-const TOP_ROWS = 10;
-/** The whole report as Markdown: a pure function of the verdict and its context. */
-function renderReport(verdict, context, detail = Detail.Full) {
-    const sections = [
-        headline(verdict),
-        context.release && releaseSection(context.release),
-        buildLine(context),
-        metricProblems(verdict.metrics),
-        problems(verdict),
-        verdict.metrics &&
-            metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
-        ...(detail < Detail.NoTypeTables
-            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
-            : []),
-        noCheckoutLine(context),
-        footer(verdict, context)
-    ];
-    return `${sections.filter(Boolean).join('\n\n')}\n`;
-}
-function headline(verdict) {
-    if (verdict.result === 'no-data') {
-        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
-    }
-    const metricRegressions = verdict.metrics?.regressions.length ?? 0;
-    const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? [];
-    const counts = [
-        verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
-        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
-        metricRegressions ? plural(metricRegressions, 'metric regression') : ''
-    ].filter(Boolean);
-    if (verdict.noDataFailed)
-        counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
-    if (verdict.metrics?.noDataFailed)
-        counts.push(`no data for ${markdown_text(metricGaps.join(', '))}`);
-    if (!verdict.passed)
-        return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
-    const gaps = [typeList(verdict.emptyTypes), markdown_text(metricGaps.join(', '))].filter(Boolean);
-    if (gaps.length) {
-        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
-    }
-    return '### ✅ App Store diagnostics gate: passed';
-}
-function buildLine(context) {
-    const parts = [
-        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
-    ];
-    if (context.baseline) {
-        const { id, label } = context.baseline;
-        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
-    }
-    if (context.runUrl)
-        parts.push(markdown_link('workflow run', context.runUrl));
-    return parts.join(' · ');
-}
-/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
-function problems(verdict) {
-    if (verdict.breaches.length + verdict.regressions.length === 0) {
-        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
-        return fetched
-            ? 'No signature is above its threshold' +
-                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
-            : 'App Store Connect has no diagnostic signatures for this build yet.';
-    }
-    const sections = [];
-    if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => render_row([
-            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
-            TYPE_LABELS[s.diagnosticType],
-            codeCell(s.signature),
-            percent(s.weight),
-            baselineCell(s),
-            deltaCell(s)
-        ]));
-        sections.push([
-            '#### Regressions',
-            '',
-            '| | Type | Signature | Weight | Baseline | Δ |',
-            '|---|---|---|---:|---:|---:|',
-            ...rows
-        ].join('\n'));
-    }
-    if (verdict.breaches.length) {
-        const rows = verdict.breaches.map(s => {
-            const cells = [
-                '❌',
-                TYPE_LABELS[s.diagnosticType],
-                codeCell(s.signature),
-                percent(s.weight),
-                limitPercent(s.threshold)
-            ];
-            return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
-        });
-        const header = verdict.hasBaseline
-            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
-            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
-        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
-    }
-    return sections.join('\n\n');
-}
-function render_row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
-function baselineCell(s) {
-    if (s.baselineWeight !== undefined)
-        return percent(s.baselineWeight);
-    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
-}
-/** The rise in percentage points, signed; at least this much for an unlisted signature. */
-function deltaCell(s) {
-    if (s.delta === undefined)
-        return '';
-    const points = (s.delta * 100).toFixed(1);
-    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
-}
-function render_changeCell(s) {
-    switch (s.change) {
-        case 'new':
-            return 'new';
-        case 'unlisted':
-            return "unlisted: below the baseline's fetched list";
-        case 'same':
-            return `= ${percent(s.weight)}`;
-        case 'up':
-            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
-        case 'down':
-            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
-        default:
-            return '';
-    }
-}
-const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
-function trendCell(insight) {
-    if (!insight)
-        return '';
-    const arrow = insight.direction ? ARROWS[insight.direction] : '';
-    const refs = insight.referenceVersions
-        .slice(0, 3)
-        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
-    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
-}
-function typeSection(outcome, verdict, context, detail) {
-    const label = TYPE_LABELS[outcome.type];
-    if (outcome.fetched === 0) {
-        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
-    }
-    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
-    const parts = [
-        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
-        '',
-        ...signatureTable(rows, verdict.hasBaseline)
-    ];
-    if (rows.length < outcome.shown.length) {
-        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
-    }
-    if (detail < Detail.NoBacktraces && context.backtraces) {
-        for (const s of rows) {
-            const result = context.backtraces.get(s.id);
-            if (result)
-                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
-        }
-    }
-    const gone = goneLine(outcome);
-    if (gone)
-        parts.push('', gone);
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
-function typeSummary(outcome, rows) {
-    const breached = outcome.shown.filter(s => s.breached).length;
-    return [
-        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-        breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
-    ].join(' · ');
-}
-/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
-function signatureTable(rows, withBaseline) {
-    const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
-    const body = rows.map(s => {
-        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
-        const cells = [
-            String(s.rank),
-            codeCell(s.signature),
-            percent(s.weight),
-            limitPercent(s.threshold),
-            status
-        ];
-        const compared = withBaseline
-            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
-            : [trendCell(s.insight)];
-        return render_row([...cells, ...compared]);
-    });
-    return [head, ...body];
-}
-function goneLine(outcome) {
-    if (outcome.goneUnknown) {
-        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
-    }
-    if (outcome.gone.length === 0)
-        return '';
-    const items = outcome.gone
-        .slice(0, TOP_ROWS)
-        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
-    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
-    return `Gone since the baseline: ${items.join(', ')}${more}.`;
-}
-/** The one line a run without a checkout gets, when a blamed frame named a file. */
-function noCheckoutLine(context) {
-    return context.sources?.noCheckout
-        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
-        : '';
-}
-/** Where the blamed frame is in the repository, or why it is not annotated there. */
-function placeLine(place) {
-    return place.ok
-        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
-        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
-}
-function backtraceBlock(s, result, place) {
-    if (!result.ok)
-        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
-    const b = result.backtrace;
-    const facts = [
-        b.device,
-        b.os,
-        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
-        b.eventDetail,
-        b.writesCaused && `writes ${b.writesCaused}`
-    ].filter((fact) => Boolean(fact));
-    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
-    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
-    const lines = b.frames.map(f => {
-        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`;
-    });
-    const parts = [
-        `<details><summary>${summary}</summary>`,
-        '',
-        codeBlock(lines.length ? lines : ['(no frames)'])
-    ];
-    if (b.basis === 'heaviest')
-        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
-    if (place)
-        parts.push('', placeLine(place));
-    for (const insight of b.insights) {
-        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
-    }
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-function footer(verdict, context) {
-    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
-        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
-        .join(', ');
-    const parts = [`Thresholds: ${thresholds}`];
-    if (verdict.hasBaseline)
-        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
-    const { remaining, limit } = context.rateLimit ?? {};
-    if (remaining !== undefined) {
-        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
-    }
-    return `<sub>${parts.join(' · ')}</sub>`;
-}
-
-;// CONCATENATED MODULE: ./src/report/fit.ts
-
-const characters = (text) => text.length;
-const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
-/**
- * The most detailed rendering that fits: drop backtraces, then long tables, then the
- * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
- * so it always survives.
- */
-function fitReport(render, budget) {
-    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
-    let report = '';
-    for (const level of levels) {
-        report = render(level);
-        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
-        if (budget.measure(fitted) <= budget.max)
-            return fitted;
-    }
-    return cutAtLine(report, budget);
-}
-function omissionNote(elsewhere) {
-    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
-}
-/**
- * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
- * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
- * and end with a line `</details>`; signature text never starts a line, so text that merely
- * contains the tag cannot inflate the closing. The result is measured again with its closing.
- */
-function cutAtLine(report, budget) {
-    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
-    const lines = report.split('\n');
-    let keep = lines.length;
-    for (;;) {
-        const cut = closeSections(lines.slice(0, keep));
-        const result = `${cut}${note}`;
-        if (budget.measure(result) <= budget.max || keep === 0)
-            return result;
-        // Drop at least the overflow's worth of lines, then measure again.
-        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
-    }
-}
-/** How many lines to keep so the text loses roughly what it is over the budget. */
-function shrinkTo(lines, keep, budget, result) {
-    let excess = budget.measure(result) - budget.max;
-    let count = keep;
-    while (count > 0 && excess > 0) {
-        count--;
-        excess -= budget.measure(lines[count]) + 1;
-    }
-    return count;
-}
-/** The lines with a fence and the renderer's open `<details>` sections closed. */
-function closeSections(kept) {
-    let fence;
-    let openDetails = 0;
-    for (const line of kept) {
-        const fenceMatch = /^(`{3,})/.exec(line);
-        if (fenceMatch)
-            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
-        else if (!fence && line.startsWith('<details>'))
-            openDetails++;
-        else if (!fence && line === '</details>')
-            openDetails = Math.max(0, openDetails - 1);
-    }
-    const closing = [
-        ...(fence ? [fence] : []),
-        '',
-        ...Array.from({ length: openDetails }, () => '</details>')
-    ];
-    return [...kept, ...closing].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/fetch.ts
-
-
-/**
- * A `fetch` for Octokit over the action's own transport: the same HTTP stack and the same
- * bounded retries as App Store Connect, and the token only ever sent to the API's origin.
- * A POST is repeated only when GitHub cannot have acted on it: a retried create that had in
- * fact landed would leave a second comment.
- *
- * It touches none of the globals `Request`, `Headers` and `Response`: their first use loads
- * Node's own copy of undici, with node:http2, zlib and worker_threads (about 20 ms), for
- * objects Octokit only reads a few fields of.
- */
-function fetchOverTransport(send, policy, origin) {
-    return async (input, init = {}) => {
-        // Octokit passes a string URL and a plain object of headers.
-        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-        if (url.origin !== origin)
-            throw new Error(`refused to send the GitHub token to ${url.origin}`);
-        const headers = Object.fromEntries(Object.entries((init.headers ?? {})).map(([name, value]) => [
-            name.toLowerCase(),
-            String(value)
-        ]));
-        const method = (init.method ?? 'GET').toUpperCase();
-        let response;
-        try {
-            ;
-            ({ response } = await sendWithRetry(send, () => ({
-                method,
-                url: url.href,
-                headers,
-                body: typeof init.body === 'string' ? init.body : undefined,
-                timeoutMs: policy.requestTimeoutMs
-            }), policy, {
-                signal: init.signal ?? undefined,
-                ...(method === 'POST' ? { retryable: isSafeToRepeat } : {})
-            }));
-        }
-        catch (error) {
-            // Out of retries on a status: hand Octokit the last answer so it reports the status.
-            if (error instanceof RetriesExhausted && !(error.last instanceof Error))
-                response = error.last;
-            else
-                throw error;
-        }
-        return fetchResponse(url.href, response);
-    };
-}
-/** The part of a fetch Response that Octokit reads: status, headers, and the body as text. */
-function fetchResponse(url, response) {
-    const { status } = response;
-    const body = [204, 205, 304].includes(status) ? '' : response.body;
-    const headers = new Map(Object.entries(response.headers).flatMap(([name, value]) => value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]]));
-    const partial = {
-        status,
-        url,
-        ok: status >= 200 && status <= 299,
-        statusText: external_node_http_namespaceObject.STATUS_CODES[status] ?? '',
-        headers: {
-            get: (name) => headers.get(name.toLowerCase()) ?? null,
-            has: (name) => headers.has(name.toLowerCase()),
-            [Symbol.iterator]: () => headers.entries()
-        },
-        text: async () => body,
-        json: async () => JSON.parse(body),
-        arrayBuffer: async () => {
-            const bytes = Buffer.from(body);
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-        }
-    };
-    return partial;
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-
-
-
-
-
-
-
-/** The hidden line that makes the comment sticky; the header tells several apart. */
-function commentMarker(header) {
-    return `<!-- ${ACTION_NAME}:${header} -->`;
-}
-/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
-class UnexpectedStatus extends Error {
-    status;
-    constructor(status) {
-        super(`HTTP ${status}`);
-        this.status = status;
-    }
-}
-/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
-function written(response) {
-    const { status, data } = response;
-    if (status < 200 || status > 299 || typeof data?.id !== 'number')
-        throw new UnexpectedStatus(status);
-    return { id: data.id, url: String(data.html_url ?? '') };
-}
-/**
- * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
- * Connect requests; `publish` then creates, updates, or skips an identical write.
- */
-class StickyComment {
-    options;
-    marker;
-    octokit;
-    lookup;
-    controller = new AbortController();
-    constructor(options) {
-        this.options = options;
-        this.marker = commentMarker(options.header);
-        this.octokit = loadOctokit(options, this.controller.signal);
-        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
-    }
-    /**
-     * Pages through every comment. Only a bot's comment that starts with the exact marker is
-     * ours: a person's, or another bot's that quotes the marker, never is.
-     */
-    async find() {
-        const octokit = await this.octokit;
-        const { owner, repo, number } = this.options.target;
-        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: number,
-            per_page: GITHUB_LIMITS.commentsPerPage
-        });
-        const ours = [];
-        for await (const page of pages) {
-            for (const c of page.data) {
-                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
-            }
-        }
-        return ours.sort((a, b) => a.id - b.id);
-    }
-    /**
-     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
-     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
-     */
-    async publish(report, createIfMissing) {
-        const lookup = await this.lookup;
-        if (!lookup.ok)
-            return failure(lookup.error, this.options.target, this.options.apiUrl);
-        try {
-            const [oldest, ...duplicates] = lookup.ours;
-            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
-            await this.remove(duplicates);
-            return result;
-        }
-        catch (error) {
-            return failure(error, this.options.target, this.options.apiUrl);
-        }
-    }
-    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
-    abort() {
-        this.controller.abort();
-    }
-    async write(existing, body, createIfMissing) {
-        const { owner, repo, number } = this.options.target;
-        const octokit = await this.octokit;
-        if (existing?.body === body)
-            return { id: existing.id, url: existing.url, action: 'unchanged' };
-        if (existing) {
-            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
-            return { ...comment, action: 'updated' };
-        }
-        if (!createIfMissing) {
-            return {
-                action: 'skipped',
-                note: 'nothing breached or regressed, and there is no earlier comment to update'
-            };
-        }
-        const { policy } = this.options;
-        let waitedMs = 0;
-        for (let attempt = 1;; attempt++) {
-            let created;
-            try {
-                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-            }
-            catch (error) {
-                // A create that failed on the way back may have landed: look before trying again.
-                const status = error.status;
-                const decision = nextRetry(policy, attempt, waitedMs, undefined);
-                if ((status !== undefined && status < 500) || !decision.retry)
-                    throw error;
-                await sleep(decision.delayMs, this.controller.signal);
-                waitedMs += decision.delayMs;
-                const [landed, ...duplicates] = await this.find();
-                if (landed) {
-                    await this.remove(duplicates);
-                    return this.write(landed, body, false);
-                }
-                continue;
-            }
-            return this.settle(created, body);
-        }
-    }
-    /**
-     * Another run on the same pull request may have created its comment at the same moment:
-     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
-     */
-    async settle(created, body) {
-        let ours;
-        try {
-            ours = await this.find();
-        }
-        catch {
-            return { ...created, action: 'created' }; // written; only the check for a twin failed
-        }
-        const [oldest, ...newer] = ours;
-        if (!oldest || oldest.id === created.id) {
-            await this.remove(newer);
-            return { ...created, action: 'created' };
-        }
-        let result;
-        try {
-            result = await this.write(oldest, body, false);
-        }
-        catch {
-            return { ...created, action: 'created' }; // the twin could not be written: keep ours
-        }
-        await this.remove(newer);
-        return result;
-    }
-    /**
-     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
-     * and one left behind is only stale (the next run tries again), never worth a warning.
-     */
-    async remove(duplicates) {
-        if (duplicates.length === 0)
-            return;
-        const { owner, repo } = this.options.target;
-        const octokit = await this.octokit;
-        for (const duplicate of duplicates) {
-            await octokit.rest.issues
-                .deleteComment({ owner, repo, comment_id: duplicate.id })
-                .catch(() => undefined);
-        }
-    }
-}
-async function loadOctokit(options, signal) {
-    // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
-    const baseUrl = options.apiUrl.replace(/\/+$/, '');
-    return getOctokit(options.token, {
-        baseUrl,
-        request: {
-            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
-            signal
-        },
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
-    });
-}
-/** How to comment on a fork's pull request anyway. */
-const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
-const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
-/** A comment failure is a warning, never the reason the job fails. */
-function failure(error, target, apiUrl) {
-    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
-    const cause = error.cause;
-    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
-        };
-    }
-    const status = error.status;
-    const apiMessage = error.response?.data
-        ?.message;
-    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
-    const where = `pull request #${target.number}`;
-    if (status === 403) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
-        };
-    }
-    if (status === 404) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
-        };
-    }
-    return {
-        action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/outcome.ts
-/** What the report renders besides the verdict. */
-function reportContext(outcome) {
-    const { config, data } = outcome;
-    return {
-        buildId: data.current.build.id,
-        buildLabel: data.current.build.label,
-        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: runUrl(),
-        thresholds: config.thresholds,
-        maxWeightIncrease: config.maxWeightIncrease,
-        rateLimit: outcome.usage?.rateLimit,
-        backtraces: data.backtraces,
-        release: outcome.release,
-        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
-        sources: config.annotateSource ? outcome.sources : undefined,
-        noData: config.noData
-    };
-}
-function runUrl() {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-
-
-
-
-
-
-
-
-/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
-function planComment(config, send, policy) {
-    if (config.comment === 'never')
-        return { skip: "'comment' is false", warn: false };
-    const found = findPullRequest(config.prNumber);
-    if ('none' in found)
-        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
-    const { target } = found;
-    if (target.fromFork) {
-        return {
-            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
-            warn: true
-        };
-    }
-    if (!config.githubToken) {
-        return {
-            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
-            warn: true
-        };
-    }
-    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-    return {
-        sticky: new StickyComment({
-            token: config.githubToken,
-            apiUrl,
-            target,
-            header: config.commentHeader,
-            send,
-            policy
-        })
-    };
-}
-/** Posts or updates the comment and sets its outputs; every problem is a warning. */
-async function publishComment(plan, render, somethingFound, onBreachOnly) {
-    if ('skip' in plan) {
-        if (plan.warn)
-            warning(plan.skip);
-        else
-            info(`No pull-request comment: ${plan.skip}.`);
-        return;
-    }
-    // Scrubbing only shortens a text, so what fits still fits.
-    const report = fitReport(detail => scrub(render(detail)), {
-        measure: characters,
-        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
-        elsewhere: 'the job summary of this workflow run'
-    });
-    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
-    if (result.action === 'failed')
-        warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
-    else if (result.action === 'skipped')
-        info(`No pull-request comment: ${result.note}.`);
-    else
-        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
-    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
-    setOutput('comment-url', result.url ?? '');
-}
-/**
- * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
- * will read now.
- */
-async function pullRequestComment(outcome) {
-    const plan = outcome.comment;
-    if (!plan)
-        return;
-    if (outcome.kind === 'failed' && 'sticky' in plan)
-        plan.sticky.abort();
-    if (outcome.kind !== 'judged')
-        return;
-    const { verdict, config } = outcome;
-    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-    const context = { ...reportContext(outcome), rateLimit: undefined };
-    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length +
-        verdict.regressions.length +
-        (verdict.metrics?.regressions.length ?? 0) >
-        0, config.comment === 'on-breach'));
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/publish/records.ts
-/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
-function signatureRecord(s) {
-    return {
-        id: s.id,
-        diagnosticType: s.diagnosticType,
-        signature: s.signature,
-        weight: s.weight,
-        threshold: s.threshold,
-        breached: s.breached,
-        ...(s.insight ? { insight: s.insight } : {}),
-        ...(s.change !== undefined
-            ? {
-                baselineWeight: s.baselineWeight ?? null,
-                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
-                delta: s.delta,
-                change: s.change,
-                regressed: s.regressed
-            }
-            : {})
-    };
-}
-/**
- * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
- * original order, and `omitted` counts the rest (the JSON report keeps them all).
- */
-function boundedRecords(items, maxBytes) {
-    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
-    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
-    const kept = new Set();
-    let size = 2; // []
-    for (const index of byWeight) {
-        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
-        if (size + bytes > maxBytes)
-            break;
-        kept.add(index);
-        size += bytes;
-    }
-    return {
-        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
-        omitted: items.length - kept.size
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/json-report.ts
-
-
-
-
-
-
-
-
-/** The full machine-readable report; its shape is `schema/report.schema.json`. */
-function buildJsonReport(input) {
-    const { verdict, data } = input;
-    const build = (b) => b
-        ? {
-            id: b.build.id,
-            label: b.build.label ?? null,
-            processingState: b.build.processingState ?? null
-        }
-        : null;
-    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
-    return {
-        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
-        tool: ACTION_NAME,
-        generatedAt: new Date().toISOString(),
-        build: build(data?.current),
-        baseline: build(data?.baseline),
-        error: input.error ?? null,
-        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
-        skipReason: input.skipped ?? null,
-        verdict: verdict
-            ? {
-                passed: verdict.passed,
-                failure: input.failure ?? null,
-                breachCount: verdict.breaches.length,
-                regressionCount: verdict.regressions.length,
-                maxWeight: verdict.maxWeight ?? null,
-                emptyTypes: verdict.emptyTypes,
-                metricRegressionCount: verdict.metrics?.regressions.length ?? 0
-            }
-            : null,
-        settings: input.settings ?? null,
-        types: (verdict?.outcomes ?? []).map(o => ({
-            type: o.type,
-            threshold: o.threshold,
-            fetched: o.fetched,
-            complete: o.complete,
-            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
-            goneUnknown: o.goneUnknown
-        })),
-        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
-        breaches: (verdict?.breaches ?? []).map(s => s.id),
-        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
-        backtraces: Object.fromEntries(data?.backtraces ?? []),
-        phasedRelease: phasedReleaseRecord(input.release),
-        metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
-        rateLimit: input.rateLimit
-            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
-            : null,
-        requests: input.requests,
-        timings: {
-            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
-            total: Math.round(input.totalMs)
-        }
-    };
-}
-function phasedReleaseRecord(guard) {
-    if (!guard)
-        return null;
-    const release = guard.release;
-    return {
-        appStoreVersion: { id: guard.versionId, version: guard.version },
-        id: release?.id ?? null,
-        state: release?.state ?? null,
-        day: release?.day ?? null,
-        startDate: release?.startDate ?? null,
-        totalPauseDuration: release?.totalPauseDuration ?? null,
-        action: guard.decision.action,
-        reason: guard.decision.reason,
-        paused: guard.paused,
-        error: guard.error ?? null
-    };
-}
-/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
-function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
-}
-/** The JSON report is written on every run; before the inputs are valid, at the default path. */
-function writeReportFile(outcome) {
-    const { config, usage } = outcome;
-    try {
-        const path = writeJsonReport(buildJsonReport({
-            ...(outcome.kind === 'judged'
-                ? {
-                    verdict: outcome.verdict,
-                    data: outcome.data,
-                    failure: outcome.failure,
-                    release: outcome.release
-                }
-                : {}),
-            ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
-            ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
-            settings: config && {
-                thresholds: config.thresholds,
-                maxWeightIncrease: config.maxWeightIncrease
-            },
-            rateLimit: usage?.rateLimit,
-            requests: usage?.requests ?? 0,
-            totalMs: performance.now() - outcome.started
-        }), config?.reportPath);
-        setOutput('report-path', path);
-    }
-    catch (error) {
-        warning(`Could not write the JSON report: ${messageOf(error)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-
-
-
-
-
-/** Every output passes the scrubber: none may carry a token a server echoed. */
-function outputs_setOutput(name, value) {
-    setOutput(name, scrub(value));
-}
-function setOutputs(verdict, values) {
-    const shown = verdict.outcomes.flatMap(o => o.shown);
-    outputs_setOutput('build-id', values.buildId);
-    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    outputs_setOutput('result', verdict.result);
-    outputs_setOutput('passed', String(verdict.passed));
-    outputs_setOutput('breach-count', String(verdict.breaches.length));
-    outputs_setOutput('regression-count', String(verdict.regressions.length));
-    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    for (const [name, items] of [
-        ['signatures', shown],
-        ['breaches', verdict.breaches]
-    ]) {
-        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
-        outputs_setOutput(name, json);
-        outputs_setOutput(`${name}-omitted`, String(omitted));
-    }
-    outputs_setOutput('metrics', metricsOutput(verdict.metrics));
-    outputs_setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0));
-    outputs_setOutput('report', values.report);
-    const rollout = values.release?.release;
-    outputs_setOutput('phased-release-state', rollout?.state ?? '');
-    outputs_setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day));
-    outputs_setOutput('paused', String(values.release?.paused ?? false));
-}
-/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
-function setSkippedOutputs() {
-    setOutput('result', 'skipped');
-    setOutput('passed', '');
-}
-
-;// CONCATENATED MODULE: ./src/publish/summary.ts
-
-
-
-
-
-
-/** The report at the most detail that fits the job summary (and the `report` output). */
-function summaryReport(outcome) {
-    const context = reportContext(outcome);
-    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
-        measure: utf8Bytes,
-        max: GITHUB_LIMITS.summaryBudgetBytes,
-        elsewhere: 'the JSON report (see the report-path output)'
-    });
-}
-/** The one line a skipped run's summary holds. */
-function skippedSummary(reason) {
-    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
-}
-async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
-        return;
-    }
-    await summary.addRaw(scrub(report)).write();
-}
-
-;// CONCATENATED MODULE: ./src/publish/index.ts
-
-
-
-
-
-
-
-
-
-
-/** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
-const GITHUB_SINKS = [
-    jobReport,
-    ciReportFiles,
-    pullRequestComment,
-    exitStatus
-];
-/** Publishes everything a run writes, whatever way it ended. */
-async function publish(outcome, sinks = GITHUB_SINKS) {
-    for (const sink of sinks)
-        await sink(outcome);
-}
-/** Outputs, the JSON report, warnings and annotations, and the job summary. */
-async function jobReport(outcome) {
-    switch (outcome.kind) {
-        case 'skipped':
-            warning(`App Store diagnostics gate skipped: ${outcome.reason}. See ${FORK_DOCS_URL}`);
-            setSkippedOutputs();
-            writeReportFile(outcome);
-            return writeSummary(skippedSummary(outcome.reason));
-        case 'failed':
-            return writeReportFile(outcome);
-        case 'judged':
-            return group('Report', () => judgedReport(outcome));
-    }
-}
-async function judgedReport(outcome) {
-    const { config, data, verdict, failure } = outcome;
-    const report = summaryReport(outcome);
-    setOutputs(verdict, {
-        buildId: data.current.build.id,
-        baselineBuildId: data.baseline?.build.id,
-        report,
-        release: outcome.release
-    });
-    writeReportFile(outcome);
-    if (outcome.release?.error)
-        error(scrub(outcome.release.error), { title: 'Phased release' });
-    warnAboutGaps(config.noData, verdict, data);
-    annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined);
-    await writeSummary(report);
-    info(verdictLine(verdict, failure));
-}
-/** The SARIF log and JUnit XML, for code scanning and any CI's test report. */
-async function ciReportFiles(outcome) {
-    writeCiReports(outcome);
-}
-function verdictLine(verdict, failure) {
-    if (verdict.result === 'no-data') {
-        return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
-    }
-    return verdict.passed
-        ? 'Verdict: passed.'
-        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
-}
-/** The job fails last, after everything else is written, with one sentence. */
-async function exitStatus(outcome) {
-    if (outcome.kind === 'failed')
-        setFailed(scrub(outcome.error));
-    else if (outcome.kind === 'judged' && outcome.failure)
-        setFailed(scrub(outcome.failure));
 }
 
 ;// CONCATENATED MODULE: ./src/source/workspace.ts
@@ -7363,15 +7377,90 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
     return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, () => listWorkspaceFiles(root, debug));
 }
 
+;// CONCATENATED MODULE: ./src/run-gate.ts
+
+
+
+
+
+
+
+
+
+/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
+async function runGate(door) {
+    const transport = createTransport();
+    let state = { started: performance.now() };
+    let outcome;
+    try {
+        const inputs = door.readInputs();
+        if ('skip' in inputs) {
+            outcome = { ...state, kind: 'skipped', reason: inputs.skip };
+        }
+        else {
+            const { config } = inputs;
+            const policy = retryPolicy();
+            const deadline = new Deadline(config.timeoutMinutes);
+            const client = appStoreClient(config, {
+                send: transport.send,
+                policy,
+                log: door.log,
+                signal: deadline.signal
+            });
+            // Whatever a sink starts now overlaps the App Store Connect requests.
+            state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
+            const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const current = data.current.lists;
+            const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
+            const judged = [
+                failureLine(verdict, config, data.current.build.id),
+                metricsFailureLine(verdict.metrics, config)
+            ]
+                .filter(Boolean)
+                .join(' ') || undefined;
+            // Point at the code: each blamed frame's line in the checked-out repository.
+            const sources = config.annotateSource || config.sarifPath || config.junitPath
+                ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                : undefined;
+            // The release guard acts on the verdict before it is published: a pause leads the report.
+            const release = await act(client, config, data, judged, door.log, door.phase);
+            const failure = withPause(judged, release);
+            outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
+        }
+    }
+    catch (error) {
+        outcome = { ...state, kind: 'failed', ...explain(error, door.debug) };
+    }
+    try {
+        for (const sink of door.sinks)
+            await sink(outcome);
+    }
+    finally {
+        transport.close();
+    }
+    return outcome;
+}
+const noDebug = () => { };
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
+function workspace() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+/** Our own errors are already one actionable sentence; anything else is a bug to report. */
+function explain(error, debug) {
+    if (error instanceof InputError)
+        return { error: error.message, cause: 'input' };
+    if (error instanceof ServiceError || error instanceof DataError) {
+        return { error: error.message, cause: 'service' };
+    }
+    if (error instanceof Error && error.stack)
+        debug?.(error.stack);
+    return {
+        error: `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`,
+        cause: 'unexpected'
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
 
 
 
@@ -7380,63 +7469,22 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
 
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
 const log = (line) => info(oneLine(scrub(line), 2000));
-/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
+/**
+ * The GitHub Action's front door: inputs from the runner, and the GitHub sinks (outputs, job
+ * summary, annotations, the pull-request comment, the job's status). The run itself is runGate,
+ * which the command-line tool shares.
+ */
 async function run() {
-    const transport = createTransport();
-    let state = { started: performance.now() };
-    try {
-        const inputs = readInputs();
-        if ('skip' in inputs)
-            return await publish({ ...state, kind: 'skipped', reason: inputs.skip });
-        const { config } = inputs;
-        const policy = retryPolicy();
-        const deadline = new Deadline(config.timeoutMinutes);
-        const client = appStoreClient(config, {
-            send: transport.send,
-            policy,
-            log,
-            signal: deadline.signal
-        });
-        // The comment's lookup starts now, so it overlaps the App Store Connect requests.
-        const comment = planComment(config, transport.send, policy);
-        state = { ...state, config, usage: client, comment };
-        const data = await group('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, log));
-        const current = data.current.lists;
-        const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
-        const judged = [
-            failureLine(verdict, config, data.current.build.id),
-            metricsFailureLine(verdict.metrics, config)
-        ]
-            .filter(Boolean)
-            .join(' ');
-        // Point at the code: each blamed frame's line in the checked-out repository.
-        const sources = config.annotateSource || config.sarifPath || config.junitPath
-            ? await locateInWorkspace(verdict, data.backtraces, workspace(), core_debug)
-            : undefined;
-        // The release guard acts on the verdict before it is published: a pause leads the report.
-        const release = await act(client, config, data, judged || undefined, log);
-        const failure = withPause(judged || undefined, release);
-        await publish({ ...state, kind: 'judged', config, data, verdict, failure, release, sources });
-    }
-    catch (error) {
-        await publish({ ...state, kind: 'failed', error: explain(error) });
-    }
-    finally {
-        transport.close();
-    }
-}
-/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts. */
-function workspace() {
-    return process.env.GITHUB_WORKSPACE || process.cwd();
-}
-/** Our own errors are already one actionable sentence; anything else is a bug to report. */
-function explain(error) {
-    if (error instanceof InputError || error instanceof ServiceError || error instanceof DataError) {
-        return error.message;
-    }
-    if (error instanceof Error && error.stack)
-        core_debug(error.stack);
-    return `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`;
+    maskSecretsWith(core_setSecret);
+    await runGate({
+        readInputs: readInputs,
+        log,
+        phase: (title, work) => group(title, work),
+        // The comment's lookup starts as soon as the inputs are read.
+        prepare: (config, send, policy) => ({ comment: planComment(config, send, policy) }),
+        debug: text => core_debug(text),
+        sinks: GITHUB_SINKS
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

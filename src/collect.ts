@@ -88,7 +88,10 @@ export async function collect(
     fetchLogs: list => {
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
         logTasks.push(
-          inFlight(() => fetchBacktrace(client, id)).then(result => void backtraces.set(id, result))
+          inFlight(() => fetchBacktrace(client, id)).then(result => {
+            backtraces.set(id, result)
+            log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`)
+          })
         )
       }
     },

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import type { ReleasedVersion } from './asc/app-store-versions.js'
 import type { AscClient } from './asc/client.js'
 import type { Collected } from './collect.js'
@@ -123,11 +122,13 @@ export async function act(
   config: Config,
   data: Collected,
   failure: string | undefined,
-  log: (line: string) => void
+  log: (line: string) => void,
+  /** How the front door shows a phase (a log group in the action). */
+  phase: <T>(title: string, work: () => Promise<T>) => Promise<T> = (_title, work) => work()
 ): Promise<GuardOutcome | undefined> {
   const version = data.current.build.appStoreVersion
   if (version?.status !== 'live') return undefined
-  return core.group('Phased release', () =>
+  return phase('Phased release', () =>
     guardRelease(client, version, failure, config.phasedRelease, log)
   )
 }

@@ -1,10 +1,8 @@
 import * as core from '@actions/core'
 import { forkPullRequest } from '../github/pull-request.js'
 import { protect } from '../secrets.js'
-import { parseConfig, type Config } from './parse.js'
-
-/** The inputs, or why the gate does not run at all. */
-export type ReadInputs = { config: Config } | { skip: string }
+import type { ReadInputs } from '../run-gate.js'
+import { parseConfig } from './parse.js'
 
 const readInput = (name: string): string => core.getInput(name, { trimWhitespace: false })
 

@@ -1,16 +1,14 @@
 import * as core from '@actions/core'
-import type { Collected } from '../collect.js'
-import { GITHUB_LIMITS, TYPE_LABELS } from '../constants.js'
+import { GITHUB_LIMITS } from '../constants.js'
 import type { FailurePolicy, Verdict } from '../gate.js'
-import { metricNoDataLines, metricRegressionLines } from '../metrics/outputs.js'
-import type { Evaluated, NoDataPolicy } from '../model.js'
+import { metricRegressionLines } from '../metrics/outputs.js'
+import type { Evaluated } from '../model.js'
 import { scrub } from '../secrets.js'
 import { placeableSignatures, type SourceLookup } from '../source/locate.js'
 import { failsJob } from './findings.js'
 import { limitPercent } from '../text.js'
 import {
   breachSentence,
-  noDataYet,
   regressionSentence,
   shareTitle,
   signatureName,
@@ -108,35 +106,4 @@ function sourceAnnotations(
       file: place.path,
       line: place.line
     }))
-}
-
-/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
-export function warnAboutGaps(noData: NoDataPolicy, verdict: Verdict, data: Collected): void {
-  if (noData === 'warn') {
-    for (const type of verdict.emptyTypes) {
-      core.warning(
-        `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
-      )
-    }
-    for (const line of metricNoDataLines(verdict.metrics)) core.warning(scrub(line))
-  }
-  const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
-  if (unavailable.length) {
-    core.warning(
-      scrub(
-        `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
-      )
-    )
-  }
-  const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
-    .filter(list => list.signatures.length === 0)
-    .map(list => TYPE_LABELS[list.type].toLowerCase())
-  if (data.baseline && baselineEmpty.length) {
-    core.warning(
-      `The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`
-    )
-  }
-  if (data.baseline && data.baseline.build.id === data.current.build.id) {
-    core.warning('The baseline is the same build as the one gated, so nothing can regress.')
-  }
 }

@@ -1,33 +1,31 @@
-import * as core from '@actions/core'
-import { messageOf } from '../errors.js'
-import { writeTextFile } from './files.js'
 import type { FindingsInput } from './findings.js'
 import { buildJunit } from './junit.js'
 import type { Judged, Outcome } from './outcome.js'
 import { buildSarif } from './sarif.js'
 
-/**
- * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
- * written, and stay empty when nothing was judged or a file could not be written (a warning).
- */
-export function writeCiReports(outcome: Outcome): void {
-  const files = [
-    { output: 'sarif-path', what: 'SARIF log', path: outcome.config?.sarifPath, build: buildSarif },
-    { output: 'junit-path', what: 'JUnit XML', path: outcome.config?.junitPath, build: buildJunit }
-  ]
+/** A CI report file: which output names it, what it is, where it goes, and its text. */
+export interface CiReportFile {
+  output: 'sarif-path' | 'junit-path'
+  what: string
+  /** Undefined when its path input is empty. */
+  path?: string
+  /** Undefined when nothing was judged. */
+  text?: string
+}
+
+/** The SARIF log and the JUnit XML of a run; each front door writes them where it writes. */
+export function ciReportFiles(outcome: Outcome): CiReportFile[] {
   const input = outcome.kind === 'judged' ? findingsInput(outcome) : undefined
-  for (const { output, what, path, build } of files) {
-    let written = ''
-    if (path && input) {
-      try {
-        written = writeTextFile(path, build(input))
-        core.info(`Wrote the ${what} to ${written}.`)
-      } catch (error) {
-        core.warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`)
-      }
-    }
-    core.setOutput(output, written)
-  }
+  const file = (
+    output: CiReportFile['output'],
+    what: string,
+    path: string | undefined,
+    build: (input: FindingsInput) => string
+  ): CiReportFile => ({ output, what, path, text: path && input ? build(input) : undefined })
+  return [
+    file('sarif-path', 'SARIF log', outcome.config?.sarifPath, buildSarif),
+    file('junit-path', 'JUnit XML', outcome.config?.junitPath, buildJunit)
+  ]
 }
 
 function findingsInput(outcome: Judged): FindingsInput {

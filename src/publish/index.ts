@@ -1,20 +1,20 @@
 import * as core from '@actions/core'
 import { FORK_DOCS_URL } from '../constants.js'
 import type { Verdict } from '../gate.js'
+import { messageOf } from '../errors.js'
 import { scrub } from '../secrets.js'
-import { annotate, warnAboutGaps } from './annotations.js'
-import { writeCiReports } from './ci-reports.js'
+import { annotate } from './annotations.js'
+import { ciReportFiles as ciReports } from './ci-reports.js'
+import { writeTextFile } from './files.js'
+import { gapWarnings } from './gaps.js'
 import { pullRequestComment } from './comment.js'
-import { writeReportFile } from './json-report.js'
-import type { Judged, Outcome } from './outcome.js'
+import { jsonReportOf, writeJsonReport } from './json-report.js'
+import type { Judged, Outcome, Sink } from './outcome.js'
 import { setOutputs, setSkippedOutputs } from './outputs.js'
 import { skippedSummary, summaryReport, writeSummary } from './summary.js'
 
-export type { Judged, Outcome, RunState } from './outcome.js'
+export type { Judged, Outcome, RunState, Sink } from './outcome.js'
 export { planComment } from './comment.js'
-
-/** One destination for a run's outcome. A front door chooses its sinks. */
-export type Sink = (outcome: Outcome) => Promise<void>
 
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
 export const GITHUB_SINKS: readonly Sink[] = [
@@ -23,11 +23,6 @@ export const GITHUB_SINKS: readonly Sink[] = [
   pullRequestComment,
   exitStatus
 ]
-
-/** Publishes everything a run writes, whatever way it ended. */
-export async function publish(outcome: Outcome, sinks = GITHUB_SINKS): Promise<void> {
-  for (const sink of sinks) await sink(outcome)
-}
 
 /** Outputs, the JSON report, warnings and annotations, and the job summary. */
 async function jobReport(outcome: Outcome): Promise<void> {
@@ -55,15 +50,41 @@ async function judgedReport(outcome: Judged): Promise<void> {
   })
   writeReportFile(outcome)
   if (outcome.release?.error) core.error(scrub(outcome.release.error), { title: 'Phased release' })
-  warnAboutGaps(config.noData, verdict, data)
+  for (const warning of gapWarnings(config.noData, verdict, data)) core.warning(warning)
   annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined)
   await writeSummary(report)
   core.info(verdictLine(verdict, failure))
 }
 
-/** The SARIF log and JUnit XML, for code scanning and any CI's test report. */
+/** The JSON report is written on every run; before the inputs are valid, at the default path. */
+function writeReportFile(outcome: Outcome): void {
+  try {
+    core.setOutput(
+      'report-path',
+      writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath)
+    )
+  } catch (error) {
+    core.warning(`Could not write the JSON report: ${messageOf(error)}`)
+  }
+}
+
+/**
+ * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
+ * written, and stay empty when nothing was judged or a file could not be written (a warning).
+ */
 async function ciReportFiles(outcome: Outcome): Promise<void> {
-  writeCiReports(outcome)
+  for (const { output, what, path, text } of ciReports(outcome)) {
+    let written = ''
+    if (path && text !== undefined) {
+      try {
+        written = writeTextFile(path, text)
+        core.info(`Wrote the ${what} to ${written}.`)
+      } catch (error) {
+        core.warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`)
+      }
+    }
+    core.setOutput(output, written)
+  }
 }
 
 function verdictLine(verdict: Verdict, failure: string | undefined): string {

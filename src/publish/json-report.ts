@@ -1,11 +1,9 @@
-import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RateLimit } from '../asc/client.js'
 import type { Collected } from '../collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../gate.js'
-import { messageOf } from '../errors.js'
 import type { GuardOutcome } from '../release-guard.js'
 import { metricsReport } from '../metrics/outputs.js'
 import { writeTextFile } from './files.js'
@@ -111,34 +109,26 @@ export function writeJsonReport(report: Record<string, unknown>, path: string | 
   )
 }
 
-/** The JSON report is written on every run; before the inputs are valid, at the default path. */
-export function writeReportFile(outcome: Outcome): void {
+/** The JSON report of a run, however it ended. */
+export function jsonReportOf(outcome: Outcome): Record<string, unknown> {
   const { config, usage } = outcome
-  try {
-    const path = writeJsonReport(
-      buildJsonReport({
-        ...(outcome.kind === 'judged'
-          ? {
-              verdict: outcome.verdict,
-              data: outcome.data,
-              failure: outcome.failure,
-              release: outcome.release
-            }
-          : {}),
-        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
-        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
-        settings: config && {
-          thresholds: config.thresholds,
-          maxWeightIncrease: config.maxWeightIncrease
-        },
-        rateLimit: usage?.rateLimit,
-        requests: usage?.requests ?? 0,
-        totalMs: performance.now() - outcome.started
-      }),
-      config?.reportPath
-    )
-    core.setOutput('report-path', path)
-  } catch (error) {
-    core.warning(`Could not write the JSON report: ${messageOf(error)}`)
-  }
+  return buildJsonReport({
+    ...(outcome.kind === 'judged'
+      ? {
+          verdict: outcome.verdict,
+          data: outcome.data,
+          failure: outcome.failure,
+          release: outcome.release
+        }
+      : {}),
+    ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+    ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+    settings: config && {
+      thresholds: config.thresholds,
+      maxWeightIncrease: config.maxWeightIncrease
+    },
+    rateLimit: usage?.rateLimit,
+    requests: usage?.requests ?? 0,
+    totalMs: performance.now() - outcome.started
+  })
 }

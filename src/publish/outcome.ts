@@ -18,12 +18,21 @@ export interface RunState {
   comment?: CommentPlan
 }
 
+/**
+ * What stopped a run: an input (or configuration) problem, App Store Connect (authentication,
+ * network, server, or data it sent that the gate refuses to read), or a bug.
+ */
+export type FailureCause = 'input' | 'service' | 'unexpected'
+
+/** One destination for a run's outcome. A front door chooses its sinks. */
+export type Sink = (outcome: Outcome) => Promise<void>
+
 /** How a run ended, which is everything the sinks publish. */
 export type Outcome =
   /** The gate did not run (a fork's pull request without the key): the step stays green. */
   | (RunState & { kind: 'skipped'; reason: string })
   /** The run stopped before a verdict, with one actionable sentence. */
-  | (RunState & { kind: 'failed'; error: string })
+  | (RunState & { kind: 'failed'; error: string; cause: FailureCause })
   | Judged
 
 export interface Judged extends RunState {

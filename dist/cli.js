@@ -1,0 +1,10886 @@
+#!/usr/bin/env node
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 486:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(328);
+// The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
+
+// `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
+process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE')
+        process.exit(process.exitCode ?? 0);
+    throw error;
+});
+/* istanbul ignore next */
+process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 328:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i: () => (/* binding */ main)
+});
+
+// EXTERNAL MODULE: ./node_modules/commander/index.js
+var commander = __nccwpck_require__(909);
+;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
+
+
+// wrapper to provide named exports for ESM.
+const {
+  /* program */ "DM": program,
+  /* createCommand */ "gu": createCommand,
+  /* createArgument */ "er": createArgument,
+  /* createOption */ "Ww": createOption,
+  /* CommanderError */ "b7": CommanderError,
+  /* InvalidArgumentError */ "Di": InvalidArgumentError,
+  /* InvalidOptionArgumentError */ "a2": InvalidOptionArgumentError, // deprecated old name
+  /* Command */ "uB": Command,
+  /* Argument */ "ef": Argument,
+  /* Option */ "c$": Option,
+  /* Help */ "_V": Help,
+} = commander;
+
+;// CONCATENATED MODULE: ./src/constants.ts
+// Every limit and API constant in one place, so a reviewer can audit them together.
+const ACTION_NAME = 'asc-diagnostics-gate';
+/** The action's repository, whose README is its documentation. */
+const ACTION_URL = 'https://github.com/asc-diagnostics-gate/asc-diagnostics-gate';
+/** Where the README explains what happens on a fork's pull request. */
+const FORK_DOCS_URL = (/* unused pure expression or super */ null && (`${ACTION_URL}#pull-requests-from-forks`));
+const DIAGNOSTIC_TYPES = ['HANGS', 'DISK_WRITES', 'LAUNCHES'];
+const constants_TYPE_LABELS = {
+    HANGS: 'Hangs',
+    DISK_WRITES: 'Disk writes',
+    LAUNCHES: 'Launches'
+};
+/** What a signature's weight is a share of: `Hangs: 85.0% of hang time`. */
+const constants_TYPE_SHARES = {
+    HANGS: 'hang time',
+    DISK_WRITES: 'disk writes',
+    LAUNCHES: 'launch time'
+};
+const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'];
+/**
+ * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
+ * input or a response: it goes into URLs, outputs and the report.
+ */
+const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
+const ASC = {
+    defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
+    audience: 'appstoreconnect-v1',
+    /** Apple rejects tokens that live longer than 20 minutes; stay well inside. */
+    tokenLifetimeSeconds: 15 * 60,
+    /** Mint a new token when the current one has less than this left. */
+    tokenRefreshMarginSeconds: 2 * 60,
+    /** `limit` on diagnosticSignatures and builds is at most 200. */
+    maxPageSize: 200,
+    /** With a baseline, the whole top list is compared, not only the reported part. */
+    baselineFetchLimit: 200,
+    /** The only attributes the gate reads, for `fields[diagnosticSignatures]`. */
+    signatureFields: ['diagnosticType', 'signature', 'weight', 'insight'],
+    logsContentType: 'application/vnd.apple.diagnostic-logs+json',
+    /** perfPowerMetrics answers only this type; a plain JSON Accept has been reported to get 406. */
+    metricsContentType: 'application/vnd.apple.xcode-metrics+json',
+    /** Safety net against a server that keeps returning pages. */
+    maxPages: 100,
+    /** Bounds the whole App Store Connect phase unless `timeout-minutes` says otherwise. */
+    defaultTimeoutMinutes: 10,
+    /** GitHub's own limit on a job: 6 hours. */
+    maxTimeoutMinutes: 360
+};
+/**
+ * Every string read from App Store Connect is cut to one of these lengths (with …) as it is
+ * parsed, so no later step can be handed megabytes of text.
+ */
+const FIELD_CAPS = {
+    signature: 4_000,
+    /** Versions and build numbers. */
+    version: 64,
+    /** Resource IDs, processing states, dates. */
+    identifier: 200,
+    /** Reference versions kept per TREND insight. */
+    referenceVersions: 10,
+    /** Units and goal ratings of a metric, such as "ms" or "fair". */
+    metricLabel: 40,
+    /** Apple's summary sentence of a metrics insight. */
+    insightSummary: 500,
+    /** Points kept per metric (one per version). */
+    metricPoints: 50,
+    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+    metricListItems: 50
+};
+/** The only hosts whose links from App Store Connect data render as links. */
+const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
+/** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const RETRY = {
+    /** First try plus retries. */
+    maxAttempts: 4,
+    baseDelayMs: 1_000,
+    maxDelayMs: 8_000,
+    /** A longer Retry-After is not worth holding the runner for: give up at once. */
+    retryAfterCapMs: 30_000,
+    /** Total time spent waiting between attempts, across all requests of one call. */
+    totalWaitBudgetMs: 45_000,
+    requestTimeoutMs: 30_000
+};
+/**
+ * Weights and thresholds are decimal fractions held in binary floating point: 0.14 − 0.09 is
+ * 0.05000000000000002. Differences below this are rounding, not a breach or a regression.
+ */
+const WEIGHT_EPSILON = 1e-9;
+/** Apple's insights compare with the average of up to this many earlier versions; so does `average`. */
+const METRIC_AVERAGE_VERSIONS = 4;
+/** At most this many logs requests in flight: Apple answers bursts with 429. */
+const LOGS_CONCURRENCY = 4;
+/**
+ * A logs response larger than this becomes "backtrace unavailable" instead of being read: with
+ * LOGS_CONCURRENCY in flight, each held whole and then parsed, it bounds the action's memory.
+ * Real responses (5 logs of a few hundred frames each) are tens to hundreds of KB.
+ */
+const LOGS_MAX_BYTES = 4 * 1024 * 1024;
+/** Frames shown per backtrace. */
+const MAX_BACKTRACE_FRAMES = 8;
+const GITHUB_LIMITS = {
+    commentMaxChars: 65_536,
+    /** Headroom under the hard limit for the truncation note and the marker. */
+    commentBudgetChars: 65_000,
+    summaryMaxBytes: 1024 * 1024,
+    // The report also goes to the `report` output, which GitHub caps at 1 MB.
+    summaryBudgetBytes: 990_000,
+    /** GitHub's limit on each step output. */
+    outputMaxBytes: 1024 * 1024,
+    /** Annotations per step GitHub shows for each level. */
+    maxAnnotations: 10,
+    commentsPerPage: 100
+};
+const JSON_REPORT_SCHEMA_VERSION = 1;
+/** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
+const PHASED_RELEASE = {
+    days: 7,
+    userPercentByDay: [1, 2, 5, 10, 20, 50, 100],
+    /** Pauses may add up to this many days per version. */
+    maxPauseDays: 30,
+    /** Roles that may pause a rollout (Account Holder too, but it has no API keys). */
+    rolesThatPause: 'Admin or App Manager',
+    /** `fields[appStoreVersionPhasedReleases]`: everything the report shows. */
+    fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
+};
+/** App Store version states (`appStoreState`) that mean live now, and live before. */
+const LIVE_STATE = 'READY_FOR_SALE';
+const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION';
+/** Finding the blamed source file in the checked-out workspace. */
+const SOURCE_LOOKUP = {
+    /** Vendored and generated code: never the app's own file, even when its name matches. */
+    excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
+    /** A workspace without git is walked; past this many files the walk stops. */
+    maxWalkedFiles: 200_000,
+    /** `git ls-files` output of a very large monorepo still fits. */
+    maxGitOutputBytes: 256 * 1024 * 1024,
+    gitTimeoutMs: 60_000
+};
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An input that cannot be used; the message names the input and what it accepts. */
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+/** A failure talking to a service, already phrased as one actionable sentence. */
+class ServiceError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'ServiceError';
+    }
+}
+/** Data from App Store Connect that the gate refuses to interpret. */
+class DataError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DataError';
+    }
+}
+/** The message of anything thrown, without a stack. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/config/values.ts
+
+
+// One parser per kind of value; each throws an InputError that names the input and what it takes.
+/** A weight limit: a fraction (0.25) or a percentage (25%), within 0–1. */
+function fraction(name, value) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(value);
+    // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
+    const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
+    if (!Number.isFinite(number) || number < 0 || number > 1) {
+        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
+    }
+    return number;
+}
+function integer(name, value, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
+    }
+    return number;
+}
+/** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
+function minutes(name, value) {
+    const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+    if (!(number > 0 && number <= ASC.maxTimeoutMinutes)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 40)}'; use a number of minutes above 0 and up to ${ASC.maxTimeoutMinutes}, such as 10 or 2.5.`);
+    }
+    return number;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+function values_boolean(name, value) {
+    if (TRUE.includes(value))
+        return true;
+    if (FALSE.includes(value))
+        return false;
+    throw new InputError(`Input '${name}' is '${value}'; use true or false.`);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new InputError(`Input '${name}' is '${value}'; use one of: ${allowed.join(', ')}.`);
+}
+function commentMode(value) {
+    const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
+    return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
+}
+function diagnosticTypes(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(part => part.length > 0);
+    const types = [];
+    for (const name of names) {
+        const normalized = name.toUpperCase().replace(/[- ]/g, '_');
+        const type = DIAGNOSTIC_TYPES.find(known => known === normalized);
+        if (!type) {
+            throw new InputError(`Input 'diagnostic-types' has '${name}'; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}, separated by commas or newlines.`);
+        }
+        if (!types.includes(type))
+            types.push(type);
+    }
+    if (types.length === 0) {
+        throw new InputError(`Input 'diagnostic-types' is empty; use one or more of ${DIAGNOSTIC_TYPES.join(', ')}.`);
+    }
+    return types;
+}
+/** The key and issuer IDs as App Store Connect shows them. */
+function identifier(name, value, required) {
+    if (!value) {
+        if (required)
+            throw new InputError(`Input '${name}' is required.`);
+        return '';
+    }
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
+    }
+    return value;
+}
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+/** https anywhere; plain http only to this machine, where no token can be sniffed. */
+function baseUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`Input 'api-base-url' is not a URL; use https://api.appstoreconnect.apple.com or your proxy's https URL.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new InputError(`Input 'api-base-url' must use https (plain http is accepted only for a loopback address such as 127.0.0.1).`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`Input 'api-base-url' must not carry credentials, a query or a fragment.`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+function header(value) {
+    if (!/^[A-Za-z0-9 ._/:@()+-]{0,64}$/.test(value) || value.includes('--')) {
+        throw new InputError(`Input 'comment-header' is '${value.slice(0, 80)}'; use up to 64 letters, digits, spaces or . _ / : @ ( ) + - (no '--').`);
+    }
+    return value;
+}
+function resourceId(name, value) {
+    if (!RESOURCE_ID.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/build-refs.ts
+
+
+/** The build to gate and the optional baseline, each by resource ID or by lookup. */
+function buildRefs(inputs, platform) {
+    const build = inputs.attempt(() => buildRef(inputs, platform), undefined);
+    const baseline = inputs.attempt(() => baselineRef(inputs, build, platform), undefined);
+    return { build, baseline };
+}
+function buildRef(inputs, platform) {
+    const id = inputs.optional('build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('build-id', id) };
+    const released = releasedRef(inputs, '', platform);
+    if (released)
+        return released;
+    const app = appRef(inputs, `Input 'build-id' is required; or give 'app-id' (or 'bundle-id') with 'build-number' and/or 'version' to look the build up.`);
+    const { version, buildNumber } = versions(inputs, '');
+    if (!version && !buildNumber) {
+        throw new InputError(`Input 'build-number' (or 'version') is required to look up the build when 'build-id' is not given.`);
+    }
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+function baselineRef(inputs, build, platform) {
+    const id = inputs.optional('baseline-build-id');
+    if (id)
+        return { kind: 'id', id: resourceId('baseline-build-id', id) };
+    const released = releasedRef(inputs, 'baseline-', platform);
+    if (released)
+        return released;
+    const { version, buildNumber } = versions(inputs, 'baseline-');
+    if (!version && !buildNumber)
+        return undefined;
+    const app = appRef(inputs, `Inputs 'baseline-version' and 'baseline-build-number' need 'app-id' or 'bundle-id' to find the baseline; or give 'baseline-build-id'.`);
+    if (build?.kind === 'lookup')
+        return { ...build, version, buildNumber };
+    return { kind: 'lookup', app, version, buildNumber, platform };
+}
+/**
+ * `version: live`, `baseline-version: live` or `baseline-version: previous` (any case): an App
+ * Store version of the app rather than a version number; undefined for anything else.
+ */
+function releasedRef(inputs, prefix, platform) {
+    const which = inputs.optional(`${prefix}version`)?.toLowerCase();
+    if (which !== 'live' && (which !== 'previous' || !prefix))
+        return undefined;
+    const input = `'${prefix}version: ${which}'`;
+    if (inputs.optional(`${prefix}build-number`)) {
+        throw new InputError(`Input '${prefix}build-number' cannot be combined with ${input}, which picks that version's build.`);
+    }
+    const app = appRef(inputs, `${input} needs 'app-id' or 'bundle-id' to find the app's App Store versions.`);
+    return { kind: 'released', which, app, platform };
+}
+/** The app named by `app-id` or `bundle-id`, exactly one of them; `missing` when neither. */
+function appRef(inputs, missing) {
+    const appId = inputs.optional('app-id');
+    const bundleId = inputs.optional('bundle-id');
+    if (appId && bundleId) {
+        throw new InputError(`Inputs 'app-id' and 'bundle-id' both name the app; give only one.`);
+    }
+    if (appId)
+        return { appId: resourceId('app-id', appId) };
+    if (!bundleId)
+        throw new InputError(missing);
+    if (!/^[A-Za-z0-9.-]{1,155}$/.test(bundleId)) {
+        throw new InputError(`Input 'bundle-id' is '${bundleId.slice(0, 80)}'; use a bundle ID such as com.example.app.`);
+    }
+    return { bundleId };
+}
+/** `version` and `build-number`, or their `baseline-` forms. */
+function versions(inputs, prefix) {
+    // A marketing version as a tag names it: `v2.4.0` is version 2.4.0.
+    const version = versionString(`${prefix}version`, inputs.optional(`${prefix}version`));
+    return {
+        version: version?.replace(/^[vV](?=\d)/, ''),
+        buildNumber: versionString(`${prefix}build-number`, inputs.optional(`${prefix}build-number`))
+    };
+}
+function versionString(name, value) {
+    if (value !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+        throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use a version such as 2.4.0 or a build number such as 412.`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+
+const ASCII_TRIM = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+// Invisible or control characters that survive a copy-paste and silently change a value.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]/;
+/**
+ * The inputs being parsed, and every problem found so far: each parser reports its input's
+ * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
+ */
+class Inputs {
+    read;
+    problems = [];
+    constructor(read) {
+        this.read = read;
+    }
+    /** The value exactly as given (the key keeps its own whitespace rules). */
+    raw(name) {
+        return this.read(name) ?? '';
+    }
+    /** The value without surrounding ASCII whitespace; refuses invisible characters. */
+    text(name) {
+        const value = this.raw(name).replace(ASCII_TRIM, '');
+        const bad = INVISIBLE.exec(value);
+        if (bad) {
+            const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+            throw new InputError(`Input '${name}' contains an invisible character (U+${code}); remove it.`);
+        }
+        return value;
+    }
+    optional(name) {
+        return this.text(name) || undefined;
+    }
+    /**
+     * Runs one parser: an InputError becomes a listed problem and the result is `fallback`, which
+     * never leaves parseConfig (it throws when any problem was listed).
+     */
+    attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            this.problems.push(error.message);
+            return fallback;
+        }
+    }
+    /** The value of an input with a default, parsed; `fallback` when it has a problem. */
+    parsed(name, byDefault, parse, fallback) {
+        return this.attempt(() => parse(this.text(name) || byDefault), fallback);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/metrics/model.ts
+const METRIC_CATEGORIES = [
+    'HANG',
+    'LAUNCH',
+    'MEMORY',
+    'DISK',
+    'BATTERY',
+    'TERMINATION',
+    'ANIMATION',
+    'STORAGE'
+];
+/**
+ * The identifiers whose direction is known: for each, a higher value is worse. Any other
+ * identifier is reported but never gated.
+ */
+const KNOWN_METRICS = [
+    { identifier: 'hangRate', category: 'HANG', label: 'Hang rate', unit: 's/hr', source: 'apple' },
+    {
+        identifier: 'launchTime',
+        category: 'LAUNCH',
+        label: 'Launch time',
+        unit: 'ms',
+        source: 'apple'
+    },
+    {
+        identifier: 'scrollHitchRate',
+        category: 'ANIMATION',
+        label: 'Scroll hitch rate',
+        unit: 'ms/s',
+        source: 'apple'
+    },
+    {
+        identifier: 'diskWrites',
+        category: 'DISK',
+        label: 'Disk writes',
+        unit: 'MB',
+        source: 'third-party'
+    },
+    {
+        identifier: 'peakMemory',
+        category: 'MEMORY',
+        label: 'Peak memory',
+        unit: 'MB',
+        source: 'third-party'
+    },
+    {
+        identifier: 'memoryAtSuspension',
+        category: 'MEMORY',
+        label: 'Memory at suspension',
+        unit: 'MB',
+        source: 'third-party'
+    }
+];
+function knownMetric(identifier) {
+    const wanted = identifier.toLowerCase();
+    return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
+}
+const PERCENTILE_KEYS = {
+    p50: 'percentile.fifty',
+    p90: 'percentile.ninety'
+};
+
+;// CONCATENATED MODULE: ./src/config/metrics.ts
+
+
+
+/** At most this many metrics per run: one request fetches them all, the report stays readable. */
+const MAX_METRICS = 20;
+/**
+ * The power and performance metrics to gate. Every metric input is validated even when
+ * `metrics` is empty, so a typo never waits for the day it is used. Undefined when `metrics`
+ * is empty (metrics are off).
+ */
+function metricSettings(inputs, platform) {
+    const identifiers = inputs.parsed('metrics', '', metricList, []);
+    const lowerCase = (name, allowed) => (value) => oneOf(name, value.toLowerCase(), allowed);
+    const settings = {
+        percentile: inputs.parsed('metric-percentile', 'p50', lowerCase('metric-percentile', ['p50', 'p90']), 'p50'),
+        device: inputs.parsed('metric-device', 'all_iphones', deviceFilter, ''),
+        maxIncrease: inputs.parsed('max-metric-increase', '10%', v => fraction('max-metric-increase', v), 0),
+        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average']), 'auto'),
+        appleRegressions: inputs.parsed('apple-regressions', 'report', lowerCase('apple-regressions', ['report', 'fail', 'ignore']), 'report'),
+        platform
+    };
+    if (identifiers.length === 0)
+        return undefined;
+    return Object.freeze({ identifiers: Object.freeze(identifiers), ...settings });
+}
+function metricList(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim())
+        .filter(Boolean);
+    const identifiers = [];
+    for (const name of names) {
+        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
+            throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
+        }
+        const identifier = knownMetric(name)?.identifier ?? name;
+        if (!identifiers.some(known => known.toLowerCase() === identifier.toLowerCase()))
+            identifiers.push(identifier);
+    }
+    if (identifiers.length > MAX_METRICS) {
+        throw new InputError(`Input 'metrics' names ${identifiers.length} metrics; use at most ${MAX_METRICS}.`);
+    }
+    return identifiers;
+}
+/** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
+function deviceFilter(value) {
+    if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value))
+        return value;
+    throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/config/private-key.ts
+
+
+const BEGIN = '-----BEGIN PRIVATE KEY-----';
+const END = '-----END PRIVATE KEY-----';
+const OTHER_PEM = /-----BEGIN ([A-Z0-9 ]+)-----/;
+const AGAIN = 'paste the whole .p8 file again';
+/**
+ * Reads an App Store Connect .p8 key: PKCS#8 PEM, the PEM with literal `\n` escapes, the PEM
+ * with its line breaks turned into spaces, or the base64 of the PEM. Messages never include
+ * any part of the key.
+ */
+function parsePrivateKey(input) {
+    const raw = input.trim();
+    if (!raw)
+        throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
+    const text = toPemText(raw);
+    const secrets = [
+        raw,
+        text,
+        ...text.split(/\s+/).filter(part => part.length >= 8 && /^[A-Za-z0-9+/=]+$/.test(part))
+    ];
+    const start = text.indexOf(BEGIN);
+    if (start < 0) {
+        const kind = OTHER_PEM.exec(text)?.[1];
+        throw new InputError(kind === 'EC PRIVATE KEY'
+            ? `Input 'private-key' holds an 'EC PRIVATE KEY' PEM block (SEC1); App Store Connect expects the PKCS#8 form ('BEGIN PRIVATE KEY') of the .p8 file: convert it with \`openssl pkcs8 -topk8 -nocrypt -in key.pem\`.`
+            : kind
+                ? `Input 'private-key' holds a PEM block of type '${kind}'; App Store Connect keys are PKCS#8 ('BEGIN PRIVATE KEY'), as downloaded in the .p8 file.`
+                : `Input 'private-key' is not a PEM key; paste the whole .p8 file, including the BEGIN and END lines (or its base64).`);
+    }
+    const end = text.indexOf(END, start);
+    if (end < 0) {
+        throw new InputError(`Input 'private-key' has its BEGIN PRIVATE KEY line but the END PRIVATE KEY line is missing; ${AGAIN}, down to '${END}'.`);
+    }
+    const body = text.slice(start + BEGIN.length, end).replace(/\s+/g, '');
+    secrets.push(body);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+        throw new InputError(`Input 'private-key' has characters between its BEGIN and END lines that are not base64; ${AGAIN}.`);
+    }
+    // Rewrapped at 64 columns: a PEM whose line breaks became spaces is read like the original.
+    const pem = `${BEGIN}\n${body.match(/.{1,64}/g).join('\n')}\n${END}\n`;
+    let key;
+    try {
+        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new InputError(`Input 'private-key' could not be read as a PKCS#8 key; it looks truncated or damaged: ${AGAIN}.`);
+    }
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+        const found = key.asymmetricKeyType === 'ec'
+            ? `an EC key on ${curve}`
+            : `an ${key.asymmetricKeyType?.toUpperCase()} key`;
+        throw new InputError(`Input 'private-key' holds ${found}; App Store Connect API keys are EC P-256 (ES256) keys.`);
+    }
+    if (!consistent(key)) {
+        throw new InputError(`Input 'private-key' is damaged: its private part does not match the public key stored with it; ${AGAIN}.`);
+    }
+    return { key, secrets: [...new Set(secrets)] };
+}
+/**
+ * Whether the private scalar yields the public point the key carries. OpenSSL loads a key
+ * with damaged bytes in either part; WebCrypto (and so jose) then refuses to sign with it.
+ */
+function consistent(key) {
+    const { d, x, y } = key.export({ format: 'jwk' });
+    if (!d)
+        return false;
+    try {
+        const ecdh = (0,external_node_crypto_namespaceObject.createECDH)('prime256v1');
+        ecdh.setPrivateKey(Buffer.from(d, 'base64url'));
+        if (!x || !y)
+            return true; // no public part stored: nothing to disagree with
+        const stored = Buffer.concat([
+            Buffer.from([4]),
+            Buffer.from(x, 'base64url'),
+            Buffer.from(y, 'base64url')
+        ]);
+        return ecdh.getPublicKey().equals(stored);
+    }
+    catch {
+        return false;
+    }
+}
+function toPemText(raw) {
+    let text = raw;
+    if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
+        const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+        if (decoded.includes('-----BEGIN'))
+            text = decoded.trim();
+    }
+    if (!text.includes('\n') && text.includes('\\n'))
+        text = text.replace(/\\n/g, '\n');
+    return text.replace(/\r\n?/g, '\n');
+}
+
+;// CONCATENATED MODULE: ./src/config/parse.ts
+
+
+
+
+
+
+
+/** Parses and validates every input; throws one InputError that lists each problem. */
+function parseConfig(read) {
+    const inputs = new Inputs(read);
+    const key = apiKey(inputs);
+    const gate = gateSettings(inputs);
+    const api = {
+        apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
+        timeoutMinutes: inputs.parsed('timeout-minutes', String(ASC.defaultTimeoutMinutes), value => minutes('timeout-minutes', value), 0)
+    };
+    const comment = commentSettings(inputs);
+    const report = reportSettings(inputs);
+    const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
+    const { build, baseline } = buildRefs(inputs, platform);
+    const phasedRelease = phasedReleaseMode(inputs, build);
+    const metrics = metricSettings(inputs, platform);
+    if (inputs.problems.length > 0 || !key || !build) {
+        throw new InputError([...new Set(inputs.problems)].join('\n'));
+    }
+    return Object.freeze({
+        ...key,
+        build,
+        baseline,
+        ...gate,
+        ...api,
+        ...comment,
+        ...report,
+        phasedRelease,
+        metrics
+    });
+}
+/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
+function phasedReleaseMode(inputs, build) {
+    const mode = inputs.parsed('phased-release', 'report', v => oneOf('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']), 'report');
+    if (mode === 'pause-on-failure' &&
+        build &&
+        !(build.kind === 'released' && build.which === 'live')) {
+        inputs.problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
+    }
+    return mode;
+}
+/** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
+function apiKey(inputs) {
+    const keyId = inputs.attempt(() => identifier('key-id', inputs.text('key-id'), true), '');
+    const issuerId = inputs.attempt(() => identifier('issuer-id', inputs.text('issuer-id'), false), '');
+    const key = inputs.attempt(() => parsePrivateKey(inputs.raw('private-key')), undefined);
+    return (key && {
+        keyId,
+        issuerId: issuerId || undefined,
+        privateKey: key.key,
+        keySecrets: Object.freeze(key.secrets)
+    });
+}
+/** What is checked, and what fails the job. */
+function gateSettings(inputs) {
+    const limit = inputs.parsed('limit', '10', v => integer('limit', v, 1, ASC.maxPageSize), 0);
+    const threshold = inputs.parsed('threshold', '0.5', v => fraction('threshold', v), 0);
+    const typeThreshold = (type) => {
+        const name = `${type.toLowerCase().replace('_', '-')}-threshold`;
+        const value = inputs.attempt(() => inputs.text(name), '');
+        return value ? inputs.attempt(() => fraction(name, value), threshold) : threshold;
+    };
+    const flag = (name) => inputs.parsed(name, 'true', v => values_boolean(name, v), true);
+    return {
+        limit,
+        thresholds: Object.freeze(Object.fromEntries(DIAGNOSTIC_TYPES.map(type => [type, typeThreshold(type)]))),
+        types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
+        failOnBreach: flag('fail-on-breach'),
+        failOnRegression: flag('fail-on-regression'),
+        noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
+        maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
+    };
+}
+/** The sticky pull-request comment: when, under which header, on which pull request. */
+function commentSettings(inputs) {
+    const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined);
+    return {
+        comment: inputs.parsed('comment', 'true', commentMode, 'never'),
+        commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
+        prNumber: prNumber
+            ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
+            : undefined,
+        githubToken: inputs.raw('github-token').trim()
+    };
+}
+/** The report files, how many backtraces the report carries, and source annotations. */
+function reportSettings(inputs) {
+    const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
+    return {
+        reportPath: path('report-path'),
+        sarifPath: path('sarif-path'),
+        junitPath: path('junit-path'),
+        annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
+        includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
+    };
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+;// CONCATENATED MODULE: ./src/http/proxy.ts
+
+
+
+/**
+ * The runner's proxy settings, read the way @actions/http-client reads them (HTTPS_PROXY or
+ * HTTP_PROXY by the target's scheme, lower case first; NO_PROXY by host, host:port, `.domain`
+ * or `*`; loopback never proxied), so the action behaves like every other action on a runner.
+ */
+function proxyFor(target, env = process.env) {
+    if (bypassesProxy(target, env))
+        return undefined;
+    const value = target.protocol === 'https:'
+        ? env.https_proxy || env.HTTPS_PROXY
+        : env.http_proxy || env.HTTP_PROXY;
+    if (!value)
+        return undefined;
+    // `proxy:3128` without a scheme is common; URL would read `proxy:` as the scheme.
+    try {
+        return new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+function bypassesProxy(target, env) {
+    const host = target.hostname.toUpperCase();
+    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]')
+        return true;
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    const names = [host, `${host}:${port}`];
+    return noProxy
+        .split(',')
+        .map(entry => entry.trim().toUpperCase())
+        .filter(Boolean)
+        .some(entry => entry === '*' ||
+        names.some(name => name === entry ||
+            name.endsWith(`.${entry}`) ||
+            (entry.startsWith('.') && name.endsWith(entry))));
+}
+/** `Basic …` for credentials in the proxy URL, else undefined. */
+function proxyAuthorization(proxy) {
+    if (!proxy.username && !proxy.password)
+        return undefined;
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    return `Basic ${Buffer.from(credentials).toString('base64')}`;
+}
+/**
+ * An https agent whose connections go through the proxy: a CONNECT tunnel, then TLS to the
+ * target inside it (certificate checked against the target's name, as without a proxy).
+ */
+class TunnelAgent extends external_node_https_namespaceObject.Agent {
+    proxy;
+    /** Tunnels still being opened: a proxy that never answers must not keep the process alive. */
+    opening = new Set();
+    constructor(proxy) {
+        super({ keepAlive: true });
+        this.proxy = proxy;
+    }
+    destroy() {
+        for (const connect of this.opening)
+            connect.destroy();
+        this.opening.clear();
+        super.destroy();
+    }
+    createConnection(requestOptions, callback) {
+        // Node hands the agent its TLS options (ca, servername, …) along with host and port.
+        const options = requestOptions;
+        const done = (callback ?? (() => { }));
+        const host = options.hostname ?? options.host ?? 'localhost';
+        const authority = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 443}`;
+        const auth = proxyAuthorization(this.proxy);
+        const connect = (this.proxy.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject).request({
+            host: this.proxy.hostname,
+            port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80),
+            method: 'CONNECT',
+            path: authority,
+            headers: { host: authority, ...(auth ? { 'proxy-authorization': auth } : {}) },
+            agent: false
+        });
+        this.opening.add(connect);
+        connect.once('close', () => this.opening.delete(connect));
+        connect.once('connect', (response, socket) => {
+            this.opening.delete(connect);
+            if (response.statusCode !== 200) {
+                socket.destroy();
+                done(new ProxyError(`the proxy refused the tunnel (HTTP ${response.statusCode})`));
+                return;
+            }
+            done(null, external_node_tls_namespaceObject.connect({ ...options, socket, servername: options.servername ?? host }));
+        });
+        connect.once('error', error => done(error));
+        connect.end();
+        return undefined;
+    }
+}
+/** The proxy itself failed or refused; never the target's answer. */
+class ProxyError extends Error {
+    code = 'EPROXY';
+    constructor(message) {
+        super(message);
+        this.name = 'ProxyError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/transport.ts
+
+
+
+
+/** The request never produced a complete response. */
+class transport_NetworkError extends Error {
+    kind;
+    constructor(message, 
+    /**
+     * `refused`: the request never reached the server; `aborted`: the run cancelled it;
+     * `too-large`: the body passed the size cap (the same request would only do it again).
+     */
+    kind) {
+        super(message);
+        this.kind = kind;
+        this.name = 'NetworkError';
+    }
+}
+/**
+ * One HTTP stack for both App Store Connect and GitHub: node:http(s) with keep-alive agents,
+ * through the runner's proxy when HTTPS_PROXY / HTTP_PROXY say so (see proxy.ts). It bounds
+ * the whole exchange with one deadline and fails on a cut body instead of waiting for it.
+ */
+function createTransport() {
+    const agents = new Agents();
+    return { send: request => exchange(request, agents), close: () => agents.close() };
+}
+/** One keep-alive agent per scheme and proxy, so connections are reused across requests. */
+class Agents {
+    agents = new Map();
+    for(url, proxy) {
+        const key = `${url.protocol}${proxy?.href ?? ''}`;
+        let agent = this.agents.get(key);
+        if (!agent) {
+            agent =
+                url.protocol !== 'https:'
+                    ? new external_node_http_namespaceObject.Agent({ keepAlive: true })
+                    : proxy
+                        ? new TunnelAgent(proxy)
+                        : new external_node_https_namespaceObject.Agent({ keepAlive: true });
+            this.agents.set(key, agent);
+        }
+        return agent;
+    }
+    close() {
+        for (const agent of this.agents.values())
+            agent.destroy();
+        this.agents.clear();
+    }
+}
+/** One request and its whole answer, within the request's deadline and size cap. */
+function exchange(request, agents) {
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            if (outcome instanceof transport_NetworkError) {
+                req.destroy();
+                reject(outcome);
+            }
+            else
+                resolve(outcome);
+        };
+        const req = transport_open(request, agents);
+        const maxBodyBytes = Math.min(request.maxBodyBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+        req.on('response', res => readResponse(res, maxBodyBytes, settle));
+        const timer = setTimeout(() => settle(new transport_NetworkError(`no answer within ${Math.round(request.timeoutMs / 1000)} s`, 'timeout')), request.timeoutMs);
+        req.on('error', (error) => settle(networkError(error)));
+        const { signal } = request;
+        if (signal) {
+            const onAbort = () => settle(new transport_NetworkError('request cancelled', 'aborted'));
+            if (signal.aborted)
+                onAbort();
+            signal.addEventListener('abort', onAbort, { once: true });
+            req.on('close', () => signal.removeEventListener('abort', onAbort));
+        }
+        req.end(request.body);
+    });
+}
+/** The request, sent directly or through the proxy. */
+function transport_open(request, agents) {
+    const url = new URL(request.url);
+    const proxy = proxyFor(url);
+    // Plain http goes to the proxy as an absolute-form request; https through a tunnel.
+    const viaProxy = proxy && url.protocol !== 'https:' ? proxy : undefined;
+    const module = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_namespaceObject;
+    const auth = viaProxy && proxyAuthorization(viaProxy);
+    return module.request(viaProxy ?? url, {
+        method: request.method,
+        ...(viaProxy ? { path: url.href } : {}),
+        headers: {
+            ...request.headers,
+            ...(viaProxy ? { host: url.host } : {}),
+            ...(auth ? { 'proxy-authorization': auth } : {}),
+            ...(request.body !== undefined
+                ? { 'content-length': String(Buffer.byteLength(request.body)) }
+                : {})
+        },
+        agent: agents.for(url, proxy)
+    });
+}
+/** Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. */
+function readResponse(res, maxBodyBytes, settle) {
+    const chunks = [];
+    let size = 0;
+    const tooLarge = () => settle(new transport_NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
+    const cut = () => settle(new transport_NetworkError('connection closed mid-response', 'reset'));
+    // A declared length over the cap is refused before a byte of the body is read.
+    if (Number(res.headers['content-length']) > maxBodyBytes)
+        return tooLarge();
+    res.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > maxBodyBytes)
+            tooLarge();
+        else
+            chunks.push(chunk);
+    });
+    res.on('aborted', cut);
+    res.on('error', cut);
+    res.on('end', () => {
+        if (!res.complete)
+            return cut();
+        settle({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8')
+        });
+    });
+}
+function networkError(error) {
+    if (error instanceof ProxyError)
+        return new transport_NetworkError(error.message, 'network');
+    switch (error.code) {
+        case 'ECONNRESET':
+            return new transport_NetworkError('connection reset', 'reset');
+        case 'ECONNREFUSED':
+            return new transport_NetworkError('connection refused', 'refused');
+        default:
+            return new transport_NetworkError(error.code ?? 'network error', 'network');
+    }
+}
+function megabytes(bytes) {
+    return String(Math.round((bytes / (1024 * 1024)) * 10) / 10);
+}
+/** A response header as one string. */
+function transport_header(response, name) {
+    const value = response.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+
+;// CONCATENATED MODULE: ./src/http/retry.ts
+
+
+/**
+ * The production policy. Tests never shorten it from inside: they inject their own policy in
+ * unit tests, and control time from outside end to end (the simulators' Retry-After and latency,
+ * and `timeout-minutes`).
+ */
+function retryPolicy() {
+    return { ...RETRY };
+}
+/** Whether an outcome is worth another attempt: throttling, server faults, lost connections. */
+function isRetryable(outcome) {
+    if (outcome instanceof transport_NetworkError)
+        return outcome.kind !== 'aborted' && outcome.kind !== 'too-large';
+    return outcome.status === 429 || outcome.status >= 500;
+}
+/**
+ * For a request that is not idempotent (creating a comment): retry only when the server
+ * cannot have acted on it, a 429 or a refused connection.
+ */
+function isSafeToRepeat(outcome) {
+    if (outcome instanceof NetworkError)
+        return outcome.kind === 'refused';
+    return outcome.status === 429;
+}
+// RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient accepts.
+const HTTP_DATE = [
+    /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+    /^[A-Z][a-z]+day, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+    /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/
+];
+/**
+ * Retry-After as milliseconds: a non-negative integer of seconds or an HTTP-date; undefined
+ * for anything else (`-5`, `1.5`), which then gets the normal backoff rather than "now".
+ */
+function parseRetryAfter(value, nowMs) {
+    if (!value)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    if (!HTTP_DATE.some(form => form.test(trimmed)))
+        return undefined;
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/**
+ * What to do after failed attempt number `attempt` (1-based), having already waited `waitedMs`.
+ * Exponential backoff with jitter, or the server's Retry-After when it is within the cap.
+ */
+function nextRetry(policy, attempt, waitedMs, retryAfterMs, random = Math.random) {
+    if (attempt >= policy.maxAttempts)
+        return { retry: false, reason: 'attempts' };
+    let delayMs;
+    if (retryAfterMs !== undefined) {
+        if (retryAfterMs > policy.retryAfterCapMs)
+            return { retry: false, reason: 'retry-after-too-long' };
+        delayMs = retryAfterMs;
+    }
+    else {
+        const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        delayMs = ceiling / 2 + (random() * ceiling) / 2;
+    }
+    if (waitedMs + delayMs > policy.totalWaitBudgetMs)
+        return { retry: false, reason: 'budget' };
+    return { retry: true, delayMs };
+}
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms, signal) {
+    return new Promise(resolve => {
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+    });
+}
+/** Retries ran out; carries the last outcome so the caller can phrase the failure. */
+class RetriesExhausted extends Error {
+    last;
+    attempts;
+    reason;
+    retryAfterMs;
+    constructor(last, attempts, reason, retryAfterMs) {
+        super(last instanceof transport_NetworkError ? last.message : `HTTP ${last.status}`);
+        this.last = last;
+        this.attempts = attempts;
+        this.reason = reason;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'RetriesExhausted';
+    }
+}
+/**
+ * Sends a request until it gets a final answer: any response that is not retryable is
+ * returned, even an error status, for the caller to interpret.
+ */
+async function sendWithRetry(send, build, policy, { onRetry = () => { }, retryable = isRetryable, signal } = {}) {
+    let waitedMs = 0;
+    for (let attempt = 1;; attempt++) {
+        if (signal?.aborted)
+            throw new transport_NetworkError('request cancelled', 'aborted');
+        let outcome;
+        try {
+            outcome = await send({ ...(await build()), signal });
+        }
+        catch (error) {
+            if (!(error instanceof transport_NetworkError))
+                throw error;
+            outcome = error;
+        }
+        if (outcome instanceof transport_NetworkError && outcome.kind === 'aborted')
+            throw outcome;
+        if (!retryable(outcome)) {
+            if (outcome instanceof transport_NetworkError)
+                throw new RetriesExhausted(outcome, attempt, 'attempts', undefined);
+            return { response: outcome, attempts: attempt };
+        }
+        const retryAfterMs = outcome instanceof transport_NetworkError
+            ? undefined
+            : parseRetryAfter(retryAfterHeader(outcome), Date.now());
+        const decision = nextRetry(policy, attempt, waitedMs, retryAfterMs);
+        if (!decision.retry)
+            throw new RetriesExhausted(outcome, attempt, decision.reason, retryAfterMs);
+        onRetry(outcome, decision.delayMs, attempt);
+        await sleep(decision.delayMs, signal);
+        waitedMs += decision.delayMs;
+    }
+}
+function retryAfterHeader(response) {
+    const value = response.headers['retry-after'];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Masking (core.setSecret) hides secrets from log lines only; text posted through the API
+// (the comment, the summary, outputs, the JSON report) is not masked by the runner. A server
+// can echo a token back in an error body, so every text taken from a response, and every text
+// the action publishes, passes this scrubber.
+const REPLACEMENT = '***';
+/** Runs of token or base64 characters long enough to be a slice of a secret, not a word. */
+const SLICE = /[A-Za-z0-9+/=_.-]{16,}/g;
+const MIN_SECRET_LENGTH = 8;
+const secrets = new Set();
+/** How a front door hides a secret from its own log (the action: `::add-mask::`); none by default. */
+let mask = () => { };
+/** Sets how secrets are masked in the log; the action's front door passes core.setSecret. */
+function maskSecretsWith(masker) {
+    mask = masker;
+}
+/** Registers a secret for this run: the key in every spelling, a minted token, the GitHub token. */
+function addSecret(value) {
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_SECRET_LENGTH)
+        secrets.add(trimmed);
+}
+/** Masks a secret in log lines, and registers it with the scrubber for everything published. */
+function protect(value) {
+    if (!value.trim())
+        return;
+    mask(value);
+    addSecret(value);
+}
+/**
+ * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
+ * key's base64), replaced by ***.
+ */
+function scrub(text) {
+    if (secrets.size === 0 || text === '')
+        return text;
+    let result = text;
+    // Longest first, so a token is replaced whole before a fragment of it could be.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (result.includes(secret))
+            result = result.split(secret).join(REPLACEMENT);
+    }
+    return result.replace(SLICE, run => [...secrets].some(secret => secret.includes(run)) ? REPLACEMENT : run);
+}
+/** Forgets every secret; for tests. */
+function clearSecrets() {
+    secrets.clear();
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function text_percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
+;// CONCATENATED MODULE: ./src/asc/client.ts
+
+
+
+
+
+/**
+ * App Store Connect over HTTP: auth, retries, rate-limit tracking and the rule that the token
+ * only ever travels to the configured origin. Knows nothing of diagnostics.
+ */
+class AscClient {
+    options;
+    requests = 0;
+    rateLimit;
+    origin;
+    constructor(options) {
+        this.options = options;
+        this.origin = new URL(options.baseUrl).origin;
+    }
+    /** Resolves a path against the base URL; refuses absolute URLs on any other origin. */
+    url(pathOrUrl, query) {
+        const url = /^https?:/i.test(pathOrUrl)
+            ? new URL(pathOrUrl)
+            : new URL(`${this.options.baseUrl}${pathOrUrl}`);
+        for (const [name, value] of Object.entries(query ?? {}))
+            url.searchParams.set(name, value);
+        return url;
+    }
+    isSameOrigin(url) {
+        return url.origin === this.origin;
+    }
+    getJson(pathOrUrl, options = {}) {
+        return this.send('GET', pathOrUrl, options);
+    }
+    /**
+     * A JSON:API update. Retried like a read: the callers send the same target state each time,
+     * so a repeat cannot do more than the first attempt did.
+     */
+    patchJson(path, options) {
+        return this.send('PATCH', path, options);
+    }
+    async send(method, pathOrUrl, options) {
+        const url = this.url(pathOrUrl, options.query);
+        const what = `${method} ${oneLine(url.pathname, 120)}`;
+        if (!this.isSameOrigin(url)) {
+            throw new ServiceError(`Refused to send the App Store Connect token to ${oneLine(url.origin, 80)} (${what}); only ${this.origin} receives it.`);
+        }
+        const accept = options.accept ?? 'application/json';
+        const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+        let response;
+        try {
+            ;
+            ({ response } = await sendWithRetry(this.options.send, async () => {
+                this.requests++;
+                const headers = {
+                    authorization: `Bearer ${await this.options.tokens.get()}`,
+                    accept,
+                    'user-agent': 'asc-diagnostics-gate'
+                };
+                if (body !== undefined)
+                    headers['content-type'] = 'application/json';
+                return {
+                    method,
+                    url: url.href,
+                    timeoutMs: this.options.policy.requestTimeoutMs,
+                    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+                    headers,
+                    ...(body !== undefined ? { body } : {})
+                };
+            }, this.options.policy, {
+                signal: this.options.signal,
+                onRetry: (outcome, delayMs, attempt) => {
+                    if (!(outcome instanceof transport_NetworkError))
+                        this.noteRateLimit(outcome);
+                    this.options.log(`${what}: ${describe(outcome)}; attempt ${attempt} of ${this.options.policy.maxAttempts}, retrying in ${(delayMs / 1000).toFixed(1)} s.`);
+                }
+            }));
+        }
+        catch (error) {
+            if (error instanceof RetriesExhausted)
+                throw this.exhausted(what, error);
+            throw error;
+        }
+        this.noteRateLimit(response);
+        if (response.status < 200 || response.status > 299)
+            throw statusError(what, response, options);
+        return parseJson(what, response, accept);
+    }
+    noteRateLimit(response) {
+        const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
+        if (parsed?.remaining === undefined)
+            return;
+        if (this.rateLimit?.remaining === undefined || parsed.remaining < this.rateLimit.remaining) {
+            this.rateLimit = parsed;
+        }
+    }
+    exhausted(what, error) {
+        const { last, attempts, reason, retryAfterMs } = error;
+        if (!(last instanceof transport_NetworkError))
+            this.noteRateLimit(last);
+        const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+        if (reason === 'retry-after-too-long') {
+            return new ServiceError(`App Store Connect asked to wait ${Math.round((retryAfterMs ?? 0) / 1000)} s before retrying ${what} (HTTP ${last.status}), longer than this action holds a runner; rerun the job later.`, last.status);
+        }
+        if (last instanceof transport_NetworkError && last.kind === 'too-large') {
+            return new ServiceError(`${last.message} to ${what}, more than this action reads from App Store Connect (not retried); rerun later, and report it if it persists.`);
+        }
+        if (last instanceof transport_NetworkError) {
+            return new ServiceError(`Could not get an answer from App Store Connect at ${this.origin} for ${what} (${last.message}) ${tries}; check the runner's network or proxy, or rerun later.`);
+        }
+        if (last.status === 429) {
+            const left = this.rateLimit?.remaining;
+            return new ServiceError(`App Store Connect kept rate-limiting ${what} (HTTP 429) ${tries}${left === undefined ? '' : `, with ${left} requests left this hour`}; other jobs may share this API key: rerun later or use a separate key.`, 429);
+        }
+        return new ServiceError(`App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later.`, last.status);
+    }
+}
+function describe(outcome) {
+    return outcome instanceof transport_NetworkError ? outcome.message : `HTTP ${outcome.status}`;
+}
+/** `user-hour-lim:3500;user-hour-rem:500;` → { limit, remaining }; undefined when absent. */
+function parseRateLimit(value) {
+    if (!value)
+        return undefined;
+    const fields = new Map(value
+        .split(';')
+        .map(part => part.split(':').map(s => s.trim()))
+        .filter(pair => pair.length === 2 && /^\d+$/.test(pair[1]))
+        .map(([key, number]) => [key, Number(number)]));
+    const limit = fields.get('user-hour-lim');
+    const remaining = fields.get('user-hour-rem');
+    return limit === undefined && remaining === undefined ? undefined : { limit, remaining };
+}
+function statusError(what, response, { notFound, forbidden }) {
+    const status = response.status;
+    const apple = appleErrorText(response.body);
+    switch (status) {
+        case 401:
+            return new ServiceError(`App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`, status);
+        case 403:
+            if (forbidden)
+                return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status);
+            return new ServiceError(`App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations.`, status);
+        case 404:
+            return new ServiceError(notFound
+                ? `${notFound} (HTTP 404 on ${what}).`
+                : `App Store Connect found nothing at ${what} (HTTP 404).`, status);
+        default:
+            return new ServiceError(`App Store Connect answered HTTP ${status} to ${what}${apple ? `: ${apple}` : ''}.`, status);
+    }
+}
+/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
+function appleErrorText(body) {
+    try {
+        const parsed = JSON.parse(body);
+        const first = parsed.errors?.[0];
+        const parts = [first?.title, first?.detail].filter((part) => typeof part === 'string');
+        return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseJson(what, response, accept) {
+    const type = (transport_header(response, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const isJson = type === 'application/json' ||
+        type.endsWith('+json') ||
+        (type === '' && accept.includes('json'));
+    if (!isJson) {
+        throw new ServiceError(`App Store Connect answered ${what} with ${oneLine(type || 'no content type', 60)} instead of JSON (HTTP ${response.status}); a proxy or an outage page may be in the way: rerun later.`, response.status);
+    }
+    if (response.body.trim() === '') {
+        throw new ServiceError(`App Store Connect answered ${what} with an empty body (HTTP ${response.status}); rerun later.`, response.status);
+    }
+    try {
+        return JSON.parse(response.body);
+    }
+    catch {
+        throw new ServiceError(`App Store Connect answered ${what} with malformed JSON (HTTP ${response.status}, ${response.body.length} bytes, cut short?); rerun later.`, response.status);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/asc/phased-release.ts
+
+
+
+const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
+/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
+function readPhasedRelease(resource) {
+    const r = (resource ?? {});
+    if (r.type !== 'appStoreVersionPhasedReleases')
+        return undefined;
+    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
+        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
+    }
+    const a = (r.attributes ?? {});
+    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
+    const day = a.currentDayNumber;
+    const pause = a.totalPauseDuration;
+    return {
+        id: r.id,
+        state,
+        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
+        ...(typeof a.startDate === 'string'
+            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
+            : {}),
+        ...(Number.isInteger(pause) && pause >= 0
+            ? { totalPauseDuration: pause }
+            : {})
+    };
+}
+/** The phased release of an App Store version as it is now. */
+async function getPhasedRelease(client, versionId) {
+    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
+    return readPhasedRelease(body?.data);
+}
+/**
+ * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
+ * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
+ * the pause its first attempt already made.
+ */
+async function pausePhasedRelease(client, release, versionId) {
+    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
+    let body;
+    try {
+        body = await client.patchJson(path, {
+            body: {
+                data: {
+                    type: 'appStoreVersionPhasedReleases',
+                    id: release.id,
+                    attributes: { phasedReleaseState: 'PAUSED' }
+                }
+            },
+            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
+            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
+        });
+    }
+    catch (error) {
+        if (error instanceof ServiceError && error.status === 409) {
+            const now = await getPhasedRelease(client, versionId);
+            if (now?.state === 'PAUSED')
+                return now;
+        }
+        throw error;
+    }
+    const paused = readPhasedRelease(body?.data);
+    if (!paused) {
+        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
+    }
+    return paused;
+}
+
+;// CONCATENATED MODULE: ./src/asc/paging.ts
+
+
+// JSON:API paging as App Store Connect serves it: a `data` list and an optional `links.next`.
+/**
+ * The next page's URL, or undefined when it was already read. A link to another origin is
+ * refused: the token only ever travels to the API's origin.
+ */
+function followable(client, nextUrl, seen) {
+    let url;
+    try {
+        url = client.url(nextUrl);
+    }
+    catch {
+        throw new DataError(`App Store Connect sent a paging link that is not a URL: '${oneLine(nextUrl, 120)}'.`);
+    }
+    if (!client.isSameOrigin(url)) {
+        throw new ServiceError(`App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`);
+    }
+    return seen.has(url.href) ? undefined : url.href;
+}
+/** A JSON:API collection page: `data` and optional `links.next`. */
+function readPage(body, what) {
+    const data = body?.data;
+    if (!Array.isArray(data)) {
+        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
+    }
+    const next = body.links?.next;
+    return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined };
+}
+
+;// CONCATENATED MODULE: ./src/asc/app-store-versions.ts
+
+
+
+
+
+/**
+ * The app's live and earlier App Store versions of one platform: one request
+ * (`filter[appStoreState]` takes both states), its build and phased release included.
+ */
+async function fetchReleasedVersions(client, appId, platform) {
+    const what = `GET /v1/apps/${appId}/appStoreVersions`;
+    const versions = [];
+    const seen = new Set();
+    let next = client.url(`/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`, {
+        'filter[platform]': platform,
+        'filter[appStoreState]': `${LIVE_STATE},${REPLACED_STATE}`,
+        include: 'build,appStoreVersionPhasedRelease',
+        'fields[appStoreVersions]': 'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
+        'fields[builds]': 'version,processingState',
+        'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
+        limit: String(ASC.maxPageSize)
+    }).href;
+    for (let page = 0; next && page < ASC.maxPages; page++) {
+        seen.add(next);
+        const body = await client.getJson(next, {
+            notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
+        });
+        const { items, nextUrl } = readPage(body, what);
+        versions.push(...readVersions(items, body.included));
+        next = nextUrl && followable(client, nextUrl, seen);
+    }
+    return versions;
+}
+/** Picks the live version, or the one live before it; throws a sentence when there is none. */
+function pickVersion(versions, which, context) {
+    const { appId, platform, input } = context;
+    // Apple documents no order for this list, and it has no `sort` parameter.
+    const sorted = [...versions].sort(newestFirst);
+    const live = sorted.find(v => v.status === 'live');
+    if (!live) {
+        throw new ServiceError(`No ${platform} version of app ${appId} is live on the App Store (appStoreState ${LIVE_STATE}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`);
+    }
+    if (which === 'live')
+        return live;
+    const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0);
+    if (!previous) {
+        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${REPLACED_STATE}), so ${input} has nothing to compare with; remove it, or give a version number.`);
+    }
+    return previous;
+}
+/** Newest first: by creation date, then by version number ("2.10" after "2.9"). */
+function newestFirst(a, b) {
+    const dateA = Date.parse(a.createdDate ?? '');
+    const dateB = Date.parse(b.createdDate ?? '');
+    if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB)
+        return dateB - dateA;
+    return b.versionString.localeCompare(a.versionString, 'en', { numeric: true });
+}
+function readVersions(items, included) {
+    const builds = new Map();
+    const releases = new Map();
+    for (const entry of Array.isArray(included) ? included : []) {
+        const resource = entry;
+        if (resource?.type === 'builds' && typeof resource.id === 'string') {
+            builds.set(resource.id, {
+                id: app_store_versions_resourceId(resource.id, 'build'),
+                buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
+                processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
+            });
+        }
+        const release = readPhasedRelease(entry);
+        if (release)
+            releases.set(release.id, release);
+    }
+    return items.flatMap(item => {
+        const version = item;
+        const attributes = version.attributes ?? {};
+        const status = statusOf(attributes);
+        if (!status)
+            return [];
+        const buildId = version.relationships?.build?.data?.id;
+        const releaseId = version.relationships?.appStoreVersionPhasedRelease?.data?.id;
+        const build = typeof buildId === 'string' ? builds.get(buildId) : undefined;
+        const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined;
+        return [
+            {
+                id: app_store_versions_resourceId(version.id, 'App Store version'),
+                versionString: capped(attributes.versionString, FIELD_CAPS.version),
+                status,
+                ...(typeof attributes.createdDate === 'string'
+                    ? { createdDate: truncate(attributes.createdDate, FIELD_CAPS.identifier) }
+                    : {}),
+                ...(build ? { build } : {}),
+                ...(phasedRelease ? { phasedRelease } : {})
+            }
+        ];
+    });
+}
+/**
+ * `appStoreState` is deprecated in favour of `appVersionState`, which has no "live" of its
+ * own (READY_FOR_DISTRIBUTION also covers versions removed from sale): read the old one, and
+ * fall back to the new one only when the old one is gone.
+ */
+function statusOf(attributes) {
+    const state = attributes.appStoreState ?? attributes.appVersionState;
+    if (state === LIVE_STATE ||
+        (attributes.appStoreState === undefined && state === 'READY_FOR_DISTRIBUTION'))
+        return 'live';
+    return state === REPLACED_STATE ? 'replaced' : undefined;
+}
+function app_store_versions_resourceId(id, what) {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
+        throw new DataError(`App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`);
+    }
+    return id;
+}
+function capped(value, max) {
+    return truncate(String(value ?? '?'), max);
+}
+
+;// CONCATENATED MODULE: ./src/asc/builds.ts
+
+
+
+
+
+/** Looks up app IDs by bundle ID once per run, however many builds need it. */
+class AppResolver {
+    client;
+    cache = new Map();
+    versions = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    appId(app) {
+        if ('appId' in app)
+            return Promise.resolve(app.appId);
+        let pending = this.cache.get(app.bundleId);
+        if (!pending) {
+            pending = this.lookup(app.bundleId);
+            this.cache.set(app.bundleId, pending);
+        }
+        return pending;
+    }
+    /** The app's live and replaced App Store versions: one request for `live` and `previous`. */
+    releasedVersions(appId, platform) {
+        const key = `${appId}/${platform}`;
+        let pending = this.versions.get(key);
+        if (!pending) {
+            pending = fetchReleasedVersions(this.client, appId, platform);
+            this.versions.set(key, pending);
+        }
+        return pending;
+    }
+    /** Apple's bundle ID filter also returns near matches, so insist on equality. */
+    async lookup(bundleId) {
+        const body = await this.client.getJson('/v1/apps', {
+            query: { 'filter[bundleId]': bundleId, 'fields[apps]': 'bundleId', limit: '200' }
+        });
+        const { items } = readPage(body, 'GET /v1/apps');
+        const apps = items.map(item => {
+            const app = item;
+            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
+        });
+        const exact = apps.find(app => app.bundleId === bundleId);
+        if (exact?.id)
+            return exact.id;
+        const near = apps.map(app => oneLine(app.bundleId, 80)).slice(0, 5);
+        throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${near.length ? ` (similar: ${near.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
+    }
+}
+/**
+ * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings:
+ * ask for every spelling at once (the filter takes a comma list).
+ */
+function versionSpellings(version) {
+    if (!/^\d+(\.\d+)*$/.test(version))
+        return [version];
+    const parts = version.split('.').map(Number);
+    while (parts.length > 1 && parts[parts.length - 1] === 0)
+        parts.pop();
+    const spellings = new Set([version]);
+    for (let length = parts.length; length <= 3; length++) {
+        spellings.add([...parts, ...Array(length - parts.length).fill(0)].join('.'));
+    }
+    return [...spellings];
+}
+/** Resolves a build reference to a build resource ID; one request once the app is known. */
+async function resolveBuild(client, apps, ref, role) {
+    if (ref.kind === 'id')
+        return { id: ref.id };
+    const appId = await apps.appId(ref.app);
+    if (ref.kind === 'released') {
+        const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`;
+        const versions = await apps.releasedVersions(appId, ref.platform);
+        const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input });
+        if (!version.build) {
+            throw new ServiceError(`The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
+        }
+        return {
+            id: version.build.id,
+            label: `${version.versionString} (${version.build.buildNumber})`,
+            processingState: version.build.processingState,
+            exists: true,
+            version: version.versionString,
+            appStoreVersion: version
+        };
+    }
+    const base = {
+        'filter[app]': appId,
+        'filter[preReleaseVersion.platform]': ref.platform,
+        include: 'preReleaseVersion',
+        'fields[builds]': 'version,uploadedDate,processingState,preReleaseVersion',
+        'fields[preReleaseVersions]': 'version,platform',
+        sort: '-uploadedDate',
+        limit: '20'
+    };
+    const query = { ...base };
+    // On /v1/builds, filter[version] is the build number (CFBundleVersion).
+    if (ref.buildNumber)
+        query['filter[version]'] = ref.buildNumber;
+    if (ref.version)
+        query['filter[preReleaseVersion.version]'] = versionSpellings(ref.version).join(',');
+    const rows = readBuilds(await client.getJson('/v1/builds', { query }));
+    const wanted = [
+        ref.version && `version ${ref.version}`,
+        ref.buildNumber && `build number ${ref.buildNumber}`
+    ]
+        .filter(Boolean)
+        .join(' and ');
+    const input = role === 'build'
+        ? "'version' and 'build-number'"
+        : "'baseline-version' and 'baseline-build-number'";
+    if (rows.length === 1) {
+        const [row] = rows;
+        return {
+            id: row.id,
+            label: `${row.version} (${row.buildNumber})`,
+            processingState: row.processingState,
+            exists: true,
+            ...(row.version !== '?' ? { version: row.version } : {})
+        };
+    }
+    if (rows.length > 1) {
+        throw new ServiceError(`Several ${ref.platform} builds of app ${appId} match ${wanted} for the ${role}: ${list(rows)}; narrow it with ${input}, or give the build ID.`);
+    }
+    const recent = readBuilds(await client.getJson('/v1/builds', {
+        query: { ...base, limit: '5' }
+    }));
+    throw new ServiceError(`No ${ref.platform} build of app ${appId} matches ${wanted} for the ${role}; ${recent.length ? `the latest are ${list(recent)}` : 'the app has no builds on this platform'}. Check ${input}.`);
+}
+function list(rows) {
+    return rows
+        .map(r => `${oneLine(r.version, 32)} (${oneLine(r.buildNumber, 32)}) uploaded ${oneLine(r.uploadedDate.slice(0, 10), 12)}, ${oneLine(r.processingState, 16)}`)
+        .join('; ');
+}
+/** Builds with their marketing version from the included preReleaseVersions. */
+function readBuilds(body) {
+    const { items } = readPage(body, 'GET /v1/builds');
+    const included = body.included;
+    const versions = new Map();
+    if (Array.isArray(included)) {
+        for (const entry of included) {
+            if (entry?.type === 'preReleaseVersions' && entry.id)
+                versions.set(entry.id, builds_capped(entry.attributes?.version, FIELD_CAPS.version));
+        }
+    }
+    return items.map(item => {
+        const build = item;
+        // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
+        if (typeof build.id !== 'string' || !RESOURCE_ID.test(build.id)) {
+            throw new DataError(`App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`);
+        }
+        const attributes = build.attributes ?? {};
+        const versionId = build.relationships?.preReleaseVersion?.data?.id;
+        return {
+            id: build.id,
+            buildNumber: builds_capped(attributes.version, FIELD_CAPS.version),
+            version: (versionId && versions.get(versionId)) || '?',
+            uploadedDate: builds_capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+            processingState: builds_capped(attributes.processingState, FIELD_CAPS.identifier)
+        };
+    });
+}
+/** A string attribute cut to its cap at parse time; '?' when absent. */
+function builds_capped(value, max) {
+    return truncate(String(value ?? '?'), max);
+}
+
+;// CONCATENATED MODULE: ./src/asc/backtrace.ts
+
+
+
+const FIELD_MAX = 200;
+const INSIGHT_MAX = 500;
+const META = {
+    device: 'deviceType',
+    os: 'osVersion',
+    appVersion: 'appVersion',
+    buildVersion: 'buildVersion',
+    event: 'event',
+    eventDetail: 'eventDetail',
+    writesCaused: 'writesCaused'
+};
+/** The useful part of one logs response; throws DataError when it holds no call stack at all. */
+function parseBacktrace(body, signatureId) {
+    const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`;
+    if (!isNode(body))
+        throw new DataError(`${what} that are not a JSON object.`);
+    const products = backtrace_list(body.productData);
+    const product = products.find(p => field(p.signatureId) === signatureId) ?? products[0];
+    if (!product)
+        throw new DataError(`${what} without any productData entry.`);
+    for (const log of backtrace_list(product.diagnosticLogs)) {
+        const stack = pickStack(log);
+        if (!stack)
+            continue;
+        const meta = backtrace_list(log.diagnosticMetaData)[0] ?? {};
+        return {
+            signatureId,
+            ...backtrace_frames(stack),
+            ...Object.fromEntries(Object.entries(META).flatMap(([key, name]) => {
+                const value = field(meta[name]);
+                return value ? [[key, value]] : [];
+            })),
+            insights: insights(product.diagnosticInsights)
+        };
+    }
+    throw new DataError(`${what} without any call stack frames.`);
+}
+/** The stack of the thread Apple blamed, else the first with a blamed frame, else the first. */
+function pickStack(log) {
+    const stacks = backtrace_list(log.callStackTree).flatMap(tree => backtrace_list(tree.callStacks).map(stack => ({
+        roots: backtrace_list(stack.callStackRootFrames),
+        attributed: flag(stack.threadAttributed) === true,
+        perThread: flag(tree.callStackPerThread)
+    })));
+    const usable = stacks.filter(stack => stack.roots.length > 0);
+    return (usable.find(stack => stack.attributed) ??
+        usable.find(stack => walk(stack.roots).blamed >= 0) ??
+        usable[0]);
+}
+/** Depth-first with an explicit stack: nesting can be thousands of levels deep. */
+function walk(roots) {
+    const visits = [];
+    const pending = roots.map(node => ({ node, parent: -1, depth: 0 })).reverse();
+    const seen = new Set(); // JSON cannot share nodes, but a hand-built object could loop
+    let blamed = -1;
+    let branches = roots.length > 1;
+    for (let next = pending.pop(); next; next = pending.pop()) {
+        if (seen.has(next.node))
+            continue;
+        seen.add(next.node);
+        const index = visits.push(next) - 1;
+        if (isBlamed(next.node) && (blamed < 0 || next.depth > visits[blamed].depth))
+            blamed = index;
+        const children = backtrace_list(next.node.subFrames);
+        if (children.length > 1)
+            branches = true;
+        for (let i = children.length - 1; i >= 0; i--)
+            pending.push({ node: children[i], parent: index, depth: next.depth + 1 });
+    }
+    return { visits, blamed, branches };
+}
+function backtrace_frames(stack) {
+    const { visits, blamed, branches } = walk(stack.roots);
+    const path = [];
+    for (let i = blamed; i >= 0; i = visits[i].parent)
+        path.push(visits[i].node);
+    path.reverse();
+    // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
+    // blamed frame so that it has context on both sides.
+    const onPath = new Set(path);
+    let node = heaviest(path.length ? backtrace_list(path.at(-1)?.subFrames) : stack.roots);
+    for (; node && !onPath.has(node); node = heaviest(backtrace_list(node.subFrames))) {
+        path.push(node);
+        onPath.add(node);
+    }
+    // MetricKit roots a per-thread stack at its innermost frame, with callers as subFrames, but a
+    // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
+    // tree branches.
+    const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse();
+    const anchor = Math.max(0, innermostFirst.findIndex(isBlamed));
+    const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES));
+    return {
+        frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
+        basis: blamed >= 0 ? 'blamed' : 'heaviest'
+    };
+}
+function toFrame(node) {
+    const file = field(node.fileName);
+    const line = count(node.lineNumber);
+    return {
+        binary: field(node.binaryName) ?? '?',
+        symbol: field(node.symbolName) ?? field(node.rawFrame) ?? backtrace_location(node) ?? '???',
+        ...(file ? { file } : {}),
+        ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
+        blamed: isBlamed(node)
+    };
+}
+/** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
+function backtrace_location(node) {
+    const raw = typeof node.address === 'number' ? count(node.address) : field(node.address);
+    if (raw === undefined)
+        return undefined;
+    const hex = typeof raw === 'number'
+        ? `0x${raw.toString(16)}`
+        : /^\d+$/.test(raw)
+            ? `0x${BigInt(raw).toString(16)}`
+            : raw;
+    const offset = count(node.offsetIntoSymbol);
+    return field(offset === undefined ? hex : `${hex} + ${offset}`);
+}
+function insights(value) {
+    return backtrace_list(value).flatMap(entry => {
+        const text = field(entry.insightsString, INSIGHT_MAX);
+        if (!text)
+            return [];
+        const url = httpsUrl(entry.insightsURL);
+        const category = field(entry.insightsCategory);
+        return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
+    });
+}
+function httpsUrl(value) {
+    if (typeof value !== 'string' || value.length > 2000)
+        return undefined;
+    try {
+        const url = new URL(value.trim());
+        return url.protocol === 'https:' ? url.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The first of the nodes with the largest sampleCount. */
+function heaviest(nodes) {
+    const weight = (node) => count(node.sampleCount) ?? 0;
+    return nodes.reduce((best, node) => (!best || weight(node) > weight(best) ? node : best), undefined);
+}
+function isNode(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The spec's lists, which real payloads sometimes send as one object. */
+function backtrace_list(value) {
+    return (Array.isArray(value) ? value : [value]).filter(isNode);
+}
+function isBlamed(node) {
+    return flag(node.isBlameFrame) === true;
+}
+function flag(value) {
+    if (value === true || value === 'true')
+        return true;
+    if (value === false || value === 'false')
+        return false;
+    return undefined;
+}
+/** A non-negative integer sent as a number or as a numeric string. */
+function count(value) {
+    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+/**
+ * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
+ * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
+ * `std::vector` symbols.
+ */
+function field(value, max = FIELD_MAX) {
+    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof raw !== 'string')
+        return undefined;
+    return truncate(sanitize(raw).trim(), max) || undefined;
+}
+
+;// CONCATENATED MODULE: ./src/asc/logs.ts
+
+
+
+
+
+// A few logs give the parser a fallback when the first has no call stack, without
+// downloading every log Apple keeps for the signature.
+const LOGS_PER_SIGNATURE = '5';
+/**
+ * One signature's backtrace. Never throws: a logs request that fails after retries, or a
+ * body that cannot be parsed, becomes "backtrace unavailable" and never changes the verdict.
+ */
+async function fetchBacktrace(client, signatureId) {
+    try {
+        const body = await client.getJson(`/v1/diagnosticSignatures/${encodeURIComponent(signatureId)}/logs`, {
+            query: { limit: LOGS_PER_SIGNATURE },
+            // Apple answers anything without its vendor type with a plain-text 406.
+            accept: `${ASC.logsContentType}, application/json`,
+            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
+            // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
+            maxBodyBytes: LOGS_MAX_BYTES
+        });
+        return { ok: true, backtrace: parseBacktrace(body, signatureId) };
+    }
+    catch (error) {
+        return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/asc/no-data.ts
+
+/**
+ * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
+ * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
+ * lookup exists, and any other is asked about once, with `GET /v1/builds/{id}`.
+ */
+class BuildExistence {
+    client;
+    cache = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    exists(build) {
+        if (build.exists)
+            return Promise.resolve(true);
+        let pending = this.cache.get(build.id);
+        if (!pending) {
+            pending = this.client
+                .getJson(`/v1/builds/${encodeURIComponent(build.id)}`, {
+                query: { 'fields[builds]': 'processingState' }
+            })
+                .then(() => true, (error) => {
+                if (isNotFound(error))
+                    return false;
+                throw error;
+            });
+            this.cache.set(build.id, pending);
+        }
+        return pending;
+    }
+}
+function isNotFound(error) {
+    return error instanceof ServiceError && error.status === 404;
+}
+/**
+ * Runs a per-build fetch; a 404 for a build that exists becomes `empty()`, no data yet, which
+ * the `no-data` policy then judges. A 404 for a build that does not exist keeps its error.
+ */
+async function noDataOn404(fetch, empty, exists) {
+    try {
+        return { value: await fetch(), notFound: false };
+    }
+    catch (error) {
+        if (isNotFound(error) && (await exists()))
+            return { value: empty(), notFound: true };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/asc/signatures.ts
+
+
+
+
+/**
+ * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
+ * back short. Next links are followed only on the API's origin and never twice. An empty page
+ * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
+ * what the first page held), so a server that keeps sending fresh links cannot hold the run.
+ */
+async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
+    const byId = new Map();
+    const seen = new Set();
+    let looped = false;
+    let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
+        'filter[diagnosticType]': type,
+        'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
+        limit: String(Math.min(limit, ASC.maxPageSize))
+    }).href;
+    let maxPages = ASC.maxPages;
+    for (let page = 0; next && byId.size < limit; page++) {
+        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
+        if (page >= maxPages)
+            break;
+        seen.add(next);
+        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
+        const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
+        if (items.length === 0) {
+            next = undefined;
+            break;
+        }
+        if (page === 0)
+            maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
+        for (const item of items) {
+            const signature = readSignature(item, type);
+            if (!byId.has(signature.id))
+                byId.set(signature.id, signature);
+        }
+        next = nextUrl && followable(client, nextUrl, seen);
+        // A link back to a page already read: paging is broken, so the list may be incomplete.
+        if (nextUrl && !next)
+            looped = true;
+    }
+    const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
+    return {
+        type,
+        signatures: signatures.slice(0, limit),
+        complete: !next && !looped && signatures.length <= limit
+    };
+}
+/**
+ * Why a build ID found nothing. Only a value of digits and dots can be a build number used by
+ * mistake; any other value is a resource ID this key cannot see (or a typo).
+ */
+function buildNotFound(buildId, input) {
+    const lookup = `give 'app-id' or 'bundle-id' with 'build-number' and/or 'version' instead`;
+    return /^\d+(\.\d+)*$/.test(buildId)
+        ? `Build '${buildId}' was not found: '${input}' must be the App Store Connect build resource ID (such as 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29), and '${buildId}' looks like a build number; to use the build number, ${lookup}`
+        : `Build '${buildId}' was not found: no build with this resource ID is visible to this API key; check '${input}' (a build's resource ID is listed by GET /v1/builds), or ${lookup}`;
+}
+/** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
+function readSignature(item, type) {
+    const resource = (item ?? {});
+    const attributes = resource.attributes ?? {};
+    const id = typeof resource.id === 'string' && resource.id
+        ? truncate(resource.id, FIELD_CAPS.identifier)
+        : undefined;
+    const text = typeof attributes.signature === 'string'
+        ? truncate(attributes.signature, FIELD_CAPS.signature)
+        : '';
+    const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
+    if (!id)
+        throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
+    const weight = attributes.weight;
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
+        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
+    }
+    const insight = readInsight(attributes.insight);
+    return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
+}
+const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
+/** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
+function readInsight(value) {
+    if (!value || typeof value !== 'object')
+        return undefined;
+    const raw = value;
+    const direction = DIRECTIONS.find(d => d === raw.direction);
+    const referenceVersions = Array.isArray(raw.referenceVersions)
+        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
+            const { version, value: v } = (entry ?? {});
+            return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
+                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
+                : [];
+        })
+        : [];
+    if (!direction && referenceVersions.length === 0)
+        return undefined;
+    return { ...(direction ? { direction } : {}), referenceVersions };
+}
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
+function concat(...buffers) {
+  const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
+  let i = 0;
+  for (const buffer of buffers)
+    buf.set(buffer, i), i += buffer.length;
+  return buf;
+}
+function writeUInt32BE(buf, value, offset) {
+  if (value < 0 || value >= UINT32_RANGE)
+    throw new RangeError(`value must be >= 0 and <= ${UINT32_RANGE - 1}. Received ${value}`);
+  buf.set([value >>> 24, value >>> 16, value >>> 8, value & 255], offset);
+}
+function uint64be(value) {
+  const high = Math.floor(value / UINT32_RANGE), low = value % UINT32_RANGE, buf = new Uint8Array(8);
+  return writeUInt32BE(buf, high, 0), writeUInt32BE(buf, low, 4), buf;
+}
+function uint32be(value) {
+  const buf = new Uint8Array(4);
+  return writeUInt32BE(buf, value), buf;
+}
+const NON_ASCII = /[^\x00-\x7f]/;
+function buffer_utils_encode(string) {
+  if (typeof string == "string" && string.length >= 128) {
+    if (NON_ASCII.test(string))
+      throw new TypeError("non-ASCII string encountered in encode()");
+    return encoder.encode(string);
+  }
+  const bytes = new Uint8Array(string.length);
+  for (let i = 0; i < string.length; i++) {
+    const code = string.charCodeAt(i);
+    if (code > 127)
+      throw new TypeError("non-ASCII string encountered in encode()");
+    bytes[i] = code;
+  }
+  return bytes;
+}
+function encodeBase64(input, url = !1) {
+  if (Uint8Array.prototype.toBase64)
+    return input.toBase64({ alphabet: url ? "base64url" : "base64", omitPadding: url });
+  const CHUNK_SIZE = 32768, arr = [];
+  for (let i = 0; i < input.length; i += CHUNK_SIZE)
+    arr.push(String.fromCharCode.apply(null, input.subarray(i, i + CHUNK_SIZE)));
+  const encoded = btoa(arr.join(""));
+  return url ? encoded.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_") : encoded;
+}
+function decodeBase64(encoded, url = !1) {
+  if (Uint8Array.fromBase64)
+    return Uint8Array.fromBase64(encoded, { alphabet: url ? "base64url" : "base64" });
+  if (url) {
+    if (encoded.includes("+") || encoded.includes("/"))
+      throw new TypeError("Invalid base64url");
+    encoded = encoded.replace(/-/g, "+").replace(/_/g, "/");
+  }
+  const binary = atob(encoded), bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++)
+    bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+async function digest(algorithm, data) {
+  const subtleDigest = `SHA-${algorithm.slice(-3)}`;
+  return new Uint8Array(await crypto.subtle.digest(subtleDigest, data));
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+
+const invalid = "The input to be decoded is not correctly encoded.";
+function base64url_decode(input) {
+  try {
+    return decodeBase64(typeof input == "string" ? input : decoder.decode(input), !0);
+  } catch (cause) {
+    throw new TypeError(invalid, { cause });
+  }
+}
+function base64url_encode(input) {
+  return encodeBase64(typeof input == "string" ? encoder.encode(input) : input, !0);
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+class JOSEError extends Error {
+  static code = "ERR_JOSE_GENERIC";
+  code = "ERR_JOSE_GENERIC";
+  constructor(message, options) {
+    super(message, options), this.name = this.constructor.name, Error.captureStackTrace?.(this, this.constructor);
+  }
+}
+class errors_JWTClaimValidationFailed extends JOSEError {
+  static code = "ERR_JWT_CLAIM_VALIDATION_FAILED";
+  code = "ERR_JWT_CLAIM_VALIDATION_FAILED";
+  claim;
+  reason;
+  payload;
+  constructor(message, payload, claim = "unspecified", reason = "unspecified") {
+    super(message, { cause: { claim, reason, payload } }), this.claim = claim, this.reason = reason, this.payload = payload;
+  }
+}
+class errors_JWTExpired extends JOSEError {
+  static code = "ERR_JWT_EXPIRED";
+  code = "ERR_JWT_EXPIRED";
+  claim;
+  reason;
+  payload;
+  constructor(message, payload, claim = "unspecified", reason = "unspecified") {
+    super(message, { cause: { claim, reason, payload } }), this.claim = claim, this.reason = reason, this.payload = payload;
+  }
+}
+class JOSEAlgNotAllowed extends (/* unused pure expression or super */ null && (JOSEError)) {
+  static code = (/* unused pure expression or super */ null && ("ERR_JOSE_ALG_NOT_ALLOWED"));
+  code = "ERR_JOSE_ALG_NOT_ALLOWED";
+}
+class JOSENotSupported extends JOSEError {
+  static code = "ERR_JOSE_NOT_SUPPORTED";
+  code = "ERR_JOSE_NOT_SUPPORTED";
+}
+class JWEDecryptionFailed extends JOSEError {
+  static code = "ERR_JWE_DECRYPTION_FAILED";
+  code = "ERR_JWE_DECRYPTION_FAILED";
+  constructor(message = "decryption operation failed", options) {
+    super(message, options);
+  }
+}
+class JWEInvalid extends (/* unused pure expression or super */ null && (JOSEError)) {
+  static code = (/* unused pure expression or super */ null && ("ERR_JWE_INVALID"));
+  code = "ERR_JWE_INVALID";
+}
+class JWSInvalid extends JOSEError {
+  static code = "ERR_JWS_INVALID";
+  code = "ERR_JWS_INVALID";
+}
+class errors_JWTInvalid extends JOSEError {
+  static code = "ERR_JWT_INVALID";
+  code = "ERR_JWT_INVALID";
+}
+class JWKInvalid extends (/* unused pure expression or super */ null && (JOSEError)) {
+  static code = (/* unused pure expression or super */ null && ("ERR_JWK_INVALID"));
+  code = "ERR_JWK_INVALID";
+}
+class JWKSInvalid extends (/* unused pure expression or super */ null && (JOSEError)) {
+  static code = (/* unused pure expression or super */ null && ("ERR_JWKS_INVALID"));
+  code = "ERR_JWKS_INVALID";
+}
+class JWKSNoMatchingKey extends JOSEError {
+  static code = "ERR_JWKS_NO_MATCHING_KEY";
+  code = "ERR_JWKS_NO_MATCHING_KEY";
+  constructor(message = "no applicable key found in the JSON Web Key Set", options) {
+    super(message, options);
+  }
+}
+class JWKSMultipleMatchingKeys extends JOSEError {
+  [Symbol.asyncIterator] = async function* () {
+  };
+  static code = "ERR_JWKS_MULTIPLE_MATCHING_KEYS";
+  code = "ERR_JWKS_MULTIPLE_MATCHING_KEYS";
+  constructor(message = "multiple matching keys found in the JSON Web Key Set", options) {
+    super(message, options);
+  }
+}
+class JWKSTimeout extends JOSEError {
+  static code = "ERR_JWKS_TIMEOUT";
+  code = "ERR_JWKS_TIMEOUT";
+  constructor(message = "request timed out", options) {
+    super(message, options);
+  }
+}
+class JWSSignatureVerificationFailed extends JOSEError {
+  static code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
+  code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
+  constructor(message = "signature verification failed", options) {
+    super(message, options);
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+function table(entries) {
+  const out = { __proto__: null };
+  for (const alg in entries)
+    out[alg] = { ...entries[alg], alg };
+  return out;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+
+
+const sig = [["verify"], ["sign"]];
+function hmac(bits) {
+  const subtle = { name: "HMAC", hash: `SHA-${bits}` };
+  return { kty: ["oct"], secret: !0, subtle, signing: subtle, usages: sig };
+}
+function rsa(bits, saltLength) {
+  const subtle = { name: saltLength ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: `SHA-${bits}` };
+  return {
+    kty: ["RSA"],
+    subtle,
+    signing: saltLength ? { ...subtle, saltLength } : subtle,
+    usages: sig,
+    minRsaBits: 2048
+  };
+}
+function ecdsa(crv, bits) {
+  return {
+    kty: ["EC"],
+    crv,
+    subtle: { name: "ECDSA", namedCurve: crv },
+    signing: { name: "ECDSA", hash: `SHA-${bits}` },
+    usages: sig
+  };
+}
+function eddsa() {
+  const subtle = { name: "Ed25519" };
+  return {
+    kty: ["OKP"],
+    crv: "Ed25519",
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+function mldsa(parameterSet) {
+  const subtle = { name: `ML-DSA-${parameterSet}` };
+  return {
+    kty: ["AKP"],
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+const JWS = table({
+  HS256: hmac(256),
+  HS384: hmac(384),
+  HS512: hmac(512),
+  RS256: rsa(256),
+  RS384: rsa(384),
+  RS512: rsa(512),
+  PS256: rsa(256, 32),
+  PS384: rsa(384, 48),
+  PS512: rsa(512, 64),
+  ES256: ecdsa("P-256", 256),
+  ES384: ecdsa("P-384", 384),
+  ES512: ecdsa("P-521", 512),
+  EdDSA: eddsa(),
+  Ed25519: eddsa(),
+  "ML-DSA-44": mldsa(44),
+  "ML-DSA-65": mldsa(65),
+  "ML-DSA-87": mldsa(87)
+});
+function jwsAlgorithm(alg) {
+  const entry = typeof alg == "string" ? JWS[alg] : void 0;
+  if (!entry)
+    throw new JOSENotSupported(`alg ${alg} is not supported either by JOSE or your javascript runtime`);
+  return entry;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+
+
+
+function assertUint8Array(input, label) {
+  if (!(input instanceof Uint8Array))
+    throw new TypeError(`${label} must be an instance of Uint8Array`);
+}
+function validate_isObject(input) {
+  if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
+    return !1;
+  const prototype = Object.getPrototypeOf(input);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+function isJwkSet(input) {
+  return validate_isObject(input) && Array.isArray(input.keys) && Array.from(input.keys).every(validate_isObject);
+}
+function isDisjoint(...headers) {
+  const parameters = /* @__PURE__ */ new Set();
+  for (const header of headers)
+    if (header)
+      for (const parameter of Object.keys(header)) {
+        if (parameters.has(parameter))
+          return !1;
+        parameters.add(parameter);
+      }
+  return !0;
+}
+function assertNotSet(value, name) {
+  if (value !== void 0)
+    throw new TypeError(`${name} can only be called once`);
+}
+function decodeBase64url(value, label, ErrorClass) {
+  try {
+    return decode(value);
+  } catch (cause) {
+    throw new ErrorClass(`Failed to base64url decode the ${label}`, { cause });
+  }
+}
+function encodeAsciiMember(value, label, ErrorClass) {
+  try {
+    return encode(value);
+  } catch (cause) {
+    throw new ErrorClass(`The ${label} is not a valid base64url string`, { cause });
+  }
+}
+function parseJoseHeader(encodedProtectedHeader, ErrorClass, message) {
+  let parsed;
+  try {
+    parsed = JSON.parse(strictDecoder.decode(decode(encodedProtectedHeader)));
+  } catch (cause) {
+    throw new ErrorClass(message, { cause });
+  }
+  if (!validate_isObject(parsed))
+    throw new ErrorClass(message);
+  return parsed;
+}
+const JWS_RECOGNIZED = { __proto__: null, b64: !0 }, JWE_RECOGNIZED = { __proto__: null };
+function validateAlgorithms(option, algorithms) {
+  if (algorithms !== void 0 && (!Array.isArray(algorithms) || algorithms.some((s) => typeof s != "string")))
+    throw new TypeError(`"${option}" option must be an array of strings`);
+  return algorithms === void 0 ? void 0 : new Set(algorithms);
+}
+function validateCritDuplicates(Err, protectedHeader) {
+  const { crit } = protectedHeader ?? {};
+  if (Array.isArray(crit) && new Set(crit).size !== crit.length)
+    throw new Err('"crit" (Critical) Header Parameter MUST NOT contain duplicate values');
+}
+function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
+  if (joseHeader.crit !== void 0 && protectedHeader?.crit === void 0)
+    throw new Err('"crit" (Critical) Header Parameter MUST be integrity protected');
+  if (!protectedHeader || protectedHeader.crit === void 0)
+    return [];
+  if (!Array.isArray(protectedHeader.crit) || protectedHeader.crit.length === 0 || protectedHeader.crit.some((input) => typeof input != "string" || input.length === 0))
+    throw new Err('"crit" (Critical) Header Parameter MUST be an array of non-empty strings when present');
+  const recognized = recognizedOption === void 0 ? recognizedDefault : { __proto__: null, ...recognizedOption, ...recognizedDefault };
+  for (const parameter of protectedHeader.crit) {
+    if (!(parameter in recognized))
+      throw new JOSENotSupported(`Extension Header Parameter "${parameter}" is not recognized`);
+    if (!Object.hasOwn(joseHeader, parameter) || joseHeader[parameter] === void 0)
+      throw new Err(`Extension Header Parameter "${parameter}" is missing`);
+    if (recognized[parameter] && (!Object.hasOwn(protectedHeader, parameter) || protectedHeader[parameter] === void 0))
+      throw new Err(`Extension Header Parameter "${parameter}" MUST be integrity protected`);
+  }
+  return protectedHeader.crit;
+}
+function validateB64(protectedHeader, extensions) {
+  if (extensions.includes("b64")) {
+    const b64 = protectedHeader.b64;
+    if (typeof b64 != "boolean")
+      throw new JWSInvalid('The "b64" (base64url-encode payload) Header Parameter must be a boolean');
+    return b64;
+  }
+  return !0;
+}
+function serializeJoseHeader(Err, header) {
+  let serialized, parsed;
+  try {
+    serialized = JSON.stringify(header), parsed = JSON.parse(serialized);
+  } catch (cause) {
+    throw new Err("JOSE Header is not valid JSON", { cause });
+  }
+  if (!validate_isObject(parsed))
+    throw new Err("JOSE Header is not a JSON object");
+  return [parsed, serialized];
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+
+
+
+const tag = (key) => key[Symbol.toStringTag], jwkMatchesOp = (entry, key, usage) => {
+  const { alg } = entry;
+  if (key.use !== void 0) {
+    const expected = usage === "sign" || usage === "verify" ? "sig" : "enc";
+    if (key.use !== expected)
+      throw new TypeError(`Invalid key for this operation, its "use" must be "${expected}" when present`);
+  }
+  if (key.kty === "AKP" && key.alg === void 0)
+    throw new TypeError('missing "alg" (Algorithm) Parameter value');
+  if (key.alg !== void 0 && key.alg !== alg)
+    throw new TypeError(`Invalid key for this operation, its "alg" must be "${alg}" when present`);
+  if (Array.isArray(key.key_ops)) {
+    const expectedKeyOp = usage === "encrypt" || usage === "decrypt" ? entry.ops?.[usage === "encrypt" ? 0 : 1] : usage;
+    if (expectedKeyOp && !key.key_ops.includes(expectedKeyOp))
+      throw new TypeError(`Invalid key for this operation, its "key_ops" must include "${expectedKeyOp}" when present`);
+  }
+};
+async function prepareKey(entry, key, usage) {
+  const { alg, secret } = entry, requiresPrivateKey = usage === "decrypt" || usage === "sign";
+  if (secret && key instanceof Uint8Array)
+    return key;
+  let normalized, keyObject;
+  if (validate_isObject(key)) {
+    if (normalized = normalizeJwk(key), typeof normalized.kty != "string")
+      throw invalidKeyType(alg, key, secret);
+    if (!(secret ? normalized.kty === "oct" && typeof normalized.k == "string" : normalized.kty !== "oct" && (requiresPrivateKey ? normalized.kty === "AKP" && typeof normalized.priv == "string" || typeof normalized.d == "string" : normalized.d === void 0 && normalized.priv === void 0)))
+      throw new TypeError(secret ? 'JSON Web Key for symmetric algorithms must have JWK "kty" (Key Type) equal to "oct" and the JWK "k" (Key Value) present' : `JSON Web Key for this operation must be a ${requiresPrivateKey ? "private" : "public"} JWK`);
+    if (jwkMatchesOp(entry, normalized, usage), normalized.kty === "oct")
+      return base64url_decode(normalized.k);
+    if (!Object.isFrozen(key)) {
+      const { key_ops } = key;
+      Array.isArray(key_ops) && Object.freeze(key_ops), Object.freeze(key);
+    }
+  } else {
+    if (!isKeyLike(key))
+      throw invalidKeyType(alg, key, secret);
+    const expectedType = secret ? "secret" : requiresPrivateKey ? "private" : "public";
+    if (key.type !== expectedType && (secret || ["secret", "public", "private"].includes(key.type)))
+      throw new TypeError(`${tag(key)} instances must be of type "${expectedType}" for the ${alg} algorithm`);
+    if (isCryptoKey(key))
+      return key;
+    if (keyObject = key, keyObject.type === "secret")
+      return keyObject.export();
+  }
+  cache ||= /* @__PURE__ */ new WeakMap();
+  const cacheKey = key;
+  let cached = cache.get(cacheKey);
+  if (cached?.[alg])
+    return cached[alg];
+  if (cached || cache.set(cacheKey, cached = {}), keyObject && typeof keyObject.toCryptoKey == "function") {
+    const isPublic = keyObject.type === "public", crv = nist[keyObject.asymmetricKeyDetails?.namedCurve], params = entry.resolve?.({ crv, asymmetricKeyType: keyObject.asymmetricKeyType }) ?? entry.subtle;
+    return cached[alg] = keyObject.toCryptoKey(params, isPublic, entry.usages[isPublic ? 0 : 1]);
+  }
+  return normalized ??= keyObject.export({ format: "jwk" }), normalized.alg = alg, cached[alg] = await jwkToKey(entry, normalized);
+}
+let cache;
+const nist = {
+  __proto__: null,
+  prime256v1: "P-256",
+  secp384r1: "P-384",
+  secp521r1: "P-521"
+};
+function assertCryptoKey(key) {
+  if (!isCryptoKey(key))
+    throw new Error("CryptoKey instance expected");
+}
+const isCryptoKey = (key) => {
+  if (key?.[Symbol.toStringTag] === "CryptoKey")
+    return !0;
+  try {
+    return key instanceof CryptoKey;
+  } catch {
+    return !1;
+  }
+}, isKeyObject = (key) => key?.[Symbol.toStringTag] === "KeyObject", isKeyLike = (key) => isCryptoKey(key) || isKeyObject(key);
+function message(msg, actual, ...types) {
+  if (types.length > 2) {
+    const last = types.pop();
+    msg += `one of type ${types.join(", ")}, or ${last}.`;
+  } else types.length === 2 ? msg += `one of type ${types[0]} or ${types[1]}.` : msg += `of type ${types[0]}.`;
+  return actual == null ? msg += ` Received ${actual}` : typeof actual == "function" && actual.name ? msg += ` Received function ${actual.name}` : typeof actual == "object" && actual != null && actual.constructor?.name && (msg += ` Received an instance of ${actual.constructor.name}`), msg;
+}
+const invalidKeyInput = (actual, ...types) => message("Key must be ", actual, ...types);
+function invalidKeyType(alg, actual, secret) {
+  const types = ["CryptoKey", "KeyObject", "JSON Web Key"];
+  return secret && types.push("Uint8Array"), new TypeError(message(`Key for the ${alg} algorithm must be `, actual, ...types));
+}
+const unusable = (name, prop = "algorithm.name") => new TypeError(`CryptoKey does not support this operation, its ${prop} must be ${name}`);
+function checkUsage(key, usage) {
+  if (usage && !key.usages.includes(usage))
+    throw new TypeError(`CryptoKey does not support this operation, its usages must include ${usage}.`);
+}
+function checkModulusLength(alg, key) {
+  const { modulusLength } = key.algorithm;
+  if (typeof modulusLength != "number" || modulusLength < 2048)
+    throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+}
+function checkCryptoKey(key, expected, usage) {
+  const algorithm = key.algorithm;
+  if (algorithm.name !== expected.name)
+    throw unusable(expected.name);
+  if (expected.hash && algorithm.hash?.name !== expected.hash)
+    throw unusable(expected.hash, "algorithm.hash");
+  if (expected.namedCurve && algorithm.namedCurve !== expected.namedCurve)
+    throw unusable(expected.namedCurve, "algorithm.namedCurve");
+  if (expected.length !== void 0 && algorithm.length !== expected.length)
+    throw unusable(expected.length, "algorithm.length");
+  checkUsage(key, usage);
+}
+function snapshotJwk(jwk) {
+  return { __proto__: null, ...jwk };
+}
+function normalizeJwk(jwk) {
+  const normalized = snapshotJwk(jwk);
+  if (normalized.ext !== void 0 && typeof normalized.ext != "boolean")
+    throw new TypeError('"ext" (Extractable) Parameter must be a boolean');
+  if (normalized.key_ops !== void 0) {
+    const value = normalized.key_ops, keyOps = Array.isArray(value) ? [...value] : void 0;
+    if (!keyOps || keyOps.some((operation) => typeof operation != "string") || new Set(keyOps).size !== keyOps.length)
+      throw new TypeError('"key_ops" (Key Operations) Parameter must be an array of unique strings');
+    normalized.key_ops = keyOps;
+  }
+  return normalized;
+}
+function validateExtractableOption(extractable) {
+  if (extractable !== void 0 && typeof extractable != "boolean")
+    throw new TypeError('"extractable" option must be a boolean');
+  return extractable;
+}
+async function jwkToKey(entry, jwk, extractable) {
+  if (!entry.kty.includes(jwk.kty))
+    throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+  const algorithm = entry.resolve?.({ kty: jwk.kty, crv: jwk.crv }) ?? entry.subtle, isPrivate = !!(jwk.d || jwk.priv), keyData = { ...jwk, ext: extractable ?? jwk.ext };
+  return keyData.kty !== "AKP" && delete keyData.alg, delete keyData.use, crypto.subtle.importKey("jwk", keyData, algorithm, keyData.ext ?? !isPrivate, jwk.key_ops ?? entry.usages[isPrivate ? 1 : 0]);
+}
+async function rawKey(key, expected, usage, extractable = !1) {
+  return key instanceof Uint8Array && (key = await crypto.subtle.importKey("raw", key, expected, extractable, [usage])), checkCryptoKey(key, expected, usage), key;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+
+
+
+
+
+
+async function createSignature(input, key, rejectUnencoded) {
+  let [payload, protectedHeader, unprotectedHeader, crit] = input, encodedProtectedHeader = "";
+  if (protectedHeader !== void 0) {
+    const normalized = serializeJoseHeader(JWSInvalid, protectedHeader);
+    protectedHeader = normalized[0], encodedProtectedHeader = base64url_encode(normalized[1]);
+  }
+  if (unprotectedHeader !== void 0 && (unprotectedHeader = serializeJoseHeader(JWSInvalid, unprotectedHeader)[0]), !protectedHeader && !unprotectedHeader)
+    throw new JWSInvalid("either setProtectedHeader or setUnprotectedHeader must be called before #sign()");
+  if (!isDisjoint(protectedHeader, unprotectedHeader))
+    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
+  const joseHeader = { ...protectedHeader, ...unprotectedHeader };
+  validateCritDuplicates(JWSInvalid, protectedHeader);
+  const b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, crit, protectedHeader, joseHeader));
+  b64 || rejectUnencoded?.();
+  const { alg } = joseHeader;
+  if (typeof alg != "string" || !alg)
+    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  const entry = jwsAlgorithm(alg);
+  let encodedPayload = "", signingPayload = payload, signingInput;
+  if (b64) {
+    const encodedPayloadCache = input[4];
+    encodedPayloadCache ? (encodedPayload = encodedPayloadCache[0] ??= base64url_encode(payload), signingPayload = encodedPayloadCache[1] ??= buffer_utils_encode(encodedPayload)) : (encodedPayload = base64url_encode(payload), signingInput = encoder.encode(`${encodedProtectedHeader}.${encodedPayload}`));
+  }
+  signingInput ??= concat(buffer_utils_encode(encodedProtectedHeader), buffer_utils_encode("."), signingPayload);
+  const signingKey = await rawKey(await prepareKey(entry, key, "sign"), entry.subtle, "sign");
+  entry.minRsaBits && checkModulusLength(entry.alg, signingKey);
+  const jws = {
+    signature: base64url_encode(new Uint8Array(await crypto.subtle.sign(entry.signing, signingKey, signingInput))),
+    payload: encodedPayload
+  };
+  return protectedHeader && (jws.protected = encodedProtectedHeader), unprotectedHeader && (jws.header = unprotectedHeader), [jws, b64];
+}
+async function createCompactSignature(payload, protectedHeader, crit, key, rejectUnencoded) {
+  const [jws] = await createSignature([payload, protectedHeader, void 0, crit], key, rejectUnencoded);
+  return `${jws.protected}.${jws.payload}.${jws.signature}`;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+
+
+
+const epoch = (date) => Math.floor(date.getTime() / 1e3), multipliers = {
+  s: 1,
+  m: 60,
+  h: 3600,
+  d: 86400,
+  w: 604800,
+  y: 31557600
+}, REGEX = /^(\+|\-)? ?(\d+|\d+\.\d+) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)(?: (ago|from now))?$/i, checkFailed = "check_failed";
+function invalidDuration() {
+  throw new TypeError("Invalid time period format");
+}
+function secs(str) {
+  typeof str != "string" && invalidDuration();
+  const matched = REGEX.exec(str);
+  (!matched || matched[4] && matched[1]) && invalidDuration();
+  const value = parseFloat(matched[2]), durationSeconds = Math.round(value * multipliers[matched[3][0].toLowerCase()]);
+  return Number.isFinite(durationSeconds) || invalidDuration(), matched[1] === "-" || matched[4]?.toLowerCase() === "ago" ? -durationSeconds : durationSeconds;
+}
+function validateInput(label, input) {
+  if (!Number.isFinite(input))
+    throw new TypeError(`Invalid ${label} input`);
+  return input;
+}
+function validateStringClaim(claim, value) {
+  if (typeof value != "string")
+    throw new TypeError(`"${claim}" claim must be a string`);
+}
+function validateAudienceClaim(value) {
+  if (typeof value != "string" && (!Array.isArray(value) || Array.from(value).some((member) => typeof member != "string")))
+    throw new TypeError('"aud" claim must be a string or an array of strings');
+}
+function numericDate(value, label) {
+  return typeof value == "number" ? validateInput(label, value) : value instanceof Date ? validateInput(label, epoch(value)) : epoch(/* @__PURE__ */ new Date()) + secs(value);
+}
+const normalizeTyp = (value) => {
+  const normalized = value.toLowerCase();
+  return value.includes("/") ? normalized : `application/${normalized}`;
+}, checkAudiencePresence = (audPayload, audOption) => typeof audPayload == "string" ? audOption.includes(audPayload) : Array.isArray(audPayload) ? audOption.some((aud) => audPayload.includes(aud)) : !1;
+function validateNumericDate(claimsSet, claim, required = !1) {
+  const value = claimsSet[claim];
+  if (!(value === void 0 && !required)) {
+    if (typeof value != "number")
+      throw new JWTClaimValidationFailed(`"${claim}" claim must be a number`, claimsSet, claim, "invalid");
+    return value;
+  }
+}
+function unexpectedClaim(claimsSet, claim) {
+  throw new JWTClaimValidationFailed(`unexpected "${claim}" claim value`, claimsSet, claim, checkFailed);
+}
+function validateClaimsSet(protectedHeader, claimsSetBytes, options = {}) {
+  let claimsSet;
+  try {
+    claimsSet = JSON.parse(strictDecoder.decode(claimsSetBytes));
+  } catch (cause) {
+    throw new JWTInvalid("JWT Claims Set must be a top-level JSON object", { cause });
+  }
+  if (!isObject(claimsSet))
+    throw new JWTInvalid("JWT Claims Set must be a top-level JSON object");
+  const { typ } = options;
+  if (typ !== void 0 && (typeof protectedHeader.typ != "string" || normalizeTyp(protectedHeader.typ) !== normalizeTyp(typ)))
+    throw new JWTClaimValidationFailed('unexpected "typ" JWT header value', claimsSet, "typ", checkFailed);
+  const { requiredClaims = [], issuer, subject, audience, maxTokenAge } = options, presenceCheck = [...requiredClaims];
+  maxTokenAge !== void 0 && presenceCheck.push("iat"), audience !== void 0 && presenceCheck.push("aud"), subject !== void 0 && presenceCheck.push("sub"), issuer !== void 0 && presenceCheck.push("iss");
+  for (const claim of new Set(presenceCheck.reverse()))
+    if (!Object.hasOwn(claimsSet, claim))
+      throw new JWTClaimValidationFailed(`missing required "${claim}" claim`, claimsSet, claim, "missing");
+  issuer !== void 0 && !(Array.isArray(issuer) ? issuer : [issuer]).includes(claimsSet.iss) && unexpectedClaim(claimsSet, "iss"), subject !== void 0 && claimsSet.sub !== subject && unexpectedClaim(claimsSet, "sub"), audience !== void 0 && !checkAudiencePresence(claimsSet.aud, typeof audience == "string" ? [audience] : audience) && unexpectedClaim(claimsSet, "aud");
+  const { clockTolerance } = options;
+  let tolerance = 0;
+  if (typeof clockTolerance == "string")
+    tolerance = secs(clockTolerance);
+  else if (clockTolerance !== void 0) {
+    if (typeof clockTolerance != "number")
+      throw new TypeError("Invalid clockTolerance option type");
+    tolerance = clockTolerance;
+  }
+  if (validateInput("clockTolerance option", tolerance), tolerance < 0)
+    throw new TypeError("Invalid clockTolerance option input");
+  const { currentDate } = options, now = validateInput("currentDate option", epoch(currentDate === void 0 ? /* @__PURE__ */ new Date() : currentDate)), iat = validateNumericDate(claimsSet, "iat", maxTokenAge !== void 0), nbf = validateNumericDate(claimsSet, "nbf");
+  if (nbf !== void 0 && nbf > now + tolerance)
+    throw new JWTClaimValidationFailed('"nbf" claim timestamp check failed', claimsSet, "nbf", checkFailed);
+  const exp = validateNumericDate(claimsSet, "exp");
+  if (exp !== void 0 && exp <= now - tolerance)
+    throw new JWTExpired('"exp" claim timestamp check failed', claimsSet, "exp", checkFailed);
+  if (maxTokenAge !== void 0) {
+    const age = now - iat, max = validateInput("maxTokenAge option", typeof maxTokenAge == "number" ? maxTokenAge : secs(maxTokenAge));
+    if (max < 0)
+      throw new TypeError("Invalid maxTokenAge option input");
+    if (age - tolerance > max)
+      throw new JWTExpired('"iat" claim timestamp check failed (too far in the past)', claimsSet, "iat", checkFailed);
+    if (age < -tolerance)
+      throw new JWTClaimValidationFailed('"iat" claim timestamp check failed (it should be in the past)', claimsSet, "iat", checkFailed);
+  }
+  return claimsSet;
+}
+let producerClaimsSets;
+function producerClaimsSet(producer) {
+  return producerClaimsSets.get(producer);
+}
+function jwtClaimsSetBytes(producer) {
+  const claimsSet = producerClaimsSet(producer);
+  for (const claim of ["iat", "nbf", "exp"]) {
+    const value = claimsSet[claim];
+    if (typeof value == "number" && !Number.isFinite(value))
+      throw new TypeError(`"${claim}" claim must be a finite number`);
+  }
+  return encoder.encode(JSON.stringify(claimsSet));
+}
+function jwtClaim(producer, claim) {
+  return producerClaimsSet(producer)[claim];
+}
+class JWTClaimsBuilder {
+  constructor(claimsSet = {}) {
+    if (!validate_isObject(claimsSet))
+      throw new TypeError("JWT Claims Set MUST be an object");
+    (producerClaimsSets ||= /* @__PURE__ */ new WeakMap()).set(this, structuredClone(claimsSet));
+  }
+  setIssuer(value) {
+    return validateStringClaim("iss", value), producerClaimsSet(this).iss = value, this;
+  }
+  setSubject(value) {
+    return validateStringClaim("sub", value), producerClaimsSet(this).sub = value, this;
+  }
+  setAudience(value) {
+    return validateAudienceClaim(value), producerClaimsSet(this).aud = value, this;
+  }
+  setJti(value) {
+    return validateStringClaim("jti", value), producerClaimsSet(this).jti = value, this;
+  }
+  setNotBefore(value) {
+    return producerClaimsSet(this).nbf = numericDate(value, "setNotBefore"), this;
+  }
+  setExpirationTime(value) {
+    return producerClaimsSet(this).exp = numericDate(value, "setExpirationTime"), this;
+  }
+  setIssuedAt(value) {
+    const claimsSet = producerClaimsSet(this);
+    return value === void 0 ? claimsSet.iat = epoch(/* @__PURE__ */ new Date()) : typeof value == "string" ? claimsSet.iat = validateInput("setIssuedAt", epoch(/* @__PURE__ */ new Date()) + secs(value)) : claimsSet.iat = numericDate(value, "setIssuedAt"), this;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+
+
+
+
+const SignJWT_base = JWTClaimsBuilder;
+class SignJWT extends SignJWT_base {
+  #protectedHeader;
+  setProtectedHeader(protectedHeader) {
+    return assertNotSet(this.#protectedHeader, "setProtectedHeader"), this.#protectedHeader = protectedHeader, this;
+  }
+  async sign(key, options) {
+    return createCompactSignature(jwtClaimsSetBytes(this), this.#protectedHeader, options?.crit, key, () => {
+      throw new errors_JWTInvalid("JWTs MUST NOT use unencoded payload");
+    });
+  }
+}
+
+
+;// CONCATENATED MODULE: ./src/asc/token.ts
+
+
+/**
+ * One ES256 token per run, as Apple asks: reused until it is close to expiry, then minted
+ * again. Concurrent callers share the same signing.
+ */
+class TokenSource {
+    options;
+    current;
+    pending;
+    now;
+    constructor(options) {
+        this.options = options;
+        this.now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    }
+    get() {
+        const current = this.current;
+        if (current && current.exp - this.now() > ASC.tokenRefreshMarginSeconds) {
+            return Promise.resolve(current.token);
+        }
+        this.pending ??= this.mint().finally(() => (this.pending = undefined));
+        return this.pending;
+    }
+    async mint() {
+        const { keyId, issuerId, key } = this.options;
+        const iat = this.now();
+        const exp = iat + ASC.tokenLifetimeSeconds;
+        const jwt = new SignJWT({})
+            .setProtectedHeader({ alg: 'ES256', kid: keyId, typ: 'JWT' })
+            .setAudience(ASC.audience)
+            .setIssuedAt(iat)
+            .setExpirationTime(exp);
+        if (issuerId)
+            jwt.setIssuer(issuerId);
+        else
+            jwt.setSubject('user');
+        const token = await jwt.sign(key);
+        this.options.onMint(token);
+        this.current = { token, exp };
+        return token;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/concurrency.ts
+/**
+ * Like Promise.all, but waits for every task before throwing the first failure, so no
+ * request is still in flight (and retrying) when the run reports and closes its connections.
+ */
+async function allSettledOrThrow(tasks) {
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+    return results.map(r => r.value);
+}
+/** Runs tasks with at most `limit` in flight, starting each as soon as a slot frees up. */
+function limiter(limit) {
+    let active = 0;
+    const queue = [];
+    const release = () => {
+        active--;
+        queue.shift()?.();
+    };
+    return async (task) => {
+        if (active >= limit)
+            await new Promise(resolve => queue.push(resolve));
+        active++;
+        try {
+            return await task();
+        }
+        finally {
+            release();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/asc/build-version.ts
+
+
+
+const build_version_RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
+/**
+ * A build's app and marketing version in one request: the build with its app and prerelease
+ * version included, and only the fields read.
+ */
+async function fetchBuildVersion(client, buildId) {
+    const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
+        query: {
+            include: 'app,preReleaseVersion',
+            'fields[builds]': 'app,preReleaseVersion',
+            'fields[apps]': 'bundleId',
+            'fields[preReleaseVersions]': 'version'
+        },
+        notFound: `Build '${buildId}' was not found: no build with this resource ID is visible to this API key`
+    });
+    const document = (body ?? {});
+    const relationships = document.data?.relationships ?? {};
+    const appId = relationships.app?.data?.id;
+    // The ID goes into the metrics URL: insist on the shape Apple uses.
+    if (typeof appId !== 'string' || !build_version_RESOURCE_ID.test(appId)) {
+        throw new DataError(`App Store Connect did not name the app of build ${buildId} in a form the gate can use ('${oneLine(String(appId), 80)}').`);
+    }
+    const versionId = relationships.preReleaseVersion?.data?.id;
+    const included = Array.isArray(document.included) ? document.included : [];
+    const entry = included.find((item) => item?.type === 'preReleaseVersions' && item.id === versionId);
+    const version = entry?.attributes?.version;
+    return {
+        appId,
+        ...(typeof version === 'string' && version
+            ? { version: truncate(sanitize(version), FIELD_CAPS.version) }
+            : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/asc/metrics.ts
+
+
+
+
+/**
+ * The app's recent versions of the gated metrics, for the gated percentile and device: one
+ * request with Apple's vendor media type. Undefined when Apple has no data yet (404).
+ */
+async function fetchAppMetrics(client, appId, settings) {
+    const query = { 'filter[deviceType]': settings.device };
+    const categories = categoriesOf(settings.identifiers);
+    if (categories)
+        query['filter[metricType]'] = categories.join(',');
+    // The spec's platform filter knows only IOS; other platforms are matched in the payload.
+    if (settings.platform === 'IOS')
+        query['filter[platform]'] = 'IOS';
+    let body;
+    try {
+        body = await client.getJson(`/v1/apps/${encodeURIComponent(appId)}/perfPowerMetrics`, {
+            query,
+            accept: ASC.metricsContentType
+        });
+    }
+    catch (error) {
+        // Apple answers 404 for versions without enough usage yet: no data, not a failure.
+        if (error instanceof ServiceError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+    return parseMetrics(body, settings);
+}
+/** The categories to ask for; undefined (all) when an identifier's category is unknown. */
+function categoriesOf(identifiers) {
+    const categories = new Set();
+    for (const identifier of identifiers) {
+        const known = knownMetric(identifier);
+        if (!known)
+            return undefined;
+        categories.add(known.category);
+    }
+    return [...categories];
+}
+const asObject = (value) => value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+const asArray = (value, max) => Array.isArray(value) ? value.slice(0, max) : [];
+/** A string from the payload, sanitized and capped as it is read; undefined if not a string. */
+const metrics_text = (value, max) => typeof value === 'string' && value !== '' ? truncate(sanitize(value), max) : undefined;
+const finite = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** Metric values and margins are never negative; anything else is not a measurement. */
+const measure = (value) => {
+    const number = finite(value);
+    return number !== undefined && number >= 0 ? number : undefined;
+};
+const category = (value) => METRIC_CATEGORIES.find(c => c === value);
+/** `IOS` (the spec) and `iOS` (real payloads) are one platform, as are MAC_OS and macOS. */
+const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
+/**
+ * Reads an xcodeMetrics document: only the gated identifiers, only the dataset for the gated
+ * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
+ */
+function parseMetrics(body, settings) {
+    const document = asObject(body);
+    if (!document) {
+        throw new DataError('App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.');
+    }
+    const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
+    const series = new Map();
+    for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
+        const data = asObject(product);
+        const platform = metrics_text(data?.platform, FIELD_CAPS.identifier);
+        if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
+            continue;
+        for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
+            const categoryData = asObject(group);
+            for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
+                const read = readMetric(metric, category(categoryData?.identifier), settings);
+                if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
+                    series.set(read.key, read.series);
+                }
+            }
+        }
+    }
+    const insights = asObject(document.insights);
+    return {
+        series,
+        insights: [
+            ...readInsights(insights?.regressions, 'regression', wanted),
+            ...readInsights(insights?.trendingUp, 'trendingUp', wanted)
+        ]
+    };
+}
+function readMetric(value, metricCategory, settings) {
+    const metric = asObject(value);
+    const identifier = metrics_text(metric?.identifier, FIELD_CAPS.identifier);
+    if (!metric || !identifier)
+        return undefined;
+    const unit = asObject(metric.unit);
+    const percentile = PERCENTILE_KEYS[settings.percentile];
+    const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
+        .map(asObject)
+        .find(d => {
+        const criteria = asObject(d?.filterCriteria);
+        const device = metrics_text(criteria?.device, FIELD_CAPS.identifier);
+        return (criteria?.percentile === percentile &&
+            (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
+    });
+    const goal = asObject(dataset?.recommendedMetricGoal);
+    const goalValue = measure(goal?.value);
+    return {
+        identifier,
+        key: identifier.toLowerCase(),
+        series: {
+            identifier,
+            ...(metricCategory ? { category: metricCategory } : {}),
+            ...optional('unit', metrics_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+                metrics_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+            ...(goalValue !== undefined
+                ? {
+                    recommendedGoal: {
+                        value: goalValue,
+                        ...optional('detail', metrics_text(goal?.detail, FIELD_CAPS.metricLabel))
+                    }
+                }
+                : {}),
+            points: asArray(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
+        }
+    };
+}
+function readPoint(value) {
+    const point = asObject(value);
+    const version = metrics_text(point?.version, FIELD_CAPS.version);
+    const number = measure(point?.value);
+    if (!point || !version || number === undefined)
+        return [];
+    // percentageBreakdown (an object in the spec, an array in real payloads) is not used.
+    return [
+        {
+            version,
+            value: number,
+            ...optional('errorMargin', measure(point.errorMargin)),
+            ...optional('goal', metrics_text(point.goal, FIELD_CAPS.metricLabel))
+        }
+    ];
+}
+function readInsights(value, kind, wanted) {
+    return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
+        const insight = asObject(entry);
+        const metric = metrics_text(insight?.metric, FIELD_CAPS.identifier);
+        if (!insight || !metric || !wanted.has(metric.toLowerCase()))
+            return [];
+        const highImpact = insight.highImpact;
+        return [
+            {
+                kind,
+                metric,
+                ...optional('category', category(insight.metricCategory)),
+                ...optional('latestVersion', metrics_text(insight.latestVersion, FIELD_CAPS.version)),
+                referenceVersions: referenceVersions(insight.referenceVersions),
+                ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
+                ...optional('summary', metrics_text(insight.summaryString, FIELD_CAPS.insightSummary)),
+                populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
+            }
+        ];
+    });
+}
+/** A string in the spec ("1.0, 1.1"), an array in Apple's own example: both are accepted. */
+function referenceVersions(value) {
+    const items = typeof value === 'string' ? value.split(/[\s,]+/) : asArray(value, 100);
+    return items
+        .map(item => metrics_text(item, FIELD_CAPS.version))
+        .filter((item) => item !== undefined)
+        .slice(0, FIELD_CAPS.referenceVersions);
+}
+function readPopulation(value) {
+    const population = asObject(value);
+    if (!population)
+        return [];
+    return [
+        {
+            ...optional('percentile', metrics_text(population.percentile, FIELD_CAPS.identifier)),
+            ...optional('device', metrics_text(population.device, FIELD_CAPS.identifier)),
+            ...optional('latestVersionValue', finite(population.latestVersionValue)),
+            ...optional('referenceAverageValue', finite(population.referenceAverageValue)),
+            ...optional('deltaPercentage', finite(population.deltaPercentage))
+        }
+    ];
+}
+/** `{ [name]: value }` when the value is defined, `{}` otherwise: no undefined keys in reports. */
+function optional(name, value) {
+    return (value === undefined ? {} : { [name]: value });
+}
+
+;// CONCATENATED MODULE: ./src/metrics/collect.ts
+
+
+
+
+/**
+ * The gated metrics and the versions to read them for, with as few sequential round trips as
+ * the inputs allow: the app and version come from the lookup inputs when they give both (no
+ * request), from the lookup itself, or from one build request (app and prerelease version
+ * included), which runs alongside the signatures. The metrics request follows: 2 round trips
+ * at most for a gate with a build ID.
+ */
+async function collectMetrics(client, apps, settings, build, baseline, log) {
+    const current = appAndVersion(client, apps, build);
+    const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings));
+    // Only `auto` compares with the baseline's version; the metrics do not wait for it.
+    const baselineInfo = settings.reference === 'auto' && baseline
+        ? appAndVersion(client, apps, baseline)
+        : Promise.resolve(undefined);
+    await allSettledOrThrow([metrics, baselineInfo]);
+    const [{ appId, version }, payload, baselineVersion] = [
+        await current,
+        await metrics,
+        (await baselineInfo)?.version
+    ];
+    const found = settings.identifiers.map(id => {
+        const points = payload?.series.get(id.toLowerCase())?.points.length ?? 0;
+        return `${id} (${plural(points, 'version')})`;
+    });
+    log(payload
+        ? `Metrics of app ${appId} (${settings.percentile}, ${settings.device}): ${found.join(', ')}; this build is version ${version ?? '?'}.`
+        : `Metrics of app ${appId}: none yet (HTTP 404); Apple publishes them a few days after a release.`);
+    return {
+        appId,
+        ...(version ? { version } : {}),
+        ...(baselineVersion ? { baselineVersion } : {}),
+        ...(payload ? { payload } : {})
+    };
+}
+async function appAndVersion(client, apps, { ref, resolved }) {
+    if (ref.kind === 'id')
+        return fetchBuildVersion(client, ref.id);
+    if (ref.kind === 'lookup' && ref.version)
+        return { appId: await apps.appId(ref.app), version: ref.version };
+    const build = await resolved;
+    return { appId: await apps.appId(ref.app), ...(build.version ? { version: build.version } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/collect.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The App Store Connect client for this run's key; every token it mints is masked. */
+function appStoreClient(config, options) {
+    return new AscClient({
+        ...options,
+        baseUrl: config.apiBaseUrl,
+        tokens: new TokenSource({
+            keyId: config.keyId,
+            issuerId: config.issuerId,
+            key: config.privateKey,
+            onMint: protect
+        })
+    });
+}
+/** Collects within the deadline, then logs how much of the hourly budget is left. */
+async function collectWithin(deadline, client, config, log) {
+    const collected = await deadline.run(() => collect(client, config, log));
+    const { remaining, limit } = client.rateLimit ?? {};
+    if (remaining !== undefined) {
+        log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
+    }
+    return collected;
+}
+/**
+ * Everything the gate needs from App Store Connect, with as few sequential round trips as the
+ * data allows: both builds resolve and load at once, every type at once, and each type's logs
+ * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
+ */
+async function collect(client, config, log) {
+    const started = performance.now();
+    const since = () => Math.round(performance.now() - started);
+    const timings = { builds: 0, signatures: 0, logs: 0 };
+    const inFlight = limiter(LOGS_CONCURRENCY);
+    const backtraces = new Map();
+    const logTasks = [];
+    const session = {
+        client,
+        config,
+        log,
+        apps: new AppResolver(client),
+        existence: new BuildExistence(client),
+        fetchLogs: list => {
+            for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
+                    backtraces.set(id, result);
+                    log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
+                }));
+            }
+        },
+        finished: phase => void (timings[phase] = Math.max(timings[phase], since()))
+    };
+    // Each build resolves once; its signatures and the metrics both wait on it.
+    const source = (ref, role) => ({
+        ref,
+        resolved: resolveBuild(client, session.apps, ref, role)
+    });
+    const builds = {
+        build: source(config.build, 'build'),
+        baseline: config.baseline && source(config.baseline, 'baseline')
+    };
+    const current = loadBuild(session, builds.build.resolved, 'build');
+    const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
+    const metrics = config.metrics &&
+        collectMetrics(client, session.apps, config.metrics, builds.build, builds.baseline, log);
+    try {
+        await allSettledOrThrow([
+            current,
+            baseline ?? Promise.resolve(),
+            metrics ?? Promise.resolve()
+        ]);
+        const collectedMetrics = await metrics;
+        return {
+            current: await current,
+            baseline: await baseline,
+            backtraces,
+            timings,
+            ...(collectedMetrics ? { metrics: collectedMetrics } : {})
+        };
+    }
+    finally {
+        // Logs never reject; wait for them so nothing is in flight when the run moves on.
+        await Promise.all(logTasks);
+        timings.logs = since();
+    }
+}
+async function loadBuild(session, resolved, role) {
+    const { client, config, log } = session;
+    const build = await resolved;
+    session.finished('builds');
+    if (build.label)
+        log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
+    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
+    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
+    const lists = await allSettledOrThrow(config.types.map(async (type) => {
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.existence.exists(build));
+        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
+        if (role === 'build')
+            session.fetchLogs(list);
+        return list;
+    }));
+    session.finished('signatures');
+    return { build, lists: new Map(lists.map(list => [list.type, list])) };
+}
+
+;// CONCATENATED MODULE: ./src/deadline.ts
+
+/**
+ * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
+ * through `signal`, and the phase fails with a sentence that says so.
+ */
+class Deadline {
+    minutes;
+    controller = new AbortController();
+    signal = this.controller.signal;
+    constructor(minutes) {
+        this.minutes = minutes;
+    }
+    async run(phase) {
+        const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
+        try {
+            const result = await phase();
+            if (this.signal.aborted)
+                throw this.expired();
+            return result;
+        }
+        catch (error) {
+            throw this.signal.aborted ? this.expired() : error;
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    expired() {
+        const { minutes } = this;
+        return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
+
+
+// The words for findings, shared by the failure line, the annotations, the warnings and the
+// report wherever they say the same thing.
+/** `hangs, disk writes`: types in running text. */
+function typeList(types) {
+    return types.map(t => constants_TYPE_LABELS[t].toLowerCase()).join(', ');
+}
+/** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
+function signatureName(s, max, noun = '') {
+    return `${constants_TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
+}
+/** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
+function noDataYet(types, buildId) {
+    return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
+}
+/** How a regressed signature compares with the baseline, for a sentence. */
+function sinceBaseline(s) {
+    if (s.baselineWeight !== undefined)
+        return `up from ${text_percent(s.baselineWeight)}`;
+    if (s.baselineAtMost !== undefined)
+        return `up from at most ${text_percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+    return 'new since the baseline';
+}
+/** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
+function breachSentence(s) {
+    return `${signatureName(s, 200, 'signature')} is at ${text_percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
+}
+/** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
+function wording_regressionSentence(s) {
+    return `${signatureName(s, 200, 'signature')} regressed: ${text_percent(s.weight)}, ${sinceBaseline(s)}.`;
+}
+/** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
+function shareTitle(s) {
+    return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`;
+}
+
+;// CONCATENATED MODULE: ./src/gate.ts
+
+
+
+// Weights are shown with one decimal of a percent; smaller moves read as "same".
+const SAME_EPSILON = 0.0005;
+/**
+ * The gate itself, a pure function: breaches are weights strictly above the type's
+ * threshold; regressions are new signatures or rises beyond the allowed increase.
+ */
+function evaluate(input) {
+    const outcomes = [];
+    const breaches = [];
+    const regressions = [];
+    const emptyTypes = [];
+    let maxWeight;
+    for (const type of input.types) {
+        const list = input.current.get(type) ?? { type, signatures: [], complete: true };
+        // A baseline without data for this type says nothing about it: nothing is "new" against it.
+        const baselineList = input.baseline?.get(type);
+        const baseline = baselineList?.signatures.length ? baselineList : undefined;
+        const threshold = input.thresholds[type];
+        const previous = baseline && {
+            byText: byText(baseline.signatures),
+            // A cut baseline list: anything missing from it weighed at most its lightest entry.
+            atMost: baseline.complete || baseline.signatures.length === 0
+                ? undefined
+                : Math.min(...baseline.signatures.map(s => s.weight))
+        };
+        const evaluated = list.signatures.map((signature, index) => judge(signature, index + 1, threshold, index < input.limit, previous, input.maxWeightIncrease));
+        const shown = evaluated.slice(0, input.limit);
+        breaches.push(...shown.filter(s => s.breached));
+        regressions.push(...evaluated.filter(s => s.regressed));
+        if (list.signatures.length === 0)
+            emptyTypes.push(type);
+        for (const s of list.signatures)
+            maxWeight = Math.max(maxWeight ?? 0, s.weight);
+        const currentTexts = new Set(list.signatures.map(s => s.signature));
+        outcomes.push({
+            type,
+            threshold,
+            shown,
+            fetched: list.signatures.length,
+            complete: list.complete,
+            gone: baseline && list.complete
+                ? baseline.signatures.filter(s => !currentTexts.has(s.signature))
+                : [],
+            goneUnknown: Boolean(baseline) && !list.complete
+        });
+    }
+    breaches.sort((a, b) => b.weight - b.threshold - (a.weight - a.threshold));
+    regressions.sort((a, b) => (b.delta ?? 0) - (a.delta ?? 0));
+    const noDataFailed = input.noData === 'fail' && emptyTypes.length > 0;
+    const passed = breaches.length === 0 && regressions.length === 0 && !noDataFailed;
+    return {
+        passed,
+        result: emptyTypes.length === outcomes.length ? 'no-data' : passed ? 'passed' : 'failed',
+        outcomes,
+        breaches,
+        regressions,
+        emptyTypes,
+        noDataFailed,
+        maxWeight,
+        hasBaseline: Boolean(input.baseline)
+    };
+}
+function byText(signatures) {
+    const map = new Map();
+    // Lists are heaviest first, so a repeated text keeps its heaviest entry.
+    for (const s of signatures)
+        if (!map.has(s.signature))
+            map.set(s.signature, s);
+    return map;
+}
+function judge(signature, rank, threshold, reported, previous, maxIncrease) {
+    const breached = reported && signature.weight > threshold + WEIGHT_EPSILON;
+    if (!previous)
+        return { ...signature, rank, threshold, breached, regressed: false };
+    const before = previous.byText.get(signature.signature);
+    // Not in a cut baseline list is not "new": its rise is at least weight − the lightest fetched.
+    const unlisted = !before && previous.atMost !== undefined;
+    const delta = signature.weight - (before?.weight ?? previous.atMost ?? 0);
+    const change = unlisted
+        ? 'unlisted'
+        : !before
+            ? 'new'
+            : Math.abs(delta) < SAME_EPSILON
+                ? 'same'
+                : delta > 0
+                    ? 'up'
+                    : 'down';
+    return {
+        ...signature,
+        rank,
+        threshold,
+        breached,
+        ...(before ? { baselineWeight: before.weight } : {}),
+        ...(unlisted ? { baselineAtMost: previous.atMost } : {}),
+        delta,
+        change,
+        regressed: delta > maxIncrease + WEIGHT_EPSILON
+    };
+}
+/** The one line for `setFailed`, or undefined when the job should not fail. */
+function failureLine(verdict, policy, buildId) {
+    const parts = [];
+    const [worst] = verdict.breaches;
+    if (policy.failOnBreach && worst) {
+        parts.push(`${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${text_percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
+    }
+    const [regressed] = verdict.regressions;
+    if (policy.failOnRegression && regressed) {
+        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${text_percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
+    }
+    // no-data: fail is an explicit request to fail, independent of fail-on-breach.
+    if (verdict.noDataFailed) {
+        parts.push(`${noDataYet(verdict.emptyTypes, buildId)}, and 'no-data' is 'fail'.`);
+    }
+    return parts.length ? parts.join(' ') : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/versions.ts
+// Marketing versions as App Store Connect spells them: 1.2 and 1.2.0 are the same version.
+/** Digits and dots only: the only version text allowed into a chart or an ordering. */
+const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
+function isVersion(text) {
+    return VERSION.test(text);
+}
+function parts(version) {
+    const numbers = version.split('.').map(Number);
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0)
+        numbers.pop();
+    return numbers;
+}
+/** Numeric order; 1.2 equals 1.2.0. Both must be valid versions. */
+function compareVersions(a, b) {
+    const x = parts(a);
+    const y = parts(b);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const difference = (x[i] ?? 0) - (y[i] ?? 0);
+        if (difference !== 0)
+            return difference;
+    }
+    return 0;
+}
+/** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
+function sameVersion(a, b) {
+    if (a === undefined || b === undefined)
+        return false;
+    if (isVersion(a) && isVersion(b))
+        return compareVersions(a, b) === 0;
+    return a === b;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/evaluate.ts
+
+
+
+/**
+ * The metrics gate, a pure function. A known metric regresses when its rise over the reference
+ * is above `maxIncrease` and the two error-margin intervals do not overlap; with
+ * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
+ * for the version, or without a reference, is "no data", never a pass.
+ */
+function evaluateMetrics(settings, data, hasBaseline) {
+    const outcomes = settings.identifiers.map(identifier => evaluate_judge(identifier, settings, data, hasBaseline));
+    return {
+        settings,
+        ...(data.version ? { version: data.version } : {}),
+        ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+        outcomes,
+        regressions: outcomes.filter(o => o.status === 'regressed'),
+        noData: outcomes.filter(o => o.status === 'no-data')
+    };
+}
+function evaluate_judge(identifier, settings, data, hasBaseline) {
+    const known = knownMetric(identifier);
+    const series = data.payload?.series.get(identifier.toLowerCase());
+    const points = orderedPoints(series?.points ?? []);
+    const version = data.version;
+    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
+    const insight = settings.appleRegressions === 'ignore'
+        ? undefined
+        : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
+    const base = {
+        identifier: series?.identifier ?? identifier,
+        label: known?.label ?? identifier,
+        ...(known || series?.category ? { category: series?.category ?? known?.category } : {}),
+        ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
+        percentile: settings.percentile,
+        device: settings.device,
+        ...(version ? { version } : {}),
+        ...(point ? { point } : {}),
+        ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),
+        status: 'no-data',
+        regressedByRule: false,
+        regressedByApple: false,
+        ...(insight ? { appleInsight: insight } : {}),
+        points
+    };
+    const population = `${settings.percentile} on ${settings.device}`;
+    if (!data.payload)
+        return { ...base, reason: 'no data yet: App Store Connect answered 404' };
+    if (!version)
+        return { ...base, reason: 'no data: App Store Connect names no version for this build' };
+    if (!series || series.points.length === 0)
+        return { ...base, reason: `no data yet for ${population}` };
+    if (!point)
+        return { ...base, reason: `no data yet for version ${version}` };
+    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
+    if ('missing' in reference)
+        return { ...base, reason: reference.missing };
+    const change = reference.value > 0
+        ? (point.value - reference.value) / reference.value
+        : point.value > reference.value
+            ? Infinity
+            : 0;
+    const withReference = { ...base, reference, change };
+    if (!known) {
+        return {
+            ...withReference,
+            status: 'not-gated',
+            reason: 'not gated: the gate does not know whether a higher value is worse'
+        };
+    }
+    const regressedByRule = change > settings.maxIncrease + WEIGHT_EPSILON &&
+        point.value - (point.errorMargin ?? 0) >
+            reference.value + reference.errorMargin + WEIGHT_EPSILON;
+    const regressedByApple = settings.appleRegressions === 'fail' && insight?.kind === 'regression';
+    return {
+        ...withReference,
+        status: regressedByRule || regressedByApple ? 'regressed' : 'ok',
+        regressedByRule,
+        regressedByApple
+    };
+}
+/** Valid versions only, oldest first, one point per version (the first Apple sent). */
+function orderedPoints(points) {
+    const valid = points.filter(p => isVersion(p.version));
+    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
+    return unique.sort((a, b) => compareVersions(a.version, b.version));
+}
+function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
+    const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
+    if (mode === 'baseline') {
+        if (!baselineVersion)
+            return { missing: 'no data: App Store Connect names no baseline version' };
+        const point = points.find(p => sameVersion(p.version, baselineVersion));
+        if (!point)
+            return { missing: `no data for the baseline's version ${baselineVersion}` };
+        return reference(mode, [point]);
+    }
+    // Earlier versions only; a version that is not digits and dots cannot be ordered.
+    const earlier = isVersion(version)
+        ? points.filter(p => compareVersions(p.version, version) < 0)
+        : [];
+    if (earlier.length === 0)
+        return { missing: `no data for a version before ${version}` };
+    const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS;
+    return reference(mode, earlier.slice(-count));
+}
+/**
+ * The reference value and its error margin. For an average the margin is the mean of the
+ * margins: wider than the mean's own, so noise is less likely to fail the gate.
+ */
+function reference(mode, points) {
+    const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+    return {
+        mode,
+        versions: points.map(p => p.version),
+        value: mean(points.map(p => p.value)),
+        errorMargin: mean(points.map(p => p.errorMargin ?? 0))
+    };
+}
+/**
+ * Apple's insight on this metric for this version, regressions before trends. An insight with
+ * populations counts only when one of them is the gated percentile and device.
+ */
+function appleInsight(insights, identifier, version, settings) {
+    const percentile = PERCENTILE_KEYS[settings.percentile];
+    const ours = (p) => (p.percentile === undefined || p.percentile === percentile) &&
+        (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase());
+    const matches = insights
+        .filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
+        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
+        (insight.populations.length === 0 || insight.populations.some(ours)))
+        // Keep only the gated population's figures.
+        .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }));
+    return matches.find(i => i.kind === 'regression') ?? matches[0];
+}
+
+;// CONCATENATED MODULE: ./src/metrics/format.ts
+// Numbers as the report, the outputs' sentences and the chart show them: plain digits, no Intl.
+/** A metric value with a precision that suits its size: 0.042, 4.12, 41.2, 998. */
+function metricNumber(value) {
+    const magnitude = Math.abs(value);
+    const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+    return String(Number(value.toFixed(decimals)));
+}
+/** A value with its unit: "4.12 s/hr". */
+function withUnit(value, unit) {
+    return unit ? `${metricNumber(value)} ${unit}` : metricNumber(value);
+}
+/** A relative change, signed: "+64.0%", "−3.2%"; from a reference of 0, "new". */
+function changeText(change) {
+    if (!Number.isFinite(change))
+        return 'up from 0';
+    const percent = (change * 100).toFixed(1);
+    return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
+}
+/** A limit as the user likely wrote it: 10%, 12.5%. */
+function limitText(fraction) {
+    return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/verdict.ts
+
+
+
+/** The metrics' verdict of a run; undefined when no metric is gated. */
+function metricsVerdict(config, data) {
+    return config.metrics && data
+        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
+        : undefined;
+}
+/**
+ * The run's verdict with the metrics in it: `passed` is false when a metric regressed, or when
+ * a metric had no data and `no-data` is `fail`; `result` is `no-data` only when neither a
+ * signature nor a metric could be checked.
+ */
+function withMetrics(verdict, metrics, noData) {
+    if (!metrics)
+        return verdict;
+    const noDataFailed = metricsNoDataFailed(metrics, noData);
+    const metricsFailed = metrics.regressions.length > 0 || noDataFailed;
+    const passed = verdict.passed && !metricsFailed;
+    const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length;
+    const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed');
+    return {
+        ...verdict,
+        passed,
+        result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
+        metrics: { ...metrics, noDataFailed }
+    };
+}
+function metricsNoDataFailed(metrics, noData) {
+    return noData === 'fail' && metrics.noData.length > 0;
+}
+/** The metrics part of the failure line, or undefined when they do not fail the job. */
+function metricsFailureLine(metrics, policy) {
+    if (!metrics)
+        return undefined;
+    const parts = [];
+    const [worst] = metrics.regressions;
+    if (policy.failOnRegression && worst) {
+        parts.push(`${plural(metrics.regressions.length, 'metric')} regressed${metrics.regressions.length > 1 ? '; first' : ''}: ${verdict_regressionSentence(worst)}.`);
+    }
+    if (metricsNoDataFailed(metrics, policy.noData)) {
+        parts.push(`No data yet for ${metrics.noData.map(o => o.identifier).join(', ')}${metrics.version ? ` on version ${oneLine(metrics.version, 64)}` : ''}, and 'no-data' is 'fail'.`);
+    }
+    return parts.length ? parts.join(' ') : undefined;
+}
+/** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
+function verdict_regressionSentence(o) {
+    const parts = [`${o.label} (${o.percentile}, ${o.device})`];
+    if (o.point) {
+        parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
+    }
+    if (o.reference && o.change !== undefined) {
+        parts.push(`${changeText(o.change)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
+    }
+    const sentence = oneLine(parts.join(' '), 400);
+    if (o.regressedByApple && !o.regressedByRule)
+        return `${sentence}, flagged by Apple's regression insight`;
+    return sentence;
+}
+
+;// CONCATENATED MODULE: ./src/release-guard.ts
+
+
+
+
+/**
+ * What the release guard does with a rollout, a pure function. It pauses only a rollout that
+ * is ACTIVE, only when the run fails on its verdict (`failure` is the line the step fails
+ * with: breaches, regressions, metrics or `no-data: fail`, whatever makes the job fail), and
+ * only in `pause-on-failure` mode; `report` mode says it would have. It never resumes.
+ */
+function decidePhasedRelease(input) {
+    const { release, failure, mode } = input;
+    if (!release)
+        return { action: 'none', reason: 'the version has no phased release' };
+    if (!failure)
+        return { action: 'none', reason: 'the verdict does not fail the run' };
+    if (release.state !== 'ACTIVE') {
+        return { action: 'none', reason: `the rollout is ${STATE_WORDS[release.state]}` };
+    }
+    if (mode === 'report') {
+        return { action: 'would-pause', reason: "'phased-release' is 'report'" };
+    }
+    return { action: 'pause', reason: 'the verdict failed and the rollout is active' };
+}
+const STATE_WORDS = {
+    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
+    ACTIVE: 'active',
+    PAUSED: 'already paused (PAUSED); the guard never resumes one',
+    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
+    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
+};
+/**
+ * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
+ * The rollout is read again just before the PATCH, so the decision is made on its state now,
+ * not as it was when the run began. Never throws for App Store Connect problems: they become
+ * `error`, and the verdict and the report stay as they are.
+ */
+async function guardRelease(client, version, failure, mode, log) {
+    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+    const versionString = oneLine(version.versionString, 64);
+    const outcome = (release, decision, extra = {}) => ({
+        version: versionString,
+        versionId: version.id,
+        ...(release ? { release } : {}),
+        decision,
+        paused: false,
+        ...extra
+    });
+    const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode });
+    const name = `the phased release of ${versionString}`;
+    if (first.action === 'would-pause') {
+        log(`Would pause ${name} (${describeRollout(version.phasedRelease)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`);
+    }
+    if (first.action !== 'pause')
+        return outcome(version.phasedRelease, first);
+    let current = version.phasedRelease;
+    try {
+        current = await getPhasedRelease(client, version.id);
+        const now = decidePhasedRelease({ release: current, failure, mode });
+        if (now.action !== 'pause') {
+            log(`Not pausing ${name}: ${now.reason}.`);
+            return outcome(current, now);
+        }
+        const paused = await pausePhasedRelease(client, current, version.id);
+        log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: the verdict failed.`);
+        return outcome(paused, now, { paused: paused.state === 'PAUSED' });
+    }
+    catch (error) {
+        if (!(error instanceof ServiceError || error instanceof DataError))
+            throw error;
+        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
+    }
+}
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+async function act(client, config, data, failure, log, 
+/** How the front door shows a phase (a log group in the action). */
+phase = (_title, work) => work()) {
+    const version = data.current.build.appStoreVersion;
+    if (version?.status !== 'live')
+        return undefined;
+    return phase('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, log));
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
+}
+/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
+function describeRollout(release) {
+    if (release.state === 'COMPLETE')
+        return 'complete (100% of users)';
+    if (release.state === 'INACTIVE')
+        return 'not started yet (inactive)';
+    const day = rolloutDay(release);
+    const state = release.state.toLowerCase();
+    return day ? `${day}, ${state}` : state;
+}
+/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
+function rolloutDay(release) {
+    if (release.day === undefined)
+        return undefined;
+    const day = Math.min(release.day, PHASED_RELEASE.days);
+    const share = PHASED_RELEASE.userPercentByDay[day - 1];
+    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+;// CONCATENATED MODULE: ./src/source/locate.ts
+
+
+/**
+ * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
+ * keeps their symbols), so this only guards against a payload that claims otherwise.
+ */
+const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
+/** The first blamed frame of the app's own code that names a file, innermost first. */
+function blamedSourceFrame(result) {
+    if (!result?.ok)
+        return undefined;
+    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
+}
+/** The signatures worth placing: every reported one, and regressions below the reported top. */
+function placeableSignatures(outcomes, regressions) {
+    const all = outcomes.flatMap(o => o.shown);
+    const ids = new Set(all.map(s => s.id));
+    return [...all, ...regressions.filter(s => !ids.has(s.id))];
+}
+/**
+ * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
+ * a file, so a run without backtraces never lists the workspace.
+ */
+async function placeSignatures(signatures, backtraces, files) {
+    const frames = new Map();
+    for (const s of signatures) {
+        const frame = blamedSourceFrame(backtraces.get(s.id));
+        if (frame)
+            frames.set(s.id, frame);
+    }
+    if (frames.size === 0)
+        return { places: new Map(), noCheckout: false };
+    const listed = await files();
+    if ('none' in listed)
+        return { places: new Map(), noCheckout: true };
+    const index = new SourceIndex(listed.files);
+    const places = new Map();
+    for (const [id, frame] of frames)
+        places.set(id, placeFrame(frame, index));
+    return { places, noCheckout: false };
+}
+function placeFrame(frame, index) {
+    const found = index.find(frame.file ?? '');
+    if (!found.ok)
+        return found;
+    const line = Number(frame.line);
+    if (!(Number.isSafeInteger(line) && line > 0)) {
+        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
+    }
+    return { ok: true, path: found.path, line };
+}
+/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
+function isExcluded(path) {
+    const excluded = SOURCE_LOOKUP.excludedDirs;
+    return path
+        .split('/')
+        .slice(0, -1)
+        .some(dir => excluded.includes(dir));
+}
+/** The repository's files by name, to match a frame's file name by path suffix. */
+class SourceIndex {
+    byName = new Map();
+    constructor(files) {
+        for (const path of files) {
+            if (isExcluded(path))
+                continue;
+            const name = path.slice(path.lastIndexOf('/') + 1);
+            const same = this.byName.get(name);
+            if (same)
+                same.push(path);
+            else
+                this.byName.set(name, [path]);
+        }
+    }
+    /**
+     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
+     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
+     * alone names several files. Several files at that length is no match: a guess would put the
+     * annotation on the wrong code.
+     */
+    find(fileName) {
+        const parts = fileName.replace(/\\/g, '/').split('/');
+        // Whatever precedes a `..` says nothing about where the file is in this repository.
+        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
+        const name = segments.at(-1);
+        const candidates = (name && this.byName.get(name)) || [];
+        if (!name || candidates.length === 0) {
+            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
+        }
+        for (let length = segments.length; length >= 1; length--) {
+            const suffix = segments.slice(-length).join('/');
+            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
+            if (matches.length === 1)
+                return { ok: true, path: matches[0] };
+            if (matches.length > 1) {
+                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
+                return {
+                    ok: false,
+                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
+                };
+            }
+        }
+        return { ok: false, reason: `no file in the repository is named ${name}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/source/workspace.ts
+
+
+
+
+
+/**
+ * The checked-out files under `root`: the tracked ones (`git ls-files`) in a git checkout, else
+ * every file found by a bounded walk. Vendored folders are left to the matcher, which skips them
+ * whichever way the files were listed.
+ */
+async function listWorkspaceFiles(root, debug = () => { }) {
+    if (!isDirectory(root))
+        return { none: `the workspace ${root} does not exist` };
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, '.git'))) {
+        try {
+            const files = await gitLsFiles(root);
+            if (files.length)
+                return { files };
+        }
+        catch (error) {
+            debug(`git ls-files failed in ${root}, so the workspace is walked instead: ${messageOf(error)}`);
+        }
+    }
+    const files = workspace_walk(root);
+    return files.length ? { files } : { none: `the workspace ${root} is empty` };
+}
+async function gitLsFiles(root) {
+    // Loaded here, not at start-up: only a run with a blamed source frame needs a child process.
+    const { execFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 421, 23));
+    const stdout = await new Promise((resolve, reject) => execFile('git', 
+    // The runner's checkout may belong to another user (a container job): listing is safe.
+    ['-c', `safe.directory=${root}`, '-C', root, 'ls-files', '-z', '--cached'], {
+        encoding: 'utf8',
+        maxBuffer: SOURCE_LOOKUP.maxGitOutputBytes,
+        timeout: SOURCE_LOOKUP.gitTimeoutMs,
+        windowsHide: true
+    }, (error, out) => (error ? reject(error) : resolve(out))));
+    return stdout.split('\0').filter(Boolean);
+}
+/** Breadth-first, without following links or entering .git and vendored folders. */
+function workspace_walk(root) {
+    const skip = new Set(['.git', ...SOURCE_LOOKUP.excludedDirs]);
+    const files = [];
+    const pending = [''];
+    for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(root, dir), { withFileTypes: true });
+        }
+        catch {
+            continue; // unreadable: nothing of ours to find there
+        }
+        for (const entry of entries) {
+            const path = dir ? `${dir}/${entry.name}` : entry.name;
+            if (entry.isDirectory() && !skip.has(entry.name))
+                pending.push(path);
+            else if (entry.isFile())
+                files.push(path);
+            if (files.length >= SOURCE_LOOKUP.maxWalkedFiles)
+                return files;
+        }
+    }
+    return files;
+}
+function isDirectory(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
+function locateInWorkspace(verdict, backtraces, root, debug) {
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, () => listWorkspaceFiles(root, debug));
+}
+
+;// CONCATENATED MODULE: ./src/run-gate.ts
+
+
+
+
+
+
+
+
+
+/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
+async function runGate(door) {
+    const transport = createTransport();
+    let state = { started: performance.now() };
+    let outcome;
+    try {
+        const inputs = door.readInputs();
+        if ('skip' in inputs) {
+            outcome = { ...state, kind: 'skipped', reason: inputs.skip };
+        }
+        else {
+            const { config } = inputs;
+            const policy = retryPolicy();
+            const deadline = new Deadline(config.timeoutMinutes);
+            const client = appStoreClient(config, {
+                send: transport.send,
+                policy,
+                log: door.log,
+                signal: deadline.signal
+            });
+            // Whatever a sink starts now overlaps the App Store Connect requests.
+            state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
+            const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const current = data.current.lists;
+            const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
+            const judged = [
+                failureLine(verdict, config, data.current.build.id),
+                metricsFailureLine(verdict.metrics, config)
+            ]
+                .filter(Boolean)
+                .join(' ') || undefined;
+            // Point at the code: each blamed frame's line in the checked-out repository.
+            const sources = config.annotateSource || config.sarifPath || config.junitPath
+                ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                : undefined;
+            // The release guard acts on the verdict before it is published: a pause leads the report.
+            const release = await act(client, config, data, judged, door.log, door.phase);
+            const failure = withPause(judged, release);
+            outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
+        }
+    }
+    catch (error) {
+        outcome = { ...state, kind: 'failed', ...explain(error, door.debug) };
+    }
+    try {
+        for (const sink of door.sinks)
+            await sink(outcome);
+    }
+    finally {
+        transport.close();
+    }
+    return outcome;
+}
+const noDebug = () => { };
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
+function workspace() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+/** Our own errors are already one actionable sentence; anything else is a bug to report. */
+function explain(error, debug) {
+    if (error instanceof InputError)
+        return { error: error.message, cause: 'input' };
+    if (error instanceof ServiceError || error instanceof DataError) {
+        return { error: error.message, cause: 'service' };
+    }
+    if (error instanceof Error && error.stack)
+        debug?.(error.stack);
+    return {
+        error: `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`,
+        cause: 'unexpected'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/action-inputs.ts
+// Generated from action.yml by scripts/cli-inputs.mjs (run by `npm run build`): do not edit.
+/** The version `--version` prints: package.json's. */
+const TOOL_VERSION = "1.0.0";
+const ACTION_INPUTS = [
+    {
+        "name": "issuer-id",
+        "description": "Issuer ID of a team API key (Users and Access → Integrations). Leave empty for an individual API key.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "key-id",
+        "description": "The API key's ID.",
+        "required": true,
+        "default": ""
+    },
+    {
+        "name": "private-key",
+        "description": "Contents of the AuthKey_<KEYID>.p8 file (PKCS#8 PEM, EC P-256). Also accepted with literal \\n escapes, with its line breaks turned into spaces, or base64-encoded. Pass it from a secret.",
+        "required": true,
+        "default": ""
+    },
+    {
+        "name": "build-id",
+        "description": "The App Store Connect build resource ID. Or leave it empty and give app-id or bundle-id with build-number and/or version.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "app-id",
+        "description": "The App Store Connect app ID, to look up the build (and the baseline) by version and build number.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "bundle-id",
+        "description": "The app's bundle ID; an alternative to app-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "version",
+        "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "build-number",
+        "description": "Build number of the build to look up (CFBundleVersion), e.g. 412.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "platform",
+        "description": "Platform of the build to look up. IOS, MAC_OS, TV_OS or VISION_OS.",
+        "required": false,
+        "default": "IOS"
+    },
+    {
+        "name": "diagnostic-types",
+        "description": "Diagnostic types to gate, comma- or newline-separated, case-insensitive. HANGS, DISK_WRITES, LAUNCHES.",
+        "required": false,
+        "default": "HANGS,DISK_WRITES,LAUNCHES"
+    },
+    {
+        "name": "limit",
+        "description": "Top signatures fetched and reported per type, 1–200.",
+        "required": false,
+        "default": "10"
+    },
+    {
+        "name": "threshold",
+        "description": "The highest allowed weight of one signature, as a fraction (0.25) or a percentage (25%). A weight equal to it passes.",
+        "required": false,
+        "default": "0.5"
+    },
+    {
+        "name": "hangs-threshold",
+        "description": "Threshold for hangs; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "disk-writes-threshold",
+        "description": "Threshold for disk writes; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "launches-threshold",
+        "description": "Threshold for launches; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "fail-on-breach",
+        "description": "Fail the job when a signature is above its threshold. false reports without failing.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "no-data",
+        "description": "What a requested type with no signatures, or a gated metric without data, means. pass, warn (a warning; the report says \"no data yet\") or fail.",
+        "required": false,
+        "default": "warn"
+    },
+    {
+        "name": "baseline-build-id",
+        "description": "A build to compare against; signatures that are new or rose by more than max-weight-increase are regressions.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "baseline-version",
+        "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "baseline-build-number",
+        "description": "Build number of the baseline build, looked up in the same app as the build.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "max-weight-increase",
+        "description": "The largest allowed rise of a signature's weight over the baseline, as a fraction (0.05) or a percentage (5%).",
+        "required": false,
+        "default": "0.05"
+    },
+    {
+        "name": "fail-on-regression",
+        "description": "Fail the job when a signature regressed against the baseline, or a gated metric regressed. false reports without failing.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "metrics",
+        "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. The README lists the identifiers Apple documents and their units.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "metric-percentile",
+        "description": "Which users a metric describes. p50 (the typical user) or p90 (the worst tenth).",
+        "required": false,
+        "default": "p50"
+    },
+    {
+        "name": "metric-device",
+        "description": "Apple's device filter for metrics. all_iphones, all_ipads, or a model identifier such as iPhone15,2.",
+        "required": false,
+        "default": "all_iphones"
+    },
+    {
+        "name": "max-metric-increase",
+        "description": "The largest allowed relative rise of a metric over its reference, as a fraction (0.1) or a percentage (10%). A rise also has to clear both error margins to count.",
+        "required": false,
+        "default": "10%"
+    },
+    {
+        "name": "metric-reference",
+        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+        "required": false,
+        "default": "auto"
+    },
+    {
+        "name": "apple-regressions",
+        "description": "Apple's own regression insights on a gated metric. report shows them, fail counts them as regressions, ignore drops them.",
+        "required": false,
+        "default": "report"
+    },
+    {
+        "name": "include-logs",
+        "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
+        "required": false,
+        "default": "3"
+    },
+    {
+        "name": "phased-release",
+        "description": "What to do with the live version's phased release (with version live). report shows its state and logs \"would pause\" when pause-on-failure would act; pause-on-failure pauses an ACTIVE rollout when the run fails. It never resumes one.",
+        "required": false,
+        "default": "report"
+    },
+    {
+        "name": "report-path",
+        "description": "Where to write the full JSON report. Empty means a file under RUNNER_TEMP.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "annotate-source",
+        "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "sarif-path",
+        "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "junit-path",
+        "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "timeout-minutes",
+        "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
+        "required": false,
+        "default": "10"
+    },
+    {
+        "name": "comment",
+        "description": "true posts or updates one pull-request comment; on-breach creates it only when something breaches or regressed (but still updates an existing one); false never comments.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "comment-header",
+        "description": "Tells apart several sticky comments on one pull request, for example one per app in a matrix.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "pr-number",
+        "description": "The pull request to comment on when the event is not a pull request (workflow_run, workflow_dispatch, release).",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "github-token",
+        "description": "Token for the pull-request comment; needs pull-requests write permission.",
+        "required": false,
+        "default": "${{ github.token }}"
+    },
+    {
+        "name": "api-base-url",
+        "description": "App Store Connect API base URL, for proxies and tests. https only, except http to a loopback address.",
+        "required": false,
+        "default": "https://api.appstoreconnect.apple.com"
+    }
+];
+
+;// CONCATENATED MODULE: ./src/cli/exit-codes.ts
+/** One meaning per exit status; --help and the README list them from here. */
+const EXIT = {
+    passed: 0,
+    gateFailed: 1,
+    badInput: 2,
+    appStoreConnect: 3,
+    bug: 4
+};
+const EXIT_CODES_HELP = `Exit status:
+  0  passed, including no data under --no-data pass or warn
+  1  the gate failed: a breach, a regression (a signature or a metric), or no data
+     under --no-data fail
+  2  bad input or configuration (an unknown flag, a bad value, a missing or unreadable key)
+  3  App Store Connect could not be read (authentication, network or server)
+  4  an unexpected error: a bug in the tool, please report it`;
+function exitCode(outcome) {
+    switch (outcome.kind) {
+        case 'judged':
+            return outcome.failure ? EXIT.gateFailed : EXIT.passed;
+        case 'failed':
+            return outcome.cause === 'input'
+                ? EXIT.badInput
+                : outcome.cause === 'service'
+                    ? EXIT.appStoreConnect
+                    : EXIT.bug;
+        case 'skipped':
+            return EXIT.passed;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/flags.ts
+
+
+
+// Every action input is a flag of the same name, read from action.yml at build time (see
+// scripts/cli-inputs.mjs), with these exceptions:
+// - the inputs that only mean something on GitHub (the pull-request comment) have no flag;
+// - `version` is `--app-version`, since `--version` prints the tool's version;
+// - the key is never a flag: flags end up in shell history and process lists.
+/** Inputs for what only GitHub shows (the comment, annotations): the tool never writes them. */
+const GITHUB_ONLY_INPUTS = [
+    'comment',
+    'comment-header',
+    'pr-number',
+    'github-token',
+    // Annotations on the blamed lines: the tool writes no annotations (SARIF and JUnit still
+    // point at the lines, as in the action).
+    'annotate-source'
+];
+const RENAMED = { version: 'app-version' };
+const KEY = 'private-key';
+/** Where the tool differs from the action: it writes no report file unless asked to. */
+const DESCRIBED = {
+    'report-path': 'Where to write the full JSON report (the same file as the action writes); none when empty.'
+};
+/**
+ * The environment variable of each flag: ASC_GATE_ and the flag's name in upper case with
+ * underscores (--build-id: ASC_GATE_BUILD_ID), except the API key's parts, which keep the names
+ * App Store Connect tooling uses.
+ */
+const KEY_ENV = {
+    issuerId: 'ASC_ISSUER_ID',
+    keyId: 'ASC_KEY_ID',
+    privateKey: 'ASC_PRIVATE_KEY',
+    privateKeyPath: 'ASC_PRIVATE_KEY_PATH'
+};
+const ENV_OF_INPUT = {
+    'issuer-id': KEY_ENV.issuerId,
+    'key-id': KEY_ENV.keyId
+};
+function envName(flag) {
+    return `ASC_GATE_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+const flagged = ACTION_INPUTS.filter(input => input.name !== KEY && !GITHUB_ONLY_INPUTS.includes(input.name));
+const flagName = (input) => RENAMED[input] ?? input;
+/** action.yml's words, with the other inputs it mentions (those with a dash) as flags. */
+function flags_describe(input, description) {
+    const names = flagged.map(i => i.name).filter(name => name.includes('-'));
+    const mentioned = new RegExp(`(?<![\\w-])(${names.join('|')})(?![\\w-])`, 'g');
+    return (DESCRIBED[input] ?? description).replace(mentioned, name => `--${flagName(name)}`);
+}
+const FLAGS = flagged.map(input => ({
+    input: input.name,
+    flag: flagName(input.name),
+    env: ENV_OF_INPUT[input.name] ?? envName(flagName(input.name)),
+    description: flags_describe(input.name, input.description),
+    default: input.default
+}));
+/**
+ * The inputs as the action's parser reads them: a flag's value (commander already took the
+ * environment variable or action.yml's default when the flag was not given), the key from the
+ * environment, and the comment and annotations turned off.
+ */
+function inputReader(values, env) {
+    return name => {
+        if (name === KEY)
+            return privateKey(env);
+        if (name === 'comment' || name === 'annotate-source')
+            return 'false';
+        return values.get(name) ?? '';
+    };
+}
+/** ASC_PRIVATE_KEY, or the contents of the file ASC_PRIVATE_KEY_PATH names. */
+function privateKey(env) {
+    const inline = env[KEY_ENV.privateKey] ?? '';
+    const path = (env[KEY_ENV.privateKeyPath] ?? '').trim();
+    if (inline.trim() && path) {
+        throw new InputError(`Both ${KEY_ENV.privateKey} and ${KEY_ENV.privateKeyPath} are set; set only one.`);
+    }
+    if (!path)
+        return inline;
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        const reason = error.code ?? messageOf(error);
+        throw new InputError(`${KEY_ENV.privateKeyPath} names '${path.slice(0, 200)}', which cannot be read (${reason}); point it at the AuthKey_<KEYID>.p8 file.`);
+    }
+}
+/**
+ * The parser's message with the command line's names: `Input 'version'` becomes
+ * `Option --app-version`, and the key is named by its environment variables.
+ */
+function forCommandLine(message, env) {
+    const keyName = (env[KEY_ENV.privateKeyPath] ?? '').trim()
+        ? KEY_ENV.privateKeyPath
+        : KEY_ENV.privateKey;
+    const names = new Map(FLAGS.map(f => [f.input, f]));
+    return (message
+        .replace(`Input '${KEY}' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`, `The API key is required: set ${KEY_ENV.privateKey} to the contents of the AuthKey_<KEYID>.p8 file, or ${KEY_ENV.privateKeyPath} to its path.`)
+        .replace(new RegExp(`Input '${KEY}'`, 'g'), `The key in ${keyName}`)
+        // A quoted value ("is 'limit'") stays as it is, even when it spells an input's name.
+        .replace(/(Inputs? )?(?<!\b(?:is|has) )'([a-z-]+)'/g, (whole, prefix, name) => {
+        const flag = names.get(name);
+        if (!flag)
+            return whole;
+        const env = ENV_OF_INPUT[name] ? ` (or ${ENV_OF_INPUT[name]})` : '';
+        const option = `--${flag.flag}${env}`;
+        if (!prefix)
+            return option;
+        return prefix === 'Input ' ? `Option ${option}` : `Options ${option}`;
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/publish/outcome.ts
+/** What the report renders besides the verdict. */
+function reportContext(outcome) {
+    const { config, data } = outcome;
+    return {
+        buildId: data.current.build.id,
+        buildLabel: data.current.build.label,
+        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+        runUrl: runUrl(),
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: outcome.usage?.rateLimit,
+        backtraces: data.backtraces,
+        release: outcome.release,
+        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+        sources: config.annotateSource ? outcome.sources : undefined,
+        noData: config.noData
+    };
+}
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/findings.ts
+
+
+/** True when this signature's breach or regression fails the job. */
+function failsJob(s, policy) {
+    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+}
+/** What is wrong with a signature, in one sentence that names it once. */
+function findingText(s) {
+    if (!(s.breached && s.regressed))
+        return s.breached ? breachSentence(s) : wording_regressionSentence(s);
+    return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
+}
+/**
+ * The same 64 hex digits for the same type and signature text in every run and on every
+ * machine, so code scanning keeps one alert per signature.
+ */
+function signatureFingerprint(type, signature) {
+    return sha256(`${type}\n${signature}`);
+}
+/** The same for a metric's population: identifier, percentile and device. */
+function metricFingerprint(population) {
+    return sha256(`METRIC\n${population}`);
+}
+function sha256(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/publish/junit.ts
+
+
+
+
+
+
+
+/** The JUnit XML as text: a suite per diagnostic type, then the metrics' when any is gated. */
+function buildJunit(input) {
+    const { metrics } = input.verdict;
+    return renderJunit([
+        ...input.verdict.outcomes.map(o => typeSuite(o, input)),
+        ...(metrics ? [metricsSuite(metrics, input)] : [])
+    ]);
+}
+/** One case per gated metric: failed when it regressed, skipped without data or direction. */
+function metricsSuite(metrics, input) {
+    const classname = `${ACTION_NAME}.METRICS`;
+    const { settings } = metrics;
+    return {
+        name: 'Metrics',
+        properties: [
+            ['build', input.buildId],
+            ...(metrics.version ? [['version', metrics.version]] : []),
+            ['percentile', settings.percentile],
+            ['device', settings.device],
+            ['max-metric-increase', String(settings.maxIncrease)]
+        ],
+        cases: metrics.outcomes.map(o => {
+            const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`;
+            const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
+            if (o.status === 'regressed') {
+                return {
+                    name,
+                    classname,
+                    failure: {
+                        message: `Metric regressed: ${verdict_regressionSentence(o)}.`,
+                        type: 'metric-regression',
+                        details: metricFacts(o, settings.maxIncrease)
+                    }
+                };
+            }
+            if (o.status === 'no-data' && input.policy.noData === 'fail') {
+                return {
+                    name,
+                    classname,
+                    failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
+                };
+            }
+            return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why };
+        })
+    };
+}
+/** A regressed metric's failure body: value, limit and reference, one per line. */
+function metricFacts(o, maxIncrease) {
+    const lines = [
+        `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
+        `limit: +${limitPercent(maxIncrease)} over the reference`
+    ];
+    if (o.reference) {
+        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`);
+    }
+    if (o.regressedByApple)
+        lines.push("Apple's regression insight flags it");
+    return lines.join('\n');
+}
+/** One diagnostic type: its reported signatures, and regressions below the reported top. */
+function typeSuite(outcome, input) {
+    const label = constants_TYPE_LABELS[outcome.type];
+    const classname = `${ACTION_NAME}.${outcome.type}`;
+    const properties = [
+        ['build', input.buildId],
+        ...(input.baselineBuildId ? [['baseline', input.baselineBuildId]] : []),
+        ['threshold', String(outcome.threshold)]
+    ];
+    if (outcome.fetched === 0) {
+        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+        const failing = input.policy.noData === 'fail';
+        return {
+            name: label,
+            properties,
+            cases: [
+                {
+                    name: `${label}: no data yet`,
+                    classname,
+                    ...(failing
+                        ? {
+                            failure: {
+                                message: `${message} 'no-data' is 'fail'.`,
+                                type: 'no-data',
+                                details: message
+                            }
+                        }
+                        : { skipped: message })
+                }
+            ]
+        };
+    }
+    const signatures = placeableSignatures([outcome], input.verdict.regressions.filter(s => s.diagnosticType === outcome.type));
+    return {
+        name: label,
+        properties,
+        cases: signatures.map(s => signatureCase(s, classname, input))
+    };
+}
+function signatureCase(s, classname, input) {
+    const place = input.sources?.places.get(s.id);
+    return {
+        name: s.signature,
+        classname,
+        ...(place?.ok ? { file: place.path } : {}),
+        ...(s.breached || s.regressed
+            ? {
+                failure: {
+                    message: findingText(s),
+                    type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
+                        .filter(Boolean)
+                        .join(','),
+                    details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
+                }
+            }
+            : {})
+    };
+}
+/** The failure's body: weight, limit and baseline, one per line. */
+function facts(s, source) {
+    const lines = [
+        `weight: ${text_percent(s.weight)} of ${constants_TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
+        `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
+    ];
+    if (s.change !== undefined) {
+        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
+        lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
+    }
+    if (source)
+        lines.push(`blamed line: ${source}`);
+    return lines.join('\n');
+}
+/** The document: counts on every suite and on the root, every value escaped. */
+function renderJunit(suites) {
+    const count = (cases) => ({
+        tests: cases.length,
+        failures: cases.filter(c => c.failure).length,
+        errors: 0,
+        skipped: cases.filter(c => c.skipped !== undefined).length
+    });
+    const all = suites.flatMap(s => s.cases);
+    const lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites${attributes({ name: 'App Store diagnostics gate', ...count(all), time: 0 })}>`
+    ];
+    for (const suite of suites) {
+        lines.push(`  <testsuite${attributes({ name: suite.name, ...count(suite.cases), time: 0 })}>`);
+        if (suite.properties.length) {
+            lines.push('    <properties>');
+            for (const [name, value] of suite.properties)
+                lines.push(`      <property${attributes({ name, value })}/>`);
+            lines.push('    </properties>');
+        }
+        for (const c of suite.cases) {
+            const head = `    <testcase${attributes({ name: c.name, classname: c.classname, time: 0, ...(c.file ? { file: c.file } : {}) })}`;
+            if (c.failure) {
+                const { message, type, details } = c.failure;
+                lines.push(`${head}>`, `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`, '    </testcase>');
+            }
+            else if (c.skipped !== undefined) {
+                lines.push(`${head}>`, `      <skipped${attributes({ message: c.skipped })}/>`, '    </testcase>');
+            }
+            else
+                lines.push(`${head}/>`);
+        }
+        lines.push('  </testsuite>');
+    }
+    lines.push('</testsuites>');
+    return `${lines.join('\n')}\n`;
+}
+function attributes(values) {
+    return Object.entries(values)
+        .map(([name, value]) => ` ${name}="${escapeXml(String(value), true)}"`)
+        .join('');
+}
+/** Characters XML 1.0 does not allow at all, lone surrogates included: removed. */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+/**
+ * Text safe in XML content, or in a double-quoted attribute (every attribute here is), with line
+ * breaks kept as character references.
+ */
+function escapeXml(text, attribute = false) {
+    const escaped = text
+        .replace(NOT_XML, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+    // A parser turns a raw line break in an attribute into a space; a reference survives.
+    return attribute
+        ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+        : escaped.replace(/\r/g, '&#13;');
+}
+
+;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
+
+
+const TYPE_HELP = {
+    HANGS: {
+        name: 'HangSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/understanding-hangs-in-your-app'
+    },
+    DISK_WRITES: {
+        name: 'DiskWriteSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-disk-writes'
+    },
+    LAUNCHES: {
+        name: 'LaunchSignature',
+        helpUri: 'https://developer.apple.com/documentation/xcode/reducing-your-app-s-launch-time'
+    }
+};
+const METRICS_HELP_URI = 'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app';
+/** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
+function typeRuleId(type) {
+    return `diagnostics/${type.toLowerCase().replace('_', '-')}`;
+}
+/** One rule per diagnostic type, in a fixed order so that rule indexes are stable. */
+const TYPE_RULES = DIAGNOSTIC_TYPES.map(type => {
+    const label = constants_TYPE_LABELS[type].toLowerCase();
+    return {
+        id: typeRuleId(type),
+        name: TYPE_HELP[type].name,
+        short: `A ${label} signature is above its threshold or regressed against the baseline.`,
+        full: `App Store Connect's field diagnostics group ${label} by signature, each with its share of the build's ${constants_TYPE_SHARES[type]}. This signature's share is above the threshold set for the gate, or rose by more than the allowed increase over the baseline build.`,
+        helpUri: TYPE_HELP[type].helpUri,
+        tags: ['performance', 'app-store-connect', label]
+    };
+});
+/** `metrics/hangRate`: the rule of one gated metric. */
+function metricRuleId(identifier) {
+    return `metrics/${identifier}`;
+}
+/** One rule per gated metric, after the diagnostic types. */
+function metricRules(metrics) {
+    return (metrics?.outcomes ?? [])
+        .filter(o => o.status !== 'not-gated')
+        .map(o => ({
+        id: metricRuleId(o.identifier),
+        name: o.identifier,
+        short: `${o.label} regressed against its reference.`,
+        full: `App Store Connect's power and performance metric ${o.label} (${o.identifier}) rose by more than the allowed increase over its reference, beyond the error margins, or Apple flagged it as a regression.`,
+        helpUri: METRICS_HELP_URI,
+        tags: ['performance', 'app-store-connect', 'metrics']
+    }));
+}
+/** The SARIF log as text (JSON, two-space indented). */
+function buildSarif(input) {
+    const { verdict } = input;
+    const rules = [...TYPE_RULES, ...metricRules(verdict.metrics)];
+    const ruleIndex = (id) => rules.findIndex(rule => rule.id === id);
+    const log = {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: ACTION_NAME,
+                        informationUri: ACTION_URL,
+                        rules: rules.map(ruleDescriptor)
+                    }
+                },
+                results: [
+                    ...findingsOf(input).map(s => result(s, input, ruleIndex)),
+                    ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+                ],
+                properties: {
+                    buildId: input.buildId,
+                    ...(input.baselineBuildId ? { baselineBuildId: input.baselineBuildId } : {}),
+                    passed: verdict.passed
+                }
+            }
+        ]
+    };
+    return `${JSON.stringify(log, null, 2)}\n`;
+}
+/** Breaches and regressions, each signature once: the breaches first, worst first. */
+function findingsOf({ verdict }) {
+    const seen = new Set();
+    return [...verdict.breaches, ...verdict.regressions].filter(s => {
+        if (seen.has(s.id))
+            return false;
+        seen.add(s.id);
+        return true;
+    });
+}
+function ruleDescriptor(rule) {
+    return {
+        id: rule.id,
+        name: rule.name,
+        shortDescription: { text: rule.short },
+        fullDescription: { text: rule.full },
+        helpUri: rule.helpUri,
+        help: { text: `${rule.full} See ${rule.helpUri}` },
+        defaultConfiguration: { level: 'error' },
+        properties: { tags: rule.tags, precision: 'high', 'problem.severity': 'error' }
+    };
+}
+function result(s, input, ruleIndex) {
+    const ruleId = typeRuleId(s.diagnosticType);
+    const place = input.sources?.places.get(s.id);
+    const location = place?.ok
+        ? {
+            physicalLocation: {
+                artifactLocation: { uri: uriOf(place.path), uriBaseId: '%SRCROOT%' },
+                region: { startLine: place.line }
+            }
+        }
+        : {
+            logicalLocations: [
+                { name: s.signature, fullyQualifiedName: `${s.diagnosticType}/${s.signature}` }
+            ]
+        };
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: failsJob(s, input.policy) ? 'error' : 'warning',
+        message: { text: findingText(s) },
+        locations: [location],
+        partialFingerprints: {
+            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+        },
+        properties: {
+            signatureId: s.id,
+            diagnosticType: s.diagnosticType,
+            signature: s.signature,
+            weight: s.weight,
+            threshold: s.threshold,
+            rank: s.rank,
+            breached: s.breached,
+            regressed: s.regressed,
+            ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
+            ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
+        }
+    };
+}
+/** A regressed metric: no source line, so its location is the metric itself. */
+function metricResult(o, input, ruleIndex) {
+    const ruleId = metricRuleId(o.identifier);
+    const population = `${o.identifier}/${o.percentile}/${o.device}`;
+    return {
+        ruleId,
+        ruleIndex: ruleIndex(ruleId),
+        level: input.policy.failOnRegression ? 'error' : 'warning',
+        message: { text: `Metric regressed: ${verdict_regressionSentence(o)}.` },
+        locations: [
+            { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
+        ],
+        partialFingerprints: { 'ascMetric/v1': metricFingerprint(population) },
+        properties: {
+            identifier: o.identifier,
+            percentile: o.percentile,
+            device: o.device,
+            ...(o.unit ? { unit: o.unit } : {}),
+            ...(o.version ? { version: o.version } : {}),
+            ...(o.point ? { value: o.point.value } : {}),
+            ...(o.reference
+                ? { referenceValue: o.reference.value, referenceVersions: o.reference.versions }
+                : {}),
+            ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
+            regressedByRule: o.regressedByRule,
+            regressedByApple: o.regressedByApple
+        }
+    };
+}
+/** A repository path as a relative URI: each segment percent-encoded. */
+function uriOf(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/publish/ci-reports.ts
+
+
+/** The SARIF log and the JUnit XML of a run; each front door writes them where it writes. */
+function ciReportFiles(outcome) {
+    const input = outcome.kind === 'judged' ? findingsInput(outcome) : undefined;
+    const file = (output, what, path, build) => ({ output, what, path, text: path && input ? build(input) : undefined });
+    return [
+        file('sarif-path', 'SARIF log', outcome.config?.sarifPath, buildSarif),
+        file('junit-path', 'JUnit XML', outcome.config?.junitPath, buildJunit)
+    ];
+}
+function findingsInput(outcome) {
+    const { verdict, config, data, sources } = outcome;
+    return {
+        verdict,
+        policy: config,
+        buildId: data.current.build.id,
+        baselineBuildId: data.baseline?.build.id,
+        sources
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/files.ts
+
+
+
+/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
+function writeTextFile(path, text) {
+    const target = (0,external_node_path_.resolve)(path);
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(target), { recursive: true });
+    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+    (0,external_node_fs_.writeFileSync)(target, scrub(text));
+    return target;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
+/** One gated metric as the `metrics` output carries it. */
+function metricRecord(o) {
+    const insight = o.appleInsight;
+    return {
+        identifier: o.identifier,
+        category: o.category ?? null,
+        unit: o.unit ?? null,
+        percentile: o.percentile,
+        device: o.device,
+        version: o.version ?? null,
+        value: o.point?.value ?? null,
+        errorMargin: o.point?.errorMargin ?? null,
+        goal: o.point?.goal ?? null,
+        referenceVersions: o.reference?.versions ?? [],
+        referenceValue: o.reference?.value ?? null,
+        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
+        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
+        regressed: o.status === 'regressed',
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(insight
+            ? {
+                appleInsight: {
+                    kind: insight.kind,
+                    latestVersion: insight.latestVersion ?? null,
+                    referenceVersions: insight.referenceVersions,
+                    highImpact: insight.highImpact ?? null,
+                    summary: insight.summary ?? null,
+                    populations: insight.populations
+                }
+            }
+            : {})
+    };
+}
+/** The record plus what the JSON report keeps: the reference in full and the raw points. */
+function metricReportRecord(o) {
+    return {
+        ...metricRecord(o),
+        reference: o.reference ?? null,
+        recommendedGoal: o.recommendedGoal ?? null,
+        regressedByRule: o.regressedByRule,
+        regressedByApple: o.regressedByApple,
+        points: o.points
+    };
+}
+function metricsOutput(metrics) {
+    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+}
+/** One annotation line per regressed metric. */
+function metricRegressionLines(metrics) {
+    return (metrics?.regressions ?? []).map(o => `Metric regressed: ${regressionSentence(o)}.`);
+}
+/** One warning line per metric without data, for `no-data: warn`. */
+function metricNoDataLines(metrics) {
+    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
+}
+/** The JSON report's `metrics` section; null when no metric is gated. */
+function metricsReport(metrics, appId) {
+    if (!metrics)
+        return null;
+    return {
+        settings: { ...metrics.settings },
+        appId: appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        regressionCount: metrics.regressions.length,
+        items: metrics.outcomes.map(metricReportRecord)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/gaps.ts
+
+
+
+
+/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
+function gapWarnings(noData, verdict, data) {
+    const warnings = [];
+    if (noData === 'warn') {
+        for (const type of verdict.emptyTypes) {
+            warnings.push(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
+        }
+        for (const line of metricNoDataLines(verdict.metrics))
+            warnings.push(scrub(line));
+    }
+    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
+    if (unavailable.length) {
+        warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
+    }
+    const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+        .filter(list => list.signatures.length === 0)
+        .map(list => constants_TYPE_LABELS[list.type].toLowerCase());
+    if (data.baseline && baselineEmpty.length) {
+        warnings.push(`The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`);
+    }
+    if (data.baseline && data.baseline.build.id === data.current.build.id) {
+        warnings.push('The baseline is the same build as the one gated, so nothing can regress.');
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/publish/records.ts
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+function signatureRecord(s) {
+    return {
+        id: s.id,
+        diagnosticType: s.diagnosticType,
+        signature: s.signature,
+        weight: s.weight,
+        threshold: s.threshold,
+        breached: s.breached,
+        ...(s.insight ? { insight: s.insight } : {}),
+        ...(s.change !== undefined
+            ? {
+                baselineWeight: s.baselineWeight ?? null,
+                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
+                delta: s.delta,
+                change: s.change,
+                regressed: s.regressed
+            }
+            : {})
+    };
+}
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+function boundedRecords(items, maxBytes) {
+    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
+    const kept = new Set();
+    let size = 2; // []
+    for (const index of byWeight) {
+        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
+        if (size + bytes > maxBytes)
+            break;
+        kept.add(index);
+        size += bytes;
+    }
+    return {
+        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+        omitted: items.length - kept.size
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
+
+
+
+
+
+/** The full machine-readable report; its shape is `schema/report.schema.json`. */
+function buildJsonReport(input) {
+    const { verdict, data } = input;
+    const build = (b) => b
+        ? {
+            id: b.build.id,
+            label: b.build.label ?? null,
+            processingState: b.build.processingState ?? null
+        }
+        : null;
+    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
+    return {
+        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
+        tool: ACTION_NAME,
+        generatedAt: new Date().toISOString(),
+        build: build(data?.current),
+        baseline: build(data?.baseline),
+        error: input.error ?? null,
+        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
+        skipReason: input.skipped ?? null,
+        verdict: verdict
+            ? {
+                passed: verdict.passed,
+                failure: input.failure ?? null,
+                breachCount: verdict.breaches.length,
+                regressionCount: verdict.regressions.length,
+                maxWeight: verdict.maxWeight ?? null,
+                emptyTypes: verdict.emptyTypes,
+                metricRegressionCount: verdict.metrics?.regressions.length ?? 0
+            }
+            : null,
+        settings: input.settings ?? null,
+        types: (verdict?.outcomes ?? []).map(o => ({
+            type: o.type,
+            threshold: o.threshold,
+            fetched: o.fetched,
+            complete: o.complete,
+            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
+            goneUnknown: o.goneUnknown
+        })),
+        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        breaches: (verdict?.breaches ?? []).map(s => s.id),
+        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        backtraces: Object.fromEntries(data?.backtraces ?? []),
+        phasedRelease: phasedReleaseRecord(input.release),
+        metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
+        rateLimit: input.rateLimit
+            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
+            : null,
+        requests: input.requests,
+        timings: {
+            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
+            total: Math.round(input.totalMs)
+        }
+    };
+}
+function phasedReleaseRecord(guard) {
+    if (!guard)
+        return null;
+    const release = guard.release;
+    return {
+        appStoreVersion: { id: guard.versionId, version: guard.version },
+        id: release?.id ?? null,
+        state: release?.state ?? null,
+        day: release?.day ?? null,
+        startDate: release?.startDate ?? null,
+        totalPauseDuration: release?.totalPauseDuration ?? null,
+        action: guard.decision.action,
+        reason: guard.decision.reason,
+        paused: guard.paused,
+        error: guard.error ?? null
+    };
+}
+/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
+function writeJsonReport(report, path) {
+    return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
+}
+/** The JSON report of a run, however it ended. */
+function jsonReportOf(outcome) {
+    const { config, usage } = outcome;
+    return buildJsonReport({
+        ...(outcome.kind === 'judged'
+            ? {
+                verdict: outcome.verdict,
+                data: outcome.data,
+                failure: outcome.failure,
+                release: outcome.release
+            }
+            : {}),
+        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+        settings: config && {
+            thresholds: config.thresholds,
+            maxWeightIncrease: config.maxWeightIncrease
+        },
+        rateLimit: usage?.rateLimit,
+        requests: usage?.requests ?? 0,
+        totalMs: performance.now() - outcome.started
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Untrusted text in Markdown: everything from App Store Connect must display literally,
+// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
+
+const ZWSP = '\u200b';
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
+/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
+function defuseComments(text) {
+    return text
+        .replace(/<!--/g, `<!${ZWSP}--`)
+        .replace(/--(?=>)/g, `--${ZWSP}`)
+        .replace(/--!>/g, `--!${ZWSP}>`);
+}
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
+function defuseReferences(text) {
+    return text
+        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+        .replace(/:\/\//g, `:${ZWSP}//`)
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
+}
+/**
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
+ */
+function code(text, { inTable = false, maxLength = 400 } = {}) {
+    const value = truncate(defuseComments(flatten(text)), maxLength);
+    if (value.trim() === '')
+        return '*(empty)*';
+    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
+}
+/** A code span for a table cell. */
+function codeCell(text) {
+    return code(text, { inTable: true });
+}
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
+/** Plain text inside Markdown (also safe inside a table cell). */
+function markdown_text(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
+}
+/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
+function html(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'));
+}
+/**
+ * A fenced code block that its content cannot close: the fence is longer than any
+ * backtick run in the lines.
+ */
+function codeBlock(lines) {
+    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
+    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    return `${fence}text\n${body}\n${fence}`;
+}
+/** A link only to an https URL, with its text escaped; otherwise the text alone. */
+function markdown_link(label, url) {
+    const parsed = markdown_httpsUrl(url);
+    if (!parsed)
+        return markdown_text(label);
+    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
+    return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = markdown_httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function markdown_httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/release.ts
+
+
+/**
+ * The phased-release lines at the top of the report: the rollout's state, and what this run
+ * did to it (paused it, would have, or could not).
+ */
+function releaseSection(guard) {
+    const version = markdown_text(guard.version);
+    if (!guard.release)
+        return `**Phased release:** none for ${version}.`;
+    const lines = [];
+    if (guard.paused) {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
+    }
+    else if (guard.error) {
+        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
+    }
+    else if (guard.decision.action === 'would-pause') {
+        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**; this run only reports (\`phased-release: report\`).`);
+    }
+    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    return lines.join('\n\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/chart.ts
+// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
+// except version strings of digits and dots and finite numbers in plain decimal notation;
+// every other point is left out. The title and labels are the gate's own words.
+
+
+/** Versions shown per chart: the most recent ones. */
+const MAX_POINTS = 12;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
+function chartNumber(value) {
+    if (!Number.isFinite(value))
+        return undefined;
+    const text = String(Number(value.toFixed(6)));
+    return DECIMAL.test(text) ? text : undefined;
+}
+/**
+ * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
+ * fewer than two points qualify or the metric is not one the gate knows.
+ */
+function metricChart(outcome) {
+    const known = knownMetric(outcome.identifier);
+    if (!known)
+        return undefined;
+    const points = outcome.points
+        .flatMap(p => {
+        const value = chartNumber(p.value);
+        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
+            ? [{ version: p.version, value }]
+            : [];
+    })
+        .slice(-MAX_POINTS);
+    if (points.length < 2)
+        return undefined;
+    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${known.label}, ${percentile}, by version"`,
+        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
+        `  line [${points.map(p => p.value).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/metrics.ts
+
+
+
+const row = (cells) => `| ${cells.join(' | ')} |`;
+/** The metric regressions, for the top of the report with the other problems. */
+function metricProblems(metrics) {
+    if (!metrics?.regressions.length)
+        return '';
+    return [
+        '#### Metric regressions',
+        '',
+        '| | Metric | This version | Reference | Change | Found by |',
+        '|---|---|---:|---|---:|---|',
+        ...metrics.regressions.map(o => row([
+            '⚠️',
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
+                .filter(Boolean)
+                .join(', ')
+        ]))
+    ].join('\n');
+}
+/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
+function metricsSection(metrics, noData, charts) {
+    const { settings } = metrics;
+    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
+    const parts = [
+        '#### Metrics',
+        '',
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        '',
+        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
+        '|---|---:|---|---:|---|---|',
+        ...metrics.outcomes.map(o => row([
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            goalCell(o),
+            verdictCell(o, noData)
+        ]))
+    ];
+    const insights = metrics.outcomes.filter(o => o.appleInsight);
+    if (insights.length) {
+        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
+    }
+    if (charts) {
+        for (const o of metrics.outcomes) {
+            const chart = metricChart(o);
+            if (chart)
+                parts.push('', chart);
+        }
+    }
+    return parts.join('\n');
+}
+function metricName(o) {
+    return o.label.toLowerCase() === o.identifier.toLowerCase()
+        ? codeCell(o.identifier)
+        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
+}
+function valueCell(o) {
+    if (!o.point)
+        return 'no data yet';
+    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
+}
+function referenceCell(o) {
+    if (!o.reference)
+        return '';
+    const { mode, versions, value, errorMargin } = o.reference;
+    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
+    const which = mode === 'average'
+        ? `average of ${versions.join(', ')}`
+        : mode === 'baseline'
+            ? `baseline ${versions.join(', ')}`
+            : versions.join(', ');
+    return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
+}
+function changeCell(o) {
+    return o.change === undefined ? '' : changeText(o.change);
+}
+function goalCell(o) {
+    const parts = [
+        o.point?.goal,
+        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
+    ].filter((part) => Boolean(part));
+    return parts.length ? markdown_text(parts.join(', ')) : '';
+}
+function verdictCell(o, noData) {
+    switch (o.status) {
+        case 'regressed':
+            return o.regressedByRule ? '❌ regressed' : "❌ regressed (Apple's insight)";
+        case 'no-data':
+            return `${noData === 'fail' ? '❌' : '⚠️'} ${markdown_text(o.reason ?? 'no data yet')}`;
+        case 'not-gated':
+            return 'ℹ️ reported, not gated (direction unknown)';
+        default:
+            if (o.appleInsight?.kind === 'regression')
+                return '✅ (Apple flags a regression; see below)';
+            return '✅';
+    }
+}
+function insightLine(o, insight) {
+    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
+    const population = insight.populations[0];
+    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
+        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
+        : '';
+    const versions = insight.referenceVersions.length
+        ? ` compared with ${insight.referenceVersions.join(', ')}`
+        : '';
+    const impact = insight.highImpact ? ', high impact' : '';
+    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
+    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/render.ts
+
+
+
+
+
+
+/** How much to show; each level drops more, in the order the design gives. */
+var Detail;
+(function (Detail) {
+    Detail[Detail["Full"] = 0] = "Full";
+    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
+    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
+    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
+})(Detail || (Detail = {}));
+const TOP_ROWS = 10;
+/** The whole report as Markdown: a pure function of the verdict and its context. */
+function renderReport(verdict, context, detail = Detail.Full) {
+    const sections = [
+        headline(verdict),
+        context.release && releaseSection(context.release),
+        buildLine(context),
+        metricProblems(verdict.metrics),
+        problems(verdict),
+        verdict.metrics &&
+            metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
+        ...(detail < Detail.NoTypeTables
+            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
+            : []),
+        noCheckoutLine(context),
+        footer(verdict, context)
+    ];
+    return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+function headline(verdict) {
+    if (verdict.result === 'no-data') {
+        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
+    }
+    const metricRegressions = verdict.metrics?.regressions.length ?? 0;
+    const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? [];
+    const counts = [
+        verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
+        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
+        metricRegressions ? plural(metricRegressions, 'metric regression') : ''
+    ].filter(Boolean);
+    if (verdict.noDataFailed)
+        counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
+    if (verdict.metrics?.noDataFailed)
+        counts.push(`no data for ${markdown_text(metricGaps.join(', '))}`);
+    if (!verdict.passed)
+        return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
+    const gaps = [typeList(verdict.emptyTypes), markdown_text(metricGaps.join(', '))].filter(Boolean);
+    if (gaps.length) {
+        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
+    }
+    return '### ✅ App Store diagnostics gate: passed';
+}
+function buildLine(context) {
+    const parts = [
+        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
+    ];
+    if (context.baseline) {
+        const { id, label } = context.baseline;
+        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
+    }
+    if (context.runUrl)
+        parts.push(markdown_link('workflow run', context.runUrl));
+    return parts.join(' · ');
+}
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
+function problems(verdict) {
+    if (verdict.breaches.length + verdict.regressions.length === 0) {
+        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
+        return fetched
+            ? 'No signature is above its threshold' +
+                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
+            : 'App Store Connect has no diagnostic signatures for this build yet.';
+    }
+    const sections = [];
+    if (verdict.regressions.length) {
+        const rows = verdict.regressions.map(s => render_row([
+            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+            constants_TYPE_LABELS[s.diagnosticType],
+            codeCell(s.signature),
+            text_percent(s.weight),
+            baselineCell(s),
+            deltaCell(s)
+        ]));
+        sections.push([
+            '#### Regressions',
+            '',
+            '| | Type | Signature | Weight | Baseline | Δ |',
+            '|---|---|---|---:|---:|---:|',
+            ...rows
+        ].join('\n'));
+    }
+    if (verdict.breaches.length) {
+        const rows = verdict.breaches.map(s => {
+            const cells = [
+                '❌',
+                constants_TYPE_LABELS[s.diagnosticType],
+                codeCell(s.signature),
+                text_percent(s.weight),
+                limitPercent(s.threshold)
+            ];
+            return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
+        });
+        const header = verdict.hasBaseline
+            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
+        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
+    }
+    return sections.join('\n\n');
+}
+function render_row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return text_percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${text_percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
+function deltaCell(s) {
+    if (s.delta === undefined)
+        return '';
+    const points = (s.delta * 100).toFixed(1);
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
+}
+function render_changeCell(s) {
+    switch (s.change) {
+        case 'new':
+            return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
+        case 'same':
+            return `= ${text_percent(s.weight)}`;
+        case 'up':
+            return `↑ from ${text_percent(s.baselineWeight ?? 0)}`;
+        case 'down':
+            return `↓ from ${text_percent(s.baselineWeight ?? 0)}`;
+        default:
+            return '';
+    }
+}
+const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
+function trendCell(insight) {
+    if (!insight)
+        return '';
+    const arrow = insight.direction ? ARROWS[insight.direction] : '';
+    const refs = insight.referenceVersions
+        .slice(0, 3)
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? text_percent(r.value) : markdown_text(String(r.value))}`);
+    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
+}
+function typeSection(outcome, verdict, context, detail) {
+    const label = constants_TYPE_LABELS[outcome.type];
+    if (outcome.fetched === 0) {
+        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
+    }
+    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict.hasBaseline)
+    ];
+    if (rows.length < outcome.shown.length) {
+        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
+    }
+    if (detail < Detail.NoBacktraces && context.backtraces) {
+        for (const s of rows) {
+            const result = context.backtraces.get(s.id);
+            if (result)
+                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
+        }
+    }
+    const gone = goneLine(outcome);
+    if (gone)
+        parts.push('', gone);
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${constants_TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, withBaseline) {
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            text_percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
+            : [trendCell(s.insight)];
+        return render_row([...cells, ...compared]);
+    });
+    return [head, ...body];
+}
+function goneLine(outcome) {
+    if (outcome.goneUnknown) {
+        return `This build has more than ${outcome.fetched} ${constants_TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
+    }
+    if (outcome.gone.length === 0)
+        return '';
+    const items = outcome.gone
+        .slice(0, TOP_ROWS)
+        .map((s) => `${code(s.signature)} (${text_percent(s.weight)})`);
+    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
+    return `Gone since the baseline: ${items.join(', ')}${more}.`;
+}
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context) {
+    return context.sources?.noCheckout
+        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+        : '';
+}
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place) {
+    return place.ok
+        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
+}
+function backtraceBlock(s, result, place) {
+    if (!result.ok)
+        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
+    const b = result.backtrace;
+    const facts = [
+        b.device,
+        b.os,
+        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
+        b.eventDetail,
+        b.writesCaused && `writes ${b.writesCaused}`
+    ].filter((fact) => Boolean(fact));
+    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
+    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
+    const lines = b.frames.map(f => {
+        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`;
+    });
+    const parts = [
+        `<details><summary>${summary}</summary>`,
+        '',
+        codeBlock(lines.length ? lines : ['(no frames)'])
+    ];
+    if (b.basis === 'heaviest')
+        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    if (place)
+        parts.push('', placeLine(place));
+    for (const insight of b.insights) {
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
+    }
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+function footer(verdict, context) {
+    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
+        .map(t => `${constants_TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .join(', ');
+    const parts = [`Thresholds: ${thresholds}`];
+    if (verdict.hasBaseline)
+        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
+    const { remaining, limit } = context.rateLimit ?? {};
+    if (remaining !== undefined) {
+        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
+    }
+    return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/terminal.ts
+// The terminal report is the Markdown report, re-laid out for a terminal: the same sections in
+// the same order with the same words, by construction, including any section the Markdown
+// report gains later. It reads only the Markdown subset src/report/ writes. Everything from App
+// Store Connect was sanitized on its way into the Markdown (no control characters, so no escape
+// sequence can reach the terminal); this only removes Markdown's escaping and adds colour.
+const sgr = (open, close) => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+const COLOURS = {
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    red: sgr(31, 39),
+    yellow: sgr(33, 39),
+    green: sgr(32, 39)
+};
+const same = (text) => text;
+const PLAIN = { bold: same, dim: same, red: same, yellow: same, green: same };
+/** https://no-color.org: any non-empty NO_COLOR turns colour off; so does a non-terminal. */
+function paletteFor(isTTY, env) {
+    return isTTY && !env.NO_COLOR ? COLOURS : PLAIN;
+}
+/** A table cell's longest shown width: signatures can be 400 characters long. */
+const MAX_CELL = 100;
+const INDENT = '  ';
+/** The Markdown report as terminal text. */
+function terminalReport(markdown, palette) {
+    const lines = markdown.replace(/\n+$/, '').split('\n');
+    const out = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const fence = /^(`{3,})(\w*)$/.exec(line);
+        if (fence) {
+            const end = lines.indexOf(fence[1], i + 1);
+            const body = lines.slice(i + 1, end < 0 ? undefined : end);
+            if (fence[2] === 'mermaid')
+                out.push(...chart(body, palette));
+            else
+                out.push(...body.map(code => `${INDENT}${INDENT}${palette.dim(code.replace(/\u200b/g, ''))}`));
+            i = end < 0 ? lines.length : end;
+            continue;
+        }
+        if (line.startsWith('|')) {
+            let end = i;
+            while (end < lines.length && lines[end].startsWith('|'))
+                end++;
+            out.push(...terminal_table(lines.slice(i, end), palette));
+            i = end - 1;
+            continue;
+        }
+        out.push(block(line, palette));
+    }
+    return `${collapseBlankLines(out).join('\n')}\n`;
+}
+function block(line, palette) {
+    const heading = /^(#{1,6}) (.*)$/.exec(line);
+    if (heading) {
+        const text = inline(heading[2]);
+        return heading[1].length <= 3 ? tone(text, palette, palette.bold) : palette.bold(text);
+    }
+    const summary = /^<details><summary>(.*)<\/summary>$/.exec(line);
+    if (summary)
+        return palette.bold(inline(summary[1]));
+    if (line === '</details>' || line === '<details>')
+        return '';
+    const small = /^<sub>(.*)<\/sub>$/.exec(line);
+    if (small)
+        return palette.dim(inline(small[1]));
+    return line === '' ? '' : inline(line);
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/**
+ * A Mermaid xychart (the report's metric charts) as its title and one sparkline bar per
+ * x value with the value beside it; any other diagram is left to the Markdown report.
+ */
+function chart(body, palette) {
+    const source = body.join('\n');
+    const title = /^\s*title "(.*)"$/m.exec(source)?.[1];
+    const list = (key) => (new RegExp(`^\\s*${key} \\[(.*)\\]$`, 'm').exec(source)?.[1] ?? '')
+        .split(',')
+        .map(item => item.trim().replace(/^"|"$/g, ''))
+        .filter(Boolean);
+    const labels = list('x-axis');
+    const values = list('(?:line|bar)').map(Number);
+    if (!/^\s*xychart/m.test(source) || labels.length !== values.length || values.some(isNaN)) {
+        return [`${INDENT}${palette.dim('(a chart: --format markdown has it)')}`];
+    }
+    const low = Math.min(...values);
+    const span = Math.max(...values) - low || 1;
+    const width = Math.max(...labels.map(label => label.length));
+    return [
+        `${INDENT}${title ?? ''}`,
+        ...labels.map((label, index) => {
+            const bar = BARS[Math.round(((values[index] - low) / span) * (BARS.length - 1))];
+            return `${INDENT}${INDENT}${label.padEnd(width)}  ${bar} ${values[index]}`;
+        })
+    ];
+}
+/** Red for a failure, yellow for a warning, green for a pass: the report's own emoji say which. */
+function tone(text, palette, base = same) {
+    if (text.includes('❌'))
+        return palette.red(base(text));
+    if (text.includes('⚠️'))
+        return palette.yellow(base(text));
+    if (text.includes('✅'))
+        return palette.green(base(text));
+    return base(text);
+}
+function terminal_table(rows, palette) {
+    const cells = rows.map(splitRow);
+    const alignRow = cells.findIndex(row => row.every(cell => /^:?-+:?$/.test(cell)));
+    const right = alignRow < 0 ? [] : cells[alignRow].map(cell => cell.endsWith(':'));
+    const body = cells
+        .filter((_, index) => index !== alignRow)
+        .map(row => row.map(cell => clip(inline(cell))));
+    const widths = [];
+    for (const row of body)
+        row.forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, width(cell))));
+    return body.map((row, r) => {
+        const padded = row.map((cell, c) => {
+            const gap = ' '.repeat((widths[c] ?? 0) - width(cell));
+            return right[c] ? gap + cell : cell + gap;
+        });
+        const line = `${INDENT}${padded.join('  ').trimEnd()}`;
+        return r === 0 && alignRow === 1 ? palette.dim(line) : tone(line, palette);
+    });
+}
+/** The cells of `| a | b |`; a pipe escaped as `\|` stays in its cell. */
+function splitRow(row) {
+    const cells = [];
+    let cell = '';
+    for (let i = 1; i < row.length; i++) {
+        const char = row[i];
+        if (char === '\\' && row[i + 1] === '|') {
+            cell += '\\|';
+            i++;
+        }
+        else if (char === '|') {
+            cells.push(cell.trim());
+            cell = '';
+        }
+        else {
+            cell += char;
+        }
+    }
+    return cells;
+}
+const ENTITIES = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"' };
+/** Markdown inline text as plain text: code spans, escapes, emphasis, links, entities. */
+function inline(markdown) {
+    let out = '';
+    for (let i = 0; i < markdown.length;) {
+        const char = markdown[i];
+        if (char === '`') {
+            const run = /^`+/.exec(markdown.slice(i))[0];
+            const close = findRun(markdown, run.length, i + run.length);
+            if (close >= 0) {
+                let content = markdown.slice(i + run.length, close);
+                if (content.length > 1 && content.startsWith(' ') && content.endsWith(' '))
+                    content = content.slice(1, -1);
+                out += content.replace(/\\\|/g, '|');
+                i = close + run.length;
+                continue;
+            }
+            out += run;
+            i += run.length;
+            continue;
+        }
+        if (char === '\\' && i + 1 < markdown.length) {
+            out += markdown[i + 1];
+            i += 2;
+            continue;
+        }
+        if (char === '*') {
+            i++;
+            continue;
+        }
+        if (char === '[') {
+            const link = /^\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)\)/.exec(markdown.slice(i));
+            if (link) {
+                out += `${inline(link[1])} (${decodeURI(link[2])})`;
+                i += link[0].length;
+                continue;
+            }
+        }
+        if (char === '&') {
+            const entity = /^&[a-z]+;/.exec(markdown.slice(i));
+            if (entity && ENTITIES[entity[0]]) {
+                out += ENTITIES[entity[0]];
+                i += entity[0].length;
+                continue;
+            }
+        }
+        out += char;
+        i++;
+    }
+    // The zero-width spaces that keep GitHub from linking or mentioning have no use here.
+    return out.replace(/\u200b/g, '');
+}
+/** Where the next run of exactly `length` backticks starts, or -1. */
+function findRun(text, length, from) {
+    const pattern = /`+/g;
+    pattern.lastIndex = from;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+        if (match[0].length === length)
+            return match.index;
+    }
+    return -1;
+}
+function clip(text) {
+    if (width(text) <= MAX_CELL)
+        return text;
+    let out = '';
+    for (const char of text) {
+        if (width(out + char) > MAX_CELL - 1)
+            break;
+        out += char;
+    }
+    return `${out}…`;
+}
+/** Columns a text takes in a terminal: wide for emoji and East Asian characters. */
+function width(text) {
+    let columns = 0;
+    for (const char of text) {
+        const code = char.codePointAt(0) ?? 0;
+        if (code === 0xfe0f || code === 0x200d || (code >= 0x300 && code <= 0x36f))
+            continue;
+        columns += isWide(code) ? 2 : 1;
+    }
+    return columns;
+}
+function isWide(code) {
+    return ([0x231a, 0x231b, 0x23f3, 0x2705, 0x274c, 0x26a0, 0x26d4, 0x2b50, 0x23ed].includes(code) ||
+        (code >= 0x1100 && code <= 0x115f) ||
+        (code >= 0x2e80 && code <= 0xa4cf) ||
+        (code >= 0xac00 && code <= 0xd7a3) ||
+        (code >= 0xf900 && code <= 0xfaff) ||
+        (code >= 0xfe30 && code <= 0xfe4f) ||
+        (code >= 0xff00 && code <= 0xff60) ||
+        (code >= 0xffe0 && code <= 0xffe6) ||
+        (code >= 0x1f300 && code <= 0x1faff) ||
+        (code >= 0x20000 && code <= 0x3fffd));
+}
+function collapseBlankLines(lines) {
+    return lines.filter((line, i) => line !== '' || (i > 0 && lines[i - 1] !== ''));
+}
+
+;// CONCATENATED MODULE: ./src/cli/output.ts
+
+
+
+
+
+
+
+
+
+
+
+const FORMATS = ['text', 'markdown', 'json'];
+const TOOL = 'asc-diagnostics-gate';
+/**
+ * The command-line tool's sinks: the report on stdout in the chosen format, the report files
+ * the action also writes, the reasons on stderr, and the exit status. No GitHub feature.
+ */
+function commandLineSinks(streams, options) {
+    // One line per sentence: the parser lists every input problem on a line of its own.
+    const line = (text) => {
+        for (const sentence of options.wording(text).split('\n')) {
+            streams.stderr.write(`${TOOL}: ${oneLine(scrub(sentence), 2000)}\n`);
+        }
+    };
+    const report = async (outcome) => {
+        if (options.format === 'json') {
+            streams.stdout.write(`${scrub(JSON.stringify(jsonReportOf(outcome), null, 2))}\n`);
+        }
+        else if (outcome.kind === 'judged') {
+            const markdown = scrub(renderReport(outcome.verdict, reportContext(outcome)));
+            streams.stdout.write(options.format === 'markdown' ? markdown : terminalReport(markdown, options.palette));
+        }
+    };
+    // The same files as the action, each when its flag names a path.
+    const files = async (outcome) => {
+        const path = outcome.config?.reportPath ?? options.reportPath;
+        if (path) {
+            try {
+                writeJsonReport(jsonReportOf(outcome), path);
+            }
+            catch (error) {
+                line(`warning: could not write the JSON report to '${path}': ${messageOf(error)}`);
+            }
+        }
+        for (const file of ciReportFiles(outcome)) {
+            if (!file.path || file.text === undefined)
+                continue;
+            try {
+                writeTextFile(file.path, file.text);
+            }
+            catch (error) {
+                line(`warning: could not write the ${file.what} to '${file.path}': ${messageOf(error)}`);
+            }
+        }
+    };
+    const reasons = async (outcome) => {
+        if (outcome.kind === 'failed') {
+            return outcome.error.split('\n').forEach(error => line(`error: ${error}`));
+        }
+        if (outcome.kind !== 'judged')
+            return;
+        // The phased release could not be paused (a 403, say): the verdict stands, the error shows.
+        if (outcome.release?.error)
+            line(`error: ${outcome.release.error}`);
+        if (!options.quiet) {
+            for (const warning of gapWarnings(outcome.config.noData, outcome.verdict, outcome.data)) {
+                line(`warning: ${warning}`);
+            }
+        }
+        if (outcome.failure)
+            line(`gate failed: ${outcome.failure}`);
+    };
+    const status = async (outcome) => options.exit(exitCode(outcome));
+    return [report, files, reasons, status];
+}
+
+;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
+
+
+
+
+
+
+
+
+
+const NAME = 'asc-diagnostics-gate';
+const ENVIRONMENT_HELP = [
+    'Environment:',
+    ...[
+        [
+            `${KEY_ENV.issuerId}, ${KEY_ENV.keyId}`,
+            "the API key's issuer and key ID (or --issuer-id, --key-id)"
+        ],
+        [KEY_ENV.privateKey, "the AuthKey_<KEYID>.p8 file's contents, or"],
+        [KEY_ENV.privateKeyPath, 'its path; the key is never a flag, since flags end'],
+        ['', 'up in shell history and process lists'],
+        ['ASC_GATE_<FLAG>', `any other flag: --build-id is ${envName('build-id')},`],
+        ['', `--app-version is ${envName('app-version')}; a flag wins`],
+        ['NO_COLOR', 'no colour, even in a terminal']
+    ].map(([name, text]) => `  ${name.padEnd(27)}${text}`)
+].join('\n');
+/** The command line's parser: one flag per action input, with action.yml's defaults. */
+function main_program(io) {
+    const command = new Command(NAME)
+        .description("Gate a build on App Store Connect's field diagnostics (hangs, disk writes, launches): the GitHub Action's gate, outside GitHub.")
+        .usage('--build-id <id> [options]  (the API key from the environment)')
+        .version(TOOL_VERSION, '--version', "print the tool's version")
+        .helpOption('-h, --help', 'print this help')
+        .exitOverride()
+        .allowExcessArguments(false)
+        .configureOutput({
+        writeOut: text => void io.stdout.write(text),
+        writeErr: text => void io.stderr.write(text)
+    })
+        .showHelpAfterError(`(${NAME} --help lists every flag)`)
+        .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`);
+    for (const flag of FLAGS) {
+        const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env);
+        if (flag.default)
+            option.default(flag.default);
+        command.addOption(option);
+    }
+    command
+        .addOption(new Option('--format <format>', 'what stdout gets: the terminal report, the Markdown report or the JSON report')
+        .choices(FORMATS)
+        .default('text')
+        .env(envName('format')))
+        .addOption(new Option('-q, --quiet', 'no progress and no warnings on stderr (errors still print)').env(envName('quiet')));
+    return command;
+}
+/** Runs the tool; resolves to its exit status. Environment variables come from process.env. */
+async function main(args, io) {
+    // Before the parser, which would echo the value: the key in a flag is already in the
+    // shell's history, so say where it belongs instead.
+    if (args.some(arg => /^--private-key(=|$)/.test(arg))) {
+        io.stderr.write(`${NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`);
+        return EXIT.badInput;
+    }
+    const command = main_program(io);
+    try {
+        command.parse([...args], { from: 'user' });
+    }
+    catch (error) {
+        if (!(error instanceof CommanderError))
+            throw error;
+        const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+        return done.includes(error.code) ? EXIT.passed : EXIT.badInput;
+    }
+    const env = process.env;
+    const values = inputValues(command);
+    const quiet = Boolean(command.getOptionValue('quiet'));
+    const wording = (message) => forCommandLine(message, env);
+    const progress = !quiet && io.stderr.isTTY === true;
+    let status = EXIT.bug;
+    await runGate({
+        readInputs: () => {
+            try {
+                return { config: parseConfig(inputReader(values, env)) };
+            }
+            catch (error) {
+                throw error instanceof InputError ? new InputError(wording(error.message)) : error;
+            }
+        },
+        log: line => {
+            if (progress)
+                io.stderr.write(`${oneLine(scrub(line), 2000)}\n`);
+        },
+        phase: (_title, work) => work(),
+        sinks: commandLineSinks(io, {
+            format: command.getOptionValue('format'),
+            palette: paletteFor(io.stdout.isTTY, env),
+            quiet,
+            reportPath: values.get('report-path') || undefined,
+            wording,
+            exit: code => void (status = code)
+        })
+    });
+    return status;
+}
+/**
+ * Each input's value: from its flag, else its environment variable, else action.yml's default
+ * (commander's order). An input without a default that was not given is absent.
+ */
+function inputValues(command) {
+    const values = new Map();
+    for (const flag of FLAGS) {
+        const option = command.options.find(o => o.long === `--${flag.flag}`);
+        const name = option.attributeName();
+        const value = command.getOptionValue(name);
+        // A --no-… flag defaults to true in commander when action.yml gives no default.
+        const fromDefault = command.getOptionValueSource(name) === 'default';
+        if (typeof value === 'string' && !(fromDefault && !flag.default))
+            values.set(flag.input, value);
+    }
+    return values;
+}
+
+
+/***/ }),
+
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 909:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { Argument } = __nccwpck_require__(154);
+const { Command } = __nccwpck_require__(348);
+const { CommanderError, InvalidArgumentError } = __nccwpck_require__(135);
+const { Help } = __nccwpck_require__(754);
+const { Option } = __nccwpck_require__(240);
+
+exports.DM = new Command();
+
+exports.gu = (name) => new Command(name);
+exports.Ww = (flags, description) => new Option(flags, description);
+exports.er = (name, description) => new Argument(name, description);
+
+/**
+ * Expose classes
+ */
+
+exports.uB = Command;
+exports.c$ = Option;
+exports.ef = Argument;
+exports._V = Help;
+
+exports.b7 = CommanderError;
+exports.Di = InvalidArgumentError;
+exports.a2 = InvalidArgumentError; // Deprecated
+
+
+/***/ }),
+
+/***/ 154:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { InvalidArgumentError } = __nccwpck_require__(135);
+
+class Argument {
+  /**
+   * Initialize a new command argument with the given name and description.
+   * The default is that the argument is required, and you can explicitly
+   * indicate this with <> around the name. Put [] around the name for an optional argument.
+   *
+   * @param {string} name
+   * @param {string} [description]
+   */
+
+  constructor(name, description) {
+    this.description = description || '';
+    this.variadic = false;
+    this.parseArg = undefined;
+    this.defaultValue = undefined;
+    this.defaultValueDescription = undefined;
+    this.argChoices = undefined;
+
+    switch (name[0]) {
+      case '<': // e.g. <required>
+        this.required = true;
+        this._name = name.slice(1, -1);
+        break;
+      case '[': // e.g. [optional]
+        this.required = false;
+        this._name = name.slice(1, -1);
+        break;
+      default:
+        this.required = true;
+        this._name = name;
+        break;
+    }
+
+    if (this._name.endsWith('...')) {
+      this.variadic = true;
+      this._name = this._name.slice(0, -3);
+    }
+  }
+
+  /**
+   * Return argument name.
+   *
+   * @return {string}
+   */
+
+  name() {
+    return this._name;
+  }
+
+  /**
+   * @package
+   */
+
+  _collectValue(value, previous) {
+    if (previous === this.defaultValue || !Array.isArray(previous)) {
+      return [value];
+    }
+
+    previous.push(value);
+    return previous;
+  }
+
+  /**
+   * Set the default value, and optionally supply the description to be displayed in the help.
+   *
+   * @param {*} value
+   * @param {string} [description]
+   * @return {Argument}
+   */
+
+  default(value, description) {
+    this.defaultValue = value;
+    this.defaultValueDescription = description;
+    return this;
+  }
+
+  /**
+   * Set the custom handler for processing CLI command arguments into argument values.
+   *
+   * @param {Function} [fn]
+   * @return {Argument}
+   */
+
+  argParser(fn) {
+    this.parseArg = fn;
+    return this;
+  }
+
+  /**
+   * Only allow argument value to be one of choices.
+   *
+   * @param {string[]} values
+   * @return {Argument}
+   */
+
+  choices(values) {
+    this.argChoices = values.slice();
+    this.parseArg = (arg, previous) => {
+      if (!this.argChoices.includes(arg)) {
+        throw new InvalidArgumentError(
+          `Allowed choices are ${this.argChoices.join(', ')}.`,
+        );
+      }
+      if (this.variadic) {
+        return this._collectValue(arg, previous);
+      }
+      return arg;
+    };
+    return this;
+  }
+
+  /**
+   * Make argument required.
+   *
+   * @returns {Argument}
+   */
+  argRequired() {
+    this.required = true;
+    return this;
+  }
+
+  /**
+   * Make argument optional.
+   *
+   * @returns {Argument}
+   */
+  argOptional() {
+    this.required = false;
+    return this;
+  }
+}
+
+/**
+ * Takes an argument and returns its human readable equivalent for help usage.
+ *
+ * @param {Argument} arg
+ * @return {string}
+ * @private
+ */
+
+function humanReadableArgName(arg) {
+  const nameOutput = arg.name() + (arg.variadic === true ? '...' : '');
+
+  return arg.required ? '<' + nameOutput + '>' : '[' + nameOutput + ']';
+}
+
+exports.Argument = Argument;
+exports.humanReadableArgName = humanReadableArgName;
+
+
+/***/ }),
+
+/***/ 348:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const EventEmitter = (__nccwpck_require__(474).EventEmitter);
+const childProcess = __nccwpck_require__(421);
+const path = __nccwpck_require__(760);
+const fs = __nccwpck_require__(24);
+const process = __nccwpck_require__(708);
+
+const { Argument, humanReadableArgName } = __nccwpck_require__(154);
+const { CommanderError } = __nccwpck_require__(135);
+const { Help, stripColor } = __nccwpck_require__(754);
+const { Option, DualOptions } = __nccwpck_require__(240);
+const { suggestSimilar } = __nccwpck_require__(30);
+
+class Command extends EventEmitter {
+  /**
+   * Initialize a new `Command`.
+   *
+   * @param {string} [name]
+   */
+
+  constructor(name) {
+    super();
+    /** @type {Command[]} */
+    this.commands = [];
+    /** @type {Option[]} */
+    this.options = [];
+    this.parent = null;
+    this._allowUnknownOption = false;
+    this._allowExcessArguments = false;
+    /** @type {Argument[]} */
+    this.registeredArguments = [];
+    this._args = this.registeredArguments; // deprecated old name
+    /** @type {string[]} */
+    this.args = []; // cli args with options removed
+    this.rawArgs = [];
+    this.processedArgs = []; // like .args but after custom processing and collecting variadic
+    this._scriptPath = null;
+    this._name = name || '';
+    this._optionValues = {};
+    this._optionValueSources = {}; // default, env, cli etc
+    this._storeOptionsAsProperties = false;
+    this._actionHandler = null;
+    this._executableHandler = false;
+    this._executableFile = null; // custom name for executable
+    this._executableDir = null; // custom search directory for subcommands
+    this._defaultCommandName = null;
+    this._exitCallback = null;
+    this._aliases = [];
+    this._combineFlagAndOptionalValue = true;
+    this._description = '';
+    this._summary = '';
+    this._argsDescription = undefined; // legacy
+    this._enablePositionalOptions = false;
+    this._passThroughOptions = false;
+    this._lifeCycleHooks = {}; // a hash of arrays
+    /** @type {(boolean | string)} */
+    this._showHelpAfterError = false;
+    this._showSuggestionAfterError = true;
+    this._savedState = null; // used in save/restoreStateBeforeParse
+
+    // see configureOutput() for docs
+    this._outputConfiguration = {
+      writeOut: (str) => process.stdout.write(str),
+      writeErr: (str) => process.stderr.write(str),
+      outputError: (str, write) => write(str),
+      getOutHelpWidth: () =>
+        process.stdout.isTTY ? process.stdout.columns : undefined,
+      getErrHelpWidth: () =>
+        process.stderr.isTTY ? process.stderr.columns : undefined,
+      getOutHasColors: () =>
+        useColor() ?? (process.stdout.isTTY && process.stdout.hasColors?.()),
+      getErrHasColors: () =>
+        useColor() ?? (process.stderr.isTTY && process.stderr.hasColors?.()),
+      stripColor: (str) => stripColor(str),
+    };
+
+    this._hidden = false;
+    /** @type {(Option | null | undefined)} */
+    this._helpOption = undefined; // Lazy created on demand. May be null if help option is disabled.
+    this._addImplicitHelpCommand = undefined; // undecided whether true or false yet, not inherited
+    /** @type {Command} */
+    this._helpCommand = undefined; // lazy initialised, inherited
+    this._helpConfiguration = {};
+    /** @type {string | undefined} */
+    this._helpGroupHeading = undefined; // soft initialised when added to parent
+    /** @type {string | undefined} */
+    this._defaultCommandGroup = undefined;
+    /** @type {string | undefined} */
+    this._defaultOptionGroup = undefined;
+  }
+
+  /**
+   * Copy settings that are useful to have in common across root command and subcommands.
+   *
+   * (Used internally when adding a command using `.command()` so subcommands inherit parent settings.)
+   *
+   * @param {Command} sourceCommand
+   * @return {Command} `this` command for chaining
+   */
+  copyInheritedSettings(sourceCommand) {
+    this._outputConfiguration = sourceCommand._outputConfiguration;
+    this._helpOption = sourceCommand._helpOption;
+    this._helpCommand = sourceCommand._helpCommand;
+    this._helpConfiguration = sourceCommand._helpConfiguration;
+    this._exitCallback = sourceCommand._exitCallback;
+    this._storeOptionsAsProperties = sourceCommand._storeOptionsAsProperties;
+    this._combineFlagAndOptionalValue =
+      sourceCommand._combineFlagAndOptionalValue;
+    this._allowExcessArguments = sourceCommand._allowExcessArguments;
+    this._enablePositionalOptions = sourceCommand._enablePositionalOptions;
+    this._showHelpAfterError = sourceCommand._showHelpAfterError;
+    this._showSuggestionAfterError = sourceCommand._showSuggestionAfterError;
+
+    return this;
+  }
+
+  /**
+   * @returns {Command[]}
+   * @private
+   */
+
+  _getCommandAndAncestors() {
+    const result = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let command = this; command; command = command.parent) {
+      result.push(command);
+    }
+    return result;
+  }
+
+  /**
+   * Define a command.
+   *
+   * There are two styles of command: pay attention to where to put the description.
+   *
+   * @example
+   * // Command implemented using action handler (description is supplied separately to `.command`)
+   * program
+   *   .command('clone <source> [destination]')
+   *   .description('clone a repository into a newly created directory')
+   *   .action((source, destination) => {
+   *     console.log('clone command called');
+   *   });
+   *
+   * // Command implemented using separate executable file (description is second parameter to `.command`)
+   * program
+   *   .command('start <service>', 'start named service')
+   *   .command('stop [service]', 'stop named service, or all if no name supplied');
+   *
+   * @param {string} nameAndArgs - command name and arguments, args are `<required>` or `[optional]` and last may also be `variadic...`
+   * @param {(object | string)} [actionOptsOrExecDesc] - configuration options (for action), or description (for executable)
+   * @param {object} [execOpts] - configuration options (for executable)
+   * @return {Command} returns new command for action handler, or `this` for executable command
+   */
+
+  command(nameAndArgs, actionOptsOrExecDesc, execOpts) {
+    let desc = actionOptsOrExecDesc;
+    let opts = execOpts;
+    if (typeof desc === 'object' && desc !== null) {
+      opts = desc;
+      desc = null;
+    }
+    opts = opts || {};
+    const [, name, args] = nameAndArgs.match(/([^ ]+) *(.*)/);
+
+    const cmd = this.createCommand(name);
+    if (desc) {
+      cmd.description(desc);
+      cmd._executableHandler = true;
+    }
+    if (opts.isDefault) this._defaultCommandName = cmd._name;
+    cmd._hidden = !!(opts.noHelp || opts.hidden); // noHelp is deprecated old name for hidden
+    cmd._executableFile = opts.executableFile || null; // Custom name for executable file, set missing to null to match constructor
+    if (args) cmd.arguments(args);
+    this._registerCommand(cmd);
+    cmd.parent = this;
+    cmd.copyInheritedSettings(this);
+
+    if (desc) return this;
+    return cmd;
+  }
+
+  /**
+   * Factory routine to create a new unattached command.
+   *
+   * See .command() for creating an attached subcommand, which uses this routine to
+   * create the command. You can override createCommand to customise subcommands.
+   *
+   * @param {string} [name]
+   * @return {Command} new command
+   */
+
+  createCommand(name) {
+    return new Command(name);
+  }
+
+  /**
+   * You can customise the help with a subclass of Help by overriding createHelp,
+   * or by overriding Help properties using configureHelp().
+   *
+   * @return {Help}
+   */
+
+  createHelp() {
+    return Object.assign(new Help(), this.configureHelp());
+  }
+
+  /**
+   * You can customise the help by overriding Help properties using configureHelp(),
+   * or with a subclass of Help by overriding createHelp().
+   *
+   * @param {object} [configuration] - configuration options
+   * @return {(Command | object)} `this` command for chaining, or stored configuration
+   */
+
+  configureHelp(configuration) {
+    if (configuration === undefined) return this._helpConfiguration;
+
+    this._helpConfiguration = configuration;
+    return this;
+  }
+
+  /**
+   * The default output goes to stdout and stderr. You can customise this for special
+   * applications. You can also customise the display of errors by overriding outputError.
+   *
+   * The configuration properties are all functions:
+   *
+   *     // change how output being written, defaults to stdout and stderr
+   *     writeOut(str)
+   *     writeErr(str)
+   *     // change how output being written for errors, defaults to writeErr
+   *     outputError(str, write) // used for displaying errors and not used for displaying help
+   *     // specify width for wrapping help
+   *     getOutHelpWidth()
+   *     getErrHelpWidth()
+   *     // color support, currently only used with Help
+   *     getOutHasColors()
+   *     getErrHasColors()
+   *     stripColor() // used to remove ANSI escape codes if output does not have colors
+   *
+   * @param {object} [configuration] - configuration options
+   * @return {(Command | object)} `this` command for chaining, or stored configuration
+   */
+
+  configureOutput(configuration) {
+    if (configuration === undefined) return this._outputConfiguration;
+
+    this._outputConfiguration = {
+      ...this._outputConfiguration,
+      ...configuration,
+    };
+    return this;
+  }
+
+  /**
+   * Display the help or a custom message after an error occurs.
+   *
+   * @param {(boolean|string)} [displayHelp]
+   * @return {Command} `this` command for chaining
+   */
+  showHelpAfterError(displayHelp = true) {
+    if (typeof displayHelp !== 'string') displayHelp = !!displayHelp;
+    this._showHelpAfterError = displayHelp;
+    return this;
+  }
+
+  /**
+   * Display suggestion of similar commands for unknown commands, or options for unknown options.
+   *
+   * @param {boolean} [displaySuggestion]
+   * @return {Command} `this` command for chaining
+   */
+  showSuggestionAfterError(displaySuggestion = true) {
+    this._showSuggestionAfterError = !!displaySuggestion;
+    return this;
+  }
+
+  /**
+   * Add a prepared subcommand.
+   *
+   * See .command() for creating an attached subcommand which inherits settings from its parent.
+   *
+   * @param {Command} cmd - new subcommand
+   * @param {object} [opts] - configuration options
+   * @return {Command} `this` command for chaining
+   */
+
+  addCommand(cmd, opts) {
+    if (!cmd._name) {
+      throw new Error(`Command passed to .addCommand() must have a name
+- specify the name in Command constructor or using .name()`);
+    }
+
+    opts = opts || {};
+    if (opts.isDefault) this._defaultCommandName = cmd._name;
+    if (opts.noHelp || opts.hidden) cmd._hidden = true; // modifying passed command due to existing implementation
+
+    this._registerCommand(cmd);
+    cmd.parent = this;
+    cmd._checkForBrokenPassThrough();
+
+    return this;
+  }
+
+  /**
+   * Factory routine to create a new unattached argument.
+   *
+   * See .argument() for creating an attached argument, which uses this routine to
+   * create the argument. You can override createArgument to return a custom argument.
+   *
+   * @param {string} name
+   * @param {string} [description]
+   * @return {Argument} new argument
+   */
+
+  createArgument(name, description) {
+    return new Argument(name, description);
+  }
+
+  /**
+   * Define argument syntax for command.
+   *
+   * The default is that the argument is required, and you can explicitly
+   * indicate this with <> around the name. Put [] around the name for an optional argument.
+   *
+   * @example
+   * program.argument('<input-file>');
+   * program.argument('[output-file]');
+   *
+   * @param {string} name
+   * @param {string} [description]
+   * @param {(Function|*)} [parseArg] - custom argument processing function or default value
+   * @param {*} [defaultValue]
+   * @return {Command} `this` command for chaining
+   */
+  argument(name, description, parseArg, defaultValue) {
+    const argument = this.createArgument(name, description);
+    if (typeof parseArg === 'function') {
+      argument.default(defaultValue).argParser(parseArg);
+    } else {
+      argument.default(parseArg);
+    }
+    this.addArgument(argument);
+    return this;
+  }
+
+  /**
+   * Define argument syntax for command, adding multiple at once (without descriptions).
+   *
+   * See also .argument().
+   *
+   * @example
+   * program.arguments('<cmd> [env]');
+   *
+   * @param {string} names
+   * @return {Command} `this` command for chaining
+   */
+
+  arguments(names) {
+    names
+      .trim()
+      .split(/ +/)
+      .forEach((detail) => {
+        this.argument(detail);
+      });
+    return this;
+  }
+
+  /**
+   * Define argument syntax for command, adding a prepared argument.
+   *
+   * @param {Argument} argument
+   * @return {Command} `this` command for chaining
+   */
+  addArgument(argument) {
+    const previousArgument = this.registeredArguments.slice(-1)[0];
+    if (previousArgument?.variadic) {
+      throw new Error(
+        `only the last argument can be variadic '${previousArgument.name()}'`,
+      );
+    }
+    if (
+      argument.required &&
+      argument.defaultValue !== undefined &&
+      argument.parseArg === undefined
+    ) {
+      throw new Error(
+        `a default value for a required argument is never used: '${argument.name()}'`,
+      );
+    }
+    this.registeredArguments.push(argument);
+    return this;
+  }
+
+  /**
+   * Customise or override default help command. By default a help command is automatically added if your command has subcommands.
+   *
+   * @example
+   *    program.helpCommand('help [cmd]');
+   *    program.helpCommand('help [cmd]', 'show help');
+   *    program.helpCommand(false); // suppress default help command
+   *    program.helpCommand(true); // add help command even if no subcommands
+   *
+   * @param {string|boolean} enableOrNameAndArgs - enable with custom name and/or arguments, or boolean to override whether added
+   * @param {string} [description] - custom description
+   * @return {Command} `this` command for chaining
+   */
+
+  helpCommand(enableOrNameAndArgs, description) {
+    if (typeof enableOrNameAndArgs === 'boolean') {
+      this._addImplicitHelpCommand = enableOrNameAndArgs;
+      if (enableOrNameAndArgs && this._defaultCommandGroup) {
+        // make the command to store the group
+        this._initCommandGroup(this._getHelpCommand());
+      }
+      return this;
+    }
+
+    const nameAndArgs = enableOrNameAndArgs ?? 'help [command]';
+    const [, helpName, helpArgs] = nameAndArgs.match(/([^ ]+) *(.*)/);
+    const helpDescription = description ?? 'display help for command';
+
+    const helpCommand = this.createCommand(helpName);
+    helpCommand.helpOption(false);
+    if (helpArgs) helpCommand.arguments(helpArgs);
+    if (helpDescription) helpCommand.description(helpDescription);
+
+    this._addImplicitHelpCommand = true;
+    this._helpCommand = helpCommand;
+    // init group unless lazy create
+    if (enableOrNameAndArgs || description) this._initCommandGroup(helpCommand);
+
+    return this;
+  }
+
+  /**
+   * Add prepared custom help command.
+   *
+   * @param {(Command|string|boolean)} helpCommand - custom help command, or deprecated enableOrNameAndArgs as for `.helpCommand()`
+   * @param {string} [deprecatedDescription] - deprecated custom description used with custom name only
+   * @return {Command} `this` command for chaining
+   */
+  addHelpCommand(helpCommand, deprecatedDescription) {
+    // If not passed an object, call through to helpCommand for backwards compatibility,
+    // as addHelpCommand was originally used like helpCommand is now.
+    if (typeof helpCommand !== 'object') {
+      this.helpCommand(helpCommand, deprecatedDescription);
+      return this;
+    }
+
+    this._addImplicitHelpCommand = true;
+    this._helpCommand = helpCommand;
+    this._initCommandGroup(helpCommand);
+    return this;
+  }
+
+  /**
+   * Lazy create help command.
+   *
+   * @return {(Command|null)}
+   * @package
+   */
+  _getHelpCommand() {
+    const hasImplicitHelpCommand =
+      this._addImplicitHelpCommand ??
+      (this.commands.length &&
+        !this._actionHandler &&
+        !this._findCommand('help'));
+
+    if (hasImplicitHelpCommand) {
+      if (this._helpCommand === undefined) {
+        this.helpCommand(undefined, undefined); // use default name and description
+      }
+      return this._helpCommand;
+    }
+    return null;
+  }
+
+  /**
+   * Add hook for life cycle event.
+   *
+   * @param {string} event
+   * @param {Function} listener
+   * @return {Command} `this` command for chaining
+   */
+
+  hook(event, listener) {
+    const allowedValues = ['preSubcommand', 'preAction', 'postAction'];
+    if (!allowedValues.includes(event)) {
+      throw new Error(`Unexpected value for event passed to hook : '${event}'.
+Expecting one of '${allowedValues.join("', '")}'`);
+    }
+    if (this._lifeCycleHooks[event]) {
+      this._lifeCycleHooks[event].push(listener);
+    } else {
+      this._lifeCycleHooks[event] = [listener];
+    }
+    return this;
+  }
+
+  /**
+   * Register callback to use as replacement for calling process.exit.
+   *
+   * @param {Function} [fn] optional callback which will be passed a CommanderError, defaults to throwing
+   * @return {Command} `this` command for chaining
+   */
+
+  exitOverride(fn) {
+    if (fn) {
+      this._exitCallback = fn;
+    } else {
+      this._exitCallback = (err) => {
+        if (err.code !== 'commander.executeSubCommandAsync') {
+          throw err;
+        } else {
+          // Async callback from spawn events, not useful to throw.
+        }
+      };
+    }
+    return this;
+  }
+
+  /**
+   * Call process.exit, and _exitCallback if defined.
+   *
+   * @param {number} exitCode exit code for using with process.exit
+   * @param {string} code an id string representing the error
+   * @param {string} message human-readable description of the error
+   * @return never
+   * @private
+   */
+
+  _exit(exitCode, code, message) {
+    if (this._exitCallback) {
+      this._exitCallback(new CommanderError(exitCode, code, message));
+      // Expecting this line is not reached.
+    }
+    process.exit(exitCode);
+  }
+
+  /**
+   * Register callback `fn` for the command.
+   *
+   * @example
+   * program
+   *   .command('serve')
+   *   .description('start service')
+   *   .action(function() {
+   *      // do work here
+   *   });
+   *
+   * @param {Function} fn
+   * @return {Command} `this` command for chaining
+   */
+
+  action(fn) {
+    const listener = (args) => {
+      // The .action callback takes an extra parameter which is the command or options.
+      const expectedArgsCount = this.registeredArguments.length;
+      const actionArgs = args.slice(0, expectedArgsCount);
+      if (this._storeOptionsAsProperties) {
+        actionArgs[expectedArgsCount] = this; // backwards compatible "options"
+      } else {
+        actionArgs[expectedArgsCount] = this.opts();
+      }
+      actionArgs.push(this);
+
+      return fn.apply(this, actionArgs);
+    };
+    this._actionHandler = listener;
+    return this;
+  }
+
+  /**
+   * Factory routine to create a new unattached option.
+   *
+   * See .option() for creating an attached option, which uses this routine to
+   * create the option. You can override createOption to return a custom option.
+   *
+   * @param {string} flags
+   * @param {string} [description]
+   * @return {Option} new option
+   */
+
+  createOption(flags, description) {
+    return new Option(flags, description);
+  }
+
+  /**
+   * Wrap parseArgs to catch 'commander.invalidArgument'.
+   *
+   * @param {(Option | Argument)} target
+   * @param {string} value
+   * @param {*} previous
+   * @param {string} invalidArgumentMessage
+   * @private
+   */
+
+  _callParseArg(target, value, previous, invalidArgumentMessage) {
+    try {
+      return target.parseArg(value, previous);
+    } catch (err) {
+      if (err.code === 'commander.invalidArgument') {
+        const message = `${invalidArgumentMessage} ${err.message}`;
+        this.error(message, { exitCode: err.exitCode, code: err.code });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Check for option flag conflicts.
+   * Register option if no conflicts found, or throw on conflict.
+   *
+   * @param {Option} option
+   * @private
+   */
+
+  _registerOption(option) {
+    const matchingOption =
+      (option.short && this._findOption(option.short)) ||
+      (option.long && this._findOption(option.long));
+    if (matchingOption) {
+      const matchingFlag =
+        option.long && this._findOption(option.long)
+          ? option.long
+          : option.short;
+      throw new Error(`Cannot add option '${option.flags}'${this._name && ` to command '${this._name}'`} due to conflicting flag '${matchingFlag}'
+-  already used by option '${matchingOption.flags}'`);
+    }
+
+    this._initOptionGroup(option);
+    this.options.push(option);
+  }
+
+  /**
+   * Check for command name and alias conflicts with existing commands.
+   * Register command if no conflicts found, or throw on conflict.
+   *
+   * @param {Command} command
+   * @private
+   */
+
+  _registerCommand(command) {
+    const knownBy = (cmd) => {
+      return [cmd.name()].concat(cmd.aliases());
+    };
+
+    const alreadyUsed = knownBy(command).find((name) =>
+      this._findCommand(name),
+    );
+    if (alreadyUsed) {
+      const existingCmd = knownBy(this._findCommand(alreadyUsed)).join('|');
+      const newCmd = knownBy(command).join('|');
+      throw new Error(
+        `cannot add command '${newCmd}' as already have command '${existingCmd}'`,
+      );
+    }
+
+    this._initCommandGroup(command);
+    this.commands.push(command);
+  }
+
+  /**
+   * Add an option.
+   *
+   * @param {Option} option
+   * @return {Command} `this` command for chaining
+   */
+  addOption(option) {
+    this._registerOption(option);
+
+    const oname = option.name();
+    const name = option.attributeName();
+
+    // store default value
+    if (option.negate) {
+      // --no-foo is special and defaults foo to true, unless a --foo option is already defined
+      const positiveLongFlag = option.long.replace(/^--no-/, '--');
+      if (!this._findOption(positiveLongFlag)) {
+        this.setOptionValueWithSource(
+          name,
+          option.defaultValue === undefined ? true : option.defaultValue,
+          'default',
+        );
+      }
+    } else if (option.defaultValue !== undefined) {
+      this.setOptionValueWithSource(name, option.defaultValue, 'default');
+    }
+
+    // handler for cli and env supplied values
+    const handleOptionValue = (val, invalidValueMessage, valueSource) => {
+      // val is null for optional option used without an optional-argument.
+      // val is undefined for boolean and negated option.
+      if (val == null && option.presetArg !== undefined) {
+        val = option.presetArg;
+      }
+
+      // custom processing
+      const oldValue = this.getOptionValue(name);
+      if (val !== null && option.parseArg) {
+        val = this._callParseArg(option, val, oldValue, invalidValueMessage);
+      } else if (val !== null && option.variadic) {
+        val = option._collectValue(val, oldValue);
+      }
+
+      // Fill-in appropriate missing values. Long winded but easy to follow.
+      if (val == null) {
+        if (option.negate) {
+          val = false;
+        } else if (option.isBoolean() || option.optional) {
+          val = true;
+        } else {
+          val = ''; // not normal, parseArg might have failed or be a mock function for testing
+        }
+      }
+      this.setOptionValueWithSource(name, val, valueSource);
+    };
+
+    this.on('option:' + oname, (val) => {
+      const invalidValueMessage = `error: option '${option.flags}' argument '${val}' is invalid.`;
+      handleOptionValue(val, invalidValueMessage, 'cli');
+    });
+
+    if (option.envVar) {
+      this.on('optionEnv:' + oname, (val) => {
+        const invalidValueMessage = `error: option '${option.flags}' value '${val}' from env '${option.envVar}' is invalid.`;
+        handleOptionValue(val, invalidValueMessage, 'env');
+      });
+    }
+
+    return this;
+  }
+
+  /**
+   * Internal implementation shared by .option() and .requiredOption()
+   *
+   * @return {Command} `this` command for chaining
+   * @private
+   */
+  _optionEx(config, flags, description, fn, defaultValue) {
+    if (typeof flags === 'object' && flags instanceof Option) {
+      throw new Error(
+        'To add an Option object use addOption() instead of option() or requiredOption()',
+      );
+    }
+    const option = this.createOption(flags, description);
+    option.makeOptionMandatory(!!config.mandatory);
+    if (typeof fn === 'function') {
+      option.default(defaultValue).argParser(fn);
+    } else if (fn instanceof RegExp) {
+      // deprecated
+      const regex = fn;
+      fn = (val, def) => {
+        const m = regex.exec(val);
+        return m ? m[0] : def;
+      };
+      option.default(defaultValue).argParser(fn);
+    } else {
+      option.default(fn);
+    }
+
+    return this.addOption(option);
+  }
+
+  /**
+   * Define option with `flags`, `description`, and optional argument parsing function or `defaultValue` or both.
+   *
+   * The `flags` string contains the short and/or long flags, separated by comma, a pipe or space. A required
+   * option-argument is indicated by `<>` and an optional option-argument by `[]`.
+   *
+   * See the README for more details, and see also addOption() and requiredOption().
+   *
+   * @example
+   * program
+   *     .option('-p, --pepper', 'add pepper')
+   *     .option('--pt, --pizza-type <TYPE>', 'type of pizza') // required option-argument
+   *     .option('-c, --cheese [CHEESE]', 'add extra cheese', 'mozzarella') // optional option-argument with default
+   *     .option('-t, --tip <VALUE>', 'add tip to purchase cost', parseFloat) // custom parse function
+   *
+   * @param {string} flags
+   * @param {string} [description]
+   * @param {(Function|*)} [parseArg] - custom option processing function or default value
+   * @param {*} [defaultValue]
+   * @return {Command} `this` command for chaining
+   */
+
+  option(flags, description, parseArg, defaultValue) {
+    return this._optionEx({}, flags, description, parseArg, defaultValue);
+  }
+
+  /**
+   * Add a required option which must have a value after parsing. This usually means
+   * the option must be specified on the command line. (Otherwise the same as .option().)
+   *
+   * The `flags` string contains the short and/or long flags, separated by comma, a pipe or space.
+   *
+   * @param {string} flags
+   * @param {string} [description]
+   * @param {(Function|*)} [parseArg] - custom option processing function or default value
+   * @param {*} [defaultValue]
+   * @return {Command} `this` command for chaining
+   */
+
+  requiredOption(flags, description, parseArg, defaultValue) {
+    return this._optionEx(
+      { mandatory: true },
+      flags,
+      description,
+      parseArg,
+      defaultValue,
+    );
+  }
+
+  /**
+   * Alter parsing of short flags with optional values.
+   *
+   * @example
+   * // for `.option('-f,--flag [value]'):
+   * program.combineFlagAndOptionalValue(true);  // `-f80` is treated like `--flag=80`, this is the default behaviour
+   * program.combineFlagAndOptionalValue(false) // `-fb` is treated like `-f -b`
+   *
+   * @param {boolean} [combine] - if `true` or omitted, an optional value can be specified directly after the flag.
+   * @return {Command} `this` command for chaining
+   */
+  combineFlagAndOptionalValue(combine = true) {
+    this._combineFlagAndOptionalValue = !!combine;
+    return this;
+  }
+
+  /**
+   * Allow unknown options on the command line.
+   *
+   * @param {boolean} [allowUnknown] - if `true` or omitted, no error will be thrown for unknown options.
+   * @return {Command} `this` command for chaining
+   */
+  allowUnknownOption(allowUnknown = true) {
+    this._allowUnknownOption = !!allowUnknown;
+    return this;
+  }
+
+  /**
+   * Allow excess command-arguments on the command line. Pass false to make excess arguments an error.
+   *
+   * @param {boolean} [allowExcess] - if `true` or omitted, no error will be thrown for excess arguments.
+   * @return {Command} `this` command for chaining
+   */
+  allowExcessArguments(allowExcess = true) {
+    this._allowExcessArguments = !!allowExcess;
+    return this;
+  }
+
+  /**
+   * Enable positional options. Positional means global options are specified before subcommands which lets
+   * subcommands reuse the same option names, and also enables subcommands to turn on passThroughOptions.
+   * The default behaviour is non-positional and global options may appear anywhere on the command line.
+   *
+   * @param {boolean} [positional]
+   * @return {Command} `this` command for chaining
+   */
+  enablePositionalOptions(positional = true) {
+    this._enablePositionalOptions = !!positional;
+    return this;
+  }
+
+  /**
+   * Pass through options that come after command-arguments rather than treat them as command-options,
+   * so actual command-options come before command-arguments. Turning this on for a subcommand requires
+   * positional options to have been enabled on the program (parent commands).
+   * The default behaviour is non-positional and options may appear before or after command-arguments.
+   *
+   * @param {boolean} [passThrough] for unknown options.
+   * @return {Command} `this` command for chaining
+   */
+  passThroughOptions(passThrough = true) {
+    this._passThroughOptions = !!passThrough;
+    this._checkForBrokenPassThrough();
+    return this;
+  }
+
+  /**
+   * @private
+   */
+
+  _checkForBrokenPassThrough() {
+    if (
+      this.parent &&
+      this._passThroughOptions &&
+      !this.parent._enablePositionalOptions
+    ) {
+      throw new Error(
+        `passThroughOptions cannot be used for '${this._name}' without turning on enablePositionalOptions for parent command(s)`,
+      );
+    }
+  }
+
+  /**
+   * Whether to store option values as properties on command object,
+   * or store separately (specify false). In both cases the option values can be accessed using .opts().
+   *
+   * @param {boolean} [storeAsProperties=true]
+   * @return {Command} `this` command for chaining
+   */
+
+  storeOptionsAsProperties(storeAsProperties = true) {
+    if (this.options.length) {
+      throw new Error('call .storeOptionsAsProperties() before adding options');
+    }
+    if (Object.keys(this._optionValues).length) {
+      throw new Error(
+        'call .storeOptionsAsProperties() before setting option values',
+      );
+    }
+    this._storeOptionsAsProperties = !!storeAsProperties;
+    return this;
+  }
+
+  /**
+   * Retrieve option value.
+   *
+   * @param {string} key
+   * @return {object} value
+   */
+
+  getOptionValue(key) {
+    if (this._storeOptionsAsProperties) {
+      return this[key];
+    }
+    return this._optionValues[key];
+  }
+
+  /**
+   * Store option value.
+   *
+   * @param {string} key
+   * @param {object} value
+   * @return {Command} `this` command for chaining
+   */
+
+  setOptionValue(key, value) {
+    return this.setOptionValueWithSource(key, value, undefined);
+  }
+
+  /**
+   * Store option value and where the value came from.
+   *
+   * @param {string} key
+   * @param {object} value
+   * @param {string} source - expected values are default/config/env/cli/implied
+   * @return {Command} `this` command for chaining
+   */
+
+  setOptionValueWithSource(key, value, source) {
+    if (this._storeOptionsAsProperties) {
+      this[key] = value;
+    } else {
+      this._optionValues[key] = value;
+    }
+    this._optionValueSources[key] = source;
+    return this;
+  }
+
+  /**
+   * Get source of option value.
+   * Expected values are default | config | env | cli | implied
+   *
+   * @param {string} key
+   * @return {string}
+   */
+
+  getOptionValueSource(key) {
+    return this._optionValueSources[key];
+  }
+
+  /**
+   * Get source of option value. See also .optsWithGlobals().
+   * Expected values are default | config | env | cli | implied
+   *
+   * @param {string} key
+   * @return {string}
+   */
+
+  getOptionValueSourceWithGlobals(key) {
+    // global overwrites local, like optsWithGlobals
+    let source;
+    this._getCommandAndAncestors().forEach((cmd) => {
+      if (cmd.getOptionValueSource(key) !== undefined) {
+        source = cmd.getOptionValueSource(key);
+      }
+    });
+    return source;
+  }
+
+  /**
+   * Get user arguments from implied or explicit arguments.
+   * Side-effects: set _scriptPath if args included script. Used for default program name, and subcommand searches.
+   *
+   * @private
+   */
+
+  _prepareUserArgs(argv, parseOptions) {
+    if (argv !== undefined && !Array.isArray(argv)) {
+      throw new Error('first parameter to parse must be array or undefined');
+    }
+    parseOptions = parseOptions || {};
+
+    // auto-detect argument conventions if nothing supplied
+    if (argv === undefined && parseOptions.from === undefined) {
+      if (process.versions?.electron) {
+        parseOptions.from = 'electron';
+      }
+      // check node specific options for scenarios where user CLI args follow executable without scriptname
+      const execArgv = process.execArgv ?? [];
+      if (
+        execArgv.includes('-e') ||
+        execArgv.includes('--eval') ||
+        execArgv.includes('-p') ||
+        execArgv.includes('--print')
+      ) {
+        parseOptions.from = 'eval'; // internal usage, not documented
+      }
+    }
+
+    // default to using process.argv
+    if (argv === undefined) {
+      argv = process.argv;
+    }
+    this.rawArgs = argv.slice();
+
+    // extract the user args and scriptPath
+    let userArgs;
+    switch (parseOptions.from) {
+      case undefined:
+      case 'node':
+        this._scriptPath = argv[1];
+        userArgs = argv.slice(2);
+        break;
+      case 'electron':
+        // @ts-ignore: because defaultApp is an unknown property
+        if (process.defaultApp) {
+          this._scriptPath = argv[1];
+          userArgs = argv.slice(2);
+        } else {
+          userArgs = argv.slice(1);
+        }
+        break;
+      case 'user':
+        userArgs = argv.slice(0);
+        break;
+      case 'eval':
+        userArgs = argv.slice(1);
+        break;
+      default:
+        throw new Error(
+          `unexpected parse option { from: '${parseOptions.from}' }`,
+        );
+    }
+
+    // Find default name for program from arguments.
+    if (!this._name && this._scriptPath)
+      this.nameFromFilename(this._scriptPath);
+    this._name = this._name || 'program';
+
+    return userArgs;
+  }
+
+  /**
+   * Parse `argv`, setting options and invoking commands when defined.
+   *
+   * Use parseAsync instead of parse if any of your action handlers are async.
+   *
+   * Call with no parameters to parse `process.argv`. Detects Electron and special node options like `node --eval`. Easy mode!
+   *
+   * Or call with an array of strings to parse, and optionally where the user arguments start by specifying where the arguments are `from`:
+   * - `'node'`: default, `argv[0]` is the application and `argv[1]` is the script being run, with user arguments after that
+   * - `'electron'`: `argv[0]` is the application and `argv[1]` varies depending on whether the electron application is packaged
+   * - `'user'`: just user arguments
+   *
+   * @example
+   * program.parse(); // parse process.argv and auto-detect electron and special node flags
+   * program.parse(process.argv); // assume argv[0] is app and argv[1] is script
+   * program.parse(my-args, { from: 'user' }); // just user supplied arguments, nothing special about argv[0]
+   *
+   * @param {string[]} [argv] - optional, defaults to process.argv
+   * @param {object} [parseOptions] - optionally specify style of options with from: node/user/electron
+   * @param {string} [parseOptions.from] - where the args are from: 'node', 'user', 'electron'
+   * @return {Command} `this` command for chaining
+   */
+
+  parse(argv, parseOptions) {
+    this._prepareForParse();
+    const userArgs = this._prepareUserArgs(argv, parseOptions);
+    this._parseCommand([], userArgs);
+
+    return this;
+  }
+
+  /**
+   * Parse `argv`, setting options and invoking commands when defined.
+   *
+   * Call with no parameters to parse `process.argv`. Detects Electron and special node options like `node --eval`. Easy mode!
+   *
+   * Or call with an array of strings to parse, and optionally where the user arguments start by specifying where the arguments are `from`:
+   * - `'node'`: default, `argv[0]` is the application and `argv[1]` is the script being run, with user arguments after that
+   * - `'electron'`: `argv[0]` is the application and `argv[1]` varies depending on whether the electron application is packaged
+   * - `'user'`: just user arguments
+   *
+   * @example
+   * await program.parseAsync(); // parse process.argv and auto-detect electron and special node flags
+   * await program.parseAsync(process.argv); // assume argv[0] is app and argv[1] is script
+   * await program.parseAsync(my-args, { from: 'user' }); // just user supplied arguments, nothing special about argv[0]
+   *
+   * @param {string[]} [argv]
+   * @param {object} [parseOptions]
+   * @param {string} parseOptions.from - where the args are from: 'node', 'user', 'electron'
+   * @return {Promise}
+   */
+
+  async parseAsync(argv, parseOptions) {
+    this._prepareForParse();
+    const userArgs = this._prepareUserArgs(argv, parseOptions);
+    await this._parseCommand([], userArgs);
+
+    return this;
+  }
+
+  _prepareForParse() {
+    if (this._savedState === null) {
+      this.saveStateBeforeParse();
+    } else {
+      this.restoreStateBeforeParse();
+    }
+  }
+
+  /**
+   * Called the first time parse is called to save state and allow a restore before subsequent calls to parse.
+   * Not usually called directly, but available for subclasses to save their custom state.
+   *
+   * This is called in a lazy way. Only commands used in parsing chain will have state saved.
+   */
+  saveStateBeforeParse() {
+    this._savedState = {
+      // name is stable if supplied by author, but may be unspecified for root command and deduced during parsing
+      _name: this._name,
+      // option values before parse have default values (including false for negated options)
+      // shallow clones
+      _optionValues: { ...this._optionValues },
+      _optionValueSources: { ...this._optionValueSources },
+    };
+  }
+
+  /**
+   * Restore state before parse for calls after the first.
+   * Not usually called directly, but available for subclasses to save their custom state.
+   *
+   * This is called in a lazy way. Only commands used in parsing chain will have state restored.
+   */
+  restoreStateBeforeParse() {
+    if (this._storeOptionsAsProperties)
+      throw new Error(`Can not call parse again when storeOptionsAsProperties is true.
+- either make a new Command for each call to parse, or stop storing options as properties`);
+
+    // clear state from _prepareUserArgs
+    this._name = this._savedState._name;
+    this._scriptPath = null;
+    this.rawArgs = [];
+    // clear state from setOptionValueWithSource
+    this._optionValues = { ...this._savedState._optionValues };
+    this._optionValueSources = { ...this._savedState._optionValueSources };
+    // clear state from _parseCommand
+    this.args = [];
+    // clear state from _processArguments
+    this.processedArgs = [];
+  }
+
+  /**
+   * Throw if expected executable is missing. Add lots of help for author.
+   *
+   * @param {string} executableFile
+   * @param {string} executableDir
+   * @param {string} subcommandName
+   */
+  _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
+    if (fs.existsSync(executableFile)) return;
+
+    const executableDirMessage = executableDir
+      ? `searched for local subcommand relative to directory '${executableDir}'`
+      : 'no directory for search for local subcommand, use .executableDir() to supply a custom directory';
+    const executableMissing = `'${executableFile}' does not exist
+ - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
+ - if the default executable name is not suitable, use the executableFile option to supply a custom name or path
+ - ${executableDirMessage}`;
+    throw new Error(executableMissing);
+  }
+
+  /**
+   * Execute a sub-command executable.
+   *
+   * @private
+   */
+
+  _executeSubCommand(subcommand, args) {
+    args = args.slice();
+    let launchWithNode = false; // Use node for source targets so do not need to get permissions correct, and on Windows.
+    const sourceExt = ['.js', '.ts', '.tsx', '.mjs', '.cjs'];
+
+    function findFile(baseDir, baseName) {
+      // Look for specified file
+      const localBin = path.resolve(baseDir, baseName);
+      if (fs.existsSync(localBin)) return localBin;
+
+      // Stop looking if candidate already has an expected extension.
+      if (sourceExt.includes(path.extname(baseName))) return undefined;
+
+      // Try all the extensions.
+      const foundExt = sourceExt.find((ext) =>
+        fs.existsSync(`${localBin}${ext}`),
+      );
+      if (foundExt) return `${localBin}${foundExt}`;
+
+      return undefined;
+    }
+
+    // Not checking for help first. Unlikely to have mandatory and executable, and can't robustly test for help flags in external command.
+    this._checkForMissingMandatoryOptions();
+    this._checkForConflictingOptions();
+
+    // executableFile and executableDir might be full path, or just a name
+    let executableFile =
+      subcommand._executableFile || `${this._name}-${subcommand._name}`;
+    let executableDir = this._executableDir || '';
+    if (this._scriptPath) {
+      let resolvedScriptPath; // resolve possible symlink for installed npm binary
+      try {
+        resolvedScriptPath = fs.realpathSync(this._scriptPath);
+      } catch {
+        resolvedScriptPath = this._scriptPath;
+      }
+      executableDir = path.resolve(
+        path.dirname(resolvedScriptPath),
+        executableDir,
+      );
+    }
+
+    // Look for a local file in preference to a command in PATH.
+    if (executableDir) {
+      let localFile = findFile(executableDir, executableFile);
+
+      // Legacy search using prefix of script name instead of command name
+      if (!localFile && !subcommand._executableFile && this._scriptPath) {
+        const legacyName = path.basename(
+          this._scriptPath,
+          path.extname(this._scriptPath),
+        );
+        if (legacyName !== this._name) {
+          localFile = findFile(
+            executableDir,
+            `${legacyName}-${subcommand._name}`,
+          );
+        }
+      }
+      executableFile = localFile || executableFile;
+    }
+
+    launchWithNode = sourceExt.includes(path.extname(executableFile));
+
+    let proc;
+    if (process.platform !== 'win32') {
+      if (launchWithNode) {
+        args.unshift(executableFile);
+        // add executable arguments to spawn
+        args = incrementNodeInspectorPort(process.execArgv).concat(args);
+
+        proc = childProcess.spawn(process.argv[0], args, { stdio: 'inherit' });
+      } else {
+        proc = childProcess.spawn(executableFile, args, { stdio: 'inherit' });
+      }
+    } else {
+      this._checkForMissingExecutable(
+        executableFile,
+        executableDir,
+        subcommand._name,
+      );
+      args.unshift(executableFile);
+      // add executable arguments to spawn
+      args = incrementNodeInspectorPort(process.execArgv).concat(args);
+      proc = childProcess.spawn(process.execPath, args, { stdio: 'inherit' });
+    }
+
+    if (!proc.killed) {
+      // testing mainly to avoid leak warnings during unit tests with mocked spawn
+      const signals = ['SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGHUP'];
+      signals.forEach((signal) => {
+        process.on(signal, () => {
+          if (proc.killed === false && proc.exitCode === null) {
+            // @ts-ignore because signals not typed to known strings
+            proc.kill(signal);
+          }
+        });
+      });
+    }
+
+    // By default terminate process when spawned process terminates.
+    const exitCallback = this._exitCallback;
+    proc.on('close', (code) => {
+      code = code ?? 1; // code is null if spawned process terminated due to a signal
+      if (!exitCallback) {
+        process.exit(code);
+      } else {
+        exitCallback(
+          new CommanderError(
+            code,
+            'commander.executeSubCommandAsync',
+            '(close)',
+          ),
+        );
+      }
+    });
+    proc.on('error', (err) => {
+      // @ts-ignore: because err.code is an unknown property
+      if (err.code === 'ENOENT') {
+        this._checkForMissingExecutable(
+          executableFile,
+          executableDir,
+          subcommand._name,
+        );
+        // @ts-ignore: because err.code is an unknown property
+      } else if (err.code === 'EACCES') {
+        throw new Error(`'${executableFile}' not executable`);
+      }
+      if (!exitCallback) {
+        process.exit(1);
+      } else {
+        const wrappedError = new CommanderError(
+          1,
+          'commander.executeSubCommandAsync',
+          '(error)',
+        );
+        wrappedError.nestedError = err;
+        exitCallback(wrappedError);
+      }
+    });
+
+    // Store the reference to the child process
+    this.runningCommand = proc;
+  }
+
+  /**
+   * @private
+   */
+
+  _dispatchSubcommand(commandName, operands, unknown) {
+    const subCommand = this._findCommand(commandName);
+    if (!subCommand) this.help({ error: true });
+
+    subCommand._prepareForParse();
+    let promiseChain;
+    promiseChain = this._chainOrCallSubCommandHook(
+      promiseChain,
+      subCommand,
+      'preSubcommand',
+    );
+    promiseChain = this._chainOrCall(promiseChain, () => {
+      if (subCommand._executableHandler) {
+        this._executeSubCommand(subCommand, operands.concat(unknown));
+      } else {
+        return subCommand._parseCommand(operands, unknown);
+      }
+    });
+    return promiseChain;
+  }
+
+  /**
+   * Invoke help directly if possible, or dispatch if necessary.
+   * e.g. help foo
+   *
+   * @private
+   */
+
+  _dispatchHelpCommand(subcommandName) {
+    if (!subcommandName) {
+      this.help();
+    }
+    const subCommand = this._findCommand(subcommandName);
+    if (subCommand && !subCommand._executableHandler) {
+      subCommand.help();
+    }
+
+    // Fallback to parsing the help flag to invoke the help.
+    return this._dispatchSubcommand(
+      subcommandName,
+      [],
+      [this._getHelpOption()?.long ?? this._getHelpOption()?.short ?? '--help'],
+    );
+  }
+
+  /**
+   * Check this.args against expected this.registeredArguments.
+   *
+   * @private
+   */
+
+  _checkNumberOfArguments() {
+    // too few
+    this.registeredArguments.forEach((arg, i) => {
+      if (arg.required && this.args[i] == null) {
+        this.missingArgument(arg.name());
+      }
+    });
+    // too many
+    if (
+      this.registeredArguments.length > 0 &&
+      this.registeredArguments[this.registeredArguments.length - 1].variadic
+    ) {
+      return;
+    }
+    if (this.args.length > this.registeredArguments.length) {
+      this._excessArguments(this.args);
+    }
+  }
+
+  /**
+   * Process this.args using this.registeredArguments and save as this.processedArgs!
+   *
+   * @private
+   */
+
+  _processArguments() {
+    const myParseArg = (argument, value, previous) => {
+      // Extra processing for nice error message on parsing failure.
+      let parsedValue = value;
+      if (value !== null && argument.parseArg) {
+        const invalidValueMessage = `error: command-argument value '${value}' is invalid for argument '${argument.name()}'.`;
+        parsedValue = this._callParseArg(
+          argument,
+          value,
+          previous,
+          invalidValueMessage,
+        );
+      }
+      return parsedValue;
+    };
+
+    this._checkNumberOfArguments();
+
+    const processedArgs = [];
+    this.registeredArguments.forEach((declaredArg, index) => {
+      let value = declaredArg.defaultValue;
+      if (declaredArg.variadic) {
+        // Collect together remaining arguments for passing together as an array.
+        if (index < this.args.length) {
+          value = this.args.slice(index);
+          if (declaredArg.parseArg) {
+            value = value.reduce((processed, v) => {
+              return myParseArg(declaredArg, v, processed);
+            }, declaredArg.defaultValue);
+          }
+        } else if (value === undefined) {
+          value = [];
+        }
+      } else if (index < this.args.length) {
+        value = this.args[index];
+        if (declaredArg.parseArg) {
+          value = myParseArg(declaredArg, value, declaredArg.defaultValue);
+        }
+      }
+      processedArgs[index] = value;
+    });
+    this.processedArgs = processedArgs;
+  }
+
+  /**
+   * Once we have a promise we chain, but call synchronously until then.
+   *
+   * @param {(Promise|undefined)} promise
+   * @param {Function} fn
+   * @return {(Promise|undefined)}
+   * @private
+   */
+
+  _chainOrCall(promise, fn) {
+    // thenable
+    if (promise?.then && typeof promise.then === 'function') {
+      // already have a promise, chain callback
+      return promise.then(() => fn());
+    }
+    // callback might return a promise
+    return fn();
+  }
+
+  /**
+   *
+   * @param {(Promise|undefined)} promise
+   * @param {string} event
+   * @return {(Promise|undefined)}
+   * @private
+   */
+
+  _chainOrCallHooks(promise, event) {
+    let result = promise;
+    const hooks = [];
+    this._getCommandAndAncestors()
+      .reverse()
+      .filter((cmd) => cmd._lifeCycleHooks[event] !== undefined)
+      .forEach((hookedCommand) => {
+        hookedCommand._lifeCycleHooks[event].forEach((callback) => {
+          hooks.push({ hookedCommand, callback });
+        });
+      });
+    if (event === 'postAction') {
+      hooks.reverse();
+    }
+
+    hooks.forEach((hookDetail) => {
+      result = this._chainOrCall(result, () => {
+        return hookDetail.callback(hookDetail.hookedCommand, this);
+      });
+    });
+    return result;
+  }
+
+  /**
+   *
+   * @param {(Promise|undefined)} promise
+   * @param {Command} subCommand
+   * @param {string} event
+   * @return {(Promise|undefined)}
+   * @private
+   */
+
+  _chainOrCallSubCommandHook(promise, subCommand, event) {
+    let result = promise;
+    if (this._lifeCycleHooks[event] !== undefined) {
+      this._lifeCycleHooks[event].forEach((hook) => {
+        result = this._chainOrCall(result, () => {
+          return hook(this, subCommand);
+        });
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Process arguments in context of this command.
+   * Returns action result, in case it is a promise.
+   *
+   * @private
+   */
+
+  _parseCommand(operands, unknown) {
+    const parsed = this.parseOptions(unknown);
+    this._parseOptionsEnv(); // after cli, so parseArg not called on both cli and env
+    this._parseOptionsImplied();
+    operands = operands.concat(parsed.operands);
+    unknown = parsed.unknown;
+    this.args = operands.concat(unknown);
+
+    if (operands && this._findCommand(operands[0])) {
+      return this._dispatchSubcommand(operands[0], operands.slice(1), unknown);
+    }
+    if (
+      this._getHelpCommand() &&
+      operands[0] === this._getHelpCommand().name()
+    ) {
+      return this._dispatchHelpCommand(operands[1]);
+    }
+    if (this._defaultCommandName) {
+      this._outputHelpIfRequested(unknown); // Run the help for default command from parent rather than passing to default command
+      return this._dispatchSubcommand(
+        this._defaultCommandName,
+        operands,
+        unknown,
+      );
+    }
+    if (
+      this.commands.length &&
+      this.args.length === 0 &&
+      !this._actionHandler &&
+      !this._defaultCommandName
+    ) {
+      // probably missing subcommand and no handler, user needs help (and exit)
+      this.help({ error: true });
+    }
+
+    this._outputHelpIfRequested(parsed.unknown);
+    this._checkForMissingMandatoryOptions();
+    this._checkForConflictingOptions();
+
+    // We do not always call this check to avoid masking a "better" error, like unknown command.
+    const checkForUnknownOptions = () => {
+      if (parsed.unknown.length > 0) {
+        this.unknownOption(parsed.unknown[0]);
+      }
+    };
+
+    const commandEvent = `command:${this.name()}`;
+    if (this._actionHandler) {
+      checkForUnknownOptions();
+      this._processArguments();
+
+      let promiseChain;
+      promiseChain = this._chainOrCallHooks(promiseChain, 'preAction');
+      promiseChain = this._chainOrCall(promiseChain, () =>
+        this._actionHandler(this.processedArgs),
+      );
+      if (this.parent) {
+        promiseChain = this._chainOrCall(promiseChain, () => {
+          this.parent.emit(commandEvent, operands, unknown); // legacy
+        });
+      }
+      promiseChain = this._chainOrCallHooks(promiseChain, 'postAction');
+      return promiseChain;
+    }
+    if (this.parent?.listenerCount(commandEvent)) {
+      checkForUnknownOptions();
+      this._processArguments();
+      this.parent.emit(commandEvent, operands, unknown); // legacy
+    } else if (operands.length) {
+      if (this._findCommand('*')) {
+        // legacy default command
+        return this._dispatchSubcommand('*', operands, unknown);
+      }
+      if (this.listenerCount('command:*')) {
+        // skip option check, emit event for possible misspelling suggestion
+        this.emit('command:*', operands, unknown);
+      } else if (this.commands.length) {
+        this.unknownCommand();
+      } else {
+        checkForUnknownOptions();
+        this._processArguments();
+      }
+    } else if (this.commands.length) {
+      checkForUnknownOptions();
+      // This command has subcommands and nothing hooked up at this level, so display help (and exit).
+      this.help({ error: true });
+    } else {
+      checkForUnknownOptions();
+      this._processArguments();
+      // fall through for caller to handle after calling .parse()
+    }
+  }
+
+  /**
+   * Find matching command.
+   *
+   * @private
+   * @return {Command | undefined}
+   */
+  _findCommand(name) {
+    if (!name) return undefined;
+    return this.commands.find(
+      (cmd) => cmd._name === name || cmd._aliases.includes(name),
+    );
+  }
+
+  /**
+   * Return an option matching `arg` if any.
+   *
+   * @param {string} arg
+   * @return {Option}
+   * @package
+   */
+
+  _findOption(arg) {
+    return this.options.find((option) => option.is(arg));
+  }
+
+  /**
+   * Display an error message if a mandatory option does not have a value.
+   * Called after checking for help flags in leaf subcommand.
+   *
+   * @private
+   */
+
+  _checkForMissingMandatoryOptions() {
+    // Walk up hierarchy so can call in subcommand after checking for displaying help.
+    this._getCommandAndAncestors().forEach((cmd) => {
+      cmd.options.forEach((anOption) => {
+        if (
+          anOption.mandatory &&
+          cmd.getOptionValue(anOption.attributeName()) === undefined
+        ) {
+          cmd.missingMandatoryOptionValue(anOption);
+        }
+      });
+    });
+  }
+
+  /**
+   * Display an error message if conflicting options are used together in this.
+   *
+   * @private
+   */
+  _checkForConflictingLocalOptions() {
+    const definedNonDefaultOptions = this.options.filter((option) => {
+      const optionKey = option.attributeName();
+      if (this.getOptionValue(optionKey) === undefined) {
+        return false;
+      }
+      return this.getOptionValueSource(optionKey) !== 'default';
+    });
+
+    const optionsWithConflicting = definedNonDefaultOptions.filter(
+      (option) => option.conflictsWith.length > 0,
+    );
+
+    optionsWithConflicting.forEach((option) => {
+      const conflictingAndDefined = definedNonDefaultOptions.find((defined) =>
+        option.conflictsWith.includes(defined.attributeName()),
+      );
+      if (conflictingAndDefined) {
+        this._conflictingOption(option, conflictingAndDefined);
+      }
+    });
+  }
+
+  /**
+   * Display an error message if conflicting options are used together.
+   * Called after checking for help flags in leaf subcommand.
+   *
+   * @private
+   */
+  _checkForConflictingOptions() {
+    // Walk up hierarchy so can call in subcommand after checking for displaying help.
+    this._getCommandAndAncestors().forEach((cmd) => {
+      cmd._checkForConflictingLocalOptions();
+    });
+  }
+
+  /**
+   * Parse options from `argv` removing known options,
+   * and return argv split into operands and unknown arguments.
+   *
+   * Side effects: modifies command by storing options. Does not reset state if called again.
+   *
+   * Examples:
+   *
+   *     argv => operands, unknown
+   *     --known kkk op => [op], []
+   *     op --known kkk => [op], []
+   *     sub --unknown uuu op => [sub], [--unknown uuu op]
+   *     sub -- --unknown uuu op => [sub --unknown uuu op], []
+   *
+   * @param {string[]} args
+   * @return {{operands: string[], unknown: string[]}}
+   */
+
+  parseOptions(args) {
+    const operands = []; // operands, not options or values
+    const unknown = []; // first unknown option and remaining unknown args
+    let dest = operands;
+
+    function maybeOption(arg) {
+      return arg.length > 1 && arg[0] === '-';
+    }
+
+    const negativeNumberArg = (arg) => {
+      // return false if not a negative number
+      if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
+      // negative number is ok unless digit used as an option in command hierarchy
+      return !this._getCommandAndAncestors().some((cmd) =>
+        cmd.options
+          .map((opt) => opt.short)
+          .some((short) => /^-\d$/.test(short)),
+      );
+    };
+
+    // parse options
+    let activeVariadicOption = null;
+    let activeGroup = null; // working through group of short options, like -abc
+    let i = 0;
+    while (i < args.length || activeGroup) {
+      const arg = activeGroup ?? args[i++];
+      activeGroup = null;
+
+      // literal
+      if (arg === '--') {
+        if (dest === unknown) dest.push(arg);
+        dest.push(...args.slice(i));
+        break;
+      }
+
+      if (
+        activeVariadicOption &&
+        (!maybeOption(arg) || negativeNumberArg(arg))
+      ) {
+        this.emit(`option:${activeVariadicOption.name()}`, arg);
+        continue;
+      }
+      activeVariadicOption = null;
+
+      if (maybeOption(arg)) {
+        const option = this._findOption(arg);
+        // recognised option, call listener to assign value with possible custom processing
+        if (option) {
+          if (option.required) {
+            const value = args[i++];
+            if (value === undefined) this.optionMissingArgument(option);
+            this.emit(`option:${option.name()}`, value);
+          } else if (option.optional) {
+            let value = null;
+            // historical behaviour is optional value is following arg unless an option
+            if (
+              i < args.length &&
+              (!maybeOption(args[i]) || negativeNumberArg(args[i]))
+            ) {
+              value = args[i++];
+            }
+            this.emit(`option:${option.name()}`, value);
+          } else {
+            // boolean flag
+            this.emit(`option:${option.name()}`);
+          }
+          activeVariadicOption = option.variadic ? option : null;
+          continue;
+        }
+      }
+
+      // Look for combo options following single dash, eat first one if known.
+      if (arg.length > 2 && arg[0] === '-' && arg[1] !== '-') {
+        const option = this._findOption(`-${arg[1]}`);
+        if (option) {
+          if (
+            option.required ||
+            (option.optional && this._combineFlagAndOptionalValue)
+          ) {
+            // option with value following in same argument
+            this.emit(`option:${option.name()}`, arg.slice(2));
+          } else {
+            // boolean option
+            this.emit(`option:${option.name()}`);
+            // remove the processed option and keep processing group
+            activeGroup = `-${arg.slice(2)}`;
+          }
+          continue;
+        }
+      }
+
+      // Look for known long flag with value, like --foo=bar
+      if (/^--[^=]+=/.test(arg)) {
+        const index = arg.indexOf('=');
+        const option = this._findOption(arg.slice(0, index));
+        if (option && (option.required || option.optional)) {
+          this.emit(`option:${option.name()}`, arg.slice(index + 1));
+          continue;
+        }
+      }
+
+      // Not a recognised option by this command.
+      // Might be a command-argument, or subcommand option, or unknown option, or help command or option.
+
+      // An unknown option means further arguments also classified as unknown so can be reprocessed by subcommands.
+      // A negative number in a leaf command is not an unknown option.
+      if (
+        dest === operands &&
+        maybeOption(arg) &&
+        !(this.commands.length === 0 && negativeNumberArg(arg))
+      ) {
+        dest = unknown;
+      }
+
+      // If using positionalOptions, stop processing our options at subcommand.
+      if (
+        (this._enablePositionalOptions || this._passThroughOptions) &&
+        operands.length === 0 &&
+        unknown.length === 0
+      ) {
+        if (this._findCommand(arg)) {
+          operands.push(arg);
+          unknown.push(...args.slice(i));
+          break;
+        } else if (
+          this._getHelpCommand() &&
+          arg === this._getHelpCommand().name()
+        ) {
+          operands.push(arg, ...args.slice(i));
+          break;
+        } else if (this._defaultCommandName) {
+          unknown.push(arg, ...args.slice(i));
+          break;
+        }
+      }
+
+      // If using passThroughOptions, stop processing options at first command-argument.
+      if (this._passThroughOptions) {
+        dest.push(arg, ...args.slice(i));
+        break;
+      }
+
+      // add arg
+      dest.push(arg);
+    }
+
+    return { operands, unknown };
+  }
+
+  /**
+   * Return an object containing local option values as key-value pairs.
+   *
+   * @return {object}
+   */
+  opts() {
+    if (this._storeOptionsAsProperties) {
+      // Preserve original behaviour so backwards compatible when still using properties
+      const result = {};
+      const len = this.options.length;
+
+      for (let i = 0; i < len; i++) {
+        const key = this.options[i].attributeName();
+        result[key] =
+          key === this._versionOptionName ? this._version : this[key];
+      }
+      return result;
+    }
+
+    return this._optionValues;
+  }
+
+  /**
+   * Return an object containing merged local and global option values as key-value pairs.
+   *
+   * @return {object}
+   */
+  optsWithGlobals() {
+    // globals overwrite locals
+    return this._getCommandAndAncestors().reduce(
+      (combinedOptions, cmd) => Object.assign(combinedOptions, cmd.opts()),
+      {},
+    );
+  }
+
+  /**
+   * Display error message and exit (or call exitOverride).
+   *
+   * @param {string} message
+   * @param {object} [errorOptions]
+   * @param {string} [errorOptions.code] - an id string representing the error
+   * @param {number} [errorOptions.exitCode] - used with process.exit
+   */
+  error(message, errorOptions) {
+    // output handling
+    this._outputConfiguration.outputError(
+      `${message}\n`,
+      this._outputConfiguration.writeErr,
+    );
+    if (typeof this._showHelpAfterError === 'string') {
+      this._outputConfiguration.writeErr(`${this._showHelpAfterError}\n`);
+    } else if (this._showHelpAfterError) {
+      this._outputConfiguration.writeErr('\n');
+      this.outputHelp({ error: true });
+    }
+
+    // exit handling
+    const config = errorOptions || {};
+    const exitCode = config.exitCode || 1;
+    const code = config.code || 'commander.error';
+    this._exit(exitCode, code, message);
+  }
+
+  /**
+   * Apply any option related environment variables, if option does
+   * not have a value from cli or client code.
+   *
+   * @private
+   */
+  _parseOptionsEnv() {
+    this.options.forEach((option) => {
+      if (option.envVar && option.envVar in process.env) {
+        const optionKey = option.attributeName();
+        // Priority check. Do not overwrite cli or options from unknown source (client-code).
+        if (
+          this.getOptionValue(optionKey) === undefined ||
+          ['default', 'config', 'env'].includes(
+            this.getOptionValueSource(optionKey),
+          )
+        ) {
+          if (option.required || option.optional) {
+            // option can take a value
+            // keep very simple, optional always takes value
+            this.emit(`optionEnv:${option.name()}`, process.env[option.envVar]);
+          } else {
+            // boolean
+            // keep very simple, only care that envVar defined and not the value
+            this.emit(`optionEnv:${option.name()}`);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Apply any implied option values, if option is undefined or default value.
+   *
+   * @private
+   */
+  _parseOptionsImplied() {
+    const dualHelper = new DualOptions(this.options);
+    const hasCustomOptionValue = (optionKey) => {
+      return (
+        this.getOptionValue(optionKey) !== undefined &&
+        !['default', 'implied'].includes(this.getOptionValueSource(optionKey))
+      );
+    };
+    this.options
+      .filter(
+        (option) =>
+          option.implied !== undefined &&
+          hasCustomOptionValue(option.attributeName()) &&
+          dualHelper.valueFromOption(
+            this.getOptionValue(option.attributeName()),
+            option,
+          ),
+      )
+      .forEach((option) => {
+        Object.keys(option.implied)
+          .filter((impliedKey) => !hasCustomOptionValue(impliedKey))
+          .forEach((impliedKey) => {
+            this.setOptionValueWithSource(
+              impliedKey,
+              option.implied[impliedKey],
+              'implied',
+            );
+          });
+      });
+  }
+
+  /**
+   * Argument `name` is missing.
+   *
+   * @param {string} name
+   * @private
+   */
+
+  missingArgument(name) {
+    const message = `error: missing required argument '${name}'`;
+    this.error(message, { code: 'commander.missingArgument' });
+  }
+
+  /**
+   * `Option` is missing an argument.
+   *
+   * @param {Option} option
+   * @private
+   */
+
+  optionMissingArgument(option) {
+    const message = `error: option '${option.flags}' argument missing`;
+    this.error(message, { code: 'commander.optionMissingArgument' });
+  }
+
+  /**
+   * `Option` does not have a value, and is a mandatory option.
+   *
+   * @param {Option} option
+   * @private
+   */
+
+  missingMandatoryOptionValue(option) {
+    const message = `error: required option '${option.flags}' not specified`;
+    this.error(message, { code: 'commander.missingMandatoryOptionValue' });
+  }
+
+  /**
+   * `Option` conflicts with another option.
+   *
+   * @param {Option} option
+   * @param {Option} conflictingOption
+   * @private
+   */
+  _conflictingOption(option, conflictingOption) {
+    // The calling code does not know whether a negated option is the source of the
+    // value, so do some work to take an educated guess.
+    const findBestOptionFromValue = (option) => {
+      const optionKey = option.attributeName();
+      const optionValue = this.getOptionValue(optionKey);
+      const negativeOption = this.options.find(
+        (target) => target.negate && optionKey === target.attributeName(),
+      );
+      const positiveOption = this.options.find(
+        (target) => !target.negate && optionKey === target.attributeName(),
+      );
+      if (
+        negativeOption &&
+        ((negativeOption.presetArg === undefined && optionValue === false) ||
+          (negativeOption.presetArg !== undefined &&
+            optionValue === negativeOption.presetArg))
+      ) {
+        return negativeOption;
+      }
+      return positiveOption || option;
+    };
+
+    const getErrorMessage = (option) => {
+      const bestOption = findBestOptionFromValue(option);
+      const optionKey = bestOption.attributeName();
+      const source = this.getOptionValueSource(optionKey);
+      if (source === 'env') {
+        return `environment variable '${bestOption.envVar}'`;
+      }
+      return `option '${bestOption.flags}'`;
+    };
+
+    const message = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
+    this.error(message, { code: 'commander.conflictingOption' });
+  }
+
+  /**
+   * Unknown option `flag`.
+   *
+   * @param {string} flag
+   * @private
+   */
+
+  unknownOption(flag) {
+    if (this._allowUnknownOption) return;
+    let suggestion = '';
+
+    if (flag.startsWith('--') && this._showSuggestionAfterError) {
+      // Looping to pick up the global options too
+      let candidateFlags = [];
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
+      let command = this;
+      do {
+        const moreFlags = command
+          .createHelp()
+          .visibleOptions(command)
+          .filter((option) => option.long)
+          .map((option) => option.long);
+        candidateFlags = candidateFlags.concat(moreFlags);
+        command = command.parent;
+      } while (command && !command._enablePositionalOptions);
+      suggestion = suggestSimilar(flag, candidateFlags);
+    }
+
+    const message = `error: unknown option '${flag}'${suggestion}`;
+    this.error(message, { code: 'commander.unknownOption' });
+  }
+
+  /**
+   * Excess arguments, more than expected.
+   *
+   * @param {string[]} receivedArgs
+   * @private
+   */
+
+  _excessArguments(receivedArgs) {
+    if (this._allowExcessArguments) return;
+
+    const expected = this.registeredArguments.length;
+    const s = expected === 1 ? '' : 's';
+    const forSubcommand = this.parent ? ` for '${this.name()}'` : '';
+    const message = `error: too many arguments${forSubcommand}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
+    this.error(message, { code: 'commander.excessArguments' });
+  }
+
+  /**
+   * Unknown command.
+   *
+   * @private
+   */
+
+  unknownCommand() {
+    const unknownName = this.args[0];
+    let suggestion = '';
+
+    if (this._showSuggestionAfterError) {
+      const candidateNames = [];
+      this.createHelp()
+        .visibleCommands(this)
+        .forEach((command) => {
+          candidateNames.push(command.name());
+          // just visible alias
+          if (command.alias()) candidateNames.push(command.alias());
+        });
+      suggestion = suggestSimilar(unknownName, candidateNames);
+    }
+
+    const message = `error: unknown command '${unknownName}'${suggestion}`;
+    this.error(message, { code: 'commander.unknownCommand' });
+  }
+
+  /**
+   * Get or set the program version.
+   *
+   * This method auto-registers the "-V, --version" option which will print the version number.
+   *
+   * You can optionally supply the flags and description to override the defaults.
+   *
+   * @param {string} [str]
+   * @param {string} [flags]
+   * @param {string} [description]
+   * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
+   */
+
+  version(str, flags, description) {
+    if (str === undefined) return this._version;
+    this._version = str;
+    flags = flags || '-V, --version';
+    description = description || 'output the version number';
+    const versionOption = this.createOption(flags, description);
+    this._versionOptionName = versionOption.attributeName();
+    this._registerOption(versionOption);
+
+    this.on('option:' + versionOption.name(), () => {
+      this._outputConfiguration.writeOut(`${str}\n`);
+      this._exit(0, 'commander.version', str);
+    });
+    return this;
+  }
+
+  /**
+   * Set the description.
+   *
+   * @param {string} [str]
+   * @param {object} [argsDescription]
+   * @return {(string|Command)}
+   */
+  description(str, argsDescription) {
+    if (str === undefined && argsDescription === undefined)
+      return this._description;
+    this._description = str;
+    if (argsDescription) {
+      this._argsDescription = argsDescription;
+    }
+    return this;
+  }
+
+  /**
+   * Set the summary. Used when listed as subcommand of parent.
+   *
+   * @param {string} [str]
+   * @return {(string|Command)}
+   */
+  summary(str) {
+    if (str === undefined) return this._summary;
+    this._summary = str;
+    return this;
+  }
+
+  /**
+   * Set an alias for the command.
+   *
+   * You may call more than once to add multiple aliases. Only the first alias is shown in the auto-generated help.
+   *
+   * @param {string} [alias]
+   * @return {(string|Command)}
+   */
+
+  alias(alias) {
+    if (alias === undefined) return this._aliases[0]; // just return first, for backwards compatibility
+
+    /** @type {Command} */
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let command = this;
+    if (
+      this.commands.length !== 0 &&
+      this.commands[this.commands.length - 1]._executableHandler
+    ) {
+      // assume adding alias for last added executable subcommand, rather than this
+      command = this.commands[this.commands.length - 1];
+    }
+
+    if (alias === command._name)
+      throw new Error("Command alias can't be the same as its name");
+    const matchingCommand = this.parent?._findCommand(alias);
+    if (matchingCommand) {
+      // c.f. _registerCommand
+      const existingCmd = [matchingCommand.name()]
+        .concat(matchingCommand.aliases())
+        .join('|');
+      throw new Error(
+        `cannot add alias '${alias}' to command '${this.name()}' as already have command '${existingCmd}'`,
+      );
+    }
+
+    command._aliases.push(alias);
+    return this;
+  }
+
+  /**
+   * Set aliases for the command.
+   *
+   * Only the first alias is shown in the auto-generated help.
+   *
+   * @param {string[]} [aliases]
+   * @return {(string[]|Command)}
+   */
+
+  aliases(aliases) {
+    // Getter for the array of aliases is the main reason for having aliases() in addition to alias().
+    if (aliases === undefined) return this._aliases;
+
+    aliases.forEach((alias) => this.alias(alias));
+    return this;
+  }
+
+  /**
+   * Set / get the command usage `str`.
+   *
+   * @param {string} [str]
+   * @return {(string|Command)}
+   */
+
+  usage(str) {
+    if (str === undefined) {
+      if (this._usage) return this._usage;
+
+      const args = this.registeredArguments.map((arg) => {
+        return humanReadableArgName(arg);
+      });
+      return []
+        .concat(
+          this.options.length || this._helpOption !== null ? '[options]' : [],
+          this.commands.length ? '[command]' : [],
+          this.registeredArguments.length ? args : [],
+        )
+        .join(' ');
+    }
+
+    this._usage = str;
+    return this;
+  }
+
+  /**
+   * Get or set the name of the command.
+   *
+   * @param {string} [str]
+   * @return {(string|Command)}
+   */
+
+  name(str) {
+    if (str === undefined) return this._name;
+    this._name = str;
+    return this;
+  }
+
+  /**
+   * Set/get the help group heading for this subcommand in parent command's help.
+   *
+   * @param {string} [heading]
+   * @return {Command | string}
+   */
+
+  helpGroup(heading) {
+    if (heading === undefined) return this._helpGroupHeading ?? '';
+    this._helpGroupHeading = heading;
+    return this;
+  }
+
+  /**
+   * Set/get the default help group heading for subcommands added to this command.
+   * (This does not override a group set directly on the subcommand using .helpGroup().)
+   *
+   * @example
+   * program.commandsGroup('Development Commands:);
+   * program.command('watch')...
+   * program.command('lint')...
+   * ...
+   *
+   * @param {string} [heading]
+   * @returns {Command | string}
+   */
+  commandsGroup(heading) {
+    if (heading === undefined) return this._defaultCommandGroup ?? '';
+    this._defaultCommandGroup = heading;
+    return this;
+  }
+
+  /**
+   * Set/get the default help group heading for options added to this command.
+   * (This does not override a group set directly on the option using .helpGroup().)
+   *
+   * @example
+   * program
+   *   .optionsGroup('Development Options:')
+   *   .option('-d, --debug', 'output extra debugging')
+   *   .option('-p, --profile', 'output profiling information')
+   *
+   * @param {string} [heading]
+   * @returns {Command | string}
+   */
+  optionsGroup(heading) {
+    if (heading === undefined) return this._defaultOptionGroup ?? '';
+    this._defaultOptionGroup = heading;
+    return this;
+  }
+
+  /**
+   * @param {Option} option
+   * @private
+   */
+  _initOptionGroup(option) {
+    if (this._defaultOptionGroup && !option.helpGroupHeading)
+      option.helpGroup(this._defaultOptionGroup);
+  }
+
+  /**
+   * @param {Command} cmd
+   * @private
+   */
+  _initCommandGroup(cmd) {
+    if (this._defaultCommandGroup && !cmd.helpGroup())
+      cmd.helpGroup(this._defaultCommandGroup);
+  }
+
+  /**
+   * Set the name of the command from script filename, such as process.argv[1],
+   * or require.main.filename, or __filename.
+   *
+   * (Used internally and public although not documented in README.)
+   *
+   * @example
+   * program.nameFromFilename(require.main.filename);
+   *
+   * @param {string} filename
+   * @return {Command}
+   */
+
+  nameFromFilename(filename) {
+    this._name = path.basename(filename, path.extname(filename));
+
+    return this;
+  }
+
+  /**
+   * Get or set the directory for searching for executable subcommands of this command.
+   *
+   * @example
+   * program.executableDir(__dirname);
+   * // or
+   * program.executableDir('subcommands');
+   *
+   * @param {string} [path]
+   * @return {(string|null|Command)}
+   */
+
+  executableDir(path) {
+    if (path === undefined) return this._executableDir;
+    this._executableDir = path;
+    return this;
+  }
+
+  /**
+   * Return program help documentation.
+   *
+   * @param {{ error: boolean }} [contextOptions] - pass {error:true} to wrap for stderr instead of stdout
+   * @return {string}
+   */
+
+  helpInformation(contextOptions) {
+    const helper = this.createHelp();
+    const context = this._getOutputContext(contextOptions);
+    helper.prepareContext({
+      error: context.error,
+      helpWidth: context.helpWidth,
+      outputHasColors: context.hasColors,
+    });
+    const text = helper.formatHelp(this, helper);
+    if (context.hasColors) return text;
+    return this._outputConfiguration.stripColor(text);
+  }
+
+  /**
+   * @typedef HelpContext
+   * @type {object}
+   * @property {boolean} error
+   * @property {number} helpWidth
+   * @property {boolean} hasColors
+   * @property {function} write - includes stripColor if needed
+   *
+   * @returns {HelpContext}
+   * @private
+   */
+
+  _getOutputContext(contextOptions) {
+    contextOptions = contextOptions || {};
+    const error = !!contextOptions.error;
+    let baseWrite;
+    let hasColors;
+    let helpWidth;
+    if (error) {
+      baseWrite = (str) => this._outputConfiguration.writeErr(str);
+      hasColors = this._outputConfiguration.getErrHasColors();
+      helpWidth = this._outputConfiguration.getErrHelpWidth();
+    } else {
+      baseWrite = (str) => this._outputConfiguration.writeOut(str);
+      hasColors = this._outputConfiguration.getOutHasColors();
+      helpWidth = this._outputConfiguration.getOutHelpWidth();
+    }
+    const write = (str) => {
+      if (!hasColors) str = this._outputConfiguration.stripColor(str);
+      return baseWrite(str);
+    };
+    return { error, write, hasColors, helpWidth };
+  }
+
+  /**
+   * Output help information for this command.
+   *
+   * Outputs built-in help, and custom text added using `.addHelpText()`.
+   *
+   * @param {{ error: boolean } | Function} [contextOptions] - pass {error:true} to write to stderr instead of stdout
+   */
+
+  outputHelp(contextOptions) {
+    let deprecatedCallback;
+    if (typeof contextOptions === 'function') {
+      deprecatedCallback = contextOptions;
+      contextOptions = undefined;
+    }
+
+    const outputContext = this._getOutputContext(contextOptions);
+    /** @type {HelpTextEventContext} */
+    const eventContext = {
+      error: outputContext.error,
+      write: outputContext.write,
+      command: this,
+    };
+
+    this._getCommandAndAncestors()
+      .reverse()
+      .forEach((command) => command.emit('beforeAllHelp', eventContext));
+    this.emit('beforeHelp', eventContext);
+
+    let helpInformation = this.helpInformation({ error: outputContext.error });
+    if (deprecatedCallback) {
+      helpInformation = deprecatedCallback(helpInformation);
+      if (
+        typeof helpInformation !== 'string' &&
+        !Buffer.isBuffer(helpInformation)
+      ) {
+        throw new Error('outputHelp callback must return a string or a Buffer');
+      }
+    }
+    outputContext.write(helpInformation);
+
+    if (this._getHelpOption()?.long) {
+      this.emit(this._getHelpOption().long); // deprecated
+    }
+    this.emit('afterHelp', eventContext);
+    this._getCommandAndAncestors().forEach((command) =>
+      command.emit('afterAllHelp', eventContext),
+    );
+  }
+
+  /**
+   * You can pass in flags and a description to customise the built-in help option.
+   * Pass in false to disable the built-in help option.
+   *
+   * @example
+   * program.helpOption('-?, --help' 'show help'); // customise
+   * program.helpOption(false); // disable
+   *
+   * @param {(string | boolean)} flags
+   * @param {string} [description]
+   * @return {Command} `this` command for chaining
+   */
+
+  helpOption(flags, description) {
+    // Support enabling/disabling built-in help option.
+    if (typeof flags === 'boolean') {
+      if (flags) {
+        if (this._helpOption === null) this._helpOption = undefined; // reenable
+        if (this._defaultOptionGroup) {
+          // make the option to store the group
+          this._initOptionGroup(this._getHelpOption());
+        }
+      } else {
+        this._helpOption = null; // disable
+      }
+      return this;
+    }
+
+    // Customise flags and description.
+    this._helpOption = this.createOption(
+      flags ?? '-h, --help',
+      description ?? 'display help for command',
+    );
+    // init group unless lazy create
+    if (flags || description) this._initOptionGroup(this._helpOption);
+
+    return this;
+  }
+
+  /**
+   * Lazy create help option.
+   * Returns null if has been disabled with .helpOption(false).
+   *
+   * @returns {(Option | null)} the help option
+   * @package
+   */
+  _getHelpOption() {
+    // Lazy create help option on demand.
+    if (this._helpOption === undefined) {
+      this.helpOption(undefined, undefined);
+    }
+    return this._helpOption;
+  }
+
+  /**
+   * Supply your own option to use for the built-in help option.
+   * This is an alternative to using helpOption() to customise the flags and description etc.
+   *
+   * @param {Option} option
+   * @return {Command} `this` command for chaining
+   */
+  addHelpOption(option) {
+    this._helpOption = option;
+    this._initOptionGroup(option);
+    return this;
+  }
+
+  /**
+   * Output help information and exit.
+   *
+   * Outputs built-in help, and custom text added using `.addHelpText()`.
+   *
+   * @param {{ error: boolean }} [contextOptions] - pass {error:true} to write to stderr instead of stdout
+   */
+
+  help(contextOptions) {
+    this.outputHelp(contextOptions);
+    let exitCode = Number(process.exitCode ?? 0); // process.exitCode does allow a string or an integer, but we prefer just a number
+    if (
+      exitCode === 0 &&
+      contextOptions &&
+      typeof contextOptions !== 'function' &&
+      contextOptions.error
+    ) {
+      exitCode = 1;
+    }
+    // message: do not have all displayed text available so only passing placeholder.
+    this._exit(exitCode, 'commander.help', '(outputHelp)');
+  }
+
+  /**
+   * // Do a little typing to coordinate emit and listener for the help text events.
+   * @typedef HelpTextEventContext
+   * @type {object}
+   * @property {boolean} error
+   * @property {Command} command
+   * @property {function} write
+   */
+
+  /**
+   * Add additional text to be displayed with the built-in help.
+   *
+   * Position is 'before' or 'after' to affect just this command,
+   * and 'beforeAll' or 'afterAll' to affect this command and all its subcommands.
+   *
+   * @param {string} position - before or after built-in help
+   * @param {(string | Function)} text - string to add, or a function returning a string
+   * @return {Command} `this` command for chaining
+   */
+
+  addHelpText(position, text) {
+    const allowedValues = ['beforeAll', 'before', 'after', 'afterAll'];
+    if (!allowedValues.includes(position)) {
+      throw new Error(`Unexpected value for position to addHelpText.
+Expecting one of '${allowedValues.join("', '")}'`);
+    }
+
+    const helpEvent = `${position}Help`;
+    this.on(helpEvent, (/** @type {HelpTextEventContext} */ context) => {
+      let helpStr;
+      if (typeof text === 'function') {
+        helpStr = text({ error: context.error, command: context.command });
+      } else {
+        helpStr = text;
+      }
+      // Ignore falsy value when nothing to output.
+      if (helpStr) {
+        context.write(`${helpStr}\n`);
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Output help information if help flags specified
+   *
+   * @param {Array} args - array of options to search for help flags
+   * @private
+   */
+
+  _outputHelpIfRequested(args) {
+    const helpOption = this._getHelpOption();
+    const helpRequested = helpOption && args.find((arg) => helpOption.is(arg));
+    if (helpRequested) {
+      this.outputHelp();
+      // (Do not have all displayed text available so only passing placeholder.)
+      this._exit(0, 'commander.helpDisplayed', '(outputHelp)');
+    }
+  }
+}
+
+/**
+ * Scan arguments and increment port number for inspect calls (to avoid conflicts when spawning new command).
+ *
+ * @param {string[]} args - array of arguments from node.execArgv
+ * @returns {string[]}
+ * @private
+ */
+
+function incrementNodeInspectorPort(args) {
+  // Testing for these options:
+  //  --inspect[=[host:]port]
+  //  --inspect-brk[=[host:]port]
+  //  --inspect-port=[host:]port
+  return args.map((arg) => {
+    if (!arg.startsWith('--inspect')) {
+      return arg;
+    }
+    let debugOption;
+    let debugHost = '127.0.0.1';
+    let debugPort = '9229';
+    let match;
+    if ((match = arg.match(/^(--inspect(-brk)?)$/)) !== null) {
+      // e.g. --inspect
+      debugOption = match[1];
+    } else if (
+      (match = arg.match(/^(--inspect(-brk|-port)?)=([^:]+)$/)) !== null
+    ) {
+      debugOption = match[1];
+      if (/^\d+$/.test(match[3])) {
+        // e.g. --inspect=1234
+        debugPort = match[3];
+      } else {
+        // e.g. --inspect=localhost
+        debugHost = match[3];
+      }
+    } else if (
+      (match = arg.match(/^(--inspect(-brk|-port)?)=([^:]+):(\d+)$/)) !== null
+    ) {
+      // e.g. --inspect=localhost:1234
+      debugOption = match[1];
+      debugHost = match[3];
+      debugPort = match[4];
+    }
+
+    if (debugOption && debugPort !== '0') {
+      return `${debugOption}=${debugHost}:${parseInt(debugPort) + 1}`;
+    }
+    return arg;
+  });
+}
+
+/**
+ * @returns {boolean | undefined}
+ * @package
+ */
+function useColor() {
+  // Test for common conventions.
+  // NB: the observed behaviour is in combination with how author adds color! For example:
+  //   - we do not test NODE_DISABLE_COLORS, but util:styletext does
+  //   - we do test NO_COLOR, but Chalk does not
+  //
+  // References:
+  // https://no-color.org
+  // https://bixense.com/clicolors/
+  // https://github.com/nodejs/node/blob/0a00217a5f67ef4a22384cfc80eb6dd9a917fdc1/lib/internal/tty.js#L109
+  // https://github.com/chalk/supports-color/blob/c214314a14bcb174b12b3014b2b0a8de375029ae/index.js#L33
+  // (https://force-color.org recent web page from 2023, does not match major javascript implementations)
+
+  if (
+    process.env.NO_COLOR ||
+    process.env.FORCE_COLOR === '0' ||
+    process.env.FORCE_COLOR === 'false'
+  )
+    return false;
+  if (process.env.FORCE_COLOR || process.env.CLICOLOR_FORCE !== undefined)
+    return true;
+  return undefined;
+}
+
+exports.Command = Command;
+exports.useColor = useColor; // exporting for tests
+
+
+/***/ }),
+
+/***/ 135:
+/***/ ((__unused_webpack_module, exports) => {
+
+/**
+ * CommanderError class
+ */
+class CommanderError extends Error {
+  /**
+   * Constructs the CommanderError class
+   * @param {number} exitCode suggested exit code which could be used with process.exit
+   * @param {string} code an id string representing the error
+   * @param {string} message human-readable description of the error
+   */
+  constructor(exitCode, code, message) {
+    super(message);
+    // properly capture stack trace in Node.js
+    Error.captureStackTrace(this, this.constructor);
+    this.name = this.constructor.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.nestedError = undefined;
+  }
+}
+
+/**
+ * InvalidArgumentError class
+ */
+class InvalidArgumentError extends CommanderError {
+  /**
+   * Constructs the InvalidArgumentError class
+   * @param {string} [message] explanation of why argument is invalid
+   */
+  constructor(message) {
+    super(1, 'commander.invalidArgument', message);
+    // properly capture stack trace in Node.js
+    Error.captureStackTrace(this, this.constructor);
+    this.name = this.constructor.name;
+  }
+}
+
+exports.CommanderError = CommanderError;
+exports.InvalidArgumentError = InvalidArgumentError;
+
+
+/***/ }),
+
+/***/ 754:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { humanReadableArgName } = __nccwpck_require__(154);
+
+/**
+ * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
+ * https://www.typescriptlang.org/docs/handbook/jsdoc-supported-types.html#import-types
+ * @typedef { import("./argument.js").Argument } Argument
+ * @typedef { import("./command.js").Command } Command
+ * @typedef { import("./option.js").Option } Option
+ */
+
+// Although this is a class, methods are static in style to allow override using subclass or just functions.
+class Help {
+  constructor() {
+    this.helpWidth = undefined;
+    this.minWidthToWrap = 40;
+    this.sortSubcommands = false;
+    this.sortOptions = false;
+    this.showGlobalOptions = false;
+  }
+
+  /**
+   * prepareContext is called by Commander after applying overrides from `Command.configureHelp()`
+   * and just before calling `formatHelp()`.
+   *
+   * Commander just uses the helpWidth and the rest is provided for optional use by more complex subclasses.
+   *
+   * @param {{ error?: boolean, helpWidth?: number, outputHasColors?: boolean }} contextOptions
+   */
+  prepareContext(contextOptions) {
+    this.helpWidth = this.helpWidth ?? contextOptions.helpWidth ?? 80;
+  }
+
+  /**
+   * Get an array of the visible subcommands. Includes a placeholder for the implicit help command, if there is one.
+   *
+   * @param {Command} cmd
+   * @returns {Command[]}
+   */
+
+  visibleCommands(cmd) {
+    const visibleCommands = cmd.commands.filter((cmd) => !cmd._hidden);
+    const helpCommand = cmd._getHelpCommand();
+    if (helpCommand && !helpCommand._hidden) {
+      visibleCommands.push(helpCommand);
+    }
+    if (this.sortSubcommands) {
+      visibleCommands.sort((a, b) => {
+        // @ts-ignore: because overloaded return type
+        return a.name().localeCompare(b.name());
+      });
+    }
+    return visibleCommands;
+  }
+
+  /**
+   * Compare options for sort.
+   *
+   * @param {Option} a
+   * @param {Option} b
+   * @returns {number}
+   */
+  compareOptions(a, b) {
+    const getSortKey = (option) => {
+      // WYSIWYG for order displayed in help. Short used for comparison if present. No special handling for negated.
+      return option.short
+        ? option.short.replace(/^-/, '')
+        : option.long.replace(/^--/, '');
+    };
+    return getSortKey(a).localeCompare(getSortKey(b));
+  }
+
+  /**
+   * Get an array of the visible options. Includes a placeholder for the implicit help option, if there is one.
+   *
+   * @param {Command} cmd
+   * @returns {Option[]}
+   */
+
+  visibleOptions(cmd) {
+    const visibleOptions = cmd.options.filter((option) => !option.hidden);
+    // Built-in help option.
+    const helpOption = cmd._getHelpOption();
+    if (helpOption && !helpOption.hidden) {
+      // Automatically hide conflicting flags. Bit dubious but a historical behaviour that is convenient for single-command programs.
+      const removeShort = helpOption.short && cmd._findOption(helpOption.short);
+      const removeLong = helpOption.long && cmd._findOption(helpOption.long);
+      if (!removeShort && !removeLong) {
+        visibleOptions.push(helpOption); // no changes needed
+      } else if (helpOption.long && !removeLong) {
+        visibleOptions.push(
+          cmd.createOption(helpOption.long, helpOption.description),
+        );
+      } else if (helpOption.short && !removeShort) {
+        visibleOptions.push(
+          cmd.createOption(helpOption.short, helpOption.description),
+        );
+      }
+    }
+    if (this.sortOptions) {
+      visibleOptions.sort(this.compareOptions);
+    }
+    return visibleOptions;
+  }
+
+  /**
+   * Get an array of the visible global options. (Not including help.)
+   *
+   * @param {Command} cmd
+   * @returns {Option[]}
+   */
+
+  visibleGlobalOptions(cmd) {
+    if (!this.showGlobalOptions) return [];
+
+    const globalOptions = [];
+    for (
+      let ancestorCmd = cmd.parent;
+      ancestorCmd;
+      ancestorCmd = ancestorCmd.parent
+    ) {
+      const visibleOptions = ancestorCmd.options.filter(
+        (option) => !option.hidden,
+      );
+      globalOptions.push(...visibleOptions);
+    }
+    if (this.sortOptions) {
+      globalOptions.sort(this.compareOptions);
+    }
+    return globalOptions;
+  }
+
+  /**
+   * Get an array of the arguments if any have a description.
+   *
+   * @param {Command} cmd
+   * @returns {Argument[]}
+   */
+
+  visibleArguments(cmd) {
+    // Side effect! Apply the legacy descriptions before the arguments are displayed.
+    if (cmd._argsDescription) {
+      cmd.registeredArguments.forEach((argument) => {
+        argument.description =
+          argument.description || cmd._argsDescription[argument.name()] || '';
+      });
+    }
+
+    // If there are any arguments with a description then return all the arguments.
+    if (cmd.registeredArguments.find((argument) => argument.description)) {
+      return cmd.registeredArguments;
+    }
+    return [];
+  }
+
+  /**
+   * Get the command term to show in the list of subcommands.
+   *
+   * @param {Command} cmd
+   * @returns {string}
+   */
+
+  subcommandTerm(cmd) {
+    // Legacy. Ignores custom usage string, and nested commands.
+    const args = cmd.registeredArguments
+      .map((arg) => humanReadableArgName(arg))
+      .join(' ');
+    return (
+      cmd._name +
+      (cmd._aliases[0] ? '|' + cmd._aliases[0] : '') +
+      (cmd.options.length ? ' [options]' : '') + // simplistic check for non-help option
+      (args ? ' ' + args : '')
+    );
+  }
+
+  /**
+   * Get the option term to show in the list of options.
+   *
+   * @param {Option} option
+   * @returns {string}
+   */
+
+  optionTerm(option) {
+    return option.flags;
+  }
+
+  /**
+   * Get the argument term to show in the list of arguments.
+   *
+   * @param {Argument} argument
+   * @returns {string}
+   */
+
+  argumentTerm(argument) {
+    return argument.name();
+  }
+
+  /**
+   * Get the longest command term length.
+   *
+   * @param {Command} cmd
+   * @param {Help} helper
+   * @returns {number}
+   */
+
+  longestSubcommandTermLength(cmd, helper) {
+    return helper.visibleCommands(cmd).reduce((max, command) => {
+      return Math.max(
+        max,
+        this.displayWidth(
+          helper.styleSubcommandTerm(helper.subcommandTerm(command)),
+        ),
+      );
+    }, 0);
+  }
+
+  /**
+   * Get the longest option term length.
+   *
+   * @param {Command} cmd
+   * @param {Help} helper
+   * @returns {number}
+   */
+
+  longestOptionTermLength(cmd, helper) {
+    return helper.visibleOptions(cmd).reduce((max, option) => {
+      return Math.max(
+        max,
+        this.displayWidth(helper.styleOptionTerm(helper.optionTerm(option))),
+      );
+    }, 0);
+  }
+
+  /**
+   * Get the longest global option term length.
+   *
+   * @param {Command} cmd
+   * @param {Help} helper
+   * @returns {number}
+   */
+
+  longestGlobalOptionTermLength(cmd, helper) {
+    return helper.visibleGlobalOptions(cmd).reduce((max, option) => {
+      return Math.max(
+        max,
+        this.displayWidth(helper.styleOptionTerm(helper.optionTerm(option))),
+      );
+    }, 0);
+  }
+
+  /**
+   * Get the longest argument term length.
+   *
+   * @param {Command} cmd
+   * @param {Help} helper
+   * @returns {number}
+   */
+
+  longestArgumentTermLength(cmd, helper) {
+    return helper.visibleArguments(cmd).reduce((max, argument) => {
+      return Math.max(
+        max,
+        this.displayWidth(
+          helper.styleArgumentTerm(helper.argumentTerm(argument)),
+        ),
+      );
+    }, 0);
+  }
+
+  /**
+   * Get the command usage to be displayed at the top of the built-in help.
+   *
+   * @param {Command} cmd
+   * @returns {string}
+   */
+
+  commandUsage(cmd) {
+    // Usage
+    let cmdName = cmd._name;
+    if (cmd._aliases[0]) {
+      cmdName = cmdName + '|' + cmd._aliases[0];
+    }
+    let ancestorCmdNames = '';
+    for (
+      let ancestorCmd = cmd.parent;
+      ancestorCmd;
+      ancestorCmd = ancestorCmd.parent
+    ) {
+      ancestorCmdNames = ancestorCmd.name() + ' ' + ancestorCmdNames;
+    }
+    return ancestorCmdNames + cmdName + ' ' + cmd.usage();
+  }
+
+  /**
+   * Get the description for the command.
+   *
+   * @param {Command} cmd
+   * @returns {string}
+   */
+
+  commandDescription(cmd) {
+    // @ts-ignore: because overloaded return type
+    return cmd.description();
+  }
+
+  /**
+   * Get the subcommand summary to show in the list of subcommands.
+   * (Fallback to description for backwards compatibility.)
+   *
+   * @param {Command} cmd
+   * @returns {string}
+   */
+
+  subcommandDescription(cmd) {
+    // @ts-ignore: because overloaded return type
+    return cmd.summary() || cmd.description();
+  }
+
+  /**
+   * Get the option description to show in the list of options.
+   *
+   * @param {Option} option
+   * @return {string}
+   */
+
+  optionDescription(option) {
+    const extraInfo = [];
+
+    if (option.argChoices) {
+      extraInfo.push(
+        // use stringify to match the display of the default value
+        `choices: ${option.argChoices.map((choice) => JSON.stringify(choice)).join(', ')}`,
+      );
+    }
+    if (option.defaultValue !== undefined) {
+      // default for boolean and negated more for programmer than end user,
+      // but show true/false for boolean option as may be for hand-rolled env or config processing.
+      const showDefault =
+        option.required ||
+        option.optional ||
+        (option.isBoolean() && typeof option.defaultValue === 'boolean');
+      if (showDefault) {
+        extraInfo.push(
+          `default: ${option.defaultValueDescription || JSON.stringify(option.defaultValue)}`,
+        );
+      }
+    }
+    // preset for boolean and negated are more for programmer than end user
+    if (option.presetArg !== undefined && option.optional) {
+      extraInfo.push(`preset: ${JSON.stringify(option.presetArg)}`);
+    }
+    if (option.envVar !== undefined) {
+      extraInfo.push(`env: ${option.envVar}`);
+    }
+    if (extraInfo.length > 0) {
+      const extraDescription = `(${extraInfo.join(', ')})`;
+      if (option.description) {
+        return `${option.description} ${extraDescription}`;
+      }
+      return extraDescription;
+    }
+
+    return option.description;
+  }
+
+  /**
+   * Get the argument description to show in the list of arguments.
+   *
+   * @param {Argument} argument
+   * @return {string}
+   */
+
+  argumentDescription(argument) {
+    const extraInfo = [];
+    if (argument.argChoices) {
+      extraInfo.push(
+        // use stringify to match the display of the default value
+        `choices: ${argument.argChoices.map((choice) => JSON.stringify(choice)).join(', ')}`,
+      );
+    }
+    if (argument.defaultValue !== undefined) {
+      extraInfo.push(
+        `default: ${argument.defaultValueDescription || JSON.stringify(argument.defaultValue)}`,
+      );
+    }
+    if (extraInfo.length > 0) {
+      const extraDescription = `(${extraInfo.join(', ')})`;
+      if (argument.description) {
+        return `${argument.description} ${extraDescription}`;
+      }
+      return extraDescription;
+    }
+    return argument.description;
+  }
+
+  /**
+   * Format a list of items, given a heading and an array of formatted items.
+   *
+   * @param {string} heading
+   * @param {string[]} items
+   * @param {Help} helper
+   * @returns string[]
+   */
+  formatItemList(heading, items, helper) {
+    if (items.length === 0) return [];
+
+    return [helper.styleTitle(heading), ...items, ''];
+  }
+
+  /**
+   * Group items by their help group heading.
+   *
+   * @param {Command[] | Option[]} unsortedItems
+   * @param {Command[] | Option[]} visibleItems
+   * @param {Function} getGroup
+   * @returns {Map<string, Command[] | Option[]>}
+   */
+  groupItems(unsortedItems, visibleItems, getGroup) {
+    const result = new Map();
+    // Add groups in order of appearance in unsortedItems.
+    unsortedItems.forEach((item) => {
+      const group = getGroup(item);
+      if (!result.has(group)) result.set(group, []);
+    });
+    // Add items in order of appearance in visibleItems.
+    visibleItems.forEach((item) => {
+      const group = getGroup(item);
+      if (!result.has(group)) {
+        result.set(group, []);
+      }
+      result.get(group).push(item);
+    });
+    return result;
+  }
+
+  /**
+   * Generate the built-in help text.
+   *
+   * @param {Command} cmd
+   * @param {Help} helper
+   * @returns {string}
+   */
+
+  formatHelp(cmd, helper) {
+    const termWidth = helper.padWidth(cmd, helper);
+    const helpWidth = helper.helpWidth ?? 80; // in case prepareContext() was not called
+
+    function callFormatItem(term, description) {
+      return helper.formatItem(term, termWidth, description, helper);
+    }
+
+    // Usage
+    let output = [
+      `${helper.styleTitle('Usage:')} ${helper.styleUsage(helper.commandUsage(cmd))}`,
+      '',
+    ];
+
+    // Description
+    const commandDescription = helper.commandDescription(cmd);
+    if (commandDescription.length > 0) {
+      output = output.concat([
+        helper.boxWrap(
+          helper.styleCommandDescription(commandDescription),
+          helpWidth,
+        ),
+        '',
+      ]);
+    }
+
+    // Arguments
+    const argumentList = helper.visibleArguments(cmd).map((argument) => {
+      return callFormatItem(
+        helper.styleArgumentTerm(helper.argumentTerm(argument)),
+        helper.styleArgumentDescription(helper.argumentDescription(argument)),
+      );
+    });
+    output = output.concat(
+      this.formatItemList('Arguments:', argumentList, helper),
+    );
+
+    // Options
+    const optionGroups = this.groupItems(
+      cmd.options,
+      helper.visibleOptions(cmd),
+      (option) => option.helpGroupHeading ?? 'Options:',
+    );
+    optionGroups.forEach((options, group) => {
+      const optionList = options.map((option) => {
+        return callFormatItem(
+          helper.styleOptionTerm(helper.optionTerm(option)),
+          helper.styleOptionDescription(helper.optionDescription(option)),
+        );
+      });
+      output = output.concat(this.formatItemList(group, optionList, helper));
+    });
+
+    if (helper.showGlobalOptions) {
+      const globalOptionList = helper
+        .visibleGlobalOptions(cmd)
+        .map((option) => {
+          return callFormatItem(
+            helper.styleOptionTerm(helper.optionTerm(option)),
+            helper.styleOptionDescription(helper.optionDescription(option)),
+          );
+        });
+      output = output.concat(
+        this.formatItemList('Global Options:', globalOptionList, helper),
+      );
+    }
+
+    // Commands
+    const commandGroups = this.groupItems(
+      cmd.commands,
+      helper.visibleCommands(cmd),
+      (sub) => sub.helpGroup() || 'Commands:',
+    );
+    commandGroups.forEach((commands, group) => {
+      const commandList = commands.map((sub) => {
+        return callFormatItem(
+          helper.styleSubcommandTerm(helper.subcommandTerm(sub)),
+          helper.styleSubcommandDescription(helper.subcommandDescription(sub)),
+        );
+      });
+      output = output.concat(this.formatItemList(group, commandList, helper));
+    });
+
+    return output.join('\n');
+  }
+
+  /**
+   * Return display width of string, ignoring ANSI escape sequences. Used in padding and wrapping calculations.
+   *
+   * @param {string} str
+   * @returns {number}
+   */
+  displayWidth(str) {
+    return stripColor(str).length;
+  }
+
+  /**
+   * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
+   *
+   * @param {string} str
+   * @returns {string}
+   */
+  styleTitle(str) {
+    return str;
+  }
+
+  styleUsage(str) {
+    // Usage has lots of parts the user might like to color separately! Assume default usage string which is formed like:
+    //    command subcommand [options] [command] <foo> [bar]
+    return str
+      .split(' ')
+      .map((word) => {
+        if (word === '[options]') return this.styleOptionText(word);
+        if (word === '[command]') return this.styleSubcommandText(word);
+        if (word[0] === '[' || word[0] === '<')
+          return this.styleArgumentText(word);
+        return this.styleCommandText(word); // Restrict to initial words?
+      })
+      .join(' ');
+  }
+  styleCommandDescription(str) {
+    return this.styleDescriptionText(str);
+  }
+  styleOptionDescription(str) {
+    return this.styleDescriptionText(str);
+  }
+  styleSubcommandDescription(str) {
+    return this.styleDescriptionText(str);
+  }
+  styleArgumentDescription(str) {
+    return this.styleDescriptionText(str);
+  }
+  styleDescriptionText(str) {
+    return str;
+  }
+  styleOptionTerm(str) {
+    return this.styleOptionText(str);
+  }
+  styleSubcommandTerm(str) {
+    // This is very like usage with lots of parts! Assume default string which is formed like:
+    //    subcommand [options] <foo> [bar]
+    return str
+      .split(' ')
+      .map((word) => {
+        if (word === '[options]') return this.styleOptionText(word);
+        if (word[0] === '[' || word[0] === '<')
+          return this.styleArgumentText(word);
+        return this.styleSubcommandText(word); // Restrict to initial words?
+      })
+      .join(' ');
+  }
+  styleArgumentTerm(str) {
+    return this.styleArgumentText(str);
+  }
+  styleOptionText(str) {
+    return str;
+  }
+  styleArgumentText(str) {
+    return str;
+  }
+  styleSubcommandText(str) {
+    return str;
+  }
+  styleCommandText(str) {
+    return str;
+  }
+
+  /**
+   * Calculate the pad width from the maximum term length.
+   *
+   * @param {Command} cmd
+   * @param {Help} helper
+   * @returns {number}
+   */
+
+  padWidth(cmd, helper) {
+    return Math.max(
+      helper.longestOptionTermLength(cmd, helper),
+      helper.longestGlobalOptionTermLength(cmd, helper),
+      helper.longestSubcommandTermLength(cmd, helper),
+      helper.longestArgumentTermLength(cmd, helper),
+    );
+  }
+
+  /**
+   * Detect manually wrapped and indented strings by checking for line break followed by whitespace.
+   *
+   * @param {string} str
+   * @returns {boolean}
+   */
+  preformatted(str) {
+    return /\n[^\S\r\n]/.test(str);
+  }
+
+  /**
+   * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
+   *
+   * So "TTT", 5, "DDD DDDD DD DDD" might be formatted for this.helpWidth=17 like so:
+   *   TTT  DDD DDDD
+   *        DD DDD
+   *
+   * @param {string} term
+   * @param {number} termWidth
+   * @param {string} description
+   * @param {Help} helper
+   * @returns {string}
+   */
+  formatItem(term, termWidth, description, helper) {
+    const itemIndent = 2;
+    const itemIndentStr = ' '.repeat(itemIndent);
+    if (!description) return itemIndentStr + term;
+
+    // Pad the term out to a consistent width, so descriptions are aligned.
+    const paddedTerm = term.padEnd(
+      termWidth + term.length - helper.displayWidth(term),
+    );
+
+    // Format the description.
+    const spacerWidth = 2; // between term and description
+    const helpWidth = this.helpWidth ?? 80; // in case prepareContext() was not called
+    const remainingWidth = helpWidth - termWidth - spacerWidth - itemIndent;
+    let formattedDescription;
+    if (
+      remainingWidth < this.minWidthToWrap ||
+      helper.preformatted(description)
+    ) {
+      formattedDescription = description;
+    } else {
+      const wrappedDescription = helper.boxWrap(description, remainingWidth);
+      formattedDescription = wrappedDescription.replace(
+        /\n/g,
+        '\n' + ' '.repeat(termWidth + spacerWidth),
+      );
+    }
+
+    // Construct and overall indent.
+    return (
+      itemIndentStr +
+      paddedTerm +
+      ' '.repeat(spacerWidth) +
+      formattedDescription.replace(/\n/g, `\n${itemIndentStr}`)
+    );
+  }
+
+  /**
+   * Wrap a string at whitespace, preserving existing line breaks.
+   * Wrapping is skipped if the width is less than `minWidthToWrap`.
+   *
+   * @param {string} str
+   * @param {number} width
+   * @returns {string}
+   */
+  boxWrap(str, width) {
+    if (width < this.minWidthToWrap) return str;
+
+    const rawLines = str.split(/\r\n|\n/);
+    // split up text by whitespace
+    const chunkPattern = /[\s]*[^\s]+/g;
+    const wrappedLines = [];
+    rawLines.forEach((line) => {
+      const chunks = line.match(chunkPattern);
+      if (chunks === null) {
+        wrappedLines.push('');
+        return;
+      }
+
+      let sumChunks = [chunks.shift()];
+      let sumWidth = this.displayWidth(sumChunks[0]);
+      chunks.forEach((chunk) => {
+        const visibleWidth = this.displayWidth(chunk);
+        // Accumulate chunks while they fit into width.
+        if (sumWidth + visibleWidth <= width) {
+          sumChunks.push(chunk);
+          sumWidth += visibleWidth;
+          return;
+        }
+        wrappedLines.push(sumChunks.join(''));
+
+        const nextChunk = chunk.trimStart(); // trim space at line break
+        sumChunks = [nextChunk];
+        sumWidth = this.displayWidth(nextChunk);
+      });
+      wrappedLines.push(sumChunks.join(''));
+    });
+
+    return wrappedLines.join('\n');
+  }
+}
+
+/**
+ * Strip style ANSI escape sequences from the string. In particular, SGR (Select Graphic Rendition) codes.
+ *
+ * @param {string} str
+ * @returns {string}
+ * @package
+ */
+
+function stripColor(str) {
+  // eslint-disable-next-line no-control-regex
+  const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
+  return str.replace(sgrPattern, '');
+}
+
+exports.Help = Help;
+exports.stripColor = stripColor;
+
+
+/***/ }),
+
+/***/ 240:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const { InvalidArgumentError } = __nccwpck_require__(135);
+
+class Option {
+  /**
+   * Initialize a new `Option` with the given `flags` and `description`.
+   *
+   * @param {string} flags
+   * @param {string} [description]
+   */
+
+  constructor(flags, description) {
+    this.flags = flags;
+    this.description = description || '';
+
+    this.required = flags.includes('<'); // A value must be supplied when the option is specified.
+    this.optional = flags.includes('['); // A value is optional when the option is specified.
+    // variadic test ignores <value,...> et al which might be used to describe custom splitting of single argument
+    this.variadic = /\w\.\.\.[>\]]$/.test(flags); // The option can take multiple values.
+    this.mandatory = false; // The option must have a value after parsing, which usually means it must be specified on command line.
+    const optionFlags = splitOptionFlags(flags);
+    this.short = optionFlags.shortFlag; // May be a short flag, undefined, or even a long flag (if option has two long flags).
+    this.long = optionFlags.longFlag;
+    this.negate = false;
+    if (this.long) {
+      this.negate = this.long.startsWith('--no-');
+    }
+    this.defaultValue = undefined;
+    this.defaultValueDescription = undefined;
+    this.presetArg = undefined;
+    this.envVar = undefined;
+    this.parseArg = undefined;
+    this.hidden = false;
+    this.argChoices = undefined;
+    this.conflictsWith = [];
+    this.implied = undefined;
+    this.helpGroupHeading = undefined; // soft initialised when option added to command
+  }
+
+  /**
+   * Set the default value, and optionally supply the description to be displayed in the help.
+   *
+   * @param {*} value
+   * @param {string} [description]
+   * @return {Option}
+   */
+
+  default(value, description) {
+    this.defaultValue = value;
+    this.defaultValueDescription = description;
+    return this;
+  }
+
+  /**
+   * Preset to use when option used without option-argument, especially optional but also boolean and negated.
+   * The custom processing (parseArg) is called.
+   *
+   * @example
+   * new Option('--color').default('GREYSCALE').preset('RGB');
+   * new Option('--donate [amount]').preset('20').argParser(parseFloat);
+   *
+   * @param {*} arg
+   * @return {Option}
+   */
+
+  preset(arg) {
+    this.presetArg = arg;
+    return this;
+  }
+
+  /**
+   * Add option name(s) that conflict with this option.
+   * An error will be displayed if conflicting options are found during parsing.
+   *
+   * @example
+   * new Option('--rgb').conflicts('cmyk');
+   * new Option('--js').conflicts(['ts', 'jsx']);
+   *
+   * @param {(string | string[])} names
+   * @return {Option}
+   */
+
+  conflicts(names) {
+    this.conflictsWith = this.conflictsWith.concat(names);
+    return this;
+  }
+
+  /**
+   * Specify implied option values for when this option is set and the implied options are not.
+   *
+   * The custom processing (parseArg) is not called on the implied values.
+   *
+   * @example
+   * program
+   *   .addOption(new Option('--log', 'write logging information to file'))
+   *   .addOption(new Option('--trace', 'log extra details').implies({ log: 'trace.txt' }));
+   *
+   * @param {object} impliedOptionValues
+   * @return {Option}
+   */
+  implies(impliedOptionValues) {
+    let newImplied = impliedOptionValues;
+    if (typeof impliedOptionValues === 'string') {
+      // string is not documented, but easy mistake and we can do what user probably intended.
+      newImplied = { [impliedOptionValues]: true };
+    }
+    this.implied = Object.assign(this.implied || {}, newImplied);
+    return this;
+  }
+
+  /**
+   * Set environment variable to check for option value.
+   *
+   * An environment variable is only used if when processed the current option value is
+   * undefined, or the source of the current value is 'default' or 'config' or 'env'.
+   *
+   * @param {string} name
+   * @return {Option}
+   */
+
+  env(name) {
+    this.envVar = name;
+    return this;
+  }
+
+  /**
+   * Set the custom handler for processing CLI option arguments into option values.
+   *
+   * @param {Function} [fn]
+   * @return {Option}
+   */
+
+  argParser(fn) {
+    this.parseArg = fn;
+    return this;
+  }
+
+  /**
+   * Whether the option is mandatory and must have a value after parsing.
+   *
+   * @param {boolean} [mandatory=true]
+   * @return {Option}
+   */
+
+  makeOptionMandatory(mandatory = true) {
+    this.mandatory = !!mandatory;
+    return this;
+  }
+
+  /**
+   * Hide option in help.
+   *
+   * @param {boolean} [hide=true]
+   * @return {Option}
+   */
+
+  hideHelp(hide = true) {
+    this.hidden = !!hide;
+    return this;
+  }
+
+  /**
+   * @package
+   */
+
+  _collectValue(value, previous) {
+    if (previous === this.defaultValue || !Array.isArray(previous)) {
+      return [value];
+    }
+
+    previous.push(value);
+    return previous;
+  }
+
+  /**
+   * Only allow option value to be one of choices.
+   *
+   * @param {string[]} values
+   * @return {Option}
+   */
+
+  choices(values) {
+    this.argChoices = values.slice();
+    this.parseArg = (arg, previous) => {
+      if (!this.argChoices.includes(arg)) {
+        throw new InvalidArgumentError(
+          `Allowed choices are ${this.argChoices.join(', ')}.`,
+        );
+      }
+      if (this.variadic) {
+        return this._collectValue(arg, previous);
+      }
+      return arg;
+    };
+    return this;
+  }
+
+  /**
+   * Return option name.
+   *
+   * @return {string}
+   */
+
+  name() {
+    if (this.long) {
+      return this.long.replace(/^--/, '');
+    }
+    return this.short.replace(/^-/, '');
+  }
+
+  /**
+   * Return option name, in a camelcase format that can be used
+   * as an object attribute key.
+   *
+   * @return {string}
+   */
+
+  attributeName() {
+    if (this.negate) {
+      return camelcase(this.name().replace(/^no-/, ''));
+    }
+    return camelcase(this.name());
+  }
+
+  /**
+   * Set the help group heading.
+   *
+   * @param {string} heading
+   * @return {Option}
+   */
+  helpGroup(heading) {
+    this.helpGroupHeading = heading;
+    return this;
+  }
+
+  /**
+   * Check if `arg` matches the short or long flag.
+   *
+   * @param {string} arg
+   * @return {boolean}
+   * @package
+   */
+
+  is(arg) {
+    return this.short === arg || this.long === arg;
+  }
+
+  /**
+   * Return whether a boolean option.
+   *
+   * Options are one of boolean, negated, required argument, or optional argument.
+   *
+   * @return {boolean}
+   * @package
+   */
+
+  isBoolean() {
+    return !this.required && !this.optional && !this.negate;
+  }
+}
+
+/**
+ * This class is to make it easier to work with dual options, without changing the existing
+ * implementation. We support separate dual options for separate positive and negative options,
+ * like `--build` and `--no-build`, which share a single option value. This works nicely for some
+ * use cases, but is tricky for others where we want separate behaviours despite
+ * the single shared option value.
+ */
+class DualOptions {
+  /**
+   * @param {Option[]} options
+   */
+  constructor(options) {
+    this.positiveOptions = new Map();
+    this.negativeOptions = new Map();
+    this.dualOptions = new Set();
+    options.forEach((option) => {
+      if (option.negate) {
+        this.negativeOptions.set(option.attributeName(), option);
+      } else {
+        this.positiveOptions.set(option.attributeName(), option);
+      }
+    });
+    this.negativeOptions.forEach((value, key) => {
+      if (this.positiveOptions.has(key)) {
+        this.dualOptions.add(key);
+      }
+    });
+  }
+
+  /**
+   * Did the value come from the option, and not from possible matching dual option?
+   *
+   * @param {*} value
+   * @param {Option} option
+   * @returns {boolean}
+   */
+  valueFromOption(value, option) {
+    const optionKey = option.attributeName();
+    if (!this.dualOptions.has(optionKey)) return true;
+
+    // Use the value to deduce if (probably) came from the option.
+    const preset = this.negativeOptions.get(optionKey).presetArg;
+    const negativeValue = preset !== undefined ? preset : false;
+    return option.negate === (negativeValue === value);
+  }
+}
+
+/**
+ * Convert string from kebab-case to camelCase.
+ *
+ * @param {string} str
+ * @return {string}
+ * @private
+ */
+
+function camelcase(str) {
+  return str.split('-').reduce((str, word) => {
+    return str + word[0].toUpperCase() + word.slice(1);
+  });
+}
+
+/**
+ * Split the short and long flag out of something like '-m,--mixed <value>'
+ *
+ * @private
+ */
+
+function splitOptionFlags(flags) {
+  let shortFlag;
+  let longFlag;
+  // short flag, single dash and single character
+  const shortFlagExp = /^-[^-]$/;
+  // long flag, double dash and at least one character
+  const longFlagExp = /^--[^-]/;
+
+  const flagParts = flags.split(/[ |,]+/).concat('guard');
+  // Normal is short and/or long.
+  if (shortFlagExp.test(flagParts[0])) shortFlag = flagParts.shift();
+  if (longFlagExp.test(flagParts[0])) longFlag = flagParts.shift();
+  // Long then short. Rarely used but fine.
+  if (!shortFlag && shortFlagExp.test(flagParts[0]))
+    shortFlag = flagParts.shift();
+  // Allow two long flags, like '--ws, --workspace'
+  // This is the supported way to have a shortish option flag.
+  if (!shortFlag && longFlagExp.test(flagParts[0])) {
+    shortFlag = longFlag;
+    longFlag = flagParts.shift();
+  }
+
+  // Check for unprocessed flag. Fail noisily rather than silently ignore.
+  if (flagParts[0].startsWith('-')) {
+    const unsupportedFlag = flagParts[0];
+    const baseError = `option creation failed due to '${unsupportedFlag}' in option flags '${flags}'`;
+    if (/^-[^-][^-]/.test(unsupportedFlag))
+      throw new Error(
+        `${baseError}
+- a short flag is a single dash and a single character
+  - either use a single dash and a single character (for a short flag)
+  - or use a double dash for a long option (and can have two, like '--ws, --workspace')`,
+      );
+    if (shortFlagExp.test(unsupportedFlag))
+      throw new Error(`${baseError}
+- too many short flags`);
+    if (longFlagExp.test(unsupportedFlag))
+      throw new Error(`${baseError}
+- too many long flags`);
+
+    throw new Error(`${baseError}
+- unrecognised flag format`);
+  }
+  if (shortFlag === undefined && longFlag === undefined)
+    throw new Error(
+      `option creation failed due to no flags found in '${flags}'.`,
+    );
+
+  return { shortFlag, longFlag };
+}
+
+exports.Option = Option;
+exports.DualOptions = DualOptions;
+
+
+/***/ }),
+
+/***/ 30:
+/***/ ((__unused_webpack_module, exports) => {
+
+const maxDistance = 3;
+
+function editDistance(a, b) {
+  // https://en.wikipedia.org/wiki/Damerau–Levenshtein_distance
+  // Calculating optimal string alignment distance, no substring is edited more than once.
+  // (Simple implementation.)
+
+  // Quick early exit, return worst case.
+  if (Math.abs(a.length - b.length) > maxDistance)
+    return Math.max(a.length, b.length);
+
+  // distance between prefix substrings of a and b
+  const d = [];
+
+  // pure deletions turn a into empty string
+  for (let i = 0; i <= a.length; i++) {
+    d[i] = [i];
+  }
+  // pure insertions turn empty string into b
+  for (let j = 0; j <= b.length; j++) {
+    d[0][j] = j;
+  }
+
+  // fill matrix
+  for (let j = 1; j <= b.length; j++) {
+    for (let i = 1; i <= a.length; i++) {
+      let cost = 1;
+      if (a[i - 1] === b[j - 1]) {
+        cost = 0;
+      } else {
+        cost = 1;
+      }
+      d[i][j] = Math.min(
+        d[i - 1][j] + 1, // deletion
+        d[i][j - 1] + 1, // insertion
+        d[i - 1][j - 1] + cost, // substitution
+      );
+      // transposition
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+
+  return d[a.length][b.length];
+}
+
+/**
+ * Find close matches, restricted to same number of edits.
+ *
+ * @param {string} word
+ * @param {string[]} candidates
+ * @returns {string}
+ */
+
+function suggestSimilar(word, candidates) {
+  if (!candidates || candidates.length === 0) return '';
+  // remove possible duplicates
+  candidates = Array.from(new Set(candidates));
+
+  const searchingOptions = word.startsWith('--');
+  if (searchingOptions) {
+    word = word.slice(2);
+    candidates = candidates.map((candidate) => candidate.slice(2));
+  }
+
+  let similar = [];
+  let bestDistance = maxDistance;
+  const minSimilarity = 0.4;
+  candidates.forEach((candidate) => {
+    if (candidate.length <= 1) return; // no one character guesses
+
+    const distance = editDistance(word, candidate);
+    const length = Math.max(word.length, candidate.length);
+    const similarity = (length - distance) / length;
+    if (similarity > minSimilarity) {
+      if (distance < bestDistance) {
+        // better edit distance, throw away previous worse matches
+        bestDistance = distance;
+        similar = [candidate];
+      } else if (distance === bestDistance) {
+        similar.push(candidate);
+      }
+    }
+  });
+
+  similar.sort((a, b) => a.localeCompare(b));
+  if (searchingOptions) {
+    similar = similar.map((candidate) => `--${candidate}`);
+  }
+
+  if (similar.length > 1) {
+    return `\n(Did you mean one of ${similar.join(', ')}?)`;
+  }
+  if (similar.length === 1) {
+    return `\n(Did you mean ${similar[0]}?)`;
+  }
+  return '';
+}
+
+exports.suggestSimilar = suggestSimilar;
+
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 

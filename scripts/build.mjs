@@ -1,0 +1,34 @@
+// npm run build: dist/ from an empty folder. dist/index.js is the action (ncc, as before);
+// dist/cli.js is the command-line tool, a second ncc build of src/cli/index.ts. ncc always names
+// its output index.js, so the tool is built in a folder of its own and moved; it must be one
+// file (no chunk could find its way next to the action's chunks) and starts with its shebang.
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const ncc = join('node_modules', '.bin', 'ncc')
+const options = ['--license', 'licenses.txt', '--target', 'es2022']
+const run = args => execFileSync(ncc, args, { stdio: 'inherit' })
+
+execFileSync(process.execPath, [join('scripts', 'cli-inputs.mjs')], { stdio: 'inherit' })
+rmSync('dist', { recursive: true, force: true })
+run(['build', 'src/index.ts', '-o', 'dist', ...options])
+
+const cliOut = join('dist', 'cli-build')
+run(['build', 'src/cli/index.ts', '-o', cliOut, ...options])
+const extra = readdirSync(cliOut).filter(
+  name => !['index.js', 'licenses.txt', 'package.json'].includes(name)
+)
+if (extra.length > 0) {
+  console.error(`dist/cli.js must be one file, but ncc also wrote ${extra.join(', ')}.`)
+  process.exit(1)
+}
+const shebang = '#!/usr/bin/env node\n'
+const cli = readFileSync(join(cliOut, 'index.js'), 'utf8')
+writeFileSync(join('dist', 'cli.js'), cli.startsWith('#!') ? cli : shebang + cli, { mode: 0o755 })
+renameSync(join(cliOut, 'licenses.txt'), join('dist', 'cli.licenses.txt'))
+rmSync(cliOut, { recursive: true, force: true })
+if (!existsSync(join('dist', 'package.json'))) {
+  console.error('dist/package.json ({"type":"module"}) is missing.')
+  process.exit(1)
+}

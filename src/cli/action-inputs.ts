@@ -1,0 +1,256 @@
+// Generated from action.yml by scripts/cli-inputs.mjs (run by `npm run build`): do not edit.
+
+/** One input of the action, as action.yml declares it. */
+export interface ActionInput {
+  readonly name: string
+  readonly description: string
+  readonly required: boolean
+  /** The default the runner applies when the input is not given. */
+  readonly default: string
+}
+
+/** The version `--version` prints: package.json's. */
+export const TOOL_VERSION = "1.0.0"
+
+export const ACTION_INPUTS: readonly ActionInput[] = [
+  {
+    "name": "issuer-id",
+    "description": "Issuer ID of a team API key (Users and Access → Integrations). Leave empty for an individual API key.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "key-id",
+    "description": "The API key's ID.",
+    "required": true,
+    "default": ""
+  },
+  {
+    "name": "private-key",
+    "description": "Contents of the AuthKey_<KEYID>.p8 file (PKCS#8 PEM, EC P-256). Also accepted with literal \\n escapes, with its line breaks turned into spaces, or base64-encoded. Pass it from a secret.",
+    "required": true,
+    "default": ""
+  },
+  {
+    "name": "build-id",
+    "description": "The App Store Connect build resource ID. Or leave it empty and give app-id or bundle-id with build-number and/or version.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "app-id",
+    "description": "The App Store Connect app ID, to look up the build (and the baseline) by version and build number.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "bundle-id",
+    "description": "The app's bundle ID; an alternative to app-id.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "version",
+    "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "build-number",
+    "description": "Build number of the build to look up (CFBundleVersion), e.g. 412.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "platform",
+    "description": "Platform of the build to look up. IOS, MAC_OS, TV_OS or VISION_OS.",
+    "required": false,
+    "default": "IOS"
+  },
+  {
+    "name": "diagnostic-types",
+    "description": "Diagnostic types to gate, comma- or newline-separated, case-insensitive. HANGS, DISK_WRITES, LAUNCHES.",
+    "required": false,
+    "default": "HANGS,DISK_WRITES,LAUNCHES"
+  },
+  {
+    "name": "limit",
+    "description": "Top signatures fetched and reported per type, 1–200.",
+    "required": false,
+    "default": "10"
+  },
+  {
+    "name": "threshold",
+    "description": "The highest allowed weight of one signature, as a fraction (0.25) or a percentage (25%). A weight equal to it passes.",
+    "required": false,
+    "default": "0.5"
+  },
+  {
+    "name": "hangs-threshold",
+    "description": "Threshold for hangs; empty uses threshold.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "disk-writes-threshold",
+    "description": "Threshold for disk writes; empty uses threshold.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "launches-threshold",
+    "description": "Threshold for launches; empty uses threshold.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "fail-on-breach",
+    "description": "Fail the job when a signature is above its threshold. false reports without failing.",
+    "required": false,
+    "default": "true"
+  },
+  {
+    "name": "no-data",
+    "description": "What a requested type with no signatures, or a gated metric without data, means. pass, warn (a warning; the report says \"no data yet\") or fail.",
+    "required": false,
+    "default": "warn"
+  },
+  {
+    "name": "baseline-build-id",
+    "description": "A build to compare against; signatures that are new or rose by more than max-weight-increase are regressions.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "baseline-version",
+    "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "baseline-build-number",
+    "description": "Build number of the baseline build, looked up in the same app as the build.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "max-weight-increase",
+    "description": "The largest allowed rise of a signature's weight over the baseline, as a fraction (0.05) or a percentage (5%).",
+    "required": false,
+    "default": "0.05"
+  },
+  {
+    "name": "fail-on-regression",
+    "description": "Fail the job when a signature regressed against the baseline, or a gated metric regressed. false reports without failing.",
+    "required": false,
+    "default": "true"
+  },
+  {
+    "name": "metrics",
+    "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. The README lists the identifiers Apple documents and their units.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "metric-percentile",
+    "description": "Which users a metric describes. p50 (the typical user) or p90 (the worst tenth).",
+    "required": false,
+    "default": "p50"
+  },
+  {
+    "name": "metric-device",
+    "description": "Apple's device filter for metrics. all_iphones, all_ipads, or a model identifier such as iPhone15,2.",
+    "required": false,
+    "default": "all_iphones"
+  },
+  {
+    "name": "max-metric-increase",
+    "description": "The largest allowed relative rise of a metric over its reference, as a fraction (0.1) or a percentage (10%). A rise also has to clear both error margins to count.",
+    "required": false,
+    "default": "10%"
+  },
+  {
+    "name": "metric-reference",
+    "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+    "required": false,
+    "default": "auto"
+  },
+  {
+    "name": "apple-regressions",
+    "description": "Apple's own regression insights on a gated metric. report shows them, fail counts them as regressions, ignore drops them.",
+    "required": false,
+    "default": "report"
+  },
+  {
+    "name": "include-logs",
+    "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
+    "required": false,
+    "default": "3"
+  },
+  {
+    "name": "phased-release",
+    "description": "What to do with the live version's phased release (with version live). report shows its state and logs \"would pause\" when pause-on-failure would act; pause-on-failure pauses an ACTIVE rollout when the run fails. It never resumes one.",
+    "required": false,
+    "default": "report"
+  },
+  {
+    "name": "report-path",
+    "description": "Where to write the full JSON report. Empty means a file under RUNNER_TEMP.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "annotate-source",
+    "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
+    "required": false,
+    "default": "true"
+  },
+  {
+    "name": "sarif-path",
+    "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "junit-path",
+    "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "timeout-minutes",
+    "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
+    "required": false,
+    "default": "10"
+  },
+  {
+    "name": "comment",
+    "description": "true posts or updates one pull-request comment; on-breach creates it only when something breaches or regressed (but still updates an existing one); false never comments.",
+    "required": false,
+    "default": "true"
+  },
+  {
+    "name": "comment-header",
+    "description": "Tells apart several sticky comments on one pull request, for example one per app in a matrix.",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "pr-number",
+    "description": "The pull request to comment on when the event is not a pull request (workflow_run, workflow_dispatch, release).",
+    "required": false,
+    "default": ""
+  },
+  {
+    "name": "github-token",
+    "description": "Token for the pull-request comment; needs pull-requests write permission.",
+    "required": false,
+    "default": "${{ github.token }}"
+  },
+  {
+    "name": "api-base-url",
+    "description": "App Store Connect API base URL, for proxies and tests. https only, except http to a loopback address.",
+    "required": false,
+    "default": "https://api.appstoreconnect.apple.com"
+  }
+]

@@ -1,0 +1,140 @@
+import { Command, CommanderError, Option } from 'commander'
+import { parseConfig } from '../config/parse.js'
+import { InputError } from '../errors.js'
+import { runGate } from '../run-gate.js'
+import { scrub } from '../secrets.js'
+import { oneLine } from '../text.js'
+import { TOOL_VERSION } from './action-inputs.js'
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js'
+import { envName, FLAGS, forCommandLine, inputReader, KEY_ENV } from './flags.js'
+import { commandLineSinks, FORMATS, type Format, type Streams } from './output.js'
+import { paletteFor } from './terminal.js'
+
+export interface Terminal extends Streams {
+  stdout: Streams['stdout'] & { isTTY?: boolean }
+  stderr: Streams['stderr'] & { isTTY?: boolean }
+}
+
+const NAME = 'asc-diagnostics-gate'
+
+const ENVIRONMENT_HELP = [
+  'Environment:',
+  ...[
+    [
+      `${KEY_ENV.issuerId}, ${KEY_ENV.keyId}`,
+      "the API key's issuer and key ID (or --issuer-id, --key-id)"
+    ],
+    [KEY_ENV.privateKey, "the AuthKey_<KEYID>.p8 file's contents, or"],
+    [KEY_ENV.privateKeyPath, 'its path; the key is never a flag, since flags end'],
+    ['', 'up in shell history and process lists'],
+    ['ASC_GATE_<FLAG>', `any other flag: --build-id is ${envName('build-id')},`],
+    ['', `--app-version is ${envName('app-version')}; a flag wins`],
+    ['NO_COLOR', 'no colour, even in a terminal']
+  ].map(([name, text]) => `  ${name.padEnd(27)}${text}`)
+].join('\n')
+
+/** The command line's parser: one flag per action input, with action.yml's defaults. */
+function program(io: Terminal): Command {
+  const command = new Command(NAME)
+    .description(
+      "Gate a build on App Store Connect's field diagnostics (hangs, disk writes, launches): the GitHub Action's gate, outside GitHub."
+    )
+    .usage('--build-id <id> [options]  (the API key from the environment)')
+    .version(TOOL_VERSION, '--version', "print the tool's version")
+    .helpOption('-h, --help', 'print this help')
+    .exitOverride()
+    .allowExcessArguments(false)
+    .configureOutput({
+      writeOut: text => void io.stdout.write(text),
+      writeErr: text => void io.stderr.write(text)
+    })
+    .showHelpAfterError(`(${NAME} --help lists every flag)`)
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`)
+  for (const flag of FLAGS) {
+    const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env)
+    if (flag.default) option.default(flag.default)
+    command.addOption(option)
+  }
+  command
+    .addOption(
+      new Option(
+        '--format <format>',
+        'what stdout gets: the terminal report, the Markdown report or the JSON report'
+      )
+        .choices(FORMATS)
+        .default('text')
+        .env(envName('format'))
+    )
+    .addOption(
+      new Option('-q, --quiet', 'no progress and no warnings on stderr (errors still print)').env(
+        envName('quiet')
+      )
+    )
+  return command
+}
+
+/** Runs the tool; resolves to its exit status. Environment variables come from process.env. */
+export async function main(args: readonly string[], io: Terminal): Promise<number> {
+  // Before the parser, which would echo the value: the key in a flag is already in the
+  // shell's history, so say where it belongs instead.
+  if (args.some(arg => /^--private-key(=|$)/.test(arg))) {
+    io.stderr.write(
+      `${NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`
+    )
+    return EXIT.badInput
+  }
+  const command = program(io)
+  try {
+    command.parse([...args], { from: 'user' })
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error
+    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help']
+    return done.includes(error.code) ? EXIT.passed : EXIT.badInput
+  }
+
+  const env = process.env
+  const values = inputValues(command)
+  const quiet = Boolean(command.getOptionValue('quiet'))
+  const wording = (message: string): string => forCommandLine(message, env)
+  const progress = !quiet && io.stderr.isTTY === true
+  let status: number = EXIT.bug
+  await runGate({
+    readInputs: () => {
+      try {
+        return { config: parseConfig(inputReader(values, env)) }
+      } catch (error) {
+        throw error instanceof InputError ? new InputError(wording(error.message)) : error
+      }
+    },
+    log: line => {
+      if (progress) io.stderr.write(`${oneLine(scrub(line), 2000)}\n`)
+    },
+    phase: (_title, work) => work(),
+    sinks: commandLineSinks(io, {
+      format: command.getOptionValue('format') as Format,
+      palette: paletteFor(io.stdout.isTTY, env),
+      quiet,
+      reportPath: values.get('report-path') || undefined,
+      wording,
+      exit: code => void (status = code)
+    })
+  })
+  return status
+}
+
+/**
+ * Each input's value: from its flag, else its environment variable, else action.yml's default
+ * (commander's order). An input without a default that was not given is absent.
+ */
+function inputValues(command: Command): Map<string, string> {
+  const values = new Map<string, string>()
+  for (const flag of FLAGS) {
+    const option = command.options.find(o => o.long === `--${flag.flag}`)!
+    const name = option.attributeName()
+    const value: unknown = command.getOptionValue(name)
+    // A --no-… flag defaults to true in commander when action.yml gives no default.
+    const fromDefault = command.getOptionValueSource(name) === 'default'
+    if (typeof value === 'string' && !(fromDefault && !flag.default)) values.set(flag.input, value)
+  }
+  return values
+}

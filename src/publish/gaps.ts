@@ -1,0 +1,40 @@
+import type { Collected } from '../collect.js'
+import { TYPE_LABELS } from '../constants.js'
+import type { Verdict } from '../gate.js'
+import { metricNoDataLines } from '../metrics/outputs.js'
+import type { NoDataPolicy } from '../model.js'
+import { scrub } from '../secrets.js'
+import { noDataYet } from '../wording.js'
+
+/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
+export function gapWarnings(noData: NoDataPolicy, verdict: Verdict, data: Collected): string[] {
+  const warnings: string[] = []
+  if (noData === 'warn') {
+    for (const type of verdict.emptyTypes) {
+      warnings.push(
+        `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
+      )
+    }
+    for (const line of metricNoDataLines(verdict.metrics)) warnings.push(scrub(line))
+  }
+  const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
+  if (unavailable.length) {
+    warnings.push(
+      scrub(
+        `${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`
+      )
+    )
+  }
+  const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
+    .filter(list => list.signatures.length === 0)
+    .map(list => TYPE_LABELS[list.type].toLowerCase())
+  if (data.baseline && baselineEmpty.length) {
+    warnings.push(
+      `The baseline build ${data.baseline.build.id} has no ${baselineEmpty.join(', ')} diagnostics, so ${baselineEmpty.length === 1 ? 'that type was' : 'those types were'} not compared with it.`
+    )
+  }
+  if (data.baseline && data.baseline.build.id === data.current.build.id) {
+    warnings.push('The baseline is the same build as the one gated, so nothing can regress.')
+  }
+  return warnings
+}

@@ -1,0 +1,115 @@
+import { appStoreClient, collectWithin } from './collect.js'
+import type { Config } from './config/parse.js'
+import { Deadline } from './deadline.js'
+import { DataError, InputError, messageOf, ServiceError } from './errors.js'
+import { evaluate, failureLine } from './gate.js'
+import { retryPolicy, type RetryPolicy } from './http/retry.js'
+import { createTransport, type Transport } from './http/transport.js'
+import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
+import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
+import { act, withPause } from './release-guard.js'
+import { locateInWorkspace } from './source/workspace.js'
+
+/** The inputs, or why the gate does not run at all. */
+export type ReadInputs = { config: Config } | { skip: string }
+
+/**
+ * What differs between the GitHub Action and the command-line tool: how the inputs are read and
+ * where the run's words go. Everything else is this one core.
+ */
+export interface FrontDoor {
+  /** Reads and validates the inputs (throws an InputError that lists every problem). */
+  readInputs: () => ReadInputs
+  /** One progress line (already free of secrets and controls: see `logLine`). */
+  log: (line: string) => void
+  /** Runs a phase under a title (a log group in the action). */
+  phase: <T>(title: string, work: () => Promise<T>) => Promise<T>
+  /** Starts what a sink needs early (the action's comment lookup), once the inputs are valid. */
+  prepare?: (config: Config, send: Transport, policy: RetryPolicy) => Partial<RunState>
+  /** Where the stack of an unexpected error goes (the action's debug log). */
+  debug?: (text: string) => void
+  /** Where the outcome goes, in order. */
+  sinks: readonly Sink[]
+}
+
+/** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
+export async function runGate(door: FrontDoor): Promise<Outcome> {
+  const transport = createTransport()
+  let state: RunState = { started: performance.now() }
+  let outcome: Outcome
+  try {
+    const inputs = door.readInputs()
+    if ('skip' in inputs) {
+      outcome = { ...state, kind: 'skipped', reason: inputs.skip }
+    } else {
+      const { config } = inputs
+      const policy = retryPolicy()
+      const deadline = new Deadline(config.timeoutMinutes)
+      const client = appStoreClient(config, {
+        send: transport.send,
+        policy,
+        log: door.log,
+        signal: deadline.signal
+      })
+      // Whatever a sink starts now overlaps the App Store Connect requests.
+      state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) }
+
+      const data = await door.phase('Fetch diagnostics from App Store Connect', () =>
+        collectWithin(deadline, client, config, door.log)
+      )
+      const current = data.current.lists
+      const verdict = withMetrics(
+        evaluate({ ...config, current, baseline: data.baseline?.lists }),
+        metricsVerdict(config, data.metrics),
+        config.noData
+      )
+      const judged =
+        [
+          failureLine(verdict, config, data.current.build.id),
+          metricsFailureLine(verdict.metrics, config)
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined
+      // Point at the code: each blamed frame's line in the checked-out repository.
+      const sources =
+        config.annotateSource || config.sarifPath || config.junitPath
+          ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+          : undefined
+      // The release guard acts on the verdict before it is published: a pause leads the report.
+      const release = await act(client, config, data, judged, door.log, door.phase)
+      const failure = withPause(judged, release)
+      outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources }
+    }
+  } catch (error) {
+    outcome = { ...state, kind: 'failed', ...explain(error, door.debug) }
+  }
+  try {
+    for (const sink of door.sinks) await sink(outcome)
+  } finally {
+    transport.close()
+  }
+  return outcome
+}
+
+const noDebug = (): void => {}
+
+/** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
+function workspace(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd()
+}
+
+/** Our own errors are already one actionable sentence; anything else is a bug to report. */
+function explain(
+  error: unknown,
+  debug: FrontDoor['debug']
+): { error: string; cause: FailureCause } {
+  if (error instanceof InputError) return { error: error.message, cause: 'input' }
+  if (error instanceof ServiceError || error instanceof DataError) {
+    return { error: error.message, cause: 'service' }
+  }
+  if (error instanceof Error && error.stack) debug?.(error.stack)
+  return {
+    error: `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`,
+    cause: 'unexpected'
+  }
+}
