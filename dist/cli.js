@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(328);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(535);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 328:
+/***/ 535:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3887,6 +3887,21 @@ function verdict_regressionSentence(o) {
     return sentence;
 }
 
+;// CONCATENATED MODULE: ./src/judge.ts
+
+
+/** The run's verdict, a pure function of the settings and what App Store Connect sent. */
+function judge_judge(config, data) {
+    const verdict = withMetrics(evaluate({ ...config, current: data.current.lists, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
+    const failure = [
+        failureLine(verdict, config, data.current.build.id),
+        metricsFailureLine(verdict.metrics, config)
+    ]
+        .filter(Boolean)
+        .join(' ') || undefined;
+    return { verdict, failure };
+}
+
 ;// CONCATENATED MODULE: ./src/release-guard.ts
 
 
@@ -4197,7 +4212,6 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
 
 
 
-
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
@@ -4221,14 +4235,7 @@ async function runGate(door) {
             // Whatever a sink starts now overlaps the App Store Connect requests.
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
             const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
-            const current = data.current.lists;
-            const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
-            const judged = [
-                failureLine(verdict, config, data.current.build.id),
-                metricsFailureLine(verdict.metrics, config)
-            ]
-                .filter(Boolean)
-                .join(' ') || undefined;
+            const { verdict, failure: judged } = judge_judge(config, data);
             // Point at the code: each blamed frame's line in the checked-out repository.
             const sources = config.annotateSource || config.sarifPath || config.junitPath
                 ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)

@@ -7299,6 +7299,21 @@ function failureLine(verdict, policy, buildId) {
     return parts.length ? parts.join(' ') : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/judge.ts
+
+
+/** The run's verdict, a pure function of the settings and what App Store Connect sent. */
+function judge_judge(config, data) {
+    const verdict = withMetrics(evaluate({ ...config, current: data.current.lists, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
+    const failure = [
+        failureLine(verdict, config, data.current.build.id),
+        metricsFailureLine(verdict.metrics, config)
+    ]
+        .filter(Boolean)
+        .join(' ') || undefined;
+    return { verdict, failure };
+}
+
 ;// CONCATENATED MODULE: ./src/source/workspace.ts
 
 
@@ -7386,7 +7401,6 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
 
 
 
-
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
@@ -7410,14 +7424,7 @@ async function runGate(door) {
             // Whatever a sink starts now overlaps the App Store Connect requests.
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
             const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
-            const current = data.current.lists;
-            const verdict = withMetrics(evaluate({ ...config, current, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
-            const judged = [
-                failureLine(verdict, config, data.current.build.id),
-                metricsFailureLine(verdict.metrics, config)
-            ]
-                .filter(Boolean)
-                .join(' ') || undefined;
+            const { verdict, failure: judged } = judge_judge(config, data);
             // Point at the code: each blamed frame's line in the checked-out repository.
             const sources = config.annotateSource || config.sarifPath || config.junitPath
                 ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)

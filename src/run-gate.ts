@@ -2,10 +2,9 @@ import { appStoreClient, collectWithin } from './collect.js'
 import type { Config } from './config/parse.js'
 import { Deadline } from './deadline.js'
 import { DataError, InputError, messageOf, ServiceError } from './errors.js'
-import { evaluate, failureLine } from './gate.js'
 import { retryPolicy, type RetryPolicy } from './http/retry.js'
 import { createTransport, type Transport } from './http/transport.js'
-import { metricsFailureLine, metricsVerdict, withMetrics } from './metrics/verdict.js'
+import { judge } from './judge.js'
 import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
 import { act, withPause } from './release-guard.js'
 import { locateInWorkspace } from './source/workspace.js'
@@ -57,19 +56,7 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
       const data = await door.phase('Fetch diagnostics from App Store Connect', () =>
         collectWithin(deadline, client, config, door.log)
       )
-      const current = data.current.lists
-      const verdict = withMetrics(
-        evaluate({ ...config, current, baseline: data.baseline?.lists }),
-        metricsVerdict(config, data.metrics),
-        config.noData
-      )
-      const judged =
-        [
-          failureLine(verdict, config, data.current.build.id),
-          metricsFailureLine(verdict.metrics, config)
-        ]
-          .filter(Boolean)
-          .join(' ') || undefined
+      const { verdict, failure: judged } = judge(config, data)
       // Point at the code: each blamed frame's line in the checked-out repository.
       const sources =
         config.annotateSource || config.sarifPath || config.junitPath
