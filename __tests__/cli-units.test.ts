@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { actionInputsModule } from '../scripts/cli-inputs.mjs'
 import { envName, FLAGS, forCommandLine } from '../src/cli/flags.js'
 import { COLOURS, inline, PLAIN, paletteFor, terminalReport, width } from '../src/cli/terminal.js'
-import { code, codeCell, link, text } from '../src/report/markdown.js'
+import { code, codeCell, dataLink, link, text } from '../src/report/markdown.js'
 
 describe('the terminal report reads back what the Markdown report escaped', () => {
   it.each([
@@ -23,6 +23,17 @@ describe('the terminal report reads back what the Markdown report escaped', () =
     expect(inline(link('workflow run', 'https://github.com/acme/app/actions/runs/1'))).toBe(
       'workflow run (https://github.com/acme/app/actions/runs/1)'
     )
+  })
+
+  it('never decodes an escape sequence, or a malformed one, out of a link from Apple', () => {
+    for (const url of [
+      'https://developer.apple.com/x%1b[31mRED',
+      'https://developer.apple.com/x%ZZ'
+    ]) {
+      const shown = inline(dataLink('guide', url))
+      expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+      expect(shown).toContain('guide (https://developer.apple.com/')
+    }
   })
 
   it('lays a table out in columns, numbers right-aligned, keeping escaped pipes in their cell', () => {

@@ -71,6 +71,33 @@ describe('exit codes', () => {
     expectNoSecrets(run)
   })
 
+  it('3: scrubs key material that App Store Connect quotes back, as the action does', async () => {
+    h.reset()
+    const slice = keyFragments(h.key.pem)[0].slice(40, 80)
+    h.asc.faults.add({
+      match: { path: /diagnosticSignatures$/ },
+      times: 1,
+      fault: {
+        status: 422,
+        body: {
+          errors: [
+            {
+              status: '422',
+              code: 'ENTITY_ERROR',
+              title: 'Bad',
+              detail: `key part ${slice} is wrong`
+            }
+          ]
+        }
+      }
+    })
+    const run = await gate()
+    expect(run.code).toBe(3)
+    expect(run.stderr).toContain('key part *** is wrong')
+    expectNoSecrets(run)
+    expect(run.stdout + run.stderr).not.toContain(slice)
+  })
+
   it('0: passed', async () => {
     const run = await gate(['--threshold', '90%'])
     expect(run.code).toBe(0)

@@ -7,6 +7,7 @@ import { createTransport, type Transport } from './http/transport.js'
 import { judge } from './judge.js'
 import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
 import { act, withPause } from './release-guard.js'
+import { protect } from './secrets.js'
 import { locateInWorkspace } from './source/workspace.js'
 
 /** The inputs, or why the gate does not run at all. */
@@ -42,6 +43,8 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
       outcome = { ...state, kind: 'skipped', reason: inputs.skip }
     } else {
       const { config } = inputs
+      // Every spelling of the key, and the token: masked in logs, scrubbed from everything published.
+      for (const secret of [...config.keySecrets, config.githubToken]) protect(secret)
       const policy = retryPolicy()
       const deadline = new Deadline(config.timeoutMinutes)
       const client = appStoreClient(config, {
@@ -57,13 +60,14 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
         collectWithin(deadline, client, config, door.log)
       )
       const { verdict, failure: judged } = judge(config, data)
-      // Point at the code: each blamed frame's line in the checked-out repository.
-      const sources =
+      const [sources, release] = await Promise.all([
+        // Point at the code: each blamed frame's line in the checked-out repository.
         config.annotateSource || config.sarifPath || config.junitPath
-          ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
-          : undefined
-      // The release guard acts on the verdict before it is published: a pause leads the report.
-      const release = await act(client, config, data, judged, door.log, door.phase)
+          ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+          : undefined,
+        // The release guard acts on the verdict before it is published: a pause leads the report.
+        act(client, config, data, judged, door.log, door.phase)
+      ])
       const failure = withPause(judged, release)
       outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources }
     }

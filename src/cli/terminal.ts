@@ -194,7 +194,8 @@ export function inline(markdown: string): string {
     if (char === '[') {
       const link = /^\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)\)/.exec(markdown.slice(i))
       if (link) {
-        out += `${inline(link[1])} (${decodeURI(link[2])})`
+        // The address as the Markdown holds it (percent-encoded): decoding could bring back control bytes.
+        out += `${inline(link[1])} (${link[2]})`
         i += link[0].length
         continue
       }
