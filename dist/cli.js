@@ -3088,6 +3088,7 @@ async function fetchBuildVersion(client, buildId) {
 
 
 
+
 /**
  * The app's recent versions of the gated metrics, for the gated percentile and device: one
  * request with Apple's vendor media type. Undefined when Apple has no data yet (404).
@@ -3109,7 +3110,7 @@ async function fetchAppMetrics(client, appId, settings) {
     }
     catch (error) {
         // Apple answers 404 for versions without enough usage yet: no data, not a failure.
-        if (error instanceof ServiceError && error.status === 404)
+        if (isNotFound(error))
             return undefined;
         throw error;
     }
@@ -3489,6 +3490,14 @@ function signatureName(s, max, noun = '') {
 function noDataYet(types, buildId) {
     return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
 }
+/** The whole no-data warning for one type, as the log and the JUnit report give it. */
+function noDataSentence(type, buildId) {
+    return `${noDataYet([type], buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+}
+/** A change in percentage points, signed: +12.0 pts. */
+function deltaPoints(delta) {
+    return `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(1)} pts`;
+}
 /** How a regressed signature compares with the baseline, for a sentence. */
 function sinceBaseline(s) {
     if (s.baselineWeight !== undefined)
@@ -3502,7 +3511,7 @@ function breachSentence(s) {
     return `${signatureName(s, 200, 'signature')} is at ${text_percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
 }
 /** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
-function wording_regressionSentence(s) {
+function regressionSentence(s) {
     return `${signatureName(s, 200, 'signature')} regressed: ${text_percent(s.weight)}, ${sinceBaseline(s)}.`;
 }
 /** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
@@ -3820,10 +3829,6 @@ function changeText(change) {
     const percent = (change * 100).toFixed(1);
     return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
 }
-/** A limit as the user likely wrote it: 10%, 12.5%. */
-function limitText(fraction) {
-    return `${Number((fraction * 100).toFixed(2))}%`;
-}
 
 ;// CONCATENATED MODULE: ./src/metrics/verdict.ts
 
@@ -3982,7 +3987,7 @@ async function guardRelease(client, version, failure, mode, log) {
  */
 async function act(client, config, data, failure, log, 
 /** How the front door shows a phase (a log group in the action). */
-phase = (_title, work) => work()) {
+phase) {
     const version = data.current.build.appStoreVersion;
     if (version?.status !== 'live')
         return undefined;
@@ -4212,6 +4217,7 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
 
 
 
+
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
@@ -4224,6 +4230,9 @@ async function runGate(door) {
         }
         else {
             const { config } = inputs;
+            // Every spelling of the key, and the token: masked in logs, scrubbed from everything published.
+            for (const secret of [...config.keySecrets, config.githubToken])
+                protect(secret);
             const policy = retryPolicy();
             const deadline = new Deadline(config.timeoutMinutes);
             const client = appStoreClient(config, {
@@ -4236,12 +4245,14 @@ async function runGate(door) {
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
             const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
             const { verdict, failure: judged } = judge_judge(config, data);
-            // Point at the code: each blamed frame's line in the checked-out repository.
-            const sources = config.annotateSource || config.sarifPath || config.junitPath
-                ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
-                : undefined;
-            // The release guard acts on the verdict before it is published: a pause leads the report.
-            const release = await act(client, config, data, judged, door.log, door.phase);
+            const [sources, release] = await Promise.all([
+                // Point at the code: each blamed frame's line in the checked-out repository.
+                config.annotateSource || config.sarifPath || config.junitPath
+                    ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                    : undefined,
+                // The release guard acts on the verdict before it is published: a pause leads the report.
+                act(client, config, data, judged, door.log, door.phase)
+            ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
         }
@@ -4694,6 +4705,82 @@ function runUrl() {
     return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
+/** One gated metric as the `metrics` output carries it. */
+function metricRecord(o) {
+    const insight = o.appleInsight;
+    return {
+        identifier: o.identifier,
+        category: o.category ?? null,
+        unit: o.unit ?? null,
+        percentile: o.percentile,
+        device: o.device,
+        version: o.version ?? null,
+        value: o.point?.value ?? null,
+        errorMargin: o.point?.errorMargin ?? null,
+        goal: o.point?.goal ?? null,
+        referenceVersions: o.reference?.versions ?? [],
+        referenceValue: o.reference?.value ?? null,
+        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
+        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
+        regressed: o.status === 'regressed',
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(insight
+            ? {
+                appleInsight: {
+                    kind: insight.kind,
+                    latestVersion: insight.latestVersion ?? null,
+                    referenceVersions: insight.referenceVersions,
+                    highImpact: insight.highImpact ?? null,
+                    summary: insight.summary ?? null,
+                    populations: insight.populations
+                }
+            }
+            : {})
+    };
+}
+/** The record plus what the JSON report keeps: the reference in full and the raw points. */
+function metricReportRecord(o) {
+    return {
+        ...metricRecord(o),
+        reference: o.reference ?? null,
+        recommendedGoal: o.recommendedGoal ?? null,
+        regressedByRule: o.regressedByRule,
+        regressedByApple: o.regressedByApple,
+        points: o.points
+    };
+}
+function metricsOutput(metrics) {
+    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+}
+/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
+function metricRegressionText(outcome) {
+    return `Metric regressed: ${verdict_regressionSentence(outcome)}.`;
+}
+/** One annotation line per regressed metric. */
+function metricRegressionLines(metrics) {
+    return (metrics?.regressions ?? []).map(metricRegressionText);
+}
+/** One warning line per metric without data, for `no-data: warn`. */
+function metricNoDataLines(metrics) {
+    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
+}
+/** The JSON report's `metrics` section; null when no metric is gated. */
+function metricsReport(metrics, appId) {
+    if (!metrics)
+        return null;
+    return {
+        settings: { ...metrics.settings },
+        appId: appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        regressionCount: metrics.regressions.length,
+        items: metrics.outcomes.map(metricReportRecord)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/publish/findings.ts
 
 
@@ -4704,7 +4791,7 @@ function failsJob(s, policy) {
 /** What is wrong with a signature, in one sentence that names it once. */
 function findingText(s) {
     if (!(s.breached && s.regressed))
-        return s.breached ? breachSentence(s) : wording_regressionSentence(s);
+        return s.breached ? breachSentence(s) : regressionSentence(s);
     return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
 }
 /**
@@ -4759,7 +4846,7 @@ function metricsSuite(metrics, input) {
                     name,
                     classname,
                     failure: {
-                        message: `Metric regressed: ${verdict_regressionSentence(o)}.`,
+                        message: metricRegressionText(o),
                         type: 'metric-regression',
                         details: metricFacts(o, settings.maxIncrease)
                     }
@@ -4799,7 +4886,7 @@ function typeSuite(outcome, input) {
         ['threshold', String(outcome.threshold)]
     ];
     if (outcome.fetched === 0) {
-        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+        const message = noDataSentence(outcome.type, input.buildId);
         const failing = input.policy.noData === 'fail';
         return {
             name: label,
@@ -4854,7 +4941,7 @@ function facts(s, source) {
         `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
     ];
     if (s.change !== undefined) {
-        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
+        const points = deltaPoints(s.delta ?? 0);
         lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
     }
     if (source)
@@ -5074,7 +5161,7 @@ function metricResult(o, input, ruleIndex) {
         ruleId,
         ruleIndex: ruleIndex(ruleId),
         level: input.policy.failOnRegression ? 'error' : 'warning',
-        message: { text: `Metric regressed: ${verdict_regressionSentence(o)}.` },
+        message: { text: metricRegressionText(o) },
         locations: [
             { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
         ],
@@ -5136,78 +5223,6 @@ function writeTextFile(path, text) {
     return target;
 }
 
-;// CONCATENATED MODULE: ./src/metrics/outputs.ts
-
-/** One gated metric as the `metrics` output carries it. */
-function metricRecord(o) {
-    const insight = o.appleInsight;
-    return {
-        identifier: o.identifier,
-        category: o.category ?? null,
-        unit: o.unit ?? null,
-        percentile: o.percentile,
-        device: o.device,
-        version: o.version ?? null,
-        value: o.point?.value ?? null,
-        errorMargin: o.point?.errorMargin ?? null,
-        goal: o.point?.goal ?? null,
-        referenceVersions: o.reference?.versions ?? [],
-        referenceValue: o.reference?.value ?? null,
-        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
-        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
-        regressed: o.status === 'regressed',
-        status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
-        ...(insight
-            ? {
-                appleInsight: {
-                    kind: insight.kind,
-                    latestVersion: insight.latestVersion ?? null,
-                    referenceVersions: insight.referenceVersions,
-                    highImpact: insight.highImpact ?? null,
-                    summary: insight.summary ?? null,
-                    populations: insight.populations
-                }
-            }
-            : {})
-    };
-}
-/** The record plus what the JSON report keeps: the reference in full and the raw points. */
-function metricReportRecord(o) {
-    return {
-        ...metricRecord(o),
-        reference: o.reference ?? null,
-        recommendedGoal: o.recommendedGoal ?? null,
-        regressedByRule: o.regressedByRule,
-        regressedByApple: o.regressedByApple,
-        points: o.points
-    };
-}
-function metricsOutput(metrics) {
-    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
-}
-/** One annotation line per regressed metric. */
-function metricRegressionLines(metrics) {
-    return (metrics?.regressions ?? []).map(o => `Metric regressed: ${regressionSentence(o)}.`);
-}
-/** One warning line per metric without data, for `no-data: warn`. */
-function metricNoDataLines(metrics) {
-    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
-}
-/** The JSON report's `metrics` section; null when no metric is gated. */
-function metricsReport(metrics, appId) {
-    if (!metrics)
-        return null;
-    return {
-        settings: { ...metrics.settings },
-        appId: appId ?? null,
-        version: metrics.version ?? null,
-        baselineVersion: metrics.baselineVersion ?? null,
-        regressionCount: metrics.regressions.length,
-        items: metrics.outcomes.map(metricReportRecord)
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/publish/gaps.ts
 
 
@@ -5218,7 +5233,7 @@ function gapWarnings(noData, verdict, data) {
     const warnings = [];
     if (noData === 'warn') {
         for (const type of verdict.emptyTypes) {
-            warnings.push(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
+            warnings.push(noDataSentence(type, data.current.build.id));
         }
         for (const line of metricNoDataLines(verdict.metrics))
             warnings.push(scrub(line));
@@ -5493,6 +5508,10 @@ function markdown_httpsUrl(url) {
         return undefined;
     }
 }
+/** One table row of cells that are already escaped. */
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/release.ts
 
@@ -5569,7 +5588,7 @@ function metricChart(outcome) {
 
 
 
-const row = (cells) => `| ${cells.join(' | ')} |`;
+
 /** The metric regressions, for the top of the report with the other problems. */
 function metricProblems(metrics) {
     if (!metrics?.regressions.length)
@@ -5598,7 +5617,7 @@ function metricsSection(metrics, noData, charts) {
     const parts = [
         '#### Metrics',
         '',
-        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
         '',
         "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
         '|---|---:|---|---:|---|---|',
@@ -5765,7 +5784,7 @@ function problems(verdict) {
     }
     const sections = [];
     if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => render_row([
+        const rows = verdict.regressions.map(s => row([
             `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             constants_TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
@@ -5790,7 +5809,7 @@ function problems(verdict) {
                 text_percent(s.weight),
                 limitPercent(s.threshold)
             ];
-            return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
+            return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
         });
         const header = verdict.hasBaseline
             ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
@@ -5798,9 +5817,6 @@ function problems(verdict) {
         sections.push(['#### Breaches', '', header, ...rows].join('\n'));
     }
     return sections.join('\n\n');
-}
-function render_row(cells) {
-    return `| ${cells.join(' | ')} |`;
 }
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
 function baselineCell(s) {
@@ -5812,8 +5828,7 @@ function baselineCell(s) {
 function deltaCell(s) {
     if (s.delta === undefined)
         return '';
-    const points = (s.delta * 100).toFixed(1);
-    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`;
 }
 function render_changeCell(s) {
     switch (s.change) {
@@ -5895,7 +5910,7 @@ function signatureTable(rows, withBaseline) {
         const compared = withBaseline
             ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
             : [trendCell(s.insight)];
-        return render_row([...cells, ...compared]);
+        return row([...cells, ...compared]);
     });
     return [head, ...body];
 }
@@ -6147,7 +6162,8 @@ function inline(markdown) {
         if (char === '[') {
             const link = /^\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)\)/.exec(markdown.slice(i));
             if (link) {
-                out += `${inline(link[1])} (${decodeURI(link[2])})`;
+                // The address as the Markdown holds it (percent-encoded): decoding could bring back control bytes.
+                out += `${inline(link[1])} (${link[2]})`;
                 i += link[0].length;
                 continue;
             }

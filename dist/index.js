@@ -2008,10 +2008,8 @@ function readInputs() {
     const skip = forkWithoutKey();
     if (skip)
         return { skip };
-    const config = parseConfig(readInput);
-    for (const secret of [...config.keySecrets, config.githubToken])
-        protect(secret);
-    return { config };
+    // runGate registers every spelling of the key once the inputs parse, for both front doors.
+    return { config: parseConfig(readInput) };
 }
 /**
  * GitHub runs a fork's `pull_request` workflow without the repository's secrets, so the key is
@@ -2284,10 +2282,6 @@ function changeText(change) {
     const percent = (change * 100).toFixed(1);
     return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
 }
-/** A limit as the user likely wrote it: 10%, 12.5%. */
-function limitText(fraction) {
-    return `${Number((fraction * 100).toFixed(2))}%`;
-}
 
 ;// CONCATENATED MODULE: ./src/metrics/verdict.ts
 
@@ -2401,9 +2395,13 @@ function metricReportRecord(o) {
 function metricsOutput(metrics) {
     return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
 }
+/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
+function metricRegressionText(outcome) {
+    return `Metric regressed: ${regressionSentence(outcome)}.`;
+}
 /** One annotation line per regressed metric. */
 function metricRegressionLines(metrics) {
-    return (metrics?.regressions ?? []).map(o => `Metric regressed: ${regressionSentence(o)}.`);
+    return (metrics?.regressions ?? []).map(metricRegressionText);
 }
 /** One warning line per metric without data, for `no-data: warn`. */
 function metricNoDataLines(metrics) {
@@ -2546,6 +2544,14 @@ function signatureName(s, max, noun = '') {
 /** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
 function noDataYet(types, buildId) {
     return `No ${typeList(types)} diagnostics for build ${buildId} yet`;
+}
+/** The whole no-data warning for one type, as the log and the JUnit report give it. */
+function noDataSentence(type, buildId) {
+    return `${noDataYet([type], buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+}
+/** A change in percentage points, signed: +12.0 pts. */
+function deltaPoints(delta) {
+    return `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(1)} pts`;
 }
 /** How a regressed signature compares with the baseline, for a sentence. */
 function sinceBaseline(s) {
@@ -2719,7 +2725,7 @@ function metricsSuite(metrics, input) {
                     name,
                     classname,
                     failure: {
-                        message: `Metric regressed: ${regressionSentence(o)}.`,
+                        message: metricRegressionText(o),
                         type: 'metric-regression',
                         details: metricFacts(o, settings.maxIncrease)
                     }
@@ -2759,7 +2765,7 @@ function typeSuite(outcome, input) {
         ['threshold', String(outcome.threshold)]
     ];
     if (outcome.fetched === 0) {
-        const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`;
+        const message = noDataSentence(outcome.type, input.buildId);
         const failing = input.policy.noData === 'fail';
         return {
             name: label,
@@ -2814,7 +2820,7 @@ function facts(s, source) {
         `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
     ];
     if (s.change !== undefined) {
-        const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`;
+        const points = deltaPoints(s.delta ?? 0);
         lines.push(`baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`);
     }
     if (source)
@@ -3034,7 +3040,7 @@ function metricResult(o, input, ruleIndex) {
         ruleId,
         ruleIndex: ruleIndex(ruleId),
         level: input.policy.failOnRegression ? 'error' : 'warning',
-        message: { text: `Metric regressed: ${regressionSentence(o)}.` },
+        message: { text: metricRegressionText(o) },
         locations: [
             { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
         ],
@@ -3108,7 +3114,7 @@ function gapWarnings(noData, verdict, data) {
     const warnings = [];
     if (noData === 'warn') {
         for (const type of verdict.emptyTypes) {
-            warnings.push(`${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`);
+            warnings.push(noDataSentence(type, data.current.build.id));
         }
         for (const line of metricNoDataLines(verdict.metrics))
             warnings.push(scrub(line));
@@ -3279,7 +3285,7 @@ async function guardRelease(client, version, failure, mode, log) {
  */
 async function act(client, config, data, failure, log, 
 /** How the front door shows a phase (a log group in the action). */
-phase = (_title, work) => work()) {
+phase) {
     const version = data.current.build.appStoreVersion;
     if (version?.status !== 'live')
         return undefined;
@@ -3411,6 +3417,10 @@ function httpsUrl(url) {
         return undefined;
     }
 }
+/** One table row of cells that are already escaped. */
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/release.ts
 
@@ -3487,7 +3497,7 @@ function metricChart(outcome) {
 
 
 
-const row = (cells) => `| ${cells.join(' | ')} |`;
+
 /** The metric regressions, for the top of the report with the other problems. */
 function metricProblems(metrics) {
     if (!metrics?.regressions.length)
@@ -3516,7 +3526,7 @@ function metricsSection(metrics, noData, charts) {
     const parts = [
         '#### Metrics',
         '',
-        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
         '',
         "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
         '|---|---:|---|---:|---|---|',
@@ -3683,7 +3693,7 @@ function problems(verdict) {
     }
     const sections = [];
     if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => render_row([
+        const rows = verdict.regressions.map(s => row([
             `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
@@ -3708,7 +3718,7 @@ function problems(verdict) {
                 percent(s.weight),
                 limitPercent(s.threshold)
             ];
-            return render_row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
+            return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
         });
         const header = verdict.hasBaseline
             ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
@@ -3716,9 +3726,6 @@ function problems(verdict) {
         sections.push(['#### Breaches', '', header, ...rows].join('\n'));
     }
     return sections.join('\n\n');
-}
-function render_row(cells) {
-    return `| ${cells.join(' | ')} |`;
 }
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
 function baselineCell(s) {
@@ -3730,8 +3737,7 @@ function baselineCell(s) {
 function deltaCell(s) {
     if (s.delta === undefined)
         return '';
-    const points = (s.delta * 100).toFixed(1);
-    return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`;
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`;
 }
 function render_changeCell(s) {
     switch (s.change) {
@@ -3813,7 +3819,7 @@ function signatureTable(rows, withBaseline) {
         const compared = withBaseline
             ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
             : [trendCell(s.insight)];
-        return render_row([...cells, ...compared]);
+        return row([...cells, ...compared]);
     });
     return [head, ...body];
 }
@@ -6794,6 +6800,7 @@ async function fetchBuildVersion(client, buildId) {
 
 
 
+
 /**
  * The app's recent versions of the gated metrics, for the gated percentile and device: one
  * request with Apple's vendor media type. Undefined when Apple has no data yet (404).
@@ -6815,7 +6822,7 @@ async function fetchAppMetrics(client, appId, settings) {
     }
     catch (error) {
         // Apple answers 404 for versions without enough usage yet: no data, not a failure.
-        if (error instanceof ServiceError && error.status === 404)
+        if (isNotFound(error))
             return undefined;
         throw error;
     }
@@ -7401,6 +7408,7 @@ function locateInWorkspace(verdict, backtraces, root, debug) {
 
 
 
+
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
@@ -7413,6 +7421,9 @@ async function runGate(door) {
         }
         else {
             const { config } = inputs;
+            // Every spelling of the key, and the token: masked in logs, scrubbed from everything published.
+            for (const secret of [...config.keySecrets, config.githubToken])
+                protect(secret);
             const policy = retryPolicy();
             const deadline = new Deadline(config.timeoutMinutes);
             const client = appStoreClient(config, {
@@ -7425,12 +7436,14 @@ async function runGate(door) {
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
             const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
             const { verdict, failure: judged } = judge_judge(config, data);
-            // Point at the code: each blamed frame's line in the checked-out repository.
-            const sources = config.annotateSource || config.sarifPath || config.junitPath
-                ? await locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
-                : undefined;
-            // The release guard acts on the verdict before it is published: a pause leads the report.
-            const release = await act(client, config, data, judged, door.log, door.phase);
+            const [sources, release] = await Promise.all([
+                // Point at the code: each blamed frame's line in the checked-out repository.
+                config.annotateSource || config.sarifPath || config.junitPath
+                    ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                    : undefined,
+                // The release guard acts on the verdict before it is published: a pause leads the report.
+                act(client, config, data, judged, door.log, door.phase)
+            ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
         }

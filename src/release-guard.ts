@@ -67,7 +67,7 @@ export interface GuardOutcome {
  * not as it was when the run began. Never throws for App Store Connect problems: they become
  * `error`, and the verdict and the report stay as they are.
  */
-export async function guardRelease(
+async function guardRelease(
   client: AscClient,
   version: ReleasedVersion,
   failure: string | undefined,
@@ -124,7 +124,7 @@ export async function act(
   failure: string | undefined,
   log: (line: string) => void,
   /** How the front door shows a phase (a log group in the action). */
-  phase: <T>(title: string, work: () => Promise<T>) => Promise<T> = (_title, work) => work()
+  phase: <T>(title: string, work: () => Promise<T>) => Promise<T>
 ): Promise<GuardOutcome | undefined> {
   const version = data.current.build.appStoreVersion
   if (version?.status !== 'live') return undefined

@@ -20,6 +20,16 @@ export function noDataYet(types: readonly DiagnosticType[], buildId: string): st
   return `No ${typeList(types)} diagnostics for build ${buildId} yet`
 }
 
+/** The whole no-data warning for one type, as the log and the JUnit report give it. */
+export function noDataSentence(type: DiagnosticType, buildId: string): string {
+  return `${noDataYet([type], buildId)}: Apple publishes them a few days after release, once enough users share analytics.`
+}
+
+/** A change in percentage points, signed: +12.0 pts. */
+export function deltaPoints(delta: number): string {
+  return `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(1)} pts`
+}
+
 /** How a regressed signature compares with the baseline, for a sentence. */
 export function sinceBaseline(s: { baselineWeight?: number; baselineAtMost?: number }): string {
   if (s.baselineWeight !== undefined) return `up from ${percent(s.baselineWeight)}`

@@ -1,5 +1,5 @@
 import { ASC, FIELD_CAPS } from '../constants.js'
-import { DataError, ServiceError } from '../errors.js'
+import { DataError } from '../errors.js'
 import {
   knownMetric,
   METRIC_CATEGORIES,
@@ -14,6 +14,7 @@ import {
 } from '../metrics/model.js'
 import { sanitize, truncate } from '../text.js'
 import type { AscClient } from './client.js'
+import { isNotFound } from './no-data.js'
 
 /**
  * The app's recent versions of the gated metrics, for the gated percentile and device: one
@@ -37,7 +38,7 @@ export async function fetchAppMetrics(
     })
   } catch (error) {
     // Apple answers 404 for versions without enough usage yet: no data, not a failure.
-    if (error instanceof ServiceError && error.status === 404) return undefined
+    if (isNotFound(error)) return undefined
     throw error
   }
   return parseMetrics(body, settings)

@@ -3,7 +3,7 @@ import { DataError, ServiceError } from '../errors.js'
 import { oneLine, truncate } from '../text.js'
 import type { AscClient } from './client.js'
 
-export const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'] as const
+const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'] as const
 export type PhasedReleaseState = (typeof PHASED_RELEASE_STATES)[number]
 
 /** An App Store version's phased release, as `appStoreVersionPhasedReleases` describes it. */

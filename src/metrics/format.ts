@@ -1,7 +1,7 @@
 // Numbers as the report, the outputs' sentences and the chart show them: plain digits, no Intl.
 
 /** A metric value with a precision that suits its size: 0.042, 4.12, 41.2, 998. */
-export function metricNumber(value: number): string {
+function metricNumber(value: number): string {
   const magnitude = Math.abs(value)
   const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3
   return String(Number(value.toFixed(decimals)))
@@ -17,9 +17,4 @@ export function changeText(change: number): string {
   if (!Number.isFinite(change)) return 'up from 0'
   const percent = (change * 100).toFixed(1)
   return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`
-}
-
-/** A limit as the user likely wrote it: 10%, 12.5%. */
-export function limitText(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(2))}%`
 }

@@ -2,7 +2,7 @@ import type { MetricOutcome, MetricsVerdict } from './model.js'
 import { regressionSentence } from './verdict.js'
 
 /** One gated metric as the `metrics` output carries it. */
-export function metricRecord(o: MetricOutcome): Record<string, unknown> {
+function metricRecord(o: MetricOutcome): Record<string, unknown> {
   const insight = o.appleInsight
   return {
     identifier: o.identifier,
@@ -37,7 +37,7 @@ export function metricRecord(o: MetricOutcome): Record<string, unknown> {
 }
 
 /** The record plus what the JSON report keeps: the reference in full and the raw points. */
-export function metricReportRecord(o: MetricOutcome): Record<string, unknown> {
+function metricReportRecord(o: MetricOutcome): Record<string, unknown> {
   return {
     ...metricRecord(o),
     reference: o.reference ?? null,
@@ -52,9 +52,14 @@ export function metricsOutput(metrics: MetricsVerdict | undefined): string {
   return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord))
 }
 
+/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
+export function metricRegressionText(outcome: MetricOutcome): string {
+  return `Metric regressed: ${regressionSentence(outcome)}.`
+}
+
 /** One annotation line per regressed metric. */
 export function metricRegressionLines(metrics: MetricsVerdict | undefined): string[] {
-  return (metrics?.regressions ?? []).map(o => `Metric regressed: ${regressionSentence(o)}.`)
+  return (metrics?.regressions ?? []).map(metricRegressionText)
 }
 
 /** One warning line per metric without data, for `no-data: warn`. */

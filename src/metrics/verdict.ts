@@ -39,7 +39,7 @@ export function withMetrics(
   }
 }
 
-export function metricsNoDataFailed(metrics: MetricsVerdict, noData: NoDataPolicy): boolean {
+function metricsNoDataFailed(metrics: MetricsVerdict, noData: NoDataPolicy): boolean {
   return noData === 'fail' && metrics.noData.length > 0
 }
 

@@ -4,16 +4,14 @@ import type { Verdict } from '../gate.js'
 import { metricNoDataLines } from '../metrics/outputs.js'
 import type { NoDataPolicy } from '../model.js'
 import { scrub } from '../secrets.js'
-import { noDataYet } from '../wording.js'
+import { noDataSentence } from '../wording.js'
 
 /** Warnings for what the verdict could not look at: types without data, missing backtraces. */
 export function gapWarnings(noData: NoDataPolicy, verdict: Verdict, data: Collected): string[] {
   const warnings: string[] = []
   if (noData === 'warn') {
     for (const type of verdict.emptyTypes) {
-      warnings.push(
-        `${noDataYet([type], data.current.build.id)}: Apple publishes them a few days after release, once enough users share analytics.`
-      )
+      warnings.push(noDataSentence(type, data.current.build.id))
     }
     for (const line of metricNoDataLines(verdict.metrics)) warnings.push(scrub(line))
   }

@@ -1,11 +1,11 @@
 import { ACTION_NAME, TYPE_LABELS, TYPE_SHARES } from '../constants.js'
 import { changeText, withUnit } from '../metrics/format.js'
 import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
-import { regressionSentence as metricRegressionSentence } from '../metrics/verdict.js'
+import { metricRegressionText } from '../metrics/outputs.js'
 import type { Evaluated, TypeOutcome } from '../model.js'
 import { placeableSignatures } from '../source/locate.js'
 import { limitPercent, percent } from '../text.js'
-import { noDataYet, sinceBaseline } from '../wording.js'
+import { deltaPoints, noDataSentence, sinceBaseline } from '../wording.js'
 import { findingText, type FindingsInput } from './findings.js'
 
 // JUnit XML in the shape Jenkins (junit plugin), GitLab (artifacts:reports:junit) and
@@ -58,7 +58,7 @@ function metricsSuite(metrics: MetricsVerdict, input: FindingsInput): TestSuite 
           name,
           classname,
           failure: {
-            message: `Metric regressed: ${metricRegressionSentence(o)}.`,
+            message: metricRegressionText(o),
             type: 'metric-regression',
             details: metricFacts(o, settings.maxIncrease)
           }
@@ -101,7 +101,7 @@ function typeSuite(outcome: TypeOutcome, input: FindingsInput): TestSuite {
     ['threshold', String(outcome.threshold)]
   ]
   if (outcome.fetched === 0) {
-    const message = `${noDataYet([outcome.type], input.buildId)}: Apple publishes them a few days after release, once enough users share analytics.`
+    const message = noDataSentence(outcome.type, input.buildId)
     const failing = input.policy.noData === 'fail'
     return {
       name: label,
@@ -161,7 +161,7 @@ function facts(s: Evaluated, source: string | undefined): string {
     `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
   ]
   if (s.change !== undefined) {
-    const points = `${s.delta !== undefined && s.delta >= 0 ? '+' : ''}${((s.delta ?? 0) * 100).toFixed(1)} pts`
+    const points = deltaPoints(s.delta ?? 0)
     lines.push(
       `baseline: ${s.change === 'new' ? 'not in the baseline' : sinceBaseline(s)} (${points})`
     )

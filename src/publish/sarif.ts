@@ -8,7 +8,7 @@ import {
   type DiagnosticType
 } from '../constants.js'
 import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
-import { regressionSentence as metricRegressionSentence } from '../metrics/verdict.js'
+import { metricRegressionText } from '../metrics/outputs.js'
 import type { Evaluated } from '../model.js'
 import {
   failsJob,
@@ -50,7 +50,7 @@ const METRICS_HELP_URI =
   'https://developer.apple.com/documentation/xcode/analyzing-the-performance-of-your-shipping-app'
 
 /** `diagnostics/hangs`: the rule of a diagnostic type's signatures. */
-export function typeRuleId(type: DiagnosticType): string {
+function typeRuleId(type: DiagnosticType): string {
   return `diagnostics/${type.toLowerCase().replace('_', '-')}`
 }
 
@@ -68,7 +68,7 @@ export const TYPE_RULES: readonly RuleEntry[] = DIAGNOSTIC_TYPES.map(type => {
 })
 
 /** `metrics/hangRate`: the rule of one gated metric. */
-export function metricRuleId(identifier: string): string {
+function metricRuleId(identifier: string): string {
   return `metrics/${identifier}`
 }
 
@@ -196,7 +196,7 @@ function metricResult(
     ruleId,
     ruleIndex: ruleIndex(ruleId),
     level: input.policy.failOnRegression ? 'error' : 'warning',
-    message: { text: `Metric regressed: ${metricRegressionSentence(o)}.` },
+    message: { text: metricRegressionText(o) },
     locations: [
       { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
     ],

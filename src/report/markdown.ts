@@ -109,3 +109,8 @@ function httpsUrl(url: string | undefined): URL | undefined {
     return undefined
   }
 }
+
+/** One table row of cells that are already escaped. */
+export function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`
+}

@@ -1,10 +1,9 @@
 import type { NoDataPolicy } from '../model.js'
-import { changeText, limitText, withUnit } from '../metrics/format.js'
+import { changeText, withUnit } from '../metrics/format.js'
+import { limitPercent } from '../text.js'
 import type { AppleInsight, MetricOutcome, MetricsVerdict } from '../metrics/model.js'
 import { metricChart } from './chart.js'
-import { code, codeCell, text } from './markdown.js'
-
-const row = (cells: string[]): string => `| ${cells.join(' | ')} |`
+import { code, codeCell, row, text } from './markdown.js'
 
 /** The metric regressions, for the top of the report with the other problems. */
 export function metricProblems(metrics: MetricsVerdict | undefined): string {
@@ -40,7 +39,7 @@ export function metricsSection(
   const parts = [
     '#### Metrics',
     '',
-    `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitText(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+    `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
     '',
     "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
     '|---|---:|---|---:|---|---|',

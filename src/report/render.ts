@@ -3,10 +3,10 @@ import type { Verdict } from '../gate.js'
 import type { GuardOutcome } from '../release-guard.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { groupDigits, limitPercent, percent, plural } from '../text.js'
-import { typeList } from '../wording.js'
+import { deltaPoints, typeList } from '../wording.js'
 import { releaseSection } from './release.js'
 import type { SourceLookup, SourcePlace } from '../source/locate.js'
-import { code, codeBlock, codeCell, dataLink, html, link, text } from './markdown.js'
+import { code, codeBlock, codeCell, dataLink, html, link, row, text } from './markdown.js'
 import type { NoDataPolicy } from '../model.js'
 import { metricProblems, metricsSection } from './metrics.js'
 
@@ -144,10 +144,6 @@ function problems(verdict: Verdict): string {
   return sections.join('\n\n')
 }
 
-function row(cells: string[]): string {
-  return `| ${cells.join(' | ')} |`
-}
-
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
 function baselineCell(s: Evaluated): string {
   if (s.baselineWeight !== undefined) return percent(s.baselineWeight)
@@ -157,8 +153,7 @@ function baselineCell(s: Evaluated): string {
 /** The rise in percentage points, signed; at least this much for an unlisted signature. */
 function deltaCell(s: Evaluated): string {
   if (s.delta === undefined) return ''
-  const points = (s.delta * 100).toFixed(1)
-  return `${s.change === 'unlisted' ? '≥ ' : ''}${s.delta >= 0 ? '+' : ''}${points} pts`
+  return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`
 }
 
 function changeCell(s: Evaluated): string {

@@ -16,7 +16,7 @@ import {
  * every file found by a bounded walk. Vendored folders are left to the matcher, which skips them
  * whichever way the files were listed.
  */
-export async function listWorkspaceFiles(
+async function listWorkspaceFiles(
   root: string,
   debug: (line: string) => void = () => {}
 ): Promise<WorkspaceFiles> {
