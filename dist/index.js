@@ -8,13 +8,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
-/***/ 421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-
-/***/ }),
-
 /***/ 857:
 /***/ ((module) => {
 
@@ -61,36 +54,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -128,17 +91,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */
@@ -1394,9 +1346,8 @@ const SOURCE_LOOKUP = {
     excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
     /** A workspace without git is walked; past this many files the walk stops. */
     maxWalkedFiles: 200_000,
-    /** `git ls-files` output of a very large monorepo still fits. */
-    maxGitOutputBytes: 256 * 1024 * 1024,
-    gitTimeoutMs: 60_000
+    /** The git index of a very large monorepo still fits (about 100 bytes a tracked file). */
+    maxGitIndexBytes: 256 * 1024 * 1024
 };
 
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -7321,6 +7272,165 @@ function judge_judge(config, data) {
     return { verdict, failure };
 }
 
+;// CONCATENATED MODULE: ./src/source/git-index.ts
+
+
+
+
+const SIGNATURE = 'DIRC';
+/** ctime, mtime (8 bytes each), dev, ino, mode, uid, gid, size (4 each). */
+const STAT_BYTES = 40;
+const EXTENDED_FLAG = 0x4000;
+const NAME_LENGTH_MASK = 0x0fff;
+const MODE_TYPE_MASK = 0o170000;
+const SPARSE_DIRECTORY = 0o040000;
+/** Extensions whose index lists only part of the entries: the rest live elsewhere. */
+const PARTIAL_EXTENSIONS = {
+    link: 'it is a split index (core.splitIndex)',
+    sdir: 'it is a sparse index (index.sparse)'
+};
+/** Reads the index of the checkout at `root` (its `.git` a folder, or a `gitdir:` file). */
+function readGitIndex(root) {
+    const gitDir = findGitDir(root);
+    if (typeof gitDir !== 'string')
+        return gitDir;
+    const path = (0,external_node_path_namespaceObject.join)(gitDir, 'index');
+    let stat;
+    try {
+        stat = (0,external_node_fs_namespaceObject.lstatSync)(path);
+    }
+    catch {
+        return { unreadable: `${path} does not exist` };
+    }
+    if (!stat.isFile())
+        return { unreadable: `${path} is not a regular file` };
+    if (stat.size > SOURCE_LOOKUP.maxGitIndexBytes) {
+        return { unreadable: `${path} is larger than ${SOURCE_LOOKUP.maxGitIndexBytes} bytes` };
+    }
+    return parseGitIndex((0,external_node_fs_namespaceObject.readFileSync)(path));
+}
+function findGitDir(root) {
+    const dotGit = (0,external_node_path_namespaceObject.join)(root, '.git');
+    let stat;
+    try {
+        stat = (0,external_node_fs_namespaceObject.lstatSync)(dotGit);
+    }
+    catch {
+        return { unreadable: `${root} has no .git` };
+    }
+    if (stat.isDirectory())
+        return dotGit;
+    if (!stat.isFile() || stat.size > 4096)
+        return { unreadable: `${dotGit} is not a git folder` };
+    // A worktree or a submodule: `gitdir: <path>`, relative to the checkout.
+    const match = /^gitdir: ?(.+?)\s*$/m.exec((0,external_node_fs_namespaceObject.readFileSync)(dotGit, 'utf8'));
+    if (!match)
+        return { unreadable: `${dotGit} names no gitdir` };
+    return (0,external_node_path_namespaceObject.isAbsolute)(match[1]) ? match[1] : (0,external_node_path_namespaceObject.resolve)(root, match[1]);
+}
+/** The paths of an index file's entries; every length is checked against the buffer. */
+function parseGitIndex(data) {
+    if (data.length < 12 || data.toString('latin1', 0, 4) !== SIGNATURE) {
+        return { unreadable: 'the index does not start with DIRC' };
+    }
+    const version = data.readUInt32BE(4);
+    if (version < 2 || version > 4)
+        return { unreadable: `index version ${version} is unknown` };
+    // The file ends with its own checksum, whose length says SHA-1 or SHA-256.
+    let reason = 'its checksum matches neither SHA-1 nor SHA-256';
+    for (const [algorithm, hashBytes] of [
+        ['sha1', 20],
+        ['sha256', 32]
+    ]) {
+        if (data.length < 12 + hashBytes || !checksumMatches(data, algorithm, hashBytes))
+            continue;
+        const entries = readEntries(data, version, hashBytes);
+        if ('files' in entries)
+            return entries;
+        reason = entries.unreadable;
+    }
+    return { unreadable: reason };
+}
+function checksumMatches(data, algorithm, hashBytes) {
+    const body = data.subarray(0, data.length - hashBytes);
+    const stored = data.subarray(data.length - hashBytes);
+    // index.skipHash writes zeros instead of the checksum.
+    if (stored.every(byte => byte === 0))
+        return true;
+    return (0,external_node_crypto_namespaceObject.createHash)(algorithm).update(body).digest().equals(stored);
+}
+function readEntries(data, version, hashBytes) {
+    const end = data.length - hashBytes;
+    const count = data.readUInt32BE(8);
+    const broken = { unreadable: 'an entry runs past the end of the index' };
+    const files = new Set();
+    let offset = 12;
+    let previous = Buffer.alloc(0);
+    for (let i = 0; i < count; i++) {
+        const start = offset;
+        const flagsAt = start + STAT_BYTES + hashBytes;
+        if (flagsAt + 2 > end)
+            return broken;
+        const mode = data.readUInt32BE(start + 24);
+        const flags = data.readUInt16BE(flagsAt);
+        offset = flagsAt + 2 + (version >= 3 && flags & EXTENDED_FLAG ? 2 : 0);
+        let name;
+        if (version === 4) {
+            // The path is the previous one, less `strip` bytes at its end, plus a NUL-ended suffix.
+            const strip = readVarint(data, offset, end);
+            if (!strip || strip.value > previous.length)
+                return broken;
+            const nul = data.indexOf(0, strip.next);
+            if (nul < 0 || nul >= end)
+                return broken;
+            name = Buffer.concat([
+                previous.subarray(0, previous.length - strip.value),
+                data.subarray(strip.next, nul)
+            ]);
+            offset = nul + 1;
+        }
+        else {
+            const length = flags & NAME_LENGTH_MASK;
+            const nul = data.indexOf(0, offset + (length === NAME_LENGTH_MASK ? length : 0));
+            if (nul < 0 || nul >= end || (length < NAME_LENGTH_MASK && nul !== offset + length)) {
+                return broken;
+            }
+            name = data.subarray(offset, nul);
+            // Each entry is padded with 1 to 8 NULs to a multiple of 8 bytes.
+            offset = start + ((nul - start + 8) & ~7);
+            if (offset > end)
+                return broken;
+        }
+        previous = name;
+        if ((mode & MODE_TYPE_MASK) !== SPARSE_DIRECTORY)
+            files.add(name.toString('utf8'));
+    }
+    // Extensions: a 4-byte signature and a 4-byte length each, up to the checksum.
+    while (offset + 8 <= end) {
+        const signature = data.toString('latin1', offset, offset + 4);
+        if (PARTIAL_EXTENSIONS[signature])
+            return { unreadable: PARTIAL_EXTENSIONS[signature] };
+        offset += 8 + data.readUInt32BE(offset + 4);
+    }
+    if (offset !== end)
+        return { unreadable: 'its extensions do not end at the checksum' };
+    return { files: [...files] };
+}
+/** git's offset varint: each continuation adds one before shifting, so encodings are unique. */
+function readVarint(data, at, end) {
+    if (at >= end)
+        return null;
+    let byte = data[at++];
+    let value = byte & 0x7f;
+    while (byte & 0x80) {
+        if (at >= end || value > 0xffffff)
+            return null;
+        byte = data[at++];
+        value = ((value + 1) << 7) + (byte & 0x7f);
+    }
+    return { value, next: at };
+}
+
 ;// CONCATENATED MODULE: ./src/source/workspace.ts
 
 
@@ -7328,38 +7438,21 @@ function judge_judge(config, data) {
 
 
 /**
- * The checked-out files under `root`: the tracked ones (`git ls-files`) in a git checkout, else
- * every file found by a bounded walk. Vendored folders are left to the matcher, which skips them
- * whichever way the files were listed.
+ * The checked-out files under `root`: the tracked ones, read from git's index, in a git checkout;
+ * else every file found by a bounded walk. Vendored folders are left to the matcher, which skips
+ * them whichever way the files were listed. No program runs (see ./git-index.ts).
  */
-async function listWorkspaceFiles(root, debug = () => { }) {
+function listWorkspaceFiles(root, debug = () => { }) {
     if (!isDirectory(root))
         return { none: `the workspace ${root} does not exist` };
     if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(root, '.git'))) {
-        try {
-            const files = await gitLsFiles(root);
-            if (files.length)
-                return { files };
-        }
-        catch (error) {
-            debug(`git ls-files failed in ${root}, so the workspace is walked instead: ${messageOf(error)}`);
-        }
+        const listing = readGitIndex(root);
+        if ('files' in listing && listing.files.length)
+            return { files: listing.files };
+        debug(`The git index in ${root} was not read, so the workspace is walked instead: ${'unreadable' in listing ? listing.unreadable : 'it lists no file'}.`);
     }
     const files = workspace_walk(root);
     return files.length ? { files } : { none: `the workspace ${root} is empty` };
-}
-async function gitLsFiles(root) {
-    // Loaded here, not at start-up: only a run with a blamed source frame needs a child process.
-    const { execFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 421, 23));
-    const stdout = await new Promise((resolve, reject) => execFile('git', 
-    // The runner's checkout may belong to another user (a container job): listing is safe.
-    ['-c', `safe.directory=${root}`, '-C', root, 'ls-files', '-z', '--cached'], {
-        encoding: 'utf8',
-        maxBuffer: SOURCE_LOOKUP.maxGitOutputBytes,
-        timeout: SOURCE_LOOKUP.gitTimeoutMs,
-        windowsHide: true
-    }, (error, out) => (error ? reject(error) : resolve(out))));
-    return stdout.split('\0').filter(Boolean);
 }
 /** Breadth-first, without following links or entering .git and vendored folders. */
 function workspace_walk(root) {
@@ -7396,7 +7489,7 @@ function isDirectory(path) {
 }
 /** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
 function locateInWorkspace(verdict, backtraces, root, debug) {
-    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, () => listWorkspaceFiles(root, debug));
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, debug));
 }
 
 ;// CONCATENATED MODULE: ./src/run-gate.ts

@@ -153,7 +153,6 @@ export const SOURCE_LOOKUP = {
   excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
   /** A workspace without git is walked; past this many files the walk stops. */
   maxWalkedFiles: 200_000,
-  /** `git ls-files` output of a very large monorepo still fits. */
-  maxGitOutputBytes: 256 * 1024 * 1024,
-  gitTimeoutMs: 60_000
+  /** The git index of a very large monorepo still fits (about 100 bytes a tracked file). */
+  maxGitIndexBytes: 256 * 1024 * 1024
 } as const

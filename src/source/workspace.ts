@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { SOURCE_LOOKUP } from '../constants.js'
-import { messageOf } from '../errors.js'
 import type { Verdict } from '../gate.js'
 import type { BacktraceResult } from '../model.js'
+import { readGitIndex } from './git-index.js'
 import {
   placeableSignatures,
   placeSignatures,
@@ -12,47 +12,24 @@ import {
 } from './locate.js'
 
 /**
- * The checked-out files under `root`: the tracked ones (`git ls-files`) in a git checkout, else
- * every file found by a bounded walk. Vendored folders are left to the matcher, which skips them
- * whichever way the files were listed.
+ * The checked-out files under `root`: the tracked ones, read from git's index, in a git checkout;
+ * else every file found by a bounded walk. Vendored folders are left to the matcher, which skips
+ * them whichever way the files were listed. No program runs (see ./git-index.ts).
  */
-async function listWorkspaceFiles(
+function listWorkspaceFiles(
   root: string,
   debug: (line: string) => void = () => {}
-): Promise<WorkspaceFiles> {
+): WorkspaceFiles {
   if (!isDirectory(root)) return { none: `the workspace ${root} does not exist` }
   if (existsSync(join(root, '.git'))) {
-    try {
-      const files = await gitLsFiles(root)
-      if (files.length) return { files }
-    } catch (error) {
-      debug(
-        `git ls-files failed in ${root}, so the workspace is walked instead: ${messageOf(error)}`
-      )
-    }
+    const listing = readGitIndex(root)
+    if ('files' in listing && listing.files.length) return { files: listing.files }
+    debug(
+      `The git index in ${root} was not read, so the workspace is walked instead: ${'unreadable' in listing ? listing.unreadable : 'it lists no file'}.`
+    )
   }
   const files = walk(root)
   return files.length ? { files } : { none: `the workspace ${root} is empty` }
-}
-
-async function gitLsFiles(root: string): Promise<string[]> {
-  // Loaded here, not at start-up: only a run with a blamed source frame needs a child process.
-  const { execFile } = await import('node:child_process')
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      'git',
-      // The runner's checkout may belong to another user (a container job): listing is safe.
-      ['-c', `safe.directory=${root}`, '-C', root, 'ls-files', '-z', '--cached'],
-      {
-        encoding: 'utf8',
-        maxBuffer: SOURCE_LOOKUP.maxGitOutputBytes,
-        timeout: SOURCE_LOOKUP.gitTimeoutMs,
-        windowsHide: true
-      },
-      (error, out) => (error ? reject(error) : resolve(out))
-    )
-  )
-  return stdout.split('\0').filter(Boolean)
 }
 
 /** Breadth-first, without following links or entering .git and vendored folders. */
@@ -95,6 +72,6 @@ export function locateInWorkspace(
   return placeSignatures(
     placeableSignatures(verdict.outcomes, verdict.regressions),
     backtraces,
-    () => listWorkspaceFiles(root, debug)
+    async () => listWorkspaceFiles(root, debug)
   )
 }
