@@ -183,7 +183,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -992,7 +992,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -1000,7 +1000,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -1008,7 +1008,7 @@ function core_warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -1379,7 +1379,131 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/decision/findings.ts
+// The decision model: what the evaluation found, and what each finding does. Every consequence
+// (does it fail the job, does it pause the rollout, and why not) is decided here, once; every
+// sink reads it and works nothing out again.
+const FINDING_KINDS = [
+    'breach',
+    'signature-regression',
+    'metric-regression',
+    'apple-regression',
+    'no-data'
+];
+/** Rates decide whether users got worse; shares only say where. */
+const DEFAULT_PAUSE_ON = ['metric-regression', 'apple-regression'];
+const EVIDENCE = {
+    breach: 'share',
+    'signature-regression': 'share',
+    'metric-regression': 'rate',
+    'apple-regression': 'rate',
+    'no-data': 'absence'
+};
+/** A finding of `kind` about `subject`, with its consequences under `policy`. */
+function finding(kind, subject, policy) {
+    return { kind, subject, evidence: EVIDENCE[kind], ...consequences(kind, policy) };
+}
+/**
+ * The rules, in order. A finding that the failing inputs turn off is only reported. Outside a
+ * guard run nothing pauses. On a guard run the job fails on what the guard acts on (`pause-on`),
+ * so a red guard means "paused, or would have"; once the rollout is over there is nothing left
+ * to protect, and only `fail-after-rollout: true` keeps the failure.
+ */
+function consequences(kind, policy) {
+    const reportOnly = (reason) => ({
+        failsJob: false,
+        failsJobReason: reason,
+        pauses: false,
+        pausesReason: reason,
+        wouldPause: false
+    });
+    const off = turnedOff(kind, policy);
+    if (off)
+        return reportOnly(off);
+    const { guard } = policy;
+    if (!guard) {
+        return {
+            failsJob: true,
+            pauses: false,
+            pausesReason: "'phased-release' is off: only a guard run pauses",
+            wouldPause: false
+        };
+    }
+    if (!guard.pauseOn.includes(kind))
+        return reportOnly(notPausedOn(kind));
+    const failing = (pausesReason) => ({
+        failsJob: true,
+        pauses: false,
+        pausesReason,
+        wouldPause: false
+    });
+    switch (guard.rollout) {
+        case 'ACTIVE':
+            return guard.mode === 'pause-on-failure'
+                ? { failsJob: true, pauses: true, wouldPause: true }
+                : {
+                    failsJob: true,
+                    pauses: false,
+                    pausesReason: "'phased-release' is 'report' (a dry run); 'pause-on-failure' would pause",
+                    wouldPause: true
+                };
+        case 'COMPLETE':
+        case 'NONE': {
+            const over = guard.rollout === 'COMPLETE'
+                ? 'the rollout is complete (COMPLETE): nothing is left to protect'
+                : 'the version has no phased release: nothing is left to protect';
+            return guard.failAfterRollout
+                ? failing(over)
+                : reportOnly(`${over}, and 'fail-after-rollout' is false`);
+        }
+        case 'PAUSED':
+            return failing('the rollout is already paused (PAUSED); the guard never resumes one');
+        case 'INACTIVE':
+            return failing('the rollout has not started (INACTIVE); only an active rollout is paused');
+        default:
+            return failing('the rollout is in a state the guard does not know; it pauses only ACTIVE');
+    }
+}
+function turnedOff(kind, policy) {
+    switch (kind) {
+        case 'breach':
+            return policy.failOnBreach ? undefined : "'fail-on-breach' is false";
+        case 'signature-regression':
+            return policy.failOnRegression ? undefined : "'fail-on-regression' is false";
+        case 'metric-regression':
+        case 'apple-regression':
+            return policy.failOnMetricRegression ? undefined : "'fail-on-metric-regression' is false";
+        case 'no-data':
+            return policy.noData === 'fail' ? undefined : `'no-data' is '${policy.noData}'`;
+    }
+}
+function notPausedOn(kind) {
+    if (EVIDENCE[kind] === 'share')
+        return "shares never pause unless 'pause-on' names them";
+    return `'pause-on' does not name ${kind}`;
+}
+// Queries for the sinks: they read the findings, never the settings.
+/** Every finding about one signature (a breach and a regression can share one). */
+function findingsOf(findings, signatureId) {
+    return findings.filter(f => 'signature' in f.subject && f.subject.signature.id === signatureId);
+}
+/** Every finding about one metric. */
+function metricFindings(findings, identifier) {
+    return findings.filter(f => 'metric' in f.subject && f.subject.metric.identifier === identifier);
+}
+/** How a set of findings marks its subject: ❌ when one fails the job, ⚠️ when only reported. */
+function mark(findings) {
+    if (findings.length === 0)
+        return undefined;
+    return findings.some(f => f.failsJob) ? '❌' : '⚠️';
+}
+/** Why a set of findings does not fail the job, when none does. */
+function reportOnlyReason(findings) {
+    return findings.every(f => !f.failsJob) ? findings[0]?.failsJobReason : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/values.ts
+
 
 
 // One parser per kind of value; each throws an InputError that names the input and what it takes.
@@ -1425,6 +1549,27 @@ function oneOf(name, value, allowed) {
 function commentMode(value) {
     const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false']);
     return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach';
+}
+/** `pause-on`: finding kinds, comma- or newline-separated, or `any` for every kind. */
+function pauseOn(value) {
+    const names = value
+        .split(/[,\n]/)
+        .map(part => part.trim().toLowerCase())
+        .filter(Boolean);
+    const accepted = `use a comma-separated list of ${FINDING_KINDS.join(', ')}, or any`;
+    if (names.length === 0)
+        throw new InputError(`Input 'pause-on' is empty; ${accepted}.`);
+    if (names.includes('any'))
+        return [...FINDING_KINDS];
+    const kinds = [];
+    for (const name of names) {
+        const kind = FINDING_KINDS.find(known => known === name);
+        if (!kind)
+            throw new InputError(`Input 'pause-on' has '${name.slice(0, 40)}'; ${accepted}.`);
+        if (!kinds.includes(kind))
+            kinds.push(kind);
+    }
+    return kinds;
 }
 function diagnosticTypes(value) {
     const names = value
@@ -1849,6 +1994,7 @@ function toPemText(raw) {
 
 
 
+
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
     const inputs = new Inputs(read);
@@ -1862,7 +2008,7 @@ function parseConfig(read) {
     const report = reportSettings(inputs);
     const platform = inputs.parsed('platform', 'IOS', v => oneOf('platform', v.toUpperCase(), PLATFORMS), 'IOS');
     const { build, baseline } = buildRefs(inputs, platform);
-    const phasedRelease = phasedReleaseMode(inputs, build);
+    const guard = guardSettings(inputs, build);
     const metrics = metricSettings(inputs, platform);
     if (inputs.problems.length > 0 || !key || !build) {
         throw new InputError([...new Set(inputs.problems)].join('\n'));
@@ -1875,19 +2021,25 @@ function parseConfig(read) {
         ...api,
         ...comment,
         ...report,
-        phasedRelease,
+        ...guard,
         metrics
     });
 }
-/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
-function phasedReleaseMode(inputs, build) {
-    const mode = inputs.parsed('phased-release', 'report', v => oneOf('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']), 'report');
-    if (mode === 'pause-on-failure' &&
-        build &&
-        !(build.kind === 'released' && build.which === 'live')) {
-        inputs.problems.push(`Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
+/** The release guard: `phased-release` watches the live version's rollout, so it needs `version: live`. */
+function guardSettings(inputs, build) {
+    const mode = inputs.parsed('phased-release', 'off', v => oneOf('phased-release', v.toLowerCase(), [
+        'off',
+        'report',
+        'pause-on-failure'
+    ]), 'off');
+    if (mode !== 'off' && build && !(build.kind === 'released' && build.which === 'live')) {
+        inputs.problems.push(`Input 'phased-release' is '${mode}', which watches the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`);
     }
-    return mode;
+    return {
+        phasedRelease: mode,
+        pauseOn: Object.freeze(inputs.parsed('pause-on', DEFAULT_PAUSE_ON.join(', '), pauseOn, [...DEFAULT_PAUSE_ON])),
+        failAfterRollout: inputs.parsed('fail-after-rollout', 'false', v => values_boolean('fail-after-rollout', v), false)
+    };
 }
 /** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
 function apiKey(inputs) {
@@ -1917,6 +2069,7 @@ function gateSettings(inputs) {
         types: Object.freeze(inputs.parsed('diagnostic-types', DIAGNOSTIC_TYPES.join(','), diagnosticTypes, [])),
         failOnBreach: flag('fail-on-breach'),
         failOnRegression: flag('fail-on-regression'),
+        failOnMetricRegression: flag('fail-on-metric-regression'),
         noData: inputs.parsed('no-data', 'warn', v => oneOf('no-data', v.toLowerCase(), ['pass', 'warn', 'fail']), 'warn'),
         maxWeightIncrease: inputs.parsed('max-weight-increase', '0.05', v => fraction('max-weight-increase', v), 0)
     };
@@ -2042,6 +2195,113 @@ function groupDigits(count) {
 }
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
+}
+
+;// CONCATENATED MODULE: ./src/source/locate.ts
+
+
+/**
+ * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
+ * keeps their symbols), so this only guards against a payload that claims otherwise.
+ */
+const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
+/** The first blamed frame of the app's own code that names a file, innermost first. */
+function blamedSourceFrame(result) {
+    if (!result?.ok)
+        return undefined;
+    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
+}
+/** The signatures worth placing: every reported one, and regressions below the reported top. */
+function placeableSignatures(outcomes, regressions) {
+    const all = outcomes.flatMap(o => o.shown);
+    const ids = new Set(all.map(s => s.id));
+    return [...all, ...regressions.filter(s => !ids.has(s.id))];
+}
+/**
+ * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
+ * a file, so a run without backtraces never lists the workspace.
+ */
+async function placeSignatures(signatures, backtraces, files) {
+    const frames = new Map();
+    for (const s of signatures) {
+        const frame = blamedSourceFrame(backtraces.get(s.id));
+        if (frame)
+            frames.set(s.id, frame);
+    }
+    if (frames.size === 0)
+        return { places: new Map(), noCheckout: false };
+    const listed = await files();
+    if ('none' in listed)
+        return { places: new Map(), noCheckout: true };
+    const index = new SourceIndex(listed.files);
+    const places = new Map();
+    for (const [id, frame] of frames)
+        places.set(id, placeFrame(frame, index));
+    return { places, noCheckout: false };
+}
+function placeFrame(frame, index) {
+    const found = index.find(frame.file ?? '');
+    if (!found.ok)
+        return found;
+    const line = Number(frame.line);
+    if (!(Number.isSafeInteger(line) && line > 0)) {
+        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
+    }
+    return { ok: true, path: found.path, line };
+}
+/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
+function isExcluded(path) {
+    const excluded = SOURCE_LOOKUP.excludedDirs;
+    return path
+        .split('/')
+        .slice(0, -1)
+        .some(dir => excluded.includes(dir));
+}
+/** The repository's files by name, to match a frame's file name by path suffix. */
+class SourceIndex {
+    byName = new Map();
+    constructor(files) {
+        for (const path of files) {
+            if (isExcluded(path))
+                continue;
+            const name = path.slice(path.lastIndexOf('/') + 1);
+            const same = this.byName.get(name);
+            if (same)
+                same.push(path);
+            else
+                this.byName.set(name, [path]);
+        }
+    }
+    /**
+     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
+     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
+     * alone names several files. Several files at that length is no match: a guess would put the
+     * annotation on the wrong code.
+     */
+    find(fileName) {
+        const parts = fileName.replace(/\\/g, '/').split('/');
+        // Whatever precedes a `..` says nothing about where the file is in this repository.
+        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
+        const name = segments.at(-1);
+        const candidates = (name && this.byName.get(name)) || [];
+        if (!name || candidates.length === 0) {
+            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
+        }
+        for (let length = segments.length; length >= 1; length--) {
+            const suffix = segments.slice(-length).join('/');
+            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
+            if (matches.length === 1)
+                return { ok: true, path: matches[0] };
+            if (matches.length > 1) {
+                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
+                return {
+                    ok: false,
+                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
+                };
+            }
+        }
+        return { ok: false, reason: `no file in the repository is named ${name}` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/versions.ts
@@ -2244,45 +2504,8 @@ function metricsVerdict(config, data) {
         ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
         : undefined;
 }
-/**
- * The run's verdict with the metrics in it: `passed` is false when a metric regressed, or when
- * a metric had no data and `no-data` is `fail`; `result` is `no-data` only when neither a
- * signature nor a metric could be checked.
- */
-function withMetrics(verdict, metrics, noData) {
-    if (!metrics)
-        return verdict;
-    const noDataFailed = metricsNoDataFailed(metrics, noData);
-    const metricsFailed = metrics.regressions.length > 0 || noDataFailed;
-    const passed = verdict.passed && !metricsFailed;
-    const signaturesChecked = verdict.emptyTypes.length < verdict.outcomes.length;
-    const metricsChecked = metrics.outcomes.some(o => o.status === 'ok' || o.status === 'regressed');
-    return {
-        ...verdict,
-        passed,
-        result: !signaturesChecked && !metricsChecked ? 'no-data' : passed ? 'passed' : 'failed',
-        metrics: { ...metrics, noDataFailed }
-    };
-}
-function metricsNoDataFailed(metrics, noData) {
-    return noData === 'fail' && metrics.noData.length > 0;
-}
-/** The metrics part of the failure line, or undefined when they do not fail the job. */
-function metricsFailureLine(metrics, policy) {
-    if (!metrics)
-        return undefined;
-    const parts = [];
-    const [worst] = metrics.regressions;
-    if (policy.failOnRegression && worst) {
-        parts.push(`${plural(metrics.regressions.length, 'metric')} regressed${metrics.regressions.length > 1 ? '; first' : ''}: ${regressionSentence(worst)}.`);
-    }
-    if (metricsNoDataFailed(metrics, policy.noData)) {
-        parts.push(`No data yet for ${metrics.noData.map(o => o.identifier).join(', ')}${metrics.version ? ` on version ${oneLine(metrics.version, 64)}` : ''}, and 'no-data' is 'fail'.`);
-    }
-    return parts.length ? parts.join(' ') : undefined;
-}
 /** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
-function regressionSentence(o) {
+function verdict_regressionSentence(o) {
     const parts = [`${o.label} (${o.percentile}, ${o.device})`];
     if (o.point) {
         parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
@@ -2296,190 +2519,8 @@ function regressionSentence(o) {
     return sentence;
 }
 
-;// CONCATENATED MODULE: ./src/metrics/outputs.ts
-
-/** One gated metric as the `metrics` output carries it. */
-function metricRecord(o) {
-    const insight = o.appleInsight;
-    return {
-        identifier: o.identifier,
-        category: o.category ?? null,
-        unit: o.unit ?? null,
-        percentile: o.percentile,
-        device: o.device,
-        version: o.version ?? null,
-        value: o.point?.value ?? null,
-        errorMargin: o.point?.errorMargin ?? null,
-        goal: o.point?.goal ?? null,
-        referenceVersions: o.reference?.versions ?? [],
-        referenceValue: o.reference?.value ?? null,
-        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
-        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
-        regressed: o.status === 'regressed',
-        status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
-        ...(insight
-            ? {
-                appleInsight: {
-                    kind: insight.kind,
-                    latestVersion: insight.latestVersion ?? null,
-                    referenceVersions: insight.referenceVersions,
-                    highImpact: insight.highImpact ?? null,
-                    summary: insight.summary ?? null,
-                    populations: insight.populations
-                }
-            }
-            : {})
-    };
-}
-/** The record plus what the JSON report keeps: the reference in full and the raw points. */
-function metricReportRecord(o) {
-    return {
-        ...metricRecord(o),
-        reference: o.reference ?? null,
-        recommendedGoal: o.recommendedGoal ?? null,
-        regressedByRule: o.regressedByRule,
-        regressedByApple: o.regressedByApple,
-        points: o.points
-    };
-}
-function metricsOutput(metrics) {
-    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
-}
-/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
-function metricRegressionText(outcome) {
-    return `Metric regressed: ${regressionSentence(outcome)}.`;
-}
-/** One annotation line per regressed metric. */
-function metricRegressionLines(metrics) {
-    return (metrics?.regressions ?? []).map(metricRegressionText);
-}
-/** One warning line per metric without data, for `no-data: warn`. */
-function metricNoDataLines(metrics) {
-    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
-}
-/** The JSON report's `metrics` section; null when no metric is gated. */
-function metricsReport(metrics, appId) {
-    if (!metrics)
-        return null;
-    return {
-        settings: { ...metrics.settings },
-        appId: appId ?? null,
-        version: metrics.version ?? null,
-        baselineVersion: metrics.baselineVersion ?? null,
-        regressionCount: metrics.regressions.length,
-        items: metrics.outcomes.map(metricReportRecord)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/source/locate.ts
-
-
-/**
- * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
- * keeps their symbols), so this only guards against a payload that claims otherwise.
- */
-const SYSTEM_BINARY = /(\.dylib|^dyld|^libswift\w*|^(Foundation|CoreFoundation|UIKit|UIKitCore|SwiftUI|GraphicsServices|QuartzCore|CoreData|WebKit|Combine))$/;
-/** The first blamed frame of the app's own code that names a file, innermost first. */
-function blamedSourceFrame(result) {
-    if (!result?.ok)
-        return undefined;
-    return result.backtrace.frames.find(f => f.blamed && f.file && !SYSTEM_BINARY.test(f.binary));
-}
-/** The signatures worth placing: every reported one, and regressions below the reported top. */
-function placeableSignatures(outcomes, regressions) {
-    const all = outcomes.flatMap(o => o.shown);
-    const ids = new Set(all.map(s => s.id));
-    return [...all, ...regressions.filter(s => !ids.has(s.id))];
-}
-/**
- * Places each signature's blamed frame in `workspace`; `files` is read only when some frame names
- * a file, so a run without backtraces never lists the workspace.
- */
-async function placeSignatures(signatures, backtraces, files) {
-    const frames = new Map();
-    for (const s of signatures) {
-        const frame = blamedSourceFrame(backtraces.get(s.id));
-        if (frame)
-            frames.set(s.id, frame);
-    }
-    if (frames.size === 0)
-        return { places: new Map(), noCheckout: false };
-    const listed = await files();
-    if ('none' in listed)
-        return { places: new Map(), noCheckout: true };
-    const index = new SourceIndex(listed.files);
-    const places = new Map();
-    for (const [id, frame] of frames)
-        places.set(id, placeFrame(frame, index));
-    return { places, noCheckout: false };
-}
-function placeFrame(frame, index) {
-    const found = index.find(frame.file ?? '');
-    if (!found.ok)
-        return found;
-    const line = Number(frame.line);
-    if (!(Number.isSafeInteger(line) && line > 0)) {
-        return { ok: false, reason: `the blamed frame names ${found.path} but no line in it` };
-    }
-    return { ok: true, path: found.path, line };
-}
-/** True for a path inside a vendored or generated folder (Pods/, Carthage/, …) at any depth. */
-function isExcluded(path) {
-    const excluded = SOURCE_LOOKUP.excludedDirs;
-    return path
-        .split('/')
-        .slice(0, -1)
-        .some(dir => excluded.includes(dir));
-}
-/** The repository's files by name, to match a frame's file name by path suffix. */
-class SourceIndex {
-    byName = new Map();
-    constructor(files) {
-        for (const path of files) {
-            if (isExcluded(path))
-                continue;
-            const name = path.slice(path.lastIndexOf('/') + 1);
-            const same = this.byName.get(name);
-            if (same)
-                same.push(path);
-            else
-                this.byName.set(name, [path]);
-        }
-    }
-    /**
-     * The one file whose path ends with the longest suffix of `fileName` that any file ends with:
-     * `/Users/ci/MyApp/Sources/Feed/A.swift` finds `Sources/Feed/A.swift` even where `A.swift`
-     * alone names several files. Several files at that length is no match: a guess would put the
-     * annotation on the wrong code.
-     */
-    find(fileName) {
-        const parts = fileName.replace(/\\/g, '/').split('/');
-        // Whatever precedes a `..` says nothing about where the file is in this repository.
-        const segments = parts.slice(parts.lastIndexOf('..') + 1).filter(p => p !== '' && p !== '.');
-        const name = segments.at(-1);
-        const candidates = (name && this.byName.get(name)) || [];
-        if (!name || candidates.length === 0) {
-            return { ok: false, reason: `no file in the repository is named ${name || fileName}` };
-        }
-        for (let length = segments.length; length >= 1; length--) {
-            const suffix = segments.slice(-length).join('/');
-            const matches = candidates.filter(path => path === suffix || path.endsWith(`/${suffix}`));
-            if (matches.length === 1)
-                return { ok: true, path: matches[0] };
-            if (matches.length > 1) {
-                const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
-                return {
-                    ok: false,
-                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
-                };
-            }
-        }
-        return { ok: false, reason: `no file in the repository is named ${name}` };
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/wording.ts
+
 
 
 // The words for findings, shared by the failure line, the annotations, the warnings and the
@@ -2524,14 +2565,132 @@ function wording_regressionSentence(s) {
 function shareTitle(s) {
     return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`;
 }
-
-;// CONCATENATED MODULE: ./src/publish/findings.ts
-
-
-/** True when this signature's breach or regression fails the job. */
-function failsJob(s, policy) {
-    return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression);
+/** The subject of a finding in a few words: `Hangs signature '…'`, `Hang rate (hangRate)`. */
+function subjectName(f) {
+    const { subject } = f;
+    if ('signature' in subject)
+        return signatureName(subject.signature, 120, 'signature');
+    if ('metric' in subject)
+        return `${subject.metric.label} (${subject.metric.identifier})`;
+    return `${TYPE_LABELS[subject.diagnosticType].toLowerCase()} diagnostics`;
 }
+/** What a finding says, in one sentence that names its subject once. */
+function findingSentence(f, build) {
+    const { subject } = f;
+    if ('signature' in subject) {
+        return f.kind === 'breach' ? breachSentence(subject.signature) : wording_regressionSentence(subject.signature);
+    }
+    if ('diagnosticType' in subject)
+        return noDataSentence(subject.diagnosticType, build);
+    const o = subject.metric;
+    switch (f.kind) {
+        case 'metric-regression':
+            return `Metric regressed: ${verdict_regressionSentence(o)}.`;
+        case 'apple-regression':
+            return `Apple's regression insight flags ${o.label} (${o.identifier})${o.version ? ` on ${oneLine(o.version, 64)}` : ''}.`;
+        default:
+            return `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`;
+    }
+}
+/** `❌ Hang rate (hangRate): fails the job and pauses` — a finding and what it did, for a list. */
+function consequenceText(f) {
+    if (f.pauses)
+        return 'fails the job and pauses the rollout';
+    if (f.failsJob)
+        return `fails the job; does not pause: ${f.pausesReason}`;
+    return `reported only: ${f.failsJobReason}`;
+}
+
+;// CONCATENATED MODULE: ./src/publish/annotations.ts
+
+
+
+
+
+
+
+const TITLE = 'App Store diagnostics gate';
+/**
+ * The blamed source lines first, then one annotation per finding (other than no data, which the
+ * warnings cover) not already on a line: an error when it fails the job, a warning when it is
+ * only reported. Within GitHub's 10 per level and step (one error is kept for the failure
+ * itself when the job will fail, four warnings for the run's own warnings), then a warning that
+ * counts the rest.
+ */
+function annotate(verdict, build, willFail, sources) {
+    const onSource = sourceAnnotations(verdict, sources);
+    const placed = new Set(onSource.map(a => a.id));
+    const findings = verdict.findings
+        .filter(f => f.kind !== 'no-data')
+        .filter(f => !('signature' in f.subject && placed.has(f.subject.signature.id)))
+        .map(f => ({
+        level: f.failsJob ? 'error' : 'warning',
+        message: findingSentence(f, build),
+        title: TITLE
+    }));
+    const room = {
+        error: GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0),
+        // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
+        warning: GITHUB_LIMITS.maxAnnotations - 4,
+        notice: GITHUB_LIMITS.maxAnnotations
+    };
+    let rest = 0;
+    for (const a of [...onSource, ...findings]) {
+        if (room[a.level]-- <= 0) {
+            if (a.level !== 'notice')
+                rest++;
+            continue;
+        }
+        const properties = { title: a.title, file: a.file, startLine: a.line };
+        if (a.level === 'error')
+            error(scrub(a.message), properties);
+        else if (a.level === 'warning')
+            core_warning(scrub(a.message), properties);
+        else
+            notice(scrub(a.message), properties);
+    }
+    if (rest > 0)
+        core_warning(`${rest} more findings are listed in the job summary.`, { title: TITLE });
+}
+/**
+ * One annotation on each reported signature's blamed line found in the repository: titled with
+ * its share (`Hangs: 41.0% of hang time`); an error when one of its findings fails the job, a
+ * warning when they are only reported, and a notice for a signature without a finding. Findings
+ * first, heaviest first.
+ */
+function sourceAnnotations(verdict, sources) {
+    if (!sources)
+        return [];
+    const finding = (s) => (findingsOf(verdict.findings, s.id).length ? 1 : 0);
+    const level = (s) => {
+        const findings = findingsOf(verdict.findings, s.id);
+        if (findings.length === 0)
+            return 'notice';
+        return findings.some(f => f.failsJob) ? 'error' : 'warning';
+    };
+    return placeableSignatures(verdict.outcomes, verdict.regressions)
+        .flatMap(s => {
+        const place = sources.places.get(s.id);
+        return place?.ok ? [{ s, place }] : [];
+    })
+        .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
+        .map(({ s, place }) => ({
+        id: s.id,
+        level: level(s),
+        title: shareTitle(s),
+        message: [
+            `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,
+            ...(s.breached ? [`Above the ${limitPercent(s.threshold)} limit.`] : []),
+            ...(s.regressed ? [`Regressed: ${sinceBaseline(s)}.`] : [])
+        ].join(' '),
+        file: place.path,
+        line: place.line
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/publish/ci-shared.ts
+
+
 /** What is wrong with a signature, in one sentence that names it once. */
 function findingText(s) {
     if (!(s.breached && s.regressed))
@@ -2551,92 +2710,6 @@ function metricFingerprint(population) {
 }
 function sha256(text) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/publish/annotations.ts
-
-
-
-
-
-
-
-
-const TITLE = 'App Store diagnostics gate';
-/**
- * The blamed source lines first, then one annotation per breach or regression not already on
- * a line: an error when that kind fails the job, a warning when it is only reported. Within
- * GitHub's 10 per level and step (one error is kept for the failure itself when the job will
- * fail, four warnings for the run's own warnings), then a warning that counts the rest.
- */
-function annotate(verdict, policy, willFail, sources) {
-    const onSource = sourceAnnotations(verdict, policy, sources);
-    const placed = new Set(onSource.map(a => a.id));
-    const level = (fails) => (fails ? 'error' : 'warning');
-    const findings = [
-        ...verdict.breaches
-            .filter(s => !placed.has(s.id))
-            .map(s => ({ level: level(policy.failOnBreach), message: breachSentence(s), title: TITLE })),
-        ...verdict.regressions
-            .filter(s => !placed.has(s.id))
-            .map(s => ({
-            level: level(policy.failOnRegression),
-            message: wording_regressionSentence(s),
-            title: TITLE
-        })),
-        ...metricRegressionLines(verdict.metrics).map(message => ({
-            level: level(policy.failOnRegression),
-            message,
-            title: TITLE
-        }))
-    ];
-    const room = {
-        error: GITHUB_LIMITS.maxAnnotations - (willFail ? 1 : 0),
-        // Leave warning slots for the no-data, backtrace and comment warnings, and for the count.
-        warning: GITHUB_LIMITS.maxAnnotations - 4
-    };
-    let rest = 0;
-    for (const a of [...onSource, ...findings]) {
-        if (room[a.level]-- <= 0) {
-            rest++;
-            continue;
-        }
-        const properties = { title: a.title, file: a.file, startLine: a.line };
-        if (a.level === 'error')
-            error(scrub(a.message), properties);
-        else
-            core_warning(scrub(a.message), properties);
-    }
-    if (rest > 0)
-        core_warning(`${rest} more findings are listed in the job summary.`, { title: TITLE });
-}
-/**
- * One annotation on each reported signature's blamed line found in the repository: titled with
- * its share (`Hangs: 41.0% of hang time`), an error when it breached or regressed and that fails
- * the job. Findings first, heaviest first.
- */
-function sourceAnnotations(verdict, policy, sources) {
-    if (!sources)
-        return [];
-    const finding = (s) => (s.breached || s.regressed ? 1 : 0);
-    return placeableSignatures(verdict.outcomes, verdict.regressions)
-        .flatMap(s => {
-        const place = sources.places.get(s.id);
-        return place?.ok ? [{ s, place }] : [];
-    })
-        .sort((a, b) => finding(b.s) - finding(a.s) || b.s.weight - a.s.weight)
-        .map(({ s, place }) => ({
-        id: s.id,
-        level: failsJob(s, policy) ? 'error' : 'warning',
-        title: shareTitle(s),
-        message: [
-            `${signatureName(s, 200, 'signature')} is blamed on this line (rank ${s.rank}).`,
-            ...(s.breached ? [`Above the ${limitPercent(s.threshold)} limit.`] : []),
-            ...(s.regressed ? [`Regressed: ${sinceBaseline(s)}.`] : [])
-        ].join(' '),
-        file: place.path,
-        line: place.line
-    }));
 }
 
 ;// CONCATENATED MODULE: ./src/publish/junit.ts
@@ -2670,28 +2743,38 @@ function metricsSuite(metrics, input) {
         ],
         cases: metrics.outcomes.map(o => {
             const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`;
+            const findings = metricFindings(input.verdict.findings, o.identifier);
             const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
-            if (o.status === 'regressed') {
-                return {
-                    name,
-                    classname,
-                    failure: {
-                        message: metricRegressionText(o),
-                        type: 'metric-regression',
-                        details: metricFacts(o, settings.maxIncrease)
-                    }
-                };
-            }
-            if (o.status === 'no-data' && input.policy.noData === 'fail') {
-                return {
-                    name,
-                    classname,
-                    failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
-                };
-            }
-            return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why };
+            const details = o.status === 'regressed' ? metricFacts(o, settings.maxIncrease) : why;
+            const build = input.buildLabel ?? input.buildId;
+            return findingCase({ name, classname }, findings, build, details, o.status === 'ok' ? undefined : why);
         })
     };
+}
+/**
+ * A case from its findings: a failure when one fails the job, a passing case that reports the
+ * others, or `skipped` (with its reason) when there was nothing to judge.
+ */
+function findingCase(base, findings, build, details, skipped) {
+    const failing = findings.filter(f => f.failsJob);
+    if (failing.length) {
+        return {
+            ...base,
+            failure: {
+                message: failing.map(f => findingSentence(f, build)).join(' '),
+                type: failing.map(f => f.kind).join(','),
+                details
+            }
+        };
+    }
+    const reported = findings.map(f => `${findingSentence(f, build)} ${capitalised(consequenceText(f))}.`);
+    if (reported.length && !findings.every(f => f.kind === 'no-data')) {
+        return { ...base, output: reported.join('\n') };
+    }
+    return skipped === undefined ? base : { ...base, skipped };
+}
+function capitalised(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 /** A regressed metric's failure body: value, limit and reference, one per line. */
 function metricFacts(o, maxIncrease) {
@@ -2716,25 +2799,13 @@ function typeSuite(outcome, input) {
         ['threshold', String(outcome.threshold)]
     ];
     if (outcome.fetched === 0) {
-        const message = noDataSentence(outcome.type, input.buildId);
-        const failing = input.policy.noData === 'fail';
+        const noData = input.verdict.findings.filter(f => 'diagnosticType' in f.subject && f.subject.diagnosticType === outcome.type);
+        const message = noDataSentence(outcome.type, input.buildLabel ?? input.buildId);
         return {
             name: label,
             properties,
             cases: [
-                {
-                    name: `${label}: no data yet`,
-                    classname,
-                    ...(failing
-                        ? {
-                            failure: {
-                                message: `${message} 'no-data' is 'fail'.`,
-                                type: 'no-data',
-                                details: message
-                            }
-                        }
-                        : { skipped: message })
-                }
+                findingCase({ name: `${label}: no data yet`, classname }, noData, input.buildLabel ?? input.buildId, message, message)
             ]
         };
     }
@@ -2747,22 +2818,20 @@ function typeSuite(outcome, input) {
 }
 function signatureCase(s, classname, input) {
     const place = input.sources?.places.get(s.id);
-    return {
-        name: s.signature,
-        classname,
-        ...(place?.ok ? { file: place.path } : {}),
-        ...(s.breached || s.regressed
-            ? {
-                failure: {
-                    message: findingText(s),
-                    type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
-                        .filter(Boolean)
-                        .join(','),
-                    details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
-                }
+    const findings = findingsOf(input.verdict.findings, s.id);
+    const base = { name: s.signature, classname, ...(place?.ok ? { file: place.path } : {}) };
+    const details = facts(s, place?.ok ? `${place.path}:${place.line}` : undefined);
+    if (findings.some(f => f.failsJob)) {
+        return {
+            ...base,
+            failure: {
+                message: findingText(s),
+                type: findings.filter(f => f.failsJob).map(f => f.kind).join(','),
+                details
             }
-            : {})
-    };
+        };
+    }
+    return findingCase(base, findings, input.buildLabel ?? input.buildId, details);
 }
 /** The failure's body: weight, limit and baseline, one per line. */
 function facts(s, source) {
@@ -2805,6 +2874,9 @@ function renderJunit(suites) {
                 const { message, type, details } = c.failure;
                 lines.push(`${head}>`, `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`, '    </testcase>');
             }
+            else if (c.output !== undefined) {
+                lines.push(`${head}>`, `      <system-out>${escapeXml(c.output)}</system-out>`, '    </testcase>');
+            }
             else if (c.skipped !== undefined) {
                 lines.push(`${head}>`, `      <skipped${attributes({ message: c.skipped })}/>`, '    </testcase>');
             }
@@ -2841,6 +2913,7 @@ function escapeXml(text, attribute = false) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
 
 
 
@@ -2910,8 +2983,8 @@ function buildSarif(input) {
                     }
                 },
                 results: [
-                    ...findingsOf(input).map(s => result(s, input, ruleIndex)),
-                    ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+                    ...reportedSignatures(input).map(s => result(s, input, ruleIndex)),
+                    ...metricsWithFindings(verdict).map(o => metricResult(o, metricFindings(verdict.findings, o.identifier), input, ruleIndex))
                 ],
                 properties: {
                     buildId: input.buildId,
@@ -2923,15 +2996,10 @@ function buildSarif(input) {
     };
     return `${JSON.stringify(log, null, 2)}\n`;
 }
-/** Breaches and regressions, each signature once: the breaches first, worst first. */
-function findingsOf({ verdict }) {
-    const seen = new Set();
-    return [...verdict.breaches, ...verdict.regressions].filter(s => {
-        if (seen.has(s.id))
-            return false;
-        seen.add(s.id);
-        return true;
-    });
+/** The signatures with a finding (breaches first, worst first), each once. */
+function reportedSignatures({ verdict }) {
+    const signatures = verdict.findings.flatMap(f => ('signature' in f.subject ? [f.subject.signature] : []));
+    return [...new Set(signatures)];
 }
 function ruleDescriptor(rule) {
     return {
@@ -2948,6 +3016,7 @@ function ruleDescriptor(rule) {
 function result(s, input, ruleIndex) {
     const ruleId = typeRuleId(s.diagnosticType);
     const place = input.sources?.places.get(s.id);
+    const findings = findingsOf(input.verdict.findings, s.id);
     const location = place?.ok
         ? {
             physicalLocation: {
@@ -2963,7 +3032,7 @@ function result(s, input, ruleIndex) {
     return {
         ruleId,
         ruleIndex: ruleIndex(ruleId),
-        level: failsJob(s, input.policy) ? 'error' : 'warning',
+        level: levelOf(findings),
         message: { text: findingText(s) },
         locations: [location],
         partialFingerprints: {
@@ -2978,20 +3047,21 @@ function result(s, input, ruleIndex) {
             rank: s.rank,
             breached: s.breached,
             regressed: s.regressed,
+            ...consequenceProperties(findings),
             ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
             ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
         }
     };
 }
 /** A regressed metric: no source line, so its location is the metric itself. */
-function metricResult(o, input, ruleIndex) {
+function metricResult(o, findings, input, ruleIndex) {
     const ruleId = metricRuleId(o.identifier);
     const population = `${o.identifier}/${o.percentile}/${o.device}`;
     return {
         ruleId,
         ruleIndex: ruleIndex(ruleId),
-        level: input.policy.failOnRegression ? 'error' : 'warning',
-        message: { text: metricRegressionText(o) },
+        level: levelOf(findings),
+        message: { text: findings.map(f => findingSentence(f, input.buildLabel ?? input.buildId)).join(' ') },
         locations: [
             { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
         ],
@@ -3008,8 +3078,25 @@ function metricResult(o, input, ruleIndex) {
                 : {}),
             ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
             regressedByRule: o.regressedByRule,
-            regressedByApple: o.regressedByApple
+            regressedByApple: o.regressedByApple,
+            ...consequenceProperties(findings)
         }
+    };
+}
+/** The regressed metrics (by the rule or by Apple's insight), each once. */
+function metricsWithFindings(verdict) {
+    const metrics = verdict.findings.flatMap(f => f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []);
+    return [...new Set(metrics)];
+}
+/** An error when a finding fails the job; a warning when it is only reported. */
+function levelOf(findings) {
+    return findings.some(f => f.failsJob) ? 'error' : 'warning';
+}
+function consequenceProperties(findings) {
+    return {
+        failsJob: findings.some(f => f.failsJob),
+        pauses: findings.some(f => f.pauses),
+        findings: findings.map(f => f.kind)
     };
 }
 /** A repository path as a relative URI: each segment percent-encoded. */
@@ -3030,11 +3117,11 @@ function ciReportFiles(outcome) {
     ];
 }
 function findingsInput(outcome) {
-    const { verdict, config, data, sources } = outcome;
+    const { verdict, data, sources } = outcome;
     return {
         verdict,
-        policy: config,
         buildId: data.current.build.id,
+        ...(data.current.build.label ? { buildLabel: data.current.build.label } : {}),
         baselineBuildId: data.baseline?.build.id,
         sources
     };
@@ -3059,16 +3146,16 @@ function writeTextFile(path, text) {
 
 
 
-
-/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
-function gapWarnings(noData, verdict, data) {
+/**
+ * Warnings for what the verdict could not look at: each no-data finding that does not fail the
+ * job (one that does is in the failure line), missing backtraces, an unusable baseline.
+ */
+function gapWarnings(verdict, data) {
     const warnings = [];
-    if (noData === 'warn') {
-        for (const type of verdict.emptyTypes) {
-            warnings.push(noDataSentence(type, data.current.build.id));
-        }
-        for (const line of metricNoDataLines(verdict.metrics))
-            warnings.push(scrub(line));
+    const build = data.current.build.label ?? data.current.build.id;
+    for (const f of verdict.findings) {
+        if (f.kind === 'no-data' && !f.failsJob)
+            warnings.push(scrub(findingSentence(f, build)));
     }
     const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
     if (unavailable.length) {
@@ -3086,100 +3173,38 @@ function gapWarnings(noData, verdict, data) {
     return warnings;
 }
 
-;// CONCATENATED MODULE: ./src/asc/phased-release.ts
-
-
-
-const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
-/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
-function readPhasedRelease(resource) {
-    const r = (resource ?? {});
-    if (r.type !== 'appStoreVersionPhasedReleases')
-        return undefined;
-    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
-        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
-    }
-    const a = (r.attributes ?? {});
-    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
-    const day = a.currentDayNumber;
-    const pause = a.totalPauseDuration;
-    return {
-        id: r.id,
-        state,
-        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
-        ...(typeof a.startDate === 'string'
-            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
-            : {}),
-        ...(Number.isInteger(pause) && pause >= 0
-            ? { totalPauseDuration: pause }
-            : {})
-    };
-}
-/** The phased release of an App Store version as it is now. */
-async function getPhasedRelease(client, versionId) {
-    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
-    return readPhasedRelease(body?.data);
-}
-/**
- * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
- * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
- * the pause its first attempt already made.
- */
-async function pausePhasedRelease(client, release, versionId) {
-    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
-    let body;
-    try {
-        body = await client.patchJson(path, {
-            body: {
-                data: {
-                    type: 'appStoreVersionPhasedReleases',
-                    id: release.id,
-                    attributes: { phasedReleaseState: 'PAUSED' }
-                }
-            },
-            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
-            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
-        });
-    }
-    catch (error) {
-        if (error instanceof ServiceError && error.status === 409) {
-            const now = await getPhasedRelease(client, versionId);
-            if (now?.state === 'PAUSED')
-                return now;
-        }
-        throw error;
-    }
-    const paused = readPhasedRelease(body?.data);
-    if (!paused) {
-        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
-    }
-    return paused;
-}
-
-;// CONCATENATED MODULE: ./src/release-guard.ts
-
-
+;// CONCATENATED MODULE: ./src/release/decide.ts
 
 
 /**
- * What the release guard does with a rollout, a pure function. It pauses only a rollout that
- * is ACTIVE, only when the run fails on its verdict (`failure` is the line the step fails
- * with: breaches, regressions, metrics or `no-data: fail`, whatever makes the job fail), and
- * only in `pause-on-failure` mode; `report` mode says it would have. It never resumes.
+ * What the guard does with a rollout: it pauses only an ACTIVE one, only on findings whose
+ * consequences say they pause (see decision/findings.ts), and only in `pause-on-failure` mode;
+ * `report` mode says it would have. It never resumes. `release` is the rollout as read now.
  */
-function decidePhasedRelease(input) {
-    const { release, failure, mode } = input;
+function decideRollout(input) {
+    const { release, findings, mode } = input;
+    const none = (reason) => ({ action: 'none', reason, because: [] });
+    if (mode === 'off')
+        return none("'phased-release' is off");
     if (!release)
-        return { action: 'none', reason: 'the version has no phased release' };
-    if (!failure)
-        return { action: 'none', reason: 'the verdict does not fail the run' };
-    if (release.state !== 'ACTIVE') {
-        return { action: 'none', reason: `the rollout is ${STATE_WORDS[release.state]}` };
-    }
+        return none('the version has no phased release');
+    if (release.state !== 'ACTIVE')
+        return none(`the rollout is ${STATE_WORDS[release.state]}`);
     if (mode === 'report') {
-        return { action: 'would-pause', reason: "'phased-release' is 'report'" };
+        const would = findings.filter(f => f.wouldPause);
+        return would.length
+            ? { action: 'would-pause', reason: "'phased-release' is 'report'", because: would }
+            : none(noPauseReason(findings));
     }
-    return { action: 'pause', reason: 'the verdict failed and the rollout is active' };
+    const pausing = findings.filter(f => f.pauses);
+    return pausing.length
+        ? { action: 'pause', reason: 'the rollout is active', because: pausing }
+        : none(noPauseReason(findings));
+}
+function noPauseReason(findings) {
+    if (findings.length === 0)
+        return 'nothing was found';
+    return "no finding is one that 'pause-on' names";
 }
 const STATE_WORDS = {
     INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
@@ -3188,66 +3213,9 @@ const STATE_WORDS = {
     COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
     UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
 };
-/**
- * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
- * The rollout is read again just before the PATCH, so the decision is made on its state now,
- * not as it was when the run began. Never throws for App Store Connect problems: they become
- * `error`, and the verdict and the report stay as they are.
- */
-async function guardRelease(client, version, failure, mode, log) {
-    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
-    const versionString = oneLine(version.versionString, 64);
-    const outcome = (release, decision, extra = {}) => ({
-        version: versionString,
-        versionId: version.id,
-        ...(release ? { release } : {}),
-        decision,
-        paused: false,
-        ...extra
-    });
-    const first = decidePhasedRelease({ release: version.phasedRelease, failure, mode });
-    const name = `the phased release of ${versionString}`;
-    if (first.action === 'would-pause') {
-        log(`Would pause ${name} (${describeRollout(version.phasedRelease)}): the verdict failed, and ${first.reason}; 'pause-on-failure' would have paused it.`);
-    }
-    if (first.action !== 'pause')
-        return outcome(version.phasedRelease, first);
-    let current = version.phasedRelease;
-    try {
-        current = await getPhasedRelease(client, version.id);
-        const now = decidePhasedRelease({ release: current, failure, mode });
-        if (now.action !== 'pause') {
-            log(`Not pausing ${name}: ${now.reason}.`);
-            return outcome(current, now);
-        }
-        const paused = await pausePhasedRelease(client, current, version.id);
-        log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: the verdict failed.`);
-        return outcome(paused, now, { paused: paused.state === 'PAUSED' });
-    }
-    catch (error) {
-        if (!(error instanceof ServiceError || error instanceof DataError))
-            throw error;
-        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
-    }
-}
-/**
- * The "act" step: with `version: live`, the guard looks at the live version's phased release
- * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
- */
-async function act(client, config, data, failure, log, 
-/** How the front door shows a phase (a log group in the action). */
-phase) {
-    const version = data.current.build.appStoreVersion;
-    if (version?.status !== 'live')
-        return undefined;
-    return phase('Phased release', () => guardRelease(client, version, failure, config.phasedRelease, log));
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''}. ${failure}`;
+/** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
+function because(decision) {
+    return `on ${decision.because.map(subjectName).join(', ')}`;
 }
 /** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
 function describeRollout(release) {
@@ -3376,26 +3344,37 @@ function row(cells) {
 ;// CONCATENATED MODULE: ./src/report/release.ts
 
 
+
 /**
- * The phased-release lines at the top of the report: the rollout's state, and what this run
- * did to it (paused it, would have, or could not).
+ * The phased-release lines at the top of the report: the rollout's state, what this run did to
+ * it (paused it, would have, or could not) and on which findings, and why the others did not.
  */
-function releaseSection(guard) {
+function releaseSection(guard, findings) {
     const version = markdown_text(guard.version);
     if (!guard.release)
         return `**Phased release:** none for ${version}.`;
     const lines = [];
+    const evidence = guard.decision.because.map(f => markdown_text(subjectName(f))).join(', ');
     if (guard.paused) {
         const day = rolloutDay(guard.release);
-        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
+        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
     }
     else if (guard.error) {
         lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
     }
     else if (guard.decision.action === 'would-pause') {
-        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**; this run only reports (\`phased-release: report\`).`);
+        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
     }
     lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    const others = findings.filter(f => !guard.decision.because.includes(f));
+    if (others.length && guard.decision.reason !== "'phased-release' is off") {
+        lines.push([
+            guard.paused || guard.decision.action === 'would-pause'
+                ? 'The other findings do not pause it:'
+                : 'Not paused:',
+            ...others.map(f => `- ${markdown_text(subjectName(f))}: ${markdown_text(consequenceText(f))}.`)
+        ].join('\n'));
+    }
     return lines.join('\n\n');
 }
 
@@ -3449,8 +3428,9 @@ function metricChart(outcome) {
 
 
 
+
 /** The metric regressions, for the top of the report with the other problems. */
-function metricProblems(metrics) {
+function metricProblems(metrics, findings) {
     if (!metrics?.regressions.length)
         return '';
     return [
@@ -3459,7 +3439,7 @@ function metricProblems(metrics) {
         '| | Metric | This version | Reference | Change | Found by |',
         '|---|---|---:|---|---:|---|',
         ...metrics.regressions.map(o => row([
-            '⚠️',
+            mark(metricFindings(findings, o.identifier)) ?? '',
             metricName(o),
             valueCell(o),
             referenceCell(o),
@@ -3471,7 +3451,7 @@ function metricProblems(metrics) {
     ].join('\n');
 }
 /** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
-function metricsSection(metrics, noData, charts) {
+function metricsSection(metrics, findings, charts) {
     const { settings } = metrics;
     const version = metrics.version ? markdown_text(metrics.version) : 'this build';
     const parts = [
@@ -3487,7 +3467,7 @@ function metricsSection(metrics, noData, charts) {
             referenceCell(o),
             changeCell(o),
             goalCell(o),
-            verdictCell(o, noData)
+            verdictCell(o, metricFindings(findings, o.identifier))
         ]))
     ];
     const insights = metrics.outcomes.filter(o => o.appleInsight);
@@ -3536,12 +3516,13 @@ function goalCell(o) {
     ].filter((part) => Boolean(part));
     return parts.length ? markdown_text(parts.join(', ')) : '';
 }
-function verdictCell(o, noData) {
+function verdictCell(o, findings) {
+    const marked = mark(findings) ?? '⚠️';
     switch (o.status) {
         case 'regressed':
-            return o.regressedByRule ? '❌ regressed' : "❌ regressed (Apple's insight)";
+            return o.regressedByRule ? `${marked} regressed` : `${marked} regressed (Apple's insight)`;
         case 'no-data':
-            return `${noData === 'fail' ? '❌' : '⚠️'} ${markdown_text(o.reason ?? 'no data yet')}`;
+            return `${marked} ${markdown_text(o.reason ?? 'no data yet')}`;
         case 'not-gated':
             return 'ℹ️ reported, not gated (direction unknown)';
         default:
@@ -3571,6 +3552,7 @@ function insightLine(o, insight) {
 
 
 
+
 /** How much to show; each level drops more, in the order the design gives. */
 var Detail;
 (function (Detail) {
@@ -3584,12 +3566,12 @@ const TOP_ROWS = 10;
 function renderReport(verdict, context, detail = Detail.Full) {
     const sections = [
         headline(verdict),
-        context.release && releaseSection(context.release),
+        context.release && releaseSection(context.release, verdict.findings),
         buildLine(context),
-        metricProblems(verdict.metrics),
+        metricProblems(verdict.metrics, verdict.findings),
         problems(verdict),
         verdict.metrics &&
-            metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
+            metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
         ...(detail < Detail.NoTypeTables
             ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
             : []),
@@ -3599,27 +3581,46 @@ function renderReport(verdict, context, detail = Detail.Full) {
     return `${sections.filter(Boolean).join('\n\n')}\n`;
 }
 function headline(verdict) {
+    const failing = verdict.findings.filter(f => f.failsJob);
     if (verdict.result === 'no-data') {
-        return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`;
+        return `### ${failing.length ? '❌' : '⚠️'} App Store diagnostics gate: no data yet, nothing was checked`;
     }
-    const metricRegressions = verdict.metrics?.regressions.length ?? 0;
-    const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? [];
-    const counts = [
-        verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
-        verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
-        metricRegressions ? plural(metricRegressions, 'metric regression') : ''
-    ].filter(Boolean);
-    if (verdict.noDataFailed)
-        counts.push(`no data for ${typeList(verdict.emptyTypes)}`);
-    if (verdict.metrics?.noDataFailed)
-        counts.push(`no data for ${markdown_text(metricGaps.join(', '))}`);
-    if (!verdict.passed)
-        return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`;
-    const gaps = [typeList(verdict.emptyTypes), markdown_text(metricGaps.join(', '))].filter(Boolean);
-    if (gaps.length) {
+    const reported = verdict.findings.filter(f => !f.failsJob && f.kind !== 'no-data');
+    if (failing.length) {
+        const also = counts(reported);
+        return `### ❌ App Store diagnostics gate: ${counts(failing).join(', ')}${also.length ? ` · reported only: ${also.join(', ')}` : ''}`;
+    }
+    if (reported.length) {
+        return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`;
+    }
+    const gaps = gapNames(verdict.findings);
+    if (gaps.length)
         return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
-    }
     return '### ✅ App Store diagnostics gate: passed';
+}
+/** What the no-data findings are about: `hangs`, `hang rate`. */
+function gapNames(findings) {
+    return findings.flatMap(f => {
+        if (f.kind !== 'no-data')
+            return [];
+        if ('diagnosticType' in f.subject)
+            return [typeList([f.subject.diagnosticType])];
+        return 'metric' in f.subject ? [markdown_text(f.subject.metric.label.toLowerCase())] : [];
+    });
+}
+/** `1 breach`, `2 metric regressions`, `no data for hangs, hang rate`: findings counted by kind. */
+function counts(findings) {
+    const signatures = (kind) => findings.filter(f => f.kind === kind).length;
+    const metrics = new Set(findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))).size;
+    const gaps = gapNames(findings);
+    return [
+        signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
+        signatures('signature-regression')
+            ? plural(signatures('signature-regression'), 'regression')
+            : '',
+        metrics ? plural(metrics, 'metric regression') : '',
+        gaps.length ? `no data for ${gaps.join(', ')}` : ''
+    ].filter(Boolean);
 }
 function buildLine(context) {
     const parts = [
@@ -3645,7 +3646,7 @@ function problems(verdict) {
     const sections = [];
     if (verdict.regressions.length) {
         const rows = verdict.regressions.map(s => row([
-            `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+            `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
             percent(s.weight),
@@ -3663,7 +3664,7 @@ function problems(verdict) {
     if (verdict.breaches.length) {
         const rows = verdict.breaches.map(s => {
             const cells = [
-                '❌',
+                markOf(verdict, s, 'breach'),
                 TYPE_LABELS[s.diagnosticType],
                 codeCell(s.signature),
                 percent(s.weight),
@@ -3677,6 +3678,10 @@ function problems(verdict) {
         sections.push(['#### Breaches', '', header, ...rows].join('\n'));
     }
     return sections.join('\n\n');
+}
+/** ❌ when this finding fails the job, ⚠️ when it is only reported. */
+function markOf(verdict, s, kind) {
+    return mark(findingsOf(verdict.findings, s.id).filter(f => f.kind === kind)) ?? '';
 }
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
 function baselineCell(s) {
@@ -3725,7 +3730,7 @@ function typeSection(outcome, verdict, context, detail) {
     const parts = [
         `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
         '',
-        ...signatureTable(rows, verdict.hasBaseline)
+        ...signatureTable(rows, verdict)
     ];
     if (rows.length < outcome.shown.length) {
         parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
@@ -3754,12 +3759,17 @@ function typeSummary(outcome, rows) {
     ].join(' · ');
 }
 /** A type's signatures: against the baseline when there is one, else with Apple's trend. */
-function signatureTable(rows, withBaseline) {
+function signatureTable(rows, verdict) {
+    const withBaseline = verdict.hasBaseline;
     const head = withBaseline
         ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
         : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
     const body = rows.map(s => {
-        const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅';
+        const status = s.breached
+            ? `${markOf(verdict, s, 'breach')} over`
+            : s.regressed
+                ? `${markOf(verdict, s, 'signature-regression')} regressed`
+                : '✅';
         const cells = [
             String(s.rank),
             codeCell(s.signature),
@@ -3788,7 +3798,7 @@ function goneLine(outcome) {
 }
 /** The one line a run without a checkout gets, when a blamed frame named a file. */
 function noCheckoutLine(context) {
-    return context.sources?.noCheckout
+    return context.sources?.noCheckout && context.pullRequest
         ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
         : '';
 }
@@ -4611,7 +4621,7 @@ function failure(error, target, apiUrl) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/publish/outcome.ts
+;// CONCATENATED MODULE: ./src/report/context.ts
 /** What the report renders besides the verdict. */
 function reportContext(outcome) {
     const { config, data } = outcome;
@@ -4627,7 +4637,7 @@ function reportContext(outcome) {
         release: outcome.release,
         // The report speaks of annotations; SARIF and JUnit alone may also have looked.
         sources: config.annotateSource ? outcome.sources : undefined,
-        noData: config.noData
+        pullRequest: outcome.pullRequest ?? false
     };
 }
 function runUrl() {
@@ -4717,14 +4727,87 @@ async function pullRequestComment(outcome) {
     const { verdict, config } = outcome;
     // Without the hourly budget, which changes every run: an identical rerun then skips the write.
     const context = { ...reportContext(outcome), rateLimit: undefined };
-    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.breaches.length +
-        verdict.regressions.length +
-        (verdict.metrics?.regressions.length ?? 0) >
-        0, config.comment === 'on-breach'));
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.findings.some(f => f.kind !== 'no-data'), config.comment === 'on-breach'));
 }
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
+/** One gated metric as the `metrics` output carries it. */
+function metricRecord(o) {
+    const insight = o.appleInsight;
+    return {
+        identifier: o.identifier,
+        category: o.category ?? null,
+        unit: o.unit ?? null,
+        percentile: o.percentile,
+        device: o.device,
+        version: o.version ?? null,
+        value: o.point?.value ?? null,
+        errorMargin: o.point?.errorMargin ?? null,
+        goal: o.point?.goal ?? null,
+        referenceVersions: o.reference?.versions ?? [],
+        referenceValue: o.reference?.value ?? null,
+        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
+        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
+        regressed: o.status === 'regressed',
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(insight
+            ? {
+                appleInsight: {
+                    kind: insight.kind,
+                    latestVersion: insight.latestVersion ?? null,
+                    referenceVersions: insight.referenceVersions,
+                    highImpact: insight.highImpact ?? null,
+                    summary: insight.summary ?? null,
+                    populations: insight.populations
+                }
+            }
+            : {})
+    };
+}
+/** The record plus what the JSON report keeps: the reference in full and the raw points. */
+function metricReportRecord(o) {
+    return {
+        ...metricRecord(o),
+        reference: o.reference ?? null,
+        recommendedGoal: o.recommendedGoal ?? null,
+        regressedByRule: o.regressedByRule,
+        regressedByApple: o.regressedByApple,
+        points: o.points
+    };
+}
+function metricsOutput(metrics) {
+    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+}
+/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
+function metricRegressionText(outcome) {
+    return `Metric regressed: ${regressionSentence(outcome)}.`;
+}
+/** One annotation line per regressed metric. */
+function metricRegressionLines(metrics) {
+    return (metrics?.regressions ?? []).map(metricRegressionText);
+}
+/** One warning line per metric without data, for `no-data: warn`. */
+function metricNoDataLines(metrics) {
+    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
+}
+/** The JSON report's `metrics` section; null when no metric is gated. */
+function metricsReport(metrics, appId) {
+    if (!metrics)
+        return null;
+    return {
+        settings: { ...metrics.settings },
+        appId: appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        regressionCount: metrics.regressions.length,
+        items: metrics.outcomes.map(metricReportRecord)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/publish/records.ts
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
@@ -4776,6 +4859,7 @@ function boundedRecords(items, maxBytes) {
 
 
 
+
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -4804,7 +4888,10 @@ function buildJsonReport(input) {
                 regressionCount: verdict.regressions.length,
                 maxWeight: verdict.maxWeight ?? null,
                 emptyTypes: verdict.emptyTypes,
-                metricRegressionCount: verdict.metrics?.regressions.length ?? 0
+                metricRegressionCount: verdict.metrics?.regressions.length ?? 0,
+                failsJob: verdict.findings.some(f => f.failsJob),
+                pauses: verdict.findings.some(f => f.pauses),
+                findings: verdict.findings.map(findingRecord)
             }
             : null,
         settings: input.settings ?? null,
@@ -4846,7 +4933,29 @@ function phasedReleaseRecord(guard) {
         action: guard.decision.action,
         reason: guard.decision.reason,
         paused: guard.paused,
+        pausedOn: guard.decision.because.map(subjectName),
         error: guard.error ?? null
+    };
+}
+/** A finding with its consequences, as the report's schema describes it. */
+function findingRecord(f) {
+    const { subject } = f;
+    return {
+        kind: f.kind,
+        evidence: f.evidence,
+        subject: {
+            name: subjectName(f),
+            ...('signature' in subject
+                ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
+                : 'metric' in subject
+                    ? { metric: subject.metric.identifier }
+                    : { diagnosticType: subject.diagnosticType })
+        },
+        failsJob: f.failsJob,
+        failsJobReason: f.failsJobReason ?? null,
+        pauses: f.pauses,
+        pausesReason: f.pausesReason ?? null,
+        wouldPause: f.wouldPause
     };
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
@@ -4925,6 +5034,8 @@ function setSkippedOutputs() {
 
 
 
+
+
 /** The report at the most detail that fits the job summary (and the `report` output). */
 function summaryReport(outcome) {
     const context = reportContext(outcome);
@@ -4937,6 +5048,10 @@ function summaryReport(outcome) {
 /** The one line a skipped run's summary holds. */
 function skippedSummary(reason) {
     return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
+}
+/** The one line a run that stopped on an error gets, instead of an empty summary. */
+function failedSummary(error) {
+    return `❌ App Store diagnostics gate could not run: ${markdown_text(oneLine(error, 1000))}\n`;
 }
 async function writeSummary(report) {
     if (!process.env.GITHUB_STEP_SUMMARY) {
@@ -4976,7 +5091,8 @@ async function jobReport(outcome) {
             writeReportFile(outcome);
             return writeSummary(skippedSummary(outcome.reason));
         case 'failed':
-            return writeReportFile(outcome);
+            writeReportFile(outcome);
+            return writeSummary(failedSummary(outcome.error));
         case 'judged':
             return group('Report', () => judgedReport(outcome));
     }
@@ -4993,9 +5109,10 @@ async function judgedReport(outcome) {
     writeReportFile(outcome);
     if (outcome.release?.error)
         error(scrub(outcome.release.error), { title: 'Phased release' });
-    for (const warning of gapWarnings(config.noData, verdict, data))
+    for (const warning of gapWarnings(verdict, data))
         core_warning(warning);
-    annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined);
+    const build = data.current.build.label ?? data.current.build.id;
+    annotate(verdict, build, Boolean(failure), config.annotateSource ? outcome.sources : undefined);
     await writeSummary(report);
     info(verdictLine(verdict, failure));
 }
@@ -5031,9 +5148,12 @@ function verdictLine(verdict, failure) {
     if (verdict.result === 'no-data') {
         return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`;
     }
-    return verdict.passed
-        ? 'Verdict: passed.'
-        : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`;
+    if (verdict.result === 'passed')
+        return 'Verdict: passed.';
+    if (failure)
+        return 'Verdict: failed.';
+    const reason = verdict.findings.find(f => f.kind !== 'no-data')?.failsJobReason;
+    return `Verdict: failed, reported only${reason ? `: ${reason}` : ''}.`;
 }
 /** The job fails last, after everything else is written, with one sentence. */
 async function exitStatus(outcome) {
@@ -5223,6 +5343,76 @@ function parseJson(what, response, accept) {
     catch {
         throw new ServiceError(`App Store Connect answered ${what} with malformed JSON (HTTP ${response.status}, ${response.body.length} bytes, cut short?); rerun later.`, response.status);
     }
+}
+
+;// CONCATENATED MODULE: ./src/asc/phased-release.ts
+
+
+
+const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
+/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
+function readPhasedRelease(resource) {
+    const r = (resource ?? {});
+    if (r.type !== 'appStoreVersionPhasedReleases')
+        return undefined;
+    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
+        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
+    }
+    const a = (r.attributes ?? {});
+    const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
+    const day = a.currentDayNumber;
+    const pause = a.totalPauseDuration;
+    return {
+        id: r.id,
+        state,
+        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
+        ...(typeof a.startDate === 'string'
+            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
+            : {}),
+        ...(Number.isInteger(pause) && pause >= 0
+            ? { totalPauseDuration: pause }
+            : {})
+    };
+}
+/** The phased release of an App Store version as it is now. */
+async function getPhasedRelease(client, versionId) {
+    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
+    return readPhasedRelease(body?.data);
+}
+/**
+ * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
+ * the role needed. A 409 is checked against the current state, since a retried PATCH may meet
+ * the pause its first attempt already made.
+ */
+async function pausePhasedRelease(client, release, versionId) {
+    const path = `/v1/appStoreVersionPhasedReleases/${encodeURIComponent(release.id)}`;
+    let body;
+    try {
+        body = await client.patchJson(path, {
+            body: {
+                data: {
+                    type: 'appStoreVersionPhasedReleases',
+                    id: release.id,
+                    attributes: { phasedReleaseState: 'PAUSED' }
+                }
+            },
+            forbidden: `The API key may not pause the phased release: its role cannot change releases; use a key with the ${PHASED_RELEASE.rolesThatPause} role, or pause it in App Store Connect`,
+            notFound: `The phased release ${release.id} no longer exists; nothing was paused`
+        });
+    }
+    catch (error) {
+        if (error instanceof ServiceError && error.status === 409) {
+            const now = await getPhasedRelease(client, versionId);
+            if (now?.state === 'PAUSED')
+                return now;
+        }
+        throw error;
+    }
+    const paused = readPhasedRelease(body?.data);
+    if (!paused) {
+        throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
+    }
+    return paused;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/paging.ts
@@ -5760,37 +5950,87 @@ async function fetchBacktrace(client, signatureId) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/asc/no-data.ts
+;// CONCATENATED MODULE: ./src/asc/build-version.ts
+
+
 
 /**
- * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
- * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
- * lookup exists, and any other is asked about once, with `GET /v1/builds/{id}`.
+ * What one run learns about a build given by its resource ID, asked once however many parts
+ * need it: the label, the metrics' app and version, and whether a 404 means "no data yet".
  */
-class BuildExistence {
+class BuildFacts {
     client;
     cache = new Map();
     constructor(client) {
         this.client = client;
     }
-    exists(build) {
-        if (build.exists)
-            return Promise.resolve(true);
-        let pending = this.cache.get(build.id);
+    of(buildId) {
+        let pending = this.cache.get(buildId);
         if (!pending) {
-            pending = this.client
-                .getJson(`/v1/builds/${encodeURIComponent(build.id)}`, {
-                query: { 'fields[builds]': 'processingState' }
-            })
-                .then(() => true, (error) => {
-                if (isNotFound(error))
-                    return false;
-                throw error;
-            });
-            this.cache.set(build.id, pending);
+            pending = fetchBuildVersion(this.client, buildId);
+            this.cache.set(buildId, pending);
         }
         return pending;
     }
+}
+/** "2.4.0 (412)", or undefined without both parts. */
+function buildLabel(facts) {
+    return facts.version && facts.buildNumber ? `${facts.version} (${facts.buildNumber})` : undefined;
+}
+const build_version_RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
+/**
+ * A build's app and marketing version in one request: the build with its app and prerelease
+ * version included, and only the fields read.
+ */
+async function fetchBuildVersion(client, buildId) {
+    const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
+        query: {
+            include: 'app,preReleaseVersion',
+            'fields[builds]': 'version,processingState,app,preReleaseVersion',
+            'fields[apps]': 'bundleId',
+            'fields[preReleaseVersions]': 'version'
+        },
+        notFound: `Build '${buildId}' was not found: no build with this resource ID is visible to this API key`
+    });
+    const document = (body ?? {});
+    const relationships = document.data?.relationships ?? {};
+    const appId = relationships.app?.data?.id;
+    // The ID goes into the metrics URL: insist on the shape Apple uses.
+    if (typeof appId !== 'string' || !build_version_RESOURCE_ID.test(appId)) {
+        throw new DataError(`App Store Connect did not name the app of build ${buildId} in a form the gate can use ('${oneLine(String(appId), 80)}').`);
+    }
+    const versionId = relationships.preReleaseVersion?.data?.id;
+    const included = Array.isArray(document.included) ? document.included : [];
+    const entry = included.find((item) => item?.type === 'preReleaseVersions' && item.id === versionId);
+    const version = entry?.attributes?.version;
+    const attributes = document.data
+        ?.attributes;
+    const text = (value, cap) => typeof value === 'string' && value ? truncate(sanitize(value), cap) : undefined;
+    const buildNumber = text(attributes?.version, FIELD_CAPS.version);
+    const processingState = text(attributes?.processingState, FIELD_CAPS.identifier);
+    return {
+        appId,
+        ...(text(version, FIELD_CAPS.version) ? { version: text(version, FIELD_CAPS.version) } : {}),
+        ...(buildNumber ? { buildNumber } : {}),
+        ...(processingState ? { processingState } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/asc/no-data.ts
+
+/**
+ * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
+ * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
+ * lookup exists, and any other is known from the one `GET /v1/builds/{id}` of its facts.
+ */
+function buildExists(build, facts) {
+    if (build.exists)
+        return Promise.resolve(true);
+    return facts.of(build.id).then(() => true, (error) => {
+        if (isNotFound(error))
+            return false;
+        throw error;
+    });
 }
 function isNotFound(error) {
     return error instanceof ServiceError && error.status === 404;
@@ -6708,44 +6948,6 @@ function limiter(limit) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/asc/build-version.ts
-
-
-
-const build_version_RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
-/**
- * A build's app and marketing version in one request: the build with its app and prerelease
- * version included, and only the fields read.
- */
-async function fetchBuildVersion(client, buildId) {
-    const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
-        query: {
-            include: 'app,preReleaseVersion',
-            'fields[builds]': 'app,preReleaseVersion',
-            'fields[apps]': 'bundleId',
-            'fields[preReleaseVersions]': 'version'
-        },
-        notFound: `Build '${buildId}' was not found: no build with this resource ID is visible to this API key`
-    });
-    const document = (body ?? {});
-    const relationships = document.data?.relationships ?? {};
-    const appId = relationships.app?.data?.id;
-    // The ID goes into the metrics URL: insist on the shape Apple uses.
-    if (typeof appId !== 'string' || !build_version_RESOURCE_ID.test(appId)) {
-        throw new DataError(`App Store Connect did not name the app of build ${buildId} in a form the gate can use ('${oneLine(String(appId), 80)}').`);
-    }
-    const versionId = relationships.preReleaseVersion?.data?.id;
-    const included = Array.isArray(document.included) ? document.included : [];
-    const entry = included.find((item) => item?.type === 'preReleaseVersions' && item.id === versionId);
-    const version = entry?.attributes?.version;
-    return {
-        appId,
-        ...(typeof version === 'string' && version
-            ? { version: truncate(sanitize(version), FIELD_CAPS.version) }
-            : {})
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/asc/metrics.ts
 
 
@@ -6943,7 +7145,6 @@ function optional(name, value) {
 
 
 
-
 /**
  * The gated metrics and the versions to read them for, with as few sequential round trips as
  * the inputs allow: the app and version come from the lookup inputs when they give both (no
@@ -6951,12 +7152,12 @@ function optional(name, value) {
  * included), which runs alongside the signatures. The metrics request follows: 2 round trips
  * at most for a gate with a build ID.
  */
-async function collectMetrics(client, apps, settings, build, baseline, log) {
-    const current = appAndVersion(client, apps, build);
+async function collectMetrics({ client, apps, facts }, settings, build, baseline, log) {
+    const current = appAndVersion(apps, facts, build);
     const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings));
     // Only `auto` compares with the baseline's version; the metrics do not wait for it.
     const baselineInfo = settings.reference === 'auto' && baseline
-        ? appAndVersion(client, apps, baseline)
+        ? appAndVersion(apps, facts, baseline)
         : Promise.resolve(undefined);
     await allSettledOrThrow([metrics, baselineInfo]);
     const [{ appId, version }, payload, baselineVersion] = [
@@ -6978,9 +7179,9 @@ async function collectMetrics(client, apps, settings, build, baseline, log) {
         ...(payload ? { payload } : {})
     };
 }
-async function appAndVersion(client, apps, { ref, resolved }) {
+async function appAndVersion(apps, facts, { ref, resolved }) {
     if (ref.kind === 'id')
-        return fetchBuildVersion(client, ref.id);
+        return facts.of(ref.id);
     if (ref.kind === 'lookup' && ref.version)
         return { appId: await apps.appId(ref.app), version: ref.version };
     const build = await resolved;
@@ -6988,6 +7189,7 @@ async function appAndVersion(client, apps, { ref, resolved }) {
 }
 
 ;// CONCATENATED MODULE: ./src/collect.ts
+
 
 
 
@@ -7033,12 +7235,13 @@ async function collect(client, config, log) {
     const inFlight = limiter(LOGS_CONCURRENCY);
     const backtraces = new Map();
     const logTasks = [];
+    const facts = new BuildFacts(client);
     const session = {
         client,
         config,
         log,
         apps: new AppResolver(client),
-        existence: new BuildExistence(client),
+        facts,
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
@@ -7061,7 +7264,7 @@ async function collect(client, config, log) {
     const current = loadBuild(session, builds.build.resolved, 'build');
     const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
     const metrics = config.metrics &&
-        collectMetrics(client, session.apps, config.metrics, builds.build, builds.baseline, log);
+        collectMetrics({ client, apps: session.apps, facts }, config.metrics, builds.build, builds.baseline, log);
     try {
         await allSettledOrThrow([
             current,
@@ -7083,23 +7286,43 @@ async function collect(client, config, log) {
         timings.logs = since();
     }
 }
+/**
+ * A build given by its ID gets its label ("2.4.0 (412)") from its facts, which the metrics and
+ * the no-data check share; without them (an error there) it is named by its ID alone.
+ */
+async function withLabel(build, facts) {
+    if (build.label)
+        return build;
+    const known = await facts.of(build.id).catch(() => undefined);
+    const label = known && buildLabel(known);
+    return {
+        ...build,
+        ...(label ? { label } : {}),
+        ...(known?.version ? { version: known.version } : {}),
+        ...(known?.processingState ? { processingState: known.processingState } : {})
+    };
+}
 async function loadBuild(session, resolved, role) {
     const { client, config, log } = session;
     const build = await resolved;
     session.finished('builds');
-    if (build.label)
-        log(`The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`);
+    // Alongside the signatures, never before them.
+    const labelled = withLabel(build, session.facts).then(named => {
+        if (named.label)
+            log(`The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`);
+        return named;
+    });
     // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
     const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
-        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.existence.exists(build));
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => buildExists(build, session.facts));
         log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
         if (role === 'build')
             session.fetchLogs(list);
         return list;
     }));
     session.finished('signatures');
-    return { build, lists: new Map(lists.map(list => [list.type, list])) };
+    return { build: await labelled, lists: new Map(lists.map(list => [list.type, list])) };
 }
 
 ;// CONCATENATED MODULE: ./src/deadline.ts
@@ -7137,8 +7360,6 @@ class Deadline {
 }
 
 ;// CONCATENATED MODULE: ./src/gate.ts
-
-
 
 // Weights are shown with one decimal of a percent; smaller moves read as "same".
 const SAME_EPSILON = 0.0005;
@@ -7188,16 +7409,11 @@ function evaluate(input) {
     }
     breaches.sort((a, b) => b.weight - b.threshold - (a.weight - a.threshold));
     regressions.sort((a, b) => (b.delta ?? 0) - (a.delta ?? 0));
-    const noDataFailed = input.noData === 'fail' && emptyTypes.length > 0;
-    const passed = breaches.length === 0 && regressions.length === 0 && !noDataFailed;
     return {
-        passed,
-        result: emptyTypes.length === outcomes.length ? 'no-data' : passed ? 'passed' : 'failed',
         outcomes,
         breaches,
         regressions,
         emptyTypes,
-        noDataFailed,
         maxWeight,
         hasBaseline: Boolean(input.baseline)
     };
@@ -7239,37 +7455,205 @@ function gate_judge(signature, rank, threshold, reported, previous, maxIncrease)
         regressed: delta > maxIncrease + WEIGHT_EPSILON
     };
 }
-/** The one line for `setFailed`, or undefined when the job should not fail. */
-function failureLine(verdict, policy, buildId) {
+
+;// CONCATENATED MODULE: ./src/decision/verdict.ts
+
+
+
+
+
+/** The run's verdict, a pure function of the settings and what App Store Connect sent. */
+function verdict_judge(config, data) {
+    const signatures = evaluate({
+        ...config,
+        current: data.current.lists,
+        baseline: data.baseline?.lists
+    });
+    const metrics = metricsVerdict(config, data.metrics);
+    const verdict = verdictFrom(signatures, metrics, consequencePolicy(config, data));
+    const build = data.current.build.label ?? data.current.build.id;
+    return { verdict, failure: failureLine(verdict, build) };
+}
+/** The verdict of evaluated signatures and metrics under `policy`: its findings, then its result. */
+function verdictFrom(signatures, metrics, policy) {
+    const findings = verdict_findingsOf(signatures, metrics, policy);
+    const checked = signatures.emptyTypes.length < signatures.outcomes.length ||
+        Boolean(metrics?.outcomes.some(o => o.status === 'ok' || o.status === 'regressed'));
+    const found = findings.some(f => f.kind !== 'no-data' || policy.noData === 'fail');
+    const result = !checked ? 'no-data' : found ? 'failed' : 'passed';
+    return {
+        ...signatures,
+        result,
+        passed: result === 'passed' || (result === 'no-data' && policy.noData === 'pass'),
+        findings,
+        ...(metrics ? { metrics } : {})
+    };
+}
+/** The settings that decide consequences; a guard run is one that watches a live rollout. */
+function consequencePolicy(config, data) {
+    const version = data.current.build.appStoreVersion;
+    const guarded = config.phasedRelease !== 'off' && version?.status === 'live';
+    return {
+        failOnBreach: config.failOnBreach,
+        failOnRegression: config.failOnRegression,
+        failOnMetricRegression: config.failOnMetricRegression,
+        noData: config.noData,
+        ...(guarded
+            ? {
+                guard: {
+                    mode: config.phasedRelease,
+                    pauseOn: config.pauseOn,
+                    failAfterRollout: config.failAfterRollout,
+                    rollout: version.phasedRelease?.state ?? 'NONE'
+                }
+            }
+            : {})
+    };
+}
+function verdict_findingsOf(signatures, metrics, policy) {
+    const findings = [];
+    for (const o of metrics?.regressions ?? []) {
+        if (o.regressedByRule)
+            findings.push(finding('metric-regression', { metric: o }, policy));
+        if (o.regressedByApple)
+            findings.push(finding('apple-regression', { metric: o }, policy));
+    }
+    for (const s of signatures.breaches)
+        findings.push(finding('breach', { signature: s }, policy));
+    for (const s of signatures.regressions) {
+        findings.push(finding('signature-regression', { signature: s }, policy));
+    }
+    // `no-data: pass` asks for no finding at all.
+    if (policy.noData !== 'pass') {
+        for (const type of signatures.emptyTypes) {
+            findings.push(finding('no-data', { diagnosticType: type }, policy));
+        }
+        for (const o of metrics?.noData ?? [])
+            findings.push(finding('no-data', { metric: o }, policy));
+    }
+    return findings;
+}
+/**
+ * The one line for `setFailed`, from the findings that fail the job (each kind once, worst
+ * first); undefined when none does.
+ */
+function failureLine(verdict, build) {
+    const failing = verdict.findings.filter(f => f.failsJob);
+    const signaturesOf = (kind) => failing.flatMap(f => (f.kind === kind && 'signature' in f.subject ? [f.subject.signature] : []));
     const parts = [];
-    const [worst] = verdict.breaches;
-    if (policy.failOnBreach && worst) {
-        parts.push(`${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
+    const breaches = signaturesOf('breach');
+    if (breaches[0]) {
+        const worst = breaches[0];
+        parts.push(`${plural(breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
     }
-    const [regressed] = verdict.regressions;
-    if (policy.failOnRegression && regressed) {
-        parts.push(`${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`);
+    const regressions = signaturesOf('signature-regression');
+    if (regressions[0]) {
+        const worst = regressions[0];
+        parts.push(`${plural(regressions.length, 'regression')} against the baseline build; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (${worst.change === 'new' ? 'new' : sinceBaseline(worst)}).`);
     }
-    // no-data: fail is an explicit request to fail, independent of fail-on-breach.
-    if (verdict.noDataFailed) {
-        parts.push(`${noDataYet(verdict.emptyTypes, buildId)}, and 'no-data' is 'fail'.`);
+    const emptyTypes = failing.flatMap(f => ('diagnosticType' in f.subject ? [f.subject.diagnosticType] : []));
+    if (emptyTypes.length)
+        parts.push(`${noDataYet(emptyTypes, build)}, and 'no-data' is 'fail'.`);
+    const metrics = [
+        ...new Set(failing.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : [])))
+    ];
+    if (metrics[0]) {
+        parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${verdict_regressionSentence(metrics[0])}.`);
+    }
+    const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
+    if (noMetricData.length) {
+        const version = verdict.metrics?.version;
+        parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
     }
     return parts.length ? parts.join(' ') : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/judge.ts
+;// CONCATENATED MODULE: ./src/release/act.ts
 
 
-/** The run's verdict, a pure function of the settings and what App Store Connect sent. */
-function judge_judge(config, data) {
-    const verdict = withMetrics(evaluate({ ...config, current: data.current.lists, baseline: data.baseline?.lists }), metricsVerdict(config, data.metrics), config.noData);
-    const failure = [
-        failureLine(verdict, config, data.current.build.id),
-        metricsFailureLine(verdict.metrics, config)
-    ]
-        .filter(Boolean)
-        .join(' ') || undefined;
-    return { verdict, failure };
+
+
+
+/**
+ * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
+ * The rollout is read again just before the PATCH, so the decision is made on its state now,
+ * not as it was when the run began. Never throws for App Store Connect problems: they become
+ * `error`, and the verdict and the report stay as they are.
+ */
+async function guardRelease(client, version, findings, mode, log) {
+    // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+    const versionString = oneLine(version.versionString, 64);
+    const outcome = (release, decision, extra = {}) => ({
+        version: versionString,
+        versionId: version.id,
+        ...(release ? { release } : {}),
+        decision,
+        paused: false,
+        ...extra
+    });
+    const first = decideRollout({ release: version.phasedRelease, findings, mode });
+    const name = `the phased release of ${versionString}`;
+    if (mode !== 'off')
+        logWhy(first, findings, name, version.phasedRelease, log);
+    if (first.action !== 'pause')
+        return outcome(version.phasedRelease, first);
+    let current = version.phasedRelease;
+    try {
+        current = await getPhasedRelease(client, version.id);
+        const now = decideRollout({ release: current, findings, mode });
+        if (now.action !== 'pause') {
+            log(`Not pausing ${name}: ${now.reason}.`);
+            return outcome(current, now);
+        }
+        const paused = await pausePhasedRelease(client, current, version.id);
+        if (paused.state !== 'PAUSED') {
+            return outcome(paused, now, {
+                error: `App Store Connect accepted the pause of ${name}, but the rollout is still ${paused.state}.`
+            });
+        }
+        log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: ${because(now)}.`);
+        return outcome(paused, now, { paused: true });
+    }
+    catch (error) {
+        if (!(error instanceof ServiceError || error instanceof DataError))
+            throw error;
+        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
+    }
+}
+/**
+ * The log's account of the decision: what would pause, and why each other finding does not.
+ * After the rollout one line says so, whatever the findings.
+ */
+function logWhy(decision, findings, name, release, log) {
+    if (!release || release.state === 'COMPLETE') {
+        log(`Not pausing: ${release ? 'the rollout is complete' : 'the version has no phased release'}${findings.length ? `; ${findings.length === 1 ? 'the finding is' : `the ${findings.length} findings are`} reported as the consequences say` : ''}.`);
+        return;
+    }
+    if (decision.action === 'would-pause') {
+        log(`Would pause ${name} (${describeRollout(release)}) ${because(decision)}; 'phased-release' is 'report', and 'pause-on-failure' would have paused it.`);
+    }
+    for (const f of findings.filter(f => !f.pauses && !f.wouldPause)) {
+        log(`Not pausing on ${subjectName(f)}: ${consequenceText(f)}.`);
+    }
+}
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+async function act(client, config, data, verdict, log, 
+/** How the front door shows a phase (a log group in the action). */
+phase) {
+    const version = data.current.build.appStoreVersion;
+    if (version?.status !== 'live')
+        return undefined;
+    return phase('Phased release', () => guardRelease(client, version, verdict.findings, config.phasedRelease, log));
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
 }
 
 ;// CONCATENATED MODULE: ./src/source/git-index.ts
@@ -7528,14 +7912,14 @@ async function runGate(door) {
             // Whatever a sink starts now overlaps the App Store Connect requests.
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
             const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
-            const { verdict, failure: judged } = judge_judge(config, data);
+            const { verdict, failure: judged } = verdict_judge(config, data);
             const [sources, release] = await Promise.all([
                 // Point at the code: each blamed frame's line in the checked-out repository.
                 config.annotateSource || config.sarifPath || config.junitPath
                     ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
-                act(client, config, data, judged, door.log, door.phase)
+                act(client, config, data, verdict, door.log, door.phase)
             ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
@@ -7580,6 +7964,7 @@ function explain(error, debug) {
 
 
 
+
 // Log lines may carry App Store Connect data: one line each, so none can start a workflow command.
 const log = (line) => info(oneLine(scrub(line), 2000));
 /**
@@ -7594,7 +7979,10 @@ async function run() {
         log,
         phase: (title, work) => group(title, work),
         // The comment's lookup starts as soon as the inputs are read.
-        prepare: (config, send, policy) => ({ comment: planComment(config, send, policy) }),
+        prepare: (config, send, policy) => ({
+            comment: planComment(config, send, policy),
+            pullRequest: 'target' in findPullRequest(config.prNumber)
+        }),
         debug: text => core_debug(text),
         sinks: GITHUB_SINKS
     });

@@ -1,7 +1,8 @@
 import { AscClient, type ClientOptions } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
-import { BuildExistence, noDataOn404 } from './asc/no-data.js'
+import { buildLabel, BuildFacts } from './asc/build-version.js'
+import { buildExists, noDataOn404 } from './asc/no-data.js'
 import { fetchSignatures } from './asc/signatures.js'
 import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
@@ -79,12 +80,13 @@ export async function collect(
   const inFlight = limiter(LOGS_CONCURRENCY)
   const backtraces = new Map<string, BacktraceResult>()
   const logTasks: Promise<void>[] = []
+  const facts = new BuildFacts(client)
   const session: Session = {
     client,
     config,
     log,
     apps: new AppResolver(client),
-    existence: new BuildExistence(client),
+    facts,
     fetchLogs: list => {
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
         logTasks.push(
@@ -110,7 +112,13 @@ export async function collect(
   const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline')
   const metrics =
     config.metrics &&
-    collectMetrics(client, session.apps, config.metrics, builds.build, builds.baseline, log)
+    collectMetrics(
+      { client, apps: session.apps, facts },
+      config.metrics,
+      builds.build,
+      builds.baseline,
+      log
+    )
   try {
     await allSettledOrThrow<unknown>([
       current,
@@ -132,14 +140,30 @@ export async function collect(
   }
 }
 
+/**
+ * A build given by its ID gets its label ("2.4.0 (412)") from its facts, which the metrics and
+ * the no-data check share; without them (an error there) it is named by its ID alone.
+ */
+async function withLabel(build: ResolvedBuild, facts: BuildFacts): Promise<ResolvedBuild> {
+  if (build.label) return build
+  const known = await facts.of(build.id).catch(() => undefined)
+  const label = known && buildLabel(known)
+  return {
+    ...build,
+    ...(label ? { label } : {}),
+    ...(known?.version ? { version: known.version } : {}),
+    ...(known?.processingState ? { processingState: known.processingState } : {})
+  }
+}
+
 /** What loading one build shares with the rest of the collection. */
 interface Session {
   client: AscClient
   config: Config
   log: (line: string) => void
   apps: AppResolver
-  /** Tells a build without data from one that does not exist, after a 404. */
-  existence: BuildExistence
+  /** What is known of builds given by ID: label, app, version, existence. */
+  facts: BuildFacts
   /** Starts fetching the backtraces of a list's top signatures. */
   fetchLogs: (list: SignatureList) => void
   /** Notes that a build finished a phase now. */
@@ -154,10 +178,14 @@ async function loadBuild(
   const { client, config, log } = session
   const build = await resolved
   session.finished('builds')
-  if (build.label)
-    log(
-      `The ${role} is ${build.label}: ${build.id}${build.processingState && build.processingState !== 'VALID' ? ` (${build.processingState})` : ''}.`
-    )
+  // Alongside the signatures, never before them.
+  const labelled = withLabel(build, session.facts).then(named => {
+    if (named.label)
+      log(
+        `The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`
+      )
+    return named
+  })
   // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
   const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
   const lists = await allSettledOrThrow(
@@ -172,7 +200,7 @@ async function loadBuild(
             role === 'build' ? 'build-id' : 'baseline-build-id'
           ),
         () => ({ type, signatures: [], complete: true }),
-        () => session.existence.exists(build)
+        () => buildExists(build, session.facts)
       )
       log(
         `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
@@ -182,5 +210,5 @@ async function loadBuild(
     })
   )
   session.finished('signatures')
-  return { build, lists: new Map(lists.map(list => [list.type, list])) }
+  return { build: await labelled, lists: new Map(lists.map(list => [list.type, list])) }
 }

@@ -2,15 +2,11 @@ import type { DiagnosticType } from './constants.js'
 import type {
   Change,
   Evaluated,
-  NoDataPolicy,
   Signature,
   SignatureList,
   TypeOutcome
 } from './model.js'
 import { WEIGHT_EPSILON } from './constants.js'
-import { limitPercent, percent, plural } from './text.js'
-import { noDataYet, signatureName, sinceBaseline } from './wording.js'
-import type { MetricsVerdict } from './metrics/model.js'
 
 export interface GateInput {
   types: readonly DiagnosticType[]
@@ -18,17 +14,11 @@ export interface GateInput {
   baseline?: ReadonlyMap<DiagnosticType, SignatureList>
   limit: number
   thresholds: Readonly<Record<DiagnosticType, number>>
-  noData: NoDataPolicy
   maxWeightIncrease: number
 }
 
-/** What the run found, for the `result` output; `skipped` is decided before any data. */
-export type GateResult = 'passed' | 'failed' | 'no-data'
-
-export interface Verdict {
-  passed: boolean
-  /** `no-data` when no requested type had a single signature: nothing was checked. */
-  result: GateResult
+/** The signature gate's evaluation: every fetched signature judged against its limits. */
+export interface SignatureEvaluation {
   outcomes: TypeOutcome[]
   /** Threshold breaches among the reported signatures, worst first. */
   breaches: Evaluated[]
@@ -36,11 +26,8 @@ export interface Verdict {
   regressions: Evaluated[]
   /** Requested types that came back with no signatures at all. */
   emptyTypes: DiagnosticType[]
-  noDataFailed: boolean
   maxWeight?: number
   hasBaseline: boolean
-  /** The power and performance metrics, when any are gated (see metrics/verdict.ts). */
-  metrics?: MetricsVerdict
 }
 
 // Weights are shown with one decimal of a percent; smaller moves read as "same".
@@ -50,7 +37,7 @@ const SAME_EPSILON = 0.0005
  * The gate itself, a pure function: breaches are weights strictly above the type's
  * threshold; regressions are new signatures or rises beyond the allowed increase.
  */
-export function evaluate(input: GateInput): Verdict {
+export function evaluate(input: GateInput): SignatureEvaluation {
   const outcomes: TypeOutcome[] = []
   const breaches: Evaluated[] = []
   const regressions: Evaluated[] = []
@@ -94,16 +81,11 @@ export function evaluate(input: GateInput): Verdict {
   }
   breaches.sort((a, b) => b.weight - b.threshold - (a.weight - a.threshold))
   regressions.sort((a, b) => (b.delta ?? 0) - (a.delta ?? 0))
-  const noDataFailed = input.noData === 'fail' && emptyTypes.length > 0
-  const passed = breaches.length === 0 && regressions.length === 0 && !noDataFailed
   return {
-    passed,
-    result: emptyTypes.length === outcomes.length ? 'no-data' : passed ? 'passed' : 'failed',
     outcomes,
     breaches,
     regressions,
     emptyTypes,
-    noDataFailed,
     maxWeight,
     hasBaseline: Boolean(input.baseline)
   }
@@ -156,35 +138,4 @@ function judge(
     change,
     regressed: delta > maxIncrease + WEIGHT_EPSILON
   }
-}
-
-export interface FailurePolicy {
-  failOnBreach: boolean
-  failOnRegression: boolean
-}
-
-/** The one line for `setFailed`, or undefined when the job should not fail. */
-export function failureLine(
-  verdict: Verdict,
-  policy: FailurePolicy,
-  buildId: string
-): string | undefined {
-  const parts: string[] = []
-  const [worst] = verdict.breaches
-  if (policy.failOnBreach && worst) {
-    parts.push(
-      `${plural(verdict.breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`
-    )
-  }
-  const [regressed] = verdict.regressions
-  if (policy.failOnRegression && regressed) {
-    parts.push(
-      `${plural(verdict.regressions.length, 'regression')} against the baseline build; worst: ${signatureName(regressed, 120)} at ${percent(regressed.weight)} (${regressed.change === 'new' ? 'new' : sinceBaseline(regressed)}).`
-    )
-  }
-  // no-data: fail is an explicit request to fail, independent of fail-on-breach.
-  if (verdict.noDataFailed) {
-    parts.push(`${noDataYet(verdict.emptyTypes, buildId)}, and 'no-data' is 'fail'.`)
-  }
-  return parts.length ? parts.join(' ') : undefined
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { readInputs } from './config/read.js'
+import { findPullRequest } from './github/pull-request.js'
 import { GITHUB_SINKS, planComment } from './publish/index.js'
 import { runGate } from './run-gate.js'
 import { maskSecretsWith, scrub } from './secrets.js'
@@ -20,7 +21,10 @@ export async function run(): Promise<void> {
     log,
     phase: (title, work) => core.group(title, work),
     // The comment's lookup starts as soon as the inputs are read.
-    prepare: (config, send, policy) => ({ comment: planComment(config, send, policy) }),
+    prepare: (config, send, policy) => ({
+      comment: planComment(config, send, policy),
+      pullRequest: 'target' in findPullRequest(config.prNumber)
+    }),
     debug: text => core.debug(text),
     sinks: GITHUB_SINKS
   })

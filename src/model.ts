@@ -4,8 +4,8 @@ import type { DiagnosticType, Platform } from './constants.js'
 export type NoDataPolicy = 'pass' | 'warn' | 'fail'
 /** When the pull-request comment is written (`comment`: true, on-breach, false). */
 export type CommentMode = 'always' | 'on-breach' | 'never'
-/** `phased-release`: what the run may do to the live version's rollout. */
-export type PhasedReleaseMode = 'report' | 'pause-on-failure'
+/** `phased-release`: off (no guard), a dry run (`report`), or the guard (`pause-on-failure`). */
+export type PhasedReleaseMode = 'off' | 'report' | 'pause-on-failure'
 
 /** The app a build belongs to: its App Store Connect ID, or its bundle ID to look that up. */
 export type AppRef = { readonly appId: string } | { readonly bundleId: string }

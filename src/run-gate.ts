@@ -4,9 +4,9 @@ import { Deadline } from './deadline.js'
 import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { retryPolicy, type RetryPolicy } from './http/retry.js'
 import { createTransport, type Transport } from './http/transport.js'
-import { judge } from './judge.js'
-import type { FailureCause, Outcome, RunState, Sink } from './publish/outcome.js'
-import { act, withPause } from './release-guard.js'
+import { judge } from './decision/verdict.js'
+import type { FailureCause, Outcome, RunState, Sink } from './outcome.js'
+import { act, withPause } from './release/act.js'
 import { protect } from './secrets.js'
 import { locateInWorkspace } from './source/workspace.js'
 
@@ -66,7 +66,7 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
           ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
           : undefined,
         // The release guard acts on the verdict before it is published: a pause leads the report.
-        act(client, config, data, judged, door.log, door.phase)
+        act(client, config, data, verdict, door.log, door.phase)
       ])
       const failure = withPause(judged, release)
       outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources }

@@ -1,4 +1,6 @@
 import { TYPE_LABELS, TYPE_SHARES, type DiagnosticType } from './constants.js'
+import type { Finding } from './decision/findings.js'
+import { regressionSentence as metricRegressionSentence } from './metrics/verdict.js'
 import type { Evaluated, Signature } from './model.js'
 import { limitPercent, oneLine, percent } from './text.js'
 
@@ -51,4 +53,37 @@ export function regressionSentence(s: Evaluated): string {
 /** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
 export function shareTitle(s: Signature): string {
   return `${TYPE_LABELS[s.diagnosticType]}: ${percent(s.weight)} of ${TYPE_SHARES[s.diagnosticType]}`
+}
+
+/** The subject of a finding in a few words: `Hangs signature '…'`, `Hang rate (hangRate)`. */
+export function subjectName(f: Finding): string {
+  const { subject } = f
+  if ('signature' in subject) return signatureName(subject.signature, 120, 'signature')
+  if ('metric' in subject) return `${subject.metric.label} (${subject.metric.identifier})`
+  return `${TYPE_LABELS[subject.diagnosticType].toLowerCase()} diagnostics`
+}
+
+/** What a finding says, in one sentence that names its subject once. */
+export function findingSentence(f: Finding, build: string): string {
+  const { subject } = f
+  if ('signature' in subject) {
+    return f.kind === 'breach' ? breachSentence(subject.signature) : regressionSentence(subject.signature)
+  }
+  if ('diagnosticType' in subject) return noDataSentence(subject.diagnosticType, build)
+  const o = subject.metric
+  switch (f.kind) {
+    case 'metric-regression':
+      return `Metric regressed: ${metricRegressionSentence(o)}.`
+    case 'apple-regression':
+      return `Apple's regression insight flags ${o.label} (${o.identifier})${o.version ? ` on ${oneLine(o.version, 64)}` : ''}.`
+    default:
+      return `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`
+  }
+}
+
+/** `❌ Hang rate (hangRate): fails the job and pauses` — a finding and what it did, for a list. */
+export function consequenceText(f: Finding): string {
+  if (f.pauses) return 'fails the job and pauses the rollout'
+  if (f.failsJob) return `fails the job; does not pause: ${f.pausesReason}`
+  return `reported only: ${f.failsJobReason}`
 }

@@ -7,6 +7,33 @@ export interface BuildVersion {
   appId: string
   /** The marketing version (CFBundleShortVersionString); undefined when Apple names none. */
   version?: string
+  /** The build number (CFBundleVersion, the build's `version` attribute). */
+  buildNumber?: string
+  processingState?: string
+}
+
+/**
+ * What one run learns about a build given by its resource ID, asked once however many parts
+ * need it: the label, the metrics' app and version, and whether a 404 means "no data yet".
+ */
+export class BuildFacts {
+  private readonly cache = new Map<string, Promise<BuildVersion>>()
+
+  constructor(private readonly client: AscClient) {}
+
+  of(buildId: string): Promise<BuildVersion> {
+    let pending = this.cache.get(buildId)
+    if (!pending) {
+      pending = fetchBuildVersion(this.client, buildId)
+      this.cache.set(buildId, pending)
+    }
+    return pending
+  }
+}
+
+/** "2.4.0 (412)", or undefined without both parts. */
+export function buildLabel(facts: BuildVersion): string | undefined {
+  return facts.version && facts.buildNumber ? `${facts.version} (${facts.buildNumber})` : undefined
 }
 
 const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/
@@ -19,7 +46,7 @@ export async function fetchBuildVersion(client: AscClient, buildId: string): Pro
   const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
     query: {
       include: 'app,preReleaseVersion',
-      'fields[builds]': 'app,preReleaseVersion',
+      'fields[builds]': 'version,processingState,app,preReleaseVersion',
       'fields[apps]': 'bundleId',
       'fields[preReleaseVersions]': 'version'
     },
@@ -44,10 +71,16 @@ export async function fetchBuildVersion(client: AscClient, buildId: string): Pro
       item?.type === 'preReleaseVersions' && item.id === versionId
   ) as { attributes?: { version?: unknown } } | undefined
   const version = entry?.attributes?.version
+  const attributes = (document.data as { attributes?: Record<string, unknown> } | undefined)
+    ?.attributes
+  const text = (value: unknown, cap: number) =>
+    typeof value === 'string' && value ? truncate(sanitize(value), cap) : undefined
+  const buildNumber = text(attributes?.version, FIELD_CAPS.version)
+  const processingState = text(attributes?.processingState, FIELD_CAPS.identifier)
   return {
     appId,
-    ...(typeof version === 'string' && version
-      ? { version: truncate(sanitize(version), FIELD_CAPS.version) }
-      : {})
+    ...(text(version, FIELD_CAPS.version) ? { version: text(version, FIELD_CAPS.version) } : {}),
+    ...(buildNumber ? { buildNumber } : {}),
+    ...(processingState ? { processingState } : {})
   }
 }

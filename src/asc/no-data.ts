@@ -1,36 +1,21 @@
 import { ServiceError } from '../errors.js'
 import type { ResolvedBuild } from './builds.js'
-import type { AscClient } from './client.js'
+import type { BuildFacts } from './build-version.js'
 
 /**
  * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
  * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
- * lookup exists, and any other is asked about once, with `GET /v1/builds/{id}`.
+ * lookup exists, and any other is known from the one `GET /v1/builds/{id}` of its facts.
  */
-export class BuildExistence {
-  private readonly cache = new Map<string, Promise<boolean>>()
-
-  constructor(private readonly client: AscClient) {}
-
-  exists(build: ResolvedBuild): Promise<boolean> {
-    if (build.exists) return Promise.resolve(true)
-    let pending = this.cache.get(build.id)
-    if (!pending) {
-      pending = this.client
-        .getJson(`/v1/builds/${encodeURIComponent(build.id)}`, {
-          query: { 'fields[builds]': 'processingState' }
-        })
-        .then(
-          () => true,
-          (error: unknown) => {
-            if (isNotFound(error)) return false
-            throw error
-          }
-        )
-      this.cache.set(build.id, pending)
+export function buildExists(build: ResolvedBuild, facts: BuildFacts): Promise<boolean> {
+  if (build.exists) return Promise.resolve(true)
+  return facts.of(build.id).then(
+    () => true,
+    (error: unknown) => {
+      if (isNotFound(error)) return false
+      throw error
     }
-    return pending
-  }
+  )
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -141,7 +141,13 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "fail-on-regression",
-    "description": "Fail the job when a signature regressed against the baseline, or a gated metric regressed. false reports without failing.",
+    "description": "Fail the job when a signature's share regressed against the baseline. false reports it without failing. Metrics have fail-on-metric-regression.",
+    "required": false,
+    "default": "true"
+  },
+  {
+    "name": "fail-on-metric-regression",
+    "description": "Fail the job when a gated metric (a rate) regressed, by the rule or, with apple-regressions fail, by Apple's insight. false reports it without failing.",
     "required": false,
     "default": "true"
   },
@@ -189,9 +195,21 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "phased-release",
-    "description": "What to do with the live version's phased release (with version live). report shows its state and logs \"would pause\" when pause-on-failure would act; pause-on-failure pauses an ACTIVE rollout when the run fails. It never resumes one.",
+    "description": "The release guard, with version live. off (no guard), report (a dry run that logs \"would pause\"), or pause-on-failure (pauses an ACTIVE rollout on a finding that pause-on names). On a guard run the job fails on the findings pause-on names; the rest are reported. It never resumes a rollout.",
     "required": false,
-    "default": "report"
+    "default": "off"
+  },
+  {
+    "name": "pause-on",
+    "description": "Which findings pause the rollout (and fail a guard run), comma-separated. metric-regression, apple-regression, signature-regression, breach, no-data, or any. Rates decide whether users got worse; shares only say where.",
+    "required": false,
+    "default": "metric-regression, apple-regression"
+  },
+  {
+    "name": "fail-after-rollout",
+    "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
+    "required": false,
+    "default": "false"
   },
   {
     "name": "report-path",

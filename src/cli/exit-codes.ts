@@ -1,4 +1,4 @@
-import type { Outcome } from '../publish/outcome.js'
+import type { Outcome } from '../outcome.js'
 
 /** One meaning per exit status; --help and the README list them from here. */
 export const EXIT = {

@@ -1,5 +1,5 @@
-import type { Sink } from '../publish/outcome.js'
-import { reportContext } from '../publish/outcome.js'
+import type { Sink } from '../outcome.js'
+import { reportContext } from '../report/context.js'
 import { messageOf } from '../errors.js'
 import { ciReportFiles } from '../publish/ci-reports.js'
 import { writeTextFile } from '../publish/files.js'
@@ -86,7 +86,7 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
     // The phased release could not be paused (a 403, say): the verdict stands, the error shows.
     if (outcome.release?.error) line(`error: ${outcome.release.error}`)
     if (!options.quiet) {
-      for (const warning of gapWarnings(outcome.config.noData, outcome.verdict, outcome.data)) {
+      for (const warning of gapWarnings(outcome.verdict, outcome.data)) {
         line(`warning: ${warning}`)
       }
     }

@@ -3,6 +3,7 @@ import { ASC, DIAGNOSTIC_TYPES, PLATFORMS, type DiagnosticType } from '../consta
 import { InputError } from '../errors.js'
 import type { BuildRef, CommentMode, NoDataPolicy, PhasedReleaseMode } from '../model.js'
 import type { MetricSettings } from '../metrics/model.js'
+import { DEFAULT_PAUSE_ON, type FindingKind } from '../decision/findings.js'
 import { buildRefs } from './build-refs.js'
 import { Inputs, type InputReader } from './inputs.js'
 import { metricSettings } from './metrics.js'
@@ -17,7 +18,8 @@ import {
   identifier,
   integer,
   minutes,
-  oneOf
+  oneOf,
+  pauseOn
 } from './values.js'
 
 export type { InputReader } from './inputs.js'
@@ -37,7 +39,9 @@ export interface Config {
   readonly noData: NoDataPolicy
   readonly apiBaseUrl: string
   readonly maxWeightIncrease: number
+  /** `fail-on-regression`: signature regressions only. */
   readonly failOnRegression: boolean
+  readonly failOnMetricRegression: boolean
   readonly comment: CommentMode
   readonly commentHeader: string
   readonly prNumber?: number
@@ -52,6 +56,10 @@ export interface Config {
   /** `timeout-minutes`: bounds the whole App Store Connect phase. */
   readonly timeoutMinutes: number
   readonly phasedRelease: PhasedReleaseMode
+  /** Which findings pause an ACTIVE rollout (and, on a guard run, fail the job). */
+  readonly pauseOn: readonly FindingKind[]
+  /** On a guard run, keep failing the job after the rollout is over. */
+  readonly failAfterRollout: boolean
   /** The power and performance metrics to gate; undefined when `metrics` is empty. */
   readonly metrics?: MetricSettings
 }
@@ -79,7 +87,7 @@ export function parseConfig(read: InputReader): Config {
     'IOS'
   )
   const { build, baseline } = buildRefs(inputs, platform)
-  const phasedRelease = phasedReleaseMode(inputs, build)
+  const guard = guardSettings(inputs, build)
   const metrics = metricSettings(inputs, platform)
 
   if (inputs.problems.length > 0 || !key || !build) {
@@ -93,30 +101,44 @@ export function parseConfig(read: InputReader): Config {
     ...api,
     ...comment,
     ...report,
-    phasedRelease,
+    ...guard,
     metrics
   })
 }
 
-/** `phased-release`; pause-on-failure acts on the live version, so it needs `version: live`. */
-function phasedReleaseMode(inputs: Inputs, build: BuildRef | undefined): PhasedReleaseMode {
+/** The release guard: `phased-release` watches the live version's rollout, so it needs `version: live`. */
+function guardSettings(
+  inputs: Inputs,
+  build: BuildRef | undefined
+): Pick<Config, 'phasedRelease' | 'pauseOn' | 'failAfterRollout'> {
   const mode = inputs.parsed(
     'phased-release',
-    'report',
+    'off',
     v =>
-      oneOf<PhasedReleaseMode>('phased-release', v.toLowerCase(), ['report', 'pause-on-failure']),
-    'report'
+      oneOf<PhasedReleaseMode>('phased-release', v.toLowerCase(), [
+        'off',
+        'report',
+        'pause-on-failure'
+      ]),
+    'off'
   )
-  if (
-    mode === 'pause-on-failure' &&
-    build &&
-    !(build.kind === 'released' && build.which === 'live')
-  ) {
+  if (mode !== 'off' && build && !(build.kind === 'released' && build.which === 'live')) {
     inputs.problems.push(
-      `Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`
+      `Input 'phased-release' is '${mode}', which watches the live version's rollout; it needs 'version: live' (with 'app-id' or 'bundle-id').`
     )
   }
-  return mode
+  return {
+    phasedRelease: mode,
+    pauseOn: Object.freeze(
+      inputs.parsed('pause-on', DEFAULT_PAUSE_ON.join(', '), pauseOn, [...DEFAULT_PAUSE_ON])
+    ),
+    failAfterRollout: inputs.parsed(
+      'fail-after-rollout',
+      'false',
+      v => boolean('fail-after-rollout', v),
+      false
+    )
+  }
 }
 
 /** The API key: its ID, the issuer (empty for an individual key) and the .p8 contents. */
@@ -149,6 +171,7 @@ function gateSettings(
   | 'types'
   | 'failOnBreach'
   | 'failOnRegression'
+  | 'failOnMetricRegression'
   | 'noData'
   | 'maxWeightIncrease'
 > {
@@ -173,6 +196,7 @@ function gateSettings(
     ),
     failOnBreach: flag('fail-on-breach'),
     failOnRegression: flag('fail-on-regression'),
+    failOnMetricRegression: flag('fail-on-metric-regression'),
     noData: inputs.parsed(
       'no-data',
       'warn',

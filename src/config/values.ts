@@ -1,6 +1,7 @@
 import { ASC, DIAGNOSTIC_TYPES, RESOURCE_ID, type DiagnosticType } from '../constants.js'
 import { InputError } from '../errors.js'
 import type { CommentMode } from '../model.js'
+import { FINDING_KINDS, type FindingKind } from '../decision/findings.js'
 
 // One parser per kind of value; each throws an InputError that names the input and what it takes.
 
@@ -53,6 +54,24 @@ export function oneOf<T extends string>(name: string, value: string, allowed: re
 export function commentMode(value: string): CommentMode {
   const mode = oneOf('comment', value.toLowerCase(), ['true', 'on-breach', 'false'])
   return mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-breach'
+}
+
+/** `pause-on`: finding kinds, comma- or newline-separated, or `any` for every kind. */
+export function pauseOn(value: string): FindingKind[] {
+  const names = value
+    .split(/[,\n]/)
+    .map(part => part.trim().toLowerCase())
+    .filter(Boolean)
+  const accepted = `use a comma-separated list of ${FINDING_KINDS.join(', ')}, or any`
+  if (names.length === 0) throw new InputError(`Input 'pause-on' is empty; ${accepted}.`)
+  if (names.includes('any')) return [...FINDING_KINDS]
+  const kinds: FindingKind[] = []
+  for (const name of names) {
+    const kind = FINDING_KINDS.find(known => known === name)
+    if (!kind) throw new InputError(`Input 'pause-on' has '${name.slice(0, 40)}'; ${accepted}.`)
+    if (!kinds.includes(kind)) kinds.push(kind)
+  }
+  return kinds
 }
 
 export function diagnosticTypes(value: string): DiagnosticType[] {

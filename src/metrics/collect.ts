@@ -1,5 +1,5 @@
 import type { AppResolver, ResolvedBuild } from '../asc/builds.js'
-import { fetchBuildVersion } from '../asc/build-version.js'
+import type { BuildFacts } from '../asc/build-version.js'
 import type { AscClient } from '../asc/client.js'
 import { fetchAppMetrics } from '../asc/metrics.js'
 import { allSettledOrThrow } from '../concurrency.js'
@@ -21,19 +21,18 @@ export interface BuildSource {
  * at most for a gate with a build ID.
  */
 export async function collectMetrics(
-  client: AscClient,
-  apps: AppResolver,
+  { client, apps, facts }: { client: AscClient; apps: AppResolver; facts: BuildFacts },
   settings: MetricSettings,
   build: BuildSource,
   baseline: BuildSource | undefined,
   log: (line: string) => void
 ): Promise<MetricsData> {
-  const current = appAndVersion(client, apps, build)
+  const current = appAndVersion(apps, facts, build)
   const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings))
   // Only `auto` compares with the baseline's version; the metrics do not wait for it.
   const baselineInfo =
     settings.reference === 'auto' && baseline
-      ? appAndVersion(client, apps, baseline)
+      ? appAndVersion(apps, facts, baseline)
       : Promise.resolve(undefined)
   await allSettledOrThrow<unknown>([metrics, baselineInfo])
   const [{ appId, version }, payload, baselineVersion] = [
@@ -59,11 +58,11 @@ export async function collectMetrics(
 }
 
 async function appAndVersion(
-  client: AscClient,
   apps: AppResolver,
+  facts: BuildFacts,
   { ref, resolved }: BuildSource
 ): Promise<{ appId: string; version?: string }> {
-  if (ref.kind === 'id') return fetchBuildVersion(client, ref.id)
+  if (ref.kind === 'id') return facts.of(ref.id)
   if (ref.kind === 'lookup' && ref.version)
     return { appId: await apps.appId(ref.app), version: ref.version }
   const build = await resolved

@@ -191,6 +191,4 @@ export interface MetricsVerdict {
   outcomes: MetricOutcome[]
   regressions: MetricOutcome[]
   noData: MetricOutcome[]
-  /** Set with the run's verdict: metrics without data fail the run (`no-data: fail`). */
-  noDataFailed?: boolean
 }

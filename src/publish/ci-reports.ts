@@ -1,6 +1,6 @@
-import type { FindingsInput } from './findings.js'
+import type { FindingsInput } from './ci-shared.js'
 import { buildJunit } from './junit.js'
-import type { Judged, Outcome } from './outcome.js'
+import type { Judged, Outcome } from '../outcome.js'
 import { buildSarif } from './sarif.js'
 
 /** A CI report file: which output names it, what it is, where it goes, and its text. */
@@ -29,11 +29,11 @@ export function ciReportFiles(outcome: Outcome): CiReportFile[] {
 }
 
 function findingsInput(outcome: Judged): FindingsInput {
-  const { verdict, config, data, sources } = outcome
+  const { verdict, data, sources } = outcome
   return {
     verdict,
-    policy: config,
     buildId: data.current.build.id,
+    ...(data.current.build.label ? { buildLabel: data.current.build.label } : {}),
     baselineBuildId: data.baseline?.build.id,
     sources
   }

@@ -9,7 +9,8 @@ import { FORK_REMEDY, StickyComment } from '../github/comment.js'
 import { findPullRequest } from '../github/pull-request.js'
 import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
-import { reportContext, type Outcome } from './outcome.js'
+import type { Outcome } from '../outcome.js'
+import { reportContext } from '../report/context.js'
 
 /** Why no comment will be written, or the comment whose lookup is already running. */
 export type CommentPlan = { sticky: StickyComment } | { skip: string; warn: boolean }
@@ -88,10 +89,7 @@ export async function pullRequestComment(outcome: Outcome): Promise<void> {
     publishComment(
       plan,
       detail => renderReport(verdict, context, detail),
-      verdict.breaches.length +
-        verdict.regressions.length +
-        (verdict.metrics?.regressions.length ?? 0) >
-        0,
+      verdict.findings.some(f => f.kind !== 'no-data'),
       config.comment === 'on-breach'
     )
   )

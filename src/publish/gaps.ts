@@ -1,19 +1,18 @@
 import type { Collected } from '../collect.js'
 import { TYPE_LABELS } from '../constants.js'
-import type { Verdict } from '../gate.js'
-import { metricNoDataLines } from '../metrics/outputs.js'
-import type { NoDataPolicy } from '../model.js'
+import type { Verdict } from '../decision/verdict.js'
 import { scrub } from '../secrets.js'
-import { noDataSentence } from '../wording.js'
+import { findingSentence } from '../wording.js'
 
-/** Warnings for what the verdict could not look at: types without data, missing backtraces. */
-export function gapWarnings(noData: NoDataPolicy, verdict: Verdict, data: Collected): string[] {
+/**
+ * Warnings for what the verdict could not look at: each no-data finding that does not fail the
+ * job (one that does is in the failure line), missing backtraces, an unusable baseline.
+ */
+export function gapWarnings(verdict: Verdict, data: Collected): string[] {
   const warnings: string[] = []
-  if (noData === 'warn') {
-    for (const type of verdict.emptyTypes) {
-      warnings.push(noDataSentence(type, data.current.build.id))
-    }
-    for (const line of metricNoDataLines(verdict.metrics)) warnings.push(scrub(line))
+  const build = data.current.build.label ?? data.current.build.id
+  for (const f of verdict.findings) {
+    if (f.kind === 'no-data' && !f.failsJob) warnings.push(scrub(findingSentence(f, build)))
   }
   const unavailable = [...data.backtraces.values()].filter(result => !result.ok)
   if (unavailable.length) {

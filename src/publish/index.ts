@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { FORK_DOCS_URL } from '../constants.js'
-import type { Verdict } from '../gate.js'
+import type { Verdict } from '../decision/verdict.js'
 import { messageOf } from '../errors.js'
 import { scrub } from '../secrets.js'
 import { annotate } from './annotations.js'
@@ -9,11 +9,11 @@ import { writeTextFile } from './files.js'
 import { gapWarnings } from './gaps.js'
 import { pullRequestComment } from './comment.js'
 import { jsonReportOf, writeJsonReport } from './json-report.js'
-import type { Judged, Outcome, Sink } from './outcome.js'
+import type { Judged, Outcome, Sink } from '../outcome.js'
 import { setOutputs, setSkippedOutputs } from './outputs.js'
-import { skippedSummary, summaryReport, writeSummary } from './summary.js'
+import { failedSummary, skippedSummary, summaryReport, writeSummary } from './summary.js'
 
-export type { Judged, Outcome, RunState, Sink } from './outcome.js'
+export type { Judged, Outcome, RunState, Sink } from '../outcome.js'
 export { planComment } from './comment.js'
 
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
@@ -33,7 +33,8 @@ async function jobReport(outcome: Outcome): Promise<void> {
       writeReportFile(outcome)
       return writeSummary(skippedSummary(outcome.reason))
     case 'failed':
-      return writeReportFile(outcome)
+      writeReportFile(outcome)
+      return writeSummary(failedSummary(outcome.error))
     case 'judged':
       return core.group('Report', () => judgedReport(outcome))
   }
@@ -50,8 +51,9 @@ async function judgedReport(outcome: Judged): Promise<void> {
   })
   writeReportFile(outcome)
   if (outcome.release?.error) core.error(scrub(outcome.release.error), { title: 'Phased release' })
-  for (const warning of gapWarnings(config.noData, verdict, data)) core.warning(warning)
-  annotate(verdict, config, Boolean(failure), config.annotateSource ? outcome.sources : undefined)
+  for (const warning of gapWarnings(verdict, data)) core.warning(warning)
+  const build = data.current.build.label ?? data.current.build.id
+  annotate(verdict, build, Boolean(failure), config.annotateSource ? outcome.sources : undefined)
   await writeSummary(report)
   core.info(verdictLine(verdict, failure))
 }
@@ -91,9 +93,10 @@ function verdictLine(verdict: Verdict, failure: string | undefined): string {
   if (verdict.result === 'no-data') {
     return `Verdict: no data yet, nothing was checked${failure ? " ('no-data' is 'fail')" : ''}.`
   }
-  return verdict.passed
-    ? 'Verdict: passed.'
-    : `Verdict: failed${failure ? '' : ' (reported only: failing is turned off)'}.`
+  if (verdict.result === 'passed') return 'Verdict: passed.'
+  if (failure) return 'Verdict: failed.'
+  const reason = verdict.findings.find(f => f.kind !== 'no-data')?.failsJobReason
+  return `Verdict: failed, reported only${reason ? `: ${reason}` : ''}.`
 }
 
 /** The job fails last, after everything else is written, with one sentence. */

@@ -1,17 +1,18 @@
 import { ACTION_NAME, TYPE_LABELS, TYPE_SHARES } from '../constants.js'
 import { changeText, withUnit } from '../metrics/format.js'
+import { findingsOf, metricFindings, type Finding } from '../decision/findings.js'
 import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
-import { metricRegressionText } from '../metrics/outputs.js'
 import type { Evaluated, TypeOutcome } from '../model.js'
 import { placeableSignatures } from '../source/locate.js'
 import { limitPercent, percent } from '../text.js'
-import { deltaPoints, noDataSentence, sinceBaseline } from '../wording.js'
-import { findingText, type FindingsInput } from './findings.js'
+import { consequenceText, deltaPoints, findingSentence, noDataSentence, sinceBaseline } from '../wording.js'
+import { findingText, type FindingsInput } from './ci-shared.js'
 
 // JUnit XML in the shape Jenkins (junit plugin), GitLab (artifacts:reports:junit) and
 // dorny/test-reporter (java-junit) read: <testsuites> of <testsuite> of <testcase>, each case
 // with at most one <failure> or <skipped>. One suite per diagnostic type and one for the
-// metrics, one case per reported signature or gated metric.
+// metrics, one case per reported signature or gated metric. A case fails when one of its findings
+// fails the job; a finding that is only reported passes, and says so in <system-out>.
 
 export interface TestCase {
   name: string
@@ -20,6 +21,8 @@ export interface TestCase {
   file?: string
   failure?: { message: string; type: string; details: string }
   skipped?: string
+  /** What a passing case reports: a finding that does not fail the job, and why. */
+  output?: string
 }
 
 export interface TestSuite {
@@ -52,28 +55,47 @@ function metricsSuite(metrics: MetricsVerdict, input: FindingsInput): TestSuite 
     ],
     cases: metrics.outcomes.map(o => {
       const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`
+      const findings = metricFindings(input.verdict.findings, o.identifier)
       const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`
-      if (o.status === 'regressed') {
-        return {
-          name,
-          classname,
-          failure: {
-            message: metricRegressionText(o),
-            type: 'metric-regression',
-            details: metricFacts(o, settings.maxIncrease)
-          }
-        }
-      }
-      if (o.status === 'no-data' && input.policy.noData === 'fail') {
-        return {
-          name,
-          classname,
-          failure: { message: `${why} 'no-data' is 'fail'.`, type: 'no-data', details: why }
-        }
-      }
-      return o.status === 'ok' ? { name, classname } : { name, classname, skipped: why }
+      const details =
+        o.status === 'regressed' ? metricFacts(o, settings.maxIncrease) : why
+      const build = input.buildLabel ?? input.buildId
+      return findingCase({ name, classname }, findings, build, details, o.status === 'ok' ? undefined : why)
     })
   }
+}
+
+/**
+ * A case from its findings: a failure when one fails the job, a passing case that reports the
+ * others, or `skipped` (with its reason) when there was nothing to judge.
+ */
+function findingCase(
+  base: Pick<TestCase, 'name' | 'classname' | 'file'>,
+  findings: readonly Finding[],
+  build: string,
+  details: string,
+  skipped?: string
+): TestCase {
+  const failing = findings.filter(f => f.failsJob)
+  if (failing.length) {
+    return {
+      ...base,
+      failure: {
+        message: failing.map(f => findingSentence(f, build)).join(' '),
+        type: failing.map(f => f.kind).join(','),
+        details
+      }
+    }
+  }
+  const reported = findings.map(f => `${findingSentence(f, build)} ${capitalised(consequenceText(f))}.`)
+  if (reported.length && !findings.every(f => f.kind === 'no-data')) {
+    return { ...base, output: reported.join('\n') }
+  }
+  return skipped === undefined ? base : { ...base, skipped }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** A regressed metric's failure body: value, limit and reference, one per line. */
@@ -101,25 +123,21 @@ function typeSuite(outcome: TypeOutcome, input: FindingsInput): TestSuite {
     ['threshold', String(outcome.threshold)]
   ]
   if (outcome.fetched === 0) {
-    const message = noDataSentence(outcome.type, input.buildId)
-    const failing = input.policy.noData === 'fail'
+    const noData = input.verdict.findings.filter(
+      f => 'diagnosticType' in f.subject && f.subject.diagnosticType === outcome.type
+    )
+    const message = noDataSentence(outcome.type, input.buildLabel ?? input.buildId)
     return {
       name: label,
       properties,
       cases: [
-        {
-          name: `${label}: no data yet`,
-          classname,
-          ...(failing
-            ? {
-                failure: {
-                  message: `${message} 'no-data' is 'fail'.`,
-                  type: 'no-data',
-                  details: message
-                }
-              }
-            : { skipped: message })
-        }
+        findingCase(
+          { name: `${label}: no data yet`, classname },
+          noData,
+          input.buildLabel ?? input.buildId,
+          message,
+          message
+        )
       ]
     }
   }
@@ -136,22 +154,20 @@ function typeSuite(outcome: TypeOutcome, input: FindingsInput): TestSuite {
 
 function signatureCase(s: Evaluated, classname: string, input: FindingsInput): TestCase {
   const place = input.sources?.places.get(s.id)
-  return {
-    name: s.signature,
-    classname,
-    ...(place?.ok ? { file: place.path } : {}),
-    ...(s.breached || s.regressed
-      ? {
-          failure: {
-            message: findingText(s),
-            type: [s.breached ? 'breach' : '', s.regressed ? 'regression' : '']
-              .filter(Boolean)
-              .join(','),
-            details: facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
-          }
-        }
-      : {})
+  const findings = findingsOf(input.verdict.findings, s.id)
+  const base = { name: s.signature, classname, ...(place?.ok ? { file: place.path } : {}) }
+  const details = facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
+  if (findings.some(f => f.failsJob)) {
+    return {
+      ...base,
+      failure: {
+        message: findingText(s),
+        type: findings.filter(f => f.failsJob).map(f => f.kind).join(','),
+        details
+      }
+    }
   }
+  return findingCase(base, findings, input.buildLabel ?? input.buildId, details)
 }
 
 /** The failure's body: weight, limit and baseline, one per line. */
@@ -198,6 +214,12 @@ export function renderJunit(suites: readonly TestSuite[]): string {
         lines.push(
           `${head}>`,
           `      <failure${attributes({ message, type })}>${escapeXml(details)}</failure>`,
+          '    </testcase>'
+        )
+      } else if (c.output !== undefined) {
+        lines.push(
+          `${head}>`,
+          `      <system-out>${escapeXml(c.output)}</system-out>`,
           '    </testcase>'
         )
       } else if (c.skipped !== undefined) {

@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
 import { GITHUB_LIMITS } from '../constants.js'
-import type { Verdict } from '../gate.js'
+import type { Verdict } from '../decision/verdict.js'
 import { metricsOutput } from '../metrics/outputs.js'
-import type { GuardOutcome } from '../release-guard.js'
+import type { GuardOutcome } from '../release/decide.js'
 import { scrub } from '../secrets.js'
 import { boundedRecords } from './records.js'
 

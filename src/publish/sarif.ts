@@ -7,16 +7,16 @@ import {
   TYPE_SHARES,
   type DiagnosticType
 } from '../constants.js'
+import { findingsOf, metricFindings, type Finding } from '../decision/findings.js'
 import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
-import { metricRegressionText } from '../metrics/outputs.js'
 import type { Evaluated } from '../model.js'
+import { findingSentence } from '../wording.js'
 import {
-  failsJob,
   findingText,
   metricFingerprint,
   signatureFingerprint,
   type FindingsInput
-} from './findings.js'
+} from './ci-shared.js'
 
 // A SARIF 2.1.0 log for code scanning (github/codeql-action/upload-sarif): one rule per
 // diagnostic type (and per gated metric), one result per breached or regressed signature.
@@ -104,8 +104,10 @@ export function buildSarif(input: FindingsInput): string {
           }
         },
         results: [
-          ...findingsOf(input).map(s => result(s, input, ruleIndex)),
-          ...(verdict.metrics?.regressions ?? []).map(o => metricResult(o, input, ruleIndex))
+          ...reportedSignatures(input).map(s => result(s, input, ruleIndex)),
+          ...metricsWithFindings(verdict).map(o =>
+            metricResult(o, metricFindings(verdict.findings, o.identifier), input, ruleIndex)
+          )
         ],
         properties: {
           buildId: input.buildId,
@@ -118,14 +120,10 @@ export function buildSarif(input: FindingsInput): string {
   return `${JSON.stringify(log, null, 2)}\n`
 }
 
-/** Breaches and regressions, each signature once: the breaches first, worst first. */
-function findingsOf({ verdict }: FindingsInput): Evaluated[] {
-  const seen = new Set<string>()
-  return [...verdict.breaches, ...verdict.regressions].filter(s => {
-    if (seen.has(s.id)) return false
-    seen.add(s.id)
-    return true
-  })
+/** The signatures with a finding (breaches first, worst first), each once. */
+function reportedSignatures({ verdict }: FindingsInput): Evaluated[] {
+  const signatures = verdict.findings.flatMap(f => ('signature' in f.subject ? [f.subject.signature] : []))
+  return [...new Set(signatures)]
 }
 
 function ruleDescriptor(rule: RuleEntry): Sarif.ReportingDescriptor {
@@ -148,6 +146,7 @@ function result(
 ): Sarif.Result {
   const ruleId = typeRuleId(s.diagnosticType)
   const place = input.sources?.places.get(s.id)
+  const findings = findingsOf(input.verdict.findings, s.id)
   const location: Sarif.Location = place?.ok
     ? {
         physicalLocation: {
@@ -163,7 +162,7 @@ function result(
   return {
     ruleId,
     ruleIndex: ruleIndex(ruleId),
-    level: failsJob(s, input.policy) ? 'error' : 'warning',
+    level: levelOf(findings),
     message: { text: findingText(s) },
     locations: [location],
     partialFingerprints: {
@@ -178,6 +177,7 @@ function result(
       rank: s.rank,
       breached: s.breached,
       regressed: s.regressed,
+      ...consequenceProperties(findings),
       ...(s.baselineWeight !== undefined ? { baselineWeight: s.baselineWeight } : {}),
       ...(s.delta !== undefined ? { delta: s.delta, change: s.change } : {})
     }
@@ -187,6 +187,7 @@ function result(
 /** A regressed metric: no source line, so its location is the metric itself. */
 function metricResult(
   o: MetricOutcome,
+  findings: readonly Finding[],
   input: FindingsInput,
   ruleIndex: (id: string) => number
 ): Sarif.Result {
@@ -195,8 +196,8 @@ function metricResult(
   return {
     ruleId,
     ruleIndex: ruleIndex(ruleId),
-    level: input.policy.failOnRegression ? 'error' : 'warning',
-    message: { text: metricRegressionText(o) },
+    level: levelOf(findings),
+    message: { text: findings.map(f => findingSentence(f, input.buildLabel ?? input.buildId)).join(' ') },
     locations: [
       { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
     ],
@@ -213,8 +214,30 @@ function metricResult(
         : {}),
       ...(o.change !== undefined && Number.isFinite(o.change) ? { change: o.change } : {}),
       regressedByRule: o.regressedByRule,
-      regressedByApple: o.regressedByApple
+      regressedByApple: o.regressedByApple,
+      ...consequenceProperties(findings)
     }
+  }
+}
+
+/** The regressed metrics (by the rule or by Apple's insight), each once. */
+function metricsWithFindings(verdict: FindingsInput['verdict']): MetricOutcome[] {
+  const metrics = verdict.findings.flatMap(f =>
+    f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []
+  )
+  return [...new Set(metrics)]
+}
+
+/** An error when a finding fails the job; a warning when it is only reported. */
+function levelOf(findings: readonly Finding[]): 'error' | 'warning' {
+  return findings.some(f => f.failsJob) ? 'error' : 'warning'
+}
+
+function consequenceProperties(findings: readonly Finding[]): Record<string, unknown> {
+  return {
+    failsJob: findings.some(f => f.failsJob),
+    pauses: findings.some(f => f.pauses),
+    findings: findings.map(f => f.kind)
   }
 }
 

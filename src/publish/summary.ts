@@ -2,8 +2,11 @@ import * as core from '@actions/core'
 import { FORK_DOCS_URL, GITHUB_LIMITS } from '../constants.js'
 import { fitReport, utf8Bytes } from '../report/fit.js'
 import { renderReport } from '../report/render.js'
+import { text } from '../report/markdown.js'
 import { scrub } from '../secrets.js'
-import { reportContext, type Judged } from './outcome.js'
+import { oneLine } from '../text.js'
+import type { Judged } from '../outcome.js'
+import { reportContext } from '../report/context.js'
 
 /** The report at the most detail that fits the job summary (and the `report` output). */
 export function summaryReport(outcome: Judged): string {
@@ -18,6 +21,11 @@ export function summaryReport(outcome: Judged): string {
 /** The one line a skipped run's summary holds. */
 export function skippedSummary(reason: string): string {
   return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`
+}
+
+/** The one line a run that stopped on an error gets, instead of an empty summary. */
+export function failedSummary(error: string): string {
+  return `❌ App Store diagnostics gate could not run: ${text(oneLine(error, 1000))}\n`
 }
 
 export async function writeSummary(report: string): Promise<void> {

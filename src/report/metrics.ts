@@ -1,4 +1,4 @@
-import type { NoDataPolicy } from '../model.js'
+import { mark, metricFindings, type Finding } from '../decision/findings.js'
 import { changeText, withUnit } from '../metrics/format.js'
 import { limitPercent } from '../text.js'
 import type { AppleInsight, MetricOutcome, MetricsVerdict } from '../metrics/model.js'
@@ -6,7 +6,10 @@ import { metricChart } from './chart.js'
 import { code, codeCell, row, text } from './markdown.js'
 
 /** The metric regressions, for the top of the report with the other problems. */
-export function metricProblems(metrics: MetricsVerdict | undefined): string {
+export function metricProblems(
+  metrics: MetricsVerdict | undefined,
+  findings: readonly Finding[]
+): string {
   if (!metrics?.regressions.length) return ''
   return [
     '#### Metric regressions',
@@ -15,7 +18,7 @@ export function metricProblems(metrics: MetricsVerdict | undefined): string {
     '|---|---|---:|---|---:|---|',
     ...metrics.regressions.map(o =>
       row([
-        '⚠️',
+        mark(metricFindings(findings, o.identifier)) ?? '',
         metricName(o),
         valueCell(o),
         referenceCell(o),
@@ -31,7 +34,7 @@ export function metricProblems(metrics: MetricsVerdict | undefined): string {
 /** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
 export function metricsSection(
   metrics: MetricsVerdict,
-  noData: NoDataPolicy,
+  findings: readonly Finding[],
   charts: boolean
 ): string {
   const { settings } = metrics
@@ -50,7 +53,7 @@ export function metricsSection(
         referenceCell(o),
         changeCell(o),
         goalCell(o),
-        verdictCell(o, noData)
+        verdictCell(o, metricFindings(findings, o.identifier))
       ])
     )
   ]
@@ -104,12 +107,13 @@ function goalCell(o: MetricOutcome): string {
   return parts.length ? text(parts.join(', ')) : ''
 }
 
-function verdictCell(o: MetricOutcome, noData: NoDataPolicy): string {
+function verdictCell(o: MetricOutcome, findings: readonly Finding[]): string {
+  const marked = mark(findings) ?? '⚠️'
   switch (o.status) {
     case 'regressed':
-      return o.regressedByRule ? '❌ regressed' : "❌ regressed (Apple's insight)"
+      return o.regressedByRule ? `${marked} regressed` : `${marked} regressed (Apple's insight)`
     case 'no-data':
-      return `${noData === 'fail' ? '❌' : '⚠️'} ${text(o.reason ?? 'no data yet')}`
+      return `${marked} ${text(o.reason ?? 'no data yet')}`
     case 'not-gated':
       return 'ℹ️ reported, not gated (direction unknown)'
     default:

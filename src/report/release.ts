@@ -1,26 +1,40 @@
-import { describeRollout, rolloutDay, type GuardOutcome } from '../release-guard.js'
+import type { Finding } from '../decision/findings.js'
+import { describeRollout, rolloutDay, type GuardOutcome } from '../release/decide.js'
+import { consequenceText, subjectName } from '../wording.js'
 import { text } from './markdown.js'
 
 /**
- * The phased-release lines at the top of the report: the rollout's state, and what this run
- * did to it (paused it, would have, or could not).
+ * The phased-release lines at the top of the report: the rollout's state, what this run did to
+ * it (paused it, would have, or could not) and on which findings, and why the others did not.
  */
-export function releaseSection(guard: GuardOutcome): string {
+export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]): string {
   const version = text(guard.version)
   if (!guard.release) return `**Phased release:** none for ${version}.`
   const lines: string[] = []
+  const evidence = guard.decision.because.map(f => text(subjectName(f))).join(', ')
   if (guard.paused) {
     const day = rolloutDay(guard.release)
     lines.push(
-      `⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`
+      `⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`
     )
   } else if (guard.error) {
     lines.push(`⚠️ **The phased release was not paused.** ${text(guard.error)}`)
   } else if (guard.decision.action === 'would-pause') {
     lines.push(
-      `⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**; this run only reports (\`phased-release: report\`).`
+      `⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`
     )
   }
   lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`)
+  const others = findings.filter(f => !guard.decision.because.includes(f))
+  if (others.length && guard.decision.reason !== "'phased-release' is off") {
+    lines.push(
+      [
+        guard.paused || guard.decision.action === 'would-pause'
+          ? 'The other findings do not pause it:'
+          : 'Not paused:',
+        ...others.map(f => `- ${text(subjectName(f))}: ${text(consequenceText(f))}.`)
+      ].join('\n')
+    )
+  }
   return lines.join('\n\n')
 }

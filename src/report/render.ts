@@ -1,13 +1,13 @@
 import { DIAGNOSTIC_TYPES, TYPE_LABELS, type DiagnosticType } from '../constants.js'
-import type { Verdict } from '../gate.js'
-import type { GuardOutcome } from '../release-guard.js'
+import { findingsOf, mark, type Finding } from '../decision/findings.js'
+import type { Verdict } from '../decision/verdict.js'
+import type { GuardOutcome } from '../release/decide.js'
 import type { BacktraceResult, Evaluated, Insight, Signature, TypeOutcome } from '../model.js'
 import { groupDigits, limitPercent, percent, plural } from '../text.js'
 import { deltaPoints, typeList } from '../wording.js'
 import { releaseSection } from './release.js'
 import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { code, codeBlock, codeCell, dataLink, html, link, row, text } from './markdown.js'
-import type { NoDataPolicy } from '../model.js'
 import { metricProblems, metricsSection } from './metrics.js'
 
 export interface ReportContext {
@@ -24,8 +24,8 @@ export interface ReportContext {
   release?: GuardOutcome
   /** Where the blamed frames are in the checkout, when the run looked. */
   sources?: SourceLookup
-  /** The `no-data` policy, for how a metric without data is marked. */
-  noData?: NoDataPolicy
+  /** The run reports on a pull request: a missing checkout is worth a hint there. */
+  pullRequest?: boolean
 }
 
 /** How much to show; each level drops more, in the order the design gives. */
@@ -46,12 +46,12 @@ export function renderReport(
 ): string {
   const sections = [
     headline(verdict),
-    context.release && releaseSection(context.release),
+    context.release && releaseSection(context.release, verdict.findings),
     buildLine(context),
-    metricProblems(verdict.metrics),
+    metricProblems(verdict.metrics, verdict.findings),
     problems(verdict),
     verdict.metrics &&
-      metricsSection(verdict.metrics, context.noData ?? 'warn', detail < Detail.NoTypeTables),
+      metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
     ...(detail < Detail.NoTypeTables
       ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
       : []),
@@ -62,24 +62,47 @@ export function renderReport(
 }
 
 function headline(verdict: Verdict): string {
+  const failing = verdict.findings.filter(f => f.failsJob)
   if (verdict.result === 'no-data') {
-    return `### ${verdict.passed ? '⚠️' : '❌'} App Store diagnostics gate: no data yet, nothing was checked`
+    return `### ${failing.length ? '❌' : '⚠️'} App Store diagnostics gate: no data yet, nothing was checked`
   }
-  const metricRegressions = verdict.metrics?.regressions.length ?? 0
-  const metricGaps = verdict.metrics?.noData.map(o => o.label.toLowerCase()) ?? []
-  const counts = [
-    verdict.breaches.length ? plural(verdict.breaches.length, 'breach', 'breaches') : '',
-    verdict.regressions.length ? plural(verdict.regressions.length, 'regression') : '',
-    metricRegressions ? plural(metricRegressions, 'metric regression') : ''
-  ].filter(Boolean)
-  if (verdict.noDataFailed) counts.push(`no data for ${typeList(verdict.emptyTypes)}`)
-  if (verdict.metrics?.noDataFailed) counts.push(`no data for ${text(metricGaps.join(', '))}`)
-  if (!verdict.passed) return `### ❌ App Store diagnostics gate: ${counts.join(', ')}`
-  const gaps = [typeList(verdict.emptyTypes), text(metricGaps.join(', '))].filter(Boolean)
-  if (gaps.length) {
-    return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`
+  const reported = verdict.findings.filter(f => !f.failsJob && f.kind !== 'no-data')
+  if (failing.length) {
+    const also = counts(reported)
+    return `### ❌ App Store diagnostics gate: ${counts(failing).join(', ')}${also.length ? ` · reported only: ${also.join(', ')}` : ''}`
   }
+  if (reported.length) {
+    return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`
+  }
+  const gaps = gapNames(verdict.findings)
+  if (gaps.length) return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`
   return '### ✅ App Store diagnostics gate: passed'
+}
+
+/** What the no-data findings are about: `hangs`, `hang rate`. */
+function gapNames(findings: readonly Finding[]): string[] {
+  return findings.flatMap(f => {
+    if (f.kind !== 'no-data') return []
+    if ('diagnosticType' in f.subject) return [typeList([f.subject.diagnosticType])]
+    return 'metric' in f.subject ? [text(f.subject.metric.label.toLowerCase())] : []
+  })
+}
+
+/** `1 breach`, `2 metric regressions`, `no data for hangs, hang rate`: findings counted by kind. */
+function counts(findings: readonly Finding[]): string[] {
+  const signatures = (kind: Finding['kind']) => findings.filter(f => f.kind === kind).length
+  const metrics = new Set(
+    findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))
+  ).size
+  const gaps = gapNames(findings)
+  return [
+    signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
+    signatures('signature-regression')
+      ? plural(signatures('signature-regression'), 'regression')
+      : '',
+    metrics ? plural(metrics, 'metric regression') : '',
+    gaps.length ? `no data for ${gaps.join(', ')}` : ''
+  ].filter(Boolean)
 }
 
 function buildLine(context: ReportContext): string {
@@ -107,7 +130,7 @@ function problems(verdict: Verdict): string {
   if (verdict.regressions.length) {
     const rows = verdict.regressions.map(s =>
       row([
-        `⚠️ ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+        `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
         TYPE_LABELS[s.diagnosticType],
         codeCell(s.signature),
         percent(s.weight),
@@ -128,7 +151,7 @@ function problems(verdict: Verdict): string {
   if (verdict.breaches.length) {
     const rows = verdict.breaches.map(s => {
       const cells = [
-        '❌',
+        markOf(verdict, s, 'breach'),
         TYPE_LABELS[s.diagnosticType],
         codeCell(s.signature),
         percent(s.weight),
@@ -142,6 +165,11 @@ function problems(verdict: Verdict): string {
     sections.push(['#### Breaches', '', header, ...rows].join('\n'))
   }
   return sections.join('\n\n')
+}
+
+/** ❌ when this finding fails the job, ⚠️ when it is only reported. */
+function markOf(verdict: Verdict, s: Evaluated, kind: Finding['kind']): string {
+  return mark(findingsOf(verdict.findings, s.id).filter(f => f.kind === kind)) ?? ''
 }
 
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
@@ -201,7 +229,7 @@ function typeSection(
   const parts = [
     `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
     '',
-    ...signatureTable(rows, verdict.hasBaseline)
+    ...signatureTable(rows, verdict)
   ]
   if (rows.length < outcome.shown.length) {
     parts.push(
@@ -233,12 +261,17 @@ function typeSummary(outcome: TypeOutcome, rows: number): string {
 }
 
 /** A type's signatures: against the baseline when there is one, else with Apple's trend. */
-function signatureTable(rows: Evaluated[], withBaseline: boolean): string[] {
+function signatureTable(rows: Evaluated[], verdict: Verdict): string[] {
+  const withBaseline = verdict.hasBaseline
   const head = withBaseline
     ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
     : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|'
   const body = rows.map(s => {
-    const status = s.breached ? '❌ over' : s.regressed ? '⚠️ regressed' : '✅'
+    const status = s.breached
+      ? `${markOf(verdict, s, 'breach')} over`
+      : s.regressed
+        ? `${markOf(verdict, s, 'signature-regression')} regressed`
+        : '✅'
     const cells = [
       String(s.rank),
       codeCell(s.signature),
@@ -268,7 +301,7 @@ function goneLine(outcome: TypeOutcome): string {
 
 /** The one line a run without a checkout gets, when a blamed frame named a file. */
 function noCheckoutLine(context: ReportContext): string {
-  return context.sources?.noCheckout
+  return context.sources?.noCheckout && context.pullRequest
     ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
     : ''
 }

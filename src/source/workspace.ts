@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { SOURCE_LOOKUP } from '../constants.js'
-import type { Verdict } from '../gate.js'
+import type { Verdict } from '../decision/verdict.js'
 import type { BacktraceResult } from '../model.js'
 import { readGitIndex } from './git-index.js'
 import {

@@ -1,26 +1,23 @@
 import { createHash } from 'node:crypto'
 import type { DiagnosticType } from '../constants.js'
-import type { FailurePolicy, Verdict } from '../gate.js'
-import type { Evaluated, NoDataPolicy } from '../model.js'
+import type { Verdict } from '../decision/verdict.js'
+import type { Evaluated } from '../model.js'
 import type { SourceLookup } from '../source/locate.js'
 import { breachSentence, regressionSentence, sinceBaseline } from '../wording.js'
 
 // What the SARIF and JUnit builders share. They are pure (data in, document text out) and free
-// of @actions/core, so that every front door (the Action, the CLI) writes the same files.
+// of @actions/core, so that every front door (the Action, the CLI) writes the same files. They
+// read the verdict's findings for what failed the job, and decide nothing again.
 
 /** Everything a CI report file is built from. */
 export interface FindingsInput {
   verdict: Verdict
-  policy: FailurePolicy & { noData: NoDataPolicy }
   buildId: string
+  /** "2.4.0 (412)", when known. */
+  buildLabel?: string
   baselineBuildId?: string
   /** Blamed source lines in the checkout, when the run looked for them. */
   sources?: SourceLookup
-}
-
-/** True when this signature's breach or regression fails the job. */
-export function failsJob(s: Evaluated, policy: FailurePolicy): boolean {
-  return (s.breached && policy.failOnBreach) || (s.regressed && policy.failOnRegression)
 }
 
 /** What is wrong with a signature, in one sentence that names it once. */

@@ -1,11 +1,12 @@
-import type { AscClient } from '../asc/client.js'
-import type { Collected } from '../collect.js'
-import type { Config } from '../config/parse.js'
-import type { Verdict } from '../gate.js'
-import type { GuardOutcome } from '../release-guard.js'
-import type { ReportContext } from '../report/render.js'
-import type { SourceLookup } from '../source/locate.js'
-import type { CommentPlan } from './comment.js'
+import type { AscClient } from './asc/client.js'
+import type { Collected } from './collect.js'
+import type { Config } from './config/parse.js'
+import type { Verdict } from './decision/verdict.js'
+import type { CommentPlan } from './publish/comment.js'
+import type { GuardOutcome } from './release/decide.js'
+import type { SourceLookup } from './source/locate.js'
+
+// How a run ended: what every front door's sinks read. The core does not depend on a sink.
 
 /** What a run has so far; each phase adds to it, and the error path publishes what is there. */
 export interface RunState {
@@ -16,6 +17,8 @@ export interface RunState {
   usage?: Pick<AscClient, 'rateLimit' | 'requests'>
   /** The pull-request comment, planned (its lookup running) as soon as the inputs are read. */
   comment?: CommentPlan
+  /** The run reports on a pull request, so a missing checkout is worth a hint. */
+  pullRequest?: boolean
 }
 
 /**
@@ -46,28 +49,4 @@ export interface Judged extends RunState {
   release?: GuardOutcome
   /** Blamed source lines in the checkout; undefined when nothing asked for them. */
   sources?: SourceLookup
-}
-
-/** What the report renders besides the verdict. */
-export function reportContext(outcome: Judged): ReportContext {
-  const { config, data } = outcome
-  return {
-    buildId: data.current.build.id,
-    buildLabel: data.current.build.label,
-    baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-    runUrl: runUrl(),
-    thresholds: config.thresholds,
-    maxWeightIncrease: config.maxWeightIncrease,
-    rateLimit: outcome.usage?.rateLimit,
-    backtraces: data.backtraces,
-    release: outcome.release,
-    // The report speaks of annotations; SARIF and JUnit alone may also have looked.
-    sources: config.annotateSource ? outcome.sources : undefined,
-    noData: config.noData
-  }
-}
-
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
-  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
 }

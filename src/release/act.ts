@@ -1,0 +1,129 @@
+import type { ReleasedVersion } from '../asc/app-store-versions.js'
+import type { AscClient } from '../asc/client.js'
+import { getPhasedRelease, pausePhasedRelease, type PhasedRelease } from '../asc/phased-release.js'
+import type { Collected } from '../collect.js'
+import type { Config } from '../config/parse.js'
+import type { Finding } from '../decision/findings.js'
+import type { Verdict } from '../decision/verdict.js'
+import { DataError, messageOf, ServiceError } from '../errors.js'
+import type { PhasedReleaseMode } from '../model.js'
+import { oneLine } from '../text.js'
+import { consequenceText, subjectName } from '../wording.js'
+import {
+  because,
+  decideRollout,
+  describeRollout,
+  rolloutDay,
+  type GuardDecision,
+  type GuardOutcome
+} from './decide.js'
+
+/**
+ * The "act" step: decides on the version's rollout and, in pause-on-failure mode, pauses it.
+ * The rollout is read again just before the PATCH, so the decision is made on its state now,
+ * not as it was when the run began. Never throws for App Store Connect problems: they become
+ * `error`, and the verdict and the report stay as they are.
+ */
+async function guardRelease(
+  client: AscClient,
+  version: ReleasedVersion,
+  findings: readonly Finding[],
+  mode: PhasedReleaseMode,
+  log: (line: string) => void
+): Promise<GuardOutcome> {
+  // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
+  const versionString = oneLine(version.versionString, 64)
+  const outcome = (
+    release: PhasedRelease | undefined,
+    decision: GuardDecision,
+    extra: Partial<GuardOutcome> = {}
+  ): GuardOutcome => ({
+    version: versionString,
+    versionId: version.id,
+    ...(release ? { release } : {}),
+    decision,
+    paused: false,
+    ...extra
+  })
+  const first = decideRollout({ release: version.phasedRelease, findings, mode })
+  const name = `the phased release of ${versionString}`
+  if (mode !== 'off') logWhy(first, findings, name, version.phasedRelease, log)
+  if (first.action !== 'pause') return outcome(version.phasedRelease, first)
+  let current = version.phasedRelease
+  try {
+    current = await getPhasedRelease(client, version.id)
+    const now = decideRollout({ release: current, findings, mode })
+    if (now.action !== 'pause') {
+      log(`Not pausing ${name}: ${now.reason}.`)
+      return outcome(current, now)
+    }
+    const paused = await pausePhasedRelease(client, current!, version.id)
+    if (paused.state !== 'PAUSED') {
+      return outcome(paused, now, {
+        error: `App Store Connect accepted the pause of ${name}, but the rollout is still ${paused.state}.`
+      })
+    }
+    log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: ${because(now)}.`)
+    return outcome(paused, now, { paused: true })
+  } catch (error) {
+    if (!(error instanceof ServiceError || error instanceof DataError)) throw error
+    return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` })
+  }
+}
+
+/**
+ * The log's account of the decision: what would pause, and why each other finding does not.
+ * After the rollout one line says so, whatever the findings.
+ */
+function logWhy(
+  decision: GuardDecision,
+  findings: readonly Finding[],
+  name: string,
+  release: PhasedRelease | undefined,
+  log: (line: string) => void
+): void {
+  if (!release || release.state === 'COMPLETE') {
+    log(
+      `Not pausing: ${release ? 'the rollout is complete' : 'the version has no phased release'}${findings.length ? `; ${findings.length === 1 ? 'the finding is' : `the ${findings.length} findings are`} reported as the consequences say` : ''}.`
+    )
+    return
+  }
+  if (decision.action === 'would-pause') {
+    log(
+      `Would pause ${name} (${describeRollout(release)}) ${because(decision)}; 'phased-release' is 'report', and 'pause-on-failure' would have paused it.`
+    )
+  }
+  for (const f of findings.filter(f => !f.pauses && !f.wouldPause)) {
+    log(`Not pausing on ${subjectName(f)}: ${consequenceText(f)}.`)
+  }
+}
+
+/**
+ * The "act" step: with `version: live`, the guard looks at the live version's phased release
+ * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ */
+export async function act(
+  client: AscClient,
+  config: Config,
+  data: Collected,
+  verdict: Verdict,
+  log: (line: string) => void,
+  /** How the front door shows a phase (a log group in the action). */
+  phase: <T>(title: string, work: () => Promise<T>) => Promise<T>
+): Promise<GuardOutcome | undefined> {
+  const version = data.current.build.appStoreVersion
+  if (version?.status !== 'live') return undefined
+  return phase('Phased release', () =>
+    guardRelease(client, version, verdict.findings, config.phasedRelease, log)
+  )
+}
+
+/** The failure line starts with the pause, the one thing this run changed. */
+export function withPause(
+  failure: string | undefined,
+  release: GuardOutcome | undefined
+): string | undefined {
+  if (!failure || !release?.paused || !release.release) return failure
+  const day = rolloutDay(release.release)
+  return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`
+}

@@ -1,0 +1,26 @@
+import type { Judged } from '../outcome.js'
+import type { ReportContext } from './render.js'
+
+/** What the report renders besides the verdict. */
+export function reportContext(outcome: Judged): ReportContext {
+  const { config, data } = outcome
+  return {
+    buildId: data.current.build.id,
+    buildLabel: data.current.build.label,
+    baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+    runUrl: runUrl(),
+    thresholds: config.thresholds,
+    maxWeightIncrease: config.maxWeightIncrease,
+    rateLimit: outcome.usage?.rateLimit,
+    backtraces: data.backtraces,
+    release: outcome.release,
+    // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+    sources: config.annotateSource ? outcome.sources : undefined,
+    pullRequest: outcome.pullRequest ?? false
+  }
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
+}
