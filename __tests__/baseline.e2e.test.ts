@@ -174,7 +174,7 @@ describe('regressions against a baseline', () => {
     )
     expect(run.summary.indexOf('#### Regressions')).toBeGreaterThan(0)
     expect(run.summary).toContain(
-      '| ⚠️ up | Hangs | `ExampleApp: -[FeedViewController reloadVisibleCells] + 412` | 41.0% | 29.0% | +12.0 pts |'
+      '| ❌ up | Hangs | `ExampleApp: -[FeedViewController reloadVisibleCells] + 412` | 41.0% | 29.0% | +12.0 pts |'
     )
     expect(run.summary).toContain(
       'Gone since the baseline: `ExampleApp: -[LegacySync run] + 40` (30.0%)'

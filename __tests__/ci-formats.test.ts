@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type * as Sarif from 'sarif'
 import type { DiagnosticType } from '../src/constants.js'
-import { evaluate } from '../src/gate.js'
+import { verdictOf } from '../test-support/verdict.js'
 import type { Signature, SignatureList } from '../src/model.js'
-import type { FindingsInput } from '../src/publish/findings.js'
+import type { FindingsInput } from '../src/publish/ci-shared.js'
 import { buildJunit, escapeXml, renderJunit } from '../src/publish/junit.js'
 import { buildSarif, TYPE_RULES } from '../src/publish/sarif.js'
 
@@ -46,7 +46,7 @@ const lists = (...signatures: Signature[]): Map<DiagnosticType, SignatureList> =
     ])
   )
 const input: FindingsInput = {
-  verdict: evaluate({
+  verdict: verdictOf({
     types: ['HANGS', 'LAUNCHES'],
     current: lists(sig('HANGS', 'feed', 0.6), sig('HANGS', 'cache', 0.1)),
     limit: 10,
@@ -54,7 +54,6 @@ const input: FindingsInput = {
     noData: 'warn',
     maxWeightIncrease: 0.05
   }),
-  policy: { failOnBreach: true, failOnRegression: true, noData: 'warn' },
   buildId: 'B1',
   sources: {
     noCheckout: false,

@@ -144,7 +144,7 @@ describe('exit codes', () => {
   it('0 when failing is turned off: the breach is reported, not failed', async () => {
     const run = await gate(['--fail-on-breach', 'false'])
     expect(run.code).toBe(0)
-    expect(run.stdout.split('\n')[0]).toBe('❌ App Store diagnostics gate: 1 breach')
+    expect(run.stdout.split('\n')[0]).toBe('⚠️ App Store diagnostics gate: 1 breach, reported only')
   })
 
   it('2: a bad value, with the message of the action naming the flag', async () => {
@@ -231,6 +231,8 @@ describe('--phased-release, as in the action', () => {
     'live',
     '--include-logs',
     '0',
+    '--pause-on',
+    'any',
     '--api-base-url',
     h.asc.url
   ]
@@ -259,14 +261,17 @@ describe('--phased-release, as in the action', () => {
       '⏸️ This run paused the phased release of 2.4.0 at day 3 of 7 (5% of users)'
     )
     expect(run.stderr).toMatch(
-      /gate failed: Paused the phased release of 2\.4\.0 at day 3 of 7 \(5% of users\)\. /
+      /gate failed: Paused the phased release of 2\.4\.0 at day 3 of 7 \(5% of users\) on Disk writes signature '.*'\. /
     )
     expectNoSecrets(run)
   })
 
-  it('report (the default) never pauses; on a terminal it says it would have', async () => {
+  it('report never pauses; on a terminal it says it would have', async () => {
     setScenario()
-    const run = await runCli(live(), { env: keyEnv(), tty: true })
+    const run = await runCli([...live(), '--phased-release', 'report'], {
+      env: keyEnv(),
+      tty: true
+    })
     expect(run.code).toBe(1)
     expect(patches()).toEqual([])
     expect(rollout().state).toBe('ACTIVE')

@@ -298,7 +298,7 @@ describe('the live version and its phased release', () => {
       platform: 'IOS'
     })
     expect(config.baseline).toMatchObject({ kind: 'released', which: 'previous' })
-    expect(config.phasedRelease).toBe('report')
+    expect(config.phasedRelease).toBe('off')
   })
 
   it("accepts 'baseline-version: live' to compare a candidate with the live version", () => {
@@ -323,7 +323,7 @@ describe('the live version and its phased release', () => {
     ],
     [
       { 'phased-release': 'pause' },
-      "Input 'phased-release' is 'pause'; use one of: report, pause-on-failure."
+      "Input 'phased-release' is 'pause'; use one of: off, report, pause-on-failure."
     ],
     [{ 'phased-release': 'pause-on-failure' }, "it needs 'version: live'"]
   ])('refuses %j', (inputs, message) => {

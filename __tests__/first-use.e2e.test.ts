@@ -48,12 +48,17 @@ describe('the result output', () => {
     const warn = await h.run({ 'build-id': 'no-data-yet' })
     expect(warn.code).toBe(0)
     expect(warn.outputs.result).toBe('no-data')
-    expect(warn.outputs.passed).toBe('true') // passed keeps its meaning: nothing failed
+    // Nothing was checked, so nothing passed: `if: passed == 'true'` must not go ahead.
+    expect(warn.outputs.passed).toBe('false')
     expect(warn.summary).toMatch(
       /^### ⚠️ App Store diagnostics gate: no data yet, nothing was checked$/m
     )
     expect(warn.stdout).toContain('Verdict: no data yet, nothing was checked.')
     expect(report(warn)).toMatchObject({ result: 'no-data', skipReason: null })
+
+    // Only no-data: pass says so explicitly.
+    const pass = await h.run({ 'build-id': 'no-data-yet', 'no-data': 'pass' })
+    expect(pass.outputs).toMatchObject({ result: 'no-data', passed: 'true' })
 
     // The no-data policy still decides the exit status.
     const fail = await h.run({ 'build-id': 'no-data-yet', 'no-data': 'fail' })

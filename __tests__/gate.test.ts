@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import type { DiagnosticType } from '../src/constants.js'
 import { fraction } from '../src/config/values.js'
-import { evaluate, failureLine, type GateInput } from '../src/gate.js'
+import { failureLine } from '../src/decision/verdict.js'
+import type { GateInput } from '../src/gate.js'
+import { verdictOf } from '../test-support/verdict.js'
 import type { Signature, SignatureList } from '../src/model.js'
 
 const sig = (
@@ -28,15 +30,13 @@ const input = (over: Partial<GateInput> = {}): GateInput => ({
   ]),
   limit: 10,
   thresholds: { HANGS: 0.5, DISK_WRITES: 0.5, LAUNCHES: 0.5 },
-  noData: 'warn',
   maxWeightIncrease: 0.05,
   ...over
 })
-const policy = { failOnBreach: true, failOnRegression: true }
 
 describe('threshold', () => {
   it('passes a weight equal to the threshold and breaches one just above it', () => {
-    const at = evaluate(
+    const at = verdictOf(
       input({
         current: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', 0.5))]]),
         types: ['HANGS']
@@ -44,7 +44,7 @@ describe('threshold', () => {
     )
     expect(at.passed).toBe(true)
     expect(at.breaches).toHaveLength(0)
-    const above = evaluate(
+    const above = verdictOf(
       input({
         current: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', 0.5000001))]]),
         types: ['HANGS']
@@ -55,37 +55,41 @@ describe('threshold', () => {
   })
 
   it('uses each type its own threshold', () => {
-    const verdict = evaluate(
+    const verdict = verdictOf(
       input({ thresholds: { HANGS: 0.25, DISK_WRITES: 0.5, LAUNCHES: 0.5 } })
     )
     expect(verdict.breaches.map(b => [b.diagnosticType, b.threshold])).toEqual([['HANGS', 0.25]])
   })
 
   it('names the worst breach and the count in the failure line', () => {
-    const verdict = evaluate(
-      input({
-        current: new Map([
-          ['HANGS', list('HANGS', sig('HANGS', 'hang', 0.6))],
-          [
-            'DISK_WRITES',
-            list(
-              'DISK_WRITES',
-              sig('DISK_WRITES', 'ExampleApp: -[DatabaseConnection executeSQL:]', 0.85)
-            )
-          ]
-        ])
-      })
-    )
-    expect(failureLine(verdict, policy, 'B')).toBe(
+    const current = new Map([
+      ['HANGS', list('HANGS', sig('HANGS', 'hang', 0.6))],
+      [
+        'DISK_WRITES',
+        list(
+          'DISK_WRITES',
+          sig('DISK_WRITES', 'ExampleApp: -[DatabaseConnection executeSQL:]', 0.85)
+        )
+      ]
+    ] as const)
+    const verdict = verdictOf(input({ current: new Map(current) }))
+    expect(failureLine(verdict, 'B')).toBe(
       "2 diagnostic signatures above the threshold; worst: Disk writes 'ExampleApp: -[DatabaseConnection executeSQL:]' at 85.0% (limit 50%)."
     )
-    expect(failureLine(verdict, { ...policy, failOnBreach: false }, 'B')).toBeUndefined()
     expect(verdict.passed).toBe(false)
+    // fail-on-breach: false reports the same breaches, each saying why it does not fail the job.
+    const reported = verdictOf(input({ current: new Map(current) }), { failOnBreach: false })
+    expect(failureLine(reported, 'B')).toBeUndefined()
+    expect(reported.result).toBe('failed')
+    expect(reported.findings.map(f => [f.kind, f.failsJob, f.failsJobReason])).toEqual([
+      ['breach', false, "'fail-on-breach' is false"],
+      ['breach', false, "'fail-on-breach' is false"]
+    ])
   })
 
   it('reports the highest weight fetched', () => {
-    expect(evaluate(input()).maxWeight).toBe(0.3)
-    expect(evaluate(input({ current: new Map() })).maxWeight).toBeUndefined()
+    expect(verdictOf(input()).maxWeight).toBe(0.3)
+    expect(verdictOf(input({ current: new Map() })).maxWeight).toBeUndefined()
   })
 })
 
@@ -93,15 +97,18 @@ describe('no data', () => {
   const empty = input({ current: new Map([['HANGS', list('HANGS', sig('HANGS', 'a', 0.1))]]) })
   it('lists empty types and passes with warn or pass', () => {
     for (const noData of ['warn', 'pass'] as const) {
-      const verdict = evaluate({ ...empty, noData })
+      const verdict = verdictOf({ ...empty, noData })
       expect(verdict.emptyTypes).toEqual(['DISK_WRITES'])
       expect(verdict.passed).toBe(true)
     }
   })
   it('fails with fail, even when fail-on-breach is false', () => {
-    const verdict = evaluate({ ...empty, noData: 'fail' })
+    const verdict = verdictOf(
+      { ...empty, noData: 'fail' },
+      { failOnBreach: false, failOnRegression: false }
+    )
     expect(verdict.passed).toBe(false)
-    expect(failureLine(verdict, { failOnBreach: false, failOnRegression: false }, 'B1')).toMatch(
+    expect(failureLine(verdict, 'B1')).toMatch(
       /No disk writes diagnostics for build B1 yet, and 'no-data' is 'fail'/
     )
   })
@@ -109,7 +116,7 @@ describe('no data', () => {
 
 describe('baseline', () => {
   const withBaseline = (current: Signature[], baseline: Signature[], complete = true) =>
-    evaluate(
+    verdictOf(
       input({
         types: ['HANGS'],
         current: new Map([['HANGS', { type: 'HANGS', signatures: current, complete }]]),
@@ -149,7 +156,7 @@ describe('baseline', () => {
       [sig('HANGS', 'a', 0.2)]
     )
     expect(verdict.regressions.map(s => [s.signature, s.change])).toEqual([['b', 'new']])
-    expect(failureLine(verdict, policy, 'B')).toMatch(
+    expect(failureLine(verdict, 'B')).toMatch(
       /^1 regression against the baseline build; worst: Hangs 'b' at 6\.0% \(new\)\.$/
     )
   })
@@ -166,7 +173,7 @@ describe('decimal edges', () => {
     for (let tenths = 1; tenths < 1000; tenths++) {
       const threshold = fraction('threshold', `${tenths / 10}%`)
       const weight = Number((tenths / 1000).toFixed(4))
-      const verdict = evaluate(
+      const verdict = verdictOf(
         input({
           types: ['HANGS'],
           current: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', weight))]]),
@@ -181,7 +188,7 @@ describe('decimal edges', () => {
     for (let from = 0; from <= 95; from++) {
       const before = from / 100
       const after = Number((before + 0.05).toFixed(2))
-      const verdict = evaluate(
+      const verdict = verdictOf(
         input({
           types: ['HANGS'],
           current: new Map([['HANGS', list('HANGS', sig('HANGS', 'x', after))]]),
@@ -201,7 +208,7 @@ describe('a baseline list that was cut', () => {
     complete: false
   })
   const withBaseline = (weight: number) =>
-    evaluate(
+    verdictOf(
       input({
         types: ['HANGS'],
         current: new Map([['HANGS', list('HANGS', sig('HANGS', 'rare', weight))]]),
@@ -221,7 +228,7 @@ describe('a baseline list that was cut', () => {
   it('regresses only when the rise from that bound is over the limit', () => {
     const verdict = withBaseline(0.0601)
     expect(verdict.regressions.map(s => s.change)).toEqual(['unlisted'])
-    expect(failureLine(verdict, policy, 'B')).toContain(
+    expect(failureLine(verdict, 'B')).toContain(
       "up from at most 1.0% (not in the baseline's fetched list)"
     )
   })

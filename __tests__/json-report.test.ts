@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { parseBacktrace } from '../src/asc/backtrace.js'
 import type { Collected } from '../src/collect.js'
 import type { DiagnosticType } from '../src/constants.js'
-import { evaluate, failureLine } from '../src/gate.js'
+import { failureLine } from '../src/decision/verdict.js'
+import { verdictOf } from '../test-support/verdict.js'
 import type { BacktraceResult, Signature, SignatureList } from '../src/model.js'
 import { buildJsonReport } from '../src/publish/json-report.js'
 import { logFor } from '../test-support/logs.mjs'
@@ -35,7 +36,7 @@ const lists = (...signatures: Signature[]): Map<DiagnosticType, SignatureList> =
 
 const current = lists(sig('HANGS', 'h1', 0.41, 'feed'), sig('HANGS', 'h2', 0.1, 'cache'))
 const baseline = lists(sig('HANGS', 'b1', 0.29, 'feed'), sig('HANGS', 'b2', 0.2, 'legacy'))
-const verdict = evaluate({
+const verdict = verdictOf({
   types: ['HANGS', 'DISK_WRITES'],
   current,
   baseline,
@@ -60,7 +61,7 @@ const data: Collected = {
 
 describe('JSON report', () => {
   it('carries the whole verdict, and validates against the schema', () => {
-    const failure = failureLine(verdict, { failOnBreach: true, failOnRegression: true }, 'build-1')
+    const failure = failureLine(verdict, 'build-1')
     const report = buildJsonReport({
       verdict,
       data,

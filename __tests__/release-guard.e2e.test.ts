@@ -22,13 +22,18 @@ import { expectNoSecrets, startHarness, type Harness } from '../test-support/har
 
 const VERSIONS = `/v1/apps/${APP.id}/appStoreVersions`
 const PATCH_PATH = `/v1/appStoreVersionPhasedReleases/${PHASED_RELEASE_ID}`
-/** The live version checked against the previous one, as the README's guard workflow does. */
+/**
+ * The live version checked against the previous one. These tests are about the pause itself, on
+ * the sample build's share breach, so every finding that fails the job pauses (`pause-on: any`);
+ * what pauses by default is in decision.e2e.test.ts.
+ */
 const guard = {
   'build-id': '',
   'bundle-id': APP.bundleId,
   version: 'live',
   'baseline-version': 'previous',
-  'include-logs': '0'
+  'include-logs': '0',
+  'pause-on': 'any'
 }
 /** Thresholds the sample builds pass: nothing dominates, nothing rose by half. */
 const lenient = { threshold: '0.9', 'max-weight-increase': '50%' }
@@ -309,7 +314,7 @@ describe('phased-release: pause-on-failure', () => {
     const run = await h.run({ 'phased-release': 'pause-on-failure' })
     expect(run.code).toBe(1)
     expect(run.errors.join('\n')).toContain(
-      "Input 'phased-release' is 'pause-on-failure', which pauses the live version's rollout; it needs 'version: live'"
+      "Input 'phased-release' is 'pause-on-failure', which watches the live version's rollout; it needs 'version: live'"
     )
     expect(h.requests()).toHaveLength(0)
   })
@@ -343,48 +348,6 @@ describe('phased-release: pause-on-failure', () => {
   })
 })
 
-describe("the README's phased-release guard", () => {
-  /** The `with:` of this action's step in the README workflow called `name`, secrets left out. */
-  function readmeInputs(name: string): Record<string, string> {
-    const readme = readFileSync('README.md', 'utf8')
-    const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => parse(m[1]))
-    const workflow = blocks.find(b => b?.name === name)
-    const steps = Object.values(
-      workflow.jobs as Record<string, { steps: { uses?: string; with?: object }[] }>
-    ).flatMap(job => job.steps)
-    const step = steps.find(s => s.uses?.startsWith('asc-diagnostics-gate/asc-diagnostics-gate@'))
-    return Object.fromEntries(
-      Object.entries(step?.with ?? {})
-        .filter(([, value]) => !String(value).includes('${{'))
-        .map(([key, value]) => [key, String(value)])
-    )
-  }
-
-  it('pauses a regressing rollout when run as written', async () => {
-    const inputs = readmeInputs('Phased-release guard')
-    expect(inputs).toMatchObject({
-      version: 'live',
-      'baseline-version': 'previous',
-      'phased-release': 'pause-on-failure'
-    })
-    const run = await h.run({ 'build-id': '', ...inputs })
-    expect(run.code).toBe(1)
-    expect(run.outputs).toMatchObject({ paused: 'true', 'phased-release-state': 'PAUSED' })
-    expect(patches()).toHaveLength(1)
-  })
-
-  it('leaves a healthy rollout alone when run as written', async () => {
-    const run = await h.run({
-      'build-id': '',
-      ...readmeInputs('Phased-release guard'),
-      ...lenient,
-      'hangs-threshold': ''
-    })
-    expect(run.code).toBe(0)
-    expect(patches()).toHaveLength(0)
-  })
-})
-
 describe('hostile version strings', () => {
   it('reach the log, the annotations and the report as one escaped line', async () => {
     const live = h.asc.state.versions.find(v => v.id === LIVE_VERSION_ID)!
@@ -398,14 +361,14 @@ describe('hostile version strings', () => {
   })
 })
 
-describe('phased-release: report (the default), a dry run', () => {
+describe('phased-release: report, a dry run', () => {
   it('logs "would pause" where pause-on-failure would act, and sends no PATCH', async () => {
-    const run = await h.run(guard)
+    const run = await h.run({ ...guard, 'phased-release': 'report' })
     expect(run.code).toBe(1)
     expect(patches()).toHaveLength(0)
     expect(liveRelease().state).toBe('ACTIVE')
     expect(run.stdout).toContain(
-      "Would pause the phased release of 2.4.0 (day 3 of 7 (5% of users), active): the verdict failed, and 'phased-release' is 'report'"
+      "Would pause the phased release of 2.4.0 (day 3 of 7 (5% of users), active) on Disk writes signature 'ExampleApp: -[DatabaseConnection executeSQL:enumerateRowsWithBlock:] + 23'; 'phased-release' is 'report', and 'pause-on-failure' would have paused it."
     )
     expect(run.summary).toContain(
       '**`phased-release: pause-on-failure` would have paused this rollout**'
@@ -414,7 +377,7 @@ describe('phased-release: report (the default), a dry run', () => {
   })
 
   it('says nothing of pausing when the verdict passes', async () => {
-    const run = await h.run({ ...guard, ...lenient })
+    const run = await h.run({ ...guard, ...lenient, 'phased-release': 'report' })
     expect(run.stdout).not.toContain('Would pause')
     expect(run.summary).not.toContain('would have paused')
   })

@@ -1,30 +1,55 @@
 import { describe, expect, it } from '@jest/globals'
 import { pickVersion, type ReleasedVersion } from '../src/asc/app-store-versions.js'
 import { readPhasedRelease, type PhasedRelease } from '../src/asc/phased-release.js'
-import { decidePhasedRelease, describeRollout } from '../src/release-guard.js'
+import { finding, type RolloutState } from '../src/decision/findings.js'
+import type { MetricOutcome } from '../src/metrics/model.js'
+import { decideRollout, describeRollout } from '../src/release/decide.js'
 
 const active: PhasedRelease = { id: 'p1', state: 'ACTIVE', day: 3 }
-const failure = '1 diagnostic signature above the threshold; …'
+const hang: MetricOutcome = {
+  identifier: 'hangRate',
+  label: 'Hang rate',
+  percentile: 'p50',
+  device: 'all_iphones',
+  status: 'regressed',
+  regressedByRule: true,
+  regressedByApple: false,
+  points: []
+}
+const guardPolicy = (mode: 'report' | 'pause-on-failure', rollout: RolloutState = 'ACTIVE') => ({
+  failOnBreach: true,
+  failOnRegression: true,
+  failOnMetricRegression: true,
+  noData: 'warn' as const,
+  guard: { mode, pauseOn: ['metric-regression' as const], failAfterRollout: false, rollout }
+})
+const regression = (mode: 'report' | 'pause-on-failure', rollout?: RolloutState) => [
+  finding('metric-regression', { metric: hang }, guardPolicy(mode, rollout))
+]
 
 describe('the pause decision', () => {
-  it('pauses an active rollout when the run fails, in pause-on-failure mode', () => {
-    expect(decidePhasedRelease({ release: active, failure, mode: 'pause-on-failure' })).toEqual({
+  it('pauses an active rollout on a finding that pauses, in pause-on-failure mode', () => {
+    const findings = regression('pause-on-failure')
+    expect(decideRollout({ release: active, findings, mode: 'pause-on-failure' })).toEqual({
       action: 'pause',
-      reason: 'the verdict failed and the rollout is active'
+      reason: 'the rollout is active',
+      because: findings
     })
   })
 
   it('only says it would, in report mode', () => {
-    expect(decidePhasedRelease({ release: active, failure, mode: 'report' })).toEqual({
+    const findings = regression('report')
+    expect(decideRollout({ release: active, findings, mode: 'report' })).toEqual({
       action: 'would-pause',
-      reason: "'phased-release' is 'report'"
+      reason: "'phased-release' is 'report'",
+      because: findings
     })
   })
 
   it.each(['report', 'pause-on-failure'] as const)(
-    'does nothing when the run does not fail (%s)',
+    'does nothing when no finding pauses (%s)',
     mode => {
-      expect(decidePhasedRelease({ release: active, mode }).action).toBe('none')
+      expect(decideRollout({ release: active, findings: [], mode }).action).toBe('none')
     }
   )
 
@@ -35,17 +60,22 @@ describe('the pause decision', () => {
     ['UNKNOWN', /does not know/]
   ] as const)('never touches a %s rollout, and says why', (state, reason) => {
     for (const mode of ['report', 'pause-on-failure'] as const) {
-      const decision = decidePhasedRelease({ release: { ...active, state }, failure, mode })
+      const findings = regression(mode)
+      const decision = decideRollout({ release: { ...active, state }, findings, mode })
       expect(decision.action).toBe('none')
       expect(decision.reason).toMatch(reason)
     }
   })
 
-  it('does nothing for a version without a phased release', () => {
-    expect(decidePhasedRelease({ failure, mode: 'pause-on-failure' })).toEqual({
+  it('does nothing for a version without a phased release, or with the guard off', () => {
+    const findings = regression('pause-on-failure')
+    expect(decideRollout({ findings, mode: 'pause-on-failure' })).toMatchObject({
       action: 'none',
       reason: 'the version has no phased release'
     })
+    expect(decideRollout({ release: active, findings, mode: 'off' }).reason).toBe(
+      "'phased-release' is off"
+    )
   })
 })
 

@@ -65,7 +65,8 @@ const scenarios: {
     inputs: { 'build-id': 'out-backtraces', 'diagnostic-types': 'HANGS,DISK_WRITES' }
   },
   {
-    // The live version (2.4.0, day 3 of its rollout) against the previous one: paused.
+    // The live version (2.4.0, day 3 of its rollout) against the previous one: paused on the
+    // hang rate, with the shares shown as the "where", reported only.
     name: 'phased-release-paused',
     build: sampleBuild(),
     inputs: {
@@ -73,6 +74,7 @@ const scenarios: {
       'bundle-id': APP.bundleId,
       version: 'live',
       'baseline-version': 'previous',
+      metrics: 'hangRate, launchTime',
       'phased-release': 'pause-on-failure',
       'include-logs': '0'
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { DiagnosticType } from '../src/constants.js'
-import { evaluate } from '../src/gate.js'
+import { verdictOf } from '../test-support/verdict.js'
 import type { BacktraceResult, Signature } from '../src/model.js'
 import { characters, fitReport, utf8Bytes } from '../src/report/fit.js'
 import { Detail, renderReport, type ReportContext } from '../src/report/render.js'
@@ -13,7 +13,7 @@ const signatures = (type: DiagnosticType, n: number): Signature[] =>
     signature: `ExampleApp: ${type} ${'long_symbol_name_'.repeat(20)} ${i}`,
     weight: Number((0.9 / (i + 1)).toFixed(4))
   }))
-const verdict = evaluate({
+const verdict = verdictOf({
   types,
   current: new Map(
     types.map(t => [t, { type: t, signatures: signatures(t, 200), complete: true }])

@@ -239,7 +239,7 @@ describe('JUnit XML for any CI', () => {
     expect(feed).toMatchObject({
       classname: 'asc-diagnostics-gate.HANGS',
       file: 'ExampleApp/Feed/FeedViewController.m',
-      failure: { type: 'breach,regression' }
+      failure: { type: 'breach,signature-regression' }
     })
     expect(feed.failure!['#text'].split('\n')).toEqual([
       'weight: 41.0% of hang time (rank 1)',

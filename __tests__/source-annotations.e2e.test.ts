@@ -62,7 +62,7 @@ afterAll(() => h.close())
 const inWorkspace = (workspace: string) => ({ env: { GITHUB_WORKSPACE: workspace } })
 
 describe('source annotations on the blamed lines', () => {
-  it('puts each placed signature on its line: an error for a failing breach, a warning otherwise', async () => {
+  it('puts each placed signature on its line: an error for a failing breach, a notice for one without a finding', async () => {
     const run = await h.run({ 'hangs-threshold': '40%' }, inWorkspace(repo))
     const placed = annotationsIn(run.stdout).filter(a => a.properties.file)
     expect(placed).toEqual([
@@ -79,7 +79,7 @@ describe('source annotations on the blamed lines', () => {
         )
       },
       {
-        level: 'warning',
+        level: 'notice',
         properties: { title: 'Launches: 25.0% of launch time', file: ANALYTICS, line: '88' },
         message: expect.stringContaining(
           "Launches signature 'ExampleApp: static Analytics.bootstrap() + 64'"
@@ -145,8 +145,12 @@ describe('source annotations on the blamed lines', () => {
     )
   })
 
-  it('without a checkout: no source annotation, one line in the summary naming actions/checkout', async () => {
-    const run = await h.run({}) // the runner's empty workspace
+  it('without a checkout: no source annotation, and on a pull request one line naming actions/checkout', async () => {
+    // A scheduled run has no pull request to show the lines in: no hint.
+    const scheduled = await h.run({}) // the runner's empty workspace
+    expect(annotationsIn(scheduled.stdout).filter(a => a.properties.file)).toEqual([])
+    expect(scheduled.summary).not.toContain('actions/checkout')
+    const run = await h.onPullRequest(77, { comment: 'false' })
     expect(annotationsIn(run.stdout).filter(a => a.properties.file)).toEqual([])
     const lines = run.summary.split('\n').filter(line => line.includes('actions/checkout'))
     expect(lines).toEqual([

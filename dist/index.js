@@ -2150,6 +2150,13 @@ function sanitize(text) {
 function oneLine(text, max = 200) {
     return truncate(sanitize(text).replace(/::/g, ': :'), max);
 }
+/**
+ * A string attribute from App Store Connect as it is read: sanitized and cut to its cap once,
+ * so every channel gets the same safe text; '?' when absent.
+ */
+function capped(value, max) {
+    return truncate(sanitize(String(value ?? '?')), max);
+}
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
 function truncate(text, max) {
     if (text.length <= max)
@@ -5563,9 +5570,6 @@ function app_store_versions_resourceId(id, what) {
     }
     return id;
 }
-function capped(value, max) {
-    return truncate(String(value ?? '?'), max);
-}
 
 ;// CONCATENATED MODULE: ./src/asc/builds.ts
 
@@ -5711,7 +5715,7 @@ function readBuilds(body) {
     if (Array.isArray(included)) {
         for (const entry of included) {
             if (entry?.type === 'preReleaseVersions' && entry.id)
-                versions.set(entry.id, builds_capped(entry.attributes?.version, FIELD_CAPS.version));
+                versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version));
         }
     }
     return items.map(item => {
@@ -5724,16 +5728,12 @@ function readBuilds(body) {
         const versionId = build.relationships?.preReleaseVersion?.data?.id;
         return {
             id: build.id,
-            buildNumber: builds_capped(attributes.version, FIELD_CAPS.version),
+            buildNumber: capped(attributes.version, FIELD_CAPS.version),
             version: (versionId && versions.get(versionId)) || '?',
-            uploadedDate: builds_capped(attributes.uploadedDate, FIELD_CAPS.identifier),
-            processingState: builds_capped(attributes.processingState, FIELD_CAPS.identifier)
+            uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
+            processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
         };
     });
-}
-/** A string attribute cut to its cap at parse time; '?' when absent. */
-function builds_capped(value, max) {
-    return truncate(String(value ?? '?'), max);
 }
 
 ;// CONCATENATED MODULE: ./src/asc/backtrace.ts
@@ -5963,6 +5963,10 @@ class BuildFacts {
     cache = new Map();
     constructor(client) {
         this.client = client;
+    }
+    /** The facts when some part already asked for them (the metrics, a 404); else undefined. */
+    asked(buildId) {
+        return this.cache.get(buildId);
     }
     of(buildId) {
         let pending = this.cache.get(buildId);
@@ -7287,13 +7291,14 @@ async function collect(client, config, log) {
     }
 }
 /**
- * A build given by its ID gets its label ("2.4.0 (412)") from its facts, which the metrics and
- * the no-data check share; without them (an error there) it is named by its ID alone.
+ * A build given by its ID gets its label ("2.4.0 (412)") from its facts when the run asked for
+ * them anyway (the metrics, a 404); otherwise, or after an error there, it is named by its ID.
  */
 async function withLabel(build, facts) {
-    if (build.label)
+    const asked = build.label ? undefined : facts.asked(build.id);
+    if (!asked)
         return build;
-    const known = await facts.of(build.id).catch(() => undefined);
+    const known = await asked.catch(() => undefined);
     const label = known && buildLabel(known);
     return {
         ...build,
@@ -7306,12 +7311,6 @@ async function loadBuild(session, resolved, role) {
     const { client, config, log } = session;
     const build = await resolved;
     session.finished('builds');
-    // Alongside the signatures, never before them.
-    const labelled = withLabel(build, session.facts).then(named => {
-        if (named.label)
-            log(`The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`);
-        return named;
-    });
     // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
     const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
@@ -7322,7 +7321,10 @@ async function loadBuild(session, resolved, role) {
         return list;
     }));
     session.finished('signatures');
-    return { build: await labelled, lists: new Map(lists.map(list => [list.type, list])) };
+    const named = await withLabel(build, session.facts);
+    if (named.label)
+        log(`The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`);
+    return { build: named, lists: new Map(lists.map(list => [list.type, list])) };
 }
 
 ;// CONCATENATED MODULE: ./src/deadline.ts

@@ -141,12 +141,13 @@ export async function collect(
 }
 
 /**
- * A build given by its ID gets its label ("2.4.0 (412)") from its facts, which the metrics and
- * the no-data check share; without them (an error there) it is named by its ID alone.
+ * A build given by its ID gets its label ("2.4.0 (412)") from its facts when the run asked for
+ * them anyway (the metrics, a 404); otherwise, or after an error there, it is named by its ID.
  */
 async function withLabel(build: ResolvedBuild, facts: BuildFacts): Promise<ResolvedBuild> {
-  if (build.label) return build
-  const known = await facts.of(build.id).catch(() => undefined)
+  const asked = build.label ? undefined : facts.asked(build.id)
+  if (!asked) return build
+  const known = await asked.catch(() => undefined)
   const label = known && buildLabel(known)
   return {
     ...build,
@@ -178,14 +179,6 @@ async function loadBuild(
   const { client, config, log } = session
   const build = await resolved
   session.finished('builds')
-  // Alongside the signatures, never before them.
-  const labelled = withLabel(build, session.facts).then(named => {
-    if (named.label)
-      log(
-        `The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`
-      )
-    return named
-  })
   // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
   const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
   const lists = await allSettledOrThrow(
@@ -210,5 +203,10 @@ async function loadBuild(
     })
   )
   session.finished('signatures')
-  return { build: await labelled, lists: new Map(lists.map(list => [list.type, list])) }
+  const named = await withLabel(build, session.facts)
+  if (named.label)
+    log(
+      `The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`
+    )
+  return { build: named, lists: new Map(lists.map(list => [list.type, list])) }
 }

@@ -1,7 +1,7 @@
 import { ASC, FIELD_CAPS, LIVE_STATE, PHASED_RELEASE, REPLACED_STATE } from '../constants.js'
 import type { Platform } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
-import { oneLine, truncate } from '../text.js'
+import { capped, oneLine, truncate } from '../text.js'
 import type { AscClient } from './client.js'
 import { readPhasedRelease, type PhasedRelease } from './phased-release.js'
 import { followable, readPage } from './paging.js'
@@ -152,8 +152,4 @@ function resourceId(id: unknown, what: string): string {
     )
   }
   return id
-}
-
-function capped(value: unknown, max: number): string {
-  return truncate(String(value ?? '?'), max)
 }

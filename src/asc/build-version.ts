@@ -21,6 +21,11 @@ export class BuildFacts {
 
   constructor(private readonly client: AscClient) {}
 
+  /** The facts when some part already asked for them (the metrics, a 404); else undefined. */
+  asked(buildId: string): Promise<BuildVersion> | undefined {
+    return this.cache.get(buildId)
+  }
+
   of(buildId: string): Promise<BuildVersion> {
     let pending = this.cache.get(buildId)
     if (!pending) {

@@ -1,6 +1,6 @@
 import { FIELD_CAPS, RESOURCE_ID, type Platform } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
-import { oneLine, truncate } from '../text.js'
+import { capped, oneLine } from '../text.js'
 import type { AppRef, BuildRef } from '../model.js'
 import { fetchReleasedVersions, pickVersion, type ReleasedVersion } from './app-store-versions.js'
 import type { AscClient } from './client.js'
@@ -212,9 +212,4 @@ function readBuilds(body: unknown): BuildRow[] {
       processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
     }
   })
-}
-
-/** A string attribute cut to its cap at parse time; '?' when absent. */
-function capped(value: unknown, max: number): string {
-  return truncate(String(value ?? '?'), max)
 }
