@@ -1497,10 +1497,6 @@ function mark(findings) {
         return undefined;
     return findings.some(f => f.failsJob) ? '❌' : '⚠️';
 }
-/** Why a set of findings does not fail the job, when none does. */
-function reportOnlyReason(findings) {
-    return findings.every(f => !f.failsJob) ? findings[0]?.failsJobReason : undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/config/values.ts
 
@@ -2512,7 +2508,7 @@ function metricsVerdict(config, data) {
         : undefined;
 }
 /** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
-function verdict_regressionSentence(o) {
+function regressionSentence(o) {
     const parts = [`${o.label} (${o.percentile}, ${o.device})`];
     if (o.point) {
         parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
@@ -2585,14 +2581,16 @@ function subjectName(f) {
 function findingSentence(f, build) {
     const { subject } = f;
     if ('signature' in subject) {
-        return f.kind === 'breach' ? breachSentence(subject.signature) : wording_regressionSentence(subject.signature);
+        return f.kind === 'breach'
+            ? breachSentence(subject.signature)
+            : wording_regressionSentence(subject.signature);
     }
     if ('diagnosticType' in subject)
         return noDataSentence(subject.diagnosticType, build);
     const o = subject.metric;
     switch (f.kind) {
         case 'metric-regression':
-            return `Metric regressed: ${verdict_regressionSentence(o)}.`;
+            return `Metric regressed: ${regressionSentence(o)}.`;
         case 'apple-regression':
             return `Apple's regression insight flags ${o.label} (${o.identifier})${o.version ? ` on ${oneLine(o.version, 64)}` : ''}.`;
         default:
@@ -2833,7 +2831,10 @@ function signatureCase(s, classname, input) {
             ...base,
             failure: {
                 message: findingText(s),
-                type: findings.filter(f => f.failsJob).map(f => f.kind).join(','),
+                type: findings
+                    .filter(f => f.failsJob)
+                    .map(f => f.kind)
+                    .join(','),
                 details
             }
         };
@@ -3005,7 +3006,7 @@ function buildSarif(input) {
 }
 /** The signatures with a finding (breaches first, worst first), each once. */
 function reportedSignatures({ verdict }) {
-    const signatures = verdict.findings.flatMap(f => ('signature' in f.subject ? [f.subject.signature] : []));
+    const signatures = verdict.findings.flatMap(f => 'signature' in f.subject ? [f.subject.signature] : []);
     return [...new Set(signatures)];
 }
 function ruleDescriptor(rule) {
@@ -3068,7 +3069,9 @@ function metricResult(o, findings, input, ruleIndex) {
         ruleId,
         ruleIndex: ruleIndex(ruleId),
         level: levelOf(findings),
-        message: { text: findings.map(f => findingSentence(f, input.buildLabel ?? input.buildId)).join(' ') },
+        message: {
+            text: findings.map(f => findingSentence(f, input.buildLabel ?? input.buildId)).join(' ')
+        },
         locations: [
             { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
         ],
@@ -4740,7 +4743,6 @@ async function pullRequestComment(outcome) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/metrics/outputs.ts
-
 /** One gated metric as the `metrics` output carries it. */
 function metricRecord(o) {
     const insight = o.appleInsight;
@@ -4789,18 +4791,6 @@ function metricReportRecord(o) {
 function metricsOutput(metrics) {
     return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
 }
-/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
-function metricRegressionText(outcome) {
-    return `Metric regressed: ${regressionSentence(outcome)}.`;
-}
-/** One annotation line per regressed metric. */
-function metricRegressionLines(metrics) {
-    return (metrics?.regressions ?? []).map(metricRegressionText);
-}
-/** One warning line per metric without data, for `no-data: warn`. */
-function metricNoDataLines(metrics) {
-    return (metrics?.noData ?? []).map(o => `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`);
-}
 /** The JSON report's `metrics` section; null when no metric is gated. */
 function metricsReport(metrics, appId) {
     if (!metrics)
@@ -4816,6 +4806,7 @@ function metricsReport(metrics, appId) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/records.ts
+
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
     return {
@@ -4835,6 +4826,27 @@ function signatureRecord(s) {
                 regressed: s.regressed
             }
             : {})
+    };
+}
+/** A finding with its consequences, as the report's schema describes it. */
+function findingRecord(f) {
+    const { subject } = f;
+    return {
+        kind: f.kind,
+        evidence: f.evidence,
+        subject: {
+            name: subjectName(f),
+            ...('signature' in subject
+                ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
+                : 'metric' in subject
+                    ? { metric: subject.metric.identifier }
+                    : { diagnosticType: subject.diagnosticType })
+        },
+        failsJob: f.failsJob,
+        failsJobReason: f.failsJobReason ?? null,
+        pauses: f.pauses,
+        pausesReason: f.pausesReason ?? null,
+        wouldPause: f.wouldPause
     };
 }
 /**
@@ -4857,6 +4869,19 @@ function boundedRecords(items, maxBytes) {
         json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
         omitted: items.length - kept.size
     };
+}
+/** The findings as a JSON array of at most `maxBytes`, most decisive first; the rest are cut. */
+function boundedFindings(findings, maxBytes) {
+    const texts = [];
+    let size = 2;
+    for (const f of findings) {
+        const text = JSON.stringify(findingRecord(f));
+        size += Buffer.byteLength(text) + (texts.length ? 1 : 0);
+        if (size > maxBytes)
+            break;
+        texts.push(text);
+    }
+    return `[${texts.join(',')}]`;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/json-report.ts
@@ -4944,27 +4969,6 @@ function phasedReleaseRecord(guard) {
         error: guard.error ?? null
     };
 }
-/** A finding with its consequences, as the report's schema describes it. */
-function findingRecord(f) {
-    const { subject } = f;
-    return {
-        kind: f.kind,
-        evidence: f.evidence,
-        subject: {
-            name: subjectName(f),
-            ...('signature' in subject
-                ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
-                : 'metric' in subject
-                    ? { metric: subject.metric.identifier }
-                    : { diagnosticType: subject.diagnosticType })
-        },
-        failsJob: f.failsJob,
-        failsJobReason: f.failsJobReason ?? null,
-        pauses: f.pauses,
-        pausesReason: f.pausesReason ?? null,
-        wouldPause: f.wouldPause
-    };
-}
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
     return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
@@ -5020,6 +5024,7 @@ function setOutputs(verdict, values) {
         outputs_setOutput(name, json);
         outputs_setOutput(`${name}-omitted`, String(omitted));
     }
+    outputs_setOutput('findings', boundedFindings(verdict.findings, GITHUB_LIMITS.outputMaxBytes));
     outputs_setOutput('metrics', metricsOutput(verdict.metrics));
     outputs_setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0));
     outputs_setOutput('report', values.report);
@@ -7553,14 +7558,14 @@ function failureLine(verdict, build) {
         const worst = regressions[0];
         parts.push(`${plural(regressions.length, 'regression')} against the baseline build; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (${worst.change === 'new' ? 'new' : sinceBaseline(worst)}).`);
     }
-    const emptyTypes = failing.flatMap(f => ('diagnosticType' in f.subject ? [f.subject.diagnosticType] : []));
+    const emptyTypes = failing.flatMap(f => 'diagnosticType' in f.subject ? [f.subject.diagnosticType] : []);
     if (emptyTypes.length)
         parts.push(`${noDataYet(emptyTypes, build)}, and 'no-data' is 'fail'.`);
     const metrics = [
-        ...new Set(failing.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : [])))
+        ...new Set(failing.flatMap(f => f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))
     ];
     if (metrics[0]) {
-        parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${verdict_regressionSentence(metrics[0])}.`);
+        parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
     }
     const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
     if (noMetricData.length) {

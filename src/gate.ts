@@ -1,11 +1,5 @@
 import type { DiagnosticType } from './constants.js'
-import type {
-  Change,
-  Evaluated,
-  Signature,
-  SignatureList,
-  TypeOutcome
-} from './model.js'
+import type { Change, Evaluated, Signature, SignatureList, TypeOutcome } from './model.js'
 import { WEIGHT_EPSILON } from './constants.js'
 
 export interface GateInput {

@@ -67,7 +67,9 @@ export function subjectName(f: Finding): string {
 export function findingSentence(f: Finding, build: string): string {
   const { subject } = f
   if ('signature' in subject) {
-    return f.kind === 'breach' ? breachSentence(subject.signature) : regressionSentence(subject.signature)
+    return f.kind === 'breach'
+      ? breachSentence(subject.signature)
+      : regressionSentence(subject.signature)
   }
   if ('diagnosticType' in subject) return noDataSentence(subject.diagnosticType, build)
   const o = subject.metric

@@ -119,7 +119,8 @@ export function consequences(kind: FindingKind, policy: ConsequencePolicy): Cons
         : {
             failsJob: true,
             pauses: false,
-            pausesReason: "'phased-release' is 'report' (a dry run); 'pause-on-failure' would pause",
+            pausesReason:
+              "'phased-release' is 'report' (a dry run); 'pause-on-failure' would pause",
             wouldPause: true
           }
     case 'COMPLETE':
@@ -176,9 +177,4 @@ export function metricFindings(findings: readonly Finding[], identifier: string)
 export function mark(findings: readonly Finding[]): '❌' | '⚠️' | undefined {
   if (findings.length === 0) return undefined
   return findings.some(f => f.failsJob) ? '❌' : '⚠️'
-}
-
-/** Why a set of findings does not fail the job, when none does. */
-export function reportOnlyReason(findings: readonly Finding[]): string | undefined {
-  return findings.every(f => !f.failsJob) ? findings[0]?.failsJobReason : undefined
 }

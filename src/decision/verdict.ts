@@ -131,11 +131,15 @@ export function failureLine(verdict: Verdict, build: string): string | undefined
       `${plural(regressions.length, 'regression')} against the baseline build; worst: ${signatureName(worst, 120)} at ${percent(worst.weight)} (${worst.change === 'new' ? 'new' : sinceBaseline(worst)}).`
     )
   }
-  const emptyTypes = failing.flatMap(f => ('diagnosticType' in f.subject ? [f.subject.diagnosticType] : []))
+  const emptyTypes = failing.flatMap(f =>
+    'diagnosticType' in f.subject ? [f.subject.diagnosticType] : []
+  )
   if (emptyTypes.length) parts.push(`${noDataYet(emptyTypes, build)}, and 'no-data' is 'fail'.`)
   const metrics = [
     ...new Set(
-      failing.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))
+      failing.flatMap(f =>
+        f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []
+      )
     )
   ]
   if (metrics[0]) {

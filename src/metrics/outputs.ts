@@ -1,5 +1,4 @@
 import type { MetricOutcome, MetricsVerdict } from './model.js'
-import { regressionSentence } from './verdict.js'
 
 /** One gated metric as the `metrics` output carries it. */
 function metricRecord(o: MetricOutcome): Record<string, unknown> {
@@ -50,24 +49,6 @@ function metricReportRecord(o: MetricOutcome): Record<string, unknown> {
 
 export function metricsOutput(metrics: MetricsVerdict | undefined): string {
   return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord))
-}
-
-/** What an annotation, a JUnit failure and a SARIF result say of a regressed metric. */
-export function metricRegressionText(outcome: MetricOutcome): string {
-  return `Metric regressed: ${regressionSentence(outcome)}.`
-}
-
-/** One annotation line per regressed metric. */
-export function metricRegressionLines(metrics: MetricsVerdict | undefined): string[] {
-  return (metrics?.regressions ?? []).map(metricRegressionText)
-}
-
-/** One warning line per metric without data, for `no-data: warn`. */
-export function metricNoDataLines(metrics: MetricsVerdict | undefined): string[] {
-  return (metrics?.noData ?? []).map(
-    o =>
-      `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`
-  )
 }
 
 /** The JSON report's `metrics` section; null when no metric is gated. */

@@ -5,12 +5,11 @@ import type { Collected } from '../collect.js'
 import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../decision/verdict.js'
 import type { GuardOutcome } from '../release/decide.js'
-import type { Finding } from '../decision/findings.js'
 import { metricsReport } from '../metrics/outputs.js'
 import { subjectName } from '../wording.js'
 import { writeTextFile } from './files.js'
 import type { Outcome } from '../outcome.js'
-import { signatureRecord } from './records.js'
+import { findingRecord, signatureRecord } from './records.js'
 
 export interface JsonReportInput {
   verdict?: Verdict
@@ -104,28 +103,6 @@ function phasedReleaseRecord(guard: GuardOutcome | undefined): Record<string, un
     paused: guard.paused,
     pausedOn: guard.decision.because.map(subjectName),
     error: guard.error ?? null
-  }
-}
-
-/** A finding with its consequences, as the report's schema describes it. */
-function findingRecord(f: Finding): Record<string, unknown> {
-  const { subject } = f
-  return {
-    kind: f.kind,
-    evidence: f.evidence,
-    subject: {
-      name: subjectName(f),
-      ...('signature' in subject
-        ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
-        : 'metric' in subject
-          ? { metric: subject.metric.identifier }
-          : { diagnosticType: subject.diagnosticType })
-    },
-    failsJob: f.failsJob,
-    failsJobReason: f.failsJobReason ?? null,
-    pauses: f.pauses,
-    pausesReason: f.pausesReason ?? null,
-    wouldPause: f.wouldPause
   }
 }
 

@@ -5,7 +5,13 @@ import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
 import type { Evaluated, TypeOutcome } from '../model.js'
 import { placeableSignatures } from '../source/locate.js'
 import { limitPercent, percent } from '../text.js'
-import { consequenceText, deltaPoints, findingSentence, noDataSentence, sinceBaseline } from '../wording.js'
+import {
+  consequenceText,
+  deltaPoints,
+  findingSentence,
+  noDataSentence,
+  sinceBaseline
+} from '../wording.js'
 import { findingText, type FindingsInput } from './ci-shared.js'
 
 // JUnit XML in the shape Jenkins (junit plugin), GitLab (artifacts:reports:junit) and
@@ -57,10 +63,15 @@ function metricsSuite(metrics: MetricsVerdict, input: FindingsInput): TestSuite 
       const name = `${o.label} (${o.identifier}, ${o.percentile}, ${o.device})`
       const findings = metricFindings(input.verdict.findings, o.identifier)
       const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`
-      const details =
-        o.status === 'regressed' ? metricFacts(o, settings.maxIncrease) : why
+      const details = o.status === 'regressed' ? metricFacts(o, settings.maxIncrease) : why
       const build = input.buildLabel ?? input.buildId
-      return findingCase({ name, classname }, findings, build, details, o.status === 'ok' ? undefined : why)
+      return findingCase(
+        { name, classname },
+        findings,
+        build,
+        details,
+        o.status === 'ok' ? undefined : why
+      )
     })
   }
 }
@@ -87,7 +98,9 @@ function findingCase(
       }
     }
   }
-  const reported = findings.map(f => `${findingSentence(f, build)} ${capitalised(consequenceText(f))}.`)
+  const reported = findings.map(
+    f => `${findingSentence(f, build)} ${capitalised(consequenceText(f))}.`
+  )
   if (reported.length && !findings.every(f => f.kind === 'no-data')) {
     return { ...base, output: reported.join('\n') }
   }
@@ -162,7 +175,10 @@ function signatureCase(s: Evaluated, classname: string, input: FindingsInput): T
       ...base,
       failure: {
         message: findingText(s),
-        type: findings.filter(f => f.failsJob).map(f => f.kind).join(','),
+        type: findings
+          .filter(f => f.failsJob)
+          .map(f => f.kind)
+          .join(','),
         details
       }
     }

@@ -4,7 +4,7 @@ import type { Verdict } from '../decision/verdict.js'
 import { metricsOutput } from '../metrics/outputs.js'
 import type { GuardOutcome } from '../release/decide.js'
 import { scrub } from '../secrets.js'
-import { boundedRecords } from './records.js'
+import { boundedFindings, boundedRecords } from './records.js'
 
 export interface OutputValues {
   buildId: string
@@ -35,6 +35,7 @@ export function setOutputs(verdict: Verdict, values: OutputValues): void {
     setOutput(name, json)
     setOutput(`${name}-omitted`, String(omitted))
   }
+  setOutput('findings', boundedFindings(verdict.findings, GITHUB_LIMITS.outputMaxBytes))
   setOutput('metrics', metricsOutput(verdict.metrics))
   setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0))
   setOutput('report', values.report)

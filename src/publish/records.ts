@@ -1,4 +1,6 @@
+import type { Finding } from '../decision/findings.js'
 import type { Evaluated } from '../model.js'
+import { subjectName } from '../wording.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 export function signatureRecord(s: Evaluated): Record<string, unknown> {
@@ -19,6 +21,28 @@ export function signatureRecord(s: Evaluated): Record<string, unknown> {
           regressed: s.regressed
         }
       : {})
+  }
+}
+
+/** A finding with its consequences, as the report's schema describes it. */
+export function findingRecord(f: Finding): Record<string, unknown> {
+  const { subject } = f
+  return {
+    kind: f.kind,
+    evidence: f.evidence,
+    subject: {
+      name: subjectName(f),
+      ...('signature' in subject
+        ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
+        : 'metric' in subject
+          ? { metric: subject.metric.identifier }
+          : { diagnosticType: subject.diagnosticType })
+    },
+    failsJob: f.failsJob,
+    failsJobReason: f.failsJobReason ?? null,
+    pauses: f.pauses,
+    pausesReason: f.pausesReason ?? null,
+    wouldPause: f.wouldPause
   }
 }
 
@@ -44,4 +68,17 @@ export function boundedRecords(
     json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
     omitted: items.length - kept.size
   }
+}
+
+/** The findings as a JSON array of at most `maxBytes`, most decisive first; the rest are cut. */
+export function boundedFindings(findings: readonly Finding[], maxBytes: number): string {
+  const texts: string[] = []
+  let size = 2
+  for (const f of findings) {
+    const text = JSON.stringify(findingRecord(f))
+    size += Buffer.byteLength(text) + (texts.length ? 1 : 0)
+    if (size > maxBytes) break
+    texts.push(text)
+  }
+  return `[${texts.join(',')}]`
 }

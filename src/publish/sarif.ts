@@ -122,7 +122,9 @@ export function buildSarif(input: FindingsInput): string {
 
 /** The signatures with a finding (breaches first, worst first), each once. */
 function reportedSignatures({ verdict }: FindingsInput): Evaluated[] {
-  const signatures = verdict.findings.flatMap(f => ('signature' in f.subject ? [f.subject.signature] : []))
+  const signatures = verdict.findings.flatMap(f =>
+    'signature' in f.subject ? [f.subject.signature] : []
+  )
   return [...new Set(signatures)]
 }
 
@@ -197,7 +199,9 @@ function metricResult(
     ruleId,
     ruleIndex: ruleIndex(ruleId),
     level: levelOf(findings),
-    message: { text: findings.map(f => findingSentence(f, input.buildLabel ?? input.buildId)).join(' ') },
+    message: {
+      text: findings.map(f => findingSentence(f, input.buildLabel ?? input.buildId)).join(' ')
+    },
     locations: [
       { logicalLocations: [{ name: o.label, fullyQualifiedName: `metrics/${population}` }] }
     ],

@@ -75,7 +75,8 @@ function headline(verdict: Verdict): string {
     return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`
   }
   const gaps = gapNames(verdict.findings)
-  if (gaps.length) return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`
+  if (gaps.length)
+    return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`
   return '### ✅ App Store diagnostics gate: passed'
 }
 
