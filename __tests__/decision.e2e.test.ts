@@ -261,7 +261,7 @@ describe('after the rollout (COMPLETE)', () => {
     expect(PATCHES()).toHaveLength(0)
     const lines = run.stdout.split('\n').filter(l => l.startsWith('Not pausing'))
     expect(lines).toEqual([
-      'Not pausing: the rollout is complete; the 6 findings are reported as the consequences say.'
+      'Not pausing: the rollout is complete; the findings are reported, not failed.'
     ])
     expect(run.summary).toContain(
       "the rollout is complete (COMPLETE): nothing is left to protect, and 'fail-after-rollout' is false"
@@ -271,6 +271,9 @@ describe('after the rollout (COMPLETE)', () => {
     const kept = await switchedOn({ 'fail-after-rollout': 'true' })
     expect(kept.code).toBe(1)
     expect(kept.errors.at(-1)).toMatch(/^1 metric regressed: Hang rate/)
+    expect(kept.stdout).toContain(
+      "Not pausing: the rollout is complete; 1 finding still fails the job ('fail-after-rollout' is true)."
+    )
     expect(PATCHES()).toHaveLength(0)
   })
 

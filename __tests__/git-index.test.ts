@@ -149,6 +149,25 @@ describe('the tracked files, read from .git/index', () => {
     })
   })
 
+  it('refuses a version-4 index whose paths grow by a byte each, before the copying adds up', () => {
+    const count = 40_000
+    const entry = (): Buffer => {
+      const fixed = Buffer.alloc(40 + 20 + 2)
+      fixed.writeUInt32BE(0o100644, 24)
+      fixed.writeUInt16BE(0xfff, 60)
+      return Buffer.concat([fixed, Buffer.from([0]), Buffer.from('a\0')]) // strip 0, suffix "a"
+    }
+    const header = Buffer.alloc(12)
+    header.write('DIRC', 0, 'latin1')
+    header.writeUInt32BE(4, 4)
+    header.writeUInt32BE(count, 8)
+    const one = entry()
+    const index = Buffer.concat([header, ...Array(count).fill(one), Buffer.alloc(20)])
+    expect(parseGitIndex(index)).toEqual({
+      unreadable: 'its paths are longer than any checkout holds'
+    })
+  })
+
   it('never throws, whatever the bytes after a valid header', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 2, max: 4 }), (tail, v) => {

@@ -4195,7 +4195,7 @@ function decideRollout(input) {
 function noPauseReason(findings) {
     if (findings.length === 0)
         return 'nothing was found';
-    return "no finding is one that 'pause-on' names";
+    return 'no finding pauses it (each says why)';
 }
 const STATE_WORDS = {
     INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
@@ -4206,7 +4206,11 @@ const STATE_WORDS = {
 };
 /** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
 function because(decision) {
-    return `on ${decision.because.map(subjectName).join(', ')}`;
+    return `on ${evidenceOf(decision).join(', ')}`;
+}
+/** The subjects a pause rests on, each once (a metric can have the rule's and Apple's finding). */
+function evidenceOf(decision) {
+    return [...new Set(decision.because.map(subjectName))];
 }
 /** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
 function describeRollout(release) {
@@ -4285,7 +4289,13 @@ async function guardRelease(client, version, findings, mode, log) {
  */
 function logWhy(decision, findings, name, release, log) {
     if (!release || release.state === 'COMPLETE') {
-        log(`Not pausing: ${release ? 'the rollout is complete' : 'the version has no phased release'}${findings.length ? `; ${findings.length === 1 ? 'the finding is' : `the ${findings.length} findings are`} reported as the consequences say` : ''}.`);
+        const failing = findings.filter(f => f.failsJob).length;
+        const rest = failing
+            ? `; ${plural(failing, 'finding')} still ${failing === 1 ? 'fails' : 'fail'} the job ('fail-after-rollout' is true)`
+            : findings.length
+                ? '; the findings are reported, not failed'
+                : '';
+        log(`Not pausing: ${release ? 'the rollout is complete' : 'the version has no phased release'}${rest}.`);
         return;
     }
     if (decision.action === 'would-pause') {
@@ -4329,6 +4339,9 @@ const SIGNATURE = 'DIRC';
 const STAT_BYTES = 40;
 const EXTENDED_FLAG = 0x4000;
 const NAME_LENGTH_MASK = 0x0fff;
+/** A version-4 path is rebuilt from the one before it: cap each, and all of them together. */
+const MAX_NAME_BYTES = 16 * 1024;
+const MAX_NAMES_PER_INDEX_BYTE = 8;
 const MODE_TYPE_MASK = 0o170000;
 const SPARSE_DIRECTORY = 0o040000;
 /** Extensions whose index lists only part of the entries: the rest live elsewhere. */
@@ -4413,6 +4426,7 @@ function readEntries(data, version, hashBytes) {
     const files = new Set();
     let offset = 12;
     let previous = Buffer.alloc(0);
+    let nameBytes = 0;
     for (let i = 0; i < count; i++) {
         const start = offset;
         const flagsAt = start + STAT_BYTES + hashBytes;
@@ -4448,6 +4462,11 @@ function readEntries(data, version, hashBytes) {
             if (offset > end)
                 return broken;
         }
+        nameBytes += name.length;
+        // A hostile version-4 index can make each path one byte longer than the last.
+        if (name.length > MAX_NAME_BYTES || nameBytes > MAX_NAMES_PER_INDEX_BYTE * data.length) {
+            return { unreadable: 'its paths are longer than any checkout holds' };
+        }
         previous = name;
         if ((mode & MODE_TYPE_MASK) !== SPARSE_DIRECTORY)
             files.add(name.toString('utf8'));
@@ -4470,10 +4489,10 @@ function readVarint(data, at, end) {
     let byte = data[at++];
     let value = byte & 0x7f;
     while (byte & 0x80) {
-        if (at >= end || value > 0xffffff)
+        if (at >= end || value > MAX_NAME_BYTES)
             return null;
         byte = data[at++];
-        value = ((value + 1) << 7) + (byte & 0x7f);
+        value = (value + 1) * 128 + (byte & 0x7f);
     }
     return { value, next: at };
 }
@@ -5002,9 +5021,10 @@ const EXIT = {
     bug: 4
 };
 const EXIT_CODES_HELP = `Exit status:
-  0  passed, including no data under --no-data pass or warn
-  1  the gate failed: a breach, a regression (a signature or a metric), or no data
-     under --no-data fail
+  0  passed, including no data under --no-data pass or warn, and findings that only
+     report (each says why)
+  1  the gate failed: a finding failed the job (a breach, a regression of a signature
+     or a metric, or no data under --no-data fail)
   2  bad input or configuration (an unknown flag, a bad value, a missing or unreadable key)
   3  App Store Connect could not be read (authentication, network or server)
   4  an unexpected error: a bug in the tool, please report it`;
@@ -6024,7 +6044,7 @@ function releaseSection(guard, findings) {
     if (!guard.release)
         return `**Phased release:** none for ${version}.`;
     const lines = [];
-    const evidence = guard.decision.because.map(f => markdown_text(subjectName(f))).join(', ');
+    const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
     if (guard.paused) {
         const day = rolloutDay(guard.release);
         lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
@@ -6036,13 +6056,17 @@ function releaseSection(guard, findings) {
         lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
     }
     lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    // Read again just before the PATCH, the rollout was no longer one to pause.
+    const stillToPause = !guard.paused && !guard.error && findings.some(f => f.pauses);
+    if (stillToPause)
+        lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
     const others = findings.filter(f => !guard.decision.because.includes(f));
     if (others.length && guard.decision.reason !== "'phased-release' is off") {
         lines.push([
             guard.paused || guard.decision.action === 'would-pause'
                 ? 'The other findings do not pause it:'
                 : 'Not paused:',
-            ...others.map(f => `- ${markdown_text(subjectName(f))}: ${markdown_text(consequenceText(f))}.`)
+            ...others.map(f => `- ${markdown_text(subjectName(f))}: ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
         ].join('\n'));
     }
     return lines.join('\n\n');

@@ -10,9 +10,10 @@ export const EXIT = {
 } as const
 
 export const EXIT_CODES_HELP = `Exit status:
-  0  passed, including no data under --no-data pass or warn
-  1  the gate failed: a breach, a regression (a signature or a metric), or no data
-     under --no-data fail
+  0  passed, including no data under --no-data pass or warn, and findings that only
+     report (each says why)
+  1  the gate failed: a finding failed the job (a breach, a regression of a signature
+     or a metric, or no data under --no-data fail)
   2  bad input or configuration (an unknown flag, a bad value, a missing or unreadable key)
   3  App Store Connect could not be read (authentication, network or server)
   4  an unexpected error: a bug in the tool, please report it`

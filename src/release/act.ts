@@ -7,7 +7,7 @@ import type { Finding } from '../decision/findings.js'
 import type { Verdict } from '../decision/verdict.js'
 import { DataError, messageOf, ServiceError } from '../errors.js'
 import type { PhasedReleaseMode } from '../model.js'
-import { oneLine } from '../text.js'
+import { oneLine, plural } from '../text.js'
 import { consequenceText, subjectName } from '../wording.js'
 import {
   because,
@@ -83,8 +83,14 @@ function logWhy(
   log: (line: string) => void
 ): void {
   if (!release || release.state === 'COMPLETE') {
+    const failing = findings.filter(f => f.failsJob).length
+    const rest = failing
+      ? `; ${plural(failing, 'finding')} still ${failing === 1 ? 'fails' : 'fail'} the job ('fail-after-rollout' is true)`
+      : findings.length
+        ? '; the findings are reported, not failed'
+        : ''
     log(
-      `Not pausing: ${release ? 'the rollout is complete' : 'the version has no phased release'}${findings.length ? `; ${findings.length === 1 ? 'the finding is' : `the ${findings.length} findings are`} reported as the consequences say` : ''}.`
+      `Not pausing: ${release ? 'the rollout is complete' : 'the version has no phased release'}${rest}.`
     )
     return
   }

@@ -59,7 +59,7 @@ export function decideRollout(input: {
 
 function noPauseReason(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'nothing was found'
-  return "no finding is one that 'pause-on' names"
+  return 'no finding pauses it (each says why)'
 }
 
 const STATE_WORDS: Record<PhasedRelease['state'], string> = {
@@ -72,7 +72,12 @@ const STATE_WORDS: Record<PhasedRelease['state'], string> = {
 
 /** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
 export function because(decision: GuardDecision): string {
-  return `on ${decision.because.map(subjectName).join(', ')}`
+  return `on ${evidenceOf(decision).join(', ')}`
+}
+
+/** The subjects a pause rests on, each once (a metric can have the rule's and Apple's finding). */
+export function evidenceOf(decision: GuardDecision): string[] {
+  return [...new Set(decision.because.map(subjectName))]
 }
 
 /** "day 3 of 7 (5% of users), active"; the words the report and the log use. */

@@ -1,5 +1,5 @@
 import type { Finding } from '../decision/findings.js'
-import { describeRollout, rolloutDay, type GuardOutcome } from '../release/decide.js'
+import { describeRollout, evidenceOf, rolloutDay, type GuardOutcome } from '../release/decide.js'
 import { consequenceText, subjectName } from '../wording.js'
 import { text } from './markdown.js'
 
@@ -11,7 +11,7 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
   const version = text(guard.version)
   if (!guard.release) return `**Phased release:** none for ${version}.`
   const lines: string[] = []
-  const evidence = guard.decision.because.map(f => text(subjectName(f))).join(', ')
+  const evidence = evidenceOf(guard.decision).map(text).join(', ')
   if (guard.paused) {
     const day = rolloutDay(guard.release)
     lines.push(
@@ -25,6 +25,9 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
     )
   }
   lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`)
+  // Read again just before the PATCH, the rollout was no longer one to pause.
+  const stillToPause = !guard.paused && !guard.error && findings.some(f => f.pauses)
+  if (stillToPause) lines.push(`Not paused now: ${text(guard.decision.reason)}.`)
   const others = findings.filter(f => !guard.decision.because.includes(f))
   if (others.length && guard.decision.reason !== "'phased-release' is off") {
     lines.push(
@@ -32,7 +35,10 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
         guard.paused || guard.decision.action === 'would-pause'
           ? 'The other findings do not pause it:'
           : 'Not paused:',
-        ...others.map(f => `- ${text(subjectName(f))}: ${text(consequenceText(f))}.`)
+        ...others.map(
+          f =>
+            `- ${text(subjectName(f))}: ${text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`
+        )
       ].join('\n')
     )
   }

@@ -17,6 +17,9 @@ const SIGNATURE = 'DIRC'
 const STAT_BYTES = 40
 const EXTENDED_FLAG = 0x4000
 const NAME_LENGTH_MASK = 0x0fff
+/** A version-4 path is rebuilt from the one before it: cap each, and all of them together. */
+const MAX_NAME_BYTES = 16 * 1024
+const MAX_NAMES_PER_INDEX_BYTE = 8
 const MODE_TYPE_MASK = 0o170000
 const SPARSE_DIRECTORY = 0o040000
 /** Extensions whose index lists only part of the entries: the rest live elsewhere. */
@@ -95,6 +98,7 @@ function readEntries(data: Buffer, version: number, hashBytes: number): IndexLis
   const files = new Set<string>()
   let offset = 12
   let previous: Buffer = Buffer.alloc(0)
+  let nameBytes = 0
   for (let i = 0; i < count; i++) {
     const start = offset
     const flagsAt = start + STAT_BYTES + hashBytes
@@ -125,6 +129,11 @@ function readEntries(data: Buffer, version: number, hashBytes: number): IndexLis
       offset = start + ((nul - start + 8) & ~7)
       if (offset > end) return broken
     }
+    nameBytes += name.length
+    // A hostile version-4 index can make each path one byte longer than the last.
+    if (name.length > MAX_NAME_BYTES || nameBytes > MAX_NAMES_PER_INDEX_BYTE * data.length) {
+      return { unreadable: 'its paths are longer than any checkout holds' }
+    }
     previous = name
     if ((mode & MODE_TYPE_MASK) !== SPARSE_DIRECTORY) files.add(name.toString('utf8'))
   }
@@ -144,9 +153,9 @@ function readVarint(data: Buffer, at: number, end: number): { value: number; nex
   let byte = data[at++]
   let value = byte & 0x7f
   while (byte & 0x80) {
-    if (at >= end || value > 0xffffff) return null
+    if (at >= end || value > MAX_NAME_BYTES) return null
     byte = data[at++]
-    value = ((value + 1) << 7) + (byte & 0x7f)
+    value = (value + 1) * 128 + (byte & 0x7f)
   }
   return { value, next: at }
 }
