@@ -3390,7 +3390,7 @@ function releaseSection(guard, findings) {
             guard.paused || guard.decision.action === 'would-pause'
                 ? 'The other findings do not pause it:'
                 : 'Not paused:',
-            ...others.map(f => `- ${markdown_text(subjectName(f))}: ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
+            ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
         ].join('\n'));
     }
     return lines.join('\n\n');

@@ -37,7 +37,7 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
           : 'Not paused:',
         ...others.map(
           f =>
-            `- ${text(subjectName(f))}: ${text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`
+            `- ${text(subjectName(f))} (${f.kind}): ${text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`
         )
       ].join('\n')
     )
