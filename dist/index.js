@@ -2752,7 +2752,10 @@ function metricsSuite(metrics, input) {
             const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`;
             const details = o.status === 'regressed' ? metricFacts(o, settings.maxIncrease) : why;
             const build = input.buildLabel ?? input.buildId;
-            return findingCase({ name, classname }, findings, build, details, o.status === 'ok' ? undefined : why);
+            return findingCase({ name, classname }, findings, build, {
+                details,
+                ...(o.status === 'ok' ? {} : { skipped: why })
+            });
         })
     };
 }
@@ -2760,13 +2763,14 @@ function metricsSuite(metrics, input) {
  * A case from its findings: a failure when one fails the job, a passing case that reports the
  * others, or `skipped` (with its reason) when there was nothing to judge.
  */
-function findingCase(base, findings, build, details, skipped) {
+function findingCase(base, findings, build, text) {
+    const { details, skipped } = text;
     const failing = findings.filter(f => f.failsJob);
     if (failing.length) {
         return {
             ...base,
             failure: {
-                message: failing.map(f => findingSentence(f, build)).join(' '),
+                message: text.failure ?? failing.map(f => findingSentence(f, build)).join(' '),
                 type: failing.map(f => f.kind).join(','),
                 details
             }
@@ -2810,7 +2814,7 @@ function typeSuite(outcome, input) {
             name: label,
             properties,
             cases: [
-                findingCase({ name: `${label}: no data yet`, classname }, noData, input.buildLabel ?? input.buildId, message, message)
+                findingCase({ name: `${label}: no data yet`, classname }, noData, input.buildLabel ?? input.buildId, { details: message, skipped: message })
             ]
         };
     }
@@ -2826,20 +2830,10 @@ function signatureCase(s, classname, input) {
     const findings = findingsOf(input.verdict.findings, s.id);
     const base = { name: s.signature, classname, ...(place?.ok ? { file: place.path } : {}) };
     const details = facts(s, place?.ok ? `${place.path}:${place.line}` : undefined);
-    if (findings.some(f => f.failsJob)) {
-        return {
-            ...base,
-            failure: {
-                message: findingText(s),
-                type: findings
-                    .filter(f => f.failsJob)
-                    .map(f => f.kind)
-                    .join(','),
-                details
-            }
-        };
-    }
-    return findingCase(base, findings, input.buildLabel ?? input.buildId, details);
+    return findingCase(base, findings, input.buildLabel ?? input.buildId, {
+        details,
+        failure: findingText(s)
+    });
 }
 /** The failure's body: weight, limit and baseline, one per line. */
 function facts(s, source) {
@@ -7491,7 +7485,7 @@ function verdict_judge(config, data) {
 }
 /** The verdict of evaluated signatures and metrics under `policy`: its findings, then its result. */
 function verdictFrom(signatures, metrics, policy) {
-    const findings = verdict_findingsOf(signatures, metrics, policy);
+    const findings = buildFindings(signatures, metrics, policy);
     const checked = signatures.emptyTypes.length < signatures.outcomes.length ||
         Boolean(metrics?.outcomes.some(o => o.status === 'ok' || o.status === 'regressed'));
     const found = findings.some(f => f.kind !== 'no-data' || policy.noData === 'fail');
@@ -7525,7 +7519,7 @@ function consequencePolicy(config, data) {
             : {})
     };
 }
-function verdict_findingsOf(signatures, metrics, policy) {
+function buildFindings(signatures, metrics, policy) {
     const findings = [];
     for (const o of metrics?.regressions ?? []) {
         if (o.regressedByRule)

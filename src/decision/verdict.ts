@@ -47,7 +47,7 @@ export function verdictFrom(
   metrics: MetricsVerdict | undefined,
   policy: ConsequencePolicy
 ): Verdict {
-  const findings = findingsOf(signatures, metrics, policy)
+  const findings = buildFindings(signatures, metrics, policy)
   const checked =
     signatures.emptyTypes.length < signatures.outcomes.length ||
     Boolean(metrics?.outcomes.some(o => o.status === 'ok' || o.status === 'regressed'))
@@ -84,7 +84,7 @@ function consequencePolicy(config: Config, data: Collected): ConsequencePolicy {
   }
 }
 
-function findingsOf(
+function buildFindings(
   signatures: SignatureEvaluation,
   metrics: MetricsVerdict | undefined,
   policy: ConsequencePolicy

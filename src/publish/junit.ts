@@ -65,13 +65,10 @@ function metricsSuite(metrics: MetricsVerdict, input: FindingsInput): TestSuite 
       const why = `${o.label}: ${o.reason ?? (o.status === 'no-data' ? 'no data yet' : 'not gated')}.`
       const details = o.status === 'regressed' ? metricFacts(o, settings.maxIncrease) : why
       const build = input.buildLabel ?? input.buildId
-      return findingCase(
-        { name, classname },
-        findings,
-        build,
+      return findingCase({ name, classname }, findings, build, {
         details,
-        o.status === 'ok' ? undefined : why
-      )
+        ...(o.status === 'ok' ? {} : { skipped: why })
+      })
     })
   }
 }
@@ -84,15 +81,15 @@ function findingCase(
   base: Pick<TestCase, 'name' | 'classname' | 'file'>,
   findings: readonly Finding[],
   build: string,
-  details: string,
-  skipped?: string
+  text: { details: string; skipped?: string; failure?: string }
 ): TestCase {
+  const { details, skipped } = text
   const failing = findings.filter(f => f.failsJob)
   if (failing.length) {
     return {
       ...base,
       failure: {
-        message: failing.map(f => findingSentence(f, build)).join(' '),
+        message: text.failure ?? failing.map(f => findingSentence(f, build)).join(' '),
         type: failing.map(f => f.kind).join(','),
         details
       }
@@ -148,8 +145,7 @@ function typeSuite(outcome: TypeOutcome, input: FindingsInput): TestSuite {
           { name: `${label}: no data yet`, classname },
           noData,
           input.buildLabel ?? input.buildId,
-          message,
-          message
+          { details: message, skipped: message }
         )
       ]
     }
@@ -170,20 +166,10 @@ function signatureCase(s: Evaluated, classname: string, input: FindingsInput): T
   const findings = findingsOf(input.verdict.findings, s.id)
   const base = { name: s.signature, classname, ...(place?.ok ? { file: place.path } : {}) }
   const details = facts(s, place?.ok ? `${place.path}:${place.line}` : undefined)
-  if (findings.some(f => f.failsJob)) {
-    return {
-      ...base,
-      failure: {
-        message: findingText(s),
-        type: findings
-          .filter(f => f.failsJob)
-          .map(f => f.kind)
-          .join(','),
-        details
-      }
-    }
-  }
-  return findingCase(base, findings, input.buildLabel ?? input.buildId, details)
+  return findingCase(base, findings, input.buildLabel ?? input.buildId, {
+    details,
+    failure: findingText(s)
+  })
 }
 
 /** The failure's body: weight, limit and baseline, one per line. */
