@@ -112,7 +112,7 @@ describe('exit codes', () => {
     expect(warn.stdout.split('\n')[0]).toBe(
       '⚠️ App Store diagnostics gate: no data yet, nothing was checked'
     )
-    expect(warn.stderr).toContain('warning: No hangs diagnostics for build empty-build yet')
+    expect(warn.stderr).toContain('warning: No hangs diagnostics for build 2.4.0 (412) yet')
     expect((await gate([...empty, '--no-data', 'pass'])).code).toBe(0)
     const fail = await gate([...empty, '--no-data', 'fail'])
     expect(fail.code).toBe(1)

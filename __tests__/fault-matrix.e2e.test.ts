@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { filler, sampleBuild } from '../test-support/scenarios.mjs'
+import { BUILD_ID, filler, sampleBuild } from '../test-support/scenarios.mjs'
 import {
   expectNoSecrets,
   startHarness,
@@ -11,7 +11,8 @@ import {
 // production timing: at most 4 attempts, at most 45 s of waiting, 30 s per attempt. Faults that
 // are not about the backoff answer with Retry-After: 0, so the retries happen without the wait;
 // a hung server is bounded by 'timeout-minutes'.
-const SIGNATURES = '/v1/builds/'
+// The signature requests only: the build's own request (its label) is not what a row is about.
+const SIGNATURES = `/v1/builds/${BUILD_ID}/diagnosticSignatures`
 const GITHUB_WRITE = /^\/repos\/acme\/app\/issues\/\d+\/comments$/
 // A breach-free build: any non-zero exit below comes from the fault, not from the gate.
 const calm = { threshold: '0.9', 'diagnostic-types': 'DISK_WRITES', 'include-logs': '0' }
@@ -118,7 +119,8 @@ const rows: Row[] = [
   ]),
   {
     name: 'a connection reset, then success',
-    setup: () => h.asc.faults.add({ times: 1, fault: { reset: true } }),
+    setup: () =>
+      h.asc.faults.add({ match: { path: SIGNATURES }, times: 1, fault: { reset: true } }),
     code: 0,
     passed: 'true',
     attempts: [SIGNATURES, 2]

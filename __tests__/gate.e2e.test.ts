@@ -56,7 +56,13 @@ describe('the gate, through dist/index.js', () => {
     h.reset()
     h.asc.setLatency(50) // so the timeline tells parallel requests from sequential ones
     await h.run({ limit: '25', 'include-logs': '0' }).finally(() => h.asc.setLatency(0))
-    const requests = h.requests()
+    // The build's own request (its label, "2.4.0 (412)") rides along with the signatures.
+    const label = h.requests().filter(r => r.path === `/v1/builds/${BUILD_ID}`)
+    expect(label).toHaveLength(1)
+    expect(label[0].query).toMatchObject({
+      'fields[builds]': 'version,processingState,app,preReleaseVersion'
+    })
+    const requests = h.requests().filter(r => r !== label[0])
     expect(requests).toHaveLength(3)
     expect(h.asc.criticalPath()).toBe(1)
     for (const r of requests) {
@@ -147,7 +153,9 @@ describe('the gate, through dist/index.js', () => {
     const inputs = { 'build-id': 'no-launches', threshold: '0.9' }
     const warn = await h.run(inputs)
     expect(warn.code).toBe(0)
-    expect(warn.warnings.join('\n')).toMatch(/No launches diagnostics for build no-launches yet/)
+    expect(warn.warnings.join('\n')).toMatch(
+      /No launches diagnostics for build 2\.4\.0 \(412\) yet/
+    )
     expect(warn.summary).toMatch(/⚠️ App Store diagnostics gate: passed, no data yet for launches/)
     expect(warn.summary).toContain('Launches: no data yet')
 
@@ -159,7 +167,7 @@ describe('the gate, through dist/index.js', () => {
     expect(fail.code).toBe(1)
     expect(fail.outputs.passed).toBe('false')
     expect(fail.errors.at(-1)).toMatch(
-      /No launches diagnostics for build no-launches yet, and 'no-data' is 'fail'/
+      /No launches diagnostics for build 2\.4\.0 \(412\) yet, and 'no-data' is 'fail'/
     )
   })
 
@@ -177,7 +185,7 @@ describe('the gate, through dist/index.js', () => {
         'include-logs': '0'
       })
       expect(JSON.parse(run.outputs.signatures)).toHaveLength(50)
-      expect(h.requests()).toHaveLength(3)
+      expect(h.requests().filter(r => r.path.endsWith('/diagnosticSignatures'))).toHaveLength(3)
       expect(h.asc.criticalPath()).toBe(3)
     } finally {
       h.asc.setLatency(0)
@@ -261,6 +269,7 @@ describe('failures are one actionable sentence', () => {
   it('retries 429 honouring Retry-After, then succeeds', async () => {
     h.reset()
     h.asc.faults.add({
+      match: { path: /\/diagnosticSignatures$/ },
       times: 2,
       fault: {
         status: 429,
@@ -279,7 +288,7 @@ describe('failures are one actionable sentence', () => {
     const run = await h.run({ 'include-logs': '0' })
     expect(run.code).toBe(1) // the real verdict: the breach
     expect(run.outputs['breach-count']).toBe('1')
-    expect(h.requests()).toHaveLength(5)
+    expect(h.requests().filter(r => r.path.endsWith('/diagnosticSignatures'))).toHaveLength(5)
   })
 
   it('gives up on a persistent 503 after a bounded number of attempts', async () => {
@@ -294,7 +303,7 @@ describe('failures are one actionable sentence', () => {
     expect(run.errors.at(-1)).toMatch(
       /App Store Connect failed with HTTP 503 on GET \/v1\/builds\/.*\/diagnosticSignatures after 4 attempts; .*rerun/
     )
-    expect(h.requests()).toHaveLength(4)
+    expect(h.requests().filter(r => r.path.endsWith('/diagnosticSignatures'))).toHaveLength(4)
   })
 
   it('names the endpoint and status for a body that is not JSON', async () => {

@@ -262,7 +262,7 @@ describe('JUnit XML for any CI', () => {
     const launches = readJunit(run.outputs['junit-path']).testsuites.testsuite[1]
     expect(launches).toMatchObject({ name: 'Launches', tests: '1', skipped: '1', failures: '0' })
     expect(launches.testcase[0].skipped?.message).toBe(
-      'No launches diagnostics for build hostile-build yet: Apple publishes them a few days after release, once enough users share analytics.'
+      'No launches diagnostics for build 2.4.0 (412) yet: Apple publishes them a few days after release, once enough users share analytics.'
     )
   })
 

@@ -2259,14 +2259,12 @@ class BuildFacts {
     constructor(client) {
         this.client = client;
     }
-    /** The facts when some part already asked for them (the metrics, a 404); else undefined. */
-    asked(buildId) {
-        return this.cache.get(buildId);
-    }
     of(buildId) {
         let pending = this.cache.get(buildId);
         if (!pending) {
             pending = fetchBuildVersion(this.client, buildId);
+            // Asked early for the label: a run that fails elsewhere first never awaits it.
+            pending.catch(() => { });
             this.cache.set(buildId, pending);
         }
         return pending;
@@ -3586,14 +3584,12 @@ async function collect(client, config, log) {
     }
 }
 /**
- * A build given by its ID gets its label ("2.4.0 (412)") from its facts when the run asked for
- * them anyway (the metrics, a 404); otherwise, or after an error there, it is named by its ID.
+ * A build given by its ID gets its label ("2.4.0 (412)") from its facts, asked alongside its
+ * signatures and shared with the metrics and the no-data check; after an error there it is
+ * named by its ID alone.
  */
 async function withLabel(build, facts) {
-    const asked = build.label ? undefined : facts.asked(build.id);
-    if (!asked)
-        return build;
-    const known = await asked.catch(() => undefined);
+    const known = await facts.catch(() => undefined);
     const label = known && buildLabel(known);
     return {
         ...build,
@@ -3606,6 +3602,8 @@ async function loadBuild(session, resolved, role) {
     const { client, config, log } = session;
     const build = await resolved;
     session.finished('builds');
+    // Started now, so the label costs a request but no round trip.
+    const facts = build.label ? undefined : session.facts.of(build.id);
     // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
     const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
@@ -3616,7 +3614,7 @@ async function loadBuild(session, resolved, role) {
         return list;
     }));
     session.finished('signatures');
-    const named = await withLabel(build, session.facts);
+    const named = facts ? await withLabel(build, facts) : build;
     if (named.label)
         log(`The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`);
     return { build: named, lists: new Map(lists.map(list => [list.type, list])) };

@@ -1,7 +1,7 @@
 import { AscClient, type ClientOptions } from './asc/client.js'
 import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
-import { buildLabel, BuildFacts } from './asc/build-version.js'
+import { buildLabel, BuildFacts, type BuildVersion } from './asc/build-version.js'
 import { buildExists, noDataOn404 } from './asc/no-data.js'
 import { fetchSignatures } from './asc/signatures.js'
 import { TokenSource } from './asc/token.js'
@@ -141,13 +141,15 @@ export async function collect(
 }
 
 /**
- * A build given by its ID gets its label ("2.4.0 (412)") from its facts when the run asked for
- * them anyway (the metrics, a 404); otherwise, or after an error there, it is named by its ID.
+ * A build given by its ID gets its label ("2.4.0 (412)") from its facts, asked alongside its
+ * signatures and shared with the metrics and the no-data check; after an error there it is
+ * named by its ID alone.
  */
-async function withLabel(build: ResolvedBuild, facts: BuildFacts): Promise<ResolvedBuild> {
-  const asked = build.label ? undefined : facts.asked(build.id)
-  if (!asked) return build
-  const known = await asked.catch(() => undefined)
+async function withLabel(
+  build: ResolvedBuild,
+  facts: Promise<BuildVersion>
+): Promise<ResolvedBuild> {
+  const known = await facts.catch(() => undefined)
   const label = known && buildLabel(known)
   return {
     ...build,
@@ -179,6 +181,8 @@ async function loadBuild(
   const { client, config, log } = session
   const build = await resolved
   session.finished('builds')
+  // Started now, so the label costs a request but no round trip.
+  const facts = build.label ? undefined : session.facts.of(build.id)
   // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
   const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
   const lists = await allSettledOrThrow(
@@ -203,7 +207,7 @@ async function loadBuild(
     })
   )
   session.finished('signatures')
-  const named = await withLabel(build, session.facts)
+  const named = facts ? await withLabel(build, facts) : build
   if (named.label)
     log(
       `The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`

@@ -21,15 +21,12 @@ export class BuildFacts {
 
   constructor(private readonly client: AscClient) {}
 
-  /** The facts when some part already asked for them (the metrics, a 404); else undefined. */
-  asked(buildId: string): Promise<BuildVersion> | undefined {
-    return this.cache.get(buildId)
-  }
-
   of(buildId: string): Promise<BuildVersion> {
     let pending = this.cache.get(buildId)
     if (!pending) {
       pending = fetchBuildVersion(this.client, buildId)
+      // Asked early for the label: a run that fails elsewhere first never awaits it.
+      pending.catch(() => {})
       this.cache.set(buildId, pending)
     }
     return pending
