@@ -505,6 +505,39 @@ describe('--help and --version', () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
     expect(run.stdout).toBe(`${version}\n`)
   })
+
+  it('--version beside a gate flag is refused: it would print a version and check nothing', async () => {
+    h.reset()
+    const run = await runCli(['--version', '2.4.0', '--bundle-id', APP.bundleId], {
+      env: keyEnv()
+    })
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(
+      "asc-diagnostics-gate: error: '--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now).\n"
+    )
+    expect(h.requests()).toEqual([])
+  })
+
+  it.each(['comment', 'comment-header', 'pr-number', 'github-token', 'annotate-source'])(
+    '--%s is refused as GitHub-only',
+    async flag => {
+      const run = await runCli(['--build-id', BUILD_ID, `--${flag}`, 'x'], { env: keyEnv() })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain(`error: '--${flag}' is GitHub-only:`)
+    }
+  )
+
+  it('--help names its own flags, lists the metric identifiers and shows three examples', async () => {
+    const { stdout } = await runCli(['--help'])
+    const help = stdout.replace(/\n +/g, ' ')
+    expect(help).toContain('The release guard, with --app-version live.')
+    expect(help).not.toMatch(/with version live/)
+    expect(stdout).toMatch(/Examples:\n(  # .*\n  asc-diagnostics-gate .*\n(    .*\n)?){3}/)
+    expect(stdout).toContain('--phased-release pause-on-failure')
+    for (const id of ['hangRate', 'launchTime', 'scrollHitchRate', 'diskWrites'])
+      expect(stdout).toMatch(new RegExp(`^  ${id} +\\S`, 'm'))
+  })
 })
 
 describe('installing', () => {

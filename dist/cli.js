@@ -4305,7 +4305,8 @@ function logWhy(decision, findings, name, release, log) {
 }
 /**
  * The "act" step: with `version: live`, the guard looks at the live version's phased release
- * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
+ * other build.
  */
 async function act(client, config, data, verdict, log, 
 /** How the front door shows a phase (a log group in the action). */
@@ -5090,7 +5091,9 @@ const flagName = (input) => RENAMED[input] ?? input;
 function flags_describe(input, description) {
     const names = flagged.map(i => i.name).filter(name => name.includes('-'));
     const mentioned = new RegExp(`(?<![\\w-])(${names.join('|')})(?![\\w-])`, 'g');
-    return (DESCRIBED[input] ?? description).replace(mentioned, name => `--${flagName(name)}`);
+    return (DESCRIBED[input] ?? description)
+        .replace(mentioned, name => `--${flagName(name)}`)
+        .replace(/\bwith version live\b/g, 'with --app-version live');
 }
 const FLAGS = flagged.map(input => ({
     input: input.name,
@@ -6875,6 +6878,7 @@ function commandLineSinks(streams, options) {
 
 
 
+
 const NAME = 'asc-diagnostics-gate';
 const ENVIRONMENT_HELP = [
     'Environment:',
@@ -6891,6 +6895,20 @@ const ENVIRONMENT_HELP = [
         ['NO_COLOR', 'no colour, even in a terminal']
     ].map(([name, text]) => `  ${name.padEnd(27)}${text}`)
 ].join('\n');
+const EXAMPLES_HELP = [
+    'Examples:',
+    '  # The phased-release guard, every few hours: pause the live rollout when a rate regressed',
+    `  ${NAME} --bundle-id com.example.app --app-version live --baseline-version previous \\`,
+    '    --metrics hangRate,launchTime --phased-release pause-on-failure',
+    '  # A build on the App Store, by its resource ID: fail when one signature dominates',
+    `  ${NAME} --build-id 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29 --threshold 40%`,
+    '  # The JSON report of the live version, for a script',
+    `  ${NAME} --bundle-id com.example.app --app-version live --format json > report.json`
+].join('\n');
+const METRICS_HELP = [
+    'Metric identifiers (--metrics; a higher value is worse for each):',
+    ...KNOWN_METRICS.map(m => `  ${m.identifier.padEnd(20)}${m.label}, in ${m.unit}`)
+].join('\n');
 /** The command line's parser: one flag per action input, with action.yml's defaults. */
 function main_program(io) {
     const command = new Command(NAME)
@@ -6905,7 +6923,7 @@ function main_program(io) {
         writeErr: text => void io.stderr.write(text)
     })
         .showHelpAfterError(`(${NAME} --help lists every flag)`)
-        .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`);
+        .addHelpText('after', `\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`);
     for (const flag of FLAGS) {
         const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env);
         if (flag.default)
@@ -6926,6 +6944,11 @@ async function main(args, io) {
     // shell's history, so say where it belongs instead.
     if (args.some(arg => /^--private-key(=|$)/.test(arg))) {
         io.stderr.write(`${NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`);
+        return EXIT.badInput;
+    }
+    const refused = refusedArguments(args);
+    if (refused) {
+        io.stderr.write(`${NAME}: error: ${refused}\n`);
         return EXIT.badInput;
     }
     const command = main_program(io);
@@ -6968,6 +6991,21 @@ async function main(args, io) {
         })
     });
     return status;
+}
+/**
+ * What the parser would take but a user surely did not mean: `--version` beside a gate's flags
+ * (the action's `version` input is `--app-version` here), and the action's GitHub-only inputs.
+ */
+function refusedArguments(args) {
+    const names = args.filter(arg => arg.startsWith('--')).map(arg => arg.slice(2).split('=')[0]);
+    if (names.includes('version') && args.length > 1) {
+        return "'--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now).";
+    }
+    const githubOnly = names.find(name => GITHUB_ONLY_INPUTS.includes(name));
+    if (githubOnly) {
+        return `'--${githubOnly}' is GitHub-only: the command-line tool writes no pull-request comment and no annotations (its report goes to stdout, --report-path, --junit-path and --sarif-path).`;
+    }
+    return undefined;
 }
 /**
  * Each input's value: from its flag, else its environment variable, else action.yml's default

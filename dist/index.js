@@ -7651,7 +7651,8 @@ function logWhy(decision, findings, name, release, log) {
 }
 /**
  * The "act" step: with `version: live`, the guard looks at the live version's phased release
- * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
+ * other build.
  */
 async function act(client, config, data, verdict, log, 
 /** How the front door shows a phase (a log group in the action). */

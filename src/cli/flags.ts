@@ -67,7 +67,9 @@ const flagName = (input: string): string => RENAMED[input] ?? input
 function describe(input: string, description: string): string {
   const names = flagged.map(i => i.name).filter(name => name.includes('-'))
   const mentioned = new RegExp(`(?<![\\w-])(${names.join('|')})(?![\\w-])`, 'g')
-  return (DESCRIBED[input] ?? description).replace(mentioned, name => `--${flagName(name)}`)
+  return (DESCRIBED[input] ?? description)
+    .replace(mentioned, name => `--${flagName(name)}`)
+    .replace(/\bwith version live\b/g, 'with --app-version live')
 }
 
 export const FLAGS: readonly Flag[] = flagged.map(input => ({

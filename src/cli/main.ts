@@ -1,12 +1,20 @@
 import { Command, CommanderError, Option } from 'commander'
 import { parseConfig } from '../config/parse.js'
+import { KNOWN_METRICS } from '../metrics/model.js'
 import { InputError } from '../errors.js'
 import { runGate } from '../run-gate.js'
 import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import { TOOL_VERSION } from './action-inputs.js'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js'
-import { envName, FLAGS, forCommandLine, inputReader, KEY_ENV } from './flags.js'
+import {
+  envName,
+  FLAGS,
+  forCommandLine,
+  GITHUB_ONLY_INPUTS,
+  inputReader,
+  KEY_ENV
+} from './flags.js'
 import { commandLineSinks, FORMATS, type Format, type Streams } from './output.js'
 import { paletteFor } from './terminal.js'
 
@@ -33,6 +41,22 @@ const ENVIRONMENT_HELP = [
   ].map(([name, text]) => `  ${name.padEnd(27)}${text}`)
 ].join('\n')
 
+const EXAMPLES_HELP = [
+  'Examples:',
+  '  # The phased-release guard, every few hours: pause the live rollout when a rate regressed',
+  `  ${NAME} --bundle-id com.example.app --app-version live --baseline-version previous \\`,
+  '    --metrics hangRate,launchTime --phased-release pause-on-failure',
+  '  # A build on the App Store, by its resource ID: fail when one signature dominates',
+  `  ${NAME} --build-id 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29 --threshold 40%`,
+  '  # The JSON report of the live version, for a script',
+  `  ${NAME} --bundle-id com.example.app --app-version live --format json > report.json`
+].join('\n')
+
+const METRICS_HELP = [
+  'Metric identifiers (--metrics; a higher value is worse for each):',
+  ...KNOWN_METRICS.map(m => `  ${m.identifier.padEnd(20)}${m.label}, in ${m.unit}`)
+].join('\n')
+
 /** The command line's parser: one flag per action input, with action.yml's defaults. */
 function program(io: Terminal): Command {
   const command = new Command(NAME)
@@ -49,7 +73,10 @@ function program(io: Terminal): Command {
       writeErr: text => void io.stderr.write(text)
     })
     .showHelpAfterError(`(${NAME} --help lists every flag)`)
-    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`)
+    .addHelpText(
+      'after',
+      `\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`
+    )
   for (const flag of FLAGS) {
     const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env)
     if (flag.default) option.default(flag.default)
@@ -81,6 +108,11 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
     io.stderr.write(
       `${NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`
     )
+    return EXIT.badInput
+  }
+  const refused = refusedArguments(args)
+  if (refused) {
+    io.stderr.write(`${NAME}: error: ${refused}\n`)
     return EXIT.badInput
   }
   const command = program(io)
@@ -120,6 +152,22 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
     })
   })
   return status
+}
+
+/**
+ * What the parser would take but a user surely did not mean: `--version` beside a gate's flags
+ * (the action's `version` input is `--app-version` here), and the action's GitHub-only inputs.
+ */
+function refusedArguments(args: readonly string[]): string | undefined {
+  const names = args.filter(arg => arg.startsWith('--')).map(arg => arg.slice(2).split('=')[0])
+  if (names.includes('version') && args.length > 1) {
+    return "'--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now)."
+  }
+  const githubOnly = names.find(name => GITHUB_ONLY_INPUTS.includes(name))
+  if (githubOnly) {
+    return `'--${githubOnly}' is GitHub-only: the command-line tool writes no pull-request comment and no annotations (its report goes to stdout, --report-path, --junit-path and --sarif-path).`
+  }
+  return undefined
 }
 
 /**

@@ -106,7 +106,8 @@ function logWhy(
 
 /**
  * The "act" step: with `version: live`, the guard looks at the live version's phased release
- * and, in pause-on-failure mode, pauses it when the run fails. Undefined for any other build.
+ * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
+ * other build.
  */
 export async function act(
   client: AscClient,
