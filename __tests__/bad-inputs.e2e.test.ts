@@ -80,7 +80,25 @@ const matrix: [input: string, value: () => string, message: RegExp][] = [
   ],
   ['private-key', () => 'MIGTAgEAMBMGByqGSM49', /is not a PEM key/],
   ['private-key', () => '', /is required: paste the contents of the AuthKey_<KEYID>\.p8 file/],
-  ['key-id', () => '', /^Input 'key-id' is required\.$/]
+  ['key-id', () => '', /^Input 'key-id' is required\.$/],
+  // The mistakes newcomers make, named before any request (issue 20).
+  [
+    'key-id',
+    () => '69a6de7e-0000-47e3-e053-5b8c7c11a4d1',
+    /^Input 'key-id' looks like an issuer ID \(a UUID\); did you swap 'key-id' and 'issuer-id'\?/
+  ],
+  [
+    'issuer-id',
+    () => 'ABC123DEF4',
+    /^Input 'issuer-id' looks like a key ID \(10 characters\); did you swap 'key-id' and 'issuer-id'\?/
+  ],
+  [
+    'private-key',
+    () => './AuthKey_ABC123DEF4.p8',
+    /looks like a file path; pass the file's contents/
+  ],
+  ['private-key', () => '/home/runner/keys/key', /looks like a file path/],
+  ['threshold', () => '30', /\(25%\)\. Did you mean 30%\?$/]
 ]
 
 describe('bad inputs', () => {

@@ -112,6 +112,14 @@ describe('resolving the build from version and build number', () => {
       /^No app with bundle ID 'com\.example' is visible to this API key \(similar: com\.example\.app\.widget, com\.example\.app\)/
     )
   })
+
+  it("suggests the bundle ID that differs only in case, which Apple's filter does not find", async () => {
+    const run = await h.run({ ...lookup, 'bundle-id': 'com.Example.app', 'build-number': '412' })
+    expect(run.code).toBe(1)
+    expect(run.errors.at(-1)).toMatch(
+      /^No app with bundle ID 'com\.Example\.app' is visible to this API key \(similar: com\.example\.app\); check 'bundle-id'/
+    )
+  })
 })
 
 describe('regressions against a baseline', () => {

@@ -155,7 +155,7 @@ describe('exit codes', () => {
     expect(run.stdout).toBe('')
     expect(run.stderr.split('\n').filter(Boolean)).toEqual([
       "asc-diagnostics-gate: error: Option --limit is '0'; use a whole number from 1 to 200.",
-      "asc-diagnostics-gate: error: Option --threshold is '2'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).",
+      "asc-diagnostics-gate: error: Option --threshold is '2'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%). Did you mean 2%?",
       "asc-diagnostics-gate: error: Option --app-version is '2.4.0 beta'; use a version such as 2.4.0 or a build number such as 412."
     ])
     expect(h.requests()).toHaveLength(0)
@@ -199,6 +199,8 @@ describe('exit codes', () => {
     expect(run.code).toBe(3)
     expect(run.stdout).toBe('')
     expect(run.stderr).toMatch(/^asc-diagnostics-gate: error: App Store Connect .*401/m)
+    // In the tool's own words: the key comes from the environment, not an input.
+    expect(run.stderr).toContain('that ASC_PRIVATE_KEY is the .p8 of key STRANGER01')
     expect(run.stderr).not.toContain(stranger.pem.split('\n')[1])
   })
 

@@ -235,7 +235,7 @@ describe('failures are one actionable sentence', () => {
   it.each([
     [
       401,
-      /did not accept the API token \(HTTP 401 on GET \/v1\/builds\/.*\): check 'key-id', 'issuer-id'.*clock/
+      /did not accept the API token \(HTTP 401 on GET \/v1\/builds\/.*\): check 'key-id', 'issuer-id'.*that 'private-key' is the \.p8 of key TESTKEY123 .*clock/
     ],
     [403, /refused GET .* \(HTTP 403\): the API key's role/]
   ])('explains HTTP %i', async (status, message) => {

@@ -353,7 +353,9 @@ function fraction(name, value) {
     // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
     const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN;
     if (!Number.isFinite(number) || number < 0 || number > 1) {
-        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`);
+        // `30` is almost always 30% written without its sign.
+        const meant = match && !match[2] && number > 1 && number <= 100 ? ` Did you mean ${value}%?` : '';
+        throw new InputError(`Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).${meant}`);
     }
     return number;
 }
@@ -441,7 +443,23 @@ function identifier(name, value, required) {
     if (!RESOURCE_ID.test(value)) {
         throw new InputError(`Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`);
     }
+    const swapped = swappedKeyInput(name, value);
+    if (swapped)
+        throw new InputError(swapped);
     return value;
+}
+/** A key ID is 10 characters (ABC123DEF4); an issuer ID is a UUID. Each shape gives the other away. */
+const KEY_ID_SHAPE = /^[A-Z0-9]{10}$/;
+const ISSUER_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function swappedKeyInput(name, value) {
+    const question = "did you swap 'key-id' and 'issuer-id'?";
+    if (name === 'key-id' && ISSUER_ID_SHAPE.test(value)) {
+        return `Input 'key-id' looks like an issuer ID (a UUID); ${question} A key ID is 10 characters, such as ABC123DEF4.`;
+    }
+    if (name === 'issuer-id' && KEY_ID_SHAPE.test(value)) {
+        return `Input 'issuer-id' looks like a key ID (10 characters); ${question} An issuer ID is a UUID, shown above the list of team keys.`;
+    }
+    return undefined;
 }
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 /** https anywhere; plain http only to this machine, where no token can be sniffed. */
@@ -745,6 +763,10 @@ function parsePrivateKey(input) {
     const raw = input.trim();
     if (!raw)
         throw new InputError(`Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`);
+    // A path is no secret: the file's contents are what the input needs.
+    if (/^\S+\.p8$/i.test(raw) || /^(\.{0,2}\/|~\/)\S*$/.test(raw)) {
+        throw new InputError(`Input 'private-key' looks like a file path; pass the file's contents instead (in a workflow, a secret that holds the whole .p8 text).`);
+    }
     const text = toPemText(raw);
     const secrets = [
         raw,
@@ -1550,7 +1572,7 @@ class AscClient {
         }
         this.noteRateLimit(response);
         if (response.status < 200 || response.status > 299)
-            throw statusError(what, response, options);
+            throw statusError(what, response, { ...options, keyId: this.options.tokens.keyId });
         return parseJson(what, response, accept);
     }
     noteRateLimit(response) {
@@ -1598,12 +1620,12 @@ function parseRateLimit(value) {
     const remaining = fields.get('user-hour-rem');
     return limit === undefined && remaining === undefined ? undefined : { limit, remaining };
 }
-function statusError(what, response, { notFound, forbidden }) {
+function statusError(what, response, { notFound, forbidden, keyId }) {
     const status = response.status;
     const apple = appleErrorText(response.body);
     switch (status) {
         case 401:
-            return new ServiceError(`App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`, status);
+            return new ServiceError(`App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that 'private-key' is the .p8 of key ${keyId} (a key from another download signs tokens Apple cannot verify), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`, status);
         case 403:
             if (forbidden)
                 return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status);
@@ -1902,19 +1924,28 @@ class AppResolver {
     }
     /** Apple's bundle ID filter also returns near matches, so insist on equality. */
     async lookup(bundleId) {
-        const body = await this.client.getJson('/v1/apps', {
-            query: { 'filter[bundleId]': bundleId, 'fields[apps]': 'bundleId', limit: '200' }
-        });
-        const { items } = readPage(body, 'GET /v1/apps');
-        const apps = items.map(item => {
-            const app = item;
-            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
-        });
+        const apps = await this.listApps({ 'filter[bundleId]': bundleId });
         const exact = apps.find(app => app.bundleId === bundleId);
         if (exact?.id)
             return exact.id;
-        const near = apps.map(app => oneLine(app.bundleId, 80)).slice(0, 5);
-        throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${near.length ? ` (similar: ${near.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
+        // The filter is case-sensitive: a bundle ID typed with other capitals finds nothing there.
+        const near = apps.length
+            ? apps.map(app => app.bundleId)
+            : (await this.listApps({}))
+                .map(app => app.bundleId)
+                .filter(id => id.toLowerCase() === bundleId.toLowerCase());
+        const similar = near.map(id => oneLine(id, 80)).slice(0, 5);
+        throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${similar.length ? ` (similar: ${similar.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
+    }
+    async listApps(filter) {
+        const body = await this.client.getJson('/v1/apps', {
+            query: { ...filter, 'fields[apps]': 'bundleId', limit: '200' }
+        });
+        const { items } = readPage(body, 'GET /v1/apps');
+        return items.map(item => {
+            const app = item;
+            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
+        });
     }
 }
 /**
@@ -3183,6 +3214,10 @@ class TokenSource {
     constructor(options) {
         this.options = options;
         this.now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    }
+    /** The key the tokens are signed for, to name it when App Store Connect refuses them. */
+    get keyId() {
+        return this.options.keyId;
     }
     get() {
         const current = this.current;
@@ -5145,6 +5180,7 @@ function forCommandLine(message, env) {
     return (message
         .replace(`Input '${KEY}' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`, `The API key is required: set ${KEY_ENV.privateKey} to the contents of the AuthKey_<KEYID>.p8 file, or ${KEY_ENV.privateKeyPath} to its path.`)
         .replace(new RegExp(`Input '${KEY}'`, 'g'), `The key in ${keyName}`)
+        .replace(new RegExp(`'${KEY}'`, 'g'), keyName)
         // A quoted value ("is 'limit'") stays as it is, even when it spells an input's name.
         .replace(/(Inputs? )?(?<!\b(?:is|has) )'([a-z-]+)'/g, (whole, prefix, name) => {
         const flag = names.get(name);

@@ -57,20 +57,32 @@ export class AppResolver {
 
   /** Apple's bundle ID filter also returns near matches, so insist on equality. */
   private async lookup(bundleId: string): Promise<string> {
+    const apps = await this.listApps({ 'filter[bundleId]': bundleId })
+    const exact = apps.find(app => app.bundleId === bundleId)
+    if (exact?.id) return exact.id
+    // The filter is case-sensitive: a bundle ID typed with other capitals finds nothing there.
+    const near = apps.length
+      ? apps.map(app => app.bundleId)
+      : (await this.listApps({}))
+          .map(app => app.bundleId)
+          .filter(id => id.toLowerCase() === bundleId.toLowerCase())
+    const similar = near.map(id => oneLine(id, 80)).slice(0, 5)
+    throw new ServiceError(
+      `No app with bundle ID '${bundleId}' is visible to this API key${similar.length ? ` (similar: ${similar.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`
+    )
+  }
+
+  private async listApps(
+    filter: Record<string, string>
+  ): Promise<{ id: string; bundleId: string }[]> {
     const body = await this.client.getJson('/v1/apps', {
-      query: { 'filter[bundleId]': bundleId, 'fields[apps]': 'bundleId', limit: '200' }
+      query: { ...filter, 'fields[apps]': 'bundleId', limit: '200' }
     })
     const { items } = readPage(body, 'GET /v1/apps')
-    const apps = items.map(item => {
+    return items.map(item => {
       const app = item as { id?: unknown; attributes?: { bundleId?: unknown } }
       return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') }
     })
-    const exact = apps.find(app => app.bundleId === bundleId)
-    if (exact?.id) return exact.id
-    const near = apps.map(app => oneLine(app.bundleId, 80)).slice(0, 5)
-    throw new ServiceError(
-      `No app with bundle ID '${bundleId}' is visible to this API key${near.length ? ` (similar: ${near.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`
-    )
   }
 }
 

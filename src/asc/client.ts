@@ -126,7 +126,8 @@ export class AscClient {
       throw error
     }
     this.noteRateLimit(response)
-    if (response.status < 200 || response.status > 299) throw statusError(what, response, options)
+    if (response.status < 200 || response.status > 299)
+      throw statusError(what, response, { ...options, keyId: this.options.tokens.keyId })
     return parseJson(what, response, accept)
   }
 
@@ -194,14 +195,14 @@ export function parseRateLimit(value: string | undefined): RateLimit | undefined
 function statusError(
   what: string,
   response: HttpResponse,
-  { notFound, forbidden }: Pick<GetOptions, 'notFound' | 'forbidden'>
+  { notFound, forbidden, keyId }: Pick<GetOptions, 'notFound' | 'forbidden'> & { keyId: string }
 ): ServiceError {
   const status = response.status
   const apple = appleErrorText(response.body)
   switch (status) {
     case 401:
       return new ServiceError(
-        `App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`,
+        `App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that 'private-key' is the .p8 of key ${keyId} (a key from another download signs tokens Apple cannot verify), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`,
         status
       )
     case 403:

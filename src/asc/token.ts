@@ -25,6 +25,11 @@ export class TokenSource {
     this.now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000))
   }
 
+  /** The key the tokens are signed for, to name it when App Store Connect refuses them. */
+  get keyId(): string {
+    return this.options.keyId
+  }
+
   get(): Promise<string> {
     const current = this.current
     if (current && current.exp - this.now() > ASC.tokenRefreshMarginSeconds) {

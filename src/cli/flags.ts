@@ -132,6 +132,7 @@ export function forCommandLine(message: string, env: NodeJS.ProcessEnv): string 
         `The API key is required: set ${KEY_ENV.privateKey} to the contents of the AuthKey_<KEYID>.p8 file, or ${KEY_ENV.privateKeyPath} to its path.`
       )
       .replace(new RegExp(`Input '${KEY}'`, 'g'), `The key in ${keyName}`)
+      .replace(new RegExp(`'${KEY}'`, 'g'), keyName)
       // A quoted value ("is 'limit'") stays as it is, even when it spells an input's name.
       .replace(
         /(Inputs? )?(?<!\b(?:is|has) )'([a-z-]+)'/g,

@@ -24,6 +24,12 @@ export function parsePrivateKey(input: string): ParsedKey {
     throw new InputError(
       `Input 'private-key' is required: paste the contents of the AuthKey_<KEYID>.p8 file (for example from a secret).`
     )
+  // A path is no secret: the file's contents are what the input needs.
+  if (/^\S+\.p8$/i.test(raw) || /^(\.{0,2}\/|~\/)\S*$/.test(raw)) {
+    throw new InputError(
+      `Input 'private-key' looks like a file path; pass the file's contents instead (in a workflow, a secret that holds the whole .p8 text).`
+    )
+  }
   const text = toPemText(raw)
   const secrets = [
     raw,

@@ -11,8 +11,11 @@ export function fraction(name: string, value: string): number {
   // Shift the decimal point in the text: 0.7 / 100 would be 0.006999…, and 0.7% must equal 0.007.
   const number = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : NaN
   if (!Number.isFinite(number) || number < 0 || number > 1) {
+    // `30` is almost always 30% written without its sign.
+    const meant =
+      match && !match[2] && number > 1 && number <= 100 ? ` Did you mean ${value}%?` : ''
     throw new InputError(
-      `Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).`
+      `Input '${name}' is '${value}'; use a fraction from 0 to 1 (0.25) or a percentage from 0% to 100% (25%).${meant}`
     )
   }
   return number
@@ -109,7 +112,24 @@ export function identifier(name: string, value: string, required: boolean): stri
       `Input '${name}' must be letters, digits and dashes as shown in App Store Connect (Users and Access → Integrations).`
     )
   }
+  const swapped = swappedKeyInput(name, value)
+  if (swapped) throw new InputError(swapped)
   return value
+}
+
+/** A key ID is 10 characters (ABC123DEF4); an issuer ID is a UUID. Each shape gives the other away. */
+const KEY_ID_SHAPE = /^[A-Z0-9]{10}$/
+const ISSUER_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function swappedKeyInput(name: string, value: string): string | undefined {
+  const question = "did you swap 'key-id' and 'issuer-id'?"
+  if (name === 'key-id' && ISSUER_ID_SHAPE.test(value)) {
+    return `Input 'key-id' looks like an issuer ID (a UUID); ${question} A key ID is 10 characters, such as ABC123DEF4.`
+  }
+  if (name === 'issuer-id' && KEY_ID_SHAPE.test(value)) {
+    return `Input 'issuer-id' looks like a key ID (10 characters); ${question} An issuer ID is a UUID, shown above the list of team keys.`
+  }
+  return undefined
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
