@@ -535,7 +535,7 @@ describe('--help and --version', () => {
     const help = stdout.replace(/\n +/g, ' ')
     expect(help).toContain('The release guard, with --app-version live.')
     expect(help).not.toMatch(/with version live/)
-    expect(stdout).toMatch(/Examples:\n(  # .*\n  asc-diagnostics-gate .*\n(    .*\n)?){3}/)
+    expect(stdout).toMatch(/Examples:\n( {2}# .*\n {2}asc-diagnostics-gate .*\n( {4}.*\n)?){3}/)
     expect(stdout).toContain('--phased-release pause-on-failure')
     for (const id of ['hangRate', 'launchTime', 'scrollHitchRate', 'diskWrites'])
       expect(stdout).toMatch(new RegExp(`^  ${id} +\\S`, 'm'))

@@ -2,20 +2,32 @@
 // dist/cli.js is the command-line tool, a second ncc build of src/cli/index.ts. ncc always names
 // its output index.js, so the tool is built in a folder of its own and moved; it must be one
 // file (no chunk could find its way next to the action's chunks) and starts with its shebang.
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { SOURCE_HASH_FILE, sourceHash } from './source-hash.mjs'
 
 const ncc = join('node_modules', '.bin', 'ncc')
 const options = ['--license', 'licenses.txt', '--target', 'es2022']
-const run = args => execFileSync(ncc, args, { stdio: 'inherit' })
+/** One ncc build; its output is printed when it is done, so two at once do not interleave. */
+const run = args =>
+  new Promise((resolve, reject) =>
+    execFile(ncc, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      process.stdout.write(stdout)
+      process.stderr.write(stderr)
+      if (error) reject(error)
+      else resolve(undefined)
+    })
+  )
 
 execFileSync(process.execPath, [join('scripts', 'cli-inputs.mjs')], { stdio: 'inherit' })
 rmSync('dist', { recursive: true, force: true })
-run(['build', 'src/index.ts', '-o', 'dist', ...options])
-
 const cliOut = join('dist', 'cli-build')
-run(['build', 'src/cli/index.ts', '-o', cliOut, ...options])
+// The two bundles share nothing: build them side by side (two cores, about half the time).
+await Promise.all([
+  run(['build', 'src/index.ts', '-o', 'dist', ...options]),
+  run(['build', 'src/cli/index.ts', '-o', cliOut, ...options])
+])
 const extra = readdirSync(cliOut).filter(
   name => !['index.js', 'licenses.txt', 'package.json'].includes(name)
 )
@@ -28,6 +40,7 @@ const cli = readFileSync(join(cliOut, 'index.js'), 'utf8')
 writeFileSync(join('dist', 'cli.js'), cli.startsWith('#!') ? cli : shebang + cli, { mode: 0o755 })
 renameSync(join(cliOut, 'licenses.txt'), join('dist', 'cli.licenses.txt'))
 rmSync(cliOut, { recursive: true, force: true })
+writeFileSync(SOURCE_HASH_FILE, `${sourceHash('.')}\n`)
 if (!existsSync(join('dist', 'package.json'))) {
   console.error('dist/package.json ({"type":"module"}) is missing.')
   process.exit(1)
