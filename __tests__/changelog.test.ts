@@ -37,7 +37,7 @@ describe('the release notes from CHANGELOG.md', () => {
   it("has a section for package.json's version, in Keep a Changelog form", () => {
     expect(version).toBe('1.0.0')
     const notes = changelogSection(changelog, `v${version}`)
-    expect(notes).toMatch(/^### Added\n/)
+    expect(notes).toMatch(/^The first release\.\n\n### Added\n/)
     expect(notes).not.toMatch(/^## /m)
     expect(changelog).toMatch(/^## \[Unreleased\]$/m)
     expect(changelog).toContain(`[${version}]: https://github.com/`)
