@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { FLAGS } from '../src/cli/flags.js'
 import { actionlint } from '../test-support/actionlint.js'
@@ -12,7 +12,15 @@ import { actionlint } from '../test-support/actionlint.js'
 
 const ROOT = process.cwd()
 const ACTION = 'asc-diagnostics-gate/asc-diagnostics-gate'
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+/** Every document a user reads: the README, CONTRIBUTING.md and docs/. */
+const DOCUMENTS = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter(f => f.endsWith('.md'))
+    .map(f => `docs/${f}`)
+]
+const documents = DOCUMENTS.map(path => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }))
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { required?: boolean }>
   outputs: Record<string, unknown>
@@ -147,36 +155,44 @@ function actionProblems(workflow: Workflow, complete: boolean): string[] {
   return problems
 }
 
-const allYaml = yamlBlocks(readme)
+/** Blocks of every document, each labelled `path:line`. */
+const inDocuments = <T extends { line: number }>(read: (markdown: string) => T[]) =>
+  documents.flatMap(({ path, text }) =>
+    read(text).map(block => ({ ...block, where: `${path}:${block.line}` }))
+  )
+const allYaml = inDocuments(yamlBlocks)
 const blocks = allYaml.filter(b => !OTHER_CI.test(b.source))
 const otherCi = allYaml.filter(b => OTHER_CI.test(b.source))
-const recipes = codeBlocks(readme).filter(b => cliFlags(b.source).length > 0)
+const recipes = inDocuments(codeBlocks).filter(b => cliFlags(b.source).length > 0)
 
-describe('README examples', () => {
+describe('the examples in the README and docs/', () => {
   it('has the examples this test is meant to check', () => {
     const workflows = blocks.filter(b => asWorkflow(b.source).complete)
     expect(workflows.length).toBeGreaterThanOrEqual(3)
     expect(blocks.length).toBeGreaterThan(workflows.length) // and at least one step fragment
   })
 
-  it.each(blocks.map(b => [b.line, b.source] as const))(
-    'the block at README.md:%i is valid YAML, passes actionlint and uses only declared inputs and outputs',
-    async (line, source) => {
+  it.each(blocks.map(b => [b.where, b.source] as const))(
+    'the block at %s is valid YAML, passes actionlint and uses only declared inputs and outputs',
+    async (where, source) => {
       const { workflow, text, complete } = asWorkflow(source)
-      expect(await lint(text, `README.md:${line}`)).toEqual([])
+      expect(await lint(text, where)).toEqual([])
       expect(actionProblems(workflow, complete)).toEqual([])
     }
   )
 
-  it('takes the release version from the release itself', () => {
-    const release = blocks
-      .map(b => asWorkflow(b.source).workflow)
-      .find(w => typeof w.on === 'object' && w.on !== null && 'release' in w.on)
-    expect(release).toBeDefined()
-    const step = Object.values(release!.jobs)
-      .flatMap(j => j.steps ?? [])
-      .find(s => s.uses?.startsWith(`${ACTION}@`))!
-    expect(String(step.with?.version)).toContain('github.event.release.tag_name')
+  it('has no example that can only answer "no data yet", and none that reads a hand-copied build ID', () => {
+    for (const block of blocks) {
+      const { workflow } = asWorkflow(block.source)
+      const triggers =
+        typeof workflow.on === 'object' && workflow.on ? Object.keys(workflow.on) : []
+      // A release is published before Apple has data for it: a gate on it checks nothing.
+      expect([block.where, triggers.includes('release')]).toEqual([block.where, false])
+      for (const step of Object.values(workflow.jobs ?? {}).flatMap(j => j.steps ?? [])) {
+        const build = String(step.with?.['build-id'] ?? '')
+        expect([block.where, /vars\./.test(build)]).toEqual([block.where, false])
+      }
+    }
   })
 })
 
@@ -189,16 +205,16 @@ describe("README recipes for the command-line tool (other CI systems' files)", (
     expect(recipes.length).toBeGreaterThanOrEqual(4)
   })
 
-  it.each(otherCi.map(b => [b.line, b.source] as const))(
-    'the block at README.md:%i is valid YAML and no GitHub workflow',
+  it.each(otherCi.map(b => [b.where, b.source] as const))(
+    'the block at %s is valid YAML and no GitHub workflow',
     (_line, source) => {
       expect(() => parse(source)).not.toThrow()
       expect(disguisedWorkflow(source)).toEqual([])
     }
   )
 
-  it.each(recipes.map(b => [b.line, b.source] as const))(
-    'the recipe at README.md:%i gives the tool only flags it has',
+  it.each(recipes.map(b => [b.where, b.source] as const))(
+    'the recipe at %s gives the tool only flags it has',
     (_line, source) => {
       expect(unknownFlags(source)).toEqual([])
     }
@@ -281,5 +297,54 @@ describe("the repository's own workflows", () => {
     expect(await lint(readFileSync(join(dir, file), 'utf8'), `.github/workflows/${file}`)).toEqual(
       []
     )
+  })
+})
+
+describe('links between the documents', () => {
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes. */
+  const slug = (heading: string) =>
+    heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\- ]/gu, '')
+      .replace(/ /g, '-')
+  const anchors = (text: string) =>
+    new Set(
+      text
+        .replace(/^```[\s\S]*?^```$/gm, '')
+        .split('\n')
+        .flatMap(line => (/^#{1,6} (.*)$/.exec(line) ? [slug(/^#{1,6} (.*)$/.exec(line)![1])] : []))
+    )
+
+  it.each(documents.map(d => [d.path, d.text] as const))(
+    'every relative link in %s names a file and a heading that exist',
+    (path, text) => {
+      const broken: string[] = []
+      const prose = text.replace(/^```[\s\S]*?^```$/gm, '')
+      for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue
+        const [file, anchor] = target.split('#')
+        const resolved = file ? join(dirname(path), file) : path
+        let linked: string
+        try {
+          linked = readFileSync(join(ROOT, resolved), 'utf8')
+        } catch {
+          broken.push(`${target}: no file ${resolved}`)
+          continue
+        }
+        if (anchor && !anchors(linked).has(anchor)) broken.push(`${target}: no heading #${anchor}`)
+      }
+      expect(broken).toEqual([])
+    }
+  )
+
+  it('the README stays a front door: at most about 400 lines, the guard and the key first', () => {
+    const readme = documents.find(d => d.path === 'README.md')!.text
+    expect(readme.split('\n').length).toBeLessThanOrEqual(420)
+    const headings = readme.split('\n').filter(line => /^##? /.test(line))
+    expect(headings.slice(0, 3)).toEqual([
+      '# App Store Connect Diagnostics Gate',
+      '## Quick start',
+      '## Contents'
+    ])
   })
 })
