@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { parseMetrics } from '../src/asc/metrics.js'
 import { evaluateMetrics } from '../src/metrics/evaluate.js'
+import { changeText } from '../src/metrics/format.js'
 import type { MetricPoint, MetricSettings, MetricsData } from '../src/metrics/model.js'
 import { chartNumber, metricChart } from '../src/report/chart.js'
 import { metricsDocument } from '../test-support/metrics.mjs'
@@ -164,5 +165,18 @@ describe('the Mermaid chart', () => {
     expect(chartNumber(NaN)).toBeUndefined()
     expect(chartNumber(4e-6)).toBe('0.000004')
     expect(chartNumber(1e-9)).toBe('0')
+  })
+})
+
+describe('a change shown at the precision that decided it', () => {
+  it('never rounds across the limit: +9.95% under 10% and +10.04% over it keep their digits', () => {
+    expect(changeText(0.0995, 0.1)).toBe('+9.95%')
+    expect(changeText(0.1004, 0.1)).toBe('+10.04%')
+    expect(changeText(0.0999999, 0.1)).toBe('+9.9999%')
+    // Away from the limit, and without one, one decimal as before.
+    expect(changeText(0.64, 0.1)).toBe('+64.0%')
+    expect(changeText(0.0995)).toBe('+10.0%')
+    expect(changeText(-0.032, 0.1)).toBe('−3.2%')
+    expect(changeText(0.1, 0.1)).toBe('+10.0%')
   })
 })

@@ -3856,6 +3856,7 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
         percentile: settings.percentile,
         device: settings.device,
+        limit: settings.maxIncrease,
         ...(version ? { version } : {}),
         ...(point ? { point } : {}),
         ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),
@@ -3968,12 +3969,29 @@ function metricNumber(value) {
 function withUnit(value, unit) {
     return unit ? `${metricNumber(value)} ${unit}` : metricNumber(value);
 }
-/** A relative change, signed: "+64.0%", "−3.2%"; from a reference of 0, "new". */
-function changeText(change) {
+/**
+ * A relative change, signed: "+64.0%", "−3.2%"; from a reference of 0, "up from 0". Next to a
+ * `limit` it keeps the decimals that decided: +9.95% under a 10% limit never reads "+10.0%".
+ */
+function changeText(change, limit) {
     if (!Number.isFinite(change))
         return 'up from 0';
-    const percent = (change * 100).toFixed(1);
-    return change >= 0 ? `+${percent}%` : `−${percent.slice(1)}%`;
+    const side = (value) => Math.sign(value - (limit ?? value));
+    let decimals = 1;
+    while (limit !== undefined && decimals < 4) {
+        if (side(Number((change * 100).toFixed(decimals)) / 100) === side(change))
+            break;
+        decimals++;
+    }
+    let digits = (change * 100).toFixed(decimals);
+    if (limit !== undefined && side(Number(digits) / 100) !== side(change)) {
+        // Still on the limit at 4 decimals: cut toward the side the change is on.
+        const scale = 10 ** decimals;
+        const cut = change > limit ? Math.ceil : Math.floor;
+        digits = (cut(change * 100 * scale) / scale).toFixed(decimals);
+    }
+    const percent = decimals > 1 ? String(Number(digits)) : digits;
+    return change >= 0 ? `+${percent}%` : `−${percent.replace('-', '')}%`;
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/verdict.ts
@@ -3993,7 +4011,7 @@ function regressionSentence(o) {
         parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
     }
     if (o.reference && o.change !== undefined) {
-        parts.push(`${changeText(o.change)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
+        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
     }
     const sentence = oneLine(parts.join(' '), 400);
     if (o.regressedByApple && !o.regressedByRule)
@@ -5317,7 +5335,7 @@ function metricFacts(o, maxIncrease) {
         `limit: +${limitPercent(maxIncrease)} over the reference`
     ];
     if (o.reference) {
-        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`);
+        lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change, o.limit)}` : ''}`);
     }
     if (o.regressedByApple)
         lines.push("Apple's regression insight flags it");
@@ -6232,7 +6250,7 @@ function referenceCell(o) {
     return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
 }
 function changeCell(o) {
-    return o.change === undefined ? '' : changeText(o.change);
+    return o.change === undefined ? '' : changeText(o.change, o.limit);
 }
 function goalCell(o) {
     const parts = [

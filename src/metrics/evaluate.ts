@@ -58,6 +58,7 @@ function judge(
     ...(series?.unit || known ? { unit: series?.unit ?? known?.unit } : {}),
     percentile: settings.percentile,
     device: settings.device,
+    limit: settings.maxIncrease,
     ...(version ? { version } : {}),
     ...(point ? { point } : {}),
     ...(series?.recommendedGoal ? { recommendedGoal: series.recommendedGoal } : {}),

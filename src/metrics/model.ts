@@ -174,6 +174,8 @@ export interface MetricOutcome {
   reference?: MetricReferenceValue
   /** Relative change over the reference (0.23 = +23%); Infinity from a reference of 0. */
   change?: number
+  /** `max-metric-increase`, so the change is shown at the precision that decided it. */
+  limit?: number
   status: MetricStatus
   /** Why the status is what it is, in a few words, for no-data and not-gated. */
   reason?: string

@@ -21,7 +21,7 @@ export function regressionSentence(o: MetricOutcome): string {
   }
   if (o.reference && o.change !== undefined) {
     parts.push(
-      `${changeText(o.change)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`
+      `${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`
     )
   }
   const sentence = oneLine(parts.join(' '), 400)

@@ -116,7 +116,7 @@ function metricFacts(o: MetricOutcome, maxIncrease: number): string {
   ]
   if (o.reference) {
     lines.push(
-      `reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change)}` : ''}`
+      `reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change, o.limit)}` : ''}`
     )
   }
   if (o.regressedByApple) lines.push("Apple's regression insight flags it")

@@ -96,7 +96,7 @@ function referenceCell(o: MetricOutcome): string {
 }
 
 function changeCell(o: MetricOutcome): string {
-  return o.change === undefined ? '' : changeText(o.change)
+  return o.change === undefined ? '' : changeText(o.change, o.limit)
 }
 
 function goalCell(o: MetricOutcome): string {
