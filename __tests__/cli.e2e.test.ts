@@ -521,6 +521,25 @@ describe('--help and --version', () => {
     expect(h.requests()).toEqual([])
   })
 
+  it("--help beside --version still helps, and a flag's value may read --version", async () => {
+    expect((await runCli(['--help', '--version'])).code).toBe(0)
+    h.reset()
+    const run = await runCli(
+      [
+        '--build-id',
+        BUILD_ID,
+        '--api-base-url',
+        h.asc.url,
+        '--report-path',
+        '--version',
+        '--threshold',
+        '90%'
+      ],
+      { env: keyEnv() }
+    )
+    expect(run.stderr).not.toContain("'--version' prints the tool's version")
+  })
+
   it.each(['comment', 'comment-header', 'pr-number', 'github-token', 'annotate-source'])(
     '--%s is refused as GitHub-only',
     async flag => {

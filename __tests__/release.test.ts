@@ -37,7 +37,13 @@ function repository(): { work: string; origin: string; git: (...args: string[]) 
 const release = (work: string) =>
   spawnSync(process.execPath, ['scripts/release.mjs', 'origin'], {
     cwd: work,
-    env: { ...env, HOME: work, GITHUB_OUTPUT: join(work, 'output') },
+    // As on a runner: no git identity at all, so the tagger must be the script's own.
+    env: {
+      PATH: env.PATH,
+      HOME: temporaryDirectory('asc-gate-home-'),
+      GIT_CONFIG_NOSYSTEM: '1',
+      GITHUB_OUTPUT: join(work, 'output')
+    },
     encoding: 'utf8'
   })
 /** The bare repository's tags, as `<commit> refs/tags/<name>` lines ('' when none). */
@@ -63,6 +69,22 @@ describe('scripts/release.mjs', () => {
     const again = release(work)
     expect(again.status).toBe(0)
     expect(again.stdout).toBe(`v${version} is already released.\n`)
+  })
+
+  it('finishes a release a failed run left half done: the tag pushed, the major tag not moved', () => {
+    const { work, origin, git } = repository()
+    const head = git('rev-parse', 'HEAD')
+    git('tag', '-a', `v${version}`, '-m', 'half done')
+    git('push', '-q', 'origin', `refs/tags/v${version}`)
+    expect(tags(origin)).not.toContain(`refs/tags/${major}\n`)
+    const rerun = release(work)
+    expect(rerun.status).toBe(0)
+    expect(rerun.stdout).toBe(`v${version} was already tagged; moved ${major} to it.\n`)
+    expect(tags(origin)).toContain(`${head} refs/tags/${major}\n`)
+    // The workflow's next step creates the GitHub release whenever it is missing.
+    expect(readFileSync('.github/workflows/release.yml', 'utf8')).toMatch(
+      /if gh release view "\$TAG" .*; then[\s\S]*gh release create "\$TAG"/
+    )
   })
 
   it('moves a major tag that pointed at an older release', () => {

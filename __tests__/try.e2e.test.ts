@@ -56,6 +56,25 @@ describe('npm run try', () => {
     expect(none.stdout).toMatch(/^result=no-data$/m)
   })
 
+  it('runs every README workflow as copied: each reaches a verdict, none stops on an input', () => {
+    const workflows = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+      .map(m => m[1])
+      .filter(
+        text => /^name: /m.test(text) && text.includes('asc-diagnostics-gate/asc-diagnostics-gate@')
+      )
+    expect(workflows.length).toBeGreaterThanOrEqual(5)
+    for (const workflow of workflows) {
+      const run = tryIt(saved(workflow))
+      const name = /^name: (.*)$/m.exec(workflow)![1]
+      expect([name, run.stderr]).toEqual([name, ''])
+      expect([name, run.stdout]).not.toEqual([name, expect.stringMatching(/error: Input '/)])
+      expect([name, run.stdout]).toEqual([
+        name,
+        expect.stringMatching(/^result=(passed|failed|no-data)$/m)
+      ])
+    }
+  })
+
   it('says what it needs when the file has no gate step, or the arguments are wrong', () => {
     const other = tryIt(
       saved('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n')

@@ -4943,7 +4943,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "metrics",
-        "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. The README lists the identifiers Apple documents and their units.",
+        "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. docs/metrics.md lists the identifiers Apple documents and their units.",
         "required": false,
         "default": ""
     },
@@ -7051,8 +7051,12 @@ async function main(args, io) {
  * (the action's `version` input is `--app-version` here), and the action's GitHub-only inputs.
  */
 function refusedArguments(args) {
-    const names = args.filter(arg => arg.startsWith('--')).map(arg => arg.slice(2).split('=')[0]);
-    if (names.includes('version') && args.length > 1) {
+    // A flag's value is not a flag: `--comment-header --version` names a header.
+    const takesValue = new Set(FLAGS.map(f => `--${f.flag}`).concat('--format'));
+    const flags = args.filter((arg, i) => arg.startsWith('--') && !takesValue.has(args[i - 1] ?? ''));
+    const names = flags.map(arg => arg.slice(2).split('=')[0]);
+    const beside = args.filter(arg => !['--version', '--help', '-h'].includes(arg));
+    if (names.includes('version') && beside.length > 0) {
         return "'--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now).";
     }
     const githubOnly = names.find(name => GITHUB_ONLY_INPUTS.includes(name));

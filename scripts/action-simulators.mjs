@@ -5,7 +5,7 @@
 //   node scripts/action-simulators.mjs start   serves in the background, prints the step outputs
 import { spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,7 +49,9 @@ if (process.argv[1] === self) {
   const [mode, ready] = process.argv.slice(2)
   if (mode === 'serve') {
     const sims = await startActionSimulators()
-    writeFileSync(ready, JSON.stringify(stepOutputs(sims)))
+    // Whole or not at all: the starter polls for the file and reads it at once.
+    writeFileSync(`${ready}.partial`, JSON.stringify(stepOutputs(sims)))
+    renameSync(`${ready}.partial`, ready)
   } else if (mode === 'start') {
     // Detached, so the step ends and the simulator serves the steps after it.
     const file = join(tmpdir(), `asc-gate-simulators-${process.pid}.json`)

@@ -3,7 +3,16 @@
 // its output index.js, so the tool is built in a folder of its own and moved; it must be one
 // file (no chunk could find its way next to the action's chunks) and starts with its shebang.
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SOURCE_HASH_FILE, sourceHash } from './source-hash.mjs'
 
@@ -22,7 +31,9 @@ const run = args =>
 
 execFileSync(process.execPath, [join('scripts', 'cli-inputs.mjs')], { stdio: 'inherit' })
 rmSync('dist', { recursive: true, force: true })
-const cliOut = join('dist', 'cli-build')
+// Outside dist/: ncc clears old .js files in its output folder, and the action's build writes
+// dist/ while this one runs.
+const cliOut = mkdtempSync(join(tmpdir(), 'asc-gate-cli-build-'))
 // The two bundles share nothing: build them side by side (two cores, about half the time).
 await Promise.all([
   run(['build', 'src/index.ts', '-o', 'dist', ...options]),
@@ -38,7 +49,7 @@ if (extra.length > 0) {
 const shebang = '#!/usr/bin/env node\n'
 const cli = readFileSync(join(cliOut, 'index.js'), 'utf8')
 writeFileSync(join('dist', 'cli.js'), cli.startsWith('#!') ? cli : shebang + cli, { mode: 0o755 })
-renameSync(join(cliOut, 'licenses.txt'), join('dist', 'cli.licenses.txt'))
+copyFileSync(join(cliOut, 'licenses.txt'), join('dist', 'cli.licenses.txt'))
 rmSync(cliOut, { recursive: true, force: true })
 writeFileSync(SOURCE_HASH_FILE, `${sourceHash('.')}\n`)
 if (!existsSync(join('dist', 'package.json'))) {

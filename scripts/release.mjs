@@ -6,7 +6,8 @@
 //   and dist/cli.js --version must print the same version; otherwise it refuses, tagging nothing;
 // - it creates the annotated tag v1.2.3, moves the major tag (v1) to the same commit, and pushes
 //   both. The workflow then creates the GitHub release from the changelog section.
-// With GITHUB_OUTPUT set it writes `released` (true or false) and `tag` there.
+// With GITHUB_OUTPUT set it writes `released` (true or false) and `tag` there; the workflow creates
+// the GitHub release for `tag` whenever it is missing, so a failed run is repaired by the next.
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -46,16 +47,41 @@ export function releaseProblem(version) {
   return undefined
 }
 
-/** @param {string} remote @returns {{ released: boolean, tag: string, message: string }} */
+/** The runner has no git identity: the annotated tag is the workflow's bot's. */
+const TAGGER = [
+  '-c',
+  'user.name=github-actions[bot]',
+  '-c',
+  'user.email=41898282+github-actions[bot]@users.noreply.github.com'
+]
+
+/** The commit a remote tag names (peeled), or '' when the remote has no such tag. */
+function remoteCommit(/** @type {string} */ remote, /** @type {string} */ tag) {
+  const lines = git('ls-remote', '--tags', remote, `refs/tags/${tag}`, `refs/tags/${tag}^{}`)
+  const peeled = lines.split('\n').find(line => line.endsWith('^{}')) ?? lines.split('\n')[0]
+  return peeled ? peeled.split(/\s/)[0] : ''
+}
+
+/**
+ * Tags the release, or finishes one a failed run left half done: when the version's tag exists,
+ * only the major tag is moved to it (if it is not there yet), so a rerun repairs it.
+ * @param {string} remote @returns {{ released: boolean, tag: string, message: string }}
+ */
 export function release(remote) {
   const { version } = JSON.parse(readFileSync('package.json', 'utf8'))
   const tag = `v${version}`
-  const known = git('ls-remote', '--tags', remote, `refs/tags/${tag}`)
-  if (known) return { released: false, tag, message: `${tag} is already released.` }
+  const major = tag.split('.')[0]
+  const tagged = remoteCommit(remote, tag)
+  if (tagged) {
+    if (remoteCommit(remote, major) === tagged) {
+      return { released: false, tag, message: `${tag} is already released.` }
+    }
+    git('push', '--quiet', '--force', remote, `${tagged}:refs/tags/${major}`)
+    return { released: false, tag, message: `${tag} was already tagged; moved ${major} to it.` }
+  }
   const problem = releaseProblem(version)
   if (problem) throw new Error(`Not releasing ${tag}: ${problem}`)
-  const major = tag.split('.')[0]
-  git('tag', '--annotate', tag, '--message', tag, 'HEAD')
+  git(...TAGGER, 'tag', '--annotate', tag, '--message', tag, 'HEAD')
   git('tag', '--force', major, 'HEAD')
   git('push', '--quiet', remote, `refs/tags/${tag}`)
   git('push', '--quiet', '--force', remote, `refs/tags/${major}`)

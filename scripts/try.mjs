@@ -42,8 +42,23 @@ function parseArgs(args) {
 }
 
 /**
- * The step's `with:` as the runner would pass it: expressions become '' (the harness brings
- * the key), so what the workflow writes out is what runs.
+ * What an expression (`${{ inputs.version }}`, `${{ matrix.app }}`) stands for in the simulated
+ * app; any other expression is empty, as an unset variable is on a runner. The key comes from
+ * the harness.
+ */
+const SIMULATED = {
+  'bundle-id': APP.bundleId,
+  'app-id': APP.id,
+  'build-id': BUILD_ID,
+  version: '2.4.0',
+  'build-number': '412',
+  'baseline-version': '2.3.0',
+  'comment-header': 'try'
+}
+
+/**
+ * The step's `with:` as the runner would pass it: what the workflow writes out is what runs,
+ * and an expression becomes the simulated app's value for that input.
  * @param {string} text @returns {{ name: string, inputs: Record<string, string> }}
  */
 export function gateStep(text) {
@@ -55,7 +70,9 @@ export function gateStep(text) {
   const inputs = Object.fromEntries(
     Object.entries(step.with ?? {}).map(([name, value]) => [
       name,
-      String(value).includes('${{') ? '' : String(value)
+      String(value).includes('${{')
+        ? (SIMULATED[/** @type {keyof typeof SIMULATED} */ (name)] ?? '')
+        : String(value)
     ])
   )
   return { name: step.name ?? step.id ?? 'asc-diagnostics-gate', inputs }
@@ -86,9 +103,7 @@ async function main() {
         // app answers to each.
         ...(inputs['bundle-id'] ? { 'bundle-id': APP.bundleId } : {}),
         ...(inputs['app-id'] ? { 'app-id': APP.id } : {}),
-        ...(inputs['build-id'] !== undefined || !(inputs['bundle-id'] || inputs['app-id'])
-          ? { 'build-id': BUILD_ID }
-          : {}),
+        ...(inputs['build-id'] ? { 'build-id': BUILD_ID } : {}),
         'api-base-url': asc.url,
         'github-token': TOKEN
       },

@@ -153,7 +153,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "metrics",
-    "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. The README lists the identifiers Apple documents and their units.",
+    "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. docs/metrics.md lists the identifiers Apple documents and their units.",
     "required": false,
     "default": ""
   },

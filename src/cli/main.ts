@@ -159,8 +159,12 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
  * (the action's `version` input is `--app-version` here), and the action's GitHub-only inputs.
  */
 function refusedArguments(args: readonly string[]): string | undefined {
-  const names = args.filter(arg => arg.startsWith('--')).map(arg => arg.slice(2).split('=')[0])
-  if (names.includes('version') && args.length > 1) {
+  // A flag's value is not a flag: `--comment-header --version` names a header.
+  const takesValue = new Set(FLAGS.map(f => `--${f.flag}`).concat('--format'))
+  const flags = args.filter((arg, i) => arg.startsWith('--') && !takesValue.has(args[i - 1] ?? ''))
+  const names = flags.map(arg => arg.slice(2).split('=')[0])
+  const beside = args.filter(arg => !['--version', '--help', '-h'].includes(arg))
+  if (names.includes('version') && beside.length > 0) {
     return "'--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now)."
   }
   const githubOnly = names.find(name => GITHUB_ONLY_INPUTS.includes(name))
