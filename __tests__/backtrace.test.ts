@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseBacktrace } from '../src/asc/backtrace.js'
-import { MAX_BACKTRACE_FRAMES } from '../src/constants.js'
+import { BACKTRACE } from '../src/constants.js'
 import { DataError } from '../src/errors.js'
 import type { Backtrace } from '../src/model.js'
 import {
@@ -20,6 +20,7 @@ const hang = {
   diagnosticType: 'HANGS'
 }
 const symbols = (b: Backtrace) => b.frames.map(f => f.symbol)
+const firstBlamed = (b: Backtrace) => b.frames.find(f => f.blamed)
 /** The attributed (main) thread of a logFor body, to rearrange. */
 const stacksOf = (body: Json): Json[] =>
   body.productData[0].diagnosticLogs[0].callStackTree[0].callStacks
@@ -33,18 +34,24 @@ const logWith = (callStackTree: unknown, extra: Json = {}) => ({
 })
 
 describe('the frames a reviewer sees', () => {
-  it('starts at the blamed frame and follows it with its callers, like a crash report', () => {
+  it('shows the blamed frame with what it called above and its callers below, innermost first', () => {
     const b = parseBacktrace(logFor(hang), hang.id)
     expect(b.basis).toBe('blamed')
-    expect(b.frames).toHaveLength(MAX_BACKTRACE_FRAMES)
-    expect(b.frames[0]).toEqual({
+    expect(b.frames).toHaveLength(BACKTRACE.atLeast)
+    const at = b.frames.findIndex(f => f.blamed)
+    expect(b.frames[at]).toEqual({
       binary: 'ExampleApp',
       symbol: '-[FeedViewController reloadVisibleCells]',
       file: 'FeedViewController.m',
       line: '88',
       blamed: true
     })
-    expect(symbols(b).slice(1, 3)).toEqual([
+    // What it was waiting in: the lock it took.
+    expect(symbols(b).slice(at - 2, at)).toEqual([
+      '_pthread_mutex_firstfit_lock_slow',
+      '-[NSLock lock]'
+    ])
+    expect(symbols(b).slice(at + 1, at + 3)).toEqual([
       'FeedViewController.viewWillAppear(_:)',
       '-[UIViewController _setViewAppearState:isAnimating:]'
     ])
@@ -55,7 +62,7 @@ describe('the frames a reviewer sees', () => {
     const body = logFor(hang) as Json
     const [worker] = stacksOf(body)
     worker.callStackRootFrames[0].isBlameFrame = true // a blamed frame elsewhere does not win
-    expect(symbols(parseBacktrace(body, hang.id))[0]).toBe(
+    expect(firstBlamed(parseBacktrace(body, hang.id))?.symbol).toBe(
       '-[FeedViewController reloadVisibleCells]'
     )
   })
@@ -64,7 +71,7 @@ describe('the frames a reviewer sees', () => {
     const body = logFor(hang) as Json
     for (const stack of stacksOf(body)) delete stack.threadAttributed
     // The unblamed worker thread comes first in the body.
-    expect(parseBacktrace(body, hang.id).frames[0]).toMatchObject({
+    expect(firstBlamed(parseBacktrace(body, hang.id))).toMatchObject({
       symbol: '-[FeedViewController reloadVisibleCells]',
       blamed: true
     })
@@ -243,11 +250,13 @@ describe('payloads that stray from Apple’s schema', () => {
     expect(b.insights).toHaveLength(1)
   })
 
-  it('survives 10,000 levels of nested frames and still shows at most 8', () => {
+  it('survives 10,000 levels of nested frames and shows the blamed one in context', () => {
     const b = parseBacktrace(deepLog(10_000), 'SIG-DEEP')
-    expect(b.frames.length).toBeLessThanOrEqual(MAX_BACKTRACE_FRAMES)
-    expect(b.frames[0]).toMatchObject({ line: '5001', blamed: true })
-    expect(b.frames.map(f => f.line)).toEqual(Array.from({ length: 8 }, (_, i) => String(5001 + i)))
+    expect(b.frames.find(f => f.blamed)).toMatchObject({ line: '5001' })
+    // Its two callers, and what it called up to eight frames; the rest is counted, not shown.
+    expect(b.frames.map(f => f.line)).toEqual(Array.from({ length: 8 }, (_, i) => String(4996 + i)))
+    expect(b.frames[0].skippedBefore).toBe(4995)
+    expect(b.skippedAfter).toBe(10_000 - 5003)
   })
 
   it('finds the heaviest path 10,000 levels down, and the deepest frames near a deep blame', () => {
@@ -370,10 +379,10 @@ describe('what the log says about the event', () => {
     }) as Json
     const mine = logFor(hang) as Json
     const body = { productData: [...other.productData, ...mine.productData] }
-    expect(symbols(parseBacktrace(body, hang.id))[0]).toBe(
+    expect(firstBlamed(parseBacktrace(body, hang.id))?.symbol).toBe(
       '-[FeedViewController reloadVisibleCells]'
     )
-    expect(symbols(parseBacktrace(body, 'SIG-UNKNOWN'))[0]).toBe('Other.run()')
+    expect(firstBlamed(parseBacktrace(body, 'SIG-UNKNOWN'))?.symbol).toBe('Other.run()')
   })
 })
 
@@ -408,5 +417,118 @@ describe('logs the gate cannot use', () => {
     expect((error as Error).message).toMatch(
       /^App Store Connect sent diagnostic logs for signature 'SIG-1' .*\.$/
     )
+  })
+})
+
+describe('a log in the shape of Apple’s own example', () => {
+  /** A sampled tree, outermost frame first: six blamed frames on one path and a SQLite spill. */
+  const sampled = () => {
+    const names: [string, string, boolean, Record<string, unknown>?][] = [
+      ['libdispatch.dylib', '_dispatch_call_block_and_release', false],
+      ['App', '-[Sync run]', true],
+      ['App', '-[Store loadAll]', true],
+      ['App', '-[DBQueue perform:]', true],
+      ['libdispatch.dylib', '_dispatch_sync_f_slow', false],
+      ['libdispatch.dylib', '_dispatch_client_callout', false],
+      ['App', '__26-[DBQueue perform:]_block_invoke', true],
+      ['App', '__21-[Store loadAll]_block_invoke', true],
+      ['App', '-[ResultSet next]', true],
+      ['libsqlite3.dylib', 'sqlite3_step', false],
+      ['libsqlite3.dylib', 'sqlite3VdbeExec', false],
+      ['libsqlite3.dylib', 'vdbeSorterFlushPMA', false, { insightsCategory: 'SQLiteSpill' }],
+      ['libsqlite3.dylib', 'unixWrite', false],
+      ['libsystem_kernel.dylib', 'pwrite', false]
+    ]
+    let child: Json | undefined
+    for (let i = names.length - 1; i >= 0; i--) {
+      const [binaryName, symbolName, isBlameFrame, extra] = names[i]
+      child = {
+        binaryName,
+        symbolName,
+        isBlameFrame,
+        offsetIntoBinaryTextSegment: '',
+        rawFrame: `40 ${symbolName} (in ${binaryName})`,
+        sampleCount: 40,
+        ...extra,
+        subFrames: child ? [child] : []
+      }
+    }
+    return {
+      productData: [
+        {
+          signatureId: 'ANOTHER-SIGNATURE',
+          diagnosticInsights: [
+            {
+              insightsURL: 'doc://com.apple.documentation/documentation/xcode/reducing-disk-writes',
+              insightsCategory: 'SQLiteSpill',
+              insightsString: 'A spill file was written.'
+            }
+          ],
+          diagnosticLogs: [
+            {
+              diagnosticMetaData: {
+                event: 'disk writes',
+                deviceType: 'iPhone13_3',
+                writesCaused: '1073.76 MB'
+              },
+              callStackTree: [
+                { callStacks: [{ callStackRootFrames: [child] }], callStackPerThread: false }
+              ]
+            }
+          ]
+        }
+      ]
+    }
+  }
+
+  it('keeps all six blamed frames and the SQLite frames below the deepest one', () => {
+    const b = parseBacktrace(sampled(), 'REQUESTED')
+    expect(b.frames.filter(f => f.blamed)).toHaveLength(6)
+    expect(symbols(b)).toEqual(
+      expect.arrayContaining(['sqlite3_step', 'vdbeSorterFlushPMA', 'pwrite'])
+    )
+    expect(b.frames.find(f => f.symbol === 'vdbeSorterFlushPMA')?.category).toBe('SQLiteSpill')
+    // Innermost first, as a crash report reads.
+    expect(b.frames[0].symbol).toBe('pwrite')
+    expect(b).toMatchObject({
+      device: 'iPhone13_3',
+      event: 'disk writes',
+      writesCaused: '1073.76 MB'
+    })
+  })
+
+  it('maps a doc:// insight link to its page on developer.apple.com', () => {
+    expect(parseBacktrace(sampled(), 'REQUESTED').insights[0]).toEqual({
+      text: 'A spill file was written.',
+      category: 'SQLiteSpill',
+      url: 'https://developer.apple.com/documentation/xcode/reducing-disk-writes'
+    })
+  })
+
+  it('never shows more than the cap, and counts what it left out', () => {
+    const body = sampled() as Json
+    // Forty more blamed frames on the path: the cap holds.
+    let node =
+      body.productData[0].diagnosticLogs[0].callStackTree[0].callStacks[0].callStackRootFrames[0]
+    for (let i = 0; i < 40; i++) {
+      const next = {
+        binaryName: 'App',
+        symbolName: `f${i}`,
+        isBlameFrame: true,
+        sampleCount: 40,
+        subFrames: [node]
+      }
+      node = next
+    }
+    body.productData[0].diagnosticLogs[0].callStackTree[0].callStacks[0].callStackRootFrames = [
+      node
+    ]
+    const b = parseBacktrace(body, 'REQUESTED')
+    expect(b.frames).toHaveLength(BACKTRACE.maxFrames)
+    expect(
+      b.frames.reduce((n, f) => n + (f.skippedBefore ?? 0), 0) +
+        (b.skippedAfter ?? 0) +
+        b.frames.length
+    ).toBe(54)
   })
 })

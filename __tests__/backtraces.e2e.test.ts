@@ -29,7 +29,7 @@ describe('backtraces', () => {
       '<details><summary>Backtrace (rank 1) · iPhone15,2 · iPhone OS 17.5 (21F79) · 2.4.0 (412) · 2.31 s</summary>'
     )
     expect(run.summary).toMatch(
-      /```text\nExampleApp +-\[FeedViewController reloadVisibleCells\] +FeedViewController\.m:88 +← blamed\n/
+      /```text\n(?:\S+ +\S+.*\n){2}libsystem_pthread\.dylib +_pthread_mutex_firstfit_lock_slow\nFoundation +-\[NSLock lock\]\nExampleApp +-\[FeedViewController reloadVisibleCells\] +FeedViewController\.m:88 +← blamed\n/
     )
     expect(run.summary).toContain(
       'Apple: The main thread waited on a lock held by a background thread.'

@@ -275,8 +275,18 @@ function makeSec1(): string {
     .toString()
 }
 
-import { versionSpellings } from '../src/asc/builds.js'
+import { compareVersions, sameVersion, versionSpellings } from '../src/versions.js'
 describe('marketing versions', () => {
+  it('orders and matches versions one way everywhere: numerically, 1.2 the same as 1.2.0', () => {
+    expect(compareVersions('2.10', '2.9')).toBeGreaterThan(0)
+    expect(compareVersions('1.2', '1.2.0')).toBe(0)
+    expect(sameVersion('1.2', '1.2.0')).toBe(true)
+    expect(sameVersion('10.0', '10')).toBe(true)
+    expect(sameVersion('2.4.0-beta', '2.4.0')).toBe(false)
+    // Text that is not a version never sorts before a version.
+    expect(['beta', '1.0', '10.0', '9'].sort(compareVersions)).toEqual(['1.0', '9', '10.0', 'beta'])
+  })
+
   it('asks for every spelling of a version, since Apple matches exact strings', () => {
     expect(versionSpellings('1.2')).toEqual(['1.2', '1.2.0'])
     expect(versionSpellings('1.2.0')).toEqual(['1.2.0', '1.2'])

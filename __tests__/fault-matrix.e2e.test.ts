@@ -96,7 +96,7 @@ const rows: Row[] = [
     setup: () => status(429, Infinity, NOW),
     code: 1,
     error:
-      /kept rate-limiting GET .* \(HTTP 429\) after 4 attempts, with \d+ requests left this hour; other jobs may share this API key/,
+      /kept rate-limiting GET .* \(HTTP 429\) after 4 attempts, with \d+ of 3500 requests left this hour; other jobs may share this API key: rerun later or use a separate key\. Apple: X "fault"\.$/,
     attempts: [SIGNATURES, 4]
   },
   ...[500, 502, 503].flatMap<Row>(code => [
@@ -112,7 +112,7 @@ const rows: Row[] = [
       setup: () => status(code, Infinity, NOW),
       code: 1,
       error: new RegExp(
-        `^App Store Connect failed with HTTP ${code} on GET /v1/builds/.*/diagnosticSignatures after 4 attempts; Apple's service may be degraded: rerun the job later\\.$`
+        `^App Store Connect failed with HTTP ${code} on GET /v1/builds/.*/diagnosticSignatures after 4 attempts; Apple's service may be degraded: rerun the job later\\. Apple: X "fault"\\.$`
       ),
       attempts: [SIGNATURES, 4]
     }

@@ -348,3 +348,19 @@ describe('links between the documents', () => {
     ])
   })
 })
+
+describe('the table of metric identifiers', () => {
+  it("gives each metric the unit Apple's payloads name (scrollHitchRate in %)", async () => {
+    const { KNOWN_METRICS } = await import('../src/metrics/model.js')
+    const table = readFileSync(join(process.cwd(), 'docs', 'metrics.md'), 'utf8')
+    for (const metric of KNOWN_METRICS) {
+      const row = table.split('\n').find(line => line.startsWith(`| \`${metric.identifier}\``))
+      const unit = row?.split('|').at(-2)?.trim() ?? ''
+      expect({ metric: metric.identifier, unit: unit.split(' ')[0] }).toEqual({
+        metric: metric.identifier,
+        unit: metric.unit
+      })
+    }
+    expect(KNOWN_METRICS.find(m => m.identifier === 'scrollHitchRate')?.unit).toBe('%')
+  })
+})

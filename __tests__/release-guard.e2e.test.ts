@@ -71,7 +71,7 @@ describe('version: live and baseline-version: previous', () => {
     expect(versions).toHaveLength(1)
     expect(versions[0].query).toMatchObject({
       'filter[platform]': 'IOS',
-      'filter[appStoreState]': 'READY_FOR_SALE,REPLACED_WITH_NEW_VERSION',
+      'filter[appVersionState]': 'READY_FOR_DISTRIBUTION,REPLACED_WITH_NEW_VERSION',
       include: 'build,appStoreVersionPhasedRelease'
     })
     // No build lookup by number: the versions request includes each version's build.
@@ -107,7 +107,7 @@ describe('version: live and baseline-version: previous', () => {
     [
       'no version is live',
       'READY_FOR_SALE',
-      `No IOS version of app ${APP.id} is live on the App Store (appStoreState READY_FOR_SALE), so 'version: live' has nothing to check`
+      `No IOS version of app ${APP.id} is live on the App Store (appVersionState READY_FOR_DISTRIBUTION), so 'version: live' has nothing to check`
     ],
     [
       'the live version is the first release',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { pickVersion, type ReleasedVersion } from '../src/asc/app-store-versions.js'
 import { readPhasedRelease, type PhasedRelease } from '../src/asc/phased-release.js'
+import { resource } from '../src/asc/jsonapi.js'
 import { finding, type RolloutState } from '../src/decision/findings.js'
 import type { MetricOutcome } from '../src/metrics/model.js'
 import { decideRollout, describeRollout } from '../src/release/decide.js'
@@ -96,16 +97,21 @@ describe('the rollout in words', () => {
 describe('reading a phased release', () => {
   it('keeps what the report needs and drops what is malformed', () => {
     expect(
-      readPhasedRelease({
-        type: 'appStoreVersionPhasedReleases',
-        id: 'p-1',
-        attributes: {
-          phasedReleaseState: 'ACTIVE',
-          currentDayNumber: 3,
-          startDate: '2026-11-23T08:00:00Z',
-          totalPauseDuration: 0
-        }
-      })
+      readPhasedRelease(
+        resource(
+          {
+            type: 'appStoreVersionPhasedReleases',
+            id: 'p-1',
+            attributes: {
+              phasedReleaseState: 'ACTIVE',
+              currentDayNumber: 3,
+              startDate: '2026-11-23T08:00:00Z',
+              totalPauseDuration: 0
+            }
+          },
+          'a phased release'
+        )
+      )
     ).toEqual({
       id: 'p-1',
       state: 'ACTIVE',
@@ -114,16 +120,20 @@ describe('reading a phased release', () => {
       totalPauseDuration: 0
     })
     expect(
-      readPhasedRelease({
-        type: 'appStoreVersionPhasedReleases',
-        id: 'p-2',
-        attributes: { phasedReleaseState: 'SOMETHING_NEW', currentDayNumber: '3' }
-      })
+      readPhasedRelease(
+        resource(
+          {
+            type: 'appStoreVersionPhasedReleases',
+            id: 'p-2',
+            attributes: { phasedReleaseState: 'SOMETHING_NEW', currentDayNumber: 'three' }
+          },
+          'a phased release'
+        )
+      )
     ).toEqual({ id: 'p-2', state: 'UNKNOWN' })
-    expect(readPhasedRelease({ type: 'builds', id: 'b' })).toBeUndefined()
-    expect(() => readPhasedRelease({ type: 'appStoreVersionPhasedReleases', id: '../x' })).toThrow(
-      /unexpected ID/
-    )
+    expect(() =>
+      resource({ type: 'appStoreVersionPhasedReleases', id: '../x' }, 'a phased release')
+    ).toThrow(/unexpected ID/)
   })
 })
 
@@ -132,7 +142,13 @@ describe('picking the live and the previous version', () => {
     versionString: string,
     status: ReleasedVersion['status'],
     createdDate?: string
-  ): ReleasedVersion => ({ id: `v-${versionString}`, versionString, status, createdDate })
+  ): ReleasedVersion => ({
+    id: `v-${versionString}`,
+    versionString,
+    status,
+    decidedBy: 'appVersionState',
+    createdDate
+  })
   const context = { appId: '1', platform: 'IOS' as const, input: "'version: live'" }
 
   it('takes the live one, and the newest replaced one older than it', () => {
@@ -164,7 +180,7 @@ describe('picking the live and the previous version', () => {
 
   it('says when nothing is live', () => {
     expect(() => pickVersion([version('2.3.0', 'replaced')], 'live', context)).toThrow(
-      "No IOS version of app 1 is live on the App Store (appStoreState READY_FOR_SALE), so 'version: live' has nothing to check"
+      "No IOS version of app 1 is live on the App Store (appVersionState READY_FOR_DISTRIBUTION), so 'version: live' has nothing to check"
     )
   })
 })

@@ -88,4 +88,12 @@ describe('X-Rate-Limit', () => {
     expect(parseRateLimit('garbage')).toBeUndefined()
     expect(parseRateLimit(undefined)).toBeUndefined()
   })
+
+  it('reads the minute window that some endpoints report beside the hour', () => {
+    expect(
+      parseRateLimit(
+        'user-hour-lim:3600;user-hour-rem:3390;user-minute-lim:150;user-minute-rem:112;'
+      )
+    ).toEqual({ limit: 3600, remaining: 3390, minute: { limit: 150, remaining: 112 } })
+  })
 })

@@ -59,7 +59,11 @@ async function ascGet(
   pathOrUrl: string,
   headers: Record<string, string> = {}
 ): Promise<Response> {
-  const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${sim.url}${pathOrUrl}`
+  // Links are absolute on Apple's origin, as Apple writes them: read them from the simulator.
+  const url = pathOrUrl.startsWith('http')
+    ? pathOrUrl.replace(/^https:\/\/api\.appstoreconnect\.apple\.com/, sim.url)
+    : `${sim.url}${pathOrUrl}`
+  if (!url.startsWith('http://127.')) throw new Error(`not a loopback URL: ${url}`)
   return fetch(url, { headers: { authorization: `Bearer ${await mint()}`, ...headers } })
 }
 
@@ -180,14 +184,17 @@ describe('App Store Connect simulator', () => {
     const pages = await allPages(sim, '/v1/builds/build-412/diagnosticSignatures?limit=5')
     pages.forEach(page => expectSchema('DiagnosticSignaturesResponse', page))
     expect(pages.map(page => page.data.length)).toEqual([3, 3, 1])
-    expect(pages[0].meta.paging).toMatchObject({ total: 7, limit: 5 })
+    // As Apple's own example shows, meta.paging.limit is the page size served, not the limit asked.
+    expect(pages[0].meta.paging).toMatchObject({ total: 7, limit: 3 })
+    // And every link is absolute on Apple's origin, whichever host was called.
+    expect(new URL(pages[0].links.next).origin).toBe('https://api.appstoreconnect.apple.com')
     const all = pages.flatMap(page => page.data)
     const weights = all.map(signature => signature.attributes.weight)
     expect(weights).toEqual([...weights].sort((a, b) => b - a))
     const trending = all.find(signature => signature.attributes.weight === 0.31)
     expect(trending.attributes.insight).toEqual(INSIGHT)
     expect(trending.relationships.logs.links.related).toBe(
-      `${sim.url}/v1/diagnosticSignatures/${trending.id}/logs`
+      `https://api.appstoreconnect.apple.com/v1/diagnosticSignatures/${trending.id}/logs`
     )
   })
 

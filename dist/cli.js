@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(298);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(153);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 298:
+/***/ 153:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -76,10 +76,11 @@ const constants_TYPE_SHARES = {
 };
 const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'];
 /**
- * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
- * input or a response: it goes into URLs, outputs and the report.
+ * An App Store Connect resource ID (build, app; a signature's is 66 hex characters) or key ID
+ * as this action accepts it, from an input or a response: it goes into URLs, outputs and the
+ * report.
  */
-const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
+const RESOURCE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const ASC = {
     defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
     audience: 'appstoreconnect-v1',
@@ -154,8 +155,12 @@ const LOGS_CONCURRENCY = 4;
  * Real responses (5 logs of a few hundred frames each) are tens to hundreds of KB.
  */
 const LOGS_MAX_BYTES = 4 * 1024 * 1024;
-/** Frames shown per backtrace. */
-const MAX_BACKTRACE_FRAMES = 8;
+/**
+ * Frames shown per backtrace: every blamed frame and every frame Apple tagged with an insight
+ * category, with `context` frames on each side, then more callers up to `atLeast`; never more
+ * than `maxFrames`. What is left out shows as "… N frames …".
+ */
+const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8 };
 const GITHUB_LIMITS = {
     commentMaxChars: 65_536,
     /** Headroom under the hard limit for the truncation note and the marker. */
@@ -181,9 +186,15 @@ const PHASED_RELEASE = {
     /** `fields[appStoreVersionPhasedReleases]`: everything the report shows. */
     fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
 };
-/** App Store version states (`appStoreState`) that mean live now, and live before. */
-const LIVE_STATE = 'READY_FOR_SALE';
-const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION';
+/**
+ * App Store version states (`appVersionState`) that mean live now, and live before; and the
+ * deprecated `appStoreState`'s "live", still read when a response carries only that field.
+ */
+const VERSION_STATES = {
+    live: 'READY_FOR_DISTRIBUTION',
+    replaced: 'REPLACED_WITH_NEW_VERSION',
+    deprecatedLive: 'READY_FOR_SALE'
+};
 /** Finding the blamed source file in the checked-out workspace. */
 const SOURCE_LOOKUP = {
     /** Vendored and generated code: never the app's own file, even when its name matches. */
@@ -659,7 +670,8 @@ const KNOWN_METRICS = [
         identifier: 'scrollHitchRate',
         category: 'ANIMATION',
         label: 'Scroll hitch rate',
-        unit: 'ms/s',
+        // Apple's only example names it "%" (`unit.displayName`), not a time per second.
+        unit: '%',
         source: 'apple'
     },
     {
@@ -1177,33 +1189,88 @@ function transport_open(request, agents) {
         agent: agents.for(url, proxy)
     });
 }
-/** Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. */
+/**
+ * Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. A body over
+ * the cap is refused at the first chunk past it: `settle` destroys the request, which closes
+ * the connection, so the rest is never read.
+ *
+ * Memory: every byte from the socket arrives twice, in the socket's read buffer and in the
+ * parser's copy handed to 'data', and V8 collects such buffers only once tens of MB of them
+ * have piled up (9 refused 4 MB bodies left about 70 MB). So each read buffer is freed as soon
+ * as the parser is done with it, and the body's chunks as soon as the body is refused or
+ * decoded (see `release`).
+ */
 function readResponse(res, maxBodyBytes, settle) {
-    const chunks = [];
-    let size = 0;
-    const tooLarge = () => settle(new transport_NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'));
-    const cut = () => settle(new transport_NetworkError('connection closed mid-response', 'reset'));
+    const tooLarge = () => new transport_NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large');
     // A declared length over the cap is refused before a byte of the body is read.
     if (Number(res.headers['content-length']) > maxBodyBytes)
-        return tooLarge();
+        return settle(tooLarge());
+    let chunks = [];
+    let size = 0;
+    const { socket } = res;
+    // After the parser's own 'data' listener, which was there first: by then the read buffer is
+    // parsed and its body bytes copied into a chunk. Kept when a chunk shares its memory.
+    const releaseRead = (read) => {
+        if (!chunks.some(chunk => chunk.buffer === read.buffer))
+            release(read);
+    };
+    socket?.on('data', releaseRead);
+    let done = false;
+    const finish = (outcome) => {
+        if (done)
+            return;
+        done = true;
+        socket?.off('data', releaseRead);
+        // On the next turn: a refusal comes while the parser is still reading the socket's buffer.
+        const held = chunks;
+        chunks = [];
+        setImmediate(() => held.forEach(release));
+        settle(outcome);
+    };
+    const cut = () => finish(new transport_NetworkError('connection closed mid-response', 'reset'));
     res.on('data', (chunk) => {
+        if (done)
+            return;
+        chunks.push(chunk);
         size += chunk.length;
         if (size > maxBodyBytes)
-            tooLarge();
-        else
-            chunks.push(chunk);
+            finish(tooLarge());
     });
     res.on('aborted', cut);
     res.on('error', cut);
+    // However the exchange ended (a timeout, the run's cancellation), the socket is let go.
+    res.on('close', () => socket?.off('data', releaseRead));
     res.on('end', () => {
+        if (done)
+            return;
         if (!res.complete)
             return cut();
-        settle({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8')
-        });
+        // Here the parser is done with the socket's buffers: each copy goes as soon as it is copied
+        // on, so the body is held at most twice (chunks and whole, then whole and text).
+        const whole = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        if (whole !== chunks[0])
+            chunks.forEach(release);
+        const text = whole.toString('utf8');
+        release(whole);
+        chunks = [];
+        finish({ status: res.statusCode ?? 0, headers: res.headers, body: text });
     });
+}
+/**
+ * Frees a buffer's memory now rather than at some later garbage collection, by detaching its
+ * ArrayBuffer (`ArrayBuffer.prototype.transfer`, Node 22 and later; before, it waits for the
+ * collector as any buffer does). Only a buffer that spans its whole ArrayBuffer, as a plain
+ * socket's reads and the parser's copies do: never a view into memory other views share, such
+ * as Node's pool or the TLS reads Node 24 packs four to a 64 KB buffer, which are left alone.
+ */
+function release(buffer) {
+    const memory = buffer.buffer;
+    if (typeof memory.transfer === 'function' &&
+        buffer.byteOffset === 0 &&
+        buffer.byteLength === memory.byteLength &&
+        memory.byteLength > 0) {
+        memory.transfer(0);
+    }
 }
 function networkError(error) {
     if (error instanceof ProxyError)
@@ -1433,13 +1500,6 @@ function sanitize(text) {
 function oneLine(text, max = 200) {
     return truncate(sanitize(text).replace(/::/g, ': :'), max);
 }
-/**
- * A string attribute from App Store Connect as it is read: sanitized and cut to its cap once,
- * so every channel gets the same safe text; '?' when absent.
- */
-function capped(value, max) {
-    return truncate(sanitize(String(value ?? '?')), max);
-}
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
 function truncate(text, max) {
     if (text.length <= max)
@@ -1487,12 +1547,207 @@ function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
 }
 
+;// CONCATENATED MODULE: ./src/asc/jsonapi.ts
+
+
+
+function jsonapi_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** An object, or undefined for anything else. */
+function object(value) {
+    return jsonapi_isObject(value) ? value : undefined;
+}
+/** The objects of a list, at most `max`; a lone object counts as a list of one (real payloads do that). */
+function objects(value, max) {
+    return (Array.isArray(value) ? value.slice(0, max) : [value]).filter(jsonapi_isObject);
+}
+/**
+ * A string (or a number, which some payloads send for line numbers and states) as every
+ * channel may show it: controls and bidi overrides removed, trimmed, cut to `cap`.
+ * Undefined when absent or empty.
+ */
+function jsonapi_text(value, cap) {
+    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof raw !== 'string')
+        return undefined;
+    return truncate(sanitize(raw).trim(), cap) || undefined;
+}
+/** Strings of a list, or of a comma-separated string (the spec and Apple's examples differ). */
+function texts(value, cap, max) {
+    const items = typeof value === 'string' ? value.split(/[\s,]+/) : Array.isArray(value) ? value : [];
+    return items
+        .slice(0, max * 2)
+        .map(item => jsonapi_text(item, cap))
+        .filter((item) => item !== undefined)
+        .slice(0, max);
+}
+function finite(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+/** A measurement: finite and never negative. */
+function nonNegative(value) {
+    const number = finite(value);
+    return number !== undefined && number >= 0 ? number : undefined;
+}
+/** A non-negative integer sent as a number or as a numeric string. */
+function count(value) {
+    const n = typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+function flag(value) {
+    if (value === true || value === 'true')
+        return true;
+    if (value === false || value === 'false')
+        return false;
+    return undefined;
+}
+/**
+ * A timestamp as Apple sends it (`2020-12-14T10:16:45Z`, `2024-04-24T12:00:00.000+0000`),
+ * kept as sent when it parses; undefined otherwise.
+ */
+function date(value) {
+    const raw = jsonapi_text(value, 64);
+    return raw && !Number.isNaN(Date.parse(raw)) ? raw : undefined;
+}
+/** A resource ID in the shape Apple uses; anything else is refused, since IDs go into URLs. */
+function jsonapi_resourceId(value, what) {
+    if (typeof value !== 'string' || !RESOURCE_ID.test(value)) {
+        throw new DataError(`App Store Connect sent ${what} with an unexpected ID: '${oneLine(String(value), 80)}'.`);
+    }
+    return value;
+}
+/** Reads a resource; `what` names it in the error for a bad ID ("a build"). */
+function resource(value, what) {
+    const raw = object(value) ?? {};
+    return {
+        type: typeof raw.type === 'string' ? raw.type : '',
+        id: jsonapi_resourceId(raw.id, what),
+        attributes: object(raw.attributes) ?? {},
+        relationships: object(raw.relationships) ?? {}
+    };
+}
+/**
+ * The ID a to-one relationship names (`relationships.build.data.id`): undefined when it names
+ * none, refused when it names one in a shape Apple does not use.
+ */
+function related(from, name) {
+    const data = object(object(from.relationships[name])?.data);
+    if (data?.id === undefined)
+        return undefined;
+    return jsonapi_resourceId(data.id, `the ${name} of ${from.type || 'a resource'} ${from.id}`);
+}
+/** A document's `included` resources by type and ID; entries with a bad ID are left out. */
+class Included {
+    byKey = new Map();
+    constructor(value) {
+        for (const entry of Array.isArray(value) ? value : []) {
+            const raw = object(entry);
+            if (typeof raw?.type !== 'string' || typeof raw.id !== 'string')
+                continue;
+            if (!RESOURCE_ID.test(raw.id))
+                continue;
+            this.byKey.set(`${raw.type}/${raw.id}`, resource(raw, raw.type));
+        }
+    }
+    get(type, id) {
+        return id === undefined ? undefined : this.byKey.get(`${type}/${id}`);
+    }
+    ofType(type) {
+        return [...this.byKey.values()].filter(r => r.type === type);
+    }
+}
+/** A single-resource document: `data` and its `included`. */
+function single(body, what) {
+    const document = object(body);
+    if (!document || !('data' in document)) {
+        throw new DataError(`App Store Connect answered ${what} without 'data'; the response does not match Apple's schema.`);
+    }
+    return { data: document.data, included: new Included(document.included) };
+}
+/**
+ * Reads a collection page by page. `onPage` returns false once it has what it needs, and no
+ * further page is asked for. Links are followed only to the API's own base (see
+ * AscClient.link), never twice, and at most `maxPages` of them; an empty page ends the list.
+ * `complete` is false when a next page was left unread, for whatever reason.
+ */
+async function pages(client, first, options, onPage) {
+    const maxPages = options.maxPages ?? ASC.maxPages;
+    const seen = new Set();
+    let next = client.url(first.path, first.query).href;
+    for (let index = 0; next; index++) {
+        if (index >= maxPages)
+            return { complete: false, looped: false };
+        seen.add(next);
+        const body = await client.getJson(next, options.notFound ? { notFound: options.notFound } : {});
+        const { items, nextLink, included } = readPage(body, options.what);
+        if (items.length === 0)
+            return { complete: true, looped: false };
+        const more = onPage({ items, included, index });
+        if (!nextLink)
+            return { complete: true, looped: false };
+        if (more === false)
+            return { complete: false, looped: false };
+        const url = client.link(nextLink).href;
+        // A link back to a page already read: paging is broken, so the list may be incomplete.
+        if (seen.has(url))
+            return { complete: false, looped: true };
+        next = url;
+    }
+    return { complete: true, looped: false };
+}
+function readPage(body, what) {
+    const document = object(body);
+    const data = document?.data;
+    if (!Array.isArray(data)) {
+        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
+    }
+    const next = object(document?.links)?.next;
+    return {
+        items: data,
+        included: new Included(document?.included),
+        ...(typeof next === 'string' && next ? { nextLink: next } : {})
+    };
+}
+const ERROR_FIELD_CAP = 300;
+const MAX_ERRORS = 5;
+/** The `errors` of an error response; empty when the body is not one. */
+function appleErrors(body) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch {
+        return [];
+    }
+    return objects(object(parsed)?.errors, MAX_ERRORS).map(entry => {
+        const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
+            .flatMap(list => objects(list, MAX_ERRORS))
+            .slice(0, MAX_ERRORS)
+            .map(errorFields);
+        const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
+        return { ...errorFields(entry), ...(see ? { see } : {}), associated };
+    });
+}
+function errorFields(entry) {
+    const fields = {};
+    for (const name of ['code', 'title', 'detail']) {
+        const value = jsonapi_text(entry[name], ERROR_FIELD_CAP);
+        if (value)
+            fields[name] = value;
+    }
+    return fields;
+}
+
 ;// CONCATENATED MODULE: ./src/asc/client.ts
 
 
 
 
 
+
+
+const APPLE_ORIGIN = new URL(ASC.defaultBaseUrl).origin;
 /**
  * App Store Connect over HTTP: auth, retries, rate-limit tracking and the rule that the token
  * only ever travels to the configured origin. Knows nothing of diagnostics.
@@ -1502,9 +1757,11 @@ class AscClient {
     requests = 0;
     rateLimit;
     origin;
+    behindProxy;
     constructor(options) {
         this.options = options;
         this.origin = new URL(options.baseUrl).origin;
+        this.behindProxy = this.origin !== APPLE_ORIGIN;
     }
     /** Resolves a path against the base URL; refuses absolute URLs on any other origin. */
     url(pathOrUrl, query) {
@@ -1515,8 +1772,33 @@ class AscClient {
             url.searchParams.set(name, value);
         return url;
     }
+    /** One line for the debug log; it may carry App Store Connect text, so it is made safe here. */
+    debug(line) {
+        this.options.debug?.(oneLine(scrub(line), 2000));
+    }
     isSameOrigin(url) {
         return url.origin === this.origin;
+    }
+    /**
+     * A paging link as this client follows it. Apple writes its links absolute on its own
+     * origin, whichever host was called: behind a proxy (`api-base-url`) such a link is the same
+     * path and query on the configured base. A link to any other origin is refused.
+     */
+    link(href) {
+        let url;
+        try {
+            url = this.url(href);
+        }
+        catch {
+            throw new DataError(`App Store Connect sent a paging link that is not a URL: '${oneLine(href, 120)}'.`);
+        }
+        if (this.behindProxy && url.origin === APPLE_ORIGIN) {
+            url = new URL(`${this.options.baseUrl}${url.pathname}${url.search}`);
+        }
+        if (!this.isSameOrigin(url)) {
+            throw new ServiceError(`App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`);
+        }
+        return url;
     }
     getJson(pathOrUrl, options = {}) {
         return this.send('GET', pathOrUrl, options);
@@ -1575,13 +1857,21 @@ class AscClient {
             throw statusError(what, response, { ...options, keyId: this.options.tokens.keyId });
         return parseJson(what, response, accept);
     }
+    /**
+     * The hourly budget keeps the lowest count seen (responses arrive out of order); the minute
+     * window refills, so the latest answer that carries it says how it stands.
+     */
     noteRateLimit(response) {
         const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
-        if (parsed?.remaining === undefined)
+        if (!parsed)
             return;
-        if (this.rateLimit?.remaining === undefined || parsed.remaining < this.rateLimit.remaining) {
-            this.rateLimit = parsed;
-        }
+        const known = this.rateLimit;
+        const hour = parsed.remaining !== undefined &&
+            (known?.remaining === undefined || parsed.remaining < known.remaining)
+            ? { limit: parsed.limit, remaining: parsed.remaining }
+            : { limit: known?.limit, remaining: known?.remaining };
+        const minute = parsed.minute ?? known?.minute;
+        this.rateLimit = { ...hour, ...(minute ? { minute } : {}) };
     }
     exhausted(what, error) {
         const { last, attempts, reason, retryAfterMs } = error;
@@ -1598,10 +1888,9 @@ class AscClient {
             return new ServiceError(`Could not get an answer from App Store Connect at ${this.origin} for ${what} (${last.message}) ${tries}; check the runner's network or proxy, or rerun later.`);
         }
         if (last.status === 429) {
-            const left = this.rateLimit?.remaining;
-            return new ServiceError(`App Store Connect kept rate-limiting ${what} (HTTP 429) ${tries}${left === undefined ? '' : `, with ${left} requests left this hour`}; other jobs may share this API key: rerun later or use a separate key.`, 429);
+            return new ServiceError(withApple(`App Store Connect kept rate-limiting ${what} (HTTP 429) ${tries}${budgetSpent(this.rateLimit)}`, appleErrors(last.body)), 429);
         }
-        return new ServiceError(`App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later.`, last.status);
+        return new ServiceError(withApple(`App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later`, appleErrors(last.body)), last.status);
     }
 }
 function describe(outcome) {
@@ -1618,37 +1907,81 @@ function parseRateLimit(value) {
         .map(([key, number]) => [key, Number(number)]));
     const limit = fields.get('user-hour-lim');
     const remaining = fields.get('user-hour-rem');
-    return limit === undefined && remaining === undefined ? undefined : { limit, remaining };
+    const minuteLimit = fields.get('user-minute-lim');
+    const minuteRemaining = fields.get('user-minute-rem');
+    const minute = minuteLimit === undefined && minuteRemaining === undefined
+        ? undefined
+        : { limit: minuteLimit, remaining: minuteRemaining };
+    if (limit === undefined && remaining === undefined && !minute)
+        return undefined;
+    return { limit, remaining, ...(minute ? { minute } : {}) };
+}
+/**
+ * Which window ran out, for the 429 message: the minute window refills within a minute, the
+ * hourly one does not.
+ */
+function budgetSpent(rateLimit) {
+    const minute = rateLimit?.minute;
+    const hourLeft = rateLimit?.remaining;
+    const hourSpent = hourLeft !== undefined && hourLeft <= 0;
+    if (minute?.remaining !== undefined && minute.remaining <= 0 && !hourSpent) {
+        return `, with 0 of ${minute.limit ?? '?'} requests left this minute (${hourLeft ?? '?'} left this hour); requests came too fast: rerun in a minute, or lower 'include-logs' or the number of apps run at once`;
+    }
+    const left = hourLeft === undefined
+        ? ''
+        : `, with ${hourLeft} of ${rateLimit?.limit ?? '?'} requests left this hour`;
+    return `${left}; other jobs may share this API key: rerun later or use a separate key`;
 }
 function statusError(what, response, { notFound, forbidden, keyId }) {
     const status = response.status;
-    const apple = appleErrorText(response.body);
+    const errors = appleErrors(response.body);
+    return new ServiceError(withApple(ourSentence(status, what, errors, { notFound, forbidden, keyId }), errors), status);
+}
+/** What the status means for this request, and what to do; without the final period. */
+function ourSentence(status, what, errors, { notFound, forbidden, keyId }) {
     switch (status) {
         case 401:
-            return new ServiceError(`App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that 'private-key' is the .p8 of key ${keyId} (a key from another download signs tokens Apple cannot verify), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`, status);
+            return `App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that 'private-key' is the .p8 of key ${keyId} (a key from another download signs tokens Apple cannot verify), that the key is still active in Users and Access → Integrations, and that the runner's clock is right`;
         case 403:
+            if (errors.some(isAgreementError)) {
+                return `App Store Connect refused ${what} (HTTP 403) because an agreement is missing or has expired: the Account Holder must accept the latest agreements in App Store Connect (Business) or on the Apple Developer website; until then no API key of this team can read its data`;
+            }
             if (forbidden)
-                return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status);
-            return new ServiceError(`App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations.`, status);
+                return `${forbidden} (HTTP 403 on ${what})`;
+            return `App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations`;
         case 404:
-            return new ServiceError(notFound
-                ? `${notFound} (HTTP 404 on ${what}).`
-                : `App Store Connect found nothing at ${what} (HTTP 404).`, status);
+            return notFound
+                ? `${notFound} (HTTP 404 on ${what})`
+                : `App Store Connect found nothing at ${what} (HTTP 404)`;
+        case 409:
+            return `App Store Connect refused ${what} because of the resource's current state (HTTP 409); check it in App Store Connect`;
         default:
-            return new ServiceError(`App Store Connect answered HTTP ${status} to ${what}${apple ? `: ${apple}` : ''}.`, status);
+            return `App Store Connect answered HTTP ${status} to ${what}`;
     }
 }
-/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
-function appleErrorText(body) {
-    try {
-        const parsed = JSON.parse(body);
-        const first = parsed.errors?.[0];
-        const parts = [first?.title, first?.detail].filter((part) => typeof part === 'string');
-        return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined;
-    }
-    catch {
-        return undefined;
-    }
+/** Apple names the agreement codes one way and describes them another. */
+function isAgreementError(error) {
+    return (/AGREEMENT/i.test(error.code ?? '') ||
+        /\bagree(ment)?s?\b/i.test(`${error.title ?? ''} ${error.detail ?? ''}`));
+}
+/**
+ * Our sentence, then Apple's own words: the first error's code, title and detail, and what a
+ * 409's related resources reported. Scrubbed of any echoed secret; one period at the end.
+ */
+function withApple(sentence, errors) {
+    const [first] = errors;
+    if (!first)
+        return `${sentence}.`;
+    const words = (e) => [e.code, e.title && `"${bare(e.title)}"`, e.detail && bare(e.detail)].filter(Boolean).join(' ');
+    const see = first.see ? ` (see ${first.see})` : '';
+    const associated = first.associated.length
+        ? `; related errors: ${first.associated.map(words).join('; ')}`
+        : '';
+    return scrub(`${bare(sentence)}. Apple: ${words(first)}${see}${associated}.`);
+}
+/** Without the closing punctuation, so that joined sentences never read ".:" or "..". */
+function bare(text) {
+    return text.replace(/[\s.:;]+$/, '');
 }
 function parseJson(what, response, accept) {
     const type = (transport_header(response, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
@@ -1669,39 +2002,97 @@ function parseJson(what, response, accept) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/versions.ts
+// Marketing versions as App Store Connect spells them: 1.2 and 1.2.0 are the same version.
+// The one comparison of versions for the whole code base: ordering, equality and lookups.
+/** Digits and dots only: the only version text allowed into a chart or an ordering. */
+const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
+function isVersion(text) {
+    return VERSION.test(text);
+}
+function parts(version) {
+    const numbers = version.split('.').map(Number);
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0)
+        numbers.pop();
+    return numbers;
+}
+/**
+ * The one order of versions: numeric, so 2.10 follows 2.9 and 1.2 equals 1.2.0. Text that is
+ * not a version sorts after every version, in plain string order.
+ */
+function compareVersions(a, b) {
+    const [validA, validB] = [isVersion(a), isVersion(b)];
+    if (!validA || !validB) {
+        if (validA !== validB)
+            return validA ? -1 : 1;
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
+    const x = parts(a);
+    const y = parts(b);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const difference = (x[i] ?? 0) - (y[i] ?? 0);
+        if (difference !== 0)
+            return difference;
+    }
+    return 0;
+}
+/** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
+function sameVersion(a, b) {
+    if (a === undefined || b === undefined)
+        return false;
+    return compareVersions(a, b) === 0;
+}
+/**
+ * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings: every
+ * spelling, to ask for at once (the filter takes a comma list).
+ */
+function versionSpellings(version) {
+    if (!isVersion(version))
+        return [version];
+    const numbers = parts(version);
+    const spellings = new Set([version]);
+    for (let length = numbers.length; length <= 3; length++) {
+        spellings.add([...numbers, ...Array(length - numbers.length).fill(0)].join('.'));
+    }
+    return [...spellings];
+}
+
 ;// CONCATENATED MODULE: ./src/asc/phased-release.ts
 
 
 
+
 const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'];
-/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
-function readPhasedRelease(resource) {
-    const r = (resource ?? {});
-    if (r.type !== 'appStoreVersionPhasedReleases')
-        return undefined;
-    if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
-        throw new DataError(`App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`);
-    }
-    const a = (r.attributes ?? {});
+/** Reads one AppStoreVersionPhasedRelease resource. */
+function readPhasedRelease(release) {
+    const a = release.attributes;
     const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN';
-    const day = a.currentDayNumber;
-    const pause = a.totalPauseDuration;
+    const day = count(a.currentDayNumber);
+    const pause = count(a.totalPauseDuration);
+    const startDate = date(a.startDate);
     return {
-        id: r.id,
+        id: release.id,
         state,
-        ...(Number.isInteger(day) && day >= 1 ? { day: day } : {}),
-        ...(typeof a.startDate === 'string'
-            ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
-            : {}),
-        ...(Number.isInteger(pause) && pause >= 0
-            ? { totalPauseDuration: pause }
-            : {})
+        ...(day !== undefined && day >= 1 ? { day } : {}),
+        ...(startDate ? { startDate } : {}),
+        ...(pause !== undefined ? { totalPauseDuration: pause } : {})
     };
+}
+/** A document's phased release; undefined when `data` is null (the version has none). */
+function phasedReleaseIn(body, what) {
+    const { data } = single(body, what);
+    if (data === null)
+        return undefined;
+    const release = resource(data, 'a phased release');
+    if (release.type !== 'appStoreVersionPhasedReleases') {
+        throw new DataError(`App Store Connect answered ${what} with a ${oneLine(release.type || 'resource', 60)} instead of a phased release.`);
+    }
+    return readPhasedRelease(release);
 }
 /** The phased release of an App Store version as it is now. */
 async function getPhasedRelease(client, versionId) {
     const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`, { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } });
-    return readPhasedRelease(body?.data);
+    return phasedReleaseIn(body, `GET /v1/appStoreVersions/${versionId}/appStoreVersionPhasedRelease`);
 }
 /**
  * Sets the rollout to PAUSED and returns the release as Apple now describes it. A 403 names
@@ -1732,42 +2123,11 @@ async function pausePhasedRelease(client, release, versionId) {
         }
         throw error;
     }
-    const paused = readPhasedRelease(body?.data);
+    const paused = phasedReleaseIn(body, `PATCH ${path}`);
     if (!paused) {
         throw new DataError(`App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`);
     }
     return paused;
-}
-
-;// CONCATENATED MODULE: ./src/asc/paging.ts
-
-
-// JSON:API paging as App Store Connect serves it: a `data` list and an optional `links.next`.
-/**
- * The next page's URL, or undefined when it was already read. A link to another origin is
- * refused: the token only ever travels to the API's origin.
- */
-function followable(client, nextUrl, seen) {
-    let url;
-    try {
-        url = client.url(nextUrl);
-    }
-    catch {
-        throw new DataError(`App Store Connect sent a paging link that is not a URL: '${oneLine(nextUrl, 120)}'.`);
-    }
-    if (!client.isSameOrigin(url)) {
-        throw new ServiceError(`App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`);
-    }
-    return seen.has(url.href) ? undefined : url.href;
-}
-/** A JSON:API collection page: `data` and optional `links.next`. */
-function readPage(body, what) {
-    const data = body?.data;
-    if (!Array.isArray(data)) {
-        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
-    }
-    const next = body.links?.next;
-    return { items: data, nextUrl: typeof next === 'string' && next ? next : undefined };
 }
 
 ;// CONCATENATED MODULE: ./src/asc/app-store-versions.ts
@@ -1776,33 +2136,48 @@ function readPage(body, what) {
 
 
 
+
 /**
  * The app's live and earlier App Store versions of one platform: one request
- * (`filter[appStoreState]` takes both states), its build and phased release included.
+ * (`filter[appVersionState]` takes both states), its build and phased release included.
  */
 async function fetchReleasedVersions(client, appId, platform) {
-    const what = `GET /v1/apps/${appId}/appStoreVersions`;
     const versions = [];
-    const seen = new Set();
-    let next = client.url(`/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`, {
-        'filter[platform]': platform,
-        'filter[appStoreState]': `${LIVE_STATE},${REPLACED_STATE}`,
-        include: 'build,appStoreVersionPhasedRelease',
-        'fields[appStoreVersions]': 'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
-        'fields[builds]': 'version,processingState',
-        'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
-        limit: String(ASC.maxPageSize)
-    }).href;
-    for (let page = 0; next && page < ASC.maxPages; page++) {
-        seen.add(next);
-        const body = await client.getJson(next, {
-            notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
-        });
-        const { items, nextUrl } = readPage(body, what);
-        versions.push(...readVersions(items, body.included));
-        next = nextUrl && followable(client, nextUrl, seen);
+    const what = `GET /v1/apps/${appId}/appStoreVersions`;
+    const paging = await pages(client, {
+        path: `/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`,
+        query: {
+            'filter[platform]': platform,
+            'filter[appVersionState]': `${VERSION_STATES.live},${VERSION_STATES.replaced}`,
+            include: 'build,appStoreVersionPhasedRelease',
+            'fields[appStoreVersions]': 'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
+            'fields[builds]': 'version,processingState',
+            'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
+            limit: String(ASC.maxPageSize)
+        }
+    }, {
+        what,
+        notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
+    }, ({ items, included }) => void versions.push(...items.flatMap(item => readVersion(item, included))));
+    if (!paging.complete) {
+        throw new DataError(`App Store Connect kept sending pages of ${what} past ${ASC.maxPages} pages, so the live version cannot be known; rerun later, and report it if it persists.`);
+    }
+    for (const version of versions) {
+        client.debug(`App Store version ${version.versionString} (${version.id}) is ${version.status}, by ${version.decidedBy}.`);
     }
     return versions;
+}
+/**
+ * The build of a version whose relationship names it but whose response did not include it
+ * (as some answers do): `GET /v1/appStoreVersions/{id}/build`.
+ */
+async function fetchVersionBuild(client, version) {
+    const body = await client.getJson(`/v1/appStoreVersions/${encodeURIComponent(version.id)}/build`, {
+        query: { 'fields[builds]': 'version,processingState' },
+        notFound: `The build of App Store version ${version.versionString} was not found`
+    });
+    const { data } = single(body, `GET /v1/appStoreVersions/${version.id}/build`);
+    return data === null ? undefined : readBuild(resource(data, 'a build'));
 }
 /** Picks the live version, or the one live before it; throws a sentence when there is none. */
 function pickVersion(versions, which, context) {
@@ -1811,13 +2186,13 @@ function pickVersion(versions, which, context) {
     const sorted = [...versions].sort(newestFirst);
     const live = sorted.find(v => v.status === 'live');
     if (!live) {
-        throw new ServiceError(`No ${platform} version of app ${appId} is live on the App Store (appStoreState ${LIVE_STATE}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`);
+        throw new ServiceError(`No ${platform} version of app ${appId} is live on the App Store (appVersionState ${VERSION_STATES.live}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`);
     }
     if (which === 'live')
         return live;
     const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0);
     if (!previous) {
-        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${REPLACED_STATE}), so ${input} has nothing to compare with; remove it, or give a version number.`);
+        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${VERSION_STATES.replaced}), so ${input} has nothing to compare with; remove it, or give a version number.`);
     }
     return previous;
 }
@@ -1827,68 +2202,65 @@ function newestFirst(a, b) {
     const dateB = Date.parse(b.createdDate ?? '');
     if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB)
         return dateB - dateA;
-    return b.versionString.localeCompare(a.versionString, 'en', { numeric: true });
+    return compareVersions(b.versionString, a.versionString);
 }
-function readVersions(items, included) {
-    const builds = new Map();
-    const releases = new Map();
-    for (const entry of Array.isArray(included) ? included : []) {
-        const resource = entry;
-        if (resource?.type === 'builds' && typeof resource.id === 'string') {
-            builds.set(resource.id, {
-                id: app_store_versions_resourceId(resource.id, 'build'),
-                buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
-                processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
-            });
+function readVersion(item, included) {
+    const version = resource(item, 'an App Store version');
+    const state = statusOf(version.attributes);
+    if (!state)
+        return [];
+    const buildId = related(version, 'build');
+    const includedBuild = included.get('builds', buildId);
+    const release = included.get('appStoreVersionPhasedReleases', related(version, 'appStoreVersionPhasedRelease'));
+    const phasedRelease = release && readPhasedRelease(release);
+    const createdDate = date(version.attributes.createdDate);
+    return [
+        {
+            id: version.id,
+            versionString: jsonapi_text(version.attributes.versionString, FIELD_CAPS.version) ?? '?',
+            ...state,
+            ...(createdDate ? { createdDate } : {}),
+            ...(buildId ? { buildId } : {}),
+            ...(includedBuild ? { build: readBuild(includedBuild) } : {}),
+            ...(phasedRelease ? { phasedRelease } : {})
         }
-        const release = readPhasedRelease(entry);
-        if (release)
-            releases.set(release.id, release);
-    }
-    return items.flatMap(item => {
-        const version = item;
-        const attributes = version.attributes ?? {};
-        const status = statusOf(attributes);
-        if (!status)
-            return [];
-        const buildId = version.relationships?.build?.data?.id;
-        const releaseId = version.relationships?.appStoreVersionPhasedRelease?.data?.id;
-        const build = typeof buildId === 'string' ? builds.get(buildId) : undefined;
-        const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined;
-        return [
-            {
-                id: app_store_versions_resourceId(version.id, 'App Store version'),
-                versionString: capped(attributes.versionString, FIELD_CAPS.version),
-                status,
-                ...(typeof attributes.createdDate === 'string'
-                    ? { createdDate: truncate(attributes.createdDate, FIELD_CAPS.identifier) }
-                    : {}),
-                ...(build ? { build } : {}),
-                ...(phasedRelease ? { phasedRelease } : {})
-            }
-        ];
-    });
+    ];
+}
+function readBuild(build) {
+    const buildNumber = jsonapi_text(build.attributes.version, FIELD_CAPS.version);
+    const processingState = jsonapi_text(build.attributes.processingState, FIELD_CAPS.identifier);
+    return {
+        id: build.id,
+        ...(buildNumber ? { buildNumber } : {}),
+        ...(processingState ? { processingState } : {})
+    };
 }
 /**
- * `appStoreState` is deprecated in favour of `appVersionState`, which has no "live" of its
- * own (READY_FOR_DISTRIBUTION also covers versions removed from sale): read the old one, and
- * fall back to the new one only when the old one is gone.
+ * Live or replaced, by `appVersionState` (Apple's current field). READY_FOR_DISTRIBUTION also
+ * covers a version removed from sale, which the deprecated `appStoreState` tells apart when it
+ * is still sent. A response with only `appStoreState` is read by it.
  */
 function statusOf(attributes) {
-    const state = attributes.appStoreState ?? attributes.appVersionState;
-    if (state === LIVE_STATE ||
-        (attributes.appStoreState === undefined && state === 'READY_FOR_DISTRIBUTION'))
-        return 'live';
-    return state === REPLACED_STATE ? 'replaced' : undefined;
-}
-function app_store_versions_resourceId(id, what) {
-    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-        throw new DataError(`App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`);
+    const current = attributes.appVersionState;
+    const deprecated = attributes.appStoreState;
+    if (typeof current === 'string') {
+        if (current === VERSION_STATES.replaced)
+            return { status: 'replaced', decidedBy: 'appVersionState' };
+        if (current !== VERSION_STATES.live)
+            return undefined;
+        if (typeof deprecated === 'string' && deprecated !== VERSION_STATES.deprecatedLive)
+            return undefined;
+        return { status: 'live', decidedBy: 'appVersionState' };
     }
-    return id;
+    if (deprecated === VERSION_STATES.deprecatedLive)
+        return { status: 'live', decidedBy: 'appStoreState' };
+    if (deprecated === VERSION_STATES.replaced)
+        return { status: 'replaced', decidedBy: 'appStoreState' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/builds.ts
+
 
 
 
@@ -1938,52 +2310,45 @@ class AppResolver {
         throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${similar.length ? ` (similar: ${similar.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
     }
     async listApps(filter) {
-        const body = await this.client.getJson('/v1/apps', {
-            query: { ...filter, 'fields[apps]': 'bundleId', limit: '200' }
+        const apps = [];
+        // One page: the bundle ID filter finds a handful, and the near matches need no more.
+        await pages(this.client, { path: '/v1/apps', query: { ...filter, 'fields[apps]': 'bundleId', limit: '200' } }, { what: 'GET /v1/apps', maxPages: 1 }, ({ items }) => {
+            for (const item of items) {
+                const app = resource(item, 'an app');
+                apps.push({
+                    id: app.id,
+                    bundleId: jsonapi_text(app.attributes.bundleId, FIELD_CAPS.identifier) ?? ''
+                });
+            }
         });
-        const { items } = readPage(body, 'GET /v1/apps');
-        return items.map(item => {
-            const app = item;
-            return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') };
-        });
+        return apps;
     }
 }
 /**
- * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings:
- * ask for every spelling at once (the filter takes a comma list).
+ * Resolves a build reference to a build resource ID, recording what the lookup learned; one
+ * request once the app is known.
  */
-function versionSpellings(version) {
-    if (!/^\d+(\.\d+)*$/.test(version))
-        return [version];
-    const parts = version.split('.').map(Number);
-    while (parts.length > 1 && parts[parts.length - 1] === 0)
-        parts.pop();
-    const spellings = new Set([version]);
-    for (let length = parts.length; length <= 3; length++) {
-        spellings.add([...parts, ...Array(length - parts.length).fill(0)].join('.'));
-    }
-    return [...spellings];
-}
-/** Resolves a build reference to a build resource ID; one request once the app is known. */
-async function resolveBuild(client, apps, ref, role) {
+async function resolveBuild(client, apps, records, ref, role) {
     if (ref.kind === 'id')
-        return { id: ref.id };
+        return records.record({ id: ref.id });
     const appId = await apps.appId(ref.app);
     if (ref.kind === 'released') {
         const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`;
         const versions = await apps.releasedVersions(appId, ref.platform);
         const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input });
-        if (!version.build) {
+        const build = await buildOf(client, version);
+        if (!build) {
             throw new ServiceError(`The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
         }
-        return {
-            id: version.build.id,
-            label: `${version.versionString} (${version.build.buildNumber})`,
-            processingState: version.build.processingState,
+        return records.record({
+            id: build.id,
             exists: true,
+            appId,
             version: version.versionString,
+            ...(build.buildNumber ? { buildNumber: build.buildNumber } : {}),
+            ...(build.processingState ? { processingState: build.processingState } : {}),
             appStoreVersion: version
-        };
+        });
     }
     const base = {
         'filter[app]': appId,
@@ -2000,7 +2365,7 @@ async function resolveBuild(client, apps, ref, role) {
         query['filter[version]'] = ref.buildNumber;
     if (ref.version)
         query['filter[preReleaseVersion.version]'] = versionSpellings(ref.version).join(',');
-    const rows = readBuilds(await client.getJson('/v1/builds', { query }));
+    const rows = await listBuilds(client, query);
     const wanted = [
         ref.version && `version ${ref.version}`,
         ref.buildNumber && `build number ${ref.buildNumber}`
@@ -2012,62 +2377,60 @@ async function resolveBuild(client, apps, ref, role) {
         : "'baseline-version' and 'baseline-build-number'";
     if (rows.length === 1) {
         const [row] = rows;
-        return {
+        return records.record({
             id: row.id,
-            label: `${row.version} (${row.buildNumber})`,
-            processingState: row.processingState,
             exists: true,
+            appId,
+            buildNumber: row.buildNumber,
+            processingState: row.processingState,
             ...(row.version !== '?' ? { version: row.version } : {})
-        };
+        });
     }
     if (rows.length > 1) {
         throw new ServiceError(`Several ${ref.platform} builds of app ${appId} match ${wanted} for the ${role}: ${list(rows)}; narrow it with ${input}, or give the build ID.`);
     }
-    const recent = readBuilds(await client.getJson('/v1/builds', {
-        query: { ...base, limit: '5' }
-    }));
+    const recent = await listBuilds(client, { ...base, limit: '5' });
     throw new ServiceError(`No ${ref.platform} build of app ${appId} matches ${wanted} for the ${role}; ${recent.length ? `the latest are ${list(recent)}` : 'the app has no builds on this platform'}. Check ${input}.`);
+}
+/** The version's build: included in its response, or read through its relationship. */
+async function buildOf(client, version) {
+    if (version.build)
+        return version.build;
+    return version.buildId ? fetchVersionBuild(client, version) : undefined;
 }
 function list(rows) {
     return rows
         .map(r => `${oneLine(r.version, 32)} (${oneLine(r.buildNumber, 32)}) uploaded ${oneLine(r.uploadedDate.slice(0, 10), 12)}, ${oneLine(r.processingState, 16)}`)
         .join('; ');
 }
-/** Builds with their marketing version from the included preReleaseVersions. */
-function readBuilds(body) {
-    const { items } = readPage(body, 'GET /v1/builds');
-    const included = body.included;
-    const versions = new Map();
-    if (Array.isArray(included)) {
-        for (const entry of included) {
-            if (entry?.type === 'preReleaseVersions' && entry.id)
-                versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version));
-        }
-    }
-    return items.map(item => {
-        const build = item;
-        // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
-        if (typeof build.id !== 'string' || !RESOURCE_ID.test(build.id)) {
-            throw new DataError(`App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`);
-        }
-        const attributes = build.attributes ?? {};
-        const versionId = build.relationships?.preReleaseVersion?.data?.id;
-        return {
-            id: build.id,
-            buildNumber: capped(attributes.version, FIELD_CAPS.version),
-            version: (versionId && versions.get(versionId)) || '?',
-            uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
-            processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
-        };
-    });
+/** One page of builds, newest first, with their marketing version from the included preReleaseVersions. */
+async function listBuilds(client, query) {
+    const rows = [];
+    await pages(client, { path: '/v1/builds', query }, { what: 'GET /v1/builds', maxPages: 1 }, ({ items, included }) => void rows.push(...items.map(item => builds_readBuild(item, included))));
+    return rows;
+}
+function builds_readBuild(item, included) {
+    const build = resource(item, 'a build');
+    const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'));
+    return {
+        id: build.id,
+        buildNumber: jsonapi_text(build.attributes.version, FIELD_CAPS.version) ?? '?',
+        version: jsonapi_text(prerelease?.attributes.version, FIELD_CAPS.version) ?? '?',
+        uploadedDate: date(build.attributes.uploadedDate) ?? '?',
+        processingState: jsonapi_text(build.attributes.processingState, FIELD_CAPS.identifier) ?? '?'
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/asc/backtrace.ts
 
 
 
+
+const backtrace_list = (value) => objects(value, Number.MAX_SAFE_INTEGER);
+const field = (value, max = FIELD_MAX) => jsonapi_text(value, max);
 const FIELD_MAX = 200;
 const INSIGHT_MAX = 500;
+const URL_MAX = 2000;
 const META = {
     device: 'deviceType',
     os: 'osVersion',
@@ -2080,7 +2443,7 @@ const META = {
 /** The useful part of one logs response; throws DataError when it holds no call stack at all. */
 function parseBacktrace(body, signatureId) {
     const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`;
-    if (!isNode(body))
+    if (!jsonapi_isObject(body))
         throw new DataError(`${what} that are not a JSON object.`);
     const products = backtrace_list(body.productData);
     const product = products.find(p => field(p.signatureId) === signatureId) ?? products[0];
@@ -2144,7 +2507,7 @@ function backtrace_frames(stack) {
         path.push(visits[i].node);
     path.reverse();
     // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
-    // blamed frame so that it has context on both sides.
+    // deepest blamed frame, so that what it called (SQLite, say) is there too.
     const onPath = new Set(path);
     let node = heaviest(path.length ? backtrace_list(path.at(-1)?.subFrames) : stack.roots);
     for (; node && !onPath.has(node); node = heaviest(backtrace_list(node.subFrames))) {
@@ -2155,23 +2518,59 @@ function backtrace_frames(stack) {
     // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
     // tree branches.
     const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse();
-    const anchor = Math.max(0, innermostFirst.findIndex(isBlamed));
-    const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES));
+    const kept = keptFrames(innermostFirst);
+    const shown = kept.map((index, i) => ({
+        ...toFrame(innermostFirst[index]),
+        ...(index - (kept[i - 1] ?? -1) > 1 ? { skippedBefore: index - (kept[i - 1] ?? -1) - 1 } : {})
+    }));
+    const after = innermostFirst.length - 1 - (kept.at(-1) ?? -1);
     return {
-        frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
-        basis: blamed >= 0 ? 'blamed' : 'heaviest'
+        frames: shown,
+        basis: blamed >= 0 ? 'blamed' : 'heaviest',
+        ...(after > 0 && kept.length ? { skippedAfter: after } : {})
     };
+}
+/**
+ * Which frames of the path to show: every blamed frame and every frame Apple tagged with an
+ * insight category, then the frames around them (BACKTRACE.context each side, nearest first),
+ * then more frames until BACKTRACE.atLeast are shown; never more than BACKTRACE.maxFrames.
+ * With nothing marked, the innermost BACKTRACE.atLeast frames.
+ */
+function keptFrames(path) {
+    const marked = path.flatMap((node, i) => (isBlamed(node) || insightCategory(node) ? [i] : []));
+    const kept = new Set(marked.slice(0, BACKTRACE.maxFrames));
+    const keep = (i) => {
+        if (kept.size < BACKTRACE.maxFrames && i >= 0 && i < path.length)
+            kept.add(i);
+    };
+    for (let distance = 1; distance <= BACKTRACE.context; distance++) {
+        for (const i of marked)
+            [i - distance, i + distance].forEach(keep);
+    }
+    // Short of atLeast: up towards the innermost frame (where a crash report starts), then callers.
+    const wanted = Math.min(BACKTRACE.atLeast, path.length);
+    for (let i = Math.min(path.length, ...kept) - 1; kept.size < wanted && i >= 0; i--)
+        keep(i);
+    for (let i = Math.max(-1, ...kept) + 1; kept.size < wanted && i < path.length; i++)
+        keep(i);
+    return [...kept].sort((a, b) => a - b);
 }
 function toFrame(node) {
     const file = field(node.fileName);
     const line = count(node.lineNumber);
+    const category = insightCategory(node);
     return {
         binary: field(node.binaryName) ?? '?',
         symbol: field(node.symbolName) ?? field(node.rawFrame) ?? backtrace_location(node) ?? '???',
         ...(file ? { file } : {}),
-        ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
-        blamed: isBlamed(node)
+        ...(line ? { line: String(line) } : {}),
+        blamed: isBlamed(node),
+        ...(category ? { category } : {})
     };
+}
+/** Apple tags a frame with the insight it explains (`insightsCategory: SQLiteSpill`). */
+function insightCategory(node) {
+    return field(node.insightsCategory, 64);
 }
 /** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
 function backtrace_location(node) {
@@ -2196,11 +2595,19 @@ function insights(value) {
         return [{ text, ...(url ? { url } : {}), ...(category ? { category } : {}) }];
     });
 }
+/**
+ * An insight's link as https. Apple writes its own documentation as
+ * `doc://com.apple.documentation/<path>`, which is `https://developer.apple.com/<path>`; the
+ * renderer still links only Apple's hosts.
+ */
 function httpsUrl(value) {
-    if (typeof value !== 'string' || value.length > 2000)
+    if (typeof value !== 'string' || value.length > URL_MAX)
+        return undefined;
+    const raw = jsonapi_text(value, URL_MAX)?.replace(/^doc:\/\/com\.apple\.documentation\//i, 'https://developer.apple.com/');
+    if (!raw)
         return undefined;
     try {
-        const url = new URL(value.trim());
+        const url = new URL(raw);
         return url.protocol === 'https:' ? url.href : undefined;
     }
     catch {
@@ -2212,38 +2619,8 @@ function heaviest(nodes) {
     const weight = (node) => count(node.sampleCount) ?? 0;
     return nodes.reduce((best, node) => (!best || weight(node) > weight(best) ? node : best), undefined);
 }
-function isNode(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** The spec's lists, which real payloads sometimes send as one object. */
-function backtrace_list(value) {
-    return (Array.isArray(value) ? value : [value]).filter(isNode);
-}
 function isBlamed(node) {
     return flag(node.isBlameFrame) === true;
-}
-function flag(value) {
-    if (value === true || value === 'true')
-        return true;
-    if (value === false || value === 'false')
-        return false;
-    return undefined;
-}
-/** A non-negative integer sent as a number or as a numeric string. */
-function count(value) {
-    const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
-}
-/**
- * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
- * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
- * `std::vector` symbols.
- */
-function field(value, max = FIELD_MAX) {
-    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-    if (typeof raw !== 'string')
-        return undefined;
-    return truncate(sanitize(raw).trim(), max) || undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/logs.ts
@@ -2276,90 +2653,10 @@ async function fetchBacktrace(client, signatureId) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/asc/build-version.ts
-
-
-
-/**
- * What one run learns about a build given by its resource ID, asked once however many parts
- * need it: the label, the metrics' app and version, and whether a 404 means "no data yet".
- */
-class BuildFacts {
-    client;
-    cache = new Map();
-    constructor(client) {
-        this.client = client;
-    }
-    of(buildId) {
-        let pending = this.cache.get(buildId);
-        if (!pending) {
-            pending = fetchBuildVersion(this.client, buildId);
-            // Asked early for the label: a run that fails elsewhere first never awaits it.
-            pending.catch(() => { });
-            this.cache.set(buildId, pending);
-        }
-        return pending;
-    }
-}
-/** "2.4.0 (412)", or undefined without both parts. */
-function buildLabel(facts) {
-    return facts.version && facts.buildNumber ? `${facts.version} (${facts.buildNumber})` : undefined;
-}
-const build_version_RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
-/**
- * A build's app and marketing version in one request: the build with its app and prerelease
- * version included, and only the fields read.
- */
-async function fetchBuildVersion(client, buildId) {
-    const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
-        query: {
-            include: 'app,preReleaseVersion',
-            'fields[builds]': 'version,processingState,app,preReleaseVersion',
-            'fields[apps]': 'bundleId',
-            'fields[preReleaseVersions]': 'version'
-        },
-        notFound: `Build '${buildId}' was not found: no build with this resource ID is visible to this API key`
-    });
-    const document = (body ?? {});
-    const relationships = document.data?.relationships ?? {};
-    const appId = relationships.app?.data?.id;
-    // The ID goes into the metrics URL: insist on the shape Apple uses.
-    if (typeof appId !== 'string' || !build_version_RESOURCE_ID.test(appId)) {
-        throw new DataError(`App Store Connect did not name the app of build ${buildId} in a form the gate can use ('${oneLine(String(appId), 80)}').`);
-    }
-    const versionId = relationships.preReleaseVersion?.data?.id;
-    const included = Array.isArray(document.included) ? document.included : [];
-    const entry = included.find((item) => item?.type === 'preReleaseVersions' && item.id === versionId);
-    const version = entry?.attributes?.version;
-    const attributes = document.data
-        ?.attributes;
-    const text = (value, cap) => typeof value === 'string' && value ? truncate(sanitize(value), cap) : undefined;
-    const buildNumber = text(attributes?.version, FIELD_CAPS.version);
-    const processingState = text(attributes?.processingState, FIELD_CAPS.identifier);
-    return {
-        appId,
-        ...(text(version, FIELD_CAPS.version) ? { version: text(version, FIELD_CAPS.version) } : {}),
-        ...(buildNumber ? { buildNumber } : {}),
-        ...(processingState ? { processingState } : {})
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/asc/no-data.ts
 
-/**
- * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
- * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
- * lookup exists, and any other is known from the one `GET /v1/builds/{id}` of its facts.
- */
-function buildExists(build, facts) {
-    if (build.exists)
-        return Promise.resolve(true);
-    return facts.of(build.id).then(() => true, (error) => {
-        if (isNotFound(error))
-            return false;
-        throw error;
-    });
-}
+// Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
+// exist and for one it has no data for yet. Only the first is a wrong ID.
 function isNotFound(error) {
     return error instanceof ServiceError && error.status === 404;
 }
@@ -2378,55 +2675,131 @@ async function noDataOn404(fetch, empty, exists) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/asc/build-facts.ts
+
+
+
+
+
+/** The facts with their label, when both parts are known. */
+function labelled(facts) {
+    return facts.version && facts.buildNumber
+        ? { ...facts, label: `${facts.version} (${facts.buildNumber})` }
+        : facts;
+}
+/**
+ * One record per build for the whole run. A lookup records what it found; anything missing
+ * (the app, the marketing version, whether an ID exists) is asked of `GET /v1/builds/{id}`
+ * once, however many parts need it: the label, the metrics and the meaning of a 404.
+ */
+class BuildRecords {
+    client;
+    known = new Map();
+    reads = new Map();
+    constructor(client) {
+        this.client = client;
+    }
+    /** Records what a lookup learned about a build. */
+    record(facts) {
+        const merged = labelled({ ...this.known.get(facts.id), ...facts });
+        this.known.set(facts.id, merged);
+        return merged;
+    }
+    /** The build with its app and marketing version; one request at most, only when not known. */
+    details(buildId) {
+        const known = this.known.get(buildId);
+        if (known?.appId && known.version)
+            return Promise.resolve(known);
+        let pending = this.reads.get(buildId);
+        if (!pending) {
+            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...known }));
+            // Asked early for the label: a run that fails elsewhere first never awaits it.
+            pending.catch(() => { });
+            this.reads.set(buildId, pending);
+        }
+        return pending;
+    }
+    /** Whether the build exists: known from its lookup, else from its one read by ID. */
+    exists(buildId) {
+        if (this.known.get(buildId)?.exists)
+            return Promise.resolve(true);
+        return this.details(buildId).then(() => true, (error) => {
+            if (isNotFound(error))
+                return false;
+            throw error;
+        });
+    }
+}
+/** A build by ID with its app and prerelease version included, and only the fields read. */
+async function fetchBuild(client, buildId) {
+    const what = `GET /v1/builds/${buildId}`;
+    const body = await client.getJson(`/v1/builds/${encodeURIComponent(buildId)}`, {
+        query: {
+            include: 'app,preReleaseVersion',
+            'fields[builds]': 'version,processingState,app,preReleaseVersion',
+            'fields[apps]': 'bundleId',
+            'fields[preReleaseVersions]': 'version'
+        },
+        notFound: `Build '${buildId}' was not found: no build with this resource ID is visible to this API key`
+    });
+    const { data, included } = single(body, what);
+    const build = resource(data, 'a build');
+    const appId = related(build, 'app');
+    if (!appId) {
+        throw new DataError(`App Store Connect did not name the app of build ${oneLine(buildId, 80)}, so its metrics cannot be read.`);
+    }
+    const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'));
+    const version = jsonapi_text(prerelease?.attributes.version, FIELD_CAPS.version);
+    const buildNumber = jsonapi_text(build.attributes.version, FIELD_CAPS.version);
+    const processingState = jsonapi_text(build.attributes.processingState, FIELD_CAPS.identifier);
+    return {
+        id: buildId,
+        exists: true,
+        appId,
+        ...(version ? { version } : {}),
+        ...(buildNumber ? { buildNumber } : {}),
+        ...(processingState ? { processingState } : {})
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/asc/signatures.ts
 
 
 
 
 /**
- * The heaviest `limit` signatures of one type: one request, then `links.next` while pages come
- * back short. Next links are followed only on the API's origin and never twice. An empty page
- * ends the list, and at most ceil(limit / page size) + 1 pages are read (the page size being
- * what the first page held), so a server that keeps sending fresh links cannot hold the run.
+ * The heaviest `limit` signatures of one type: one request, then `links.next` until `limit`
+ * have arrived. At most ceil(limit / page size) + 1 pages are read (the page size being what
+ * the first page held), so a server that keeps sending fresh links cannot hold the run.
  */
 async function fetchSignatures(client, buildId, type, limit, input = 'build-id') {
     const byId = new Map();
-    const seen = new Set();
-    let looped = false;
-    let next = client.url(`/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`, {
-        'filter[diagnosticType]': type,
-        'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
-        limit: String(Math.min(limit, ASC.maxPageSize))
-    }).href;
     let maxPages = ASC.maxPages;
-    for (let page = 0; next && byId.size < limit; page++) {
-        // Paging did not converge: what was read is kept, and `next` marks the list incomplete.
-        if (page >= maxPages)
-            break;
-        seen.add(next);
-        const body = await client.getJson(next, { notFound: buildNotFound(buildId, input) });
-        const { items, nextUrl } = readPage(body, `GET /v1/builds/${buildId}/diagnosticSignatures`);
-        if (items.length === 0) {
-            next = undefined;
-            break;
+    const paging = await pages(client, {
+        path: `/v1/builds/${encodeURIComponent(buildId)}/diagnosticSignatures`,
+        query: {
+            'filter[diagnosticType]': type,
+            'fields[diagnosticSignatures]': ASC.signatureFields.join(','),
+            limit: String(Math.min(limit, ASC.maxPageSize))
         }
-        if (page === 0)
+    }, {
+        what: `GET /v1/builds/${buildId}/diagnosticSignatures`,
+        notFound: buildNotFound(buildId, input)
+    }, ({ items, index }) => {
+        if (index === 0)
             maxPages = Math.min(maxPages, Math.ceil(limit / items.length) + 1);
         for (const item of items) {
             const signature = readSignature(item, type);
             if (!byId.has(signature.id))
                 byId.set(signature.id, signature);
         }
-        next = nextUrl && followable(client, nextUrl, seen);
-        // A link back to a page already read: paging is broken, so the list may be incomplete.
-        if (nextUrl && !next)
-            looped = true;
-    }
+        return byId.size < limit && index + 1 < maxPages;
+    });
     const signatures = [...byId.values()].sort((a, b) => b.weight - a.weight);
     return {
         type,
         signatures: signatures.slice(0, limit),
-        complete: !next && !looped && signatures.length <= limit
+        complete: paging.complete && signatures.length <= limit
     };
 }
 /**
@@ -2441,39 +2814,31 @@ function buildNotFound(buildId, input) {
 }
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
-    const resource = (item ?? {});
-    const attributes = resource.attributes ?? {};
-    const id = typeof resource.id === 'string' && resource.id
-        ? truncate(resource.id, FIELD_CAPS.identifier)
-        : undefined;
-    const text = typeof attributes.signature === 'string'
-        ? truncate(attributes.signature, FIELD_CAPS.signature)
-        : '';
-    const name = `${oneLine(id ?? '(no id)', 64)} ('${oneLine(text, 100)}')`;
-    if (!id)
+    const raw = object(item) ?? {};
+    const signature = jsonapi_text(object(raw.attributes)?.signature, FIELD_CAPS.signature) ?? '';
+    const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`;
+    if (raw.id === undefined || raw.id === '')
         throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
+    const { id, attributes } = resource(raw, `a ${type} signature ('${oneLine(signature, 100)}')`);
     const weight = attributes.weight;
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
         throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
     }
     const insight = readInsight(attributes.insight);
-    return { id, diagnosticType: type, signature: text, weight, ...(insight ? { insight } : {}) };
+    return { id, diagnosticType: type, signature, weight, ...(insight ? { insight } : {}) };
 }
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
 function readInsight(value) {
-    if (!value || typeof value !== 'object')
+    const raw = object(value);
+    if (!raw)
         return undefined;
-    const raw = value;
     const direction = DIRECTIONS.find(d => d === raw.direction);
-    const referenceVersions = Array.isArray(raw.referenceVersions)
-        ? raw.referenceVersions.slice(0, FIELD_CAPS.referenceVersions).flatMap(entry => {
-            const { version, value: v } = (entry ?? {});
-            return typeof version === 'string' && typeof v === 'number' && Number.isFinite(v)
-                ? [{ version: truncate(version, FIELD_CAPS.version), value: v }]
-                : [];
-        })
-        : [];
+    const referenceVersions = objects(raw.referenceVersions, FIELD_CAPS.referenceVersions).flatMap(entry => {
+        const version = jsonapi_text(entry.version, FIELD_CAPS.version);
+        const v = finite(entry.value);
+        return version !== undefined && v !== undefined ? [{ version, value: v }] : [];
+    });
     if (!direction && referenceVersions.length === 0)
         return undefined;
     return { ...(direction ? { direction } : {}), referenceVersions };
@@ -3324,16 +3689,6 @@ function categoriesOf(identifiers) {
     }
     return [...categories];
 }
-const asObject = (value) => value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-const asArray = (value, max) => Array.isArray(value) ? value.slice(0, max) : [];
-/** A string from the payload, sanitized and capped as it is read; undefined if not a string. */
-const metrics_text = (value, max) => typeof value === 'string' && value !== '' ? truncate(sanitize(value), max) : undefined;
-const finite = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-/** Metric values and margins are never negative; anything else is not a measurement. */
-const measure = (value) => {
-    const number = finite(value);
-    return number !== undefined && number >= 0 ? number : undefined;
-};
 const category = (value) => METRIC_CATEGORIES.find(c => c === value);
 /** `IOS` (the spec) and `iOS` (real payloads) are one platform, as are MAC_OS and macOS. */
 const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
@@ -3342,20 +3697,20 @@ const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
  * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
  */
 function parseMetrics(body, settings) {
-    const document = asObject(body);
+    const document = object(body);
     if (!document) {
         throw new DataError('App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.');
     }
     const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
     const series = new Map();
-    for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
-        const data = asObject(product);
-        const platform = metrics_text(data?.platform, FIELD_CAPS.identifier);
+    for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
+        const data = object(product);
+        const platform = jsonapi_text(data?.platform, FIELD_CAPS.identifier);
         if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
             continue;
-        for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
-            const categoryData = asObject(group);
-            for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
+        for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
+            const categoryData = object(group);
+            for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
                 const read = readMetric(metric, category(categoryData?.identifier), settings);
                 if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
                     series.set(read.key, read.series);
@@ -3363,7 +3718,7 @@ function parseMetrics(body, settings) {
             }
         }
     }
-    const insights = asObject(document.insights);
+    const insights = object(document.insights);
     return {
         series,
         insights: [
@@ -3373,46 +3728,46 @@ function parseMetrics(body, settings) {
     };
 }
 function readMetric(value, metricCategory, settings) {
-    const metric = asObject(value);
-    const identifier = metrics_text(metric?.identifier, FIELD_CAPS.identifier);
+    const metric = object(value);
+    const identifier = jsonapi_text(metric?.identifier, FIELD_CAPS.identifier);
     if (!metric || !identifier)
         return undefined;
-    const unit = asObject(metric.unit);
+    const unit = object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
-    const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
-        .map(asObject)
+    const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
+        .map(object)
         .find(d => {
-        const criteria = asObject(d?.filterCriteria);
-        const device = metrics_text(criteria?.device, FIELD_CAPS.identifier);
+        const criteria = object(d?.filterCriteria);
+        const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
-    const goal = asObject(dataset?.recommendedMetricGoal);
-    const goalValue = measure(goal?.value);
+    const goal = object(dataset?.recommendedMetricGoal);
+    const goalValue = nonNegative(goal?.value);
     return {
         identifier,
         key: identifier.toLowerCase(),
         series: {
             identifier,
             ...(metricCategory ? { category: metricCategory } : {}),
-            ...optional('unit', metrics_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
-                metrics_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+            ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+                jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
             ...(goalValue !== undefined
                 ? {
                     recommendedGoal: {
                         value: goalValue,
-                        ...optional('detail', metrics_text(goal?.detail, FIELD_CAPS.metricLabel))
+                        ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
                     }
                 }
                 : {}),
-            points: asArray(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
+            points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
         }
     };
 }
 function readPoint(value) {
-    const point = asObject(value);
-    const version = metrics_text(point?.version, FIELD_CAPS.version);
-    const number = measure(point?.value);
+    const point = object(value);
+    const version = jsonapi_text(point?.version, FIELD_CAPS.version);
+    const number = nonNegative(point?.value);
     if (!point || !version || number === undefined)
         return [];
     // percentageBreakdown (an object in the spec, an array in real payloads) is not used.
@@ -3420,15 +3775,15 @@ function readPoint(value) {
         {
             version,
             value: number,
-            ...optional('errorMargin', measure(point.errorMargin)),
-            ...optional('goal', metrics_text(point.goal, FIELD_CAPS.metricLabel))
+            ...optional('errorMargin', nonNegative(point.errorMargin)),
+            ...optional('goal', jsonapi_text(point.goal, FIELD_CAPS.metricLabel))
         }
     ];
 }
 function readInsights(value, kind, wanted) {
-    return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
-        const insight = asObject(entry);
-        const metric = metrics_text(insight?.metric, FIELD_CAPS.identifier);
+    return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
+        const insight = object(entry);
+        const metric = jsonapi_text(insight?.metric, FIELD_CAPS.identifier);
         if (!insight || !metric || !wanted.has(metric.toLowerCase()))
             return [];
         const highImpact = insight.highImpact;
@@ -3437,31 +3792,27 @@ function readInsights(value, kind, wanted) {
                 kind,
                 metric,
                 ...optional('category', category(insight.metricCategory)),
-                ...optional('latestVersion', metrics_text(insight.latestVersion, FIELD_CAPS.version)),
+                ...optional('latestVersion', jsonapi_text(insight.latestVersion, FIELD_CAPS.version)),
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
-                ...optional('summary', metrics_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
+                ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
+                populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
             }
         ];
     });
 }
 /** A string in the spec ("1.0, 1.1"), an array in Apple's own example: both are accepted. */
 function referenceVersions(value) {
-    const items = typeof value === 'string' ? value.split(/[\s,]+/) : asArray(value, 100);
-    return items
-        .map(item => metrics_text(item, FIELD_CAPS.version))
-        .filter((item) => item !== undefined)
-        .slice(0, FIELD_CAPS.referenceVersions);
+    return texts(value, FIELD_CAPS.version, FIELD_CAPS.referenceVersions);
 }
 function readPopulation(value) {
-    const population = asObject(value);
+    const population = object(value);
     if (!population)
         return [];
     return [
         {
-            ...optional('percentile', metrics_text(population.percentile, FIELD_CAPS.identifier)),
-            ...optional('device', metrics_text(population.device, FIELD_CAPS.identifier)),
+            ...optional('percentile', jsonapi_text(population.percentile, FIELD_CAPS.identifier)),
+            ...optional('device', jsonapi_text(population.device, FIELD_CAPS.identifier)),
             ...optional('latestVersionValue', finite(population.latestVersionValue)),
             ...optional('referenceAverageValue', finite(population.referenceAverageValue)),
             ...optional('deltaPercentage', finite(population.deltaPercentage))
@@ -3484,12 +3835,12 @@ function optional(name, value) {
  * included), which runs alongside the signatures. The metrics request follows: 2 round trips
  * at most for a gate with a build ID.
  */
-async function collectMetrics({ client, apps, facts }, settings, build, baseline, log) {
-    const current = appAndVersion(apps, facts, build);
+async function collectMetrics({ client, apps, records }, settings, build, baseline, log) {
+    const current = appAndVersion(apps, records, build);
     const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings));
     // Only `auto` compares with the baseline's version; the metrics do not wait for it.
     const baselineInfo = settings.reference === 'auto' && baseline
-        ? appAndVersion(apps, facts, baseline)
+        ? appAndVersion(apps, records, baseline)
         : Promise.resolve(undefined);
     await allSettledOrThrow([metrics, baselineInfo]);
     const [{ appId, version }, payload, baselineVersion] = [
@@ -3511,9 +3862,12 @@ async function collectMetrics({ client, apps, facts }, settings, build, baseline
         ...(payload ? { payload } : {})
     };
 }
-async function appAndVersion(apps, facts, { ref, resolved }) {
-    if (ref.kind === 'id')
-        return facts.of(ref.id);
+async function appAndVersion(apps, records, { ref, resolved }) {
+    if (ref.kind === 'id') {
+        const { appId, version } = await records.details(ref.id);
+        // details() always names the app: it refuses a build read without one.
+        return { appId: appId, ...(version ? { version } : {}) };
+    }
     if (ref.kind === 'lookup' && ref.version)
         return { appId: await apps.appId(ref.app), version: ref.version };
     const build = await resolved;
@@ -3567,13 +3921,13 @@ async function collect(client, config, log) {
     const inFlight = limiter(LOGS_CONCURRENCY);
     const backtraces = new Map();
     const logTasks = [];
-    const facts = new BuildFacts(client);
+    const records = new BuildRecords(client);
     const session = {
         client,
         config,
         log,
         apps: new AppResolver(client),
-        facts,
+        records,
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
@@ -3587,7 +3941,7 @@ async function collect(client, config, log) {
     // Each build resolves once; its signatures and the metrics both wait on it.
     const source = (ref, role) => ({
         ref,
-        resolved: resolveBuild(client, session.apps, ref, role)
+        resolved: resolveBuild(client, session.apps, records, ref, role)
     });
     const builds = {
         build: source(config.build, 'build'),
@@ -3596,7 +3950,7 @@ async function collect(client, config, log) {
     const current = loadBuild(session, builds.build.resolved, 'build');
     const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
     const metrics = config.metrics &&
-        collectMetrics({ client, apps: session.apps, facts }, config.metrics, builds.build, builds.baseline, log);
+        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log);
     try {
         await allSettledOrThrow([
             current,
@@ -3619,37 +3973,30 @@ async function collect(client, config, log) {
     }
 }
 /**
- * A build given by its ID gets its label ("2.4.0 (412)") from its facts, asked alongside its
- * signatures and shared with the metrics and the no-data check; after an error there it is
- * named by its ID alone.
+ * A build given by its ID gets its label ("2.4.0 (412)") from its one read by ID, asked
+ * alongside its signatures and shared with the metrics and the no-data check; after an error
+ * there it is named by its ID alone.
  */
-async function withLabel(build, facts) {
-    const known = await facts.catch(() => undefined);
-    const label = known && buildLabel(known);
-    return {
-        ...build,
-        ...(label ? { label } : {}),
-        ...(known?.version ? { version: known.version } : {}),
-        ...(known?.processingState ? { processingState: known.processingState } : {})
-    };
+async function withDetails(build, details) {
+    return (await details.catch(() => undefined)) ?? build;
 }
 async function loadBuild(session, resolved, role) {
     const { client, config, log } = session;
     const build = await resolved;
     session.finished('builds');
     // Started now, so the label costs a request but no round trip.
-    const facts = build.label ? undefined : session.facts.of(build.id);
+    const details = build.label ? undefined : session.records.details(build.id);
     // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
     const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
-        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => buildExists(build, session.facts));
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.records.exists(build.id));
         log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
         if (role === 'build')
             session.fetchLogs(list);
         return list;
     }));
     session.finished('signatures');
-    const named = facts ? await withLabel(build, facts) : build;
+    const named = details ? await withDetails(build, details) : build;
     if (named.label)
         log(`The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`);
     return { build: named, lists: new Map(lists.map(list => [list.type, list])) };
@@ -3784,39 +4131,6 @@ function judge(signature, rank, threshold, reported, previous, maxIncrease) {
         change,
         regressed: delta > maxIncrease + WEIGHT_EPSILON
     };
-}
-
-;// CONCATENATED MODULE: ./src/metrics/versions.ts
-// Marketing versions as App Store Connect spells them: 1.2 and 1.2.0 are the same version.
-/** Digits and dots only: the only version text allowed into a chart or an ordering. */
-const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
-function isVersion(text) {
-    return VERSION.test(text);
-}
-function parts(version) {
-    const numbers = version.split('.').map(Number);
-    while (numbers.length > 1 && numbers[numbers.length - 1] === 0)
-        numbers.pop();
-    return numbers;
-}
-/** Numeric order; 1.2 equals 1.2.0. Both must be valid versions. */
-function compareVersions(a, b) {
-    const x = parts(a);
-    const y = parts(b);
-    for (let i = 0; i < Math.max(x.length, y.length); i++) {
-        const difference = (x[i] ?? 0) - (y[i] ?? 0);
-        if (difference !== 0)
-            return difference;
-    }
-    return 0;
-}
-/** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
-function sameVersion(a, b) {
-    if (a === undefined || b === undefined)
-        return false;
-    if (isVersion(a) && isVersion(b))
-        return compareVersions(a, b) === 0;
-    return a === b;
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/evaluate.ts
@@ -4748,6 +5062,7 @@ async function runGate(door) {
                 send: transport.send,
                 policy,
                 log: door.log,
+                ...(door.debug ? { debug: door.debug } : {}),
                 signal: deadline.signal
             });
             // Whatever a sink starts now overlaps the App Store Connect requests.
@@ -6564,10 +6879,15 @@ function backtraceBlock(s, result, place) {
     ].filter((fact) => Boolean(fact));
     const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
     const width = Math.max(0, ...b.frames.map(f => f.binary.length));
-    const lines = b.frames.map(f => {
+    const elided = (n) => `… ${plural(n, 'frame')} …`;
+    const lines = b.frames.flatMap(f => {
         const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`;
+        const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ');
+        const line = `${f.binary.padEnd(width)}  ${f.symbol}${location}${marks ? `   ${marks}` : ''}`;
+        return f.skippedBefore ? [elided(f.skippedBefore), line] : [line];
     });
+    if (b.skippedAfter)
+        lines.push(elided(b.skippedAfter));
     const parts = [
         `<details><summary>${summary}</summary>`,
         '',

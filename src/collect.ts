@@ -1,8 +1,8 @@
 import { AscClient, type ClientOptions } from './asc/client.js'
-import { AppResolver, resolveBuild, type ResolvedBuild } from './asc/builds.js'
+import { AppResolver, resolveBuild } from './asc/builds.js'
 import { fetchBacktrace } from './asc/logs.js'
-import { buildLabel, BuildFacts, type BuildVersion } from './asc/build-version.js'
-import { buildExists, noDataOn404 } from './asc/no-data.js'
+import { BuildRecords, type BuildFacts } from './asc/build-facts.js'
+import { noDataOn404 } from './asc/no-data.js'
 import { fetchSignatures } from './asc/signatures.js'
 import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
@@ -16,7 +16,7 @@ import { protect } from './secrets.js'
 import { plural } from './text.js'
 
 export interface BuildData {
-  build: ResolvedBuild
+  build: BuildFacts
   lists: Map<DiagnosticType, SignatureList>
 }
 
@@ -80,13 +80,13 @@ export async function collect(
   const inFlight = limiter(LOGS_CONCURRENCY)
   const backtraces = new Map<string, BacktraceResult>()
   const logTasks: Promise<void>[] = []
-  const facts = new BuildFacts(client)
+  const records = new BuildRecords(client)
   const session: Session = {
     client,
     config,
     log,
     apps: new AppResolver(client),
-    facts,
+    records,
     fetchLogs: list => {
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
         logTasks.push(
@@ -102,7 +102,7 @@ export async function collect(
   // Each build resolves once; its signatures and the metrics both wait on it.
   const source = (ref: BuildRef, role: 'build' | 'baseline') => ({
     ref,
-    resolved: resolveBuild(client, session.apps, ref, role)
+    resolved: resolveBuild(client, session.apps, records, ref, role)
   })
   const builds = {
     build: source(config.build, 'build'),
@@ -113,7 +113,7 @@ export async function collect(
   const metrics =
     config.metrics &&
     collectMetrics(
-      { client, apps: session.apps, facts },
+      { client, apps: session.apps, records },
       config.metrics,
       builds.build,
       builds.baseline,
@@ -141,22 +141,12 @@ export async function collect(
 }
 
 /**
- * A build given by its ID gets its label ("2.4.0 (412)") from its facts, asked alongside its
- * signatures and shared with the metrics and the no-data check; after an error there it is
- * named by its ID alone.
+ * A build given by its ID gets its label ("2.4.0 (412)") from its one read by ID, asked
+ * alongside its signatures and shared with the metrics and the no-data check; after an error
+ * there it is named by its ID alone.
  */
-async function withLabel(
-  build: ResolvedBuild,
-  facts: Promise<BuildVersion>
-): Promise<ResolvedBuild> {
-  const known = await facts.catch(() => undefined)
-  const label = known && buildLabel(known)
-  return {
-    ...build,
-    ...(label ? { label } : {}),
-    ...(known?.version ? { version: known.version } : {}),
-    ...(known?.processingState ? { processingState: known.processingState } : {})
-  }
+async function withDetails(build: BuildFacts, details: Promise<BuildFacts>): Promise<BuildFacts> {
+  return (await details.catch(() => undefined)) ?? build
 }
 
 /** What loading one build shares with the rest of the collection. */
@@ -165,8 +155,8 @@ interface Session {
   config: Config
   log: (line: string) => void
   apps: AppResolver
-  /** What is known of builds given by ID: label, app, version, existence. */
-  facts: BuildFacts
+  /** What is known of each build: label, app, version, existence. */
+  records: BuildRecords
   /** Starts fetching the backtraces of a list's top signatures. */
   fetchLogs: (list: SignatureList) => void
   /** Notes that a build finished a phase now. */
@@ -175,14 +165,14 @@ interface Session {
 
 async function loadBuild(
   session: Session,
-  resolved: Promise<ResolvedBuild>,
+  resolved: Promise<BuildFacts>,
   role: 'build' | 'baseline'
 ): Promise<BuildData> {
   const { client, config, log } = session
   const build = await resolved
   session.finished('builds')
   // Started now, so the label costs a request but no round trip.
-  const facts = build.label ? undefined : session.facts.of(build.id)
+  const details = build.label ? undefined : session.records.details(build.id)
   // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
   const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
   const lists = await allSettledOrThrow(
@@ -197,7 +187,7 @@ async function loadBuild(
             role === 'build' ? 'build-id' : 'baseline-build-id'
           ),
         () => ({ type, signatures: [], complete: true }),
-        () => buildExists(build, session.facts)
+        () => session.records.exists(build.id)
       )
       log(
         `${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`
@@ -207,7 +197,7 @@ async function loadBuild(
     })
   )
   session.finished('signatures')
-  const named = facts ? await withLabel(build, facts) : build
+  const named = details ? await withDetails(build, details) : build
   if (named.label)
     log(
       `The ${role} is ${named.label}: ${named.id}${named.processingState && named.processingState !== 'VALID' ? ` (${named.processingState})` : ''}.`

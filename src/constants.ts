@@ -26,10 +26,11 @@ export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
 /**
- * An App Store Connect resource ID (build, app) or key ID as this action accepts it, from an
- * input or a response: it goes into URLs, outputs and the report.
+ * An App Store Connect resource ID (build, app; a signature's is 66 hex characters) or key ID
+ * as this action accepts it, from an input or a response: it goes into URLs, outputs and the
+ * report.
  */
-export const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/
+export const RESOURCE_ID = /^[A-Za-z0-9_-]{1,128}$/
 
 export const ASC = {
   defaultBaseUrl: 'https://api.appstoreconnect.apple.com',
@@ -112,8 +113,12 @@ export const LOGS_CONCURRENCY = 4
  * Real responses (5 logs of a few hundred frames each) are tens to hundreds of KB.
  */
 export const LOGS_MAX_BYTES = 4 * 1024 * 1024
-/** Frames shown per backtrace. */
-export const MAX_BACKTRACE_FRAMES = 8
+/**
+ * Frames shown per backtrace: every blamed frame and every frame Apple tagged with an insight
+ * category, with `context` frames on each side, then more callers up to `atLeast`; never more
+ * than `maxFrames`. What is left out shows as "… N frames …".
+ */
+export const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8 } as const
 
 export const GITHUB_LIMITS = {
   commentMaxChars: 65_536,
@@ -143,9 +148,15 @@ export const PHASED_RELEASE = {
   fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
 } as const
 
-/** App Store version states (`appStoreState`) that mean live now, and live before. */
-export const LIVE_STATE = 'READY_FOR_SALE'
-export const REPLACED_STATE = 'REPLACED_WITH_NEW_VERSION'
+/**
+ * App Store version states (`appVersionState`) that mean live now, and live before; and the
+ * deprecated `appStoreState`'s "live", still read when a response carries only that field.
+ */
+export const VERSION_STATES = {
+  live: 'READY_FOR_DISTRIBUTION',
+  replaced: 'REPLACED_WITH_NEW_VERSION',
+  deprecatedLive: 'READY_FOR_SALE'
+} as const
 
 /** Finding the blamed source file in the checked-out workspace. */
 export const SOURCE_LOOKUP = {

@@ -97,6 +97,10 @@ export interface Frame {
   file?: string
   line?: string
   blamed: boolean
+  /** The insight Apple tagged this frame with (`SQLiteSpill`). */
+  category?: string
+  /** Frames of the path left out just before this one. */
+  skippedBefore?: number
 }
 
 /** The useful part of one signature's diagnostic logs. */
@@ -105,6 +109,8 @@ export interface Backtrace {
   frames: Frame[]
   /** How the frames were chosen. */
   basis: 'blamed' | 'heaviest'
+  /** Frames of the path left out after the last one shown. */
+  skippedAfter?: number
   device?: string
   os?: string
   appVersion?: string

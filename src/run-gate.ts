@@ -51,6 +51,7 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
         send: transport.send,
         policy,
         log: door.log,
+        ...(door.debug ? { debug: door.debug } : {}),
         signal: deadline.signal
       })
       // Whatever a sink starts now overlaps the App Store Connect requests.

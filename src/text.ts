@@ -22,14 +22,6 @@ export function oneLine(text: string, max = 200): string {
   return truncate(sanitize(text).replace(/::/g, ': :'), max)
 }
 
-/**
- * A string attribute from App Store Connect as it is read: sanitized and cut to its cap once,
- * so every channel gets the same safe text; '?' when absent.
- */
-export function capped(value: unknown, max: number): string {
-  return truncate(sanitize(String(value ?? '?')), max)
-}
-
 /** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text

@@ -18,6 +18,8 @@ const LONG_LIVED_PATHS = [
   /^\/v1\/(apps|builds)\/[^/]+\/perfPowerMetrics$/
 ]
 const MAX_LIMIT = 200
+/** Apple writes every link absolute on its own origin, whichever host was called. */
+const LINK_ORIGIN = 'https://api.appstoreconnect.apple.com'
 /** Apple documents no default page size; clients should always send `limit`. */
 const DEFAULT_LIMIT = 50
 const LOGS_MEDIA_TYPE = 'application/vnd.apple.diagnostic-logs+json'
@@ -177,12 +179,21 @@ const NOT_AUTHORIZED_BODY = {
  *   totalPauseDuration?: number }} SimPhasedRelease
  * @typedef {{
  *   id: string, appId: string, versionString: string, appStoreState: string, platform?: string,
- *   createdDate: string, buildId?: string, phasedRelease?: SimPhasedRelease
+ *   createdDate: string, buildId?: string, phasedRelease?: SimPhasedRelease,
+ *   states?: 'both' | 'current' | 'deprecated', buildNotIncluded?: boolean
  * }} SimAppStoreVersion
  *   Listed in the order given: Apple documents no order for an app's versions.
- * @typedef {{ limit: number, remaining: number }} RateLimit
+ *   states: which state attributes the version carries: both (default), only `appVersionState`
+ *   (`current`), or only the deprecated `appStoreState`.
+ *   buildNotIncluded: the build relationship names the build, but `include=build` leaves it
+ *   out of `included` (as some answers do); GET /v1/appStoreVersions/{id}/build still has it.
+ * @typedef {{ limit: number, remaining: number, minute?: { limit: number, remaining: number } }} RateLimit
+ *   minute: the per-minute window some endpoints also report; when it runs out, 429.
  * @typedef {{ apps: SimApp[], builds: SimBuild[], versions: SimAppStoreVersion[],
- *   pageSize: number, rateLimit: RateLimit, roles: Record<string, string> }} AscState
+ *   pageSize: number, rateLimit: RateLimit, roles: Record<string, string>,
+ *   rewrite?: (body: any, ctx: SimContext) => any }} AscState
+ *   rewrite: changes every answer's body before it is sent (the hostile-text test poisons
+ *   every string in it).
  * @typedef {KeyObject | import('node:crypto').webcrypto.CryptoKey | string} KeyInput
  *   public or private key: PEM, KeyObject or CryptoKey (as jose's generateKeyPair returns)
  * @typedef {{
@@ -218,16 +229,31 @@ export async function startAscSimulator({
 }) {
   const publicKeys = new Map(Object.entries(keys).map(([kid, key]) => [kid, publicKeyOf(key)]))
   /** @type {AscState} */
-  const state = { apps, builds, versions, pageSize, rateLimit: { ...rateLimit }, roles }
+  const state = {
+    apps,
+    builds,
+    versions,
+    pageSize,
+    rateLimit: { ...rateLimit, ...(rateLimit.minute ? { minute: { ...rateLimit.minute } } : {}) },
+    roles
+  }
   let nextSignatureId = 1
 
   /** @param {SimContext} ctx */
   function onRequest(ctx) {
     recordToken(ctx)
     const limits = state.rateLimit
-    if (limits.remaining > 0) limits.remaining -= 1
-    else ctx.entry.rateLimited = true
-    return { 'x-rate-limit': `user-hour-lim:${limits.limit};user-hour-rem:${limits.remaining};` }
+    const { minute } = limits
+    if (limits.remaining > 0 && (!minute || minute.remaining > 0)) {
+      limits.remaining -= 1
+      if (minute) minute.remaining -= 1
+    } else ctx.entry.rateLimited = true
+    const minuteKeys = minute
+      ? `user-minute-lim:${minute.limit};user-minute-rem:${minute.remaining};`
+      : ''
+    return {
+      'x-rate-limit': `user-hour-lim:${limits.limit};user-hour-rem:${limits.remaining};${minuteKeys}`
+    }
   }
 
   /** @param {SimContext} ctx */
@@ -253,10 +279,11 @@ export async function startAscSimulator({
     const badParameter = checkParameters(ctx.url.searchParams, route.parameters)
     if (badParameter) return badParameter
     for (const build of state.builds) {
-      for (const signature of build.signatures) signature.id ??= `sig-${nextSignatureId++}`
+      for (const signature of build.signatures) signature.id ??= signatureId(nextSignatureId++)
     }
     const match = /** @type {RegExpExecArray} */ (route.pattern.exec(ctx.path))
-    return handler(ctx, state, decodeURIComponent(match[1] ?? ''))
+    const response = handler(ctx, state, decodeURIComponent(match[1] ?? ''))
+    return state.rewrite ? { ...response, body: state.rewrite(response.body, ctx) } : response
   }
 
   const server = await createServer(handle, { latencyMs, onRequest })
@@ -265,10 +292,55 @@ export async function startAscSimulator({
 
 /**
  * A canned Apple error, usable as a fault: `faults.add({ fault: ascErrorFault(429) })`.
- * @param {403 | 429 | 500} status
+ * `agreement` and `access-unavailable` are the two 403s Apple sends when the Account Holder
+ * must accept an agreement; `state` is a 409 with `meta.associatedErrors`.
+ * @param {403 | 429 | 500 | 'agreement' | 'access-unavailable' | 'state'} status
  * @returns {StatusFault}
  */
 export function ascErrorFault(status) {
+  if (status === 'agreement') {
+    return appleError(
+      403,
+      'FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED',
+      'A required agreement is missing or has expired.',
+      'This request requires an in-effect agreement that has not been signed or has expired.',
+      undefined,
+      { links: { see: '/agreements' } }
+    )
+  }
+  if (status === 'access-unavailable') {
+    return appleError(
+      403,
+      'FORBIDDEN',
+      'Access Unavailable',
+      "You currently don't have access to this resource. To resolve this issue, the Account Holder must agree to the latest Program License Agreement in their account on the Apple Developer website. https://developer.apple.com/account"
+    )
+  }
+  if (status === 'state') {
+    return appleError(
+      409,
+      'STATE_ERROR.ENTITY_STATE_INVALID',
+      "appStoreVersionPhasedReleases with id 'p-1' is not in valid state.",
+      'This resource cannot be changed, please check associated errors to see why.',
+      undefined,
+      {
+        meta: {
+          associatedErrors: {
+            '/v1/appStoreVersions/v-1': [
+              {
+                id: randomUUID(),
+                status: '409',
+                code: 'ENTITY_ERROR.ATTRIBUTE.INVALID',
+                title: 'An attribute value is invalid.',
+                detail: 'The version is being reviewed again and its rollout cannot change.',
+                source: { pointer: '/data/attributes/phasedReleaseState' }
+              }
+            ]
+          }
+        }
+      }
+    )
+  }
   const errors = {
     403: [
       'FORBIDDEN_ERROR',
@@ -395,6 +467,12 @@ const ROUTES = [
     handle: listAppStoreVersions
   },
   {
+    pattern: /^\/v1\/appStoreVersions\/([^/]+)\/build$/,
+    resource: 'builds',
+    parameters: { 'fields[builds]': fieldNames(BUILD_FIELDS) },
+    handle: getVersionBuild
+  },
+  {
     pattern: /^\/v1\/appStoreVersions\/([^/]+)\/appStoreVersionPhasedRelease$/,
     resource: 'appStoreVersionPhasedReleases',
     parameters: { 'fields[appStoreVersionPhasedReleases]': fieldNames(PHASED_RELEASE_FIELDS) },
@@ -430,21 +508,21 @@ function listAppStoreVersions(ctx, state, appId) {
   const page = paginate(versions, ctx, state.pageSize)
   const include = list(q.include) ?? []
   const fields = list(q['fields[appStoreVersions]'])
-  const data = page.data.map(v => appStoreVersionResource(v, ctx.origin, fields, include))
+  const data = page.data.map(v => appStoreVersionResource(v, LINK_ORIGIN, fields, include))
   if (!include.length) return ok({ ...page, data })
   /** @type {Map<string, { type: string, id: string }>} */
   const included = new Map()
   for (const version of page.data) {
     const build = state.builds.find(b => b.id === version.buildId)
-    if (include.includes('build') && build)
+    if (include.includes('build') && build && !version.buildNotIncluded)
       included.set(
         `builds/${build.id}`,
-        buildResource(build, ctx.origin, list(q['fields[builds]']), [])
+        buildResource(build, LINK_ORIGIN, list(q['fields[builds]']), [])
       )
     if (include.includes('appStoreVersionPhasedRelease') && version.phasedRelease) {
       const release = phasedReleaseResource(
         version.phasedRelease,
-        ctx.origin,
+        LINK_ORIGIN,
         list(q['fields[appStoreVersionPhasedReleases]'])
       )
       included.set(`appStoreVersionPhasedReleases/${release.id}`, release)
@@ -454,14 +532,25 @@ function listAppStoreVersions(ctx, state, appId) {
 }
 
 /** @type {Handler} */
+function getVersionBuild(ctx, state, versionId) {
+  const version = state.versions.find(v => v.id === versionId)
+  if (!version) return notFound('appStoreVersions', versionId)
+  const build = state.builds.find(b => b.id === version.buildId)
+  return ok({
+    data: build ? buildResource(build, LINK_ORIGIN, list(ctx.query['fields[builds]']), []) : null,
+    links: { self: `${LINK_ORIGIN}${ctx.url.pathname}` }
+  })
+}
+
+/** @type {Handler} */
 function getPhasedRelease(ctx, state, versionId) {
   const version = state.versions.find(v => v.id === versionId)
   if (!version) return notFound('appStoreVersions', versionId)
   if (!version.phasedRelease) return notFound('appStoreVersionPhasedReleases', versionId)
   const fields = list(ctx.query['fields[appStoreVersionPhasedReleases]'])
   return ok({
-    data: phasedReleaseResource(version.phasedRelease, ctx.origin, fields),
-    links: { self: `${ctx.origin}${ctx.url.pathname}` }
+    data: phasedReleaseResource(version.phasedRelease, LINK_ORIGIN, fields),
+    links: { self: `${LINK_ORIGIN}${ctx.url.pathname}` }
   })
 }
 
@@ -555,8 +644,8 @@ function updatePhasedRelease(ctx, state, releaseId) {
     )
   }
   return ok({
-    data: phasedReleaseResource(release, ctx.origin, undefined),
-    links: { self: `${ctx.origin}${ctx.url.pathname}` }
+    data: phasedReleaseResource(release, LINK_ORIGIN, undefined),
+    links: { self: `${LINK_ORIGIN}${ctx.url.pathname}` }
   })
 }
 
@@ -583,7 +672,7 @@ function listSignatures(ctx, state, buildId) {
     .filter(s => !types || types.includes(s.diagnosticType))
     .sort((a, b) => byWeightDescending(a.weight, b.weight))
   const page = paginate(signatures, ctx, state.pageSize, build)
-  return ok({ ...page, data: page.data.map(s => signatureResource(s, ctx.origin, fields)) })
+  return ok({ ...page, data: page.data.map(s => signatureResource(s, LINK_ORIGIN, fields)) })
 }
 
 /** @type {Handler} */
@@ -622,12 +711,12 @@ function getBuild(ctx, state, buildId) {
   const build = state.builds.find(b => b.id === buildId)
   if (!build) return notFound('builds', buildId)
   const include = list(ctx.query.include) ?? []
-  const data = buildResource(build, ctx.origin, list(ctx.query['fields[builds]']), include)
+  const data = buildResource(build, LINK_ORIGIN, list(ctx.query['fields[builds]']), include)
   const included = includedFor([build], state, ctx, include)
   return ok({
     data,
     ...(included.length ? { included } : {}),
-    links: { self: `${ctx.origin}${ctx.url.pathname}${ctx.url.search}` }
+    links: { self: `${LINK_ORIGIN}${ctx.url.pathname}${ctx.url.search}` }
   })
 }
 
@@ -738,7 +827,7 @@ function listApps(ctx, state) {
     )
   const page = paginate(apps, ctx, state.pageSize)
   const fields = list(ctx.query['fields[apps]'])
-  return ok({ ...page, data: page.data.map(app => appResource(app, ctx.origin, fields)) })
+  return ok({ ...page, data: page.data.map(app => appResource(app, LINK_ORIGIN, fields)) })
 }
 
 /** @type {Handler} */
@@ -762,7 +851,7 @@ function listBuilds(ctx, state) {
   const page = paginate(builds, ctx, state.pageSize)
   const include = list(q.include) ?? []
   const data = page.data.map(build =>
-    buildResource(build, ctx.origin, list(q['fields[builds]']), include)
+    buildResource(build, LINK_ORIGIN, list(q['fields[builds]']), include)
   )
   if (!include.length) return ok({ ...page, data })
   return ok({ ...page, data, included: includedFor(page.data, state, ctx, include) })
@@ -784,13 +873,13 @@ function includedFor(builds, state, ctx, include) {
     if (include.includes('preReleaseVersion')) {
       const version = preReleaseVersionResource(
         build,
-        ctx.origin,
+        LINK_ORIGIN,
         list(ctx.query['fields[preReleaseVersions]'])
       )
       included.set(`preReleaseVersions/${version.id}`, version)
     }
     if (include.includes('app') && app)
-      included.set(`apps/${app.id}`, appResource(app, ctx.origin, list(ctx.query['fields[apps]'])))
+      included.set(`apps/${app.id}`, appResource(app, LINK_ORIGIN, list(ctx.query['fields[apps]'])))
   }
   return [...included.values()]
 }
@@ -899,8 +988,9 @@ function appStoreVersionResource(version, origin, fields, include) {
   const attributes = {
     platform: version.platform ?? 'IOS',
     versionString: version.versionString,
-    appStoreState: version.appStoreState,
-    appVersionState: appVersionState(version.appStoreState),
+    appStoreState: version.states === 'current' ? undefined : version.appStoreState,
+    appVersionState:
+      version.states === 'deprecated' ? undefined : appVersionState(version.appStoreState),
     releaseType: 'MANUAL',
     downloadable: true,
     createdDate: version.createdDate
@@ -978,6 +1068,100 @@ function preReleaseVersionId(build) {
 }
 
 /**
+ * The disk-writes log in the shape of Apple's own example: a sampled tree
+ * (`callStackPerThread: false`) rooted at the outermost frame, six blamed frames on one path,
+ * a SQLite frame tagged `insightsCategory`, a `doc://` insight link, `rawFrame` and an empty
+ * `offsetIntoBinaryTextSegment`, no `threadAttributed`, metadata without bundleId or
+ * buildVersion, and a `signatureId` other than the one asked for.
+ * @param {SimSignature} signature
+ * @param {SimBuild} build
+ */
+function diskWritesLog(signature, build) {
+  const [, binary = 'App', symbol = signature.signature, offset = '0'] =
+    /^(.+?): (.+?)(?: \+ (\d+))?$/.exec(signature.signature) ?? []
+  /** @type {[string, string, boolean, object?][]} outermost first: binary, symbol, blamed, extra */
+  const path = [
+    ['libdispatch.dylib', '_dispatch_call_block_and_release', false],
+    [binary, '-[SyncController run]', true, { fileName: 'SyncController.m', lineNumber: '120' }],
+    [binary, '-[Store loadAll]', true, { fileName: 'Store.m', lineNumber: '64' }],
+    [binary, '-[DBQueue perform:]', true, { fileName: 'DBQueue.m', lineNumber: '31' }],
+    ['libdispatch.dylib', '_dispatch_lane_barrier_sync_invoke_and_complete', false],
+    ['libdispatch.dylib', '_dispatch_client_callout', false],
+    [
+      binary,
+      '__26-[DBQueue perform:]_block_invoke',
+      true,
+      { fileName: 'DBQueue.m', lineNumber: '33' }
+    ],
+    [binary, '__21-[Store loadAll]_block_invoke', true, { fileName: 'Store.m', lineNumber: '70' }],
+    [
+      binary,
+      symbol,
+      true,
+      { fileName: `${binary}.swift`, lineNumber: '88', offsetIntoSymbol: offset }
+    ],
+    ['libsqlite3.dylib', 'sqlite3_step', false],
+    ['libsqlite3.dylib', 'sqlite3VdbeExec', false],
+    ['libsqlite3.dylib', 'vdbeSorterFlushPMA', false, { insightsCategory: 'SQLiteSpill' }],
+    ['libsqlite3.dylib', 'unixWrite', false],
+    ['libsystem_kernel.dylib', 'pwrite', false]
+  ]
+  /** @type {Record<string, unknown> | undefined} */
+  let child
+  for (let i = path.length - 1; i >= 0; i--) {
+    const [binaryName, symbolName, blamed, extra = {}] = path[i]
+    const address = 0x100000000 + i * 0x1234
+    child = {
+      offsetIntoBinaryTextSegment: '',
+      offsetIntoSymbol: '16',
+      symbolName,
+      address: `0x${address.toString(16)}`,
+      binaryUUID: opaqueId(binaryName).toUpperCase(),
+      isBlameFrame: blamed,
+      binaryName,
+      sampleCount: 40,
+      rawFrame: `40 ${symbolName} (in ${binaryName}) + 16 [0x${address.toString(16)}]`,
+      ...extra,
+      subFrames: child ? [child] : []
+    }
+  }
+  return {
+    version: '1.0.0',
+    productData: [
+      {
+        // Apple's example answers with another signature's ID than the one asked for.
+        signatureId: signatureId(-1),
+        diagnosticInsights: [
+          {
+            insightsURL:
+              'doc://com.apple.documentation/documentation/xcode/reducing-disk-writes#Use-Appropriate-Indices',
+            insightsCategory: 'SQLiteSpill',
+            insightsString:
+              'SQLite spill file detected. Add appropriate index to improve performance.'
+          }
+        ],
+        diagnosticLogs: [
+          {
+            diagnosticMetaData: {
+              event: 'disk writes',
+              osVersion: 'iPhone OS 17.5 (21F79)',
+              appVersion: build.marketingVersion,
+              writesCaused: '1073.76 MB',
+              deviceType: 'iPhone13_3',
+              platformArchitecture: 'arm64',
+              eventDetail: 'Total of 1073.76 MB of disk writes'
+            },
+            callStackTree: [
+              { callStacks: [{ callStackRootFrames: [child] }], callStackPerThread: false }
+            ]
+          }
+        ]
+      }
+    ]
+  }
+}
+
+/**
  * The diagnosticLogs body Apple would return when the test stored none: one
  * hang-style call stack whose blamed frame is the signature's own symbol.
  * Root frames are the innermost frames; subFrames walk out towards `start`.
@@ -986,6 +1170,7 @@ function preReleaseVersionId(build) {
  * @param {SimApp | undefined} app
  */
 function defaultLogs(signature, build, app) {
+  if (signature.diagnosticType === 'DISK_WRITES') return diskWritesLog(signature, build)
   const [, binary = 'App', symbol = signature.signature, offset = '0'] =
     /^(.+?): (.+?)(?: \+ (\d+))?$/.exec(signature.signature) ?? []
   /**
@@ -1070,18 +1255,20 @@ function paginate(items, ctx, pageSize, faults = {}) {
   const offset = ctx.query.cursor ? decodeCursor(ctx.query.cursor) : 0
   const end = offset + Math.min(limit, pageSize)
   const data = items.slice(offset, end)
-  const self = `${ctx.origin}${ctx.url.pathname}${ctx.url.search}`
+  const self = `${LINK_ORIGIN}${ctx.url.pathname}${ctx.url.search}`
+  // meta.paging.limit is the page size served, which need not be the limit asked for.
+  const served = Math.min(limit, pageSize)
   if (end >= items.length)
-    return { data, links: { self }, meta: { paging: { total: items.length, limit } } }
+    return { data, links: { self }, meta: { paging: { total: items.length, limit: served } } }
   const nextCursor = encodeCursor(end)
-  const next = new URL(`${ctx.url.pathname}${ctx.url.search}`, faults.nextLinkOrigin ?? ctx.origin)
+  const next = new URL(`${ctx.url.pathname}${ctx.url.search}`, faults.nextLinkOrigin ?? LINK_ORIGIN)
   next.searchParams.set('limit', String(limit))
   if (faults.nextLinkLoop) next.searchParams.delete('cursor')
   else next.searchParams.set('cursor', nextCursor)
   return {
     data,
     links: { self, next: next.href },
-    meta: { paging: { total: items.length, limit, nextCursor } }
+    meta: { paging: { total: items.length, limit: served, nextCursor } }
   }
 }
 
@@ -1295,9 +1482,10 @@ function ok(body) {
  * @param {string} title
  * @param {string} detail
  * @param {{ parameter: string } | { pointer: string }} [source]
+ * @param {Record<string, unknown>} [extra] more members of the error: `links`, `meta`
  * @returns {SimResponse & StatusFault}
  */
-function appleError(status, code, title, detail, source) {
+function appleError(status, code, title, detail, source, extra = {}) {
   return {
     status,
     body: {
@@ -1308,7 +1496,8 @@ function appleError(status, code, title, detail, source) {
           code,
           title,
           detail,
-          ...(source ? { source } : {})
+          ...(source ? { source } : {}),
+          ...extra
         }
       ]
     }
@@ -1328,7 +1517,8 @@ function notFound(type, id) {
     404,
     'NOT_FOUND',
     'The specified resource does not exist',
-    `There is no resource of type '${type}' with id '${id}'`
+    `There is no resource of type '${type}' with id '${id}'`,
+    { pointer: 'data/id' }
   )
 }
 
@@ -1404,6 +1594,11 @@ function byWeightDescending(a, b) {
   const sortable = (/** @type {unknown} */ w) =>
     typeof w === 'number' && !Number.isNaN(w) ? w : -Infinity
   return sortable(a) === sortable(b) ? 0 : sortable(a) > sortable(b) ? -1 : 1
+}
+
+/** @param {number} n a signature ID as Apple writes them: 66 hexadecimal characters */
+function signatureId(n) {
+  return `01${createHash('sha256').update(`signature ${n}`).digest('hex')}`
 }
 
 /** @param {string} seed deterministic UUID-shaped id */

@@ -19,7 +19,7 @@ const METRICS = {
   memoryAtSuspension: { category: 'MEMORY', unit: { identifier: 'megabytes', displayName: 'MB' } },
   scrollHitchRate: {
     category: 'ANIMATION',
-    unit: { identifier: 'millisecondsPerSecond', displayName: 'ms/s' }
+    unit: { identifier: 'scrollHitchRate', displayName: '%' }
   },
   onScreenBatteryDrain: { category: 'BATTERY', unit: { identifier: 'percent', displayName: '%' } }
 }
@@ -34,8 +34,10 @@ const POPULATIONS = [
 
 /**
  * @typedef {{ version: string, value: number, errorMargin?: number, goal?: string }} Point
- * @typedef {{ percentageBreakdown?: boolean, referenceVersions?: boolean, platform?: boolean }} Drift
- *   each true switches one documented drift on.
+ * @typedef {{ percentageBreakdown?: boolean, referenceVersions?: boolean, platform?: boolean, apple?: boolean }} Drift
+ *   each true switches one documented drift on. `apple` is the shape of Apple's own examples:
+ *   platform "iOS", referenceVersions a list, no percentageBreakdown, goalKeys with open
+ *   bounds, no `insights` key without insights, and each insight with p50 and p90 populations.
  * @typedef {{
  *   metric: string, latestVersion: string, referenceVersions: string[], latest: number,
  *   average: number, highImpact?: boolean, percentile?: string, device?: string
@@ -56,7 +58,13 @@ export function metricsDocument({ series, regressions = [], trendingUp = [], dri
     }
     const metric = {
       identifier,
-      goalKeys: [{ goalKey: 'good', lowerBound: 0, upperBound: 1 }],
+      goalKeys: drift.apple
+        ? [
+            { goalKey: 'poor', lowerBound: 10 },
+            { upperBound: 10, goalKey: 'fair', lowerBound: 5 },
+            { upperBound: 5, goalKey: 'good', lowerBound: 0 }
+          ]
+        : [{ goalKey: 'good', lowerBound: 0, upperBound: 1 }],
       unit,
       datasets: POPULATIONS.map(({ percentile, device, scale }) => ({
         filterCriteria: { percentile, device, deviceMarketingName: deviceName(device) },
@@ -65,15 +73,20 @@ export function metricsDocument({ series, regressions = [], trendingUp = [], dri
     }
     byCategory.set(category, [...(byCategory.get(category) ?? []), metric])
   }
+  const noInsights = drift.apple && !regressions.length && !trendingUp.length
   return {
     version: '1.0.0',
-    insights: {
-      trendingUp: trendingUp.map(spec => insight(spec, drift)),
-      regressions: regressions.map(spec => insight(spec, drift))
-    },
+    ...(noInsights
+      ? {}
+      : {
+          insights: {
+            trendingUp: trendingUp.map(spec => insight(spec, drift)),
+            regressions: regressions.map(spec => insight(spec, drift))
+          }
+        }),
     productData: [
       {
-        platform: drift.platform ? 'iOS' : 'IOS',
+        platform: drift.platform || drift.apple ? 'iOS' : 'IOS',
         metricCategories: [...byCategory].map(([identifier, metrics]) => ({ identifier, metrics }))
       }
     ]
@@ -89,9 +102,13 @@ function point(p, scale, drift) {
     value: round(p.value),
     ...(p.errorMargin !== undefined ? { errorMargin: round(p.errorMargin) } : {}),
     ...(p.goal ? { goal: p.goal } : {}),
-    percentageBreakdown: drift.percentageBreakdown
-      ? [breakdown, { value: 0.4, subSystemLabel: 'System' }]
-      : breakdown
+    ...(drift.apple
+      ? {}
+      : {
+          percentageBreakdown: drift.percentageBreakdown
+            ? [breakdown, { value: 0.4, subSystemLabel: 'System' }]
+            : breakdown
+        })
   }
 }
 
@@ -103,21 +120,20 @@ function insight(spec, drift) {
     latestVersion: spec.latestVersion,
     metric: spec.metric,
     summaryString: `${spec.metric} regressed ${percent}% in ${spec.latestVersion}`,
-    referenceVersions: drift.referenceVersions
-      ? spec.referenceVersions
-      : spec.referenceVersions.join(', '),
+    referenceVersions:
+      drift.referenceVersions || drift.apple
+        ? spec.referenceVersions
+        : spec.referenceVersions.join(', '),
     maxLatestVersionValue: spec.latest,
     highImpact: spec.highImpact ?? false,
-    populations: [
-      {
-        deltaPercentage: percent,
-        percentile: spec.percentile ?? 'percentile.fifty',
-        summaryString: `${percent}% worse than the average of earlier versions`,
-        referenceAverageValue: spec.average,
-        latestVersionValue: spec.latest,
-        device: spec.device ?? 'all_iphones'
-      }
-    ]
+    populations: (drift.apple ? [1, 2] : [1]).map(scale => ({
+      deltaPercentage: percent,
+      percentile: scale === 1 ? (spec.percentile ?? 'percentile.fifty') : 'percentile.ninety',
+      summaryString: `${percent}% worse than the average of earlier versions`,
+      referenceAverageValue: spec.average * scale,
+      latestVersionValue: spec.latest * scale,
+      device: spec.device ?? 'all_iphones'
+    }))
   }
 }
 
@@ -186,6 +202,37 @@ export const METRIC_FIXTURES = {
       series: { hangRate: history([1.9, 2.1, 2.3, 2.5, 4.1]), launchTime: LAUNCH_TIME },
       regressions: [LAUNCH_INSIGHT]
     })
+}
+
+/**
+ * Apple's shape, with two-part versions: launch time from 1.0 to 2.0 without margins or goals,
+ * and an insight with both percentiles; `rise` sets 2.0's change over 1.3 (0.0995 is +9.95%).
+ * @param {{ rise?: number, insight?: boolean }} [options]
+ */
+export function appleShapedMetrics({ rise = 0.0995, insight = false } = {}) {
+  const values = [768.7, 750, 992.3, 1000]
+  const points = [...values, Number((1000 * (1 + rise)).toFixed(3))].map((value, i) => ({
+    version: ['1.0', '1.1', '1.2', '1.3', '2.0'][i],
+    value
+  }))
+  return metricsDocument({
+    series: {
+      launchTime: points,
+      scrollHitchRate: points.map(p => ({ ...p, value: 6.5, goal: 'fair' }))
+    },
+    regressions: insight
+      ? [
+          {
+            metric: 'launchTime',
+            latestVersion: '2.0',
+            referenceVersions: ['1.0', '1.1', '1.2', '1.3'],
+            latest: points[4].value,
+            average: 877.75
+          }
+        ]
+      : [],
+    drift: { apple: true }
+  })
 }
 
 /** The clear regression with each documented drift switched on. @param {Drift} drift */

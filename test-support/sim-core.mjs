@@ -10,17 +10,20 @@ import { setTimeout as sleep } from 'node:timers/promises'
  * One request as the server saw it. `start`/`end` come from performance.now();
  * `end` is when the last byte was handed to the socket (or the socket was
  * destroyed), so a client cannot have started a follow-up request before it.
+ * `bodyBytesWritten`: the body bytes written so far, for a chunked answer only.
  * Simulators add their own fields (the ASC one adds token, claims, tokenHeader).
  * @typedef {{
  *   seq: number, method: string, path: string, query: Record<string, string>,
  *   headers: http.IncomingHttpHeaders, start: number, end: number, status: number,
- *   fault?: string, error?: string, [extra: string]: unknown
+ *   fault?: string, error?: string, bodyBytesWritten?: number, [extra: string]: unknown
  * }} TimelineEntry
  */
 
 /**
- * What a handler (or a status fault) answers. An object body is sent as JSON.
- * @typedef {{ status: number, headers?: Record<string, string>, body?: string | Buffer | object }} SimResponse
+ * What a handler (or a status fault) answers. An object body is sent as JSON. `chunked`: sent
+ * without a Content-Length (chunked transfer encoding), in pieces, as a streaming server does.
+ * @typedef {{ status: number, headers?: Record<string, string>, body?: string | Buffer | object,
+ *   chunked?: boolean }} SimResponse
  */
 
 /**
@@ -34,9 +37,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
  * A status fault answers instead of the handler (`status` defaults to 200, so
  * `{ contentType: 'text/html', body }` serves an HTML page with a 200).
  *   A `body` function builds the answer from the request, e.g. to echo its Authorization header.
+ * `{ chunked: true }` sends the handler's answer without a Content-Length (see SimResponse).
  * @typedef {{ status?: number, headers?: Record<string, string>,
  *   body?: string | object | ((ctx: SimContext) => string | object), contentType?: string }} StatusFault
- * @typedef {StatusFault | { reset: true } | { hang: true } | { delayMs: number } | { truncate: true }} Fault
+ * @typedef {StatusFault | { reset: true } | { hang: true } | { delayMs: number } | { truncate: true } | { chunked: true }} Fault
  * @typedef {{ method?: string, path?: RegExp | string }} FaultMatch
  * @typedef {{ match?: FaultMatch, times?: number, fault: Fault }} FaultRule
  */
@@ -125,7 +129,10 @@ export async function createServer(handler, { latencyMs = 0, host = '127.0.0.1',
       kind === 'status'
         ? statusFault(/** @type {StatusFault} */ (fault), ctx)
         : await runHandler(handler, ctx)
-    send(res, entry, withHeaders(response, extraHeaders), { truncate: kind === 'truncate' })
+    const answer = withHeaders(response, extraHeaders)
+    await send(res, entry, kind === 'chunked' ? { ...answer, chunked: true } : answer, {
+      truncate: kind === 'truncate'
+    })
   }
 
   await new Promise(resolve => server.listen(0, host, () => resolve(undefined)))
@@ -184,13 +191,14 @@ function takeFault(rules, entry) {
 
 /**
  * @param {Fault} fault
- * @returns {'hang' | 'reset' | 'delay' | 'truncate' | 'status'}
+ * @returns {'hang' | 'reset' | 'delay' | 'truncate' | 'chunked' | 'status'}
  */
 function faultKind(fault) {
   if ('hang' in fault) return 'hang'
   if ('reset' in fault) return 'reset'
   if ('delayMs' in fault) return 'delay'
   if ('truncate' in fault) return 'truncate'
+  if ('chunked' in fault) return 'chunked'
   return 'status'
 }
 
@@ -248,8 +256,14 @@ async function runHandler(handler, ctx) {
  * @param {SimResponse} response
  * @param {{ truncate?: boolean }} [options] truncate: send only the first half
  *   of the body, with a Content-Length that matches the cut body.
+ * @returns {Promise<void>} once the body is handed to the socket, or the client closed it
  */
-function send(res, entry, { status, headers = {}, body }, { truncate = false } = {}) {
+async function send(
+  res,
+  entry,
+  { status, headers = {}, body, chunked = false },
+  { truncate = false } = {}
+) {
   if (res.destroyed) return
   const isJson = body !== undefined && typeof body === 'object' && !Buffer.isBuffer(body)
   let bytes =
@@ -262,10 +276,50 @@ function send(res, entry, { status, headers = {}, body }, { truncate = false } =
     hasType || bytes.length === 0
       ? {}
       : { 'content-type': isJson ? 'application/json' : 'text/plain; charset=utf-8' }
+  if (chunked) {
+    const rest = Object.fromEntries(
+      Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length')
+    )
+    res.writeHead(status, { ...contentType, ...rest })
+    entry.status = status
+    return writeChunked(res, entry, bytes)
+  }
   res.writeHead(status, { ...contentType, ...headers, 'content-length': String(bytes.length) })
   entry.status = status
   entry.end = performance.now()
   res.end(bytes)
+}
+
+const CHUNK_BYTES = 64 * 1024
+
+/**
+ * The body in 64 KB chunks, each written once the socket has taken the previous ones: a client
+ * that closes the connection stops the writes. `entry.bodyBytesWritten` counts what was written.
+ * @param {http.ServerResponse} res
+ * @param {TimelineEntry} entry
+ * @param {Buffer} bytes
+ */
+async function writeChunked(res, entry, bytes) {
+  let written = 0
+  for (let at = 0; at < bytes.length && !res.destroyed; at += CHUNK_BYTES) {
+    const piece = bytes.subarray(at, at + CHUNK_BYTES)
+    written += piece.length
+    entry.bodyBytesWritten = written
+    if (!res.write(piece)) {
+      await new Promise(resolve => {
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve(undefined)
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      })
+    }
+  }
+  if (res.destroyed) return
+  entry.end = performance.now()
+  res.end()
 }
 
 /**

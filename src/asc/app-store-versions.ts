@@ -1,57 +1,106 @@
-import { ASC, FIELD_CAPS, LIVE_STATE, PHASED_RELEASE, REPLACED_STATE } from '../constants.js'
+import { ASC, FIELD_CAPS, PHASED_RELEASE, VERSION_STATES } from '../constants.js'
 import type { Platform } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
-import { capped, oneLine, truncate } from '../text.js'
+import { oneLine } from '../text.js'
+import { compareVersions } from '../versions.js'
 import type { AscClient } from './client.js'
+import {
+  date,
+  pages,
+  related,
+  resource,
+  single,
+  text,
+  type Included,
+  type Resource
+} from './jsonapi.js'
 import { readPhasedRelease, type PhasedRelease } from './phased-release.js'
-import { followable, readPage } from './paging.js'
 
 /** An App Store version that is or was live, with its build and phased release. */
 export interface ReleasedVersion {
   id: string
   versionString: string
-  /** `live`: READY_FOR_SALE now; `replaced`: live before a newer version replaced it. */
+  /** `live`: READY_FOR_DISTRIBUTION now; `replaced`: live before a newer version replaced it. */
   status: 'live' | 'replaced'
+  /** Which attribute said so: `appVersionState`, or the deprecated `appStoreState` alone. */
+  decidedBy: 'appVersionState' | 'appStoreState'
   createdDate?: string
-  build?: { id: string; buildNumber: string; processingState: string }
+  /** The build's ID as the version's relationship names it. */
+  buildId?: string
+  /** The build, when the response included it. */
+  build?: VersionBuild
   phasedRelease?: PhasedRelease
+}
+
+export interface VersionBuild {
+  id: string
+  buildNumber?: string
+  processingState?: string
 }
 
 /**
  * The app's live and earlier App Store versions of one platform: one request
- * (`filter[appStoreState]` takes both states), its build and phased release included.
+ * (`filter[appVersionState]` takes both states), its build and phased release included.
  */
 export async function fetchReleasedVersions(
   client: AscClient,
   appId: string,
   platform: Platform
 ): Promise<ReleasedVersion[]> {
-  const what = `GET /v1/apps/${appId}/appStoreVersions`
   const versions: ReleasedVersion[] = []
-  const seen = new Set<string>()
-  let next: string | undefined = client.url(
-    `/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`,
+  const what = `GET /v1/apps/${appId}/appStoreVersions`
+  const paging = await pages(
+    client,
     {
-      'filter[platform]': platform,
-      'filter[appStoreState]': `${LIVE_STATE},${REPLACED_STATE}`,
-      include: 'build,appStoreVersionPhasedRelease',
-      'fields[appStoreVersions]':
-        'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
-      'fields[builds]': 'version,processingState',
-      'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
-      limit: String(ASC.maxPageSize)
-    }
-  ).href
-  for (let page = 0; next && page < ASC.maxPages; page++) {
-    seen.add(next)
-    const body = await client.getJson(next, {
+      path: `/v1/apps/${encodeURIComponent(appId)}/appStoreVersions`,
+      query: {
+        'filter[platform]': platform,
+        'filter[appVersionState]': `${VERSION_STATES.live},${VERSION_STATES.replaced}`,
+        include: 'build,appStoreVersionPhasedRelease',
+        'fields[appStoreVersions]':
+          'versionString,appStoreState,appVersionState,createdDate,build,appStoreVersionPhasedRelease',
+        'fields[builds]': 'version,processingState',
+        'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(','),
+        limit: String(ASC.maxPageSize)
+      }
+    },
+    {
+      what,
       notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
-    })
-    const { items, nextUrl } = readPage(body, what)
-    versions.push(...readVersions(items, (body as { included?: unknown }).included))
-    next = nextUrl && followable(client, nextUrl, seen)
+    },
+    ({ items, included }) =>
+      void versions.push(...items.flatMap(item => readVersion(item, included)))
+  )
+  if (!paging.complete) {
+    throw new DataError(
+      `App Store Connect kept sending pages of ${what} past ${ASC.maxPages} pages, so the live version cannot be known; rerun later, and report it if it persists.`
+    )
+  }
+  for (const version of versions) {
+    client.debug(
+      `App Store version ${version.versionString} (${version.id}) is ${version.status}, by ${version.decidedBy}.`
+    )
   }
   return versions
+}
+
+/**
+ * The build of a version whose relationship names it but whose response did not include it
+ * (as some answers do): `GET /v1/appStoreVersions/{id}/build`.
+ */
+export async function fetchVersionBuild(
+  client: AscClient,
+  version: ReleasedVersion
+): Promise<VersionBuild | undefined> {
+  const body = await client.getJson(
+    `/v1/appStoreVersions/${encodeURIComponent(version.id)}/build`,
+    {
+      query: { 'fields[builds]': 'version,processingState' },
+      notFound: `The build of App Store version ${version.versionString} was not found`
+    }
+  )
+  const { data } = single(body, `GET /v1/appStoreVersions/${version.id}/build`)
+  return data === null ? undefined : readBuild(resource(data, 'a build'))
 }
 
 /** Picks the live version, or the one live before it; throws a sentence when there is none. */
@@ -66,14 +115,14 @@ export function pickVersion(
   const live = sorted.find(v => v.status === 'live')
   if (!live) {
     throw new ServiceError(
-      `No ${platform} version of app ${appId} is live on the App Store (appStoreState ${LIVE_STATE}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`
+      `No ${platform} version of app ${appId} is live on the App Store (appVersionState ${VERSION_STATES.live}), so ${input} has nothing to check; check 'platform' and the app, or give a version number to check a version that is not released yet.`
     )
   }
   if (which === 'live') return live
   const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0)
   if (!previous) {
     throw new ServiceError(
-      `App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${REPLACED_STATE}), so ${input} has nothing to compare with; remove it, or give a version number.`
+      `App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${VERSION_STATES.replaced}), so ${input} has nothing to compare with; remove it, or give a version number.`
     )
   }
   return previous
@@ -84,72 +133,65 @@ function newestFirst(a: ReleasedVersion, b: ReleasedVersion): number {
   const dateA = Date.parse(a.createdDate ?? '')
   const dateB = Date.parse(b.createdDate ?? '')
   if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB) return dateB - dateA
-  return b.versionString.localeCompare(a.versionString, 'en', { numeric: true })
+  return compareVersions(b.versionString, a.versionString)
 }
 
-function readVersions(items: unknown[], included: unknown): ReleasedVersion[] {
-  const builds = new Map<string, NonNullable<ReleasedVersion['build']>>()
-  const releases = new Map<string, PhasedRelease>()
-  for (const entry of Array.isArray(included) ? included : []) {
-    const resource = entry as { type?: unknown; id?: unknown; attributes?: Record<string, unknown> }
-    if (resource?.type === 'builds' && typeof resource.id === 'string') {
-      builds.set(resource.id, {
-        id: resourceId(resource.id, 'build'),
-        buildNumber: capped(resource.attributes?.version, FIELD_CAPS.version),
-        processingState: capped(resource.attributes?.processingState, FIELD_CAPS.identifier)
-      })
+function readVersion(item: unknown, included: Included): ReleasedVersion[] {
+  const version = resource(item, 'an App Store version')
+  const state = statusOf(version.attributes)
+  if (!state) return []
+  const buildId = related(version, 'build')
+  const includedBuild = included.get('builds', buildId)
+  const release = included.get(
+    'appStoreVersionPhasedReleases',
+    related(version, 'appStoreVersionPhasedRelease')
+  )
+  const phasedRelease = release && readPhasedRelease(release)
+  const createdDate = date(version.attributes.createdDate)
+  return [
+    {
+      id: version.id,
+      versionString: text(version.attributes.versionString, FIELD_CAPS.version) ?? '?',
+      ...state,
+      ...(createdDate ? { createdDate } : {}),
+      ...(buildId ? { buildId } : {}),
+      ...(includedBuild ? { build: readBuild(includedBuild) } : {}),
+      ...(phasedRelease ? { phasedRelease } : {})
     }
-    const release = readPhasedRelease(entry)
-    if (release) releases.set(release.id, release)
+  ]
+}
+
+function readBuild(build: Resource): VersionBuild {
+  const buildNumber = text(build.attributes.version, FIELD_CAPS.version)
+  const processingState = text(build.attributes.processingState, FIELD_CAPS.identifier)
+  return {
+    id: build.id,
+    ...(buildNumber ? { buildNumber } : {}),
+    ...(processingState ? { processingState } : {})
   }
-  return items.flatMap(item => {
-    const version = item as {
-      id?: unknown
-      attributes?: Record<string, unknown>
-      relationships?: Record<string, { data?: { id?: unknown } | null } | undefined>
-    }
-    const attributes = version.attributes ?? {}
-    const status = statusOf(attributes)
-    if (!status) return []
-    const buildId = version.relationships?.build?.data?.id
-    const releaseId = version.relationships?.appStoreVersionPhasedRelease?.data?.id
-    const build = typeof buildId === 'string' ? builds.get(buildId) : undefined
-    const phasedRelease = typeof releaseId === 'string' ? releases.get(releaseId) : undefined
-    return [
-      {
-        id: resourceId(version.id, 'App Store version'),
-        versionString: capped(attributes.versionString, FIELD_CAPS.version),
-        status,
-        ...(typeof attributes.createdDate === 'string'
-          ? { createdDate: truncate(attributes.createdDate, FIELD_CAPS.identifier) }
-          : {}),
-        ...(build ? { build } : {}),
-        ...(phasedRelease ? { phasedRelease } : {})
-      }
-    ]
-  })
 }
 
 /**
- * `appStoreState` is deprecated in favour of `appVersionState`, which has no "live" of its
- * own (READY_FOR_DISTRIBUTION also covers versions removed from sale): read the old one, and
- * fall back to the new one only when the old one is gone.
+ * Live or replaced, by `appVersionState` (Apple's current field). READY_FOR_DISTRIBUTION also
+ * covers a version removed from sale, which the deprecated `appStoreState` tells apart when it
+ * is still sent. A response with only `appStoreState` is read by it.
  */
-function statusOf(attributes: Record<string, unknown>): ReleasedVersion['status'] | undefined {
-  const state = attributes.appStoreState ?? attributes.appVersionState
-  if (
-    state === LIVE_STATE ||
-    (attributes.appStoreState === undefined && state === 'READY_FOR_DISTRIBUTION')
-  )
-    return 'live'
-  return state === REPLACED_STATE ? 'replaced' : undefined
-}
-
-function resourceId(id: unknown, what: string): string {
-  if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-    throw new DataError(
-      `App Store Connect listed a ${what} with an unexpected ID: '${oneLine(String(id), 80)}'.`
-    )
+function statusOf(
+  attributes: Record<string, unknown>
+): Pick<ReleasedVersion, 'status' | 'decidedBy'> | undefined {
+  const current = attributes.appVersionState
+  const deprecated = attributes.appStoreState
+  if (typeof current === 'string') {
+    if (current === VERSION_STATES.replaced)
+      return { status: 'replaced', decidedBy: 'appVersionState' }
+    if (current !== VERSION_STATES.live) return undefined
+    if (typeof deprecated === 'string' && deprecated !== VERSION_STATES.deprecatedLive)
+      return undefined
+    return { status: 'live', decidedBy: 'appVersionState' }
   }
-  return id
+  if (deprecated === VERSION_STATES.deprecatedLive)
+    return { status: 'live', decidedBy: 'appStoreState' }
+  if (deprecated === VERSION_STATES.replaced)
+    return { status: 'replaced', decidedBy: 'appStoreState' }
+  return undefined
 }

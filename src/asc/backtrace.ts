@@ -1,18 +1,22 @@
-import { MAX_BACKTRACE_FRAMES } from '../constants.js'
+import { BACKTRACE } from '../constants.js'
 import { DataError } from '../errors.js'
 import type { Backtrace, Frame } from '../model.js'
-import { oneLine, sanitize, truncate } from '../text.js'
+import { oneLine } from '../text.js'
+import { count, flag, isObject as isNode, objects, text } from './jsonapi.js'
 
 // Parses `GET /v1/diagnosticSignatures/{id}/logs`. Real payloads follow MetricKit's call-stack
 // JSON rather than Apple's OpenAPI spec, so every field is optional, numbers and numeric strings
 // are interchangeable, and any list may arrive as a single object.
 
 type Node = Record<string, unknown>
+const list = (value: unknown): Node[] => objects(value, Number.MAX_SAFE_INTEGER)
+const field = (value: unknown, max = FIELD_MAX): string | undefined => text(value, max)
 type Stack = { roots: Node[]; attributed: boolean; perThread?: boolean }
 type Visit = { node: Node; parent: number; depth: number }
 
 const FIELD_MAX = 200
 const INSIGHT_MAX = 500
+const URL_MAX = 2000
 const META = {
   device: 'deviceType',
   os: 'osVersion',
@@ -86,13 +90,13 @@ function walk(roots: Node[]): { visits: Visit[]; blamed: number; branches: boole
   return { visits, blamed, branches }
 }
 
-function frames(stack: Stack): Pick<Backtrace, 'frames' | 'basis'> {
+function frames(stack: Stack): Pick<Backtrace, 'frames' | 'basis' | 'skippedAfter'> {
   const { visits, blamed, branches } = walk(stack.roots)
   const path: Node[] = []
   for (let i = blamed; i >= 0; i = visits[i].parent) path.push(visits[i].node)
   path.reverse()
   // On down the heaviest subFrames: from the heaviest root when nothing is blamed, and past the
-  // blamed frame so that it has context on both sides.
+  // deepest blamed frame, so that what it called (SQLite, say) is there too.
   const onPath = new Set(path)
   let node = heaviest(path.length ? list(path.at(-1)?.subFrames) : stack.roots)
   for (; node && !onPath.has(node); node = heaviest(list(node.subFrames))) {
@@ -103,24 +107,58 @@ function frames(stack: Stack): Pick<Backtrace, 'frames' | 'basis'> {
   // sampled tree (callStackPerThread false) at its outermost. Without the flag: only a sampled
   // tree branches.
   const innermostFirst = (stack.perThread ?? !branches) ? path : path.reverse()
-  const anchor = Math.max(0, innermostFirst.findIndex(isBlamed))
-  const start = Math.max(0, Math.min(anchor, innermostFirst.length - MAX_BACKTRACE_FRAMES))
+  const kept = keptFrames(innermostFirst)
+  const shown = kept.map((index, i) => ({
+    ...toFrame(innermostFirst[index]),
+    ...(index - (kept[i - 1] ?? -1) > 1 ? { skippedBefore: index - (kept[i - 1] ?? -1) - 1 } : {})
+  }))
+  const after = innermostFirst.length - 1 - (kept.at(-1) ?? -1)
   return {
-    frames: innermostFirst.slice(start, start + MAX_BACKTRACE_FRAMES).map(toFrame),
-    basis: blamed >= 0 ? 'blamed' : 'heaviest'
+    frames: shown,
+    basis: blamed >= 0 ? 'blamed' : 'heaviest',
+    ...(after > 0 && kept.length ? { skippedAfter: after } : {})
   }
+}
+
+/**
+ * Which frames of the path to show: every blamed frame and every frame Apple tagged with an
+ * insight category, then the frames around them (BACKTRACE.context each side, nearest first),
+ * then more frames until BACKTRACE.atLeast are shown; never more than BACKTRACE.maxFrames.
+ * With nothing marked, the innermost BACKTRACE.atLeast frames.
+ */
+function keptFrames(path: Node[]): number[] {
+  const marked = path.flatMap((node, i) => (isBlamed(node) || insightCategory(node) ? [i] : []))
+  const kept = new Set(marked.slice(0, BACKTRACE.maxFrames))
+  const keep = (i: number): void => {
+    if (kept.size < BACKTRACE.maxFrames && i >= 0 && i < path.length) kept.add(i)
+  }
+  for (let distance = 1; distance <= BACKTRACE.context; distance++) {
+    for (const i of marked) [i - distance, i + distance].forEach(keep)
+  }
+  // Short of atLeast: up towards the innermost frame (where a crash report starts), then callers.
+  const wanted = Math.min(BACKTRACE.atLeast, path.length)
+  for (let i = Math.min(path.length, ...kept) - 1; kept.size < wanted && i >= 0; i--) keep(i)
+  for (let i = Math.max(-1, ...kept) + 1; kept.size < wanted && i < path.length; i++) keep(i)
+  return [...kept].sort((a, b) => a - b)
 }
 
 function toFrame(node: Node): Frame {
   const file = field(node.fileName)
   const line = count(node.lineNumber)
+  const category = insightCategory(node)
   return {
     binary: field(node.binaryName) ?? '?',
     symbol: field(node.symbolName) ?? field(node.rawFrame) ?? location(node) ?? '???',
     ...(file ? { file } : {}),
-    ...(line && Number.isSafeInteger(line) ? { line: String(line) } : {}),
-    blamed: isBlamed(node)
+    ...(line ? { line: String(line) } : {}),
+    blamed: isBlamed(node),
+    ...(category ? { category } : {})
   }
+}
+
+/** Apple tags a frame with the insight it explains (`insightsCategory: SQLiteSpill`). */
+function insightCategory(node: Node): string | undefined {
+  return field(node.insightsCategory, 64)
 }
 
 /** `0x1a2b3c + 8`: the address in hex, whether it came as a number or a string. */
@@ -147,10 +185,20 @@ function insights(value: unknown): Backtrace['insights'] {
   })
 }
 
+/**
+ * An insight's link as https. Apple writes its own documentation as
+ * `doc://com.apple.documentation/<path>`, which is `https://developer.apple.com/<path>`; the
+ * renderer still links only Apple's hosts.
+ */
 function httpsUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 2000) return undefined
+  if (typeof value !== 'string' || value.length > URL_MAX) return undefined
+  const raw = text(value, URL_MAX)?.replace(
+    /^doc:\/\/com\.apple\.documentation\//i,
+    'https://developer.apple.com/'
+  )
+  if (!raw) return undefined
   try {
-    const url = new URL(value.trim())
+    const url = new URL(raw)
     return url.protocol === 'https:' ? url.href : undefined
   } catch {
     return undefined
@@ -166,38 +214,6 @@ function heaviest(nodes: Node[]): Node | undefined {
   )
 }
 
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** The spec's lists, which real payloads sometimes send as one object. */
-function list(value: unknown): Node[] {
-  return (Array.isArray(value) ? value : [value]).filter(isNode)
-}
-
 function isBlamed(node: Node): boolean {
   return flag(node.isBlameFrame) === true
-}
-
-function flag(value: unknown): boolean | undefined {
-  if (value === true || value === 'true') return true
-  if (value === false || value === 'false') return false
-  return undefined
-}
-
-/** A non-negative integer sent as a number or as a numeric string. */
-function count(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined
-}
-
-/**
- * Untrusted text kept raw for the renderer to escape: the shared sanitizer removes control and
- * bidi characters, and the length is bounded. Not `oneLine`, whose `::` rewrite would garble
- * `std::vector` symbols.
- */
-function field(value: unknown, max = FIELD_MAX): string | undefined {
-  const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value
-  if (typeof raw !== 'string') return undefined
-  return truncate(sanitize(raw).trim(), max) || undefined
 }

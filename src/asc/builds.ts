@@ -1,23 +1,17 @@
-import { FIELD_CAPS, RESOURCE_ID, type Platform } from '../constants.js'
-import { DataError, ServiceError } from '../errors.js'
-import { capped, oneLine } from '../text.js'
+import { FIELD_CAPS, type Platform } from '../constants.js'
+import { ServiceError } from '../errors.js'
+import { oneLine } from '../text.js'
 import type { AppRef, BuildRef } from '../model.js'
-import { fetchReleasedVersions, pickVersion, type ReleasedVersion } from './app-store-versions.js'
+import { versionSpellings } from '../versions.js'
+import {
+  fetchReleasedVersions,
+  fetchVersionBuild,
+  pickVersion,
+  type ReleasedVersion
+} from './app-store-versions.js'
+import type { BuildFacts, BuildRecords } from './build-facts.js'
 import type { AscClient } from './client.js'
-import { readPage } from './paging.js'
-
-export interface ResolvedBuild {
-  id: string
-  /** "2.4.0 (412)" when the build was looked up. */
-  label?: string
-  processingState?: string
-  /** Found by a lookup, so it exists: a 404 on its diagnostics means no data yet. */
-  exists?: boolean
-  /** The App Store version it was picked as (`live` or `previous`), with its phased release. */
-  appStoreVersion?: ReleasedVersion
-  /** The marketing version, when the build was looked up. */
-  version?: string
-}
+import { date, pages, related, resource, text, type Included } from './jsonapi.js'
 
 interface BuildRow {
   id: string
@@ -75,58 +69,58 @@ export class AppResolver {
   private async listApps(
     filter: Record<string, string>
   ): Promise<{ id: string; bundleId: string }[]> {
-    const body = await this.client.getJson('/v1/apps', {
-      query: { ...filter, 'fields[apps]': 'bundleId', limit: '200' }
-    })
-    const { items } = readPage(body, 'GET /v1/apps')
-    return items.map(item => {
-      const app = item as { id?: unknown; attributes?: { bundleId?: unknown } }
-      return { id: String(app.id ?? ''), bundleId: String(app.attributes?.bundleId ?? '') }
-    })
+    const apps: { id: string; bundleId: string }[] = []
+    // One page: the bundle ID filter finds a handful, and the near matches need no more.
+    await pages(
+      this.client,
+      { path: '/v1/apps', query: { ...filter, 'fields[apps]': 'bundleId', limit: '200' } },
+      { what: 'GET /v1/apps', maxPages: 1 },
+      ({ items }) => {
+        for (const item of items) {
+          const app = resource(item, 'an app')
+          apps.push({
+            id: app.id,
+            bundleId: text(app.attributes.bundleId, FIELD_CAPS.identifier) ?? ''
+          })
+        }
+      }
+    )
+    return apps
   }
 }
 
 /**
- * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings:
- * ask for every spelling at once (the filter takes a comma list).
+ * Resolves a build reference to a build resource ID, recording what the lookup learned; one
+ * request once the app is known.
  */
-export function versionSpellings(version: string): string[] {
-  if (!/^\d+(\.\d+)*$/.test(version)) return [version]
-  const parts = version.split('.').map(Number)
-  while (parts.length > 1 && parts[parts.length - 1] === 0) parts.pop()
-  const spellings = new Set([version])
-  for (let length = parts.length; length <= 3; length++) {
-    spellings.add([...parts, ...Array(length - parts.length).fill(0)].join('.'))
-  }
-  return [...spellings]
-}
-
-/** Resolves a build reference to a build resource ID; one request once the app is known. */
 export async function resolveBuild(
   client: AscClient,
   apps: AppResolver,
+  records: BuildRecords,
   ref: BuildRef,
   role: 'build' | 'baseline'
-): Promise<ResolvedBuild> {
-  if (ref.kind === 'id') return { id: ref.id }
+): Promise<BuildFacts> {
+  if (ref.kind === 'id') return records.record({ id: ref.id })
   const appId = await apps.appId(ref.app)
   if (ref.kind === 'released') {
     const input = role === 'build' ? `'version: ${ref.which}'` : `'baseline-version: ${ref.which}'`
     const versions = await apps.releasedVersions(appId, ref.platform)
     const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input })
-    if (!version.build) {
+    const build = await buildOf(client, version)
+    if (!build) {
       throw new ServiceError(
         `The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`
       )
     }
-    return {
-      id: version.build.id,
-      label: `${version.versionString} (${version.build.buildNumber})`,
-      processingState: version.build.processingState,
+    return records.record({
+      id: build.id,
       exists: true,
+      appId,
       version: version.versionString,
+      ...(build.buildNumber ? { buildNumber: build.buildNumber } : {}),
+      ...(build.processingState ? { processingState: build.processingState } : {}),
       appStoreVersion: version
-    }
+    })
   }
   const base: Record<string, string> = {
     'filter[app]': appId,
@@ -142,7 +136,7 @@ export async function resolveBuild(
   if (ref.buildNumber) query['filter[version]'] = ref.buildNumber
   if (ref.version)
     query['filter[preReleaseVersion.version]'] = versionSpellings(ref.version).join(',')
-  const rows = readBuilds(await client.getJson('/v1/builds', { query }))
+  const rows = await listBuilds(client, query)
   const wanted = [
     ref.version && `version ${ref.version}`,
     ref.buildNumber && `build number ${ref.buildNumber}`
@@ -155,27 +149,30 @@ export async function resolveBuild(
       : "'baseline-version' and 'baseline-build-number'"
   if (rows.length === 1) {
     const [row] = rows
-    return {
+    return records.record({
       id: row.id,
-      label: `${row.version} (${row.buildNumber})`,
-      processingState: row.processingState,
       exists: true,
+      appId,
+      buildNumber: row.buildNumber,
+      processingState: row.processingState,
       ...(row.version !== '?' ? { version: row.version } : {})
-    }
+    })
   }
   if (rows.length > 1) {
     throw new ServiceError(
       `Several ${ref.platform} builds of app ${appId} match ${wanted} for the ${role}: ${list(rows)}; narrow it with ${input}, or give the build ID.`
     )
   }
-  const recent = readBuilds(
-    await client.getJson('/v1/builds', {
-      query: { ...base, limit: '5' }
-    })
-  )
+  const recent = await listBuilds(client, { ...base, limit: '5' })
   throw new ServiceError(
     `No ${ref.platform} build of app ${appId} matches ${wanted} for the ${role}; ${recent.length ? `the latest are ${list(recent)}` : 'the app has no builds on this platform'}. Check ${input}.`
   )
+}
+
+/** The version's build: included in its response, or read through its relationship. */
+async function buildOf(client: AscClient, version: ReleasedVersion) {
+  if (version.build) return version.build
+  return version.buildId ? fetchVersionBuild(client, version) : undefined
 }
 
 function list(rows: BuildRow[]): string {
@@ -187,41 +184,26 @@ function list(rows: BuildRow[]): string {
     .join('; ')
 }
 
-/** Builds with their marketing version from the included preReleaseVersions. */
-function readBuilds(body: unknown): BuildRow[] {
-  const { items } = readPage(body, 'GET /v1/builds')
-  const included = (body as { included?: unknown }).included
-  const versions = new Map<string, string>()
-  if (Array.isArray(included)) {
-    for (const entry of included as {
-      type?: string
-      id?: string
-      attributes?: { version?: unknown }
-    }[]) {
-      if (entry?.type === 'preReleaseVersions' && entry.id)
-        versions.set(entry.id, capped(entry.attributes?.version, FIELD_CAPS.version))
-    }
+/** One page of builds, newest first, with their marketing version from the included preReleaseVersions. */
+async function listBuilds(client: AscClient, query: Record<string, string>): Promise<BuildRow[]> {
+  const rows: BuildRow[] = []
+  await pages(
+    client,
+    { path: '/v1/builds', query },
+    { what: 'GET /v1/builds', maxPages: 1 },
+    ({ items, included }) => void rows.push(...items.map(item => readBuild(item, included)))
+  )
+  return rows
+}
+
+function readBuild(item: unknown, included: Included): BuildRow {
+  const build = resource(item, 'a build')
+  const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'))
+  return {
+    id: build.id,
+    buildNumber: text(build.attributes.version, FIELD_CAPS.version) ?? '?',
+    version: text(prerelease?.attributes.version, FIELD_CAPS.version) ?? '?',
+    uploadedDate: date(build.attributes.uploadedDate) ?? '?',
+    processingState: text(build.attributes.processingState, FIELD_CAPS.identifier) ?? '?'
   }
-  return items.map(item => {
-    const build = item as {
-      id?: unknown
-      attributes?: Record<string, unknown>
-      relationships?: { preReleaseVersion?: { data?: { id?: string } | null } }
-    }
-    // The ID goes into URLs, outputs and the report: insist on the shape Apple uses.
-    if (typeof build.id !== 'string' || !RESOURCE_ID.test(build.id)) {
-      throw new DataError(
-        `App Store Connect listed a build with an unexpected ID: '${oneLine(String(build.id), 80)}'.`
-      )
-    }
-    const attributes = build.attributes ?? {}
-    const versionId = build.relationships?.preReleaseVersion?.data?.id
-    return {
-      id: build.id,
-      buildNumber: capped(attributes.version, FIELD_CAPS.version),
-      version: (versionId && versions.get(versionId)) || '?',
-      uploadedDate: capped(attributes.uploadedDate, FIELD_CAPS.identifier),
-      processingState: capped(attributes.processingState, FIELD_CAPS.identifier)
-    }
-  })
 }

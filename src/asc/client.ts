@@ -1,13 +1,19 @@
-import { ServiceError } from '../errors.js'
+import { ASC } from '../constants.js'
+import { DataError, ServiceError } from '../errors.js'
 import { RetriesExhausted, sendWithRetry, type RetryPolicy } from '../http/retry.js'
 import { header, NetworkError, type HttpResponse, type Transport } from '../http/transport.js'
 import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
+import { appleErrors, type AppleError } from './jsonapi.js'
 import type { TokenSource } from './token.js'
 
+const APPLE_ORIGIN = new URL(ASC.defaultBaseUrl).origin
+
+/** `X-Rate-Limit`: the hourly budget, and the per-minute one some endpoints also carry. */
 export interface RateLimit {
   limit?: number
   remaining?: number
+  minute?: { limit?: number; remaining?: number }
 }
 
 export interface GetOptions {
@@ -33,6 +39,8 @@ export interface ClientOptions {
   send: Transport
   policy: RetryPolicy
   log: (line: string) => void
+  /** The debug log (the action's `core.debug`); silent when absent. */
+  debug?: (line: string) => void
   /** Aborts every request, and any wait between attempts, when the run's deadline passes. */
   signal?: AbortSignal
 }
@@ -45,9 +53,11 @@ export class AscClient {
   requests = 0
   rateLimit?: RateLimit
   private readonly origin: string
+  private readonly behindProxy: boolean
 
   constructor(private readonly options: ClientOptions) {
     this.origin = new URL(options.baseUrl).origin
+    this.behindProxy = this.origin !== APPLE_ORIGIN
   }
 
   /** Resolves a path against the base URL; refuses absolute URLs on any other origin. */
@@ -59,8 +69,38 @@ export class AscClient {
     return url
   }
 
+  /** One line for the debug log; it may carry App Store Connect text, so it is made safe here. */
+  debug(line: string): void {
+    this.options.debug?.(oneLine(scrub(line), 2000))
+  }
+
   isSameOrigin(url: URL): boolean {
     return url.origin === this.origin
+  }
+
+  /**
+   * A paging link as this client follows it. Apple writes its links absolute on its own
+   * origin, whichever host was called: behind a proxy (`api-base-url`) such a link is the same
+   * path and query on the configured base. A link to any other origin is refused.
+   */
+  link(href: string): URL {
+    let url: URL
+    try {
+      url = this.url(href)
+    } catch {
+      throw new DataError(
+        `App Store Connect sent a paging link that is not a URL: '${oneLine(href, 120)}'.`
+      )
+    }
+    if (this.behindProxy && url.origin === APPLE_ORIGIN) {
+      url = new URL(`${this.options.baseUrl}${url.pathname}${url.search}`)
+    }
+    if (!this.isSameOrigin(url)) {
+      throw new ServiceError(
+        `App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`
+      )
+    }
+    return url
   }
 
   getJson(pathOrUrl: string, options: GetOptions = {}): Promise<unknown> {
@@ -131,12 +171,21 @@ export class AscClient {
     return parseJson(what, response, accept)
   }
 
+  /**
+   * The hourly budget keeps the lowest count seen (responses arrive out of order); the minute
+   * window refills, so the latest answer that carries it says how it stands.
+   */
   private noteRateLimit(response: HttpResponse): void {
     const parsed = parseRateLimit(header(response, 'x-rate-limit'))
-    if (parsed?.remaining === undefined) return
-    if (this.rateLimit?.remaining === undefined || parsed.remaining < this.rateLimit.remaining) {
-      this.rateLimit = parsed
-    }
+    if (!parsed) return
+    const known = this.rateLimit
+    const hour =
+      parsed.remaining !== undefined &&
+      (known?.remaining === undefined || parsed.remaining < known.remaining)
+        ? { limit: parsed.limit, remaining: parsed.remaining }
+        : { limit: known?.limit, remaining: known?.remaining }
+    const minute = parsed.minute ?? known?.minute
+    this.rateLimit = { ...hour, ...(minute ? { minute } : {}) }
   }
 
   private exhausted(what: string, error: RetriesExhausted): ServiceError {
@@ -160,14 +209,19 @@ export class AscClient {
       )
     }
     if (last.status === 429) {
-      const left = this.rateLimit?.remaining
       return new ServiceError(
-        `App Store Connect kept rate-limiting ${what} (HTTP 429) ${tries}${left === undefined ? '' : `, with ${left} requests left this hour`}; other jobs may share this API key: rerun later or use a separate key.`,
+        withApple(
+          `App Store Connect kept rate-limiting ${what} (HTTP 429) ${tries}${budgetSpent(this.rateLimit)}`,
+          appleErrors(last.body)
+        ),
         429
       )
     }
     return new ServiceError(
-      `App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later.`,
+      withApple(
+        `App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later`,
+        appleErrors(last.body)
+      ),
       last.status
     )
   }
@@ -189,7 +243,32 @@ export function parseRateLimit(value: string | undefined): RateLimit | undefined
   )
   const limit = fields.get('user-hour-lim')
   const remaining = fields.get('user-hour-rem')
-  return limit === undefined && remaining === undefined ? undefined : { limit, remaining }
+  const minuteLimit = fields.get('user-minute-lim')
+  const minuteRemaining = fields.get('user-minute-rem')
+  const minute =
+    minuteLimit === undefined && minuteRemaining === undefined
+      ? undefined
+      : { limit: minuteLimit, remaining: minuteRemaining }
+  if (limit === undefined && remaining === undefined && !minute) return undefined
+  return { limit, remaining, ...(minute ? { minute } : {}) }
+}
+
+/**
+ * Which window ran out, for the 429 message: the minute window refills within a minute, the
+ * hourly one does not.
+ */
+function budgetSpent(rateLimit: RateLimit | undefined): string {
+  const minute = rateLimit?.minute
+  const hourLeft = rateLimit?.remaining
+  const hourSpent = hourLeft !== undefined && hourLeft <= 0
+  if (minute?.remaining !== undefined && minute.remaining <= 0 && !hourSpent) {
+    return `, with 0 of ${minute.limit ?? '?'} requests left this minute (${hourLeft ?? '?'} left this hour); requests came too fast: rerun in a minute, or lower 'include-logs' or the number of apps run at once`
+  }
+  const left =
+    hourLeft === undefined
+      ? ''
+      : `, with ${hourLeft} of ${rateLimit?.limit ?? '?'} requests left this hour`
+  return `${left}; other jobs may share this API key: rerun later or use a separate key`
 }
 
 function statusError(
@@ -198,46 +277,67 @@ function statusError(
   { notFound, forbidden, keyId }: Pick<GetOptions, 'notFound' | 'forbidden'> & { keyId: string }
 ): ServiceError {
   const status = response.status
-  const apple = appleErrorText(response.body)
+  const errors = appleErrors(response.body)
+  return new ServiceError(
+    withApple(ourSentence(status, what, errors, { notFound, forbidden, keyId }), errors),
+    status
+  )
+}
+
+/** What the status means for this request, and what to do; without the final period. */
+function ourSentence(
+  status: number,
+  what: string,
+  errors: AppleError[],
+  { notFound, forbidden, keyId }: Pick<GetOptions, 'notFound' | 'forbidden'> & { keyId: string }
+): string {
   switch (status) {
     case 401:
-      return new ServiceError(
-        `App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that 'private-key' is the .p8 of key ${keyId} (a key from another download signs tokens Apple cannot verify), that the key is still active in Users and Access → Integrations, and that the runner's clock is right.`,
-        status
-      )
+      return `App Store Connect did not accept the API token (HTTP 401 on ${what}): check 'key-id', 'issuer-id' (leave it empty for an individual key), that 'private-key' is the .p8 of key ${keyId} (a key from another download signs tokens Apple cannot verify), that the key is still active in Users and Access → Integrations, and that the runner's clock is right`
     case 403:
-      if (forbidden) return new ServiceError(`${forbidden} (HTTP 403 on ${what}).`, status)
-      return new ServiceError(
-        `App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations.`,
-        status
-      )
+      if (errors.some(isAgreementError)) {
+        return `App Store Connect refused ${what} (HTTP 403) because an agreement is missing or has expired: the Account Holder must accept the latest agreements in App Store Connect (Business) or on the Apple Developer website; until then no API key of this team can read its data`
+      }
+      if (forbidden) return `${forbidden} (HTTP 403 on ${what})`
+      return `App Store Connect refused ${what} (HTTP 403): the API key's role may not allow reading this app's builds and diagnostics, the key may be revoked, or the token was malformed; check the key in Users and Access → Integrations`
     case 404:
-      return new ServiceError(
-        notFound
-          ? `${notFound} (HTTP 404 on ${what}).`
-          : `App Store Connect found nothing at ${what} (HTTP 404).`,
-        status
-      )
+      return notFound
+        ? `${notFound} (HTTP 404 on ${what})`
+        : `App Store Connect found nothing at ${what} (HTTP 404)`
+    case 409:
+      return `App Store Connect refused ${what} because of the resource's current state (HTTP 409); check it in App Store Connect`
     default:
-      return new ServiceError(
-        `App Store Connect answered HTTP ${status} to ${what}${apple ? `: ${apple}` : ''}.`,
-        status
-      )
+      return `App Store Connect answered HTTP ${status} to ${what}`
   }
 }
 
-/** Apple's error title and detail, scrubbed of any echoed secret and made safe for a log line. */
-function appleErrorText(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { errors?: { title?: unknown; detail?: unknown }[] }
-    const first = parsed.errors?.[0]
-    const parts = [first?.title, first?.detail].filter(
-      (part): part is string => typeof part === 'string'
-    )
-    return parts.length ? oneLine(scrub(parts.join(': ')), 300) : undefined
-  } catch {
-    return undefined
-  }
+/** Apple names the agreement codes one way and describes them another. */
+function isAgreementError(error: AppleError): boolean {
+  return (
+    /AGREEMENT/i.test(error.code ?? '') ||
+    /\bagree(ment)?s?\b/i.test(`${error.title ?? ''} ${error.detail ?? ''}`)
+  )
+}
+
+/**
+ * Our sentence, then Apple's own words: the first error's code, title and detail, and what a
+ * 409's related resources reported. Scrubbed of any echoed secret; one period at the end.
+ */
+function withApple(sentence: string, errors: AppleError[]): string {
+  const [first] = errors
+  if (!first) return `${sentence}.`
+  const words = (e: { code?: string; title?: string; detail?: string }) =>
+    [e.code, e.title && `"${bare(e.title)}"`, e.detail && bare(e.detail)].filter(Boolean).join(' ')
+  const see = first.see ? ` (see ${first.see})` : ''
+  const associated = first.associated.length
+    ? `; related errors: ${first.associated.map(words).join('; ')}`
+    : ''
+  return scrub(`${bare(sentence)}. Apple: ${words(first)}${see}${associated}.`)
+}
+
+/** Without the closing punctuation, so that joined sentences never read ".:" or "..". */
+function bare(text: string): string {
+  return text.replace(/[\s.:;]+$/, '')
 }
 
 function parseJson(what: string, response: HttpResponse, accept: string): unknown {

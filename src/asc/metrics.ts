@@ -12,8 +12,15 @@ import {
   type MetricSettings,
   type MetricsPayload
 } from '../metrics/model.js'
-import { sanitize, truncate } from '../text.js'
 import type { AscClient } from './client.js'
+import {
+  finite,
+  nonNegative as measure,
+  object as asObject,
+  objects,
+  text,
+  texts
+} from './jsonapi.js'
 import { isNotFound } from './no-data.js'
 
 /**
@@ -55,22 +62,6 @@ function categoriesOf(identifiers: readonly string[]): MetricCategory[] | undefi
   return [...categories]
 }
 
-type Json = Record<string, unknown>
-
-const asObject = (value: unknown): Json | undefined =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined
-const asArray = (value: unknown, max: number): unknown[] =>
-  Array.isArray(value) ? value.slice(0, max) : []
-/** A string from the payload, sanitized and capped as it is read; undefined if not a string. */
-const text = (value: unknown, max: number): string | undefined =>
-  typeof value === 'string' && value !== '' ? truncate(sanitize(value), max) : undefined
-const finite = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined
-/** Metric values and margins are never negative; anything else is not a measurement. */
-const measure = (value: unknown): number | undefined => {
-  const number = finite(value)
-  return number !== undefined && number >= 0 ? number : undefined
-}
 const category = (value: unknown): MetricCategory | undefined =>
   METRIC_CATEGORIES.find(c => c === value)
 /** `IOS` (the spec) and `iOS` (real payloads) are one platform, as are MAC_OS and macOS. */
@@ -89,13 +80,13 @@ export function parseMetrics(body: unknown, settings: MetricSettings): MetricsPa
   }
   const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()))
   const series = new Map<string, MetricSeries>()
-  for (const product of asArray(document.productData, FIELD_CAPS.metricListItems)) {
+  for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
     const data = asObject(product)
     const platform = text(data?.platform, FIELD_CAPS.identifier)
     if (!data || (platform && platformKey(platform) !== platformKey(settings.platform))) continue
-    for (const group of asArray(data.metricCategories, FIELD_CAPS.metricListItems)) {
+    for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
       const categoryData = asObject(group)
-      for (const metric of asArray(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
+      for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
         const read = readMetric(metric, category(categoryData?.identifier), settings)
         if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
           series.set(read.key, read.series)
@@ -123,7 +114,7 @@ function readMetric(
   if (!metric || !identifier) return undefined
   const unit = asObject(metric.unit)
   const percentile = PERCENTILE_KEYS[settings.percentile]
-  const dataset = asArray(metric.datasets, FIELD_CAPS.metricListItems)
+  const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
     .map(asObject)
     .find(d => {
       const criteria = asObject(d?.filterCriteria)
@@ -154,7 +145,7 @@ function readMetric(
             }
           }
         : {}),
-      points: asArray(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
+      points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
     }
   }
 }
@@ -180,7 +171,7 @@ function readInsights(
   kind: AppleInsight['kind'],
   wanted: Set<string>
 ): AppleInsight[] {
-  return asArray(value, FIELD_CAPS.metricListItems).flatMap(entry => {
+  return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
     const insight = asObject(entry)
     const metric = text(insight?.metric, FIELD_CAPS.identifier)
     if (!insight || !metric || !wanted.has(metric.toLowerCase())) return []
@@ -194,7 +185,7 @@ function readInsights(
         referenceVersions: referenceVersions(insight.referenceVersions),
         ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
         ...optional('summary', text(insight.summaryString, FIELD_CAPS.insightSummary)),
-        populations: asArray(insight.populations, FIELD_CAPS.metricListItems).flatMap(
+        populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(
           readPopulation
         )
       }
@@ -204,11 +195,7 @@ function readInsights(
 
 /** A string in the spec ("1.0, 1.1"), an array in Apple's own example: both are accepted. */
 function referenceVersions(value: unknown): string[] {
-  const items = typeof value === 'string' ? value.split(/[\s,]+/) : asArray(value, 100)
-  return items
-    .map(item => text(item, FIELD_CAPS.version))
-    .filter((item): item is string => item !== undefined)
-    .slice(0, FIELD_CAPS.referenceVersions)
+  return texts(value, FIELD_CAPS.version, FIELD_CAPS.referenceVersions)
 }
 
 function readPopulation(value: unknown): InsightPopulation[] {

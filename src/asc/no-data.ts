@@ -1,22 +1,7 @@
 import { ServiceError } from '../errors.js'
-import type { ResolvedBuild } from './builds.js'
-import type { BuildFacts } from './build-version.js'
 
-/**
- * Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
- * exist and for one it has no data for yet. Only the first is a wrong ID: a build found by a
- * lookup exists, and any other is known from the one `GET /v1/builds/{id}` of its facts.
- */
-export function buildExists(build: ResolvedBuild, facts: BuildFacts): Promise<boolean> {
-  if (build.exists) return Promise.resolve(true)
-  return facts.of(build.id).then(
-    () => true,
-    (error: unknown) => {
-      if (isNotFound(error)) return false
-      throw error
-    }
-  )
-}
+// Apple answers 404 on a build's diagnostics (and metrics) both for a build that does not
+// exist and for one it has no data for yet. Only the first is a wrong ID.
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ServiceError && error.status === 404

@@ -1,7 +1,8 @@
-import { FIELD_CAPS, PHASED_RELEASE } from '../constants.js'
+import { PHASED_RELEASE } from '../constants.js'
 import { DataError, ServiceError } from '../errors.js'
-import { oneLine, truncate } from '../text.js'
+import { oneLine } from '../text.js'
 import type { AscClient } from './client.js'
+import { count, date, resource, single, type Resource } from './jsonapi.js'
 
 const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'] as const
 export type PhasedReleaseState = (typeof PHASED_RELEASE_STATES)[number]
@@ -17,30 +18,33 @@ export interface PhasedRelease {
   totalPauseDuration?: number
 }
 
-/** Reads one AppStoreVersionPhasedRelease resource; undefined when it is not one. */
-export function readPhasedRelease(resource: unknown): PhasedRelease | undefined {
-  const r = (resource ?? {}) as { type?: unknown; id?: unknown; attributes?: unknown }
-  if (r.type !== 'appStoreVersionPhasedReleases') return undefined
-  if (typeof r.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(r.id)) {
+/** Reads one AppStoreVersionPhasedRelease resource. */
+export function readPhasedRelease(release: Resource): PhasedRelease {
+  const a = release.attributes
+  const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN'
+  const day = count(a.currentDayNumber)
+  const pause = count(a.totalPauseDuration)
+  const startDate = date(a.startDate)
+  return {
+    id: release.id,
+    state,
+    ...(day !== undefined && day >= 1 ? { day } : {}),
+    ...(startDate ? { startDate } : {}),
+    ...(pause !== undefined ? { totalPauseDuration: pause } : {})
+  }
+}
+
+/** A document's phased release; undefined when `data` is null (the version has none). */
+function phasedReleaseIn(body: unknown, what: string): PhasedRelease | undefined {
+  const { data } = single(body, what)
+  if (data === null) return undefined
+  const release = resource(data, 'a phased release')
+  if (release.type !== 'appStoreVersionPhasedReleases') {
     throw new DataError(
-      `App Store Connect sent a phased release with an unexpected ID: '${oneLine(String(r.id), 80)}'.`
+      `App Store Connect answered ${what} with a ${oneLine(release.type || 'resource', 60)} instead of a phased release.`
     )
   }
-  const a = (r.attributes ?? {}) as Record<string, unknown>
-  const state = PHASED_RELEASE_STATES.find(s => s === a.phasedReleaseState) ?? 'UNKNOWN'
-  const day = a.currentDayNumber
-  const pause = a.totalPauseDuration
-  return {
-    id: r.id,
-    state,
-    ...(Number.isInteger(day) && (day as number) >= 1 ? { day: day as number } : {}),
-    ...(typeof a.startDate === 'string'
-      ? { startDate: truncate(a.startDate, FIELD_CAPS.identifier) }
-      : {}),
-    ...(Number.isInteger(pause) && (pause as number) >= 0
-      ? { totalPauseDuration: pause as number }
-      : {})
-  }
+  return readPhasedRelease(release)
 }
 
 /** The phased release of an App Store version as it is now. */
@@ -52,7 +56,7 @@ export async function getPhasedRelease(
     `/v1/appStoreVersions/${encodeURIComponent(versionId)}/appStoreVersionPhasedRelease`,
     { query: { 'fields[appStoreVersionPhasedReleases]': PHASED_RELEASE.fields.join(',') } }
   )
-  return readPhasedRelease((body as { data?: unknown })?.data)
+  return phasedReleaseIn(body, `GET /v1/appStoreVersions/${versionId}/appStoreVersionPhasedRelease`)
 }
 
 /**
@@ -86,7 +90,7 @@ export async function pausePhasedRelease(
     }
     throw error
   }
-  const paused = readPhasedRelease((body as { data?: unknown })?.data)
+  const paused = phasedReleaseIn(body, `PATCH ${path}`)
   if (!paused) {
     throw new DataError(
       `App Store Connect answered the pause of phased release ${release.id} without the phased release; check its state in App Store Connect.`

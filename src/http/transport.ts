@@ -132,34 +132,90 @@ function open(request: HttpRequest, agents: Agents): http.ClientRequest {
   })
 }
 
-/** Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. */
+/**
+ * Reads the body up to `maxBodyBytes`; a cut or oversized body is a NetworkError. A body over
+ * the cap is refused at the first chunk past it: `settle` destroys the request, which closes
+ * the connection, so the rest is never read.
+ *
+ * Memory: every byte from the socket arrives twice, in the socket's read buffer and in the
+ * parser's copy handed to 'data', and V8 collects such buffers only once tens of MB of them
+ * have piled up (9 refused 4 MB bodies left about 70 MB). So each read buffer is freed as soon
+ * as the parser is done with it, and the body's chunks as soon as the body is refused or
+ * decoded (see `release`).
+ */
 function readResponse(
   res: http.IncomingMessage,
   maxBodyBytes: number,
   settle: (outcome: HttpResponse | NetworkError) => void
 ): void {
-  const chunks: Buffer[] = []
-  let size = 0
-  const tooLarge = (): void =>
-    settle(new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large'))
-  const cut = (): void => settle(new NetworkError('connection closed mid-response', 'reset'))
+  const tooLarge = (): NetworkError =>
+    new NetworkError(`response over ${megabytes(maxBodyBytes)} MB`, 'too-large')
   // A declared length over the cap is refused before a byte of the body is read.
-  if (Number(res.headers['content-length']) > maxBodyBytes) return tooLarge()
+  if (Number(res.headers['content-length']) > maxBodyBytes) return settle(tooLarge())
+  let chunks: Buffer[] = []
+  let size = 0
+  const { socket } = res
+  // After the parser's own 'data' listener, which was there first: by then the read buffer is
+  // parsed and its body bytes copied into a chunk. Kept when a chunk shares its memory.
+  const releaseRead = (read: Buffer): void => {
+    if (!chunks.some(chunk => chunk.buffer === read.buffer)) release(read)
+  }
+  socket?.on('data', releaseRead)
+  let done = false
+  const finish = (outcome: HttpResponse | NetworkError): void => {
+    if (done) return
+    done = true
+    socket?.off('data', releaseRead)
+    // On the next turn: a refusal comes while the parser is still reading the socket's buffer.
+    const held = chunks
+    chunks = []
+    setImmediate(() => held.forEach(release))
+    settle(outcome)
+  }
+  const cut = (): void => finish(new NetworkError('connection closed mid-response', 'reset'))
   res.on('data', (chunk: Buffer) => {
+    if (done) return
+    chunks.push(chunk)
     size += chunk.length
-    if (size > maxBodyBytes) tooLarge()
-    else chunks.push(chunk)
+    if (size > maxBodyBytes) finish(tooLarge())
   })
   res.on('aborted', cut)
   res.on('error', cut)
+  // However the exchange ended (a timeout, the run's cancellation), the socket is let go.
+  res.on('close', () => socket?.off('data', releaseRead))
   res.on('end', () => {
+    if (done) return
     if (!res.complete) return cut()
-    settle({
-      status: res.statusCode ?? 0,
-      headers: res.headers,
-      body: Buffer.concat(chunks).toString('utf8')
-    })
+    // Here the parser is done with the socket's buffers: each copy goes as soon as it is copied
+    // on, so the body is held at most twice (chunks and whole, then whole and text).
+    const whole = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+    if (whole !== chunks[0]) chunks.forEach(release)
+    const text = whole.toString('utf8')
+    release(whole)
+    chunks = []
+    finish({ status: res.statusCode ?? 0, headers: res.headers, body: text })
   })
+}
+
+type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }
+
+/**
+ * Frees a buffer's memory now rather than at some later garbage collection, by detaching its
+ * ArrayBuffer (`ArrayBuffer.prototype.transfer`, Node 22 and later; before, it waits for the
+ * collector as any buffer does). Only a buffer that spans its whole ArrayBuffer, as a plain
+ * socket's reads and the parser's copies do: never a view into memory other views share, such
+ * as Node's pool or the TLS reads Node 24 packs four to a 64 KB buffer, which are left alone.
+ */
+function release(buffer: Buffer): void {
+  const memory = buffer.buffer as Transferable
+  if (
+    typeof memory.transfer === 'function' &&
+    buffer.byteOffset === 0 &&
+    buffer.byteLength === memory.byteLength &&
+    memory.byteLength > 0
+  ) {
+    memory.transfer(0)
+  }
 }
 
 function networkError(error: NodeJS.ErrnoException): NetworkError {

@@ -1,5 +1,5 @@
-import type { AppResolver, ResolvedBuild } from '../asc/builds.js'
-import type { BuildFacts } from '../asc/build-version.js'
+import type { AppResolver } from '../asc/builds.js'
+import type { BuildFacts, BuildRecords } from '../asc/build-facts.js'
 import type { AscClient } from '../asc/client.js'
 import { fetchAppMetrics } from '../asc/metrics.js'
 import { allSettledOrThrow } from '../concurrency.js'
@@ -10,7 +10,7 @@ import type { MetricSettings, MetricsData } from './model.js'
 export interface BuildSource {
   ref: BuildRef
   /** The build's resolution, already under way for its signatures. */
-  resolved: Promise<ResolvedBuild>
+  resolved: Promise<BuildFacts>
 }
 
 /**
@@ -21,18 +21,18 @@ export interface BuildSource {
  * at most for a gate with a build ID.
  */
 export async function collectMetrics(
-  { client, apps, facts }: { client: AscClient; apps: AppResolver; facts: BuildFacts },
+  { client, apps, records }: { client: AscClient; apps: AppResolver; records: BuildRecords },
   settings: MetricSettings,
   build: BuildSource,
   baseline: BuildSource | undefined,
   log: (line: string) => void
 ): Promise<MetricsData> {
-  const current = appAndVersion(apps, facts, build)
+  const current = appAndVersion(apps, records, build)
   const metrics = current.then(({ appId }) => fetchAppMetrics(client, appId, settings))
   // Only `auto` compares with the baseline's version; the metrics do not wait for it.
   const baselineInfo =
     settings.reference === 'auto' && baseline
-      ? appAndVersion(apps, facts, baseline)
+      ? appAndVersion(apps, records, baseline)
       : Promise.resolve(undefined)
   await allSettledOrThrow<unknown>([metrics, baselineInfo])
   const [{ appId, version }, payload, baselineVersion] = [
@@ -59,10 +59,14 @@ export async function collectMetrics(
 
 async function appAndVersion(
   apps: AppResolver,
-  facts: BuildFacts,
+  records: BuildRecords,
   { ref, resolved }: BuildSource
 ): Promise<{ appId: string; version?: string }> {
-  if (ref.kind === 'id') return facts.of(ref.id)
+  if (ref.kind === 'id') {
+    const { appId, version } = await records.details(ref.id)
+    // details() always names the app: it refuses a build read without one.
+    return { appId: appId as string, ...(version ? { version } : {}) }
+  }
   if (ref.kind === 'lookup' && ref.version)
     return { appId: await apps.appId(ref.app), version: ref.version }
   const build = await resolved

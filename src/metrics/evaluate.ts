@@ -10,7 +10,7 @@ import {
   type MetricsVerdict,
   PERCENTILE_KEYS
 } from './model.js'
-import { compareVersions, isVersion, sameVersion } from './versions.js'
+import { compareVersions, isVersion, sameVersion } from '../versions.js'
 
 /**
  * The metrics gate, a pure function. A known metric regresses when its rise over the reference

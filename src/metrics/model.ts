@@ -41,7 +41,8 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
     identifier: 'scrollHitchRate',
     category: 'ANIMATION',
     label: 'Scroll hitch rate',
-    unit: 'ms/s',
+    // Apple's only example names it "%" (`unit.displayName`), not a time per second.
+    unit: '%',
     source: 'apple'
   },
   {

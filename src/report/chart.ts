@@ -2,7 +2,7 @@
 // except version strings of digits and dots and finite numbers in plain decimal notation;
 // every other point is left out. The title and labels are the gate's own words.
 import { knownMetric, type MetricOutcome } from '../metrics/model.js'
-import { isVersion } from '../metrics/versions.js'
+import { isVersion } from '../versions.js'
 
 /** Versions shown per chart: the most recent ones. */
 const MAX_POINTS = 12

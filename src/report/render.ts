@@ -327,10 +327,14 @@ function backtraceBlock(s: Evaluated, result: BacktraceResult, place?: SourcePla
   ].filter((fact): fact is string => Boolean(fact))
   const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ')
   const width = Math.max(0, ...b.frames.map(f => f.binary.length))
-  const lines = b.frames.map(f => {
+  const elided = (n: number) => `… ${plural(n, 'frame')} …`
+  const lines = b.frames.flatMap(f => {
     const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : ''
-    return `${f.binary.padEnd(width)}  ${f.symbol}${location}${f.blamed ? '   ← blamed' : ''}`
+    const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ')
+    const line = `${f.binary.padEnd(width)}  ${f.symbol}${location}${marks ? `   ${marks}` : ''}`
+    return f.skippedBefore ? [elided(f.skippedBefore), line] : [line]
   })
+  if (b.skippedAfter) lines.push(elided(b.skippedAfter))
   const parts = [
     `<details><summary>${summary}</summary>`,
     '',
