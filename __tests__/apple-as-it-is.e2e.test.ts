@@ -61,7 +61,7 @@ describe("today's fields: the live version by appVersionState", () => {
     expect(versions.query['filter[appStoreState]']).toBeUndefined()
     expect(run.outputs['build-id']).toBe(BUILD_ID)
     expect(run.stdout).toContain(
-      `::debug::App Store version 2.4.0 (${LIVE_VERSION_ID}) is live, by appVersionState.`
+      `::debug::App Store version 2.4.0 (${LIVE_VERSION_ID}) is live, by its appVersionState.`
     )
   })
 
@@ -70,7 +70,7 @@ describe("today's fields: the live version by appVersionState", () => {
     const run = await h.run(live)
     expect(run.code).toBe(0)
     expect(run.outputs['build-id']).toBe(BUILD_ID)
-    expect(run.stdout).toContain(`is live, by appStoreState.`)
+    expect(run.stdout).toContain(`is live, by its appStoreState.`)
   })
 
   it('does not take a version removed from sale for the live one', async () => {
@@ -138,7 +138,8 @@ describe("every error keeps Apple's words", () => {
         /^App Store Connect refused GET \/v1\/builds\/[^ ]+\/diagnosticSignatures \(HTTP 403\) because an agreement is missing or has expired: the Account Holder must accept the latest agreements in App Store Connect \(Business\) or on the Apple Developer website; until then no API key of this team can read its data\. Apple: /
       )
       expect(error).toContain(apple)
-      if (fault === 'agreement') expect(error).toContain('(see /agreements)')
+      if (fault === 'agreement')
+        expect(error).toContain('(see https://appstoreconnect.apple.com/agreements)')
       expect(error).not.toMatch(/role may not allow/)
       expectNoSecrets(run, h)
     }
@@ -181,12 +182,13 @@ describe("every error keeps Apple's words", () => {
 })
 
 describe('paging through a proxy', () => {
-  it('follows Apple-origin links on the configured base, and the token goes nowhere else', async () => {
+  it("follows Apple-origin links on the configured base, not on Apple's host", async () => {
     h.asc.state.pageSize = 2
     const run = await h.run({ 'diagnostic-types': 'HANGS', limit: '3', 'include-logs': '0' })
     expect(run.code).toBe(0)
     const pages = h.requests().filter(r => r.path === SIGNATURES)
-    // The simulator's links point at https://api.appstoreconnect.apple.com: both pages still came here.
+    // The simulator's links point at https://api.appstoreconnect.apple.com, which this machine
+    // cannot reach: both pages still came here, so the link was followed on the base.
     expect(pages).toHaveLength(2)
     expect(pages[1].query.cursor).toBeTruthy()
     expect(JSON.parse(run.outputs.signatures)).toHaveLength(3)

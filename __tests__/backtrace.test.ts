@@ -532,3 +532,14 @@ describe('a log in the shape of Apple’s own example', () => {
     ).toBe(54)
   })
 })
+
+describe('a stack with nothing blamed', () => {
+  it('shows the innermost frames, where a crash report starts', () => {
+    const b = parseBacktrace(deepLog(20, { blamedAt: -1 }), 'x')
+    expect(b.basis).toBe('heaviest')
+    expect(b.frames).toHaveLength(BACKTRACE.atLeast)
+    expect(b.frames.map(f => f.line)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8'])
+    expect(b.frames[0].skippedBefore).toBeUndefined()
+    expect(b.skippedAfter).toBe(20 - BACKTRACE.atLeast)
+  })
+})

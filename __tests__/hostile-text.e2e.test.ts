@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { FIELD_CAPS } from '../src/constants.js'
+import { ascErrorFault } from '../test-support/asc-simulator.mjs'
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import {
   APP,
@@ -23,9 +24,11 @@ import { expectNoSecrets, startHarness, type Harness } from '../test-support/har
 const FILL = 'W'
 const POISON = `\u202e\u0085${FILL.repeat(100_000)}`
 /**
- * Fields left as they are: IDs and links (an ID in another shape is refused, not shown), the
- * enumerations the run needs to get anywhere, the bundle ID it looks the app up by, and the
- * metric points' versions (so the values reach the report).
+ * Fields left as they are: IDs and links (an ID in another shape is refused, not shown, and a
+ * link goes nowhere but the base), the resource type, and what the run looks things up by (the
+ * bundle ID, the metric identifier, its dataset's percentile, device and platform, and the
+ * points' versions), so the poisoned values reach the report. Everything else is poisoned:
+ * states, diagnostic types, flags, units, goals, dates, texts, error codes and words.
  */
 const KEEP = new Set([
   'id',
@@ -33,33 +36,28 @@ const KEEP = new Set([
   'self',
   'related',
   'next',
-  'status',
-  'phasedReleaseState',
-  'appStoreState',
-  'appVersionState',
-  'diagnosticType',
-  'platform',
-  'percentile',
-  'device',
+  'bundleId',
   'identifier',
   'metric',
-  'metricCategory',
-  'direction',
-  'bundleId',
-  'isBlameFrame',
-  'signatureId'
+  'percentile',
+  'device',
+  'platform'
 ])
+/** For the runs that need the live version and its rollout: their states too. */
+const KEEP_STATES = new Set([...KEEP, 'appStoreState', 'appVersionState', 'phasedReleaseState'])
 
 type Json = unknown
-function poison(value: Json, key = '', parent?: Record<string, Json>): Json {
+function poison(value: Json, keep = KEEP, key = '', parent?: Record<string, Json>): Json {
   if (typeof value === 'string') {
     const isPointVersion = key === 'version' && parent !== undefined && 'value' in parent
-    return KEEP.has(key) || isPointVersion ? value : `${value}${POISON}`
+    return keep.has(key) || isPointVersion ? value : `${value}${POISON}`
   }
-  if (Array.isArray(value)) return value.map(item => poison(item, key, parent))
+  if (Array.isArray(value)) return value.map(item => poison(item, keep, key, parent))
   if (value && typeof value === 'object') {
     const object = value as Record<string, Json>
-    return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, poison(v, k, object)]))
+    return Object.fromEntries(
+      Object.entries(object).map(([k, v]) => [k, poison(v, keep, k, object)])
+    )
   }
   return value
 }
@@ -83,6 +81,7 @@ beforeAll(async () => {
     versions: appStoreVersions()
   })
   h.asc.state.rewrite = body => poison(body)
+  h.asc.state.roles = {}
   // A logs request that fails, so Apple's (poisoned) error words reach the report too.
   const [first] = sampleBuild().signatures
   h.asc.faults.add({
@@ -141,11 +140,16 @@ describe('hostile text from App Store Connect, in every channel', () => {
     ]) {
       expect(value).toMatch(new RegExp(`^[^\u202e\u0080-\u009f]*${FILL}{10}`))
     }
+    // Each field within its own cap, not only the longest one's.
+    expect(report.build.label.length).toBeLessThanOrEqual(2 * FIELD_CAPS.version + 3)
+    expect(report.build.processingState.length).toBeLessThanOrEqual(FIELD_CAPS.identifier)
+    expect(report.metrics.version.length).toBeLessThanOrEqual(FIELD_CAPS.version)
     expectSafe('log', run.stdout + run.stderr)
     expectNoSecrets(run, h)
   })
 
   it('the live version against the previous one, with its phased release', async () => {
+    h.asc.state.rewrite = body => poison(body, KEEP_STATES)
     const run = await h.run({
       'build-id': '',
       'bundle-id': APP.bundleId,
@@ -163,7 +167,30 @@ describe('hostile text from App Store Connect, in every channel', () => {
     expectSafe('log', run.stdout + run.stderr)
   })
 
+  it("Apple's words in a failed pause (a 409 with associated errors)", async () => {
+    h.asc.state.rewrite = body => poison(body, KEEP_STATES)
+    h.asc.faults.add({
+      match: { method: 'PATCH', path: '/v1/appStoreVersionPhasedReleases/' },
+      fault: { ...ascErrorFault('state'), body: poison(ascErrorFault('state').body) as object }
+    })
+    const run = await h.run({
+      'build-id': '',
+      'bundle-id': APP.bundleId,
+      version: 'live',
+      'include-logs': '0',
+      'phased-release': 'pause-on-failure',
+      'pause-on': 'any',
+      'report-path': 'report.json'
+    })
+    expect(run.code).toBe(1)
+    expect(run.errors.join('\n')).toMatch(/HTTP 409/)
+    expectSafe('errors', run.errors.join('\n'))
+    expectSafe('summary', run.summary)
+    expectSafe('report', readFileSync(run.outputs['report-path'], 'utf8'))
+  })
+
   it("the command-line tool's text", async () => {
+    h.asc.state.rewrite = body => poison(body)
     const run = await runCli(
       [
         '--build-id',

@@ -193,7 +193,9 @@ const PHASED_RELEASE = {
 const VERSION_STATES = {
     live: 'READY_FOR_DISTRIBUTION',
     replaced: 'REPLACED_WITH_NEW_VERSION',
-    deprecatedLive: 'READY_FOR_SALE'
+    deprecatedLive: 'READY_FOR_SALE',
+    /** READY_FOR_DISTRIBUTION also covers these: ready, but taken off sale. */
+    removedFromSale: ['REMOVED_FROM_SALE', 'DEVELOPER_REMOVED_FROM_SALE']
 };
 /** Finding the blamed source file in the checked-out workspace. */
 const SOURCE_LOOKUP = {
@@ -1269,7 +1271,12 @@ function release(buffer) {
         buffer.byteOffset === 0 &&
         buffer.byteLength === memory.byteLength &&
         memory.byteLength > 0) {
-        memory.transfer(0);
+        try {
+            memory.transfer(0);
+        }
+        catch {
+            // Not detachable (a WebAssembly memory, say): the collector frees it as before.
+        }
     }
 }
 function networkError(error) {
@@ -1621,7 +1628,8 @@ function jsonapi_resourceId(value, what) {
 function resource(value, what) {
     const raw = object(value) ?? {};
     return {
-        type: typeof raw.type === 'string' ? raw.type : '',
+        // Structural, but from App Store Connect all the same: it can reach an error message.
+        type: jsonapi_text(raw.type, 64) ?? '',
         id: jsonapi_resourceId(raw.id, what),
         attributes: object(raw.attributes) ?? {},
         relationships: object(raw.relationships) ?? {}
@@ -1720,13 +1728,18 @@ function appleErrors(body) {
     catch {
         return [];
     }
-    return objects(object(parsed)?.errors, MAX_ERRORS).map(entry => {
+    const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
+    return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
         const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
             .flatMap(list => objects(list, MAX_ERRORS))
-            .slice(0, MAX_ERRORS)
-            .map(errorFields);
+            .map(errorFields)
+            .filter(said)
+            .slice(0, MAX_ERRORS);
+        const fields = errorFields(entry);
+        if (!said(fields))
+            return [];
         const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
-        return { ...errorFields(entry), ...(see ? { see } : {}), associated };
+        return [{ ...fields, ...(see ? { see } : {}), associated }];
     });
 }
 function errorFields(entry) {
@@ -1859,7 +1872,7 @@ class AscClient {
     }
     /**
      * The hourly budget keeps the lowest count seen (responses arrive out of order); the minute
-     * window refills, so the latest answer that carries it says how it stands.
+     * window refills, so only the latest answer says how it stands.
      */
     noteRateLimit(response) {
         const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
@@ -1870,7 +1883,8 @@ class AscClient {
             (known?.remaining === undefined || parsed.remaining < known.remaining)
             ? { limit: parsed.limit, remaining: parsed.remaining }
             : { limit: known?.limit, remaining: known?.remaining };
-        const minute = parsed.minute ?? known?.minute;
+        // Only the latest answer says how the minute stands: an older count would be stale.
+        const minute = parsed.minute;
         this.rateLimit = { ...hour, ...(minute ? { minute } : {}) };
     }
     exhausted(what, error) {
@@ -1973,11 +1987,17 @@ function withApple(sentence, errors) {
     if (!first)
         return `${sentence}.`;
     const words = (e) => [e.code, e.title && `"${bare(e.title)}"`, e.detail && bare(e.detail)].filter(Boolean).join(' ');
-    const see = first.see ? ` (see ${first.see})` : '';
+    // Apple's `links.see` is a path in App Store Connect, such as "/agreements".
+    const link = first.see?.startsWith('/')
+        ? `https://appstoreconnect.apple.com${first.see}`
+        : first.see;
+    const see = link ? ` (see ${link})` : '';
     const associated = first.associated.length
         ? `; related errors: ${first.associated.map(words).join('; ')}`
         : '';
-    return scrub(`${bare(sentence)}. Apple: ${words(first)}${see}${associated}.`);
+    const text = `${bare(sentence)}. Apple: ${words(first)}${see}${associated}`;
+    // A field cut short already ends in "…".
+    return scrub(text.endsWith('…') ? text : `${text}.`);
 }
 /** Without the closing punctuation, so that joined sentences never read ".:" or "..". */
 function bare(text) {
@@ -2160,10 +2180,14 @@ async function fetchReleasedVersions(client, appId, platform) {
         notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
     }, ({ items, included }) => void versions.push(...items.flatMap(item => readVersion(item, included))));
     if (!paging.complete) {
-        throw new DataError(`App Store Connect kept sending pages of ${what} past ${ASC.maxPages} pages, so the live version cannot be known; rerun later, and report it if it persists.`);
+        const why = paging.looped
+            ? 'linked back to a page already read'
+            : `kept sending pages past ${ASC.maxPages}`;
+        throw new DataError(`App Store Connect ${why} for ${what}, so the live version cannot be known; rerun later, and report it if it persists.`);
     }
     for (const version of versions) {
-        client.debug(`App Store version ${version.versionString} (${version.id}) is ${version.status}, by ${version.decidedBy}.`);
+        const state = version.status === 'live' ? 'live' : 'replaced';
+        client.debug(`App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`);
     }
     return versions;
 }
@@ -2248,7 +2272,8 @@ function statusOf(attributes) {
             return { status: 'replaced', decidedBy: 'appVersionState' };
         if (current !== VERSION_STATES.live)
             return undefined;
-        if (typeof deprecated === 'string' && deprecated !== VERSION_STATES.deprecatedLive)
+        // The deprecated field still tells a version taken off sale apart, when it is sent.
+        if (VERSION_STATES.removedFromSale.some(state => state === deprecated))
             return undefined;
         return { status: 'live', decidedBy: 'appVersionState' };
     }
@@ -2548,10 +2573,12 @@ function keptFrames(path) {
             [i - distance, i + distance].forEach(keep);
     }
     // Short of atLeast: up towards the innermost frame (where a crash report starts), then callers.
+    // With nothing marked, that is the innermost frames.
     const wanted = Math.min(BACKTRACE.atLeast, path.length);
-    for (let i = Math.min(path.length, ...kept) - 1; kept.size < wanted && i >= 0; i--)
+    const innermost = kept.size ? Math.min(...kept) : 0;
+    for (let i = innermost - 1; kept.size < wanted && i >= 0; i--)
         keep(i);
-    for (let i = Math.max(-1, ...kept) + 1; kept.size < wanted && i < path.length; i++)
+    for (let i = kept.size ? Math.max(...kept) + 1 : 0; kept.size < wanted && i < path.length; i++)
         keep(i);
     return [...kept].sort((a, b) => a - b);
 }
@@ -2679,8 +2706,6 @@ async function noDataOn404(fetch, empty, exists) {
 
 
 
-
-
 /** The facts with their label, when both parts are known. */
 function labelled(facts) {
     return facts.version && facts.buildNumber
@@ -2712,7 +2737,8 @@ class BuildRecords {
             return Promise.resolve(known);
         let pending = this.reads.get(buildId);
         if (!pending) {
-            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...known }));
+            // What a lookup recorded meanwhile wins over the read: it is the more specific.
+            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...this.known.get(buildId) }));
             // Asked early for the label: a run that fails elsewhere first never awaits it.
             pending.catch(() => { });
             this.reads.set(buildId, pending);
@@ -2745,9 +2771,6 @@ async function fetchBuild(client, buildId) {
     const { data, included } = single(body, what);
     const build = resource(data, 'a build');
     const appId = related(build, 'app');
-    if (!appId) {
-        throw new DataError(`App Store Connect did not name the app of build ${oneLine(buildId, 80)}, so its metrics cannot be read.`);
-    }
     const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'));
     const version = jsonapi_text(prerelease?.attributes.version, FIELD_CAPS.version);
     const buildNumber = jsonapi_text(build.attributes.version, FIELD_CAPS.version);
@@ -2755,7 +2778,7 @@ async function fetchBuild(client, buildId) {
     return {
         id: buildId,
         exists: true,
-        appId,
+        ...(appId ? { appId } : {}),
         ...(version ? { version } : {}),
         ...(buildNumber ? { buildNumber } : {}),
         ...(processingState ? { processingState } : {})
@@ -3828,6 +3851,7 @@ function optional(name, value) {
 
 
 
+
 /**
  * The gated metrics and the versions to read them for, with as few sequential round trips as
  * the inputs allow: the app and version come from the lookup inputs when they give both (no
@@ -3865,8 +3889,10 @@ async function collectMetrics({ client, apps, records }, settings, build, baseli
 async function appAndVersion(apps, records, { ref, resolved }) {
     if (ref.kind === 'id') {
         const { appId, version } = await records.details(ref.id);
-        // details() always names the app: it refuses a build read without one.
-        return { appId: appId, ...(version ? { version } : {}) };
+        if (!appId) {
+            throw new DataError(`App Store Connect did not name the app of build ${oneLine(ref.id, 80)}, so its metrics cannot be read.`);
+        }
+        return { appId, ...(version ? { version } : {}) };
     }
     if (ref.kind === 'lookup' && ref.version)
         return { appId: await apps.appId(ref.app), version: ref.version };

@@ -155,7 +155,9 @@ export const PHASED_RELEASE = {
 export const VERSION_STATES = {
   live: 'READY_FOR_DISTRIBUTION',
   replaced: 'REPLACED_WITH_NEW_VERSION',
-  deprecatedLive: 'READY_FOR_SALE'
+  deprecatedLive: 'READY_FOR_SALE',
+  /** READY_FOR_DISTRIBUTION also covers these: ready, but taken off sale. */
+  removedFromSale: ['REMOVED_FROM_SALE', 'DEVELOPER_REMOVED_FROM_SALE']
 } as const
 
 /** Finding the blamed source file in the checked-out workspace. */

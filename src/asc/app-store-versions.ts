@@ -72,13 +72,17 @@ export async function fetchReleasedVersions(
       void versions.push(...items.flatMap(item => readVersion(item, included)))
   )
   if (!paging.complete) {
+    const why = paging.looped
+      ? 'linked back to a page already read'
+      : `kept sending pages past ${ASC.maxPages}`
     throw new DataError(
-      `App Store Connect kept sending pages of ${what} past ${ASC.maxPages} pages, so the live version cannot be known; rerun later, and report it if it persists.`
+      `App Store Connect ${why} for ${what}, so the live version cannot be known; rerun later, and report it if it persists.`
     )
   }
   for (const version of versions) {
+    const state = version.status === 'live' ? 'live' : 'replaced'
     client.debug(
-      `App Store version ${version.versionString} (${version.id}) is ${version.status}, by ${version.decidedBy}.`
+      `App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`
     )
   }
   return versions
@@ -185,8 +189,8 @@ function statusOf(
     if (current === VERSION_STATES.replaced)
       return { status: 'replaced', decidedBy: 'appVersionState' }
     if (current !== VERSION_STATES.live) return undefined
-    if (typeof deprecated === 'string' && deprecated !== VERSION_STATES.deprecatedLive)
-      return undefined
+    // The deprecated field still tells a version taken off sale apart, when it is sent.
+    if (VERSION_STATES.removedFromSale.some(state => state === deprecated)) return undefined
     return { status: 'live', decidedBy: 'appVersionState' }
   }
   if (deprecated === VERSION_STATES.deprecatedLive)

@@ -136,9 +136,12 @@ function keptFrames(path: Node[]): number[] {
     for (const i of marked) [i - distance, i + distance].forEach(keep)
   }
   // Short of atLeast: up towards the innermost frame (where a crash report starts), then callers.
+  // With nothing marked, that is the innermost frames.
   const wanted = Math.min(BACKTRACE.atLeast, path.length)
-  for (let i = Math.min(path.length, ...kept) - 1; kept.size < wanted && i >= 0; i--) keep(i)
-  for (let i = Math.max(-1, ...kept) + 1; kept.size < wanted && i < path.length; i++) keep(i)
+  const innermost = kept.size ? Math.min(...kept) : 0
+  for (let i = innermost - 1; kept.size < wanted && i >= 0; i--) keep(i)
+  for (let i = kept.size ? Math.max(...kept) + 1 : 0; kept.size < wanted && i < path.length; i++)
+    keep(i)
   return [...kept].sort((a, b) => a - b)
 }
 

@@ -1,6 +1,4 @@
 import { FIELD_CAPS } from '../constants.js'
-import { DataError } from '../errors.js'
-import { oneLine } from '../text.js'
 import type { ReleasedVersion } from './app-store-versions.js'
 import type { AscClient } from './client.js'
 import { related, resource, single, text } from './jsonapi.js'
@@ -55,7 +53,10 @@ export class BuildRecords {
     if (known?.appId && known.version) return Promise.resolve(known)
     let pending = this.reads.get(buildId)
     if (!pending) {
-      pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...known }))
+      // What a lookup recorded meanwhile wins over the read: it is the more specific.
+      pending = fetchBuild(this.client, buildId).then(read =>
+        this.record({ ...read, ...this.known.get(buildId) })
+      )
       // Asked early for the label: a run that fails elsewhere first never awaits it.
       pending.catch(() => {})
       this.reads.set(buildId, pending)
@@ -91,11 +92,6 @@ async function fetchBuild(client: AscClient, buildId: string): Promise<BuildFact
   const { data, included } = single(body, what)
   const build = resource(data, 'a build')
   const appId = related(build, 'app')
-  if (!appId) {
-    throw new DataError(
-      `App Store Connect did not name the app of build ${oneLine(buildId, 80)}, so its metrics cannot be read.`
-    )
-  }
   const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'))
   const version = text(prerelease?.attributes.version, FIELD_CAPS.version)
   const buildNumber = text(build.attributes.version, FIELD_CAPS.version)
@@ -103,7 +99,7 @@ async function fetchBuild(client: AscClient, buildId: string): Promise<BuildFact
   return {
     id: buildId,
     exists: true,
-    appId,
+    ...(appId ? { appId } : {}),
     ...(version ? { version } : {}),
     ...(buildNumber ? { buildNumber } : {}),
     ...(processingState ? { processingState } : {})

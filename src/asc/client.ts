@@ -173,7 +173,7 @@ export class AscClient {
 
   /**
    * The hourly budget keeps the lowest count seen (responses arrive out of order); the minute
-   * window refills, so the latest answer that carries it says how it stands.
+   * window refills, so only the latest answer says how it stands.
    */
   private noteRateLimit(response: HttpResponse): void {
     const parsed = parseRateLimit(header(response, 'x-rate-limit'))
@@ -184,7 +184,8 @@ export class AscClient {
       (known?.remaining === undefined || parsed.remaining < known.remaining)
         ? { limit: parsed.limit, remaining: parsed.remaining }
         : { limit: known?.limit, remaining: known?.remaining }
-    const minute = parsed.minute ?? known?.minute
+    // Only the latest answer says how the minute stands: an older count would be stale.
+    const minute = parsed.minute
     this.rateLimit = { ...hour, ...(minute ? { minute } : {}) }
   }
 
@@ -328,11 +329,17 @@ function withApple(sentence: string, errors: AppleError[]): string {
   if (!first) return `${sentence}.`
   const words = (e: { code?: string; title?: string; detail?: string }) =>
     [e.code, e.title && `"${bare(e.title)}"`, e.detail && bare(e.detail)].filter(Boolean).join(' ')
-  const see = first.see ? ` (see ${first.see})` : ''
+  // Apple's `links.see` is a path in App Store Connect, such as "/agreements".
+  const link = first.see?.startsWith('/')
+    ? `https://appstoreconnect.apple.com${first.see}`
+    : first.see
+  const see = link ? ` (see ${link})` : ''
   const associated = first.associated.length
     ? `; related errors: ${first.associated.map(words).join('; ')}`
     : ''
-  return scrub(`${bare(sentence)}. Apple: ${words(first)}${see}${associated}.`)
+  const text = `${bare(sentence)}. Apple: ${words(first)}${see}${associated}`
+  // A field cut short already ends in "…".
+  return scrub(text.endsWith('…') ? text : `${text}.`)
 }
 
 /** Without the closing punctuation, so that joined sentences never read ".:" or "..". */

@@ -98,7 +98,8 @@ export interface Resource {
 export function resource(value: unknown, what: string): Resource {
   const raw = object(value) ?? {}
   return {
-    type: typeof raw.type === 'string' ? raw.type : '',
+    // Structural, but from App Store Connect all the same: it can reach an error message.
+    type: text(raw.type, 64) ?? '',
     id: resourceId(raw.id, what),
     attributes: object(raw.attributes) ?? {},
     relationships: object(raw.relationships) ?? {}
@@ -237,13 +238,18 @@ export function appleErrors(body: string): AppleError[] {
   } catch {
     return []
   }
-  return objects(object(parsed)?.errors, MAX_ERRORS).map(entry => {
+  const said = (fields: { code?: string; title?: string; detail?: string }) =>
+    Boolean(fields.code || fields.title || fields.detail)
+  return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
     const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
       .flatMap(list => objects(list, MAX_ERRORS))
-      .slice(0, MAX_ERRORS)
       .map(errorFields)
+      .filter(said)
+      .slice(0, MAX_ERRORS)
+    const fields = errorFields(entry)
+    if (!said(fields)) return []
     const see = text(object(entry.links)?.see, ERROR_FIELD_CAP)
-    return { ...errorFields(entry), ...(see ? { see } : {}), associated }
+    return [{ ...fields, ...(see ? { see } : {}), associated }]
   })
 }
 

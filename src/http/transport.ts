@@ -214,7 +214,11 @@ function release(buffer: Buffer): void {
     buffer.byteLength === memory.byteLength &&
     memory.byteLength > 0
   ) {
-    memory.transfer(0)
+    try {
+      memory.transfer(0)
+    } catch {
+      // Not detachable (a WebAssembly memory, say): the collector frees it as before.
+    }
   }
 }
 

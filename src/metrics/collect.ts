@@ -4,7 +4,8 @@ import type { AscClient } from '../asc/client.js'
 import { fetchAppMetrics } from '../asc/metrics.js'
 import { allSettledOrThrow } from '../concurrency.js'
 import type { BuildRef } from '../model.js'
-import { plural } from '../text.js'
+import { DataError } from '../errors.js'
+import { oneLine, plural } from '../text.js'
 import type { MetricSettings, MetricsData } from './model.js'
 
 export interface BuildSource {
@@ -64,8 +65,12 @@ async function appAndVersion(
 ): Promise<{ appId: string; version?: string }> {
   if (ref.kind === 'id') {
     const { appId, version } = await records.details(ref.id)
-    // details() always names the app: it refuses a build read without one.
-    return { appId: appId as string, ...(version ? { version } : {}) }
+    if (!appId) {
+      throw new DataError(
+        `App Store Connect did not name the app of build ${oneLine(ref.id, 80)}, so its metrics cannot be read.`
+      )
+    }
+    return { appId, ...(version ? { version } : {}) }
   }
   if (ref.kind === 'lookup' && ref.version)
     return { appId: await apps.appId(ref.app), version: ref.version }
