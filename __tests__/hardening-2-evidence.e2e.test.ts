@@ -144,7 +144,7 @@ describe('4. partial evidence still decides', () => {
 })
 
 describe('13. bounds', () => {
-  it('refuses a signature page over 4 MB, naming the endpoint and the limit', async () => {
+  it('refuses a signature page over 2 MB, naming the endpoint and the limit', async () => {
     const huge = {
       data: Array.from({ length: 200 }, (_, i) => ({
         type: 'diagnosticSignatures',
@@ -159,7 +159,7 @@ describe('13. bounds', () => {
     const run = await h.run({ ...calm, 'diagnostic-types': 'HANGS' })
     expect(run.code).toBe(1)
     expect(run.errors.at(-1)).toMatch(
-      /^Response over 4 MB to GET \/v1\/builds\/[^ ]+\/diagnosticSignatures, more than this action reads from App Store Connect \(not retried\)/i
+      /^Response over 2 MB to GET \/v1\/builds\/[^ ]+\/diagnosticSignatures, more than this action reads from App Store Connect \(not retried\)/i
     )
     expect(h.requests().filter(r => r.path.endsWith('/diagnosticSignatures'))).toHaveLength(1)
   })

@@ -134,9 +134,9 @@ const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /**
  * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
- * pages hold at most 200 resources, about 1 MB with every field.
+ * pages hold at most 200 resources, well under 1 MB with every field.
  */
-const PAGE_MAX_BYTES = 4 * 1024 * 1024;
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -5395,7 +5395,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "timeout-minutes",
-        "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
+        "description": "Bounds the App Store Connect phase (builds, signatures, metrics and logs, with every retry and wait). Logs and metrics still outstanding then are given up and reported unavailable, and the signatures still decide; only signatures that have not arrived fail the run, with a message that says so. Decimals are accepted (0.5 is 30 seconds).",
         "required": false,
         "default": "10"
     },

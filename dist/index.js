@@ -1290,9 +1290,9 @@ const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /**
  * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
- * pages hold at most 200 resources, about 1 MB with every field.
+ * pages hold at most 200 resources, well under 1 MB with every field.
  */
-const PAGE_MAX_BYTES = 4 * 1024 * 1024;
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
