@@ -2,11 +2,11 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 486:
+/***/ 532:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(153);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(178);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 153:
+/***/ 178:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35,9 +35,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./node_modules/commander/index.js
-var commander = __nccwpck_require__(909);
-;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
+// EXTERNAL MODULE: ../main/node_modules/commander/index.js
+var commander = __nccwpck_require__(917);
+;// CONCATENATED MODULE: ../main/node_modules/commander/esm.mjs
 
 
 // wrapper to provide named exports for ESM.
@@ -120,15 +120,23 @@ const FIELD_CAPS = {
     metricLabel: 40,
     /** Apple's summary sentence of a metrics insight. */
     insightSummary: 500,
-    /** Points kept per metric (one per version). */
+    /**
+     * Points shown per metric (one per version), the newest up to the build's version; the
+     * decision reads every point Apple sent.
+     */
     metricPoints: 50,
-    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+    /** Insights and populations kept, once filtered to the gated metrics. */
     metricListItems: 50
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/**
+ * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
+ * pages hold at most 200 resources, well under 1 MB with every field.
+ */
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -1687,7 +1695,10 @@ async function pages(client, first, options, onPage) {
         if (index >= maxPages)
             return { complete: false, looped: false };
         seen.add(next);
-        const body = await client.getJson(next, options.notFound ? { notFound: options.notFound } : {});
+        const body = await client.getJson(next, {
+            ...(options.notFound ? { notFound: options.notFound } : {}),
+            maxBodyBytes: PAGE_MAX_BYTES
+        });
         const { items, nextLink, included } = readPage(body, options.what);
         if (items.length === 0)
             return { complete: true, looped: false };
@@ -2055,6 +2066,10 @@ function compareVersions(a, b) {
             return difference;
     }
     return 0;
+}
+/** One key per version, whatever its spelling: `1.2` and `1.2.0` give `1.2`. */
+function versionKey(version) {
+    return isVersion(version) ? parts(version).join('.') : version;
 }
 /** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
 function sameVersion(a, b) {
@@ -2867,7 +2882,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -2933,7 +2948,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -2948,7 +2963,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -3043,7 +3058,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -3052,7 +3067,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -3125,7 +3140,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -3233,7 +3248,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -3377,7 +3392,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -3422,7 +3437,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -3568,7 +3583,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -3726,18 +3741,21 @@ function parseMetrics(body, settings) {
     }
     const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
     const series = new Map();
-    for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
-        const data = object(product);
-        const platform = jsonapi_text(data?.platform, FIELD_CAPS.identifier);
-        if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
+    // Every list is searched whole, whatever its length or order (the body's size is bounded by
+    // the transport): the gated dataset and its versions may come after thousands of others.
+    for (const data of metrics_all(document.productData)) {
+        const platform = jsonapi_text(data.platform, FIELD_CAPS.identifier);
+        if (platform && platformKey(platform) !== platformKey(settings.platform))
             continue;
-        for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
-            const categoryData = object(group);
-            for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
-                const read = readMetric(metric, category(categoryData?.identifier), settings);
-                if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
-                    series.set(read.key, read.series);
-                }
+        for (const categoryData of metrics_all(data.metricCategories)) {
+            for (const metric of metrics_all(categoryData.metrics)) {
+                const identifier = jsonapi_text(metric.identifier, FIELD_CAPS.identifier);
+                const key = identifier?.toLowerCase();
+                if (!identifier || !key || !wanted.has(key) || series.has(key))
+                    continue;
+                const read = readMetric(metric, identifier, category(categoryData.identifier), settings);
+                if (read)
+                    series.set(key, read);
             }
         }
     }
@@ -3750,41 +3768,37 @@ function parseMetrics(body, settings) {
         ]
     };
 }
-function readMetric(value, metricCategory, settings) {
-    const metric = object(value);
-    const identifier = jsonapi_text(metric?.identifier, FIELD_CAPS.identifier);
-    if (!metric || !identifier)
-        return undefined;
+/** The objects of a list, all of them: see parseMetrics. */
+const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
+/** The gated dataset of one metric; undefined when it has none for this percentile and device. */
+function readMetric(metric, identifier, metricCategory, settings) {
     const unit = object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
-    const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
-        .map(object)
-        .find(d => {
-        const criteria = object(d?.filterCriteria);
+    const dataset = metrics_all(metric.datasets).find(d => {
+        const criteria = object(d.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
-    const goal = object(dataset?.recommendedMetricGoal);
+    if (!dataset)
+        return undefined;
+    const goal = object(dataset.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
-        key: identifier.toLowerCase(),
-        series: {
-            identifier,
-            ...(metricCategory ? { category: metricCategory } : {}),
-            ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
-                jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
-            ...(goalValue !== undefined
-                ? {
-                    recommendedGoal: {
-                        value: goalValue,
-                        ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
-                    }
+        ...(metricCategory ? { category: metricCategory } : {}),
+        ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+            jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+        ...(goalValue !== undefined
+            ? {
+                recommendedGoal: {
+                    value: goalValue,
+                    ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
                 }
-                : {}),
-            points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
-        }
+            }
+            : {}),
+        // Every point: the current version and its references are found among all of them.
+        points: metrics_all(dataset.points).flatMap(readPoint)
     };
 }
 function readPoint(value) {
@@ -3804,10 +3818,11 @@ function readPoint(value) {
     ];
 }
 function readInsights(value, kind, wanted) {
-    return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
-        const insight = object(entry);
-        const metric = jsonapi_text(insight?.metric, FIELD_CAPS.identifier);
-        if (!insight || !metric || !wanted.has(metric.toLowerCase()))
+    // Filtered to the gated metrics first, then capped: an insight on one comes wherever it is.
+    const gated = metrics_all(value).filter(insight => wanted.has(String(jsonapi_text(insight.metric, FIELD_CAPS.identifier)).toLowerCase()));
+    return gated.slice(0, FIELD_CAPS.metricListItems).flatMap(insight => {
+        const metric = jsonapi_text(insight.metric, FIELD_CAPS.identifier);
+        if (!metric)
             return [];
         const highImpact = insight.highImpact;
         return [
@@ -3819,7 +3834,8 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
+                // All of them: the gated population is picked from among them.
+                populations: metrics_all(insight.populations).flatMap(readPopulation)
             }
         ];
     });
@@ -3913,6 +3929,7 @@ async function appAndVersion(apps, records, { ref, resolved }) {
 
 
 
+
 /** The App Store Connect client for this run's key; every token it mints is masked. */
 function appStoreClient(config, options) {
     return new AscClient({
@@ -3928,7 +3945,7 @@ function appStoreClient(config, options) {
 }
 /** Collects within the deadline, then logs how much of the hourly budget is left. */
 async function collectWithin(deadline, client, config, log) {
-    const collected = await deadline.run(() => collect(client, config, log));
+    const collected = await deadline.run(() => collect(client, config, log, deadline.signal));
     const { remaining, limit } = client.rateLimit ?? {};
     if (remaining !== undefined) {
         log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -3940,7 +3957,10 @@ async function collectWithin(deadline, client, config, log) {
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
  * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
  */
-async function collect(client, config, log) {
+async function collect(client, config, log, 
+/** The run's deadline: logs and metrics still outstanding when it passes are given up. */
+deadline) {
+    const late = (what) => `'timeout-minutes' passed before App Store Connect answered for ${what}`;
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timings = { builds: 0, signatures: 0, logs: 0 };
@@ -3957,7 +3977,10 @@ async function collect(client, config, log) {
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
-                    backtraces.set(id, result);
+                    // Past the deadline a backtrace is given up, not waited for: it never decides.
+                    backtraces.set(id, !result.ok && deadline?.aborted
+                        ? { ok: false, reason: `Backtrace unavailable: ${late('its logs')}.` }
+                        : result);
                     log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
                 }));
             }
@@ -3976,7 +3999,15 @@ async function collect(client, config, log) {
     const current = loadBuild(session, builds.build.resolved, 'build');
     const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
     const metrics = config.metrics &&
-        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log);
+        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log).catch((error) => {
+            // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
+            // becomes "no data" (the no-data policy judges it), and the signatures still decide.
+            if (!(error instanceof ServiceError || error instanceof DataError))
+                throw error;
+            const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error);
+            log(`Metrics unavailable: ${unavailable}`);
+            return { unavailable };
+        });
     try {
         await allSettledOrThrow([
             current,
@@ -4032,7 +4063,8 @@ async function loadBuild(session, resolved, role) {
 
 /**
  * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * through `signal`. A phase that still finishes (it gave up only what it can do without, such
+ * as backtraces and metrics) keeps its result; one that fails fails with a sentence that says so.
  */
 class Deadline {
     minutes;
@@ -4044,10 +4076,7 @@ class Deadline {
     async run(phase) {
         const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
         try {
-            const result = await phase();
-            if (this.signal.aborted)
-                throw this.expired();
-            return result;
+            return await phase();
         }
         catch (error) {
             throw this.signal.aborted ? this.expired() : error;
@@ -4175,6 +4204,7 @@ function evaluateMetrics(settings, data, hasBaseline) {
         settings,
         ...(data.version ? { version: data.version } : {}),
         ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+        ...(data.unavailable ? { unavailable: data.unavailable } : {}),
         outcomes,
         regressions: outcomes.filter(o => o.status === 'regressed'),
         noData: outcomes.filter(o => o.status === 'no-data')
@@ -4183,9 +4213,9 @@ function evaluateMetrics(settings, data, hasBaseline) {
 function evaluate_judge(identifier, settings, data, hasBaseline) {
     const known = knownMetric(identifier);
     const series = data.payload?.series.get(identifier.toLowerCase());
-    const points = orderedPoints(series?.points ?? []);
+    const all = orderedPoints(series?.points ?? []);
     const version = data.version;
-    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
+    const point = version ? all.find(p => sameVersion(p.version, version)) : undefined;
     const insight = settings.appleRegressions === 'ignore'
         ? undefined
         : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
@@ -4204,9 +4234,11 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         regressedByRule: false,
         regressedByApple: false,
         ...(insight ? { appleInsight: insight } : {}),
-        points
+        points: shownPoints(all, point)
     };
     const population = `${settings.percentile} on ${settings.device}`;
+    if (data.unavailable)
+        return { ...base, reason: `metrics unavailable: ${data.unavailable}` };
     if (!data.payload)
         return { ...base, reason: 'no data yet: App Store Connect answered 404' };
     if (!version)
@@ -4215,9 +4247,13 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
+    const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
     if ('missing' in reference)
         return { ...base, reason: reference.missing };
+    // Values near the largest double add up to Infinity: no reference can be formed from them.
+    if (!Number.isFinite(reference.value) || !Number.isFinite(reference.errorMargin)) {
+        return { ...base, reason: 'no reference: the earlier values are too large to average' };
+    }
     const change = reference.value > 0
         ? (point.value - reference.value) / reference.value
         : point.value > reference.value
@@ -4244,9 +4280,22 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
 }
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
-    const valid = points.filter(p => isVersion(p.version));
-    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
-    return unique.sort((a, b) => compareVersions(a.version, b.version));
+    const byVersion = new Map();
+    for (const p of points) {
+        if (isVersion(p.version) && !byVersion.has(versionKey(p.version)))
+            byVersion.set(versionKey(p.version), p);
+    }
+    return [...byVersion.values()].sort((a, b) => compareVersions(a.version, b.version));
+}
+/**
+ * The points the report and the chart show: at most FIELD_CAPS.metricPoints, the newest up to
+ * the current version. The decision has already read every point.
+ */
+function shownPoints(points, current) {
+    if (points.length <= FIELD_CAPS.metricPoints)
+        return points;
+    const end = current ? points.indexOf(current) + 1 : points.length;
+    return points.slice(Math.max(0, end - FIELD_CAPS.metricPoints), end);
 }
 function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
     const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
@@ -4548,7 +4597,11 @@ function failureLine(verdict, build) {
         parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
     }
     const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
-    if (noMetricData.length) {
+    const unavailable = verdict.metrics?.unavailable;
+    if (noMetricData.length && unavailable) {
+        parts.push(`The metrics (${noMetricData.join(', ')}) could not be read, and 'no-data' is 'fail': ${unavailable}`);
+    }
+    else if (noMetricData.length) {
         const version = verdict.metrics?.version;
         parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
     }
@@ -5368,7 +5421,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "timeout-minutes",
-        "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
+        "description": "Bounds the App Store Connect phase (builds, signatures, metrics and logs, with every retry and wait). Logs and metrics still outstanding then are given up and reported unavailable, and the signatures still decide; only signatures that have not arrived fail the run, with a message that says so. Decimals are accepted (0.5 is 30 seconds).",
         "required": false,
         "default": "10"
     },
@@ -7467,14 +7520,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 
 /***/ }),
 
-/***/ 909:
+/***/ 917:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Argument } = __nccwpck_require__(154);
-const { Command } = __nccwpck_require__(348);
-const { CommanderError, InvalidArgumentError } = __nccwpck_require__(135);
-const { Help } = __nccwpck_require__(754);
-const { Option } = __nccwpck_require__(240);
+const { Argument } = __nccwpck_require__(562);
+const { Command } = __nccwpck_require__(604);
+const { CommanderError, InvalidArgumentError } = __nccwpck_require__(63);
+const { Help } = __nccwpck_require__(914);
+const { Option } = __nccwpck_require__(864);
 
 exports.DM = new Command();
 
@@ -7498,10 +7551,10 @@ exports.a2 = InvalidArgumentError; // Deprecated
 
 /***/ }),
 
-/***/ 154:
+/***/ 562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(135);
+const { InvalidArgumentError } = __nccwpck_require__(63);
 
 class Argument {
   /**
@@ -7655,7 +7708,7 @@ exports.humanReadableArgName = humanReadableArgName;
 
 /***/ }),
 
-/***/ 348:
+/***/ 604:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(474).EventEmitter);
@@ -7664,11 +7717,11 @@ const path = __nccwpck_require__(760);
 const fs = __nccwpck_require__(24);
 const process = __nccwpck_require__(708);
 
-const { Argument, humanReadableArgName } = __nccwpck_require__(154);
-const { CommanderError } = __nccwpck_require__(135);
-const { Help, stripColor } = __nccwpck_require__(754);
-const { Option, DualOptions } = __nccwpck_require__(240);
-const { suggestSimilar } = __nccwpck_require__(30);
+const { Argument, humanReadableArgName } = __nccwpck_require__(562);
+const { CommanderError } = __nccwpck_require__(63);
+const { Help, stripColor } = __nccwpck_require__(914);
+const { Option, DualOptions } = __nccwpck_require__(864);
+const { suggestSimilar } = __nccwpck_require__(726);
 
 class Command extends EventEmitter {
   /**
@@ -10439,7 +10492,7 @@ exports.useColor = useColor; // exporting for tests
 
 /***/ }),
 
-/***/ 135:
+/***/ 63:
 /***/ ((__unused_webpack_module, exports) => {
 
 /**
@@ -10485,10 +10538,10 @@ exports.InvalidArgumentError = InvalidArgumentError;
 
 /***/ }),
 
-/***/ 754:
+/***/ 914:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { humanReadableArgName } = __nccwpck_require__(154);
+const { humanReadableArgName } = __nccwpck_require__(562);
 
 /**
  * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
@@ -11239,10 +11292,10 @@ exports.stripColor = stripColor;
 
 /***/ }),
 
-/***/ 240:
+/***/ 864:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(135);
+const { InvalidArgumentError } = __nccwpck_require__(63);
 
 class Option {
   /**
@@ -11626,7 +11679,7 @@ exports.DualOptions = DualOptions;
 
 /***/ }),
 
-/***/ 30:
+/***/ 726:
 /***/ ((__unused_webpack_module, exports) => {
 
 const maxDistance = 3;
@@ -11861,6 +11914,6 @@ exports.suggestSimilar = suggestSimilar;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(532);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

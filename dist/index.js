@@ -161,7 +161,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -197,7 +197,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -293,7 +293,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -330,7 +330,7 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -404,7 +404,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -685,7 +685,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -719,7 +719,7 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -784,7 +784,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1276,15 +1276,23 @@ const FIELD_CAPS = {
     metricLabel: 40,
     /** Apple's summary sentence of a metrics insight. */
     insightSummary: 500,
-    /** Points kept per metric (one per version). */
+    /**
+     * Points shown per metric (one per version), the newest up to the build's version; the
+     * decision reads every point Apple sent.
+     */
     metricPoints: 50,
-    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+    /** Insights and populations kept, once filtered to the gated metrics. */
     metricListItems: 50
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/**
+ * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
+ * pages hold at most 200 resources, well under 1 MB with every field.
+ */
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -2370,6 +2378,10 @@ function compareVersions(a, b) {
     }
     return 0;
 }
+/** One key per version, whatever its spelling: `1.2` and `1.2.0` give `1.2`. */
+function versionKey(version) {
+    return isVersion(version) ? parts(version).join('.') : version;
+}
 /** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
 function sameVersion(a, b) {
     if (a === undefined || b === undefined)
@@ -2407,6 +2419,7 @@ function evaluateMetrics(settings, data, hasBaseline) {
         settings,
         ...(data.version ? { version: data.version } : {}),
         ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+        ...(data.unavailable ? { unavailable: data.unavailable } : {}),
         outcomes,
         regressions: outcomes.filter(o => o.status === 'regressed'),
         noData: outcomes.filter(o => o.status === 'no-data')
@@ -2415,9 +2428,9 @@ function evaluateMetrics(settings, data, hasBaseline) {
 function judge(identifier, settings, data, hasBaseline) {
     const known = knownMetric(identifier);
     const series = data.payload?.series.get(identifier.toLowerCase());
-    const points = orderedPoints(series?.points ?? []);
+    const all = orderedPoints(series?.points ?? []);
     const version = data.version;
-    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
+    const point = version ? all.find(p => sameVersion(p.version, version)) : undefined;
     const insight = settings.appleRegressions === 'ignore'
         ? undefined
         : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
@@ -2436,9 +2449,11 @@ function judge(identifier, settings, data, hasBaseline) {
         regressedByRule: false,
         regressedByApple: false,
         ...(insight ? { appleInsight: insight } : {}),
-        points
+        points: shownPoints(all, point)
     };
     const population = `${settings.percentile} on ${settings.device}`;
+    if (data.unavailable)
+        return { ...base, reason: `metrics unavailable: ${data.unavailable}` };
     if (!data.payload)
         return { ...base, reason: 'no data yet: App Store Connect answered 404' };
     if (!version)
@@ -2447,9 +2462,13 @@ function judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
+    const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
     if ('missing' in reference)
         return { ...base, reason: reference.missing };
+    // Values near the largest double add up to Infinity: no reference can be formed from them.
+    if (!Number.isFinite(reference.value) || !Number.isFinite(reference.errorMargin)) {
+        return { ...base, reason: 'no reference: the earlier values are too large to average' };
+    }
     const change = reference.value > 0
         ? (point.value - reference.value) / reference.value
         : point.value > reference.value
@@ -2476,9 +2495,22 @@ function judge(identifier, settings, data, hasBaseline) {
 }
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
-    const valid = points.filter(p => isVersion(p.version));
-    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
-    return unique.sort((a, b) => compareVersions(a.version, b.version));
+    const byVersion = new Map();
+    for (const p of points) {
+        if (isVersion(p.version) && !byVersion.has(versionKey(p.version)))
+            byVersion.set(versionKey(p.version), p);
+    }
+    return [...byVersion.values()].sort((a, b) => compareVersions(a.version, b.version));
+}
+/**
+ * The points the report and the chart show: at most FIELD_CAPS.metricPoints, the newest up to
+ * the current version. The decision has already read every point.
+ */
+function shownPoints(points, current) {
+    if (points.length <= FIELD_CAPS.metricPoints)
+        return points;
+    const end = current ? points.indexOf(current) + 1 : points.length;
+    return points.slice(Math.max(0, end - FIELD_CAPS.metricPoints), end);
 }
 function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
     const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
@@ -4720,7 +4752,7 @@ class StickyComment {
 }
 async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(581), __nccwpck_require__.e(101)]).then(__nccwpck_require__.bind(__nccwpck_require__, 581));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
@@ -5444,7 +5476,10 @@ async function pages(client, first, options, onPage) {
         if (index >= maxPages)
             return { complete: false, looped: false };
         seen.add(next);
-        const body = await client.getJson(next, options.notFound ? { notFound: options.notFound } : {});
+        const body = await client.getJson(next, {
+            ...(options.notFound ? { notFound: options.notFound } : {}),
+            maxBodyBytes: PAGE_MAX_BYTES
+        });
         const { items, nextLink, included } = readPage(body, options.what);
         if (items.length === 0)
             return { complete: true, looped: false };
@@ -6569,7 +6604,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -6635,7 +6670,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -6650,7 +6685,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -6745,7 +6780,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -6754,7 +6789,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -6827,7 +6862,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -6935,7 +6970,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -7079,7 +7114,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -7124,7 +7159,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -7270,7 +7305,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -7428,18 +7463,21 @@ function parseMetrics(body, settings) {
     }
     const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
     const series = new Map();
-    for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
-        const data = object(product);
-        const platform = jsonapi_text(data?.platform, FIELD_CAPS.identifier);
-        if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
+    // Every list is searched whole, whatever its length or order (the body's size is bounded by
+    // the transport): the gated dataset and its versions may come after thousands of others.
+    for (const data of metrics_all(document.productData)) {
+        const platform = jsonapi_text(data.platform, FIELD_CAPS.identifier);
+        if (platform && platformKey(platform) !== platformKey(settings.platform))
             continue;
-        for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
-            const categoryData = object(group);
-            for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
-                const read = readMetric(metric, category(categoryData?.identifier), settings);
-                if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
-                    series.set(read.key, read.series);
-                }
+        for (const categoryData of metrics_all(data.metricCategories)) {
+            for (const metric of metrics_all(categoryData.metrics)) {
+                const identifier = jsonapi_text(metric.identifier, FIELD_CAPS.identifier);
+                const key = identifier?.toLowerCase();
+                if (!identifier || !key || !wanted.has(key) || series.has(key))
+                    continue;
+                const read = readMetric(metric, identifier, category(categoryData.identifier), settings);
+                if (read)
+                    series.set(key, read);
             }
         }
     }
@@ -7452,41 +7490,37 @@ function parseMetrics(body, settings) {
         ]
     };
 }
-function readMetric(value, metricCategory, settings) {
-    const metric = object(value);
-    const identifier = jsonapi_text(metric?.identifier, FIELD_CAPS.identifier);
-    if (!metric || !identifier)
-        return undefined;
+/** The objects of a list, all of them: see parseMetrics. */
+const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
+/** The gated dataset of one metric; undefined when it has none for this percentile and device. */
+function readMetric(metric, identifier, metricCategory, settings) {
     const unit = object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
-    const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
-        .map(object)
-        .find(d => {
-        const criteria = object(d?.filterCriteria);
+    const dataset = metrics_all(metric.datasets).find(d => {
+        const criteria = object(d.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
-    const goal = object(dataset?.recommendedMetricGoal);
+    if (!dataset)
+        return undefined;
+    const goal = object(dataset.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
-        key: identifier.toLowerCase(),
-        series: {
-            identifier,
-            ...(metricCategory ? { category: metricCategory } : {}),
-            ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
-                jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
-            ...(goalValue !== undefined
-                ? {
-                    recommendedGoal: {
-                        value: goalValue,
-                        ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
-                    }
+        ...(metricCategory ? { category: metricCategory } : {}),
+        ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+            jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+        ...(goalValue !== undefined
+            ? {
+                recommendedGoal: {
+                    value: goalValue,
+                    ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
                 }
-                : {}),
-            points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
-        }
+            }
+            : {}),
+        // Every point: the current version and its references are found among all of them.
+        points: metrics_all(dataset.points).flatMap(readPoint)
     };
 }
 function readPoint(value) {
@@ -7506,10 +7540,11 @@ function readPoint(value) {
     ];
 }
 function readInsights(value, kind, wanted) {
-    return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
-        const insight = object(entry);
-        const metric = jsonapi_text(insight?.metric, FIELD_CAPS.identifier);
-        if (!insight || !metric || !wanted.has(metric.toLowerCase()))
+    // Filtered to the gated metrics first, then capped: an insight on one comes wherever it is.
+    const gated = metrics_all(value).filter(insight => wanted.has(String(jsonapi_text(insight.metric, FIELD_CAPS.identifier)).toLowerCase()));
+    return gated.slice(0, FIELD_CAPS.metricListItems).flatMap(insight => {
+        const metric = jsonapi_text(insight.metric, FIELD_CAPS.identifier);
+        if (!metric)
             return [];
         const highImpact = insight.highImpact;
         return [
@@ -7521,7 +7556,8 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
+                // All of them: the gated population is picked from among them.
+                populations: metrics_all(insight.populations).flatMap(readPopulation)
             }
         ];
     });
@@ -7615,6 +7651,7 @@ async function appAndVersion(apps, records, { ref, resolved }) {
 
 
 
+
 /** The App Store Connect client for this run's key; every token it mints is masked. */
 function appStoreClient(config, options) {
     return new AscClient({
@@ -7630,7 +7667,7 @@ function appStoreClient(config, options) {
 }
 /** Collects within the deadline, then logs how much of the hourly budget is left. */
 async function collectWithin(deadline, client, config, log) {
-    const collected = await deadline.run(() => collect(client, config, log));
+    const collected = await deadline.run(() => collect(client, config, log, deadline.signal));
     const { remaining, limit } = client.rateLimit ?? {};
     if (remaining !== undefined) {
         log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -7642,7 +7679,10 @@ async function collectWithin(deadline, client, config, log) {
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
  * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
  */
-async function collect(client, config, log) {
+async function collect(client, config, log, 
+/** The run's deadline: logs and metrics still outstanding when it passes are given up. */
+deadline) {
+    const late = (what) => `'timeout-minutes' passed before App Store Connect answered for ${what}`;
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timings = { builds: 0, signatures: 0, logs: 0 };
@@ -7659,7 +7699,10 @@ async function collect(client, config, log) {
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
-                    backtraces.set(id, result);
+                    // Past the deadline a backtrace is given up, not waited for: it never decides.
+                    backtraces.set(id, !result.ok && deadline?.aborted
+                        ? { ok: false, reason: `Backtrace unavailable: ${late('its logs')}.` }
+                        : result);
                     log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
                 }));
             }
@@ -7678,7 +7721,15 @@ async function collect(client, config, log) {
     const current = loadBuild(session, builds.build.resolved, 'build');
     const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
     const metrics = config.metrics &&
-        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log);
+        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log).catch((error) => {
+            // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
+            // becomes "no data" (the no-data policy judges it), and the signatures still decide.
+            if (!(error instanceof ServiceError || error instanceof DataError))
+                throw error;
+            const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error);
+            log(`Metrics unavailable: ${unavailable}`);
+            return { unavailable };
+        });
     try {
         await allSettledOrThrow([
             current,
@@ -7734,7 +7785,8 @@ async function loadBuild(session, resolved, role) {
 
 /**
  * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * through `signal`. A phase that still finishes (it gave up only what it can do without, such
+ * as backtraces and metrics) keeps its result; one that fails fails with a sentence that says so.
  */
 class Deadline {
     minutes;
@@ -7746,10 +7798,7 @@ class Deadline {
     async run(phase) {
         const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
         try {
-            const result = await phase();
-            if (this.signal.aborted)
-                throw this.expired();
-            return result;
+            return await phase();
         }
         catch (error) {
             throw this.signal.aborted ? this.expired() : error;
@@ -7966,7 +8015,11 @@ function failureLine(verdict, build) {
         parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
     }
     const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
-    if (noMetricData.length) {
+    const unavailable = verdict.metrics?.unavailable;
+    if (noMetricData.length && unavailable) {
+        parts.push(`The metrics (${noMetricData.join(', ')}) could not be read, and 'no-data' is 'fail': ${unavailable}`);
+    }
+    else if (noMetricData.length) {
         const version = verdict.metrics?.version;
         parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
     }

@@ -12,6 +12,7 @@ import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
 import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
 import { collectMetrics } from './metrics/collect.js'
 import type { MetricsData } from './metrics/model.js'
+import { DataError, messageOf, ServiceError } from './errors.js'
 import { protect } from './secrets.js'
 import { plural } from './text.js'
 
@@ -54,7 +55,7 @@ export async function collectWithin(
   config: Config,
   log: (line: string) => void
 ): Promise<Collected> {
-  const collected = await deadline.run(() => collect(client, config, log))
+  const collected = await deadline.run(() => collect(client, config, log, deadline.signal))
   const { remaining, limit } = client.rateLimit ?? {}
   if (remaining !== undefined) {
     log(
@@ -72,8 +73,12 @@ export async function collectWithin(
 export async function collect(
   client: AscClient,
   config: Config,
-  log: (line: string) => void
+  log: (line: string) => void,
+  /** The run's deadline: logs and metrics still outstanding when it passes are given up. */
+  deadline?: AbortSignal
 ): Promise<Collected> {
+  const late = (what: string) =>
+    `'timeout-minutes' passed before App Store Connect answered for ${what}`
   const started = performance.now()
   const since = (): number => Math.round(performance.now() - started)
   const timings = { builds: 0, signatures: 0, logs: 0 }
@@ -91,7 +96,13 @@ export async function collect(
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
         logTasks.push(
           inFlight(() => fetchBacktrace(client, id)).then(result => {
-            backtraces.set(id, result)
+            // Past the deadline a backtrace is given up, not waited for: it never decides.
+            backtraces.set(
+              id,
+              !result.ok && deadline?.aborted
+                ? { ok: false, reason: `Backtrace unavailable: ${late('its logs')}.` }
+                : result
+            )
             log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`)
           })
         )
@@ -118,7 +129,14 @@ export async function collect(
       builds.build,
       builds.baseline,
       log
-    )
+    ).catch((error: unknown): MetricsData => {
+      // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
+      // becomes "no data" (the no-data policy judges it), and the signatures still decide.
+      if (!(error instanceof ServiceError || error instanceof DataError)) throw error
+      const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error)
+      log(`Metrics unavailable: ${unavailable}`)
+      return { unavailable }
+    })
   try {
     await allSettledOrThrow<unknown>([
       current,

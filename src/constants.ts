@@ -72,9 +72,12 @@ export const FIELD_CAPS = {
   metricLabel: 40,
   /** Apple's summary sentence of a metrics insight. */
   insightSummary: 500,
-  /** Points kept per metric (one per version). */
+  /**
+   * Points shown per metric (one per version), the newest up to the build's version; the
+   * decision reads every point Apple sent.
+   */
   metricPoints: 50,
-  /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+  /** Insights and populations kept, once filtered to the gated metrics. */
   metricListItems: 50
 } as const
 
@@ -83,6 +86,11 @@ export const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.
 
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+/**
+ * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
+ * pages hold at most 200 resources, well under 1 MB with every field.
+ */
+export const PAGE_MAX_BYTES = 2 * 1024 * 1024
 
 export const RETRY = {
   /** First try plus retries. */

@@ -2,7 +2,8 @@ import { ServiceError } from './errors.js'
 
 /**
  * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * through `signal`. A phase that still finishes (it gave up only what it can do without, such
+ * as backtraces and metrics) keeps its result; one that fails fails with a sentence that says so.
  */
 export class Deadline {
   private readonly controller = new AbortController()
@@ -13,9 +14,7 @@ export class Deadline {
   async run<T>(phase: () => Promise<T>): Promise<T> {
     const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000)
     try {
-      const result = await phase()
-      if (this.signal.aborted) throw this.expired()
-      return result
+      return await phase()
     } catch (error) {
       throw this.signal.aborted ? this.expired() : error
     } finally {

@@ -33,6 +33,11 @@ export function compareVersions(a: string, b: string): number {
   return 0
 }
 
+/** One key per version, whatever its spelling: `1.2` and `1.2.0` give `1.2`. */
+export function versionKey(version: string): string {
+  return isVersion(version) ? parts(version).join('.') : version
+}
+
 /** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
 export function sameVersion(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return false

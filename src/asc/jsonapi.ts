@@ -1,4 +1,4 @@
-import { ASC, RESOURCE_ID } from '../constants.js'
+import { ASC, PAGE_MAX_BYTES, RESOURCE_ID } from '../constants.js'
 import { DataError } from '../errors.js'
 import { oneLine, sanitize, truncate } from '../text.js'
 import type { AscClient } from './client.js'
@@ -183,7 +183,10 @@ export async function pages(
   for (let index = 0; next; index++) {
     if (index >= maxPages) return { complete: false, looped: false }
     seen.add(next)
-    const body = await client.getJson(next, options.notFound ? { notFound: options.notFound } : {})
+    const body = await client.getJson(next, {
+      ...(options.notFound ? { notFound: options.notFound } : {}),
+      maxBodyBytes: PAGE_MAX_BYTES
+    })
     const { items, nextLink, included } = readPage(body, options.what)
     if (items.length === 0) return { complete: true, looped: false }
     const more = onPage({ items, included, index })

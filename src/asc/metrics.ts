@@ -80,17 +80,18 @@ export function parseMetrics(body: unknown, settings: MetricSettings): MetricsPa
   }
   const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()))
   const series = new Map<string, MetricSeries>()
-  for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
-    const data = asObject(product)
-    const platform = text(data?.platform, FIELD_CAPS.identifier)
-    if (!data || (platform && platformKey(platform) !== platformKey(settings.platform))) continue
-    for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
-      const categoryData = asObject(group)
-      for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
-        const read = readMetric(metric, category(categoryData?.identifier), settings)
-        if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
-          series.set(read.key, read.series)
-        }
+  // Every list is searched whole, whatever its length or order (the body's size is bounded by
+  // the transport): the gated dataset and its versions may come after thousands of others.
+  for (const data of all(document.productData)) {
+    const platform = text(data.platform, FIELD_CAPS.identifier)
+    if (platform && platformKey(platform) !== platformKey(settings.platform)) continue
+    for (const categoryData of all(data.metricCategories)) {
+      for (const metric of all(categoryData.metrics)) {
+        const identifier = text(metric.identifier, FIELD_CAPS.identifier)
+        const key = identifier?.toLowerCase()
+        if (!identifier || !key || !wanted.has(key) || series.has(key)) continue
+        const read = readMetric(metric, identifier, category(categoryData.identifier), settings)
+        if (read) series.set(key, read)
       }
     }
   }
@@ -104,49 +105,47 @@ export function parseMetrics(body: unknown, settings: MetricSettings): MetricsPa
   }
 }
 
+/** The objects of a list, all of them: see parseMetrics. */
+const all = (value: unknown) => objects(value, Number.MAX_SAFE_INTEGER)
+
+/** The gated dataset of one metric; undefined when it has none for this percentile and device. */
 function readMetric(
-  value: unknown,
+  metric: Record<string, unknown>,
+  identifier: string,
   metricCategory: MetricCategory | undefined,
   settings: MetricSettings
-): { identifier: string; key: string; series: MetricSeries } | undefined {
-  const metric = asObject(value)
-  const identifier = text(metric?.identifier, FIELD_CAPS.identifier)
-  if (!metric || !identifier) return undefined
+): MetricSeries | undefined {
   const unit = asObject(metric.unit)
   const percentile = PERCENTILE_KEYS[settings.percentile]
-  const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
-    .map(asObject)
-    .find(d => {
-      const criteria = asObject(d?.filterCriteria)
-      const device = text(criteria?.device, FIELD_CAPS.identifier)
-      return (
-        criteria?.percentile === percentile &&
-        (device === undefined || device.toLowerCase() === settings.device.toLowerCase())
-      )
-    })
-  const goal = asObject(dataset?.recommendedMetricGoal)
+  const dataset = all(metric.datasets).find(d => {
+    const criteria = asObject(d.filterCriteria)
+    const device = text(criteria?.device, FIELD_CAPS.identifier)
+    return (
+      criteria?.percentile === percentile &&
+      (device === undefined || device.toLowerCase() === settings.device.toLowerCase())
+    )
+  })
+  if (!dataset) return undefined
+  const goal = asObject(dataset.recommendedMetricGoal)
   const goalValue = measure(goal?.value)
   return {
     identifier,
-    key: identifier.toLowerCase(),
-    series: {
-      identifier,
-      ...(metricCategory ? { category: metricCategory } : {}),
-      ...optional(
-        'unit',
-        text(unit?.displayName, FIELD_CAPS.metricLabel) ??
-          text(unit?.identifier, FIELD_CAPS.metricLabel)
-      ),
-      ...(goalValue !== undefined
-        ? {
-            recommendedGoal: {
-              value: goalValue,
-              ...optional('detail', text(goal?.detail, FIELD_CAPS.metricLabel))
-            }
+    ...(metricCategory ? { category: metricCategory } : {}),
+    ...optional(
+      'unit',
+      text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+        text(unit?.identifier, FIELD_CAPS.metricLabel)
+    ),
+    ...(goalValue !== undefined
+      ? {
+          recommendedGoal: {
+            value: goalValue,
+            ...optional('detail', text(goal?.detail, FIELD_CAPS.metricLabel))
           }
-        : {}),
-      points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
-    }
+        }
+      : {}),
+    // Every point: the current version and its references are found among all of them.
+    points: all(dataset.points).flatMap(readPoint)
   }
 }
 
@@ -171,10 +170,13 @@ function readInsights(
   kind: AppleInsight['kind'],
   wanted: Set<string>
 ): AppleInsight[] {
-  return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
-    const insight = asObject(entry)
-    const metric = text(insight?.metric, FIELD_CAPS.identifier)
-    if (!insight || !metric || !wanted.has(metric.toLowerCase())) return []
+  // Filtered to the gated metrics first, then capped: an insight on one comes wherever it is.
+  const gated = all(value).filter(insight =>
+    wanted.has(String(text(insight.metric, FIELD_CAPS.identifier)).toLowerCase())
+  )
+  return gated.slice(0, FIELD_CAPS.metricListItems).flatMap(insight => {
+    const metric = text(insight.metric, FIELD_CAPS.identifier)
+    if (!metric) return []
     const highImpact = insight.highImpact
     return [
       {
@@ -185,9 +187,8 @@ function readInsights(
         referenceVersions: referenceVersions(insight.referenceVersions),
         ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
         ...optional('summary', text(insight.summaryString, FIELD_CAPS.insightSummary)),
-        populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(
-          readPopulation
-        )
+        // All of them: the gated population is picked from among them.
+        populations: all(insight.populations).flatMap(readPopulation)
       }
     ]
   })

@@ -237,7 +237,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "timeout-minutes",
-    "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
+    "description": "Bounds the App Store Connect phase (builds, signatures, metrics and logs, with every retry and wait). Logs and metrics still outstanding then are given up and reported unavailable, and the signatures still decide; only signatures that have not arrived fail the run, with a message that says so. Decimals are accepted (0.5 is 30 seconds).",
     "required": false,
     "default": "10"
   },

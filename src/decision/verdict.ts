@@ -150,7 +150,12 @@ export function failureLine(verdict: Verdict, build: string): string | undefined
   const noMetricData = failing.flatMap(f =>
     f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []
   )
-  if (noMetricData.length) {
+  const unavailable = verdict.metrics?.unavailable
+  if (noMetricData.length && unavailable) {
+    parts.push(
+      `The metrics (${noMetricData.join(', ')}) could not be read, and 'no-data' is 'fail': ${unavailable}`
+    )
+  } else if (noMetricData.length) {
     const version = verdict.metrics?.version
     parts.push(
       `No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`

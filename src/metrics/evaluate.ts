@@ -1,4 +1,4 @@
-import { METRIC_AVERAGE_VERSIONS, WEIGHT_EPSILON } from '../constants.js'
+import { FIELD_CAPS, METRIC_AVERAGE_VERSIONS, WEIGHT_EPSILON } from '../constants.js'
 import {
   knownMetric,
   type AppleInsight,
@@ -10,7 +10,7 @@ import {
   type MetricsVerdict,
   PERCENTILE_KEYS
 } from './model.js'
-import { compareVersions, isVersion, sameVersion } from '../versions.js'
+import { compareVersions, isVersion, sameVersion, versionKey } from '../versions.js'
 
 /**
  * The metrics gate, a pure function. A known metric regresses when its rise over the reference
@@ -30,6 +30,7 @@ export function evaluateMetrics(
     settings,
     ...(data.version ? { version: data.version } : {}),
     ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+    ...(data.unavailable ? { unavailable: data.unavailable } : {}),
     outcomes,
     regressions: outcomes.filter(o => o.status === 'regressed'),
     noData: outcomes.filter(o => o.status === 'no-data')
@@ -44,9 +45,9 @@ function judge(
 ): MetricOutcome {
   const known = knownMetric(identifier)
   const series = data.payload?.series.get(identifier.toLowerCase())
-  const points = orderedPoints(series?.points ?? [])
+  const all = orderedPoints(series?.points ?? [])
   const version = data.version
-  const point = version ? points.find(p => sameVersion(p.version, version)) : undefined
+  const point = version ? all.find(p => sameVersion(p.version, version)) : undefined
   const insight =
     settings.appleRegressions === 'ignore'
       ? undefined
@@ -66,17 +67,22 @@ function judge(
     regressedByRule: false,
     regressedByApple: false,
     ...(insight ? { appleInsight: insight } : {}),
-    points
+    points: shownPoints(all, point)
   }
   const population = `${settings.percentile} on ${settings.device}`
+  if (data.unavailable) return { ...base, reason: `metrics unavailable: ${data.unavailable}` }
   if (!data.payload) return { ...base, reason: 'no data yet: App Store Connect answered 404' }
   if (!version)
     return { ...base, reason: 'no data: App Store Connect names no version for this build' }
   if (!series || series.points.length === 0)
     return { ...base, reason: `no data yet for ${population}` }
   if (!point) return { ...base, reason: `no data yet for version ${version}` }
-  const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion)
+  const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion)
   if ('missing' in reference) return { ...base, reason: reference.missing }
+  // Values near the largest double add up to Infinity: no reference can be formed from them.
+  if (!Number.isFinite(reference.value) || !Number.isFinite(reference.errorMargin)) {
+    return { ...base, reason: 'no reference: the earlier values are too large to average' }
+  }
   const change =
     reference.value > 0
       ? (point.value - reference.value) / reference.value
@@ -106,11 +112,22 @@ function judge(
 
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points: MetricPoint[]): MetricPoint[] {
-  const valid = points.filter(p => isVersion(p.version))
-  const unique = valid.filter(
-    (p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index
-  )
-  return unique.sort((a, b) => compareVersions(a.version, b.version))
+  const byVersion = new Map<string, MetricPoint>()
+  for (const p of points) {
+    if (isVersion(p.version) && !byVersion.has(versionKey(p.version)))
+      byVersion.set(versionKey(p.version), p)
+  }
+  return [...byVersion.values()].sort((a, b) => compareVersions(a.version, b.version))
+}
+
+/**
+ * The points the report and the chart show: at most FIELD_CAPS.metricPoints, the newest up to
+ * the current version. The decision has already read every point.
+ */
+function shownPoints(points: MetricPoint[], current: MetricPoint | undefined): MetricPoint[] {
+  if (points.length <= FIELD_CAPS.metricPoints) return points
+  const end = current ? points.indexOf(current) + 1 : points.length
+  return points.slice(Math.max(0, end - FIELD_CAPS.metricPoints), end)
 }
 
 function referenceFor(

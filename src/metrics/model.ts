@@ -143,13 +143,19 @@ export interface MetricsPayload {
 
 /** What App Store Connect gave for the gated metrics. */
 export interface MetricsData {
-  appId: string
+  /** Undefined when the metrics could not be read before the app was known. */
+  appId?: string
   /** The marketing version of the gated build. */
   version?: string
   /** The baseline build's marketing version, when the reference is the baseline's. */
   baselineVersion?: string
   /** Undefined when Apple has no data yet (404 or an empty productData). */
   payload?: MetricsPayload
+  /**
+   * Why the metrics could not be read at all (after retries, or past 'timeout-minutes'): every
+   * gated metric is then "no data", and the signatures still decide.
+   */
+  unavailable?: string
 }
 
 export type MetricStatus = 'regressed' | 'ok' | 'no-data' | 'not-gated'
@@ -188,6 +194,8 @@ export interface MetricOutcome {
 }
 
 export interface MetricsVerdict {
+  /** Why the metrics could not be read at all, when they could not (see MetricsData). */
+  unavailable?: string
   settings: MetricSettings
   version?: string
   baselineVersion?: string
