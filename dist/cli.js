@@ -2,11 +2,11 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 486:
+/***/ 532:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(153);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(171);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 153:
+/***/ 171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35,9 +35,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./node_modules/commander/index.js
-var commander = __nccwpck_require__(909);
-;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
+// EXTERNAL MODULE: ../main/node_modules/commander/index.js
+var commander = __nccwpck_require__(917);
+;// CONCATENATED MODULE: ../main/node_modules/commander/esm.mjs
 
 
 // wrapper to provide named exports for ESM.
@@ -127,6 +127,11 @@ const FIELD_CAPS = {
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
+/**
+ * A key file (`ASC_PRIVATE_KEY_PATH`) larger than this is not a .p8 key (about 250 bytes): refused
+ * unread, so a path such as /dev/zero or a log file cannot fill the memory.
+ */
+const KEY_FILE_MAX_BYTES = 64 * 1024;
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const RETRY = {
@@ -199,8 +204,17 @@ const VERSION_STATES = {
 const SOURCE_LOOKUP = {
     /** Vendored and generated code: never the app's own file, even when its name matches. */
     excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
-    /** A workspace without git is walked; past this many files the walk stops. */
+    /**
+     * A workspace without a git index is walked, breadth-first; past this many files, or this many
+     * folders (empty ones cost as much to read), the walk stops and the report says so.
+     */
     maxWalkedFiles: 200_000,
+    maxWalkedFolders: 50_000,
+    /**
+     * The walk also stops after this long, or sooner when the run's `timeout-minutes` (counted
+     * from its start) runs out: a slow or huge file system cannot hold the runner.
+     */
+    walkBudgetMs: 30_000,
     /** The git index of a very large monorepo still fits (about 100 bytes a tracked file). */
     maxGitIndexBytes: 256 * 1024 * 1024
 };
@@ -353,7 +367,80 @@ function mark(findings) {
     return findings.some(f => f.failsJob) ? '❌' : '⚠️';
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function text_percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/values.ts
+
+
 
 
 
@@ -502,6 +589,30 @@ function resourceId(name, value) {
         throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
     }
     return value;
+}
+/**
+ * The report-file inputs that name the same file, each pair as a problem: the later write would
+ * replace the earlier (JUnit XML where code scanning expects SARIF). Paths are compared as the
+ * files are written, resolved from the working directory (the workspace on a runner), and
+ * without case where the file system usually ignores it (macOS, Windows).
+ */
+function sharedReportFiles(paths) {
+    const ignoresCase = process.platform === 'darwin' || process.platform === 'win32';
+    const owner = new Map();
+    const problems = [];
+    for (const [name, path] of Object.entries(paths)) {
+        if (!path)
+            continue;
+        const target = (0,external_node_path_.resolve)(path);
+        const key = ignoresCase ? target.toLowerCase() : target;
+        const first = owner.get(key);
+        if (first) {
+            problems.push(`Inputs '${first}' and '${name}' both name the file ${oneLine(target, 300)}; give each report a path of its own.`);
+        }
+        else
+            owner.set(key, name);
+    }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ./src/config/build-refs.ts
@@ -963,10 +1074,16 @@ function commentSettings(inputs) {
 /** The report files, how many backtraces the report carries, and source annotations. */
 function reportSettings(inputs) {
     const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
+    const files = {
+        'sarif-path': path('sarif-path'),
+        'junit-path': path('junit-path'),
+        'report-path': path('report-path')
+    };
+    inputs.problems.push(...sharedReportFiles(files));
     return {
-        reportPath: path('report-path'),
-        sarifPath: path('sarif-path'),
-        junitPath: path('junit-path'),
+        reportPath: files['report-path'],
+        sarifPath: files['sarif-path'],
+        junitPath: files['junit-path'],
         annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
         includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
@@ -1476,75 +1593,6 @@ function scrub(text) {
 /** Forgets every secret; for tests. */
 function clearSecrets() {
     secrets.clear();
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
- * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
- */
-function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
-}
-/**
- * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
- * error message: no control characters, so it cannot start a workflow command such as
- * `::add-mask::` on a new line, and bounded in length.
- */
-function oneLine(text, max = 200) {
-    return truncate(sanitize(text).replace(/::/g, ': :'), max);
-}
-/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
-        end--;
-    return `${text.slice(0, end)}…`;
-}
-/**
- * A bad value from a response, described in a few words without walking into it: a value
- * nested thousands of levels deep must not overflow the stack while an error is phrased.
- */
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'string')
-        return `"${oneLine(value, 40)}"`;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return `a list of ${plural(value.length, 'item')}`;
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
-}
-function text_percent(weight) {
-    return `${(weight * 100).toFixed(1)}%`;
-}
-/** A threshold as the user likely wrote it: 50%, 12.5%. */
-function limitPercent(weight) {
-    return `${Number((weight * 100).toFixed(2))}%`;
-}
-/**
- * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
- * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
- */
-function groupDigits(count) {
-    const digits = String(Math.trunc(Math.abs(count)));
-    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
 }
 
 ;// CONCATENATED MODULE: ./src/asc/jsonapi.ts
@@ -2844,7 +2892,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -2910,7 +2958,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -2925,7 +2973,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -3020,7 +3068,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -3029,7 +3077,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -3102,7 +3150,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -3210,7 +3258,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -3354,7 +3402,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -3399,7 +3447,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -3545,7 +3593,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -4693,8 +4741,6 @@ function withPause(failure, release) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: ./src/source/git-index.ts
 
 
@@ -4901,9 +4947,18 @@ async function placeSignatures(signatures, backtraces, files) {
         return { places: new Map(), noCheckout: true };
     const index = new SourceIndex(listed.files);
     const places = new Map();
-    for (const [id, frame] of frames)
-        places.set(id, placeFrame(frame, index));
+    for (const [id, frame] of frames) {
+        const place = placeFrame(frame, index);
+        places.set(id, place.ok || !listed.incomplete ? place : incompletely(place, listed.incomplete));
+    }
     return { places, noCheckout: false };
+}
+/** A frame not placed in a listing that stopped early: the file may be in the part not listed. */
+function incompletely(place, why) {
+    return {
+        ok: false,
+        reason: `${place.reason}, but the list of files is incomplete: ${why} (check the code out with actions/checkout, so that its git index lists every file)`
+    };
 }
 function placeFrame(frame, index) {
     const found = index.find(frame.file ?? '');
@@ -4976,12 +5031,14 @@ class SourceIndex {
 
 
 
+
 /**
  * The checked-out files under `root`: the tracked ones, read from git's index, in a git checkout;
  * else every file found by a bounded walk. Vendored folders are left to the matcher, which skips
  * them whichever way the files were listed. No program runs (see ./git-index.ts).
  */
-function listWorkspaceFiles(root, debug = () => { }) {
+function listWorkspaceFiles(root, options = {}) {
+    const debug = options.debug ?? (() => { });
     if (!isDirectory(root))
         return { none: `the workspace ${root} does not exist` };
     if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, '.git'))) {
@@ -4990,33 +5047,72 @@ function listWorkspaceFiles(root, debug = () => { }) {
             return { files: listing.files };
         debug(`The git index in ${root} was not read, so the workspace is walked instead: ${'unreadable' in listing ? listing.unreadable : 'it lists no file'}.`);
     }
-    const files = workspace_walk(root);
-    return files.length ? { files } : { none: `the workspace ${root} is empty` };
+    const budget = performance.now() + SOURCE_LOOKUP.walkBudgetMs;
+    const walked = walkWorkspace(root, options.until !== undefined && options.until < budget
+        ? { at: options.until, what: `when 'timeout-minutes' ran out` }
+        : { at: budget, what: `after ${SOURCE_LOOKUP.walkBudgetMs / 1000} s, its time limit` });
+    if (walked.stopped) {
+        debug(`The walk of ${root} listed ${walked.files.length} files, then ${walked.stopped}.`);
+        return { files: walked.files, incomplete: walked.stopped };
+    }
+    return walked.files.length ? { files: walked.files } : { none: `the workspace ${root} is empty` };
 }
-/** Breadth-first, without following links or entering .git and vendored folders. */
-function workspace_walk(root) {
+/**
+ * Breadth-first, without following links or entering .git and vendored folders; bounded by files,
+ * by folders and by `deadline.at` (a performance.now() time). Each folder is read an entry at a time,
+ * so one folder of a million entries stops at the bound too, and the queue is an array read by
+ * index: taking from its front would make a wide tree cost the square of its folders.
+ */
+function walkWorkspace(root, deadline) {
     const skip = new Set(['.git', ...SOURCE_LOOKUP.excludedDirs]);
+    const { maxWalkedFiles, maxWalkedFolders } = SOURCE_LOOKUP;
     const files = [];
-    const pending = [''];
-    for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
-        let entries;
+    const folders = ['']; // the root, then every folder found; `next` is the one to read
+    const stop = (why) => ({
+        files,
+        stopped: `the walk of the workspace (it has no git index) stopped ${why}`
+    });
+    const late = () => performance.now() >= deadline.at;
+    const outOfTime = () => stop(deadline.what);
+    let entries = 0;
+    for (let next = 0; next < folders.length; next++) {
+        if (late())
+            return outOfTime();
+        const dir = folders[next];
+        let handle;
         try {
-            entries = (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(root, dir), { withFileTypes: true });
+            handle = (0,external_node_fs_.opendirSync)((0,external_node_path_.join)(root, dir));
         }
         catch {
             continue; // unreadable: nothing of ours to find there
         }
-        for (const entry of entries) {
-            const path = dir ? `${dir}/${entry.name}` : entry.name;
-            if (entry.isDirectory() && !skip.has(entry.name))
-                pending.push(path);
-            else if (entry.isFile())
-                files.push(path);
-            if (files.length >= SOURCE_LOOKUP.maxWalkedFiles)
-                return files;
+        try {
+            for (let entry = handle.readSync(); entry; entry = handle.readSync()) {
+                if (++entries % 1024 === 0 && late())
+                    return outOfTime();
+                const path = dir ? `${dir}/${entry.name}` : entry.name;
+                if (entry.isDirectory() && !skip.has(entry.name)) {
+                    if (folders.length > maxWalkedFolders) {
+                        return stop(`at its limit of ${groupDigits(maxWalkedFolders)} folders`);
+                    }
+                    folders.push(path);
+                }
+                else if (entry.isFile()) {
+                    if (files.length >= maxWalkedFiles) {
+                        return stop(`at its limit of ${groupDigits(maxWalkedFiles)} files`);
+                    }
+                    files.push(path);
+                }
+            }
+        }
+        catch {
+            // A folder that fails midway: keep what it gave.
+        }
+        finally {
+            handle.closeSync();
         }
     }
-    return files;
+    return { files };
 }
 function isDirectory(path) {
     try {
@@ -5027,8 +5123,8 @@ function isDirectory(path) {
     }
 }
 /** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
-function locateInWorkspace(verdict, backtraces, root, debug) {
-    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, debug));
+function locateInWorkspace(verdict, backtraces, root, options = {}) {
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, options));
 }
 
 ;// CONCATENATED MODULE: ./src/run-gate.ts
@@ -5072,7 +5168,11 @@ async function runGate(door) {
             const [sources, release] = await Promise.all([
                 // Point at the code: each blamed frame's line in the checked-out repository.
                 config.annotateSource || config.sarifPath || config.junitPath
-                    ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                    ? locateInWorkspace(verdict, data.backtraces, workspace(), {
+                        debug: door.debug ?? noDebug,
+                        // A walk of a workspace without git stops when the run's 'timeout-minutes' is up.
+                        until: state.started + config.timeoutMinutes * 60_000
+                    })
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
                 act(client, config, data, verdict, door.log, door.phase)
@@ -5410,6 +5510,84 @@ function exitCode(outcome) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/config/key-file.ts
+
+
+
+const LIMIT = `${KEY_FILE_MAX_BYTES / 1024} KB`;
+/**
+ * The text of the key file `path`, which the variable `name` names: read only when it is a
+ * regular file (or a link to one) of at most KEY_FILE_MAX_BYTES, so a FIFO cannot hang the run
+ * and a device or a huge file cannot fill the memory. Messages never include the contents.
+ */
+function readKeyFile(path, name) {
+    const refuse = (reason) => new InputError(`${name} names '${path.slice(0, 200)}', which ${reason}; point it at the AuthKey_<KEYID>.p8 file.`);
+    let found;
+    try {
+        const link = (0,external_node_fs_.lstatSync)(path);
+        found = link.isSymbolicLink() ? (0,external_node_fs_.statSync)(path) : link;
+    }
+    catch (error) {
+        throw refuse(`cannot be read (${errorCode(error)})`);
+    }
+    const unfit = notAKeyFile(found);
+    if (unfit)
+        throw refuse(unfit);
+    // Opened without blocking and checked again: the path may have been swapped since the lstat.
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        throw refuse(`cannot be read (${errorCode(error)})`);
+    }
+    try {
+        const opened = notAKeyFile((0,external_node_fs_.fstatSync)(fd));
+        if (opened)
+            throw refuse(opened);
+        // One byte past the limit tells a file that grew since its stat from one that fits.
+        const buffer = Buffer.alloc(KEY_FILE_MAX_BYTES + 1);
+        let length = 0;
+        for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+            read = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > KEY_FILE_MAX_BYTES)
+            throw refuse(`is larger than ${LIMIT}`);
+        const text = buffer.toString('utf8', 0, length);
+        // Not "the key is required", as if the variable were unset: the file is there, and empty.
+        if (!text.trim())
+            throw refuse('is empty');
+        return text;
+    }
+    catch (error) {
+        throw error instanceof InputError ? error : refuse(`cannot be read (${errorCode(error)})`);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** Why `stats` is not a key file to read, or undefined when it is a small regular file. */
+function notAKeyFile(stats) {
+    if (stats.isFIFO())
+        return 'is a FIFO, not a file';
+    if (stats.isDirectory())
+        return 'is a directory, not a file';
+    if (stats.isCharacterDevice())
+        return 'is a character device, not a file';
+    if (stats.isBlockDevice())
+        return 'is a block device, not a file';
+    if (stats.isSocket())
+        return 'is a socket, not a file';
+    if (!stats.isFile())
+        return 'is not a regular file';
+    if (stats.size > KEY_FILE_MAX_BYTES)
+        return `is larger than ${LIMIT}`;
+    return undefined;
+}
+function errorCode(error) {
+    return error.code ?? messageOf(error);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
 
@@ -5491,15 +5669,8 @@ function privateKey(env) {
     if (inline.trim() && path) {
         throw new InputError(`Both ${KEY_ENV.privateKey} and ${KEY_ENV.privateKeyPath} are set; set only one.`);
     }
-    if (!path)
-        return inline;
-    try {
-        return (0,external_node_fs_.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        const reason = error.code ?? messageOf(error);
-        throw new InputError(`${KEY_ENV.privateKeyPath} names '${path.slice(0, 200)}', which cannot be read (${reason}); point it at the AuthKey_<KEYID>.p8 file.`);
-    }
+    // Only a small regular file is read: not a FIFO, a device or a directory (see readKeyFile).
+    return path ? readKeyFile(path, KEY_ENV.privateKeyPath) : inline;
 }
 /**
  * The parser's message with the command line's names: `Input 'version'` becomes
@@ -7441,14 +7612,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 
 /***/ }),
 
-/***/ 909:
+/***/ 917:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Argument } = __nccwpck_require__(154);
-const { Command } = __nccwpck_require__(348);
-const { CommanderError, InvalidArgumentError } = __nccwpck_require__(135);
-const { Help } = __nccwpck_require__(754);
-const { Option } = __nccwpck_require__(240);
+const { Argument } = __nccwpck_require__(562);
+const { Command } = __nccwpck_require__(604);
+const { CommanderError, InvalidArgumentError } = __nccwpck_require__(63);
+const { Help } = __nccwpck_require__(914);
+const { Option } = __nccwpck_require__(864);
 
 exports.DM = new Command();
 
@@ -7472,10 +7643,10 @@ exports.a2 = InvalidArgumentError; // Deprecated
 
 /***/ }),
 
-/***/ 154:
+/***/ 562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(135);
+const { InvalidArgumentError } = __nccwpck_require__(63);
 
 class Argument {
   /**
@@ -7629,7 +7800,7 @@ exports.humanReadableArgName = humanReadableArgName;
 
 /***/ }),
 
-/***/ 348:
+/***/ 604:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(474).EventEmitter);
@@ -7638,11 +7809,11 @@ const path = __nccwpck_require__(760);
 const fs = __nccwpck_require__(24);
 const process = __nccwpck_require__(708);
 
-const { Argument, humanReadableArgName } = __nccwpck_require__(154);
-const { CommanderError } = __nccwpck_require__(135);
-const { Help, stripColor } = __nccwpck_require__(754);
-const { Option, DualOptions } = __nccwpck_require__(240);
-const { suggestSimilar } = __nccwpck_require__(30);
+const { Argument, humanReadableArgName } = __nccwpck_require__(562);
+const { CommanderError } = __nccwpck_require__(63);
+const { Help, stripColor } = __nccwpck_require__(914);
+const { Option, DualOptions } = __nccwpck_require__(864);
+const { suggestSimilar } = __nccwpck_require__(726);
 
 class Command extends EventEmitter {
   /**
@@ -10413,7 +10584,7 @@ exports.useColor = useColor; // exporting for tests
 
 /***/ }),
 
-/***/ 135:
+/***/ 63:
 /***/ ((__unused_webpack_module, exports) => {
 
 /**
@@ -10459,10 +10630,10 @@ exports.InvalidArgumentError = InvalidArgumentError;
 
 /***/ }),
 
-/***/ 754:
+/***/ 914:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { humanReadableArgName } = __nccwpck_require__(154);
+const { humanReadableArgName } = __nccwpck_require__(562);
 
 /**
  * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
@@ -11213,10 +11384,10 @@ exports.stripColor = stripColor;
 
 /***/ }),
 
-/***/ 240:
+/***/ 864:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(135);
+const { InvalidArgumentError } = __nccwpck_require__(63);
 
 class Option {
   /**
@@ -11600,7 +11771,7 @@ exports.DualOptions = DualOptions;
 
 /***/ }),
 
-/***/ 30:
+/***/ 726:
 /***/ ((__unused_webpack_module, exports) => {
 
 const maxDistance = 3;
@@ -11835,6 +12006,6 @@ exports.suggestSimilar = suggestSimilar;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(532);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
