@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { blamedSourceFrame, isExcluded, SourceIndex } from '../src/source/locate.js'
+import { walkWorkspace } from '../src/source/workspace.js'
 import type { BacktraceResult, Frame } from '../src/model.js'
 
 const FILES = [
@@ -92,5 +96,33 @@ describe('the frame to place', () => {
     expect(blamedSourceFrame(result(frames))?.file).toBe('B.swift')
     expect(blamedSourceFrame(result(frames.slice(0, 3)))).toBeUndefined()
     expect(blamedSourceFrame({ ok: false, reason: 'unavailable' })).toBeUndefined()
+  })
+})
+
+describe('the walk of a workspace without git', () => {
+  const root = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'asc-gate-walk-'))
+    for (const path of ['A/B/One.swift', 'A/Two.swift', 'Pods/X/Three.swift']) {
+      mkdirSync(join(dir, path, '..'), { recursive: true })
+      writeFileSync(join(dir, path), '')
+    }
+    return dir
+  }
+
+  it('lists every file outside vendored folders, breadth-first', () => {
+    const dir = root()
+    expect(walkWorkspace(dir, { at: Infinity, what: 'never' })).toEqual({
+      files: ['A/Two.swift', 'A/B/One.swift']
+    })
+    rmSync(dir, { recursive: true })
+  })
+
+  it('stops when its deadline has passed, and says why', () => {
+    const dir = root()
+    expect(walkWorkspace(dir, { at: -Infinity, what: 'after 30 s, its time limit' })).toEqual({
+      files: [],
+      stopped: 'the walk of the workspace (it has no git index) stopped after 30 s, its time limit'
+    })
+    rmSync(dir, { recursive: true })
   })
 })

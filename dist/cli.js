@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(178);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(171);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 178:
+/***/ 171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -120,23 +120,20 @@ const FIELD_CAPS = {
     metricLabel: 40,
     /** Apple's summary sentence of a metrics insight. */
     insightSummary: 500,
-    /**
-     * Points shown per metric (one per version), the newest up to the build's version; the
-     * decision reads every point Apple sent.
-     */
+    /** Points kept per metric (one per version). */
     metricPoints: 50,
-    /** Insights and populations kept, once filtered to the gated metrics. */
+    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
     metricListItems: 50
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
+/**
+ * A key file (`ASC_PRIVATE_KEY_PATH`) larger than this is not a .p8 key (about 250 bytes): refused
+ * unread, so a path such as /dev/zero or a log file cannot fill the memory.
+ */
+const KEY_FILE_MAX_BYTES = 64 * 1024;
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-/**
- * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
- * pages hold at most 200 resources, well under 1 MB with every field.
- */
-const PAGE_MAX_BYTES = 2 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -201,16 +198,23 @@ const PHASED_RELEASE = {
 const VERSION_STATES = {
     live: 'READY_FOR_DISTRIBUTION',
     replaced: 'REPLACED_WITH_NEW_VERSION',
-    deprecatedLive: 'READY_FOR_SALE',
-    /** READY_FOR_DISTRIBUTION also covers these: ready, but taken off sale. */
-    removedFromSale: ['REMOVED_FROM_SALE', 'DEVELOPER_REMOVED_FROM_SALE']
+    deprecatedLive: 'READY_FOR_SALE'
 };
 /** Finding the blamed source file in the checked-out workspace. */
 const SOURCE_LOOKUP = {
     /** Vendored and generated code: never the app's own file, even when its name matches. */
     excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
-    /** A workspace without git is walked; past this many files the walk stops. */
+    /**
+     * A workspace without a git index is walked, breadth-first; past this many files, or this many
+     * folders (empty ones cost as much to read), the walk stops and the report says so.
+     */
     maxWalkedFiles: 200_000,
+    maxWalkedFolders: 50_000,
+    /**
+     * The walk also stops after this long, or sooner when the run's `timeout-minutes` (counted
+     * from its start) runs out: a slow or huge file system cannot hold the runner.
+     */
+    walkBudgetMs: 30_000,
     /** The git index of a very large monorepo still fits (about 100 bytes a tracked file). */
     maxGitIndexBytes: 256 * 1024 * 1024
 };
@@ -363,7 +367,80 @@ function mark(findings) {
     return findings.some(f => f.failsJob) ? '❌' : '⚠️';
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function text_percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/values.ts
+
+
 
 
 
@@ -512,6 +589,30 @@ function resourceId(name, value) {
         throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
     }
     return value;
+}
+/**
+ * The report-file inputs that name the same file, each pair as a problem: the later write would
+ * replace the earlier (JUnit XML where code scanning expects SARIF). Paths are compared as the
+ * files are written, resolved from the working directory (the workspace on a runner), and
+ * without case where the file system usually ignores it (macOS, Windows).
+ */
+function sharedReportFiles(paths) {
+    const ignoresCase = process.platform === 'darwin' || process.platform === 'win32';
+    const owner = new Map();
+    const problems = [];
+    for (const [name, path] of Object.entries(paths)) {
+        if (!path)
+            continue;
+        const target = (0,external_node_path_.resolve)(path);
+        const key = ignoresCase ? target.toLowerCase() : target;
+        const first = owner.get(key);
+        if (first) {
+            problems.push(`Inputs '${first}' and '${name}' both name the file ${oneLine(target, 300)}; give each report a path of its own.`);
+        }
+        else
+            owner.set(key, name);
+    }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ./src/config/build-refs.ts
@@ -973,10 +1074,16 @@ function commentSettings(inputs) {
 /** The report files, how many backtraces the report carries, and source annotations. */
 function reportSettings(inputs) {
     const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
+    const files = {
+        'sarif-path': path('sarif-path'),
+        'junit-path': path('junit-path'),
+        'report-path': path('report-path')
+    };
+    inputs.problems.push(...sharedReportFiles(files));
     return {
-        reportPath: path('report-path'),
-        sarifPath: path('sarif-path'),
-        junitPath: path('junit-path'),
+        reportPath: files['report-path'],
+        sarifPath: files['sarif-path'],
+        junitPath: files['junit-path'],
         annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
         includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
@@ -1279,12 +1386,7 @@ function release(buffer) {
         buffer.byteOffset === 0 &&
         buffer.byteLength === memory.byteLength &&
         memory.byteLength > 0) {
-        try {
-            memory.transfer(0);
-        }
-        catch {
-            // Not detachable (a WebAssembly memory, say): the collector frees it as before.
-        }
+        memory.transfer(0);
     }
 }
 function networkError(error) {
@@ -1493,75 +1595,6 @@ function clearSecrets() {
     secrets.clear();
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
- * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
- */
-function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
-}
-/**
- * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
- * error message: no control characters, so it cannot start a workflow command such as
- * `::add-mask::` on a new line, and bounded in length.
- */
-function oneLine(text, max = 200) {
-    return truncate(sanitize(text).replace(/::/g, ': :'), max);
-}
-/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
-        end--;
-    return `${text.slice(0, end)}…`;
-}
-/**
- * A bad value from a response, described in a few words without walking into it: a value
- * nested thousands of levels deep must not overflow the stack while an error is phrased.
- */
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'string')
-        return `"${oneLine(value, 40)}"`;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return `a list of ${plural(value.length, 'item')}`;
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
-}
-function text_percent(weight) {
-    return `${(weight * 100).toFixed(1)}%`;
-}
-/** A threshold as the user likely wrote it: 50%, 12.5%. */
-function limitPercent(weight) {
-    return `${Number((weight * 100).toFixed(2))}%`;
-}
-/**
- * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
- * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
- */
-function groupDigits(count) {
-    const digits = String(Math.trunc(Math.abs(count)));
-    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-
 ;// CONCATENATED MODULE: ./src/asc/jsonapi.ts
 
 
@@ -1636,8 +1669,7 @@ function jsonapi_resourceId(value, what) {
 function resource(value, what) {
     const raw = object(value) ?? {};
     return {
-        // Structural, but from App Store Connect all the same: it can reach an error message.
-        type: jsonapi_text(raw.type, 64) ?? '',
+        type: typeof raw.type === 'string' ? raw.type : '',
         id: jsonapi_resourceId(raw.id, what),
         attributes: object(raw.attributes) ?? {},
         relationships: object(raw.relationships) ?? {}
@@ -1695,10 +1727,7 @@ async function pages(client, first, options, onPage) {
         if (index >= maxPages)
             return { complete: false, looped: false };
         seen.add(next);
-        const body = await client.getJson(next, {
-            ...(options.notFound ? { notFound: options.notFound } : {}),
-            maxBodyBytes: PAGE_MAX_BYTES
-        });
+        const body = await client.getJson(next, options.notFound ? { notFound: options.notFound } : {});
         const { items, nextLink, included } = readPage(body, options.what);
         if (items.length === 0)
             return { complete: true, looped: false };
@@ -1739,18 +1768,13 @@ function appleErrors(body) {
     catch {
         return [];
     }
-    const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
-    return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
+    return objects(object(parsed)?.errors, MAX_ERRORS).map(entry => {
         const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
             .flatMap(list => objects(list, MAX_ERRORS))
-            .map(errorFields)
-            .filter(said)
-            .slice(0, MAX_ERRORS);
-        const fields = errorFields(entry);
-        if (!said(fields))
-            return [];
+            .slice(0, MAX_ERRORS)
+            .map(errorFields);
         const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
-        return [{ ...fields, ...(see ? { see } : {}), associated }];
+        return { ...errorFields(entry), ...(see ? { see } : {}), associated };
     });
 }
 function errorFields(entry) {
@@ -1883,7 +1907,7 @@ class AscClient {
     }
     /**
      * The hourly budget keeps the lowest count seen (responses arrive out of order); the minute
-     * window refills, so only the latest answer says how it stands.
+     * window refills, so the latest answer that carries it says how it stands.
      */
     noteRateLimit(response) {
         const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
@@ -1894,8 +1918,7 @@ class AscClient {
             (known?.remaining === undefined || parsed.remaining < known.remaining)
             ? { limit: parsed.limit, remaining: parsed.remaining }
             : { limit: known?.limit, remaining: known?.remaining };
-        // Only the latest answer says how the minute stands: an older count would be stale.
-        const minute = parsed.minute;
+        const minute = parsed.minute ?? known?.minute;
         this.rateLimit = { ...hour, ...(minute ? { minute } : {}) };
     }
     exhausted(what, error) {
@@ -1998,17 +2021,11 @@ function withApple(sentence, errors) {
     if (!first)
         return `${sentence}.`;
     const words = (e) => [e.code, e.title && `"${bare(e.title)}"`, e.detail && bare(e.detail)].filter(Boolean).join(' ');
-    // Apple's `links.see` is a path in App Store Connect, such as "/agreements".
-    const link = first.see?.startsWith('/')
-        ? `https://appstoreconnect.apple.com${first.see}`
-        : first.see;
-    const see = link ? ` (see ${link})` : '';
+    const see = first.see ? ` (see ${first.see})` : '';
     const associated = first.associated.length
         ? `; related errors: ${first.associated.map(words).join('; ')}`
         : '';
-    const text = `${bare(sentence)}. Apple: ${words(first)}${see}${associated}`;
-    // A field cut short already ends in "…".
-    return scrub(text.endsWith('…') ? text : `${text}.`);
+    return scrub(`${bare(sentence)}. Apple: ${words(first)}${see}${associated}.`);
 }
 /** Without the closing punctuation, so that joined sentences never read ".:" or "..". */
 function bare(text) {
@@ -2066,10 +2083,6 @@ function compareVersions(a, b) {
             return difference;
     }
     return 0;
-}
-/** One key per version, whatever its spelling: `1.2` and `1.2.0` give `1.2`. */
-function versionKey(version) {
-    return isVersion(version) ? parts(version).join('.') : version;
 }
 /** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
 function sameVersion(a, b) {
@@ -2195,14 +2208,10 @@ async function fetchReleasedVersions(client, appId, platform) {
         notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
     }, ({ items, included }) => void versions.push(...items.flatMap(item => readVersion(item, included))));
     if (!paging.complete) {
-        const why = paging.looped
-            ? 'linked back to a page already read'
-            : `kept sending pages past ${ASC.maxPages}`;
-        throw new DataError(`App Store Connect ${why} for ${what}, so the live version cannot be known; rerun later, and report it if it persists.`);
+        throw new DataError(`App Store Connect kept sending pages of ${what} past ${ASC.maxPages} pages, so the live version cannot be known; rerun later, and report it if it persists.`);
     }
     for (const version of versions) {
-        const state = version.status === 'live' ? 'live' : 'replaced';
-        client.debug(`App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`);
+        client.debug(`App Store version ${version.versionString} (${version.id}) is ${version.status}, by ${version.decidedBy}.`);
     }
     return versions;
 }
@@ -2287,8 +2296,7 @@ function statusOf(attributes) {
             return { status: 'replaced', decidedBy: 'appVersionState' };
         if (current !== VERSION_STATES.live)
             return undefined;
-        // The deprecated field still tells a version taken off sale apart, when it is sent.
-        if (VERSION_STATES.removedFromSale.some(state => state === deprecated))
+        if (typeof deprecated === 'string' && deprecated !== VERSION_STATES.deprecatedLive)
             return undefined;
         return { status: 'live', decidedBy: 'appVersionState' };
     }
@@ -2588,12 +2596,10 @@ function keptFrames(path) {
             [i - distance, i + distance].forEach(keep);
     }
     // Short of atLeast: up towards the innermost frame (where a crash report starts), then callers.
-    // With nothing marked, that is the innermost frames.
     const wanted = Math.min(BACKTRACE.atLeast, path.length);
-    const innermost = kept.size ? Math.min(...kept) : 0;
-    for (let i = innermost - 1; kept.size < wanted && i >= 0; i--)
+    for (let i = Math.min(path.length, ...kept) - 1; kept.size < wanted && i >= 0; i--)
         keep(i);
-    for (let i = kept.size ? Math.max(...kept) + 1 : 0; kept.size < wanted && i < path.length; i++)
+    for (let i = Math.max(-1, ...kept) + 1; kept.size < wanted && i < path.length; i++)
         keep(i);
     return [...kept].sort((a, b) => a - b);
 }
@@ -2721,6 +2727,8 @@ async function noDataOn404(fetch, empty, exists) {
 
 
 
+
+
 /** The facts with their label, when both parts are known. */
 function labelled(facts) {
     return facts.version && facts.buildNumber
@@ -2752,8 +2760,7 @@ class BuildRecords {
             return Promise.resolve(known);
         let pending = this.reads.get(buildId);
         if (!pending) {
-            // What a lookup recorded meanwhile wins over the read: it is the more specific.
-            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...this.known.get(buildId) }));
+            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...known }));
             // Asked early for the label: a run that fails elsewhere first never awaits it.
             pending.catch(() => { });
             this.reads.set(buildId, pending);
@@ -2786,6 +2793,9 @@ async function fetchBuild(client, buildId) {
     const { data, included } = single(body, what);
     const build = resource(data, 'a build');
     const appId = related(build, 'app');
+    if (!appId) {
+        throw new DataError(`App Store Connect did not name the app of build ${oneLine(buildId, 80)}, so its metrics cannot be read.`);
+    }
     const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'));
     const version = jsonapi_text(prerelease?.attributes.version, FIELD_CAPS.version);
     const buildNumber = jsonapi_text(build.attributes.version, FIELD_CAPS.version);
@@ -2793,7 +2803,7 @@ async function fetchBuild(client, buildId) {
     return {
         id: buildId,
         exists: true,
-        ...(appId ? { appId } : {}),
+        appId,
         ...(version ? { version } : {}),
         ...(buildNumber ? { buildNumber } : {}),
         ...(processingState ? { processingState } : {})
@@ -3741,21 +3751,18 @@ function parseMetrics(body, settings) {
     }
     const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
     const series = new Map();
-    // Every list is searched whole, whatever its length or order (the body's size is bounded by
-    // the transport): the gated dataset and its versions may come after thousands of others.
-    for (const data of metrics_all(document.productData)) {
-        const platform = jsonapi_text(data.platform, FIELD_CAPS.identifier);
-        if (platform && platformKey(platform) !== platformKey(settings.platform))
+    for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
+        const data = object(product);
+        const platform = jsonapi_text(data?.platform, FIELD_CAPS.identifier);
+        if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
             continue;
-        for (const categoryData of metrics_all(data.metricCategories)) {
-            for (const metric of metrics_all(categoryData.metrics)) {
-                const identifier = jsonapi_text(metric.identifier, FIELD_CAPS.identifier);
-                const key = identifier?.toLowerCase();
-                if (!identifier || !key || !wanted.has(key) || series.has(key))
-                    continue;
-                const read = readMetric(metric, identifier, category(categoryData.identifier), settings);
-                if (read)
-                    series.set(key, read);
+        for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
+            const categoryData = object(group);
+            for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
+                const read = readMetric(metric, category(categoryData?.identifier), settings);
+                if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
+                    series.set(read.key, read.series);
+                }
             }
         }
     }
@@ -3768,37 +3775,41 @@ function parseMetrics(body, settings) {
         ]
     };
 }
-/** The objects of a list, all of them: see parseMetrics. */
-const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
-/** The gated dataset of one metric; undefined when it has none for this percentile and device. */
-function readMetric(metric, identifier, metricCategory, settings) {
+function readMetric(value, metricCategory, settings) {
+    const metric = object(value);
+    const identifier = jsonapi_text(metric?.identifier, FIELD_CAPS.identifier);
+    if (!metric || !identifier)
+        return undefined;
     const unit = object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
-    const dataset = metrics_all(metric.datasets).find(d => {
-        const criteria = object(d.filterCriteria);
+    const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
+        .map(object)
+        .find(d => {
+        const criteria = object(d?.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
-    if (!dataset)
-        return undefined;
-    const goal = object(dataset.recommendedMetricGoal);
+    const goal = object(dataset?.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
-        ...(metricCategory ? { category: metricCategory } : {}),
-        ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
-            jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
-        ...(goalValue !== undefined
-            ? {
-                recommendedGoal: {
-                    value: goalValue,
-                    ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
+        key: identifier.toLowerCase(),
+        series: {
+            identifier,
+            ...(metricCategory ? { category: metricCategory } : {}),
+            ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+                jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+            ...(goalValue !== undefined
+                ? {
+                    recommendedGoal: {
+                        value: goalValue,
+                        ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
+                    }
                 }
-            }
-            : {}),
-        // Every point: the current version and its references are found among all of them.
-        points: metrics_all(dataset.points).flatMap(readPoint)
+                : {}),
+            points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
+        }
     };
 }
 function readPoint(value) {
@@ -3818,11 +3829,10 @@ function readPoint(value) {
     ];
 }
 function readInsights(value, kind, wanted) {
-    // Filtered to the gated metrics first, then capped: an insight on one comes wherever it is.
-    const gated = metrics_all(value).filter(insight => wanted.has(String(jsonapi_text(insight.metric, FIELD_CAPS.identifier)).toLowerCase()));
-    return gated.slice(0, FIELD_CAPS.metricListItems).flatMap(insight => {
-        const metric = jsonapi_text(insight.metric, FIELD_CAPS.identifier);
-        if (!metric)
+    return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
+        const insight = object(entry);
+        const metric = jsonapi_text(insight?.metric, FIELD_CAPS.identifier);
+        if (!insight || !metric || !wanted.has(metric.toLowerCase()))
             return [];
         const highImpact = insight.highImpact;
         return [
@@ -3834,8 +3844,7 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                // All of them: the gated population is picked from among them.
-                populations: metrics_all(insight.populations).flatMap(readPopulation)
+                populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
             }
         ];
     });
@@ -3864,7 +3873,6 @@ function optional(name, value) {
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/collect.ts
-
 
 
 
@@ -3905,10 +3913,8 @@ async function collectMetrics({ client, apps, records }, settings, build, baseli
 async function appAndVersion(apps, records, { ref, resolved }) {
     if (ref.kind === 'id') {
         const { appId, version } = await records.details(ref.id);
-        if (!appId) {
-            throw new DataError(`App Store Connect did not name the app of build ${oneLine(ref.id, 80)}, so its metrics cannot be read.`);
-        }
-        return { appId, ...(version ? { version } : {}) };
+        // details() always names the app: it refuses a build read without one.
+        return { appId: appId, ...(version ? { version } : {}) };
     }
     if (ref.kind === 'lookup' && ref.version)
         return { appId: await apps.appId(ref.app), version: ref.version };
@@ -3917,7 +3923,6 @@ async function appAndVersion(apps, records, { ref, resolved }) {
 }
 
 ;// CONCATENATED MODULE: ./src/collect.ts
-
 
 
 
@@ -3945,7 +3950,7 @@ function appStoreClient(config, options) {
 }
 /** Collects within the deadline, then logs how much of the hourly budget is left. */
 async function collectWithin(deadline, client, config, log) {
-    const collected = await deadline.run(() => collect(client, config, log, deadline.signal));
+    const collected = await deadline.run(() => collect(client, config, log));
     const { remaining, limit } = client.rateLimit ?? {};
     if (remaining !== undefined) {
         log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -3957,10 +3962,7 @@ async function collectWithin(deadline, client, config, log) {
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
  * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
  */
-async function collect(client, config, log, 
-/** The run's deadline: logs and metrics still outstanding when it passes are given up. */
-deadline) {
-    const late = (what) => `'timeout-minutes' passed before App Store Connect answered for ${what}`;
+async function collect(client, config, log) {
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timings = { builds: 0, signatures: 0, logs: 0 };
@@ -3977,10 +3979,7 @@ deadline) {
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
-                    // Past the deadline a backtrace is given up, not waited for: it never decides.
-                    backtraces.set(id, !result.ok && deadline?.aborted
-                        ? { ok: false, reason: `Backtrace unavailable: ${late('its logs')}.` }
-                        : result);
+                    backtraces.set(id, result);
                     log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
                 }));
             }
@@ -3999,15 +3998,7 @@ deadline) {
     const current = loadBuild(session, builds.build.resolved, 'build');
     const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
     const metrics = config.metrics &&
-        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log).catch((error) => {
-            // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
-            // becomes "no data" (the no-data policy judges it), and the signatures still decide.
-            if (!(error instanceof ServiceError || error instanceof DataError))
-                throw error;
-            const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error);
-            log(`Metrics unavailable: ${unavailable}`);
-            return { unavailable };
-        });
+        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log);
     try {
         await allSettledOrThrow([
             current,
@@ -4063,8 +4054,7 @@ async function loadBuild(session, resolved, role) {
 
 /**
  * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`. A phase that still finishes (it gave up only what it can do without, such
- * as backtraces and metrics) keeps its result; one that fails fails with a sentence that says so.
+ * through `signal`, and the phase fails with a sentence that says so.
  */
 class Deadline {
     minutes;
@@ -4076,7 +4066,10 @@ class Deadline {
     async run(phase) {
         const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
         try {
-            return await phase();
+            const result = await phase();
+            if (this.signal.aborted)
+                throw this.expired();
+            return result;
         }
         catch (error) {
             throw this.signal.aborted ? this.expired() : error;
@@ -4204,7 +4197,6 @@ function evaluateMetrics(settings, data, hasBaseline) {
         settings,
         ...(data.version ? { version: data.version } : {}),
         ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
-        ...(data.unavailable ? { unavailable: data.unavailable } : {}),
         outcomes,
         regressions: outcomes.filter(o => o.status === 'regressed'),
         noData: outcomes.filter(o => o.status === 'no-data')
@@ -4213,9 +4205,9 @@ function evaluateMetrics(settings, data, hasBaseline) {
 function evaluate_judge(identifier, settings, data, hasBaseline) {
     const known = knownMetric(identifier);
     const series = data.payload?.series.get(identifier.toLowerCase());
-    const all = orderedPoints(series?.points ?? []);
+    const points = orderedPoints(series?.points ?? []);
     const version = data.version;
-    const point = version ? all.find(p => sameVersion(p.version, version)) : undefined;
+    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
     const insight = settings.appleRegressions === 'ignore'
         ? undefined
         : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
@@ -4234,11 +4226,9 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         regressedByRule: false,
         regressedByApple: false,
         ...(insight ? { appleInsight: insight } : {}),
-        points: shownPoints(all, point)
+        points
     };
     const population = `${settings.percentile} on ${settings.device}`;
-    if (data.unavailable)
-        return { ...base, reason: `metrics unavailable: ${data.unavailable}` };
     if (!data.payload)
         return { ...base, reason: 'no data yet: App Store Connect answered 404' };
     if (!version)
@@ -4247,13 +4237,9 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
+    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
     if ('missing' in reference)
         return { ...base, reason: reference.missing };
-    // Values near the largest double add up to Infinity: no reference can be formed from them.
-    if (!Number.isFinite(reference.value) || !Number.isFinite(reference.errorMargin)) {
-        return { ...base, reason: 'no reference: the earlier values are too large to average' };
-    }
     const change = reference.value > 0
         ? (point.value - reference.value) / reference.value
         : point.value > reference.value
@@ -4280,22 +4266,9 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
 }
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
-    const byVersion = new Map();
-    for (const p of points) {
-        if (isVersion(p.version) && !byVersion.has(versionKey(p.version)))
-            byVersion.set(versionKey(p.version), p);
-    }
-    return [...byVersion.values()].sort((a, b) => compareVersions(a.version, b.version));
-}
-/**
- * The points the report and the chart show: at most FIELD_CAPS.metricPoints, the newest up to
- * the current version. The decision has already read every point.
- */
-function shownPoints(points, current) {
-    if (points.length <= FIELD_CAPS.metricPoints)
-        return points;
-    const end = current ? points.indexOf(current) + 1 : points.length;
-    return points.slice(Math.max(0, end - FIELD_CAPS.metricPoints), end);
+    const valid = points.filter(p => isVersion(p.version));
+    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
+    return unique.sort((a, b) => compareVersions(a.version, b.version));
 }
 function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
     const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
@@ -4597,11 +4570,7 @@ function failureLine(verdict, build) {
         parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
     }
     const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
-    const unavailable = verdict.metrics?.unavailable;
-    if (noMetricData.length && unavailable) {
-        parts.push(`The metrics (${noMetricData.join(', ')}) could not be read, and 'no-data' is 'fail': ${unavailable}`);
-    }
-    else if (noMetricData.length) {
+    if (noMetricData.length) {
         const version = verdict.metrics?.version;
         parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
     }
@@ -4772,8 +4741,6 @@ function withPause(failure, release) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
 ;// CONCATENATED MODULE: ./src/source/git-index.ts
 
 
@@ -4980,9 +4947,18 @@ async function placeSignatures(signatures, backtraces, files) {
         return { places: new Map(), noCheckout: true };
     const index = new SourceIndex(listed.files);
     const places = new Map();
-    for (const [id, frame] of frames)
-        places.set(id, placeFrame(frame, index));
+    for (const [id, frame] of frames) {
+        const place = placeFrame(frame, index);
+        places.set(id, place.ok || !listed.incomplete ? place : incompletely(place, listed.incomplete));
+    }
     return { places, noCheckout: false };
+}
+/** A frame not placed in a listing that stopped early: the file may be in the part not listed. */
+function incompletely(place, why) {
+    return {
+        ok: false,
+        reason: `${place.reason}, but the list of files is incomplete: ${why} (check the code out with actions/checkout, so that its git index lists every file)`
+    };
 }
 function placeFrame(frame, index) {
     const found = index.find(frame.file ?? '');
@@ -5055,12 +5031,14 @@ class SourceIndex {
 
 
 
+
 /**
  * The checked-out files under `root`: the tracked ones, read from git's index, in a git checkout;
  * else every file found by a bounded walk. Vendored folders are left to the matcher, which skips
  * them whichever way the files were listed. No program runs (see ./git-index.ts).
  */
-function listWorkspaceFiles(root, debug = () => { }) {
+function listWorkspaceFiles(root, options = {}) {
+    const debug = options.debug ?? (() => { });
     if (!isDirectory(root))
         return { none: `the workspace ${root} does not exist` };
     if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, '.git'))) {
@@ -5069,33 +5047,72 @@ function listWorkspaceFiles(root, debug = () => { }) {
             return { files: listing.files };
         debug(`The git index in ${root} was not read, so the workspace is walked instead: ${'unreadable' in listing ? listing.unreadable : 'it lists no file'}.`);
     }
-    const files = workspace_walk(root);
-    return files.length ? { files } : { none: `the workspace ${root} is empty` };
+    const budget = performance.now() + SOURCE_LOOKUP.walkBudgetMs;
+    const walked = walkWorkspace(root, options.until !== undefined && options.until < budget
+        ? { at: options.until, what: `when 'timeout-minutes' ran out` }
+        : { at: budget, what: `after ${SOURCE_LOOKUP.walkBudgetMs / 1000} s, its time limit` });
+    if (walked.stopped) {
+        debug(`The walk of ${root} listed ${walked.files.length} files, then ${walked.stopped}.`);
+        return { files: walked.files, incomplete: walked.stopped };
+    }
+    return walked.files.length ? { files: walked.files } : { none: `the workspace ${root} is empty` };
 }
-/** Breadth-first, without following links or entering .git and vendored folders. */
-function workspace_walk(root) {
+/**
+ * Breadth-first, without following links or entering .git and vendored folders; bounded by files,
+ * by folders and by `deadline.at` (a performance.now() time). Each folder is read an entry at a time,
+ * so one folder of a million entries stops at the bound too, and the queue is an array read by
+ * index: taking from its front would make a wide tree cost the square of its folders.
+ */
+function walkWorkspace(root, deadline) {
     const skip = new Set(['.git', ...SOURCE_LOOKUP.excludedDirs]);
+    const { maxWalkedFiles, maxWalkedFolders } = SOURCE_LOOKUP;
     const files = [];
-    const pending = [''];
-    for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
-        let entries;
+    const folders = ['']; // the root, then every folder found; `next` is the one to read
+    const stop = (why) => ({
+        files,
+        stopped: `the walk of the workspace (it has no git index) stopped ${why}`
+    });
+    const late = () => performance.now() >= deadline.at;
+    const outOfTime = () => stop(deadline.what);
+    let entries = 0;
+    for (let next = 0; next < folders.length; next++) {
+        if (late())
+            return outOfTime();
+        const dir = folders[next];
+        let handle;
         try {
-            entries = (0,external_node_fs_.readdirSync)((0,external_node_path_.join)(root, dir), { withFileTypes: true });
+            handle = (0,external_node_fs_.opendirSync)((0,external_node_path_.join)(root, dir));
         }
         catch {
             continue; // unreadable: nothing of ours to find there
         }
-        for (const entry of entries) {
-            const path = dir ? `${dir}/${entry.name}` : entry.name;
-            if (entry.isDirectory() && !skip.has(entry.name))
-                pending.push(path);
-            else if (entry.isFile())
-                files.push(path);
-            if (files.length >= SOURCE_LOOKUP.maxWalkedFiles)
-                return files;
+        try {
+            for (let entry = handle.readSync(); entry; entry = handle.readSync()) {
+                if (++entries % 1024 === 0 && late())
+                    return outOfTime();
+                const path = dir ? `${dir}/${entry.name}` : entry.name;
+                if (entry.isDirectory() && !skip.has(entry.name)) {
+                    if (folders.length > maxWalkedFolders) {
+                        return stop(`at its limit of ${groupDigits(maxWalkedFolders)} folders`);
+                    }
+                    folders.push(path);
+                }
+                else if (entry.isFile()) {
+                    if (files.length >= maxWalkedFiles) {
+                        return stop(`at its limit of ${groupDigits(maxWalkedFiles)} files`);
+                    }
+                    files.push(path);
+                }
+            }
+        }
+        catch {
+            // A folder that fails midway: keep what it gave.
+        }
+        finally {
+            handle.closeSync();
         }
     }
-    return files;
+    return { files };
 }
 function isDirectory(path) {
     try {
@@ -5106,8 +5123,8 @@ function isDirectory(path) {
     }
 }
 /** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
-function locateInWorkspace(verdict, backtraces, root, debug) {
-    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, debug));
+function locateInWorkspace(verdict, backtraces, root, options = {}) {
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, options));
 }
 
 ;// CONCATENATED MODULE: ./src/run-gate.ts
@@ -5151,7 +5168,11 @@ async function runGate(door) {
             const [sources, release] = await Promise.all([
                 // Point at the code: each blamed frame's line in the checked-out repository.
                 config.annotateSource || config.sarifPath || config.junitPath
-                    ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                    ? locateInWorkspace(verdict, data.backtraces, workspace(), {
+                        debug: door.debug ?? noDebug,
+                        // A walk of a workspace without git stops when the run's 'timeout-minutes' is up.
+                        until: state.started + config.timeoutMinutes * 60_000
+                    })
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
                 act(client, config, data, verdict, door.log, door.phase)
@@ -5421,7 +5442,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "timeout-minutes",
-        "description": "Bounds the App Store Connect phase (builds, signatures, metrics and logs, with every retry and wait). Logs and metrics still outstanding then are given up and reported unavailable, and the signatures still decide; only signatures that have not arrived fail the run, with a message that says so. Decimals are accepted (0.5 is 30 seconds).",
+        "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
         "required": false,
         "default": "10"
     },
@@ -5487,6 +5508,84 @@ function exitCode(outcome) {
         case 'skipped':
             return EXIT.passed;
     }
+}
+
+;// CONCATENATED MODULE: ./src/config/key-file.ts
+
+
+
+const LIMIT = `${KEY_FILE_MAX_BYTES / 1024} KB`;
+/**
+ * The text of the key file `path`, which the variable `name` names: read only when it is a
+ * regular file (or a link to one) of at most KEY_FILE_MAX_BYTES, so a FIFO cannot hang the run
+ * and a device or a huge file cannot fill the memory. Messages never include the contents.
+ */
+function readKeyFile(path, name) {
+    const refuse = (reason) => new InputError(`${name} names '${path.slice(0, 200)}', which ${reason}; point it at the AuthKey_<KEYID>.p8 file.`);
+    let found;
+    try {
+        const link = (0,external_node_fs_.lstatSync)(path);
+        found = link.isSymbolicLink() ? (0,external_node_fs_.statSync)(path) : link;
+    }
+    catch (error) {
+        throw refuse(`cannot be read (${errorCode(error)})`);
+    }
+    const unfit = notAKeyFile(found);
+    if (unfit)
+        throw refuse(unfit);
+    // Opened without blocking and checked again: the path may have been swapped since the lstat.
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch (error) {
+        throw refuse(`cannot be read (${errorCode(error)})`);
+    }
+    try {
+        const opened = notAKeyFile((0,external_node_fs_.fstatSync)(fd));
+        if (opened)
+            throw refuse(opened);
+        // One byte past the limit tells a file that grew since its stat from one that fits.
+        const buffer = Buffer.alloc(KEY_FILE_MAX_BYTES + 1);
+        let length = 0;
+        for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+            read = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > KEY_FILE_MAX_BYTES)
+            throw refuse(`is larger than ${LIMIT}`);
+        const text = buffer.toString('utf8', 0, length);
+        // Not "the key is required", as if the variable were unset: the file is there, and empty.
+        if (!text.trim())
+            throw refuse('is empty');
+        return text;
+    }
+    catch (error) {
+        throw error instanceof InputError ? error : refuse(`cannot be read (${errorCode(error)})`);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** Why `stats` is not a key file to read, or undefined when it is a small regular file. */
+function notAKeyFile(stats) {
+    if (stats.isFIFO())
+        return 'is a FIFO, not a file';
+    if (stats.isDirectory())
+        return 'is a directory, not a file';
+    if (stats.isCharacterDevice())
+        return 'is a character device, not a file';
+    if (stats.isBlockDevice())
+        return 'is a block device, not a file';
+    if (stats.isSocket())
+        return 'is a socket, not a file';
+    if (!stats.isFile())
+        return 'is not a regular file';
+    if (stats.size > KEY_FILE_MAX_BYTES)
+        return `is larger than ${LIMIT}`;
+    return undefined;
+}
+function errorCode(error) {
+    return error.code ?? messageOf(error);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
@@ -5570,15 +5669,8 @@ function privateKey(env) {
     if (inline.trim() && path) {
         throw new InputError(`Both ${KEY_ENV.privateKey} and ${KEY_ENV.privateKeyPath} are set; set only one.`);
     }
-    if (!path)
-        return inline;
-    try {
-        return (0,external_node_fs_.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        const reason = error.code ?? messageOf(error);
-        throw new InputError(`${KEY_ENV.privateKeyPath} names '${path.slice(0, 200)}', which cannot be read (${reason}); point it at the AuthKey_<KEYID>.p8 file.`);
-    }
+    // Only a small regular file is read: not a FIFO, a device or a directory (see readKeyFile).
+    return path ? readKeyFile(path, KEY_ENV.privateKeyPath) : inline;
 }
 /**
  * The parser's message with the command line's names: `Input 'version'` becomes

@@ -1286,6 +1286,11 @@ const FIELD_CAPS = {
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
+/**
+ * A key file (`ASC_PRIVATE_KEY_PATH`) larger than this is not a .p8 key (about 250 bytes): refused
+ * unread, so a path such as /dev/zero or a log file cannot fill the memory.
+ */
+const KEY_FILE_MAX_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /**
@@ -1365,8 +1370,17 @@ const VERSION_STATES = {
 const SOURCE_LOOKUP = {
     /** Vendored and generated code: never the app's own file, even when its name matches. */
     excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
-    /** A workspace without git is walked; past this many files the walk stops. */
+    /**
+     * A workspace without a git index is walked, breadth-first; past this many files, or this many
+     * folders (empty ones cost as much to read), the walk stops and the report says so.
+     */
     maxWalkedFiles: 200_000,
+    maxWalkedFolders: 50_000,
+    /**
+     * The walk also stops after this long, or sooner when the run's `timeout-minutes` (counted
+     * from its start) runs out: a slow or huge file system cannot hold the runner.
+     */
+    walkBudgetMs: 30_000,
     /** The git index of a very large monorepo still fits (about 100 bytes a tracked file). */
     maxGitIndexBytes: 256 * 1024 * 1024
 };
@@ -1519,7 +1533,80 @@ function mark(findings) {
     return findings.some(f => f.failsJob) ? '❌' : '⚠️';
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/values.ts
+
+
 
 
 
@@ -1668,6 +1755,30 @@ function resourceId(name, value) {
         throw new InputError(`Input '${name}' is '${value.slice(0, 80)}'; use the App Store Connect resource ID (letters, digits and dashes).`);
     }
     return value;
+}
+/**
+ * The report-file inputs that name the same file, each pair as a problem: the later write would
+ * replace the earlier (JUnit XML where code scanning expects SARIF). Paths are compared as the
+ * files are written, resolved from the working directory (the workspace on a runner), and
+ * without case where the file system usually ignores it (macOS, Windows).
+ */
+function sharedReportFiles(paths) {
+    const ignoresCase = process.platform === 'darwin' || process.platform === 'win32';
+    const owner = new Map();
+    const problems = [];
+    for (const [name, path] of Object.entries(paths)) {
+        if (!path)
+            continue;
+        const target = (0,external_node_path_namespaceObject.resolve)(path);
+        const key = ignoresCase ? target.toLowerCase() : target;
+        const first = owner.get(key);
+        if (first) {
+            problems.push(`Inputs '${first}' and '${name}' both name the file ${oneLine(target, 300)}; give each report a path of its own.`);
+        }
+        else
+            owner.set(key, name);
+    }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ./src/config/build-refs.ts
@@ -2129,10 +2240,16 @@ function commentSettings(inputs) {
 /** The report files, how many backtraces the report carries, and source annotations. */
 function reportSettings(inputs) {
     const path = (name) => inputs.attempt(() => inputs.optional(name), undefined);
+    const files = {
+        'sarif-path': path('sarif-path'),
+        'junit-path': path('junit-path'),
+        'report-path': path('report-path')
+    };
+    inputs.problems.push(...sharedReportFiles(files));
     return {
-        reportPath: path('report-path'),
-        sarifPath: path('sarif-path'),
-        junitPath: path('junit-path'),
+        reportPath: files['report-path'],
+        sarifPath: files['sarif-path'],
+        junitPath: files['junit-path'],
         annotateSource: inputs.parsed('annotate-source', 'true', v => values_boolean('annotate-source', v), true),
         includeLogs: inputs.parsed('include-logs', '3', v => integer('include-logs', v, 0, ASC.maxPageSize), 0)
     };
@@ -2166,75 +2283,6 @@ function forkWithoutKey() {
         return undefined;
     const inputs = empty.map(name => `'${name}'`).join(' and ');
     return `pull request #${pull} comes from a fork, and GitHub passes no secrets to workflows run for forks, so ${inputs} ${empty.length === 1 ? 'is' : 'are'} empty`;
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
- * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
- */
-function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
-}
-/**
- * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
- * error message: no control characters, so it cannot start a workflow command such as
- * `::add-mask::` on a new line, and bounded in length.
- */
-function oneLine(text, max = 200) {
-    return truncate(sanitize(text).replace(/::/g, ': :'), max);
-}
-/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
-        end--;
-    return `${text.slice(0, end)}…`;
-}
-/**
- * A bad value from a response, described in a few words without walking into it: a value
- * nested thousands of levels deep must not overflow the stack while an error is phrased.
- */
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'string')
-        return `"${oneLine(value, 40)}"`;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return `a list of ${plural(value.length, 'item')}`;
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
-}
-function percent(weight) {
-    return `${(weight * 100).toFixed(1)}%`;
-}
-/** A threshold as the user likely wrote it: 50%, 12.5%. */
-function limitPercent(weight) {
-    return `${Number((weight * 100).toFixed(2))}%`;
-}
-/**
- * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
- * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
- */
-function groupDigits(count) {
-    const digits = String(Math.trunc(Math.abs(count)));
-    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
 }
 
 ;// CONCATENATED MODULE: ./src/source/locate.ts
@@ -2275,9 +2323,18 @@ async function placeSignatures(signatures, backtraces, files) {
         return { places: new Map(), noCheckout: true };
     const index = new SourceIndex(listed.files);
     const places = new Map();
-    for (const [id, frame] of frames)
-        places.set(id, placeFrame(frame, index));
+    for (const [id, frame] of frames) {
+        const place = placeFrame(frame, index);
+        places.set(id, place.ok || !listed.incomplete ? place : incompletely(place, listed.incomplete));
+    }
     return { places, noCheckout: false };
+}
+/** A frame not placed in a listing that stopped early: the file may be in the part not listed. */
+function incompletely(place, why) {
+    return {
+        ok: false,
+        reason: `${place.reason}, but the list of files is incomplete: ${why} (check the code out with actions/checkout, so that its git index lists every file)`
+    };
 }
 function placeFrame(frame, index) {
     const found = index.find(frame.file ?? '');
@@ -3232,8 +3289,6 @@ function findingsInput(outcome) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/publish/files.ts
 
 
@@ -8295,12 +8350,14 @@ function readVarint(data, at, end) {
 
 
 
+
 /**
  * The checked-out files under `root`: the tracked ones, read from git's index, in a git checkout;
  * else every file found by a bounded walk. Vendored folders are left to the matcher, which skips
  * them whichever way the files were listed. No program runs (see ./git-index.ts).
  */
-function listWorkspaceFiles(root, debug = () => { }) {
+function listWorkspaceFiles(root, options = {}) {
+    const debug = options.debug ?? (() => { });
     if (!isDirectory(root))
         return { none: `the workspace ${root} does not exist` };
     if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(root, '.git'))) {
@@ -8309,33 +8366,72 @@ function listWorkspaceFiles(root, debug = () => { }) {
             return { files: listing.files };
         debug(`The git index in ${root} was not read, so the workspace is walked instead: ${'unreadable' in listing ? listing.unreadable : 'it lists no file'}.`);
     }
-    const files = workspace_walk(root);
-    return files.length ? { files } : { none: `the workspace ${root} is empty` };
+    const budget = performance.now() + SOURCE_LOOKUP.walkBudgetMs;
+    const walked = walkWorkspace(root, options.until !== undefined && options.until < budget
+        ? { at: options.until, what: `when 'timeout-minutes' ran out` }
+        : { at: budget, what: `after ${SOURCE_LOOKUP.walkBudgetMs / 1000} s, its time limit` });
+    if (walked.stopped) {
+        debug(`The walk of ${root} listed ${walked.files.length} files, then ${walked.stopped}.`);
+        return { files: walked.files, incomplete: walked.stopped };
+    }
+    return walked.files.length ? { files: walked.files } : { none: `the workspace ${root} is empty` };
 }
-/** Breadth-first, without following links or entering .git and vendored folders. */
-function workspace_walk(root) {
+/**
+ * Breadth-first, without following links or entering .git and vendored folders; bounded by files,
+ * by folders and by `deadline.at` (a performance.now() time). Each folder is read an entry at a time,
+ * so one folder of a million entries stops at the bound too, and the queue is an array read by
+ * index: taking from its front would make a wide tree cost the square of its folders.
+ */
+function walkWorkspace(root, deadline) {
     const skip = new Set(['.git', ...SOURCE_LOOKUP.excludedDirs]);
+    const { maxWalkedFiles, maxWalkedFolders } = SOURCE_LOOKUP;
     const files = [];
-    const pending = [''];
-    for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
-        let entries;
+    const folders = ['']; // the root, then every folder found; `next` is the one to read
+    const stop = (why) => ({
+        files,
+        stopped: `the walk of the workspace (it has no git index) stopped ${why}`
+    });
+    const late = () => performance.now() >= deadline.at;
+    const outOfTime = () => stop(deadline.what);
+    let entries = 0;
+    for (let next = 0; next < folders.length; next++) {
+        if (late())
+            return outOfTime();
+        const dir = folders[next];
+        let handle;
         try {
-            entries = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(root, dir), { withFileTypes: true });
+            handle = (0,external_node_fs_namespaceObject.opendirSync)((0,external_node_path_namespaceObject.join)(root, dir));
         }
         catch {
             continue; // unreadable: nothing of ours to find there
         }
-        for (const entry of entries) {
-            const path = dir ? `${dir}/${entry.name}` : entry.name;
-            if (entry.isDirectory() && !skip.has(entry.name))
-                pending.push(path);
-            else if (entry.isFile())
-                files.push(path);
-            if (files.length >= SOURCE_LOOKUP.maxWalkedFiles)
-                return files;
+        try {
+            for (let entry = handle.readSync(); entry; entry = handle.readSync()) {
+                if (++entries % 1024 === 0 && late())
+                    return outOfTime();
+                const path = dir ? `${dir}/${entry.name}` : entry.name;
+                if (entry.isDirectory() && !skip.has(entry.name)) {
+                    if (folders.length > maxWalkedFolders) {
+                        return stop(`at its limit of ${groupDigits(maxWalkedFolders)} folders`);
+                    }
+                    folders.push(path);
+                }
+                else if (entry.isFile()) {
+                    if (files.length >= maxWalkedFiles) {
+                        return stop(`at its limit of ${groupDigits(maxWalkedFiles)} files`);
+                    }
+                    files.push(path);
+                }
+            }
+        }
+        catch {
+            // A folder that fails midway: keep what it gave.
+        }
+        finally {
+            handle.closeSync();
         }
     }
-    return files;
+    return { files };
 }
 function isDirectory(path) {
     try {
@@ -8346,8 +8442,8 @@ function isDirectory(path) {
     }
 }
 /** Places the verdict's signatures in the checkout at `root` (GITHUB_WORKSPACE on a runner). */
-function locateInWorkspace(verdict, backtraces, root, debug) {
-    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, debug));
+function locateInWorkspace(verdict, backtraces, root, options = {}) {
+    return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, options));
 }
 
 ;// CONCATENATED MODULE: ./src/run-gate.ts
@@ -8391,7 +8487,11 @@ async function runGate(door) {
             const [sources, release] = await Promise.all([
                 // Point at the code: each blamed frame's line in the checked-out repository.
                 config.annotateSource || config.sarifPath || config.junitPath
-                    ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+                    ? locateInWorkspace(verdict, data.backtraces, workspace(), {
+                        debug: door.debug ?? noDebug,
+                        // A walk of a workspace without git stops when the run's 'timeout-minutes' is up.
+                        until: state.started + config.timeoutMinutes * 60_000
+                    })
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
                 act(client, config, data, verdict, door.log, door.phase)

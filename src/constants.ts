@@ -84,6 +84,12 @@ export const FIELD_CAPS = {
 /** The only hosts whose links from App Store Connect data render as links. */
 export const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'] as const
 
+/**
+ * A key file (`ASC_PRIVATE_KEY_PATH`) larger than this is not a .p8 key (about 250 bytes): refused
+ * unread, so a path such as /dev/zero or a log file cannot fill the memory.
+ */
+export const KEY_FILE_MAX_BYTES = 64 * 1024
+
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 /**
@@ -172,8 +178,17 @@ export const VERSION_STATES = {
 export const SOURCE_LOOKUP = {
   /** Vendored and generated code: never the app's own file, even when its name matches. */
   excludedDirs: ['Pods', 'Carthage', '.build', 'DerivedData', 'node_modules'],
-  /** A workspace without git is walked; past this many files the walk stops. */
+  /**
+   * A workspace without a git index is walked, breadth-first; past this many files, or this many
+   * folders (empty ones cost as much to read), the walk stops and the report says so.
+   */
   maxWalkedFiles: 200_000,
+  maxWalkedFolders: 50_000,
+  /**
+   * The walk also stops after this long, or sooner when the run's `timeout-minutes` (counted
+   * from its start) runs out: a slow or huge file system cannot hold the runner.
+   */
+  walkBudgetMs: 30_000,
   /** The git index of a very large monorepo still fits (about 100 bytes a tracked file). */
   maxGitIndexBytes: 256 * 1024 * 1024
 } as const

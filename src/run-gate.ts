@@ -64,7 +64,11 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
       const [sources, release] = await Promise.all([
         // Point at the code: each blamed frame's line in the checked-out repository.
         config.annotateSource || config.sarifPath || config.junitPath
-          ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
+          ? locateInWorkspace(verdict, data.backtraces, workspace(), {
+              debug: door.debug ?? noDebug,
+              // A walk of a workspace without git stops when the run's 'timeout-minutes' is up.
+              until: state.started + config.timeoutMinutes * 60_000
+            })
           : undefined,
         // The release guard acts on the verdict before it is published: a pause leads the report.
         act(client, config, data, verdict, door.log, door.phase)

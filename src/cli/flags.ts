@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { InputError, messageOf } from '../errors.js'
+import { InputError } from '../errors.js'
+import { readKeyFile } from '../config/key-file.js'
 import type { InputReader } from '../config/parse.js'
 import { ACTION_INPUTS } from './action-inputs.js'
 
@@ -105,15 +105,8 @@ function privateKey(env: NodeJS.ProcessEnv): string {
       `Both ${KEY_ENV.privateKey} and ${KEY_ENV.privateKeyPath} are set; set only one.`
     )
   }
-  if (!path) return inline
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? messageOf(error)
-    throw new InputError(
-      `${KEY_ENV.privateKeyPath} names '${path.slice(0, 200)}', which cannot be read (${reason}); point it at the AuthKey_<KEYID>.p8 file.`
-    )
-  }
+  // Only a small regular file is read: not a FIFO, a device or a directory (see readKeyFile).
+  return path ? readKeyFile(path, KEY_ENV.privateKeyPath) : inline
 }
 
 /**

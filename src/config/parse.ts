@@ -19,7 +19,8 @@ import {
   integer,
   minutes,
   oneOf,
-  pauseOn
+  pauseOn,
+  sharedReportFiles
 } from './values.js'
 
 export type { InputReader } from './inputs.js'
@@ -232,10 +233,16 @@ function reportSettings(
   inputs: Inputs
 ): Pick<Config, 'reportPath' | 'includeLogs' | 'annotateSource' | 'sarifPath' | 'junitPath'> {
   const path = (name: string) => inputs.attempt(() => inputs.optional(name), undefined)
+  const files = {
+    'sarif-path': path('sarif-path'),
+    'junit-path': path('junit-path'),
+    'report-path': path('report-path')
+  }
+  inputs.problems.push(...sharedReportFiles(files))
   return {
-    reportPath: path('report-path'),
-    sarifPath: path('sarif-path'),
-    junitPath: path('junit-path'),
+    reportPath: files['report-path'],
+    sarifPath: files['sarif-path'],
+    junitPath: files['junit-path'],
     annotateSource: inputs.parsed(
       'annotate-source',
       'true',

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path'
 import { ASC, DIAGNOSTIC_TYPES, RESOURCE_ID, type DiagnosticType } from '../constants.js'
 import { InputError } from '../errors.js'
 import type { CommentMode } from '../model.js'
+import { oneLine } from '../text.js'
 import { FINDING_KINDS, type FindingKind } from '../decision/findings.js'
 
 // One parser per kind of value; each throws an InputError that names the input and what it takes.
@@ -172,4 +174,28 @@ export function resourceId(name: string, value: string): string {
     )
   }
   return value
+}
+
+/**
+ * The report-file inputs that name the same file, each pair as a problem: the later write would
+ * replace the earlier (JUnit XML where code scanning expects SARIF). Paths are compared as the
+ * files are written, resolved from the working directory (the workspace on a runner), and
+ * without case where the file system usually ignores it (macOS, Windows).
+ */
+export function sharedReportFiles(paths: Readonly<Record<string, string | undefined>>): string[] {
+  const ignoresCase = process.platform === 'darwin' || process.platform === 'win32'
+  const owner = new Map<string, string>()
+  const problems: string[] = []
+  for (const [name, path] of Object.entries(paths)) {
+    if (!path) continue
+    const target = resolve(path)
+    const key = ignoresCase ? target.toLowerCase() : target
+    const first = owner.get(key)
+    if (first) {
+      problems.push(
+        `Inputs '${first}' and '${name}' both name the file ${oneLine(target, 300)}; give each report a path of its own.`
+      )
+    } else owner.set(key, name)
+  }
+  return problems
 }

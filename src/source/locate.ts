@@ -15,8 +15,11 @@ export interface SourceLookup {
   noCheckout: boolean
 }
 
-/** The workspace's files, relative to its root with `/`, or why there are none. */
-export type WorkspaceFiles = { files: readonly string[] } | { none: string }
+/**
+ * The workspace's files, relative to its root with `/`, or why there are none; `incomplete` says
+ * why the listing stopped before the end (a bounded walk), so a file not found may still exist.
+ */
+export type WorkspaceFiles = { files: readonly string[]; incomplete?: string } | { none: string }
 
 /**
  * Binaries Apple ships with the OS. Their frames never name a source file in practice (Apple
@@ -57,8 +60,19 @@ export async function placeSignatures(
   if ('none' in listed) return { places: new Map(), noCheckout: true }
   const index = new SourceIndex(listed.files)
   const places = new Map<string, SourcePlace>()
-  for (const [id, frame] of frames) places.set(id, placeFrame(frame, index))
+  for (const [id, frame] of frames) {
+    const place = placeFrame(frame, index)
+    places.set(id, place.ok || !listed.incomplete ? place : incompletely(place, listed.incomplete))
+  }
   return { places, noCheckout: false }
+}
+
+/** A frame not placed in a listing that stopped early: the file may be in the part not listed. */
+function incompletely(place: { ok: false; reason: string }, why: string): SourcePlace {
+  return {
+    ok: false,
+    reason: `${place.reason}, but the list of files is incomplete: ${why} (check the code out with actions/checkout, so that its git index lists every file)`
+  }
 }
 
 function placeFrame(frame: Frame, index: SourceIndex): SourcePlace {
