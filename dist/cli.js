@@ -2,11 +2,11 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 486:
+/***/ 532:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(153);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(178);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 153:
+/***/ 178:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35,9 +35,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./node_modules/commander/index.js
-var commander = __nccwpck_require__(909);
-;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
+// EXTERNAL MODULE: ../main/node_modules/commander/index.js
+var commander = __nccwpck_require__(917);
+;// CONCATENATED MODULE: ../main/node_modules/commander/esm.mjs
 
 
 // wrapper to provide named exports for ESM.
@@ -982,31 +982,49 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 /**
  * The runner's proxy settings, read the way @actions/http-client reads them (HTTPS_PROXY or
  * HTTP_PROXY by the target's scheme, lower case first; NO_PROXY by host, host:port, `.domain`
  * or `*`; loopback never proxied), so the action behaves like every other action on a runner.
+ * A value that is not an http(s) URL is an InputError naming the variable: going direct instead
+ * would bypass a proxy the runner requires, and quietly.
  */
 function proxyFor(target, env = process.env) {
     if (bypassesProxy(target, env))
         return undefined;
-    const value = target.protocol === 'https:'
-        ? env.https_proxy || env.HTTPS_PROXY
-        : env.http_proxy || env.HTTP_PROXY;
-    if (!value)
+    const names = target.protocol === 'https:' ? PROXY_VARIABLES.https : PROXY_VARIABLES.http;
+    const name = names.find(n => env[n]);
+    if (!name)
         return undefined;
+    const value = env[name];
     // `proxy:3128` without a scheme is common; URL would read `proxy:` as the scheme.
+    let proxy;
     try {
-        return new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+        proxy = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
     }
     catch {
-        return undefined;
+        proxy = undefined;
     }
+    if (!proxy || !['http:', 'https:'].includes(proxy.protocol) || !proxy.hostname) {
+        // The value is not quoted: it may hold the proxy's password.
+        throw new InputError(`The environment variable ${name} is not a proxy URL the action can use; set it to one such as http://proxy.example.com:3128 (http or https, credentials percent-encoded), or unset it.`);
+    }
+    return proxy;
 }
+/** Lower case first, as @actions/http-client reads them. */
+const PROXY_VARIABLES = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Only these are loopback: a name such as `127.example.com` is a host like any other. */
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 function bypassesProxy(target, env) {
-    const host = target.hostname.toUpperCase();
-    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]')
+    // URL writes an IPv4 literal in its four-number form (127.1 is 127.0.0.1), so a dotted quad
+    // here is an address, never a name.
+    if (LOOPBACK.test(target.hostname))
         return true;
+    const host = target.hostname.toUpperCase();
     const noProxy = env.no_proxy || env.NO_PROXY || '';
     const port = target.port || (target.protocol === 'https:' ? '443' : '80');
     const names = [host, `${host}:${port}`];
@@ -1023,8 +1041,32 @@ function bypassesProxy(target, env) {
 function proxyAuthorization(proxy) {
     if (!proxy.username && !proxy.password)
         return undefined;
-    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    return `Basic ${Buffer.from(credentials).toString('base64')}`;
+    const credentials = Buffer.concat([
+        percentDecoded(proxy.username),
+        Buffer.from(':'),
+        percentDecoded(proxy.password)
+    ]);
+    return `Basic ${credentials.toString('base64')}`;
+}
+/**
+ * The bytes of a percent-encoded URL part. A `%` that starts no escape (`pa%ss`) is kept as
+ * written, as a password typed without encoding means it.
+ */
+function percentDecoded(text) {
+    const bytes = [];
+    for (let i = 0; i < text.length;) {
+        const escape = /^%[\da-f]{2}/i.exec(text.slice(i, i + 3));
+        if (escape) {
+            bytes.push(Buffer.from([parseInt(text.slice(i + 1, i + 3), 16)]));
+            i += 3;
+        }
+        else {
+            const char = String.fromCodePoint(text.codePointAt(i));
+            bytes.push(Buffer.from(char));
+            i += char.length;
+        }
+    }
+    return Buffer.concat(bytes);
 }
 /**
  * An https agent whose connections go through the proxy: a CONNECT tunnel, then TLS to the
@@ -2844,7 +2886,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -2910,7 +2952,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -2925,7 +2967,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -3020,7 +3062,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -3029,7 +3071,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -3102,7 +3144,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -3210,7 +3252,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -3354,7 +3396,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -3399,7 +3441,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -3545,7 +3587,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -4005,20 +4047,38 @@ async function loadBuild(session, resolved, role) {
 ;// CONCATENATED MODULE: ./src/deadline.ts
 
 /**
- * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * `timeout-minutes` for everything the run asks of App Store Connect: the collect phase and the
+ * release guard's re-read and pause share one budget, counted from the first phase's start. Past
+ * it every request and wait is aborted through `signal`.
  */
 class Deadline {
     minutes;
     controller = new AbortController();
     signal = this.controller.signal;
+    endsAt;
     constructor(minutes) {
         this.minutes = minutes;
     }
-    async run(phase) {
-        const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
+    /** `'timeout-minutes' (10 minutes)`, for a sentence that names the bound. */
+    get bound() {
+        const { minutes } = this;
+        return `'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'})`;
+    }
+    /** Runs `phase` in what is left of the budget; a phase that ends early leaves the rest. */
+    async within(phase) {
+        this.endsAt ??= performance.now() + this.minutes * 60_000;
+        const timer = setTimeout(() => this.controller.abort(), Math.max(0, this.endsAt - performance.now()));
         try {
-            const result = await phase();
+            return await phase();
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    /** Like `within`, and past the deadline the phase fails with a sentence that says so. */
+    async run(phase) {
+        try {
+            const result = await this.within(phase);
             if (this.signal.aborted)
                 throw this.expired();
             return result;
@@ -4026,13 +4086,9 @@ class Deadline {
         catch (error) {
             throw this.signal.aborted ? this.expired() : error;
         }
-        finally {
-            clearTimeout(timer);
-        }
     }
     expired() {
-        const { minutes } = this;
-        return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+        return new ServiceError(`App Store Connect did not finish within ${this.bound}; Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
     }
 }
 
@@ -4608,7 +4664,7 @@ function rolloutDay(release) {
  * not as it was when the run began. Never throws for App Store Connect problems: they become
  * `error`, and the verdict and the report stay as they are.
  */
-async function guardRelease(client, version, findings, mode, log) {
+async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
     const versionString = oneLine(version.versionString, 64);
     const outcome = (release, decision, extra = {}) => ({
@@ -4626,6 +4682,7 @@ async function guardRelease(client, version, findings, mode, log) {
     if (first.action !== 'pause')
         return outcome(version.phasedRelease, first);
     let current = version.phasedRelease;
+    let step = 're-read';
     try {
         current = await getPhasedRelease(client, version.id);
         const now = decideRollout({ release: current, findings, mode });
@@ -4633,6 +4690,7 @@ async function guardRelease(client, version, findings, mode, log) {
             log(`Not pausing ${name}: ${now.reason}.`);
             return outcome(current, now);
         }
+        step = 'pause';
         const paused = await pausePhasedRelease(client, current, version.id);
         if (paused.state !== 'PAUSED') {
             return outcome(paused, now, {
@@ -4643,6 +4701,15 @@ async function guardRelease(client, version, findings, mode, log) {
         return outcome(paused, now, { paused: true });
     }
     catch (error) {
+        // The client's requests share the run's deadline, and past it they end as "cancelled".
+        if (deadline.signal.aborted) {
+            const what = step === 'pause'
+                ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
+                : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`;
+            return outcome(current, first, {
+                error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
+            });
+        }
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
         return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
@@ -4675,13 +4742,15 @@ function logWhy(decision, findings, name, release, log) {
  * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
  * other build.
  */
-async function act(client, config, data, verdict, log, 
+async function act(client, 
+/** The run's `timeout-minutes`, shared with the collect phase: it bounds the pause too. */
+deadline, config, data, verdict, log, 
 /** How the front door shows a phase (a log group in the action). */
 phase) {
     const version = data.current.build.appStoreVersion;
     if (version?.status !== 'live')
         return undefined;
-    return phase('Phased release', () => guardRelease(client, version, verdict.findings, config.phasedRelease, log));
+    return phase('Phased release', () => deadline.within(() => guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)));
 }
 /** The failure line starts with the pause, the one thing this run changed. */
 function withPause(failure, release) {
@@ -5075,7 +5144,7 @@ async function runGate(door) {
                     ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
-                act(client, config, data, verdict, door.log, door.phase)
+                act(client, deadline, config, data, verdict, door.log, door.phase)
             ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
@@ -7441,14 +7510,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 
 /***/ }),
 
-/***/ 909:
+/***/ 917:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Argument } = __nccwpck_require__(154);
-const { Command } = __nccwpck_require__(348);
-const { CommanderError, InvalidArgumentError } = __nccwpck_require__(135);
-const { Help } = __nccwpck_require__(754);
-const { Option } = __nccwpck_require__(240);
+const { Argument } = __nccwpck_require__(562);
+const { Command } = __nccwpck_require__(604);
+const { CommanderError, InvalidArgumentError } = __nccwpck_require__(63);
+const { Help } = __nccwpck_require__(914);
+const { Option } = __nccwpck_require__(864);
 
 exports.DM = new Command();
 
@@ -7472,10 +7541,10 @@ exports.a2 = InvalidArgumentError; // Deprecated
 
 /***/ }),
 
-/***/ 154:
+/***/ 562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(135);
+const { InvalidArgumentError } = __nccwpck_require__(63);
 
 class Argument {
   /**
@@ -7629,7 +7698,7 @@ exports.humanReadableArgName = humanReadableArgName;
 
 /***/ }),
 
-/***/ 348:
+/***/ 604:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(474).EventEmitter);
@@ -7638,11 +7707,11 @@ const path = __nccwpck_require__(760);
 const fs = __nccwpck_require__(24);
 const process = __nccwpck_require__(708);
 
-const { Argument, humanReadableArgName } = __nccwpck_require__(154);
-const { CommanderError } = __nccwpck_require__(135);
-const { Help, stripColor } = __nccwpck_require__(754);
-const { Option, DualOptions } = __nccwpck_require__(240);
-const { suggestSimilar } = __nccwpck_require__(30);
+const { Argument, humanReadableArgName } = __nccwpck_require__(562);
+const { CommanderError } = __nccwpck_require__(63);
+const { Help, stripColor } = __nccwpck_require__(914);
+const { Option, DualOptions } = __nccwpck_require__(864);
+const { suggestSimilar } = __nccwpck_require__(726);
 
 class Command extends EventEmitter {
   /**
@@ -10413,7 +10482,7 @@ exports.useColor = useColor; // exporting for tests
 
 /***/ }),
 
-/***/ 135:
+/***/ 63:
 /***/ ((__unused_webpack_module, exports) => {
 
 /**
@@ -10459,10 +10528,10 @@ exports.InvalidArgumentError = InvalidArgumentError;
 
 /***/ }),
 
-/***/ 754:
+/***/ 914:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { humanReadableArgName } = __nccwpck_require__(154);
+const { humanReadableArgName } = __nccwpck_require__(562);
 
 /**
  * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
@@ -11213,10 +11282,10 @@ exports.stripColor = stripColor;
 
 /***/ }),
 
-/***/ 240:
+/***/ 864:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(135);
+const { InvalidArgumentError } = __nccwpck_require__(63);
 
 class Option {
   /**
@@ -11600,7 +11669,7 @@ exports.DualOptions = DualOptions;
 
 /***/ }),
 
-/***/ 30:
+/***/ 726:
 /***/ ((__unused_webpack_module, exports) => {
 
 const maxDistance = 3;
@@ -11835,6 +11904,6 @@ exports.suggestSimilar = suggestSimilar;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(532);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -161,7 +161,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -197,7 +197,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -293,7 +293,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -330,7 +330,7 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -404,7 +404,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -685,7 +685,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -719,7 +719,7 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -784,7 +784,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -4021,31 +4021,49 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 /**
  * The runner's proxy settings, read the way @actions/http-client reads them (HTTPS_PROXY or
  * HTTP_PROXY by the target's scheme, lower case first; NO_PROXY by host, host:port, `.domain`
  * or `*`; loopback never proxied), so the action behaves like every other action on a runner.
+ * A value that is not an http(s) URL is an InputError naming the variable: going direct instead
+ * would bypass a proxy the runner requires, and quietly.
  */
 function proxyFor(target, env = process.env) {
     if (bypassesProxy(target, env))
         return undefined;
-    const value = target.protocol === 'https:'
-        ? env.https_proxy || env.HTTPS_PROXY
-        : env.http_proxy || env.HTTP_PROXY;
-    if (!value)
+    const names = target.protocol === 'https:' ? PROXY_VARIABLES.https : PROXY_VARIABLES.http;
+    const name = names.find(n => env[n]);
+    if (!name)
         return undefined;
+    const value = env[name];
     // `proxy:3128` without a scheme is common; URL would read `proxy:` as the scheme.
+    let proxy;
     try {
-        return new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+        proxy = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
     }
     catch {
-        return undefined;
+        proxy = undefined;
     }
+    if (!proxy || !['http:', 'https:'].includes(proxy.protocol) || !proxy.hostname) {
+        // The value is not quoted: it may hold the proxy's password.
+        throw new InputError(`The environment variable ${name} is not a proxy URL the action can use; set it to one such as http://proxy.example.com:3128 (http or https, credentials percent-encoded), or unset it.`);
+    }
+    return proxy;
 }
+/** Lower case first, as @actions/http-client reads them. */
+const PROXY_VARIABLES = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Only these are loopback: a name such as `127.example.com` is a host like any other. */
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 function bypassesProxy(target, env) {
-    const host = target.hostname.toUpperCase();
-    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]')
+    // URL writes an IPv4 literal in its four-number form (127.1 is 127.0.0.1), so a dotted quad
+    // here is an address, never a name.
+    if (LOOPBACK.test(target.hostname))
         return true;
+    const host = target.hostname.toUpperCase();
     const noProxy = env.no_proxy || env.NO_PROXY || '';
     const port = target.port || (target.protocol === 'https:' ? '443' : '80');
     const names = [host, `${host}:${port}`];
@@ -4062,8 +4080,32 @@ function bypassesProxy(target, env) {
 function proxyAuthorization(proxy) {
     if (!proxy.username && !proxy.password)
         return undefined;
-    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    return `Basic ${Buffer.from(credentials).toString('base64')}`;
+    const credentials = Buffer.concat([
+        percentDecoded(proxy.username),
+        Buffer.from(':'),
+        percentDecoded(proxy.password)
+    ]);
+    return `Basic ${credentials.toString('base64')}`;
+}
+/**
+ * The bytes of a percent-encoded URL part. A `%` that starts no escape (`pa%ss`) is kept as
+ * written, as a password typed without encoding means it.
+ */
+function percentDecoded(text) {
+    const bytes = [];
+    for (let i = 0; i < text.length;) {
+        const escape = /^%[\da-f]{2}/i.exec(text.slice(i, i + 3));
+        if (escape) {
+            bytes.push(Buffer.from([parseInt(text.slice(i + 1, i + 3), 16)]));
+            i += 3;
+        }
+        else {
+            const char = String.fromCodePoint(text.codePointAt(i));
+            bytes.push(Buffer.from(char));
+            i += char.length;
+        }
+    }
+    return Buffer.concat(bytes);
 }
 /**
  * An https agent whose connections go through the proxy: a CONNECT tunnel, then TLS to the
@@ -4561,6 +4603,36 @@ class UnexpectedStatus extends Error {
         this.status = status;
     }
 }
+/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
+class UnusableList extends Error {
+    answer;
+    redirected;
+    constructor(answer, redirected = false) {
+        super(answer);
+        this.answer = answer;
+        this.redirected = redirected;
+    }
+}
+/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
+function commentsIn(page) {
+    const { status, headers, data } = page;
+    if (status < 200 || status > 299) {
+        const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : '';
+        throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400);
+    }
+    if (typeof data === 'string' || data instanceof ArrayBuffer) {
+        const type = oneLine(headers['content-type'] ?? 'no content type', 80);
+        throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`);
+    }
+    if (!Array.isArray(data)) {
+        throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`);
+    }
+    return data.filter((c) => typeof c?.id === 'number');
+}
+/** The `rel="next"` URL of a Link header. */
+function nextPage(link) {
+    return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+}
 /** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
 function written(response) {
     const { status, data } = response;
@@ -4586,23 +4658,28 @@ class StickyComment {
     }
     /**
      * Pages through every comment. Only a bot's comment that starts with the exact marker is
-     * ours: a person's, or another bot's that quotes the marker, never is.
+     * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
+     * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
      */
     async find() {
         const octokit = await this.octokit;
         const { owner, repo, number } = this.options.target;
-        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+        let response = await octokit.rest.issues.listComments({
             owner,
             repo,
             issue_number: number,
             per_page: GITHUB_LIMITS.commentsPerPage
         });
         const ours = [];
-        for await (const page of pages) {
-            for (const c of page.data) {
+        for (;;) {
+            for (const c of commentsIn(response)) {
                 if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
+                    ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' });
             }
+            const next = nextPage(response.headers.link);
+            if (!next)
+                break;
+            response = await octokit.request({ method: 'GET', url: next });
         }
         return ours.sort((a, b) => a.id - b.id);
     }
@@ -4713,7 +4790,7 @@ class StickyComment {
 }
 async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(581), __nccwpck_require__.e(101)]).then(__nccwpck_require__.bind(__nccwpck_require__, 581));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
@@ -4729,8 +4806,25 @@ const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the actio
 const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
 /** A comment failure is a warning, never the reason the job fails. */
 function failure(error, target, apiUrl) {
+    if (error instanceof UnusableList) {
+        const why = error.redirected
+            ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
+            : ' instead of a list of comments, so the action cannot tell whether it already commented';
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
+        };
+    }
     // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
     const cause = error.cause;
+    // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
+    if (cause instanceof InputError) {
+        const setting = cause.message.replace(/\.$/, '');
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
+        };
+    }
     if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
         return {
             action: 'failed',
@@ -6546,7 +6640,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -6612,7 +6706,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -6627,7 +6721,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -6722,7 +6816,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -6731,7 +6825,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -6804,7 +6898,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -6912,7 +7006,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -7056,7 +7150,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -7101,7 +7195,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -7247,7 +7341,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -7707,20 +7801,38 @@ async function loadBuild(session, resolved, role) {
 ;// CONCATENATED MODULE: ./src/deadline.ts
 
 /**
- * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * `timeout-minutes` for everything the run asks of App Store Connect: the collect phase and the
+ * release guard's re-read and pause share one budget, counted from the first phase's start. Past
+ * it every request and wait is aborted through `signal`.
  */
 class Deadline {
     minutes;
     controller = new AbortController();
     signal = this.controller.signal;
+    endsAt;
     constructor(minutes) {
         this.minutes = minutes;
     }
-    async run(phase) {
-        const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
+    /** `'timeout-minutes' (10 minutes)`, for a sentence that names the bound. */
+    get bound() {
+        const { minutes } = this;
+        return `'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'})`;
+    }
+    /** Runs `phase` in what is left of the budget; a phase that ends early leaves the rest. */
+    async within(phase) {
+        this.endsAt ??= performance.now() + this.minutes * 60_000;
+        const timer = setTimeout(() => this.controller.abort(), Math.max(0, this.endsAt - performance.now()));
         try {
-            const result = await phase();
+            return await phase();
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    /** Like `within`, and past the deadline the phase fails with a sentence that says so. */
+    async run(phase) {
+        try {
+            const result = await this.within(phase);
             if (this.signal.aborted)
                 throw this.expired();
             return result;
@@ -7728,13 +7840,9 @@ class Deadline {
         catch (error) {
             throw this.signal.aborted ? this.expired() : error;
         }
-        finally {
-            clearTimeout(timer);
-        }
     }
     expired() {
-        const { minutes } = this;
-        return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+        return new ServiceError(`App Store Connect did not finish within ${this.bound}; Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
     }
 }
 
@@ -7959,7 +8067,7 @@ function failureLine(verdict, build) {
  * not as it was when the run began. Never throws for App Store Connect problems: they become
  * `error`, and the verdict and the report stay as they are.
  */
-async function guardRelease(client, version, findings, mode, log) {
+async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
     const versionString = oneLine(version.versionString, 64);
     const outcome = (release, decision, extra = {}) => ({
@@ -7977,6 +8085,7 @@ async function guardRelease(client, version, findings, mode, log) {
     if (first.action !== 'pause')
         return outcome(version.phasedRelease, first);
     let current = version.phasedRelease;
+    let step = 're-read';
     try {
         current = await getPhasedRelease(client, version.id);
         const now = decideRollout({ release: current, findings, mode });
@@ -7984,6 +8093,7 @@ async function guardRelease(client, version, findings, mode, log) {
             log(`Not pausing ${name}: ${now.reason}.`);
             return outcome(current, now);
         }
+        step = 'pause';
         const paused = await pausePhasedRelease(client, current, version.id);
         if (paused.state !== 'PAUSED') {
             return outcome(paused, now, {
@@ -7994,6 +8104,15 @@ async function guardRelease(client, version, findings, mode, log) {
         return outcome(paused, now, { paused: true });
     }
     catch (error) {
+        // The client's requests share the run's deadline, and past it they end as "cancelled".
+        if (deadline.signal.aborted) {
+            const what = step === 'pause'
+                ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
+                : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`;
+            return outcome(current, first, {
+                error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
+            });
+        }
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
         return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
@@ -8026,13 +8145,15 @@ function logWhy(decision, findings, name, release, log) {
  * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
  * other build.
  */
-async function act(client, config, data, verdict, log, 
+async function act(client, 
+/** The run's `timeout-minutes`, shared with the collect phase: it bounds the pause too. */
+deadline, config, data, verdict, log, 
 /** How the front door shows a phase (a log group in the action). */
 phase) {
     const version = data.current.build.appStoreVersion;
     if (version?.status !== 'live')
         return undefined;
-    return phase('Phased release', () => guardRelease(client, version, verdict.findings, config.phasedRelease, log));
+    return phase('Phased release', () => deadline.within(() => guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)));
 }
 /** The failure line starts with the pause, the one thing this run changed. */
 function withPause(failure, release) {
@@ -8315,7 +8436,7 @@ async function runGate(door) {
                     ? locateInWorkspace(verdict, data.backtraces, workspace(), door.debug ?? noDebug)
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
-                act(client, config, data, verdict, door.log, door.phase)
+                act(client, deadline, config, data, verdict, door.log, door.phase)
             ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };

@@ -1,32 +1,51 @@
 import { ServiceError } from './errors.js'
 
 /**
- * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * `timeout-minutes` for everything the run asks of App Store Connect: the collect phase and the
+ * release guard's re-read and pause share one budget, counted from the first phase's start. Past
+ * it every request and wait is aborted through `signal`.
  */
 export class Deadline {
   private readonly controller = new AbortController()
   readonly signal = this.controller.signal
+  private endsAt: number | undefined
 
   constructor(private readonly minutes: number) {}
 
-  async run<T>(phase: () => Promise<T>): Promise<T> {
-    const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000)
+  /** `'timeout-minutes' (10 minutes)`, for a sentence that names the bound. */
+  get bound(): string {
+    const { minutes } = this
+    return `'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'})`
+  }
+
+  /** Runs `phase` in what is left of the budget; a phase that ends early leaves the rest. */
+  async within<T>(phase: () => Promise<T>): Promise<T> {
+    this.endsAt ??= performance.now() + this.minutes * 60_000
+    const timer = setTimeout(
+      () => this.controller.abort(),
+      Math.max(0, this.endsAt - performance.now())
+    )
     try {
-      const result = await phase()
-      if (this.signal.aborted) throw this.expired()
-      return result
-    } catch (error) {
-      throw this.signal.aborted ? this.expired() : error
+      return await phase()
     } finally {
       clearTimeout(timer)
     }
   }
 
+  /** Like `within`, and past the deadline the phase fails with a sentence that says so. */
+  async run<T>(phase: () => Promise<T>): Promise<T> {
+    try {
+      const result = await this.within(phase)
+      if (this.signal.aborted) throw this.expired()
+      return result
+    } catch (error) {
+      throw this.signal.aborted ? this.expired() : error
+    }
+  }
+
   private expired(): ServiceError {
-    const { minutes } = this
     return new ServiceError(
-      `App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`
+      `App Store Connect did not finish within ${this.bound}; Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`
     )
   }
 }
