@@ -137,7 +137,7 @@ describe('4. partial evidence still decides', () => {
       {
         ok: false,
         reason:
-          "Backtrace unavailable: 'timeout-minutes' passed before App Store Connect answered for its logs."
+          "Backtrace unavailable: its logs had not arrived when 'timeout-minutes' ran short, and the run went on without them."
       }
     ])
   })

@@ -2,11 +2,11 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 532:
+/***/ 486:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(171);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(206);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 // `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
@@ -26,7 +26,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 171:
+/***/ 206:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35,9 +35,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../main/node_modules/commander/index.js
-var commander = __nccwpck_require__(917);
-;// CONCATENATED MODULE: ../main/node_modules/commander/esm.mjs
+// EXTERNAL MODULE: ./node_modules/commander/index.js
+var commander = __nccwpck_require__(909);
+;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
 
 
 // wrapper to provide named exports for ESM.
@@ -120,9 +120,12 @@ const FIELD_CAPS = {
     metricLabel: 40,
     /** Apple's summary sentence of a metrics insight. */
     insightSummary: 500,
-    /** Points kept per metric (one per version). */
+    /**
+     * Points shown per metric (one per version), the newest up to the build's version; the
+     * decision reads every point Apple sent.
+     */
     metricPoints: 50,
-    /** Entries kept per list of a metrics payload: products, categories, metrics, datasets, insights, populations. */
+    /** Insights and populations kept, once filtered to the gated metrics. */
     metricListItems: 50
 };
 /** The only hosts whose links from App Store Connect data render as links. */
@@ -134,6 +137,11 @@ const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
 const KEY_FILE_MAX_BYTES = 64 * 1024;
 /** A response larger than this is not a diagnostics page: refused, not buffered or retried. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/**
+ * A collection page (signatures, builds, versions, apps) larger than this is refused: Apple's
+ * pages hold at most 200 resources, well under 1 MB with every field.
+ */
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
 const RETRY = {
     /** First try plus retries. */
     maxAttempts: 4,
@@ -154,6 +162,11 @@ const WEIGHT_EPSILON = 1e-9;
 const METRIC_AVERAGE_VERSIONS = 4;
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 const LOGS_CONCURRENCY = 4;
+/**
+ * Logs are given up when a quarter of `timeout-minutes`, at most this much, is left, so the
+ * release guard keeps time to act on the verdict.
+ */
+const LOGS_RESERVE_MAX_MS = 30_000;
 /**
  * A logs response larger than this becomes "backtrace unavailable" instead of being read: with
  * LOGS_CONCURRENCY in flight, each held whole and then parsed, it bounds the action's memory.
@@ -198,7 +211,9 @@ const PHASED_RELEASE = {
 const VERSION_STATES = {
     live: 'READY_FOR_DISTRIBUTION',
     replaced: 'REPLACED_WITH_NEW_VERSION',
-    deprecatedLive: 'READY_FOR_SALE'
+    deprecatedLive: 'READY_FOR_SALE',
+    /** READY_FOR_DISTRIBUTION also covers these: ready, but taken off sale. */
+    removedFromSale: ['REMOVED_FROM_SALE', 'DEVELOPER_REMOVED_FROM_SALE']
 };
 /** Finding the blamed source file in the checked-out workspace. */
 const SOURCE_LOOKUP = {
@@ -1099,31 +1114,49 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 /**
  * The runner's proxy settings, read the way @actions/http-client reads them (HTTPS_PROXY or
  * HTTP_PROXY by the target's scheme, lower case first; NO_PROXY by host, host:port, `.domain`
  * or `*`; loopback never proxied), so the action behaves like every other action on a runner.
+ * A value that is not an http(s) URL is an InputError naming the variable: going direct instead
+ * would bypass a proxy the runner requires, and quietly.
  */
 function proxyFor(target, env = process.env) {
     if (bypassesProxy(target, env))
         return undefined;
-    const value = target.protocol === 'https:'
-        ? env.https_proxy || env.HTTPS_PROXY
-        : env.http_proxy || env.HTTP_PROXY;
-    if (!value)
+    const names = target.protocol === 'https:' ? PROXY_VARIABLES.https : PROXY_VARIABLES.http;
+    const name = names.find(n => env[n]);
+    if (!name)
         return undefined;
+    const value = env[name];
     // `proxy:3128` without a scheme is common; URL would read `proxy:` as the scheme.
+    let proxy;
     try {
-        return new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+        proxy = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
     }
     catch {
-        return undefined;
+        proxy = undefined;
     }
+    if (!proxy || !['http:', 'https:'].includes(proxy.protocol) || !proxy.hostname) {
+        // The value is not quoted: it may hold the proxy's password.
+        throw new InputError(`The environment variable ${name} is not a proxy URL the action can use; set it to one such as http://proxy.example.com:3128 (http or https, credentials percent-encoded), or unset it.`);
+    }
+    return proxy;
 }
+/** Lower case first, as @actions/http-client reads them. */
+const PROXY_VARIABLES = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Only these are loopback: a name such as `127.example.com` is a host like any other. */
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 function bypassesProxy(target, env) {
-    const host = target.hostname.toUpperCase();
-    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]')
+    // URL writes an IPv4 literal in its four-number form (127.1 is 127.0.0.1), so a dotted quad
+    // here is an address, never a name.
+    if (LOOPBACK.test(target.hostname))
         return true;
+    const host = target.hostname.toUpperCase();
     const noProxy = env.no_proxy || env.NO_PROXY || '';
     const port = target.port || (target.protocol === 'https:' ? '443' : '80');
     const names = [host, `${host}:${port}`];
@@ -1140,8 +1173,32 @@ function bypassesProxy(target, env) {
 function proxyAuthorization(proxy) {
     if (!proxy.username && !proxy.password)
         return undefined;
-    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    return `Basic ${Buffer.from(credentials).toString('base64')}`;
+    const credentials = Buffer.concat([
+        percentDecoded(proxy.username),
+        Buffer.from(':'),
+        percentDecoded(proxy.password)
+    ]);
+    return `Basic ${credentials.toString('base64')}`;
+}
+/**
+ * The bytes of a percent-encoded URL part. A `%` that starts no escape (`pa%ss`) is kept as
+ * written, as a password typed without encoding means it.
+ */
+function percentDecoded(text) {
+    const bytes = [];
+    for (let i = 0; i < text.length;) {
+        const escape = /^%[\da-f]{2}/i.exec(text.slice(i, i + 3));
+        if (escape) {
+            bytes.push(Buffer.from([parseInt(text.slice(i + 1, i + 3), 16)]));
+            i += 3;
+        }
+        else {
+            const char = String.fromCodePoint(text.codePointAt(i));
+            bytes.push(Buffer.from(char));
+            i += char.length;
+        }
+    }
+    return Buffer.concat(bytes);
 }
 /**
  * An https agent whose connections go through the proxy: a CONNECT tunnel, then TLS to the
@@ -1386,7 +1443,12 @@ function release(buffer) {
         buffer.byteOffset === 0 &&
         buffer.byteLength === memory.byteLength &&
         memory.byteLength > 0) {
-        memory.transfer(0);
+        try {
+            memory.transfer(0);
+        }
+        catch {
+            // Not detachable (a WebAssembly memory, say): the collector frees it as before.
+        }
     }
 }
 function networkError(error) {
@@ -1669,7 +1731,8 @@ function jsonapi_resourceId(value, what) {
 function resource(value, what) {
     const raw = object(value) ?? {};
     return {
-        type: typeof raw.type === 'string' ? raw.type : '',
+        // Structural, but from App Store Connect all the same: it can reach an error message.
+        type: jsonapi_text(raw.type, 64) ?? '',
         id: jsonapi_resourceId(raw.id, what),
         attributes: object(raw.attributes) ?? {},
         relationships: object(raw.relationships) ?? {}
@@ -1727,7 +1790,10 @@ async function pages(client, first, options, onPage) {
         if (index >= maxPages)
             return { complete: false, looped: false };
         seen.add(next);
-        const body = await client.getJson(next, options.notFound ? { notFound: options.notFound } : {});
+        const body = await client.getJson(next, {
+            ...(options.notFound ? { notFound: options.notFound } : {}),
+            maxBodyBytes: PAGE_MAX_BYTES
+        });
         const { items, nextLink, included } = readPage(body, options.what);
         if (items.length === 0)
             return { complete: true, looped: false };
@@ -1768,13 +1834,18 @@ function appleErrors(body) {
     catch {
         return [];
     }
-    return objects(object(parsed)?.errors, MAX_ERRORS).map(entry => {
+    const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
+    return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
         const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
             .flatMap(list => objects(list, MAX_ERRORS))
-            .slice(0, MAX_ERRORS)
-            .map(errorFields);
+            .map(errorFields)
+            .filter(said)
+            .slice(0, MAX_ERRORS);
+        const fields = errorFields(entry);
+        if (!said(fields))
+            return [];
         const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
-        return { ...errorFields(entry), ...(see ? { see } : {}), associated };
+        return [{ ...fields, ...(see ? { see } : {}), associated }];
     });
 }
 function errorFields(entry) {
@@ -1907,7 +1978,7 @@ class AscClient {
     }
     /**
      * The hourly budget keeps the lowest count seen (responses arrive out of order); the minute
-     * window refills, so the latest answer that carries it says how it stands.
+     * window refills, so only the latest answer says how it stands.
      */
     noteRateLimit(response) {
         const parsed = parseRateLimit(transport_header(response, 'x-rate-limit'));
@@ -1918,7 +1989,8 @@ class AscClient {
             (known?.remaining === undefined || parsed.remaining < known.remaining)
             ? { limit: parsed.limit, remaining: parsed.remaining }
             : { limit: known?.limit, remaining: known?.remaining };
-        const minute = parsed.minute ?? known?.minute;
+        // Only the latest answer says how the minute stands: an older count would be stale.
+        const minute = parsed.minute;
         this.rateLimit = { ...hour, ...(minute ? { minute } : {}) };
     }
     exhausted(what, error) {
@@ -2021,11 +2093,17 @@ function withApple(sentence, errors) {
     if (!first)
         return `${sentence}.`;
     const words = (e) => [e.code, e.title && `"${bare(e.title)}"`, e.detail && bare(e.detail)].filter(Boolean).join(' ');
-    const see = first.see ? ` (see ${first.see})` : '';
+    // Apple's `links.see` is a path in App Store Connect, such as "/agreements".
+    const link = first.see?.startsWith('/')
+        ? `https://appstoreconnect.apple.com${first.see}`
+        : first.see;
+    const see = link ? ` (see ${link})` : '';
     const associated = first.associated.length
         ? `; related errors: ${first.associated.map(words).join('; ')}`
         : '';
-    return scrub(`${bare(sentence)}. Apple: ${words(first)}${see}${associated}.`);
+    const text = `${bare(sentence)}. Apple: ${words(first)}${see}${associated}`;
+    // A field cut short already ends in "…".
+    return scrub(text.endsWith('…') ? text : `${text}.`);
 }
 /** Without the closing punctuation, so that joined sentences never read ".:" or "..". */
 function bare(text) {
@@ -2083,6 +2161,10 @@ function compareVersions(a, b) {
             return difference;
     }
     return 0;
+}
+/** One key per version, whatever its spelling: `1.2` and `1.2.0` give `1.2`. */
+function versionKey(version) {
+    return isVersion(version) ? parts(version).join('.') : version;
 }
 /** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
 function sameVersion(a, b) {
@@ -2208,10 +2290,14 @@ async function fetchReleasedVersions(client, appId, platform) {
         notFound: `App ${appId} was not found: no app with this ID is visible to this API key; check 'app-id'`
     }, ({ items, included }) => void versions.push(...items.flatMap(item => readVersion(item, included))));
     if (!paging.complete) {
-        throw new DataError(`App Store Connect kept sending pages of ${what} past ${ASC.maxPages} pages, so the live version cannot be known; rerun later, and report it if it persists.`);
+        const why = paging.looped
+            ? 'linked back to a page already read'
+            : `kept sending pages past ${ASC.maxPages}`;
+        throw new DataError(`App Store Connect ${why} for ${what}, so the live version cannot be known; rerun later, and report it if it persists.`);
     }
     for (const version of versions) {
-        client.debug(`App Store version ${version.versionString} (${version.id}) is ${version.status}, by ${version.decidedBy}.`);
+        const state = version.status === 'live' ? 'live' : 'replaced';
+        client.debug(`App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`);
     }
     return versions;
 }
@@ -2296,7 +2382,8 @@ function statusOf(attributes) {
             return { status: 'replaced', decidedBy: 'appVersionState' };
         if (current !== VERSION_STATES.live)
             return undefined;
-        if (typeof deprecated === 'string' && deprecated !== VERSION_STATES.deprecatedLive)
+        // The deprecated field still tells a version taken off sale apart, when it is sent.
+        if (VERSION_STATES.removedFromSale.some(state => state === deprecated))
             return undefined;
         return { status: 'live', decidedBy: 'appVersionState' };
     }
@@ -2596,10 +2683,12 @@ function keptFrames(path) {
             [i - distance, i + distance].forEach(keep);
     }
     // Short of atLeast: up towards the innermost frame (where a crash report starts), then callers.
+    // With nothing marked, that is the innermost frames.
     const wanted = Math.min(BACKTRACE.atLeast, path.length);
-    for (let i = Math.min(path.length, ...kept) - 1; kept.size < wanted && i >= 0; i--)
+    const innermost = kept.size ? Math.min(...kept) : 0;
+    for (let i = innermost - 1; kept.size < wanted && i >= 0; i--)
         keep(i);
-    for (let i = Math.max(-1, ...kept) + 1; kept.size < wanted && i < path.length; i++)
+    for (let i = kept.size ? Math.max(...kept) + 1 : 0; kept.size < wanted && i < path.length; i++)
         keep(i);
     return [...kept].sort((a, b) => a - b);
 }
@@ -2727,8 +2816,6 @@ async function noDataOn404(fetch, empty, exists) {
 
 
 
-
-
 /** The facts with their label, when both parts are known. */
 function labelled(facts) {
     return facts.version && facts.buildNumber
@@ -2760,7 +2847,8 @@ class BuildRecords {
             return Promise.resolve(known);
         let pending = this.reads.get(buildId);
         if (!pending) {
-            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...known }));
+            // What a lookup recorded meanwhile wins over the read: it is the more specific.
+            pending = fetchBuild(this.client, buildId).then(read => this.record({ ...read, ...this.known.get(buildId) }));
             // Asked early for the label: a run that fails elsewhere first never awaits it.
             pending.catch(() => { });
             this.reads.set(buildId, pending);
@@ -2793,9 +2881,6 @@ async function fetchBuild(client, buildId) {
     const { data, included } = single(body, what);
     const build = resource(data, 'a build');
     const appId = related(build, 'app');
-    if (!appId) {
-        throw new DataError(`App Store Connect did not name the app of build ${oneLine(buildId, 80)}, so its metrics cannot be read.`);
-    }
     const prerelease = included.get('preReleaseVersions', related(build, 'preReleaseVersion'));
     const version = jsonapi_text(prerelease?.attributes.version, FIELD_CAPS.version);
     const buildNumber = jsonapi_text(build.attributes.version, FIELD_CAPS.version);
@@ -2803,7 +2888,7 @@ async function fetchBuild(client, buildId) {
     return {
         id: buildId,
         exists: true,
-        appId,
+        ...(appId ? { appId } : {}),
         ...(version ? { version } : {}),
         ...(buildNumber ? { buildNumber } : {}),
         ...(processingState ? { processingState } : {})
@@ -2892,7 +2977,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -2958,7 +3043,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -2973,7 +3058,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -3068,7 +3153,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -3077,7 +3162,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -3150,7 +3235,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -3258,7 +3343,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -3402,7 +3487,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -3447,7 +3532,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -3593,7 +3678,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -3751,18 +3836,21 @@ function parseMetrics(body, settings) {
     }
     const wanted = new Set(settings.identifiers.map(id => id.toLowerCase()));
     const series = new Map();
-    for (const product of objects(document.productData, FIELD_CAPS.metricListItems)) {
-        const data = object(product);
-        const platform = jsonapi_text(data?.platform, FIELD_CAPS.identifier);
-        if (!data || (platform && platformKey(platform) !== platformKey(settings.platform)))
+    // Every list is searched whole, whatever its length or order (the body's size is bounded by
+    // the transport): the gated dataset and its versions may come after thousands of others.
+    for (const data of metrics_all(document.productData)) {
+        const platform = jsonapi_text(data.platform, FIELD_CAPS.identifier);
+        if (platform && platformKey(platform) !== platformKey(settings.platform))
             continue;
-        for (const group of objects(data.metricCategories, FIELD_CAPS.metricListItems)) {
-            const categoryData = object(group);
-            for (const metric of objects(categoryData?.metrics, FIELD_CAPS.metricListItems)) {
-                const read = readMetric(metric, category(categoryData?.identifier), settings);
-                if (read && wanted.has(read.identifier.toLowerCase()) && !series.has(read.key)) {
-                    series.set(read.key, read.series);
-                }
+        for (const categoryData of metrics_all(data.metricCategories)) {
+            for (const metric of metrics_all(categoryData.metrics)) {
+                const identifier = jsonapi_text(metric.identifier, FIELD_CAPS.identifier);
+                const key = identifier?.toLowerCase();
+                if (!identifier || !key || !wanted.has(key) || series.has(key))
+                    continue;
+                const read = readMetric(metric, identifier, category(categoryData.identifier), settings);
+                if (read)
+                    series.set(key, read);
             }
         }
     }
@@ -3775,41 +3863,37 @@ function parseMetrics(body, settings) {
         ]
     };
 }
-function readMetric(value, metricCategory, settings) {
-    const metric = object(value);
-    const identifier = jsonapi_text(metric?.identifier, FIELD_CAPS.identifier);
-    if (!metric || !identifier)
-        return undefined;
+/** The objects of a list, all of them: see parseMetrics. */
+const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
+/** The gated dataset of one metric; undefined when it has none for this percentile and device. */
+function readMetric(metric, identifier, metricCategory, settings) {
     const unit = object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
-    const dataset = objects(metric.datasets, FIELD_CAPS.metricListItems)
-        .map(object)
-        .find(d => {
-        const criteria = object(d?.filterCriteria);
+    const dataset = metrics_all(metric.datasets).find(d => {
+        const criteria = object(d.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
-    const goal = object(dataset?.recommendedMetricGoal);
+    if (!dataset)
+        return undefined;
+    const goal = object(dataset.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
-        key: identifier.toLowerCase(),
-        series: {
-            identifier,
-            ...(metricCategory ? { category: metricCategory } : {}),
-            ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
-                jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
-            ...(goalValue !== undefined
-                ? {
-                    recommendedGoal: {
-                        value: goalValue,
-                        ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
-                    }
+        ...(metricCategory ? { category: metricCategory } : {}),
+        ...optional('unit', jsonapi_text(unit?.displayName, FIELD_CAPS.metricLabel) ??
+            jsonapi_text(unit?.identifier, FIELD_CAPS.metricLabel)),
+        ...(goalValue !== undefined
+            ? {
+                recommendedGoal: {
+                    value: goalValue,
+                    ...optional('detail', jsonapi_text(goal?.detail, FIELD_CAPS.metricLabel))
                 }
-                : {}),
-            points: objects(dataset?.points, FIELD_CAPS.metricPoints).flatMap(readPoint)
-        }
+            }
+            : {}),
+        // Every point: the current version and its references are found among all of them.
+        points: metrics_all(dataset.points).flatMap(readPoint)
     };
 }
 function readPoint(value) {
@@ -3829,10 +3913,11 @@ function readPoint(value) {
     ];
 }
 function readInsights(value, kind, wanted) {
-    return objects(value, FIELD_CAPS.metricListItems).flatMap(entry => {
-        const insight = object(entry);
-        const metric = jsonapi_text(insight?.metric, FIELD_CAPS.identifier);
-        if (!insight || !metric || !wanted.has(metric.toLowerCase()))
+    // Filtered to the gated metrics first, then capped: an insight on one comes wherever it is.
+    const gated = metrics_all(value).filter(insight => wanted.has(String(jsonapi_text(insight.metric, FIELD_CAPS.identifier)).toLowerCase()));
+    return gated.slice(0, FIELD_CAPS.metricListItems).flatMap(insight => {
+        const metric = jsonapi_text(insight.metric, FIELD_CAPS.identifier);
+        if (!metric)
             return [];
         const highImpact = insight.highImpact;
         return [
@@ -3844,7 +3929,8 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                populations: objects(insight.populations, FIELD_CAPS.metricListItems).flatMap(readPopulation)
+                // All of them: the gated population is picked from among them.
+                populations: metrics_all(insight.populations).flatMap(readPopulation)
             }
         ];
     });
@@ -3873,6 +3959,7 @@ function optional(name, value) {
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/collect.ts
+
 
 
 
@@ -3913,8 +4000,10 @@ async function collectMetrics({ client, apps, records }, settings, build, baseli
 async function appAndVersion(apps, records, { ref, resolved }) {
     if (ref.kind === 'id') {
         const { appId, version } = await records.details(ref.id);
-        // details() always names the app: it refuses a build read without one.
-        return { appId: appId, ...(version ? { version } : {}) };
+        if (!appId) {
+            throw new DataError(`App Store Connect did not name the app of build ${oneLine(ref.id, 80)}, so its metrics cannot be read.`);
+        }
+        return { appId, ...(version ? { version } : {}) };
     }
     if (ref.kind === 'lookup' && ref.version)
         return { appId: await apps.appId(ref.app), version: ref.version };
@@ -3923,6 +4012,7 @@ async function appAndVersion(apps, records, { ref, resolved }) {
 }
 
 ;// CONCATENATED MODULE: ./src/collect.ts
+
 
 
 
@@ -3950,7 +4040,11 @@ function appStoreClient(config, options) {
 }
 /** Collects within the deadline, then logs how much of the hourly budget is left. */
 async function collectWithin(deadline, client, config, log) {
-    const collected = await deadline.run(() => collect(client, config, log));
+    const collected = await deadline.run(() => collect(client, config, log, {
+        signal: deadline.signal,
+        // What the guard keeps to act in: backtraces are given up before it is spent.
+        logsWithinMs: deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
+    }));
     const { remaining, limit } = client.rateLimit ?? {};
     if (remaining !== undefined) {
         log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -3962,13 +4056,22 @@ async function collectWithin(deadline, client, config, log) {
  * data allows: both builds resolve and load at once, every type at once, and each type's logs
  * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
  */
-async function collect(client, config, log) {
+async function collect(client, config, log, 
+/**
+ * The run's deadline (`signal`): metrics and logs still outstanding when it passes are given
+ * up; and the time after which logs are no longer waited for (`logsWithinMs`).
+ */
+limits = {}) {
+    const deadline = limits.signal;
+    const late = (what) => `'timeout-minutes' passed before App Store Connect answered for ${what}`;
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
     const timings = { builds: 0, signatures: 0, logs: 0 };
     const inFlight = limiter(LOGS_CONCURRENCY);
     const backtraces = new Map();
     const logTasks = [];
+    const wanted = [];
+    let gaveUpLogs = false;
     const records = new BuildRecords(client);
     const session = {
         client,
@@ -3978,8 +4081,14 @@ async function collect(client, config, log) {
         records,
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+                wanted.push(id);
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
-                    backtraces.set(id, result);
+                    if (gaveUpLogs)
+                        return;
+                    // Past the deadline a backtrace is given up, not waited for: it never decides.
+                    backtraces.set(id, !result.ok && deadline?.aborted
+                        ? { ok: false, reason: `Backtrace unavailable: ${late('its logs')}.` }
+                        : result);
                     log(`Backtraces: ${backtraces.size} of ${logTasks.length} fetched.`);
                 }));
             }
@@ -3998,7 +4107,15 @@ async function collect(client, config, log) {
     const current = loadBuild(session, builds.build.resolved, 'build');
     const baseline = builds.baseline && loadBuild(session, builds.baseline.resolved, 'baseline');
     const metrics = config.metrics &&
-        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log);
+        collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log).catch((error) => {
+            // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
+            // becomes "no data" (the no-data policy judges it), and the signatures still decide.
+            if (!(error instanceof ServiceError || error instanceof DataError))
+                throw error;
+            const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error);
+            log(`Metrics unavailable: ${unavailable}`);
+            return { unavailable };
+        });
     try {
         await allSettledOrThrow([
             current,
@@ -4015,9 +4132,38 @@ async function collect(client, config, log) {
         };
     }
     finally {
-        // Logs never reject; wait for them so nothing is in flight when the run moves on.
-        await Promise.all(logTasks);
+        // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
+        // given up (their requests end when the run closes its connections).
+        gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs);
+        for (const id of gaveUpLogs ? wanted : []) {
+            if (!backtraces.has(id)) {
+                backtraces.set(id, {
+                    ok: false,
+                    reason: `Backtrace unavailable: its logs had not arrived when 'timeout-minutes' ran short, and the run went on without them.`
+                });
+            }
+        }
         timings.logs = since();
+    }
+}
+/**
+ * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
+ * at most LOGS_RESERVE_MAX_MS.
+ */
+function logsReserveMs(budgetMs) {
+    return Math.min(LOGS_RESERVE_MAX_MS, budgetMs / 4);
+}
+/** Whether `work` was still running after `ms` (true) or finished in time (false). */
+async function settledWithin(work, ms) {
+    if (ms === undefined)
+        return work.then(() => false);
+    let timer;
+    const late = new Promise(resolve => (timer = setTimeout(() => resolve(true), ms)));
+    try {
+        return await Promise.race([work.then(() => false), late]);
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 /**
@@ -4053,34 +4199,52 @@ async function loadBuild(session, resolved, role) {
 ;// CONCATENATED MODULE: ./src/deadline.ts
 
 /**
- * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`, and the phase fails with a sentence that says so.
+ * `timeout-minutes` for everything the run asks of App Store Connect: the collect phase and the
+ * release guard's re-read and pause share one budget, counted from the first phase's start. Past
+ * it every request and wait is aborted through `signal`.
  */
 class Deadline {
     minutes;
     controller = new AbortController();
     signal = this.controller.signal;
+    endsAt;
     constructor(minutes) {
         this.minutes = minutes;
     }
-    async run(phase) {
-        const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
+    /** `'timeout-minutes' (10 minutes)`, for a sentence that names the bound. */
+    get bound() {
+        const { minutes } = this;
+        return `'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'})`;
+    }
+    /** Runs `phase` in what is left of the budget; a phase that ends early leaves the rest. */
+    async within(phase) {
+        this.endsAt ??= performance.now() + this.minutes * 60_000;
+        const timer = setTimeout(() => this.controller.abort(), Math.max(0, this.endsAt - performance.now()));
         try {
-            const result = await phase();
-            if (this.signal.aborted)
-                throw this.expired();
-            return result;
-        }
-        catch (error) {
-            throw this.signal.aborted ? this.expired() : error;
+            return await phase();
         }
         finally {
             clearTimeout(timer);
         }
     }
+    /**
+     * Like `within`; a phase that fails past the deadline fails with a sentence that says so. One
+     * that still finishes keeps its result: it gave up only what it can do without (backtraces).
+     */
+    async run(phase) {
+        try {
+            return await this.within(phase);
+        }
+        catch (error) {
+            throw this.signal.aborted ? this.expired() : error;
+        }
+    }
+    /** Milliseconds left of the budget, once a phase has started it. */
+    remainingMs() {
+        return this.endsAt === undefined ? this.minutes * 60_000 : this.endsAt - performance.now();
+    }
     expired() {
-        const { minutes } = this;
-        return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+        return new ServiceError(`App Store Connect did not finish within ${this.bound}; Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
     }
 }
 
@@ -4197,6 +4361,7 @@ function evaluateMetrics(settings, data, hasBaseline) {
         settings,
         ...(data.version ? { version: data.version } : {}),
         ...(data.baselineVersion ? { baselineVersion: data.baselineVersion } : {}),
+        ...(data.unavailable ? { unavailable: data.unavailable } : {}),
         outcomes,
         regressions: outcomes.filter(o => o.status === 'regressed'),
         noData: outcomes.filter(o => o.status === 'no-data')
@@ -4205,9 +4370,9 @@ function evaluateMetrics(settings, data, hasBaseline) {
 function evaluate_judge(identifier, settings, data, hasBaseline) {
     const known = knownMetric(identifier);
     const series = data.payload?.series.get(identifier.toLowerCase());
-    const points = orderedPoints(series?.points ?? []);
+    const all = orderedPoints(series?.points ?? []);
     const version = data.version;
-    const point = version ? points.find(p => sameVersion(p.version, version)) : undefined;
+    const point = version ? all.find(p => sameVersion(p.version, version)) : undefined;
     const insight = settings.appleRegressions === 'ignore'
         ? undefined
         : appleInsight(data.payload?.insights ?? [], identifier, version, settings);
@@ -4226,9 +4391,11 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         regressedByRule: false,
         regressedByApple: false,
         ...(insight ? { appleInsight: insight } : {}),
-        points
+        points: shownPoints(all, point)
     };
     const population = `${settings.percentile} on ${settings.device}`;
+    if (data.unavailable)
+        return { ...base, reason: `metrics unavailable: ${data.unavailable}` };
     if (!data.payload)
         return { ...base, reason: 'no data yet: App Store Connect answered 404' };
     if (!version)
@@ -4237,9 +4404,13 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(points, version, settings, hasBaseline, data.baselineVersion);
+    const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
     if ('missing' in reference)
         return { ...base, reason: reference.missing };
+    // Values near the largest double add up to Infinity: no reference can be formed from them.
+    if (!Number.isFinite(reference.value) || !Number.isFinite(reference.errorMargin)) {
+        return { ...base, reason: 'no reference: the earlier values are too large to average' };
+    }
     const change = reference.value > 0
         ? (point.value - reference.value) / reference.value
         : point.value > reference.value
@@ -4266,9 +4437,22 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
 }
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
-    const valid = points.filter(p => isVersion(p.version));
-    const unique = valid.filter((p, index) => valid.findIndex(q => sameVersion(q.version, p.version)) === index);
-    return unique.sort((a, b) => compareVersions(a.version, b.version));
+    const byVersion = new Map();
+    for (const p of points) {
+        if (isVersion(p.version) && !byVersion.has(versionKey(p.version)))
+            byVersion.set(versionKey(p.version), p);
+    }
+    return [...byVersion.values()].sort((a, b) => compareVersions(a.version, b.version));
+}
+/**
+ * The points the report and the chart show: at most FIELD_CAPS.metricPoints, the newest up to
+ * the current version. The decision has already read every point.
+ */
+function shownPoints(points, current) {
+    if (points.length <= FIELD_CAPS.metricPoints)
+        return points;
+    const end = current ? points.indexOf(current) + 1 : points.length;
+    return points.slice(Math.max(0, end - FIELD_CAPS.metricPoints), end);
 }
 function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
     const mode = settings.reference === 'auto' ? (hasBaseline ? 'baseline' : 'average') : settings.reference;
@@ -4570,7 +4754,11 @@ function failureLine(verdict, build) {
         parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
     }
     const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
-    if (noMetricData.length) {
+    const unavailable = verdict.metrics?.unavailable;
+    if (noMetricData.length && unavailable) {
+        parts.push(`The metrics (${noMetricData.join(', ')}) could not be read, and 'no-data' is 'fail': ${unavailable}`);
+    }
+    else if (noMetricData.length) {
         const version = verdict.metrics?.version;
         parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
     }
@@ -4656,7 +4844,7 @@ function rolloutDay(release) {
  * not as it was when the run began. Never throws for App Store Connect problems: they become
  * `error`, and the verdict and the report stay as they are.
  */
-async function guardRelease(client, version, findings, mode, log) {
+async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
     const versionString = oneLine(version.versionString, 64);
     const outcome = (release, decision, extra = {}) => ({
@@ -4674,6 +4862,7 @@ async function guardRelease(client, version, findings, mode, log) {
     if (first.action !== 'pause')
         return outcome(version.phasedRelease, first);
     let current = version.phasedRelease;
+    let step = 're-read';
     try {
         current = await getPhasedRelease(client, version.id);
         const now = decideRollout({ release: current, findings, mode });
@@ -4681,6 +4870,7 @@ async function guardRelease(client, version, findings, mode, log) {
             log(`Not pausing ${name}: ${now.reason}.`);
             return outcome(current, now);
         }
+        step = 'pause';
         const paused = await pausePhasedRelease(client, current, version.id);
         if (paused.state !== 'PAUSED') {
             return outcome(paused, now, {
@@ -4691,6 +4881,15 @@ async function guardRelease(client, version, findings, mode, log) {
         return outcome(paused, now, { paused: true });
     }
     catch (error) {
+        // The client's requests share the run's deadline, and past it they end as "cancelled".
+        if (deadline.signal.aborted) {
+            const what = step === 'pause'
+                ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
+                : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`;
+            return outcome(current, first, {
+                error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
+            });
+        }
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
         return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
@@ -4723,13 +4922,15 @@ function logWhy(decision, findings, name, release, log) {
  * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
  * other build.
  */
-async function act(client, config, data, verdict, log, 
+async function act(client, 
+/** The run's `timeout-minutes`, shared with the collect phase: it bounds the pause too. */
+deadline, config, data, verdict, log, 
 /** How the front door shows a phase (a log group in the action). */
 phase) {
     const version = data.current.build.appStoreVersion;
     if (version?.status !== 'live')
         return undefined;
-    return phase('Phased release', () => guardRelease(client, version, verdict.findings, config.phasedRelease, log));
+    return phase('Phased release', () => deadline.within(() => guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)));
 }
 /** The failure line starts with the pause, the one thing this run changed. */
 function withPause(failure, release) {
@@ -5175,7 +5376,7 @@ async function runGate(door) {
                     })
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
-                act(client, config, data, verdict, door.log, door.phase)
+                act(client, deadline, config, data, verdict, door.log, door.phase)
             ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };
@@ -5442,7 +5643,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "timeout-minutes",
-        "description": "Bounds the whole App Store Connect phase (every request, retry and wait). Past it the run fails with a message that says so, and the JSON report is still written. Decimals are accepted (0.5 is 30 seconds).",
+        "description": "One budget for everything the run asks of App Store Connect (every request, retry and wait), the phased-release guard's re-read and pause included. Logs not in when a quarter of it (at most 30 s) is left are given up, and metrics not read are reported unavailable; the signatures still decide, and only signatures that have not arrived fail the run. Decimals are accepted (0.5 is 30 seconds).",
         "required": false,
         "default": "10"
     },
@@ -7612,14 +7813,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 
 /***/ }),
 
-/***/ 917:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Argument } = __nccwpck_require__(562);
-const { Command } = __nccwpck_require__(604);
-const { CommanderError, InvalidArgumentError } = __nccwpck_require__(63);
-const { Help } = __nccwpck_require__(914);
-const { Option } = __nccwpck_require__(864);
+const { Argument } = __nccwpck_require__(154);
+const { Command } = __nccwpck_require__(348);
+const { CommanderError, InvalidArgumentError } = __nccwpck_require__(135);
+const { Help } = __nccwpck_require__(754);
+const { Option } = __nccwpck_require__(240);
 
 exports.DM = new Command();
 
@@ -7643,10 +7844,10 @@ exports.a2 = InvalidArgumentError; // Deprecated
 
 /***/ }),
 
-/***/ 562:
+/***/ 154:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(63);
+const { InvalidArgumentError } = __nccwpck_require__(135);
 
 class Argument {
   /**
@@ -7800,7 +8001,7 @@ exports.humanReadableArgName = humanReadableArgName;
 
 /***/ }),
 
-/***/ 604:
+/***/ 348:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(474).EventEmitter);
@@ -7809,11 +8010,11 @@ const path = __nccwpck_require__(760);
 const fs = __nccwpck_require__(24);
 const process = __nccwpck_require__(708);
 
-const { Argument, humanReadableArgName } = __nccwpck_require__(562);
-const { CommanderError } = __nccwpck_require__(63);
-const { Help, stripColor } = __nccwpck_require__(914);
-const { Option, DualOptions } = __nccwpck_require__(864);
-const { suggestSimilar } = __nccwpck_require__(726);
+const { Argument, humanReadableArgName } = __nccwpck_require__(154);
+const { CommanderError } = __nccwpck_require__(135);
+const { Help, stripColor } = __nccwpck_require__(754);
+const { Option, DualOptions } = __nccwpck_require__(240);
+const { suggestSimilar } = __nccwpck_require__(30);
 
 class Command extends EventEmitter {
   /**
@@ -10584,7 +10785,7 @@ exports.useColor = useColor; // exporting for tests
 
 /***/ }),
 
-/***/ 63:
+/***/ 135:
 /***/ ((__unused_webpack_module, exports) => {
 
 /**
@@ -10630,10 +10831,10 @@ exports.InvalidArgumentError = InvalidArgumentError;
 
 /***/ }),
 
-/***/ 914:
+/***/ 754:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { humanReadableArgName } = __nccwpck_require__(562);
+const { humanReadableArgName } = __nccwpck_require__(154);
 
 /**
  * TypeScript import types for JSDoc, used by Visual Studio Code IntelliSense and `npm run typescript-checkJS`
@@ -11384,10 +11585,10 @@ exports.stripColor = stripColor;
 
 /***/ }),
 
-/***/ 864:
+/***/ 240:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { InvalidArgumentError } = __nccwpck_require__(63);
+const { InvalidArgumentError } = __nccwpck_require__(135);
 
 class Option {
   /**
@@ -11771,7 +11972,7 @@ exports.DualOptions = DualOptions;
 
 /***/ }),
 
-/***/ 726:
+/***/ 30:
 /***/ ((__unused_webpack_module, exports) => {
 
 const maxDistance = 3;
@@ -12006,6 +12207,6 @@ exports.suggestSimilar = suggestSimilar;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(532);
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -161,7 +161,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -197,7 +197,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -293,7 +293,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(896);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -330,7 +330,7 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -404,7 +404,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -685,7 +685,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -719,7 +719,7 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -784,7 +784,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1318,6 +1318,11 @@ const WEIGHT_EPSILON = 1e-9;
 const METRIC_AVERAGE_VERSIONS = 4;
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 const LOGS_CONCURRENCY = 4;
+/**
+ * Logs are given up when a quarter of `timeout-minutes`, at most this much, is left, so the
+ * release guard keeps time to act on the verdict.
+ */
+const LOGS_RESERVE_MAX_MS = 30_000;
 /**
  * A logs response larger than this becomes "backtrace unavailable" instead of being read: with
  * LOGS_CONCURRENCY in flight, each held whole and then parsed, it bounds the action's memory.
@@ -4110,31 +4115,49 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 /**
  * The runner's proxy settings, read the way @actions/http-client reads them (HTTPS_PROXY or
  * HTTP_PROXY by the target's scheme, lower case first; NO_PROXY by host, host:port, `.domain`
  * or `*`; loopback never proxied), so the action behaves like every other action on a runner.
+ * A value that is not an http(s) URL is an InputError naming the variable: going direct instead
+ * would bypass a proxy the runner requires, and quietly.
  */
 function proxyFor(target, env = process.env) {
     if (bypassesProxy(target, env))
         return undefined;
-    const value = target.protocol === 'https:'
-        ? env.https_proxy || env.HTTPS_PROXY
-        : env.http_proxy || env.HTTP_PROXY;
-    if (!value)
+    const names = target.protocol === 'https:' ? PROXY_VARIABLES.https : PROXY_VARIABLES.http;
+    const name = names.find(n => env[n]);
+    if (!name)
         return undefined;
+    const value = env[name];
     // `proxy:3128` without a scheme is common; URL would read `proxy:` as the scheme.
+    let proxy;
     try {
-        return new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+        proxy = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`);
     }
     catch {
-        return undefined;
+        proxy = undefined;
     }
+    if (!proxy || !['http:', 'https:'].includes(proxy.protocol) || !proxy.hostname) {
+        // The value is not quoted: it may hold the proxy's password.
+        throw new InputError(`The environment variable ${name} is not a proxy URL the action can use; set it to one such as http://proxy.example.com:3128 (http or https, credentials percent-encoded), or unset it.`);
+    }
+    return proxy;
 }
+/** Lower case first, as @actions/http-client reads them. */
+const PROXY_VARIABLES = {
+    https: ['https_proxy', 'HTTPS_PROXY'],
+    http: ['http_proxy', 'HTTP_PROXY']
+};
+/** Only these are loopback: a name such as `127.example.com` is a host like any other. */
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 function bypassesProxy(target, env) {
-    const host = target.hostname.toUpperCase();
-    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]')
+    // URL writes an IPv4 literal in its four-number form (127.1 is 127.0.0.1), so a dotted quad
+    // here is an address, never a name.
+    if (LOOPBACK.test(target.hostname))
         return true;
+    const host = target.hostname.toUpperCase();
     const noProxy = env.no_proxy || env.NO_PROXY || '';
     const port = target.port || (target.protocol === 'https:' ? '443' : '80');
     const names = [host, `${host}:${port}`];
@@ -4151,8 +4174,32 @@ function bypassesProxy(target, env) {
 function proxyAuthorization(proxy) {
     if (!proxy.username && !proxy.password)
         return undefined;
-    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    return `Basic ${Buffer.from(credentials).toString('base64')}`;
+    const credentials = Buffer.concat([
+        percentDecoded(proxy.username),
+        Buffer.from(':'),
+        percentDecoded(proxy.password)
+    ]);
+    return `Basic ${credentials.toString('base64')}`;
+}
+/**
+ * The bytes of a percent-encoded URL part. A `%` that starts no escape (`pa%ss`) is kept as
+ * written, as a password typed without encoding means it.
+ */
+function percentDecoded(text) {
+    const bytes = [];
+    for (let i = 0; i < text.length;) {
+        const escape = /^%[\da-f]{2}/i.exec(text.slice(i, i + 3));
+        if (escape) {
+            bytes.push(Buffer.from([parseInt(text.slice(i + 1, i + 3), 16)]));
+            i += 3;
+        }
+        else {
+            const char = String.fromCodePoint(text.codePointAt(i));
+            bytes.push(Buffer.from(char));
+            i += char.length;
+        }
+    }
+    return Buffer.concat(bytes);
 }
 /**
  * An https agent whose connections go through the proxy: a CONNECT tunnel, then TLS to the
@@ -4655,6 +4702,36 @@ class UnexpectedStatus extends Error {
         this.status = status;
     }
 }
+/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
+class UnusableList extends Error {
+    answer;
+    redirected;
+    constructor(answer, redirected = false) {
+        super(answer);
+        this.answer = answer;
+        this.redirected = redirected;
+    }
+}
+/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
+function commentsIn(page) {
+    const { status, headers, data } = page;
+    if (status < 200 || status > 299) {
+        const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : '';
+        throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400);
+    }
+    if (typeof data === 'string' || data instanceof ArrayBuffer) {
+        const type = oneLine(headers['content-type'] ?? 'no content type', 80);
+        throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`);
+    }
+    if (!Array.isArray(data)) {
+        throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`);
+    }
+    return data.filter((c) => typeof c?.id === 'number');
+}
+/** The `rel="next"` URL of a Link header. */
+function nextPage(link) {
+    return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+}
 /** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
 function written(response) {
     const { status, data } = response;
@@ -4680,23 +4757,28 @@ class StickyComment {
     }
     /**
      * Pages through every comment. Only a bot's comment that starts with the exact marker is
-     * ours: a person's, or another bot's that quotes the marker, never is.
+     * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
+     * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
      */
     async find() {
         const octokit = await this.octokit;
         const { owner, repo, number } = this.options.target;
-        const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+        let response = await octokit.rest.issues.listComments({
             owner,
             repo,
             issue_number: number,
             per_page: GITHUB_LIMITS.commentsPerPage
         });
         const ours = [];
-        for await (const page of pages) {
-            for (const c of page.data) {
+        for (;;) {
+            for (const c of commentsIn(response)) {
                 if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-                    ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' });
+                    ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' });
             }
+            const next = nextPage(response.headers.link);
+            if (!next)
+                break;
+            response = await octokit.request({ method: 'GET', url: next });
         }
         return ours.sort((a, b) => a.id - b.id);
     }
@@ -4807,7 +4889,7 @@ class StickyComment {
 }
 async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(581), __nccwpck_require__.e(101)]).then(__nccwpck_require__.bind(__nccwpck_require__, 581));
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
@@ -4823,8 +4905,25 @@ const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the actio
 const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
 /** A comment failure is a warning, never the reason the job fails. */
 function failure(error, target, apiUrl) {
+    if (error instanceof UnusableList) {
+        const why = error.redirected
+            ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
+            : ' instead of a list of comments, so the action cannot tell whether it already commented';
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
+        };
+    }
     // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
     const cause = error.cause;
+    // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
+    if (cause instanceof InputError) {
+        const setting = cause.message.replace(/\.$/, '');
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
+        };
+    }
     if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
         return {
             action: 'failed',
@@ -6659,7 +6758,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -6725,7 +6824,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -6740,7 +6839,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -6835,7 +6934,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -6844,7 +6943,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -6917,7 +7016,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -7025,7 +7124,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -7169,7 +7268,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -7214,7 +7313,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -7360,7 +7459,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
@@ -7722,7 +7821,11 @@ function appStoreClient(config, options) {
 }
 /** Collects within the deadline, then logs how much of the hourly budget is left. */
 async function collectWithin(deadline, client, config, log) {
-    const collected = await deadline.run(() => collect(client, config, log, deadline.signal));
+    const collected = await deadline.run(() => collect(client, config, log, {
+        signal: deadline.signal,
+        // What the guard keeps to act in: backtraces are given up before it is spent.
+        logsWithinMs: deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
+    }));
     const { remaining, limit } = client.rateLimit ?? {};
     if (remaining !== undefined) {
         log(`App Store Connect budget: ${remaining} of ${limit ?? '?'} requests left this hour (${client.requests} used by this run).`);
@@ -7735,8 +7838,12 @@ async function collectWithin(deadline, client, config, log) {
  * start as soon as its signatures arrive (at most LOGS_CONCURRENCY in flight).
  */
 async function collect(client, config, log, 
-/** The run's deadline: logs and metrics still outstanding when it passes are given up. */
-deadline) {
+/**
+ * The run's deadline (`signal`): metrics and logs still outstanding when it passes are given
+ * up; and the time after which logs are no longer waited for (`logsWithinMs`).
+ */
+limits = {}) {
+    const deadline = limits.signal;
     const late = (what) => `'timeout-minutes' passed before App Store Connect answered for ${what}`;
     const started = performance.now();
     const since = () => Math.round(performance.now() - started);
@@ -7744,6 +7851,8 @@ deadline) {
     const inFlight = limiter(LOGS_CONCURRENCY);
     const backtraces = new Map();
     const logTasks = [];
+    const wanted = [];
+    let gaveUpLogs = false;
     const records = new BuildRecords(client);
     const session = {
         client,
@@ -7753,7 +7862,10 @@ deadline) {
         records,
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+                wanted.push(id);
                 logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
+                    if (gaveUpLogs)
+                        return;
                     // Past the deadline a backtrace is given up, not waited for: it never decides.
                     backtraces.set(id, !result.ok && deadline?.aborted
                         ? { ok: false, reason: `Backtrace unavailable: ${late('its logs')}.` }
@@ -7801,9 +7913,38 @@ deadline) {
         };
     }
     finally {
-        // Logs never reject; wait for them so nothing is in flight when the run moves on.
-        await Promise.all(logTasks);
+        // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
+        // given up (their requests end when the run closes its connections).
+        gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs);
+        for (const id of gaveUpLogs ? wanted : []) {
+            if (!backtraces.has(id)) {
+                backtraces.set(id, {
+                    ok: false,
+                    reason: `Backtrace unavailable: its logs had not arrived when 'timeout-minutes' ran short, and the run went on without them.`
+                });
+            }
+        }
         timings.logs = since();
+    }
+}
+/**
+ * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
+ * at most LOGS_RESERVE_MAX_MS.
+ */
+function logsReserveMs(budgetMs) {
+    return Math.min(LOGS_RESERVE_MAX_MS, budgetMs / 4);
+}
+/** Whether `work` was still running after `ms` (true) or finished in time (false). */
+async function settledWithin(work, ms) {
+    if (ms === undefined)
+        return work.then(() => false);
+    let timer;
+    const late = new Promise(resolve => (timer = setTimeout(() => resolve(true), ms)));
+    try {
+        return await Promise.race([work.then(() => false), late]);
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 /**
@@ -7839,32 +7980,52 @@ async function loadBuild(session, resolved, role) {
 ;// CONCATENATED MODULE: ./src/deadline.ts
 
 /**
- * `timeout-minutes` for the App Store Connect phase: past it every request and wait is aborted
- * through `signal`. A phase that still finishes (it gave up only what it can do without, such
- * as backtraces and metrics) keeps its result; one that fails fails with a sentence that says so.
+ * `timeout-minutes` for everything the run asks of App Store Connect: the collect phase and the
+ * release guard's re-read and pause share one budget, counted from the first phase's start. Past
+ * it every request and wait is aborted through `signal`.
  */
 class Deadline {
     minutes;
     controller = new AbortController();
     signal = this.controller.signal;
+    endsAt;
     constructor(minutes) {
         this.minutes = minutes;
     }
-    async run(phase) {
-        const timer = setTimeout(() => this.controller.abort(), this.minutes * 60_000);
+    /** `'timeout-minutes' (10 minutes)`, for a sentence that names the bound. */
+    get bound() {
+        const { minutes } = this;
+        return `'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'})`;
+    }
+    /** Runs `phase` in what is left of the budget; a phase that ends early leaves the rest. */
+    async within(phase) {
+        this.endsAt ??= performance.now() + this.minutes * 60_000;
+        const timer = setTimeout(() => this.controller.abort(), Math.max(0, this.endsAt - performance.now()));
         try {
             return await phase();
-        }
-        catch (error) {
-            throw this.signal.aborted ? this.expired() : error;
         }
         finally {
             clearTimeout(timer);
         }
     }
+    /**
+     * Like `within`; a phase that fails past the deadline fails with a sentence that says so. One
+     * that still finishes keeps its result: it gave up only what it can do without (backtraces).
+     */
+    async run(phase) {
+        try {
+            return await this.within(phase);
+        }
+        catch (error) {
+            throw this.signal.aborted ? this.expired() : error;
+        }
+    }
+    /** Milliseconds left of the budget, once a phase has started it. */
+    remainingMs() {
+        return this.endsAt === undefined ? this.minutes * 60_000 : this.endsAt - performance.now();
+    }
     expired() {
-        const { minutes } = this;
-        return new ServiceError(`App Store Connect did not finish within 'timeout-minutes' (${minutes} minute${minutes === 1 ? '' : 's'}); Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
+        return new ServiceError(`App Store Connect did not finish within ${this.bound}; Apple may be slow or throttling: rerun later, or raise 'timeout-minutes'.`);
     }
 }
 
@@ -8093,7 +8254,7 @@ function failureLine(verdict, build) {
  * not as it was when the run began. Never throws for App Store Connect problems: they become
  * `error`, and the verdict and the report stay as they are.
  */
-async function guardRelease(client, version, findings, mode, log) {
+async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
     const versionString = oneLine(version.versionString, 64);
     const outcome = (release, decision, extra = {}) => ({
@@ -8111,6 +8272,7 @@ async function guardRelease(client, version, findings, mode, log) {
     if (first.action !== 'pause')
         return outcome(version.phasedRelease, first);
     let current = version.phasedRelease;
+    let step = 're-read';
     try {
         current = await getPhasedRelease(client, version.id);
         const now = decideRollout({ release: current, findings, mode });
@@ -8118,6 +8280,7 @@ async function guardRelease(client, version, findings, mode, log) {
             log(`Not pausing ${name}: ${now.reason}.`);
             return outcome(current, now);
         }
+        step = 'pause';
         const paused = await pausePhasedRelease(client, current, version.id);
         if (paused.state !== 'PAUSED') {
             return outcome(paused, now, {
@@ -8128,6 +8291,15 @@ async function guardRelease(client, version, findings, mode, log) {
         return outcome(paused, now, { paused: true });
     }
     catch (error) {
+        // The client's requests share the run's deadline, and past it they end as "cancelled".
+        if (deadline.signal.aborted) {
+            const what = step === 'pause'
+                ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
+                : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`;
+            return outcome(current, first, {
+                error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
+            });
+        }
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
         return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
@@ -8160,13 +8332,15 @@ function logWhy(decision, findings, name, release, log) {
  * and, in pause-on-failure mode, pauses it on the findings that say they pause. Undefined for any
  * other build.
  */
-async function act(client, config, data, verdict, log, 
+async function act(client, 
+/** The run's `timeout-minutes`, shared with the collect phase: it bounds the pause too. */
+deadline, config, data, verdict, log, 
 /** How the front door shows a phase (a log group in the action). */
 phase) {
     const version = data.current.build.appStoreVersion;
     if (version?.status !== 'live')
         return undefined;
-    return phase('Phased release', () => guardRelease(client, version, verdict.findings, config.phasedRelease, log));
+    return phase('Phased release', () => deadline.within(() => guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)));
 }
 /** The failure line starts with the pause, the one thing this run changed. */
 function withPause(failure, release) {
@@ -8494,7 +8668,7 @@ async function runGate(door) {
                     })
                     : undefined,
                 // The release guard acts on the verdict before it is published: a pause leads the report.
-                act(client, config, data, verdict, door.log, door.phase)
+                act(client, deadline, config, data, verdict, door.log, door.phase)
             ]);
             const failure = withPause(judged, release);
             outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources };

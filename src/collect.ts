@@ -8,7 +8,7 @@ import { TokenSource } from './asc/token.js'
 import { allSettledOrThrow, limiter } from './concurrency.js'
 import type { Config } from './config/parse.js'
 import type { Deadline } from './deadline.js'
-import { ASC, LOGS_CONCURRENCY, type DiagnosticType } from './constants.js'
+import { ASC, LOGS_CONCURRENCY, LOGS_RESERVE_MAX_MS, type DiagnosticType } from './constants.js'
 import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
 import { collectMetrics } from './metrics/collect.js'
 import type { MetricsData } from './metrics/model.js'
@@ -55,7 +55,13 @@ export async function collectWithin(
   config: Config,
   log: (line: string) => void
 ): Promise<Collected> {
-  const collected = await deadline.run(() => collect(client, config, log, deadline.signal))
+  const collected = await deadline.run(() =>
+    collect(client, config, log, {
+      signal: deadline.signal,
+      // What the guard keeps to act in: backtraces are given up before it is spent.
+      logsWithinMs: deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
+    })
+  )
   const { remaining, limit } = client.rateLimit ?? {}
   if (remaining !== undefined) {
     log(
@@ -74,9 +80,13 @@ export async function collect(
   client: AscClient,
   config: Config,
   log: (line: string) => void,
-  /** The run's deadline: logs and metrics still outstanding when it passes are given up. */
-  deadline?: AbortSignal
+  /**
+   * The run's deadline (`signal`): metrics and logs still outstanding when it passes are given
+   * up; and the time after which logs are no longer waited for (`logsWithinMs`).
+   */
+  limits: { signal?: AbortSignal; logsWithinMs?: number } = {}
 ): Promise<Collected> {
+  const deadline = limits.signal
   const late = (what: string) =>
     `'timeout-minutes' passed before App Store Connect answered for ${what}`
   const started = performance.now()
@@ -85,6 +95,8 @@ export async function collect(
   const inFlight = limiter(LOGS_CONCURRENCY)
   const backtraces = new Map<string, BacktraceResult>()
   const logTasks: Promise<void>[] = []
+  const wanted: string[] = []
+  let gaveUpLogs = false
   const records = new BuildRecords(client)
   const session: Session = {
     client,
@@ -94,8 +106,10 @@ export async function collect(
     records,
     fetchLogs: list => {
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+        wanted.push(id)
         logTasks.push(
           inFlight(() => fetchBacktrace(client, id)).then(result => {
+            if (gaveUpLogs) return
             // Past the deadline a backtrace is given up, not waited for: it never decides.
             backtraces.set(
               id,
@@ -152,9 +166,38 @@ export async function collect(
       ...(collectedMetrics ? { metrics: collectedMetrics } : {})
     }
   } finally {
-    // Logs never reject; wait for them so nothing is in flight when the run moves on.
-    await Promise.all(logTasks)
+    // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
+    // given up (their requests end when the run closes its connections).
+    gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs)
+    for (const id of gaveUpLogs ? wanted : []) {
+      if (!backtraces.has(id)) {
+        backtraces.set(id, {
+          ok: false,
+          reason: `Backtrace unavailable: its logs had not arrived when 'timeout-minutes' ran short, and the run went on without them.`
+        })
+      }
+    }
     timings.logs = since()
+  }
+}
+
+/**
+ * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
+ * at most LOGS_RESERVE_MAX_MS.
+ */
+function logsReserveMs(budgetMs: number): number {
+  return Math.min(LOGS_RESERVE_MAX_MS, budgetMs / 4)
+}
+
+/** Whether `work` was still running after `ms` (true) or finished in time (false). */
+async function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  if (ms === undefined) return work.then(() => false)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(true), ms)))
+  try {
+    return await Promise.race([work.then(() => false), late])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -122,6 +122,11 @@ export const METRIC_AVERAGE_VERSIONS = 4
 /** At most this many logs requests in flight: Apple answers bursts with 429. */
 export const LOGS_CONCURRENCY = 4
 /**
+ * Logs are given up when a quarter of `timeout-minutes`, at most this much, is left, so the
+ * release guard keeps time to act on the verdict.
+ */
+export const LOGS_RESERVE_MAX_MS = 30_000
+/**
  * A logs response larger than this becomes "backtrace unavailable" instead of being read: with
  * LOGS_CONCURRENCY in flight, each held whole and then parsed, it bounds the action's memory.
  * Real responses (5 logs of a few hundred frames each) are tens to hundreds of KB.

@@ -71,7 +71,7 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
             })
           : undefined,
         // The release guard acts on the verdict before it is published: a pause leads the report.
-        act(client, config, data, verdict, door.log, door.phase)
+        act(client, deadline, config, data, verdict, door.log, door.phase)
       ])
       const failure = withPause(judged, release)
       outcome = { ...state, kind: 'judged', config, data, verdict, failure, release, sources }

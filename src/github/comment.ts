@@ -1,9 +1,9 @@
 import { ACTION_NAME, GITHUB_LIMITS } from '../constants.js'
-import { messageOf } from '../errors.js'
+import { InputError, messageOf } from '../errors.js'
 import { nextRetry, RetriesExhausted, sleep, type RetryPolicy } from '../http/retry.js'
 import { NetworkError, type Transport } from '../http/transport.js'
 import { scrub } from '../secrets.js'
-import { oneLine } from '../text.js'
+import { describeValue, oneLine } from '../text.js'
 import { fetchOverTransport } from './fetch.js'
 import type { PullRequestTarget } from './pull-request.js'
 
@@ -46,6 +46,52 @@ class UnexpectedStatus extends Error {
   }
 }
 
+/** One page of the comment list as Octokit hands it back, before it is checked. */
+interface ListPage {
+  status: number
+  headers: { link?: string; location?: string; 'content-type'?: string }
+  data: unknown
+}
+
+interface ListedComment {
+  id: number
+  html_url?: string
+  body?: string
+  user?: { type?: string } | null
+}
+
+/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
+class UnusableList extends Error {
+  constructor(
+    readonly answer: string,
+    readonly redirected = false
+  ) {
+    super(answer)
+  }
+}
+
+/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
+function commentsIn(page: ListPage): ListedComment[] {
+  const { status, headers, data } = page
+  if (status < 200 || status > 299) {
+    const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : ''
+    throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400)
+  }
+  if (typeof data === 'string' || data instanceof ArrayBuffer) {
+    const type = oneLine(headers['content-type'] ?? 'no content type', 80)
+    throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`)
+  }
+  if (!Array.isArray(data)) {
+    throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`)
+  }
+  return data.filter((c): c is ListedComment => typeof c?.id === 'number')
+}
+
+/** The `rel="next"` URL of a Link header. */
+function nextPage(link: string | undefined): string | undefined {
+  return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1]
+}
+
 /** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
 function written<T extends { id?: number; html_url?: string }>(response: {
   status: number
@@ -78,23 +124,27 @@ export class StickyComment {
 
   /**
    * Pages through every comment. Only a bot's comment that starts with the exact marker is
-   * ours: a person's, or another bot's that quotes the marker, never is.
+   * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
+   * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
    */
   private async find(): Promise<Existing[]> {
     const octokit = await this.octokit
     const { owner, repo, number } = this.options.target
-    const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    let response: ListPage = await octokit.rest.issues.listComments({
       owner,
       repo,
       issue_number: number,
       per_page: GITHUB_LIMITS.commentsPerPage
     })
     const ours: Existing[] = []
-    for await (const page of pages) {
-      for (const c of page.data) {
+    for (;;) {
+      for (const c of commentsIn(response)) {
         if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-          ours.push({ id: c.id, url: c.html_url, body: c.body ?? '' })
+          ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' })
       }
+      const next = nextPage(response.headers.link)
+      if (!next) break
+      response = await octokit.request({ method: 'GET', url: next })
     }
     return ours.sort((a, b) => a.id - b.id)
   }
@@ -230,8 +280,25 @@ const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REME
 
 /** A comment failure is a warning, never the reason the job fails. */
 function failure(error: unknown, target: PullRequestTarget, apiUrl: string): CommentResult {
+  if (error instanceof UnusableList) {
+    const why = error.redirected
+      ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
+      : ' instead of a list of comments, so the action cannot tell whether it already commented'
+    return {
+      action: 'failed',
+      note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
+    }
+  }
   // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
   const cause = (error as { cause?: unknown }).cause
+  // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
+  if (cause instanceof InputError) {
+    const setting = cause.message.replace(/\.$/, '')
+    return {
+      action: 'failed',
+      note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
+    }
+  }
   if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
     return {
       action: 'failed',

@@ -3,6 +3,7 @@ import type { AscClient } from '../asc/client.js'
 import { getPhasedRelease, pausePhasedRelease, type PhasedRelease } from '../asc/phased-release.js'
 import type { Collected } from '../collect.js'
 import type { Config } from '../config/parse.js'
+import type { Deadline } from '../deadline.js'
 import type { Finding } from '../decision/findings.js'
 import type { Verdict } from '../decision/verdict.js'
 import { DataError, messageOf, ServiceError } from '../errors.js'
@@ -26,6 +27,7 @@ import {
  */
 async function guardRelease(
   client: AscClient,
+  deadline: Deadline,
   version: ReleasedVersion,
   findings: readonly Finding[],
   mode: PhasedReleaseMode,
@@ -50,6 +52,7 @@ async function guardRelease(
   if (mode !== 'off') logWhy(first, findings, name, version.phasedRelease, log)
   if (first.action !== 'pause') return outcome(version.phasedRelease, first)
   let current = version.phasedRelease
+  let step: 're-read' | 'pause' = 're-read'
   try {
     current = await getPhasedRelease(client, version.id)
     const now = decideRollout({ release: current, findings, mode })
@@ -57,6 +60,7 @@ async function guardRelease(
       log(`Not pausing ${name}: ${now.reason}.`)
       return outcome(current, now)
     }
+    step = 'pause'
     const paused = await pausePhasedRelease(client, current!, version.id)
     if (paused.state !== 'PAUSED') {
       return outcome(paused, now, {
@@ -66,6 +70,16 @@ async function guardRelease(
     log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: ${because(now)}.`)
     return outcome(paused, now, { paused: true })
   } catch (error) {
+    // The client's requests share the run's deadline, and past it they end as "cancelled".
+    if (deadline.signal.aborted) {
+      const what =
+        step === 'pause'
+          ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
+          : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`
+      return outcome(current, first, {
+        error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
+      })
+    }
     if (!(error instanceof ServiceError || error instanceof DataError)) throw error
     return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` })
   }
@@ -111,6 +125,8 @@ function logWhy(
  */
 export async function act(
   client: AscClient,
+  /** The run's `timeout-minutes`, shared with the collect phase: it bounds the pause too. */
+  deadline: Deadline,
   config: Config,
   data: Collected,
   verdict: Verdict,
@@ -121,7 +137,9 @@ export async function act(
   const version = data.current.build.appStoreVersion
   if (version?.status !== 'live') return undefined
   return phase('Phased release', () =>
-    guardRelease(client, version, verdict.findings, config.phasedRelease, log)
+    deadline.within(() =>
+      guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)
+    )
   )
 }
 
