@@ -1958,7 +1958,7 @@ class AscClient {
                     ...(body !== undefined ? { body } : {})
                 };
             }, this.options.policy, {
-                signal: this.options.signal,
+                signal: either(this.options.signal, options.signal),
                 onRetry: (outcome, delayMs, attempt) => {
                     if (!(outcome instanceof transport_NetworkError))
                         this.noteRateLimit(outcome);
@@ -2012,6 +2012,10 @@ class AscClient {
         }
         return new ServiceError(withApple(`App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later`, appleErrors(last.body)), last.status);
     }
+}
+/** The signal that aborts when either does. */
+function either(a, b) {
+    return a && b ? AbortSignal.any([a, b]) : (a ?? b);
 }
 function describe(outcome) {
     return outcome instanceof transport_NetworkError ? outcome.message : `HTTP ${outcome.status}`;
@@ -2773,7 +2777,9 @@ const LOGS_PER_SIGNATURE = '5';
  * One signature's backtrace. Never throws: a logs request that fails after retries, or a
  * body that cannot be parsed, becomes "backtrace unavailable" and never changes the verdict.
  */
-async function fetchBacktrace(client, signatureId) {
+async function fetchBacktrace(client, signatureId, 
+/** Aborted when the run stops waiting for logs. */
+signal) {
     try {
         const body = await client.getJson(`/v1/diagnosticSignatures/${encodeURIComponent(signatureId)}/logs`, {
             query: { limit: LOGS_PER_SIGNATURE },
@@ -2781,7 +2787,8 @@ async function fetchBacktrace(client, signatureId) {
             accept: `${ASC.logsContentType}, application/json`,
             notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
             // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
-            maxBodyBytes: LOGS_MAX_BYTES
+            maxBodyBytes: LOGS_MAX_BYTES,
+            ...(signal ? { signal } : {})
         });
         return { ok: true, backtrace: parseBacktrace(body, signatureId) };
     }
@@ -4072,6 +4079,7 @@ limits = {}) {
     const logTasks = [];
     const wanted = [];
     let gaveUpLogs = false;
+    const logsGivenUp = new AbortController();
     const records = new BuildRecords(client);
     const session = {
         client,
@@ -4082,7 +4090,7 @@ limits = {}) {
         fetchLogs: list => {
             for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
                 wanted.push(id);
-                logTasks.push(inFlight(() => fetchBacktrace(client, id)).then(result => {
+                logTasks.push(inFlight(() => fetchBacktrace(client, id, logsGivenUp.signal)).then(result => {
                     if (gaveUpLogs)
                         return;
                     // Past the deadline a backtrace is given up, not waited for: it never decides.
@@ -4135,6 +4143,9 @@ limits = {}) {
         // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
         // given up (their requests end when the run closes its connections).
         gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs);
+        // Their requests and retries end now, not when their own timeouts run out.
+        if (gaveUpLogs)
+            logsGivenUp.abort();
         for (const id of gaveUpLogs ? wanted : []) {
             if (!backtraces.has(id)) {
                 backtraces.set(id, {

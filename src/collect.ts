@@ -97,6 +97,7 @@ export async function collect(
   const logTasks: Promise<void>[] = []
   const wanted: string[] = []
   let gaveUpLogs = false
+  const logsGivenUp = new AbortController()
   const records = new BuildRecords(client)
   const session: Session = {
     client,
@@ -108,7 +109,7 @@ export async function collect(
       for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
         wanted.push(id)
         logTasks.push(
-          inFlight(() => fetchBacktrace(client, id)).then(result => {
+          inFlight(() => fetchBacktrace(client, id, logsGivenUp.signal)).then(result => {
             if (gaveUpLogs) return
             // Past the deadline a backtrace is given up, not waited for: it never decides.
             backtraces.set(
@@ -169,6 +170,8 @@ export async function collect(
     // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
     // given up (their requests end when the run closes its connections).
     gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs)
+    // Their requests and retries end now, not when their own timeouts run out.
+    if (gaveUpLogs) logsGivenUp.abort()
     for (const id of gaveUpLogs ? wanted : []) {
       if (!backtraces.has(id)) {
         backtraces.set(id, {

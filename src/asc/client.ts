@@ -26,6 +26,8 @@ export interface GetOptions {
   maxBodyBytes?: number
   /** The sentence for a 403, when it means something more specific than a read refused. */
   forbidden?: string
+  /** Ends this request (and its retries) early, besides the run's own deadline. */
+  signal?: AbortSignal
 }
 
 export interface WriteOptions extends Omit<GetOptions, 'query' | 'accept' | 'maxBodyBytes'> {
@@ -152,7 +154,7 @@ export class AscClient {
         },
         this.options.policy,
         {
-          signal: this.options.signal,
+          signal: either(this.options.signal, options.signal),
           onRetry: (outcome, delayMs, attempt) => {
             if (!(outcome instanceof NetworkError)) this.noteRateLimit(outcome)
             this.options.log(
@@ -226,6 +228,11 @@ export class AscClient {
       last.status
     )
   }
+}
+
+/** The signal that aborts when either does. */
+function either(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefined {
+  return a && b ? AbortSignal.any([a, b]) : (a ?? b)
 }
 
 function describe(outcome: HttpResponse | NetworkError): string {

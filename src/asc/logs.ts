@@ -16,7 +16,9 @@ const LOGS_PER_SIGNATURE = '5'
  */
 export async function fetchBacktrace(
   client: AscClient,
-  signatureId: string
+  signatureId: string,
+  /** Aborted when the run stops waiting for logs. */
+  signal?: AbortSignal
 ): Promise<BacktraceResult> {
   try {
     const body = await client.getJson(
@@ -27,7 +29,8 @@ export async function fetchBacktrace(
         accept: `${ASC.logsContentType}, application/json`,
         notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
         // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
-        maxBodyBytes: LOGS_MAX_BYTES
+        maxBodyBytes: LOGS_MAX_BYTES,
+        ...(signal ? { signal } : {})
       }
     )
     return { ok: true, backtrace: parseBacktrace(body, signatureId) }
