@@ -161,7 +161,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -197,7 +197,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -293,7 +293,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -330,7 +330,7 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -404,7 +404,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -685,7 +685,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -719,7 +719,7 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -784,7 +784,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -2173,6 +2173,20 @@ function sanitize(text) {
     return text.replace(BIDI, '').replace(CONTROLS, ' ');
 }
 /**
+ * What JSON.stringify leaves raw but a terminal or a viewer acts on: DEL and the C1 controls
+ * (U+0085 NEL, U+009B CSI, U+009D OSC…, which set a window title or reach the clipboard), the
+ * line and paragraph separators, and the bidi controls. JSON and XML spell them as escapes.
+ */
+const VIEWER_UNSAFE = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * JSON as every JSON the tool prints or writes spells it: JSON.stringify, with the characters
+ * above as `\uXXXX` escapes, so the text parses back the same but its bytes carry none of them.
+ * They can only stand inside strings, where an escape means the same character.
+ */
+function safeJson(value, space) {
+    return JSON.stringify(value, null, space).replace(VIEWER_UNSAFE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.
@@ -2770,11 +2784,14 @@ function findingText(s) {
     return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
 }
 /**
- * The same 64 hex digits for the same type and signature text in every run and on every
- * machine, so code scanning keeps one alert per signature.
+ * The same 64 hex digits for the same type and signature text, as App Store Connect sent it, in
+ * every run and on every machine, so code scanning keeps one alert per signature. A text kept
+ * whole hashes as it always has (its alerts keep their fingerprint); one that was cut or cleaned
+ * adds the digest of all it was, after a line break, which a kept text never holds.
  */
-function signatureFingerprint(type, signature) {
-    return sha256(`${type}\n${signature}`);
+function signatureFingerprint(s) {
+    const received = s.textDigest === undefined ? '' : `\n${s.textDigest}`;
+    return sha256(`${s.diagnosticType}\n${s.signature}${received}`);
 }
 /** The same for a metric's population: identifier, percentile and device. */
 function metricFingerprint(population) {
@@ -2974,7 +2991,9 @@ function escapeXml(text, attribute = false) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
+        .replace(/"/g, '&quot;')
+        // Allowed in XML, but a terminal or viewer acts on them: kept, as references.
+        .replace(VIEWER_UNSAFE, c => `&#x${c.charCodeAt(0).toString(16)};`);
     // A parser turns a raw line break in an attribute into a space; a reference survives.
     return attribute
         ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
@@ -2982,6 +3001,7 @@ function escapeXml(text, attribute = false) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
 
 
 
@@ -3063,7 +3083,7 @@ function buildSarif(input) {
             }
         ]
     };
-    return `${JSON.stringify(log, null, 2)}\n`;
+    return `${safeJson(log, 2)}\n`;
 }
 /** The signatures with a finding (breaches first, worst first), each once. */
 function reportedSignatures({ verdict }) {
@@ -3105,7 +3125,7 @@ function result(s, input, ruleIndex) {
         message: { text: findingText(s) },
         locations: [location],
         partialFingerprints: {
-            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+            'ascDiagnosticSignature/v1': signatureFingerprint(s)
         },
         properties: {
             signatureId: s.id,
@@ -3204,13 +3224,106 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
-/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
-function writeTextFile(path, text) {
+/**
+ * Create, truncate, and never follow a link in the last place: a link planted between the check
+ * and the write is refused by the open itself. Windows has no O_NOFOLLOW; the check stands alone.
+ */
+const WRITE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_TRUNC | (external_node_fs_namespaceObject.constants.O_NOFOLLOW ?? 0);
+/**
+ * Writes a report file, scrubbed of secrets; returns its absolute path. A pull request's tree
+ * can plant links in the workspace, so the file is never written through one: neither a link at
+ * the target nor one among its folders inside the workspace (which are created as needed).
+ */
+function writeTextFile(path, text, input) {
     const target = (0,external_node_path_namespaceObject.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
+    makeFolders(target, input);
+    if (isLink(target))
+        throw linkRefused(target, input);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(target, WRITE_FLAGS, 0o666);
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw linkRefused(target, input);
+        throw error;
+    }
+    try {
+        // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, scrub(text));
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
     return target;
+}
+/**
+ * The workspace as paths may spell it: the runner's GITHUB_WORKSPACE, as given and as the real
+ * path (a relative path resolves against the real working folder), and the folder the tool runs
+ * in, which is the workspace on a runner and the checkout for the command line.
+ */
+function workspaceRoots() {
+    const given = process.env.GITHUB_WORKSPACE;
+    const roots = given ? [(0,external_node_path_namespaceObject.resolve)(given), realPath((0,external_node_path_namespaceObject.resolve)(given))] : [];
+    return [...new Set([...roots, process.cwd()])];
+}
+function realPath(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return path;
+    }
+}
+/** The workspace root that holds `path`, and `path` relative to it; undefined outside it. */
+function inWorkspace(path) {
+    for (const root of workspaceRoots()) {
+        const inside = within(root, path);
+        if (inside !== undefined)
+            return { root, inside };
+    }
+    return undefined;
+}
+/**
+ * The target's folders. Inside the workspace, one at a time, each refused when it is a link;
+ * outside it (RUNNER_TEMP, an absolute path the workflow chose) as they are, links and all.
+ */
+function makeFolders(target, input) {
+    const found = inWorkspace((0,external_node_path_namespaceObject.dirname)(target));
+    if (!found) {
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+        return;
+    }
+    let folder = found.root;
+    for (const part of found.inside.split(external_node_path_namespaceObject.sep).filter(Boolean)) {
+        folder = (0,external_node_path_namespaceObject.join)(folder, part);
+        try {
+            (0,external_node_fs_namespaceObject.mkdirSync)(folder);
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+        if (isLink(folder))
+            throw linkRefused(folder, input);
+    }
+}
+/** `path` relative to `root` when it is inside it ('' for the root itself); else undefined. */
+function within(root, path) {
+    const inside = (0,external_node_path_namespaceObject.relative)(root, path);
+    return inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside) ? undefined : inside;
+}
+function isLink(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(path).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+function linkRefused(link, input) {
+    const place = inWorkspace(link)?.inside || link;
+    return new Error(`'${place}' is a symbolic link, and a report file is never written through one; set '${input}' to a path whose folders and file are not links.`);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/gaps.ts
@@ -4713,7 +4826,7 @@ class StickyComment {
 }
 async function loadOctokit(options, signal) {
     // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(581), __nccwpck_require__.e(101)]).then(__nccwpck_require__.bind(__nccwpck_require__, 581));
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
     return getOctokit(options.token, {
         baseUrl,
@@ -4872,6 +4985,7 @@ async function pullRequestComment(outcome) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
 /** One gated metric as the `metrics` output carries it. */
 function metricRecord(o) {
     const insight = o.appleInsight;
@@ -4918,7 +5032,7 @@ function metricReportRecord(o) {
     };
 }
 function metricsOutput(metrics) {
-    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+    return safeJson((metrics?.outcomes ?? []).map(metricRecord));
 }
 /** The JSON report's `metrics` section; null when no metric is gated. */
 function metricsReport(metrics, appId) {
@@ -4935,6 +5049,7 @@ function metricsReport(metrics, appId) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/records.ts
+
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
@@ -4983,7 +5098,7 @@ function findingRecord(f) {
  * original order, and `omitted` counts the rest (the JSON report keeps them all).
  */
 function boundedRecords(items, maxBytes) {
-    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const texts = items.map(item => safeJson(signatureRecord(item)));
     const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
     const kept = new Set();
     let size = 2; // []
@@ -5004,7 +5119,7 @@ function boundedFindings(findings, maxBytes) {
     const texts = [];
     let size = 2;
     for (const f of findings) {
-        const text = JSON.stringify(findingRecord(f));
+        const text = safeJson(findingRecord(f));
         size += Buffer.byteLength(text) + (texts.length ? 1 : 0);
         if (size > maxBytes)
             break;
@@ -5014,6 +5129,7 @@ function boundedFindings(findings, maxBytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
 
 
 
@@ -5100,7 +5216,7 @@ function phasedReleaseRecord(guard) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
+    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${safeJson(report, 2)}\n`, 'report-path');
 }
 /** The JSON report of a run, however it ended. */
 function jsonReportOf(outcome) {
@@ -5259,12 +5375,14 @@ async function judgedReport(outcome) {
 }
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(outcome) {
+    let written = '';
     try {
-        setOutput('report-path', writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath));
+        written = writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath);
     }
     catch (error) {
         core_warning(`Could not write the JSON report: ${messageOf(error)}`);
     }
+    setOutput('report-path', written);
 }
 /**
  * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
@@ -5275,7 +5393,7 @@ async function publish_ciReportFiles(outcome) {
         let written = '';
         if (path && text !== undefined) {
             try {
-                written = writeTextFile(path, text);
+                written = writeTextFile(path, text, output);
                 info(`Wrote the ${what} to ${written}.`);
             }
             catch (error) {
@@ -6469,6 +6587,7 @@ async function fetchBuild(client, buildId) {
 
 
 
+
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` until `limit`
  * have arrived. At most ceil(limit / page size) + 1 pages are read (the page size being what
@@ -6517,7 +6636,8 @@ function buildNotFound(buildId, input) {
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
     const raw = object(item) ?? {};
-    const signature = jsonapi_text(object(raw.attributes)?.signature, FIELD_CAPS.signature) ?? '';
+    const received = object(raw.attributes)?.signature;
+    const signature = jsonapi_text(received, FIELD_CAPS.signature) ?? '';
     const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`;
     if (raw.id === undefined || raw.id === '')
         throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
@@ -6527,7 +6647,23 @@ function readSignature(item, type) {
         throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
     }
     const insight = readInsight(attributes.insight);
-    return { id, diagnosticType: type, signature, weight, ...(insight ? { insight } : {}) };
+    return {
+        id,
+        diagnosticType: type,
+        signature,
+        weight,
+        ...(insight ? { insight } : {}),
+        ...receivedDigest(received, signature)
+    };
+}
+/**
+ * The digest of the text as received, when the kept text is not all of it (cut at its cap,
+ * or cleaned): two signatures that differ only past the cap must stay two in code scanning.
+ */
+function receivedDigest(received, kept) {
+    if (typeof received !== 'string' || received === kept)
+        return {};
+    return { textDigest: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(received, 'utf8').digest('hex') };
 }
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
@@ -6546,7 +6682,7 @@ function readInsight(value) {
     return { ...(direction ? { direction } : {}), referenceVersions };
 }
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/buffer_utils.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/buffer_utils.js
 const encoder = new TextEncoder(), decoder = new TextDecoder(), buffer_utils_strictDecoder = new TextDecoder("utf-8", { fatal: !0 }), UINT32_RANGE = (/* unused pure expression or super */ null && (2 ** 32));
 function concat(...buffers) {
   const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
@@ -6612,7 +6748,7 @@ async function digest(algorithm, data) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/base64url.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/base64url.js
 
 const invalid = "The input to be decoded is not correctly encoded.";
 function base64url_decode(input) {
@@ -6627,7 +6763,7 @@ function base64url_encode(input) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/util/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/util/errors.js
 class JOSEError extends Error {
   static code = "ERR_JOSE_GENERIC";
   code = "ERR_JOSE_GENERIC";
@@ -6722,7 +6858,7 @@ class JWSSignatureVerificationFailed extends JOSEError {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key_descriptor.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key_descriptor.js
 function table(entries) {
   const out = { __proto__: null };
   for (const alg in entries)
@@ -6731,7 +6867,7 @@ function table(entries) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_algorithms.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_algorithms.js
 
 
 const sig = [["verify"], ["sign"]];
@@ -6804,7 +6940,7 @@ function jwsAlgorithm(alg) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/validate.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/validate.js
 
 
 
@@ -6912,7 +7048,7 @@ function serializeJoseHeader(Err, header) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/key.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/key.js
 
 
 
@@ -7056,7 +7192,7 @@ async function rawKey(key, expected, usage, extractable = !1) {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jws_sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jws_sign.js
 
 
 
@@ -7101,7 +7237,7 @@ async function createCompactSignature(payload, protectedHeader, crit, key, rejec
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/lib/jwt_claims_set.js
 
 
 
@@ -7247,7 +7383,7 @@ class JWTClaimsBuilder {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/jose/dist/webapi/jwt/sign.js
+;// CONCATENATED MODULE: ../main/node_modules/jose/dist/webapi/jwt/sign.js
 
 
 
