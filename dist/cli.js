@@ -2,22 +2,84 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 551:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I$: () => (/* binding */ exitCode),
+/* harmony export */   cU: () => (/* binding */ EXIT_CODES_HELP),
+/* harmony export */   dc: () => (/* binding */ EXIT)
+/* harmony export */ });
+/** One meaning per exit status; --help and the README list them from here. */
+const EXIT = {
+    passed: 0,
+    gateFailed: 1,
+    badInput: 2,
+    appStoreConnect: 3,
+    bug: 4
+};
+const EXIT_CODES_HELP = `Exit status:
+  0  passed, including no data under --no-data pass or warn, and findings that only
+     report (each says why)
+  1  the gate failed: a finding failed the job (a breach, a regression of a signature
+     or a metric, or no data under --no-data fail)
+  2  bad input or configuration (an unknown flag, a bad value, a missing or unreadable key)
+  3  App Store Connect could not be read (authentication, network or server)
+  4  an unexpected error: stdout could not be written (a full disk), or a bug in
+     the tool, please report it`;
+function exitCode(outcome) {
+    switch (outcome.kind) {
+        case 'judged':
+            return outcome.failure ? EXIT.gateFailed : EXIT.passed;
+        case 'failed':
+            return outcome.cause === 'input'
+                ? EXIT.badInput
+                : outcome.cause === 'service'
+                    ? EXIT.appStoreConnect
+                    : EXIT.bug;
+        case 'skipped':
+            return EXIT.passed;
+    }
+}
+
+
+/***/ }),
+
 /***/ 486:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(206);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(992);
+/* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(551);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(946);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
-// `asc-diagnostics-gate --help | head` closes the pipe early: that is not a crash.
-process.stdout.on('error', (error) => {
+
+
+/**
+ * stdout could not be written. `asc-diagnostics-gate --help | head` closes the pipe early: that
+ * is not a crash, and the status stands. Any other error (a full disk, `>/dev/full`) means the
+ * output is lost: one line says so, and the status is 4, never 1 ("the gate failed").
+ */
+function stdoutFailed(error) {
     if (error.code === 'EPIPE')
         process.exit(process.exitCode ?? 0);
-    throw error;
-});
+    process.stderr.write(`asc-diagnostics-gate: error: could not write to stdout (${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(error.message, 200)}); send stdout to a file or pipe that can take it.\n`);
+    process.exit(_exit_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.bug);
+}
+process.stdout.on('error', stdoutFailed);
 /* istanbul ignore next */
-process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
-    stdout: process.stdout,
+process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)(process.argv.slice(2), {
+    stdout: {
+        isTTY: process.stdout.isTTY,
+        write: (text) => {
+            process.stdout.write(text);
+            // A file's write fails at once (`errored` is set now, the 'error' event comes later):
+            // stop here, before the run goes on as if its report had been printed.
+            if (process.stdout.errored)
+                stdoutFailed(process.stdout.errored);
+        }
+    },
     stderr: process.stderr
 });
 
@@ -26,7 +88,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 206:
+/***/ 946:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -384,75 +446,8 @@ function mark(findings) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
- * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
- */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
- */
-function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
-}
-/**
- * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
- * error message: no control characters, so it cannot start a workflow command such as
- * `::add-mask::` on a new line, and bounded in length.
- */
-function oneLine(text, max = 200) {
-    return truncate(sanitize(text).replace(/::/g, ': :'), max);
-}
-/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max - 1;
-    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
-        end--;
-    return `${text.slice(0, end)}…`;
-}
-/**
- * A bad value from a response, described in a few words without walking into it: a value
- * nested thousands of levels deep must not overflow the stack while an error is phrased.
- */
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'string')
-        return `"${oneLine(value, 40)}"`;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value))
-        return `a list of ${plural(value.length, 'item')}`;
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
-}
-function text_percent(weight) {
-    return `${(weight * 100).toFixed(1)}%`;
-}
-/** A threshold as the user likely wrote it: 50%, 12.5%. */
-function limitPercent(weight) {
-    return `${Number((weight * 100).toFixed(2))}%`;
-}
-/**
- * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
- * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
- */
-function groupDigits(count) {
-    const digits = String(Math.trunc(Math.abs(count)));
-    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
-}
-function plural(count, one, many = `${one}s`) {
-    return `${count} ${count === 1 ? one : many}`;
-}
-
+// EXTERNAL MODULE: ./src/text.ts
+var src_text = __nccwpck_require__(992);
 ;// CONCATENATED MODULE: ./src/config/values.ts
 
 
@@ -622,7 +617,7 @@ function sharedReportFiles(paths) {
         const key = ignoresCase ? target.toLowerCase() : target;
         const first = owner.get(key);
         if (first) {
-            problems.push(`Inputs '${first}' and '${name}' both name the file ${oneLine(target, 300)}; give each report a path of its own.`);
+            problems.push(`Inputs '${first}' and '${name}' both name the file ${(0,src_text/* oneLine */.TN)(target, 300)}; give each report a path of its own.`);
         }
         else
             owner.set(key, name);
@@ -1681,7 +1676,7 @@ function jsonapi_text(value, cap) {
     const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
     if (typeof raw !== 'string')
         return undefined;
-    return truncate(sanitize(raw).trim(), cap) || undefined;
+    return (0,src_text/* truncate */.xv)((0,src_text/* sanitize */.aj)(raw).trim(), cap) || undefined;
 }
 /** Strings of a list, or of a comma-separated string (the spec and Apple's examples differ). */
 function texts(value, cap, max) {
@@ -1723,7 +1718,7 @@ function date(value) {
 /** A resource ID in the shape Apple uses; anything else is refused, since IDs go into URLs. */
 function jsonapi_resourceId(value, what) {
     if (typeof value !== 'string' || !RESOURCE_ID.test(value)) {
-        throw new DataError(`App Store Connect sent ${what} with an unexpected ID: '${oneLine(String(value), 80)}'.`);
+        throw new DataError(`App Store Connect sent ${what} with an unexpected ID: '${(0,src_text/* oneLine */.TN)(String(value), 80)}'.`);
     }
     return value;
 }
@@ -1893,7 +1888,7 @@ class AscClient {
     }
     /** One line for the debug log; it may carry App Store Connect text, so it is made safe here. */
     debug(line) {
-        this.options.debug?.(oneLine(scrub(line), 2000));
+        this.options.debug?.((0,src_text/* oneLine */.TN)(scrub(line), 2000));
     }
     isSameOrigin(url) {
         return url.origin === this.origin;
@@ -1909,13 +1904,13 @@ class AscClient {
             url = this.url(href);
         }
         catch {
-            throw new DataError(`App Store Connect sent a paging link that is not a URL: '${oneLine(href, 120)}'.`);
+            throw new DataError(`App Store Connect sent a paging link that is not a URL: '${(0,src_text/* oneLine */.TN)(href, 120)}'.`);
         }
         if (this.behindProxy && url.origin === APPLE_ORIGIN) {
             url = new URL(`${this.options.baseUrl}${url.pathname}${url.search}`);
         }
         if (!this.isSameOrigin(url)) {
-            throw new ServiceError(`App Store Connect sent a paging link to another origin (${oneLine(url.origin, 80)}); the gate does not send the API token there.`);
+            throw new ServiceError(`App Store Connect sent a paging link to another origin (${(0,src_text/* oneLine */.TN)(url.origin, 80)}); the gate does not send the API token there.`);
         }
         return url;
     }
@@ -1931,9 +1926,9 @@ class AscClient {
     }
     async send(method, pathOrUrl, options) {
         const url = this.url(pathOrUrl, options.query);
-        const what = `${method} ${oneLine(url.pathname, 120)}`;
+        const what = `${method} ${(0,src_text/* oneLine */.TN)(url.pathname, 120)}`;
         if (!this.isSameOrigin(url)) {
-            throw new ServiceError(`Refused to send the App Store Connect token to ${oneLine(url.origin, 80)} (${what}); only ${this.origin} receives it.`);
+            throw new ServiceError(`Refused to send the App Store Connect token to ${(0,src_text/* oneLine */.TN)(url.origin, 80)} (${what}); only ${this.origin} receives it.`);
         }
         const accept = options.accept ?? 'application/json';
         const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -2119,7 +2114,7 @@ function parseJson(what, response, accept) {
         type.endsWith('+json') ||
         (type === '' && accept.includes('json'));
     if (!isJson) {
-        throw new ServiceError(`App Store Connect answered ${what} with ${oneLine(type || 'no content type', 60)} instead of JSON (HTTP ${response.status}); a proxy or an outage page may be in the way: rerun later.`, response.status);
+        throw new ServiceError(`App Store Connect answered ${what} with ${(0,src_text/* oneLine */.TN)(type || 'no content type', 60)} instead of JSON (HTTP ${response.status}); a proxy or an outage page may be in the way: rerun later.`, response.status);
     }
     if (response.body.trim() === '') {
         throw new ServiceError(`App Store Connect answered ${what} with an empty body (HTTP ${response.status}); rerun later.`, response.status);
@@ -2219,7 +2214,7 @@ function phasedReleaseIn(body, what) {
         return undefined;
     const release = resource(data, 'a phased release');
     if (release.type !== 'appStoreVersionPhasedReleases') {
-        throw new DataError(`App Store Connect answered ${what} with a ${oneLine(release.type || 'resource', 60)} instead of a phased release.`);
+        throw new DataError(`App Store Connect answered ${what} with a ${(0,src_text/* oneLine */.TN)(release.type || 'resource', 60)} instead of a phased release.`);
     }
     return readPhasedRelease(release);
 }
@@ -2330,7 +2325,7 @@ function pickVersion(versions, which, context) {
         return live;
     const previous = sorted.find(v => v.status === 'replaced' && newestFirst(live, v) < 0);
     if (!previous) {
-        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${oneLine(live.versionString, 64)} (none is ${VERSION_STATES.replaced}), so ${input} has nothing to compare with; remove it, or give a version number.`);
+        throw new ServiceError(`App ${appId} has no ${platform} version before the live ${(0,src_text/* oneLine */.TN)(live.versionString, 64)} (none is ${VERSION_STATES.replaced}), so ${input} has nothing to compare with; remove it, or give a version number.`);
     }
     return previous;
 }
@@ -2445,7 +2440,7 @@ class AppResolver {
             : (await this.listApps({}))
                 .map(app => app.bundleId)
                 .filter(id => id.toLowerCase() === bundleId.toLowerCase());
-        const similar = near.map(id => oneLine(id, 80)).slice(0, 5);
+        const similar = near.map(id => (0,src_text/* oneLine */.TN)(id, 80)).slice(0, 5);
         throw new ServiceError(`No app with bundle ID '${bundleId}' is visible to this API key${similar.length ? ` (similar: ${similar.join(', ')})` : ''}; check 'bundle-id', or give 'app-id'.`);
     }
     async listApps(filter) {
@@ -2477,7 +2472,7 @@ async function resolveBuild(client, apps, records, ref, role) {
         const version = pickVersion(versions, ref.which, { appId, platform: ref.platform, input });
         const build = await buildOf(client, version);
         if (!build) {
-            throw new ServiceError(`The ${ref.which} ${ref.platform} version ${oneLine(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
+            throw new ServiceError(`The ${ref.which} ${ref.platform} version ${(0,src_text/* oneLine */.TN)(version.versionString, 64)} of app ${appId} has no build attached in App Store Connect, so ${input} has nothing to check.`);
         }
         return records.record({
             id: build.id,
@@ -2539,7 +2534,7 @@ async function buildOf(client, version) {
 }
 function list(rows) {
     return rows
-        .map(r => `${oneLine(r.version, 32)} (${oneLine(r.buildNumber, 32)}) uploaded ${oneLine(r.uploadedDate.slice(0, 10), 12)}, ${oneLine(r.processingState, 16)}`)
+        .map(r => `${(0,src_text/* oneLine */.TN)(r.version, 32)} (${(0,src_text/* oneLine */.TN)(r.buildNumber, 32)}) uploaded ${(0,src_text/* oneLine */.TN)(r.uploadedDate.slice(0, 10), 12)}, ${(0,src_text/* oneLine */.TN)(r.processingState, 16)}`)
         .join('; ');
 }
 /** One page of builds, newest first, with their marketing version from the included preReleaseVersions. */
@@ -2581,7 +2576,7 @@ const META = {
 };
 /** The useful part of one logs response; throws DataError when it holds no call stack at all. */
 function parseBacktrace(body, signatureId) {
-    const what = `App Store Connect sent diagnostic logs for signature '${oneLine(signatureId, 80)}'`;
+    const what = `App Store Connect sent diagnostic logs for signature '${(0,src_text/* oneLine */.TN)(signatureId, 80)}'`;
     if (!jsonapi_isObject(body))
         throw new DataError(`${what} that are not a JSON object.`);
     const products = backtrace_list(body.productData);
@@ -2785,7 +2780,7 @@ signal) {
             query: { limit: LOGS_PER_SIGNATURE },
             // Apple answers anything without its vendor type with a plain-text 406.
             accept: `${ASC.logsContentType}, application/json`,
-            notFound: `App Store Connect has no logs for signature '${oneLine(signatureId, 64)}'`,
+            notFound: `App Store Connect has no logs for signature '${(0,src_text/* oneLine */.TN)(signatureId, 64)}'`,
             // Read whole and parsed at once, with 4 in flight: the cap bounds the memory.
             maxBodyBytes: LOGS_MAX_BYTES,
             ...(signal ? { signal } : {})
@@ -2907,6 +2902,7 @@ async function fetchBuild(client, buildId) {
 
 
 
+
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` until `limit`
  * have arrived. At most ceil(limit / page size) + 1 pages are read (the page size being what
@@ -2955,17 +2951,34 @@ function buildNotFound(buildId, input) {
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
     const raw = object(item) ?? {};
-    const signature = jsonapi_text(object(raw.attributes)?.signature, FIELD_CAPS.signature) ?? '';
-    const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`;
+    const received = object(raw.attributes)?.signature;
+    const signature = jsonapi_text(received, FIELD_CAPS.signature) ?? '';
+    const name = `${(0,src_text/* oneLine */.TN)(String(raw.id ?? '(no id)'), 80)} ('${(0,src_text/* oneLine */.TN)(signature, 100)}')`;
     if (raw.id === undefined || raw.id === '')
         throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
-    const { id, attributes } = resource(raw, `a ${type} signature ('${oneLine(signature, 100)}')`);
+    const { id, attributes } = resource(raw, `a ${type} signature ('${(0,src_text/* oneLine */.TN)(signature, 100)}')`);
     const weight = attributes.weight;
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) {
-        throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
+        throw new DataError(`Signature ${name} has weight ${(0,src_text/* describeValue */.bp)(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
     }
     const insight = readInsight(attributes.insight);
-    return { id, diagnosticType: type, signature, weight, ...(insight ? { insight } : {}) };
+    return {
+        id,
+        diagnosticType: type,
+        signature,
+        weight,
+        ...(insight ? { insight } : {}),
+        ...receivedDigest(received, signature)
+    };
+}
+/**
+ * The digest of the text as received, when the kept text is not all of it (cut at its cap,
+ * or cleaned): two signatures that differ only past the cap must stay two in code scanning.
+ */
+function receivedDigest(received, kept) {
+    if (typeof received !== 'string' || received === kept)
+        return {};
+    return { textDigest: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(received, 'utf8').digest('hex') };
 }
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
@@ -3992,7 +4005,7 @@ async function collectMetrics({ client, apps, records }, settings, build, baseli
     ];
     const found = settings.identifiers.map(id => {
         const points = payload?.series.get(id.toLowerCase())?.points.length ?? 0;
-        return `${id} (${plural(points, 'version')})`;
+        return `${id} (${(0,src_text/* plural */.LS)(points, 'version')})`;
     });
     log(payload
         ? `Metrics of app ${appId} (${settings.percentile}, ${settings.device}): ${found.join(', ')}; this build is version ${version ?? '?'}.`
@@ -4008,7 +4021,7 @@ async function appAndVersion(apps, records, { ref, resolved }) {
     if (ref.kind === 'id') {
         const { appId, version } = await records.details(ref.id);
         if (!appId) {
-            throw new DataError(`App Store Connect did not name the app of build ${oneLine(ref.id, 80)}, so its metrics cannot be read.`);
+            throw new DataError(`App Store Connect did not name the app of build ${(0,src_text/* oneLine */.TN)(ref.id, 80)}, so its metrics cannot be read.`);
         }
         return { appId, ...(version ? { version } : {}) };
     }
@@ -4195,7 +4208,7 @@ async function loadBuild(session, resolved, role) {
     const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
         const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.records.exists(build.id));
-        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
+        log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : (0,src_text/* plural */.LS)(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
         if (role === 'build')
             session.fetchLogs(list);
         return list;
@@ -4565,12 +4578,12 @@ function metricsVerdict(config, data) {
 function regressionSentence(o) {
     const parts = [`${o.label} (${o.percentile}, ${o.device})`];
     if (o.point) {
-        parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
+        parts.push(`${withUnit(o.point.value, o.unit)} on ${(0,src_text/* oneLine */.TN)(o.point.version, 64)}`);
     }
     if (o.reference && o.change !== undefined) {
-        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
+        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => (0,src_text/* oneLine */.TN)(v, 64)).join(', ')})`);
     }
-    const sentence = oneLine(parts.join(' '), 400);
+    const sentence = (0,src_text/* oneLine */.TN)(parts.join(' '), 400);
     if (o.regressedByApple && !o.regressedByRule)
         return `${sentence}, flagged by Apple's regression insight`;
     return sentence;
@@ -4588,7 +4601,7 @@ function typeList(types) {
 }
 /** `Hangs 'ExampleApp: …'`, or `Hangs signature '…'`: a signature named in one line. */
 function signatureName(s, max, noun = '') {
-    return `${constants_TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${oneLine(s.signature, max)}'`;
+    return `${constants_TYPE_LABELS[s.diagnosticType]}${noun ? ` ${noun}` : ''} '${(0,src_text/* oneLine */.TN)(s.signature, max)}'`;
 }
 /** The start of every no-data sentence: `No hangs diagnostics for build … yet`. */
 function noDataYet(types, buildId) {
@@ -4605,18 +4618,18 @@ function deltaPoints(delta) {
 /** How a regressed signature compares with the baseline, for a sentence. */
 function sinceBaseline(s) {
     if (s.baselineWeight !== undefined)
-        return `up from ${text_percent(s.baselineWeight)}`;
+        return `up from ${(0,src_text/* percent */.KN)(s.baselineWeight)}`;
     if (s.baselineAtMost !== undefined)
-        return `up from at most ${text_percent(s.baselineAtMost)} (not in the baseline's fetched list)`;
+        return `up from at most ${(0,src_text/* percent */.KN)(s.baselineAtMost)} (not in the baseline's fetched list)`;
     return 'new since the baseline';
 }
 /** `Disk writes signature '…' is at 85.0%, above the 50% limit.` */
 function breachSentence(s) {
-    return `${signatureName(s, 200, 'signature')} is at ${text_percent(s.weight)}, above the ${limitPercent(s.threshold)} limit.`;
+    return `${signatureName(s, 200, 'signature')} is at ${(0,src_text/* percent */.KN)(s.weight)}, above the ${(0,src_text/* limitPercent */.bb)(s.threshold)} limit.`;
 }
 /** `Hangs signature '…' regressed: 41.0%, up from 29.0%.` */
 function wording_regressionSentence(s) {
-    return `${signatureName(s, 200, 'signature')} regressed: ${text_percent(s.weight)}, ${sinceBaseline(s)}.`;
+    return `${signatureName(s, 200, 'signature')} regressed: ${(0,src_text/* percent */.KN)(s.weight)}, ${sinceBaseline(s)}.`;
 }
 /** `Hangs: 41.0% of hang time`: a signature's weight in words, for a title. */
 function shareTitle(s) {
@@ -4646,7 +4659,7 @@ function findingSentence(f, build) {
         case 'metric-regression':
             return `Metric regressed: ${regressionSentence(o)}.`;
         case 'apple-regression':
-            return `Apple's regression insight flags ${o.label} (${o.identifier})${o.version ? ` on ${oneLine(o.version, 64)}` : ''}.`;
+            return `Apple's regression insight flags ${o.label} (${o.identifier})${o.version ? ` on ${(0,src_text/* oneLine */.TN)(o.version, 64)}` : ''}.`;
         default:
             return `${o.label} (${o.identifier}): ${o.reason ?? 'no data yet'}. Apple publishes metrics a few days after a release, once enough users share analytics.`;
     }
@@ -4748,12 +4761,12 @@ function failureLine(verdict, build) {
     const breaches = signaturesOf('breach');
     if (breaches[0]) {
         const worst = breaches[0];
-        parts.push(`${plural(breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${text_percent(worst.weight)} (limit ${limitPercent(worst.threshold)}).`);
+        parts.push(`${(0,src_text/* plural */.LS)(breaches.length, 'diagnostic signature')} above the threshold; worst: ${signatureName(worst, 120)} at ${(0,src_text/* percent */.KN)(worst.weight)} (limit ${(0,src_text/* limitPercent */.bb)(worst.threshold)}).`);
     }
     const regressions = signaturesOf('signature-regression');
     if (regressions[0]) {
         const worst = regressions[0];
-        parts.push(`${plural(regressions.length, 'regression')} against the baseline build; worst: ${signatureName(worst, 120)} at ${text_percent(worst.weight)} (${worst.change === 'new' ? 'new' : sinceBaseline(worst)}).`);
+        parts.push(`${(0,src_text/* plural */.LS)(regressions.length, 'regression')} against the baseline build; worst: ${signatureName(worst, 120)} at ${(0,src_text/* percent */.KN)(worst.weight)} (${worst.change === 'new' ? 'new' : sinceBaseline(worst)}).`);
     }
     const emptyTypes = failing.flatMap(f => 'diagnosticType' in f.subject ? [f.subject.diagnosticType] : []);
     if (emptyTypes.length)
@@ -4762,7 +4775,7 @@ function failureLine(verdict, build) {
         ...new Set(failing.flatMap(f => f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))
     ];
     if (metrics[0]) {
-        parts.push(`${plural(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
+        parts.push(`${(0,src_text/* plural */.LS)(metrics.length, 'metric')} regressed${metrics.length > 1 ? '; first' : ''}: ${regressionSentence(metrics[0])}.`);
     }
     const noMetricData = failing.flatMap(f => f.kind === 'no-data' && 'metric' in f.subject ? [f.subject.metric.identifier] : []);
     const unavailable = verdict.metrics?.unavailable;
@@ -4771,7 +4784,7 @@ function failureLine(verdict, build) {
     }
     else if (noMetricData.length) {
         const version = verdict.metrics?.version;
-        parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${oneLine(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
+        parts.push(`No data yet for ${noMetricData.join(', ')}${version ? ` on version ${(0,src_text/* oneLine */.TN)(version, 64)}` : ''}, and 'no-data' is 'fail'.`);
     }
     return parts.length ? parts.join(' ') : undefined;
 }
@@ -4857,7 +4870,7 @@ function rolloutDay(release) {
  */
 async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
-    const versionString = oneLine(version.versionString, 64);
+    const versionString = (0,src_text/* oneLine */.TN)(version.versionString, 64);
     const outcome = (release, decision, extra = {}) => ({
         version: versionString,
         versionId: version.id,
@@ -4914,7 +4927,7 @@ function logWhy(decision, findings, name, release, log) {
     if (!release || release.state === 'COMPLETE') {
         const failing = findings.filter(f => f.failsJob).length;
         const rest = failing
-            ? `; ${plural(failing, 'finding')} still ${failing === 1 ? 'fails' : 'fail'} the job ('fail-after-rollout' is true)`
+            ? `; ${(0,src_text/* plural */.LS)(failing, 'finding')} still ${failing === 1 ? 'fails' : 'fail'} the job ('fail-after-rollout' is true)`
             : findings.length
                 ? '; the findings are reported, not failed'
                 : '';
@@ -5229,7 +5242,7 @@ class SourceIndex {
                 const listed = matches.slice(0, 3).join(', ') + (matches.length > 3 ? ', …' : '');
                 return {
                     ok: false,
-                    reason: `${plural(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
+                    reason: `${(0,src_text/* plural */.LS)(matches.length, 'file')} in the repository end with ${suffix} (${listed}), and the frame does not say which`
                 };
             }
         }
@@ -5305,13 +5318,13 @@ function walkWorkspace(root, deadline) {
                 const path = dir ? `${dir}/${entry.name}` : entry.name;
                 if (entry.isDirectory() && !skip.has(entry.name)) {
                     if (folders.length > maxWalkedFolders) {
-                        return stop(`at its limit of ${groupDigits(maxWalkedFolders)} folders`);
+                        return stop(`at its limit of ${(0,src_text/* groupDigits */.K9)(maxWalkedFolders)} folders`);
                     }
                     folders.push(path);
                 }
                 else if (entry.isFile()) {
                     if (files.length >= maxWalkedFiles) {
-                        return stop(`at its limit of ${groupDigits(maxWalkedFiles)} files`);
+                        return stop(`at its limit of ${(0,src_text/* groupDigits */.K9)(maxWalkedFiles)} files`);
                     }
                     files.push(path);
                 }
@@ -5690,38 +5703,8 @@ const ACTION_INPUTS = [
     }
 ];
 
-;// CONCATENATED MODULE: ./src/cli/exit-codes.ts
-/** One meaning per exit status; --help and the README list them from here. */
-const EXIT = {
-    passed: 0,
-    gateFailed: 1,
-    badInput: 2,
-    appStoreConnect: 3,
-    bug: 4
-};
-const EXIT_CODES_HELP = `Exit status:
-  0  passed, including no data under --no-data pass or warn, and findings that only
-     report (each says why)
-  1  the gate failed: a finding failed the job (a breach, a regression of a signature
-     or a metric, or no data under --no-data fail)
-  2  bad input or configuration (an unknown flag, a bad value, a missing or unreadable key)
-  3  App Store Connect could not be read (authentication, network or server)
-  4  an unexpected error: a bug in the tool, please report it`;
-function exitCode(outcome) {
-    switch (outcome.kind) {
-        case 'judged':
-            return outcome.failure ? EXIT.gateFailed : EXIT.passed;
-        case 'failed':
-            return outcome.cause === 'input'
-                ? EXIT.badInput
-                : outcome.cause === 'service'
-                    ? EXIT.appStoreConnect
-                    : EXIT.bug;
-        case 'skipped':
-            return EXIT.passed;
-    }
-}
-
+// EXTERNAL MODULE: ./src/cli/exit-codes.ts
+var exit_codes = __nccwpck_require__(551);
 ;// CONCATENATED MODULE: ./src/config/key-file.ts
 
 
@@ -5944,11 +5927,14 @@ function findingText(s) {
     return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
 }
 /**
- * The same 64 hex digits for the same type and signature text in every run and on every
- * machine, so code scanning keeps one alert per signature.
+ * The same 64 hex digits for the same type and signature text, as App Store Connect sent it, in
+ * every run and on every machine, so code scanning keeps one alert per signature. A text kept
+ * whole hashes as it always has (its alerts keep their fingerprint); one that was cut or cleaned
+ * adds the digest of all it was, after a line break, which a kept text never holds.
  */
-function signatureFingerprint(type, signature) {
-    return sha256(`${type}\n${signature}`);
+function signatureFingerprint(s) {
+    const received = s.textDigest === undefined ? '' : `\n${s.textDigest}`;
+    return sha256(`${s.diagnosticType}\n${s.signature}${received}`);
 }
 /** The same for a metric's population: identifier, percentile and device. */
 function metricFingerprint(population) {
@@ -6030,7 +6016,7 @@ function capitalised(text) {
 function metricFacts(o, maxIncrease) {
     const lines = [
         `value: ${o.point ? withUnit(o.point.value, o.unit) : 'none'}${o.version ? ` on ${o.version}` : ''}`,
-        `limit: +${limitPercent(maxIncrease)} over the reference`
+        `limit: +${(0,src_text/* limitPercent */.bb)(maxIncrease)} over the reference`
     ];
     if (o.reference) {
         lines.push(`reference: ${withUnit(o.reference.value, o.unit)} (${o.reference.mode}: ${o.reference.versions.join(', ')})${o.change !== undefined ? `, ${changeText(o.change, o.limit)}` : ''}`);
@@ -6079,8 +6065,8 @@ function signatureCase(s, classname, input) {
 /** The failure's body: weight, limit and baseline, one per line. */
 function facts(s, source) {
     const lines = [
-        `weight: ${text_percent(s.weight)} of ${constants_TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
-        `limit: ${limitPercent(s.threshold)}${s.breached ? ' (above it)' : ''}`
+        `weight: ${(0,src_text/* percent */.KN)(s.weight)} of ${constants_TYPE_SHARES[s.diagnosticType]} (rank ${s.rank})`,
+        `limit: ${(0,src_text/* limitPercent */.bb)(s.threshold)}${s.breached ? ' (above it)' : ''}`
     ];
     if (s.change !== undefined) {
         const points = deltaPoints(s.delta ?? 0);
@@ -6148,7 +6134,9 @@ function escapeXml(text, attribute = false) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
+        .replace(/"/g, '&quot;')
+        // Allowed in XML, but a terminal or viewer acts on them: kept, as references.
+        .replace(src_text/* VIEWER_UNSAFE */.gU, c => `&#x${c.charCodeAt(0).toString(16)};`);
     // A parser turns a raw line break in an attribute into a space; a reference survives.
     return attribute
         ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
@@ -6156,6 +6144,7 @@ function escapeXml(text, attribute = false) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
 
 
 
@@ -6237,7 +6226,7 @@ function buildSarif(input) {
             }
         ]
     };
-    return `${JSON.stringify(log, null, 2)}\n`;
+    return `${(0,src_text/* safeJson */.oi)(log, 2)}\n`;
 }
 /** The signatures with a finding (breaches first, worst first), each once. */
 function reportedSignatures({ verdict }) {
@@ -6279,7 +6268,7 @@ function result(s, input, ruleIndex) {
         message: { text: findingText(s) },
         locations: [location],
         partialFingerprints: {
-            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+            'ascDiagnosticSignature/v1': signatureFingerprint(s)
         },
         properties: {
             signatureId: s.id,
@@ -6376,13 +6365,106 @@ function findingsInput(outcome) {
 
 
 
-/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
-function writeTextFile(path, text) {
+/**
+ * Create, truncate, and never follow a link in the last place: a link planted between the check
+ * and the write is refused by the open itself. Windows has no O_NOFOLLOW; the check stands alone.
+ */
+const WRITE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_TRUNC | (external_node_fs_.constants.O_NOFOLLOW ?? 0);
+/**
+ * Writes a report file, scrubbed of secrets; returns its absolute path. A pull request's tree
+ * can plant links in the workspace, so the file is never written through one: neither a link at
+ * the target nor one among its folders inside the workspace (which are created as needed).
+ */
+function writeTextFile(path, text, input) {
     const target = (0,external_node_path_.resolve)(path);
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-    (0,external_node_fs_.writeFileSync)(target, scrub(text));
+    makeFolders(target, input);
+    if (isLink(target))
+        throw linkRefused(target, input);
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(target, WRITE_FLAGS, 0o666);
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw linkRefused(target, input);
+        throw error;
+    }
+    try {
+        // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+        (0,external_node_fs_.writeFileSync)(fd, scrub(text));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
     return target;
+}
+/**
+ * The workspace as paths may spell it: the runner's GITHUB_WORKSPACE, as given and as the real
+ * path (a relative path resolves against the real working folder), and the folder the tool runs
+ * in, which is the workspace on a runner and the checkout for the command line.
+ */
+function workspaceRoots() {
+    const given = process.env.GITHUB_WORKSPACE;
+    const roots = given ? [(0,external_node_path_.resolve)(given), realPath((0,external_node_path_.resolve)(given))] : [];
+    return [...new Set([...roots, process.cwd()])];
+}
+function realPath(path) {
+    try {
+        return (0,external_node_fs_.realpathSync)(path);
+    }
+    catch {
+        return path;
+    }
+}
+/** The workspace root that holds `path`, and `path` relative to it; undefined outside it. */
+function inWorkspace(path) {
+    for (const root of workspaceRoots()) {
+        const inside = within(root, path);
+        if (inside !== undefined)
+            return { root, inside };
+    }
+    return undefined;
+}
+/**
+ * The target's folders. Inside the workspace, one at a time, each refused when it is a link;
+ * outside it (RUNNER_TEMP, an absolute path the workflow chose) as they are, links and all.
+ */
+function makeFolders(target, input) {
+    const found = inWorkspace((0,external_node_path_.dirname)(target));
+    if (!found) {
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(target), { recursive: true });
+        return;
+    }
+    let folder = found.root;
+    for (const part of found.inside.split(external_node_path_.sep).filter(Boolean)) {
+        folder = (0,external_node_path_.join)(folder, part);
+        try {
+            (0,external_node_fs_.mkdirSync)(folder);
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+        if (isLink(folder))
+            throw linkRefused(folder, input);
+    }
+}
+/** `path` relative to `root` when it is inside it ('' for the root itself); else undefined. */
+function within(root, path) {
+    const inside = (0,external_node_path_.relative)(root, path);
+    return inside === '..' || inside.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(inside) ? undefined : inside;
+}
+function isLink(path) {
+    try {
+        return (0,external_node_fs_.lstatSync)(path).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+function linkRefused(link, input) {
+    const place = inWorkspace(link)?.inside || link;
+    return new Error(`'${place}' is a symbolic link, and a report file is never written through one; set '${input}' to a path whose folders and file are not links.`);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/gaps.ts
@@ -6419,6 +6501,7 @@ function gapWarnings(verdict, data) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
 /** One gated metric as the `metrics` output carries it. */
 function metricRecord(o) {
     const insight = o.appleInsight;
@@ -6465,7 +6548,7 @@ function metricReportRecord(o) {
     };
 }
 function metricsOutput(metrics) {
-    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+    return safeJson((metrics?.outcomes ?? []).map(metricRecord));
 }
 /** The JSON report's `metrics` section; null when no metric is gated. */
 function metricsReport(metrics, appId) {
@@ -6482,6 +6565,7 @@ function metricsReport(metrics, appId) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/records.ts
+
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
@@ -6530,7 +6614,7 @@ function findingRecord(f) {
  * original order, and `omitted` counts the rest (the JSON report keeps them all).
  */
 function boundedRecords(items, maxBytes) {
-    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const texts = items.map(item => safeJson(signatureRecord(item)));
     const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
     const kept = new Set();
     let size = 2; // []
@@ -6551,7 +6635,7 @@ function boundedFindings(findings, maxBytes) {
     const texts = [];
     let size = 2;
     for (const f of findings) {
-        const text = JSON.stringify(findingRecord(f));
+        const text = safeJson(findingRecord(f));
         size += Buffer.byteLength(text) + (texts.length ? 1 : 0);
         if (size > maxBytes)
             break;
@@ -6561,6 +6645,7 @@ function boundedFindings(findings, maxBytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
 
 
 
@@ -6647,7 +6732,7 @@ function phasedReleaseRecord(guard) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
+    return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${(0,src_text/* safeJson */.oi)(report, 2)}\n`, 'report-path');
 }
 /** The JSON report of a run, however it ended. */
 function jsonReportOf(outcome) {
@@ -6680,7 +6765,7 @@ function jsonReportOf(outcome) {
 
 const ZWSP = '\u200b';
 /** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
-const flatten = sanitize;
+const flatten = src_text/* sanitize */.aj;
 /** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
 function defuseComments(text) {
     return text
@@ -6703,7 +6788,7 @@ function defuseReferences(text) {
  * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
  */
 function code(text, { inTable = false, maxLength = 400 } = {}) {
-    const value = truncate(defuseComments(flatten(text)), maxLength);
+    const value = (0,src_text/* truncate */.xv)(defuseComments(flatten(text)), maxLength);
     if (value.trim() === '')
         return '*(empty)*';
     const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
@@ -6760,7 +6845,7 @@ function dataLink(label, url) {
     const parsed = markdown_httpsUrl(url);
     if (parsed && LINK_ORIGINS.includes(parsed.origin))
         return markdown_link(label, url);
-    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+    return `${markdown_text(label)}: ${markdown_text((0,src_text/* truncate */.xv)(url, 200))}`;
 }
 function markdown_httpsUrl(url) {
     if (!url)
@@ -6898,7 +6983,7 @@ function metricsSection(metrics, findings, charts) {
     const parts = [
         '#### Metrics',
         '',
-        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${(0,src_text/* limitPercent */.bb)(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
         '',
         "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
         '|---|---:|---|---:|---|---|',
@@ -7055,11 +7140,11 @@ function counts(findings) {
     const metrics = new Set(findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))).size;
     const gaps = gapNames(findings);
     return [
-        signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
+        signatures('breach') ? (0,src_text/* plural */.LS)(signatures('breach'), 'breach', 'breaches') : '',
         signatures('signature-regression')
-            ? plural(signatures('signature-regression'), 'regression')
+            ? (0,src_text/* plural */.LS)(signatures('signature-regression'), 'regression')
             : '',
-        metrics ? plural(metrics, 'metric regression') : '',
+        metrics ? (0,src_text/* plural */.LS)(metrics, 'metric regression') : '',
         gaps.length ? `no data for ${gaps.join(', ')}` : ''
     ].filter(Boolean);
 }
@@ -7090,7 +7175,7 @@ function problems(verdict) {
             `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
             constants_TYPE_LABELS[s.diagnosticType],
             codeCell(s.signature),
-            text_percent(s.weight),
+            (0,src_text/* percent */.KN)(s.weight),
             baselineCell(s),
             deltaCell(s)
         ]));
@@ -7108,8 +7193,8 @@ function problems(verdict) {
                 markOf(verdict, s, 'breach'),
                 constants_TYPE_LABELS[s.diagnosticType],
                 codeCell(s.signature),
-                text_percent(s.weight),
-                limitPercent(s.threshold)
+                (0,src_text/* percent */.KN)(s.weight),
+                (0,src_text/* limitPercent */.bb)(s.threshold)
             ];
             return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
         });
@@ -7127,8 +7212,8 @@ function markOf(verdict, s, kind) {
 /** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
 function baselineCell(s) {
     if (s.baselineWeight !== undefined)
-        return text_percent(s.baselineWeight);
-    return s.baselineAtMost === undefined ? '' : `≤ ${text_percent(s.baselineAtMost)}`;
+        return (0,src_text/* percent */.KN)(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${(0,src_text/* percent */.KN)(s.baselineAtMost)}`;
 }
 /** The rise in percentage points, signed; at least this much for an unlisted signature. */
 function deltaCell(s) {
@@ -7143,11 +7228,11 @@ function render_changeCell(s) {
         case 'unlisted':
             return "unlisted: below the baseline's fetched list";
         case 'same':
-            return `= ${text_percent(s.weight)}`;
+            return `= ${(0,src_text/* percent */.KN)(s.weight)}`;
         case 'up':
-            return `↑ from ${text_percent(s.baselineWeight ?? 0)}`;
+            return `↑ from ${(0,src_text/* percent */.KN)(s.baselineWeight ?? 0)}`;
         case 'down':
-            return `↓ from ${text_percent(s.baselineWeight ?? 0)}`;
+            return `↓ from ${(0,src_text/* percent */.KN)(s.baselineWeight ?? 0)}`;
         default:
             return '';
     }
@@ -7159,7 +7244,7 @@ function trendCell(insight) {
     const arrow = insight.direction ? ARROWS[insight.direction] : '';
     const refs = insight.referenceVersions
         .slice(0, 3)
-        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? text_percent(r.value) : markdown_text(String(r.value))}`);
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? (0,src_text/* percent */.KN)(r.value) : markdown_text(String(r.value))}`);
     return [arrow, refs.join(', ')].filter(Boolean).join(' ');
 }
 function typeSection(outcome, verdict, context, detail) {
@@ -7195,8 +7280,8 @@ function typeSummary(outcome, rows) {
     return [
         `${constants_TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
         breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
+            ? `${breached} above ${(0,src_text/* limitPercent */.bb)(outcome.threshold)}`
+            : `limit ${(0,src_text/* limitPercent */.bb)(outcome.threshold)}`
     ].join(' · ');
 }
 /** A type's signatures: against the baseline when there is one, else with Apple's trend. */
@@ -7214,8 +7299,8 @@ function signatureTable(rows, verdict) {
         const cells = [
             String(s.rank),
             codeCell(s.signature),
-            text_percent(s.weight),
-            limitPercent(s.threshold),
+            (0,src_text/* percent */.KN)(s.weight),
+            (0,src_text/* limitPercent */.bb)(s.threshold),
             status
         ];
         const compared = withBaseline
@@ -7233,7 +7318,7 @@ function goneLine(outcome) {
         return '';
     const items = outcome.gone
         .slice(0, TOP_ROWS)
-        .map((s) => `${code(s.signature)} (${text_percent(s.weight)})`);
+        .map((s) => `${code(s.signature)} (${(0,src_text/* percent */.KN)(s.weight)})`);
     const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
     return `Gone since the baseline: ${items.join(', ')}${more}.`;
 }
@@ -7262,7 +7347,7 @@ function backtraceBlock(s, result, place) {
     ].filter((fact) => Boolean(fact));
     const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
     const width = Math.max(0, ...b.frames.map(f => f.binary.length));
-    const elided = (n) => `… ${plural(n, 'frame')} …`;
+    const elided = (n) => `… ${(0,src_text/* plural */.LS)(n, 'frame')} …`;
     const lines = b.frames.flatMap(f => {
         const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
         const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ');
@@ -7288,14 +7373,14 @@ function backtraceBlock(s, result, place) {
 }
 function footer(verdict, context) {
     const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
-        .map(t => `${constants_TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .map(t => `${constants_TYPE_LABELS[t].toLowerCase()} ${(0,src_text/* limitPercent */.bb)(context.thresholds[t])}`)
         .join(', ');
     const parts = [`Thresholds: ${thresholds}`];
     if (verdict.hasBaseline)
         parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
     const { remaining, limit } = context.rateLimit ?? {};
     if (remaining !== undefined) {
-        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
+        parts.push(`App Store Connect budget left: ${(0,src_text/* groupDigits */.K9)(remaining)}${limit ? ` of ${(0,src_text/* groupDigits */.K9)(limit)}` : ''} requests this hour`);
     }
     return `<sub>${parts.join(' · ')}</sub>`;
 }
@@ -7568,12 +7653,12 @@ function commandLineSinks(streams, options) {
     // One line per sentence: the parser lists every input problem on a line of its own.
     const line = (text) => {
         for (const sentence of options.wording(text).split('\n')) {
-            streams.stderr.write(`${TOOL}: ${oneLine(scrub(sentence), 2000)}\n`);
+            streams.stderr.write(`${TOOL}: ${(0,src_text/* oneLine */.TN)(scrub(sentence), 2000)}\n`);
         }
     };
     const report = async (outcome) => {
         if (options.format === 'json') {
-            streams.stdout.write(`${scrub(JSON.stringify(jsonReportOf(outcome), null, 2))}\n`);
+            streams.stdout.write(`${scrub((0,src_text/* safeJson */.oi)(jsonReportOf(outcome), 2))}\n`);
         }
         else if (outcome.kind === 'judged') {
             const markdown = scrub(renderReport(outcome.verdict, reportContext(outcome)));
@@ -7595,7 +7680,7 @@ function commandLineSinks(streams, options) {
             if (!file.path || file.text === undefined)
                 continue;
             try {
-                writeTextFile(file.path, file.text);
+                writeTextFile(file.path, file.text, file.output);
             }
             catch (error) {
                 line(`warning: could not write the ${file.what} to '${file.path}': ${messageOf(error)}`);
@@ -7619,7 +7704,7 @@ function commandLineSinks(streams, options) {
         if (outcome.failure)
             line(`gate failed: ${outcome.failure}`);
     };
-    const status = async (outcome) => options.exit(exitCode(outcome));
+    const status = async (outcome) => options.exit((0,exit_codes/* exitCode */.I$)(outcome));
     return [report, files, reasons, status];
 }
 
@@ -7680,7 +7765,7 @@ function main_program(io) {
         writeErr: text => void io.stderr.write(text)
     })
         .showHelpAfterError(`(${NAME} --help lists every flag)`)
-        .addHelpText('after', `\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`);
+        .addHelpText('after', `\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${exit_codes/* EXIT_CODES_HELP */.cU}\n\n${ENVIRONMENT_HELP}\n`);
     for (const flag of FLAGS) {
         const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env);
         if (flag.default)
@@ -7701,12 +7786,12 @@ async function main(args, io) {
     // shell's history, so say where it belongs instead.
     if (args.some(arg => /^--private-key(=|$)/.test(arg))) {
         io.stderr.write(`${NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`);
-        return EXIT.badInput;
+        return exit_codes/* EXIT */.dc.badInput;
     }
     const refused = refusedArguments(args);
     if (refused) {
         io.stderr.write(`${NAME}: error: ${refused}\n`);
-        return EXIT.badInput;
+        return exit_codes/* EXIT */.dc.badInput;
     }
     const command = main_program(io);
     try {
@@ -7716,14 +7801,14 @@ async function main(args, io) {
         if (!(error instanceof CommanderError))
             throw error;
         const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-        return done.includes(error.code) ? EXIT.passed : EXIT.badInput;
+        return done.includes(error.code) ? exit_codes/* EXIT */.dc.passed : exit_codes/* EXIT */.dc.badInput;
     }
     const env = process.env;
     const values = inputValues(command);
     const quiet = Boolean(command.getOptionValue('quiet'));
     const wording = (message) => forCommandLine(message, env);
     const progress = !quiet && io.stderr.isTTY === true;
-    let status = EXIT.bug;
+    let status = exit_codes/* EXIT */.dc.bug;
     await runGate({
         readInputs: () => {
             try {
@@ -7735,7 +7820,7 @@ async function main(args, io) {
         },
         log: line => {
             if (progress)
-                io.stderr.write(`${oneLine(scrub(line), 2000)}\n`);
+                io.stderr.write(`${(0,src_text/* oneLine */.TN)(scrub(line), 2000)}\n`);
         },
         phase: (_title, work) => work(),
         sinks: commandLineSinks(io, {
@@ -7784,6 +7869,106 @@ function inputValues(command) {
             values.set(flag.input, value);
     }
     return values;
+}
+
+
+/***/ }),
+
+/***/ 992:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K9: () => (/* binding */ groupDigits),
+/* harmony export */   KN: () => (/* binding */ percent),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   aj: () => (/* binding */ sanitize),
+/* harmony export */   bb: () => (/* binding */ limitPercent),
+/* harmony export */   bp: () => (/* binding */ describeValue),
+/* harmony export */   gU: () => (/* binding */ VIEWER_UNSAFE),
+/* harmony export */   oi: () => (/* binding */ safeJson),
+/* harmony export */   xv: () => (/* binding */ truncate)
+/* harmony export */ });
+/**
+ * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
+ * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
+ * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ */
+function sanitize(text) {
+    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+}
+/**
+ * What JSON.stringify leaves raw but a terminal or a viewer acts on: DEL and the C1 controls
+ * (U+0085 NEL, U+009B CSI, U+009D OSC…, which set a window title or reach the clipboard), the
+ * line and paragraph separators, and the bidi controls. JSON and XML spell them as escapes.
+ */
+const VIEWER_UNSAFE = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * JSON as every JSON the tool prints or writes spells it: JSON.stringify, with the characters
+ * above as `\uXXXX` escapes, so the text parses back the same but its bytes carry none of them.
+ * They can only stand inside strings, where an escape means the same character.
+ */
+function safeJson(value, space) {
+    return JSON.stringify(value, null, space).replace(VIEWER_UNSAFE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
+ * error message: no control characters, so it cannot start a workflow command such as
+ * `::add-mask::` on a new line, and bounded in length.
+ */
+function oneLine(text, max = 200) {
+    return truncate(sanitize(text).replace(/::/g, ': :'), max);
+}
+/** At most `max` UTF-16 units, ending in … when cut, never splitting a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    if (/[\ud800-\udbff]/.test(text[end - 1] ?? ''))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A bad value from a response, described in a few words without walking into it: a value
+ * nested thousands of levels deep must not overflow the stack while an error is phrased.
+ */
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'string')
+        return `"${oneLine(value, 40)}"`;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value))
+        return `a list of ${plural(value.length, 'item')}`;
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+function percent(weight) {
+    return `${(weight * 100).toFixed(1)}%`;
+}
+/** A threshold as the user likely wrote it: 50%, 12.5%. */
+function limitPercent(weight) {
+    return `${Number((weight * 100).toFixed(2))}%`;
+}
+/**
+ * 3,400: thousands separated by commas, as en-US writes them. Not toLocaleString, which loads
+ * ICU's number formatting (about 30 ms and 5 MB at start-up) for one footer line.
+ */
+function groupDigits(count) {
+    const digits = String(Math.trunc(Math.abs(count)));
+    return `${count < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+function plural(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
 }
 
 

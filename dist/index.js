@@ -1555,6 +1555,20 @@ function sanitize(text) {
     return text.replace(BIDI, '').replace(CONTROLS, ' ');
 }
 /**
+ * What JSON.stringify leaves raw but a terminal or a viewer acts on: DEL and the C1 controls
+ * (U+0085 NEL, U+009B CSI, U+009D OSC…, which set a window title or reach the clipboard), the
+ * line and paragraph separators, and the bidi controls. JSON and XML spell them as escapes.
+ */
+const VIEWER_UNSAFE = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * JSON as every JSON the tool prints or writes spells it: JSON.stringify, with the characters
+ * above as `\uXXXX` escapes, so the text parses back the same but its bytes carry none of them.
+ * They can only stand inside strings, where an escape means the same character.
+ */
+function safeJson(value, space) {
+    return JSON.stringify(value, null, space).replace(VIEWER_UNSAFE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.
@@ -2866,11 +2880,14 @@ function findingText(s) {
     return `${breachSentence(s).slice(0, -1)}, and regressed: ${sinceBaseline(s)}.`;
 }
 /**
- * The same 64 hex digits for the same type and signature text in every run and on every
- * machine, so code scanning keeps one alert per signature.
+ * The same 64 hex digits for the same type and signature text, as App Store Connect sent it, in
+ * every run and on every machine, so code scanning keeps one alert per signature. A text kept
+ * whole hashes as it always has (its alerts keep their fingerprint); one that was cut or cleaned
+ * adds the digest of all it was, after a line break, which a kept text never holds.
  */
-function signatureFingerprint(type, signature) {
-    return sha256(`${type}\n${signature}`);
+function signatureFingerprint(s) {
+    const received = s.textDigest === undefined ? '' : `\n${s.textDigest}`;
+    return sha256(`${s.diagnosticType}\n${s.signature}${received}`);
 }
 /** The same for a metric's population: identifier, percentile and device. */
 function metricFingerprint(population) {
@@ -3070,7 +3087,9 @@ function escapeXml(text, attribute = false) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
+        .replace(/"/g, '&quot;')
+        // Allowed in XML, but a terminal or viewer acts on them: kept, as references.
+        .replace(VIEWER_UNSAFE, c => `&#x${c.charCodeAt(0).toString(16)};`);
     // A parser turns a raw line break in an attribute into a space; a reference survives.
     return attribute
         ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
@@ -3078,6 +3097,7 @@ function escapeXml(text, attribute = false) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/sarif.ts
+
 
 
 
@@ -3159,7 +3179,7 @@ function buildSarif(input) {
             }
         ]
     };
-    return `${JSON.stringify(log, null, 2)}\n`;
+    return `${safeJson(log, 2)}\n`;
 }
 /** The signatures with a finding (breaches first, worst first), each once. */
 function reportedSignatures({ verdict }) {
@@ -3201,7 +3221,7 @@ function result(s, input, ruleIndex) {
         message: { text: findingText(s) },
         locations: [location],
         partialFingerprints: {
-            'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+            'ascDiagnosticSignature/v1': signatureFingerprint(s)
         },
         properties: {
             signatureId: s.id,
@@ -3298,13 +3318,106 @@ function findingsInput(outcome) {
 
 
 
-/** Writes a report file (its folder created), scrubbed of secrets; returns its absolute path. */
-function writeTextFile(path, text) {
+/**
+ * Create, truncate, and never follow a link in the last place: a link planted between the check
+ * and the write is refused by the open itself. Windows has no O_NOFOLLOW; the check stands alone.
+ */
+const WRITE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_TRUNC | (external_node_fs_namespaceObject.constants.O_NOFOLLOW ?? 0);
+/**
+ * Writes a report file, scrubbed of secrets; returns its absolute path. A pull request's tree
+ * can plant links in the workspace, so the file is never written through one: neither a link at
+ * the target nor one among its folders inside the workspace (which are created as needed).
+ */
+function writeTextFile(path, text, input) {
     const target = (0,external_node_path_namespaceObject.resolve)(path);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-    (0,external_node_fs_namespaceObject.writeFileSync)(target, scrub(text));
+    makeFolders(target, input);
+    if (isLink(target))
+        throw linkRefused(target, input);
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(target, WRITE_FLAGS, 0o666);
+    }
+    catch (error) {
+        if (error.code === 'ELOOP')
+            throw linkRefused(target, input);
+        throw error;
+    }
+    try {
+        // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
+        (0,external_node_fs_namespaceObject.writeFileSync)(fd, scrub(text));
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
     return target;
+}
+/**
+ * The workspace as paths may spell it: the runner's GITHUB_WORKSPACE, as given and as the real
+ * path (a relative path resolves against the real working folder), and the folder the tool runs
+ * in, which is the workspace on a runner and the checkout for the command line.
+ */
+function workspaceRoots() {
+    const given = process.env.GITHUB_WORKSPACE;
+    const roots = given ? [(0,external_node_path_namespaceObject.resolve)(given), realPath((0,external_node_path_namespaceObject.resolve)(given))] : [];
+    return [...new Set([...roots, process.cwd()])];
+}
+function realPath(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return path;
+    }
+}
+/** The workspace root that holds `path`, and `path` relative to it; undefined outside it. */
+function inWorkspace(path) {
+    for (const root of workspaceRoots()) {
+        const inside = within(root, path);
+        if (inside !== undefined)
+            return { root, inside };
+    }
+    return undefined;
+}
+/**
+ * The target's folders. Inside the workspace, one at a time, each refused when it is a link;
+ * outside it (RUNNER_TEMP, an absolute path the workflow chose) as they are, links and all.
+ */
+function makeFolders(target, input) {
+    const found = inWorkspace((0,external_node_path_namespaceObject.dirname)(target));
+    if (!found) {
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+        return;
+    }
+    let folder = found.root;
+    for (const part of found.inside.split(external_node_path_namespaceObject.sep).filter(Boolean)) {
+        folder = (0,external_node_path_namespaceObject.join)(folder, part);
+        try {
+            (0,external_node_fs_namespaceObject.mkdirSync)(folder);
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+        if (isLink(folder))
+            throw linkRefused(folder, input);
+    }
+}
+/** `path` relative to `root` when it is inside it ('' for the root itself); else undefined. */
+function within(root, path) {
+    const inside = (0,external_node_path_namespaceObject.relative)(root, path);
+    return inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside) ? undefined : inside;
+}
+function isLink(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(path).isSymbolicLink();
+    }
+    catch {
+        return false;
+    }
+}
+function linkRefused(link, input) {
+    const place = inWorkspace(link)?.inside || link;
+    return new Error(`'${place}' is a symbolic link, and a report file is never written through one; set '${input}' to a path whose folders and file are not links.`);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/gaps.ts
@@ -5065,6 +5178,7 @@ async function pullRequestComment(outcome) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
 /** One gated metric as the `metrics` output carries it. */
 function metricRecord(o) {
     const insight = o.appleInsight;
@@ -5111,7 +5225,7 @@ function metricReportRecord(o) {
     };
 }
 function metricsOutput(metrics) {
-    return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord));
+    return safeJson((metrics?.outcomes ?? []).map(metricRecord));
 }
 /** The JSON report's `metrics` section; null when no metric is gated. */
 function metricsReport(metrics, appId) {
@@ -5128,6 +5242,7 @@ function metricsReport(metrics, appId) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/records.ts
+
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
 function signatureRecord(s) {
@@ -5176,7 +5291,7 @@ function findingRecord(f) {
  * original order, and `omitted` counts the rest (the JSON report keeps them all).
  */
 function boundedRecords(items, maxBytes) {
-    const texts = items.map(item => JSON.stringify(signatureRecord(item)));
+    const texts = items.map(item => safeJson(signatureRecord(item)));
     const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
     const kept = new Set();
     let size = 2; // []
@@ -5197,7 +5312,7 @@ function boundedFindings(findings, maxBytes) {
     const texts = [];
     let size = 2;
     for (const f of findings) {
-        const text = JSON.stringify(findingRecord(f));
+        const text = safeJson(findingRecord(f));
         size += Buffer.byteLength(text) + (texts.length ? 1 : 0);
         if (size > maxBytes)
             break;
@@ -5207,6 +5322,7 @@ function boundedFindings(findings, maxBytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
 
 
 
@@ -5293,7 +5409,7 @@ function phasedReleaseRecord(guard) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${JSON.stringify(report, null, 2)}\n`);
+    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${safeJson(report, 2)}\n`, 'report-path');
 }
 /** The JSON report of a run, however it ended. */
 function jsonReportOf(outcome) {
@@ -5452,12 +5568,14 @@ async function judgedReport(outcome) {
 }
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(outcome) {
+    let written = '';
     try {
-        setOutput('report-path', writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath));
+        written = writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath);
     }
     catch (error) {
         core_warning(`Could not write the JSON report: ${messageOf(error)}`);
     }
+    setOutput('report-path', written);
 }
 /**
  * The SARIF log and the JUnit XML, each when its path input is set; the outputs name the files
@@ -5468,7 +5586,7 @@ async function publish_ciReportFiles(outcome) {
         let written = '';
         if (path && text !== undefined) {
             try {
-                written = writeTextFile(path, text);
+                written = writeTextFile(path, text, output);
                 info(`Wrote the ${what} to ${written}.`);
             }
             catch (error) {
@@ -6688,6 +6806,7 @@ async function fetchBuild(client, buildId) {
 
 
 
+
 /**
  * The heaviest `limit` signatures of one type: one request, then `links.next` until `limit`
  * have arrived. At most ceil(limit / page size) + 1 pages are read (the page size being what
@@ -6736,7 +6855,8 @@ function buildNotFound(buildId, input) {
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
     const raw = object(item) ?? {};
-    const signature = jsonapi_text(object(raw.attributes)?.signature, FIELD_CAPS.signature) ?? '';
+    const received = object(raw.attributes)?.signature;
+    const signature = jsonapi_text(received, FIELD_CAPS.signature) ?? '';
     const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`;
     if (raw.id === undefined || raw.id === '')
         throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`);
@@ -6746,7 +6866,23 @@ function readSignature(item, type) {
         throw new DataError(`Signature ${name} has weight ${describeValue(weight)}; the gate expects a share from 0 to 1 and does not guess another scale.`);
     }
     const insight = readInsight(attributes.insight);
-    return { id, diagnosticType: type, signature, weight, ...(insight ? { insight } : {}) };
+    return {
+        id,
+        diagnosticType: type,
+        signature,
+        weight,
+        ...(insight ? { insight } : {}),
+        ...receivedDigest(received, signature)
+    };
+}
+/**
+ * The digest of the text as received, when the kept text is not all of it (cut at its cap,
+ * or cleaned): two signatures that differ only past the cap must stay two in code scanning.
+ */
+function receivedDigest(received, kept) {
+    if (typeof received !== 'string' || received === kept)
+        return {};
+    return { textDigest: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(received, 'utf8').digest('hex') };
 }
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */

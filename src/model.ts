@@ -41,8 +41,13 @@ export interface Insight {
 export interface Signature {
   id: string
   diagnosticType: DiagnosticType
-  /** Untrusted text from App Store Connect. */
+  /** Untrusted text from App Store Connect, sanitised and cut at FIELD_CAPS.signature. */
   signature: string
+  /**
+   * SHA-256 (hex) of the text as App Store Connect sent it, when `signature` is not all of it
+   * (cut or cleaned), so fingerprints tell apart texts that differ past the cap.
+   */
+  textDigest?: string
   /** Share of this diagnostic type, 0–1. */
   weight: number
   insight?: Insight

@@ -14,6 +14,26 @@ export function sanitize(text: string): string {
 }
 
 /**
+ * What JSON.stringify leaves raw but a terminal or a viewer acts on: DEL and the C1 controls
+ * (U+0085 NEL, U+009B CSI, U+009D OSC…, which set a window title or reach the clipboard), the
+ * line and paragraph separators, and the bidi controls. JSON and XML spell them as escapes.
+ */
+export const VIEWER_UNSAFE =
+  /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * JSON as every JSON the tool prints or writes spells it: JSON.stringify, with the characters
+ * above as `\uXXXX` escapes, so the text parses back the same but its bytes carry none of them.
+ * They can only stand inside strings, where an escape means the same character.
+ */
+export function safeJson(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(
+    VIEWER_UNSAFE,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+}
+
+/**
  * Untrusted text (from App Store Connect or a pull request) made safe for one log line or
  * error message: no control characters, so it cannot start a workflow command such as
  * `::add-mask::` on a new line, and bounded in length.

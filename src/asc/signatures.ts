@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { ASC, FIELD_CAPS, type DiagnosticType } from '../constants.js'
 import { DataError } from '../errors.js'
 import type { Insight, Signature, SignatureList, TrendDirection } from '../model.js'
@@ -64,7 +65,8 @@ function buildNotFound(buildId: string, input: string): string {
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item: unknown, type: DiagnosticType): Signature {
   const raw = object(item) ?? {}
-  const signature = text(object(raw.attributes)?.signature, FIELD_CAPS.signature) ?? ''
+  const received = object(raw.attributes)?.signature
+  const signature = text(received, FIELD_CAPS.signature) ?? ''
   const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`
   if (raw.id === undefined || raw.id === '')
     throw new DataError(`App Store Connect sent a ${type} signature without an ID: ${name}.`)
@@ -76,7 +78,23 @@ function readSignature(item: unknown, type: DiagnosticType): Signature {
     )
   }
   const insight = readInsight(attributes.insight)
-  return { id, diagnosticType: type, signature, weight, ...(insight ? { insight } : {}) }
+  return {
+    id,
+    diagnosticType: type,
+    signature,
+    weight,
+    ...(insight ? { insight } : {}),
+    ...receivedDigest(received, signature)
+  }
+}
+
+/**
+ * The digest of the text as received, when the kept text is not all of it (cut at its cap,
+ * or cleaned): two signatures that differ only past the cap must stay two in code scanning.
+ */
+function receivedDigest(received: unknown, kept: string): { textDigest?: string } {
+  if (typeof received !== 'string' || received === kept) return {}
+  return { textDigest: createHash('sha256').update(received, 'utf8').digest('hex') }
 }
 
 const DIRECTIONS: readonly TrendDirection[] = ['UP', 'DOWN', 'UNDEFINED']

@@ -16,7 +16,8 @@ export const EXIT_CODES_HELP = `Exit status:
      or a metric, or no data under --no-data fail)
   2  bad input or configuration (an unknown flag, a bad value, a missing or unreadable key)
   3  App Store Connect could not be read (authentication, network or server)
-  4  an unexpected error: a bug in the tool, please report it`
+  4  an unexpected error: stdout could not be written (a full disk), or a bug in
+     the tool, please report it`
 
 export function exitCode(outcome: Outcome): number {
   switch (outcome.kind) {

@@ -7,7 +7,7 @@ import { gapWarnings } from '../publish/gaps.js'
 import { jsonReportOf, writeJsonReport } from '../publish/json-report.js'
 import { renderReport } from '../report/render.js'
 import { scrub } from '../secrets.js'
-import { oneLine } from '../text.js'
+import { oneLine, safeJson } from '../text.js'
 import { exitCode } from './exit-codes.js'
 import { terminalReport, type Palette } from './terminal.js'
 
@@ -49,7 +49,7 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
 
   const report: Sink = async outcome => {
     if (options.format === 'json') {
-      streams.stdout.write(`${scrub(JSON.stringify(jsonReportOf(outcome), null, 2))}\n`)
+      streams.stdout.write(`${scrub(safeJson(jsonReportOf(outcome), 2))}\n`)
     } else if (outcome.kind === 'judged') {
       const markdown = scrub(renderReport(outcome.verdict, reportContext(outcome)))
       streams.stdout.write(
@@ -71,7 +71,7 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
     for (const file of ciReportFiles(outcome)) {
       if (!file.path || file.text === undefined) continue
       try {
-        writeTextFile(file.path, file.text)
+        writeTextFile(file.path, file.text, file.output)
       } catch (error) {
         line(`warning: could not write the ${file.what} to '${file.path}': ${messageOf(error)}`)
       }

@@ -1,3 +1,4 @@
+import { safeJson } from '../text.js'
 import type { MetricOutcome, MetricsVerdict } from './model.js'
 
 /** One gated metric as the `metrics` output carries it. */
@@ -48,7 +49,7 @@ function metricReportRecord(o: MetricOutcome): Record<string, unknown> {
 }
 
 export function metricsOutput(metrics: MetricsVerdict | undefined): string {
-  return JSON.stringify((metrics?.outcomes ?? []).map(metricRecord))
+  return safeJson((metrics?.outcomes ?? []).map(metricRecord))
 }
 
 /** The JSON report's `metrics` section; null when no metric is gated. */

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { DiagnosticType } from '../constants.js'
 import type { Verdict } from '../decision/verdict.js'
 import type { Evaluated } from '../model.js'
 import type { SourceLookup } from '../source/locate.js'
@@ -27,11 +26,16 @@ export function findingText(s: Evaluated): string {
 }
 
 /**
- * The same 64 hex digits for the same type and signature text in every run and on every
- * machine, so code scanning keeps one alert per signature.
+ * The same 64 hex digits for the same type and signature text, as App Store Connect sent it, in
+ * every run and on every machine, so code scanning keeps one alert per signature. A text kept
+ * whole hashes as it always has (its alerts keep their fingerprint); one that was cut or cleaned
+ * adds the digest of all it was, after a line break, which a kept text never holds.
  */
-export function signatureFingerprint(type: DiagnosticType, signature: string): string {
-  return sha256(`${type}\n${signature}`)
+export function signatureFingerprint(
+  s: Pick<Evaluated, 'diagnosticType' | 'signature' | 'textDigest'>
+): string {
+  const received = s.textDigest === undefined ? '' : `\n${s.textDigest}`
+  return sha256(`${s.diagnosticType}\n${s.signature}${received}`)
 }
 
 /** The same for a metric's population: identifier, percentile and device. */

@@ -60,14 +60,13 @@ async function judgedReport(outcome: Judged): Promise<void> {
 
 /** The JSON report is written on every run; before the inputs are valid, at the default path. */
 function writeReportFile(outcome: Outcome): void {
+  let written = ''
   try {
-    core.setOutput(
-      'report-path',
-      writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath)
-    )
+    written = writeJsonReport(jsonReportOf(outcome), outcome.config?.reportPath)
   } catch (error) {
     core.warning(`Could not write the JSON report: ${messageOf(error)}`)
   }
+  core.setOutput('report-path', written)
 }
 
 /**
@@ -79,7 +78,7 @@ async function ciReportFiles(outcome: Outcome): Promise<void> {
     let written = ''
     if (path && text !== undefined) {
       try {
-        written = writeTextFile(path, text)
+        written = writeTextFile(path, text, output)
         core.info(`Wrote the ${what} to ${written}.`)
       } catch (error) {
         core.warning(`Could not write the ${what} to '${path}': ${messageOf(error)}`)

@@ -6,6 +6,7 @@ import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../decision/verdict.js'
 import type { GuardOutcome } from '../release/decide.js'
 import { metricsReport } from '../metrics/outputs.js'
+import { safeJson } from '../text.js'
 import { subjectName } from '../wording.js'
 import { writeTextFile } from './files.js'
 import type { Outcome } from '../outcome.js'
@@ -110,7 +111,8 @@ function phasedReleaseRecord(guard: GuardOutcome | undefined): Record<string, un
 export function writeJsonReport(report: Record<string, unknown>, path: string | undefined): string {
   return writeTextFile(
     path ?? join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION_NAME}-report.json`),
-    `${JSON.stringify(report, null, 2)}\n`
+    `${safeJson(report, 2)}\n`,
+    'report-path'
   )
 }
 

@@ -4,7 +4,7 @@ import { findingsOf, metricFindings, type Finding } from '../decision/findings.j
 import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
 import type { Evaluated, TypeOutcome } from '../model.js'
 import { placeableSignatures } from '../source/locate.js'
-import { limitPercent, percent } from '../text.js'
+import { limitPercent, percent, VIEWER_UNSAFE } from '../text.js'
 import {
   consequenceText,
   deltaPoints,
@@ -258,6 +258,8 @@ export function escapeXml(text: string, attribute = false): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
+    // Allowed in XML, but a terminal or viewer acts on them: kept, as references.
+    .replace(VIEWER_UNSAFE, c => `&#x${c.charCodeAt(0).toString(16)};`)
   // A parser turns a raw line break in an attribute into a space; a reference survives.
   return attribute
     ? escaped.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')

@@ -1,5 +1,6 @@
 import type { Finding } from '../decision/findings.js'
 import type { Evaluated } from '../model.js'
+import { safeJson } from '../text.js'
 import { subjectName } from '../wording.js'
 
 /** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
@@ -54,7 +55,7 @@ export function boundedRecords(
   items: readonly Evaluated[],
   maxBytes: number
 ): { json: string; omitted: number } {
-  const texts = items.map(item => JSON.stringify(signatureRecord(item)))
+  const texts = items.map(item => safeJson(signatureRecord(item)))
   const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight)
   const kept = new Set<number>()
   let size = 2 // []
@@ -75,7 +76,7 @@ export function boundedFindings(findings: readonly Finding[], maxBytes: number):
   const texts: string[] = []
   let size = 2
   for (const f of findings) {
-    const text = JSON.stringify(findingRecord(f))
+    const text = safeJson(findingRecord(f))
     size += Buffer.byteLength(text) + (texts.length ? 1 : 0)
     if (size > maxBytes) break
     texts.push(text)

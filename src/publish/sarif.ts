@@ -10,6 +10,7 @@ import {
 import { findingsOf, metricFindings, type Finding } from '../decision/findings.js'
 import type { MetricOutcome, MetricsVerdict } from '../metrics/model.js'
 import type { Evaluated } from '../model.js'
+import { safeJson } from '../text.js'
 import { findingSentence } from '../wording.js'
 import {
   findingText,
@@ -117,7 +118,7 @@ export function buildSarif(input: FindingsInput): string {
       }
     ]
   }
-  return `${JSON.stringify(log, null, 2)}\n`
+  return `${safeJson(log, 2)}\n`
 }
 
 /** The signatures with a finding (breaches first, worst first), each once. */
@@ -168,7 +169,7 @@ function result(
     message: { text: findingText(s) },
     locations: [location],
     partialFingerprints: {
-      'ascDiagnosticSignature/v1': signatureFingerprint(s.diagnosticType, s.signature)
+      'ascDiagnosticSignature/v1': signatureFingerprint(s)
     },
     properties: {
       signatureId: s.id,
