@@ -260,7 +260,8 @@ describe('5. bidi and C1 controls never reach the summary, comment, logs or anno
 
 describe('6. outputs and fields from App Store Connect are bounded', () => {
   it('caps a huge signature at parse time', async () => {
-    setSignatures([{ signature: `ExampleApp: ${'x'.repeat(5_000_000)}`, weight: 0.8 }])
+    // A megabyte of text: under the 2 MB page cap, far over the 4,000-character field cap.
+    setSignatures([{ signature: `ExampleApp: ${'x'.repeat(1_000_000)}`, weight: 0.8 }])
     const run = await h.run({ threshold: '0.5', 'diagnostic-types': 'HANGS', 'include-logs': '0' })
     expect(run.code).toBe(1)
     const [record] = JSON.parse(run.outputs.signatures) as { signature: string }[]
@@ -372,7 +373,8 @@ describe('10. an oversized response is refused at once', () => {
     expect(h.requests().filter(r => SIGNATURES.test(r.path))).toHaveLength(1)
     const error = run.errors.join('\n')
     expect(error).toMatch(/GET \/v1\/builds\/[^ ]+\/diagnosticSignatures/)
-    expect(error).toContain('32 MB')
+    // A signature page is held to the 2 MB page cap, well under the 32 MB of any response.
+    expect(error).toContain('response over 2 MB')
     expect(error).not.toMatch(/network or proxy/)
   })
 })
