@@ -187,3 +187,42 @@ describe('13. bounds', () => {
     expect(validate(report) ? [] : validate.errors).toEqual([])
   })
 })
+
+describe('4. partial evidence still decides, when the deadline runs out', () => {
+  it('metrics that never answer are unavailable at the deadline; the verdict stands', async () => {
+    h.asc.faults.add({ match: { path: METRICS }, fault: { hang: true } })
+    const run = await h.run({ ...calm, metrics: 'hangRate', 'timeout-minutes': '0.05' })
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('passed')
+    const [hangRate] = JSON.parse(run.outputs.metrics)
+    expect(hangRate).toMatchObject({ status: 'no-data' })
+    expect(hangRate.reason).toBe(
+      "metrics unavailable: 'timeout-minutes' passed before App Store Connect answered for the metrics"
+    )
+  })
+
+  // 12 s of budget, 3 s kept for the guard: signatures that take 4 s, longer than that reserve,
+  // must not push the wait for the logs past the deadline.
+  it('logs that never answer leave the guard time to pause, after slow signatures', async () => {
+    h.asc.faults.add({ match: { path: '/v1/diagnosticSignatures/' }, fault: { hang: true } })
+    h.asc.faults.add({
+      match: { path: `/v1/builds/${BUILD_ID}/diagnosticSignatures` },
+      fault: { delayMs: 4_000 }
+    })
+    const run = await h.run({
+      'build-id': '',
+      'bundle-id': APP.bundleId,
+      version: 'live',
+      'diagnostic-types': 'DISK_WRITES',
+      'include-logs': '1',
+      'phased-release': 'pause-on-failure',
+      'pause-on': 'any',
+      'timeout-minutes': '0.2'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs['phased-release-state']).toBe('PAUSED')
+    expect(run.warnings.join('\n')).toMatch(
+      /its logs had not arrived when 'timeout-minutes' ran short/
+    )
+  })
+})

@@ -5971,9 +5971,19 @@ class AscClient {
         return new ServiceError(withApple(`App Store Connect failed with HTTP ${last.status} on ${what} ${tries}; Apple's service may be degraded: rerun the job later`, appleErrors(last.body)), last.status);
     }
 }
-/** The signal that aborts when either does. */
+/** The signal that aborts when either does; by hand before Node 20.3, which lacks AbortSignal.any. */
 function either(a, b) {
-    return a && b ? AbortSignal.any([a, b]) : (a ?? b);
+    if (!a || !b)
+        return a ?? b;
+    if (typeof AbortSignal.any === 'function')
+        return AbortSignal.any([a, b]);
+    const both = new AbortController();
+    const abort = () => both.abort();
+    if (a.aborted || b.aborted)
+        abort();
+    a.addEventListener('abort', abort, { once: true });
+    b.addEventListener('abort', abort, { once: true });
+    return both.signal;
 }
 function describe(outcome) {
     return outcome instanceof NetworkError ? outcome.message : `HTTP ${outcome.status}`;
@@ -7949,6 +7959,7 @@ async function appAndVersion(apps, records, { ref, resolved }) {
 
 
 
+
 /** The App Store Connect client for this run's key; every token it mints is masked. */
 function appStoreClient(config, options) {
     return new AscClient({
@@ -7967,7 +7978,7 @@ async function collectWithin(deadline, client, config, log) {
     const collected = await deadline.run(() => collect(client, config, log, {
         signal: deadline.signal,
         // What the guard keeps to act in: backtraces are given up before it is spent.
-        logsWithinMs: deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
+        logsUntil: performance.now() + deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
     }));
     const { remaining, limit } = client.rateLimit ?? {};
     if (remaining !== undefined) {
@@ -7983,7 +7994,7 @@ async function collectWithin(deadline, client, config, log) {
 async function collect(client, config, log, 
 /**
  * The run's deadline (`signal`): metrics and logs still outstanding when it passes are given
- * up; and the time after which logs are no longer waited for (`logsWithinMs`).
+ * up; and when logs are no longer waited for (`logsUntil`, a `performance.now()` time).
  */
 limits = {}) {
     const deadline = limits.signal;
@@ -8035,7 +8046,8 @@ limits = {}) {
         collectMetrics({ client, apps: session.apps, records }, config.metrics, builds.build, builds.baseline, log).catch((error) => {
             // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
             // becomes "no data" (the no-data policy judges it), and the signatures still decide.
-            if (!(error instanceof ServiceError || error instanceof DataError))
+            const cancelled = error instanceof NetworkError && error.kind === 'aborted';
+            if (!(error instanceof ServiceError || error instanceof DataError || cancelled))
                 throw error;
             const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error);
             log(`Metrics unavailable: ${unavailable}`);
@@ -8057,9 +8069,10 @@ limits = {}) {
         };
     }
     finally {
-        // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
+        // Logs never reject: wait for them, but not past `logsUntil`. Those still out then are
         // given up (their requests end when the run closes its connections).
-        gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs);
+        const left = limits.logsUntil === undefined ? undefined : limits.logsUntil - performance.now();
+        gaveUpLogs = await settledWithin(Promise.all(logTasks), left);
         // Their requests and retries end now, not when their own timeouts run out.
         if (gaveUpLogs)
             logsGivenUp.abort();
@@ -8085,6 +8098,7 @@ function logsReserveMs(budgetMs) {
 async function settledWithin(work, ms) {
     if (ms === undefined)
         return work.then(() => false);
+    ms = Math.max(0, ms);
     let timer;
     const late = new Promise(resolve => (timer = setTimeout(() => resolve(true), ms)));
     try {

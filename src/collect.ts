@@ -13,6 +13,7 @@ import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
 import { collectMetrics } from './metrics/collect.js'
 import type { MetricsData } from './metrics/model.js'
 import { DataError, messageOf, ServiceError } from './errors.js'
+import { NetworkError } from './http/transport.js'
 import { protect } from './secrets.js'
 import { plural } from './text.js'
 
@@ -59,7 +60,7 @@ export async function collectWithin(
     collect(client, config, log, {
       signal: deadline.signal,
       // What the guard keeps to act in: backtraces are given up before it is spent.
-      logsWithinMs: deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
+      logsUntil: performance.now() + deadline.remainingMs() - logsReserveMs(deadline.remainingMs())
     })
   )
   const { remaining, limit } = client.rateLimit ?? {}
@@ -82,9 +83,9 @@ export async function collect(
   log: (line: string) => void,
   /**
    * The run's deadline (`signal`): metrics and logs still outstanding when it passes are given
-   * up; and the time after which logs are no longer waited for (`logsWithinMs`).
+   * up; and when logs are no longer waited for (`logsUntil`, a `performance.now()` time).
    */
-  limits: { signal?: AbortSignal; logsWithinMs?: number } = {}
+  limits: { signal?: AbortSignal; logsUntil?: number } = {}
 ): Promise<Collected> {
   const deadline = limits.signal
   const late = (what: string) =>
@@ -147,7 +148,8 @@ export async function collect(
     ).catch((error: unknown): MetricsData => {
       // Metrics that cannot be read are evidence missing, not a run lost: each gated metric
       // becomes "no data" (the no-data policy judges it), and the signatures still decide.
-      if (!(error instanceof ServiceError || error instanceof DataError)) throw error
+      const cancelled = error instanceof NetworkError && error.kind === 'aborted'
+      if (!(error instanceof ServiceError || error instanceof DataError || cancelled)) throw error
       const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error)
       log(`Metrics unavailable: ${unavailable}`)
       return { unavailable }
@@ -167,9 +169,10 @@ export async function collect(
       ...(collectedMetrics ? { metrics: collectedMetrics } : {})
     }
   } finally {
-    // Logs never reject: wait for them, but not past `logsWithinMs`. Those still out then are
+    // Logs never reject: wait for them, but not past `logsUntil`. Those still out then are
     // given up (their requests end when the run closes its connections).
-    gaveUpLogs = await settledWithin(Promise.all(logTasks), limits.logsWithinMs)
+    const left = limits.logsUntil === undefined ? undefined : limits.logsUntil - performance.now()
+    gaveUpLogs = await settledWithin(Promise.all(logTasks), left)
     // Their requests and retries end now, not when their own timeouts run out.
     if (gaveUpLogs) logsGivenUp.abort()
     for (const id of gaveUpLogs ? wanted : []) {
@@ -195,6 +198,7 @@ function logsReserveMs(budgetMs: number): number {
 /** Whether `work` was still running after `ms` (true) or finished in time (false). */
 async function settledWithin(work: Promise<unknown>, ms: number | undefined): Promise<boolean> {
   if (ms === undefined) return work.then(() => false)
+  ms = Math.max(0, ms)
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(true), ms)))
   try {

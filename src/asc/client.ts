@@ -230,9 +230,16 @@ export class AscClient {
   }
 }
 
-/** The signal that aborts when either does. */
+/** The signal that aborts when either does; by hand before Node 20.3, which lacks AbortSignal.any. */
 function either(a?: AbortSignal, b?: AbortSignal): AbortSignal | undefined {
-  return a && b ? AbortSignal.any([a, b]) : (a ?? b)
+  if (!a || !b) return a ?? b
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b])
+  const both = new AbortController()
+  const abort = (): void => both.abort()
+  if (a.aborted || b.aborted) abort()
+  a.addEventListener('abort', abort, { once: true })
+  b.addEventListener('abort', abort, { once: true })
+  return both.signal
 }
 
 function describe(outcome: HttpResponse | NetworkError): string {

@@ -237,7 +237,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "timeout-minutes",
-    "description": "One budget for everything the run asks of App Store Connect (every request, retry and wait), the phased-release guard's re-read and pause included. Logs not in when a quarter of it (at most 30 s) is left are given up, and metrics not read are reported unavailable; the signatures still decide, and only signatures that have not arrived fail the run. Decimals are accepted (0.5 is 30 seconds).",
+    "description": "One budget for everything the run asks of App Store Connect (every request, retry and wait), the phased-release guard's re-read and pause included. Logs not in when a quarter of it (at most 30 s) is left are given up, and metrics not read are reported unavailable; the signatures still decide, and only builds or signatures that have not arrived fail the run. Decimals are accepted (0.5 is 30 seconds).",
     "required": false,
     "default": "10"
   },
