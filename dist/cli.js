@@ -49,9 +49,9 @@ function exitCode(outcome) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(992);
-/* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(551);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(946);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(992);
+/* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(946);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 
@@ -64,12 +64,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 function stdoutFailed(error) {
     if (error.code === 'EPIPE')
         process.exit(process.exitCode ?? 0);
-    process.stderr.write(`asc-diagnostics-gate: error: could not write to stdout (${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(error.message, 200)}); send stdout to a file or pipe that can take it.\n`);
-    process.exit(_exit_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.bug);
+    process.stderr.write(`asc-diagnostics-gate: error: could not write to stdout (${(0,_text_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(error.message, 200)}); send stdout to a file or pipe that can take it.\n`);
+    process.exit(_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.bug);
 }
 process.stdout.on('error', stdoutFailed);
 /* istanbul ignore next */
-process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)(process.argv.slice(2), {
+process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i)(process.argv.slice(2), {
     stdout: {
         isTTY: process.stdout.isTTY,
         write: (text) => {
@@ -7907,8 +7907,10 @@ function inputValues(command) {
  * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
  * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
  */
+// One list of the bidi controls, as regex escapes, for the sanitizer and for JSON's escapes.
+const BIDI_CHARS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = new RegExp(`[${BIDI_CHARS}]`, 'g');
 /**
  * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
  * an annotation or a backtrace: controls become a space, bidi controls are removed.
@@ -7921,7 +7923,7 @@ function sanitize(text) {
  * (U+0085 NEL, U+009B CSI, U+009D OSC…, which set a window title or reach the clipboard), the
  * line and paragraph separators, and the bidi controls. JSON and XML spell them as escapes.
  */
-const VIEWER_UNSAFE = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const VIEWER_UNSAFE = new RegExp(`[\\u007f-\\u009f\\u2028\\u2029${BIDI_CHARS}]`, 'g');
 /**
  * JSON as every JSON the tool prints or writes spells it: JSON.stringify, with the characters
  * above as `\uXXXX` escapes, so the text parses back the same but its bytes carry none of them.

@@ -1545,8 +1545,10 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * C0 and C1 controls, line and paragraph separators, and the bidi controls that can reorder
  * what a reader sees ("Trojan Source"): U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069.
  */
+// One list of the bidi controls, as regex escapes, for the sanitizer and for JSON's escapes.
+const BIDI_CHARS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = new RegExp(`[${BIDI_CHARS}]`, 'g');
 /**
  * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
  * an annotation or a backtrace: controls become a space, bidi controls are removed.
@@ -1559,7 +1561,7 @@ function sanitize(text) {
  * (U+0085 NEL, U+009B CSI, U+009D OSC…, which set a window title or reach the clipboard), the
  * line and paragraph separators, and the bidi controls. JSON and XML spell them as escapes.
  */
-const VIEWER_UNSAFE = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const VIEWER_UNSAFE = new RegExp(`[\\u007f-\\u009f\\u2028\\u2029${BIDI_CHARS}]`, 'g');
 /**
  * JSON as every JSON the tool prints or writes spells it: JSON.stringify, with the characters
  * above as `\uXXXX` escapes, so the text parses back the same but its bytes carry none of them.

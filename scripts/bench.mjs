@@ -69,36 +69,24 @@ function bigBuild() {
   })
 }
 
-/**
- * The worst case the caps allow: 9 valid logs just under LOGS_MAX_BYTES, each read and parsed
- * whole, 4 in flight.
- */
-function capLogsBuild() {
+/** 3 signatures per type, each with a valid log (a real one repeated) of `bytes`. */
+function inflatedLogsBuild(bytes) {
   const signatures = ['HANGS', 'DISK_WRITES', 'LAUNCHES'].flatMap(type =>
     filler(3, type, 0.4).map((s, i) => ({ ...s, id: `${type}-${i}` }))
   )
   const logs = Object.fromEntries(
-    Object.entries(logsFor(signatures)).map(([id, body]) => [
-      id,
-      inflateLog(body, 3.9 * 1024 * 1024)
-    ])
+    Object.entries(logsFor(signatures)).map(([id, body]) => [id, inflateLog(body, bytes)])
   )
   return sampleBuild({ signatures, logs })
 }
 
-/** 9 logs of 20 MB each (valid JSON: a real log repeated), 4 in flight: the memory case. */
-function hugeLogsBuild() {
-  const signatures = ['HANGS', 'DISK_WRITES', 'LAUNCHES'].flatMap(type =>
-    filler(3, type, 0.4).map((s, i) => ({ ...s, id: `${type}-${i}` }))
-  )
-  const logs = Object.fromEntries(
-    Object.entries(logsFor(signatures)).map(([id, body]) => [
-      id,
-      inflateLog(body, 20 * 1024 * 1024)
-    ])
-  )
-  return sampleBuild({ signatures, logs })
-}
+/**
+ * The worst case the caps allow: 9 valid logs just under LOGS_MAX_BYTES, each read and parsed
+ * whole, 4 in flight.
+ */
+const capLogsBuild = () => inflatedLogsBuild(3.9 * 1024 * 1024)
+/** 9 logs of 20 MB each, 4 in flight: the memory case. */
+const hugeLogsBuild = () => inflatedLogsBuild(20 * 1024 * 1024)
 
 const credentials = { 'key-id': keyId, 'issuer-id': 'bench-issuer', 'private-key': pem }
 const GATE = {
