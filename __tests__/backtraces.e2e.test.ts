@@ -157,7 +157,7 @@ describe('the JSON report', () => {
     const report = readReport(run.outputs['report-path'])
     expect(validate(report)).toBe(true)
     expect(report).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       build: { id: sampleBuild().id },
       baseline: { id: BASELINE_ID },
       verdict: { passed: false, breachCount: 1, regressionCount: 4 },

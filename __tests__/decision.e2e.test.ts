@@ -4,44 +4,19 @@
 // a user to make, `phased-release: pause-on-failure`.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
-import { metricsDocument } from '../test-support/metrics.mjs'
-import {
-  APP,
-  appStoreVersions,
-  baselineBuild,
-  LIVE_VERSION_ID,
-  sampleBuild
-} from '../test-support/scenarios.mjs'
-import { logFor } from '../test-support/logs.mjs'
+import { APP, baselineBuild, LIVE_VERSION_ID, sampleBuild } from '../test-support/scenarios.mjs'
 import type { ActionRun } from '../test-support/run-action.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
-
-interface Step {
-  id?: string
-  uses?: string
-  with?: Record<string, unknown>
-}
-
-/** The README's guard workflow, parsed as GitHub would. */
-function readmeGuard(): { inputs: Record<string, string>; lines: string[] } {
-  const readme = readFileSync('README.md', 'utf8')
-  const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => m[1])
-  const text = blocks.find(b => parse(b)?.name === 'Phased-release guard')!
-  const workflow = parse(text) as { jobs: Record<string, { steps: Step[] }> }
-  const step = Object.values(workflow.jobs)
-    .flatMap(job => job.steps)
-    .find(s => s.uses?.startsWith('asc-diagnostics-gate/asc-diagnostics-gate@'))!
-  const inputs = Object.fromEntries(
-    Object.entries(step.with ?? {})
-      .filter(([, value]) => !String(value).includes('${{')) // the key comes from the harness
-      .map(([key, value]) => [key, String(value)])
-  )
-  return { inputs, lines: text.split('\n') }
-}
+import {
+  DAY_2_SHARE,
+  HANG,
+  hangRate,
+  readmeGuard,
+  setGuardScenario,
+  type GuardScenario
+} from '../test-support/guard-scenarios.js'
 
 const PATCHES = () => h.requests().filter(r => r.method === 'PATCH')
-const HANG = 'ExampleApp: -[FeedViewController reloadVisibleCells] + 412'
 
 let h: Harness
 beforeAll(async () => {
@@ -49,57 +24,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-/** The hang rate of 2.0.0–2.3.0, then 2.4.0's: margins of 0.1 s/hr. */
-function hangRate(current: number, previous = 2.5) {
-  const values = [2.3, 2.4, 2.4, previous, current]
-  return metricsDocument({
-    series: {
-      hangRate: values.map((value, i) => ({
-        version: ['2.0.0', '2.1.0', '2.2.0', '2.3.0', '2.4.0'][i],
-        value,
-        errorMargin: 0.1
-      })),
-      launchTime: ['2.0.0', '2.1.0', '2.2.0', '2.3.0', '2.4.0'].map(version => ({
-        version,
-        value: 900,
-        errorMargin: 5
-      }))
-    }
-  })
-}
-
-interface Scenario {
-  day?: number
-  state?: string
-  /** 2.4.0's hang signatures (weights), and 2.3.0's. */
-  hangs?: { current: number; baseline?: number }
-  metrics?: object | null
-}
-
-function setScenario({ day = 3, state = 'ACTIVE', hangs, metrics }: Scenario): void {
-  h.reset()
-  h.asc.state.versions.splice(
-    0,
-    Infinity,
-    ...appStoreVersions(state === 'NONE' ? null : { state, currentDayNumber: day })
-  )
-  const lone = (id: string, weight: number) => {
-    const signature = { id, diagnosticType: 'HANGS', signature: HANG, weight }
-    return { signatures: [signature], logs: { [id]: logFor(signature) } }
-  }
-  h.asc.state.builds.splice(
-    0,
-    Infinity,
-    hangs ? sampleBuild(lone('day2-hang', hangs.current)) : sampleBuild(),
-    hangs?.baseline !== undefined
-      ? baselineBuild({ signatures: lone('base-hang', hangs.baseline).signatures })
-      : baselineBuild()
-  )
-  h.asc.state.apps.splice(0, Infinity, {
-    ...APP,
-    ...(metrics === null ? {} : { metrics: metrics ?? hangRate(2.5) })
-  })
-}
+const setScenario = (scenario: GuardScenario) => setGuardScenario(h, scenario)
 
 const guard = readmeGuard()
 const asWritten = (extra: Record<string, string> = {}) =>
@@ -132,7 +57,7 @@ describe("the README's guard, as written", () => {
 beforeEach(() => setScenario({}))
 
 describe('day 2, one hang signature at 100% of few reports, hang rate flat', () => {
-  const day2 = { day: 2, hangs: { current: 1, baseline: 0.29 }, metrics: hangRate(2.5) }
+  const day2 = DAY_2_SHARE
 
   it('does not pause: the share is reported only, with the reason', async () => {
     for (const run of [asWritten, switchedOn]) {

@@ -20,47 +20,7 @@ import {
 import { runCli } from '../test-support/run-cli.mjs'
 import type { ActionRun } from '../test-support/run-action.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
-
-const FILL = 'W'
-const POISON = `\u202e\u0085${FILL.repeat(100_000)}`
-/**
- * Fields left as they are: IDs and links (an ID in another shape is refused, not shown, and a
- * link goes nowhere but the base), the resource type, and what the run looks things up by (the
- * bundle ID, the metric identifier, its dataset's percentile, device and platform, and the
- * points' versions), so the poisoned values reach the report. Everything else is poisoned:
- * states, diagnostic types, flags, units, goals, dates, texts, error codes and words.
- */
-const KEEP = new Set([
-  'id',
-  'type',
-  'self',
-  'related',
-  'next',
-  'bundleId',
-  'identifier',
-  'metric',
-  'percentile',
-  'device',
-  'platform'
-])
-/** For the runs that need the live version and its rollout: their states too. */
-const KEEP_STATES = new Set([...KEEP, 'appStoreState', 'appVersionState', 'phasedReleaseState'])
-
-type Json = unknown
-function poison(value: Json, keep = KEEP, key = '', parent?: Record<string, Json>): Json {
-  if (typeof value === 'string') {
-    const isPointVersion = key === 'version' && parent !== undefined && 'value' in parent
-    return keep.has(key) || isPointVersion ? value : `${value}${POISON}`
-  }
-  if (Array.isArray(value)) return value.map(item => poison(item, keep, key, parent))
-  if (value && typeof value === 'object') {
-    const object = value as Record<string, Json>
-    return Object.fromEntries(
-      Object.entries(object).map(([k, v]) => [k, poison(v, keep, k, object)])
-    )
-  }
-  return value
-}
+import { FILL, KEEP_STATES, poison } from '../test-support/poison.js'
 
 /** What a channel must never hold: the override, a C1 control, or more than a field's cap. */
 function expectSafe(channel: string, text: string): void {

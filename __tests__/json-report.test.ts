@@ -66,10 +66,11 @@ describe('JSON report', () => {
       verdict,
       data,
       failure,
-      settings: { thresholds, maxWeightIncrease: 0.05 },
+      settings: { inputs: { threshold: '0.4' }, thresholds, maxWeightIncrease: 0.05 },
       rateLimit: { limit: 3500, remaining: 3400 },
       requests: 9,
-      totalMs: 123.4
+      totalMs: 123.4,
+      generatedAt: '2026-12-02T10:00:00.000Z'
     })
     expect(valid(report)).toBe(true)
     expect(report).toMatchObject({
@@ -127,13 +128,15 @@ describe('JSON report', () => {
 
   it('reports a run that stopped on an error, with no settings before the inputs were valid', () => {
     const report = buildJsonReport({
-      error: "Input 'key-id' is required.",
+      error: { message: "Input 'key-id' is required.", cause: 'input' },
       requests: 0,
-      totalMs: 5
+      totalMs: 5,
+      generatedAt: '2026-12-02T10:00:00.000Z'
     })
     expect(valid(report)).toBe(true)
     expect(report).toMatchObject({
       error: "Input 'key-id' is required.",
+      errorCause: 'input',
       result: null,
       verdict: null,
       settings: null,
@@ -149,7 +152,8 @@ describe('JSON report', () => {
     const report = buildJsonReport({
       skipped: 'pull request #7 comes from a fork',
       requests: 0,
-      totalMs: 1
+      totalMs: 1,
+      generatedAt: '2026-12-02T10:00:00.000Z'
     })
     expect(valid(report)).toBe(true)
     expect(report).toMatchObject({

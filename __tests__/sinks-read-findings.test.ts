@@ -55,7 +55,7 @@ const sinks: Record<string, (verdict: Verdict) => string> = {
   JUnit: v => buildJunit({ verdict: v, buildId: 'B1' }),
   SARIF: v => buildSarif({ verdict: v, buildId: 'B1' }),
   'JSON report': v =>
-    JSON.stringify({ ...buildJsonReport({ verdict: v, requests: 1, totalMs: 1 }), generatedAt: 0 }),
+    JSON.stringify(buildJsonReport({ verdict: v, requests: 1, totalMs: 1, generatedAt: '' })),
   'failure line (and so the exit status)': v => String(failureLine(v, 'B1')),
   annotations: v => captured(() => annotate(v, 'B1', false)),
   outputs: v => captured(() => setOutputs(v, { buildId: 'B1', report: '' }))

@@ -51,7 +51,7 @@ function exitCode(outcome) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(992);
 /* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(946);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(366);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 
@@ -88,7 +88,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 946:
+/***/ 366:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -188,7 +188,9 @@ const FIELD_CAPS = {
      */
     metricPoints: 50,
     /** Insights and populations kept, once filtered to the gated metrics. */
-    metricListItems: 50
+    metricListItems: 50,
+    /** Populations (percentile × device) kept per insight, before the gated one is picked. */
+    insightPopulations: 200
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
@@ -238,9 +240,10 @@ const LOGS_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Frames shown per backtrace: every blamed frame and every frame Apple tagged with an insight
  * category, with `context` frames on each side, then more callers up to `atLeast`; never more
- * than `maxFrames`. What is left out shows as "… N frames …".
+ * than `maxFrames`. What is left out shows as "… N frames …". At most `maxInsights` of Apple's
+ * insight sentences are kept per backtrace.
  */
-const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8 };
+const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8, maxInsights: 10 };
 const GITHUB_LIMITS = {
     commentMaxChars: 65_536,
     /** Headroom under the hard limit for the truncation note and the marker. */
@@ -254,7 +257,16 @@ const GITHUB_LIMITS = {
     maxAnnotations: 10,
     commentsPerPage: 100
 };
-const JSON_REPORT_SCHEMA_VERSION = 1;
+/**
+ * The JSON report's shape (schema/report.schema.json). From 2 on it is a decision record: what
+ * `replay` needs to derive the verdict again. A replay reads this version only.
+ */
+const JSON_REPORT_SCHEMA_VERSION = 2;
+/**
+ * A record larger than this was not written by a run: with every cap reached it is at most
+ * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ */
+const RECORD_MAX_BYTES = 128 * 1024 * 1024;
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
 const PHASED_RELEASE = {
     days: 7,
@@ -443,6 +455,271 @@ function mark(findings) {
         return undefined;
     return findings.some(f => f.failsJob) ? '❌' : '⚠️';
 }
+
+;// CONCATENATED MODULE: ./src/cli/action-inputs.ts
+// Generated from action.yml by scripts/cli-inputs.mjs (run by `npm run build`): do not edit.
+/** The version `--version` prints: package.json's. */
+const TOOL_VERSION = "1.0.0";
+const ACTION_INPUTS = [
+    {
+        "name": "issuer-id",
+        "description": "Issuer ID of a team API key (Users and Access → Integrations). Leave empty for an individual API key.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "key-id",
+        "description": "The API key's ID.",
+        "required": true,
+        "default": ""
+    },
+    {
+        "name": "private-key",
+        "description": "Contents of the AuthKey_<KEYID>.p8 file (PKCS#8 PEM, EC P-256). Also accepted with literal \\n escapes, with its line breaks turned into spaces, or base64-encoded. Pass it from a secret.",
+        "required": true,
+        "default": ""
+    },
+    {
+        "name": "build-id",
+        "description": "The App Store Connect build resource ID. Or leave it empty and give app-id or bundle-id with build-number and/or version.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "app-id",
+        "description": "The App Store Connect app ID, to look up the build (and the baseline) by version and build number.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "bundle-id",
+        "description": "The app's bundle ID; an alternative to app-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "version",
+        "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "build-number",
+        "description": "Build number of the build to look up (CFBundleVersion), e.g. 412.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "platform",
+        "description": "Platform of the build to look up. IOS, MAC_OS, TV_OS or VISION_OS.",
+        "required": false,
+        "default": "IOS"
+    },
+    {
+        "name": "diagnostic-types",
+        "description": "Diagnostic types to gate, comma- or newline-separated, case-insensitive. HANGS, DISK_WRITES, LAUNCHES.",
+        "required": false,
+        "default": "HANGS,DISK_WRITES,LAUNCHES"
+    },
+    {
+        "name": "limit",
+        "description": "Top signatures fetched and reported per type, 1–200.",
+        "required": false,
+        "default": "10"
+    },
+    {
+        "name": "threshold",
+        "description": "The highest allowed weight of one signature, as a fraction (0.25) or a percentage (25%). A weight equal to it passes.",
+        "required": false,
+        "default": "0.5"
+    },
+    {
+        "name": "hangs-threshold",
+        "description": "Threshold for hangs; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "disk-writes-threshold",
+        "description": "Threshold for disk writes; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "launches-threshold",
+        "description": "Threshold for launches; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "fail-on-breach",
+        "description": "Fail the job when a signature is above its threshold. false reports without failing.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "no-data",
+        "description": "What a requested type with no signatures, or a gated metric without data, means. pass, warn (a warning; the report says \"no data yet\") or fail.",
+        "required": false,
+        "default": "warn"
+    },
+    {
+        "name": "baseline-build-id",
+        "description": "A build to compare against; signatures that are new or rose by more than max-weight-increase are regressions.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "baseline-version",
+        "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "baseline-build-number",
+        "description": "Build number of the baseline build, looked up in the same app as the build.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "max-weight-increase",
+        "description": "The largest allowed rise of a signature's weight over the baseline, as a fraction (0.05) or a percentage (5%).",
+        "required": false,
+        "default": "0.05"
+    },
+    {
+        "name": "fail-on-regression",
+        "description": "Fail the job when a signature's share regressed against the baseline. false reports it without failing. Metrics have fail-on-metric-regression.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "fail-on-metric-regression",
+        "description": "Fail the job when a gated metric (a rate) regressed, by the rule or, with apple-regressions fail, by Apple's insight. false reports it without failing.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "metrics",
+        "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. docs/metrics.md lists the identifiers Apple documents and their units.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "metric-percentile",
+        "description": "Which users a metric describes. p50 (the typical user) or p90 (the worst tenth).",
+        "required": false,
+        "default": "p50"
+    },
+    {
+        "name": "metric-device",
+        "description": "Apple's device filter for metrics. all_iphones, all_ipads, or a model identifier such as iPhone15,2.",
+        "required": false,
+        "default": "all_iphones"
+    },
+    {
+        "name": "max-metric-increase",
+        "description": "The largest allowed relative rise of a metric over its reference, as a fraction (0.1) or a percentage (10%). A rise also has to clear both error margins to count.",
+        "required": false,
+        "default": "10%"
+    },
+    {
+        "name": "metric-reference",
+        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+        "required": false,
+        "default": "auto"
+    },
+    {
+        "name": "apple-regressions",
+        "description": "Apple's own regression insights on a gated metric. report shows them, fail counts them as regressions, ignore drops them.",
+        "required": false,
+        "default": "report"
+    },
+    {
+        "name": "include-logs",
+        "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
+        "required": false,
+        "default": "3"
+    },
+    {
+        "name": "phased-release",
+        "description": "The release guard, with version live. off (no guard), report (a dry run that logs \"would pause\"), or pause-on-failure (pauses an ACTIVE rollout on a finding that pause-on names). On a guard run the job fails on the findings pause-on names; the rest are reported. It never resumes a rollout.",
+        "required": false,
+        "default": "off"
+    },
+    {
+        "name": "pause-on",
+        "description": "Which findings pause the rollout (and fail a guard run), comma-separated. metric-regression, apple-regression, signature-regression, breach, no-data, or any. Rates decide whether users got worse; shares only say where.",
+        "required": false,
+        "default": "metric-regression, apple-regression"
+    },
+    {
+        "name": "fail-after-rollout",
+        "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
+        "required": false,
+        "default": "false"
+    },
+    {
+        "name": "report-path",
+        "description": "Where to write the full JSON report, the run's decision record (asc-diagnostics-gate replay derives the verdict again from it). Empty means a file under RUNNER_TEMP.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "annotate-source",
+        "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "sarif-path",
+        "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "junit-path",
+        "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "timeout-minutes",
+        "description": "One budget for everything the run asks of App Store Connect (every request, retry and wait), the phased-release guard's re-read and pause included. Logs not in when a quarter of it (at most 30 s) is left are given up, and metrics not read are reported unavailable; the signatures still decide, and only builds or signatures that have not arrived fail the run. Decimals are accepted (0.5 is 30 seconds).",
+        "required": false,
+        "default": "10"
+    },
+    {
+        "name": "comment",
+        "description": "true posts or updates one pull-request comment; on-breach creates it only when something breaches or regressed (but still updates an existing one); false never comments.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "comment-header",
+        "description": "Tells apart several sticky comments on one pull request, for example one per app in a matrix.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "pr-number",
+        "description": "The pull request to comment on when the event is not a pull request (workflow_run, workflow_dispatch, release).",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "github-token",
+        "description": "Token for the pull-request comment; needs pull-requests write permission.",
+        "required": false,
+        "default": "${{ github.token }}"
+    },
+    {
+        "name": "api-base-url",
+        "description": "App Store Connect API base URL, for proxies and tests. https only, except http to a loopback address.",
+        "required": false,
+        "default": "https://api.appstoreconnect.apple.com"
+    }
+];
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(760);
@@ -990,10 +1267,34 @@ function toPemText(raw) {
 
 
 
+
+/** Inputs that are never recorded: the key and the token. */
+const SECRET_INPUTS = ['private-key', 'github-token'];
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
     const inputs = new Inputs(read);
     const key = apiKey(inputs);
+    const settings = parsedSettings(inputs);
+    const githubToken = inputs.raw('github-token').trim();
+    if (inputs.problems.length > 0 || !key || !settings)
+        throw problemsOf(inputs);
+    return Object.freeze({ ...key, ...settings, githubToken });
+}
+/**
+ * Parses and validates every input but the key and the token, as `replay` does with a record's
+ * inputs; throws one InputError that lists each problem.
+ */
+function parseSettings(read) {
+    const inputs = new Inputs(read);
+    const settings = parsedSettings(inputs);
+    if (inputs.problems.length > 0 || !settings)
+        throw problemsOf(inputs);
+    return Object.freeze(settings);
+}
+function problemsOf(inputs) {
+    return new InputError([...new Set(inputs.problems)].join('\n'));
+}
+function parsedSettings(inputs) {
     const gate = gateSettings(inputs);
     const api = {
         apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
@@ -1005,11 +1306,10 @@ function parseConfig(read) {
     const { build, baseline } = buildRefs(inputs, platform);
     const guard = guardSettings(inputs, build);
     const metrics = metricSettings(inputs, platform);
-    if (inputs.problems.length > 0 || !key || !build) {
-        throw new InputError([...new Set(inputs.problems)].join('\n'));
-    }
-    return Object.freeze({
-        ...key,
+    if (!build)
+        return undefined;
+    return {
+        inputs: Object.freeze(recordedInputs(inputs, api.apiBaseUrl)),
         build,
         baseline,
         ...gate,
@@ -1018,7 +1318,20 @@ function parseConfig(read) {
         ...report,
         ...guard,
         metrics
-    });
+    };
+}
+/** Each input as read, or its default: what the decision record keeps of the settings. */
+function recordedInputs(inputs, apiBaseUrl) {
+    const recorded = {};
+    for (const input of ACTION_INPUTS) {
+        if (SECRET_INPUTS.includes(input.name))
+            continue;
+        recorded[input.name] =
+            input.name === 'api-base-url'
+                ? apiBaseUrl
+                : inputs.attempt(() => inputs.text(input.name), '') || input.default;
+    }
+    return recorded;
 }
 /** The release guard: `phased-release` watches the live version's rollout, so it needs `version: live`. */
 function guardSettings(inputs, build) {
@@ -1077,8 +1390,7 @@ function commentSettings(inputs) {
         commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
         prNumber: prNumber
             ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
-            : undefined,
-        githubToken: inputs.raw('github-token').trim()
+            : undefined
     };
 }
 /** The report files, how many backtraces the report carries, and source annotations. */
@@ -2732,7 +3044,7 @@ function backtrace_location(node) {
     return field(offset === undefined ? hex : `${hex} + ${offset}`);
 }
 function insights(value) {
-    return backtrace_list(value).flatMap(entry => {
+    return objects(value, BACKTRACE.maxInsights).flatMap(entry => {
         const text = field(entry.insightsString, INSIGHT_MAX);
         if (!text)
             return [];
@@ -3959,8 +4271,8 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                // All of them: the gated population is picked from among them.
-                populations: metrics_all(insight.populations).flatMap(readPopulation)
+                // The gated population is picked from among them: Apple sends a few per insight.
+                populations: objects(insight.populations, FIELD_CAPS.insightPopulations).flatMap(readPopulation)
             }
         ];
     });
@@ -4473,6 +4785,19 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         regressedByApple
     };
 }
+/**
+ * The points a decision can read, which the decision record keeps: the shown window (it holds
+ * the version's point and the METRIC_AVERAGE_VERSIONS before it) and the baseline version's.
+ */
+function decisivePoints(points, version, baselineVersion) {
+    const all = orderedPoints(points);
+    const find = (wanted) => wanted ? all.find(p => sameVersion(p.version, wanted)) : undefined;
+    const window = shownPoints(all, find(version));
+    const baseline = find(baselineVersion);
+    if (!baseline || window.includes(baseline))
+        return window;
+    return [...window, baseline].sort((a, b) => compareVersions(a.version, b.version));
+}
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
     const byVersion = new Map();
@@ -4529,16 +4854,22 @@ function reference(mode, points) {
  * populations counts only when one of them is the gated percentile and device.
  */
 function appleInsight(insights, identifier, version, settings) {
+    const matches = forGatedPopulation(insights, settings).filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
+        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)));
+    return matches.find(i => i.kind === 'regression') ?? matches[0];
+}
+/**
+ * The insights that can count for the gated percentile and device, each with only that
+ * population's figures: one with populations counts only when one of them is the gated one.
+ * The decision record keeps these alone.
+ */
+function forGatedPopulation(insights, settings) {
     const percentile = PERCENTILE_KEYS[settings.percentile];
     const ours = (p) => (p.percentile === undefined || p.percentile === percentile) &&
         (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase());
-    const matches = insights
-        .filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
-        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
-        (insight.populations.length === 0 || insight.populations.some(ours)))
-        // Keep only the gated population's figures.
+    return insights
+        .filter(insight => insight.populations.length === 0 || insight.populations.some(ours))
         .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }));
-    return matches.find(i => i.kind === 'regression') ?? matches[0];
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/format.ts
@@ -4869,6 +5200,13 @@ function rolloutDay(release) {
     const share = PHASED_RELEASE.userPercentByDay[day - 1];
     return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
 }
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
+}
 
 ;// CONCATENATED MODULE: ./src/release/act.ts
 
@@ -4885,10 +5223,11 @@ function rolloutDay(release) {
 async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
     const versionString = (0,src_text/* oneLine */.TN)(version.versionString, 64);
-    const outcome = (release, decision, extra = {}) => ({
+    const outcome = (release, decision, decidedOn, extra = {}) => ({
         version: versionString,
         versionId: version.id,
         ...(release ? { release } : {}),
+        ...(decidedOn ? { decidedOn } : {}),
         decision,
         paused: false,
         ...extra
@@ -4898,7 +5237,7 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
     if (mode !== 'off')
         logWhy(first, findings, name, version.phasedRelease, log);
     if (first.action !== 'pause')
-        return outcome(version.phasedRelease, first);
+        return outcome(version.phasedRelease, first, version.phasedRelease);
     let current = version.phasedRelease;
     let step = 're-read';
     try {
@@ -4906,17 +5245,17 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
         const now = decideRollout({ release: current, findings, mode });
         if (now.action !== 'pause') {
             log(`Not pausing ${name}: ${now.reason}.`);
-            return outcome(current, now);
+            return outcome(current, now, current);
         }
         step = 'pause';
         const paused = await pausePhasedRelease(client, current, version.id);
         if (paused.state !== 'PAUSED') {
-            return outcome(paused, now, {
+            return outcome(paused, now, current, {
                 error: `App Store Connect accepted the pause of ${name}, but the rollout is still ${paused.state}.`
             });
         }
         log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: ${because(now)}.`);
-        return outcome(paused, now, { paused: true });
+        return outcome(paused, now, current, { paused: true });
     }
     catch (error) {
         // The client's requests share the run's deadline, and past it they end as "cancelled".
@@ -4924,13 +5263,15 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
             const what = step === 'pause'
                 ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
                 : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`;
-            return outcome(current, first, {
+            return outcome(current, first, version.phasedRelease, {
                 error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
             });
         }
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
-        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
+        return outcome(current, first, version.phasedRelease, {
+            error: `Could not pause ${name}: ${messageOf(error)}`
+        });
     }
 }
 /**
@@ -4969,13 +5310,6 @@ phase) {
     if (version?.status !== 'live')
         return undefined;
     return phase('Phased release', () => deadline.within(() => guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)));
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -5376,10 +5710,11 @@ function locateInWorkspace(verdict, backtraces, root, options = {}) {
 
 
 
+
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
-    let state = { started: performance.now() };
+    let state = { started: performance.now(), ...runUrl() };
     let outcome;
     try {
         const inputs = door.readInputs();
@@ -5433,6 +5768,11 @@ async function runGate(door) {
     return outcome;
 }
 const noDebug = () => { };
+/** The workflow run's page, when the run is on a runner. */
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+    return server && repo && id ? { runUrl: `${server}/${repo}/actions/runs/${id}` } : {};
+}
 /** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
 function workspace() {
     return process.env.GITHUB_WORKSPACE || process.cwd();
@@ -5452,285 +5792,19 @@ function explain(error, debug) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli/action-inputs.ts
-// Generated from action.yml by scripts/cli-inputs.mjs (run by `npm run build`): do not edit.
-/** The version `--version` prints: package.json's. */
-const TOOL_VERSION = "1.0.0";
-const ACTION_INPUTS = [
-    {
-        "name": "issuer-id",
-        "description": "Issuer ID of a team API key (Users and Access → Integrations). Leave empty for an individual API key.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "key-id",
-        "description": "The API key's ID.",
-        "required": true,
-        "default": ""
-    },
-    {
-        "name": "private-key",
-        "description": "Contents of the AuthKey_<KEYID>.p8 file (PKCS#8 PEM, EC P-256). Also accepted with literal \\n escapes, with its line breaks turned into spaces, or base64-encoded. Pass it from a secret.",
-        "required": true,
-        "default": ""
-    },
-    {
-        "name": "build-id",
-        "description": "The App Store Connect build resource ID. Or leave it empty and give app-id or bundle-id with build-number and/or version.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "app-id",
-        "description": "The App Store Connect app ID, to look up the build (and the baseline) by version and build number.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "bundle-id",
-        "description": "The app's bundle ID; an alternative to app-id.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "version",
-        "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "build-number",
-        "description": "Build number of the build to look up (CFBundleVersion), e.g. 412.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "platform",
-        "description": "Platform of the build to look up. IOS, MAC_OS, TV_OS or VISION_OS.",
-        "required": false,
-        "default": "IOS"
-    },
-    {
-        "name": "diagnostic-types",
-        "description": "Diagnostic types to gate, comma- or newline-separated, case-insensitive. HANGS, DISK_WRITES, LAUNCHES.",
-        "required": false,
-        "default": "HANGS,DISK_WRITES,LAUNCHES"
-    },
-    {
-        "name": "limit",
-        "description": "Top signatures fetched and reported per type, 1–200.",
-        "required": false,
-        "default": "10"
-    },
-    {
-        "name": "threshold",
-        "description": "The highest allowed weight of one signature, as a fraction (0.25) or a percentage (25%). A weight equal to it passes.",
-        "required": false,
-        "default": "0.5"
-    },
-    {
-        "name": "hangs-threshold",
-        "description": "Threshold for hangs; empty uses threshold.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "disk-writes-threshold",
-        "description": "Threshold for disk writes; empty uses threshold.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "launches-threshold",
-        "description": "Threshold for launches; empty uses threshold.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "fail-on-breach",
-        "description": "Fail the job when a signature is above its threshold. false reports without failing.",
-        "required": false,
-        "default": "true"
-    },
-    {
-        "name": "no-data",
-        "description": "What a requested type with no signatures, or a gated metric without data, means. pass, warn (a warning; the report says \"no data yet\") or fail.",
-        "required": false,
-        "default": "warn"
-    },
-    {
-        "name": "baseline-build-id",
-        "description": "A build to compare against; signatures that are new or rose by more than max-weight-increase are regressions.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "baseline-version",
-        "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "baseline-build-number",
-        "description": "Build number of the baseline build, looked up in the same app as the build.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "max-weight-increase",
-        "description": "The largest allowed rise of a signature's weight over the baseline, as a fraction (0.05) or a percentage (5%).",
-        "required": false,
-        "default": "0.05"
-    },
-    {
-        "name": "fail-on-regression",
-        "description": "Fail the job when a signature's share regressed against the baseline. false reports it without failing. Metrics have fail-on-metric-regression.",
-        "required": false,
-        "default": "true"
-    },
-    {
-        "name": "fail-on-metric-regression",
-        "description": "Fail the job when a gated metric (a rate) regressed, by the rule or, with apple-regressions fail, by Apple's insight. false reports it without failing.",
-        "required": false,
-        "default": "true"
-    },
-    {
-        "name": "metrics",
-        "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. docs/metrics.md lists the identifiers Apple documents and their units.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "metric-percentile",
-        "description": "Which users a metric describes. p50 (the typical user) or p90 (the worst tenth).",
-        "required": false,
-        "default": "p50"
-    },
-    {
-        "name": "metric-device",
-        "description": "Apple's device filter for metrics. all_iphones, all_ipads, or a model identifier such as iPhone15,2.",
-        "required": false,
-        "default": "all_iphones"
-    },
-    {
-        "name": "max-metric-increase",
-        "description": "The largest allowed relative rise of a metric over its reference, as a fraction (0.1) or a percentage (10%). A rise also has to clear both error margins to count.",
-        "required": false,
-        "default": "10%"
-    },
-    {
-        "name": "metric-reference",
-        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
-        "required": false,
-        "default": "auto"
-    },
-    {
-        "name": "apple-regressions",
-        "description": "Apple's own regression insights on a gated metric. report shows them, fail counts them as regressions, ignore drops them.",
-        "required": false,
-        "default": "report"
-    },
-    {
-        "name": "include-logs",
-        "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
-        "required": false,
-        "default": "3"
-    },
-    {
-        "name": "phased-release",
-        "description": "The release guard, with version live. off (no guard), report (a dry run that logs \"would pause\"), or pause-on-failure (pauses an ACTIVE rollout on a finding that pause-on names). On a guard run the job fails on the findings pause-on names; the rest are reported. It never resumes a rollout.",
-        "required": false,
-        "default": "off"
-    },
-    {
-        "name": "pause-on",
-        "description": "Which findings pause the rollout (and fail a guard run), comma-separated. metric-regression, apple-regression, signature-regression, breach, no-data, or any. Rates decide whether users got worse; shares only say where.",
-        "required": false,
-        "default": "metric-regression, apple-regression"
-    },
-    {
-        "name": "fail-after-rollout",
-        "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
-        "required": false,
-        "default": "false"
-    },
-    {
-        "name": "report-path",
-        "description": "Where to write the full JSON report. Empty means a file under RUNNER_TEMP.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "annotate-source",
-        "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
-        "required": false,
-        "default": "true"
-    },
-    {
-        "name": "sarif-path",
-        "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "junit-path",
-        "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "timeout-minutes",
-        "description": "One budget for everything the run asks of App Store Connect (every request, retry and wait), the phased-release guard's re-read and pause included. Logs not in when a quarter of it (at most 30 s) is left are given up, and metrics not read are reported unavailable; the signatures still decide, and only builds or signatures that have not arrived fail the run. Decimals are accepted (0.5 is 30 seconds).",
-        "required": false,
-        "default": "10"
-    },
-    {
-        "name": "comment",
-        "description": "true posts or updates one pull-request comment; on-breach creates it only when something breaches or regressed (but still updates an existing one); false never comments.",
-        "required": false,
-        "default": "true"
-    },
-    {
-        "name": "comment-header",
-        "description": "Tells apart several sticky comments on one pull request, for example one per app in a matrix.",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "pr-number",
-        "description": "The pull request to comment on when the event is not a pull request (workflow_run, workflow_dispatch, release).",
-        "required": false,
-        "default": ""
-    },
-    {
-        "name": "github-token",
-        "description": "Token for the pull-request comment; needs pull-requests write permission.",
-        "required": false,
-        "default": "${{ github.token }}"
-    },
-    {
-        "name": "api-base-url",
-        "description": "App Store Connect API base URL, for proxies and tests. https only, except http to a loopback address.",
-        "required": false,
-        "default": "https://api.appstoreconnect.apple.com"
-    }
-];
-
 // EXTERNAL MODULE: ./src/cli/exit-codes.ts
 var exit_codes = __nccwpck_require__(551);
-;// CONCATENATED MODULE: ./src/config/key-file.ts
+;// CONCATENATED MODULE: ./src/config/bounded-file.ts
 
 
-
-const LIMIT = `${KEY_FILE_MAX_BYTES / 1024} KB`;
 /**
- * The text of the key file `path`, which the variable `name` names: read only when it is a
- * regular file (or a link to one) of at most KEY_FILE_MAX_BYTES, so a FIFO cannot hang the run
- * and a device or a huge file cannot fill the memory. Messages never include the contents.
+ * The text of the file `path`, read only when it is a regular file (or a link to one) of at most
+ * `maxBytes`, so a FIFO cannot hang the run and a device or a huge file cannot fill the memory.
+ * `refuse` turns the reason ("is a directory, not a file") into the caller's error; no reason
+ * includes the contents.
  */
-function readKeyFile(path, name) {
-    const refuse = (reason) => new InputError(`${name} names '${path.slice(0, 200)}', which ${reason}; point it at the AuthKey_<KEYID>.p8 file.`);
+function readBoundedFile(path, maxBytes, refuse) {
+    const limit = maxBytes >= 1024 * 1024 ? `${maxBytes / (1024 * 1024)} MB` : `${maxBytes / 1024} KB`;
     let found;
     try {
         const link = (0,external_node_fs_.lstatSync)(path);
@@ -5739,7 +5813,7 @@ function readKeyFile(path, name) {
     catch (error) {
         throw refuse(`cannot be read (${errorCode(error)})`);
     }
-    const unfit = notAKeyFile(found);
+    const unfit = notARegularFile(found, maxBytes, limit);
     if (unfit)
         throw refuse(unfit);
     // Opened without blocking and checked again: the path may have been swapped since the lstat.
@@ -5750,33 +5824,31 @@ function readKeyFile(path, name) {
     catch (error) {
         throw refuse(`cannot be read (${errorCode(error)})`);
     }
+    let refused;
     try {
-        const opened = notAKeyFile((0,external_node_fs_.fstatSync)(fd));
+        const opened = notARegularFile((0,external_node_fs_.fstatSync)(fd), maxBytes, limit);
         if (opened)
-            throw refuse(opened);
+            throw (refused = refuse(opened));
         // One byte past the limit tells a file that grew since its stat from one that fits.
-        const buffer = Buffer.alloc(KEY_FILE_MAX_BYTES + 1);
+        const buffer = Buffer.alloc(Math.min(maxBytes, (0,external_node_fs_.fstatSync)(fd).size) + 1);
         let length = 0;
         for (let read = -1; read !== 0 && length < buffer.length; length += read) {
             read = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
         }
-        if (length > KEY_FILE_MAX_BYTES)
-            throw refuse(`is larger than ${LIMIT}`);
-        const text = buffer.toString('utf8', 0, length);
-        // Not "the key is required", as if the variable were unset: the file is there, and empty.
-        if (!text.trim())
-            throw refuse('is empty');
-        return text;
+        if (length > maxBytes || length === buffer.length) {
+            throw (refused = refuse(length > maxBytes ? `is larger than ${limit}` : 'grew while it was read'));
+        }
+        return buffer.toString('utf8', 0, length);
     }
     catch (error) {
-        throw error instanceof InputError ? error : refuse(`cannot be read (${errorCode(error)})`);
+        throw error === refused ? error : refuse(`cannot be read (${errorCode(error)})`);
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
     }
 }
-/** Why `stats` is not a key file to read, or undefined when it is a small regular file. */
-function notAKeyFile(stats) {
+/** Why `stats` is not a file to read, or undefined when it is a regular file that fits. */
+function notARegularFile(stats, maxBytes, limit) {
     if (stats.isFIFO())
         return 'is a FIFO, not a file';
     if (stats.isDirectory())
@@ -5789,12 +5861,30 @@ function notAKeyFile(stats) {
         return 'is a socket, not a file';
     if (!stats.isFile())
         return 'is not a regular file';
-    if (stats.size > KEY_FILE_MAX_BYTES)
-        return `is larger than ${LIMIT}`;
+    if (stats.size > maxBytes)
+        return `is larger than ${limit}`;
     return undefined;
 }
 function errorCode(error) {
     return error.code ?? messageOf(error);
+}
+
+;// CONCATENATED MODULE: ./src/config/key-file.ts
+
+
+
+/**
+ * The text of the key file `path`, which the variable `name` names: read only when it is a
+ * regular file (or a link to one) of at most KEY_FILE_MAX_BYTES (see readBoundedFile). Messages
+ * never include the contents.
+ */
+function readKeyFile(path, name) {
+    const refuse = (reason) => new InputError(`${name} names '${path.slice(0, 200)}', which ${reason}; point it at the AuthKey_<KEYID>.p8 file.`);
+    const text = readBoundedFile(path, KEY_FILE_MAX_BYTES, refuse);
+    // Not "the key is required", as if the variable were unset: the file is there, and empty.
+    if (!text.trim())
+        throw refuse('is empty');
+    return text;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
@@ -5820,7 +5910,7 @@ const RENAMED = { version: 'app-version' };
 const KEY = 'private-key';
 /** Where the tool differs from the action: it writes no report file unless asked to. */
 const DESCRIBED = {
-    'report-path': 'Where to write the full JSON report (the same file as the action writes); none when empty.'
+    'report-path': 'Where to write the full JSON report, the decision record replay reads (the same file as the action writes); none when empty.'
 };
 /**
  * The environment variable of each flag: ASC_GATE_ and the flag's name in upper case with
@@ -5915,7 +6005,7 @@ function reportContext(outcome) {
         buildId: data.current.build.id,
         buildLabel: data.current.build.label,
         baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: runUrl(),
+        runUrl: outcome.runUrl,
         thresholds: config.thresholds,
         maxWeightIncrease: config.maxWeightIncrease,
         rateLimit: outcome.usage?.rateLimit,
@@ -5925,10 +6015,6 @@ function reportContext(outcome) {
         sources: config.annotateSource ? outcome.sources : undefined,
         pullRequest: outcome.pullRequest ?? false
     };
-}
-function runUrl() {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/ci-shared.ts
@@ -6578,6 +6664,60 @@ function metricsReport(metrics, appId) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/record/evidence.ts
+
+// The decision record's `evidence`: what the evaluation read, as it read it (already sanitised
+// and capped by the readers). `replay` (./read.ts) derives the verdict again from it alone.
+/** The evidence of a judged run; the backtraces are the report's own `backtraces`. */
+function evidenceRecord(outcome) {
+    const { data, sources } = outcome;
+    return {
+        current: buildEvidence(data.current),
+        baseline: data.baseline ? buildEvidence(data.baseline) : null,
+        metrics: data.metrics && outcome.config.metrics
+            ? metricsEvidence(data.metrics, outcome.config.metrics)
+            : null,
+        sources: sources
+            ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
+            : null,
+        runUrl: outcome.runUrl ?? null,
+        pullRequest: outcome.pullRequest ?? false
+    };
+}
+/** A build's facts (with the App Store version and its rollout as first read) and its lists. */
+function buildEvidence({ build, lists }) {
+    return {
+        build,
+        lists: [...lists.values()].map(list => ({
+            type: list.type,
+            complete: list.complete,
+            signatures: list.signatures
+        }))
+    };
+}
+/**
+ * The metrics as read: each series cut to the points a decision can read, and Apple's insights
+ * to those that can count for the gated percentile and device (a replay cannot change either).
+ */
+function metricsEvidence(metrics, settings) {
+    const { payload } = metrics;
+    return {
+        appId: metrics.appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        unavailable: metrics.unavailable ?? null,
+        payload: payload
+            ? {
+                series: [...payload.series.values()].map(series => ({
+                    ...series,
+                    points: decisivePoints(series.points, metrics.version, metrics.baselineVersion)
+                })),
+                insights: forGatedPopulation(payload.insights, settings)
+            }
+            : null
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/publish/records.ts
 
 
@@ -6667,6 +6807,8 @@ function boundedFindings(findings, maxBytes) {
 
 
 
+
+
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -6681,10 +6823,12 @@ function buildJsonReport(input) {
     return {
         schemaVersion: JSON_REPORT_SCHEMA_VERSION,
         tool: ACTION_NAME,
-        generatedAt: new Date().toISOString(),
+        toolVersion: TOOL_VERSION,
+        generatedAt: input.generatedAt,
         build: build(data?.current),
         baseline: build(data?.baseline),
-        error: input.error ?? null,
+        error: input.error?.message ?? null,
+        errorCause: input.error?.cause ?? null,
         result: input.skipped ? 'skipped' : (verdict?.result ?? null),
         skipReason: input.skipped ?? null,
         verdict: verdict
@@ -6702,6 +6846,7 @@ function buildJsonReport(input) {
             }
             : null,
         settings: input.settings ?? null,
+        evidence: input.evidence ?? null,
         types: (verdict?.outcomes ?? []).map(o => ({
             type: o.type,
             threshold: o.threshold,
@@ -6723,7 +6868,8 @@ function buildJsonReport(input) {
         timings: {
             ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
             total: Math.round(input.totalMs)
-        }
+        },
+        ...(input.replay ? { replay: input.replay } : {})
     };
 }
 function phasedReleaseRecord(guard) {
@@ -6732,11 +6878,8 @@ function phasedReleaseRecord(guard) {
     const release = guard.release;
     return {
         appStoreVersion: { id: guard.versionId, version: guard.version },
-        id: release?.id ?? null,
-        state: release?.state ?? null,
-        day: release?.day ?? null,
-        startDate: release?.startDate ?? null,
-        totalPauseDuration: release?.totalPauseDuration ?? null,
+        ...rolloutRecord(release),
+        decidedOn: guard.decidedOn ? rolloutRecord(guard.decidedOn) : null,
         action: guard.decision.action,
         reason: guard.decision.reason,
         paused: guard.paused,
@@ -6744,31 +6887,47 @@ function phasedReleaseRecord(guard) {
         error: guard.error ?? null
     };
 }
+/** A rollout as the record spells it: every field, null when unknown. */
+function rolloutRecord(release) {
+    return {
+        id: release?.id ?? null,
+        state: release?.state ?? null,
+        day: release?.day ?? null,
+        startDate: release?.startDate ?? null,
+        totalPauseDuration: release?.totalPauseDuration ?? null
+    };
+}
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
     return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${(0,src_text/* safeJson */.oi)(report, 2)}\n`, 'report-path');
 }
-/** The JSON report of a run, however it ended. */
-function jsonReportOf(outcome) {
-    const { config, usage } = outcome;
+/** The JSON report of a run, however it ended: its decision record. */
+function jsonReportOf(outcome, replay) {
+    const { config, usage, recorded } = outcome;
     return buildJsonReport({
         ...(outcome.kind === 'judged'
             ? {
                 verdict: outcome.verdict,
                 data: outcome.data,
                 failure: outcome.failure,
-                release: outcome.release
+                release: outcome.release,
+                evidence: evidenceRecord(outcome)
             }
             : {}),
-        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+        ...(outcome.kind === 'failed'
+            ? { error: { message: outcome.error, cause: outcome.cause } }
+            : {}),
         ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
         settings: config && {
+            inputs: config.inputs,
             thresholds: config.thresholds,
             maxWeightIncrease: config.maxWeightIncrease
         },
         rateLimit: usage?.rateLimit,
         requests: usage?.requests ?? 0,
-        totalMs: performance.now() - outcome.started
+        totalMs: recorded?.totalMs ?? performance.now() - outcome.started,
+        generatedAt: recorded?.generatedAt ?? new Date().toISOString(),
+        ...(replay ? { replay } : {})
     });
 }
 
@@ -6891,7 +7050,11 @@ function releaseSection(guard, findings) {
         return `**Phased release:** none for ${version}.`;
     const lines = [];
     const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
-    if (guard.paused) {
+    if (guard.hypothetical && guard.decision.action === 'pause') {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`);
+    }
+    else if (guard.paused) {
         const day = rolloutDay(guard.release);
         lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
     }
@@ -6903,13 +7066,13 @@ function releaseSection(guard, findings) {
     }
     lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
     // Read again just before the PATCH, the rollout was no longer one to pause.
-    const stillToPause = !guard.paused && !guard.error && findings.some(f => f.pauses);
+    const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
     if (stillToPause)
         lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
     const others = findings.filter(f => !guard.decision.because.includes(f));
     if (others.length && guard.decision.reason !== "'phased-release' is off") {
         lines.push([
-            guard.paused || guard.decision.action === 'would-pause'
+            guard.paused || guard.decision.action !== 'none'
                 ? 'The other findings do not pause it:'
                 : 'Not paused:',
             ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
@@ -7670,12 +7833,14 @@ function commandLineSinks(streams, options) {
             streams.stderr.write(`${TOOL}: ${(0,src_text/* oneLine */.TN)(scrub(sentence), 2000)}\n`);
         }
     };
+    const record = (outcome) => jsonReportOf(outcome, options.replay?.json);
     const report = async (outcome) => {
         if (options.format === 'json') {
-            streams.stdout.write(`${scrub((0,src_text/* safeJson */.oi)(jsonReportOf(outcome), 2))}\n`);
+            streams.stdout.write(`${scrub((0,src_text/* safeJson */.oi)(record(outcome), 2))}\n`);
         }
         else if (outcome.kind === 'judged') {
-            const markdown = scrub(renderReport(outcome.verdict, reportContext(outcome)));
+            const preface = options.replay ? `${options.replay.preface}\n\n` : '';
+            const markdown = scrub(preface + renderReport(outcome.verdict, reportContext(outcome)));
             streams.stdout.write(options.format === 'markdown' ? markdown : terminalReport(markdown, options.palette));
         }
     };
@@ -7684,7 +7849,7 @@ function commandLineSinks(streams, options) {
         const path = outcome.config?.reportPath ?? options.reportPath;
         if (path) {
             try {
-                writeJsonReport(jsonReportOf(outcome), path);
+                writeJsonReport(record(outcome), path);
             }
             catch (error) {
                 line(`warning: could not write the JSON report to '${path}': ${messageOf(error)}`);
@@ -7722,6 +7887,936 @@ function commandLineSinks(streams, options) {
     return [report, files, reasons, status];
 }
 
+;// CONCATENATED MODULE: ./src/record/fields.ts
+
+
+/** C0 and C1 controls but the line feed (our sentences list problems a line each), and bidi. */
+const UNWRITTEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** The longest text a run writes into a record: a signature (4,000) or one of our sentences. */
+const TEXT_CAP = 20_000;
+/** One position in the record, named the way `jq` would reach it. */
+class Field {
+    value;
+    path;
+    constructor(value, path) {
+        this.value = value;
+        this.path = path;
+    }
+    /** The member `key` of this object (absent members read as undefined). */
+    get(key) {
+        return new Field(this.object()[key], `${this.path}.${key}`);
+    }
+    damaged(problem) {
+        return new InputError(`The record is damaged: ${this.path.slice(0, 200)} ${problem}; replay reads a JSON report exactly as a run wrote it.`);
+    }
+    not(what) {
+        return this.damaged(`is ${(0,src_text/* describeValue */.bp)(this.value)}, not ${what}`);
+    }
+    get missing() {
+        return this.value === undefined || this.value === null;
+    }
+    object() {
+        const { value } = this;
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+            throw this.not('an object');
+        }
+        return value;
+    }
+    /** The items of a list of at most `max`. */
+    list(max) {
+        if (!Array.isArray(this.value))
+            throw this.not('a list');
+        if (this.value.length > max)
+            throw this.damaged(`holds ${this.value.length} items, over ${max}`);
+        return this.value.map((item, index) => new Field(item, `${this.path}[${index}]`));
+    }
+    /** The members of an object of at most `max`, each with its key. */
+    entries(max) {
+        const keys = Object.keys(this.object());
+        if (keys.length > max)
+            throw this.damaged(`holds ${keys.length} members, over ${max}`);
+        return keys.map(key => [key, this.get(key)]);
+    }
+    text(cap = TEXT_CAP) {
+        if (typeof this.value !== 'string')
+            throw this.not('text');
+        if (this.value.length > cap)
+            throw this.damaged(`is ${this.value.length} characters long, over ${cap}`);
+        if (UNWRITTEN.test(this.value)) {
+            throw this.damaged('holds control or bidi characters, which a run never writes');
+        }
+        return this.value;
+    }
+    /**
+     * Our own sentence that may quote an input as given (controls and all: see safeJson); whoever
+     * shows it sanitises it, as the run did.
+     */
+    sentence() {
+        if (typeof this.value !== 'string')
+            throw this.not('text');
+        if (this.value.length > TEXT_CAP)
+            throw this.damaged(`is over ${TEXT_CAP} characters long`);
+        return this.value;
+    }
+    /** Text that must match `shape` (an ID, a digest). */
+    matching(shape, what) {
+        const value = this.text(200);
+        if (!shape.test(value))
+            throw this.not(what);
+        return value;
+    }
+    number() {
+        if (typeof this.value !== 'number' || !Number.isFinite(this.value))
+            throw this.not('a number');
+        return this.value;
+    }
+    nonNegative() {
+        const value = this.number();
+        if (value < 0)
+            throw this.not('a number of at least 0');
+        return value;
+    }
+    integer(min = 0) {
+        const value = this.number();
+        if (!Number.isSafeInteger(value) || value < min)
+            throw this.not(`a whole number of at least ${min}`);
+        return value;
+    }
+    boolean() {
+        if (typeof this.value !== 'boolean')
+            throw this.not('true or false');
+        return this.value;
+    }
+    oneOf(allowed) {
+        const value = this.text(100);
+        if (!allowed.includes(value))
+            throw this.not(`one of ${allowed.join(', ')}`);
+        return value;
+    }
+    /** `read(this)`, or undefined when the value is absent or null. */
+    optional(read) {
+        return this.missing ? undefined : read(this);
+    }
+}
+/**
+ * The object itself, once every member is checked and no other is there. A record's model
+ * objects are checked, never rebuilt, so they serialise back to the very bytes they came from.
+ */
+function checked(field, shape) {
+    const object = field.object();
+    for (const key of Object.keys(object)) {
+        const check = Object.hasOwn(shape.members, key) ? shape.members[key] : undefined;
+        if (!check)
+            throw field.get(key).damaged('is not a member a run writes');
+        check(field.get(key));
+    }
+    for (const key of shape.required) {
+        if (object[key] === undefined)
+            throw field.get(key).damaged('is missing');
+    }
+    return object;
+}
+/** `{ key: value }` when the value is there, for building objects without undefined members. */
+function present(key, value) {
+    return (value === undefined ? {} : { [key]: value });
+}
+
+;// CONCATENATED MODULE: ./src/record/read.ts
+
+
+
+
+
+
+/** Most signatures per list: App Store Connect's largest page, which 'limit' cannot exceed. */
+const MAX_SIGNATURES = ASC.maxPageSize;
+/** Most backtraces: 'include-logs' of each type, at most 'limit'. */
+const MAX_BACKTRACES = DIAGNOSTIC_TYPES.length * ASC.maxPageSize;
+/** Generous bounds on lists a run writes far smaller, so a forged record cannot be huge in count. */
+const MAX_ITEMS = 1_000;
+/** Reads a record; throws an InputError naming the first problem. */
+function readRecord(json, name) {
+    let parsed;
+    try {
+        parsed = JSON.parse(json);
+    }
+    catch (error) {
+        const cut = json.trim() === ''
+            ? 'is empty'
+            : `is not complete JSON (${error.message.slice(0, 120)})`;
+        throw new InputError(`${name} ${cut}; the file may have been cut short: download the record again, or give replay the JSON report a run wrote ('report-path').`);
+    }
+    const root = new Field(parsed, '$');
+    root.object();
+    schemaVersion(root, name);
+    const toolVersion = root.get('toolVersion').text(40);
+    const ending = endingOf(root);
+    const rateLimit = root.get('rateLimit').optional(f => ({
+        ...present('limit', f.get('limit').optional(l => l.integer())),
+        ...present('remaining', f.get('remaining').optional(r => r.integer()))
+    }));
+    return {
+        toolVersion,
+        generatedAt: root.get('generatedAt').text(40),
+        totalMs: root.get('timings').get('total').nonNegative(),
+        requests: root.get('requests').integer(),
+        ...present('rateLimit', rateLimit),
+        ending
+    };
+}
+function schemaVersion(root, name) {
+    const tool = root.get('tool');
+    if (tool.value !== ACTION_NAME) {
+        throw new InputError(`${name} is not a decision record of ${ACTION_NAME} (its 'tool' is ${JSON.stringify(String(tool.value ?? 'missing')).slice(0, 60)}); give replay the JSON report a run wrote ('report-path').`);
+    }
+    const schema = root.get('schemaVersion').value;
+    if (schema === JSON_REPORT_SCHEMA_VERSION)
+        return;
+    const written = typeof root.get('toolVersion').value === 'string'
+        ? ` by ${String(root.get('toolVersion').value).slice(0, 40)}`
+        : '';
+    if (typeof schema === 'number' && schema > JSON_REPORT_SCHEMA_VERSION) {
+        throw new InputError(`${name} is a schema version ${schema} record, written${written || ' by a newer version'}; this ${ACTION_NAME} reads version ${JSON_REPORT_SCHEMA_VERSION}: replay it with the version that wrote it, or a newer one.`);
+    }
+    throw new InputError(typeof schema === 'number'
+        ? `${name} is a schema version ${schema} report${written}, which holds no evidence to replay; records from schema version ${JSON_REPORT_SCHEMA_VERSION} on can be replayed.`
+        : `${name} has no valid 'schemaVersion'; give replay the JSON report a run wrote ('report-path').`);
+}
+function endingOf(root) {
+    const skipped = root.get('skipReason').optional(f => f.sentence());
+    if (skipped !== undefined)
+        return { kind: 'skipped', reason: skipped };
+    const error = root.get('error').optional(f => f.sentence());
+    if (error !== undefined) {
+        return {
+            kind: 'failed',
+            error,
+            cause: root.get('errorCause').oneOf(['input', 'service', 'unexpected'])
+        };
+    }
+    const evidence = root.get('evidence');
+    const current = buildData(evidence.get('current'));
+    const baseline = evidence.get('baseline').optional(buildData);
+    const metrics = evidence.get('metrics').optional(metricsData);
+    const timings = root.get('timings');
+    const data = {
+        current,
+        ...present('baseline', baseline),
+        backtraces: new Map(root
+            .get('backtraces')
+            .entries(MAX_BACKTRACES)
+            .map(([id, f]) => [signatureId(id, f), backtraceResult(f)])),
+        ...present('metrics', metrics),
+        timings: {
+            builds: timings.get('builds').nonNegative(),
+            signatures: timings.get('signatures').nonNegative(),
+            logs: timings.get('logs').nonNegative()
+        }
+    };
+    const guard = root.get('phasedRelease').optional(recordedGuard);
+    const sources = evidence.get('sources').optional(sourceLookup);
+    return {
+        kind: 'judged',
+        inputs: inputsOf(root.get('settings').get('inputs')),
+        data,
+        ...present('guard', guard),
+        ...present('sources', sources),
+        ...present('runUrl', evidence.get('runUrl').optional(f => f.text(2_000))),
+        pullRequest: evidence.get('pullRequest').boolean(),
+        verdict: root.get('verdict').value
+    };
+}
+const INPUT_NAMES = new Set(ACTION_INPUTS.map(i => i.name));
+function inputsOf(field) {
+    const inputs = {};
+    for (const [name, value] of field.entries(INPUT_NAMES.size)) {
+        if (!INPUT_NAMES.has(name))
+            throw value.damaged('is not an input of the action');
+        if (SECRET_INPUTS.includes(name))
+            throw value.damaged('is an input a run never records');
+        inputs[name] = value.text(10_000);
+    }
+    return inputs;
+}
+const id = (f) => f.matching(RESOURCE_ID, 'an App Store Connect resource ID');
+function signatureId(key, f) {
+    if (!RESOURCE_ID.test(key))
+        throw f.damaged('is not keyed by a signature ID');
+    return key;
+}
+function buildData(f) {
+    const lists = new Map();
+    for (const item of f.get('lists').list(DIAGNOSTIC_TYPES.length)) {
+        const type = item.get('type').oneOf(DIAGNOSTIC_TYPES);
+        lists.set(type, {
+            type,
+            complete: item.get('complete').boolean(),
+            signatures: item.get('signatures').list(MAX_SIGNATURES).map(signature)
+        });
+    }
+    return { build: checked(f.get('build'), BUILD_FACTS), lists };
+}
+// The model objects, by shape: every member a run writes, and how it is checked.
+const read_text = (cap) => (f) => f.text(cap);
+const version = read_text(FIELD_CAPS.version);
+const read_identifier = read_text(FIELD_CAPS.identifier);
+const read_integer = (min) => (f) => f.integer(min);
+const read_boolean = (f) => f.boolean();
+const number = (f) => f.number();
+const read_nonNegative = (f) => f.nonNegative();
+const read_oneOf = (allowed) => (f) => f.oneOf(allowed);
+const listOf = (max, item) => (f) => f.list(max).map(item);
+const shaped = (shape) => (f) => checked(f, shape);
+const read_PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
+const read_PHASED_RELEASE = {
+    members: {
+        id,
+        state: read_oneOf(read_PHASED_RELEASE_STATES),
+        day: read_integer(1),
+        startDate: read_identifier,
+        totalPauseDuration: read_integer(0)
+    },
+    required: ['id', 'state']
+};
+const BUILD_FACTS = {
+    members: {
+        id,
+        label: read_text(2 * FIELD_CAPS.version + 3),
+        exists: read_boolean,
+        appId: id,
+        version,
+        buildNumber: version,
+        processingState: read_identifier,
+        appStoreVersion: shaped({
+            members: {
+                id,
+                versionString: version,
+                status: read_oneOf(['live', 'replaced']),
+                decidedBy: read_oneOf(['appVersionState', 'appStoreState']),
+                createdDate: read_identifier,
+                buildId: id,
+                build: shaped({
+                    members: { id, buildNumber: version, processingState: read_identifier },
+                    required: ['id']
+                }),
+                phasedRelease: shaped(read_PHASED_RELEASE)
+            },
+            required: ['id', 'versionString', 'status', 'decidedBy']
+        })
+    },
+    required: ['id']
+};
+const read_SIGNATURE = {
+    members: {
+        id,
+        diagnosticType: read_oneOf(DIAGNOSTIC_TYPES),
+        signature: read_text(FIELD_CAPS.signature),
+        textDigest: (f) => f.matching(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
+        weight: read_nonNegative,
+        insight: shaped({
+            members: {
+                direction: read_oneOf(['UP', 'DOWN', 'UNDEFINED']),
+                referenceVersions: listOf(FIELD_CAPS.referenceVersions, shaped({ members: { version, value: number }, required: ['version', 'value'] }))
+            },
+            required: ['referenceVersions']
+        })
+    },
+    required: ['id', 'diagnosticType', 'signature', 'weight']
+};
+const signature = (f) => checked(f, read_SIGNATURE);
+const BACKTRACE_TEXT = read_text(500);
+const FRAME = {
+    members: {
+        binary: BACKTRACE_TEXT,
+        symbol: BACKTRACE_TEXT,
+        file: BACKTRACE_TEXT,
+        line: BACKTRACE_TEXT,
+        blamed: read_boolean,
+        category: BACKTRACE_TEXT,
+        skippedBefore: read_integer(1)
+    },
+    required: ['binary', 'symbol', 'blamed']
+};
+const BACKTRACE_SHAPE = {
+    members: {
+        signatureId: id,
+        frames: listOf(BACKTRACE.maxFrames, shaped(FRAME)),
+        basis: read_oneOf(['blamed', 'heaviest']),
+        skippedAfter: read_integer(1),
+        device: BACKTRACE_TEXT,
+        os: BACKTRACE_TEXT,
+        appVersion: BACKTRACE_TEXT,
+        buildVersion: BACKTRACE_TEXT,
+        event: BACKTRACE_TEXT,
+        eventDetail: BACKTRACE_TEXT,
+        writesCaused: BACKTRACE_TEXT,
+        insights: listOf(BACKTRACE.maxInsights, shaped({
+            members: { text: BACKTRACE_TEXT, url: read_text(8_000), category: BACKTRACE_TEXT },
+            required: ['text']
+        }))
+    },
+    required: ['signatureId', 'frames', 'basis', 'insights']
+};
+function backtraceResult(f) {
+    return f.get('ok').boolean()
+        ? checked(f, {
+            members: { ok: read_boolean, backtrace: shaped(BACKTRACE_SHAPE) },
+            required: ['ok', 'backtrace']
+        })
+        : checked(f, {
+            members: { ok: read_boolean, reason: read_text(TEXT_CAP) },
+            required: ['ok', 'reason']
+        });
+}
+function metricsData(f) {
+    const versionText = (name) => f.get(name).optional(v => v.text(FIELD_CAPS.version));
+    const payload = f.get('payload').optional(p => ({
+        series: new Map(p
+            .get('series')
+            .list(MAX_ITEMS)
+            .map(metricSeries)
+            .map(series => [series.identifier.toLowerCase(), series])),
+        // Regressions and trends, each list capped on its own.
+        insights: p
+            .get('insights')
+            .list(2 * FIELD_CAPS.metricListItems)
+            .map(read_appleInsight)
+    }));
+    return {
+        ...present('appId', f.get('appId').optional(id)),
+        ...present('version', versionText('version')),
+        ...present('baselineVersion', versionText('baselineVersion')),
+        ...present('payload', payload),
+        ...present('unavailable', f.get('unavailable').optional(v => v.text()))
+    };
+}
+const METRIC_POINT = {
+    members: { version, value: number, errorMargin: read_nonNegative, goal: read_text(FIELD_CAPS.metricLabel) },
+    required: ['version', 'value']
+};
+const METRIC_SERIES = {
+    members: {
+        identifier: read_identifier,
+        category: read_oneOf(METRIC_CATEGORIES),
+        unit: read_text(FIELD_CAPS.metricLabel),
+        recommendedGoal: shaped({
+            members: { value: number, detail: read_text(FIELD_CAPS.metricLabel) },
+            required: ['value']
+        }),
+        points: listOf(FIELD_CAPS.metricPoints + 1, shaped(METRIC_POINT))
+    },
+    required: ['identifier', 'points']
+};
+const APPLE_INSIGHT = {
+    members: {
+        kind: read_oneOf(['regression', 'trendingUp']),
+        metric: read_identifier,
+        category: read_oneOf(METRIC_CATEGORIES),
+        latestVersion: version,
+        referenceVersions: listOf(FIELD_CAPS.referenceVersions, version),
+        highImpact: read_boolean,
+        summary: read_text(FIELD_CAPS.insightSummary),
+        populations: listOf(FIELD_CAPS.insightPopulations, shaped({
+            members: {
+                percentile: read_identifier,
+                device: read_identifier,
+                latestVersionValue: number,
+                referenceAverageValue: number,
+                deltaPercentage: number
+            },
+            required: []
+        }))
+    },
+    required: ['kind', 'metric', 'referenceVersions', 'populations']
+};
+const metricSeries = (f) => checked(f, METRIC_SERIES);
+const read_appleInsight = (f) => checked(f, APPLE_INSIGHT);
+const SOURCE_PLACE_FOUND = {
+    members: { ok: read_boolean, path: read_text(4_000), line: read_integer(1) },
+    required: ['ok', 'path', 'line']
+};
+const SOURCE_PLACE_MISSING = {
+    members: { ok: read_boolean, reason: read_text(TEXT_CAP) },
+    required: ['ok', 'reason']
+};
+function sourceLookup(f) {
+    const places = new Map();
+    for (const [key, place] of f.get('places').entries(MAX_ITEMS)) {
+        const shape = place.get('ok').boolean() ? SOURCE_PLACE_FOUND : SOURCE_PLACE_MISSING;
+        places.set(signatureId(key, place), checked(place, shape));
+    }
+    return { places, noCheckout: f.get('noCheckout').boolean() };
+}
+function recordedGuard(f) {
+    const version = f.get('appStoreVersion');
+    // The record spells an absent rollout as nulls: rebuilt here, and written out the same way.
+    const rollout = (r) => r.get('id').missing
+        ? undefined
+        : {
+            id: id(r.get('id')),
+            state: r.get('state').oneOf(read_PHASED_RELEASE_STATES),
+            ...present('day', r.get('day').optional(v => v.integer(1))),
+            ...present('startDate', r.get('startDate').optional(read_identifier)),
+            ...present('totalPauseDuration', r.get('totalPauseDuration').optional(v => v.integer()))
+        };
+    const release = rollout(f);
+    const decidedOn = f.get('decidedOn').optional(rollout);
+    return {
+        version: version.get('version').text(FIELD_CAPS.version),
+        versionId: id(version.get('id')),
+        ...present('release', release),
+        ...present('decidedOn', decidedOn),
+        paused: f.get('paused').boolean(),
+        ...present('error', f.get('error').optional(v => v.text()))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/replay.ts
+
+
+// The section a replay under another policy puts above the report it derives: what changed in
+// the policy, then finding by finding what the run decided and what the new policy decides.
+const yesNo = (value) => (value ? 'yes' : 'no');
+const GUARD_WORDS = {
+    paused: 'paused',
+    'would-pause': 'would pause',
+    'not-paused': 'not paused',
+    'could-not-pause': 'could not be paused'
+};
+/** A finding whose consequences differ, or that is a finding on one side only. */
+function decidesOtherwise({ before, after }) {
+    return (!before ||
+        !after ||
+        before.failsJob !== after.failsJob ||
+        before.wouldPause !== after.wouldPause);
+}
+/** The comparison as Markdown, with the command line's flag names. */
+function comparisonSection(comparison) {
+    const changed = comparison.changed
+        .map(c => `${code(`--${c.input}`)} ${code(c.before)} → ${code(c.after)}`)
+        .join(', ');
+    const lines = [
+        `### ↺ Replay under another policy: ${replay_headline(comparison)}`,
+        '',
+        `Changed: ${changed}. Nothing was asked of App Store Connect; the evidence is the record's.`
+    ];
+    const changes = comparison.findings.filter(decidesOtherwise);
+    const same = comparison.findings.length - changes.length;
+    if (changes.length) {
+        lines.push('', 'Finding by finding, as the run decided → as this policy decides:', '');
+        lines.push(...changes.map(changeLine));
+    }
+    if (same || !changes.length) {
+        lines.push('', comparison.findings.length
+            ? `${changes.length ? 'The other' : 'Each of the'} ${(0,src_text/* plural */.LS)(same, 'finding')} ${same === 1 ? 'decides' : 'decide'} as the run decided.`
+            : 'No finding under either policy.');
+    }
+    const { guard, failsJob } = comparison;
+    const summary = [
+        guard && `**Phased release:** ${GUARD_WORDS[guard.before]} → ${GUARD_WORDS[guard.after]}.`,
+        `**Job:** ${failsJob.before ? 'fails' : 'passes'} → ${failsJob.after ? 'fails' : 'passes'} (exit status ${Number(failsJob.before)} → ${Number(failsJob.after)}).`
+    ].filter(Boolean);
+    lines.push('', summary.join(' '), '', '---');
+    return lines.join('\n');
+}
+function replay_headline({ guard, failsJob }) {
+    if (guard && guard.before !== guard.after) {
+        return guard.after === 'would-pause'
+            ? 'the guard would have paused the rollout'
+            : 'the guard would not have paused the rollout';
+    }
+    if (failsJob.before !== failsJob.after) {
+        return failsJob.after ? 'the job would have failed' : 'the job would have passed';
+    }
+    return 'the same decision';
+}
+/** `- Hang rate (hangRate), metric-regression: fails the job: yes → no · would pause: yes → no`. */
+function changeLine(change) {
+    const state = !change.after
+        ? ' (no longer a finding)'
+        : !change.before
+            ? ' (a finding only under this policy)'
+            : '';
+    return `- ${markdown_text(change.name)}, ${change.kind}${state}: fails the job: ${yesNo(change.before?.failsJob)} → ${yesNo(change.after?.failsJob)} · would pause: ${yesNo(change.before?.wouldPause)} → ${yesNo(change.after?.wouldPause)}`;
+}
+
+;// CONCATENATED MODULE: ./src/replay/refusals.ts
+
+// What a replay cannot do: anything that would need App Store Connect to answer again.
+/** Inputs that choose what App Store Connect is asked for, and why a replay cannot change them. */
+const ASKS_APPLE = {
+    'build-id': 'build',
+    'app-id': 'build',
+    'bundle-id': 'build',
+    version: 'build',
+    'build-number': 'build',
+    platform: 'build',
+    'baseline-build-id': 'build',
+    'baseline-version': 'build',
+    'baseline-build-number': 'build',
+    'metric-percentile': 'dataset',
+    'metric-device': 'dataset',
+    'include-logs': 'logs',
+    'api-base-url': 'connection',
+    'timeout-minutes': 'connection',
+    'key-id': 'connection',
+    'issuer-id': 'connection'
+};
+/** Why an override cannot be replayed, in one sentence; undefined when every one can. */
+function overrideRefusal(run, overrides) {
+    const { ending } = run;
+    if (ending.kind !== 'judged') {
+        return overrides.size
+            ? `The record holds no verdict (the run ${ending.kind === 'failed' ? 'stopped on an error' : 'was skipped'}), so there is no decision to replay under another policy.`
+            : undefined;
+    }
+    const build = ending.data.current.build;
+    const name = (0,src_text/* oneLine */.TN)(build.label ?? build.id, 140);
+    for (const input of overrides.keys()) {
+        switch (ASKS_APPLE[input]) {
+            case 'build':
+                return `'${input}' chooses which build App Store Connect is asked about, and replay asks nothing: it derives the verdict of build ${name} from the record alone; run the gate for another build.`;
+            case 'dataset':
+                return `'${input}' chooses which metric datasets App Store Connect sends, and the record holds only those for ${ending.inputs['metric-percentile']} on ${ending.inputs['metric-device']}; run the gate to read others.`;
+            case 'logs':
+                return `'include-logs' chooses how many backtraces App Store Connect is asked for, and the record holds the ${(0,src_text/* plural */.LS)(ending.data.backtraces.size, 'backtrace')} the run fetched; run the gate for more.`;
+            case 'connection':
+                return `'${input}' only shapes the requests to App Store Connect, and replay makes none.`;
+        }
+    }
+    return undefined;
+}
+/** Why the replayed settings ask for data the record does not hold; undefined when they do not. */
+function dataRefusal(run, recorded, replayed) {
+    if (run.ending.kind !== 'judged')
+        return undefined;
+    const { data } = run.ending;
+    const extraTypes = replayed.types.filter(t => !recorded.types.includes(t));
+    if (extraTypes.length) {
+        return `'diagnostic-types' names ${extraTypes.join(', ')}, which the run did not read (the record holds ${recorded.types.join(', ')}); replay can gate fewer types, not other ones.`;
+    }
+    const lists = [data.current, ...(data.baseline ? [data.baseline] : [])].flatMap(b => [
+        ...b.lists.values()
+    ]);
+    if (replayed.limit > recorded.limit && lists.some(list => !list.complete)) {
+        return `'limit' is ${replayed.limit}, above the ${(0,src_text/* plural */.LS)(recorded.limit, 'signature')} of each type the run read (more exist); replay can report fewer, not more.`;
+    }
+    const had = recorded.metrics?.identifiers ?? [];
+    const wanted = replayed.metrics?.identifiers ?? [];
+    const extraMetrics = wanted.filter(m => !had.some(h => h.toLowerCase() === m.toLowerCase()));
+    if (extraMetrics.length) {
+        return `'metrics' names ${extraMetrics.join(', ')}, which the run did not read (${had.length ? `the record holds ${had.join(', ')}` : 'it gated no metric'}); replay can gate fewer metrics, not other ones.`;
+    }
+    const needsBaselineVersion = replayed.metrics?.reference === 'auto' && data.baseline && !data.metrics?.baselineVersion;
+    if (needsBaselineVersion && recorded.metrics?.reference !== 'auto') {
+        return `'metric-reference' 'auto' compares with the baseline's version, which the run did not read ('metric-reference' was '${recorded.metrics?.reference}'); run the gate to compare with the baseline.`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/replay/replay.ts
+
+
+
+
+
+
+// `replay`, pure: a decision record and a policy in, the outcome the run had (or would have
+// had under that policy) out. No request, no key: everything comes from the record.
+/** The report files a replay writes only when asked to, never where the run wrote its own. */
+const FILE_INPUTS = ['report-path', 'sarif-path', 'junit-path'];
+/**
+ * Re-derives the run of `run` under its own settings with `overrides` (input name → value) on
+ * top. Throws an InputError when an override is not a valid value.
+ */
+function replay(run, overrides) {
+    const refused = overrideRefusal(run, overrides);
+    if (refused)
+        return { refused };
+    const original = derive(run, new Map(), false);
+    if (overrides.size === 0)
+        return { outcome: original, original };
+    const outcome = derive(run, overrides, true);
+    if (original.kind !== 'judged' || outcome.kind !== 'judged')
+        return { outcome, original };
+    const short = dataRefusal(run, original.config, outcome.config);
+    if (short)
+        return { refused: short };
+    return { outcome, original, comparison: compare(run, overrides, original, outcome) };
+}
+function derive(run, overrides, hypothetical) {
+    const state = {
+        started: performance.now(),
+        recorded: { generatedAt: run.generatedAt, totalMs: run.totalMs },
+        usage: { ...(run.rateLimit ? { rateLimit: run.rateLimit } : {}), requests: run.requests }
+    };
+    const { ending } = run;
+    if (ending.kind === 'skipped')
+        return { ...state, kind: 'skipped', reason: ending.reason };
+    if (ending.kind === 'failed') {
+        return { ...state, kind: 'failed', error: ending.error, cause: ending.cause };
+    }
+    const parsed = parseSettings(name => overrides.has(name)
+        ? (overrides.get(name) ?? '')
+        : FILE_INPUTS.includes(name)
+            ? ''
+            : (ending.inputs[name] ?? ''));
+    // The run's own report paths stay in its inputs, but a replay writes only where it is told.
+    const kept = FILE_INPUTS.filter(name => !overrides.has(name) && ending.inputs[name] !== undefined);
+    const config = {
+        ...parsed,
+        inputs: { ...parsed.inputs, ...Object.fromEntries(kept.map(n => [n, ending.inputs[n]])) }
+    };
+    const { data } = ending;
+    const { verdict, failure } = verdict_judge(config, data);
+    const release = guardOf(run, config, verdict.findings, hypothetical);
+    return {
+        ...state,
+        kind: 'judged',
+        config,
+        data,
+        verdict,
+        failure: withPause(failure, release),
+        ...(release ? { release } : {}),
+        ...(ending.sources ? { sources: ending.sources } : {}),
+        ...(ending.runUrl ? { runUrl: ending.runUrl } : {}),
+        pullRequest: ending.pullRequest
+    };
+}
+/**
+ * The guard's outcome: as recorded, with its decision derived again from the rollout it was
+ * made on; or, under another policy, what the guard would decide on the rollout as first read.
+ */
+function guardOf(run, config, findings, hypothetical) {
+    if (run.ending.kind !== 'judged')
+        return undefined;
+    const version = run.ending.data.current.build.appStoreVersion;
+    if (version?.status !== 'live')
+        return undefined;
+    const mode = config.phasedRelease;
+    const recorded = run.ending.guard;
+    if (recorded && !hypothetical) {
+        return { ...recorded, decision: decideRollout({ release: recorded.decidedOn, findings, mode }) };
+    }
+    const rollout = version.phasedRelease;
+    return {
+        version: recorded?.version ?? (0,src_text/* oneLine */.TN)(version.versionString, 64),
+        versionId: version.id,
+        ...(rollout ? { release: rollout, decidedOn: rollout } : {}),
+        decision: decideRollout({ release: rollout, findings, mode }),
+        paused: false,
+        hypothetical: true
+    };
+}
+function compare(run, overrides, before, after) {
+    const inputs = run.ending.kind === 'judged' ? run.ending.inputs : {};
+    const key = (f) => `${f.kind} ${subjectKey(f)}`;
+    const afterByKey = new Map(after.verdict.findings.map(f => [key(f), f]));
+    const beforeKeys = new Set(before.verdict.findings.map(key));
+    const consequence = (f) => ({ failsJob: f.failsJob, wouldPause: f.wouldPause });
+    const findings = [
+        ...before.verdict.findings.map(f => {
+            const now = afterByKey.get(key(f));
+            return {
+                name: subjectName(f),
+                kind: f.kind,
+                before: consequence(f),
+                ...(now ? { after: consequence(now) } : {})
+            };
+        }),
+        ...after.verdict.findings
+            .filter(f => !beforeKeys.has(key(f)))
+            .map(f => ({ name: subjectName(f), kind: f.kind, after: consequence(f) }))
+    ];
+    return {
+        changed: [...overrides].map(([input, value]) => ({
+            input,
+            before: inputs[input] ?? '',
+            after: value
+        })),
+        findings,
+        ...(before.release && after.release
+            ? { guard: { before: guardStep(before.release), after: guardStep(after.release) } }
+            : {}),
+        result: { before: before.verdict.result, after: after.verdict.result },
+        failsJob: { before: Boolean(before.failure), after: Boolean(after.failure) }
+    };
+}
+/** One finding's subject across two verdicts: a signature's ID, a metric, or a type. */
+function subjectKey(f) {
+    const { subject } = f;
+    if ('signature' in subject)
+        return `signature ${subject.signature.id}`;
+    if ('metric' in subject)
+        return `metric ${subject.metric.identifier}`;
+    return `type ${subject.diagnosticType}`;
+}
+/** A replay changes nothing: under another policy the guard at most would pause. */
+function guardStep(guard) {
+    if (guard.hypothetical)
+        return guard.decision.action === 'none' ? 'not-paused' : 'would-pause';
+    if (guard.paused)
+        return 'paused';
+    if (guard.error)
+        return 'could-not-pause';
+    return guard.decision.action === 'would-pause' ? 'would-pause' : 'not-paused';
+}
+
+;// CONCATENATED MODULE: ./src/cli/replay.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// `asc-diagnostics-gate replay <record.json>`: the verdict of a run derived again from its
+// decision record alone (no network, no key), under the run's policy or another one.
+const NAME = 'asc-diagnostics-gate replay';
+/** The flags a replay can change: the policy. Every other flag is refused with its reason. */
+const POLICY_INPUTS = [
+    'diagnostic-types',
+    'limit',
+    'threshold',
+    'hangs-threshold',
+    'disk-writes-threshold',
+    'launches-threshold',
+    'fail-on-breach',
+    'no-data',
+    'max-weight-increase',
+    'fail-on-regression',
+    'fail-on-metric-regression',
+    'metrics',
+    'max-metric-increase',
+    'metric-reference',
+    'apple-regressions',
+    'phased-release',
+    'pause-on',
+    'fail-after-rollout',
+    'report-path',
+    'sarif-path',
+    'junit-path'
+];
+const HELP_AFTER = `
+Examples:
+  # Why did the guard pause? The run's own report, from its record alone
+  ${NAME} asc-diagnostics-gate-report.json
+  # Would a 50% limit on metric rises have paused it? (exit status under that policy)
+  ${NAME} report.json --max-metric-increase 50%
+  # Would pausing on any finding, shares too, have paused the rollout?
+  ${NAME} report.json --pause-on any --format markdown
+
+Exit status: the run's, or under changed flags the new policy's (0 passed, 1 failed);
+  2 when the record is damaged or from another schema version, or a flag needs
+  App Store Connect (another build, other metrics or datasets, more logs).
+`;
+function replay_program(io) {
+    const command = new Command(NAME)
+        .description("Derive a run's verdict again from its decision record (the JSON report at report-path): offline, without a key. Give policy flags to see what another policy would have decided, finding by finding.")
+        .argument('<record>', 'the JSON report a run wrote')
+        .helpOption('-h, --help', 'print this help')
+        .exitOverride()
+        .configureOutput({
+        writeOut: text => void io.stdout.write(text),
+        writeErr: text => void io.stderr.write(text)
+    })
+        .showHelpAfterError(`(${NAME} --help lists every flag)`)
+        .addHelpText('after', HELP_AFTER);
+    for (const flag of FLAGS) {
+        const option = new Option(`--${flag.flag} <value>`, flag.description);
+        // The flags that need App Store Connect parse, so that each is refused with its reason.
+        if (!POLICY_INPUTS.includes(flag.input))
+            option.hideHelp();
+        command.addOption(option);
+    }
+    return command
+        .addOption(new Option('--format <format>', 'what stdout gets, as for a run')
+        .choices(FORMATS)
+        .default('text'))
+        .addOption(new Option('-q, --quiet', 'no warnings on stderr (errors still print)'));
+}
+/** Replays a record; resolves to the exit status. Reads no environment but NO_COLOR. */
+async function replayMain(args, io) {
+    // Before the parser, which would echo the value.
+    if (args.some(arg => /^--private-key(=|$)/.test(arg))) {
+        io.stderr.write('asc-diagnostics-gate: error: replay takes no key: it reads the record alone and asks App Store Connect nothing.\n');
+        return exit_codes/* EXIT */.dc.badInput;
+    }
+    const command = replay_program(io);
+    try {
+        command.parse([...args], { from: 'user' });
+    }
+    catch (error) {
+        if (!(error instanceof CommanderError))
+            throw error;
+        return error.code === 'commander.helpDisplayed' ? exit_codes/* EXIT */.dc.passed : exit_codes/* EXIT */.dc.badInput;
+    }
+    const error = (message) => {
+        for (const line of forCommandLine(message, {}).split('\n')) {
+            io.stderr.write(`asc-diagnostics-gate: error: ${(0,src_text/* oneLine */.TN)(line, 2000)}\n`);
+        }
+        return exit_codes/* EXIT */.dc.badInput;
+    };
+    const quiet = Boolean(command.getOptionValue('quiet'));
+    const path = String(command.args[0]);
+    let run;
+    let replayed;
+    try {
+        const named = `The record '${(0,src_text/* oneLine */.TN)(path, 200)}'`;
+        const json = readBoundedFile(path, RECORD_MAX_BYTES, reason => new InputError(`${named} ${reason}; give replay the JSON report a run wrote ('report-path').`));
+        run = readRecord(json, named);
+        replayed = replay(run, overridesOf(command));
+    }
+    catch (caught) {
+        if (caught instanceof InputError)
+            return error(caught.message);
+        io.stderr.write(`asc-diagnostics-gate: error: Unexpected error: ${(0,src_text/* oneLine */.TN)(messageOf(caught), 300)}. Please report it with the record.\n`);
+        return exit_codes/* EXIT */.dc.bug;
+    }
+    if ('refused' in replayed)
+        return error(replayed.refused);
+    const { outcome, comparison } = replayed;
+    if (!quiet && !comparison && outcome.kind === 'judged' && run.ending.kind === 'judged') {
+        // Today's rules may decide the record's own policy differently from the version that wrote it.
+        if ((0,src_text/* safeJson */.oi)(jsonReportOf(outcome).verdict) !== (0,src_text/* safeJson */.oi)(run.ending.verdict)) {
+            io.stderr.write(`asc-diagnostics-gate: warning: this version (${TOOL_VERSION}) decides the record differently from the run (${(0,src_text/* oneLine */.TN)(run.toolVersion, 40)}); the report below is today's decision.\n`);
+        }
+    }
+    let status = exit_codes/* EXIT */.dc.bug;
+    const sinks = commandLineSinks(io, {
+        format: command.getOptionValue('format'),
+        palette: paletteFor(io.stdout.isTTY, process.env),
+        quiet,
+        wording: message => forCommandLine(message, {}),
+        exit: code => void (status = code),
+        ...(comparison
+            ? { replay: { preface: comparisonSection(comparison), json: { ...comparison } } }
+            : {})
+    });
+    for (const sink of sinks)
+        await sink(outcome);
+    return status;
+}
+/** The flags given on the command line, as the inputs they set. */
+function overridesOf(command) {
+    const overrides = new Map();
+    for (const flag of FLAGS) {
+        const option = command.options.find(o => o.long === `--${flag.flag}`);
+        const name = option.attributeName();
+        if (command.getOptionValueSource(name) === 'cli') {
+            overrides.set(flag.input, String(command.getOptionValue(name)));
+        }
+    }
+    return overrides;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 
 
@@ -7735,7 +8830,8 @@ function commandLineSinks(streams, options) {
 
 
 
-const NAME = 'asc-diagnostics-gate';
+
+const main_NAME = 'asc-diagnostics-gate';
 const ENVIRONMENT_HELP = [
     'Environment:',
     ...[
@@ -7754,12 +8850,17 @@ const ENVIRONMENT_HELP = [
 const EXAMPLES_HELP = [
     'Examples:',
     '  # The phased-release guard, every few hours: pause the live rollout when a rate regressed',
-    `  ${NAME} --bundle-id com.example.app --app-version live --baseline-version previous \\`,
+    `  ${main_NAME} --bundle-id com.example.app --app-version live --baseline-version previous \\`,
     '    --metrics hangRate,launchTime --phased-release pause-on-failure',
     '  # A build on the App Store, by its resource ID: fail when one signature dominates',
-    `  ${NAME} --build-id 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29 --threshold 40%`,
+    `  ${main_NAME} --build-id 1a254ec1-8e3d-48e7-bbd6-6b9a30072b29 --threshold 40%`,
     '  # The JSON report of the live version, for a script',
-    `  ${NAME} --bundle-id com.example.app --app-version live --format json > report.json`
+    `  ${main_NAME} --bundle-id com.example.app --app-version live --format json > report.json`
+].join('\n');
+const COMMANDS_HELP = [
+    'Commands:',
+    "  replay <record.json>       derive a run's verdict again from its JSON report, offline and",
+    '                             without a key, under its policy or another (replay --help)'
 ].join('\n');
 const METRICS_HELP = [
     'Metric identifiers (--metrics; a higher value is worse for each):',
@@ -7767,7 +8868,7 @@ const METRICS_HELP = [
 ].join('\n');
 /** The command line's parser: one flag per action input, with action.yml's defaults. */
 function main_program(io) {
-    const command = new Command(NAME)
+    const command = new Command(main_NAME)
         .description("Gate a build on App Store Connect's field diagnostics (hangs, disk writes, launches): the GitHub Action's gate, outside GitHub.")
         .usage('--build-id <id> [options]  (the API key from the environment)')
         .version(TOOL_VERSION, '--version', "print the tool's version")
@@ -7778,8 +8879,8 @@ function main_program(io) {
         writeOut: text => void io.stdout.write(text),
         writeErr: text => void io.stderr.write(text)
     })
-        .showHelpAfterError(`(${NAME} --help lists every flag)`)
-        .addHelpText('after', `\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${exit_codes/* EXIT_CODES_HELP */.cU}\n\n${ENVIRONMENT_HELP}\n`);
+        .showHelpAfterError(`(${main_NAME} --help lists every flag)`)
+        .addHelpText('after', `\n${COMMANDS_HELP}\n\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${exit_codes/* EXIT_CODES_HELP */.cU}\n\n${ENVIRONMENT_HELP}\n`);
     for (const flag of FLAGS) {
         const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env);
         if (flag.default)
@@ -7796,15 +8897,17 @@ function main_program(io) {
 }
 /** Runs the tool; resolves to its exit status. Environment variables come from process.env. */
 async function main(args, io) {
+    if (args[0] === 'replay')
+        return replayMain(args.slice(1), io);
     // Before the parser, which would echo the value: the key in a flag is already in the
     // shell's history, so say where it belongs instead.
     if (args.some(arg => /^--private-key(=|$)/.test(arg))) {
-        io.stderr.write(`${NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`);
+        io.stderr.write(`${main_NAME}: error: the key is not taken as a flag, since flags end up in shell history and process lists; set ${KEY_ENV.privateKey} to the .p8 file's contents or ${KEY_ENV.privateKeyPath} to its path.\n`);
         return exit_codes/* EXIT */.dc.badInput;
     }
     const refused = refusedArguments(args);
     if (refused) {
-        io.stderr.write(`${NAME}: error: ${refused}\n`);
+        io.stderr.write(`${main_NAME}: error: ${refused}\n`);
         return exit_codes/* EXIT */.dc.badInput;
     }
     const command = main_program(io);

@@ -1282,7 +1282,9 @@ const FIELD_CAPS = {
      */
     metricPoints: 50,
     /** Insights and populations kept, once filtered to the gated metrics. */
-    metricListItems: 50
+    metricListItems: 50,
+    /** Populations (percentile × device) kept per insight, before the gated one is picked. */
+    insightPopulations: 200
 };
 /** The only hosts whose links from App Store Connect data render as links. */
 const LINK_ORIGINS = ['https://developer.apple.com', 'https://help.apple.com'];
@@ -1332,9 +1334,10 @@ const LOGS_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Frames shown per backtrace: every blamed frame and every frame Apple tagged with an insight
  * category, with `context` frames on each side, then more callers up to `atLeast`; never more
- * than `maxFrames`. What is left out shows as "… N frames …".
+ * than `maxFrames`. What is left out shows as "… N frames …". At most `maxInsights` of Apple's
+ * insight sentences are kept per backtrace.
  */
-const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8 };
+const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8, maxInsights: 10 };
 const GITHUB_LIMITS = {
     commentMaxChars: 65_536,
     /** Headroom under the hard limit for the truncation note and the marker. */
@@ -1348,7 +1351,16 @@ const GITHUB_LIMITS = {
     maxAnnotations: 10,
     commentsPerPage: 100
 };
-const JSON_REPORT_SCHEMA_VERSION = 1;
+/**
+ * The JSON report's shape (schema/report.schema.json). From 2 on it is a decision record: what
+ * `replay` needs to derive the verdict again. A replay reads this version only.
+ */
+const JSON_REPORT_SCHEMA_VERSION = 2;
+/**
+ * A record larger than this was not written by a run: with every cap reached it is at most
+ * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ */
+const RECORD_MAX_BYTES = (/* unused pure expression or super */ null && (128 * 1024 * 1024));
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
 const PHASED_RELEASE = {
     days: 7,
@@ -1537,6 +1549,271 @@ function mark(findings) {
         return undefined;
     return findings.some(f => f.failsJob) ? '❌' : '⚠️';
 }
+
+;// CONCATENATED MODULE: ./src/cli/action-inputs.ts
+// Generated from action.yml by scripts/cli-inputs.mjs (run by `npm run build`): do not edit.
+/** The version `--version` prints: package.json's. */
+const TOOL_VERSION = "1.0.0";
+const ACTION_INPUTS = [
+    {
+        "name": "issuer-id",
+        "description": "Issuer ID of a team API key (Users and Access → Integrations). Leave empty for an individual API key.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "key-id",
+        "description": "The API key's ID.",
+        "required": true,
+        "default": ""
+    },
+    {
+        "name": "private-key",
+        "description": "Contents of the AuthKey_<KEYID>.p8 file (PKCS#8 PEM, EC P-256). Also accepted with literal \\n escapes, with its line breaks turned into spaces, or base64-encoded. Pass it from a secret.",
+        "required": true,
+        "default": ""
+    },
+    {
+        "name": "build-id",
+        "description": "The App Store Connect build resource ID. Or leave it empty and give app-id or bundle-id with build-number and/or version.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "app-id",
+        "description": "The App Store Connect app ID, to look up the build (and the baseline) by version and build number.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "bundle-id",
+        "description": "The app's bundle ID; an alternative to app-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "version",
+        "description": "Marketing version of the build to look up (CFBundleShortVersionString), e.g. 2.4.0. Or live for the App Store version live now (READY_FOR_SALE) and its build; needs app-id or bundle-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "build-number",
+        "description": "Build number of the build to look up (CFBundleVersion), e.g. 412.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "platform",
+        "description": "Platform of the build to look up. IOS, MAC_OS, TV_OS or VISION_OS.",
+        "required": false,
+        "default": "IOS"
+    },
+    {
+        "name": "diagnostic-types",
+        "description": "Diagnostic types to gate, comma- or newline-separated, case-insensitive. HANGS, DISK_WRITES, LAUNCHES.",
+        "required": false,
+        "default": "HANGS,DISK_WRITES,LAUNCHES"
+    },
+    {
+        "name": "limit",
+        "description": "Top signatures fetched and reported per type, 1–200.",
+        "required": false,
+        "default": "10"
+    },
+    {
+        "name": "threshold",
+        "description": "The highest allowed weight of one signature, as a fraction (0.25) or a percentage (25%). A weight equal to it passes.",
+        "required": false,
+        "default": "0.5"
+    },
+    {
+        "name": "hangs-threshold",
+        "description": "Threshold for hangs; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "disk-writes-threshold",
+        "description": "Threshold for disk writes; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "launches-threshold",
+        "description": "Threshold for launches; empty uses threshold.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "fail-on-breach",
+        "description": "Fail the job when a signature is above its threshold. false reports without failing.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "no-data",
+        "description": "What a requested type with no signatures, or a gated metric without data, means. pass, warn (a warning; the report says \"no data yet\") or fail.",
+        "required": false,
+        "default": "warn"
+    },
+    {
+        "name": "baseline-build-id",
+        "description": "A build to compare against; signatures that are new or rose by more than max-weight-increase are regressions.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "baseline-version",
+        "description": "Marketing version of the baseline build, looked up in the same app as the build. Or previous for the App Store version live before the live one, or live for the live one; both need app-id or bundle-id.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "baseline-build-number",
+        "description": "Build number of the baseline build, looked up in the same app as the build.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "max-weight-increase",
+        "description": "The largest allowed rise of a signature's weight over the baseline, as a fraction (0.05) or a percentage (5%).",
+        "required": false,
+        "default": "0.05"
+    },
+    {
+        "name": "fail-on-regression",
+        "description": "Fail the job when a signature's share regressed against the baseline. false reports it without failing. Metrics have fail-on-metric-regression.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "fail-on-metric-regression",
+        "description": "Fail the job when a gated metric (a rate) regressed, by the rule or, with apple-regressions fail, by Apple's insight. false reports it without failing.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "metrics",
+        "description": "Apple's power and performance metrics to gate, comma- or newline-separated, case-insensitive, e.g. hangRate, diskWrites, launchTime. Empty turns metrics off. docs/metrics.md lists the identifiers Apple documents and their units.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "metric-percentile",
+        "description": "Which users a metric describes. p50 (the typical user) or p90 (the worst tenth).",
+        "required": false,
+        "default": "p50"
+    },
+    {
+        "name": "metric-device",
+        "description": "Apple's device filter for metrics. all_iphones, all_ipads, or a model identifier such as iPhone15,2.",
+        "required": false,
+        "default": "all_iphones"
+    },
+    {
+        "name": "max-metric-increase",
+        "description": "The largest allowed relative rise of a metric over its reference, as a fraction (0.1) or a percentage (10%). A rise also has to clear both error margins to count.",
+        "required": false,
+        "default": "10%"
+    },
+    {
+        "name": "metric-reference",
+        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+        "required": false,
+        "default": "auto"
+    },
+    {
+        "name": "apple-regressions",
+        "description": "Apple's own regression insights on a gated metric. report shows them, fail counts them as regressions, ignore drops them.",
+        "required": false,
+        "default": "report"
+    },
+    {
+        "name": "include-logs",
+        "description": "How many top signatures per type get their backtrace logs fetched; 0 turns it off.",
+        "required": false,
+        "default": "3"
+    },
+    {
+        "name": "phased-release",
+        "description": "The release guard, with version live. off (no guard), report (a dry run that logs \"would pause\"), or pause-on-failure (pauses an ACTIVE rollout on a finding that pause-on names). On a guard run the job fails on the findings pause-on names; the rest are reported. It never resumes a rollout.",
+        "required": false,
+        "default": "off"
+    },
+    {
+        "name": "pause-on",
+        "description": "Which findings pause the rollout (and fail a guard run), comma-separated. metric-regression, apple-regression, signature-regression, breach, no-data, or any. Rates decide whether users got worse; shares only say where.",
+        "required": false,
+        "default": "metric-regression, apple-regression"
+    },
+    {
+        "name": "fail-after-rollout",
+        "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
+        "required": false,
+        "default": "false"
+    },
+    {
+        "name": "report-path",
+        "description": "Where to write the full JSON report, the run's decision record (asc-diagnostics-gate replay derives the verdict again from it). Empty means a file under RUNNER_TEMP.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "annotate-source",
+        "description": "true annotates the blamed line of each reported signature in the checked-out code (needs actions/checkout before this step); false does not.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "sarif-path",
+        "description": "Where to write a SARIF 2.1.0 log of the breached and regressed signatures and the regressed metrics, for github/codeql-action/upload-sarif. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "junit-path",
+        "description": "Where to write JUnit XML (one test suite per diagnostic type and one for the metrics, one test case per reported signature or gated metric), for any CI's test report. Empty writes none.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "timeout-minutes",
+        "description": "One budget for everything the run asks of App Store Connect (every request, retry and wait), the phased-release guard's re-read and pause included. Logs not in when a quarter of it (at most 30 s) is left are given up, and metrics not read are reported unavailable; the signatures still decide, and only builds or signatures that have not arrived fail the run. Decimals are accepted (0.5 is 30 seconds).",
+        "required": false,
+        "default": "10"
+    },
+    {
+        "name": "comment",
+        "description": "true posts or updates one pull-request comment; on-breach creates it only when something breaches or regressed (but still updates an existing one); false never comments.",
+        "required": false,
+        "default": "true"
+    },
+    {
+        "name": "comment-header",
+        "description": "Tells apart several sticky comments on one pull request, for example one per app in a matrix.",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "pr-number",
+        "description": "The pull request to comment on when the event is not a pull request (workflow_run, workflow_dispatch, release).",
+        "required": false,
+        "default": ""
+    },
+    {
+        "name": "github-token",
+        "description": "Token for the pull-request comment; needs pull-requests write permission.",
+        "required": false,
+        "default": "${{ github.token }}"
+    },
+    {
+        "name": "api-base-url",
+        "description": "App Store Connect API base URL, for proxies and tests. https only, except http to a loopback address.",
+        "required": false,
+        "default": "https://api.appstoreconnect.apple.com"
+    }
+];
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -1896,7 +2173,7 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00a0\u200b-\u2
  * The inputs being parsed, and every problem found so far: each parser reports its input's
  * problem once, where it is parsed, and parsing goes on so that all of them are listed at once.
  */
-class Inputs {
+class inputs_Inputs {
     read;
     problems = [];
     constructor(read) {
@@ -2167,10 +2444,34 @@ function toPemText(raw) {
 
 
 
+
+/** Inputs that are never recorded: the key and the token. */
+const SECRET_INPUTS = ['private-key', 'github-token'];
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
-    const inputs = new Inputs(read);
+    const inputs = new inputs_Inputs(read);
     const key = apiKey(inputs);
+    const settings = parsedSettings(inputs);
+    const githubToken = inputs.raw('github-token').trim();
+    if (inputs.problems.length > 0 || !key || !settings)
+        throw problemsOf(inputs);
+    return Object.freeze({ ...key, ...settings, githubToken });
+}
+/**
+ * Parses and validates every input but the key and the token, as `replay` does with a record's
+ * inputs; throws one InputError that lists each problem.
+ */
+function parseSettings(read) {
+    const inputs = new Inputs(read);
+    const settings = parsedSettings(inputs);
+    if (inputs.problems.length > 0 || !settings)
+        throw problemsOf(inputs);
+    return Object.freeze(settings);
+}
+function problemsOf(inputs) {
+    return new InputError([...new Set(inputs.problems)].join('\n'));
+}
+function parsedSettings(inputs) {
     const gate = gateSettings(inputs);
     const api = {
         apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
@@ -2182,11 +2483,10 @@ function parseConfig(read) {
     const { build, baseline } = buildRefs(inputs, platform);
     const guard = guardSettings(inputs, build);
     const metrics = metricSettings(inputs, platform);
-    if (inputs.problems.length > 0 || !key || !build) {
-        throw new InputError([...new Set(inputs.problems)].join('\n'));
-    }
-    return Object.freeze({
-        ...key,
+    if (!build)
+        return undefined;
+    return {
+        inputs: Object.freeze(recordedInputs(inputs, api.apiBaseUrl)),
         build,
         baseline,
         ...gate,
@@ -2195,7 +2495,20 @@ function parseConfig(read) {
         ...report,
         ...guard,
         metrics
-    });
+    };
+}
+/** Each input as read, or its default: what the decision record keeps of the settings. */
+function recordedInputs(inputs, apiBaseUrl) {
+    const recorded = {};
+    for (const input of ACTION_INPUTS) {
+        if (SECRET_INPUTS.includes(input.name))
+            continue;
+        recorded[input.name] =
+            input.name === 'api-base-url'
+                ? apiBaseUrl
+                : inputs.attempt(() => inputs.text(input.name), '') || input.default;
+    }
+    return recorded;
 }
 /** The release guard: `phased-release` watches the live version's rollout, so it needs `version: live`. */
 function guardSettings(inputs, build) {
@@ -2254,8 +2567,7 @@ function commentSettings(inputs) {
         commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
         prNumber: prNumber
             ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
-            : undefined,
-        githubToken: inputs.raw('github-token').trim()
+            : undefined
     };
 }
 /** The report files, how many backtraces the report carries, and source annotations. */
@@ -2571,6 +2883,19 @@ function judge(identifier, settings, data, hasBaseline) {
         regressedByApple
     };
 }
+/**
+ * The points a decision can read, which the decision record keeps: the shown window (it holds
+ * the version's point and the METRIC_AVERAGE_VERSIONS before it) and the baseline version's.
+ */
+function decisivePoints(points, version, baselineVersion) {
+    const all = orderedPoints(points);
+    const find = (wanted) => wanted ? all.find(p => sameVersion(p.version, wanted)) : undefined;
+    const window = shownPoints(all, find(version));
+    const baseline = find(baselineVersion);
+    if (!baseline || window.includes(baseline))
+        return window;
+    return [...window, baseline].sort((a, b) => compareVersions(a.version, b.version));
+}
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
     const byVersion = new Map();
@@ -2627,16 +2952,22 @@ function reference(mode, points) {
  * populations counts only when one of them is the gated percentile and device.
  */
 function appleInsight(insights, identifier, version, settings) {
+    const matches = forGatedPopulation(insights, settings).filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
+        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)));
+    return matches.find(i => i.kind === 'regression') ?? matches[0];
+}
+/**
+ * The insights that can count for the gated percentile and device, each with only that
+ * population's figures: one with populations counts only when one of them is the gated one.
+ * The decision record keeps these alone.
+ */
+function forGatedPopulation(insights, settings) {
     const percentile = PERCENTILE_KEYS[settings.percentile];
     const ours = (p) => (p.percentile === undefined || p.percentile === percentile) &&
         (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase());
-    const matches = insights
-        .filter(insight => insight.metric.toLowerCase() === identifier.toLowerCase() &&
-        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
-        (insight.populations.length === 0 || insight.populations.some(ours)))
-        // Keep only the gated population's figures.
+    return insights
+        .filter(insight => insight.populations.length === 0 || insight.populations.some(ours))
         .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }));
-    return matches.find(i => i.kind === 'regression') ?? matches[0];
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/format.ts
@@ -3519,6 +3850,13 @@ function rolloutDay(release) {
     const share = PHASED_RELEASE.userPercentByDay[day - 1];
     return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
 }
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // Untrusted text in Markdown: everything from App Store Connect must display literally,
@@ -3639,7 +3977,11 @@ function releaseSection(guard, findings) {
         return `**Phased release:** none for ${version}.`;
     const lines = [];
     const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
-    if (guard.paused) {
+    if (guard.hypothetical && guard.decision.action === 'pause') {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`);
+    }
+    else if (guard.paused) {
         const day = rolloutDay(guard.release);
         lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
     }
@@ -3651,13 +3993,13 @@ function releaseSection(guard, findings) {
     }
     lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
     // Read again just before the PATCH, the rollout was no longer one to pause.
-    const stillToPause = !guard.paused && !guard.error && findings.some(f => f.pauses);
+    const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
     if (stillToPause)
         lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
     const others = findings.filter(f => !guard.decision.because.includes(f));
     if (others.length && guard.decision.reason !== "'phased-release' is off") {
         lines.push([
-            guard.paused || guard.decision.action === 'would-pause'
+            guard.paused || guard.decision.action !== 'none'
                 ? 'The other findings do not pause it:'
                 : 'Not paused:',
             ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
@@ -5076,7 +5418,7 @@ function reportContext(outcome) {
         buildId: data.current.build.id,
         buildLabel: data.current.build.label,
         baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: runUrl(),
+        runUrl: outcome.runUrl,
         thresholds: config.thresholds,
         maxWeightIncrease: config.maxWeightIncrease,
         rateLimit: outcome.usage?.rateLimit,
@@ -5086,10 +5428,6 @@ function reportContext(outcome) {
         sources: config.annotateSource ? outcome.sources : undefined,
         pullRequest: outcome.pullRequest ?? false
     };
-}
-function runUrl() {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-    return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/comment.ts
@@ -5243,6 +5581,60 @@ function metricsReport(metrics, appId) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/record/evidence.ts
+
+// The decision record's `evidence`: what the evaluation read, as it read it (already sanitised
+// and capped by the readers). `replay` (./read.ts) derives the verdict again from it alone.
+/** The evidence of a judged run; the backtraces are the report's own `backtraces`. */
+function evidenceRecord(outcome) {
+    const { data, sources } = outcome;
+    return {
+        current: buildEvidence(data.current),
+        baseline: data.baseline ? buildEvidence(data.baseline) : null,
+        metrics: data.metrics && outcome.config.metrics
+            ? metricsEvidence(data.metrics, outcome.config.metrics)
+            : null,
+        sources: sources
+            ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
+            : null,
+        runUrl: outcome.runUrl ?? null,
+        pullRequest: outcome.pullRequest ?? false
+    };
+}
+/** A build's facts (with the App Store version and its rollout as first read) and its lists. */
+function buildEvidence({ build, lists }) {
+    return {
+        build,
+        lists: [...lists.values()].map(list => ({
+            type: list.type,
+            complete: list.complete,
+            signatures: list.signatures
+        }))
+    };
+}
+/**
+ * The metrics as read: each series cut to the points a decision can read, and Apple's insights
+ * to those that can count for the gated percentile and device (a replay cannot change either).
+ */
+function metricsEvidence(metrics, settings) {
+    const { payload } = metrics;
+    return {
+        appId: metrics.appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        unavailable: metrics.unavailable ?? null,
+        payload: payload
+            ? {
+                series: [...payload.series.values()].map(series => ({
+                    ...series,
+                    points: decisivePoints(series.points, metrics.version, metrics.baselineVersion)
+                })),
+                insights: forGatedPopulation(payload.insights, settings)
+            }
+            : null
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/publish/records.ts
 
 
@@ -5332,6 +5724,8 @@ function boundedFindings(findings, maxBytes) {
 
 
 
+
+
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -5346,10 +5740,12 @@ function buildJsonReport(input) {
     return {
         schemaVersion: JSON_REPORT_SCHEMA_VERSION,
         tool: ACTION_NAME,
-        generatedAt: new Date().toISOString(),
+        toolVersion: TOOL_VERSION,
+        generatedAt: input.generatedAt,
         build: build(data?.current),
         baseline: build(data?.baseline),
-        error: input.error ?? null,
+        error: input.error?.message ?? null,
+        errorCause: input.error?.cause ?? null,
         result: input.skipped ? 'skipped' : (verdict?.result ?? null),
         skipReason: input.skipped ?? null,
         verdict: verdict
@@ -5367,6 +5763,7 @@ function buildJsonReport(input) {
             }
             : null,
         settings: input.settings ?? null,
+        evidence: input.evidence ?? null,
         types: (verdict?.outcomes ?? []).map(o => ({
             type: o.type,
             threshold: o.threshold,
@@ -5388,7 +5785,8 @@ function buildJsonReport(input) {
         timings: {
             ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
             total: Math.round(input.totalMs)
-        }
+        },
+        ...(input.replay ? { replay: input.replay } : {})
     };
 }
 function phasedReleaseRecord(guard) {
@@ -5397,11 +5795,8 @@ function phasedReleaseRecord(guard) {
     const release = guard.release;
     return {
         appStoreVersion: { id: guard.versionId, version: guard.version },
-        id: release?.id ?? null,
-        state: release?.state ?? null,
-        day: release?.day ?? null,
-        startDate: release?.startDate ?? null,
-        totalPauseDuration: release?.totalPauseDuration ?? null,
+        ...rolloutRecord(release),
+        decidedOn: guard.decidedOn ? rolloutRecord(guard.decidedOn) : null,
         action: guard.decision.action,
         reason: guard.decision.reason,
         paused: guard.paused,
@@ -5409,31 +5804,47 @@ function phasedReleaseRecord(guard) {
         error: guard.error ?? null
     };
 }
+/** A rollout as the record spells it: every field, null when unknown. */
+function rolloutRecord(release) {
+    return {
+        id: release?.id ?? null,
+        state: release?.state ?? null,
+        day: release?.day ?? null,
+        startDate: release?.startDate ?? null,
+        totalPauseDuration: release?.totalPauseDuration ?? null
+    };
+}
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
     return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${safeJson(report, 2)}\n`, 'report-path');
 }
-/** The JSON report of a run, however it ended. */
-function jsonReportOf(outcome) {
-    const { config, usage } = outcome;
+/** The JSON report of a run, however it ended: its decision record. */
+function jsonReportOf(outcome, replay) {
+    const { config, usage, recorded } = outcome;
     return buildJsonReport({
         ...(outcome.kind === 'judged'
             ? {
                 verdict: outcome.verdict,
                 data: outcome.data,
                 failure: outcome.failure,
-                release: outcome.release
+                release: outcome.release,
+                evidence: evidenceRecord(outcome)
             }
             : {}),
-        ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+        ...(outcome.kind === 'failed'
+            ? { error: { message: outcome.error, cause: outcome.cause } }
+            : {}),
         ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
         settings: config && {
+            inputs: config.inputs,
             thresholds: config.thresholds,
             maxWeightIncrease: config.maxWeightIncrease
         },
         rateLimit: usage?.rateLimit,
         requests: usage?.requests ?? 0,
-        totalMs: performance.now() - outcome.started
+        totalMs: recorded?.totalMs ?? performance.now() - outcome.started,
+        generatedAt: recorded?.generatedAt ?? new Date().toISOString(),
+        ...(replay ? { replay } : {})
     });
 }
 
@@ -6638,7 +7049,7 @@ function backtrace_location(node) {
     return field(offset === undefined ? hex : `${hex} + ${offset}`);
 }
 function insights(value) {
-    return backtrace_list(value).flatMap(entry => {
+    return objects(value, BACKTRACE.maxInsights).flatMap(entry => {
         const text = field(entry.insightsString, INSIGHT_MAX);
         if (!text)
             return [];
@@ -7865,8 +8276,8 @@ function readInsights(value, kind, wanted) {
                 referenceVersions: referenceVersions(insight.referenceVersions),
                 ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
                 ...optional('summary', jsonapi_text(insight.summaryString, FIELD_CAPS.insightSummary)),
-                // All of them: the gated population is picked from among them.
-                populations: metrics_all(insight.populations).flatMap(readPopulation)
+                // The gated population is picked from among them: Apple sends a few per insight.
+                populations: objects(insight.populations, FIELD_CAPS.insightPopulations).flatMap(readPopulation)
             }
         ];
     });
@@ -8420,10 +8831,11 @@ function failureLine(verdict, build) {
 async function guardRelease(client, deadline, version, findings, mode, log) {
     // From App Store Connect: one safe line before it reaches a log line, an annotation or the report.
     const versionString = oneLine(version.versionString, 64);
-    const outcome = (release, decision, extra = {}) => ({
+    const outcome = (release, decision, decidedOn, extra = {}) => ({
         version: versionString,
         versionId: version.id,
         ...(release ? { release } : {}),
+        ...(decidedOn ? { decidedOn } : {}),
         decision,
         paused: false,
         ...extra
@@ -8433,7 +8845,7 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
     if (mode !== 'off')
         logWhy(first, findings, name, version.phasedRelease, log);
     if (first.action !== 'pause')
-        return outcome(version.phasedRelease, first);
+        return outcome(version.phasedRelease, first, version.phasedRelease);
     let current = version.phasedRelease;
     let step = 're-read';
     try {
@@ -8441,17 +8853,17 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
         const now = decideRollout({ release: current, findings, mode });
         if (now.action !== 'pause') {
             log(`Not pausing ${name}: ${now.reason}.`);
-            return outcome(current, now);
+            return outcome(current, now, current);
         }
         step = 'pause';
         const paused = await pausePhasedRelease(client, current, version.id);
         if (paused.state !== 'PAUSED') {
-            return outcome(paused, now, {
+            return outcome(paused, now, current, {
                 error: `App Store Connect accepted the pause of ${name}, but the rollout is still ${paused.state}.`
             });
         }
         log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: ${because(now)}.`);
-        return outcome(paused, now, { paused: true });
+        return outcome(paused, now, current, { paused: true });
     }
     catch (error) {
         // The client's requests share the run's deadline, and past it they end as "cancelled".
@@ -8459,13 +8871,15 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
             const what = step === 'pause'
                 ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
                 : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`;
-            return outcome(current, first, {
+            return outcome(current, first, version.phasedRelease, {
                 error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
             });
         }
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
-        return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` });
+        return outcome(current, first, version.phasedRelease, {
+            error: `Could not pause ${name}: ${messageOf(error)}`
+        });
     }
 }
 /**
@@ -8504,13 +8918,6 @@ phase) {
     if (version?.status !== 'live')
         return undefined;
     return phase('Phased release', () => deadline.within(() => guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)));
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
 }
 
 ;// CONCATENATED MODULE: ./src/source/git-index.ts
@@ -8793,10 +9200,11 @@ function locateInWorkspace(verdict, backtraces, root, options = {}) {
 
 
 
+
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
-    let state = { started: performance.now() };
+    let state = { started: performance.now(), ...runUrl() };
     let outcome;
     try {
         const inputs = door.readInputs();
@@ -8850,6 +9258,11 @@ async function runGate(door) {
     return outcome;
 }
 const noDebug = () => { };
+/** The workflow run's page, when the run is on a runner. */
+function runUrl() {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+    return server && repo && id ? { runUrl: `${server}/${repo}/actions/runs/${id}` } : {};
+}
 /** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
 function workspace() {
     return process.env.GITHUB_WORKSPACE || process.cwd();

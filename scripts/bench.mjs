@@ -5,7 +5,7 @@
 // other processes on the machine weighs on both. It prints figures; it asserts nothing.
 import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
@@ -254,7 +254,8 @@ async function simulators(scenario, latencyMs) {
       firstRequestMs: Math.min(...timeline.map(r => r.start)) - result.spawnedAt,
       rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024,
       timeline,
-      warnings: result.warnings
+      warnings: result.warnings,
+      record: result.record
     }
   }
   return {
@@ -359,6 +360,44 @@ async function memory(node, scenario, runs = 2) {
     await sims.close()
   }
   return { rssMb: rss, outcome }
+}
+
+/**
+ * The decision record of one run of `scenario`, and `replay` of it (as Markdown) paired with a
+ * bare start: its size, and how long a replay takes next to starting node at all.
+ */
+async function replayed(node, scenario) {
+  const sims = await simulators(scenario, 0)
+  let record
+  try {
+    record = (await sims.run(node)).record
+  } finally {
+    await sims.close()
+  }
+  if (!record) throw new Error(`bench run wrote no decision record: ${scenario.name}`)
+  const dir = mkdtempSync(join(tmpdir(), 'asc-gate-bench-record-'))
+  const file = join(dir, 'record.json')
+  writeFileSync(file, record)
+  const walls = []
+  const ratios = []
+  try {
+    for (let i = 0; i < PAIRS; i++) {
+      const b = await bare(node)
+      const run = await spawnNode(node, [
+        join(process.cwd(), 'dist', 'cli.js'),
+        'replay',
+        file,
+        '--format',
+        'markdown'
+      ])
+      if (run.code > 1) throw new Error(`replay failed: ${run.stderr}`)
+      walls.push(run.elapsedMs)
+      ratios.push(run.elapsedMs / b)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { kb: Buffer.byteLength(record) / 1024, wallMs: median(walls), ratio: median(ratios) }
 }
 
 /** The sequential client: the very same requests, each sent after the previous one was answered. */
@@ -470,6 +509,16 @@ try {
     for (const scenario of [CAP_LOGS(), CAP_PAGES()]) {
       const worst = await memory(node, scenario)
       console.log(`Peak RSS, ${scenario.name} (max of 2 runs): ${worst.rssMb.toFixed(0)} MB`)
+    }
+    console.log(
+      `\nDecision records and \`replay --format markdown\` of each: median of ${PAIRS} pairs, each a bare \`node -e 0\` then the replay.`
+    )
+    console.log('| run | record | replay wall | replay ÷ bare |')
+    console.log('|---|---:|---:|---:|')
+    for (const scenario of [GATE, GUARD, BIG, CAP_PAGES()]) {
+      const r = await replayed(node, scenario)
+      const size = r.kb >= 1024 ? `${(r.kb / 1024).toFixed(1)} MB` : `${r.kb.toFixed(0)} KB`
+      console.log(`| ${scenario.name} | ${size} | ${ms(r.wallMs)} | ${r.ratio.toFixed(2)}× |`)
     }
     // Round trips depend on the code, not the Node: only the first Node (24 when available) runs them.
     if (node !== nodes[0]) continue

@@ -78,7 +78,9 @@ export const FIELD_CAPS = {
    */
   metricPoints: 50,
   /** Insights and populations kept, once filtered to the gated metrics. */
-  metricListItems: 50
+  metricListItems: 50,
+  /** Populations (percentile × device) kept per insight, before the gated one is picked. */
+  insightPopulations: 200
 } as const
 
 /** The only hosts whose links from App Store Connect data render as links. */
@@ -135,9 +137,10 @@ export const LOGS_MAX_BYTES = 4 * 1024 * 1024
 /**
  * Frames shown per backtrace: every blamed frame and every frame Apple tagged with an insight
  * category, with `context` frames on each side, then more callers up to `atLeast`; never more
- * than `maxFrames`. What is left out shows as "… N frames …".
+ * than `maxFrames`. What is left out shows as "… N frames …". At most `maxInsights` of Apple's
+ * insight sentences are kept per backtrace.
  */
-export const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8 } as const
+export const BACKTRACE = { maxFrames: 24, context: 2, atLeast: 8, maxInsights: 10 } as const
 
 export const GITHUB_LIMITS = {
   commentMaxChars: 65_536,
@@ -153,7 +156,16 @@ export const GITHUB_LIMITS = {
   commentsPerPage: 100
 } as const
 
-export const JSON_REPORT_SCHEMA_VERSION = 1
+/**
+ * The JSON report's shape (schema/report.schema.json). From 2 on it is a decision record: what
+ * `replay` needs to derive the verdict again. A replay reads this version only.
+ */
+export const JSON_REPORT_SCHEMA_VERSION = 2
+/**
+ * A record larger than this was not written by a run: with every cap reached it is at most
+ * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ */
+export const RECORD_MAX_BYTES = 128 * 1024 * 1024
 
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
 export const PHASED_RELEASE = {

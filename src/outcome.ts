@@ -1,6 +1,6 @@
 import type { AscClient } from './asc/client.js'
 import type { Collected } from './collect.js'
-import type { Config } from './config/parse.js'
+import type { Settings } from './config/parse.js'
 import type { Verdict } from './decision/verdict.js'
 import type { CommentPlan } from './publish/comment.js'
 import type { GuardOutcome } from './release/decide.js'
@@ -12,13 +12,17 @@ import type { SourceLookup } from './source/locate.js'
 export interface RunState {
   /** performance.now() when the run started. */
   started: number
-  config?: Config
+  config?: Settings
   /** App Store Connect's counters, read when the run is published. */
   usage?: Pick<AscClient, 'rateLimit' | 'requests'>
   /** The pull-request comment, planned (its lookup running) as soon as the inputs are read. */
   comment?: CommentPlan
   /** The run reports on a pull request, so a missing checkout is worth a hint. */
   pullRequest?: boolean
+  /** The workflow run's page, on a runner. */
+  runUrl?: string
+  /** What a replay takes from its record rather than from the clock. */
+  recorded?: { generatedAt: string; totalMs: number }
 }
 
 /**
@@ -40,7 +44,7 @@ export type Outcome =
 
 export interface Judged extends RunState {
   kind: 'judged'
-  config: Config
+  config: Settings
   data: Collected
   verdict: Verdict
   /** The line the job fails with; undefined when it passes or failing is turned off. */

@@ -6,7 +6,8 @@ import { retryPolicy, type RetryPolicy } from './http/retry.js'
 import { createTransport, type Transport } from './http/transport.js'
 import { judge } from './decision/verdict.js'
 import type { FailureCause, Outcome, RunState, Sink } from './outcome.js'
-import { act, withPause } from './release/act.js'
+import { act } from './release/act.js'
+import { withPause } from './release/decide.js'
 import { protect } from './secrets.js'
 import { locateInWorkspace } from './source/workspace.js'
 
@@ -35,7 +36,7 @@ export interface FrontDoor {
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 export async function runGate(door: FrontDoor): Promise<Outcome> {
   const transport = createTransport()
-  let state: RunState = { started: performance.now() }
+  let state: RunState = { started: performance.now(), ...runUrl() }
   let outcome: Outcome
   try {
     const inputs = door.readInputs()
@@ -88,6 +89,12 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
 }
 
 const noDebug = (): void => {}
+
+/** The workflow run's page, when the run is on a runner. */
+function runUrl(): Pick<RunState, 'runUrl'> {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
+  return server && repo && id ? { runUrl: `${server}/${repo}/actions/runs/${id}` } : {}
+}
 
 /** The checkout: GITHUB_WORKSPACE on a runner, where the step also starts; else the folder. */
 function workspace(): string {

@@ -2,6 +2,7 @@ import { startAscSimulator } from './asc-simulator.mjs'
 import { startGithubSimulator } from './github-simulator.mjs'
 import { APP, sampleBuild } from './scenarios.mjs'
 import { keyFragments, makeKey, type TestKey } from './keys.js'
+import { expectReplayable } from './replay-check.js'
 import { runAction, type ActionRun, type RunOptions } from './run-action.mjs'
 
 export type AscSim = Awaited<ReturnType<typeof startAscSimulator>>
@@ -41,8 +42,8 @@ export async function startHarness(
     ...options
   })
   const github = await startGithubSimulator({ token: GITHUB_TOKEN, repo: 'acme/app' })
-  const run: Harness['run'] = (inputs = {}, runOptions = {}) =>
-    runAction({
+  const run: Harness['run'] = async (inputs = {}, runOptions = {}) => {
+    const result = await runAction({
       ...runOptions,
       inputs: {
         'issuer-id': '69a6de7e-0000-47e3-e053-5b8c7c11a4d1',
@@ -54,6 +55,9 @@ export async function startHarness(
         ...inputs
       }
     })
+    expectReplayable(result)
+    return result
+  }
   return {
     key,
     asc,

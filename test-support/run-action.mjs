@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { recordAt } from './records.mjs'
 import { temporaryDirectory } from './temp.mjs'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -26,11 +27,13 @@ function actionDefaults() {
  * @typedef {{
  *   code: number, stdout: string, stderr: string, outputs: Record<string, string>, summary: string,
  *   everything: string, masked: string[], errors: string[], warnings: string[], runnerTemp: string,
- *   elapsedMs: number, spawnedAt: number
+ *   elapsedMs: number, spawnedAt: number, record?: string
  * }} ActionRun
  *   everything: all the run printed or wrote except `::add-mask::` lines, for secret-leak checks.
  *   masked: values registered with `::add-mask::`.
  *   spawnedAt: performance.now() just before the process was spawned (the benchmark's origin).
+ *   record: the decision record's text (at 'report-path', or its default), checked against
+ *   the schema; undefined when the run wrote none.
  * @typedef {{
  *   inputs: Record<string, string>, env?: Record<string, string>,
  *   event?: { name: string, payload: unknown }, node?: string[], nodePath?: string
@@ -79,6 +82,10 @@ export async function runAction(options) {
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
   const lines = stdout.split('\n')
+  const record = recordAt(
+    env['INPUT_REPORT-PATH'] || join(runnerTemp, 'asc-diagnostics-gate-report.json'),
+    workspace
+  )
   return {
     code,
     stdout,
@@ -89,7 +96,8 @@ export async function runAction(options) {
       lines.filter(line => !line.startsWith('::add-mask::')).join('\n'),
       stderr,
       outputText,
-      summary
+      summary,
+      record ?? ''
     ].join('\n'),
     masked: lines
       .filter(line => line.startsWith('::add-mask::'))
@@ -98,7 +106,8 @@ export async function runAction(options) {
     warnings: commands(lines, 'warning'),
     runnerTemp,
     elapsedMs,
-    spawnedAt
+    spawnedAt,
+    ...(record === undefined ? {} : { record })
   }
 }
 

@@ -4,6 +4,7 @@
 // a pseudo-terminal (util-linux `script`), so stdout and stderr are a terminal, merged in `stdout`.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
+import { checkRecord, recordAt } from './records.mjs'
 import { ROOT, spawnNode } from './run-action.mjs'
 import { temporaryDirectory } from './temp.mjs'
 
@@ -19,7 +20,8 @@ export function hasScript() {
 
 /**
  * @param {string[]} args
- * @param {{ env?: Record<string, string>, tty?: boolean, cwd?: string }} [options]
+ * @param {{ env?: Record<string, string>, tty?: boolean, cwd?: string, node?: string[] }} [options]
+ *   node: arguments to node before the script (`--import` a guard).
  * @returns {Promise<{ code: number, stdout: string, stderr: string, cwd: string }>}
  */
 export async function runCli(args, options = {}) {
@@ -27,10 +29,15 @@ export async function runCli(args, options = {}) {
   /** @type {Record<string, string>} */
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env }
   if (!options.tty) {
-    const { code, stdout, stderr } = await spawnNode(process.execPath, [CLI, ...args], {
-      env,
-      cwd
-    })
+    const { code, stdout, stderr } = await spawnNode(
+      process.execPath,
+      [...(options.node ?? []), CLI, ...args],
+      {
+        env,
+        cwd
+      }
+    )
+    checkRecords(args, stdout, cwd)
     return { code, stdout, stderr, cwd }
   }
   const command = [process.execPath, CLI, ...args].map(quote).join(' ')
@@ -42,4 +49,27 @@ export async function runCli(args, options = {}) {
     { env: { ...env, TERM: 'xterm-256color' }, cwd }
   )
   return { code, stdout: stdout.replace(/\r\n/g, '\n'), stderr, cwd }
+}
+
+/**
+ * Every decision record the run produced matches the schema: the --report-path file, and
+ * stdout under --format json. @param {string[]} args @param {string} stdout @param {string} cwd
+ */
+function checkRecords(args, stdout, cwd) {
+  const value = (/** @type {string} */ flag) => {
+    const at = args.indexOf(flag)
+    const inline = args.find(arg => arg.startsWith(`${flag}=`))
+    return at >= 0 ? args[at + 1] : inline?.slice(flag.length + 1)
+  }
+  const path = value('--report-path')
+  if (path) recordAt(path, cwd)
+  if (value('--format') === 'json' && stdout.trim()) {
+    let record
+    try {
+      record = JSON.parse(stdout)
+    } catch {
+      return
+    }
+    if (record?.tool === 'asc-diagnostics-gate') checkRecord(record, 'on stdout')
+  }
 }

@@ -179,7 +179,7 @@ function location(node: Node): string | undefined {
 }
 
 function insights(value: unknown): Backtrace['insights'] {
-  return list(value).flatMap(entry => {
+  return objects(value, BACKTRACE.maxInsights).flatMap(entry => {
     const text = field(entry.insightsString, INSIGHT_MAX)
     if (!text) return []
     const url = httpsUrl(entry.insightsURL)

@@ -187,8 +187,10 @@ function readInsights(
         referenceVersions: referenceVersions(insight.referenceVersions),
         ...(typeof highImpact === 'boolean' ? { highImpact } : {}),
         ...optional('summary', text(insight.summaryString, FIELD_CAPS.insightSummary)),
-        // All of them: the gated population is picked from among them.
-        populations: all(insight.populations).flatMap(readPopulation)
+        // The gated population is picked from among them: Apple sends a few per insight.
+        populations: objects(insight.populations, FIELD_CAPS.insightPopulations).flatMap(
+          readPopulation
+        )
       }
     ]
   })

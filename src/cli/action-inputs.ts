@@ -213,7 +213,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "report-path",
-    "description": "Where to write the full JSON report. Empty means a file under RUNNER_TEMP.",
+    "description": "Where to write the full JSON report, the run's decision record (asc-diagnostics-gate replay derives the verdict again from it). Empty means a file under RUNNER_TEMP.",
     "required": false,
     "default": ""
   },

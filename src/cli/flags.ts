@@ -24,7 +24,7 @@ const KEY = 'private-key'
 /** Where the tool differs from the action: it writes no report file unless asked to. */
 const DESCRIBED: Readonly<Record<string, string>> = {
   'report-path':
-    'Where to write the full JSON report (the same file as the action writes); none when empty.'
+    'Where to write the full JSON report, the decision record replay reads (the same file as the action writes); none when empty.'
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   KEY_ENV
 } from './flags.js'
 import { commandLineSinks, FORMATS, type Format, type Streams } from './output.js'
+import { replayMain } from './replay.js'
 import { paletteFor } from './terminal.js'
 
 export interface Terminal extends Streams {
@@ -52,6 +53,12 @@ const EXAMPLES_HELP = [
   `  ${NAME} --bundle-id com.example.app --app-version live --format json > report.json`
 ].join('\n')
 
+const COMMANDS_HELP = [
+  'Commands:',
+  "  replay <record.json>       derive a run's verdict again from its JSON report, offline and",
+  '                             without a key, under its policy or another (replay --help)'
+].join('\n')
+
 const METRICS_HELP = [
   'Metric identifiers (--metrics; a higher value is worse for each):',
   ...KNOWN_METRICS.map(m => `  ${m.identifier.padEnd(20)}${m.label}, in ${m.unit}`)
@@ -75,7 +82,7 @@ function program(io: Terminal): Command {
     .showHelpAfterError(`(${NAME} --help lists every flag)`)
     .addHelpText(
       'after',
-      `\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`
+      `\n${COMMANDS_HELP}\n\n${EXAMPLES_HELP}\n\n${METRICS_HELP}\n\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`
     )
   for (const flag of FLAGS) {
     const option = new Option(`--${flag.flag} <value>`, flag.description).env(flag.env)
@@ -102,6 +109,7 @@ function program(io: Terminal): Command {
 
 /** Runs the tool; resolves to its exit status. Environment variables come from process.env. */
 export async function main(args: readonly string[], io: Terminal): Promise<number> {
+  if (args[0] === 'replay') return replayMain(args.slice(1), io)
   // Before the parser, which would echo the value: the key in a flag is already in the
   // shell's history, so say where it belongs instead.
   if (args.some(arg => /^--private-key(=|$)/.test(arg))) {

@@ -1,4 +1,4 @@
-import type { Sink } from '../outcome.js'
+import type { Outcome, Sink } from '../outcome.js'
 import { reportContext } from '../report/context.js'
 import { messageOf } from '../errors.js'
 import { ciReportFiles } from '../publish/ci-reports.js'
@@ -31,6 +31,8 @@ export interface OutputOptions {
   wording: (message: string) => string
   /** Receives the exit status. */
   exit: (code: number) => void
+  /** A replay under another policy: the comparison above the report, and in the JSON. */
+  replay?: { preface: string; json: Record<string, unknown> }
 }
 
 const TOOL = 'asc-diagnostics-gate'
@@ -47,11 +49,13 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
     }
   }
 
+  const record = (outcome: Outcome) => jsonReportOf(outcome, options.replay?.json)
   const report: Sink = async outcome => {
     if (options.format === 'json') {
-      streams.stdout.write(`${scrub(safeJson(jsonReportOf(outcome), 2))}\n`)
+      streams.stdout.write(`${scrub(safeJson(record(outcome), 2))}\n`)
     } else if (outcome.kind === 'judged') {
-      const markdown = scrub(renderReport(outcome.verdict, reportContext(outcome)))
+      const preface = options.replay ? `${options.replay.preface}\n\n` : ''
+      const markdown = scrub(preface + renderReport(outcome.verdict, reportContext(outcome)))
       streams.stdout.write(
         options.format === 'markdown' ? markdown : terminalReport(markdown, options.palette)
       )
@@ -63,7 +67,7 @@ export function commandLineSinks(streams: Streams, options: OutputOptions): Sink
     const path = outcome.config?.reportPath ?? options.reportPath
     if (path) {
       try {
-        writeJsonReport(jsonReportOf(outcome), path)
+        writeJsonReport(record(outcome), path)
       } catch (error) {
         line(`warning: could not write the JSON report to '${path}': ${messageOf(error)}`)
       }

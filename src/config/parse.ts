@@ -4,6 +4,7 @@ import { InputError } from '../errors.js'
 import type { BuildRef, CommentMode, NoDataPolicy, PhasedReleaseMode } from '../model.js'
 import type { MetricSettings } from '../metrics/model.js'
 import { DEFAULT_PAUSE_ON, type FindingKind } from '../decision/findings.js'
+import { ACTION_INPUTS } from '../cli/action-inputs.js'
 import { buildRefs } from './build-refs.js'
 import { Inputs, type InputReader } from './inputs.js'
 import { metricSettings } from './metrics.js'
@@ -25,12 +26,16 @@ import {
 
 export type { InputReader } from './inputs.js'
 
-export interface Config {
-  readonly issuerId?: string
-  readonly keyId: string
-  readonly privateKey: KeyObject
-  /** Every form of the key as given, to mask in logs. */
-  readonly keySecrets: readonly string[]
+/**
+ * Everything a run is told except its secrets: what `replay` re-derives a verdict under. The
+ * decision record keeps `inputs`, and a replay parses them again with its flags on top.
+ */
+export interface Settings {
+  /**
+   * Every input as the run read it, with action.yml's default applied, minus the key and the
+   * token ('api-base-url' as parsed: it never carries credentials).
+   */
+  readonly inputs: Readonly<Record<string, string>>
   readonly build: BuildRef
   readonly baseline?: BuildRef
   readonly types: readonly DiagnosticType[]
@@ -46,7 +51,6 @@ export interface Config {
   readonly comment: CommentMode
   readonly commentHeader: string
   readonly prNumber?: number
-  readonly githubToken: string
   readonly includeLogs: number
   readonly reportPath?: string
   /** `annotate-source`: annotate the blamed source lines found in the workspace. */
@@ -65,10 +69,44 @@ export interface Config {
   readonly metrics?: MetricSettings
 }
 
+export interface Config extends Settings {
+  readonly issuerId?: string
+  readonly keyId: string
+  readonly privateKey: KeyObject
+  /** Every form of the key as given, to mask in logs. */
+  readonly keySecrets: readonly string[]
+  readonly githubToken: string
+}
+
+/** Inputs that are never recorded: the key and the token. */
+export const SECRET_INPUTS: readonly string[] = ['private-key', 'github-token']
+
 /** Parses and validates every input; throws one InputError that lists each problem. */
 export function parseConfig(read: InputReader): Config {
   const inputs = new Inputs(read)
   const key = apiKey(inputs)
+  const settings = parsedSettings(inputs)
+  const githubToken = inputs.raw('github-token').trim()
+  if (inputs.problems.length > 0 || !key || !settings) throw problemsOf(inputs)
+  return Object.freeze({ ...key, ...settings, githubToken })
+}
+
+/**
+ * Parses and validates every input but the key and the token, as `replay` does with a record's
+ * inputs; throws one InputError that lists each problem.
+ */
+export function parseSettings(read: InputReader): Settings {
+  const inputs = new Inputs(read)
+  const settings = parsedSettings(inputs)
+  if (inputs.problems.length > 0 || !settings) throw problemsOf(inputs)
+  return Object.freeze(settings)
+}
+
+function problemsOf(inputs: Inputs): InputError {
+  return new InputError([...new Set(inputs.problems)].join('\n'))
+}
+
+function parsedSettings(inputs: Inputs): Settings | undefined {
   const gate = gateSettings(inputs)
   const api = {
     apiBaseUrl: inputs.parsed('api-base-url', ASC.defaultBaseUrl, baseUrl, ''),
@@ -90,12 +128,9 @@ export function parseConfig(read: InputReader): Config {
   const { build, baseline } = buildRefs(inputs, platform)
   const guard = guardSettings(inputs, build)
   const metrics = metricSettings(inputs, platform)
-
-  if (inputs.problems.length > 0 || !key || !build) {
-    throw new InputError([...new Set(inputs.problems)].join('\n'))
-  }
-  return Object.freeze({
-    ...key,
+  if (!build) return undefined
+  return {
+    inputs: Object.freeze(recordedInputs(inputs, api.apiBaseUrl)),
     build,
     baseline,
     ...gate,
@@ -104,7 +139,20 @@ export function parseConfig(read: InputReader): Config {
     ...report,
     ...guard,
     metrics
-  })
+  }
+}
+
+/** Each input as read, or its default: what the decision record keeps of the settings. */
+function recordedInputs(inputs: Inputs, apiBaseUrl: string): Record<string, string> {
+  const recorded: Record<string, string> = {}
+  for (const input of ACTION_INPUTS) {
+    if (SECRET_INPUTS.includes(input.name)) continue
+    recorded[input.name] =
+      input.name === 'api-base-url'
+        ? apiBaseUrl
+        : inputs.attempt(() => inputs.text(input.name), '') || input.default
+  }
+  return recorded
 }
 
 /** The release guard: `phased-release` watches the live version's rollout, so it needs `version: live`. */
@@ -214,17 +262,14 @@ function gateSettings(
 }
 
 /** The sticky pull-request comment: when, under which header, on which pull request. */
-function commentSettings(
-  inputs: Inputs
-): Pick<Config, 'comment' | 'commentHeader' | 'prNumber' | 'githubToken'> {
+function commentSettings(inputs: Inputs): Pick<Config, 'comment' | 'commentHeader' | 'prNumber'> {
   const prNumber = inputs.attempt(() => inputs.optional('pr-number'), undefined)
   return {
     comment: inputs.parsed('comment', 'true', commentMode, 'never'),
     commentHeader: inputs.attempt(() => header(inputs.text('comment-header')), ''),
     prNumber: prNumber
       ? inputs.attempt(() => integer('pr-number', prNumber, 1, 2 ** 31), undefined)
-      : undefined,
-    githubToken: inputs.raw('github-token').trim()
+      : undefined
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Collected } from '../collect.js'
-import type { Config } from '../config/parse.js'
+import type { Settings } from '../config/parse.js'
 import { evaluate, type SignatureEvaluation } from '../gate.js'
 import { metricsVerdict, regressionSentence } from '../metrics/verdict.js'
 import type { MetricsVerdict } from '../metrics/model.js'
@@ -29,7 +29,7 @@ export interface Judgement {
 }
 
 /** The run's verdict, a pure function of the settings and what App Store Connect sent. */
-export function judge(config: Config, data: Collected): Judgement {
+export function judge(config: Settings, data: Collected): Judgement {
   const signatures = evaluate({
     ...config,
     current: data.current.lists,
@@ -63,7 +63,7 @@ export function verdictFrom(
 }
 
 /** The settings that decide consequences; a guard run is one that watches a live rollout. */
-function consequencePolicy(config: Config, data: Collected): ConsequencePolicy {
+function consequencePolicy(config: Settings, data: Collected): ConsequencePolicy {
   const version = data.current.build.appStoreVersion
   const guarded = config.phasedRelease !== 'off' && version?.status === 'live'
   return {

@@ -110,6 +110,24 @@ function judge(
   }
 }
 
+/**
+ * The points a decision can read, which the decision record keeps: the shown window (it holds
+ * the version's point and the METRIC_AVERAGE_VERSIONS before it) and the baseline version's.
+ */
+export function decisivePoints(
+  points: MetricPoint[],
+  version: string | undefined,
+  baselineVersion: string | undefined
+): MetricPoint[] {
+  const all = orderedPoints(points)
+  const find = (wanted: string | undefined) =>
+    wanted ? all.find(p => sameVersion(p.version, wanted)) : undefined
+  const window = shownPoints(all, find(version))
+  const baseline = find(baselineVersion)
+  if (!baseline || window.includes(baseline)) return window
+  return [...window, baseline].sort((a, b) => compareVersions(a.version, b.version))
+}
+
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points: MetricPoint[]): MetricPoint[] {
   const byVersion = new Map<string, MetricPoint>()
@@ -181,18 +199,28 @@ function appleInsight(
   version: string | undefined,
   settings: MetricSettings
 ): AppleInsight | undefined {
+  const matches = forGatedPopulation(insights, settings).filter(
+    insight =>
+      insight.metric.toLowerCase() === identifier.toLowerCase() &&
+      (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version))
+  )
+  return matches.find(i => i.kind === 'regression') ?? matches[0]
+}
+
+/**
+ * The insights that can count for the gated percentile and device, each with only that
+ * population's figures: one with populations counts only when one of them is the gated one.
+ * The decision record keeps these alone.
+ */
+export function forGatedPopulation(
+  insights: readonly AppleInsight[],
+  settings: MetricSettings
+): AppleInsight[] {
   const percentile = PERCENTILE_KEYS[settings.percentile]
   const ours = (p: AppleInsight['populations'][number]): boolean =>
     (p.percentile === undefined || p.percentile === percentile) &&
     (p.device === undefined || p.device.toLowerCase() === settings.device.toLowerCase())
-  const matches = insights
-    .filter(
-      insight =>
-        insight.metric.toLowerCase() === identifier.toLowerCase() &&
-        (insight.latestVersion === undefined || sameVersion(insight.latestVersion, version)) &&
-        (insight.populations.length === 0 || insight.populations.some(ours))
-    )
-    // Keep only the gated population's figures.
+  return insights
+    .filter(insight => insight.populations.length === 0 || insight.populations.some(ours))
     .map(insight => ({ ...insight, populations: insight.populations.filter(ours) }))
-  return matches.find(i => i.kind === 'regression') ?? matches[0]
 }

@@ -9,7 +9,10 @@ import { metricsReport } from '../metrics/outputs.js'
 import { safeJson } from '../text.js'
 import { subjectName } from '../wording.js'
 import { writeTextFile } from './files.js'
-import type { Outcome } from '../outcome.js'
+import type { FailureCause, Outcome } from '../outcome.js'
+import { evidenceRecord } from '../record/evidence.js'
+import { TOOL_VERSION } from '../cli/action-inputs.js'
+import type { PhasedRelease } from '../asc/phased-release.js'
 import { findingRecord, signatureRecord } from './records.js'
 
 export interface JsonReportInput {
@@ -17,15 +20,25 @@ export interface JsonReportInput {
   data?: Collected
   failure?: string
   release?: GuardOutcome
-  /** A fatal error that stopped the run before a verdict. */
-  error?: string
+  /** A fatal error that stopped the run before a verdict, and what kind of problem it was. */
+  error?: { message: string; cause: FailureCause }
   /** Why the gate did not run (a fork's pull request without the key). */
   skipped?: string
   /** Undefined when the inputs were invalid. */
-  settings?: { thresholds: Record<string, number>; maxWeightIncrease: number }
+  settings?: {
+    inputs: Readonly<Record<string, string>>
+    thresholds: Record<string, number>
+    maxWeightIncrease: number
+  }
+  /** What the verdict was derived from; undefined without a verdict. */
+  evidence?: Record<string, unknown>
   rateLimit?: RateLimit
   requests: number
   totalMs: number
+  /** When the run happened: now, or the replayed record's time. */
+  generatedAt: string
+  /** What a replay under another policy changed; only a replay's record has it. */
+  replay?: Record<string, unknown>
 }
 
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
@@ -43,10 +56,12 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
   return {
     schemaVersion: JSON_REPORT_SCHEMA_VERSION,
     tool: ACTION_NAME,
-    generatedAt: new Date().toISOString(),
+    toolVersion: TOOL_VERSION,
+    generatedAt: input.generatedAt,
     build: build(data?.current),
     baseline: build(data?.baseline),
-    error: input.error ?? null,
+    error: input.error?.message ?? null,
+    errorCause: input.error?.cause ?? null,
     result: input.skipped ? 'skipped' : (verdict?.result ?? null),
     skipReason: input.skipped ?? null,
     verdict: verdict
@@ -64,6 +79,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
         }
       : null,
     settings: input.settings ?? null,
+    evidence: input.evidence ?? null,
     types: (verdict?.outcomes ?? []).map(o => ({
       type: o.type,
       threshold: o.threshold,
@@ -85,7 +101,8 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
     timings: {
       ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
       total: Math.round(input.totalMs)
-    }
+    },
+    ...(input.replay ? { replay: input.replay } : {})
   }
 }
 
@@ -94,16 +111,24 @@ function phasedReleaseRecord(guard: GuardOutcome | undefined): Record<string, un
   const release = guard.release
   return {
     appStoreVersion: { id: guard.versionId, version: guard.version },
-    id: release?.id ?? null,
-    state: release?.state ?? null,
-    day: release?.day ?? null,
-    startDate: release?.startDate ?? null,
-    totalPauseDuration: release?.totalPauseDuration ?? null,
+    ...rolloutRecord(release),
+    decidedOn: guard.decidedOn ? rolloutRecord(guard.decidedOn) : null,
     action: guard.decision.action,
     reason: guard.decision.reason,
     paused: guard.paused,
     pausedOn: guard.decision.because.map(subjectName),
     error: guard.error ?? null
+  }
+}
+
+/** A rollout as the record spells it: every field, null when unknown. */
+function rolloutRecord(release: PhasedRelease | undefined): Record<string, unknown> {
+  return {
+    id: release?.id ?? null,
+    state: release?.state ?? null,
+    day: release?.day ?? null,
+    startDate: release?.startDate ?? null,
+    totalPauseDuration: release?.totalPauseDuration ?? null
   }
 }
 
@@ -116,26 +141,35 @@ export function writeJsonReport(report: Record<string, unknown>, path: string | 
   )
 }
 
-/** The JSON report of a run, however it ended. */
-export function jsonReportOf(outcome: Outcome): Record<string, unknown> {
-  const { config, usage } = outcome
+/** The JSON report of a run, however it ended: its decision record. */
+export function jsonReportOf(
+  outcome: Outcome,
+  replay?: Record<string, unknown>
+): Record<string, unknown> {
+  const { config, usage, recorded } = outcome
   return buildJsonReport({
     ...(outcome.kind === 'judged'
       ? {
           verdict: outcome.verdict,
           data: outcome.data,
           failure: outcome.failure,
-          release: outcome.release
+          release: outcome.release,
+          evidence: evidenceRecord(outcome)
         }
       : {}),
-    ...(outcome.kind === 'failed' ? { error: outcome.error } : {}),
+    ...(outcome.kind === 'failed'
+      ? { error: { message: outcome.error, cause: outcome.cause } }
+      : {}),
     ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
     settings: config && {
+      inputs: config.inputs,
       thresholds: config.thresholds,
       maxWeightIncrease: config.maxWeightIncrease
     },
     rateLimit: usage?.rateLimit,
     requests: usage?.requests ?? 0,
-    totalMs: performance.now() - outcome.started
+    totalMs: recorded?.totalMs ?? performance.now() - outcome.started,
+    generatedAt: recorded?.generatedAt ?? new Date().toISOString(),
+    ...(replay ? { replay } : {})
   })
 }

@@ -38,11 +38,13 @@ async function guardRelease(
   const outcome = (
     release: PhasedRelease | undefined,
     decision: GuardDecision,
+    decidedOn: PhasedRelease | undefined,
     extra: Partial<GuardOutcome> = {}
   ): GuardOutcome => ({
     version: versionString,
     versionId: version.id,
     ...(release ? { release } : {}),
+    ...(decidedOn ? { decidedOn } : {}),
     decision,
     paused: false,
     ...extra
@@ -50,7 +52,7 @@ async function guardRelease(
   const first = decideRollout({ release: version.phasedRelease, findings, mode })
   const name = `the phased release of ${versionString}`
   if (mode !== 'off') logWhy(first, findings, name, version.phasedRelease, log)
-  if (first.action !== 'pause') return outcome(version.phasedRelease, first)
+  if (first.action !== 'pause') return outcome(version.phasedRelease, first, version.phasedRelease)
   let current = version.phasedRelease
   let step: 're-read' | 'pause' = 're-read'
   try {
@@ -58,17 +60,17 @@ async function guardRelease(
     const now = decideRollout({ release: current, findings, mode })
     if (now.action !== 'pause') {
       log(`Not pausing ${name}: ${now.reason}.`)
-      return outcome(current, now)
+      return outcome(current, now, current)
     }
     step = 'pause'
     const paused = await pausePhasedRelease(client, current!, version.id)
     if (paused.state !== 'PAUSED') {
-      return outcome(paused, now, {
+      return outcome(paused, now, current, {
         error: `App Store Connect accepted the pause of ${name}, but the rollout is still ${paused.state}.`
       })
     }
     log(`Paused ${name}${current?.day ? ` at ${rolloutDay(current)}` : ''}: ${because(now)}.`)
-    return outcome(paused, now, { paused: true })
+    return outcome(paused, now, current, { paused: true })
   } catch (error) {
     // The client's requests share the run's deadline, and past it they end as "cancelled".
     if (deadline.signal.aborted) {
@@ -76,12 +78,14 @@ async function guardRelease(
         step === 'pause'
           ? `the pause within ${deadline.bound}, which bounds the pause too; check the rollout in App Store Connect, where the pause may still have landed, or raise 'timeout-minutes'`
           : `the rollout's re-read within ${deadline.bound}, which bounds the pause too, so nothing was paused; rerun later, or raise 'timeout-minutes'`
-      return outcome(current, first, {
+      return outcome(current, first, version.phasedRelease, {
         error: `Could not pause ${name}: App Store Connect did not answer ${what}.`
       })
     }
     if (!(error instanceof ServiceError || error instanceof DataError)) throw error
-    return outcome(current, first, { error: `Could not pause ${name}: ${messageOf(error)}` })
+    return outcome(current, first, version.phasedRelease, {
+      error: `Could not pause ${name}: ${messageOf(error)}`
+    })
   }
 }
 
@@ -141,14 +145,4 @@ export async function act(
       guardRelease(client, deadline, version, verdict.findings, config.phasedRelease, log)
     )
   )
-}
-
-/** The failure line starts with the pause, the one thing this run changed. */
-export function withPause(
-  failure: string | undefined,
-  release: GuardOutcome | undefined
-): string | undefined {
-  if (!failure || !release?.paused || !release.release) return failure
-  const day = rolloutDay(release.release)
-  return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`
 }

@@ -23,11 +23,18 @@ export interface GuardOutcome {
   versionId: string
   /** The rollout after this run; undefined when the version has none. */
   release?: PhasedRelease
+  /** The rollout as read when the decision was made (re-read just before a pause). */
+  decidedOn?: PhasedRelease
   decision: GuardDecision
   /** True only when this run paused it. */
   paused: boolean
   /** Why the pause failed (a 403 names the role); the verdict stands either way. */
   error?: string
+  /**
+   * A replay under another policy: `decision` is what the guard would do with the rollout as
+   * the run first read it, and nothing was done.
+   */
+  hypothetical?: boolean
 }
 
 /**
@@ -95,4 +102,14 @@ export function rolloutDay(release: PhasedRelease): string | undefined {
   const day = Math.min(release.day, PHASED_RELEASE.days)
   const share = PHASED_RELEASE.userPercentByDay[day - 1]
   return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`
+}
+
+/** The failure line starts with the pause, the one thing this run changed. */
+export function withPause(
+  failure: string | undefined,
+  release: GuardOutcome | undefined
+): string | undefined {
+  if (!failure || !release?.paused || !release.release) return failure
+  const day = rolloutDay(release.release)
+  return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`
 }

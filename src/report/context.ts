@@ -8,7 +8,7 @@ export function reportContext(outcome: Judged): ReportContext {
     buildId: data.current.build.id,
     buildLabel: data.current.build.label,
     baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-    runUrl: runUrl(),
+    runUrl: outcome.runUrl,
     thresholds: config.thresholds,
     maxWeightIncrease: config.maxWeightIncrease,
     rateLimit: outcome.usage?.rateLimit,
@@ -18,9 +18,4 @@ export function reportContext(outcome: Judged): ReportContext {
     sources: config.annotateSource ? outcome.sources : undefined,
     pullRequest: outcome.pullRequest ?? false
   }
-}
-
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
-  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
 }

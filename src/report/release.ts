@@ -12,7 +12,12 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
   if (!guard.release) return `**Phased release:** none for ${version}.`
   const lines: string[] = []
   const evidence = evidenceOf(guard.decision).map(text).join(', ')
-  if (guard.paused) {
+  if (guard.hypothetical && guard.decision.action === 'pause') {
+    const day = rolloutDay(guard.release)
+    lines.push(
+      `⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`
+    )
+  } else if (guard.paused) {
     const day = rolloutDay(guard.release)
     lines.push(
       `⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`
@@ -26,13 +31,14 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
   }
   lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`)
   // Read again just before the PATCH, the rollout was no longer one to pause.
-  const stillToPause = !guard.paused && !guard.error && findings.some(f => f.pauses)
+  const stillToPause =
+    !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses)
   if (stillToPause) lines.push(`Not paused now: ${text(guard.decision.reason)}.`)
   const others = findings.filter(f => !guard.decision.because.includes(f))
   if (others.length && guard.decision.reason !== "'phased-release' is off") {
     lines.push(
       [
-        guard.paused || guard.decision.action === 'would-pause'
+        guard.paused || guard.decision.action !== 'none'
           ? 'The other findings do not pause it:'
           : 'Not paused:',
         ...others.map(
