@@ -5948,6 +5948,23 @@ const FLAGS = flagged.map(input => ({
     default: input.default
 }));
 /**
+ * The value of each flag commander parsed, by the input it sets, when `keep` accepts it with
+ * where it came from ('cli', 'env', 'default').
+ */
+function flagValues(command, keep) {
+    const values = new Map();
+    for (const flag of FLAGS) {
+        const option = command.options.find(o => o.long === `--${flag.flag}`);
+        if (!option)
+            continue;
+        const name = option.attributeName();
+        const value = command.getOptionValue(name);
+        if (keep(command.getOptionValueSource(name), flag, value))
+            values.set(flag.input, String(value));
+    }
+    return values;
+}
+/**
  * The inputs as the action's parser reads them: a flag's value (commander already took the
  * environment variable or action.yml's default when the flag was not given), the key from the
  * environment, and the comment and annotations turned off.
@@ -8804,17 +8821,9 @@ async function replayMain(args, io) {
         await sink(outcome);
     return status;
 }
-/** The flags given on the command line, as the inputs they set. */
+/** The flags given on the command line, as the inputs they set: the record is the rest. */
 function overridesOf(command) {
-    const overrides = new Map();
-    for (const flag of FLAGS) {
-        const option = command.options.find(o => o.long === `--${flag.flag}`);
-        const name = option.attributeName();
-        if (command.getOptionValueSource(name) === 'cli') {
-            overrides.set(flag.input, String(command.getOptionValue(name)));
-        }
-    }
-    return overrides;
+    return flagValues(command, source => source === 'cli');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
@@ -8975,17 +8984,8 @@ function refusedArguments(args) {
  * (commander's order). An input without a default that was not given is absent.
  */
 function inputValues(command) {
-    const values = new Map();
-    for (const flag of FLAGS) {
-        const option = command.options.find(o => o.long === `--${flag.flag}`);
-        const name = option.attributeName();
-        const value = command.getOptionValue(name);
-        // A --no-… flag defaults to true in commander when action.yml gives no default.
-        const fromDefault = command.getOptionValueSource(name) === 'default';
-        if (typeof value === 'string' && !(fromDefault && !flag.default))
-            values.set(flag.input, value);
-    }
-    return values;
+    // A --no-… flag defaults to true in commander when action.yml gives no default.
+    return flagValues(command, (source, flag, value) => typeof value === 'string' && !(source === 'default' && !flag.default));
 }
 
 

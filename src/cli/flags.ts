@@ -1,3 +1,4 @@
+import type { Command } from 'commander'
 import { InputError } from '../errors.js'
 import { readKeyFile } from '../config/key-file.js'
 import type { InputReader } from '../config/parse.js'
@@ -79,6 +80,25 @@ export const FLAGS: readonly Flag[] = flagged.map(input => ({
   description: describe(input.name, input.description),
   default: input.default
 }))
+
+/**
+ * The value of each flag commander parsed, by the input it sets, when `keep` accepts it with
+ * where it came from ('cli', 'env', 'default').
+ */
+export function flagValues(
+  command: Command,
+  keep: (source: string | undefined, flag: Flag, value: unknown) => boolean
+): Map<string, string> {
+  const values = new Map<string, string>()
+  for (const flag of FLAGS) {
+    const option = command.options.find(o => o.long === `--${flag.flag}`)
+    if (!option) continue
+    const name = option.attributeName()
+    const value: unknown = command.getOptionValue(name)
+    if (keep(command.getOptionValueSource(name), flag, value)) values.set(flag.input, String(value))
+  }
+  return values
+}
 
 /**
  * The inputs as the action's parser reads them: a flag's value (commander already took the

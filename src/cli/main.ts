@@ -10,6 +10,7 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js'
 import {
   envName,
   FLAGS,
+  flagValues,
   forCommandLine,
   GITHUB_ONLY_INPUTS,
   inputReader,
@@ -187,14 +188,9 @@ function refusedArguments(args: readonly string[]): string | undefined {
  * (commander's order). An input without a default that was not given is absent.
  */
 function inputValues(command: Command): Map<string, string> {
-  const values = new Map<string, string>()
-  for (const flag of FLAGS) {
-    const option = command.options.find(o => o.long === `--${flag.flag}`)!
-    const name = option.attributeName()
-    const value: unknown = command.getOptionValue(name)
-    // A --no-… flag defaults to true in commander when action.yml gives no default.
-    const fromDefault = command.getOptionValueSource(name) === 'default'
-    if (typeof value === 'string' && !(fromDefault && !flag.default)) values.set(flag.input, value)
-  }
-  return values
+  // A --no-… flag defaults to true in commander when action.yml gives no default.
+  return flagValues(
+    command,
+    (source, flag, value) => typeof value === 'string' && !(source === 'default' && !flag.default)
+  )
 }

@@ -9,7 +9,7 @@ import { replay } from '../replay/replay.js'
 import { oneLine, safeJson } from '../text.js'
 import { TOOL_VERSION } from './action-inputs.js'
 import { EXIT } from './exit-codes.js'
-import { FLAGS, forCommandLine } from './flags.js'
+import { FLAGS, flagValues, forCommandLine } from './flags.js'
 import type { Terminal } from './main.js'
 import { commandLineSinks, FORMATS, type Format } from './output.js'
 import { paletteFor } from './terminal.js'
@@ -158,15 +158,7 @@ export async function replayMain(args: readonly string[], io: Terminal): Promise
   return status
 }
 
-/** The flags given on the command line, as the inputs they set. */
+/** The flags given on the command line, as the inputs they set: the record is the rest. */
 function overridesOf(command: Command): Map<string, string> {
-  const overrides = new Map<string, string>()
-  for (const flag of FLAGS) {
-    const option = command.options.find(o => o.long === `--${flag.flag}`)!
-    const name = option.attributeName()
-    if (command.getOptionValueSource(name) === 'cli') {
-      overrides.set(flag.input, String(command.getOptionValue(name)))
-    }
-  }
-  return overrides
+  return flagValues(command, source => source === 'cli')
 }
