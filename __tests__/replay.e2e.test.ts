@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ascErrorFault } from '../test-support/asc-simulator.mjs'
+import { metricsDocument } from '../test-support/metrics.mjs'
 import { keyFragments } from '../test-support/keys.js'
 import { runCli } from '../test-support/run-cli.mjs'
 import {
@@ -90,6 +91,18 @@ describe('replay gives the run back: the same Markdown report and exit status', 
     guard: () => {
       setGuardScenario(h, { metrics: hangRate(3.5) })
     },
+    oddVersions: () => {
+      setUp.default()
+      const points = ['2.3.0 beta', '2.4.0 beta'].map(version => ({
+        version,
+        value: 3,
+        errorMargin: 0.1
+      }))
+      h.asc.state.apps.splice(0, Infinity, {
+        ...APP,
+        metrics: metricsDocument({ series: { hangRate: points } })
+      })
+    },
     empty: () => {
       setUp.default()
       h.asc.state.builds.push(sampleBuild({ id: 'empty-build', signatures: [], logs: {} }))
@@ -133,6 +146,12 @@ describe('replay gives the run back: the same Markdown report and exit status', 
       setUp.guard,
       [...live, '--metrics', 'hangRate', '--phased-release', 'pause-on-failure'],
       1
+    ],
+    [
+      'metric points whose versions cannot be ordered',
+      setUp.oddVersions,
+      ['--build-id', BUILD_ID, '--metrics', 'hangRate', '--threshold', '90%'],
+      0
     ],
     ['no data, warned', setUp.empty, ['--build-id', 'empty-build'], 0],
     ['no data, failed', setUp.empty, ['--build-id', 'empty-build', '--no-data', 'fail'], 1],
@@ -189,6 +208,75 @@ describe('replay gives the run back: the same Markdown report and exit status', 
     expect(again.code).toBe(3)
     expect(again.stderr).toBe(run.stderr)
     expect(again.stdout).toBe('')
+  })
+})
+
+describe('what is not a change of policy replays the run itself', () => {
+  it('a report file, or a flag at its recorded value, keeps the run as it was', async () => {
+    setGuardScenario(h, { metrics: hangRate(3.5) })
+    const { run, record } = await guardRecord({ 'phased-release': 'pause-on-failure' })
+    const dir = temporaryDirectory('asc-gate-replay-files-')
+    const out = join(dir, 'again.json')
+    const again = await replay([
+      record,
+      '--report-path',
+      out,
+      '--max-metric-increase',
+      '10%',
+      '--format',
+      'markdown'
+    ])
+    expect(again.stdout).toBe(run.summary)
+    expect(again.code).toBe(1)
+    const written = JSON.parse(readFileSync(out, 'utf8'))
+    const original = JSON.parse(readFileSync(record, 'utf8'))
+    expect(written.settings.inputs['report-path']).toBe(out)
+    expect({ ...written, settings: null }).toEqual({ ...original, settings: null })
+  })
+
+  it('inputs with a tab and a CRLF, as a YAML block can give them, replay', async () => {
+    setUp()
+    const run = await h.run({ 'diagnostic-types': 'HANGS,\tDISK_WRITES\r\nLAUNCHES' })
+    expect(run.code).toBe(1)
+    const dir = temporaryDirectory('asc-gate-replay-')
+    writeFileSync(join(dir, 'record.json'), run.record ?? '')
+    const again = await replay([join(dir, 'record.json'), '--format', 'markdown'])
+    expect(again.stdout).toBe(run.summary)
+  })
+})
+
+describe('a lower --limit or --include-logs replays as a run with it would have gone', () => {
+  const withoutBudget = (text: string) =>
+    text.replace(/ · App Store Connect budget left: [\d,]+ of [\d,]+ requests this hour/, '')
+  it.each([
+    [
+      ['--limit', '1'],
+      ['--limit', '1']
+    ],
+    [
+      ['--include-logs', '1'],
+      ['--include-logs', '1']
+    ],
+    [
+      ['--limit', '2', '--include-logs', '1'],
+      ['--limit', '2', '--include-logs', '1']
+    ]
+  ])('%j', async (flags, runFlags) => {
+    setUp()
+    const wide = await gate(['--build-id', BUILD_ID])
+    const narrow = await gate(['--build-id', BUILD_ID, ...runFlags])
+    const again = await replay([wide.record, ...flags, '--format', 'markdown'])
+    const report = again.stdout.slice(again.stdout.indexOf('\n---\n') + 5).replace(/^\n/, '')
+    expect(withoutBudget(report)).toBe(withoutBudget(narrow.stdout))
+    expect(again.code).toBe(narrow.code)
+  })
+
+  it('a baseline run read 200 of each type, so a higher --limit replays too', async () => {
+    setUp()
+    const run = await gate(['--build-id', BUILD_ID, '--baseline-build-id', BASELINE_ID])
+    const again = await replay([run.record, '--limit', '50'])
+    expect(again.code).toBe(run.code)
+    expect(again.stderr).not.toContain('error:')
   })
 })
 
@@ -283,10 +371,6 @@ describe('replay under another policy', () => {
         '--metric-device chooses which metric datasets App Store Connect sends, and the record holds only those for p50 on all_iphones'
       ],
       [
-        ['--include-logs', '10'],
-        /--include-logs chooses how many backtraces App Store Connect is asked for, and the record holds the \d+ backtraces the run fetched; run the gate for more\./
-      ],
-      [
         ['--timeout-minutes', '5'],
         '--timeout-minutes only shapes the requests to App Store Connect, and replay makes none.'
       ]
@@ -302,6 +386,16 @@ describe('replay under another policy', () => {
     }
   })
 
+  it('more backtraces than the run fetched are refused', async () => {
+    setUp()
+    const run = await gate(['--build-id', BUILD_ID, '--include-logs', '1'])
+    const again = await replay([run.record, '--include-logs', '3'])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(
+      /^asc-diagnostics-gate: error: --include-logs 3 with --limit 10 asks for \d+ backtraces, and the record holds 3 of them; replay can show fewer backtraces, not more\.\n$/
+    )
+  })
+
   it('a higher --limit is replayed only when every list was read whole', async () => {
     setUp()
     const whole = await gate(['--build-id', BUILD_ID])
@@ -310,7 +404,7 @@ describe('replay under another policy', () => {
     const again = await replay([cut.record, '--limit', '5'])
     expect(again.code).toBe(2)
     expect(again.stderr).toBe(
-      'asc-diagnostics-gate: error: --limit is 5, above the 1 signature of each type the run read (more exist); replay can report fewer, not more.\n'
+      'asc-diagnostics-gate: error: --limit is 5, and a run would read 5 signatures of each type, but the record holds 1 signature of HANGS (more exist); replay can report fewer, not more.\n'
     )
   })
 
@@ -463,8 +557,30 @@ describe('a bad record gets one sentence and exit status 2', () => {
         return `${text.slice(0, at)}"weight":${bomb},"was":${text.slice(at + 9)}`
       },
       /signatures\[0\]\.weight is a list of 1 item, not a number;/
+    ],
+    [
+      'a verdict nested too deep to compare',
+      () => {
+        const text = JSON.stringify(good)
+        const bomb = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
+        return text.replace('"verdict":{', `"verdict":{"deep":${bomb},`)
+      },
+      /^The record is damaged: \$\.verdict is nested deeper than any run writes;|is not complete JSON/
     ]
   ]
+
+  it("a replay's own output is not a run's record", async () => {
+    setUp()
+    const run = await gate(['--build-id', BUILD_ID])
+    const hypothetical = join(dir, 'hypothetical.json')
+    const first = await replay([run.record, '--threshold', '90%', '--report-path', hypothetical])
+    expect(first.code).toBe(0)
+    const again = await replay([hypothetical])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(
+      /^asc-diagnostics-gate: error: The record '.*hypothetical\.json' is what a replay under another policy printed, not a run's record; replay the run's own record with those flags instead\.\n$/
+    )
+  })
 
   it.each(cases)('%s', async (name, text, sentence) => {
     const path = write(`${name.replace(/\W+/g, '-')}.json`.replace(/^cut-short/, 'cut'), text())

@@ -277,11 +277,11 @@ describe('JUnit XML for any CI', () => {
       { env: { GITHUB_WORKSPACE: repo } }
     )
     const [suite] = readJunit(run.outputs['junit-path']).testsuites.testsuite
-    // Controls were already spaces when App Store Connect's text was read; XML then drops the
-    // noncharacters and the lone surrogate.
+    // Controls were already spaces, and the lone surrogate U+FFFD, when App Store Connect's
+    // text was read; XML then drops the noncharacters.
     expect(suite.testcase.map(c => c.name)).toEqual([
       HOSTILE[0],
-      'ExampleApp:   lone surrogate \u{1F600}   tab end',
+      'ExampleApp:  \ufffd lone surrogate \u{1F600}   tab end',
       'ExampleApp: line one line two <?xml version="1.0"?>'
     ])
     expect(suite.testcase.every(c => c.classname === 'asc-diagnostics-gate.HANGS')).toBe(true)

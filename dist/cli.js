@@ -51,7 +51,7 @@ function exitCode(outcome) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(992);
 /* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(366);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(883);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 
@@ -88,7 +88,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 366:
+/***/ 883:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4496,6 +4496,13 @@ limits = {}) {
     }
 }
 /**
+ * How many signatures of each type are fetched. With a baseline, whole lists are compared: a
+ * signature outside the top `limit` can still regress.
+ */
+function fetchLimit(config) {
+    return config.baseline ? ASC.baselineFetchLimit : config.limit;
+}
+/**
  * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
  * at most LOGS_RESERVE_MAX_MS.
  */
@@ -4530,10 +4537,9 @@ async function loadBuild(session, resolved, role) {
     session.finished('builds');
     // Started now, so the label costs a request but no round trip.
     const details = build.label ? undefined : session.records.details(build.id);
-    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
+    const count = fetchLimit(config);
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
-        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.records.exists(build.id));
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, count, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.records.exists(build.id));
         log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : (0,src_text/* plural */.LS)(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
         if (role === 'build')
             session.fetchLogs(list);
@@ -4750,7 +4756,8 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: 'no data yet: App Store Connect answered 404' };
     if (!version)
         return { ...base, reason: 'no data: App Store Connect names no version for this build' };
-    if (!series || series.points.length === 0)
+    // Points whose version cannot be ordered count as none: a record keeps only the others.
+    if (!series || all.length === 0)
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
@@ -8045,6 +8052,7 @@ function present(key, value) {
 
 
 
+
 /** Most signatures per list: App Store Connect's largest page, which 'limit' cannot exceed. */
 const MAX_SIGNATURES = ASC.maxPageSize;
 /** Most backtraces: 'include-logs' of each type, at most 'limit'. */
@@ -8066,6 +8074,9 @@ function readRecord(json, name) {
     const root = new Field(parsed, '$');
     root.object();
     schemaVersion(root, name);
+    if (!root.get('replay').missing) {
+        throw new InputError(`${name} is what a replay under another policy printed, not a run's record; replay the run's own record with those flags instead.`);
+    }
     const toolVersion = root.get('toolVersion').text(40);
     const ending = endingOf(root);
     const rateLimit = root.get('rateLimit').optional(f => ({
@@ -8131,6 +8142,10 @@ function endingOf(root) {
         }
     };
     const guard = root.get('phasedRelease').optional(recordedGuard);
+    // A run on the live version always records what the guard did, if only "nothing".
+    if (current.build.appStoreVersion?.status === 'live' && !guard) {
+        throw root.get('phasedRelease').damaged('is missing, and the build is the live version');
+    }
     const sources = evidence.get('sources').optional(sourceLookup);
     return {
         kind: 'judged',
@@ -8151,7 +8166,8 @@ function inputsOf(field) {
             throw value.damaged('is not an input of the action');
         if (SECRET_INPUTS.includes(name))
             throw value.damaged('is an input a run never records');
-        inputs[name] = value.text(10_000);
+        // As the run read it: an input may hold a tab or a line break that its parser trims.
+        inputs[name] = value.sentence();
     }
     return inputs;
 }
@@ -8184,11 +8200,11 @@ const read_nonNegative = (f) => f.nonNegative();
 const read_oneOf = (allowed) => (f) => f.oneOf(allowed);
 const listOf = (max, item) => (f) => f.list(max).map(item);
 const shaped = (shape) => (f) => checked(f, shape);
-const read_PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
+const ROLLOUT_STATES = [...PHASED_RELEASE_STATES, 'UNKNOWN'];
 const read_PHASED_RELEASE = {
     members: {
         id,
-        state: read_oneOf(read_PHASED_RELEASE_STATES),
+        state: read_oneOf(ROLLOUT_STATES),
         day: read_integer(1),
         startDate: read_identifier,
         totalPauseDuration: read_integer(0)
@@ -8281,7 +8297,7 @@ function backtraceResult(f) {
             required: ['ok', 'backtrace']
         })
         : checked(f, {
-            members: { ok: read_boolean, reason: read_text(TEXT_CAP) },
+            members: { ok: read_boolean, reason: (r) => r.sentence() },
             required: ['ok', 'reason']
         });
 }
@@ -8348,12 +8364,14 @@ const APPLE_INSIGHT = {
 };
 const metricSeries = (f) => checked(f, METRIC_SERIES);
 const read_appleInsight = (f) => checked(f, APPLE_INSIGHT);
+// Paths in the checkout and our sentences about them: a file name may hold a tab.
+const sentence = (f) => f.sentence();
 const SOURCE_PLACE_FOUND = {
-    members: { ok: read_boolean, path: read_text(4_000), line: read_integer(1) },
+    members: { ok: read_boolean, path: sentence, line: read_integer(1) },
     required: ['ok', 'path', 'line']
 };
 const SOURCE_PLACE_MISSING = {
-    members: { ok: read_boolean, reason: read_text(TEXT_CAP) },
+    members: { ok: read_boolean, reason: sentence },
     required: ['ok', 'reason']
 };
 function sourceLookup(f) {
@@ -8371,7 +8389,7 @@ function recordedGuard(f) {
         ? undefined
         : {
             id: id(r.get('id')),
-            state: r.get('state').oneOf(read_PHASED_RELEASE_STATES),
+            state: r.get('state').oneOf(ROLLOUT_STATES),
             ...present('day', r.get('day').optional(v => v.integer(1))),
             ...present('startDate', r.get('startDate').optional(read_identifier)),
             ...present('totalPauseDuration', r.get('totalPauseDuration').optional(v => v.integer()))
@@ -8384,7 +8402,7 @@ function recordedGuard(f) {
         ...present('release', release),
         ...present('decidedOn', decidedOn),
         paused: f.get('paused').boolean(),
-        ...present('error', f.get('error').optional(v => v.text()))
+        ...present('error', f.get('error').optional(v => v.sentence()))
     };
 }
 
@@ -8436,8 +8454,10 @@ function comparisonSection(comparison) {
     lines.push('', summary.join(' '), '', '---');
     return lines.join('\n');
 }
+/** Whether the guard decided to pause: it did, would have, or tried and could not. */
+const acts = (step) => step !== 'not-paused';
 function replay_headline({ guard, failsJob }) {
-    if (guard && guard.before !== guard.after) {
+    if (guard && acts(guard.before) !== acts(guard.after)) {
         return guard.after === 'would-pause'
             ? 'the guard would have paused the rollout'
             : 'the guard would not have paused the rollout';
@@ -8457,78 +8477,162 @@ function changeLine(change) {
     return `- ${markdown_text(change.name)}, ${change.kind}${state}: fails the job: ${yesNo(change.before?.failsJob)} → ${yesNo(change.after?.failsJob)} · would pause: ${yesNo(change.before?.wouldPause)} → ${yesNo(change.after?.wouldPause)}`;
 }
 
-;// CONCATENATED MODULE: ./src/replay/refusals.ts
-
-// What a replay cannot do: anything that would need App Store Connect to answer again.
-/** Inputs that choose what App Store Connect is asked for, and why a replay cannot change them. */
-const ASKS_APPLE = {
+;// CONCATENATED MODULE: ./src/replay/inputs.ts
+// What each input of the action is to a replay. One table for every input (a test checks that
+// it names them all), so a new input is a decision here, never silently a policy override.
+const INPUT_USES = {
+    'issuer-id': 'connection',
+    'key-id': 'connection',
+    'private-key': 'secret',
     'build-id': 'build',
     'app-id': 'build',
     'bundle-id': 'build',
     version: 'build',
     'build-number': 'build',
     platform: 'build',
+    'diagnostic-types': 'policy',
+    limit: 'policy',
+    threshold: 'policy',
+    'hangs-threshold': 'policy',
+    'disk-writes-threshold': 'policy',
+    'launches-threshold': 'policy',
+    'fail-on-breach': 'policy',
+    'no-data': 'policy',
     'baseline-build-id': 'build',
     'baseline-version': 'build',
     'baseline-build-number': 'build',
+    'max-weight-increase': 'policy',
+    'fail-on-regression': 'policy',
+    'fail-on-metric-regression': 'policy',
+    metrics: 'policy',
     'metric-percentile': 'dataset',
     'metric-device': 'dataset',
-    'include-logs': 'logs',
-    'api-base-url': 'connection',
+    'max-metric-increase': 'policy',
+    'metric-reference': 'policy',
+    'apple-regressions': 'policy',
+    'include-logs': 'policy',
+    'phased-release': 'policy',
+    'pause-on': 'policy',
+    'fail-after-rollout': 'policy',
+    'report-path': 'file',
+    'annotate-source': 'github',
+    'sarif-path': 'file',
+    'junit-path': 'file',
     'timeout-minutes': 'connection',
-    'key-id': 'connection',
-    'issuer-id': 'connection'
+    comment: 'github',
+    'comment-header': 'github',
+    'pr-number': 'github',
+    'github-token': 'secret',
+    'api-base-url': 'connection'
 };
+/** The inputs a replay writes its own files to: never where the run wrote its own. */
+const FILE_INPUTS = Object.keys(INPUT_USES).filter(name => INPUT_USES[name] === 'file');
+
+;// CONCATENATED MODULE: ./src/replay/refusals.ts
+
+
+
+// What a replay cannot do: anything that would need App Store Connect to answer again. And,
+// for what it can do, the evidence a run under the new settings would have read.
 /** Why an override cannot be replayed, in one sentence; undefined when every one can. */
 function overrideRefusal(run, overrides) {
     const { ending } = run;
     if (ending.kind !== 'judged') {
-        return overrides.size
+        return [...overrides.keys()].some(input => INPUT_USES[input] === 'policy')
             ? `The record holds no verdict (the run ${ending.kind === 'failed' ? 'stopped on an error' : 'was skipped'}), so there is no decision to replay under another policy.`
             : undefined;
     }
     const build = ending.data.current.build;
-    const name = (0,src_text/* oneLine */.TN)(build.label ?? build.id, 140);
     for (const input of overrides.keys()) {
-        switch (ASKS_APPLE[input]) {
+        switch (INPUT_USES[input]) {
             case 'build':
-                return `'${input}' chooses which build App Store Connect is asked about, and replay asks nothing: it derives the verdict of build ${name} from the record alone; run the gate for another build.`;
+                return `'${input}' chooses which build App Store Connect is asked about, and replay asks nothing: it derives the verdict of build ${(0,src_text/* oneLine */.TN)(build.label ?? build.id, 140)} from the record alone; run the gate for another build.`;
             case 'dataset':
-                return `'${input}' chooses which metric datasets App Store Connect sends, and the record holds only those for ${ending.inputs['metric-percentile']} on ${ending.inputs['metric-device']}; run the gate to read others.`;
-            case 'logs':
-                return `'include-logs' chooses how many backtraces App Store Connect is asked for, and the record holds the ${(0,src_text/* plural */.LS)(ending.data.backtraces.size, 'backtrace')} the run fetched; run the gate for more.`;
+                return `'${input}' chooses which metric datasets App Store Connect sends, and the record holds only those for ${(0,src_text/* oneLine */.TN)(ending.inputs['metric-percentile'] ?? '?', 20)} on ${(0,src_text/* oneLine */.TN)(ending.inputs['metric-device'] ?? '?', 40)}; run the gate to read others.`;
             case 'connection':
                 return `'${input}' only shapes the requests to App Store Connect, and replay makes none.`;
+            case 'github':
+            case 'secret':
+                return `'${input}' means nothing to a replay, which writes no comment and takes no key.`;
         }
     }
     return undefined;
 }
-/** Why the replayed settings ask for data the record does not hold; undefined when they do not. */
-function dataRefusal(run, recorded, replayed) {
-    if (run.ending.kind !== 'judged')
-        return undefined;
-    const { data } = run.ending;
+/**
+ * The evidence a run under `replayed` would have read, cut from what the run under `recorded`
+ * read; or why the record does not hold it, in one sentence.
+ */
+function evidenceFor(data, recorded, replayed) {
     const extraTypes = replayed.types.filter(t => !recorded.types.includes(t));
     if (extraTypes.length) {
-        return `'diagnostic-types' names ${extraTypes.join(', ')}, which the run did not read (the record holds ${recorded.types.join(', ')}); replay can gate fewer types, not other ones.`;
-    }
-    const lists = [data.current, ...(data.baseline ? [data.baseline] : [])].flatMap(b => [
-        ...b.lists.values()
-    ]);
-    if (replayed.limit > recorded.limit && lists.some(list => !list.complete)) {
-        return `'limit' is ${replayed.limit}, above the ${(0,src_text/* plural */.LS)(recorded.limit, 'signature')} of each type the run read (more exist); replay can report fewer, not more.`;
+        return {
+            refused: `'diagnostic-types' names ${extraTypes.join(', ')}, which the run did not read (the record holds ${recorded.types.join(', ')}); replay can gate fewer types, not other ones.`
+        };
     }
     const had = recorded.metrics?.identifiers ?? [];
     const wanted = replayed.metrics?.identifiers ?? [];
     const extraMetrics = wanted.filter(m => !had.some(h => h.toLowerCase() === m.toLowerCase()));
     if (extraMetrics.length) {
-        return `'metrics' names ${extraMetrics.join(', ')}, which the run did not read (${had.length ? `the record holds ${had.join(', ')}` : 'it gated no metric'}); replay can gate fewer metrics, not other ones.`;
+        return {
+            refused: `'metrics' names ${extraMetrics.join(', ')}, which the run did not read (${had.length ? `the record holds ${had.join(', ')}` : 'it gated no metric'}); replay can gate fewer metrics, not other ones.`
+        };
     }
-    const needsBaselineVersion = replayed.metrics?.reference === 'auto' && data.baseline && !data.metrics?.baselineVersion;
-    if (needsBaselineVersion && recorded.metrics?.reference !== 'auto') {
-        return `'metric-reference' 'auto' compares with the baseline's version, which the run did not read ('metric-reference' was '${recorded.metrics?.reference}'); run the gate to compare with the baseline.`;
+    const reference = replayed.metrics?.reference;
+    if (reference === 'auto' && data.baseline && !data.metrics?.baselineVersion) {
+        if (recorded.metrics?.reference !== 'auto') {
+            return {
+                refused: `'metric-reference' 'auto' compares with the baseline's version, which the run did not read ('metric-reference' was '${recorded.metrics?.reference}'); run the gate to compare with the baseline.`
+            };
+        }
     }
-    return undefined;
+    // Each type's list as a run under `replayed` fetches it: the same count, or fewer.
+    const count = fetchLimit(replayed);
+    const lists = [data.current, ...(data.baseline ? [data.baseline] : [])].flatMap(b => [
+        ...b.lists.values()
+    ]);
+    // Only more than the run asked for is missing: a list cut short for its own reasons (a
+    // paging loop, the page cap) is what a run asking for as many gets.
+    const short = count > fetchLimit(recorded)
+        ? lists.find(list => !list.complete && list.signatures.length < count)
+        : undefined;
+    if (short) {
+        return {
+            refused: `'limit' is ${replayed.limit}, and a run would read ${count} signatures of each type, but the record holds ${(0,src_text/* plural */.LS)(short.signatures.length, 'signature')} of ${short.type} (more exist); replay can report fewer, not more.`
+        };
+    }
+    const cut = (build) => ({
+        build: build.build,
+        lists: new Map([...build.lists]
+            .filter(([type]) => replayed.types.includes(type))
+            .map(([type, list]) => [
+            type,
+            {
+                type,
+                signatures: list.signatures.slice(0, count),
+                complete: list.complete && list.signatures.length <= count
+            }
+        ]))
+    });
+    const current = cut(data.current);
+    // The backtraces a run fetches: the top `include-logs` of each type, within `limit`.
+    const logs = Math.min(replayed.includeLogs, replayed.limit);
+    const wantedLogs = [...current.lists.values()].flatMap(list => list.signatures.slice(0, logs).map(s => s.id));
+    const missing = wantedLogs.filter(id => !data.backtraces.has(id));
+    if (missing.length) {
+        return {
+            refused: `'include-logs' ${replayed.includeLogs} with 'limit' ${replayed.limit} asks for ${(0,src_text/* plural */.LS)(wantedLogs.length, 'backtrace')}, and the record holds ${wantedLogs.length - missing.length} of them; replay can show fewer backtraces, not more.`
+        };
+    }
+    const kept = new Set(wantedLogs);
+    const backtraces = new Map([...data.backtraces].filter(([id]) => kept.has(id)));
+    return {
+        data: {
+            ...data,
+            current,
+            ...(data.baseline ? { baseline: cut(data.baseline) } : {}),
+            backtraces
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/replay/replay.ts
@@ -8538,53 +8642,64 @@ function dataRefusal(run, recorded, replayed) {
 
 
 
-// `replay`, pure: a decision record and a policy in, the outcome the run had (or would have
-// had under that policy) out. No request, no key: everything comes from the record.
-/** The report files a replay writes only when asked to, never where the run wrote its own. */
-const FILE_INPUTS = ['report-path', 'sarif-path', 'junit-path'];
+
 /**
  * Re-derives the run of `run` under its own settings with `overrides` (input name → value) on
- * top. Throws an InputError when an override is not a valid value.
+ * top. Throws an InputError when an override is not a valid value. Overrides that leave the
+ * policy as it was (a report file, a flag with the recorded value) replay the run itself.
  */
 function replay(run, overrides) {
     const refused = overrideRefusal(run, overrides);
     if (refused)
         return { refused };
-    const original = derive(run, new Map(), false);
-    if (overrides.size === 0)
-        return { outcome: original, original };
-    const outcome = derive(run, overrides, true);
-    if (original.kind !== 'judged' || outcome.kind !== 'judged')
-        return { outcome, original };
-    const short = dataRefusal(run, original.config, outcome.config);
-    if (short)
-        return { refused: short };
-    return { outcome, original, comparison: compare(run, overrides, original, outcome) };
-}
-function derive(run, overrides, hypothetical) {
+    const { ending } = run;
     const state = {
         started: performance.now(),
         recorded: { generatedAt: run.generatedAt, totalMs: run.totalMs },
         usage: { ...(run.rateLimit ? { rateLimit: run.rateLimit } : {}), requests: run.requests }
     };
-    const { ending } = run;
-    if (ending.kind === 'skipped')
-        return { ...state, kind: 'skipped', reason: ending.reason };
-    if (ending.kind === 'failed') {
-        return { ...state, kind: 'failed', error: ending.error, cause: ending.cause };
+    if (ending.kind === 'skipped') {
+        return { outcome: { ...state, kind: 'skipped', reason: ending.reason } };
     }
+    if (ending.kind === 'failed') {
+        return { outcome: { ...state, kind: 'failed', error: ending.error, cause: ending.cause } };
+    }
+    const recorded = settingsOf(ending.inputs, new Map());
+    const asked = settingsOf(ending.inputs, overrides);
+    const evidence = evidenceFor(ending.data, recorded, asked);
+    if ('refused' in evidence)
+        return { refused: evidence.refused };
+    const changed = policyOf(recorded) !== policyOf(asked);
+    const outcome = judged(run, state, asked, evidence.data, changed);
+    if (!changed)
+        return { outcome };
+    const original = judged(run, state, recorded, ending.data, false);
+    return { outcome, comparison: compare(ending.inputs, overrides, original, outcome) };
+}
+/** The record's inputs, with the overrides on top; report files only where a replay is told. */
+function settingsOf(inputs, overrides) {
     const parsed = parseSettings(name => overrides.has(name)
         ? (overrides.get(name) ?? '')
         : FILE_INPUTS.includes(name)
             ? ''
-            : (ending.inputs[name] ?? ''));
-    // The run's own report paths stay in its inputs, but a replay writes only where it is told.
-    const kept = FILE_INPUTS.filter(name => !overrides.has(name) && ending.inputs[name] !== undefined);
-    const config = {
+            : (inputs[name] ?? ''));
+    // The run's own report paths stay in its inputs, as the record has them.
+    const kept = FILE_INPUTS.filter(name => !overrides.has(name) && inputs[name] !== undefined);
+    return {
         ...parsed,
-        inputs: { ...parsed.inputs, ...Object.fromEntries(kept.map(n => [n, ending.inputs[n]])) }
+        inputs: { ...parsed.inputs, ...Object.fromEntries(kept.map(name => [name, inputs[name]])) }
     };
-    const { data } = ending;
+}
+/** What in the settings cannot change a decision: the inputs' text, and where files go. */
+const NOT_POLICY = ['inputs', 'reportPath', 'sarifPath', 'junitPath'];
+/** Everything in the settings that can change a decision, comparable as text. */
+function policyOf(settings) {
+    return (0,src_text/* safeJson */.oi)(Object.entries(settings).filter(([key]) => !NOT_POLICY.includes(key)));
+}
+function judged(run, state, config, data, hypothetical) {
+    if (run.ending.kind !== 'judged')
+        throw new Error('only a judged record has a verdict');
+    const { ending } = run;
     const { verdict, failure } = verdict_judge(config, data);
     const release = guardOf(run, config, verdict.findings, hypothetical);
     return {
@@ -8608,16 +8723,16 @@ function guardOf(run, config, findings, hypothetical) {
     if (run.ending.kind !== 'judged')
         return undefined;
     const version = run.ending.data.current.build.appStoreVersion;
-    if (version?.status !== 'live')
+    const recorded = run.ending.guard;
+    if (version?.status !== 'live' || !recorded)
         return undefined;
     const mode = config.phasedRelease;
-    const recorded = run.ending.guard;
-    if (recorded && !hypothetical) {
+    if (!hypothetical) {
         return { ...recorded, decision: decideRollout({ release: recorded.decidedOn, findings, mode }) };
     }
     const rollout = version.phasedRelease;
     return {
-        version: recorded?.version ?? (0,src_text/* oneLine */.TN)(version.versionString, 64),
+        version: recorded.version,
         versionId: version.id,
         ...(rollout ? { release: rollout, decidedOn: rollout } : {}),
         decision: decideRollout({ release: rollout, findings, mode }),
@@ -8625,8 +8740,7 @@ function guardOf(run, config, findings, hypothetical) {
         hypothetical: true
     };
 }
-function compare(run, overrides, before, after) {
-    const inputs = run.ending.kind === 'judged' ? run.ending.inputs : {};
+function compare(inputs, overrides, before, after) {
     const key = (f) => `${f.kind} ${subjectKey(f)}`;
     const afterByKey = new Map(after.verdict.findings.map(f => [key(f), f]));
     const beforeKeys = new Set(before.verdict.findings.map(key));
@@ -8646,11 +8760,9 @@ function compare(run, overrides, before, after) {
             .map(f => ({ name: subjectName(f), kind: f.kind, after: consequence(f) }))
     ];
     return {
-        changed: [...overrides].map(([input, value]) => ({
-            input,
-            before: inputs[input] ?? '',
-            after: value
-        })),
+        changed: [...overrides]
+            .filter(([input, value]) => !FILE_INPUTS.includes(input) && inputs[input] !== value)
+            .map(([input, value]) => ({ input, before: inputs[input] ?? '', after: value })),
         findings,
         ...(before.release && after.release
             ? { guard: { before: guardStep(before.release), after: guardStep(after.release) } }
@@ -8694,33 +8806,10 @@ function guardStep(guard) {
 
 
 
+
 // `asc-diagnostics-gate replay <record.json>`: the verdict of a run derived again from its
 // decision record alone (no network, no key), under the run's policy or another one.
 const NAME = 'asc-diagnostics-gate replay';
-/** The flags a replay can change: the policy. Every other flag is refused with its reason. */
-const POLICY_INPUTS = [
-    'diagnostic-types',
-    'limit',
-    'threshold',
-    'hangs-threshold',
-    'disk-writes-threshold',
-    'launches-threshold',
-    'fail-on-breach',
-    'no-data',
-    'max-weight-increase',
-    'fail-on-regression',
-    'fail-on-metric-regression',
-    'metrics',
-    'max-metric-increase',
-    'metric-reference',
-    'apple-regressions',
-    'phased-release',
-    'pause-on',
-    'fail-after-rollout',
-    'report-path',
-    'sarif-path',
-    'junit-path'
-];
 const HELP_AFTER = `
 Examples:
   # Why did the guard pause? The run's own report, from its record alone
@@ -8749,7 +8838,7 @@ function replay_program(io) {
     for (const flag of FLAGS) {
         const option = new Option(`--${flag.flag} <value>`, flag.description);
         // The flags that need App Store Connect parse, so that each is refused with its reason.
-        if (!POLICY_INPUTS.includes(flag.input))
+        if (!['policy', 'file'].includes(INPUT_USES[flag.input] ?? ''))
             option.hideHelp();
         command.addOption(option);
     }
@@ -8783,28 +8872,29 @@ async function replayMain(args, io) {
     };
     const quiet = Boolean(command.getOptionValue('quiet'));
     const path = String(command.args[0]);
+    const unexpected = (caught) => {
+        io.stderr.write(`asc-diagnostics-gate: error: Unexpected error: ${(0,src_text/* oneLine */.TN)(messageOf(caught), 300)}. Please report it with the record.\n`);
+        return exit_codes/* EXIT */.dc.bug;
+    };
     let run;
     let replayed;
+    let drifted = false;
     try {
         const named = `The record '${(0,src_text/* oneLine */.TN)(path, 200)}'`;
         const json = readBoundedFile(path, RECORD_MAX_BYTES, reason => new InputError(`${named} ${reason}; give replay the JSON report a run wrote ('report-path').`));
         run = readRecord(json, named);
         replayed = replay(run, overridesOf(command));
+        drifted =
+            'outcome' in replayed && !replayed.comparison && replay_decidesOtherwise(run, replayed.outcome);
     }
     catch (caught) {
-        if (caught instanceof InputError)
-            return error(caught.message);
-        io.stderr.write(`asc-diagnostics-gate: error: Unexpected error: ${(0,src_text/* oneLine */.TN)(messageOf(caught), 300)}. Please report it with the record.\n`);
-        return exit_codes/* EXIT */.dc.bug;
+        return caught instanceof InputError ? error(caught.message) : unexpected(caught);
     }
     if ('refused' in replayed)
         return error(replayed.refused);
     const { outcome, comparison } = replayed;
-    if (!quiet && !comparison && outcome.kind === 'judged' && run.ending.kind === 'judged') {
-        // Today's rules may decide the record's own policy differently from the version that wrote it.
-        if ((0,src_text/* safeJson */.oi)(jsonReportOf(outcome).verdict) !== (0,src_text/* safeJson */.oi)(run.ending.verdict)) {
-            io.stderr.write(`asc-diagnostics-gate: warning: this version (${TOOL_VERSION}) decides the record differently from the run (${(0,src_text/* oneLine */.TN)(run.toolVersion, 40)}); the report below is today's decision.\n`);
-        }
+    if (drifted && !quiet) {
+        io.stderr.write(`asc-diagnostics-gate: warning: this version (${TOOL_VERSION}) decides the record differently from the run (${(0,src_text/* oneLine */.TN)(run.toolVersion, 40)}); the report below is today's decision.\n`);
     }
     let status = exit_codes/* EXIT */.dc.bug;
     const sinks = commandLineSinks(io, {
@@ -8817,9 +8907,31 @@ async function replayMain(args, io) {
             ? { replay: { preface: comparisonSection(comparison), json: { ...comparison } } }
             : {})
     });
-    for (const sink of sinks)
-        await sink(outcome);
+    try {
+        for (const sink of sinks)
+            await sink(outcome);
+    }
+    catch (caught) {
+        return unexpected(caught);
+    }
     return status;
+}
+/**
+ * Whether today's rules decide the record's own policy differently from the version that wrote
+ * it. The recorded verdict is not read field by field, so a verdict too deep to compare counts
+ * as damaged.
+ */
+function replay_decidesOtherwise(run, outcome) {
+    if (outcome.kind !== 'judged' || run.ending.kind !== 'judged')
+        return false;
+    let recorded;
+    try {
+        recorded = (0,src_text/* safeJson */.oi)(run.ending.verdict);
+    }
+    catch {
+        throw new InputError('The record is damaged: $.verdict is nested deeper than any run writes; replay reads a JSON report exactly as a run wrote it.');
+    }
+    return (0,src_text/* safeJson */.oi)(jsonReportOf(outcome).verdict) !== recorded;
 }
 /** The flags given on the command line, as the inputs they set: the record is the rest. */
 function overridesOf(command) {
@@ -9014,12 +9126,15 @@ function inputValues(command) {
 const BIDI_CHARS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 const BIDI = new RegExp(`[${BIDI_CHARS}]`, 'g');
+/** Half of a surrogate pair without its other half: no encoding can spell it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
  * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ * an annotation or a backtrace: controls become a space, bidi controls are removed, and a lone
+ * surrogate becomes U+FFFD (as any UTF-8 file would spell it; JSON would take 6 bytes for it).
  */
 function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+    return text.replace(BIDI, '').replace(CONTROLS, ' ').replace(LONE_SURROGATE, '\ufffd');
 }
 /**
  * What JSON.stringify leaves raw but a terminal or a viewer acts on: DEL and the C1 controls

@@ -1826,12 +1826,15 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const BIDI_CHARS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 const BIDI = new RegExp(`[${BIDI_CHARS}]`, 'g');
+/** Half of a surrogate pair without its other half: no encoding can spell it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
  * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ * an annotation or a backtrace: controls become a space, bidi controls are removed, and a lone
+ * surrogate becomes U+FFFD (as any UTF-8 file would spell it; JSON would take 6 bytes for it).
  */
 function sanitize(text) {
-    return text.replace(BIDI, '').replace(CONTROLS, ' ');
+    return text.replace(BIDI, '').replace(CONTROLS, ' ').replace(LONE_SURROGATE, '\ufffd');
 }
 /**
  * What JSON.stringify leaves raw but a terminal or a viewer acts on: DEL and the C1 controls
@@ -2848,7 +2851,8 @@ function judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: 'no data yet: App Store Connect answered 404' };
     if (!version)
         return { ...base, reason: 'no data: App Store Connect names no version for this build' };
-    if (!series || series.points.length === 0)
+    // Points whose version cannot be ordered count as none: a record keeps only the others.
+    if (!series || all.length === 0)
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
@@ -8501,6 +8505,13 @@ limits = {}) {
     }
 }
 /**
+ * How many signatures of each type are fetched. With a baseline, whole lists are compared: a
+ * signature outside the top `limit` can still regress.
+ */
+function fetchLimit(config) {
+    return config.baseline ? ASC.baselineFetchLimit : config.limit;
+}
+/**
  * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
  * at most LOGS_RESERVE_MAX_MS.
  */
@@ -8535,10 +8546,9 @@ async function loadBuild(session, resolved, role) {
     session.finished('builds');
     // Started now, so the label costs a request but no round trip.
     const details = build.label ? undefined : session.records.details(build.id);
-    // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-    const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit;
+    const count = fetchLimit(config);
     const lists = await allSettledOrThrow(config.types.map(async (type) => {
-        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, fetchLimit, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.records.exists(build.id));
+        const { value: list, notFound } = await noDataOn404(() => fetchSignatures(client, build.id, type, count, role === 'build' ? 'build-id' : 'baseline-build-id'), () => ({ type, signatures: [], complete: true }), () => session.records.exists(build.id));
         log(`${role === 'build' ? 'Build' : 'Baseline'} ${type}: ${notFound ? 'no data yet (HTTP 404 for a build that exists)' : plural(list.signatures.length, 'signature')}${list.complete ? '' : ' (more exist)'}.`);
         if (role === 'build')
             session.fetchLogs(list);

@@ -188,6 +188,14 @@ export async function collect(
 }
 
 /**
+ * How many signatures of each type are fetched. With a baseline, whole lists are compared: a
+ * signature outside the top `limit` can still regress.
+ */
+export function fetchLimit(config: Pick<Config, 'baseline' | 'limit'>): number {
+  return config.baseline ? ASC.baselineFetchLimit : config.limit
+}
+
+/**
  * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
  * at most LOGS_RESERVE_MAX_MS.
  */
@@ -241,8 +249,7 @@ async function loadBuild(
   session.finished('builds')
   // Started now, so the label costs a request but no round trip.
   const details = build.label ? undefined : session.records.details(build.id)
-  // With a baseline, compare whole lists: a signature outside the top `limit` can still regress.
-  const fetchLimit = config.baseline ? ASC.baselineFetchLimit : config.limit
+  const count = fetchLimit(config)
   const lists = await allSettledOrThrow(
     config.types.map(async type => {
       const { value: list, notFound } = await noDataOn404(
@@ -251,7 +258,7 @@ async function loadBuild(
             client,
             build.id,
             type,
-            fetchLimit,
+            count,
             role === 'build' ? 'build-id' : 'baseline-build-id'
           ),
         () => ({ type, signatures: [], complete: true }),

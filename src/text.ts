@@ -6,13 +6,16 @@
 const BIDI_CHARS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069'
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
 const BIDI = new RegExp(`[${BIDI_CHARS}]`, 'g')
+/** Half of a surrogate pair without its other half: no encoding can spell it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /**
  * The one sanitizer for text from App Store Connect, before it reaches Markdown, a log line,
- * an annotation or a backtrace: controls become a space, bidi controls are removed.
+ * an annotation or a backtrace: controls become a space, bidi controls are removed, and a lone
+ * surrogate becomes U+FFFD (as any UTF-8 file would spell it; JSON would take 6 bytes for it).
  */
 export function sanitize(text: string): string {
-  return text.replace(BIDI, '').replace(CONTROLS, ' ')
+  return text.replace(BIDI, '').replace(CONTROLS, ' ').replace(LONE_SURROGATE, '\ufffd')
 }
 
 /**

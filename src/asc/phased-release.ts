@@ -4,7 +4,7 @@ import { oneLine } from '../text.js'
 import type { AscClient } from './client.js'
 import { count, date, resource, single, type Resource } from './jsonapi.js'
 
-const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'] as const
+export const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE'] as const
 export type PhasedReleaseState = (typeof PHASED_RELEASE_STATES)[number]
 
 /** An App Store version's phased release, as `appStoreVersionPhasedReleases` describes it. */

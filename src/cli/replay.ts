@@ -5,11 +5,13 @@ import { InputError, messageOf } from '../errors.js'
 import { jsonReportOf } from '../publish/json-report.js'
 import { readRecord, type RecordedRun } from '../record/read.js'
 import { comparisonSection } from '../report/replay.js'
-import { replay } from '../replay/replay.js'
+import { INPUT_USES } from '../replay/inputs.js'
+import { replay, type Replayed } from '../replay/replay.js'
 import { oneLine, safeJson } from '../text.js'
 import { TOOL_VERSION } from './action-inputs.js'
 import { EXIT } from './exit-codes.js'
 import { FLAGS, flagValues, forCommandLine } from './flags.js'
+import type { Outcome } from '../outcome.js'
 import type { Terminal } from './main.js'
 import { commandLineSinks, FORMATS, type Format } from './output.js'
 import { paletteFor } from './terminal.js'
@@ -18,31 +20,6 @@ import { paletteFor } from './terminal.js'
 // decision record alone (no network, no key), under the run's policy or another one.
 
 const NAME = 'asc-diagnostics-gate replay'
-
-/** The flags a replay can change: the policy. Every other flag is refused with its reason. */
-const POLICY_INPUTS = [
-  'diagnostic-types',
-  'limit',
-  'threshold',
-  'hangs-threshold',
-  'disk-writes-threshold',
-  'launches-threshold',
-  'fail-on-breach',
-  'no-data',
-  'max-weight-increase',
-  'fail-on-regression',
-  'fail-on-metric-regression',
-  'metrics',
-  'max-metric-increase',
-  'metric-reference',
-  'apple-regressions',
-  'phased-release',
-  'pause-on',
-  'fail-after-rollout',
-  'report-path',
-  'sarif-path',
-  'junit-path'
-]
 
 const HELP_AFTER = `
 Examples:
@@ -75,7 +52,7 @@ function program(io: Terminal): Command {
   for (const flag of FLAGS) {
     const option = new Option(`--${flag.flag} <value>`, flag.description)
     // The flags that need App Store Connect parse, so that each is refused with its reason.
-    if (!POLICY_INPUTS.includes(flag.input)) option.hideHelp()
+    if (!['policy', 'file'].includes(INPUT_USES[flag.input] ?? '')) option.hideHelp()
     command.addOption(option)
   }
   return command
@@ -111,8 +88,15 @@ export async function replayMain(args: readonly string[], io: Terminal): Promise
   }
   const quiet = Boolean(command.getOptionValue('quiet'))
   const path = String(command.args[0])
+  const unexpected = (caught: unknown): number => {
+    io.stderr.write(
+      `asc-diagnostics-gate: error: Unexpected error: ${oneLine(messageOf(caught), 300)}. Please report it with the record.\n`
+    )
+    return EXIT.bug
+  }
   let run: RecordedRun
-  let replayed: ReturnType<typeof replay>
+  let replayed: Replayed
+  let drifted = false
   try {
     const named = `The record '${oneLine(path, 200)}'`
     const json = readBoundedFile(
@@ -125,23 +109,18 @@ export async function replayMain(args: readonly string[], io: Terminal): Promise
     )
     run = readRecord(json, named)
     replayed = replay(run, overridesOf(command))
+    drifted =
+      'outcome' in replayed && !replayed.comparison && decidesOtherwise(run, replayed.outcome)
   } catch (caught) {
-    if (caught instanceof InputError) return error(caught.message)
-    io.stderr.write(
-      `asc-diagnostics-gate: error: Unexpected error: ${oneLine(messageOf(caught), 300)}. Please report it with the record.\n`
-    )
-    return EXIT.bug
+    return caught instanceof InputError ? error(caught.message) : unexpected(caught)
   }
   if ('refused' in replayed) return error(replayed.refused)
 
   const { outcome, comparison } = replayed
-  if (!quiet && !comparison && outcome.kind === 'judged' && run.ending.kind === 'judged') {
-    // Today's rules may decide the record's own policy differently from the version that wrote it.
-    if (safeJson(jsonReportOf(outcome).verdict) !== safeJson(run.ending.verdict)) {
-      io.stderr.write(
-        `asc-diagnostics-gate: warning: this version (${TOOL_VERSION}) decides the record differently from the run (${oneLine(run.toolVersion, 40)}); the report below is today's decision.\n`
-      )
-    }
+  if (drifted && !quiet) {
+    io.stderr.write(
+      `asc-diagnostics-gate: warning: this version (${TOOL_VERSION}) decides the record differently from the run (${oneLine(run.toolVersion, 40)}); the report below is today's decision.\n`
+    )
   }
   let status: number = EXIT.bug
   const sinks = commandLineSinks(io, {
@@ -154,8 +133,30 @@ export async function replayMain(args: readonly string[], io: Terminal): Promise
       ? { replay: { preface: comparisonSection(comparison), json: { ...comparison } } }
       : {})
   })
-  for (const sink of sinks) await sink(outcome)
+  try {
+    for (const sink of sinks) await sink(outcome)
+  } catch (caught) {
+    return unexpected(caught)
+  }
   return status
+}
+
+/**
+ * Whether today's rules decide the record's own policy differently from the version that wrote
+ * it. The recorded verdict is not read field by field, so a verdict too deep to compare counts
+ * as damaged.
+ */
+function decidesOtherwise(run: RecordedRun, outcome: Outcome): boolean {
+  if (outcome.kind !== 'judged' || run.ending.kind !== 'judged') return false
+  let recorded: string
+  try {
+    recorded = safeJson(run.ending.verdict)
+  } catch {
+    throw new InputError(
+      'The record is damaged: $.verdict is nested deeper than any run writes; replay reads a JSON report exactly as a run wrote it.'
+    )
+  }
+  return safeJson(jsonReportOf(outcome).verdict) !== recorded
 }
 
 /** The flags given on the command line, as the inputs they set: the record is the rest. */

@@ -74,8 +74,8 @@ function judge(
   if (!data.payload) return { ...base, reason: 'no data yet: App Store Connect answered 404' }
   if (!version)
     return { ...base, reason: 'no data: App Store Connect names no version for this build' }
-  if (!series || series.points.length === 0)
-    return { ...base, reason: `no data yet for ${population}` }
+  // Points whose version cannot be ordered count as none: a record keeps only the others.
+  if (!series || all.length === 0) return { ...base, reason: `no data yet for ${population}` }
   if (!point) return { ...base, reason: `no data yet for version ${version}` }
   const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion)
   if ('missing' in reference) return { ...base, reason: reference.missing }

@@ -1,4 +1,4 @@
-import type { PhasedRelease } from '../asc/phased-release.js'
+import { PHASED_RELEASE_STATES, type PhasedRelease } from '../asc/phased-release.js'
 import type { BuildFacts } from '../asc/build-facts.js'
 import type { RateLimit } from '../asc/client.js'
 import type { BuildData, Collected } from '../collect.js'
@@ -19,7 +19,7 @@ import type { FailureCause } from '../outcome.js'
 import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { ACTION_INPUTS } from '../cli/action-inputs.js'
 import { SECRET_INPUTS } from '../config/parse.js'
-import { checked, Field, present, TEXT_CAP, type Shape } from './fields.js'
+import { checked, Field, present, type Shape } from './fields.js'
 
 // The reader of decision records: a record's JSON text in, the run it describes out, every
 // value checked on the way (see ./fields.ts). Nothing else reads a record.
@@ -84,6 +84,11 @@ export function readRecord(json: string, name: string): RecordedRun {
   const root = new Field(parsed, '$')
   root.object()
   schemaVersion(root, name)
+  if (!root.get('replay').missing) {
+    throw new InputError(
+      `${name} is what a replay under another policy printed, not a run's record; replay the run's own record with those flags instead.`
+    )
+  }
   const toolVersion = root.get('toolVersion').text(40)
   const ending = endingOf(root)
   const rateLimit = root.get('rateLimit').optional(f => ({
@@ -164,6 +169,10 @@ function endingOf(root: Field): RecordedEnding {
     }
   }
   const guard = root.get('phasedRelease').optional(recordedGuard)
+  // A run on the live version always records what the guard did, if only "nothing".
+  if (current.build.appStoreVersion?.status === 'live' && !guard) {
+    throw root.get('phasedRelease').damaged('is missing, and the build is the live version')
+  }
   const sources = evidence.get('sources').optional(sourceLookup)
   return {
     kind: 'judged',
@@ -187,7 +196,8 @@ function inputsOf(field: Field): Record<string, string> {
   for (const [name, value] of field.entries(INPUT_NAMES.size)) {
     if (!INPUT_NAMES.has(name)) throw value.damaged('is not an input of the action')
     if (SECRET_INPUTS.includes(name)) throw value.damaged('is an input a run never records')
-    inputs[name] = value.text(10_000)
+    // As the run read it: an input may hold a tab or a line break that its parser trims.
+    inputs[name] = value.sentence()
   }
   return inputs
 }
@@ -224,12 +234,12 @@ const oneOf = (allowed: readonly string[]) => (f: Field) => f.oneOf(allowed)
 const listOf = (max: number, item: (f: Field) => unknown) => (f: Field) => f.list(max).map(item)
 const shaped = (shape: Shape) => (f: Field) => checked(f, shape)
 
-const PHASED_RELEASE_STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'] as const
+const ROLLOUT_STATES = [...PHASED_RELEASE_STATES, 'UNKNOWN'] as const
 
 const PHASED_RELEASE: Shape = {
   members: {
     id,
-    state: oneOf(PHASED_RELEASE_STATES),
+    state: oneOf(ROLLOUT_STATES),
     day: integer(1),
     startDate: identifier,
     totalPauseDuration: integer(0)
@@ -335,7 +345,7 @@ function backtraceResult(f: Field): BacktraceResult {
         required: ['ok', 'backtrace']
       })
     : checked<BacktraceResult>(f, {
-        members: { ok: boolean, reason: text(TEXT_CAP) },
+        members: { ok: boolean, reason: (r: Field) => r.sentence() },
         required: ['ok', 'reason']
       })
 }
@@ -416,12 +426,14 @@ const APPLE_INSIGHT: Shape = {
 const metricSeries = (f: Field): MetricSeries => checked<MetricSeries>(f, METRIC_SERIES)
 const appleInsight = (f: Field): AppleInsight => checked<AppleInsight>(f, APPLE_INSIGHT)
 
+// Paths in the checkout and our sentences about them: a file name may hold a tab.
+const sentence = (f: Field) => f.sentence()
 const SOURCE_PLACE_FOUND: Shape = {
-  members: { ok: boolean, path: text(4_000), line: integer(1) },
+  members: { ok: boolean, path: sentence, line: integer(1) },
   required: ['ok', 'path', 'line']
 }
 const SOURCE_PLACE_MISSING: Shape = {
-  members: { ok: boolean, reason: text(TEXT_CAP) },
+  members: { ok: boolean, reason: sentence },
   required: ['ok', 'reason']
 }
 
@@ -442,7 +454,7 @@ function recordedGuard(f: Field): RecordedGuard {
       ? undefined
       : {
           id: id(r.get('id')),
-          state: r.get('state').oneOf(PHASED_RELEASE_STATES),
+          state: r.get('state').oneOf(ROLLOUT_STATES),
           ...present(
             'day',
             r.get('day').optional(v => v.integer(1))
@@ -463,7 +475,7 @@ function recordedGuard(f: Field): RecordedGuard {
     paused: f.get('paused').boolean(),
     ...present(
       'error',
-      f.get('error').optional(v => v.text())
+      f.get('error').optional(v => v.sentence())
     )
   }
 }

@@ -1,28 +1,13 @@
+import type { Collected } from '../collect.js'
+import { fetchLimit } from '../collect.js'
 import type { Settings } from '../config/parse.js'
+import type { BacktraceResult } from '../model.js'
 import type { RecordedRun } from '../record/read.js'
 import { oneLine, plural } from '../text.js'
+import { INPUT_USES } from './inputs.js'
 
-// What a replay cannot do: anything that would need App Store Connect to answer again.
-
-/** Inputs that choose what App Store Connect is asked for, and why a replay cannot change them. */
-const ASKS_APPLE: Readonly<Record<string, 'build' | 'dataset' | 'logs' | 'connection'>> = {
-  'build-id': 'build',
-  'app-id': 'build',
-  'bundle-id': 'build',
-  version: 'build',
-  'build-number': 'build',
-  platform: 'build',
-  'baseline-build-id': 'build',
-  'baseline-version': 'build',
-  'baseline-build-number': 'build',
-  'metric-percentile': 'dataset',
-  'metric-device': 'dataset',
-  'include-logs': 'logs',
-  'api-base-url': 'connection',
-  'timeout-minutes': 'connection',
-  'key-id': 'connection',
-  'issuer-id': 'connection'
-}
+// What a replay cannot do: anything that would need App Store Connect to answer again. And,
+// for what it can do, the evidence a run under the new settings would have read.
 
 /** Why an override cannot be replayed, in one sentence; undefined when every one can. */
 export function overrideRefusal(
@@ -31,55 +16,111 @@ export function overrideRefusal(
 ): string | undefined {
   const { ending } = run
   if (ending.kind !== 'judged') {
-    return overrides.size
+    return [...overrides.keys()].some(input => INPUT_USES[input] === 'policy')
       ? `The record holds no verdict (the run ${ending.kind === 'failed' ? 'stopped on an error' : 'was skipped'}), so there is no decision to replay under another policy.`
       : undefined
   }
   const build = ending.data.current.build
-  const name = oneLine(build.label ?? build.id, 140)
   for (const input of overrides.keys()) {
-    switch (ASKS_APPLE[input]) {
+    switch (INPUT_USES[input]) {
       case 'build':
-        return `'${input}' chooses which build App Store Connect is asked about, and replay asks nothing: it derives the verdict of build ${name} from the record alone; run the gate for another build.`
+        return `'${input}' chooses which build App Store Connect is asked about, and replay asks nothing: it derives the verdict of build ${oneLine(build.label ?? build.id, 140)} from the record alone; run the gate for another build.`
       case 'dataset':
-        return `'${input}' chooses which metric datasets App Store Connect sends, and the record holds only those for ${ending.inputs['metric-percentile']} on ${ending.inputs['metric-device']}; run the gate to read others.`
-      case 'logs':
-        return `'include-logs' chooses how many backtraces App Store Connect is asked for, and the record holds the ${plural(ending.data.backtraces.size, 'backtrace')} the run fetched; run the gate for more.`
+        return `'${input}' chooses which metric datasets App Store Connect sends, and the record holds only those for ${oneLine(ending.inputs['metric-percentile'] ?? '?', 20)} on ${oneLine(ending.inputs['metric-device'] ?? '?', 40)}; run the gate to read others.`
       case 'connection':
         return `'${input}' only shapes the requests to App Store Connect, and replay makes none.`
+      case 'github':
+      case 'secret':
+        return `'${input}' means nothing to a replay, which writes no comment and takes no key.`
     }
   }
   return undefined
 }
 
-/** Why the replayed settings ask for data the record does not hold; undefined when they do not. */
-export function dataRefusal(
-  run: RecordedRun,
+/**
+ * The evidence a run under `replayed` would have read, cut from what the run under `recorded`
+ * read; or why the record does not hold it, in one sentence.
+ */
+export function evidenceFor(
+  data: Collected,
   recorded: Settings,
   replayed: Settings
-): string | undefined {
-  if (run.ending.kind !== 'judged') return undefined
-  const { data } = run.ending
+): { data: Collected } | { refused: string } {
   const extraTypes = replayed.types.filter(t => !recorded.types.includes(t))
   if (extraTypes.length) {
-    return `'diagnostic-types' names ${extraTypes.join(', ')}, which the run did not read (the record holds ${recorded.types.join(', ')}); replay can gate fewer types, not other ones.`
-  }
-  const lists = [data.current, ...(data.baseline ? [data.baseline] : [])].flatMap(b => [
-    ...b.lists.values()
-  ])
-  if (replayed.limit > recorded.limit && lists.some(list => !list.complete)) {
-    return `'limit' is ${replayed.limit}, above the ${plural(recorded.limit, 'signature')} of each type the run read (more exist); replay can report fewer, not more.`
+    return {
+      refused: `'diagnostic-types' names ${extraTypes.join(', ')}, which the run did not read (the record holds ${recorded.types.join(', ')}); replay can gate fewer types, not other ones.`
+    }
   }
   const had = recorded.metrics?.identifiers ?? []
   const wanted = replayed.metrics?.identifiers ?? []
   const extraMetrics = wanted.filter(m => !had.some(h => h.toLowerCase() === m.toLowerCase()))
   if (extraMetrics.length) {
-    return `'metrics' names ${extraMetrics.join(', ')}, which the run did not read (${had.length ? `the record holds ${had.join(', ')}` : 'it gated no metric'}); replay can gate fewer metrics, not other ones.`
+    return {
+      refused: `'metrics' names ${extraMetrics.join(', ')}, which the run did not read (${had.length ? `the record holds ${had.join(', ')}` : 'it gated no metric'}); replay can gate fewer metrics, not other ones.`
+    }
   }
-  const needsBaselineVersion =
-    replayed.metrics?.reference === 'auto' && data.baseline && !data.metrics?.baselineVersion
-  if (needsBaselineVersion && recorded.metrics?.reference !== 'auto') {
-    return `'metric-reference' 'auto' compares with the baseline's version, which the run did not read ('metric-reference' was '${recorded.metrics?.reference}'); run the gate to compare with the baseline.`
+  const reference = replayed.metrics?.reference
+  if (reference === 'auto' && data.baseline && !data.metrics?.baselineVersion) {
+    if (recorded.metrics?.reference !== 'auto') {
+      return {
+        refused: `'metric-reference' 'auto' compares with the baseline's version, which the run did not read ('metric-reference' was '${recorded.metrics?.reference}'); run the gate to compare with the baseline.`
+      }
+    }
   }
-  return undefined
+  // Each type's list as a run under `replayed` fetches it: the same count, or fewer.
+  const count = fetchLimit(replayed)
+  const lists = [data.current, ...(data.baseline ? [data.baseline] : [])].flatMap(b => [
+    ...b.lists.values()
+  ])
+  // Only more than the run asked for is missing: a list cut short for its own reasons (a
+  // paging loop, the page cap) is what a run asking for as many gets.
+  const short =
+    count > fetchLimit(recorded)
+      ? lists.find(list => !list.complete && list.signatures.length < count)
+      : undefined
+  if (short) {
+    return {
+      refused: `'limit' is ${replayed.limit}, and a run would read ${count} signatures of each type, but the record holds ${plural(short.signatures.length, 'signature')} of ${short.type} (more exist); replay can report fewer, not more.`
+    }
+  }
+  const cut = (build: Collected['current']): Collected['current'] => ({
+    build: build.build,
+    lists: new Map(
+      [...build.lists]
+        .filter(([type]) => replayed.types.includes(type))
+        .map(([type, list]) => [
+          type,
+          {
+            type,
+            signatures: list.signatures.slice(0, count),
+            complete: list.complete && list.signatures.length <= count
+          }
+        ])
+    )
+  })
+  const current = cut(data.current)
+  // The backtraces a run fetches: the top `include-logs` of each type, within `limit`.
+  const logs = Math.min(replayed.includeLogs, replayed.limit)
+  const wantedLogs = [...current.lists.values()].flatMap(list =>
+    list.signatures.slice(0, logs).map(s => s.id)
+  )
+  const missing = wantedLogs.filter(id => !data.backtraces.has(id))
+  if (missing.length) {
+    return {
+      refused: `'include-logs' ${replayed.includeLogs} with 'limit' ${replayed.limit} asks for ${plural(wantedLogs.length, 'backtrace')}, and the record holds ${wantedLogs.length - missing.length} of them; replay can show fewer backtraces, not more.`
+    }
+  }
+  const kept = new Set(wantedLogs)
+  const backtraces = new Map<string, BacktraceResult>(
+    [...data.backtraces].filter(([id]) => kept.has(id))
+  )
+  return {
+    data: {
+      ...data,
+      current,
+      ...(data.baseline ? { baseline: cut(data.baseline) } : {}),
+      backtraces
+    }
+  }
 }

@@ -1,18 +1,17 @@
+import type { Collected } from '../collect.js'
 import { parseSettings, type Settings } from '../config/parse.js'
 import type { Finding } from '../decision/findings.js'
 import { judge } from '../decision/verdict.js'
 import type { Judged, Outcome } from '../outcome.js'
 import type { RecordedRun } from '../record/read.js'
 import { decideRollout, withPause, type GuardOutcome } from '../release/decide.js'
-import { oneLine } from '../text.js'
+import { safeJson } from '../text.js'
 import { subjectName } from '../wording.js'
-import { dataRefusal, overrideRefusal } from './refusals.js'
+import { FILE_INPUTS } from './inputs.js'
+import { evidenceFor, overrideRefusal } from './refusals.js'
 
 // `replay`, pure: a decision record and a policy in, the outcome the run had (or would have
 // had under that policy) out. No request, no key: everything comes from the record.
-
-/** The report files a replay writes only when asked to, never where the run wrote its own. */
-const FILE_INPUTS = ['report-path', 'sarif-path', 'junit-path']
 
 /** One finding before and after the policy changed; absent on the side where it is none. */
 export interface FindingChange {
@@ -38,57 +37,78 @@ export type Replayed =
   | { refused: string }
   | {
       outcome: Outcome
-      /** The run as recorded, re-derived: what the comparison starts from. */
-      original: Outcome
-      /** Only under another policy. */
+      /** Only under another policy: what changed, finding by finding. */
       comparison?: Comparison
     }
 
 /**
  * Re-derives the run of `run` under its own settings with `overrides` (input name → value) on
- * top. Throws an InputError when an override is not a valid value.
+ * top. Throws an InputError when an override is not a valid value. Overrides that leave the
+ * policy as it was (a report file, a flag with the recorded value) replay the run itself.
  */
 export function replay(run: RecordedRun, overrides: ReadonlyMap<string, string>): Replayed {
   const refused = overrideRefusal(run, overrides)
   if (refused) return { refused }
-  const original = derive(run, new Map(), false)
-  if (overrides.size === 0) return { outcome: original, original }
-  const outcome = derive(run, overrides, true)
-  if (original.kind !== 'judged' || outcome.kind !== 'judged') return { outcome, original }
-  const short = dataRefusal(run, original.config, outcome.config)
-  if (short) return { refused: short }
-  return { outcome, original, comparison: compare(run, overrides, original, outcome) }
-}
-
-function derive(
-  run: RecordedRun,
-  overrides: ReadonlyMap<string, string>,
-  hypothetical: boolean
-): Outcome {
+  const { ending } = run
   const state = {
     started: performance.now(),
     recorded: { generatedAt: run.generatedAt, totalMs: run.totalMs },
     usage: { ...(run.rateLimit ? { rateLimit: run.rateLimit } : {}), requests: run.requests }
   }
-  const { ending } = run
-  if (ending.kind === 'skipped') return { ...state, kind: 'skipped', reason: ending.reason }
-  if (ending.kind === 'failed') {
-    return { ...state, kind: 'failed', error: ending.error, cause: ending.cause }
+  if (ending.kind === 'skipped') {
+    return { outcome: { ...state, kind: 'skipped', reason: ending.reason } }
   }
+  if (ending.kind === 'failed') {
+    return { outcome: { ...state, kind: 'failed', error: ending.error, cause: ending.cause } }
+  }
+  const recorded = settingsOf(ending.inputs, new Map())
+  const asked = settingsOf(ending.inputs, overrides)
+  const evidence = evidenceFor(ending.data, recorded, asked)
+  if ('refused' in evidence) return { refused: evidence.refused }
+  const changed = policyOf(recorded) !== policyOf(asked)
+  const outcome = judged(run, state, asked, evidence.data, changed)
+  if (!changed) return { outcome }
+  const original = judged(run, state, recorded, ending.data, false)
+  return { outcome, comparison: compare(ending.inputs, overrides, original, outcome) }
+}
+
+/** The record's inputs, with the overrides on top; report files only where a replay is told. */
+function settingsOf(
+  inputs: Readonly<Record<string, string>>,
+  overrides: ReadonlyMap<string, string>
+): Settings {
   const parsed = parseSettings(name =>
     overrides.has(name)
       ? (overrides.get(name) ?? '')
       : FILE_INPUTS.includes(name)
         ? ''
-        : (ending.inputs[name] ?? '')
+        : (inputs[name] ?? '')
   )
-  // The run's own report paths stay in its inputs, but a replay writes only where it is told.
-  const kept = FILE_INPUTS.filter(name => !overrides.has(name) && ending.inputs[name] !== undefined)
-  const config: Settings = {
+  // The run's own report paths stay in its inputs, as the record has them.
+  const kept = FILE_INPUTS.filter(name => !overrides.has(name) && inputs[name] !== undefined)
+  return {
     ...parsed,
-    inputs: { ...parsed.inputs, ...Object.fromEntries(kept.map(n => [n, ending.inputs[n]])) }
+    inputs: { ...parsed.inputs, ...Object.fromEntries(kept.map(name => [name, inputs[name]])) }
   }
-  const { data } = ending
+}
+
+/** What in the settings cannot change a decision: the inputs' text, and where files go. */
+const NOT_POLICY = ['inputs', 'reportPath', 'sarifPath', 'junitPath']
+
+/** Everything in the settings that can change a decision, comparable as text. */
+function policyOf(settings: Settings): string {
+  return safeJson(Object.entries(settings).filter(([key]) => !NOT_POLICY.includes(key)))
+}
+
+function judged(
+  run: RecordedRun,
+  state: Pick<Judged, 'started' | 'recorded' | 'usage'>,
+  config: Settings,
+  data: Collected,
+  hypothetical: boolean
+): Judged {
+  if (run.ending.kind !== 'judged') throw new Error('only a judged record has a verdict')
+  const { ending } = run
   const { verdict, failure } = judge(config, data)
   const release = guardOf(run, config, verdict.findings, hypothetical)
   return {
@@ -117,15 +137,15 @@ function guardOf(
 ): GuardOutcome | undefined {
   if (run.ending.kind !== 'judged') return undefined
   const version = run.ending.data.current.build.appStoreVersion
-  if (version?.status !== 'live') return undefined
-  const mode = config.phasedRelease
   const recorded = run.ending.guard
-  if (recorded && !hypothetical) {
+  if (version?.status !== 'live' || !recorded) return undefined
+  const mode = config.phasedRelease
+  if (!hypothetical) {
     return { ...recorded, decision: decideRollout({ release: recorded.decidedOn, findings, mode }) }
   }
   const rollout = version.phasedRelease
   return {
-    version: recorded?.version ?? oneLine(version.versionString, 64),
+    version: recorded.version,
     versionId: version.id,
     ...(rollout ? { release: rollout, decidedOn: rollout } : {}),
     decision: decideRollout({ release: rollout, findings, mode }),
@@ -135,12 +155,11 @@ function guardOf(
 }
 
 function compare(
-  run: RecordedRun,
+  inputs: Readonly<Record<string, string>>,
   overrides: ReadonlyMap<string, string>,
   before: Judged,
   after: Judged
 ): Comparison {
-  const inputs = run.ending.kind === 'judged' ? run.ending.inputs : {}
   const key = (f: Finding) => `${f.kind} ${subjectKey(f)}`
   const afterByKey = new Map(after.verdict.findings.map(f => [key(f), f]))
   const beforeKeys = new Set(before.verdict.findings.map(key))
@@ -160,11 +179,9 @@ function compare(
       .map(f => ({ name: subjectName(f), kind: f.kind, after: consequence(f) }))
   ]
   return {
-    changed: [...overrides].map(([input, value]) => ({
-      input,
-      before: inputs[input] ?? '',
-      after: value
-    })),
+    changed: [...overrides]
+      .filter(([input, value]) => !FILE_INPUTS.includes(input) && inputs[input] !== value)
+      .map(([input, value]) => ({ input, before: inputs[input] ?? '', after: value })),
     findings,
     ...(before.release && after.release
       ? { guard: { before: guardStep(before.release), after: guardStep(after.release) } }

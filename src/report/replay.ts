@@ -57,8 +57,11 @@ export function comparisonSection(comparison: Comparison): string {
   return lines.join('\n')
 }
 
+/** Whether the guard decided to pause: it did, would have, or tried and could not. */
+const acts = (step: GuardStep): boolean => step !== 'not-paused'
+
 function headline({ guard, failsJob }: Comparison): string {
-  if (guard && guard.before !== guard.after) {
+  if (guard && acts(guard.before) !== acts(guard.after)) {
     return guard.after === 'would-pause'
       ? 'the guard would have paused the rollout'
       : 'the guard would not have paused the rollout'
