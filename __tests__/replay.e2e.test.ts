@@ -91,6 +91,24 @@ describe('replay gives the run back: the same Markdown report and exit status', 
     guard: () => {
       setGuardScenario(h, { metrics: hangRate(3.5) })
     },
+    numericIds: () => {
+      setUp.default()
+      // IDs a JSON object would reorder, and logs that fail for some: the warnings keep order.
+      const signatures = sampleBuild().signatures.map((sig, i) => ({
+        ...sig,
+        id: String(900 - i * 7)
+      }))
+      h.asc.state.builds.push(sampleBuild({ id: 'numeric-build', signatures }))
+      for (const sig of signatures.filter((_, i) => i % 2 === 1)) {
+        h.asc.faults.add({
+          match: { path: `/v1/diagnosticSignatures/${sig.id}/logs` },
+          fault: {
+            status: 404,
+            body: { errors: [{ status: '404', code: 'NOT_FOUND', title: 'Gone', detail: sig.id }] }
+          }
+        })
+      }
+    },
     oddVersions: () => {
       setUp.default()
       const points = ['2.3.0 beta', '2.4.0 beta'].map(version => ({
@@ -152,6 +170,12 @@ describe('replay gives the run back: the same Markdown report and exit status', 
       setUp.oddVersions,
       ['--build-id', BUILD_ID, '--metrics', 'hangRate', '--threshold', '90%'],
       0
+    ],
+    [
+      'signature IDs that look like numbers, some logs unavailable',
+      setUp.numericIds,
+      ['--build-id', 'numeric-build'],
+      1
     ],
     ['no data, warned', setUp.empty, ['--build-id', 'empty-build'], 0],
     ['no data, failed', setUp.empty, ['--build-id', 'empty-build', '--no-data', 'fail'], 1],

@@ -6606,9 +6606,15 @@ function gapWarnings(verdict, data) {
         if (f.kind === 'no-data' && !f.failsJob)
             warnings.push(scrub(findingSentence(f, build)));
     }
-    const unavailable = [...data.backtraces.values()].filter(result => !result.ok);
+    // The first in the report's order (type by type, heaviest first), not in the order they arrived.
+    const unavailable = verdict.outcomes
+        .flatMap(o => o.shown)
+        .flatMap(s => {
+        const result = data.backtraces.get(s.id);
+        return result && !result.ok ? [result.reason] : [];
+    });
     if (unavailable.length) {
-        warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0].ok ? '' : unavailable[0].reason}`));
+        warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0]}`));
     }
     const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
         .filter(list => list.signatures.length === 0)
