@@ -3,8 +3,12 @@ import { describeValue } from '../text.js'
 
 // Checked reads of a decision record. A record is a file anyone could have edited: each value
 // is checked where it is read, and the first one out of shape ends the replay with one sentence
-// that names where it is. Text that no run writes (controls, bidi overrides, over its cap) is
-// refused rather than cleaned, so a replay never shows what the run did not.
+// that names where it is. Text from App Store Connect, which the run sanitised as it read it, is
+// refused when it holds what no run writes (controls, bidi overrides, over its cap) rather than
+// cleaned, so a replay never shows what the run did not. The run's own sentences, its inputs and
+// paths in the checkout may hold anything a run does (`sentence`): every channel sanitises them
+// as it shows them. A model object is refused with a member no run writes (`checked`); the
+// record's own sections ignore members they do not read.
 
 export type Json = Record<string, unknown>
 
