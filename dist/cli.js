@@ -5898,6 +5898,8 @@ function readKeyFile(path, name) {
 
 
 
+
+
 // Every action input is a flag of the same name, read from action.yml at build time (see
 // scripts/cli-inputs.mjs), with these exceptions:
 // - the inputs that only mean something on GitHub (the pull-request comment) have no flag;
@@ -5954,6 +5956,22 @@ const FLAGS = flagged.map(input => ({
     description: flags_describe(input.name, input.description),
     default: input.default
 }));
+/**
+ * Parses `args` with `command`; the exit status when parsing ends the run (help or the version
+ * printed: 0; a bad flag: 2, with commander's message), undefined when the run goes on.
+ */
+function parseArguments(command, args) {
+    try {
+        command.parse([...args], { from: 'user' });
+        return undefined;
+    }
+    catch (error) {
+        if (!(error instanceof CommanderError))
+            throw error;
+        const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+        return done.includes(error.code) ? exit_codes/* EXIT */.dc.passed : exit_codes/* EXIT */.dc.badInput;
+    }
+}
 /**
  * The value of each flag commander parsed, by the input it sets, when `keep` accepts it with
  * where it came from ('cli', 'env', 'default').
@@ -8862,14 +8880,9 @@ async function replayMain(args, io) {
         return exit_codes/* EXIT */.dc.badInput;
     }
     const command = replay_program(io);
-    try {
-        command.parse([...args], { from: 'user' });
-    }
-    catch (error) {
-        if (!(error instanceof CommanderError))
-            throw error;
-        return error.code === 'commander.helpDisplayed' ? exit_codes/* EXIT */.dc.passed : exit_codes/* EXIT */.dc.badInput;
-    }
+    const ended = parseArguments(command, args);
+    if (ended !== undefined)
+        return ended;
     const error = (message) => {
         for (const line of forCommandLine(message, {}).split('\n')) {
             io.stderr.write(`asc-diagnostics-gate: error: ${(0,src_text/* oneLine */.TN)(line, 2000)}\n`);
@@ -9038,15 +9051,9 @@ async function main(args, io) {
         return exit_codes/* EXIT */.dc.badInput;
     }
     const command = main_program(io);
-    try {
-        command.parse([...args], { from: 'user' });
-    }
-    catch (error) {
-        if (!(error instanceof CommanderError))
-            throw error;
-        const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-        return done.includes(error.code) ? exit_codes/* EXIT */.dc.passed : exit_codes/* EXIT */.dc.badInput;
-    }
+    const ended = parseArguments(command, args);
+    if (ended !== undefined)
+        return ended;
     const env = process.env;
     const values = inputValues(command);
     const quiet = Boolean(command.getOptionValue('quiet'));

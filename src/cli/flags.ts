@@ -1,8 +1,9 @@
-import type { Command } from 'commander'
+import { CommanderError, type Command } from 'commander'
 import { InputError } from '../errors.js'
 import { readKeyFile } from '../config/key-file.js'
 import type { InputReader } from '../config/parse.js'
 import { ACTION_INPUTS } from './action-inputs.js'
+import { EXIT } from './exit-codes.js'
 
 // Every action input is a flag of the same name, read from action.yml at build time (see
 // scripts/cli-inputs.mjs), with these exceptions:
@@ -80,6 +81,21 @@ export const FLAGS: readonly Flag[] = flagged.map(input => ({
   description: describe(input.name, input.description),
   default: input.default
 }))
+
+/**
+ * Parses `args` with `command`; the exit status when parsing ends the run (help or the version
+ * printed: 0; a bad flag: 2, with commander's message), undefined when the run goes on.
+ */
+export function parseArguments(command: Command, args: readonly string[]): number | undefined {
+  try {
+    command.parse([...args], { from: 'user' })
+    return undefined
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error
+    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help']
+    return done.includes(error.code) ? EXIT.passed : EXIT.badInput
+  }
+}
 
 /**
  * The value of each flag commander parsed, by the input it sets, when `keep` accepts it with

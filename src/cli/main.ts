@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander'
+import { Command, Option } from 'commander'
 import { parseConfig } from '../config/parse.js'
 import { KNOWN_METRICS } from '../metrics/model.js'
 import { InputError } from '../errors.js'
@@ -14,7 +14,8 @@ import {
   forCommandLine,
   GITHUB_ONLY_INPUTS,
   inputReader,
-  KEY_ENV
+  KEY_ENV,
+  parseArguments
 } from './flags.js'
 import { commandLineSinks, FORMATS, type Format, type Streams } from './output.js'
 import { replayMain } from './replay.js'
@@ -125,13 +126,8 @@ export async function main(args: readonly string[], io: Terminal): Promise<numbe
     return EXIT.badInput
   }
   const command = program(io)
-  try {
-    command.parse([...args], { from: 'user' })
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error
-    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help']
-    return done.includes(error.code) ? EXIT.passed : EXIT.badInput
-  }
+  const ended = parseArguments(command, args)
+  if (ended !== undefined) return ended
 
   const env = process.env
   const values = inputValues(command)

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander'
+import { Command, Option } from 'commander'
 import { readBoundedFile } from '../config/bounded-file.js'
 import { RECORD_MAX_BYTES } from '../constants.js'
 import { InputError, messageOf } from '../errors.js'
@@ -10,7 +10,7 @@ import { replay, type Replayed } from '../replay/replay.js'
 import { oneLine, safeJson } from '../text.js'
 import { TOOL_VERSION } from './action-inputs.js'
 import { EXIT } from './exit-codes.js'
-import { FLAGS, flagValues, forCommandLine } from './flags.js'
+import { FLAGS, flagValues, forCommandLine, parseArguments } from './flags.js'
 import type { Outcome } from '../outcome.js'
 import type { Terminal } from './main.js'
 import { commandLineSinks, FORMATS, type Format } from './output.js'
@@ -74,12 +74,8 @@ export async function replayMain(args: readonly string[], io: Terminal): Promise
     return EXIT.badInput
   }
   const command = program(io)
-  try {
-    command.parse([...args], { from: 'user' })
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error
-    return error.code === 'commander.helpDisplayed' ? EXIT.passed : EXIT.badInput
-  }
+  const ended = parseArguments(command, args)
+  if (ended !== undefined) return ended
   const error = (message: string): number => {
     for (const line of forCommandLine(message, {}).split('\n')) {
       io.stderr.write(`asc-diagnostics-gate: error: ${oneLine(line, 2000)}\n`)
