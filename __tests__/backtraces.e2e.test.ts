@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { Ajv } from 'ajv'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deepLogJson, longSymbolLog, sparseLog, stringyLog } from '../test-support/logs.mjs'
 import { BASELINE_ID, baselineBuild, filler, sampleBuild } from '../test-support/scenarios.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
+import { reportValidator } from '../test-support/records.mjs'
 
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'schema', 'report.schema.json'), 'utf8'))
-const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+const validate = reportValidator()
 
 let h: Harness
 beforeAll(async () => {

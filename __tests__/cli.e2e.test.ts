@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { Ajv } from 'ajv'
 import { XMLValidator } from 'fast-xml-parser'
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
@@ -22,12 +21,12 @@ import { GITHUB_ONLY_INPUTS } from '../src/cli/flags.js'
 import { CLI, hasScript, runCli } from '../test-support/run-cli.mjs'
 import { spawnNode } from '../test-support/run-action.mjs'
 import { temporaryDirectory } from '../test-support/temp.mjs'
+import { reportValidator } from '../test-support/records.mjs'
 
 // The command-line tool (issue 16), run as a process (dist/cli.js) against the simulators.
 
 const ROOT = process.cwd()
-const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8'))
-const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+const validate = reportValidator()
 const ESC = '\u001b['
 const ISSUER = '69a6de7e-0000-47e3-e053-5b8c7c11a4d1'
 

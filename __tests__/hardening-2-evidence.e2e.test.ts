@@ -2,9 +2,7 @@
 // the decision needs, partial evidence still decides, and outsized answers are bounded. Each
 // test drives dist/index.js as a process against the loopback simulators.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { Ajv } from 'ajv'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { ascErrorFault } from '../test-support/asc-simulator.mjs'
 import { metricsDocument } from '../test-support/metrics.mjs'
 import {
@@ -16,9 +14,9 @@ import {
   sampleBuild
 } from '../test-support/scenarios.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
+import { reportValidator } from '../test-support/records.mjs'
 
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'schema', 'report.schema.json'), 'utf8'))
-const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+const validate = reportValidator()
 const METRICS = `/v1/apps/${APP.id}/perfPowerMetrics`
 const calm = { threshold: '0.9', 'include-logs': '0' }
 

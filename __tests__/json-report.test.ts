@@ -1,7 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import { Ajv } from 'ajv'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseBacktrace } from '../src/asc/backtrace.js'
 import type { Collected } from '../src/collect.js'
 import type { DiagnosticType } from '../src/constants.js'
@@ -10,9 +7,9 @@ import { verdictOf } from '../test-support/verdict.js'
 import type { BacktraceResult, Signature, SignatureList } from '../src/model.js'
 import { buildJsonReport } from '../src/publish/json-report.js'
 import { logFor } from '../test-support/logs.mjs'
+import { reportValidator } from '../test-support/records.mjs'
 
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'schema', 'report.schema.json'), 'utf8'))
-const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+const validate = reportValidator()
 const valid = (report: unknown): boolean => {
   const ok = validate(report)
   if (!ok) throw new Error(JSON.stringify(validate.errors, null, 2))

@@ -2,8 +2,6 @@
 // each rule of the metrics gate, the requests it makes and how many round trips they take.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { Ajv } from 'ajv'
 import { ascErrorFault } from '../test-support/asc-simulator.mjs'
 import { criticalPath } from '../test-support/sim-core.mjs'
 import {
@@ -20,9 +18,9 @@ import {
   sampleBuild
 } from '../test-support/scenarios.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
+import { reportValidator } from '../test-support/records.mjs'
 
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'schema', 'report.schema.json'), 'utf8'))
-const validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+const validate = reportValidator()
 
 interface MetricItem {
   identifier: string

@@ -3,7 +3,6 @@
 // the run fails, and never touches one that is not active. Everything runs dist/index.js against
 // the App Store Connect simulator.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { Ajv } from 'ajv'
 import { readFileSync } from 'node:fs'
 import {
   APP,
@@ -18,6 +17,7 @@ import {
 import { METRIC_FIXTURES } from '../test-support/metrics.mjs'
 import type { ActionRun } from '../test-support/run-action.mjs'
 import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
+import { reportValidator } from '../test-support/records.mjs'
 
 const VERSIONS = `/v1/apps/${APP.id}/appStoreVersions`
 const PATCH_PATH = `/v1/appStoreVersionPhasedReleases/${PHASED_RELEASE_ID}`
@@ -432,10 +432,7 @@ describe('a 404 on the diagnostics of a build that exists', () => {
   })
 })
 
-const reportSchema = JSON.parse(readFileSync('schema/report.schema.json', 'utf8')) as object
 function expectValidReport(report: unknown): void {
-  const ajv = new Ajv({ allErrors: true, strict: false })
-  ajv.addFormat('date-time', true)
-  const validate = ajv.compile(reportSchema)
+  const validate = reportValidator()
   expect(validate(report) ? [] : validate.errors).toEqual([])
 }

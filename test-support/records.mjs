@@ -11,14 +11,20 @@ import { Ajv } from 'ajv'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** @type {import('ajv').ValidateFunction | undefined} */
-let validate
+let compiled
+
+/** The schema's validator, compiled once per test file: every test that checks a record uses it. */
+export function reportValidator() {
+  if (!compiled) {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8'))
+    compiled = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
+  }
+  return compiled
+}
 
 /** Throws when `record` (parsed JSON) does not match the schema. @param {unknown} record @param {string} where */
 export function checkRecord(record, where) {
-  if (!validate) {
-    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8'))
-    validate = new Ajv({ allErrors: true, strict: true, validateFormats: false }).compile(schema)
-  }
+  const validate = reportValidator()
   if (!validate(record)) {
     const errors = (validate.errors ?? [])
       .slice(0, 5)
