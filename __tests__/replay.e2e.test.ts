@@ -583,6 +583,11 @@ describe('a bad record gets one sentence and exit status 2', () => {
       /signatures\[0\]\.weight is a list of 1 item, not a number;/
     ],
     [
+      'a link to somewhere else as the workflow run',
+      () => edit(r => (r.evidence.runUrl = 'https://phish.example/login')),
+      /^The record is damaged: \$\.evidence\.runUrl is "https:\/\/phish\.example\/login", not a workflow run's URL;/
+    ],
+    [
       'a verdict nested too deep to compare',
       () => {
         const text = JSON.stringify(good)

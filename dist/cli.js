@@ -2071,9 +2071,6 @@ class Included {
     get(type, id) {
         return id === undefined ? undefined : this.byKey.get(`${type}/${id}`);
     }
-    ofType(type) {
-        return [...this.byKey.values()].filter(r => r.type === type);
-    }
 }
 /** A single-resource document: `data` and its `included`. */
 function single(body, what) {
@@ -2617,8 +2614,7 @@ async function fetchReleasedVersions(client, appId, platform) {
         throw new DataError(`App Store Connect ${why} for ${what}, so the live version cannot be known; rerun later, and report it if it persists.`);
     }
     for (const version of versions) {
-        const state = version.status === 'live' ? 'live' : 'replaced';
-        client.debug(`App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`);
+        client.debug(`App Store version ${version.versionString} (${version.id}) is ${version.status}, by its ${version.decidedBy}.`);
     }
     return versions;
 }
@@ -4424,7 +4420,7 @@ limits = {}) {
         apps: new AppResolver(client),
         records,
         fetchLogs: list => {
-            for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+            for (const { id } of list.signatures.slice(0, logsLimit(config))) {
                 wanted.push(id);
                 logTasks.push(inFlight(() => fetchBacktrace(client, id, logsGivenUp.signal)).then(result => {
                     if (gaveUpLogs)
@@ -4501,6 +4497,10 @@ limits = {}) {
  */
 function fetchLimit(config) {
     return config.baseline ? ASC.baselineFetchLimit : config.limit;
+}
+/** How many of each type's top signatures get their backtraces: `include-logs`, within `limit`. */
+function logsLimit(config) {
+    return Math.min(config.includeLogs, config.limit);
 }
 /**
  * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,
@@ -8177,11 +8177,13 @@ function endingOf(root) {
         data,
         ...present('guard', guard),
         ...present('sources', sources),
-        ...present('runUrl', evidence.get('runUrl').optional(f => f.text(2_000))),
+        ...present('runUrl', evidence.get('runUrl').optional(f => f.matching(RUN_URL, "a workflow run's URL"))),
         pullRequest: evidence.get('pullRequest').boolean(),
         verdict: root.get('verdict').value
     };
 }
+/** The only links a record may give the report: a workflow run's page, as the runner names it. */
+const RUN_URL = /^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/actions\/runs\/\d+$/;
 const INPUT_NAMES = new Set(ACTION_INPUTS.map(i => i.name));
 function inputsOf(field) {
     const inputs = {};
@@ -8639,7 +8641,7 @@ function evidenceFor(data, recorded, replayed) {
     });
     const current = cut(data.current);
     // The backtraces a run fetches: the top `include-logs` of each type, within `limit`.
-    const logs = Math.min(replayed.includeLogs, replayed.limit);
+    const logs = logsLimit(replayed);
     const wantedLogs = [...current.lists.values()].flatMap(list => list.signatures.slice(0, logs).map(s => s.id));
     const missing = wantedLogs.filter(id => !data.backtraces.has(id));
     if (missing.length) {

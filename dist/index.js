@@ -6145,9 +6145,6 @@ class Included {
     get(type, id) {
         return id === undefined ? undefined : this.byKey.get(`${type}/${id}`);
     }
-    ofType(type) {
-        return [...this.byKey.values()].filter(r => r.type === type);
-    }
 }
 /** A single-resource document: `data` and its `included`. */
 function single(body, what) {
@@ -6632,8 +6629,7 @@ async function fetchReleasedVersions(client, appId, platform) {
         throw new DataError(`App Store Connect ${why} for ${what}, so the live version cannot be known; rerun later, and report it if it persists.`);
     }
     for (const version of versions) {
-        const state = version.status === 'live' ? 'live' : 'replaced';
-        client.debug(`App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`);
+        client.debug(`App Store version ${version.versionString} (${version.id}) is ${version.status}, by its ${version.decidedBy}.`);
     }
     return versions;
 }
@@ -8439,7 +8435,7 @@ limits = {}) {
         apps: new AppResolver(client),
         records,
         fetchLogs: list => {
-            for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+            for (const { id } of list.signatures.slice(0, logsLimit(config))) {
                 wanted.push(id);
                 logTasks.push(inFlight(() => fetchBacktrace(client, id, logsGivenUp.signal)).then(result => {
                     if (gaveUpLogs)
@@ -8516,6 +8512,10 @@ limits = {}) {
  */
 function fetchLimit(config) {
     return config.baseline ? ASC.baselineFetchLimit : config.limit;
+}
+/** How many of each type's top signatures get their backtraces: `include-logs`, within `limit`. */
+function logsLimit(config) {
+    return Math.min(config.includeLogs, config.limit);
 }
 /**
  * What `timeout-minutes` keeps for the release guard after the logs: a quarter of the budget,

@@ -107,7 +107,7 @@ export async function collect(
     apps: new AppResolver(client),
     records,
     fetchLogs: list => {
-      for (const { id } of list.signatures.slice(0, Math.min(config.includeLogs, config.limit))) {
+      for (const { id } of list.signatures.slice(0, logsLimit(config))) {
         wanted.push(id)
         logTasks.push(
           inFlight(() => fetchBacktrace(client, id, logsGivenUp.signal)).then(result => {
@@ -193,6 +193,11 @@ export async function collect(
  */
 export function fetchLimit(config: Pick<Config, 'baseline' | 'limit'>): number {
   return config.baseline ? ASC.baselineFetchLimit : config.limit
+}
+
+/** How many of each type's top signatures get their backtraces: `include-logs`, within `limit`. */
+export function logsLimit(config: Pick<Config, 'includeLogs' | 'limit'>): number {
+  return Math.min(config.includeLogs, config.limit)
 }
 
 /**

@@ -2,6 +2,7 @@
 // this process: the replay must give the job summary's Markdown byte for byte, the same exit
 // status, and the record itself back (a record is a fixed point of replay). The harness calls
 // this after each run, so every end-to-end scenario is a case of the property.
+import { exitCode } from '../src/cli/exit-codes.js'
 import type { Judged } from '../src/outcome.js'
 import { jsonReportOf } from '../src/publish/json-report.js'
 import { readRecord } from '../src/record/read.js'
@@ -28,7 +29,8 @@ export function expectReplayable(run: ActionRun): void {
     const markdown = renderReport(outcome.verdict, reportContext(outcome))
     same('the Markdown report', Buffer.from(markdown).toString(), run.summary)
   }
-  const status = outcome.failure ? 1 : 0
+  // The action fails the step (1) exactly when the command line's status says the gate failed.
+  const status = exitCode(outcome)
   if (status !== run.code) {
     throw new Error(`replay exits ${status}, the run exited ${run.code}`)
   }

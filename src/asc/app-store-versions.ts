@@ -80,9 +80,8 @@ export async function fetchReleasedVersions(
     )
   }
   for (const version of versions) {
-    const state = version.status === 'live' ? 'live' : 'replaced'
     client.debug(
-      `App Store version ${version.versionString} (${version.id}) is ${state}, by its ${version.decidedBy}.`
+      `App Store version ${version.versionString} (${version.id}) is ${version.status}, by its ${version.decidedBy}.`
     )
   }
   return versions

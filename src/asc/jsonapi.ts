@@ -132,10 +132,6 @@ export class Included {
   get(type: string, id: string | undefined): Resource | undefined {
     return id === undefined ? undefined : this.byKey.get(`${type}/${id}`)
   }
-
-  ofType(type: string): Resource[] {
-    return [...this.byKey.values()].filter(r => r.type === type)
-  }
 }
 
 /** A single-resource document: `data` and its `included`. */

@@ -182,12 +182,15 @@ function endingOf(root: Field): RecordedEnding {
     ...present('sources', sources),
     ...present(
       'runUrl',
-      evidence.get('runUrl').optional(f => f.text(2_000))
+      evidence.get('runUrl').optional(f => f.matching(RUN_URL, "a workflow run's URL"))
     ),
     pullRequest: evidence.get('pullRequest').boolean(),
     verdict: root.get('verdict').value
   }
 }
+
+/** The only links a record may give the report: a workflow run's page, as the runner names it. */
+const RUN_URL = /^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/actions\/runs\/\d+$/
 
 const INPUT_NAMES = new Set(ACTION_INPUTS.map(i => i.name))
 

@@ -1,5 +1,5 @@
 import type { Collected } from '../collect.js'
-import { fetchLimit } from '../collect.js'
+import { fetchLimit, logsLimit } from '../collect.js'
 import type { Settings } from '../config/parse.js'
 import type { BacktraceResult } from '../model.js'
 import type { RecordedRun } from '../record/read.js'
@@ -101,7 +101,7 @@ export function evidenceFor(
   })
   const current = cut(data.current)
   // The backtraces a run fetches: the top `include-logs` of each type, within `limit`.
-  const logs = Math.min(replayed.includeLogs, replayed.limit)
+  const logs = logsLimit(replayed)
   const wantedLogs = [...current.lists.values()].flatMap(list =>
     list.signatures.slice(0, logs).map(s => s.id)
   )
