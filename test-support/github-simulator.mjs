@@ -1,8 +1,10 @@
 // @ts-check
 // GitHub REST simulator for the issue-comment endpoints a sticky PR comment
 // uses: list (paged with Link headers), create, update and delete, with GitHub's
-// error bodies, the 65,536-character body limit and a read-only token mode.
+// error bodies, the 65,536-character body limit and a read-only token mode; and the Git Data
+// API a data branch is written with (./git-data.mjs), where a token may lack `contents: write`.
 import { randomBytes } from 'node:crypto'
+import { gitData } from './git-data.mjs'
 import { createServer, criticalPath } from './sim-core.mjs'
 
 const REPOSITORY_ID = 123456789
@@ -27,15 +29,22 @@ const DOCS = {
  *   user: { login: string, id: number, type: string }, created_at: string, updated_at: string,
  *   author_association: string
  * }} IssueComment
- * @typedef {{ token: string, repo?: string, perPage?: number, latencyMs?: number, mode?: GithubMode }} GithubSimulatorOptions
+ * @typedef {{
+ *   token: string, repo?: string, perPage?: number, latencyMs?: number, mode?: GithubMode,
+ *   contents?: 'write' | 'read', emptyRepository?: boolean, maxTreeEntries?: number
+ * }} GithubSimulatorOptions
  *   perPage: page size when the client sends no per_page (GitHub's is 30).
+ *   contents: the token's `contents` permission; `read` answers Git Data writes with 403.
+ *   emptyRepository: no commit at all (GitHub answers a ref lookup with 409); else `main` exists.
  * @typedef {{
  *   url: string, close: () => Promise<void>, timeline: TimelineEntry[],
  *   faults: import('./sim-core.mjs').SimServer['faults'], criticalPath: () => number,
  *   setLatency: (ms: number) => void,
  *   comments: (prNumber: number) => IssueComment[],
  *   seedComment: (prNumber: number, comment: { body: string, user: GithubUser }) => IssueComment,
- *   setMode: (mode: GithubMode) => void
+ *   setMode: (mode: GithubMode) => void,
+ *   git: import('./git-data.mjs').GitData,
+ *   setContents: (permission: 'write' | 'read') => void
  * }} GithubSimulator
  */
 
@@ -48,7 +57,10 @@ export async function startGithubSimulator({
   repo = 'acme/app',
   perPage = 30,
   latencyMs = 0,
-  mode = 'normal'
+  mode = 'normal',
+  contents = 'write',
+  emptyRepository = false,
+  maxTreeEntries
 }) {
   /** @type {Map<number, IssueComment[]>} comments by issue/PR number, oldest first */
   const threads = new Map()
@@ -57,6 +69,13 @@ export async function startGithubSimulator({
   let rateRemaining = 5000
   /** @type {string} */
   let origin
+  let contentsPermission = contents
+  const git = gitData({
+    origin: () => origin,
+    repo,
+    ...(maxTreeEntries === undefined ? {} : { maxTreeEntries })
+  })
+  if (!emptyRepository) git.seed('main', { 'README.md': '# app\n' }, 'Initial commit')
 
   /** @param {number} number */
   function thread(number) {
@@ -94,6 +113,12 @@ export async function startGithubSimulator({
   function handle(ctx) {
     if (!authorized(ctx.headers.authorization, token)) {
       return githubError(401, 'Bad credentials', 'https://docs.github.com/rest')
+    }
+    const gitPrefix = `/repos/${repo}/git/`
+    if (ctx.path.toLowerCase().startsWith(gitPrefix.toLowerCase())) {
+      const canWrite = currentMode !== 'forbidden' && contentsPermission === 'write'
+      const answer = git.handle(ctx, ctx.path.slice(gitPrefix.length), canWrite)
+      return answer ?? githubError(404, 'Not Found', 'https://docs.github.com/rest/git')
     }
     const route = parseRoute(ctx.path, repo)
     if (!route) return githubError(404, 'Not Found', 'https://docs.github.com/rest')
@@ -179,7 +204,9 @@ export async function startGithubSimulator({
     comments: number => thread(number).map(c => ({ ...c, user: { ...c.user } })),
     seedComment: (number, { body, user }) =>
       addComment(number, body, { id: 1000 + thread(number).length, ...user }),
-    setMode: next => void (currentMode = next)
+    setMode: next => void (currentMode = next),
+    git,
+    setContents: permission => void (contentsPermission = permission)
   }
 }
 
