@@ -1,0 +1,70 @@
+import { compareVersions, isVersion } from '../versions.js'
+
+// Where a guard run's decision record goes on the data branch, and what the per-version index
+// says of it. Pure: the writer (./branch.ts) reads and writes these paths.
+//
+//   <app id>-<platform>/            one folder per app and platform
+//     <version>/                    one per App Store version
+//       index.json                  the runs, oldest first: time, rollout day, each metric's value
+//       runs/<UTC time>.json        one decision record per run
+
+/** One run as the version's index lists it. */
+export interface IndexEntry {
+  /** The record's file, relative to the version's folder. */
+  file: string
+  generatedAt: string
+  /** The rollout's day (1–7) and state when the run decided; null without a phased release. */
+  day: number | null
+  state: string | null
+  /** Each gated metric's value on this version, null when Apple had none. */
+  metrics: Record<string, number | null>
+  /** The kinds of the findings that failed the job, and whether the run paused the rollout. */
+  failing: string[]
+  paused: boolean
+}
+
+export interface VersionIndex {
+  version: string
+  runs: IndexEntry[]
+}
+
+/** A path segment from App Store Connect text: only what every file system takes as it is. */
+export function segment(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
+  return safe.slice(0, 64) || '_'
+}
+
+export function appFolder(appId: string, platform: string): string {
+  return `${segment(appId)}-${segment(platform.toLowerCase())}`
+}
+
+export function versionFolder(appId: string, platform: string, version: string): string {
+  return `${appFolder(appId, platform)}/${segment(version)}`
+}
+
+/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
+export function runFile(generatedAt: string): string {
+  return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`
+}
+
+/** The index with `entry` added in time order (a run written twice is listed once). */
+export function withRun(index: VersionIndex, entry: IndexEntry): VersionIndex {
+  const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) =>
+    a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0
+  )
+  return { version: index.version, runs }
+}
+
+/**
+ * The version folders to remove so that `keep` remain: the oldest by version order, never the
+ * one being written. Folders whose names are not versions are left alone.
+ */
+export function foldersToPrune(
+  versions: readonly string[],
+  current: string,
+  keep: number
+): string[] {
+  const ordered = versions.filter(v => isVersion(v) && v !== segment(current)).sort(compareVersions)
+  const room = Math.max(0, keep - 1)
+  return ordered.slice(0, Math.max(0, ordered.length - room))
+}
