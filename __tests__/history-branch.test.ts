@@ -34,7 +34,8 @@ function run(version: string, generatedAt: string, day: number) {
     day,
     state: 'ACTIVE',
     metrics: { hangRate: 2.5 + day / 10 },
-    failing: [],
+    population: 'p50 all_iphones',
+    pausing: [],
     paused: false
   }
   return {

@@ -18,8 +18,10 @@ export interface IndexEntry {
   state: string | null
   /** Each gated metric's value on this version, null when Apple had none. */
   metrics: Record<string, number | null>
-  /** The kinds of the findings that failed the job, and whether the run paused the rollout. */
-  failing: string[]
+  /** The metrics' percentile and device (`p50 all_iphones`): values compare only within one. */
+  population: string
+  /** The findings that would pause (`metric-regression hangRate`), and whether the run paused. */
+  pausing: string[]
   paused: boolean
 }
 

@@ -1,0 +1,67 @@
+import type { IndexEntry } from './layout.js'
+
+// What the history decides with, pure: the previous version's value at the same rollout day
+// (`metric-reference: same-day`), and whether a finding has held for `confirm-runs` runs.
+
+/** The previous version's recorded value nearest to `day`, in the same population. */
+export interface SameDayValue {
+  value: number
+  /** The recorded run's rollout day, and its record's file. */
+  day: number
+  file: string
+}
+
+/**
+ * The run of the previous version whose rollout day is nearest to `day`, with a value for
+ * `metric` in `population`: between two days as near, the earlier (fewer users, as now); within
+ * a day, its latest run (the figure Apple had by then). Undefined when none is within
+ * `maxDistance` days, so the caller falls back to `previous` and says so.
+ */
+export function sameDayValue(
+  previous: readonly IndexEntry[],
+  metric: string,
+  population: string,
+  day: number,
+  maxDistance = 1
+): SameDayValue | undefined {
+  let best: (SameDayValue & { distance: number; at: string }) | undefined
+  const nearer = (distance: number, runDay: number, at: string): boolean =>
+    !best ||
+    distance < best.distance ||
+    (distance === best.distance && (runDay < best.day || (runDay === best.day && at > best.at)))
+  for (const run of previous) {
+    const value = run.metrics[metric]
+    if (run.day === null || typeof value !== 'number' || !Number.isFinite(value)) continue
+    if (run.population !== population) continue
+    const distance = Math.abs(run.day - day)
+    if (distance > maxDistance) continue
+    if (nearer(distance, run.day, run.generatedAt)) {
+      best = { value, day: run.day, file: run.file, distance, at: run.generatedAt }
+    }
+  }
+  return best && { value: best.value, day: best.day, file: best.file }
+}
+
+/** How a finding stands against `confirm-runs`: how many runs in a row, this one included. */
+export interface Confirmation {
+  inARow: number
+  needed: number
+  confirmed: boolean
+}
+
+/**
+ * Whether the finding `key` (`metric-regression hangRate`) held in the `needed − 1` runs of this
+ * version just before this one, in a row. With `needed` 1 every finding is confirmed.
+ */
+export function confirmation(
+  earlier: readonly IndexEntry[],
+  key: string,
+  needed: number
+): Confirmation {
+  let inARow = 1
+  for (const run of [...earlier].reverse()) {
+    if (inARow >= needed || !run.pausing.includes(key)) break
+    inARow++
+  }
+  return { inARow, needed, confirmed: inARow >= needed }
+}
