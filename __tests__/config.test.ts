@@ -346,3 +346,73 @@ describe('the live version and its phased release', () => {
     )
   })
 })
+
+describe("the guard's memory: history, same-day and confirm-runs", () => {
+  const guard = {
+    'build-id': '',
+    'bundle-id': 'com.example.app',
+    version: 'live',
+    'phased-release': 'report',
+    metrics: 'hangRate'
+  }
+
+  it('is off by default, and confirms on the first run', () => {
+    const config = parse(guard)
+    expect(config.history).toBeUndefined()
+    expect(config.confirmRuns).toBe(1)
+  })
+
+  it('keeps the history on asc-diagnostics-history, 10 versions, unless told otherwise', () => {
+    expect(parse({ ...guard, history: 'Branch' }).history).toEqual({
+      branch: 'asc-diagnostics-history',
+      keepVersions: 10
+    })
+    expect(
+      parse({
+        ...guard,
+        history: 'branch',
+        'history-branch': 'data/guard',
+        'history-keep-versions': '3',
+        'metric-reference': 'same-day',
+        'confirm-runs': '2'
+      })
+    ).toMatchObject({
+      history: { branch: 'data/guard', keepVersions: 3 },
+      confirmRuns: 2,
+      metrics: { reference: 'same-day' }
+    })
+  })
+
+  it.each<[Record<string, string>, string]>([
+    [{ history: 'git' }, "Input 'history' is 'git'; use one of: off, branch."],
+    [
+      { history: 'branch', version: '', 'build-id': 'build-1' },
+      "Input 'history' is 'branch', which keeps a guard's runs of the live version; it needs 'version: live'"
+    ],
+    [
+      { 'metric-reference': 'same-day' },
+      "Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'."
+    ],
+    [
+      { 'confirm-runs': '2' },
+      "Input 'confirm-runs' is '2', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure."
+    ],
+    [
+      { history: 'branch', 'phased-release': 'off', 'confirm-runs': '3' },
+      "it needs 'history: branch' and 'phased-release' set to report or pause-on-failure."
+    ],
+    [{ 'confirm-runs': '11' }, "Input 'confirm-runs' is '11'; use a whole number from 1 to 10."],
+    [
+      { 'history-keep-versions': '0' },
+      "Input 'history-keep-versions' is '0'; use a whole number from 1 to 100."
+    ],
+    ...['../main', '-x', 'a..b', 'main.lock', 'a//b', 'refs/', 'with space'].map(
+      (branch): [Record<string, string>, string] => [
+        { history: 'branch', 'history-branch': branch },
+        `Input 'history-branch' is '${branch}'; use a branch name of letters, digits`
+      ]
+    )
+  ])('refuses %j', (inputs, message) => {
+    expect(problem({ ...guard, ...inputs })).toContain(message)
+  })
+})

@@ -1,9 +1,10 @@
-// Issue 24 (in progress): the guard's history on a data branch, against the GitHub simulator's
+// The guard's history on a data branch, against the GitHub simulator's
 // Git Data API. One commit per run; two guards at once keep both records; a token without
 // contents: write is a warning that names the permission; old versions are pruned.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { appendRun, type GitHubCall } from '../src/history/branch.js'
-import { runFile, versionFolder, type IndexEntry } from '../src/history/layout.js'
+import { appendRun } from '../src/history/branch.js'
+import { appFolder, runFile, type IndexEntry } from '../src/history/layout.js'
+import { readSnapshot, type GitHubCall } from '../src/history/snapshot.js'
 import { startGithubSimulator } from '../test-support/github-simulator.mjs'
 
 const TOKEN = 'ghs_hist0000000000000000000000000000000000'
@@ -33,14 +34,14 @@ function run(version: string, generatedAt: string, day: number) {
     generatedAt,
     day,
     state: 'ACTIVE',
-    metrics: { hangRate: 2.5 + day / 10 },
+    metrics: { hangRate: { value: 2.5 + day / 10, errorMargin: 0.1 } },
     population: 'p50 all_iphones',
-    pausing: [],
-    paused: false
+    findings: [],
+    action: 'none'
   }
   return {
     branch: BRANCH,
-    folder: versionFolder('1500000001', 'IOS', version),
+    appFolder: appFolder('1500000001', 'IOS'),
     version,
     file: entry.file,
     record: `{"generatedAt":"${generatedAt}"}\n`,
@@ -115,7 +116,7 @@ describe('the history branch', () => {
       expect(result).toEqual({
         ok: false,
         warning:
-          "The run's record was not written to the 'asc-diagnostics-history' branch: GitHub answered HTTP 403 (Resource not accessible by integration). The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history. The guard decided without history."
+          "The run's record was not written to the 'asc-diagnostics-history' branch: GitHub answered HTTP 403 (Resource not accessible by integration). The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history."
       })
       expect(gh.git.commits(BRANCH)).toHaveLength(commits)
     } finally {
@@ -135,6 +136,65 @@ describe('the history branch', () => {
       expect(empty.git.files(BRANCH).size).toBe(2)
     } finally {
       await empty.close()
+    }
+  })
+})
+
+describe('reading the history', () => {
+  const entry = (day: number, i: number): IndexEntry => ({
+    file: `runs/2026-11-0${day}T${String(i).padStart(2, '0')}-00-00.000Z.json`,
+    generatedAt: `2026-11-0${day}T${String(i % 24).padStart(2, '0')}:00:00.000Z`,
+    day,
+    state: 'ACTIVE',
+    metrics: { hangRate: { value: 2.5, errorMargin: 0.1 } },
+    population: 'p50 all_iphones',
+    findings: ['metric-regression hangRate'],
+    action: 'none'
+  })
+  const indexOf = (version: string, runs: unknown[]) =>
+    `${JSON.stringify({ version, runs }, null, 2)}\n`
+
+  it('reads a large history (10 versions of 500 runs) in 8 requests, whatever its size', async () => {
+    const sim = await startGithubSimulator({ token: TOKEN, repo: 'acme/app', maxTreeEntries: 50 })
+    try {
+      const files: Record<string, string> = {}
+      for (let minor = 0; minor < 10; minor++) {
+        const runs = Array.from({ length: 500 }, (_, i) => entry((i % 7) + 1, i))
+        files[`1500000001-ios/2.${minor}.0/index.json`] = indexOf(`2.${minor}.0`, runs)
+        for (const run of runs.slice(0, 60)) {
+          files[`1500000001-ios/2.${minor}.0/${run.file}`] = '{}\n'
+        }
+      }
+      sim.git.seed(BRANCH, files)
+      const read = await readSnapshot(callOn(sim), BRANCH, '1500000001-ios', '2.9.0')
+      expect(read.ok && read.snapshot.current.runs).toHaveLength(500)
+      expect(read.ok && read.snapshot.previous?.version).toBe('2.8.0')
+      expect(read.ok && read.snapshot.versions).toHaveLength(10)
+      expect(sim.timeline).toHaveLength(8)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('leaves out index entries a run does not write: anyone who can push can edit the branch', async () => {
+    const sim = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
+    try {
+      const good = entry(2, 1)
+      sim.git.seed(BRANCH, {
+        '1500000001-ios/2.5.0/index.json': indexOf('2.5.0', [
+          good,
+          { ...good, file: '../../main/evil.json' },
+          { ...good, population: 'p50 all_iphones\u202e' },
+          { ...good, metrics: { hangRate: { value: 'NaN', errorMargin: 0 } } },
+          { ...good, findings: ['breach <img src=x>'] },
+          { ...good, day: 9 },
+          'not an entry'
+        ])
+      })
+      const read = await readSnapshot(callOn(sim), BRANCH, '1500000001-ios', '2.5.0')
+      expect(read.ok && read.snapshot.current.runs).toEqual([good])
+    } finally {
+      await sim.close()
     }
   })
 })

@@ -1,4 +1,4 @@
-// Issue 24 (in progress): what the guard's memory decides with, pure.
+// what the guard's memory decides with, pure.
 import { describe, expect, it } from '@jest/globals'
 import type { IndexEntry } from '../src/history/layout.js'
 import { confirmation, sameDayValue } from '../src/history/remember.js'
@@ -7,16 +7,16 @@ const entry = (
   day: number,
   at: string,
   hangRate: number | null,
-  pausing: string[] = []
+  findings: string[] = []
 ): IndexEntry => ({
   file: `runs/${at}.json`,
   generatedAt: at,
   day,
   state: 'ACTIVE',
-  metrics: { hangRate },
+  metrics: { hangRate: hangRate === null ? null : { value: hangRate, errorMargin: 0.1 } },
   population: 'p50 all_iphones',
-  pausing,
-  paused: false
+  findings,
+  action: 'none'
 })
 
 describe('same-day', () => {
@@ -31,6 +31,7 @@ describe('same-day', () => {
   it("takes the previous version's figure on the same day, the day's latest run", () => {
     expect(sameDayValue(rollout, 'hangRate', 'p50 all_iphones', 2)).toEqual({
       value: 2.5,
+      errorMargin: 0.1,
       day: 2,
       file: 'runs/2026-11-02T20.json'
     })

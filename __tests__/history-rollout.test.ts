@@ -1,4 +1,4 @@
-// Issue 24 (in progress): the rollout drawn from the guard's history.
+// the rollout drawn from the guard's history.
 import { describe, expect, it } from '@jest/globals'
 import type { IndexEntry } from '../src/history/layout.js'
 import { rolloutChart, rolloutTable } from '../src/report/rollout.js'
@@ -13,10 +13,10 @@ const run = (
   generatedAt: at,
   day,
   state: 'ACTIVE',
-  metrics: { hangRate },
+  metrics: { hangRate: hangRate === null ? null : { value: hangRate, errorMargin: 0.1 } },
   population: 'p50 all_iphones',
-  pausing: [],
-  paused: false,
+  findings: [],
+  action: 'none',
   ...extra
 })
 
@@ -34,12 +34,19 @@ const previous = [
 
 describe('the rollout, drawn', () => {
   it("draws this version's value by day, each day's last run, beside the previous version's", () => {
-    expect(rolloutChart('hangRate', current, previous)).toBe(
+    expect(
+      rolloutChart(
+        'hangRate',
+        { version: '2.5.0', runs: current },
+        { version: '2.4.0', runs: previous }
+      )
+    ).toBe(
       [
         '```mermaid',
         'xychart-beta',
-        '  title "Hang rate by rollout day, this version and the previous"',
+        '  title "Hang rate by rollout day: 2.5.0, then 2.4.0 (second line)"',
         '  x-axis ["day 2", "day 3"]',
+        '  y-axis "s/hr"',
         '  line [2.6, 3.1]',
         '  line [2.3, 2.4]',
         '```'
@@ -48,18 +55,20 @@ describe('the rollout, drawn', () => {
   })
 
   it('draws nothing from one day, and nothing for a metric the gate does not know', () => {
-    expect(rolloutChart('hangRate', current.slice(0, 2))).toBeUndefined()
-    expect(rolloutChart('madeUpMetric', current)).toBeUndefined()
+    expect(
+      rolloutChart('hangRate', { version: '2.5.0', runs: current.slice(0, 2) })
+    ).toBeUndefined()
+    expect(rolloutChart('madeUpMetric', { version: '2.5.0', runs: current })).toBeUndefined()
   })
 
   it('tables the whole rollout: users, the metric, what would pause, what was done', () => {
     const done = [
       ...current,
-      run(4, '2026-12-04T08', 3.9, { pausing: ['metric-regression hangRate'], paused: true })
+      run(4, '2026-12-04T08', 3.9, { findings: ['metric-regression hangRate'], action: 'paused' })
     ]
     expect(rolloutTable(['hangRate'], done)).toBe(
       [
-        '| Day | Users | Hang rate | Pausing findings | Action |',
+        '| Day | Users | Hang rate (s/hr) | Findings | Action |',
         '|---|---:|---:|---|---|',
         '| 1 | 1% | – | none | – |',
         '| 2 | 2% | 2.6 | none | – |',

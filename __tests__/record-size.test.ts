@@ -11,10 +11,12 @@ import {
   BACKTRACE,
   DIAGNOSTIC_TYPES,
   FIELD_CAPS,
+  HISTORY,
   RECORD_MAX_BYTES,
   type DiagnosticType
 } from '../src/constants.js'
 import { judge } from '../src/decision/verdict.js'
+import type { IndexEntry } from '../src/history/layout.js'
 import type { Backtrace, BacktraceResult, Signature, SignatureList } from '../src/model.js'
 import type { MetricSeries } from '../src/metrics/model.js'
 import type { Judged } from '../src/outcome.js'
@@ -95,6 +97,28 @@ function series(identifier: string): MetricSeries {
   }
 }
 
+/** A full version index: as many runs as it keeps, each with every member at its cap. */
+function indexRuns(version: string): IndexEntry[] {
+  return Array.from({ length: HISTORY.maxRunsPerVersion }, (_, i) => ({
+    file: `runs/${String(i).padStart(64, '0')}.json`,
+    generatedAt: '2026-12-02T10:00:00.000Z',
+    day: 7,
+    state: 'COMPLETE',
+    metrics: Object.fromEntries(
+      Array.from({ length: 20 }, (_, m) => [
+        `m${m}${version}`.padEnd(64, 'x'),
+        { value: -1.2345678901234567e300, errorMargin: 1.2345678901234567e300 }
+      ])
+    ),
+    population: `p90 ${'d'.repeat(64)}`,
+    findings: Array.from(
+      { length: HISTORY.maxFindingsPerRun },
+      (_, f) => `signature-regression ${String(f).padStart(80, '0')}`
+    ),
+    action: 'would-pause'
+  }))
+}
+
 function worstRecord(): string {
   const inputs: Record<string, string> = {
     'build-id': id('build'),
@@ -148,7 +172,12 @@ function worstRecord(): string {
         )
       }
     },
-    timings: { builds: 1, signatures: 1, logs: 1 }
+    timings: { builds: 1, signatures: 1, logs: 1 },
+    history: {
+      branch: 'h'.repeat(100),
+      current: { version: 'v'.repeat(64), runs: indexRuns('b') },
+      previous: { version: 'w'.repeat(64), runs: indexRuns('a') }
+    }
   }
   const { verdict, failure } = judge(config, data)
   const outcome: Judged = {

@@ -51,7 +51,7 @@ function exitCode(outcome) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(992);
 /* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(883);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(919);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 
@@ -88,7 +88,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 883:
+/***/ 919:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -264,7 +264,7 @@ const GITHUB_LIMITS = {
 const JSON_REPORT_SCHEMA_VERSION = 2;
 /**
  * A record larger than this was not written by a run: with every cap reached it is at most
- * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ * 100 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
  */
 const RECORD_MAX_BYTES = 128 * 1024 * 1024;
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
@@ -277,6 +277,24 @@ const PHASED_RELEASE = {
     rolesThatPause: 'Admin or App Manager',
     /** `fields[appStoreVersionPhasedReleases]`: everything the report shows. */
     fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
+};
+/** The guard's history on a data branch (issue 24): its bounds. */
+const constants_HISTORY = {
+    defaultBranch: 'asc-diagnostics-history',
+    defaultKeepVersions: 10,
+    maxKeepVersions: 100,
+    maxConfirmRuns: 10,
+    /** A write that loses the race for the branch is read again and retried: at most this often. */
+    attempts: 4,
+    /**
+     * An index lists at most this many runs, the newest (a run every 20 minutes for 7 days is
+     * 504); the decision record keeps two indexes, so this bounds its size too.
+     */
+    maxRunsPerVersion: 500,
+    /** An index entry names at most this many findings, in the verdict's order: rates first. */
+    maxFindingsPerRun: 20,
+    /** `same-day` takes the previous version's run at most this many rollout days away. */
+    sameDayDistance: 1
 };
 /**
  * App Store version states (`appVersionState`) that mean live now, and live before; and the
@@ -333,11 +351,14 @@ class DataError extends Error {
     }
 }
 /** The message of anything thrown, without a stack. */
-function messageOf(error) {
+function errors_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/decision/findings.ts
+
 // The decision model: what the evaluation found, and what each finding does. Every consequence
 // (does it fail the job, does it pause the rollout, and why not) is decided here, once; every
 // sink reads it and works nothing out again.
@@ -359,7 +380,28 @@ const EVIDENCE = {
 };
 /** A finding of `kind` about `subject`, with its consequences under `policy`. */
 function finding(kind, subject, policy) {
-    return { kind, subject, evidence: EVIDENCE[kind], ...consequences(kind, policy) };
+    const found = { kind, subject, evidence: EVIDENCE[kind] };
+    const needed = policy.guard?.confirmRuns ?? 1;
+    const key = findingKey(kind, subject);
+    const counts = needed > 1 && policy.guard?.rollout === 'ACTIVE' && policy.guard.pauseOn.includes(kind);
+    if (!counts)
+        return { ...found, ...consequences(kind, policy) };
+    const confirmation = { inARow: Math.min(policy.guard?.inARow?.(key) ?? 1, needed), needed };
+    return { ...found, ...consequences(kind, policy, confirmation), confirmation };
+}
+/**
+ * The same finding across runs: its kind and subject (`metric-regression hangRate`,
+ * `breach HANGS:<digest of the signature>`, `no-data DISK_WRITES`).
+ */
+function findingKey(kind, subject) {
+    if ('metric' in subject)
+        return `${kind} ${subject.metric.identifier}`;
+    if ('signature' in subject) {
+        const { diagnosticType, signature } = subject.signature;
+        const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(signature, 'utf8').digest('hex').slice(0, 16);
+        return `${kind} ${diagnosticType}:${digest}`;
+    }
+    return `${kind} ${subject.diagnosticType}`;
 }
 /**
  * The rules, in order. A finding that the failing inputs turn off is only reported. Outside a
@@ -367,7 +409,7 @@ function finding(kind, subject, policy) {
  * so a red guard means "paused, or would have"; once the rollout is over there is nothing left
  * to protect, and only `fail-after-rollout: true` keeps the failure.
  */
-function consequences(kind, policy) {
+function consequences(kind, policy, confirmation) {
     const reportOnly = (reason) => ({
         failsJob: false,
         failsJobReason: reason,
@@ -397,6 +439,10 @@ function consequences(kind, policy) {
     });
     switch (guard.rollout) {
         case 'ACTIVE':
+            // A failing job does not wait for confirmation; a pause does.
+            if (confirmation && confirmation.inARow < confirmation.needed) {
+                return failing(`${confirmation.inARow} of ${confirmation.needed} runs in a row: not pausing yet ('confirm-runs' is ${confirmation.needed})`);
+            }
             return guard.mode === 'pause-on-failure'
                 ? { failsJob: true, pauses: true, wouldPause: true }
                 : {
@@ -625,7 +671,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "metric-reference",
-        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before), average (the mean of up to 4 earlier versions with data, as Apple's insights do) or same-day (with history branch, the previous version's recorded figure at the same rollout day; previous when it has none near that day).",
         "required": false,
         "default": "auto"
     },
@@ -658,6 +704,30 @@ const ACTION_INPUTS = [
         "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
         "required": false,
         "default": "false"
+    },
+    {
+        "name": "confirm-runs",
+        "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch. A failing job does not wait for confirmation.",
+        "required": false,
+        "default": "1"
+    },
+    {
+        "name": "history",
+        "description": "off, or branch to keep every guard run's decision record on a data branch of this repository (needs permissions contents write), for same-day, confirm-runs and the rollout's charts. A public repository makes the records public.",
+        "required": false,
+        "default": "off"
+    },
+    {
+        "name": "history-branch",
+        "description": "The data branch the history is kept on, created by the first run.",
+        "required": false,
+        "default": "asc-diagnostics-history"
+    },
+    {
+        "name": "history-keep-versions",
+        "description": "How many App Store versions of each app the history keeps; each run removes the oldest versions' folders beyond this, from 1 to 100.",
+        "required": false,
+        "default": "10"
     },
     {
         "name": "report-path",
@@ -709,7 +779,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "github-token",
-        "description": "Token for the pull-request comment; needs pull-requests write permission.",
+        "description": "Token for the pull-request comment (needs pull-requests write) and the history branch (needs contents write).",
         "required": false,
         "default": "${{ github.token }}"
     },
@@ -750,6 +820,15 @@ function integer(name, value, min, max) {
         throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
     }
     return number;
+}
+/** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
+function branchName(value) {
+    const ok = /^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
+        !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value);
+    if (!ok) {
+        throw new InputError(`Input 'history-branch' is '${value}'; use a branch name of letters, digits, '.', '_', '-' and '/' (up to 100), without '..' or a leading '-', '/' or '.'.`);
+    }
+    return value;
 }
 /** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
 function minutes(name, value) {
@@ -1121,7 +1200,7 @@ function metricSettings(inputs, platform) {
         percentile: inputs.parsed('metric-percentile', 'p50', lowerCase('metric-percentile', ['p50', 'p90']), 'p50'),
         device: inputs.parsed('metric-device', 'all_iphones', deviceFilter, ''),
         maxIncrease: inputs.parsed('max-metric-increase', '10%', v => fraction('max-metric-increase', v), 0),
-        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average']), 'auto'),
+        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average', 'same-day']), 'auto'),
         appleRegressions: inputs.parsed('apple-regressions', 'report', lowerCase('apple-regressions', ['report', 'fail', 'ignore']), 'report'),
         platform
     };
@@ -1155,8 +1234,6 @@ function deviceFilter(value) {
     throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/config/private-key.ts
 
 
@@ -1306,6 +1383,7 @@ function parsedSettings(inputs) {
     const { build, baseline } = buildRefs(inputs, platform);
     const guard = guardSettings(inputs, build);
     const metrics = metricSettings(inputs, platform);
+    const memory = historySettings(inputs, build, guard.phasedRelease, metrics);
     if (!build)
         return undefined;
     return {
@@ -1317,7 +1395,29 @@ function parsedSettings(inputs) {
         ...comment,
         ...report,
         ...guard,
-        metrics
+        metrics,
+        ...memory
+    };
+}
+/** The guard's memory: where it is kept, and what needs it (`confirm-runs`, `same-day`). */
+function historySettings(inputs, build, phasedRelease, metrics) {
+    const mode = inputs.parsed('history', 'off', v => oneOf('history', v.toLowerCase(), ['off', 'branch']), 'off');
+    const branch = inputs.parsed('history-branch', constants_HISTORY.defaultBranch, branchName, '');
+    const keepVersions = inputs.parsed('history-keep-versions', String(constants_HISTORY.defaultKeepVersions), v => integer('history-keep-versions', v, 1, constants_HISTORY.maxKeepVersions), 0);
+    const confirmRuns = inputs.parsed('confirm-runs', '1', v => integer('confirm-runs', v, 1, constants_HISTORY.maxConfirmRuns), 1);
+    const live = build?.kind === 'released' && build.which === 'live';
+    if (mode === 'branch' && build && !live) {
+        inputs.problems.push("Input 'history' is 'branch', which keeps a guard's runs of the live version; it needs 'version: live' (with 'app-id' or 'bundle-id').");
+    }
+    if (metrics?.reference === 'same-day' && mode !== 'branch') {
+        inputs.problems.push("Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'.");
+    }
+    if (confirmRuns > 1 && (mode !== 'branch' || phasedRelease === 'off')) {
+        inputs.problems.push(`Input 'confirm-runs' is '${confirmRuns}', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure.`);
+    }
+    return {
+        confirmRuns,
+        ...(mode === 'branch' ? { history: Object.freeze({ branch, keepVersions }) } : {})
     };
 }
 /** Each input as read, or its default: what the decision record keeps of the settings. */
@@ -1972,7 +2072,7 @@ function jsonapi_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** An object, or undefined for anything else. */
-function object(value) {
+function jsonapi_object(value) {
     return jsonapi_isObject(value) ? value : undefined;
 }
 /** The objects of a list, at most `max`; a lone object counts as a list of one (real payloads do that). */
@@ -2036,13 +2136,13 @@ function jsonapi_resourceId(value, what) {
 }
 /** Reads a resource; `what` names it in the error for a bad ID ("a build"). */
 function resource(value, what) {
-    const raw = object(value) ?? {};
+    const raw = jsonapi_object(value) ?? {};
     return {
         // Structural, but from App Store Connect all the same: it can reach an error message.
         type: jsonapi_text(raw.type, 64) ?? '',
         id: jsonapi_resourceId(raw.id, what),
-        attributes: object(raw.attributes) ?? {},
-        relationships: object(raw.relationships) ?? {}
+        attributes: jsonapi_object(raw.attributes) ?? {},
+        relationships: jsonapi_object(raw.relationships) ?? {}
     };
 }
 /**
@@ -2050,7 +2150,7 @@ function resource(value, what) {
  * none, refused when it names one in a shape Apple does not use.
  */
 function related(from, name) {
-    const data = object(object(from.relationships[name])?.data);
+    const data = jsonapi_object(jsonapi_object(from.relationships[name])?.data);
     if (data?.id === undefined)
         return undefined;
     return jsonapi_resourceId(data.id, `the ${name} of ${from.type || 'a resource'} ${from.id}`);
@@ -2060,7 +2160,7 @@ class Included {
     byKey = new Map();
     constructor(value) {
         for (const entry of Array.isArray(value) ? value : []) {
-            const raw = object(entry);
+            const raw = jsonapi_object(entry);
             if (typeof raw?.type !== 'string' || typeof raw.id !== 'string')
                 continue;
             if (!RESOURCE_ID.test(raw.id))
@@ -2074,7 +2174,7 @@ class Included {
 }
 /** A single-resource document: `data` and its `included`. */
 function single(body, what) {
-    const document = object(body);
+    const document = jsonapi_object(body);
     if (!document || !('data' in document)) {
         throw new DataError(`App Store Connect answered ${what} without 'data'; the response does not match Apple's schema.`);
     }
@@ -2115,12 +2215,12 @@ async function pages(client, first, options, onPage) {
     return { complete: true, looped: false };
 }
 function readPage(body, what) {
-    const document = object(body);
+    const document = jsonapi_object(body);
     const data = document?.data;
     if (!Array.isArray(data)) {
         throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
     }
-    const next = object(document?.links)?.next;
+    const next = jsonapi_object(document?.links)?.next;
     return {
         items: data,
         included: new Included(document?.included),
@@ -2139,8 +2239,8 @@ function appleErrors(body) {
         return [];
     }
     const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
-    return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
-        const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
+    return objects(jsonapi_object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
+        const associated = Object.values(jsonapi_object(jsonapi_object(entry.meta)?.associatedErrors) ?? {})
             .flatMap(list => objects(list, MAX_ERRORS))
             .map(errorFields)
             .filter(said)
@@ -2148,7 +2248,7 @@ function appleErrors(body) {
         const fields = errorFields(entry);
         if (!said(fields))
             return [];
-        const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
+        const see = jsonapi_text(jsonapi_object(entry.links)?.see, ERROR_FIELD_CAP);
         return [{ ...fields, ...(see ? { see } : {}), associated }];
     });
 }
@@ -2451,7 +2551,7 @@ function parseJson(what, response, accept) {
 // The one comparison of versions for the whole code base: ordering, equality and lookups.
 /** Digits and dots only: the only version text allowed into a chart or an ordering. */
 const VERSION = /^\d{1,9}(\.\d{1,9}){0,5}$/;
-function isVersion(text) {
+function versions_isVersion(text) {
     return VERSION.test(text);
 }
 function parts(version) {
@@ -2464,8 +2564,8 @@ function parts(version) {
  * The one order of versions: numeric, so 2.10 follows 2.9 and 1.2 equals 1.2.0. Text that is
  * not a version sorts after every version, in plain string order.
  */
-function compareVersions(a, b) {
-    const [validA, validB] = [isVersion(a), isVersion(b)];
+function versions_compareVersions(a, b) {
+    const [validA, validB] = [versions_isVersion(a), versions_isVersion(b)];
     if (!validA || !validB) {
         if (validA !== validB)
             return validA ? -1 : 1;
@@ -2482,20 +2582,20 @@ function compareVersions(a, b) {
 }
 /** One key per version, whatever its spelling: `1.2` and `1.2.0` give `1.2`. */
 function versionKey(version) {
-    return isVersion(version) ? parts(version).join('.') : version;
+    return versions_isVersion(version) ? parts(version).join('.') : version;
 }
 /** Whether two version strings name the same version (`1.2` and `1.2.0` do). */
 function sameVersion(a, b) {
     if (a === undefined || b === undefined)
         return false;
-    return compareVersions(a, b) === 0;
+    return versions_compareVersions(a, b) === 0;
 }
 /**
  * `1.2` and `1.2.0` name the same version, but Apple's filter matches exact strings: every
  * spelling, to ask for at once (the filter takes a comma list).
  */
 function versionSpellings(version) {
-    if (!isVersion(version))
+    if (!versions_isVersion(version))
         return [version];
     const numbers = parts(version);
     const spellings = new Set([version]);
@@ -2653,7 +2753,7 @@ function newestFirst(a, b) {
     const dateB = Date.parse(b.createdDate ?? '');
     if (!Number.isNaN(dateA) && !Number.isNaN(dateB) && dateA !== dateB)
         return dateB - dateA;
-    return compareVersions(b.versionString, a.versionString);
+    return versions_compareVersions(b.versionString, a.versionString);
 }
 function readVersion(item, included) {
     const version = resource(item, 'an App Store version');
@@ -3106,7 +3206,7 @@ signal) {
         return { ok: true, backtrace: parseBacktrace(body, signatureId) };
     }
     catch (error) {
-        return { ok: false, reason: `Backtrace unavailable: ${scrub(messageOf(error))}` };
+        return { ok: false, reason: `Backtrace unavailable: ${scrub(errors_messageOf(error))}` };
     }
 }
 
@@ -3268,8 +3368,8 @@ function buildNotFound(buildId, input) {
 }
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
-    const raw = object(item) ?? {};
-    const received = object(raw.attributes)?.signature;
+    const raw = jsonapi_object(item) ?? {};
+    const received = jsonapi_object(raw.attributes)?.signature;
     const signature = jsonapi_text(received, FIELD_CAPS.signature) ?? '';
     const name = `${(0,src_text/* oneLine */.TN)(String(raw.id ?? '(no id)'), 80)} ('${(0,src_text/* oneLine */.TN)(signature, 100)}')`;
     if (raw.id === undefined || raw.id === '')
@@ -3301,7 +3401,7 @@ function receivedDigest(received, kept) {
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
 function readInsight(value) {
-    const raw = object(value);
+    const raw = jsonapi_object(value);
     if (!raw)
         return undefined;
     const direction = DIRECTIONS.find(d => d === raw.direction);
@@ -4168,7 +4268,7 @@ const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
  * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
  */
 function parseMetrics(body, settings) {
-    const document = object(body);
+    const document = jsonapi_object(body);
     if (!document) {
         throw new DataError('App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.');
     }
@@ -4192,7 +4292,7 @@ function parseMetrics(body, settings) {
             }
         }
     }
-    const insights = object(document.insights);
+    const insights = jsonapi_object(document.insights);
     return {
         series,
         insights: [
@@ -4205,17 +4305,17 @@ function parseMetrics(body, settings) {
 const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
 /** The gated dataset of one metric; undefined when it has none for this percentile and device. */
 function readMetric(metric, identifier, metricCategory, settings) {
-    const unit = object(metric.unit);
+    const unit = jsonapi_object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
     const dataset = metrics_all(metric.datasets).find(d => {
-        const criteria = object(d.filterCriteria);
+        const criteria = jsonapi_object(d.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
     if (!dataset)
         return undefined;
-    const goal = object(dataset.recommendedMetricGoal);
+    const goal = jsonapi_object(dataset.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
@@ -4235,7 +4335,7 @@ function readMetric(metric, identifier, metricCategory, settings) {
     };
 }
 function readPoint(value) {
-    const point = object(value);
+    const point = jsonapi_object(value);
     const version = jsonapi_text(point?.version, FIELD_CAPS.version);
     const number = nonNegative(point?.value);
     if (!point || !version || number === undefined)
@@ -4278,7 +4378,7 @@ function referenceVersions(value) {
     return texts(value, FIELD_CAPS.version, FIELD_CAPS.referenceVersions);
 }
 function readPopulation(value) {
-    const population = object(value);
+    const population = jsonapi_object(value);
     if (!population)
         return [];
     return [
@@ -4453,7 +4553,7 @@ limits = {}) {
             const cancelled = error instanceof transport_NetworkError && error.kind === 'aborted';
             if (!(error instanceof ServiceError || error instanceof DataError || cancelled))
                 throw error;
-            const unavailable = deadline?.aborted ? late('the metrics') : messageOf(error);
+            const unavailable = deadline?.aborted ? late('the metrics') : errors_messageOf(error);
             log(`Metrics unavailable: ${unavailable}`);
             return { unavailable };
         });
@@ -4711,8 +4811,10 @@ function judge(signature, rank, threshold, reported, previous, maxIncrease) {
  * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
  * for the version, or without a reference, is "no data", never a pass.
  */
-function evaluateMetrics(settings, data, hasBaseline) {
-    const outcomes = settings.identifiers.map(identifier => evaluate_judge(identifier, settings, data, hasBaseline));
+function evaluateMetrics(settings, data, hasBaseline, 
+/** `same-day`: the previous version's recorded figure for a metric, from the history. */
+sameDay) {
+    const outcomes = settings.identifiers.map(identifier => evaluate_judge(identifier, settings, data, hasBaseline, sameDay));
     return {
         settings,
         ...(data.version ? { version: data.version } : {}),
@@ -4723,7 +4825,7 @@ function evaluateMetrics(settings, data, hasBaseline) {
         noData: outcomes.filter(o => o.status === 'no-data')
     };
 }
-function evaluate_judge(identifier, settings, data, hasBaseline) {
+function evaluate_judge(identifier, settings, data, hasBaseline, sameDay) {
     const known = knownMetric(identifier);
     const series = data.payload?.series.get(identifier.toLowerCase());
     const all = orderedPoints(series?.points ?? []);
@@ -4761,7 +4863,9 @@ function evaluate_judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
+    const reference = settings.reference === 'same-day'
+        ? sameDayReference(all, version, settings, sameDay?.(identifier))
+        : referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
     if ('missing' in reference)
         return { ...base, reason: reference.missing };
     // Values near the largest double add up to Infinity: no reference can be formed from them.
@@ -4803,16 +4907,16 @@ function decisivePoints(points, version, baselineVersion) {
     const baseline = find(baselineVersion);
     if (!baseline || window.includes(baseline))
         return window;
-    return [...window, baseline].sort((a, b) => compareVersions(a.version, b.version));
+    return [...window, baseline].sort((a, b) => versions_compareVersions(a.version, b.version));
 }
 /** Valid versions only, oldest first, one point per version (the first Apple sent). */
 function orderedPoints(points) {
     const byVersion = new Map();
     for (const p of points) {
-        if (isVersion(p.version) && !byVersion.has(versionKey(p.version)))
+        if (versions_isVersion(p.version) && !byVersion.has(versionKey(p.version)))
             byVersion.set(versionKey(p.version), p);
     }
-    return [...byVersion.values()].sort((a, b) => compareVersions(a.version, b.version));
+    return [...byVersion.values()].sort((a, b) => versions_compareVersions(a.version, b.version));
 }
 /**
  * The points the report and the chart show: at most FIELD_CAPS.metricPoints, the newest up to
@@ -4835,13 +4939,33 @@ function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
         return reference(mode, [point]);
     }
     // Earlier versions only; a version that is not digits and dots cannot be ordered.
-    const earlier = isVersion(version)
-        ? points.filter(p => compareVersions(p.version, version) < 0)
+    const earlier = versions_isVersion(version)
+        ? points.filter(p => versions_compareVersions(p.version, version) < 0)
         : [];
     if (earlier.length === 0)
         return { missing: `no data for a version before ${version}` };
     const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS;
     return reference(mode, earlier.slice(-count));
+}
+/**
+ * `same-day`: the previous version's figure recorded nearest this rollout day; without one,
+ * the previous version's latest figure, saying why.
+ */
+function sameDayReference(points, version, settings, figure) {
+    if (figure && !('missing' in figure)) {
+        return {
+            mode: 'same-day',
+            versions: [figure.version],
+            value: figure.value,
+            errorMargin: figure.errorMargin,
+            day: figure.day,
+            run: figure.run
+        };
+    }
+    const previous = referenceFor(points, version, { ...settings, reference: 'previous' }, false, undefined);
+    if ('missing' in previous)
+        return previous;
+    return { ...previous, fallback: figure?.missing ?? 'the guard read no history' };
 }
 /**
  * The reference value and its error margin. For an average the margin is the mean of the
@@ -4921,10 +5045,24 @@ function changeText(change, limit) {
 
 
 /** The metrics' verdict of a run; undefined when no metric is gated. */
-function metricsVerdict(config, data) {
+function metricsVerdict(config, data, sameDay) {
     return config.metrics && data
-        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
+        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline), sameDay)
         : undefined;
+}
+/** "2.4.0", "average of 2.1.0, 2.2.0", "2.4.0 at day 2": what a metric was compared with. */
+function referenceName(reference) {
+    const versions = reference.versions.map(v => (0,src_text/* oneLine */.TN)(v, 64)).join(', ');
+    switch (reference.mode) {
+        case 'average':
+            return `average of ${versions}`;
+        case 'baseline':
+            return `baseline ${versions}`;
+        case 'same-day':
+            return `${versions} at day ${reference.day}`;
+        default:
+            return versions;
+    }
 }
 /** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
 function regressionSentence(o) {
@@ -4933,7 +5071,7 @@ function regressionSentence(o) {
         parts.push(`${withUnit(o.point.value, o.unit)} on ${(0,src_text/* oneLine */.TN)(o.point.version, 64)}`);
     }
     if (o.reference && o.change !== undefined) {
-        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => (0,src_text/* oneLine */.TN)(v, 64)).join(', ')})`);
+        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'baseline' ? o.reference.versions.map(v => (0,src_text/* oneLine */.TN)(v, 64)).join(', ') : referenceName(o.reference)})`);
     }
     const sentence = (0,src_text/* oneLine */.TN)(parts.join(' '), 400);
     if (o.regressedByApple && !o.regressedByRule)
@@ -5018,14 +5156,97 @@ function findingSentence(f, build) {
 }
 /** `❌ Hang rate (hangRate): fails the job and pauses` — a finding and what it did, for a list. */
 function consequenceText(f) {
+    const held = f.confirmation && f.confirmation.inARow >= f.confirmation.needed;
+    const verb = f.kind.endsWith('regression') ? 'regressed' : 'found';
+    const confirmed = held ? `${verb} in ${f.confirmation.inARow} runs in a row: ` : '';
     if (f.pauses)
-        return 'fails the job and pauses the rollout';
+        return `${confirmed ? `${confirmed}pausing; ` : ''}fails the job and pauses the rollout`;
+    if (confirmed && f.wouldPause)
+        return `${confirmed}${f.pausesReason}; fails the job`;
     if (f.failsJob)
         return `fails the job; does not pause: ${f.pausesReason}`;
     return `reported only: ${f.failsJobReason}`;
 }
 
+;// CONCATENATED MODULE: ./src/history/remember.ts
+
+/**
+ * The run of the previous version whose rollout day is nearest to `day`, with a value for
+ * `metric` in `population`: between two days as near, the earlier (fewer users, as now); within
+ * a day, its latest run (the figure Apple had by then). Undefined when none is within
+ * `maxDistance` days, so the caller falls back to `previous` and says so.
+ */
+function sameDayValue(previous, metric, population, day, maxDistance = constants_HISTORY.sameDayDistance) {
+    let best;
+    const nearer = (distance, runDay, at) => !best ||
+        distance < best.distance ||
+        (distance === best.distance && (runDay < best.day || (runDay === best.day && at > best.at)));
+    for (const run of previous) {
+        const recorded = run.metrics[metric];
+        if (run.day === null || !recorded)
+            continue;
+        if (run.population !== population)
+            continue;
+        const distance = Math.abs(run.day - day);
+        if (distance > maxDistance)
+            continue;
+        if (nearer(distance, run.day, run.generatedAt)) {
+            best = { ...recorded, day: run.day, file: run.file, distance, at: run.generatedAt };
+        }
+    }
+    return (best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file });
+}
+/** The metrics' population as the index writes it: `p50 all_iphones`. */
+function populationOf(settings) {
+    return `${settings.percentile} ${settings.device}`;
+}
+/**
+ * `same-day`'s lookup for a run on rollout `day`: the previous version's figure nearest that
+ * day, or why there is none.
+ */
+function sameDayFigures(history, settings, day) {
+    return identifier => {
+        if (!history)
+            return { missing: 'the guard read no history' };
+        if ('unavailable' in history)
+            return { missing: 'the history could not be read' };
+        const previous = history.previous;
+        if (!previous)
+            return { missing: 'no earlier version is recorded' };
+        if (day === undefined)
+            return { missing: 'the rollout has no day yet' };
+        const found = sameDayValue(previous.runs, identifier, populationOf(settings), day);
+        if (!found) {
+            return {
+                missing: `${previous.version} has no run recorded within ${constants_HISTORY.sameDayDistance} day of day ${day}`
+            };
+        }
+        return {
+            version: previous.version,
+            value: found.value,
+            errorMargin: found.errorMargin,
+            day: found.day,
+            run: found.file
+        };
+    };
+}
+/**
+ * Whether the finding `key` (`metric-regression hangRate`) held in the `needed − 1` runs of this
+ * version just before this one, in a row. With `needed` 1 every finding is confirmed.
+ */
+function confirmation(earlier, key, needed) {
+    let inARow = 1;
+    for (const run of [...earlier].reverse()) {
+        if (inARow >= needed || !run.findings.includes(key))
+            break;
+        inARow++;
+    }
+    return { inARow, needed, confirmed: inARow >= needed };
+}
+
 ;// CONCATENATED MODULE: ./src/decision/verdict.ts
+
+
 
 
 
@@ -5038,7 +5259,8 @@ function verdict_judge(config, data) {
         current: data.current.lists,
         baseline: data.baseline?.lists
     });
-    const metrics = metricsVerdict(config, data.metrics);
+    const day = data.current.build.appStoreVersion?.phasedRelease?.day;
+    const metrics = metricsVerdict(config, data.metrics, config.metrics && sameDayFigures(data.history, config.metrics, day));
     const verdict = verdictFrom(signatures, metrics, consequencePolicy(config, data));
     const build = data.current.build.label ?? data.current.build.id;
     return { verdict, failure: failureLine(verdict, build) };
@@ -5073,11 +5295,18 @@ function consequencePolicy(config, data) {
                     mode: config.phasedRelease,
                     pauseOn: config.pauseOn,
                     failAfterRollout: config.failAfterRollout,
-                    rollout: version.phasedRelease?.state ?? 'NONE'
+                    rollout: version.phasedRelease?.state ?? 'NONE',
+                    confirmRuns: config.confirmRuns,
+                    inARow: (key) => runsInARow(data.history, key)
                 }
             }
             : {})
     };
+}
+/** This run and the runs of the version just before it that found `key`, in a row. */
+function runsInARow(history, key) {
+    const earlier = history && 'current' in history ? history.current.runs : [];
+    return confirmation(earlier, key, constants_HISTORY.maxConfirmRuns).inARow;
 }
 function buildFindings(signatures, metrics, policy) {
     const findings = [];
@@ -5277,7 +5506,7 @@ async function guardRelease(client, deadline, version, findings, mode, log) {
         if (!(error instanceof ServiceError || error instanceof DataError))
             throw error;
         return outcome(current, first, version.phasedRelease, {
-            error: `Could not pause ${name}: ${messageOf(error)}`
+            error: `Could not pause ${name}: ${errors_messageOf(error)}`
         });
     }
 }
@@ -5707,7 +5936,384 @@ function locateInWorkspace(verdict, backtraces, root, options = {}) {
     return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, options));
 }
 
+;// CONCATENATED MODULE: ./src/history/layout.ts
+
+
+/** A path segment from App Store Connect text: only what every file system takes as it is. */
+function layout_segment(text) {
+    const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+    return safe.slice(0, 64) || '_';
+}
+function layout_appFolder(appId, platform) {
+    return `${layout_segment(appId)}-${layout_segment(platform.toLowerCase())}`;
+}
+function versionFolder(appId, platform, version) {
+    return `${layout_appFolder(appId, platform)}/${layout_segment(version)}`;
+}
+/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
+function runFile(generatedAt) {
+    return `runs/${layout_segment(generatedAt.replace(/:/g, '-'))}.json`;
+}
+/** The index with `entry` added in time order (a run written twice is listed once), capped. */
+function layout_withRun(index, entry) {
+    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) => a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0);
+    return { version: index.version, runs: runs.slice(-constants_HISTORY.maxRunsPerVersion) };
+}
+/**
+ * The version folders to remove so that `keep` remain: the oldest by version order, never the
+ * one being written. Folders whose names are not versions are left alone.
+ */
+function layout_foldersToPrune(versions, current, keep) {
+    const ordered = versions.filter(v => isVersion(v) && v !== layout_segment(current)).sort(compareVersions);
+    const room = Math.max(0, keep - 1);
+    return ordered.slice(0, Math.max(0, ordered.length - room));
+}
+
+;// CONCATENATED MODULE: ./src/history/snapshot.ts
+
+
+
+/** Reads the branch for `appFolder`/`version`: 4 to 6 round trips, none when it is missing. */
+async function snapshot_readSnapshot(call, branch, appFolder, version) {
+    const empty = { versions: [], current: { version, runs: [] } };
+    const ref = await call('GET', `git/ref/heads/${branch}`);
+    // 404: no such branch yet; 409: a repository without a single commit.
+    if (ref.status === 404 || ref.status === 409)
+        return { ok: true, snapshot: empty };
+    if (ref.status !== 200)
+        return refused(ref);
+    const head = sha(snapshot_object(snapshot_object(ref.body).object).sha);
+    const commit = head && (await call('GET', `git/commits/${head}`));
+    if (!commit || commit.status !== 200)
+        return refused(commit || ref);
+    const tree = sha(snapshot_object(snapshot_object(commit.body).tree).sha);
+    if (!tree)
+        return refused(commit);
+    const at = { ...empty, head, tree };
+    const app = await subtree(call, tree, appFolder);
+    if ('refusal' in app)
+        return { ok: false, refusal: app.refusal };
+    if (!app.sha)
+        return { ok: true, snapshot: at };
+    const folders = await entries(call, app.sha);
+    if ('refusal' in folders)
+        return { ok: false, refusal: folders.refusal };
+    const versions = folders.list.filter(e => e.type === 'tree').map(e => e.path);
+    const previousVersion = versions
+        .filter(v => isVersion(v) && isVersion(version) && compareVersions(v, version) < 0)
+        .sort(compareVersions)
+        .at(-1);
+    const byName = new Map(folders.list.map(e => [e.path, e.sha]));
+    const [current, previous] = await Promise.all([
+        versionIndex(call, byName.get(version), version),
+        previousVersion ? versionIndex(call, byName.get(previousVersion), previousVersion) : undefined
+    ]);
+    if ('refusal' in current)
+        return { ok: false, refusal: current.refusal };
+    if (previous && 'refusal' in previous)
+        return { ok: false, refusal: previous.refusal };
+    return {
+        ok: true,
+        snapshot: { ...at, versions, current, ...(previous ? { previous } : {}) }
+    };
+}
+async function entries(call, tree) {
+    const answer = await call('GET', `git/trees/${tree}`);
+    if (answer.status !== 200)
+        return { refusal: refusal(answer) };
+    const list = array(snapshot_object(answer.body).tree).flatMap(value => {
+        const e = snapshot_object(value);
+        const path = typeof e.path === 'string' ? e.path : undefined;
+        const id = sha(e.sha);
+        return path && id && typeof e.type === 'string' ? [{ path, type: e.type, sha: id }] : [];
+    });
+    return { list };
+}
+async function subtree(call, tree, name) {
+    const listed = await entries(call, tree);
+    if ('refusal' in listed)
+        return listed;
+    const found = listed.list.find(e => e.path === name && e.type === 'tree');
+    return found ? { sha: found.sha } : {};
+}
+/** A version's index, or an empty one when it has none (or one that is not an index). */
+async function versionIndex(call, folder, version) {
+    const none = { version, runs: [] };
+    if (!folder)
+        return none;
+    const listed = await entries(call, folder);
+    if ('refusal' in listed)
+        return listed;
+    const index = listed.list.find(e => e.path === 'index.json' && e.type === 'blob');
+    if (!index)
+        return none;
+    const blob = await call('GET', `git/blobs/${index.sha}`);
+    if (blob.status !== 200)
+        return { refusal: refusal(blob) };
+    const content = snapshot_object(blob.body).content;
+    try {
+        const text = Buffer.from(typeof content === 'string' ? content : '', 'base64').toString('utf8');
+        return { version, runs: indexEntries(JSON.parse(text)) };
+    }
+    catch {
+        // A damaged index reads as none: the records themselves are still on the branch.
+        return none;
+    }
+}
+/** The entries of an index file that are what a run writes; anything else is left out. */
+function indexEntries(parsed) {
+    const runs = array(snapshot_object(parsed).runs).slice(-HISTORY.maxRunsPerVersion);
+    return runs.flatMap(value => {
+        const entry = indexEntry(value);
+        return entry ? [entry] : [];
+    });
+}
+const FILE = /^runs\/[0-9TZ._-]{1,64}\.json$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const METRIC = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+const POPULATION = /^p(50|90) [A-Za-z0-9_]{1,64}$/;
+const FINDING = new RegExp(`^(${FINDING_KINDS.join('|')}) [A-Za-z0-9_:.-]{1,80}$`);
+const STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
+const ACTIONS = ['paused', 'would-pause', 'none'];
+/** One index entry, checked member by member; undefined when any member is not a run's. */
+function indexEntry(value) {
+    const e = snapshot_object(value);
+    const text = (v, pattern) => typeof v === 'string' && pattern.test(v);
+    if (!text(e.file, FILE) || !text(e.generatedAt, TIME) || !text(e.population, POPULATION)) {
+        return undefined;
+    }
+    const day = e.day;
+    const dayOk = day === null ||
+        (Number.isInteger(day) && day >= 1 && day <= PHASED_RELEASE.days);
+    const stateOk = e.state === null || (typeof e.state === 'string' && STATES.includes(e.state));
+    if (!dayOk || !stateOk || !ACTIONS.includes(e.action))
+        return undefined;
+    const findings = array(e.findings);
+    if (findings.length > constants_HISTORY.maxFindingsPerRun || !findings.every(f => text(f, FINDING)))
+        return undefined;
+    const metrics = Object.entries(snapshot_object(e.metrics));
+    if (metrics.length > 20)
+        return undefined;
+    const values = {};
+    for (const [name, raw] of metrics) {
+        if (!METRIC.test(name))
+            return undefined;
+        if (raw === null) {
+            values[name] = null;
+            continue;
+        }
+        const { value, errorMargin } = snapshot_object(raw);
+        if (!snapshot_finite(value) || !snapshot_finite(errorMargin) || errorMargin < 0)
+            return undefined;
+        values[name] = { value, errorMargin };
+    }
+    return {
+        file: e.file,
+        generatedAt: e.generatedAt,
+        day: day,
+        state: e.state,
+        metrics: values,
+        population: e.population,
+        findings: findings,
+        action: e.action
+    };
+}
+function snapshot_finite(value) {
+    return typeof value === 'number' && Number.isFinite(value);
+}
+function refused(answer) {
+    return { ok: false, refusal: refusal(answer) };
+}
+function refusal(answer, step = 'read') {
+    const message = snapshot_object(answer.body).message;
+    return {
+        step,
+        status: answer.status,
+        ...(typeof message === 'string' ? { message } : {})
+    };
+}
+function snapshot_object(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? value
+        : {};
+}
+function array(value) {
+    return Array.isArray(value) ? value : [];
+}
+function sha(value) {
+    return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value) ? value : undefined;
+}
+
+
+;// CONCATENATED MODULE: ./src/history/branch.ts
+
+
+
+
+/**
+ * Appends one run's record to the branch, creating the branch with its first record. `first` is
+ * the branch as the run read it: the first attempt builds on it, a retry reads it again.
+ */
+async function branch_appendRun(call, run, first) {
+    let snapshot = first;
+    for (let attempt = 1; attempt <= HISTORY.attempts; attempt++) {
+        if (!snapshot) {
+            const read = await readSnapshot(call, run.branch, run.appFolder, run.version);
+            if (!read.ok)
+                return { ok: false, warning: notWritten(run.branch, read.refusal) };
+            snapshot = read.snapshot;
+        }
+        const outcome = await attemptAppend(call, run, snapshot);
+        if (outcome !== 'race')
+            return outcome.ok ? { ...outcome, attempts: attempt } : outcome;
+        snapshot = undefined;
+    }
+    return {
+        ok: false,
+        warning: `The run's record was not written to the '${run.branch}' branch: other runs updated it first ${HISTORY.attempts} times; the next run writes its own.`
+    };
+}
+async function attemptAppend(call, run, at) {
+    const folder = `${run.appFolder}/${run.version}`;
+    const pruned = foldersToPrune(at.versions, run.version, run.keepVersions);
+    const index = withRun(at.current, run.entry);
+    const files = [
+        { path: `${folder}/${run.file}`, content: run.record },
+        { path: `${folder}/index.json`, content: `${JSON.stringify(index, null, 2)}\n` }
+    ];
+    const tree = await call('POST', 'git/trees', {
+        ...(at.tree ? { base_tree: at.tree } : {}),
+        tree: [
+            ...files.map(f => ({ path: f.path, mode: '100644', type: 'blob', content: f.content })),
+            ...pruned.map(v => ({
+                path: `${run.appFolder}/${v}`,
+                mode: '040000',
+                type: 'tree',
+                sha: null
+            }))
+        ]
+    });
+    if (tree.status !== 201)
+        return written(run, tree);
+    const commit = await call('POST', 'git/commits', {
+        message: `asc-diagnostics-gate: ${folder}/${run.file}`,
+        tree: object(tree.body).sha,
+        parents: at.head ? [at.head] : []
+    });
+    if (commit.status !== 201)
+        return written(run, commit);
+    const sha = String(object(commit.body).sha ?? '');
+    const moved = at.head
+        ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
+        : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha });
+    // Another run moved the branch (or created it) since it was read: read it again.
+    if (moved.status === 422 || moved.status === 409)
+        return 'race';
+    if (moved.status !== 200 && moved.status !== 201)
+        return written(run, moved);
+    return { ok: true, commit: sha, pruned };
+}
+function written(run, answer) {
+    return { ok: false, warning: notWritten(run.branch, refusalOf(answer, 'write')) };
+}
+/** The warning for a write that did not land, naming the permission when GitHub refused it. */
+function notWritten(branch, refusal) {
+    return `The run's record was not written to the '${branch}' branch: ${branch_github(refusal)}.${branch_permissionHint(refusal)}`;
+}
+/** "GitHub answered HTTP 403 (Resource not accessible by integration)". */
+function branch_github(refusal) {
+    const message = refusal.message ? ` (${oneLine(refusal.message, 200)})` : '';
+    return `GitHub answered HTTP ${refusal.status}${message}`;
+}
+/** GitHub answers a token without the permission with 403 (404 for a private repository). */
+function branch_permissionHint(refusal) {
+    if (refusal.status !== 403 && refusal.status !== 404)
+        return '';
+    return " The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history.";
+}
+
+;// CONCATENATED MODULE: ./src/history/store.ts
+
+
+
+
+/** The place of a guard run on the live version; undefined for any other run. */
+function historyPlace(config, data) {
+    const { build } = data.current;
+    const version = build.appStoreVersion;
+    if (!config.history || version?.status !== 'live' || !build.appId)
+        return undefined;
+    const platform = config.build.kind === 'id' ? 'IOS' : config.build.platform;
+    return { appId: build.appId, platform, version: version.versionString };
+}
+/**
+ * The guard's memory for one run: read once the live version is known, written once the run
+ * is decided. Neither ever throws: what fails is said, and the run decides without history.
+ */
+class HistoryStore {
+    call;
+    settings;
+    snapshot;
+    /** The read was refused: the write would be too, and the warning has been given. */
+    unread = false;
+    constructor(call, settings) {
+        this.call = call;
+        this.settings = settings;
+    }
+    /** What the branch holds for this version and the one before it. */
+    async read(place) {
+        const { branch } = this.settings;
+        const unavailable = (why) => {
+            this.unread = true;
+            return { branch, unavailable: sentence(why) };
+        };
+        const sentence = (why) => `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`;
+        if ('unavailable' in this.call)
+            return unavailable(this.call.unavailable);
+        try {
+            const read = await readSnapshot(this.call, branch, appFolder(place.appId, place.platform), segment(place.version));
+            if (!read.ok)
+                return unavailable(`${github(read.refusal)}.${permissionHint(read.refusal)}`);
+            this.snapshot = read.snapshot;
+            const { current, previous } = read.snapshot;
+            return { branch, current, ...(previous ? { previous } : {}) };
+        }
+        catch (error) {
+            return unavailable(messageOf(error).replace(/\.$/, ''));
+        }
+    }
+    /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
+    async write(place, record, entry) {
+        const { branch, keepVersions } = this.settings;
+        if ('unavailable' in this.call || this.unread) {
+            return {
+                ok: false,
+                warning: `The run's record was not written to the '${branch}' branch either, for the same reason.`
+            };
+        }
+        try {
+            return await appendRun(this.call, {
+                branch,
+                appFolder: appFolder(place.appId, place.platform),
+                version: segment(place.version),
+                file: entry.file,
+                record,
+                entry,
+                keepVersions
+            }, this.snapshot);
+        }
+        catch (error) {
+            return {
+                ok: false,
+                warning: `The run's record was not written to the '${branch}' branch: ${messageOf(error)}`
+            };
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/run-gate.ts
+
+
 
 
 
@@ -5744,7 +6350,8 @@ async function runGate(door) {
             });
             // Whatever a sink starts now overlaps the App Store Connect requests.
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
-            const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const collected = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const data = await remembered(state.history, config, collected, door);
             const { verdict, failure: judged } = verdict_judge(config, data);
             const [sources, release] = await Promise.all([
                 // Point at the code: each blamed frame's line in the checked-out repository.
@@ -5765,6 +6372,11 @@ async function runGate(door) {
     catch (error) {
         outcome = { ...state, kind: 'failed', ...explain(error, door.debug) };
     }
+    // One time and duration for everything published, the history's copy of the record included.
+    outcome.recorded ??= {
+        generatedAt: new Date().toISOString(),
+        totalMs: performance.now() - outcome.started
+    };
     try {
         for (const sink of door.sinks)
             await sink(outcome);
@@ -5775,6 +6387,18 @@ async function runGate(door) {
     return outcome;
 }
 const noDebug = () => { };
+/** The data with the guard's history, on a guard run with `history: branch`. */
+async function remembered(store, config, data, door) {
+    const place = store && historyPlace(config, data);
+    if (!store || !place)
+        return data;
+    const history = await door.phase("Read the guard's history", () => store.read(place));
+    if ('current' in history) {
+        const previous = history.previous;
+        door.log(`History on '${history.branch}': ${(0,src_text/* plural */.LS)(history.current.runs.length, 'earlier run')} of ${history.current.version}${previous ? `, ${(0,src_text/* plural */.LS)(previous.runs.length, 'run')} of ${previous.version}` : ', no earlier version'}.`);
+    }
+    return { ...data, history };
+}
 /** The workflow run's page, when the run is on a runner. */
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
@@ -5794,7 +6418,7 @@ function explain(error, debug) {
     if (error instanceof Error && error.stack)
         debug?.(error.stack);
     return {
-        error: `Unexpected error: ${messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`,
+        error: `Unexpected error: ${errors_messageOf(error)}. Please report it with the debug log (re-run with debug logging enabled).`,
         cause: 'unexpected'
     };
 }
@@ -5873,7 +6497,7 @@ function notARegularFile(stats, maxBytes, limit) {
     return undefined;
 }
 function errorCode(error) {
-    return error.code ?? messageOf(error);
+    return error.code ?? errors_messageOf(error);
 }
 
 ;// CONCATENATED MODULE: ./src/config/key-file.ts
@@ -5902,7 +6526,8 @@ function readKeyFile(path, name) {
 
 // Every action input is a flag of the same name, read from action.yml at build time (see
 // scripts/cli-inputs.mjs), with these exceptions:
-// - the inputs that only mean something on GitHub (the pull-request comment) have no flag;
+// - the inputs that only mean something on GitHub (the pull-request comment, the history
+//   branch) have no flag;
 // - `version` is `--app-version`, since `--version` prints the tool's version;
 // - the key is never a flag: flags end up in shell history and process lists.
 /** Inputs for what only GitHub shows (the comment, annotations): the tool never writes them. */
@@ -5913,7 +6538,11 @@ const GITHUB_ONLY_INPUTS = [
     'github-token',
     // Annotations on the blamed lines: the tool writes no annotations (SARIF and JUnit still
     // point at the lines, as in the action).
-    'annotate-source'
+    'annotate-source',
+    // The guard's history lives on a branch of the workflow's repository, written with its token.
+    'history',
+    'history-branch',
+    'history-keep-versions'
 ];
 const RENAMED = { version: 'app-version' };
 const KEY = 'private-key';
@@ -6039,7 +6668,43 @@ function forCommandLine(message, env) {
     }));
 }
 
+;// CONCATENATED MODULE: ./src/history/entry.ts
+
+
+
+
+/** The version index's line for a decided guard run: what later runs compare and draw with. */
+function indexEntryOf(outcome, generatedAt) {
+    const { verdict, release, config } = outcome;
+    const rollout = release?.decidedOn;
+    const metrics = {};
+    for (const o of verdict.metrics?.outcomes ?? []) {
+        // Apple's spelling of a known identifier; anything else is not a name an index holds.
+        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(o.identifier))
+            continue;
+        metrics[o.identifier] = o.point
+            ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
+            : null;
+    }
+    const findings = verdict.findings.map(f => findingKey(f.kind, f.subject));
+    return {
+        file: runFile(generatedAt),
+        generatedAt,
+        day: rollout?.day === undefined ? null : Math.min(rollout.day, PHASED_RELEASE.days),
+        state: rollout?.state ?? null,
+        metrics,
+        population: config.metrics ? populationOf(config.metrics) : 'p50 all_iphones',
+        findings: [...new Set(findings)].slice(0, constants_HISTORY.maxFindingsPerRun),
+        action: release?.paused
+            ? 'paused'
+            : release?.decision.action === 'would-pause'
+                ? 'would-pause'
+                : 'none'
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/context.ts
+
 /** What the report renders besides the verdict. */
 function reportContext(outcome) {
     const { config, data } = outcome;
@@ -6055,7 +6720,16 @@ function reportContext(outcome) {
         release: outcome.release,
         // The report speaks of annotations; SARIF and JUnit alone may also have looked.
         sources: config.annotateSource ? outcome.sources : undefined,
-        pullRequest: outcome.pullRequest ?? false
+        pullRequest: outcome.pullRequest ?? false,
+        ...(data.history && outcome.release && outcome.recorded
+            ? {
+                history: {
+                    memory: data.history,
+                    thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
+                    complete: outcome.release.decidedOn?.state === 'COMPLETE'
+                }
+            }
+            : {})
     };
 }
 
@@ -6619,6 +7293,8 @@ function linkRefused(link, input) {
  */
 function gapWarnings(verdict, data) {
     const warnings = [];
+    if (data.history && 'unavailable' in data.history)
+        warnings.push(scrub(data.history.unavailable));
     const build = data.current.build.label ?? data.current.build.id;
     for (const f of verdict.findings) {
         if (f.kind === 'no-data' && !f.failsJob)
@@ -6729,7 +7405,8 @@ function evidenceRecord(outcome) {
             ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
             : null,
         runUrl: outcome.runUrl ?? null,
-        pullRequest: outcome.pullRequest ?? false
+        pullRequest: outcome.pullRequest ?? false,
+        history: data.history ?? null
     };
 }
 /** A build's facts (with the App Store version and its rollout as first read) and its lists. */
@@ -6808,7 +7485,8 @@ function findingRecord(f) {
         failsJobReason: f.failsJobReason ?? null,
         pauses: f.pauses,
         pausesReason: f.pausesReason ?? null,
-        wouldPause: f.wouldPause
+        wouldPause: f.wouldPause,
+        ...(f.confirmation ? { confirmation: { ...f.confirmation } } : {})
     };
 }
 /**
@@ -6948,6 +7626,10 @@ function rolloutRecord(release) {
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
     return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${(0,src_text/* safeJson */.oi)(report, 2)}\n`, 'report-path');
+}
+/** The record as its file holds it, byte for byte (the history keeps the same bytes). */
+function recordText(outcome) {
+    return `${safeJson(jsonReportOf(outcome), 2)}\n`;
 }
 /** The JSON report of a run, however it ended: its decision record. */
 function jsonReportOf(outcome, replay) {
@@ -7112,6 +7794,12 @@ function releaseSection(guard, findings) {
     else if (guard.decision.action === 'would-pause') {
         lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
     }
+    const confirmed = guard.decision.because.filter(f => f.confirmation);
+    if (confirmed.length) {
+        lines.push(confirmed
+            .map(f => `Confirmed: ${markdown_text(subjectName(f))} (${f.kind}) ${consequenceText(f)}.`)
+            .join('\n'));
+    }
     lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
     // Read again just before the PATCH, the rollout was no longer one to pause.
     const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
@@ -7156,7 +7844,7 @@ function metricChart(outcome) {
     const points = outcome.points
         .flatMap(p => {
         const value = chartNumber(p.value);
-        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
+        return versions_isVersion(p.version) && p.version.length <= 32 && value !== undefined
             ? [{ version: p.version, value }]
             : [];
     })
@@ -7175,6 +7863,7 @@ function metricChart(outcome) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/metrics.ts
+
 
 
 
@@ -7248,14 +7937,9 @@ function valueCell(o) {
 function referenceCell(o) {
     if (!o.reference)
         return '';
-    const { mode, versions, value, errorMargin } = o.reference;
+    const { value, errorMargin } = o.reference;
     const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
-    const which = mode === 'average'
-        ? `average of ${versions.join(', ')}`
-        : mode === 'baseline'
-            ? `baseline ${versions.join(', ')}`
-            : versions.join(', ');
-    return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
+    return markdown_text(`${withUnit(value, o.unit)}${margin} (${referenceName(o.reference)})`);
 }
 function changeCell(o) {
     return o.change === undefined ? '' : changeText(o.change, o.limit);
@@ -7296,7 +7980,145 @@ function insightLine(o, insight) {
     return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/rollout.ts
+
+
+
+
+// The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
+// by rollout day for this version and the previous one, and the whole rollout in one table when
+// it completes. Only validated numbers and the gate's own words reach the chart source.
+const ACTION_WORDS = {
+    paused: '⏸️ paused',
+    'would-pause': 'would pause',
+    none: '–'
+};
+/** `metric-regression hangRate`, `breach HANGS` (the digest only tells runs apart). */
+function findingLabel(key) {
+    return markdown_text(key.replace(/:[0-9a-f]{16}$/, ''));
+}
+/** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
+function byDay(runs) {
+    const days = new Map();
+    for (const run of [...runs].sort((a, b) => (a.generatedAt < b.generatedAt ? -1 : 1))) {
+        if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days)
+            days.set(run.day, run);
+    }
+    return new Map([...days].sort(([a], [b]) => a - b));
+}
+/**
+ * A line chart of `metric` by rollout day: this version's line, and the previous version's
+ * when it was recorded on each of those days. Undefined with fewer than two days of data.
+ */
+function rolloutChart(metric, current, previous) {
+    const known = knownMetric(metric);
+    if (!known)
+        return undefined;
+    const valueOn = (days, day) => {
+        const recorded = days.get(day)?.metrics[metric];
+        return recorded ? chartNumber(recorded.value) : undefined;
+    };
+    const mine = byDay(current.runs);
+    const days = [...mine.keys()].filter(day => valueOn(mine, day) !== undefined);
+    if (days.length < 2)
+        return undefined;
+    const before = previous ? byDay(previous.runs) : undefined;
+    const earlier = before && days.map(day => valueOn(before, day));
+    const both = previous && earlier?.every(Boolean);
+    // Folder names are path segments ([A-Za-z0-9._-]): nothing in them can end the quoted title.
+    const title = both
+        ? `${known.label} by rollout day: ${current.version}, then ${previous.version} (second line)`
+        : `${known.label} by rollout day: ${current.version}`;
+    const lines = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${title}"`,
+        `  x-axis [${days.map(day => `"day ${day}"`).join(', ')}]`,
+        `  y-axis "${known.unit}"`,
+        `  line [${days.map(day => valueOn(mine, day)).join(', ')}]`,
+        ...(both ? [`  line [${earlier.join(', ')}]`] : []),
+        '```'
+    ];
+    return lines.join('\n');
+}
+/** The whole rollout, one row per day: users, each metric, what failed, and what was done. */
+function rolloutTable(metrics, runs) {
+    const head = [
+        'Day',
+        'Users',
+        ...metrics.map(m => {
+            const known = knownMetric(m);
+            return known ? `${known.label} (${known.unit})` : markdown_text(m);
+        }),
+        'Findings',
+        'Action'
+    ];
+    const rows = [...byDay(runs)].map(([day, run]) => {
+        const values = metrics.map(m => {
+            const recorded = run.metrics[m];
+            return recorded ? (chartNumber(recorded.value) ?? '–') : '–';
+        });
+        const users = `${PHASED_RELEASE.userPercentByDay[day - 1]}%`;
+        // What was found, not what Apple has yet to publish.
+        const found = run.findings.filter(key => !key.startsWith('no-data '));
+        const findings = found.length ? [...new Set(found.map(findingLabel))].join(', ') : 'none';
+        return `| ${day} | ${users} | ${values.join(' | ')} | ${findings} | ${ACTION_WORDS[run.action]} |`;
+    });
+    return [
+        `| ${head.join(' | ')} |`,
+        `|${head.map((_, i) => (i < 2 + metrics.length && i > 0 ? '---:' : '---')).join('|')}|`,
+        ...rows
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/history.ts
+
+
+
+
+/**
+ * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
+ * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
+ */
+function historySection(history, metrics) {
+    const { memory } = history;
+    const references = referenceLines(metrics);
+    if ('unavailable' in memory) {
+        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...references].join('\n');
+    }
+    const current = layout_withRun(memory.current, history.thisRun);
+    const { previous } = memory;
+    const lines = [
+        `**History** on ${code(memory.branch)}: ${(0,src_text/* plural */.LS)(current.runs.length, 'run')} of ${markdown_text(current.version)} with this one${previous ? `; ${markdown_text(previous.version)}'s rollout (${(0,src_text/* plural */.LS)(previous.runs.length, 'run')}) to compare with` : '; no earlier version is recorded'}.`,
+        ...references
+    ];
+    const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
+    const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? []);
+    const parts = [lines.join('\n')];
+    if (charts.length)
+        parts.push(charts.join('\n\n'));
+    if (history.complete) {
+        parts.push(`**The whole rollout of ${markdown_text(current.version)}**, each day's last run:\n\n${rolloutTable(identifiers, current.runs)}`);
+    }
+    return `#### The rollout, run by run\n\n${parts.join('\n\n')}`;
+}
+/** What `same-day` compared each metric with, or why it fell back to `previous`. */
+function referenceLines(metrics) {
+    const lines = [];
+    for (const o of metrics?.outcomes ?? []) {
+        const reference = o.reference;
+        if (reference?.mode === 'same-day') {
+            lines.push(`${markdown_text(o.label)} is compared with ${markdown_text(reference.versions.join(', '))} at day ${reference.day} of its rollout (${code(reference.run ?? '')}), not with its final figure.`);
+        }
+        else if (reference?.fallback) {
+            lines.push(`${markdown_text(o.label)}: no same-day figure (${markdown_text(reference.fallback)}), so it is compared with ${markdown_text(reference.versions.join(', '))}'s latest figure.`);
+        }
+    }
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/report/render.ts
+
 
 
 
@@ -7323,6 +8145,7 @@ function renderReport(verdict, context, detail = Detail.Full) {
         problems(verdict),
         verdict.metrics &&
             metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
+        context.history && historySection(context.history, verdict.metrics),
         ...(detail < Detail.NoTypeTables
             ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
             : []),
@@ -7900,7 +8723,7 @@ function commandLineSinks(streams, options) {
                 writeJsonReport(record(outcome), path);
             }
             catch (error) {
-                line(`warning: could not write the JSON report to '${path}': ${messageOf(error)}`);
+                line(`warning: could not write the JSON report to '${path}': ${errors_messageOf(error)}`);
             }
         }
         for (const file of ciReportFiles(outcome)) {
@@ -7910,7 +8733,7 @@ function commandLineSinks(streams, options) {
                 writeTextFile(file.path, file.text, file.output);
             }
             catch (error) {
-                line(`warning: could not write the ${file.what} to '${file.path}': ${messageOf(error)}`);
+                line(`warning: could not write the ${file.what} to '${file.path}': ${errors_messageOf(error)}`);
             }
         }
     };
@@ -8077,6 +8900,7 @@ function present(key, value) {
 
 
 
+
 /** Most signatures per list: App Store Connect's largest page, which 'limit' cannot exceed. */
 const MAX_SIGNATURES = ASC.maxPageSize;
 /** Most backtraces: 'include-logs' of each type, at most 'limit'. */
@@ -8171,6 +8995,9 @@ function endingOf(root) {
         throw root.get('phasedRelease').damaged('is missing, and the build is the live version');
     }
     const sources = evidence.get('sources').optional(sourceLookup);
+    const history = evidence.get('history').optional(runHistory);
+    if (history)
+        data.history = history;
     return {
         kind: 'judged',
         inputs: inputsOf(root.get('settings').get('inputs')),
@@ -8181,6 +9008,31 @@ function endingOf(root) {
         pullRequest: evidence.get('pullRequest').boolean(),
         verdict: root.get('verdict').value
     };
+}
+const BRANCH = /^[A-Za-z0-9._/-]{1,100}$/;
+/** What the guard's history held, checked in place: each index entry exactly as a run writes it. */
+function runHistory(f) {
+    const branch = (b) => b.matching(BRANCH, 'a branch name');
+    const shape = f.get('unavailable').value === undefined
+        ? {
+            members: { branch, current: read_versionIndex, previous: read_versionIndex },
+            required: ['branch', 'current']
+        }
+        : { members: { branch, unavailable: u => u.sentence() }, required: ['branch', 'unavailable'] };
+    return checked(f, shape);
+}
+function read_versionIndex(f) {
+    const runs = (list) => list.list(constants_HISTORY.maxRunsPerVersion).forEach(run => {
+        const entry = indexEntry(run.value);
+        // A member a run does not write, or one out of shape, is refused.
+        if (!entry || JSON.stringify(entry) !== JSON.stringify(run.value)) {
+            throw run.damaged('is not an index entry a run writes');
+        }
+    });
+    return checked(f, {
+        members: { version: v => v.matching(/^[A-Za-z0-9._-]{1,64}$/, 'a version folder'), runs },
+        required: ['version', 'runs']
+    });
 }
 /** The only links a record may give the report: a workflow run's page, as the runner names it. */
 const RUN_URL = /^https:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+\/actions\/runs\/\d+$/;
@@ -8540,6 +9392,10 @@ const INPUT_USES = {
     'phased-release': 'policy',
     'pause-on': 'policy',
     'fail-after-rollout': 'policy',
+    'confirm-runs': 'policy',
+    history: 'github',
+    'history-branch': 'github',
+    'history-keep-versions': 'github',
     'report-path': 'file',
     'annotate-source': 'github',
     'sarif-path': 'file',
@@ -8894,7 +9750,7 @@ async function replayMain(args, io) {
     const quiet = Boolean(command.getOptionValue('quiet'));
     const path = String(command.args[0]);
     const unexpected = (caught) => {
-        io.stderr.write(`asc-diagnostics-gate: error: Unexpected error: ${(0,src_text/* oneLine */.TN)(messageOf(caught), 300)}. Please report it with the record.\n`);
+        io.stderr.write(`asc-diagnostics-gate: error: Unexpected error: ${(0,src_text/* oneLine */.TN)(errors_messageOf(caught), 300)}. Please report it with the record.\n`);
         return exit_codes/* EXIT */.dc.bug;
     };
     let run;
@@ -9101,6 +9957,9 @@ function refusedArguments(args) {
         return "'--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now).";
     }
     const githubOnly = names.find(name => GITHUB_ONLY_INPUTS.includes(name));
+    if (githubOnly?.startsWith('history')) {
+        return `'--${githubOnly}' is GitHub-only: the guard's history is kept on a branch of the workflow's repository, written with its token; 'replay' decides again with the history a record holds.`;
+    }
     if (githubOnly) {
         return `'--${githubOnly}' is GitHub-only: the command-line tool writes no pull-request comment and no annotations (its report goes to stdout, --report-path, --junit-path and --sarif-path).`;
     }

@@ -1358,7 +1358,7 @@ const GITHUB_LIMITS = {
 const JSON_REPORT_SCHEMA_VERSION = 2;
 /**
  * A record larger than this was not written by a run: with every cap reached it is at most
- * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ * 100 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
  */
 const RECORD_MAX_BYTES = (/* unused pure expression or super */ null && (128 * 1024 * 1024));
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
@@ -1371,6 +1371,24 @@ const PHASED_RELEASE = {
     rolesThatPause: 'Admin or App Manager',
     /** `fields[appStoreVersionPhasedReleases]`: everything the report shows. */
     fields: ['phasedReleaseState', 'startDate', 'totalPauseDuration', 'currentDayNumber']
+};
+/** The guard's history on a data branch (issue 24): its bounds. */
+const HISTORY = {
+    defaultBranch: 'asc-diagnostics-history',
+    defaultKeepVersions: 10,
+    maxKeepVersions: 100,
+    maxConfirmRuns: 10,
+    /** A write that loses the race for the branch is read again and retried: at most this often. */
+    attempts: 4,
+    /**
+     * An index lists at most this many runs, the newest (a run every 20 minutes for 7 days is
+     * 504); the decision record keeps two indexes, so this bounds its size too.
+     */
+    maxRunsPerVersion: 500,
+    /** An index entry names at most this many findings, in the verdict's order: rates first. */
+    maxFindingsPerRun: 20,
+    /** `same-day` takes the previous version's run at most this many rollout days away. */
+    sameDayDistance: 1
 };
 /**
  * App Store version states (`appVersionState`) that mean live now, and live before; and the
@@ -1431,7 +1449,10 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/decision/findings.ts
+
 // The decision model: what the evaluation found, and what each finding does. Every consequence
 // (does it fail the job, does it pause the rollout, and why not) is decided here, once; every
 // sink reads it and works nothing out again.
@@ -1453,7 +1474,28 @@ const EVIDENCE = {
 };
 /** A finding of `kind` about `subject`, with its consequences under `policy`. */
 function finding(kind, subject, policy) {
-    return { kind, subject, evidence: EVIDENCE[kind], ...consequences(kind, policy) };
+    const found = { kind, subject, evidence: EVIDENCE[kind] };
+    const needed = policy.guard?.confirmRuns ?? 1;
+    const key = findingKey(kind, subject);
+    const counts = needed > 1 && policy.guard?.rollout === 'ACTIVE' && policy.guard.pauseOn.includes(kind);
+    if (!counts)
+        return { ...found, ...consequences(kind, policy) };
+    const confirmation = { inARow: Math.min(policy.guard?.inARow?.(key) ?? 1, needed), needed };
+    return { ...found, ...consequences(kind, policy, confirmation), confirmation };
+}
+/**
+ * The same finding across runs: its kind and subject (`metric-regression hangRate`,
+ * `breach HANGS:<digest of the signature>`, `no-data DISK_WRITES`).
+ */
+function findingKey(kind, subject) {
+    if ('metric' in subject)
+        return `${kind} ${subject.metric.identifier}`;
+    if ('signature' in subject) {
+        const { diagnosticType, signature } = subject.signature;
+        const digest = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(signature, 'utf8').digest('hex').slice(0, 16);
+        return `${kind} ${diagnosticType}:${digest}`;
+    }
+    return `${kind} ${subject.diagnosticType}`;
 }
 /**
  * The rules, in order. A finding that the failing inputs turn off is only reported. Outside a
@@ -1461,7 +1503,7 @@ function finding(kind, subject, policy) {
  * so a red guard means "paused, or would have"; once the rollout is over there is nothing left
  * to protect, and only `fail-after-rollout: true` keeps the failure.
  */
-function consequences(kind, policy) {
+function consequences(kind, policy, confirmation) {
     const reportOnly = (reason) => ({
         failsJob: false,
         failsJobReason: reason,
@@ -1491,6 +1533,10 @@ function consequences(kind, policy) {
     });
     switch (guard.rollout) {
         case 'ACTIVE':
+            // A failing job does not wait for confirmation; a pause does.
+            if (confirmation && confirmation.inARow < confirmation.needed) {
+                return failing(`${confirmation.inARow} of ${confirmation.needed} runs in a row: not pausing yet ('confirm-runs' is ${confirmation.needed})`);
+            }
             return guard.mode === 'pause-on-failure'
                 ? { failsJob: true, pauses: true, wouldPause: true }
                 : {
@@ -1719,7 +1765,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "metric-reference",
-        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+        "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before), average (the mean of up to 4 earlier versions with data, as Apple's insights do) or same-day (with history branch, the previous version's recorded figure at the same rollout day; previous when it has none near that day).",
         "required": false,
         "default": "auto"
     },
@@ -1752,6 +1798,30 @@ const ACTION_INPUTS = [
         "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
         "required": false,
         "default": "false"
+    },
+    {
+        "name": "confirm-runs",
+        "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch. A failing job does not wait for confirmation.",
+        "required": false,
+        "default": "1"
+    },
+    {
+        "name": "history",
+        "description": "off, or branch to keep every guard run's decision record on a data branch of this repository (needs permissions contents write), for same-day, confirm-runs and the rollout's charts. A public repository makes the records public.",
+        "required": false,
+        "default": "off"
+    },
+    {
+        "name": "history-branch",
+        "description": "The data branch the history is kept on, created by the first run.",
+        "required": false,
+        "default": "asc-diagnostics-history"
+    },
+    {
+        "name": "history-keep-versions",
+        "description": "How many App Store versions of each app the history keeps; each run removes the oldest versions' folders beyond this, from 1 to 100.",
+        "required": false,
+        "default": "10"
     },
     {
         "name": "report-path",
@@ -1803,7 +1873,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "github-token",
-        "description": "Token for the pull-request comment; needs pull-requests write permission.",
+        "description": "Token for the pull-request comment (needs pull-requests write) and the history branch (needs contents write).",
         "required": false,
         "default": "${{ github.token }}"
     },
@@ -1930,6 +2000,15 @@ function integer(name, value, min, max) {
         throw new InputError(`Input '${name}' is '${value}'; use a whole number from ${min} to ${max}.`);
     }
     return number;
+}
+/** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
+function branchName(value) {
+    const ok = /^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
+        !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value);
+    if (!ok) {
+        throw new InputError(`Input 'history-branch' is '${value}'; use a branch name of letters, digits, '.', '_', '-' and '/' (up to 100), without '..' or a leading '-', '/' or '.'.`);
+    }
+    return value;
 }
 /** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
 function minutes(name, value) {
@@ -2301,7 +2380,7 @@ function metricSettings(inputs, platform) {
         percentile: inputs.parsed('metric-percentile', 'p50', lowerCase('metric-percentile', ['p50', 'p90']), 'p50'),
         device: inputs.parsed('metric-device', 'all_iphones', deviceFilter, ''),
         maxIncrease: inputs.parsed('max-metric-increase', '10%', v => fraction('max-metric-increase', v), 0),
-        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average']), 'auto'),
+        reference: inputs.parsed('metric-reference', 'auto', lowerCase('metric-reference', ['auto', 'previous', 'average', 'same-day']), 'auto'),
         appleRegressions: inputs.parsed('apple-regressions', 'report', lowerCase('apple-regressions', ['report', 'fail', 'ignore']), 'report'),
         platform
     };
@@ -2335,8 +2414,6 @@ function deviceFilter(value) {
     throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/config/private-key.ts
 
 
@@ -2486,6 +2563,7 @@ function parsedSettings(inputs) {
     const { build, baseline } = buildRefs(inputs, platform);
     const guard = guardSettings(inputs, build);
     const metrics = metricSettings(inputs, platform);
+    const memory = historySettings(inputs, build, guard.phasedRelease, metrics);
     if (!build)
         return undefined;
     return {
@@ -2497,7 +2575,29 @@ function parsedSettings(inputs) {
         ...comment,
         ...report,
         ...guard,
-        metrics
+        metrics,
+        ...memory
+    };
+}
+/** The guard's memory: where it is kept, and what needs it (`confirm-runs`, `same-day`). */
+function historySettings(inputs, build, phasedRelease, metrics) {
+    const mode = inputs.parsed('history', 'off', v => oneOf('history', v.toLowerCase(), ['off', 'branch']), 'off');
+    const branch = inputs.parsed('history-branch', HISTORY.defaultBranch, branchName, '');
+    const keepVersions = inputs.parsed('history-keep-versions', String(HISTORY.defaultKeepVersions), v => integer('history-keep-versions', v, 1, HISTORY.maxKeepVersions), 0);
+    const confirmRuns = inputs.parsed('confirm-runs', '1', v => integer('confirm-runs', v, 1, HISTORY.maxConfirmRuns), 1);
+    const live = build?.kind === 'released' && build.which === 'live';
+    if (mode === 'branch' && build && !live) {
+        inputs.problems.push("Input 'history' is 'branch', which keeps a guard's runs of the live version; it needs 'version: live' (with 'app-id' or 'bundle-id').");
+    }
+    if (metrics?.reference === 'same-day' && mode !== 'branch') {
+        inputs.problems.push("Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'.");
+    }
+    if (confirmRuns > 1 && (mode !== 'branch' || phasedRelease === 'off')) {
+        inputs.problems.push(`Input 'confirm-runs' is '${confirmRuns}', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure.`);
+    }
+    return {
+        confirmRuns,
+        ...(mode === 'branch' ? { history: Object.freeze({ branch, keepVersions }) } : {})
     };
 }
 /** Each input as read, or its default: what the decision record keeps of the settings. */
@@ -2806,8 +2906,10 @@ function versionSpellings(version) {
  * `apple-regressions: fail`, also when Apple's own insights flag it. A metric without a point
  * for the version, or without a reference, is "no data", never a pass.
  */
-function evaluateMetrics(settings, data, hasBaseline) {
-    const outcomes = settings.identifiers.map(identifier => judge(identifier, settings, data, hasBaseline));
+function evaluateMetrics(settings, data, hasBaseline, 
+/** `same-day`: the previous version's recorded figure for a metric, from the history. */
+sameDay) {
+    const outcomes = settings.identifiers.map(identifier => judge(identifier, settings, data, hasBaseline, sameDay));
     return {
         settings,
         ...(data.version ? { version: data.version } : {}),
@@ -2818,7 +2920,7 @@ function evaluateMetrics(settings, data, hasBaseline) {
         noData: outcomes.filter(o => o.status === 'no-data')
     };
 }
-function judge(identifier, settings, data, hasBaseline) {
+function judge(identifier, settings, data, hasBaseline, sameDay) {
     const known = knownMetric(identifier);
     const series = data.payload?.series.get(identifier.toLowerCase());
     const all = orderedPoints(series?.points ?? []);
@@ -2856,7 +2958,9 @@ function judge(identifier, settings, data, hasBaseline) {
         return { ...base, reason: `no data yet for ${population}` };
     if (!point)
         return { ...base, reason: `no data yet for version ${version}` };
-    const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
+    const reference = settings.reference === 'same-day'
+        ? sameDayReference(all, version, settings, sameDay?.(identifier))
+        : referenceFor(all, version, settings, hasBaseline, data.baselineVersion);
     if ('missing' in reference)
         return { ...base, reason: reference.missing };
     // Values near the largest double add up to Infinity: no reference can be formed from them.
@@ -2939,6 +3043,26 @@ function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
     return reference(mode, earlier.slice(-count));
 }
 /**
+ * `same-day`: the previous version's figure recorded nearest this rollout day; without one,
+ * the previous version's latest figure, saying why.
+ */
+function sameDayReference(points, version, settings, figure) {
+    if (figure && !('missing' in figure)) {
+        return {
+            mode: 'same-day',
+            versions: [figure.version],
+            value: figure.value,
+            errorMargin: figure.errorMargin,
+            day: figure.day,
+            run: figure.run
+        };
+    }
+    const previous = referenceFor(points, version, { ...settings, reference: 'previous' }, false, undefined);
+    if ('missing' in previous)
+        return previous;
+    return { ...previous, fallback: figure?.missing ?? 'the guard read no history' };
+}
+/**
  * The reference value and its error margin. For an average the margin is the mean of the
  * margins: wider than the mean's own, so noise is less likely to fail the gate.
  */
@@ -3016,10 +3140,24 @@ function changeText(change, limit) {
 
 
 /** The metrics' verdict of a run; undefined when no metric is gated. */
-function metricsVerdict(config, data) {
+function metricsVerdict(config, data, sameDay) {
     return config.metrics && data
-        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline))
+        ? evaluateMetrics(config.metrics, data, Boolean(config.baseline), sameDay)
         : undefined;
+}
+/** "2.4.0", "average of 2.1.0, 2.2.0", "2.4.0 at day 2": what a metric was compared with. */
+function referenceName(reference) {
+    const versions = reference.versions.map(v => oneLine(v, 64)).join(', ');
+    switch (reference.mode) {
+        case 'average':
+            return `average of ${versions}`;
+        case 'baseline':
+            return `baseline ${versions}`;
+        case 'same-day':
+            return `${versions} at day ${reference.day}`;
+        default:
+            return versions;
+    }
 }
 /** "Hang rate 4.1 s/hr on 2.4.0, +64.0% over 2.5 s/hr (2.3.0)", for a log line or annotation. */
 function regressionSentence(o) {
@@ -3028,7 +3166,7 @@ function regressionSentence(o) {
         parts.push(`${withUnit(o.point.value, o.unit)} on ${oneLine(o.point.version, 64)}`);
     }
     if (o.reference && o.change !== undefined) {
-        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'average' ? 'average of ' : ''}${o.reference.versions.map(v => oneLine(v, 64)).join(', ')})`);
+        parts.push(`${changeText(o.change, o.limit)} over ${withUnit(o.reference.value, o.unit)} (${o.reference.mode === 'baseline' ? o.reference.versions.map(v => oneLine(v, 64)).join(', ') : referenceName(o.reference)})`);
     }
     const sentence = oneLine(parts.join(' '), 400);
     if (o.regressedByApple && !o.regressedByRule)
@@ -3113,8 +3251,13 @@ function findingSentence(f, build) {
 }
 /** `❌ Hang rate (hangRate): fails the job and pauses` — a finding and what it did, for a list. */
 function consequenceText(f) {
+    const held = f.confirmation && f.confirmation.inARow >= f.confirmation.needed;
+    const verb = f.kind.endsWith('regression') ? 'regressed' : 'found';
+    const confirmed = held ? `${verb} in ${f.confirmation.inARow} runs in a row: ` : '';
     if (f.pauses)
-        return 'fails the job and pauses the rollout';
+        return `${confirmed ? `${confirmed}pausing; ` : ''}fails the job and pauses the rollout`;
+    if (confirmed && f.wouldPause)
+        return `${confirmed}${f.pausesReason}; fails the job`;
     if (f.failsJob)
         return `fails the job; does not pause: ${f.pausesReason}`;
     return `reported only: ${f.failsJobReason}`;
@@ -3767,6 +3910,8 @@ function linkRefused(link, input) {
  */
 function gapWarnings(verdict, data) {
     const warnings = [];
+    if (data.history && 'unavailable' in data.history)
+        warnings.push(scrub(data.history.unavailable));
     const build = data.current.build.label ?? data.current.build.id;
     for (const f of verdict.findings) {
         if (f.kind === 'no-data' && !f.failsJob)
@@ -3792,784 +3937,6 @@ function gapWarnings(verdict, data) {
         warnings.push('The baseline is the same build as the one gated, so nothing can regress.');
     }
     return warnings;
-}
-
-;// CONCATENATED MODULE: ./src/release/decide.ts
-
-
-/**
- * What the guard does with a rollout: it pauses only an ACTIVE one, only on findings whose
- * consequences say they pause (see decision/findings.ts), and only in `pause-on-failure` mode;
- * `report` mode says it would have. It never resumes. `release` is the rollout as read now.
- */
-function decideRollout(input) {
-    const { release, findings, mode } = input;
-    const none = (reason) => ({ action: 'none', reason, because: [] });
-    if (mode === 'off')
-        return none("'phased-release' is off");
-    if (!release)
-        return none('the version has no phased release');
-    if (release.state !== 'ACTIVE')
-        return none(`the rollout is ${STATE_WORDS[release.state]}`);
-    if (mode === 'report') {
-        const would = findings.filter(f => f.wouldPause);
-        return would.length
-            ? { action: 'would-pause', reason: "'phased-release' is 'report'", because: would }
-            : none(noPauseReason(findings));
-    }
-    const pausing = findings.filter(f => f.pauses);
-    return pausing.length
-        ? { action: 'pause', reason: 'the rollout is active', because: pausing }
-        : none(noPauseReason(findings));
-}
-function noPauseReason(findings) {
-    if (findings.length === 0)
-        return 'nothing was found';
-    return 'no finding pauses it (each says why)';
-}
-const STATE_WORDS = {
-    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
-    ACTIVE: 'active',
-    PAUSED: 'already paused (PAUSED); the guard never resumes one',
-    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
-    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
-};
-/** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
-function because(decision) {
-    return `on ${evidenceOf(decision).join(', ')}`;
-}
-/** The subjects a pause rests on, each once (a metric can have the rule's and Apple's finding). */
-function evidenceOf(decision) {
-    return [...new Set(decision.because.map(subjectName))];
-}
-/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
-function describeRollout(release) {
-    if (release.state === 'COMPLETE')
-        return 'complete (100% of users)';
-    if (release.state === 'INACTIVE')
-        return 'not started yet (inactive)';
-    const day = rolloutDay(release);
-    const state = release.state.toLowerCase();
-    return day ? `${day}, ${state}` : state;
-}
-/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
-function rolloutDay(release) {
-    if (release.day === undefined)
-        return undefined;
-    const day = Math.min(release.day, PHASED_RELEASE.days);
-    const share = PHASED_RELEASE.userPercentByDay[day - 1];
-    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// Untrusted text in Markdown: everything from App Store Connect must display literally,
-// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
-
-
-const ZWSP = '\u200b';
-/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
-const flatten = sanitize;
-/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
-function defuseComments(text) {
-    return text
-        .replace(/<!--/g, `<!${ZWSP}--`)
-        .replace(/--(?=>)/g, `--${ZWSP}`)
-        .replace(/--!>/g, `--!${ZWSP}>`);
-}
-/**
- * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
- * issues, or become a link.
- */
-function defuseReferences(text) {
-    return text
-        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
-        .replace(/:\/\//g, `:${ZWSP}//`)
-        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
-}
-/**
- * An inline code span: the fence is longer than any backtick run inside. In a table cell every
- * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
- */
-function code(text, { inTable = false, maxLength = 400 } = {}) {
-    const value = truncate(defuseComments(flatten(text)), maxLength);
-    if (value.trim() === '')
-        return '*(empty)*';
-    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
-}
-/** A code span for a table cell. */
-function codeCell(text) {
-    return code(text, { inTable: true });
-}
-// Only the characters that act mid-line (our text never starts a line, where - + . would);
-// with [ and ] escaped no link can form, so parentheses stay as they are.
-const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
-/** Plain text inside Markdown (also safe inside a table cell). */
-function markdown_text(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
-}
-/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
-function html(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'));
-}
-/**
- * A fenced code block that its content cannot close: the fence is longer than any
- * backtick run in the lines.
- */
-function codeBlock(lines) {
-    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
-    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    return `${fence}text\n${body}\n${fence}`;
-}
-/** A link only to an https URL, with its text escaped; otherwise the text alone. */
-function markdown_link(label, url) {
-    const parsed = httpsUrl(url);
-    if (!parsed)
-        return markdown_text(label);
-    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
-    return `[${markdown_text(label)}](${href})`;
-}
-/**
- * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
- * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
- */
-function dataLink(label, url) {
-    const parsed = httpsUrl(url);
-    if (parsed && LINK_ORIGINS.includes(parsed.origin))
-        return markdown_link(label, url);
-    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
-}
-function httpsUrl(url) {
-    if (!url)
-        return undefined;
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' ? parsed : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** One table row of cells that are already escaped. */
-function row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-
-;// CONCATENATED MODULE: ./src/report/release.ts
-
-
-
-/**
- * The phased-release lines at the top of the report: the rollout's state, what this run did to
- * it (paused it, would have, or could not) and on which findings, and why the others did not.
- */
-function releaseSection(guard, findings) {
-    const version = markdown_text(guard.version);
-    if (!guard.release)
-        return `**Phased release:** none for ${version}.`;
-    const lines = [];
-    const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
-    if (guard.hypothetical && guard.decision.action === 'pause') {
-        const day = rolloutDay(guard.release);
-        lines.push(`⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`);
-    }
-    else if (guard.paused) {
-        const day = rolloutDay(guard.release);
-        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
-    }
-    else if (guard.error) {
-        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
-    }
-    else if (guard.decision.action === 'would-pause') {
-        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
-    }
-    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
-    // Read again just before the PATCH, the rollout was no longer one to pause.
-    const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
-    if (stillToPause)
-        lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
-    const others = findings.filter(f => !guard.decision.because.includes(f));
-    if (others.length && guard.decision.reason !== "'phased-release' is off") {
-        lines.push([
-            guard.paused || guard.decision.action !== 'none'
-                ? 'The other findings do not pause it:'
-                : 'Not paused:',
-            ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
-        ].join('\n'));
-    }
-    return lines.join('\n\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/chart.ts
-// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
-// except version strings of digits and dots and finite numbers in plain decimal notation;
-// every other point is left out. The title and labels are the gate's own words.
-
-
-/** Versions shown per chart: the most recent ones. */
-const MAX_POINTS = 12;
-const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
-/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
-function chartNumber(value) {
-    if (!Number.isFinite(value))
-        return undefined;
-    const text = String(Number(value.toFixed(6)));
-    return DECIMAL.test(text) ? text : undefined;
-}
-/**
- * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
- * fewer than two points qualify or the metric is not one the gate knows.
- */
-function metricChart(outcome) {
-    const known = knownMetric(outcome.identifier);
-    if (!known)
-        return undefined;
-    const points = outcome.points
-        .flatMap(p => {
-        const value = chartNumber(p.value);
-        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
-            ? [{ version: p.version, value }]
-            : [];
-    })
-        .slice(-MAX_POINTS);
-    if (points.length < 2)
-        return undefined;
-    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${known.label}, ${percentile}, by version"`,
-        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
-        `  line [${points.map(p => p.value).join(', ')}]`,
-        '```'
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/metrics.ts
-
-
-
-
-
-/** The metric regressions, for the top of the report with the other problems. */
-function metricProblems(metrics, findings) {
-    if (!metrics?.regressions.length)
-        return '';
-    return [
-        '#### Metric regressions',
-        '',
-        '| | Metric | This version | Reference | Change | Found by |',
-        '|---|---|---:|---|---:|---|',
-        ...metrics.regressions.map(o => row([
-            mark(metricFindings(findings, o.identifier)) ?? '',
-            metricName(o),
-            valueCell(o),
-            referenceCell(o),
-            changeCell(o),
-            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
-                .filter(Boolean)
-                .join(', ')
-        ]))
-    ].join('\n');
-}
-/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
-function metricsSection(metrics, findings, charts) {
-    const { settings } = metrics;
-    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
-    const parts = [
-        '#### Metrics',
-        '',
-        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
-        '',
-        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
-        '|---|---:|---|---:|---|---|',
-        ...metrics.outcomes.map(o => row([
-            metricName(o),
-            valueCell(o),
-            referenceCell(o),
-            changeCell(o),
-            goalCell(o),
-            verdictCell(o, metricFindings(findings, o.identifier))
-        ]))
-    ];
-    const insights = metrics.outcomes.filter(o => o.appleInsight);
-    if (insights.length) {
-        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
-    }
-    if (charts) {
-        for (const o of metrics.outcomes) {
-            const chart = metricChart(o);
-            if (chart)
-                parts.push('', chart);
-        }
-    }
-    return parts.join('\n');
-}
-function metricName(o) {
-    return o.label.toLowerCase() === o.identifier.toLowerCase()
-        ? codeCell(o.identifier)
-        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
-}
-function valueCell(o) {
-    if (!o.point)
-        return 'no data yet';
-    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
-    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
-}
-function referenceCell(o) {
-    if (!o.reference)
-        return '';
-    const { mode, versions, value, errorMargin } = o.reference;
-    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
-    const which = mode === 'average'
-        ? `average of ${versions.join(', ')}`
-        : mode === 'baseline'
-            ? `baseline ${versions.join(', ')}`
-            : versions.join(', ');
-    return markdown_text(`${withUnit(value, o.unit)}${margin} (${which})`);
-}
-function changeCell(o) {
-    return o.change === undefined ? '' : changeText(o.change, o.limit);
-}
-function goalCell(o) {
-    const parts = [
-        o.point?.goal,
-        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
-    ].filter((part) => Boolean(part));
-    return parts.length ? markdown_text(parts.join(', ')) : '';
-}
-function verdictCell(o, findings) {
-    const marked = mark(findings) ?? '⚠️';
-    switch (o.status) {
-        case 'regressed':
-            return o.regressedByRule ? `${marked} regressed` : `${marked} regressed (Apple's insight)`;
-        case 'no-data':
-            return `${marked} ${markdown_text(o.reason ?? 'no data yet')}`;
-        case 'not-gated':
-            return 'ℹ️ reported, not gated (direction unknown)';
-        default:
-            if (o.appleInsight?.kind === 'regression')
-                return '✅ (Apple flags a regression; see below)';
-            return '✅';
-    }
-}
-function insightLine(o, insight) {
-    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
-    const population = insight.populations[0];
-    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
-        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
-        : '';
-    const versions = insight.referenceVersions.length
-        ? ` compared with ${insight.referenceVersions.join(', ')}`
-        : '';
-    const impact = insight.highImpact ? ', high impact' : '';
-    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
-    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/render.ts
-
-
-
-
-
-
-
-/** How much to show; each level drops more, in the order the design gives. */
-var Detail;
-(function (Detail) {
-    Detail[Detail["Full"] = 0] = "Full";
-    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
-    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
-    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
-})(Detail || (Detail = {}));
-const TOP_ROWS = 10;
-/** The whole report as Markdown: a pure function of the verdict and its context. */
-function renderReport(verdict, context, detail = Detail.Full) {
-    const sections = [
-        headline(verdict),
-        context.release && releaseSection(context.release, verdict.findings),
-        buildLine(context),
-        metricProblems(verdict.metrics, verdict.findings),
-        problems(verdict),
-        verdict.metrics &&
-            metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
-        ...(detail < Detail.NoTypeTables
-            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
-            : []),
-        noCheckoutLine(context),
-        footer(verdict, context)
-    ];
-    return `${sections.filter(Boolean).join('\n\n')}\n`;
-}
-function headline(verdict) {
-    const failing = verdict.findings.filter(f => f.failsJob);
-    if (verdict.result === 'no-data') {
-        return `### ${failing.length ? '❌' : '⚠️'} App Store diagnostics gate: no data yet, nothing was checked`;
-    }
-    const reported = verdict.findings.filter(f => !f.failsJob && f.kind !== 'no-data');
-    if (failing.length) {
-        const also = counts(reported);
-        return `### ❌ App Store diagnostics gate: ${counts(failing).join(', ')}${also.length ? ` · reported only: ${also.join(', ')}` : ''}`;
-    }
-    if (reported.length) {
-        return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`;
-    }
-    const gaps = gapNames(verdict.findings);
-    if (gaps.length)
-        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
-    return '### ✅ App Store diagnostics gate: passed';
-}
-/** What the no-data findings are about: `hangs`, `hang rate`. */
-function gapNames(findings) {
-    return findings.flatMap(f => {
-        if (f.kind !== 'no-data')
-            return [];
-        if ('diagnosticType' in f.subject)
-            return [typeList([f.subject.diagnosticType])];
-        return 'metric' in f.subject ? [markdown_text(f.subject.metric.label.toLowerCase())] : [];
-    });
-}
-/** `1 breach`, `2 metric regressions`, `no data for hangs, hang rate`: findings counted by kind. */
-function counts(findings) {
-    const signatures = (kind) => findings.filter(f => f.kind === kind).length;
-    const metrics = new Set(findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))).size;
-    const gaps = gapNames(findings);
-    return [
-        signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
-        signatures('signature-regression')
-            ? plural(signatures('signature-regression'), 'regression')
-            : '',
-        metrics ? plural(metrics, 'metric regression') : '',
-        gaps.length ? `no data for ${gaps.join(', ')}` : ''
-    ].filter(Boolean);
-}
-function buildLine(context) {
-    const parts = [
-        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
-    ];
-    if (context.baseline) {
-        const { id, label } = context.baseline;
-        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
-    }
-    if (context.runUrl)
-        parts.push(markdown_link('workflow run', context.runUrl));
-    return parts.join(' · ');
-}
-/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
-function problems(verdict) {
-    if (verdict.breaches.length + verdict.regressions.length === 0) {
-        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
-        return fetched
-            ? 'No signature is above its threshold' +
-                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
-            : 'App Store Connect has no diagnostic signatures for this build yet.';
-    }
-    const sections = [];
-    if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => row([
-            `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
-            TYPE_LABELS[s.diagnosticType],
-            codeCell(s.signature),
-            percent(s.weight),
-            baselineCell(s),
-            deltaCell(s)
-        ]));
-        sections.push([
-            '#### Regressions',
-            '',
-            '| | Type | Signature | Weight | Baseline | Δ |',
-            '|---|---|---|---:|---:|---:|',
-            ...rows
-        ].join('\n'));
-    }
-    if (verdict.breaches.length) {
-        const rows = verdict.breaches.map(s => {
-            const cells = [
-                markOf(verdict, s, 'breach'),
-                TYPE_LABELS[s.diagnosticType],
-                codeCell(s.signature),
-                percent(s.weight),
-                limitPercent(s.threshold)
-            ];
-            return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
-        });
-        const header = verdict.hasBaseline
-            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
-            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
-        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
-    }
-    return sections.join('\n\n');
-}
-/** ❌ when this finding fails the job, ⚠️ when it is only reported. */
-function markOf(verdict, s, kind) {
-    return mark(findingsOf(verdict.findings, s.id).filter(f => f.kind === kind)) ?? '';
-}
-/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
-function baselineCell(s) {
-    if (s.baselineWeight !== undefined)
-        return percent(s.baselineWeight);
-    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
-}
-/** The rise in percentage points, signed; at least this much for an unlisted signature. */
-function deltaCell(s) {
-    if (s.delta === undefined)
-        return '';
-    return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`;
-}
-function render_changeCell(s) {
-    switch (s.change) {
-        case 'new':
-            return 'new';
-        case 'unlisted':
-            return "unlisted: below the baseline's fetched list";
-        case 'same':
-            return `= ${percent(s.weight)}`;
-        case 'up':
-            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
-        case 'down':
-            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
-        default:
-            return '';
-    }
-}
-const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
-function trendCell(insight) {
-    if (!insight)
-        return '';
-    const arrow = insight.direction ? ARROWS[insight.direction] : '';
-    const refs = insight.referenceVersions
-        .slice(0, 3)
-        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
-    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
-}
-function typeSection(outcome, verdict, context, detail) {
-    const label = TYPE_LABELS[outcome.type];
-    if (outcome.fetched === 0) {
-        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
-    }
-    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
-    const parts = [
-        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
-        '',
-        ...signatureTable(rows, verdict)
-    ];
-    if (rows.length < outcome.shown.length) {
-        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
-    }
-    if (detail < Detail.NoBacktraces && context.backtraces) {
-        for (const s of rows) {
-            const result = context.backtraces.get(s.id);
-            if (result)
-                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
-        }
-    }
-    const gone = goneLine(outcome);
-    if (gone)
-        parts.push('', gone);
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
-function typeSummary(outcome, rows) {
-    const breached = outcome.shown.filter(s => s.breached).length;
-    return [
-        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-        breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
-    ].join(' · ');
-}
-/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
-function signatureTable(rows, verdict) {
-    const withBaseline = verdict.hasBaseline;
-    const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
-    const body = rows.map(s => {
-        const status = s.breached
-            ? `${markOf(verdict, s, 'breach')} over`
-            : s.regressed
-                ? `${markOf(verdict, s, 'signature-regression')} regressed`
-                : '✅';
-        const cells = [
-            String(s.rank),
-            codeCell(s.signature),
-            percent(s.weight),
-            limitPercent(s.threshold),
-            status
-        ];
-        const compared = withBaseline
-            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
-            : [trendCell(s.insight)];
-        return row([...cells, ...compared]);
-    });
-    return [head, ...body];
-}
-function goneLine(outcome) {
-    if (outcome.goneUnknown) {
-        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
-    }
-    if (outcome.gone.length === 0)
-        return '';
-    const items = outcome.gone
-        .slice(0, TOP_ROWS)
-        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
-    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
-    return `Gone since the baseline: ${items.join(', ')}${more}.`;
-}
-/** The one line a run without a checkout gets, when a blamed frame named a file. */
-function noCheckoutLine(context) {
-    return context.sources?.noCheckout && context.pullRequest
-        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
-        : '';
-}
-/** Where the blamed frame is in the repository, or why it is not annotated there. */
-function placeLine(place) {
-    return place.ok
-        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
-        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
-}
-function backtraceBlock(s, result, place) {
-    if (!result.ok)
-        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
-    const b = result.backtrace;
-    const facts = [
-        b.device,
-        b.os,
-        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
-        b.eventDetail,
-        b.writesCaused && `writes ${b.writesCaused}`
-    ].filter((fact) => Boolean(fact));
-    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
-    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
-    const elided = (n) => `… ${plural(n, 'frame')} …`;
-    const lines = b.frames.flatMap(f => {
-        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ');
-        const line = `${f.binary.padEnd(width)}  ${f.symbol}${location}${marks ? `   ${marks}` : ''}`;
-        return f.skippedBefore ? [elided(f.skippedBefore), line] : [line];
-    });
-    if (b.skippedAfter)
-        lines.push(elided(b.skippedAfter));
-    const parts = [
-        `<details><summary>${summary}</summary>`,
-        '',
-        codeBlock(lines.length ? lines : ['(no frames)'])
-    ];
-    if (b.basis === 'heaviest')
-        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
-    if (place)
-        parts.push('', placeLine(place));
-    for (const insight of b.insights) {
-        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
-    }
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-function footer(verdict, context) {
-    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
-        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
-        .join(', ');
-    const parts = [`Thresholds: ${thresholds}`];
-    if (verdict.hasBaseline)
-        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
-    const { remaining, limit } = context.rateLimit ?? {};
-    if (remaining !== undefined) {
-        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
-    }
-    return `<sub>${parts.join(' · ')}</sub>`;
-}
-
-;// CONCATENATED MODULE: ./src/report/fit.ts
-
-const characters = (text) => text.length;
-const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
-/**
- * The most detailed rendering that fits: drop backtraces, then long tables, then the
- * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
- * so it always survives.
- */
-function fitReport(render, budget) {
-    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
-    let report = '';
-    for (const level of levels) {
-        report = render(level);
-        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
-        if (budget.measure(fitted) <= budget.max)
-            return fitted;
-    }
-    return cutAtLine(report, budget);
-}
-function omissionNote(elsewhere) {
-    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
-}
-/**
- * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
- * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
- * and end with a line `</details>`; signature text never starts a line, so text that merely
- * contains the tag cannot inflate the closing. The result is measured again with its closing.
- */
-function cutAtLine(report, budget) {
-    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
-    const lines = report.split('\n');
-    let keep = lines.length;
-    for (;;) {
-        const cut = closeSections(lines.slice(0, keep));
-        const result = `${cut}${note}`;
-        if (budget.measure(result) <= budget.max || keep === 0)
-            return result;
-        // Drop at least the overflow's worth of lines, then measure again.
-        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
-    }
-}
-/** How many lines to keep so the text loses roughly what it is over the budget. */
-function shrinkTo(lines, keep, budget, result) {
-    let excess = budget.measure(result) - budget.max;
-    let count = keep;
-    while (count > 0 && excess > 0) {
-        count--;
-        excess -= budget.measure(lines[count]) + 1;
-    }
-    return count;
-}
-/** The lines with a fence and the renderer's open `<details>` sections closed. */
-function closeSections(kept) {
-    let fence;
-    let openDetails = 0;
-    for (const line of kept) {
-        const fenceMatch = /^(`{3,})/.exec(line);
-        if (fenceMatch)
-            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
-        else if (!fence && line.startsWith('<details>'))
-            openDetails++;
-        else if (!fence && line === '</details>')
-            openDetails = Math.max(0, openDetails - 1);
-    }
-    const closing = [
-        ...(fence ? [fence] : []),
-        '',
-        ...Array.from({ length: openDetails }, () => '</details>')
-    ];
-    return [...kept, ...closing].join('\n');
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -5149,380 +4516,525 @@ function fetchResponse(url, response) {
     return partial;
 }
 
-;// CONCATENATED MODULE: ./src/github/comment.ts
+;// CONCATENATED MODULE: ./src/github/rest.ts
 
-
-
-
-
-
-
-/** The hidden line that makes the comment sticky; the header tells several apart. */
-function commentMarker(header) {
-    return `<!-- ${ACTION_NAME}:${header} -->`;
+/**
+ * Plain REST calls on one repository (`git/ref/heads/main` → `/repos/{owner}/{repo}/git/…`),
+ * over the action's transport and retries, with the token sent only to the API's origin. The
+ * data branch needs a handful of Git Data calls: Octokit would add start-up time and nothing else.
+ */
+function repositoryCalls(options) {
+    const base = options.apiUrl.replace(/\/+$/, '');
+    const fetch = fetchOverTransport(options.send, options.policy, new URL(base).origin);
+    return async (method, path, body) => {
+        const response = await fetch(`${base}/repos/${options.repository}/${path}`, {
+            method,
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${options.token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'asc-diagnostics-gate',
+                ...(body === undefined ? {} : { 'content-type': 'application/json' })
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            ...(options.signal ? { signal: options.signal } : {})
+        });
+        const text = await response.text();
+        let parsed;
+        try {
+            parsed = text ? JSON.parse(text) : undefined;
+        }
+        catch {
+            parsed = undefined;
+        }
+        return { status: response.status, body: parsed };
+    };
 }
-/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
-class UnexpectedStatus extends Error {
-    status;
-    constructor(status) {
-        super(`HTTP ${status}`);
-        this.status = status;
-    }
+
+;// CONCATENATED MODULE: ./src/history/layout.ts
+
+
+/** A path segment from App Store Connect text: only what every file system takes as it is. */
+function segment(text) {
+    const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+    return safe.slice(0, 64) || '_';
 }
-/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
-class UnusableList extends Error {
-    answer;
-    redirected;
-    constructor(answer, redirected = false) {
-        super(answer);
-        this.answer = answer;
-        this.redirected = redirected;
-    }
+function appFolder(appId, platform) {
+    return `${segment(appId)}-${segment(platform.toLowerCase())}`;
 }
-/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
-function commentsIn(page) {
-    const { status, headers, data } = page;
-    if (status < 200 || status > 299) {
-        const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : '';
-        throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400);
-    }
-    if (typeof data === 'string' || data instanceof ArrayBuffer) {
-        const type = oneLine(headers['content-type'] ?? 'no content type', 80);
-        throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`);
-    }
-    if (!Array.isArray(data)) {
-        throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`);
-    }
-    return data.filter((c) => typeof c?.id === 'number');
+function versionFolder(appId, platform, version) {
+    return `${appFolder(appId, platform)}/${segment(version)}`;
 }
-/** The `rel="next"` URL of a Link header. */
-function nextPage(link) {
-    return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
+function runFile(generatedAt) {
+    return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`;
 }
-/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
-function written(response) {
-    const { status, data } = response;
-    if (status < 200 || status > 299 || typeof data?.id !== 'number')
-        throw new UnexpectedStatus(status);
-    return { id: data.id, url: String(data.html_url ?? '') };
+/** The index with `entry` added in time order (a run written twice is listed once), capped. */
+function withRun(index, entry) {
+    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) => a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0);
+    return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) };
 }
 /**
- * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
- * Connect requests; `publish` then creates, updates, or skips an identical write.
+ * The version folders to remove so that `keep` remain: the oldest by version order, never the
+ * one being written. Folders whose names are not versions are left alone.
  */
-class StickyComment {
-    options;
-    marker;
-    octokit;
-    lookup;
-    controller = new AbortController();
-    constructor(options) {
-        this.options = options;
-        this.marker = commentMarker(options.header);
-        this.octokit = loadOctokit(options, this.controller.signal);
-        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
-    }
-    /**
-     * Pages through every comment. Only a bot's comment that starts with the exact marker is
-     * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
-     * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
-     */
-    async find() {
-        const octokit = await this.octokit;
-        const { owner, repo, number } = this.options.target;
-        let response = await octokit.rest.issues.listComments({
-            owner,
-            repo,
-            issue_number: number,
-            per_page: GITHUB_LIMITS.commentsPerPage
-        });
-        const ours = [];
-        for (;;) {
-            for (const c of commentsIn(response)) {
-                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-                    ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' });
-            }
-            const next = nextPage(response.headers.link);
-            if (!next)
-                break;
-            response = await octokit.request({ method: 'GET', url: next });
-        }
-        return ours.sort((a, b) => a.id - b.id);
-    }
-    /**
-     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
-     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
-     */
-    async publish(report, createIfMissing) {
-        const lookup = await this.lookup;
-        if (!lookup.ok)
-            return failure(lookup.error, this.options.target, this.options.apiUrl);
-        try {
-            const [oldest, ...duplicates] = lookup.ours;
-            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
-            await this.remove(duplicates);
-            return result;
-        }
-        catch (error) {
-            return failure(error, this.options.target, this.options.apiUrl);
+function foldersToPrune(versions, current, keep) {
+    const ordered = versions.filter(v => isVersion(v) && v !== segment(current)).sort(compareVersions);
+    const room = Math.max(0, keep - 1);
+    return ordered.slice(0, Math.max(0, ordered.length - room));
+}
+
+;// CONCATENATED MODULE: ./src/history/remember.ts
+
+/**
+ * The run of the previous version whose rollout day is nearest to `day`, with a value for
+ * `metric` in `population`: between two days as near, the earlier (fewer users, as now); within
+ * a day, its latest run (the figure Apple had by then). Undefined when none is within
+ * `maxDistance` days, so the caller falls back to `previous` and says so.
+ */
+function sameDayValue(previous, metric, population, day, maxDistance = HISTORY.sameDayDistance) {
+    let best;
+    const nearer = (distance, runDay, at) => !best ||
+        distance < best.distance ||
+        (distance === best.distance && (runDay < best.day || (runDay === best.day && at > best.at)));
+    for (const run of previous) {
+        const recorded = run.metrics[metric];
+        if (run.day === null || !recorded)
+            continue;
+        if (run.population !== population)
+            continue;
+        const distance = Math.abs(run.day - day);
+        if (distance > maxDistance)
+            continue;
+        if (nearer(distance, run.day, run.generatedAt)) {
+            best = { ...recorded, day: run.day, file: run.file, distance, at: run.generatedAt };
         }
     }
-    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
-    abort() {
-        this.controller.abort();
-    }
-    async write(existing, body, createIfMissing) {
-        const { owner, repo, number } = this.options.target;
-        const octokit = await this.octokit;
-        if (existing?.body === body)
-            return { id: existing.id, url: existing.url, action: 'unchanged' };
-        if (existing) {
-            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
-            return { ...comment, action: 'updated' };
-        }
-        if (!createIfMissing) {
+    return (best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file });
+}
+/** The metrics' population as the index writes it: `p50 all_iphones`. */
+function populationOf(settings) {
+    return `${settings.percentile} ${settings.device}`;
+}
+/**
+ * `same-day`'s lookup for a run on rollout `day`: the previous version's figure nearest that
+ * day, or why there is none.
+ */
+function sameDayFigures(history, settings, day) {
+    return identifier => {
+        if (!history)
+            return { missing: 'the guard read no history' };
+        if ('unavailable' in history)
+            return { missing: 'the history could not be read' };
+        const previous = history.previous;
+        if (!previous)
+            return { missing: 'no earlier version is recorded' };
+        if (day === undefined)
+            return { missing: 'the rollout has no day yet' };
+        const found = sameDayValue(previous.runs, identifier, populationOf(settings), day);
+        if (!found) {
             return {
-                action: 'skipped',
-                note: 'nothing breached or regressed, and there is no earlier comment to update'
+                missing: `${previous.version} has no run recorded within ${HISTORY.sameDayDistance} day of day ${day}`
             };
         }
-        const { policy } = this.options;
-        let waitedMs = 0;
-        for (let attempt = 1;; attempt++) {
-            let created;
-            try {
-                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-            }
-            catch (error) {
-                // A create that failed on the way back may have landed: look before trying again.
-                const status = error.status;
-                const decision = nextRetry(policy, attempt, waitedMs, undefined);
-                if ((status !== undefined && status < 500) || !decision.retry)
-                    throw error;
-                await sleep(decision.delayMs, this.controller.signal);
-                waitedMs += decision.delayMs;
-                const [landed, ...duplicates] = await this.find();
-                if (landed) {
-                    await this.remove(duplicates);
-                    return this.write(landed, body, false);
-                }
-                continue;
-            }
-            return this.settle(created, body);
-        }
-    }
-    /**
-     * Another run on the same pull request may have created its comment at the same moment:
-     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
-     */
-    async settle(created, body) {
-        let ours;
-        try {
-            ours = await this.find();
-        }
-        catch {
-            return { ...created, action: 'created' }; // written; only the check for a twin failed
-        }
-        const [oldest, ...newer] = ours;
-        if (!oldest || oldest.id === created.id) {
-            await this.remove(newer);
-            return { ...created, action: 'created' };
-        }
-        let result;
-        try {
-            result = await this.write(oldest, body, false);
-        }
-        catch {
-            return { ...created, action: 'created' }; // the twin could not be written: keep ours
-        }
-        await this.remove(newer);
-        return result;
-    }
-    /**
-     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
-     * and one left behind is only stale (the next run tries again), never worth a warning.
-     */
-    async remove(duplicates) {
-        if (duplicates.length === 0)
-            return;
-        const { owner, repo } = this.options.target;
-        const octokit = await this.octokit;
-        for (const duplicate of duplicates) {
-            await octokit.rest.issues
-                .deleteComment({ owner, repo, comment_id: duplicate.id })
-                .catch(() => undefined);
-        }
-    }
-}
-async function loadOctokit(options, signal) {
-    // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
-    const baseUrl = options.apiUrl.replace(/\/+$/, '');
-    return getOctokit(options.token, {
-        baseUrl,
-        request: {
-            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
-            signal
-        },
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
-    });
-}
-/** How to comment on a fork's pull request anyway. */
-const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
-const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
-/** A comment failure is a warning, never the reason the job fails. */
-function failure(error, target, apiUrl) {
-    if (error instanceof UnusableList) {
-        const why = error.redirected
-            ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
-            : ' instead of a list of comments, so the action cannot tell whether it already commented';
         return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
+            version: previous.version,
+            value: found.value,
+            errorMargin: found.errorMargin,
+            day: found.day,
+            run: found.file
         };
-    }
-    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
-    const cause = error.cause;
-    // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
-    if (cause instanceof InputError) {
-        const setting = cause.message.replace(/\.$/, '');
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
-        };
-    }
-    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
-        };
-    }
-    const status = error.status;
-    const apiMessage = error.response?.data
-        ?.message;
-    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
-    const where = `pull request #${target.number}`;
-    if (status === 403) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
-        };
-    }
-    if (status === 404) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
-        };
-    }
-    return {
-        action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
     };
-}
-
-;// CONCATENATED MODULE: ./src/report/context.ts
-/** What the report renders besides the verdict. */
-function reportContext(outcome) {
-    const { config, data } = outcome;
-    return {
-        buildId: data.current.build.id,
-        buildLabel: data.current.build.label,
-        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: outcome.runUrl,
-        thresholds: config.thresholds,
-        maxWeightIncrease: config.maxWeightIncrease,
-        rateLimit: outcome.usage?.rateLimit,
-        backtraces: data.backtraces,
-        release: outcome.release,
-        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
-        sources: config.annotateSource ? outcome.sources : undefined,
-        pullRequest: outcome.pullRequest ?? false
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-
-
-
-
-
-
-
-
-/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
-function planComment(config, send, policy) {
-    if (config.comment === 'never')
-        return { skip: "'comment' is false", warn: false };
-    const found = findPullRequest(config.prNumber);
-    if ('none' in found)
-        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
-    const { target } = found;
-    if (target.fromFork) {
-        return {
-            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
-            warn: true
-        };
-    }
-    if (!config.githubToken) {
-        return {
-            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
-            warn: true
-        };
-    }
-    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-    return {
-        sticky: new StickyComment({
-            token: config.githubToken,
-            apiUrl,
-            target,
-            header: config.commentHeader,
-            send,
-            policy
-        })
-    };
-}
-/** Posts or updates the comment and sets its outputs; every problem is a warning. */
-async function publishComment(plan, render, somethingFound, onBreachOnly) {
-    if ('skip' in plan) {
-        if (plan.warn)
-            core_warning(plan.skip);
-        else
-            info(`No pull-request comment: ${plan.skip}.`);
-        return;
-    }
-    // Scrubbing only shortens a text, so what fits still fits.
-    const report = fitReport(detail => scrub(render(detail)), {
-        measure: characters,
-        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
-        elsewhere: 'the job summary of this workflow run'
-    });
-    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
-    if (result.action === 'failed')
-        core_warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
-    else if (result.action === 'skipped')
-        info(`No pull-request comment: ${result.note}.`);
-    else
-        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
-    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
-    setOutput('comment-url', result.url ?? '');
 }
 /**
- * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
- * will read now.
+ * Whether the finding `key` (`metric-regression hangRate`) held in the `needed − 1` runs of this
+ * version just before this one, in a row. With `needed` 1 every finding is confirmed.
  */
-async function pullRequestComment(outcome) {
-    const plan = outcome.comment;
-    if (!plan)
-        return;
-    if (outcome.kind === 'failed' && 'sticky' in plan)
-        plan.sticky.abort();
-    if (outcome.kind !== 'judged')
-        return;
-    const { verdict, config } = outcome;
-    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-    const context = { ...reportContext(outcome), rateLimit: undefined };
-    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.findings.some(f => f.kind !== 'no-data'), config.comment === 'on-breach'));
+function confirmation(earlier, key, needed) {
+    let inARow = 1;
+    for (const run of [...earlier].reverse()) {
+        if (inARow >= needed || !run.findings.includes(key))
+            break;
+        inARow++;
+    }
+    return { inARow, needed, confirmed: inARow >= needed };
+}
+
+;// CONCATENATED MODULE: ./src/history/entry.ts
+
+
+
+
+/** The version index's line for a decided guard run: what later runs compare and draw with. */
+function indexEntryOf(outcome, generatedAt) {
+    const { verdict, release, config } = outcome;
+    const rollout = release?.decidedOn;
+    const metrics = {};
+    for (const o of verdict.metrics?.outcomes ?? []) {
+        // Apple's spelling of a known identifier; anything else is not a name an index holds.
+        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(o.identifier))
+            continue;
+        metrics[o.identifier] = o.point
+            ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
+            : null;
+    }
+    const findings = verdict.findings.map(f => findingKey(f.kind, f.subject));
+    return {
+        file: runFile(generatedAt),
+        generatedAt,
+        day: rollout?.day === undefined ? null : Math.min(rollout.day, PHASED_RELEASE.days),
+        state: rollout?.state ?? null,
+        metrics,
+        population: config.metrics ? populationOf(config.metrics) : 'p50 all_iphones',
+        findings: [...new Set(findings)].slice(0, HISTORY.maxFindingsPerRun),
+        action: release?.paused
+            ? 'paused'
+            : release?.decision.action === 'would-pause'
+                ? 'would-pause'
+                : 'none'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/history/snapshot.ts
+
+
+
+/** Reads the branch for `appFolder`/`version`: 4 to 6 round trips, none when it is missing. */
+async function readSnapshot(call, branch, appFolder, version) {
+    const empty = { versions: [], current: { version, runs: [] } };
+    const ref = await call('GET', `git/ref/heads/${branch}`);
+    // 404: no such branch yet; 409: a repository without a single commit.
+    if (ref.status === 404 || ref.status === 409)
+        return { ok: true, snapshot: empty };
+    if (ref.status !== 200)
+        return refused(ref);
+    const head = sha(object(object(ref.body).object).sha);
+    const commit = head && (await call('GET', `git/commits/${head}`));
+    if (!commit || commit.status !== 200)
+        return refused(commit || ref);
+    const tree = sha(object(object(commit.body).tree).sha);
+    if (!tree)
+        return refused(commit);
+    const at = { ...empty, head, tree };
+    const app = await subtree(call, tree, appFolder);
+    if ('refusal' in app)
+        return { ok: false, refusal: app.refusal };
+    if (!app.sha)
+        return { ok: true, snapshot: at };
+    const folders = await entries(call, app.sha);
+    if ('refusal' in folders)
+        return { ok: false, refusal: folders.refusal };
+    const versions = folders.list.filter(e => e.type === 'tree').map(e => e.path);
+    const previousVersion = versions
+        .filter(v => isVersion(v) && isVersion(version) && compareVersions(v, version) < 0)
+        .sort(compareVersions)
+        .at(-1);
+    const byName = new Map(folders.list.map(e => [e.path, e.sha]));
+    const [current, previous] = await Promise.all([
+        versionIndex(call, byName.get(version), version),
+        previousVersion ? versionIndex(call, byName.get(previousVersion), previousVersion) : undefined
+    ]);
+    if ('refusal' in current)
+        return { ok: false, refusal: current.refusal };
+    if (previous && 'refusal' in previous)
+        return { ok: false, refusal: previous.refusal };
+    return {
+        ok: true,
+        snapshot: { ...at, versions, current, ...(previous ? { previous } : {}) }
+    };
+}
+async function entries(call, tree) {
+    const answer = await call('GET', `git/trees/${tree}`);
+    if (answer.status !== 200)
+        return { refusal: refusal(answer) };
+    const list = array(object(answer.body).tree).flatMap(value => {
+        const e = object(value);
+        const path = typeof e.path === 'string' ? e.path : undefined;
+        const id = sha(e.sha);
+        return path && id && typeof e.type === 'string' ? [{ path, type: e.type, sha: id }] : [];
+    });
+    return { list };
+}
+async function subtree(call, tree, name) {
+    const listed = await entries(call, tree);
+    if ('refusal' in listed)
+        return listed;
+    const found = listed.list.find(e => e.path === name && e.type === 'tree');
+    return found ? { sha: found.sha } : {};
+}
+/** A version's index, or an empty one when it has none (or one that is not an index). */
+async function versionIndex(call, folder, version) {
+    const none = { version, runs: [] };
+    if (!folder)
+        return none;
+    const listed = await entries(call, folder);
+    if ('refusal' in listed)
+        return listed;
+    const index = listed.list.find(e => e.path === 'index.json' && e.type === 'blob');
+    if (!index)
+        return none;
+    const blob = await call('GET', `git/blobs/${index.sha}`);
+    if (blob.status !== 200)
+        return { refusal: refusal(blob) };
+    const content = object(blob.body).content;
+    try {
+        const text = Buffer.from(typeof content === 'string' ? content : '', 'base64').toString('utf8');
+        return { version, runs: indexEntries(JSON.parse(text)) };
+    }
+    catch {
+        // A damaged index reads as none: the records themselves are still on the branch.
+        return none;
+    }
+}
+/** The entries of an index file that are what a run writes; anything else is left out. */
+function indexEntries(parsed) {
+    const runs = array(object(parsed).runs).slice(-HISTORY.maxRunsPerVersion);
+    return runs.flatMap(value => {
+        const entry = indexEntry(value);
+        return entry ? [entry] : [];
+    });
+}
+const FILE = /^runs\/[0-9TZ._-]{1,64}\.json$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const METRIC = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+const POPULATION = /^p(50|90) [A-Za-z0-9_]{1,64}$/;
+const FINDING = new RegExp(`^(${FINDING_KINDS.join('|')}) [A-Za-z0-9_:.-]{1,80}$`);
+const STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
+const ACTIONS = ['paused', 'would-pause', 'none'];
+/** One index entry, checked member by member; undefined when any member is not a run's. */
+function indexEntry(value) {
+    const e = object(value);
+    const text = (v, pattern) => typeof v === 'string' && pattern.test(v);
+    if (!text(e.file, FILE) || !text(e.generatedAt, TIME) || !text(e.population, POPULATION)) {
+        return undefined;
+    }
+    const day = e.day;
+    const dayOk = day === null ||
+        (Number.isInteger(day) && day >= 1 && day <= PHASED_RELEASE.days);
+    const stateOk = e.state === null || (typeof e.state === 'string' && STATES.includes(e.state));
+    if (!dayOk || !stateOk || !ACTIONS.includes(e.action))
+        return undefined;
+    const findings = array(e.findings);
+    if (findings.length > HISTORY.maxFindingsPerRun || !findings.every(f => text(f, FINDING)))
+        return undefined;
+    const metrics = Object.entries(object(e.metrics));
+    if (metrics.length > 20)
+        return undefined;
+    const values = {};
+    for (const [name, raw] of metrics) {
+        if (!METRIC.test(name))
+            return undefined;
+        if (raw === null) {
+            values[name] = null;
+            continue;
+        }
+        const { value, errorMargin } = object(raw);
+        if (!finite(value) || !finite(errorMargin) || errorMargin < 0)
+            return undefined;
+        values[name] = { value, errorMargin };
+    }
+    return {
+        file: e.file,
+        generatedAt: e.generatedAt,
+        day: day,
+        state: e.state,
+        metrics: values,
+        population: e.population,
+        findings: findings,
+        action: e.action
+    };
+}
+function finite(value) {
+    return typeof value === 'number' && Number.isFinite(value);
+}
+function refused(answer) {
+    return { ok: false, refusal: refusal(answer) };
+}
+function refusal(answer, step = 'read') {
+    const message = object(answer.body).message;
+    return {
+        step,
+        status: answer.status,
+        ...(typeof message === 'string' ? { message } : {})
+    };
+}
+function object(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? value
+        : {};
+}
+function array(value) {
+    return Array.isArray(value) ? value : [];
+}
+function sha(value) {
+    return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value) ? value : undefined;
+}
+
+
+;// CONCATENATED MODULE: ./src/history/branch.ts
+
+
+
+
+/**
+ * Appends one run's record to the branch, creating the branch with its first record. `first` is
+ * the branch as the run read it: the first attempt builds on it, a retry reads it again.
+ */
+async function appendRun(call, run, first) {
+    let snapshot = first;
+    for (let attempt = 1; attempt <= HISTORY.attempts; attempt++) {
+        if (!snapshot) {
+            const read = await readSnapshot(call, run.branch, run.appFolder, run.version);
+            if (!read.ok)
+                return { ok: false, warning: notWritten(run.branch, read.refusal) };
+            snapshot = read.snapshot;
+        }
+        const outcome = await attemptAppend(call, run, snapshot);
+        if (outcome !== 'race')
+            return outcome.ok ? { ...outcome, attempts: attempt } : outcome;
+        snapshot = undefined;
+    }
+    return {
+        ok: false,
+        warning: `The run's record was not written to the '${run.branch}' branch: other runs updated it first ${HISTORY.attempts} times; the next run writes its own.`
+    };
+}
+async function attemptAppend(call, run, at) {
+    const folder = `${run.appFolder}/${run.version}`;
+    const pruned = foldersToPrune(at.versions, run.version, run.keepVersions);
+    const index = withRun(at.current, run.entry);
+    const files = [
+        { path: `${folder}/${run.file}`, content: run.record },
+        { path: `${folder}/index.json`, content: `${JSON.stringify(index, null, 2)}\n` }
+    ];
+    const tree = await call('POST', 'git/trees', {
+        ...(at.tree ? { base_tree: at.tree } : {}),
+        tree: [
+            ...files.map(f => ({ path: f.path, mode: '100644', type: 'blob', content: f.content })),
+            ...pruned.map(v => ({
+                path: `${run.appFolder}/${v}`,
+                mode: '040000',
+                type: 'tree',
+                sha: null
+            }))
+        ]
+    });
+    if (tree.status !== 201)
+        return written(run, tree);
+    const commit = await call('POST', 'git/commits', {
+        message: `asc-diagnostics-gate: ${folder}/${run.file}`,
+        tree: object(tree.body).sha,
+        parents: at.head ? [at.head] : []
+    });
+    if (commit.status !== 201)
+        return written(run, commit);
+    const sha = String(object(commit.body).sha ?? '');
+    const moved = at.head
+        ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
+        : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha });
+    // Another run moved the branch (or created it) since it was read: read it again.
+    if (moved.status === 422 || moved.status === 409)
+        return 'race';
+    if (moved.status !== 200 && moved.status !== 201)
+        return written(run, moved);
+    return { ok: true, commit: sha, pruned };
+}
+function written(run, answer) {
+    return { ok: false, warning: notWritten(run.branch, refusal(answer, 'write')) };
+}
+/** The warning for a write that did not land, naming the permission when GitHub refused it. */
+function notWritten(branch, refusal) {
+    return `The run's record was not written to the '${branch}' branch: ${github(refusal)}.${permissionHint(refusal)}`;
+}
+/** "GitHub answered HTTP 403 (Resource not accessible by integration)". */
+function github(refusal) {
+    const message = refusal.message ? ` (${oneLine(refusal.message, 200)})` : '';
+    return `GitHub answered HTTP ${refusal.status}${message}`;
+}
+/** GitHub answers a token without the permission with 403 (404 for a private repository). */
+function permissionHint(refusal) {
+    if (refusal.status !== 403 && refusal.status !== 404)
+        return '';
+    return " The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history.";
+}
+
+;// CONCATENATED MODULE: ./src/history/store.ts
+
+
+
+
+/** The place of a guard run on the live version; undefined for any other run. */
+function historyPlace(config, data) {
+    const { build } = data.current;
+    const version = build.appStoreVersion;
+    if (!config.history || version?.status !== 'live' || !build.appId)
+        return undefined;
+    const platform = config.build.kind === 'id' ? 'IOS' : config.build.platform;
+    return { appId: build.appId, platform, version: version.versionString };
+}
+/**
+ * The guard's memory for one run: read once the live version is known, written once the run
+ * is decided. Neither ever throws: what fails is said, and the run decides without history.
+ */
+class HistoryStore {
+    call;
+    settings;
+    snapshot;
+    /** The read was refused: the write would be too, and the warning has been given. */
+    unread = false;
+    constructor(call, settings) {
+        this.call = call;
+        this.settings = settings;
+    }
+    /** What the branch holds for this version and the one before it. */
+    async read(place) {
+        const { branch } = this.settings;
+        const unavailable = (why) => {
+            this.unread = true;
+            return { branch, unavailable: sentence(why) };
+        };
+        const sentence = (why) => `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`;
+        if ('unavailable' in this.call)
+            return unavailable(this.call.unavailable);
+        try {
+            const read = await readSnapshot(this.call, branch, appFolder(place.appId, place.platform), segment(place.version));
+            if (!read.ok)
+                return unavailable(`${github(read.refusal)}.${permissionHint(read.refusal)}`);
+            this.snapshot = read.snapshot;
+            const { current, previous } = read.snapshot;
+            return { branch, current, ...(previous ? { previous } : {}) };
+        }
+        catch (error) {
+            return unavailable(messageOf(error).replace(/\.$/, ''));
+        }
+    }
+    /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
+    async write(place, record, entry) {
+        const { branch, keepVersions } = this.settings;
+        if ('unavailable' in this.call || this.unread) {
+            return {
+                ok: false,
+                warning: `The run's record was not written to the '${branch}' branch either, for the same reason.`
+            };
+        }
+        try {
+            return await appendRun(this.call, {
+                branch,
+                appFolder: appFolder(place.appId, place.platform),
+                version: segment(place.version),
+                file: entry.file,
+                record,
+                entry,
+                keepVersions
+            }, this.snapshot);
+        }
+        catch (error) {
+            return {
+                ok: false,
+                warning: `The run's record was not written to the '${branch}' branch: ${messageOf(error)}`
+            };
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -5608,7 +5120,8 @@ function evidenceRecord(outcome) {
             ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
             : null,
         runUrl: outcome.runUrl ?? null,
-        pullRequest: outcome.pullRequest ?? false
+        pullRequest: outcome.pullRequest ?? false,
+        history: data.history ?? null
     };
 }
 /** A build's facts (with the App Store version and its rollout as first read) and its lists. */
@@ -5687,7 +5200,8 @@ function findingRecord(f) {
         failsJobReason: f.failsJobReason ?? null,
         pauses: f.pauses,
         pausesReason: f.pausesReason ?? null,
-        wouldPause: f.wouldPause
+        wouldPause: f.wouldPause,
+        ...(f.confirmation ? { confirmation: { ...f.confirmation } } : {})
     };
 }
 /**
@@ -5828,6 +5342,10 @@ function rolloutRecord(release) {
 function writeJsonReport(report, path) {
     return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${safeJson(report, 2)}\n`, 'report-path');
 }
+/** The record as its file holds it, byte for byte (the history keeps the same bytes). */
+function recordText(outcome) {
+    return `${safeJson(jsonReportOf(outcome), 2)}\n`;
+}
 /** The JSON report of a run, however it ended: its decision record. */
 function jsonReportOf(outcome, replay) {
     const { config, usage, recorded } = outcome;
@@ -5856,6 +5374,1363 @@ function jsonReportOf(outcome, replay) {
         generatedAt: recorded?.generatedAt ?? new Date().toISOString(),
         ...(replay ? { replay } : {})
     });
+}
+
+;// CONCATENATED MODULE: ./src/publish/history.ts
+
+
+
+
+
+
+
+
+/** The history for this workflow's repository, with its token; or why there is none. */
+function historyStore(config, send, policy) {
+    const settings = config.history;
+    const repository = process.env.GITHUB_REPOSITORY;
+    if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+        return new HistoryStore({
+            unavailable: "GITHUB_REPOSITORY is not set, and the history is kept in the workflow's repository"
+        }, settings);
+    }
+    if (!config.githubToken) {
+        return new HistoryStore({ unavailable: "'github-token' is empty; the history needs a token with 'contents: write'" }, settings);
+    }
+    const calls = repositoryCalls({
+        token: config.githubToken,
+        apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        repository,
+        send,
+        policy
+    });
+    return new HistoryStore(calls, settings);
+}
+/**
+ * The history's sink: a guard run's record and its index line, in one commit on the data branch.
+ * A write that cannot be made is a warning; the run's verdict and exit status stand.
+ */
+async function historyRecord(outcome) {
+    if (outcome.kind !== 'judged' || !outcome.history || !outcome.recorded)
+        return;
+    const place = historyPlace(outcome.config, outcome.data);
+    if (!place || !outcome.release)
+        return;
+    const entry = indexEntryOf(outcome, outcome.recorded.generatedAt);
+    const result = await outcome.history.write(place, recordText(outcome), entry);
+    const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`;
+    if (!result.ok) {
+        core_warning(scrub(oneLine(result.warning, 600)), { title: 'History' });
+        return;
+    }
+    const retried = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : '';
+    const pruned = result.pruned.length ? `; removed ${result.pruned.join(', ')}` : '';
+    info(oneLine(`Recorded this run on '${outcome.history.settings.branch}': ${where} (commit ${result.commit.slice(0, 7)}${retried})${pruned}.`, 600));
+}
+
+;// CONCATENATED MODULE: ./src/release/decide.ts
+
+
+/**
+ * What the guard does with a rollout: it pauses only an ACTIVE one, only on findings whose
+ * consequences say they pause (see decision/findings.ts), and only in `pause-on-failure` mode;
+ * `report` mode says it would have. It never resumes. `release` is the rollout as read now.
+ */
+function decideRollout(input) {
+    const { release, findings, mode } = input;
+    const none = (reason) => ({ action: 'none', reason, because: [] });
+    if (mode === 'off')
+        return none("'phased-release' is off");
+    if (!release)
+        return none('the version has no phased release');
+    if (release.state !== 'ACTIVE')
+        return none(`the rollout is ${STATE_WORDS[release.state]}`);
+    if (mode === 'report') {
+        const would = findings.filter(f => f.wouldPause);
+        return would.length
+            ? { action: 'would-pause', reason: "'phased-release' is 'report'", because: would }
+            : none(noPauseReason(findings));
+    }
+    const pausing = findings.filter(f => f.pauses);
+    return pausing.length
+        ? { action: 'pause', reason: 'the rollout is active', because: pausing }
+        : none(noPauseReason(findings));
+}
+function noPauseReason(findings) {
+    if (findings.length === 0)
+        return 'nothing was found';
+    return 'no finding pauses it (each says why)';
+}
+const STATE_WORDS = {
+    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
+    ACTIVE: 'active',
+    PAUSED: 'already paused (PAUSED); the guard never resumes one',
+    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
+    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
+};
+/** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
+function because(decision) {
+    return `on ${evidenceOf(decision).join(', ')}`;
+}
+/** The subjects a pause rests on, each once (a metric can have the rule's and Apple's finding). */
+function evidenceOf(decision) {
+    return [...new Set(decision.because.map(subjectName))];
+}
+/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
+function describeRollout(release) {
+    if (release.state === 'COMPLETE')
+        return 'complete (100% of users)';
+    if (release.state === 'INACTIVE')
+        return 'not started yet (inactive)';
+    const day = rolloutDay(release);
+    const state = release.state.toLowerCase();
+    return day ? `${day}, ${state}` : state;
+}
+/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
+function rolloutDay(release) {
+    if (release.day === undefined)
+        return undefined;
+    const day = Math.min(release.day, PHASED_RELEASE.days);
+    const share = PHASED_RELEASE.userPercentByDay[day - 1];
+    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Untrusted text in Markdown: everything from App Store Connect must display literally,
+// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
+
+const ZWSP = '\u200b';
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
+/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
+function defuseComments(text) {
+    return text
+        .replace(/<!--/g, `<!${ZWSP}--`)
+        .replace(/--(?=>)/g, `--${ZWSP}`)
+        .replace(/--!>/g, `--!${ZWSP}>`);
+}
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
+function defuseReferences(text) {
+    return text
+        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+        .replace(/:\/\//g, `:${ZWSP}//`)
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
+}
+/**
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
+ */
+function code(text, { inTable = false, maxLength = 400 } = {}) {
+    const value = truncate(defuseComments(flatten(text)), maxLength);
+    if (value.trim() === '')
+        return '*(empty)*';
+    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
+}
+/** A code span for a table cell. */
+function codeCell(text) {
+    return code(text, { inTable: true });
+}
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
+/** Plain text inside Markdown (also safe inside a table cell). */
+function markdown_text(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
+}
+/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
+function html(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'));
+}
+/**
+ * A fenced code block that its content cannot close: the fence is longer than any
+ * backtick run in the lines.
+ */
+function codeBlock(lines) {
+    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
+    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    return `${fence}text\n${body}\n${fence}`;
+}
+/** A link only to an https URL, with its text escaped; otherwise the text alone. */
+function markdown_link(label, url) {
+    const parsed = httpsUrl(url);
+    if (!parsed)
+        return markdown_text(label);
+    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
+    return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** One table row of cells that are already escaped. */
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+
+;// CONCATENATED MODULE: ./src/report/release.ts
+
+
+
+/**
+ * The phased-release lines at the top of the report: the rollout's state, what this run did to
+ * it (paused it, would have, or could not) and on which findings, and why the others did not.
+ */
+function releaseSection(guard, findings) {
+    const version = markdown_text(guard.version);
+    if (!guard.release)
+        return `**Phased release:** none for ${version}.`;
+    const lines = [];
+    const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
+    if (guard.hypothetical && guard.decision.action === 'pause') {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`);
+    }
+    else if (guard.paused) {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
+    }
+    else if (guard.error) {
+        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
+    }
+    else if (guard.decision.action === 'would-pause') {
+        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
+    }
+    const confirmed = guard.decision.because.filter(f => f.confirmation);
+    if (confirmed.length) {
+        lines.push(confirmed
+            .map(f => `Confirmed: ${markdown_text(subjectName(f))} (${f.kind}) ${consequenceText(f)}.`)
+            .join('\n'));
+    }
+    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    // Read again just before the PATCH, the rollout was no longer one to pause.
+    const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
+    if (stillToPause)
+        lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
+    const others = findings.filter(f => !guard.decision.because.includes(f));
+    if (others.length && guard.decision.reason !== "'phased-release' is off") {
+        lines.push([
+            guard.paused || guard.decision.action !== 'none'
+                ? 'The other findings do not pause it:'
+                : 'Not paused:',
+            ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
+        ].join('\n'));
+    }
+    return lines.join('\n\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/chart.ts
+// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
+// except version strings of digits and dots and finite numbers in plain decimal notation;
+// every other point is left out. The title and labels are the gate's own words.
+
+
+/** Versions shown per chart: the most recent ones. */
+const MAX_POINTS = 12;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
+function chartNumber(value) {
+    if (!Number.isFinite(value))
+        return undefined;
+    const text = String(Number(value.toFixed(6)));
+    return DECIMAL.test(text) ? text : undefined;
+}
+/**
+ * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
+ * fewer than two points qualify or the metric is not one the gate knows.
+ */
+function metricChart(outcome) {
+    const known = knownMetric(outcome.identifier);
+    if (!known)
+        return undefined;
+    const points = outcome.points
+        .flatMap(p => {
+        const value = chartNumber(p.value);
+        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
+            ? [{ version: p.version, value }]
+            : [];
+    })
+        .slice(-MAX_POINTS);
+    if (points.length < 2)
+        return undefined;
+    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${known.label}, ${percentile}, by version"`,
+        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
+        `  line [${points.map(p => p.value).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/metrics.ts
+
+
+
+
+
+
+/** The metric regressions, for the top of the report with the other problems. */
+function metricProblems(metrics, findings) {
+    if (!metrics?.regressions.length)
+        return '';
+    return [
+        '#### Metric regressions',
+        '',
+        '| | Metric | This version | Reference | Change | Found by |',
+        '|---|---|---:|---|---:|---|',
+        ...metrics.regressions.map(o => row([
+            mark(metricFindings(findings, o.identifier)) ?? '',
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
+                .filter(Boolean)
+                .join(', ')
+        ]))
+    ].join('\n');
+}
+/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
+function metricsSection(metrics, findings, charts) {
+    const { settings } = metrics;
+    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
+    const parts = [
+        '#### Metrics',
+        '',
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        '',
+        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
+        '|---|---:|---|---:|---|---|',
+        ...metrics.outcomes.map(o => row([
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            goalCell(o),
+            verdictCell(o, metricFindings(findings, o.identifier))
+        ]))
+    ];
+    const insights = metrics.outcomes.filter(o => o.appleInsight);
+    if (insights.length) {
+        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
+    }
+    if (charts) {
+        for (const o of metrics.outcomes) {
+            const chart = metricChart(o);
+            if (chart)
+                parts.push('', chart);
+        }
+    }
+    return parts.join('\n');
+}
+function metricName(o) {
+    return o.label.toLowerCase() === o.identifier.toLowerCase()
+        ? codeCell(o.identifier)
+        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
+}
+function valueCell(o) {
+    if (!o.point)
+        return 'no data yet';
+    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
+}
+function referenceCell(o) {
+    if (!o.reference)
+        return '';
+    const { value, errorMargin } = o.reference;
+    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(value, o.unit)}${margin} (${referenceName(o.reference)})`);
+}
+function changeCell(o) {
+    return o.change === undefined ? '' : changeText(o.change, o.limit);
+}
+function goalCell(o) {
+    const parts = [
+        o.point?.goal,
+        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
+    ].filter((part) => Boolean(part));
+    return parts.length ? markdown_text(parts.join(', ')) : '';
+}
+function verdictCell(o, findings) {
+    const marked = mark(findings) ?? '⚠️';
+    switch (o.status) {
+        case 'regressed':
+            return o.regressedByRule ? `${marked} regressed` : `${marked} regressed (Apple's insight)`;
+        case 'no-data':
+            return `${marked} ${markdown_text(o.reason ?? 'no data yet')}`;
+        case 'not-gated':
+            return 'ℹ️ reported, not gated (direction unknown)';
+        default:
+            if (o.appleInsight?.kind === 'regression')
+                return '✅ (Apple flags a regression; see below)';
+            return '✅';
+    }
+}
+function insightLine(o, insight) {
+    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
+    const population = insight.populations[0];
+    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
+        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
+        : '';
+    const versions = insight.referenceVersions.length
+        ? ` compared with ${insight.referenceVersions.join(', ')}`
+        : '';
+    const impact = insight.highImpact ? ', high impact' : '';
+    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
+    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/rollout.ts
+
+
+
+
+// The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
+// by rollout day for this version and the previous one, and the whole rollout in one table when
+// it completes. Only validated numbers and the gate's own words reach the chart source.
+const ACTION_WORDS = {
+    paused: '⏸️ paused',
+    'would-pause': 'would pause',
+    none: '–'
+};
+/** `metric-regression hangRate`, `breach HANGS` (the digest only tells runs apart). */
+function findingLabel(key) {
+    return markdown_text(key.replace(/:[0-9a-f]{16}$/, ''));
+}
+/** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
+function byDay(runs) {
+    const days = new Map();
+    for (const run of [...runs].sort((a, b) => (a.generatedAt < b.generatedAt ? -1 : 1))) {
+        if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days)
+            days.set(run.day, run);
+    }
+    return new Map([...days].sort(([a], [b]) => a - b));
+}
+/**
+ * A line chart of `metric` by rollout day: this version's line, and the previous version's
+ * when it was recorded on each of those days. Undefined with fewer than two days of data.
+ */
+function rolloutChart(metric, current, previous) {
+    const known = knownMetric(metric);
+    if (!known)
+        return undefined;
+    const valueOn = (days, day) => {
+        const recorded = days.get(day)?.metrics[metric];
+        return recorded ? chartNumber(recorded.value) : undefined;
+    };
+    const mine = byDay(current.runs);
+    const days = [...mine.keys()].filter(day => valueOn(mine, day) !== undefined);
+    if (days.length < 2)
+        return undefined;
+    const before = previous ? byDay(previous.runs) : undefined;
+    const earlier = before && days.map(day => valueOn(before, day));
+    const both = previous && earlier?.every(Boolean);
+    // Folder names are path segments ([A-Za-z0-9._-]): nothing in them can end the quoted title.
+    const title = both
+        ? `${known.label} by rollout day: ${current.version}, then ${previous.version} (second line)`
+        : `${known.label} by rollout day: ${current.version}`;
+    const lines = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${title}"`,
+        `  x-axis [${days.map(day => `"day ${day}"`).join(', ')}]`,
+        `  y-axis "${known.unit}"`,
+        `  line [${days.map(day => valueOn(mine, day)).join(', ')}]`,
+        ...(both ? [`  line [${earlier.join(', ')}]`] : []),
+        '```'
+    ];
+    return lines.join('\n');
+}
+/** The whole rollout, one row per day: users, each metric, what failed, and what was done. */
+function rolloutTable(metrics, runs) {
+    const head = [
+        'Day',
+        'Users',
+        ...metrics.map(m => {
+            const known = knownMetric(m);
+            return known ? `${known.label} (${known.unit})` : markdown_text(m);
+        }),
+        'Findings',
+        'Action'
+    ];
+    const rows = [...byDay(runs)].map(([day, run]) => {
+        const values = metrics.map(m => {
+            const recorded = run.metrics[m];
+            return recorded ? (chartNumber(recorded.value) ?? '–') : '–';
+        });
+        const users = `${PHASED_RELEASE.userPercentByDay[day - 1]}%`;
+        // What was found, not what Apple has yet to publish.
+        const found = run.findings.filter(key => !key.startsWith('no-data '));
+        const findings = found.length ? [...new Set(found.map(findingLabel))].join(', ') : 'none';
+        return `| ${day} | ${users} | ${values.join(' | ')} | ${findings} | ${ACTION_WORDS[run.action]} |`;
+    });
+    return [
+        `| ${head.join(' | ')} |`,
+        `|${head.map((_, i) => (i < 2 + metrics.length && i > 0 ? '---:' : '---')).join('|')}|`,
+        ...rows
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/history.ts
+
+
+
+
+/**
+ * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
+ * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
+ */
+function historySection(history, metrics) {
+    const { memory } = history;
+    const references = referenceLines(metrics);
+    if ('unavailable' in memory) {
+        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...references].join('\n');
+    }
+    const current = withRun(memory.current, history.thisRun);
+    const { previous } = memory;
+    const lines = [
+        `**History** on ${code(memory.branch)}: ${plural(current.runs.length, 'run')} of ${markdown_text(current.version)} with this one${previous ? `; ${markdown_text(previous.version)}'s rollout (${plural(previous.runs.length, 'run')}) to compare with` : '; no earlier version is recorded'}.`,
+        ...references
+    ];
+    const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
+    const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? []);
+    const parts = [lines.join('\n')];
+    if (charts.length)
+        parts.push(charts.join('\n\n'));
+    if (history.complete) {
+        parts.push(`**The whole rollout of ${markdown_text(current.version)}**, each day's last run:\n\n${rolloutTable(identifiers, current.runs)}`);
+    }
+    return `#### The rollout, run by run\n\n${parts.join('\n\n')}`;
+}
+/** What `same-day` compared each metric with, or why it fell back to `previous`. */
+function referenceLines(metrics) {
+    const lines = [];
+    for (const o of metrics?.outcomes ?? []) {
+        const reference = o.reference;
+        if (reference?.mode === 'same-day') {
+            lines.push(`${markdown_text(o.label)} is compared with ${markdown_text(reference.versions.join(', '))} at day ${reference.day} of its rollout (${code(reference.run ?? '')}), not with its final figure.`);
+        }
+        else if (reference?.fallback) {
+            lines.push(`${markdown_text(o.label)}: no same-day figure (${markdown_text(reference.fallback)}), so it is compared with ${markdown_text(reference.versions.join(', '))}'s latest figure.`);
+        }
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/report/render.ts
+
+
+
+
+
+
+
+
+/** How much to show; each level drops more, in the order the design gives. */
+var Detail;
+(function (Detail) {
+    Detail[Detail["Full"] = 0] = "Full";
+    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
+    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
+    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
+})(Detail || (Detail = {}));
+const TOP_ROWS = 10;
+/** The whole report as Markdown: a pure function of the verdict and its context. */
+function renderReport(verdict, context, detail = Detail.Full) {
+    const sections = [
+        headline(verdict),
+        context.release && releaseSection(context.release, verdict.findings),
+        buildLine(context),
+        metricProblems(verdict.metrics, verdict.findings),
+        problems(verdict),
+        verdict.metrics &&
+            metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
+        context.history && historySection(context.history, verdict.metrics),
+        ...(detail < Detail.NoTypeTables
+            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
+            : []),
+        noCheckoutLine(context),
+        footer(verdict, context)
+    ];
+    return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+function headline(verdict) {
+    const failing = verdict.findings.filter(f => f.failsJob);
+    if (verdict.result === 'no-data') {
+        return `### ${failing.length ? '❌' : '⚠️'} App Store diagnostics gate: no data yet, nothing was checked`;
+    }
+    const reported = verdict.findings.filter(f => !f.failsJob && f.kind !== 'no-data');
+    if (failing.length) {
+        const also = counts(reported);
+        return `### ❌ App Store diagnostics gate: ${counts(failing).join(', ')}${also.length ? ` · reported only: ${also.join(', ')}` : ''}`;
+    }
+    if (reported.length) {
+        return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`;
+    }
+    const gaps = gapNames(verdict.findings);
+    if (gaps.length)
+        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
+    return '### ✅ App Store diagnostics gate: passed';
+}
+/** What the no-data findings are about: `hangs`, `hang rate`. */
+function gapNames(findings) {
+    return findings.flatMap(f => {
+        if (f.kind !== 'no-data')
+            return [];
+        if ('diagnosticType' in f.subject)
+            return [typeList([f.subject.diagnosticType])];
+        return 'metric' in f.subject ? [markdown_text(f.subject.metric.label.toLowerCase())] : [];
+    });
+}
+/** `1 breach`, `2 metric regressions`, `no data for hangs, hang rate`: findings counted by kind. */
+function counts(findings) {
+    const signatures = (kind) => findings.filter(f => f.kind === kind).length;
+    const metrics = new Set(findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))).size;
+    const gaps = gapNames(findings);
+    return [
+        signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
+        signatures('signature-regression')
+            ? plural(signatures('signature-regression'), 'regression')
+            : '',
+        metrics ? plural(metrics, 'metric regression') : '',
+        gaps.length ? `no data for ${gaps.join(', ')}` : ''
+    ].filter(Boolean);
+}
+function buildLine(context) {
+    const parts = [
+        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
+    ];
+    if (context.baseline) {
+        const { id, label } = context.baseline;
+        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
+    }
+    if (context.runUrl)
+        parts.push(markdown_link('workflow run', context.runUrl));
+    return parts.join(' · ');
+}
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
+function problems(verdict) {
+    if (verdict.breaches.length + verdict.regressions.length === 0) {
+        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
+        return fetched
+            ? 'No signature is above its threshold' +
+                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
+            : 'App Store Connect has no diagnostic signatures for this build yet.';
+    }
+    const sections = [];
+    if (verdict.regressions.length) {
+        const rows = verdict.regressions.map(s => row([
+            `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+            TYPE_LABELS[s.diagnosticType],
+            codeCell(s.signature),
+            percent(s.weight),
+            baselineCell(s),
+            deltaCell(s)
+        ]));
+        sections.push([
+            '#### Regressions',
+            '',
+            '| | Type | Signature | Weight | Baseline | Δ |',
+            '|---|---|---|---:|---:|---:|',
+            ...rows
+        ].join('\n'));
+    }
+    if (verdict.breaches.length) {
+        const rows = verdict.breaches.map(s => {
+            const cells = [
+                markOf(verdict, s, 'breach'),
+                TYPE_LABELS[s.diagnosticType],
+                codeCell(s.signature),
+                percent(s.weight),
+                limitPercent(s.threshold)
+            ];
+            return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
+        });
+        const header = verdict.hasBaseline
+            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
+        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
+    }
+    return sections.join('\n\n');
+}
+/** ❌ when this finding fails the job, ⚠️ when it is only reported. */
+function markOf(verdict, s, kind) {
+    return mark(findingsOf(verdict.findings, s.id).filter(f => f.kind === kind)) ?? '';
+}
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
+function deltaCell(s) {
+    if (s.delta === undefined)
+        return '';
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`;
+}
+function render_changeCell(s) {
+    switch (s.change) {
+        case 'new':
+            return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
+        case 'same':
+            return `= ${percent(s.weight)}`;
+        case 'up':
+            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
+        case 'down':
+            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
+        default:
+            return '';
+    }
+}
+const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
+function trendCell(insight) {
+    if (!insight)
+        return '';
+    const arrow = insight.direction ? ARROWS[insight.direction] : '';
+    const refs = insight.referenceVersions
+        .slice(0, 3)
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
+    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
+}
+function typeSection(outcome, verdict, context, detail) {
+    const label = TYPE_LABELS[outcome.type];
+    if (outcome.fetched === 0) {
+        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
+    }
+    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict)
+    ];
+    if (rows.length < outcome.shown.length) {
+        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
+    }
+    if (detail < Detail.NoBacktraces && context.backtraces) {
+        for (const s of rows) {
+            const result = context.backtraces.get(s.id);
+            if (result)
+                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
+        }
+    }
+    const gone = goneLine(outcome);
+    if (gone)
+        parts.push('', gone);
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, verdict) {
+    const withBaseline = verdict.hasBaseline;
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached
+            ? `${markOf(verdict, s, 'breach')} over`
+            : s.regressed
+                ? `${markOf(verdict, s, 'signature-regression')} regressed`
+                : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
+            : [trendCell(s.insight)];
+        return row([...cells, ...compared]);
+    });
+    return [head, ...body];
+}
+function goneLine(outcome) {
+    if (outcome.goneUnknown) {
+        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
+    }
+    if (outcome.gone.length === 0)
+        return '';
+    const items = outcome.gone
+        .slice(0, TOP_ROWS)
+        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
+    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
+    return `Gone since the baseline: ${items.join(', ')}${more}.`;
+}
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context) {
+    return context.sources?.noCheckout && context.pullRequest
+        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+        : '';
+}
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place) {
+    return place.ok
+        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
+}
+function backtraceBlock(s, result, place) {
+    if (!result.ok)
+        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
+    const b = result.backtrace;
+    const facts = [
+        b.device,
+        b.os,
+        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
+        b.eventDetail,
+        b.writesCaused && `writes ${b.writesCaused}`
+    ].filter((fact) => Boolean(fact));
+    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
+    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
+    const elided = (n) => `… ${plural(n, 'frame')} …`;
+    const lines = b.frames.flatMap(f => {
+        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ');
+        const line = `${f.binary.padEnd(width)}  ${f.symbol}${location}${marks ? `   ${marks}` : ''}`;
+        return f.skippedBefore ? [elided(f.skippedBefore), line] : [line];
+    });
+    if (b.skippedAfter)
+        lines.push(elided(b.skippedAfter));
+    const parts = [
+        `<details><summary>${summary}</summary>`,
+        '',
+        codeBlock(lines.length ? lines : ['(no frames)'])
+    ];
+    if (b.basis === 'heaviest')
+        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    if (place)
+        parts.push('', placeLine(place));
+    for (const insight of b.insights) {
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
+    }
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+function footer(verdict, context) {
+    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
+        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .join(', ');
+    const parts = [`Thresholds: ${thresholds}`];
+    if (verdict.hasBaseline)
+        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
+    const { remaining, limit } = context.rateLimit ?? {};
+    if (remaining !== undefined) {
+        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
+    }
+    return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+
+const characters = (text) => text.length;
+const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
+/**
+ * The most detailed rendering that fits: drop backtraces, then long tables, then the
+ * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
+ * so it always survives.
+ */
+function fitReport(render, budget) {
+    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
+    let report = '';
+    for (const level of levels) {
+        report = render(level);
+        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
+        if (budget.measure(fitted) <= budget.max)
+            return fitted;
+    }
+    return cutAtLine(report, budget);
+}
+function omissionNote(elsewhere) {
+    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
+}
+/**
+ * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
+ * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
+ * and end with a line `</details>`; signature text never starts a line, so text that merely
+ * contains the tag cannot inflate the closing. The result is measured again with its closing.
+ */
+function cutAtLine(report, budget) {
+    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
+    const lines = report.split('\n');
+    let keep = lines.length;
+    for (;;) {
+        const cut = closeSections(lines.slice(0, keep));
+        const result = `${cut}${note}`;
+        if (budget.measure(result) <= budget.max || keep === 0)
+            return result;
+        // Drop at least the overflow's worth of lines, then measure again.
+        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
+    }
+}
+/** How many lines to keep so the text loses roughly what it is over the budget. */
+function shrinkTo(lines, keep, budget, result) {
+    let excess = budget.measure(result) - budget.max;
+    let count = keep;
+    while (count > 0 && excess > 0) {
+        count--;
+        excess -= budget.measure(lines[count]) + 1;
+    }
+    return count;
+}
+/** The lines with a fence and the renderer's open `<details>` sections closed. */
+function closeSections(kept) {
+    let fence;
+    let openDetails = 0;
+    for (const line of kept) {
+        const fenceMatch = /^(`{3,})/.exec(line);
+        if (fenceMatch)
+            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
+        else if (!fence && line.startsWith('<details>'))
+            openDetails++;
+        else if (!fence && line === '</details>')
+            openDetails = Math.max(0, openDetails - 1);
+    }
+    const closing = [
+        ...(fence ? [fence] : []),
+        '',
+        ...Array.from({ length: openDetails }, () => '</details>')
+    ];
+    return [...kept, ...closing].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+
+
+
+
+
+
+
+/** The hidden line that makes the comment sticky; the header tells several apart. */
+function commentMarker(header) {
+    return `<!-- ${ACTION_NAME}:${header} -->`;
+}
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+    status;
+    constructor(status) {
+        super(`HTTP ${status}`);
+        this.status = status;
+    }
+}
+/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
+class UnusableList extends Error {
+    answer;
+    redirected;
+    constructor(answer, redirected = false) {
+        super(answer);
+        this.answer = answer;
+        this.redirected = redirected;
+    }
+}
+/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
+function commentsIn(page) {
+    const { status, headers, data } = page;
+    if (status < 200 || status > 299) {
+        const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : '';
+        throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400);
+    }
+    if (typeof data === 'string' || data instanceof ArrayBuffer) {
+        const type = oneLine(headers['content-type'] ?? 'no content type', 80);
+        throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`);
+    }
+    if (!Array.isArray(data)) {
+        throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`);
+    }
+    return data.filter((c) => typeof c?.id === 'number');
+}
+/** The `rel="next"` URL of a Link header. */
+function nextPage(link) {
+    return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+}
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function comment_written(response) {
+    const { status, data } = response;
+    if (status < 200 || status > 299 || typeof data?.id !== 'number')
+        throw new UnexpectedStatus(status);
+    return { id: data.id, url: String(data.html_url ?? '') };
+}
+/**
+ * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
+ * Connect requests; `publish` then creates, updates, or skips an identical write.
+ */
+class StickyComment {
+    options;
+    marker;
+    octokit;
+    lookup;
+    controller = new AbortController();
+    constructor(options) {
+        this.options = options;
+        this.marker = commentMarker(options.header);
+        this.octokit = loadOctokit(options, this.controller.signal);
+        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
+    }
+    /**
+     * Pages through every comment. Only a bot's comment that starts with the exact marker is
+     * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
+     * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
+     */
+    async find() {
+        const octokit = await this.octokit;
+        const { owner, repo, number } = this.options.target;
+        let response = await octokit.rest.issues.listComments({
+            owner,
+            repo,
+            issue_number: number,
+            per_page: GITHUB_LIMITS.commentsPerPage
+        });
+        const ours = [];
+        for (;;) {
+            for (const c of commentsIn(response)) {
+                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+                    ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' });
+            }
+            const next = nextPage(response.headers.link);
+            if (!next)
+                break;
+            response = await octokit.request({ method: 'GET', url: next });
+        }
+        return ours.sort((a, b) => a.id - b.id);
+    }
+    /**
+     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
+     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
+     */
+    async publish(report, createIfMissing) {
+        const lookup = await this.lookup;
+        if (!lookup.ok)
+            return failure(lookup.error, this.options.target, this.options.apiUrl);
+        try {
+            const [oldest, ...duplicates] = lookup.ours;
+            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
+            await this.remove(duplicates);
+            return result;
+        }
+        catch (error) {
+            return failure(error, this.options.target, this.options.apiUrl);
+        }
+    }
+    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
+    abort() {
+        this.controller.abort();
+    }
+    async write(existing, body, createIfMissing) {
+        const { owner, repo, number } = this.options.target;
+        const octokit = await this.octokit;
+        if (existing?.body === body)
+            return { id: existing.id, url: existing.url, action: 'unchanged' };
+        if (existing) {
+            const comment = comment_written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
+            return { ...comment, action: 'updated' };
+        }
+        if (!createIfMissing) {
+            return {
+                action: 'skipped',
+                note: 'nothing breached or regressed, and there is no earlier comment to update'
+            };
+        }
+        const { policy } = this.options;
+        let waitedMs = 0;
+        for (let attempt = 1;; attempt++) {
+            let created;
+            try {
+                created = comment_written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+            }
+            catch (error) {
+                // A create that failed on the way back may have landed: look before trying again.
+                const status = error.status;
+                const decision = nextRetry(policy, attempt, waitedMs, undefined);
+                if ((status !== undefined && status < 500) || !decision.retry)
+                    throw error;
+                await sleep(decision.delayMs, this.controller.signal);
+                waitedMs += decision.delayMs;
+                const [landed, ...duplicates] = await this.find();
+                if (landed) {
+                    await this.remove(duplicates);
+                    return this.write(landed, body, false);
+                }
+                continue;
+            }
+            return this.settle(created, body);
+        }
+    }
+    /**
+     * Another run on the same pull request may have created its comment at the same moment:
+     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+     */
+    async settle(created, body) {
+        let ours;
+        try {
+            ours = await this.find();
+        }
+        catch {
+            return { ...created, action: 'created' }; // written; only the check for a twin failed
+        }
+        const [oldest, ...newer] = ours;
+        if (!oldest || oldest.id === created.id) {
+            await this.remove(newer);
+            return { ...created, action: 'created' };
+        }
+        let result;
+        try {
+            result = await this.write(oldest, body, false);
+        }
+        catch {
+            return { ...created, action: 'created' }; // the twin could not be written: keep ours
+        }
+        await this.remove(newer);
+        return result;
+    }
+    /**
+     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+     * and one left behind is only stale (the next run tries again), never worth a warning.
+     */
+    async remove(duplicates) {
+        if (duplicates.length === 0)
+            return;
+        const { owner, repo } = this.options.target;
+        const octokit = await this.octokit;
+        for (const duplicate of duplicates) {
+            await octokit.rest.issues
+                .deleteComment({ owner, repo, comment_id: duplicate.id })
+                .catch(() => undefined);
+        }
+    }
+}
+async function loadOctokit(options, signal) {
+    // Loaded only when a comment is due: it costs start-up time every other run would pay.
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const baseUrl = options.apiUrl.replace(/\/+$/, '');
+    return getOctokit(options.token, {
+        baseUrl,
+        request: {
+            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
+            signal
+        },
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
+    });
+}
+/** How to comment on a fork's pull request anyway. */
+const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
+const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
+/** A comment failure is a warning, never the reason the job fails. */
+function failure(error, target, apiUrl) {
+    if (error instanceof UnusableList) {
+        const why = error.redirected
+            ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
+            : ' instead of a list of comments, so the action cannot tell whether it already commented';
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
+        };
+    }
+    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
+    const cause = error.cause;
+    // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
+    if (cause instanceof InputError) {
+        const setting = cause.message.replace(/\.$/, '');
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
+        };
+    }
+    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
+        };
+    }
+    const status = error.status;
+    const apiMessage = error.response?.data
+        ?.message;
+    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
+    const where = `pull request #${target.number}`;
+    if (status === 403) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
+        };
+    }
+    if (status === 404) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
+        };
+    }
+    return {
+        action: 'failed',
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/context.ts
+
+/** What the report renders besides the verdict. */
+function reportContext(outcome) {
+    const { config, data } = outcome;
+    return {
+        buildId: data.current.build.id,
+        buildLabel: data.current.build.label,
+        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+        runUrl: outcome.runUrl,
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: outcome.usage?.rateLimit,
+        backtraces: data.backtraces,
+        release: outcome.release,
+        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+        sources: config.annotateSource ? outcome.sources : undefined,
+        pullRequest: outcome.pullRequest ?? false,
+        ...(data.history && outcome.release && outcome.recorded
+            ? {
+                history: {
+                    memory: data.history,
+                    thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
+                    complete: outcome.release.decidedOn?.state === 'COMPLETE'
+                }
+            }
+            : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
+
+
+
+
+
+
+
+/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
+function planComment(config, send, policy) {
+    if (config.comment === 'never')
+        return { skip: "'comment' is false", warn: false };
+    const found = findPullRequest(config.prNumber);
+    if ('none' in found)
+        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
+    const { target } = found;
+    if (target.fromFork) {
+        return {
+            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
+            warn: true
+        };
+    }
+    if (!config.githubToken) {
+        return {
+            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
+            warn: true
+        };
+    }
+    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+    return {
+        sticky: new StickyComment({
+            token: config.githubToken,
+            apiUrl,
+            target,
+            header: config.commentHeader,
+            send,
+            policy
+        })
+    };
+}
+/** Posts or updates the comment and sets its outputs; every problem is a warning. */
+async function publishComment(plan, render, somethingFound, onBreachOnly) {
+    if ('skip' in plan) {
+        if (plan.warn)
+            core_warning(plan.skip);
+        else
+            info(`No pull-request comment: ${plan.skip}.`);
+        return;
+    }
+    // Scrubbing only shortens a text, so what fits still fits.
+    const report = fitReport(detail => scrub(render(detail)), {
+        measure: characters,
+        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
+        elsewhere: 'the job summary of this workflow run'
+    });
+    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
+    if (result.action === 'failed')
+        core_warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
+    else if (result.action === 'skipped')
+        info(`No pull-request comment: ${result.note}.`);
+    else
+        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
+    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
+    setOutput('comment-url', result.url ?? '');
+}
+/**
+ * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
+ * will read now.
+ */
+async function pullRequestComment(outcome) {
+    const plan = outcome.comment;
+    if (!plan)
+        return;
+    if (outcome.kind === 'failed' && 'sticky' in plan)
+        plan.sticky.abort();
+    if (outcome.kind !== 'judged')
+        return;
+    const { verdict, config } = outcome;
+    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+    const context = { ...reportContext(outcome), rateLimit: undefined };
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.findings.some(f => f.kind !== 'no-data'), config.comment === 'on-breach'));
 }
 
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
@@ -5948,10 +6823,13 @@ async function writeSummary(report) {
 
 
 
+
+
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
 const GITHUB_SINKS = [
     jobReport,
     publish_ciReportFiles,
+    historyRecord,
     pullRequestComment,
     exitStatus
 ];
@@ -6046,7 +6924,7 @@ function jsonapi_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** An object, or undefined for anything else. */
-function object(value) {
+function jsonapi_object(value) {
     return jsonapi_isObject(value) ? value : undefined;
 }
 /** The objects of a list, at most `max`; a lone object counts as a list of one (real payloads do that). */
@@ -6073,12 +6951,12 @@ function texts(value, cap, max) {
         .filter((item) => item !== undefined)
         .slice(0, max);
 }
-function finite(value) {
+function jsonapi_finite(value) {
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 /** A measurement: finite and never negative. */
 function nonNegative(value) {
-    const number = finite(value);
+    const number = jsonapi_finite(value);
     return number !== undefined && number >= 0 ? number : undefined;
 }
 /** A non-negative integer sent as a number or as a numeric string. */
@@ -6110,13 +6988,13 @@ function jsonapi_resourceId(value, what) {
 }
 /** Reads a resource; `what` names it in the error for a bad ID ("a build"). */
 function resource(value, what) {
-    const raw = object(value) ?? {};
+    const raw = jsonapi_object(value) ?? {};
     return {
         // Structural, but from App Store Connect all the same: it can reach an error message.
         type: jsonapi_text(raw.type, 64) ?? '',
         id: jsonapi_resourceId(raw.id, what),
-        attributes: object(raw.attributes) ?? {},
-        relationships: object(raw.relationships) ?? {}
+        attributes: jsonapi_object(raw.attributes) ?? {},
+        relationships: jsonapi_object(raw.relationships) ?? {}
     };
 }
 /**
@@ -6124,7 +7002,7 @@ function resource(value, what) {
  * none, refused when it names one in a shape Apple does not use.
  */
 function related(from, name) {
-    const data = object(object(from.relationships[name])?.data);
+    const data = jsonapi_object(jsonapi_object(from.relationships[name])?.data);
     if (data?.id === undefined)
         return undefined;
     return jsonapi_resourceId(data.id, `the ${name} of ${from.type || 'a resource'} ${from.id}`);
@@ -6134,7 +7012,7 @@ class Included {
     byKey = new Map();
     constructor(value) {
         for (const entry of Array.isArray(value) ? value : []) {
-            const raw = object(entry);
+            const raw = jsonapi_object(entry);
             if (typeof raw?.type !== 'string' || typeof raw.id !== 'string')
                 continue;
             if (!RESOURCE_ID.test(raw.id))
@@ -6148,7 +7026,7 @@ class Included {
 }
 /** A single-resource document: `data` and its `included`. */
 function single(body, what) {
-    const document = object(body);
+    const document = jsonapi_object(body);
     if (!document || !('data' in document)) {
         throw new DataError(`App Store Connect answered ${what} without 'data'; the response does not match Apple's schema.`);
     }
@@ -6189,12 +7067,12 @@ async function pages(client, first, options, onPage) {
     return { complete: true, looped: false };
 }
 function readPage(body, what) {
-    const document = object(body);
+    const document = jsonapi_object(body);
     const data = document?.data;
     if (!Array.isArray(data)) {
         throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
     }
-    const next = object(document?.links)?.next;
+    const next = jsonapi_object(document?.links)?.next;
     return {
         items: data,
         included: new Included(document?.included),
@@ -6213,8 +7091,8 @@ function appleErrors(body) {
         return [];
     }
     const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
-    return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
-        const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
+    return objects(jsonapi_object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
+        const associated = Object.values(jsonapi_object(jsonapi_object(entry.meta)?.associatedErrors) ?? {})
             .flatMap(list => objects(list, MAX_ERRORS))
             .map(errorFields)
             .filter(said)
@@ -6222,7 +7100,7 @@ function appleErrors(body) {
         const fields = errorFields(entry);
         if (!said(fields))
             return [];
-        const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
+        const see = jsonapi_text(jsonapi_object(entry.links)?.see, ERROR_FIELD_CAP);
         return [{ ...fields, ...(see ? { see } : {}), associated }];
     });
 }
@@ -7283,8 +8161,8 @@ function buildNotFound(buildId, input) {
 }
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
-    const raw = object(item) ?? {};
-    const received = object(raw.attributes)?.signature;
+    const raw = jsonapi_object(item) ?? {};
+    const received = jsonapi_object(raw.attributes)?.signature;
     const signature = jsonapi_text(received, FIELD_CAPS.signature) ?? '';
     const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`;
     if (raw.id === undefined || raw.id === '')
@@ -7316,13 +8194,13 @@ function receivedDigest(received, kept) {
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
 function readInsight(value) {
-    const raw = object(value);
+    const raw = jsonapi_object(value);
     if (!raw)
         return undefined;
     const direction = DIRECTIONS.find(d => d === raw.direction);
     const referenceVersions = objects(raw.referenceVersions, FIELD_CAPS.referenceVersions).flatMap(entry => {
         const version = jsonapi_text(entry.version, FIELD_CAPS.version);
-        const v = finite(entry.value);
+        const v = jsonapi_finite(entry.value);
         return version !== undefined && v !== undefined ? [{ version, value: v }] : [];
     });
     if (!direction && referenceVersions.length === 0)
@@ -8183,7 +9061,7 @@ const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
  * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
  */
 function parseMetrics(body, settings) {
-    const document = object(body);
+    const document = jsonapi_object(body);
     if (!document) {
         throw new DataError('App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.');
     }
@@ -8207,7 +9085,7 @@ function parseMetrics(body, settings) {
             }
         }
     }
-    const insights = object(document.insights);
+    const insights = jsonapi_object(document.insights);
     return {
         series,
         insights: [
@@ -8220,17 +9098,17 @@ function parseMetrics(body, settings) {
 const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
 /** The gated dataset of one metric; undefined when it has none for this percentile and device. */
 function readMetric(metric, identifier, metricCategory, settings) {
-    const unit = object(metric.unit);
+    const unit = jsonapi_object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
     const dataset = metrics_all(metric.datasets).find(d => {
-        const criteria = object(d.filterCriteria);
+        const criteria = jsonapi_object(d.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
     if (!dataset)
         return undefined;
-    const goal = object(dataset.recommendedMetricGoal);
+    const goal = jsonapi_object(dataset.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
@@ -8250,7 +9128,7 @@ function readMetric(metric, identifier, metricCategory, settings) {
     };
 }
 function readPoint(value) {
-    const point = object(value);
+    const point = jsonapi_object(value);
     const version = jsonapi_text(point?.version, FIELD_CAPS.version);
     const number = nonNegative(point?.value);
     if (!point || !version || number === undefined)
@@ -8293,16 +9171,16 @@ function referenceVersions(value) {
     return texts(value, FIELD_CAPS.version, FIELD_CAPS.referenceVersions);
 }
 function readPopulation(value) {
-    const population = object(value);
+    const population = jsonapi_object(value);
     if (!population)
         return [];
     return [
         {
             ...optional('percentile', jsonapi_text(population.percentile, FIELD_CAPS.identifier)),
             ...optional('device', jsonapi_text(population.device, FIELD_CAPS.identifier)),
-            ...optional('latestVersionValue', finite(population.latestVersionValue)),
-            ...optional('referenceAverageValue', finite(population.referenceAverageValue)),
-            ...optional('deltaPercentage', finite(population.deltaPercentage))
+            ...optional('latestVersionValue', jsonapi_finite(population.latestVersionValue)),
+            ...optional('referenceAverageValue', jsonapi_finite(population.referenceAverageValue)),
+            ...optional('deltaPercentage', jsonapi_finite(population.deltaPercentage))
         }
     ];
 }
@@ -8722,6 +9600,8 @@ function gate_judge(signature, rank, threshold, reported, previous, maxIncrease)
 
 
 
+
+
 /** The run's verdict, a pure function of the settings and what App Store Connect sent. */
 function verdict_judge(config, data) {
     const signatures = evaluate({
@@ -8729,7 +9609,8 @@ function verdict_judge(config, data) {
         current: data.current.lists,
         baseline: data.baseline?.lists
     });
-    const metrics = metricsVerdict(config, data.metrics);
+    const day = data.current.build.appStoreVersion?.phasedRelease?.day;
+    const metrics = metricsVerdict(config, data.metrics, config.metrics && sameDayFigures(data.history, config.metrics, day));
     const verdict = verdictFrom(signatures, metrics, consequencePolicy(config, data));
     const build = data.current.build.label ?? data.current.build.id;
     return { verdict, failure: failureLine(verdict, build) };
@@ -8764,11 +9645,18 @@ function consequencePolicy(config, data) {
                     mode: config.phasedRelease,
                     pauseOn: config.pauseOn,
                     failAfterRollout: config.failAfterRollout,
-                    rollout: version.phasedRelease?.state ?? 'NONE'
+                    rollout: version.phasedRelease?.state ?? 'NONE',
+                    confirmRuns: config.confirmRuns,
+                    inARow: (key) => runsInARow(data.history, key)
                 }
             }
             : {})
     };
+}
+/** This run and the runs of the version just before it that found `key`, in a row. */
+function runsInARow(history, key) {
+    const earlier = history && 'current' in history ? history.current.runs : [];
+    return confirmation(earlier, key, HISTORY.maxConfirmRuns).inARow;
 }
 function buildFindings(signatures, metrics, policy) {
     const findings = [];
@@ -9217,6 +10105,8 @@ function locateInWorkspace(verdict, backtraces, root, options = {}) {
 
 
 
+
+
 /** One run, as the README tells it: inputs → collect → evaluate → act → publish. */
 async function runGate(door) {
     const transport = createTransport();
@@ -9243,7 +10133,8 @@ async function runGate(door) {
             });
             // Whatever a sink starts now overlaps the App Store Connect requests.
             state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) };
-            const data = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const collected = await door.phase('Fetch diagnostics from App Store Connect', () => collectWithin(deadline, client, config, door.log));
+            const data = await remembered(state.history, config, collected, door);
             const { verdict, failure: judged } = verdict_judge(config, data);
             const [sources, release] = await Promise.all([
                 // Point at the code: each blamed frame's line in the checked-out repository.
@@ -9264,6 +10155,11 @@ async function runGate(door) {
     catch (error) {
         outcome = { ...state, kind: 'failed', ...explain(error, door.debug) };
     }
+    // One time and duration for everything published, the history's copy of the record included.
+    outcome.recorded ??= {
+        generatedAt: new Date().toISOString(),
+        totalMs: performance.now() - outcome.started
+    };
     try {
         for (const sink of door.sinks)
             await sink(outcome);
@@ -9274,6 +10170,18 @@ async function runGate(door) {
     return outcome;
 }
 const noDebug = () => { };
+/** The data with the guard's history, on a guard run with `history: branch`. */
+async function remembered(store, config, data, door) {
+    const place = store && historyPlace(config, data);
+    if (!store || !place)
+        return data;
+    const history = await door.phase("Read the guard's history", () => store.read(place));
+    if ('current' in history) {
+        const previous = history.previous;
+        door.log(`History on '${history.branch}': ${plural(history.current.runs.length, 'earlier run')} of ${history.current.version}${previous ? `, ${plural(previous.runs.length, 'run')} of ${previous.version}` : ', no earlier version'}.`);
+    }
+    return { ...data, history };
+}
 /** The workflow run's page, when the run is on a runner. */
 function runUrl() {
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
@@ -9322,7 +10230,8 @@ async function run() {
         // The comment's lookup starts as soon as the inputs are read.
         prepare: (config, send, policy) => ({
             comment: planComment(config, send, policy),
-            pullRequest: 'target' in findPullRequest(config.prNumber)
+            pullRequest: 'target' in findPullRequest(config.prNumber),
+            ...(config.history ? { history: historyStore(config, send, policy) } : {})
         }),
         debug: text => core_debug(text),
         sinks: GITHUB_SINKS

@@ -134,6 +134,12 @@ const GUARD = {
     comment: 'false'
   }
 }
+const GUARD_MEMORY = {
+  // The same guard with its memory: it reads the history branch, then writes its record to it.
+  ...GUARD,
+  name: 'the same guard with history: branch and metric-reference: same-day',
+  inputs: { ...GUARD.inputs, history: 'branch', 'metric-reference': 'same-day' }
+}
 /** Metrics ride along: the build's version (one request beside the signatures), then the app's metrics. */
 const GATE_METRICS = {
   name: 'gate with metrics: 3 types, hangRate and launchTime',
@@ -246,8 +252,8 @@ async function simulators(scenario, latencyMs) {
     )
     if (broken.length) throw new Error(`bench run went wrong: ${broken.join(' | ')}`)
     const timeline = [
-      ...asc.timeline.map(r => ({ ...r, origin: asc.url })),
-      ...github.timeline.map(r => ({ ...r, origin: github.url }))
+      ...asc.timeline.map(r => ({ ...r, origin: asc.url, service: 'asc' })),
+      ...github.timeline.map(r => ({ ...r, origin: github.url, service: 'github' }))
     ]
     return {
       wallMs: result.elapsedMs,
@@ -336,6 +342,7 @@ async function roundTrips(node, scenario) {
   const sequentialMs = slow.sequentialMs
   return {
     requests: slow.timeline.length,
+    github: slow.timeline.filter(r => r.service === 'github').length,
     roundTrips: criticalPath(slow.timeline),
     roundTripsWall: (slow.wallMs - fast.wallMs) / LATENCY_MS,
     sequentialRoundTrips: sequentialMs / LATENCY_MS,
@@ -411,8 +418,7 @@ async function replaySequentially(timeline) {
     .sign(privateKey)
   const started = performance.now()
   for (const r of [...timeline].sort((a, b) => a.start - b.start)) {
-    const github =
-      r.origin.includes(String(r.headers.host)) && r.headers.authorization?.startsWith('token')
+    const github = r.service === 'github'
     const response = await fetch(`${r.origin}${r.path}?${new URLSearchParams(r.query)}`, {
       method: r.method,
       headers: {
@@ -529,12 +535,28 @@ try {
       `| scenario | requests | round trips | round trips (wall) | sequential client | wall @0 ms | wall @${LATENCY_MS} ms | sequential @${LATENCY_MS} ms |`
     )
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-    for (const scenario of [GATE, GATE_METRICS, FULL, FULL_METRICS, BY_VERSION, GUARD, BIG]) {
+    const measured = new Map()
+    for (const scenario of [
+      GATE,
+      GATE_METRICS,
+      FULL,
+      FULL_METRICS,
+      BY_VERSION,
+      GUARD,
+      GUARD_MEMORY,
+      BIG
+    ]) {
       const r = await roundTrips(node, scenario)
+      measured.set(scenario, r)
       console.log(
         `| ${scenario.name} | ${r.requests} | ${r.roundTrips} | ${r.roundTripsWall.toFixed(1)} | ${r.sequentialRoundTrips.toFixed(1)} | ${ms(r.fastMs)} | ${ms(r.slowMs)} | ${ms(r.sequentialMs)} |`
       )
     }
+    const alone = measured.get(GUARD)
+    const remembering = measured.get(GUARD_MEMORY)
+    console.log(
+      `\nThe guard's memory costs ${remembering.github - alone.github} GitHub requests per run (${remembering.github} in all, none to App Store Connect: ${remembering.requests - remembering.github} with it, ${alone.requests - alone.github} without) and ${remembering.roundTrips - alone.roundTrips} round trips (${((remembering.slowMs - alone.slowMs) / LATENCY_MS).toFixed(1)} by the wall at ${LATENCY_MS} ms). A guard every hour spends ${remembering.github} of the 1,000 requests an hour GitHub gives a workflow's token per repository, and ${remembering.requests - remembering.github} of App Store Connect's 3,600.`
+    )
   }
 } finally {
   if (extra) rmSync(extra.dir, { recursive: true, force: true })

@@ -11,6 +11,7 @@ import type { Deadline } from './deadline.js'
 import { ASC, LOGS_CONCURRENCY, LOGS_RESERVE_MAX_MS, type DiagnosticType } from './constants.js'
 import type { BacktraceResult, BuildRef, SignatureList } from './model.js'
 import { collectMetrics } from './metrics/collect.js'
+import type { RunHistory } from './history/layout.js'
 import type { MetricsData } from './metrics/model.js'
 import { DataError, messageOf, ServiceError } from './errors.js'
 import { NetworkError } from './http/transport.js'
@@ -28,6 +29,8 @@ export interface Collected {
   backtraces: Map<string, BacktraceResult>
   /** The power and performance metrics, when `metrics` names any. */
   metrics?: MetricsData
+  /** With `history: branch` on a guard run: what the data branch held when the run decided. */
+  history?: RunHistory
   /** Milliseconds from the start of collection until each part finished. */
   timings: { builds: number; signatures: number; logs: number }
 }

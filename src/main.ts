@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { readInputs } from './config/read.js'
 import { findPullRequest } from './github/pull-request.js'
-import { GITHUB_SINKS, planComment } from './publish/index.js'
+import { GITHUB_SINKS, historyStore, planComment } from './publish/index.js'
 import { runGate } from './run-gate.js'
 import { maskSecretsWith, scrub } from './secrets.js'
 import { oneLine } from './text.js'
@@ -23,7 +23,8 @@ export async function run(): Promise<void> {
     // The comment's lookup starts as soon as the inputs are read.
     prepare: (config, send, policy) => ({
       comment: planComment(config, send, policy),
-      pullRequest: 'target' in findPullRequest(config.prNumber)
+      pullRequest: 'target' in findPullRequest(config.prNumber),
+      ...(config.history ? { history: historyStore(config, send, policy) } : {})
     }),
     debug: text => core.debug(text),
     sinks: GITHUB_SINKS

@@ -3,6 +3,7 @@ import type { Collected } from './collect.js'
 import type { Settings } from './config/parse.js'
 import type { Verdict } from './decision/verdict.js'
 import type { CommentPlan } from './publish/comment.js'
+import type { HistoryStore } from './history/store.js'
 import type { GuardOutcome } from './release/decide.js'
 import type { SourceLookup } from './source/locate.js'
 
@@ -21,6 +22,8 @@ export interface RunState {
   pullRequest?: boolean
   /** The workflow run's page, on a runner. */
   runUrl?: string
+  /** With `history: branch`: the data branch the guard reads its memory from and writes to. */
+  history?: HistoryStore
   /** What a replay takes from its record rather than from the clock. */
   recorded?: { generatedAt: string; totalMs: number }
 }

@@ -1,4 +1,4 @@
-import { appStoreClient, collectWithin } from './collect.js'
+import { appStoreClient, collectWithin, type Collected } from './collect.js'
 import type { Config } from './config/parse.js'
 import { Deadline } from './deadline.js'
 import { DataError, InputError, messageOf, ServiceError } from './errors.js'
@@ -10,6 +10,8 @@ import { act } from './release/act.js'
 import { withPause } from './release/decide.js'
 import { protect } from './secrets.js'
 import { locateInWorkspace } from './source/workspace.js'
+import { historyPlace, type HistoryStore } from './history/store.js'
+import { plural } from './text.js'
 
 /** The inputs, or why the gate does not run at all. */
 export type ReadInputs = { config: Config } | { skip: string }
@@ -58,9 +60,10 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
       // Whatever a sink starts now overlaps the App Store Connect requests.
       state = { ...state, config, usage: client, ...door.prepare?.(config, transport.send, policy) }
 
-      const data = await door.phase('Fetch diagnostics from App Store Connect', () =>
+      const collected = await door.phase('Fetch diagnostics from App Store Connect', () =>
         collectWithin(deadline, client, config, door.log)
       )
+      const data = await remembered(state.history, config, collected, door)
       const { verdict, failure: judged } = judge(config, data)
       const [sources, release] = await Promise.all([
         // Point at the code: each blamed frame's line in the checked-out repository.
@@ -80,6 +83,11 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
   } catch (error) {
     outcome = { ...state, kind: 'failed', ...explain(error, door.debug) }
   }
+  // One time and duration for everything published, the history's copy of the record included.
+  outcome.recorded ??= {
+    generatedAt: new Date().toISOString(),
+    totalMs: performance.now() - outcome.started
+  }
   try {
     for (const sink of door.sinks) await sink(outcome)
   } finally {
@@ -89,6 +97,25 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
 }
 
 const noDebug = (): void => {}
+
+/** The data with the guard's history, on a guard run with `history: branch`. */
+async function remembered(
+  store: HistoryStore | undefined,
+  config: Config,
+  data: Collected,
+  door: FrontDoor
+): Promise<Collected> {
+  const place = store && historyPlace(config, data)
+  if (!store || !place) return data
+  const history = await door.phase("Read the guard's history", () => store.read(place))
+  if ('current' in history) {
+    const previous = history.previous
+    door.log(
+      `History on '${history.branch}': ${plural(history.current.runs.length, 'earlier run')} of ${history.current.version}${previous ? `, ${plural(previous.runs.length, 'run')} of ${previous.version}` : ', no earlier version'}.`
+    )
+  }
+  return { ...data, history }
+}
 
 /** The workflow run's page, when the run is on a runner. */
 function runUrl(): Pick<RunState, 'runUrl'> {

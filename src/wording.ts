@@ -85,7 +85,12 @@ export function findingSentence(f: Finding, build: string): string {
 
 /** `❌ Hang rate (hangRate): fails the job and pauses` — a finding and what it did, for a list. */
 export function consequenceText(f: Finding): string {
-  if (f.pauses) return 'fails the job and pauses the rollout'
+  const held = f.confirmation && f.confirmation.inARow >= f.confirmation.needed
+  const verb = f.kind.endsWith('regression') ? 'regressed' : 'found'
+  const confirmed = held ? `${verb} in ${f.confirmation!.inARow} runs in a row: ` : ''
+  if (f.pauses)
+    return `${confirmed ? `${confirmed}pausing; ` : ''}fails the job and pauses the rollout`
+  if (confirmed && f.wouldPause) return `${confirmed}${f.pausesReason}; fails the job`
   if (f.failsJob) return `fails the job; does not pause: ${f.pausesReason}`
   return `reported only: ${f.failsJobReason}`
 }

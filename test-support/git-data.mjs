@@ -21,7 +21,7 @@ const DOCS = {
  *   | { kind: 'tree', entries: TreeEntry[] }
  *   | { kind: 'commit', tree: string, parents: string[], message: string }} GitObject
  * @typedef {{
- *   handle: (ctx: SimContext, rest: string, canWrite: boolean) => SimResponse | undefined,
+ *   handle: (ctx: SimContext, rest: string, permission: 'write' | 'read' | 'none') => SimResponse | undefined,
  *   refs: Map<string, string>,
  *   files: (branch: string) => Map<string, string>,
  *   commits: (branch: string) => string[],
@@ -144,9 +144,9 @@ export function gitData({ origin, repo, maxTreeEntries = 100_000 }) {
   }
 
   /** @type {GitData['handle']} */
-  function handle(ctx, rest, canWrite) {
+  function handle(ctx, rest, permission) {
     const write = ctx.method !== 'GET'
-    if (write && !canWrite) {
+    if (permission === 'none' || (write && permission !== 'write')) {
       return error(403, 'Resource not accessible by integration', docsFor(rest))
     }
     const body = write ? parseBody(ctx.body) : {}

@@ -31,10 +31,11 @@ const DOCS = {
  * }} IssueComment
  * @typedef {{
  *   token: string, repo?: string, perPage?: number, latencyMs?: number, mode?: GithubMode,
- *   contents?: 'write' | 'read', emptyRepository?: boolean, maxTreeEntries?: number
+ *   contents?: 'write' | 'read' | 'none', emptyRepository?: boolean, maxTreeEntries?: number
  * }} GithubSimulatorOptions
  *   perPage: page size when the client sends no per_page (GitHub's is 30).
- *   contents: the token's `contents` permission; `read` answers Git Data writes with 403.
+ *   contents: the token's `contents` permission; `read` answers Git Data writes with 403, and
+ *   `none` (a job's `permissions: {}`) every Git Data request.
  *   emptyRepository: no commit at all (GitHub answers a ref lookup with 409); else `main` exists.
  * @typedef {{
  *   url: string, close: () => Promise<void>, timeline: TimelineEntry[],
@@ -44,7 +45,7 @@ const DOCS = {
  *   seedComment: (prNumber: number, comment: { body: string, user: GithubUser }) => IssueComment,
  *   setMode: (mode: GithubMode) => void,
  *   git: import('./git-data.mjs').GitData,
- *   setContents: (permission: 'write' | 'read') => void
+ *   setContents: (permission: 'write' | 'read' | 'none') => void
  * }} GithubSimulator
  */
 
@@ -116,8 +117,8 @@ export async function startGithubSimulator({
     }
     const gitPrefix = `/repos/${repo}/git/`
     if (ctx.path.toLowerCase().startsWith(gitPrefix.toLowerCase())) {
-      const canWrite = currentMode !== 'forbidden' && contentsPermission === 'write'
-      const answer = git.handle(ctx, ctx.path.slice(gitPrefix.length), canWrite)
+      const permission = currentMode === 'forbidden' ? 'read' : contentsPermission
+      const answer = git.handle(ctx, ctx.path.slice(gitPrefix.length), permission)
       return answer ?? githubError(404, 'Not Found', 'https://docs.github.com/rest/git')
     }
     const route = parseRoute(ctx.path, repo)

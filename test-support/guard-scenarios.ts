@@ -13,8 +13,17 @@ interface Step {
   with?: Record<string, unknown>
 }
 
-/** The README's guard workflow, parsed as GitHub would: its inputs but the secrets, and its lines. */
-export function readmeGuard(): { inputs: Record<string, string>; lines: string[] } {
+/** The inputs that give the guard its memory: history.e2e runs them, the rest decide alone. */
+const MEMORY_INPUTS = ['history', 'metric-reference', 'confirm-runs']
+
+/**
+ * The README's guard workflow, parsed as GitHub would: its inputs but the secrets, and its
+ * lines. Without `memory` its history inputs are left out, so each run decides alone.
+ */
+export function readmeGuard({ memory = false } = {}): {
+  inputs: Record<string, string>
+  lines: string[]
+} {
   const readme = readFileSync('README.md', 'utf8')
   const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => m[1])
   const text = blocks.find(b => parse(b)?.name === 'Phased-release guard')!
@@ -25,6 +34,7 @@ export function readmeGuard(): { inputs: Record<string, string>; lines: string[]
   const inputs = Object.fromEntries(
     Object.entries(step.with ?? {})
       .filter(([, value]) => !String(value).includes('${{')) // the key comes from the harness
+      .filter(([key]) => memory || !MEMORY_INPUTS.includes(key))
       .map(([key, value]) => [key, String(value)])
   )
   return { inputs, lines: text.split('\n') }

@@ -90,6 +90,7 @@ export async function startHarness(
       github.timeline.length = 0
       github.faults.clear()
       github.setMode('normal')
+      github.setContents('write')
     },
     close: async () => {
       await asc.close()

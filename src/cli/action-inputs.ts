@@ -177,7 +177,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "metric-reference",
-    "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before) or average (the mean of up to 4 earlier versions with data, as Apple's insights do).",
+    "description": "What a metric is compared with. auto (the baseline's version when a baseline is given, else average), previous (the version before), average (the mean of up to 4 earlier versions with data, as Apple's insights do) or same-day (with history branch, the previous version's recorded figure at the same rollout day; previous when it has none near that day).",
     "required": false,
     "default": "auto"
   },
@@ -210,6 +210,30 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     "description": "On a guard run, keep failing the job once the rollout is COMPLETE (or the version has no phased release). false, the default, reports the findings without failing, since there is nothing left to pause.",
     "required": false,
     "default": "false"
+  },
+  {
+    "name": "confirm-runs",
+    "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch. A failing job does not wait for confirmation.",
+    "required": false,
+    "default": "1"
+  },
+  {
+    "name": "history",
+    "description": "off, or branch to keep every guard run's decision record on a data branch of this repository (needs permissions contents write), for same-day, confirm-runs and the rollout's charts. A public repository makes the records public.",
+    "required": false,
+    "default": "off"
+  },
+  {
+    "name": "history-branch",
+    "description": "The data branch the history is kept on, created by the first run.",
+    "required": false,
+    "default": "asc-diagnostics-history"
+  },
+  {
+    "name": "history-keep-versions",
+    "description": "How many App Store versions of each app the history keeps; each run removes the oldest versions' folders beyond this, from 1 to 100.",
+    "required": false,
+    "default": "10"
   },
   {
     "name": "report-path",
@@ -261,7 +285,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "github-token",
-    "description": "Token for the pull-request comment; needs pull-requests write permission.",
+    "description": "Token for the pull-request comment (needs pull-requests write) and the history branch (needs contents write).",
     "required": false,
     "default": "${{ github.token }}"
   },

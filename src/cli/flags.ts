@@ -7,7 +7,8 @@ import { EXIT } from './exit-codes.js'
 
 // Every action input is a flag of the same name, read from action.yml at build time (see
 // scripts/cli-inputs.mjs), with these exceptions:
-// - the inputs that only mean something on GitHub (the pull-request comment) have no flag;
+// - the inputs that only mean something on GitHub (the pull-request comment, the history
+//   branch) have no flag;
 // - `version` is `--app-version`, since `--version` prints the tool's version;
 // - the key is never a flag: flags end up in shell history and process lists.
 
@@ -19,7 +20,11 @@ export const GITHUB_ONLY_INPUTS: readonly string[] = [
   'github-token',
   // Annotations on the blamed lines: the tool writes no annotations (SARIF and JUnit still
   // point at the lines, as in the action).
-  'annotate-source'
+  'annotate-source',
+  // The guard's history lives on a branch of the workflow's repository, written with its token.
+  'history',
+  'history-branch',
+  'history-keep-versions'
 ]
 const RENAMED: Readonly<Record<string, string>> = { version: 'app-version' }
 const KEY = 'private-key'

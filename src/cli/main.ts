@@ -173,6 +173,9 @@ function refusedArguments(args: readonly string[]): string | undefined {
     return "'--version' prints the tool's version; for the App Store version use '--app-version' ('--app-version live' for the version live now)."
   }
   const githubOnly = names.find(name => GITHUB_ONLY_INPUTS.includes(name))
+  if (githubOnly?.startsWith('history')) {
+    return `'--${githubOnly}' is GitHub-only: the guard's history is kept on a branch of the workflow's repository, written with its token; 'replay' decides again with the history a record holds.`
+  }
   if (githubOnly) {
     return `'--${githubOnly}' is GitHub-only: the command-line tool writes no pull-request comment and no annotations (its report goes to stdout, --report-path, --junit-path and --sarif-path).`
   }

@@ -42,7 +42,7 @@ export function metricSettings(inputs: Inputs, platform: Platform): MetricSettin
     reference: inputs.parsed<MetricReference>(
       'metric-reference',
       'auto',
-      lowerCase('metric-reference', ['auto', 'previous', 'average']),
+      lowerCase('metric-reference', ['auto', 'previous', 'average', 'same-day']),
       'auto'
     ),
     appleRegressions: inputs.parsed<AppleRegressions>(

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { ASC, DIAGNOSTIC_TYPES, PLATFORMS, type DiagnosticType } from '../constants.js'
+import { ASC, DIAGNOSTIC_TYPES, HISTORY, PLATFORMS, type DiagnosticType } from '../constants.js'
 import { InputError } from '../errors.js'
 import type { BuildRef, CommentMode, NoDataPolicy, PhasedReleaseMode } from '../model.js'
 import type { MetricSettings } from '../metrics/model.js'
@@ -12,6 +12,7 @@ import { parsePrivateKey } from './private-key.js'
 import {
   baseUrl,
   boolean,
+  branchName,
   commentMode,
   diagnosticTypes,
   fraction,
@@ -67,6 +68,16 @@ export interface Settings {
   readonly failAfterRollout: boolean
   /** The power and performance metrics to gate; undefined when `metrics` is empty. */
   readonly metrics?: MetricSettings
+  /** `history: branch`: the data branch the guard's runs are kept on; undefined when off. */
+  readonly history?: HistorySettings
+  /** `confirm-runs`: how many runs in a row a finding needs before it pauses. */
+  readonly confirmRuns: number
+}
+
+export interface HistorySettings {
+  readonly branch: string
+  /** `history-keep-versions`: version folders kept per app. */
+  readonly keepVersions: number
 }
 
 export interface Config extends Settings {
@@ -128,6 +139,7 @@ function parsedSettings(inputs: Inputs): Settings | undefined {
   const { build, baseline } = buildRefs(inputs, platform)
   const guard = guardSettings(inputs, build)
   const metrics = metricSettings(inputs, platform)
+  const memory = historySettings(inputs, build, guard.phasedRelease, metrics)
   if (!build) return undefined
   return {
     inputs: Object.freeze(recordedInputs(inputs, api.apiBaseUrl)),
@@ -138,7 +150,56 @@ function parsedSettings(inputs: Inputs): Settings | undefined {
     ...comment,
     ...report,
     ...guard,
-    metrics
+    metrics,
+    ...memory
+  }
+}
+
+/** The guard's memory: where it is kept, and what needs it (`confirm-runs`, `same-day`). */
+function historySettings(
+  inputs: Inputs,
+  build: BuildRef | undefined,
+  phasedRelease: PhasedReleaseMode,
+  metrics: MetricSettings | undefined
+): Pick<Settings, 'history' | 'confirmRuns'> {
+  const mode = inputs.parsed(
+    'history',
+    'off',
+    v => oneOf<'off' | 'branch'>('history', v.toLowerCase(), ['off', 'branch']),
+    'off'
+  )
+  const branch = inputs.parsed('history-branch', HISTORY.defaultBranch, branchName, '')
+  const keepVersions = inputs.parsed(
+    'history-keep-versions',
+    String(HISTORY.defaultKeepVersions),
+    v => integer('history-keep-versions', v, 1, HISTORY.maxKeepVersions),
+    0
+  )
+  const confirmRuns = inputs.parsed(
+    'confirm-runs',
+    '1',
+    v => integer('confirm-runs', v, 1, HISTORY.maxConfirmRuns),
+    1
+  )
+  const live = build?.kind === 'released' && build.which === 'live'
+  if (mode === 'branch' && build && !live) {
+    inputs.problems.push(
+      "Input 'history' is 'branch', which keeps a guard's runs of the live version; it needs 'version: live' (with 'app-id' or 'bundle-id')."
+    )
+  }
+  if (metrics?.reference === 'same-day' && mode !== 'branch') {
+    inputs.problems.push(
+      "Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'."
+    )
+  }
+  if (confirmRuns > 1 && (mode !== 'branch' || phasedRelease === 'off')) {
+    inputs.problems.push(
+      `Input 'confirm-runs' is '${confirmRuns}', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure.`
+    )
+  }
+  return {
+    confirmRuns,
+    ...(mode === 'branch' ? { history: Object.freeze({ branch, keepVersions }) } : {})
   }
 }
 

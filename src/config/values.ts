@@ -31,6 +31,19 @@ export function integer(name: string, value: string, min: number, max: number): 
   return number
 }
 
+/** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
+export function branchName(value: string): string {
+  const ok =
+    /^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
+    !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value)
+  if (!ok) {
+    throw new InputError(
+      `Input 'history-branch' is '${value}'; use a branch name of letters, digits, '.', '_', '-' and '/' (up to 100), without '..' or a leading '-', '/' or '.'.`
+    )
+  }
+  return value
+}
+
 /** A positive number of minutes; decimals allowed (0.5 is 30 seconds). */
 export function minutes(name: string, value: string): number {
   const number = /^(\d+(\.\d+)?|\.\d+)$/.test(value) ? Number(value) : NaN

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { DiagnosticType } from '../constants.js'
 import type { PhasedReleaseState } from '../asc/phased-release.js'
 import type { MetricOutcome } from '../metrics/model.js'
@@ -47,6 +48,14 @@ export interface Finding extends Consequences {
   readonly kind: FindingKind
   readonly subject: Subject
   readonly evidence: Evidence
+  /** With `confirm-runs` above 1 on an active rollout: how many runs in a row have found it. */
+  readonly confirmation?: Confirmation
+}
+
+/** A finding against `confirm-runs`: the runs in a row that found it, this one included. */
+export interface Confirmation {
+  readonly inARow: number
+  readonly needed: number
 }
 
 /** The rollout as the guard sees it; NONE when the live version has no phased release. */
@@ -64,6 +73,9 @@ export interface ConsequencePolicy {
     readonly pauseOn: readonly FindingKind[]
     readonly failAfterRollout: boolean
     readonly rollout: RolloutState
+    /** `confirm-runs`, and how many runs in a row (this one included) have found a finding. */
+    readonly confirmRuns?: number
+    readonly inARow?: (key: string) => number
   }
 }
 
@@ -77,7 +89,28 @@ const EVIDENCE: Readonly<Record<FindingKind, Evidence>> = {
 
 /** A finding of `kind` about `subject`, with its consequences under `policy`. */
 export function finding(kind: FindingKind, subject: Subject, policy: ConsequencePolicy): Finding {
-  return { kind, subject, evidence: EVIDENCE[kind], ...consequences(kind, policy) }
+  const found = { kind, subject, evidence: EVIDENCE[kind] }
+  const needed = policy.guard?.confirmRuns ?? 1
+  const key = findingKey(kind, subject)
+  const counts =
+    needed > 1 && policy.guard?.rollout === 'ACTIVE' && policy.guard.pauseOn.includes(kind)
+  if (!counts) return { ...found, ...consequences(kind, policy) }
+  const confirmation = { inARow: Math.min(policy.guard?.inARow?.(key) ?? 1, needed), needed }
+  return { ...found, ...consequences(kind, policy, confirmation), confirmation }
+}
+
+/**
+ * The same finding across runs: its kind and subject (`metric-regression hangRate`,
+ * `breach HANGS:<digest of the signature>`, `no-data DISK_WRITES`).
+ */
+export function findingKey(kind: FindingKind, subject: Subject): string {
+  if ('metric' in subject) return `${kind} ${subject.metric.identifier}`
+  if ('signature' in subject) {
+    const { diagnosticType, signature } = subject.signature
+    const digest = createHash('sha256').update(signature, 'utf8').digest('hex').slice(0, 16)
+    return `${kind} ${diagnosticType}:${digest}`
+  }
+  return `${kind} ${subject.diagnosticType}`
 }
 
 /**
@@ -86,7 +119,11 @@ export function finding(kind: FindingKind, subject: Subject, policy: Consequence
  * so a red guard means "paused, or would have"; once the rollout is over there is nothing left
  * to protect, and only `fail-after-rollout: true` keeps the failure.
  */
-export function consequences(kind: FindingKind, policy: ConsequencePolicy): Consequences {
+export function consequences(
+  kind: FindingKind,
+  policy: ConsequencePolicy,
+  confirmation?: Confirmation
+): Consequences {
   const reportOnly = (reason: string): Consequences => ({
     failsJob: false,
     failsJobReason: reason,
@@ -114,6 +151,12 @@ export function consequences(kind: FindingKind, policy: ConsequencePolicy): Cons
   })
   switch (guard.rollout) {
     case 'ACTIVE':
+      // A failing job does not wait for confirmation; a pause does.
+      if (confirmation && confirmation.inARow < confirmation.needed) {
+        return failing(
+          `${confirmation.inARow} of ${confirmation.needed} runs in a row: not pausing yet ('confirm-runs' is ${confirmation.needed})`
+        )
+      }
       return guard.mode === 'pause-on-failure'
         ? { failsJob: true, pauses: true, wouldPause: true }
         : {

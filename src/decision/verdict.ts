@@ -6,6 +6,9 @@ import type { MetricsVerdict } from '../metrics/model.js'
 import { limitPercent, oneLine, percent, plural } from '../text.js'
 import { noDataYet, signatureName, sinceBaseline } from '../wording.js'
 import { finding, type ConsequencePolicy, type Finding } from './findings.js'
+import { HISTORY } from '../constants.js'
+import type { RunHistory } from '../history/layout.js'
+import { confirmation, sameDayFigures } from '../history/remember.js'
 
 /** What the run found, for the `result` output; `skipped` is decided before any data. */
 export type GateResult = 'passed' | 'failed' | 'no-data'
@@ -35,7 +38,12 @@ export function judge(config: Settings, data: Collected): Judgement {
     current: data.current.lists,
     baseline: data.baseline?.lists
   })
-  const metrics = metricsVerdict(config, data.metrics)
+  const day = data.current.build.appStoreVersion?.phasedRelease?.day
+  const metrics = metricsVerdict(
+    config,
+    data.metrics,
+    config.metrics && sameDayFigures(data.history, config.metrics, day)
+  )
   const verdict = verdictFrom(signatures, metrics, consequencePolicy(config, data))
   const build = data.current.build.label ?? data.current.build.id
   return { verdict, failure: failureLine(verdict, build) }
@@ -77,11 +85,19 @@ function consequencePolicy(config: Settings, data: Collected): ConsequencePolicy
             mode: config.phasedRelease as 'report' | 'pause-on-failure',
             pauseOn: config.pauseOn,
             failAfterRollout: config.failAfterRollout,
-            rollout: version.phasedRelease?.state ?? 'NONE'
+            rollout: version.phasedRelease?.state ?? 'NONE',
+            confirmRuns: config.confirmRuns,
+            inARow: (key: string) => runsInARow(data.history, key)
           }
         }
       : {})
   }
+}
+
+/** This run and the runs of the version just before it that found `key`, in a row. */
+function runsInARow(history: RunHistory | undefined, key: string): number {
+  const earlier = history && 'current' in history ? history.current.runs : []
+  return confirmation(earlier, key, HISTORY.maxConfirmRuns).inARow
 }
 
 function buildFindings(

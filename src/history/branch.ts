@@ -1,23 +1,26 @@
-import { foldersToPrune, withRun, type IndexEntry, type VersionIndex } from './layout.js'
+import { HISTORY } from '../constants.js'
+import { oneLine } from '../text.js'
+import { foldersToPrune, withRun, type IndexEntry } from './layout.js'
+import {
+  object,
+  readSnapshot,
+  refusalOf,
+  type GitHubCall,
+  type Refusal,
+  type Snapshot
+} from './snapshot.js'
 
 // The guard's history on a data branch, written through GitHub's Git Data API: each run adds
-// its record and the version's index in one commit (blobs, a tree on the head's tree, a commit,
-// the ref). A ref update that loses a race is read again and retried, a bounded number of times;
+// its record and the version's index in one commit (a tree on the head's tree, a commit, the
+// ref). A ref update that loses a race is read again and retried, a bounded number of times;
 // a write that cannot be made is a warning, never the run's failure.
-
-/** One GitHub REST call: its status and parsed JSON body. */
-export type GitHubCall = (
-  method: 'GET' | 'POST' | 'PATCH',
-  path: string,
-  body?: unknown
-) => Promise<{ status: number; body: unknown }>
 
 export interface AppendRun {
   branch: string
-  /** `<app>-<platform>/<version>`, from layout.ts. */
-  folder: string
+  /** `<app>-<platform>`, and the version's folder under it, from layout.ts. */
+  appFolder: string
   version: string
-  /** The record's file under the folder, and its text. */
+  /** The record's file under the version's folder, and its text. */
   file: string
   record: string
   entry: IndexEntry
@@ -28,134 +31,89 @@ export interface AppendRun {
 export type AppendResult =
   { ok: true; commit: string; attempts: number; pruned: string[] } | { ok: false; warning: string }
 
-/** Tries a write this many times: one, then a retry per race lost. */
-export const HISTORY_ATTEMPTS = 4
-
-/** Appends one run's record to the branch; creates the branch with its first record. */
-export async function appendRun(call: GitHubCall, run: AppendRun): Promise<AppendResult> {
-  for (let attempt = 1; attempt <= HISTORY_ATTEMPTS; attempt++) {
-    const outcome = await attemptAppend(call, run)
+/**
+ * Appends one run's record to the branch, creating the branch with its first record. `first` is
+ * the branch as the run read it: the first attempt builds on it, a retry reads it again.
+ */
+export async function appendRun(
+  call: GitHubCall,
+  run: AppendRun,
+  first?: Snapshot
+): Promise<AppendResult> {
+  let snapshot = first
+  for (let attempt = 1; attempt <= HISTORY.attempts; attempt++) {
+    if (!snapshot) {
+      const read = await readSnapshot(call, run.branch, run.appFolder, run.version)
+      if (!read.ok) return { ok: false, warning: notWritten(run.branch, read.refusal) }
+      snapshot = read.snapshot
+    }
+    const outcome = await attemptAppend(call, run, snapshot)
     if (outcome !== 'race') return outcome.ok ? { ...outcome, attempts: attempt } : outcome
+    snapshot = undefined
   }
   return {
     ok: false,
-    warning: `The run's record was not written to the '${run.branch}' branch: ${HISTORY_ATTEMPTS} other runs updated it first; the next run writes its own.`
+    warning: `The run's record was not written to the '${run.branch}' branch: other runs updated it first ${HISTORY.attempts} times; the next run writes its own.`
   }
 }
 
 type Attempt =
   'race' | { ok: true; commit: string; pruned: string[] } | { ok: false; warning: string }
 
-async function attemptAppend(call: GitHubCall, run: AppendRun): Promise<Attempt> {
-  const ref = await call('GET', `git/ref/heads/${run.branch}`)
-  const exists = ref.status === 200
-  if (!exists && ref.status !== 404 && ref.status !== 409) return failure(run, 'read', ref)
-  const head = exists ? string(object(object(ref.body).object).sha) : undefined
-  const base = head ? await headTree(call, head) : undefined
-  if (head && !base) return { ok: false, warning: unreadable(run) }
-
-  const listing = base ? await call('GET', `git/trees/${base}?recursive=1`) : undefined
-  const entries = listing?.status === 200 ? list(object(listing.body).tree) : []
-  const index = await readIndex(call, entries, `${run.folder}/index.json`, run.version)
-  const appFolder = run.folder.slice(0, run.folder.lastIndexOf('/'))
-  const versions = [
-    ...new Set(
-      entries
-        .map(e => string(object(e).path) ?? '')
-        .filter(path => path.startsWith(`${appFolder}/`))
-        .map(path => path.slice(appFolder.length + 1).split('/')[0])
-    )
-  ]
-  const pruned = foldersToPrune(versions, run.version, run.keepVersions)
+async function attemptAppend(call: GitHubCall, run: AppendRun, at: Snapshot): Promise<Attempt> {
+  const folder = `${run.appFolder}/${run.version}`
+  const pruned = foldersToPrune(at.versions, run.version, run.keepVersions)
+  const index = withRun(at.current, run.entry)
   const files = [
-    { path: `${run.folder}/${run.file}`, content: run.record },
-    {
-      path: `${run.folder}/index.json`,
-      content: `${JSON.stringify(withRun(index, run.entry), null, 2)}\n`
-    }
+    { path: `${folder}/${run.file}`, content: run.record },
+    { path: `${folder}/index.json`, content: `${JSON.stringify(index, null, 2)}\n` }
   ]
   const tree = await call('POST', 'git/trees', {
-    ...(base ? { base_tree: base } : {}),
+    ...(at.tree ? { base_tree: at.tree } : {}),
     tree: [
       ...files.map(f => ({ path: f.path, mode: '100644', type: 'blob', content: f.content })),
-      ...pruned.map(v => ({ path: `${appFolder}/${v}`, mode: '040000', type: 'tree', sha: null }))
+      ...pruned.map(v => ({
+        path: `${run.appFolder}/${v}`,
+        mode: '040000',
+        type: 'tree',
+        sha: null
+      }))
     ]
   })
-  if (tree.status !== 201) return failure(run, 'write', tree)
+  if (tree.status !== 201) return written(run, tree)
   const commit = await call('POST', 'git/commits', {
-    message: `asc-diagnostics-gate: ${run.folder}/${run.file}`,
-    tree: string(object(tree.body).sha),
-    parents: head ? [head] : []
+    message: `asc-diagnostics-gate: ${folder}/${run.file}`,
+    tree: object(tree.body).sha,
+    parents: at.head ? [at.head] : []
   })
-  if (commit.status !== 201) return failure(run, 'write', commit)
-  const sha = string(object(commit.body).sha) ?? ''
-  const moved = head
+  if (commit.status !== 201) return written(run, commit)
+  const sha = String(object(commit.body).sha ?? '')
+  const moved = at.head
     ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
     : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha })
   // Another run moved the branch (or created it) since it was read: read it again.
   if (moved.status === 422 || moved.status === 409) return 'race'
-  if (moved.status !== 200 && moved.status !== 201) return failure(run, 'write', moved)
+  if (moved.status !== 200 && moved.status !== 201) return written(run, moved)
   return { ok: true, commit: sha, pruned }
 }
 
-async function headTree(call: GitHubCall, head: string): Promise<string | undefined> {
-  const commit = await call('GET', `git/commits/${head}`)
-  return commit.status === 200 ? string(object(object(commit.body).tree).sha) : undefined
+function written(run: AppendRun, answer: { status: number; body: unknown }) {
+  return { ok: false as const, warning: notWritten(run.branch, refusalOf(answer, 'write')) }
 }
 
-/** The version's index from the listing, or a new one. */
-async function readIndex(
-  call: GitHubCall,
-  entries: unknown[],
-  path: string,
-  version: string
-): Promise<VersionIndex> {
-  const entry = entries.map(object).find(e => e.path === path)
-  const sha = string(entry?.sha)
-  if (!sha) return { version, runs: [] }
-  const blob = await call('GET', `git/blobs/${sha}`)
-  try {
-    const text = Buffer.from(string(object(blob.body).content) ?? '', 'base64').toString('utf8')
-    const parsed = object(JSON.parse(text))
-    return { version, runs: list(parsed.runs) as IndexEntry[] }
-  } catch {
-    // A damaged index is started again: the records themselves are all still there.
-    return { version, runs: [] }
-  }
+/** The warning for a write that did not land, naming the permission when GitHub refused it. */
+export function notWritten(branch: string, refusal: Refusal): string {
+  return `The run's record was not written to the '${branch}' branch: ${github(refusal)}.${permissionHint(refusal)}`
 }
 
-function failure(
-  run: AppendRun,
-  step: 'read' | 'write',
-  answer: { status: number; body: unknown }
-) {
-  const message = string(object(answer.body).message)
-  const permission =
-    answer.status === 403 || answer.status === 404
-      ? step === 'write'
-        ? " The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history."
-        : " The workflow's token needs 'contents: read' at least."
-      : ''
-  return {
-    ok: false as const,
-    warning: `The run's record was not written to the '${run.branch}' branch: GitHub answered HTTP ${answer.status}${message ? ` (${message.slice(0, 200)})` : ''}.${permission} The guard decided without history.`
-  }
+/** "GitHub answered HTTP 403 (Resource not accessible by integration)". */
+export function github(refusal: Refusal): string {
+  const message = refusal.message ? ` (${oneLine(refusal.message, 200)})` : ''
+  return `GitHub answered HTTP ${refusal.status}${message}`
 }
 
-function unreadable(run: AppendRun): string {
-  return `The run's record was not written to the '${run.branch}' branch: its head commit could not be read. The guard decided without history.`
-}
-
-function object(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {}
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
-}
-
-function string(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
+/** GitHub answers a token without the permission with 403 (404 for a private repository). */
+export function permissionHint(refusal: Refusal): string {
+  if (refusal.status !== 403 && refusal.status !== 404) return ''
+  return " The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history."
 }

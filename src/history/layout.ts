@@ -1,3 +1,4 @@
+import { HISTORY } from '../constants.js'
 import { compareVersions, isVersion } from '../versions.js'
 
 // Where a guard run's decision record goes on the data branch, and what the per-version index
@@ -16,19 +17,34 @@ export interface IndexEntry {
   /** The rollout's day (1–7) and state when the run decided; null without a phased release. */
   day: number | null
   state: string | null
-  /** Each gated metric's value on this version, null when Apple had none. */
-  metrics: Record<string, number | null>
+  /** Each gated metric's value on this version and its error margin, null when Apple had none. */
+  metrics: Record<string, RecordedValue | null>
   /** The metrics' percentile and device (`p50 all_iphones`): values compare only within one. */
   population: string
-  /** The findings that would pause (`metric-regression hangRate`), and whether the run paused. */
-  pausing: string[]
-  paused: boolean
+  /** The run's findings, each by kind and subject (`metric-regression hangRate`): see findingKey. */
+  findings: string[]
+  /** What the guard did: paused the rollout, would have (`report`), or nothing. */
+  action: 'paused' | 'would-pause' | 'none'
+}
+
+export interface RecordedValue {
+  value: number
+  errorMargin: number
 }
 
 export interface VersionIndex {
   version: string
   runs: IndexEntry[]
 }
+
+/**
+ * What the guard's history held when the run decided: this version's earlier runs and the
+ * previous version's, or why it could not be read (the run then decides as if there were none).
+ * The decision record keeps it, so a replay decides with the same memory.
+ */
+export type RunHistory =
+  | { branch: string; current: VersionIndex; previous?: VersionIndex }
+  | { branch: string; unavailable: string }
 
 /** A path segment from App Store Connect text: only what every file system takes as it is. */
 export function segment(text: string): string {
@@ -49,12 +65,12 @@ export function runFile(generatedAt: string): string {
   return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`
 }
 
-/** The index with `entry` added in time order (a run written twice is listed once). */
+/** The index with `entry` added in time order (a run written twice is listed once), capped. */
 export function withRun(index: VersionIndex, entry: IndexEntry): VersionIndex {
   const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) =>
     a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0
   )
-  return { version: index.version, runs }
+  return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) }
 }
 
 /**

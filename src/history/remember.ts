@@ -1,4 +1,6 @@
-import type { IndexEntry } from './layout.js'
+import { HISTORY } from '../constants.js'
+import type { MetricSettings, SameDayFigure } from '../metrics/model.js'
+import type { IndexEntry, RunHistory } from './layout.js'
 
 // What the history decides with, pure: the previous version's value at the same rollout day
 // (`metric-reference: same-day`), and whether a finding has held for `confirm-runs` runs.
@@ -6,6 +8,7 @@ import type { IndexEntry } from './layout.js'
 /** The previous version's recorded value nearest to `day`, in the same population. */
 export interface SameDayValue {
   value: number
+  errorMargin: number
   /** The recorded run's rollout day, and its record's file. */
   day: number
   file: string
@@ -22,7 +25,7 @@ export function sameDayValue(
   metric: string,
   population: string,
   day: number,
-  maxDistance = 1
+  maxDistance: number = HISTORY.sameDayDistance
 ): SameDayValue | undefined {
   let best: (SameDayValue & { distance: number; at: string }) | undefined
   const nearer = (distance: number, runDay: number, at: string): boolean =>
@@ -30,16 +33,54 @@ export function sameDayValue(
     distance < best.distance ||
     (distance === best.distance && (runDay < best.day || (runDay === best.day && at > best.at)))
   for (const run of previous) {
-    const value = run.metrics[metric]
-    if (run.day === null || typeof value !== 'number' || !Number.isFinite(value)) continue
+    const recorded = run.metrics[metric]
+    if (run.day === null || !recorded) continue
     if (run.population !== population) continue
     const distance = Math.abs(run.day - day)
     if (distance > maxDistance) continue
     if (nearer(distance, run.day, run.generatedAt)) {
-      best = { value, day: run.day, file: run.file, distance, at: run.generatedAt }
+      best = { ...recorded, day: run.day, file: run.file, distance, at: run.generatedAt }
     }
   }
-  return best && { value: best.value, day: best.day, file: best.file }
+  return (
+    best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file }
+  )
+}
+
+/** The metrics' population as the index writes it: `p50 all_iphones`. */
+export function populationOf(settings: Pick<MetricSettings, 'percentile' | 'device'>): string {
+  return `${settings.percentile} ${settings.device}`
+}
+
+/**
+ * `same-day`'s lookup for a run on rollout `day`: the previous version's figure nearest that
+ * day, or why there is none.
+ */
+export function sameDayFigures(
+  history: RunHistory | undefined,
+  settings: Pick<MetricSettings, 'percentile' | 'device'>,
+  day: number | undefined
+): (identifier: string) => SameDayFigure {
+  return identifier => {
+    if (!history) return { missing: 'the guard read no history' }
+    if ('unavailable' in history) return { missing: 'the history could not be read' }
+    const previous = history.previous
+    if (!previous) return { missing: 'no earlier version is recorded' }
+    if (day === undefined) return { missing: 'the rollout has no day yet' }
+    const found = sameDayValue(previous.runs, identifier, populationOf(settings), day)
+    if (!found) {
+      return {
+        missing: `${previous.version} has no run recorded within ${HISTORY.sameDayDistance} day of day ${day}`
+      }
+    }
+    return {
+      version: previous.version,
+      value: found.value,
+      errorMargin: found.errorMargin,
+      day: found.day,
+      run: found.file
+    }
+  }
 }
 
 /** How a finding stands against `confirm-runs`: how many runs in a row, this one included. */
@@ -60,7 +101,7 @@ export function confirmation(
 ): Confirmation {
   let inARow = 1
   for (const run of [...earlier].reverse()) {
-    if (inARow >= needed || !run.pausing.includes(key)) break
+    if (inARow >= needed || !run.findings.includes(key)) break
     inARow++
   }
   return { inARow, needed, confirmed: inARow >= needed }

@@ -8,6 +8,7 @@ import {
   type MetricSettings,
   type MetricsData,
   type MetricsVerdict,
+  type SameDayFigure,
   PERCENTILE_KEYS
 } from './model.js'
 import { compareVersions, isVersion, sameVersion, versionKey } from '../versions.js'
@@ -21,10 +22,12 @@ import { compareVersions, isVersion, sameVersion, versionKey } from '../versions
 export function evaluateMetrics(
   settings: MetricSettings,
   data: MetricsData,
-  hasBaseline: boolean
+  hasBaseline: boolean,
+  /** `same-day`: the previous version's recorded figure for a metric, from the history. */
+  sameDay?: (identifier: string) => SameDayFigure
 ): MetricsVerdict {
   const outcomes = settings.identifiers.map(identifier =>
-    judge(identifier, settings, data, hasBaseline)
+    judge(identifier, settings, data, hasBaseline, sameDay)
   )
   return {
     settings,
@@ -41,7 +44,8 @@ function judge(
   identifier: string,
   settings: MetricSettings,
   data: MetricsData,
-  hasBaseline: boolean
+  hasBaseline: boolean,
+  sameDay: ((identifier: string) => SameDayFigure) | undefined
 ): MetricOutcome {
   const known = knownMetric(identifier)
   const series = data.payload?.series.get(identifier.toLowerCase())
@@ -77,7 +81,10 @@ function judge(
   // Points whose version cannot be ordered count as none: a record keeps only the others.
   if (!series || all.length === 0) return { ...base, reason: `no data yet for ${population}` }
   if (!point) return { ...base, reason: `no data yet for version ${version}` }
-  const reference = referenceFor(all, version, settings, hasBaseline, data.baselineVersion)
+  const reference =
+    settings.reference === 'same-day'
+      ? sameDayReference(all, version, settings, sameDay?.(identifier))
+      : referenceFor(all, version, settings, hasBaseline, data.baselineVersion)
   if ('missing' in reference) return { ...base, reason: reference.missing }
   // Values near the largest double add up to Infinity: no reference can be formed from them.
   if (!Number.isFinite(reference.value) || !Number.isFinite(reference.errorMargin)) {
@@ -170,6 +177,37 @@ function referenceFor(
   if (earlier.length === 0) return { missing: `no data for a version before ${version}` }
   const count = mode === 'previous' ? 1 : METRIC_AVERAGE_VERSIONS
   return reference(mode, earlier.slice(-count))
+}
+
+/**
+ * `same-day`: the previous version's figure recorded nearest this rollout day; without one,
+ * the previous version's latest figure, saying why.
+ */
+function sameDayReference(
+  points: MetricPoint[],
+  version: string,
+  settings: MetricSettings,
+  figure: SameDayFigure | undefined
+): MetricReferenceValue | { missing: string } {
+  if (figure && !('missing' in figure)) {
+    return {
+      mode: 'same-day',
+      versions: [figure.version],
+      value: figure.value,
+      errorMargin: figure.errorMargin,
+      day: figure.day,
+      run: figure.run
+    }
+  }
+  const previous = referenceFor(
+    points,
+    version,
+    { ...settings, reference: 'previous' },
+    false,
+    undefined
+  )
+  if ('missing' in previous) return previous
+  return { ...previous, fallback: figure?.missing ?? 'the guard read no history' }
 }
 
 /**

@@ -79,7 +79,7 @@ export const PERCENTILE_KEYS: Readonly<Record<Percentile, string>> = {
   p90: 'percentile.ninety'
 }
 
-export type MetricReference = 'auto' | 'previous' | 'average'
+export type MetricReference = 'auto' | 'previous' | 'average' | 'same-day'
 export type AppleRegressions = 'report' | 'fail' | 'ignore'
 
 /** The metric inputs, validated. */
@@ -161,11 +161,24 @@ export interface MetricsData {
 export type MetricStatus = 'regressed' | 'ok' | 'no-data' | 'not-gated'
 
 export interface MetricReferenceValue {
-  mode: 'baseline' | 'previous' | 'average'
+  mode: 'baseline' | 'previous' | 'average' | 'same-day'
   versions: string[]
   value: number
   errorMargin: number
+  /** `same-day`: the previous version's rollout day compared with, and that run's record. */
+  day?: number
+  run?: string
+  /** `same-day` that fell back to `previous`: why (no run of that version near the day). */
+  fallback?: string
 }
+
+/**
+ * The previous version's recorded figure at this run's rollout day, for `same-day`: found, or
+ * why not (the caller falls back to `previous` and says so).
+ */
+export type SameDayFigure =
+  | { version: string; value: number; errorMargin: number; day: number; run: string }
+  | { missing: string }
 
 /** One gated metric with the gate's judgement of it. */
 export interface MetricOutcome {

@@ -10,6 +10,7 @@ import { findingSentence } from '../wording.js'
  */
 export function gapWarnings(verdict: Verdict, data: Collected): string[] {
   const warnings: string[] = []
+  if (data.history && 'unavailable' in data.history) warnings.push(scrub(data.history.unavailable))
   const build = data.current.build.label ?? data.current.build.id
   for (const f of verdict.findings) {
     if (f.kind === 'no-data' && !f.failsJob) warnings.push(scrub(findingSentence(f, build)))

@@ -141,6 +141,11 @@ export function writeJsonReport(report: Record<string, unknown>, path: string | 
   )
 }
 
+/** The record as its file holds it, byte for byte (the history keeps the same bytes). */
+export function recordText(outcome: Outcome): string {
+  return `${safeJson(jsonReportOf(outcome), 2)}\n`
+}
+
 /** The JSON report of a run, however it ended: its decision record. */
 export function jsonReportOf(
   outcome: Outcome,

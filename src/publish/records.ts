@@ -43,7 +43,8 @@ export function findingRecord(f: Finding): Record<string, unknown> {
     failsJobReason: f.failsJobReason ?? null,
     pauses: f.pauses,
     pausesReason: f.pausesReason ?? null,
-    wouldPause: f.wouldPause
+    wouldPause: f.wouldPause,
+    ...(f.confirmation ? { confirmation: { ...f.confirmation } } : {})
   }
 }
 

@@ -20,7 +20,8 @@ export function evidenceRecord(outcome: Judged): Record<string, unknown> {
       ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
       : null,
     runUrl: outcome.runUrl ?? null,
-    pullRequest: outcome.pullRequest ?? false
+    pullRequest: outcome.pullRequest ?? false,
+    history: data.history ?? null
   }
 }
 

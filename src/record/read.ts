@@ -8,6 +8,7 @@ import {
   BACKTRACE,
   DIAGNOSTIC_TYPES,
   FIELD_CAPS,
+  HISTORY,
   JSON_REPORT_SCHEMA_VERSION,
   RESOURCE_ID
 } from '../constants.js'
@@ -20,6 +21,8 @@ import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { ACTION_INPUTS } from '../cli/action-inputs.js'
 import { SECRET_INPUTS } from '../config/parse.js'
 import { checked, Field, present, type Shape } from './fields.js'
+import type { RunHistory, VersionIndex } from '../history/layout.js'
+import { indexEntry } from '../history/snapshot.js'
 
 // The reader of decision records: a record's JSON text in, the run it describes out, every
 // value checked on the way (see ./fields.ts). Nothing else reads a record.
@@ -174,6 +177,8 @@ function endingOf(root: Field): RecordedEnding {
     throw root.get('phasedRelease').damaged('is missing, and the build is the live version')
   }
   const sources = evidence.get('sources').optional(sourceLookup)
+  const history = evidence.get('history').optional(runHistory)
+  if (history) data.history = history
   return {
     kind: 'judged',
     inputs: inputsOf(root.get('settings').get('inputs')),
@@ -187,6 +192,36 @@ function endingOf(root: Field): RecordedEnding {
     pullRequest: evidence.get('pullRequest').boolean(),
     verdict: root.get('verdict').value
   }
+}
+
+const BRANCH = /^[A-Za-z0-9._/-]{1,100}$/
+
+/** What the guard's history held, checked in place: each index entry exactly as a run writes it. */
+function runHistory(f: Field): RunHistory {
+  const branch = (b: Field) => b.matching(BRANCH, 'a branch name')
+  const shape: Shape =
+    f.get('unavailable').value === undefined
+      ? {
+          members: { branch, current: versionIndex, previous: versionIndex },
+          required: ['branch', 'current']
+        }
+      : { members: { branch, unavailable: u => u.sentence() }, required: ['branch', 'unavailable'] }
+  return checked<RunHistory>(f, shape)
+}
+
+function versionIndex(f: Field): VersionIndex {
+  const runs = (list: Field) =>
+    list.list(HISTORY.maxRunsPerVersion).forEach(run => {
+      const entry = indexEntry(run.value)
+      // A member a run does not write, or one out of shape, is refused.
+      if (!entry || JSON.stringify(entry) !== JSON.stringify(run.value)) {
+        throw run.damaged('is not an index entry a run writes')
+      }
+    })
+  return checked<VersionIndex>(f, {
+    members: { version: v => v.matching(/^[A-Za-z0-9._-]{1,64}$/, 'a version folder'), runs },
+    required: ['version', 'runs']
+  })
 }
 
 /** The only links a record may give the report: a workflow run's page, as the runner names it. */

@@ -1,3 +1,4 @@
+import { indexEntryOf } from '../history/entry.js'
 import type { Judged } from '../outcome.js'
 import type { ReportContext } from './render.js'
 
@@ -16,6 +17,15 @@ export function reportContext(outcome: Judged): ReportContext {
     release: outcome.release,
     // The report speaks of annotations; SARIF and JUnit alone may also have looked.
     sources: config.annotateSource ? outcome.sources : undefined,
-    pullRequest: outcome.pullRequest ?? false
+    pullRequest: outcome.pullRequest ?? false,
+    ...(data.history && outcome.release && outcome.recorded
+      ? {
+          history: {
+            memory: data.history,
+            thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
+            complete: outcome.release.decidedOn?.state === 'COMPLETE'
+          }
+        }
+      : {})
   }
 }

@@ -1,5 +1,6 @@
 import { mark, metricFindings, type Finding } from '../decision/findings.js'
 import { changeText, withUnit } from '../metrics/format.js'
+import { referenceName } from '../metrics/verdict.js'
 import { limitPercent } from '../text.js'
 import type { AppleInsight, MetricOutcome, MetricsVerdict } from '../metrics/model.js'
 import { metricChart } from './chart.js'
@@ -84,15 +85,9 @@ function valueCell(o: MetricOutcome): string {
 
 function referenceCell(o: MetricOutcome): string {
   if (!o.reference) return ''
-  const { mode, versions, value, errorMargin } = o.reference
+  const { value, errorMargin } = o.reference
   const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : ''
-  const which =
-    mode === 'average'
-      ? `average of ${versions.join(', ')}`
-      : mode === 'baseline'
-        ? `baseline ${versions.join(', ')}`
-        : versions.join(', ')
-  return text(`${withUnit(value, o.unit)}${margin} (${which})`)
+  return text(`${withUnit(value, o.unit)}${margin} (${referenceName(o.reference)})`)
 }
 
 function changeCell(o: MetricOutcome): string {

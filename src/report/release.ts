@@ -29,6 +29,14 @@ export function releaseSection(guard: GuardOutcome, findings: readonly Finding[]
       `⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`
     )
   }
+  const confirmed = guard.decision.because.filter(f => f.confirmation)
+  if (confirmed.length) {
+    lines.push(
+      confirmed
+        .map(f => `Confirmed: ${text(subjectName(f))} (${f.kind}) ${consequenceText(f)}.`)
+        .join('\n')
+    )
+  }
   lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`)
   // Read again just before the PATCH, the rollout was no longer one to pause.
   const stillToPause =

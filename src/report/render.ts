@@ -9,6 +9,7 @@ import { releaseSection } from './release.js'
 import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { code, codeBlock, codeCell, dataLink, html, link, row, text } from './markdown.js'
 import { metricProblems, metricsSection } from './metrics.js'
+import { historySection, type ReportHistory } from './history.js'
 
 export interface ReportContext {
   buildId: string
@@ -26,6 +27,8 @@ export interface ReportContext {
   sources?: SourceLookup
   /** The run reports on a pull request: a missing checkout is worth a hint there. */
   pullRequest?: boolean
+  /** With `history: branch` on a guard run: the guard's memory and this run's line in it. */
+  history?: ReportHistory
 }
 
 /** How much to show; each level drops more, in the order the design gives. */
@@ -52,6 +55,7 @@ export function renderReport(
     problems(verdict),
     verdict.metrics &&
       metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
+    context.history && historySection(context.history, verdict.metrics),
     ...(detail < Detail.NoTypeTables
       ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
       : []),

@@ -1,5 +1,5 @@
 import { PHASED_RELEASE } from '../constants.js'
-import type { IndexEntry } from '../history/layout.js'
+import type { IndexEntry, VersionIndex } from '../history/layout.js'
 import { knownMetric } from '../metrics/model.js'
 import { chartNumber } from './chart.js'
 import { text } from './markdown.js'
@@ -7,6 +7,17 @@ import { text } from './markdown.js'
 // The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
 // by rollout day for this version and the previous one, and the whole rollout in one table when
 // it completes. Only validated numbers and the gate's own words reach the chart source.
+
+const ACTION_WORDS: Record<IndexEntry['action'], string> = {
+  paused: '⏸️ paused',
+  'would-pause': 'would pause',
+  none: '–'
+}
+
+/** `metric-regression hangRate`, `breach HANGS` (the digest only tells runs apart). */
+function findingLabel(key: string): string {
+  return text(key.replace(/:[0-9a-f]{16}$/, ''))
+}
 
 /** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
 export function byDay(runs: readonly IndexEntry[]): Map<number, IndexEntry> {
@@ -23,27 +34,33 @@ export function byDay(runs: readonly IndexEntry[]): Map<number, IndexEntry> {
  */
 export function rolloutChart(
   metric: string,
-  current: readonly IndexEntry[],
-  previous?: readonly IndexEntry[]
+  current: VersionIndex,
+  previous?: VersionIndex
 ): string | undefined {
   const known = knownMetric(metric)
   if (!known) return undefined
   const valueOn = (days: Map<number, IndexEntry>, day: number) => {
-    const value = days.get(day)?.metrics[metric]
-    return typeof value === 'number' ? chartNumber(value) : undefined
+    const recorded = days.get(day)?.metrics[metric]
+    return recorded ? chartNumber(recorded.value) : undefined
   }
-  const mine = byDay(current)
+  const mine = byDay(current.runs)
   const days = [...mine.keys()].filter(day => valueOn(mine, day) !== undefined)
   if (days.length < 2) return undefined
-  const before = previous ? byDay(previous) : undefined
+  const before = previous ? byDay(previous.runs) : undefined
   const earlier = before && days.map(day => valueOn(before, day))
+  const both = previous && earlier?.every(Boolean)
+  // Folder names are path segments ([A-Za-z0-9._-]): nothing in them can end the quoted title.
+  const title = both
+    ? `${known.label} by rollout day: ${current.version}, then ${previous.version} (second line)`
+    : `${known.label} by rollout day: ${current.version}`
   const lines = [
     '```mermaid',
     'xychart-beta',
-    `  title "${known.label} by rollout day${earlier?.every(Boolean) ? ', this version and the previous' : ''}"`,
+    `  title "${title}"`,
     `  x-axis [${days.map(day => `"day ${day}"`).join(', ')}]`,
+    `  y-axis "${known.unit}"`,
     `  line [${days.map(day => valueOn(mine, day)).join(', ')}]`,
-    ...(earlier?.every(Boolean) ? [`  line [${earlier.join(', ')}]`] : []),
+    ...(both ? [`  line [${earlier!.join(', ')}]`] : []),
     '```'
   ]
   return lines.join('\n')
@@ -54,18 +71,23 @@ export function rolloutTable(metrics: readonly string[], runs: readonly IndexEnt
   const head = [
     'Day',
     'Users',
-    ...metrics.map(m => knownMetric(m)?.label ?? m),
-    'Pausing findings',
+    ...metrics.map(m => {
+      const known = knownMetric(m)
+      return known ? `${known.label} (${known.unit})` : text(m)
+    }),
+    'Findings',
     'Action'
   ]
   const rows = [...byDay(runs)].map(([day, run]) => {
     const values = metrics.map(m => {
-      const value = run.metrics[m]
-      return typeof value === 'number' ? (chartNumber(value) ?? '–') : '–'
+      const recorded = run.metrics[m]
+      return recorded ? (chartNumber(recorded.value) ?? '–') : '–'
     })
     const users = `${PHASED_RELEASE.userPercentByDay[day - 1]}%`
-    const findings = run.pausing.length ? run.pausing.map(text).join(', ') : 'none'
-    return `| ${day} | ${users} | ${values.join(' | ')} | ${findings} | ${run.paused ? '⏸️ paused' : '–'} |`
+    // What was found, not what Apple has yet to publish.
+    const found = run.findings.filter(key => !key.startsWith('no-data '))
+    const findings = found.length ? [...new Set(found.map(findingLabel))].join(', ') : 'none'
+    return `| ${day} | ${users} | ${values.join(' | ')} | ${findings} | ${ACTION_WORDS[run.action]} |`
   })
   return [
     `| ${head.join(' | ')} |`,

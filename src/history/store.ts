@@ -1,0 +1,94 @@
+import type { Collected } from '../collect.js'
+import type { HistorySettings, Settings } from '../config/parse.js'
+import { messageOf } from '../errors.js'
+import { appendRun, github, permissionHint, type AppendResult } from './branch.js'
+import { appFolder, segment, type IndexEntry, type RunHistory } from './layout.js'
+import { readSnapshot, type GitHubCall, type Snapshot } from './snapshot.js'
+
+/** Where a guard run's history lives: the app's folder and the version's, on the branch. */
+export interface HistoryPlace {
+  appId: string
+  platform: string
+  version: string
+}
+
+/** The place of a guard run on the live version; undefined for any other run. */
+export function historyPlace(config: Settings, data: Collected): HistoryPlace | undefined {
+  const { build } = data.current
+  const version = build.appStoreVersion
+  if (!config.history || version?.status !== 'live' || !build.appId) return undefined
+  const platform = config.build.kind === 'id' ? 'IOS' : config.build.platform
+  return { appId: build.appId, platform, version: version.versionString }
+}
+
+/**
+ * The guard's memory for one run: read once the live version is known, written once the run
+ * is decided. Neither ever throws: what fails is said, and the run decides without history.
+ */
+export class HistoryStore {
+  private snapshot?: Snapshot
+  /** The read was refused: the write would be too, and the warning has been given. */
+  private unread = false
+
+  constructor(
+    private readonly call: GitHubCall | { unavailable: string },
+    readonly settings: HistorySettings
+  ) {}
+
+  /** What the branch holds for this version and the one before it. */
+  async read(place: HistoryPlace): Promise<RunHistory> {
+    const { branch } = this.settings
+    const unavailable = (why: string): RunHistory => {
+      this.unread = true
+      return { branch, unavailable: sentence(why) }
+    }
+    const sentence = (why: string) =>
+      `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`
+    if ('unavailable' in this.call) return unavailable(this.call.unavailable)
+    try {
+      const read = await readSnapshot(
+        this.call,
+        branch,
+        appFolder(place.appId, place.platform),
+        segment(place.version)
+      )
+      if (!read.ok) return unavailable(`${github(read.refusal)}.${permissionHint(read.refusal)}`)
+      this.snapshot = read.snapshot
+      const { current, previous } = read.snapshot
+      return { branch, current, ...(previous ? { previous } : {}) }
+    } catch (error) {
+      return unavailable(messageOf(error).replace(/\.$/, ''))
+    }
+  }
+
+  /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
+  async write(place: HistoryPlace, record: string, entry: IndexEntry): Promise<AppendResult> {
+    const { branch, keepVersions } = this.settings
+    if ('unavailable' in this.call || this.unread) {
+      return {
+        ok: false,
+        warning: `The run's record was not written to the '${branch}' branch either, for the same reason.`
+      }
+    }
+    try {
+      return await appendRun(
+        this.call,
+        {
+          branch,
+          appFolder: appFolder(place.appId, place.platform),
+          version: segment(place.version),
+          file: entry.file,
+          record,
+          entry,
+          keepVersions
+        },
+        this.snapshot
+      )
+    } catch (error) {
+      return {
+        ok: false,
+        warning: `The run's record was not written to the '${branch}' branch: ${messageOf(error)}`
+      }
+    }
+  }
+}

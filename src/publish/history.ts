@@ -1,0 +1,66 @@
+import * as core from '@actions/core'
+import type { Config } from '../config/parse.js'
+import { repositoryCalls } from '../github/rest.js'
+import { indexEntryOf } from '../history/entry.js'
+import { appFolder, segment } from '../history/layout.js'
+import { historyPlace, HistoryStore } from '../history/store.js'
+import type { RetryPolicy } from '../http/retry.js'
+import type { Transport } from '../http/transport.js'
+import type { Outcome } from '../outcome.js'
+import { scrub } from '../secrets.js'
+import { oneLine } from '../text.js'
+import { recordText } from './json-report.js'
+
+/** The history for this workflow's repository, with its token; or why there is none. */
+export function historyStore(config: Config, send: Transport, policy: RetryPolicy): HistoryStore {
+  const settings = config.history!
+  const repository = process.env.GITHUB_REPOSITORY
+  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    return new HistoryStore(
+      {
+        unavailable:
+          "GITHUB_REPOSITORY is not set, and the history is kept in the workflow's repository"
+      },
+      settings
+    )
+  }
+  if (!config.githubToken) {
+    return new HistoryStore(
+      { unavailable: "'github-token' is empty; the history needs a token with 'contents: write'" },
+      settings
+    )
+  }
+  const calls = repositoryCalls({
+    token: config.githubToken,
+    apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    repository,
+    send,
+    policy
+  })
+  return new HistoryStore(calls, settings)
+}
+
+/**
+ * The history's sink: a guard run's record and its index line, in one commit on the data branch.
+ * A write that cannot be made is a warning; the run's verdict and exit status stand.
+ */
+export async function historyRecord(outcome: Outcome): Promise<void> {
+  if (outcome.kind !== 'judged' || !outcome.history || !outcome.recorded) return
+  const place = historyPlace(outcome.config, outcome.data)
+  if (!place || !outcome.release) return
+  const entry = indexEntryOf(outcome, outcome.recorded.generatedAt)
+  const result = await outcome.history.write(place, recordText(outcome), entry)
+  const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`
+  if (!result.ok) {
+    core.warning(scrub(oneLine(result.warning, 600)), { title: 'History' })
+    return
+  }
+  const retried = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : ''
+  const pruned = result.pruned.length ? `; removed ${result.pruned.join(', ')}` : ''
+  core.info(
+    oneLine(
+      `Recorded this run on '${outcome.history.settings.branch}': ${where} (commit ${result.commit.slice(0, 7)}${retried})${pruned}.`,
+      600
+    )
+  )
+}

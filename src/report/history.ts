@@ -1,0 +1,63 @@
+import type { IndexEntry, RunHistory, VersionIndex } from '../history/layout.js'
+import { withRun } from '../history/layout.js'
+import type { MetricsVerdict } from '../metrics/model.js'
+import { plural } from '../text.js'
+import { code, text } from './markdown.js'
+import { rolloutChart, rolloutTable } from './rollout.js'
+
+/** What the report shows of the guard's memory: what it read, and this run's own line. */
+export interface ReportHistory {
+  memory: RunHistory
+  thisRun: IndexEntry
+  /** The rollout is complete: the report gives all of it in one table. */
+  complete: boolean
+}
+
+/**
+ * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
+ * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
+ */
+export function historySection(
+  history: ReportHistory,
+  metrics: MetricsVerdict | undefined
+): string {
+  const { memory } = history
+  const references = referenceLines(metrics)
+  if ('unavailable' in memory) {
+    return [`⚠️ **No history.** ${text(memory.unavailable)}`, ...references].join('\n')
+  }
+  const current: VersionIndex = withRun(memory.current, history.thisRun)
+  const { previous } = memory
+  const lines = [
+    `**History** on ${code(memory.branch)}: ${plural(current.runs.length, 'run')} of ${text(current.version)} with this one${previous ? `; ${text(previous.version)}'s rollout (${plural(previous.runs.length, 'run')}) to compare with` : '; no earlier version is recorded'}.`,
+    ...references
+  ]
+  const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier)
+  const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? [])
+  const parts = [lines.join('\n')]
+  if (charts.length) parts.push(charts.join('\n\n'))
+  if (history.complete) {
+    parts.push(
+      `**The whole rollout of ${text(current.version)}**, each day's last run:\n\n${rolloutTable(identifiers, current.runs)}`
+    )
+  }
+  return `#### The rollout, run by run\n\n${parts.join('\n\n')}`
+}
+
+/** What `same-day` compared each metric with, or why it fell back to `previous`. */
+function referenceLines(metrics: MetricsVerdict | undefined): string[] {
+  const lines: string[] = []
+  for (const o of metrics?.outcomes ?? []) {
+    const reference = o.reference
+    if (reference?.mode === 'same-day') {
+      lines.push(
+        `${text(o.label)} is compared with ${text(reference.versions.join(', '))} at day ${reference.day} of its rollout (${code(reference.run ?? '')}), not with its final figure.`
+      )
+    } else if (reference?.fallback) {
+      lines.push(
+        `${text(o.label)}: no same-day figure (${text(reference.fallback)}), so it is compared with ${text(reference.versions.join(', '))}'s latest figure.`
+      )
+    }
+  }
+  return lines
+}
