@@ -154,12 +154,12 @@ describe('reading the history', () => {
   const indexOf = (version: string, runs: unknown[]) =>
     `${JSON.stringify({ version, runs }, null, 2)}\n`
 
-  it('reads a large history (10 versions of 500 runs) in 8 requests, whatever its size', async () => {
+  it('reads a large history (10 versions of 1,000 runs) in 8 requests, whatever its size', async () => {
     const sim = await startGithubSimulator({ token: TOKEN, repo: 'acme/app', maxTreeEntries: 50 })
     try {
       const files: Record<string, string> = {}
       for (let minor = 0; minor < 10; minor++) {
-        const runs = Array.from({ length: 500 }, (_, i) => entry((i % 7) + 1, i))
+        const runs = Array.from({ length: 1000 }, (_, i) => entry((i % 7) + 1, i))
         files[`1500000001-ios/2.${minor}.0/index.json`] = indexOf(`2.${minor}.0`, runs)
         for (const run of runs.slice(0, 60)) {
           files[`1500000001-ios/2.${minor}.0/${run.file}`] = '{}\n'
@@ -167,7 +167,7 @@ describe('reading the history', () => {
       }
       sim.git.seed(BRANCH, files)
       const read = await readSnapshot(callOn(sim), BRANCH, '1500000001-ios', '2.9.0')
-      expect(read.ok && read.snapshot.current.runs).toHaveLength(500)
+      expect(read.ok && read.snapshot.current.runs).toHaveLength(1000)
       expect(read.ok && read.snapshot.previous?.version).toBe('2.8.0')
       expect(read.ok && read.snapshot.versions).toHaveLength(10)
       expect(sim.timeline).toHaveLength(8)
@@ -193,6 +193,27 @@ describe('reading the history', () => {
       })
       const read = await readSnapshot(callOn(sim), BRANCH, '1500000001-ios', '2.5.0')
       expect(read.ok && read.snapshot.current.runs).toEqual([good])
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('a branch GitHub will not move', () => {
+  it("a protected branch's 422 is GitHub's answer, given after one attempt, not a lost race", async () => {
+    const sim = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
+    try {
+      await appendRun(callOn(sim), run('2.5.0', '2026-12-01T08:00:00.000Z', 1))
+      sim.git.protect(BRANCH)
+      sim.timeline.length = 0
+      const result = await appendRun(callOn(sim), run('2.5.0', '2026-12-01T14:00:00.000Z', 1))
+      expect(result).toEqual({
+        ok: false,
+        warning:
+          "The run's record was not written to the 'asc-diagnostics-history' branch: GitHub answered HTTP 422 (Protected branch update failed for refs/heads/asc-diagnostics-history.)."
+      })
+      // One read, one write, and the ref read again to tell a protected branch from a race.
+      expect(sim.timeline.filter(r => r.method === 'PATCH')).toHaveLength(1)
     } finally {
       await sim.close()
     }

@@ -209,6 +209,9 @@ describe('when the history cannot be kept', () => {
     const why =
       "The guard's history on the 'asc-diagnostics-history' branch could not be read: GitHub answered HTTP 403 (Resource not accessible by integration). The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history. The guard decided as if there were no history."
     expect(result.summary).toContain(`⚠️ **No history.** ${why}`)
+    // confirm-runs 2 cannot count without it: the guard pauses on what it finds, rather than never.
+    expect(result.summary).toContain('it pauses on what it finds, as with `confirm-runs: 1`')
+    expect(result.outputs.paused).toBe('true')
     expect(result.stdout).toContain(`::warning::${why}`)
     // same-day falls back to the previous version's latest figure, and says so.
     expect(result.summary).toContain(

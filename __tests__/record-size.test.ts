@@ -12,6 +12,7 @@ import {
   DIAGNOSTIC_TYPES,
   FIELD_CAPS,
   HISTORY,
+  PHASED_RELEASE,
   RECORD_MAX_BYTES,
   type DiagnosticType
 } from '../src/constants.js'
@@ -97,9 +98,13 @@ function series(identifier: string): MetricSeries {
   }
 }
 
-/** A full version index: as many runs as it keeps, each with every member at its cap. */
+/**
+ * The most runs of a version a record keeps (decisiveRuns: each day's last, each day's last
+ * with a value per metric, and the runs confirm-runs counts), each member at its cap.
+ */
 function indexRuns(version: string): IndexEntry[] {
-  return Array.from({ length: HISTORY.maxRunsPerVersion }, (_, i) => ({
+  const most = PHASED_RELEASE.days * (1 + METRICS.length) + HISTORY.maxConfirmRuns - 1
+  return Array.from({ length: most }, (_, i) => ({
     file: `runs/${String(i).padStart(64, '0')}.json`,
     generatedAt: '2026-12-02T10:00:00.000Z',
     day: 7,
@@ -110,7 +115,7 @@ function indexRuns(version: string): IndexEntry[] {
         { value: -1.2345678901234567e300, errorMargin: 1.2345678901234567e300 }
       ])
     ),
-    population: `p90 ${'d'.repeat(64)}`,
+    population: `p90 all_${'z'.repeat(20)}`,
     findings: Array.from(
       { length: HISTORY.maxFindingsPerRun },
       (_, f) => `signature-regression ${String(f).padStart(80, '0')}`

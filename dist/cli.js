@@ -51,7 +51,7 @@ function exitCode(outcome) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(992);
 /* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(919);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(230);
 // The command-line tool's entry (bin asc-diagnostics-gate, bundled as dist/cli.js).
 
 
@@ -88,7 +88,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 919:
+/***/ 230:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -264,7 +264,7 @@ const GITHUB_LIMITS = {
 const JSON_REPORT_SCHEMA_VERSION = 2;
 /**
  * A record larger than this was not written by a run: with every cap reached it is at most
- * 100 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
  */
 const RECORD_MAX_BYTES = 128 * 1024 * 1024;
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
@@ -286,11 +286,10 @@ const constants_HISTORY = {
     maxConfirmRuns: 10,
     /** A write that loses the race for the branch is read again and retried: at most this often. */
     attempts: 4,
-    /**
-     * An index lists at most this many runs, the newest (a run every 20 minutes for 7 days is
-     * 504); the decision record keeps two indexes, so this bounds its size too.
-     */
-    maxRunsPerVersion: 500,
+    /** Before a retry, between this and twice this: guards that collided do not collide again. */
+    retryDelayMs: 200,
+    /** An index lists at most this many runs, the newest (a run every 10 minutes for 7 days is 1,008). */
+    maxRunsPerVersion: 1000,
     /** An index entry names at most this many findings, in the verdict's order: rates first. */
     maxFindingsPerRun: 20,
     /** `same-day` takes the previous version's run at most this many rollout days away. */
@@ -821,11 +820,13 @@ function integer(name, value, min, max) {
     }
     return number;
 }
+function isBranchName(value) {
+    return (/^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
+        !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value));
+}
 /** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
 function branchName(value) {
-    const ok = /^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
-        !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value);
-    if (!ok) {
+    if (!isBranchName(value)) {
         throw new InputError(`Input 'history-branch' is '${value}'; use a branch name of letters, digits, '.', '_', '-' and '/' (up to 100), without '..' or a leading '-', '/' or '.'.`);
     }
     return value;
@@ -1173,6 +1174,10 @@ const KNOWN_METRICS = [
         source: 'third-party'
     }
 ];
+/** What `metrics` accepts as an identifier, and the index of the guard's history keeps. */
+const METRIC_IDENTIFIER = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+/** What `metric-device` accepts: `all_iphones`, `all_ipads`, or a model such as `iPhone15,2`. */
+const METRIC_DEVICE = /^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/;
 function knownMetric(identifier) {
     const wanted = identifier.toLowerCase();
     return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
@@ -1215,7 +1220,7 @@ function metricList(value) {
         .filter(Boolean);
     const identifiers = [];
     for (const name of names) {
-        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
+        if (!METRIC_IDENTIFIER.test(name)) {
             throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
         }
         const identifier = knownMetric(name)?.identifier ?? name;
@@ -1229,7 +1234,7 @@ function metricList(value) {
 }
 /** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
 function deviceFilter(value) {
-    if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value))
+    if (METRIC_DEVICE.test(value))
         return value;
     throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
 }
@@ -1411,6 +1416,9 @@ function historySettings(inputs, build, phasedRelease, metrics) {
     }
     if (metrics?.reference === 'same-day' && mode !== 'branch') {
         inputs.problems.push("Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'.");
+    }
+    if (metrics?.reference === 'same-day' && mode === 'branch' && keepVersions < 2) {
+        inputs.problems.push("Input 'history-keep-versions' is '1', which keeps no previous version for 'metric-reference: same-day'; use 2 or more.");
     }
     if (confirmRuns > 1 && (mode !== 'branch' || phasedRelease === 'off')) {
         inputs.problems.push(`Input 'confirm-runs' is '${confirmRuns}', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure.`);
@@ -2048,7 +2056,7 @@ function protect(value) {
  * `text` with every registered secret, and every long slice of one (a cut-off token, part of the
  * key's base64), replaced by ***.
  */
-function scrub(text) {
+function secrets_scrub(text) {
     if (secrets.size === 0 || text === '')
         return text;
     let result = text;
@@ -2297,7 +2305,7 @@ class AscClient {
     }
     /** One line for the debug log; it may carry App Store Connect text, so it is made safe here. */
     debug(line) {
-        this.options.debug?.((0,src_text/* oneLine */.TN)(scrub(line), 2000));
+        this.options.debug?.((0,src_text/* oneLine */.TN)(secrets_scrub(line), 2000));
     }
     isSameOrigin(url) {
         return url.origin === this.origin;
@@ -2521,7 +2529,7 @@ function withApple(sentence, errors) {
         : '';
     const text = `${bare(sentence)}. Apple: ${words(first)}${see}${associated}`;
     // A field cut short already ends in "…".
-    return scrub(text.endsWith('…') ? text : `${text}.`);
+    return secrets_scrub(text.endsWith('…') ? text : `${text}.`);
 }
 /** Without the closing punctuation, so that joined sentences never read ".:" or "..". */
 function bare(text) {
@@ -3206,7 +3214,7 @@ signal) {
         return { ok: true, backtrace: parseBacktrace(body, signatureId) };
     }
     catch (error) {
-        return { ok: false, reason: `Backtrace unavailable: ${scrub(errors_messageOf(error))}` };
+        return { ok: false, reason: `Backtrace unavailable: ${secrets_scrub(errors_messageOf(error))}` };
     }
 }
 
@@ -4952,20 +4960,28 @@ function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
  * the previous version's latest figure, saying why.
  */
 function sameDayReference(points, version, settings, figure) {
-    if (figure && !('missing' in figure)) {
+    const previous = referenceFor(points, version, { ...settings, reference: 'previous' }, false, undefined);
+    // The history's version before this one must be Apple's, not an older one it happens to hold.
+    const before = 'missing' in previous ? undefined : previous.versions[0];
+    const found = figure && !('missing' in figure) ? figure : undefined;
+    if (found && (!before || sameVersion(found.version, before))) {
         return {
             mode: 'same-day',
-            versions: [figure.version],
-            value: figure.value,
-            errorMargin: figure.errorMargin,
-            day: figure.day,
-            run: figure.run
+            versions: [found.version],
+            value: found.value,
+            errorMargin: found.errorMargin,
+            day: found.day,
+            run: found.run
         };
     }
-    const previous = referenceFor(points, version, { ...settings, reference: 'previous' }, false, undefined);
     if ('missing' in previous)
         return previous;
-    return { ...previous, fallback: figure?.missing ?? 'the guard read no history' };
+    const why = found
+        ? `the history's version before this one is ${found.version}, not ${before}`
+        : figure && 'missing' in figure
+            ? figure.missing
+            : 'the guard read no history';
+    return { ...previous, fallback: why };
 }
 /**
  * The reference value and its error margin. For an average the margin is the mean of the
@@ -5196,6 +5212,37 @@ function sameDayValue(previous, metric, population, day, maxDistance = constants
     }
     return (best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file });
 }
+/**
+ * The runs of an index that a decision or the report can read: each rollout day's last run (the
+ * charts, the end-of-rollout table), each day's last run with a value for a metric (`same-day`),
+ * and the last runs `confirm-runs` can count. The run and its record keep these alone, so the
+ * record's size does not grow with the guard's schedule.
+ */
+function remember_decisiveRuns(runs) {
+    const inOrder = [...runs].sort(byTime);
+    const keep = new Set(inOrder.slice(-(HISTORY.maxConfirmRuns - 1)));
+    const last = new Map();
+    for (const run of inOrder) {
+        if (run.day === null)
+            continue;
+        last.set(`${run.day}`, run);
+        for (const [metric, value] of Object.entries(run.metrics)) {
+            if (value)
+                last.set(`${run.day} ${run.population} ${metric}`, run);
+        }
+    }
+    for (const run of last.values())
+        keep.add(run);
+    return inOrder.filter(run => keep.has(run));
+}
+/** Oldest first, by the time each run decided. */
+function byTime(a, b) {
+    return a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0;
+}
+/** The rollout's day as the history counts it: 1 to 7 (a paused rollout's count stops at 7). */
+function rolloutDayNumber(release) {
+    return release?.day === undefined ? undefined : Math.min(release.day, PHASED_RELEASE.days);
+}
 /** The metrics' population as the index writes it: `p50 all_iphones`. */
 function populationOf(settings) {
     return `${settings.percentile} ${settings.device}`;
@@ -5259,7 +5306,7 @@ function verdict_judge(config, data) {
         current: data.current.lists,
         baseline: data.baseline?.lists
     });
-    const day = data.current.build.appStoreVersion?.phasedRelease?.day;
+    const day = rolloutDayNumber(data.current.build.appStoreVersion?.phasedRelease);
     const metrics = metricsVerdict(config, data.metrics, config.metrics && sameDayFigures(data.history, config.metrics, day));
     const verdict = verdictFrom(signatures, metrics, consequencePolicy(config, data));
     const build = data.current.build.label ?? data.current.build.id;
@@ -5296,7 +5343,9 @@ function consequencePolicy(config, data) {
                     pauseOn: config.pauseOn,
                     failAfterRollout: config.failAfterRollout,
                     rollout: version.phasedRelease?.state ?? 'NONE',
-                    confirmRuns: config.confirmRuns,
+                    // Without its history the guard cannot count runs: it pauses as with confirm-runs 1,
+                    // rather than never (see the report's history section).
+                    confirmRuns: data.history && 'current' in data.history ? config.confirmRuns : 1,
                     inARow: (key) => runsInARow(data.history, key)
                 }
             }
@@ -5936,7 +5985,10 @@ function locateInWorkspace(verdict, backtraces, root, options = {}) {
     return placeSignatures(placeableSignatures(verdict.outcomes, verdict.regressions), backtraces, async () => listWorkspaceFiles(root, options));
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/history/layout.ts
+
 
 
 /** A path segment from App Store Connect text: only what every file system takes as it is. */
@@ -5954,9 +6006,15 @@ function versionFolder(appId, platform, version) {
 function runFile(generatedAt) {
     return `runs/${layout_segment(generatedAt.replace(/:/g, '-'))}.json`;
 }
-/** The index with `entry` added in time order (a run written twice is listed once), capped. */
+/**
+ * The index with `entry` added in time order (a run written twice is listed once), capped. Once
+ * the rollout is complete, its first complete run stays the last: the guard keeps running while
+ * the version is live, and those runs must not push the rollout's days out of the index.
+ */
 function layout_withRun(index, entry) {
-    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) => a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0);
+    if (entry.state === 'COMPLETE' && index.runs.some(r => r.state === 'COMPLETE'))
+        return index;
+    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort(byTime);
     return { version: index.version, runs: runs.slice(-constants_HISTORY.maxRunsPerVersion) };
 }
 /**
@@ -5973,28 +6031,40 @@ function layout_foldersToPrune(versions, current, keep) {
 
 
 
-/** Reads the branch for `appFolder`/`version`: 4 to 6 round trips, none when it is missing. */
-async function snapshot_readSnapshot(call, branch, appFolder, version) {
-    const empty = { versions: [], current: { version, runs: [] } };
+
+/** The head and its root folder: 3 round trips, 1 when the branch does not exist yet. */
+async function snapshot_readHead(call, branch) {
     const ref = await call('GET', `git/ref/heads/${branch}`);
     // 404: no such branch yet; 409: a repository without a single commit.
     if (ref.status === 404 || ref.status === 409)
-        return { ok: true, snapshot: empty };
+        return { ok: true, at: { root: [] } };
     if (ref.status !== 200)
-        return refused(ref);
+        return { ok: false, refusal: refusal(ref) };
     const head = sha(snapshot_object(snapshot_object(ref.body).object).sha);
     const commit = head && (await call('GET', `git/commits/${head}`));
     if (!commit || commit.status !== 200)
-        return refused(commit || ref);
+        return { ok: false, refusal: refusal(commit || ref) };
     const tree = sha(snapshot_object(snapshot_object(commit.body).tree).sha);
     if (!tree)
-        return refused(commit);
-    const at = { ...empty, head, tree };
-    const app = await subtree(call, tree, appFolder);
-    if ('refusal' in app)
-        return { ok: false, refusal: app.refusal };
-    if (!app.sha)
-        return { ok: true, snapshot: at };
+        return { ok: false, refusal: refusal(commit) };
+    const root = await entries(call, tree);
+    if ('refusal' in root)
+        return { ok: false, refusal: root.refusal };
+    return { ok: true, at: { head, tree, root: root.list } };
+}
+/**
+ * From the head, the app's version folders and the indexes of `version` and the one before it:
+ * 3 round trips (the app's folder, the two version folders, their indexes), none for a new app.
+ */
+async function snapshot_readVersions(call, at, appFolder, version) {
+    const snapshot = {
+        ...(at.head ? { head: at.head, tree: at.tree } : {}),
+        versions: [],
+        current: { version, runs: [] }
+    };
+    const app = at.root.find(e => e.path === appFolder && e.type === 'tree');
+    if (!app)
+        return { ok: true, snapshot };
     const folders = await entries(call, app.sha);
     if ('refusal' in folders)
         return { ok: false, refusal: folders.refusal };
@@ -6014,8 +6084,13 @@ async function snapshot_readSnapshot(call, branch, appFolder, version) {
         return { ok: false, refusal: previous.refusal };
     return {
         ok: true,
-        snapshot: { ...at, versions, current, ...(previous ? { previous } : {}) }
+        snapshot: { ...snapshot, versions, current, ...(previous ? { previous } : {}) }
     };
+}
+/** The whole read, as a write that lost a race does it again. */
+async function snapshot_readSnapshot(call, branch, appFolder, version) {
+    const head = await snapshot_readHead(call, branch);
+    return head.ok ? snapshot_readVersions(call, head.at, appFolder, version) : head;
 }
 async function entries(call, tree) {
     const answer = await call('GET', `git/trees/${tree}`);
@@ -6028,13 +6103,6 @@ async function entries(call, tree) {
         return path && id && typeof e.type === 'string' ? [{ path, type: e.type, sha: id }] : [];
     });
     return { list };
-}
-async function subtree(call, tree, name) {
-    const listed = await entries(call, tree);
-    if ('refusal' in listed)
-        return listed;
-    const found = listed.list.find(e => e.path === name && e.type === 'tree');
-    return found ? { sha: found.sha } : {};
 }
 /** A version's index, or an empty one when it has none (or one that is not an index). */
 async function versionIndex(call, folder, version) {
@@ -6070,8 +6138,7 @@ function indexEntries(parsed) {
 }
 const FILE = /^runs\/[0-9TZ._-]{1,64}\.json$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-const METRIC = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
-const POPULATION = /^p(50|90) [A-Za-z0-9_]{1,64}$/;
+const POPULATION = new RegExp(`^p(50|90) ${METRIC_DEVICE.source.slice(1)}`);
 const FINDING = new RegExp(`^(${FINDING_KINDS.join('|')}) [A-Za-z0-9_:.-]{1,80}$`);
 const STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
 const ACTIONS = ['paused', 'would-pause', 'none'];
@@ -6096,7 +6163,7 @@ function indexEntry(value) {
         return undefined;
     const values = {};
     for (const [name, raw] of metrics) {
-        if (!METRIC.test(name))
+        if (!METRIC_IDENTIFIER.test(name))
             return undefined;
         if (raw === null) {
             values[name] = null;
@@ -6120,9 +6187,6 @@ function indexEntry(value) {
 }
 function snapshot_finite(value) {
     return typeof value === 'number' && Number.isFinite(value);
-}
-function refused(answer) {
-    return { ok: false, refusal: refusal(answer) };
 }
 function refusal(answer, step = 'read') {
     const message = snapshot_object(answer.body).message;
@@ -6150,6 +6214,7 @@ function sha(value) {
 
 
 
+
 /**
  * Appends one run's record to the branch, creating the branch with its first record. `first` is
  * the branch as the run read it: the first attempt builds on it, a retry reads it again.
@@ -6167,6 +6232,9 @@ async function branch_appendRun(call, run, first) {
         if (outcome !== 'race')
             return outcome.ok ? { ...outcome, attempts: attempt } : outcome;
         snapshot = undefined;
+        // Guards that started together would meet again at once: a short random wait apart.
+        if (attempt < HISTORY.attempts)
+            await delay(HISTORY.retryDelayMs * (1 + Math.random()));
     }
     return {
         ok: false,
@@ -6206,12 +6274,19 @@ async function attemptAppend(call, run, at) {
     const moved = at.head
         ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
         : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha });
-    // Another run moved the branch (or created it) since it was read: read it again.
-    if (moved.status === 422 || moved.status === 409)
-        return 'race';
-    if (moved.status !== 200 && moved.status !== 201)
-        return written(run, moved);
+    if (moved.status !== 200 && moved.status !== 201) {
+        // A lost race, only when another run did move the branch (or create it) since it was read;
+        // a protected branch or a ruleset also answers 422, and that is GitHub's answer to give.
+        const lost = (moved.status === 422 || moved.status === 409) && (await movedSince(call, run, at));
+        return lost ? 'race' : written(run, moved);
+    }
     return { ok: true, commit: sha, pruned };
+}
+async function movedSince(call, run, at) {
+    const ref = await call('GET', `git/ref/heads/${run.branch}`);
+    if (ref.status !== 200)
+        return false;
+    return object(object(ref.body).object).sha !== at.head;
 }
 function written(run, answer) {
     return { ok: false, warning: notWritten(run.branch, refusalOf(answer, 'write')) };
@@ -6237,6 +6312,7 @@ function branch_permissionHint(refusal) {
 
 
 
+
 /** The place of a guard run on the live version; undefined for any other run. */
 function historyPlace(config, data) {
     const { build } = data.current;
@@ -6254,11 +6330,22 @@ class HistoryStore {
     call;
     settings;
     snapshot;
+    head;
     /** The read was refused: the write would be too, and the warning has been given. */
     unread = false;
     constructor(call, settings) {
         this.call = call;
         this.settings = settings;
+    }
+    /** Starts reading the branch's head while App Store Connect is asked: it needs no version. */
+    prefetch() {
+        if (!('unavailable' in this.call))
+            this.head ??= this.readHead(this.call);
+        return this;
+    }
+    readHead(call) {
+        // Settled either way: a run that stops before reading it must not leave a rejection behind.
+        return readHead(call, this.settings.branch).catch((thrown) => ({ thrown }));
     }
     /** What the branch holds for this version and the one before it. */
     async read(place) {
@@ -6271,12 +6358,22 @@ class HistoryStore {
         if ('unavailable' in this.call)
             return unavailable(this.call.unavailable);
         try {
-            const read = await readSnapshot(this.call, branch, appFolder(place.appId, place.platform), segment(place.version));
+            const head = await (this.head ?? this.readHead(this.call));
+            if ('thrown' in head)
+                throw head.thrown;
+            if (!head.ok)
+                return unavailable(`${github(head.refusal)}.${permissionHint(head.refusal)}`);
+            const read = await readVersions(this.call, head.at, appFolder(place.appId, place.platform), segment(place.version));
             if (!read.ok)
                 return unavailable(`${github(read.refusal)}.${permissionHint(read.refusal)}`);
             this.snapshot = read.snapshot;
             const { current, previous } = read.snapshot;
-            return { branch, current, ...(previous ? { previous } : {}) };
+            const decisive = (index) => ({ ...index, runs: decisiveRuns(index.runs) });
+            return {
+                branch,
+                current: decisive(current),
+                ...(previous ? { previous: decisive(previous) } : {})
+            };
         }
         catch (error) {
             return unavailable(messageOf(error).replace(/\.$/, ''));
@@ -6673,24 +6770,30 @@ function forCommandLine(message, env) {
 
 
 
+
 /** The version index's line for a decided guard run: what later runs compare and draw with. */
 function indexEntryOf(outcome, generatedAt) {
-    const { verdict, release, config } = outcome;
+    const { verdict, release, config, data } = outcome;
     const rollout = release?.decidedOn;
     const metrics = {};
     for (const o of verdict.metrics?.outcomes ?? []) {
         // Apple's spelling of a known identifier; anything else is not a name an index holds.
-        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(o.identifier))
+        if (!METRIC_IDENTIFIER.test(o.identifier))
             continue;
         metrics[o.identifier] = o.point
             ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
             : null;
     }
-    const findings = verdict.findings.map(f => findingKey(f.kind, f.subject));
+    // What can pause first: a cut list must not lose the findings confirm-runs counts.
+    const findings = [
+        ...verdict.findings.filter(f => config.pauseOn.includes(f.kind)),
+        ...verdict.findings.filter(f => !config.pauseOn.includes(f.kind))
+    ].map(f => findingKey(f.kind, f.subject));
     return {
         file: runFile(generatedAt),
         generatedAt,
-        day: rollout?.day === undefined ? null : Math.min(rollout.day, PHASED_RELEASE.days),
+        // The day the decision read (as same-day did), and the state it was made on.
+        day: rolloutDayNumber(data.current.build.appStoreVersion?.phasedRelease) ?? null,
         state: rollout?.state ?? null,
         metrics,
         population: config.metrics ? populationOf(config.metrics) : 'p50 all_iphones',
@@ -6726,7 +6829,8 @@ function reportContext(outcome) {
                 history: {
                     memory: data.history,
                     thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
-                    complete: outcome.release.decidedOn?.state === 'COMPLETE'
+                    complete: outcome.release.decidedOn?.state === 'COMPLETE',
+                    confirmRuns: config.confirmRuns
                 }
             }
             : {})
@@ -7207,7 +7311,7 @@ function writeTextFile(path, text, input) {
     }
     try {
         // Secrets are base64 or token characters, so replacing them keeps JSON and XML valid.
-        (0,external_node_fs_.writeFileSync)(fd, scrub(text));
+        (0,external_node_fs_.writeFileSync)(fd, secrets_scrub(text));
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
@@ -7294,11 +7398,11 @@ function linkRefused(link, input) {
 function gapWarnings(verdict, data) {
     const warnings = [];
     if (data.history && 'unavailable' in data.history)
-        warnings.push(scrub(data.history.unavailable));
+        warnings.push(secrets_scrub(data.history.unavailable));
     const build = data.current.build.label ?? data.current.build.id;
     for (const f of verdict.findings) {
         if (f.kind === 'no-data' && !f.failsJob)
-            warnings.push(scrub(findingSentence(f, build)));
+            warnings.push(secrets_scrub(findingSentence(f, build)));
     }
     // The first in the report's order (type by type, heaviest first), not in the order they arrived.
     const unavailable = verdict.outcomes
@@ -7308,7 +7412,7 @@ function gapWarnings(verdict, data) {
         return result && !result.ok ? [result.reason] : [];
     });
     if (unavailable.length) {
-        warnings.push(scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0]}`));
+        warnings.push(secrets_scrub(`${unavailable.length} of ${data.backtraces.size} backtraces are unavailable; the verdict does not depend on them. First: ${unavailable[0]}`));
     }
     const baselineEmpty = [...(data.baseline?.lists.values() ?? [])]
         .filter(list => list.signatures.length === 0)
@@ -7535,6 +7639,7 @@ function boundedFindings(findings, maxBytes) {
 
 
 
+
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -7625,11 +7730,15 @@ function rolloutRecord(release) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${(0,src_text/* safeJson */.oi)(report, 2)}\n`, 'report-path');
+    return writeTextFile(path ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), recordJson(report), 'report-path');
 }
-/** The record as its file holds it, byte for byte (the history keeps the same bytes). */
+/** A record as its file holds it; writeTextFile scrubs what it writes. */
+function recordJson(report) {
+    return `${(0,src_text/* safeJson */.oi)(report, 2)}\n`;
+}
+/** The record as the report file holds it, byte for byte, scrubbed: the history's copy. */
 function recordText(outcome) {
-    return `${safeJson(jsonReportOf(outcome), 2)}\n`;
+    return scrub(recordJson(jsonReportOf(outcome)));
 }
 /** The JSON report of a run, however it ended: its decision record. */
 function jsonReportOf(outcome, replay) {
@@ -7985,6 +8094,7 @@ function insightLine(o, insight) {
 
 
 
+
 // The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
 // by rollout day for this version and the previous one, and the whole rollout in one table when
 // it completes. Only validated numbers and the gate's own words reach the chart source.
@@ -8000,7 +8110,7 @@ function findingLabel(key) {
 /** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
 function byDay(runs) {
     const days = new Map();
-    for (const run of [...runs].sort((a, b) => (a.generatedAt < b.generatedAt ? -1 : 1))) {
+    for (const run of [...runs].sort(byTime)) {
         if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days)
             days.set(run.day, run);
     }
@@ -8075,7 +8185,6 @@ function rolloutTable(metrics, runs) {
 
 
 
-
 /**
  * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
  * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
@@ -8084,12 +8193,17 @@ function historySection(history, metrics) {
     const { memory } = history;
     const references = referenceLines(metrics);
     if ('unavailable' in memory) {
-        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...references].join('\n');
+        const unconfirmed = history.confirmRuns > 1
+            ? [
+                `Without it this run cannot count runs in a row: it pauses on what it finds, as with \`confirm-runs: 1\`, rather than never.`
+            ]
+            : [];
+        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...unconfirmed, ...references].join('\n');
     }
     const current = layout_withRun(memory.current, history.thisRun);
     const { previous } = memory;
     const lines = [
-        `**History** on ${code(memory.branch)}: ${(0,src_text/* plural */.LS)(current.runs.length, 'run')} of ${markdown_text(current.version)} with this one${previous ? `; ${markdown_text(previous.version)}'s rollout (${(0,src_text/* plural */.LS)(previous.runs.length, 'run')}) to compare with` : '; no earlier version is recorded'}.`,
+        `**History** on ${code(memory.branch)}: the rollout of ${markdown_text(current.version)} so far${previous ? `, beside ${markdown_text(previous.version)}'s` : '; no earlier version is recorded'}.`,
         ...references
     ];
     const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
@@ -8701,17 +8815,17 @@ function commandLineSinks(streams, options) {
     // One line per sentence: the parser lists every input problem on a line of its own.
     const line = (text) => {
         for (const sentence of options.wording(text).split('\n')) {
-            streams.stderr.write(`${TOOL}: ${(0,src_text/* oneLine */.TN)(scrub(sentence), 2000)}\n`);
+            streams.stderr.write(`${TOOL}: ${(0,src_text/* oneLine */.TN)(secrets_scrub(sentence), 2000)}\n`);
         }
     };
     const record = (outcome) => jsonReportOf(outcome, options.replay?.json);
     const report = async (outcome) => {
         if (options.format === 'json') {
-            streams.stdout.write(`${scrub((0,src_text/* safeJson */.oi)(record(outcome), 2))}\n`);
+            streams.stdout.write(`${secrets_scrub((0,src_text/* safeJson */.oi)(record(outcome), 2))}\n`);
         }
         else if (outcome.kind === 'judged') {
             const preface = options.replay ? `${options.replay.preface}\n\n` : '';
-            const markdown = scrub(preface + renderReport(outcome.verdict, reportContext(outcome)));
+            const markdown = secrets_scrub(preface + renderReport(outcome.verdict, reportContext(outcome)));
             streams.stdout.write(options.format === 'markdown' ? markdown : terminalReport(markdown, options.palette));
         }
     };
@@ -8901,6 +9015,8 @@ function present(key, value) {
 
 
 
+
+
 /** Most signatures per list: App Store Connect's largest page, which 'limit' cannot exceed. */
 const MAX_SIGNATURES = ASC.maxPageSize;
 /** Most backtraces: 'include-logs' of each type, at most 'limit'. */
@@ -9009,10 +9125,12 @@ function endingOf(root) {
         verdict: root.get('verdict').value
     };
 }
-const BRANCH = /^[A-Za-z0-9._/-]{1,100}$/;
 /** What the guard's history held, checked in place: each index entry exactly as a run writes it. */
 function runHistory(f) {
-    const branch = (b) => b.matching(BRANCH, 'a branch name');
+    const branch = (b) => {
+        if (!isBranchName(b.text(100)))
+            throw b.damaged('is not a branch name');
+    };
     const shape = f.get('unavailable').value === undefined
         ? {
             members: { branch, current: read_versionIndex, previous: read_versionIndex },
@@ -9030,7 +9148,13 @@ function read_versionIndex(f) {
         }
     });
     return checked(f, {
-        members: { version: v => v.matching(/^[A-Za-z0-9._-]{1,64}$/, 'a version folder'), runs },
+        members: {
+            version: v => {
+                if (layout_segment(v.text(64)) !== v.value)
+                    throw v.damaged('is not a version folder');
+            },
+            runs
+        },
         required: ['version', 'runs']
     });
 }
@@ -9929,7 +10053,7 @@ async function main(args, io) {
         },
         log: line => {
             if (progress)
-                io.stderr.write(`${(0,src_text/* oneLine */.TN)(scrub(line), 2000)}\n`);
+                io.stderr.write(`${(0,src_text/* oneLine */.TN)(secrets_scrub(line), 2000)}\n`);
         },
         phase: (_title, work) => work(),
         sinks: commandLineSinks(io, {

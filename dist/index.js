@@ -1358,7 +1358,7 @@ const GITHUB_LIMITS = {
 const JSON_REPORT_SCHEMA_VERSION = 2;
 /**
  * A record larger than this was not written by a run: with every cap reached it is at most
- * 100 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
  */
 const RECORD_MAX_BYTES = (/* unused pure expression or super */ null && (128 * 1024 * 1024));
 /** Apple's phased release: the share of users on automatic updates on each of its 7 days. */
@@ -1380,11 +1380,10 @@ const HISTORY = {
     maxConfirmRuns: 10,
     /** A write that loses the race for the branch is read again and retried: at most this often. */
     attempts: 4,
-    /**
-     * An index lists at most this many runs, the newest (a run every 20 minutes for 7 days is
-     * 504); the decision record keeps two indexes, so this bounds its size too.
-     */
-    maxRunsPerVersion: 500,
+    /** Before a retry, between this and twice this: guards that collided do not collide again. */
+    retryDelayMs: 200,
+    /** An index lists at most this many runs, the newest (a run every 10 minutes for 7 days is 1,008). */
+    maxRunsPerVersion: 1000,
     /** An index entry names at most this many findings, in the verdict's order: rates first. */
     maxFindingsPerRun: 20,
     /** `same-day` takes the previous version's run at most this many rollout days away. */
@@ -2001,11 +2000,13 @@ function integer(name, value, min, max) {
     }
     return number;
 }
+function isBranchName(value) {
+    return (/^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
+        !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value));
+}
 /** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
 function branchName(value) {
-    const ok = /^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
-        !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value);
-    if (!ok) {
+    if (!isBranchName(value)) {
         throw new InputError(`Input 'history-branch' is '${value}'; use a branch name of letters, digits, '.', '_', '-' and '/' (up to 100), without '..' or a leading '-', '/' or '.'.`);
     }
     return value;
@@ -2353,6 +2354,10 @@ const KNOWN_METRICS = [
         source: 'third-party'
     }
 ];
+/** What `metrics` accepts as an identifier, and the index of the guard's history keeps. */
+const METRIC_IDENTIFIER = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+/** What `metric-device` accepts: `all_iphones`, `all_ipads`, or a model such as `iPhone15,2`. */
+const METRIC_DEVICE = /^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/;
 function knownMetric(identifier) {
     const wanted = identifier.toLowerCase();
     return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
@@ -2395,7 +2400,7 @@ function metricList(value) {
         .filter(Boolean);
     const identifiers = [];
     for (const name of names) {
-        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
+        if (!METRIC_IDENTIFIER.test(name)) {
             throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
         }
         const identifier = knownMetric(name)?.identifier ?? name;
@@ -2409,7 +2414,7 @@ function metricList(value) {
 }
 /** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
 function deviceFilter(value) {
-    if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value))
+    if (METRIC_DEVICE.test(value))
         return value;
     throw new InputError(`Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`);
 }
@@ -2591,6 +2596,9 @@ function historySettings(inputs, build, phasedRelease, metrics) {
     }
     if (metrics?.reference === 'same-day' && mode !== 'branch') {
         inputs.problems.push("Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'.");
+    }
+    if (metrics?.reference === 'same-day' && mode === 'branch' && keepVersions < 2) {
+        inputs.problems.push("Input 'history-keep-versions' is '1', which keeps no previous version for 'metric-reference: same-day'; use 2 or more.");
     }
     if (confirmRuns > 1 && (mode !== 'branch' || phasedRelease === 'off')) {
         inputs.problems.push(`Input 'confirm-runs' is '${confirmRuns}', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure.`);
@@ -3047,20 +3055,28 @@ function referenceFor(points, version, settings, hasBaseline, baselineVersion) {
  * the previous version's latest figure, saying why.
  */
 function sameDayReference(points, version, settings, figure) {
-    if (figure && !('missing' in figure)) {
+    const previous = referenceFor(points, version, { ...settings, reference: 'previous' }, false, undefined);
+    // The history's version before this one must be Apple's, not an older one it happens to hold.
+    const before = 'missing' in previous ? undefined : previous.versions[0];
+    const found = figure && !('missing' in figure) ? figure : undefined;
+    if (found && (!before || sameVersion(found.version, before))) {
         return {
             mode: 'same-day',
-            versions: [figure.version],
-            value: figure.value,
-            errorMargin: figure.errorMargin,
-            day: figure.day,
-            run: figure.run
+            versions: [found.version],
+            value: found.value,
+            errorMargin: found.errorMargin,
+            day: found.day,
+            run: found.run
         };
     }
-    const previous = referenceFor(points, version, { ...settings, reference: 'previous' }, false, undefined);
     if ('missing' in previous)
         return previous;
-    return { ...previous, fallback: figure?.missing ?? 'the guard read no history' };
+    const why = found
+        ? `the history's version before this one is ${found.version}, not ${before}`
+        : figure && 'missing' in figure
+            ? figure.missing
+            : 'the guard read no history';
+    return { ...previous, fallback: why };
 }
 /**
  * The reference value and its error margin. For an average the margin is the mean of the
@@ -4551,39 +4567,6 @@ function repositoryCalls(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/history/layout.ts
-
-
-/** A path segment from App Store Connect text: only what every file system takes as it is. */
-function segment(text) {
-    const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-    return safe.slice(0, 64) || '_';
-}
-function appFolder(appId, platform) {
-    return `${segment(appId)}-${segment(platform.toLowerCase())}`;
-}
-function versionFolder(appId, platform, version) {
-    return `${appFolder(appId, platform)}/${segment(version)}`;
-}
-/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
-function runFile(generatedAt) {
-    return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`;
-}
-/** The index with `entry` added in time order (a run written twice is listed once), capped. */
-function withRun(index, entry) {
-    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) => a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0);
-    return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) };
-}
-/**
- * The version folders to remove so that `keep` remain: the oldest by version order, never the
- * one being written. Folders whose names are not versions are left alone.
- */
-function foldersToPrune(versions, current, keep) {
-    const ordered = versions.filter(v => isVersion(v) && v !== segment(current)).sort(compareVersions);
-    const room = Math.max(0, keep - 1);
-    return ordered.slice(0, Math.max(0, ordered.length - room));
-}
-
 ;// CONCATENATED MODULE: ./src/history/remember.ts
 
 /**
@@ -4611,6 +4594,37 @@ function sameDayValue(previous, metric, population, day, maxDistance = HISTORY.s
         }
     }
     return (best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file });
+}
+/**
+ * The runs of an index that a decision or the report can read: each rollout day's last run (the
+ * charts, the end-of-rollout table), each day's last run with a value for a metric (`same-day`),
+ * and the last runs `confirm-runs` can count. The run and its record keep these alone, so the
+ * record's size does not grow with the guard's schedule.
+ */
+function decisiveRuns(runs) {
+    const inOrder = [...runs].sort(byTime);
+    const keep = new Set(inOrder.slice(-(HISTORY.maxConfirmRuns - 1)));
+    const last = new Map();
+    for (const run of inOrder) {
+        if (run.day === null)
+            continue;
+        last.set(`${run.day}`, run);
+        for (const [metric, value] of Object.entries(run.metrics)) {
+            if (value)
+                last.set(`${run.day} ${run.population} ${metric}`, run);
+        }
+    }
+    for (const run of last.values())
+        keep.add(run);
+    return inOrder.filter(run => keep.has(run));
+}
+/** Oldest first, by the time each run decided. */
+function byTime(a, b) {
+    return a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0;
+}
+/** The rollout's day as the history counts it: 1 to 7 (a paused rollout's count stops at 7). */
+function rolloutDayNumber(release) {
+    return release?.day === undefined ? undefined : Math.min(release.day, PHASED_RELEASE.days);
 }
 /** The metrics' population as the index writes it: `p50 all_iphones`. */
 function populationOf(settings) {
@@ -4660,29 +4674,75 @@ function confirmation(earlier, key, needed) {
     return { inARow, needed, confirmed: inARow >= needed };
 }
 
+;// CONCATENATED MODULE: ./src/history/layout.ts
+
+
+
+/** A path segment from App Store Connect text: only what every file system takes as it is. */
+function segment(text) {
+    const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+    return safe.slice(0, 64) || '_';
+}
+function appFolder(appId, platform) {
+    return `${segment(appId)}-${segment(platform.toLowerCase())}`;
+}
+function versionFolder(appId, platform, version) {
+    return `${appFolder(appId, platform)}/${segment(version)}`;
+}
+/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
+function runFile(generatedAt) {
+    return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`;
+}
+/**
+ * The index with `entry` added in time order (a run written twice is listed once), capped. Once
+ * the rollout is complete, its first complete run stays the last: the guard keeps running while
+ * the version is live, and those runs must not push the rollout's days out of the index.
+ */
+function withRun(index, entry) {
+    if (entry.state === 'COMPLETE' && index.runs.some(r => r.state === 'COMPLETE'))
+        return index;
+    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort(byTime);
+    return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) };
+}
+/**
+ * The version folders to remove so that `keep` remain: the oldest by version order, never the
+ * one being written. Folders whose names are not versions are left alone.
+ */
+function foldersToPrune(versions, current, keep) {
+    const ordered = versions.filter(v => isVersion(v) && v !== segment(current)).sort(compareVersions);
+    const room = Math.max(0, keep - 1);
+    return ordered.slice(0, Math.max(0, ordered.length - room));
+}
+
 ;// CONCATENATED MODULE: ./src/history/entry.ts
+
 
 
 
 
 /** The version index's line for a decided guard run: what later runs compare and draw with. */
 function indexEntryOf(outcome, generatedAt) {
-    const { verdict, release, config } = outcome;
+    const { verdict, release, config, data } = outcome;
     const rollout = release?.decidedOn;
     const metrics = {};
     for (const o of verdict.metrics?.outcomes ?? []) {
         // Apple's spelling of a known identifier; anything else is not a name an index holds.
-        if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(o.identifier))
+        if (!METRIC_IDENTIFIER.test(o.identifier))
             continue;
         metrics[o.identifier] = o.point
             ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
             : null;
     }
-    const findings = verdict.findings.map(f => findingKey(f.kind, f.subject));
+    // What can pause first: a cut list must not lose the findings confirm-runs counts.
+    const findings = [
+        ...verdict.findings.filter(f => config.pauseOn.includes(f.kind)),
+        ...verdict.findings.filter(f => !config.pauseOn.includes(f.kind))
+    ].map(f => findingKey(f.kind, f.subject));
     return {
         file: runFile(generatedAt),
         generatedAt,
-        day: rollout?.day === undefined ? null : Math.min(rollout.day, PHASED_RELEASE.days),
+        // The day the decision read (as same-day did), and the state it was made on.
+        day: rolloutDayNumber(data.current.build.appStoreVersion?.phasedRelease) ?? null,
         state: rollout?.state ?? null,
         metrics,
         population: config.metrics ? populationOf(config.metrics) : 'p50 all_iphones',
@@ -4695,32 +4755,46 @@ function indexEntryOf(outcome, generatedAt) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/history/snapshot.ts
 
 
 
-/** Reads the branch for `appFolder`/`version`: 4 to 6 round trips, none when it is missing. */
-async function readSnapshot(call, branch, appFolder, version) {
-    const empty = { versions: [], current: { version, runs: [] } };
+
+/** The head and its root folder: 3 round trips, 1 when the branch does not exist yet. */
+async function readHead(call, branch) {
     const ref = await call('GET', `git/ref/heads/${branch}`);
     // 404: no such branch yet; 409: a repository without a single commit.
     if (ref.status === 404 || ref.status === 409)
-        return { ok: true, snapshot: empty };
+        return { ok: true, at: { root: [] } };
     if (ref.status !== 200)
-        return refused(ref);
+        return { ok: false, refusal: refusal(ref) };
     const head = sha(object(object(ref.body).object).sha);
     const commit = head && (await call('GET', `git/commits/${head}`));
     if (!commit || commit.status !== 200)
-        return refused(commit || ref);
+        return { ok: false, refusal: refusal(commit || ref) };
     const tree = sha(object(object(commit.body).tree).sha);
     if (!tree)
-        return refused(commit);
-    const at = { ...empty, head, tree };
-    const app = await subtree(call, tree, appFolder);
-    if ('refusal' in app)
-        return { ok: false, refusal: app.refusal };
-    if (!app.sha)
-        return { ok: true, snapshot: at };
+        return { ok: false, refusal: refusal(commit) };
+    const root = await entries(call, tree);
+    if ('refusal' in root)
+        return { ok: false, refusal: root.refusal };
+    return { ok: true, at: { head, tree, root: root.list } };
+}
+/**
+ * From the head, the app's version folders and the indexes of `version` and the one before it:
+ * 3 round trips (the app's folder, the two version folders, their indexes), none for a new app.
+ */
+async function readVersions(call, at, appFolder, version) {
+    const snapshot = {
+        ...(at.head ? { head: at.head, tree: at.tree } : {}),
+        versions: [],
+        current: { version, runs: [] }
+    };
+    const app = at.root.find(e => e.path === appFolder && e.type === 'tree');
+    if (!app)
+        return { ok: true, snapshot };
     const folders = await entries(call, app.sha);
     if ('refusal' in folders)
         return { ok: false, refusal: folders.refusal };
@@ -4740,8 +4814,13 @@ async function readSnapshot(call, branch, appFolder, version) {
         return { ok: false, refusal: previous.refusal };
     return {
         ok: true,
-        snapshot: { ...at, versions, current, ...(previous ? { previous } : {}) }
+        snapshot: { ...snapshot, versions, current, ...(previous ? { previous } : {}) }
     };
+}
+/** The whole read, as a write that lost a race does it again. */
+async function readSnapshot(call, branch, appFolder, version) {
+    const head = await readHead(call, branch);
+    return head.ok ? readVersions(call, head.at, appFolder, version) : head;
 }
 async function entries(call, tree) {
     const answer = await call('GET', `git/trees/${tree}`);
@@ -4754,13 +4833,6 @@ async function entries(call, tree) {
         return path && id && typeof e.type === 'string' ? [{ path, type: e.type, sha: id }] : [];
     });
     return { list };
-}
-async function subtree(call, tree, name) {
-    const listed = await entries(call, tree);
-    if ('refusal' in listed)
-        return listed;
-    const found = listed.list.find(e => e.path === name && e.type === 'tree');
-    return found ? { sha: found.sha } : {};
 }
 /** A version's index, or an empty one when it has none (or one that is not an index). */
 async function versionIndex(call, folder, version) {
@@ -4796,8 +4868,7 @@ function indexEntries(parsed) {
 }
 const FILE = /^runs\/[0-9TZ._-]{1,64}\.json$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-const METRIC = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
-const POPULATION = /^p(50|90) [A-Za-z0-9_]{1,64}$/;
+const POPULATION = new RegExp(`^p(50|90) ${METRIC_DEVICE.source.slice(1)}`);
 const FINDING = new RegExp(`^(${FINDING_KINDS.join('|')}) [A-Za-z0-9_:.-]{1,80}$`);
 const STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
 const ACTIONS = ['paused', 'would-pause', 'none'];
@@ -4822,7 +4893,7 @@ function indexEntry(value) {
         return undefined;
     const values = {};
     for (const [name, raw] of metrics) {
-        if (!METRIC.test(name))
+        if (!METRIC_IDENTIFIER.test(name))
             return undefined;
         if (raw === null) {
             values[name] = null;
@@ -4846,9 +4917,6 @@ function indexEntry(value) {
 }
 function finite(value) {
     return typeof value === 'number' && Number.isFinite(value);
-}
-function refused(answer) {
-    return { ok: false, refusal: refusal(answer) };
 }
 function refusal(answer, step = 'read') {
     const message = object(answer.body).message;
@@ -4876,6 +4944,7 @@ function sha(value) {
 
 
 
+
 /**
  * Appends one run's record to the branch, creating the branch with its first record. `first` is
  * the branch as the run read it: the first attempt builds on it, a retry reads it again.
@@ -4893,6 +4962,9 @@ async function appendRun(call, run, first) {
         if (outcome !== 'race')
             return outcome.ok ? { ...outcome, attempts: attempt } : outcome;
         snapshot = undefined;
+        // Guards that started together would meet again at once: a short random wait apart.
+        if (attempt < HISTORY.attempts)
+            await (0,promises_namespaceObject.setTimeout)(HISTORY.retryDelayMs * (1 + Math.random()));
     }
     return {
         ok: false,
@@ -4932,12 +5004,19 @@ async function attemptAppend(call, run, at) {
     const moved = at.head
         ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
         : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha });
-    // Another run moved the branch (or created it) since it was read: read it again.
-    if (moved.status === 422 || moved.status === 409)
-        return 'race';
-    if (moved.status !== 200 && moved.status !== 201)
-        return written(run, moved);
+    if (moved.status !== 200 && moved.status !== 201) {
+        // A lost race, only when another run did move the branch (or create it) since it was read;
+        // a protected branch or a ruleset also answers 422, and that is GitHub's answer to give.
+        const lost = (moved.status === 422 || moved.status === 409) && (await movedSince(call, run, at));
+        return lost ? 'race' : written(run, moved);
+    }
     return { ok: true, commit: sha, pruned };
+}
+async function movedSince(call, run, at) {
+    const ref = await call('GET', `git/ref/heads/${run.branch}`);
+    if (ref.status !== 200)
+        return false;
+    return object(object(ref.body).object).sha !== at.head;
 }
 function written(run, answer) {
     return { ok: false, warning: notWritten(run.branch, refusal(answer, 'write')) };
@@ -4963,6 +5042,7 @@ function permissionHint(refusal) {
 
 
 
+
 /** The place of a guard run on the live version; undefined for any other run. */
 function historyPlace(config, data) {
     const { build } = data.current;
@@ -4980,11 +5060,22 @@ class HistoryStore {
     call;
     settings;
     snapshot;
+    head;
     /** The read was refused: the write would be too, and the warning has been given. */
     unread = false;
     constructor(call, settings) {
         this.call = call;
         this.settings = settings;
+    }
+    /** Starts reading the branch's head while App Store Connect is asked: it needs no version. */
+    prefetch() {
+        if (!('unavailable' in this.call))
+            this.head ??= this.readHead(this.call);
+        return this;
+    }
+    readHead(call) {
+        // Settled either way: a run that stops before reading it must not leave a rejection behind.
+        return readHead(call, this.settings.branch).catch((thrown) => ({ thrown }));
     }
     /** What the branch holds for this version and the one before it. */
     async read(place) {
@@ -4997,12 +5088,22 @@ class HistoryStore {
         if ('unavailable' in this.call)
             return unavailable(this.call.unavailable);
         try {
-            const read = await readSnapshot(this.call, branch, appFolder(place.appId, place.platform), segment(place.version));
+            const head = await (this.head ?? this.readHead(this.call));
+            if ('thrown' in head)
+                throw head.thrown;
+            if (!head.ok)
+                return unavailable(`${github(head.refusal)}.${permissionHint(head.refusal)}`);
+            const read = await readVersions(this.call, head.at, appFolder(place.appId, place.platform), segment(place.version));
             if (!read.ok)
                 return unavailable(`${github(read.refusal)}.${permissionHint(read.refusal)}`);
             this.snapshot = read.snapshot;
             const { current, previous } = read.snapshot;
-            return { branch, current, ...(previous ? { previous } : {}) };
+            const decisive = (index) => ({ ...index, runs: decisiveRuns(index.runs) });
+            return {
+                branch,
+                current: decisive(current),
+                ...(previous ? { previous: decisive(previous) } : {})
+            };
         }
         catch (error) {
             return unavailable(messageOf(error).replace(/\.$/, ''));
@@ -5250,6 +5351,7 @@ function boundedFindings(findings, maxBytes) {
 
 
 
+
 /** The full machine-readable report; its shape is `schema/report.schema.json`. */
 function buildJsonReport(input) {
     const { verdict, data } = input;
@@ -5340,11 +5442,15 @@ function rolloutRecord(release) {
 }
 /** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
 function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), `${safeJson(report, 2)}\n`, 'report-path');
+    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), recordJson(report), 'report-path');
 }
-/** The record as its file holds it, byte for byte (the history keeps the same bytes). */
+/** A record as its file holds it; writeTextFile scrubs what it writes. */
+function recordJson(report) {
+    return `${safeJson(report, 2)}\n`;
+}
+/** The record as the report file holds it, byte for byte, scrubbed: the history's copy. */
 function recordText(outcome) {
-    return `${safeJson(jsonReportOf(outcome), 2)}\n`;
+    return scrub(recordJson(jsonReportOf(outcome)));
 }
 /** The JSON report of a run, however it ended: its decision record. */
 function jsonReportOf(outcome, replay) {
@@ -5385,7 +5491,7 @@ function jsonReportOf(outcome, replay) {
 
 
 
-/** The history for this workflow's repository, with its token; or why there is none. */
+/** The history for this workflow's repository, with its token (or why there is none), reading. */
 function historyStore(config, send, policy) {
     const settings = config.history;
     const repository = process.env.GITHUB_REPOSITORY;
@@ -5404,7 +5510,8 @@ function historyStore(config, send, policy) {
         send,
         policy
     });
-    return new HistoryStore(calls, settings);
+    // The head is read while App Store Connect is asked; the version's folders once it is known.
+    return new HistoryStore(calls, settings).prefetch();
 }
 /**
  * The history's sink: a guard run's record and its index line, in one commit on the data branch.
@@ -5420,7 +5527,12 @@ async function historyRecord(outcome) {
     const result = await outcome.history.write(place, recordText(outcome), entry);
     const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`;
     if (!result.ok) {
-        core_warning(scrub(oneLine(result.warning, 600)), { title: 'History' });
+        // Only recorded runs count: until one is written, confirm-runs above 1 cannot pause.
+        const confirm = outcome.config.confirmRuns;
+        const stuck = confirm > 1 && 'current' in (outcome.data.history ?? {})
+            ? ` Until runs are recorded, 'confirm-runs' ${confirm} cannot count ${confirm} in a row, and the guard does not pause.`
+            : '';
+        core_warning(scrub(oneLine(`${result.warning}${stuck}`, 800)), { title: 'History' });
         return;
     }
     const retried = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : '';
@@ -5826,6 +5938,7 @@ function insightLine(o, insight) {
 
 
 
+
 // The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
 // by rollout day for this version and the previous one, and the whole rollout in one table when
 // it completes. Only validated numbers and the gate's own words reach the chart source.
@@ -5841,7 +5954,7 @@ function findingLabel(key) {
 /** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
 function byDay(runs) {
     const days = new Map();
-    for (const run of [...runs].sort((a, b) => (a.generatedAt < b.generatedAt ? -1 : 1))) {
+    for (const run of [...runs].sort(byTime)) {
         if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days)
             days.set(run.day, run);
     }
@@ -5916,7 +6029,6 @@ function rolloutTable(metrics, runs) {
 
 
 
-
 /**
  * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
  * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
@@ -5925,12 +6037,17 @@ function historySection(history, metrics) {
     const { memory } = history;
     const references = referenceLines(metrics);
     if ('unavailable' in memory) {
-        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...references].join('\n');
+        const unconfirmed = history.confirmRuns > 1
+            ? [
+                `Without it this run cannot count runs in a row: it pauses on what it finds, as with \`confirm-runs: 1\`, rather than never.`
+            ]
+            : [];
+        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...unconfirmed, ...references].join('\n');
     }
     const current = withRun(memory.current, history.thisRun);
     const { previous } = memory;
     const lines = [
-        `**History** on ${code(memory.branch)}: ${plural(current.runs.length, 'run')} of ${markdown_text(current.version)} with this one${previous ? `; ${markdown_text(previous.version)}'s rollout (${plural(previous.runs.length, 'run')}) to compare with` : '; no earlier version is recorded'}.`,
+        `**History** on ${code(memory.branch)}: the rollout of ${markdown_text(current.version)} so far${previous ? `, beside ${markdown_text(previous.version)}'s` : '; no earlier version is recorded'}.`,
         ...references
     ];
     const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
@@ -6641,7 +6758,8 @@ function reportContext(outcome) {
                 history: {
                     memory: data.history,
                     thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
-                    complete: outcome.release.decidedOn?.state === 'COMPLETE'
+                    complete: outcome.release.decidedOn?.state === 'COMPLETE',
+                    confirmRuns: config.confirmRuns
                 }
             }
             : {})
@@ -9609,7 +9727,7 @@ function verdict_judge(config, data) {
         current: data.current.lists,
         baseline: data.baseline?.lists
     });
-    const day = data.current.build.appStoreVersion?.phasedRelease?.day;
+    const day = rolloutDayNumber(data.current.build.appStoreVersion?.phasedRelease);
     const metrics = metricsVerdict(config, data.metrics, config.metrics && sameDayFigures(data.history, config.metrics, day));
     const verdict = verdictFrom(signatures, metrics, consequencePolicy(config, data));
     const build = data.current.build.label ?? data.current.build.id;
@@ -9646,7 +9764,9 @@ function consequencePolicy(config, data) {
                     pauseOn: config.pauseOn,
                     failAfterRollout: config.failAfterRollout,
                     rollout: version.phasedRelease?.state ?? 'NONE',
-                    confirmRuns: config.confirmRuns,
+                    // Without its history the guard cannot count runs: it pauses as with confirm-runs 1,
+                    // rather than never (see the report's history section).
+                    confirmRuns: data.history && 'current' in data.history ? config.confirmRuns : 1,
                     inARow: (key) => runsInARow(data.history, key)
                 }
             }

@@ -163,7 +163,7 @@ export const GITHUB_LIMITS = {
 export const JSON_REPORT_SCHEMA_VERSION = 2
 /**
  * A record larger than this was not written by a run: with every cap reached it is at most
- * 100 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
+ * 95 MB (README, checked by record-size.test.ts); a typical one is tens of KB.
  */
 export const RECORD_MAX_BYTES = 128 * 1024 * 1024
 
@@ -187,11 +187,10 @@ export const HISTORY = {
   maxConfirmRuns: 10,
   /** A write that loses the race for the branch is read again and retried: at most this often. */
   attempts: 4,
-  /**
-   * An index lists at most this many runs, the newest (a run every 20 minutes for 7 days is
-   * 504); the decision record keeps two indexes, so this bounds its size too.
-   */
-  maxRunsPerVersion: 500,
+  /** Before a retry, between this and twice this: guards that collided do not collide again. */
+  retryDelayMs: 200,
+  /** An index lists at most this many runs, the newest (a run every 10 minutes for 7 days is 1,008). */
+  maxRunsPerVersion: 1000,
   /** An index entry names at most this many findings, in the verdict's order: rates first. */
   maxFindingsPerRun: 20,
   /** `same-day` takes the previous version's run at most this many rollout days away. */

@@ -25,8 +25,10 @@ const DOCS = {
  *   refs: Map<string, string>,
  *   files: (branch: string) => Map<string, string>,
  *   commits: (branch: string) => string[],
- *   seed: (branch: string, files: Record<string, string>, message?: string) => string
+ *   seed: (branch: string, files: Record<string, string>, message?: string) => string,
+ *   protect: (branch: string) => void
  * }} GitData
+ *   protect: a protected branch, whose ref updates GitHub answers with 422.
  */
 
 /**
@@ -41,6 +43,8 @@ export function gitData({ origin, repo, maxTreeEntries = 100_000 }) {
   const objects = new Map()
   /** @type {Map<string, string>} refs/heads/… → commit sha */
   const refs = new Map()
+  /** @type {Set<string>} refs a branch protection rule covers */
+  const protectedRefs = new Set()
 
   /** @param {GitObject} object */
   function store(object) {
@@ -176,6 +180,9 @@ export function gitData({ origin, repo, maxTreeEntries = 100_000 }) {
       const { sha, force } = body
       if (typeof sha !== 'string' || objects.get(sha)?.kind !== 'commit') {
         return error(422, 'Object does not exist', DOCS.refs)
+      }
+      if (protectedRefs.has(ref)) {
+        return error(422, `Protected branch update failed for ${ref}.`, DOCS.refs)
       }
       if (!force && !isAncestor(current, sha)) {
         return error(422, 'Update is not a fast forward', DOCS.refs)
@@ -318,6 +325,7 @@ export function gitData({ origin, repo, maxTreeEntries = 100_000 }) {
       }
       return out
     },
+    protect: branch => void protectedRefs.add(`refs/heads/${branch}`),
     seed: (branch, files, message = 'seed') => {
       const paths = new Map(
         Object.entries(files).map(([path, text]) => [

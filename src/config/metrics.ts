@@ -3,6 +3,8 @@ import { InputError } from '../errors.js'
 import {
   KNOWN_METRICS,
   knownMetric,
+  METRIC_DEVICE,
+  METRIC_IDENTIFIER,
   type AppleRegressions,
   type MetricReference,
   type MetricSettings,
@@ -64,7 +66,7 @@ function metricList(value: string): string[] {
     .filter(Boolean)
   const identifiers: string[] = []
   for (const name of names) {
-    if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name)) {
+    if (!METRIC_IDENTIFIER.test(name)) {
       throw new InputError(
         `Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`
       )
@@ -83,7 +85,7 @@ function metricList(value: string): string[] {
 
 /** `all_iphones`, `all_ipads`, or a model identifier such as `iPhone15,2`. */
 function deviceFilter(value: string): string {
-  if (/^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/.test(value)) return value
+  if (METRIC_DEVICE.test(value)) return value
   throw new InputError(
     `Input 'metric-device' is '${value.slice(0, 80)}'; use all_iphones, all_ipads or a model identifier such as iPhone15,2.`
   )

@@ -192,6 +192,11 @@ function historySettings(
       "Input 'metric-reference' is 'same-day', which compares with the previous version's recorded runs; it needs 'history: branch'."
     )
   }
+  if (metrics?.reference === 'same-day' && mode === 'branch' && keepVersions < 2) {
+    inputs.problems.push(
+      "Input 'history-keep-versions' is '1', which keeps no previous version for 'metric-reference: same-day'; use 2 or more."
+    )
+  }
   if (confirmRuns > 1 && (mode !== 'branch' || phasedRelease === 'off')) {
     inputs.problems.push(
       `Input 'confirm-runs' is '${confirmRuns}', which counts a guard's recorded runs; it needs 'history: branch' and 'phased-release' set to report or pause-on-failure.`

@@ -31,12 +31,16 @@ export function integer(name: string, value: string, min: number, max: number): 
   return number
 }
 
-/** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
-export function branchName(value: string): string {
-  const ok =
+export function isBranchName(value: string): boolean {
+  return (
     /^[A-Za-z0-9._/-]{1,100}$/.test(value) &&
     !/(^[-/.])|(\.\.)|(\/\/)|(\/\.)|([/.]$)|(\.lock$)|(\.lock\/)/.test(value)
-  if (!ok) {
+  )
+}
+
+/** A branch name git and GitHub take as it is: no `..`, no leading `-` or `/`, no `.lock`. */
+export function branchName(value: string): string {
+  if (!isBranchName(value)) {
     throw new InputError(
       `Input 'history-branch' is '${value}'; use a branch name of letters, digits, '.', '_', '-' and '/' (up to 100), without '..' or a leading '-', '/' or '.'.`
     )

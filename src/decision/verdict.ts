@@ -8,7 +8,7 @@ import { noDataYet, signatureName, sinceBaseline } from '../wording.js'
 import { finding, type ConsequencePolicy, type Finding } from './findings.js'
 import { HISTORY } from '../constants.js'
 import type { RunHistory } from '../history/layout.js'
-import { confirmation, sameDayFigures } from '../history/remember.js'
+import { confirmation, rolloutDayNumber, sameDayFigures } from '../history/remember.js'
 
 /** What the run found, for the `result` output; `skipped` is decided before any data. */
 export type GateResult = 'passed' | 'failed' | 'no-data'
@@ -38,7 +38,7 @@ export function judge(config: Settings, data: Collected): Judgement {
     current: data.current.lists,
     baseline: data.baseline?.lists
   })
-  const day = data.current.build.appStoreVersion?.phasedRelease?.day
+  const day = rolloutDayNumber(data.current.build.appStoreVersion?.phasedRelease)
   const metrics = metricsVerdict(
     config,
     data.metrics,
@@ -86,7 +86,9 @@ function consequencePolicy(config: Settings, data: Collected): ConsequencePolicy
             pauseOn: config.pauseOn,
             failAfterRollout: config.failAfterRollout,
             rollout: version.phasedRelease?.state ?? 'NONE',
-            confirmRuns: config.confirmRuns,
+            // Without its history the guard cannot count runs: it pauses as with confirm-runs 1,
+            // rather than never (see the report's history section).
+            confirmRuns: data.history && 'current' in data.history ? config.confirmRuns : 1,
             inARow: (key: string) => runsInARow(data.history, key)
           }
         }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import { HISTORY } from '../constants.js'
 import { oneLine } from '../text.js'
 import { foldersToPrune, withRun, type IndexEntry } from './layout.js'
@@ -50,6 +51,8 @@ export async function appendRun(
     const outcome = await attemptAppend(call, run, snapshot)
     if (outcome !== 'race') return outcome.ok ? { ...outcome, attempts: attempt } : outcome
     snapshot = undefined
+    // Guards that started together would meet again at once: a short random wait apart.
+    if (attempt < HISTORY.attempts) await delay(HISTORY.retryDelayMs * (1 + Math.random()))
   }
   return {
     ok: false,
@@ -91,10 +94,19 @@ async function attemptAppend(call: GitHubCall, run: AppendRun, at: Snapshot): Pr
   const moved = at.head
     ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
     : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha })
-  // Another run moved the branch (or created it) since it was read: read it again.
-  if (moved.status === 422 || moved.status === 409) return 'race'
-  if (moved.status !== 200 && moved.status !== 201) return written(run, moved)
+  if (moved.status !== 200 && moved.status !== 201) {
+    // A lost race, only when another run did move the branch (or create it) since it was read;
+    // a protected branch or a ruleset also answers 422, and that is GitHub's answer to give.
+    const lost = (moved.status === 422 || moved.status === 409) && (await movedSince(call, run, at))
+    return lost ? 'race' : written(run, moved)
+  }
   return { ok: true, commit: sha, pruned }
+}
+
+async function movedSince(call: GitHubCall, run: AppendRun, at: Snapshot): Promise<boolean> {
+  const ref = await call('GET', `git/ref/heads/${run.branch}`)
+  if (ref.status !== 200) return false
+  return object(object(ref.body).object).sha !== at.head
 }
 
 function written(run: AppendRun, answer: { status: number; body: unknown }) {

@@ -1,26 +1,32 @@
-import { HISTORY, PHASED_RELEASE } from '../constants.js'
+import { HISTORY } from '../constants.js'
 import { findingKey } from '../decision/findings.js'
+import { METRIC_IDENTIFIER } from '../metrics/model.js'
 import type { Judged } from '../outcome.js'
 import { runFile, type IndexEntry, type RecordedValue } from './layout.js'
-import { populationOf } from './remember.js'
+import { populationOf, rolloutDayNumber } from './remember.js'
 
 /** The version index's line for a decided guard run: what later runs compare and draw with. */
 export function indexEntryOf(outcome: Judged, generatedAt: string): IndexEntry {
-  const { verdict, release, config } = outcome
+  const { verdict, release, config, data } = outcome
   const rollout = release?.decidedOn
   const metrics: Record<string, RecordedValue | null> = {}
   for (const o of verdict.metrics?.outcomes ?? []) {
     // Apple's spelling of a known identifier; anything else is not a name an index holds.
-    if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(o.identifier)) continue
+    if (!METRIC_IDENTIFIER.test(o.identifier)) continue
     metrics[o.identifier] = o.point
       ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
       : null
   }
-  const findings = verdict.findings.map(f => findingKey(f.kind, f.subject))
+  // What can pause first: a cut list must not lose the findings confirm-runs counts.
+  const findings = [
+    ...verdict.findings.filter(f => config.pauseOn.includes(f.kind)),
+    ...verdict.findings.filter(f => !config.pauseOn.includes(f.kind))
+  ].map(f => findingKey(f.kind, f.subject))
   return {
     file: runFile(generatedAt),
     generatedAt,
-    day: rollout?.day === undefined ? null : Math.min(rollout.day, PHASED_RELEASE.days),
+    // The day the decision read (as same-day did), and the state it was made on.
+    day: rolloutDayNumber(data.current.build.appStoreVersion?.phasedRelease) ?? null,
     state: rollout?.state ?? null,
     metrics,
     population: config.metrics ? populationOf(config.metrics) : 'p50 all_iphones',

@@ -1,5 +1,6 @@
 import { HISTORY } from '../constants.js'
 import { compareVersions, isVersion } from '../versions.js'
+import { byTime } from './remember.js'
 
 // Where a guard run's decision record goes on the data branch, and what the per-version index
 // says of it. Pure: the writer (./branch.ts) reads and writes these paths.
@@ -65,11 +66,14 @@ export function runFile(generatedAt: string): string {
   return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`
 }
 
-/** The index with `entry` added in time order (a run written twice is listed once), capped. */
+/**
+ * The index with `entry` added in time order (a run written twice is listed once), capped. Once
+ * the rollout is complete, its first complete run stays the last: the guard keeps running while
+ * the version is live, and those runs must not push the rollout's days out of the index.
+ */
 export function withRun(index: VersionIndex, entry: IndexEntry): VersionIndex {
-  const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort((a, b) =>
-    a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0
-  )
+  if (entry.state === 'COMPLETE' && index.runs.some(r => r.state === 'COMPLETE')) return index
+  const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort(byTime)
   return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) }
 }
 

@@ -1,4 +1,4 @@
-import { HISTORY } from '../constants.js'
+import { HISTORY, PHASED_RELEASE } from '../constants.js'
 import type { MetricSettings, SameDayFigure } from '../metrics/model.js'
 import type { IndexEntry, RunHistory } from './layout.js'
 
@@ -45,6 +45,37 @@ export function sameDayValue(
   return (
     best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file }
   )
+}
+
+/**
+ * The runs of an index that a decision or the report can read: each rollout day's last run (the
+ * charts, the end-of-rollout table), each day's last run with a value for a metric (`same-day`),
+ * and the last runs `confirm-runs` can count. The run and its record keep these alone, so the
+ * record's size does not grow with the guard's schedule.
+ */
+export function decisiveRuns(runs: readonly IndexEntry[]): IndexEntry[] {
+  const inOrder = [...runs].sort(byTime)
+  const keep = new Set(inOrder.slice(-(HISTORY.maxConfirmRuns - 1)))
+  const last = new Map<string, IndexEntry>()
+  for (const run of inOrder) {
+    if (run.day === null) continue
+    last.set(`${run.day}`, run)
+    for (const [metric, value] of Object.entries(run.metrics)) {
+      if (value) last.set(`${run.day} ${run.population} ${metric}`, run)
+    }
+  }
+  for (const run of last.values()) keep.add(run)
+  return inOrder.filter(run => keep.has(run))
+}
+
+/** Oldest first, by the time each run decided. */
+export function byTime(a: IndexEntry, b: IndexEntry): number {
+  return a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0
+}
+
+/** The rollout's day as the history counts it: 1 to 7 (a paused rollout's count stops at 7). */
+export function rolloutDayNumber(release: { day?: number } | undefined): number | undefined {
+  return release?.day === undefined ? undefined : Math.min(release.day, PHASED_RELEASE.days)
 }
 
 /** The metrics' population as the index writes it: `p50 all_iphones`. */

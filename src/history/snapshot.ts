@@ -1,5 +1,6 @@
 import { HISTORY, PHASED_RELEASE } from '../constants.js'
 import { FINDING_KINDS } from '../decision/findings.js'
+import { METRIC_DEVICE, METRIC_IDENTIFIER } from '../metrics/model.js'
 import { compareVersions, isVersion } from '../versions.js'
 import type { IndexEntry, RecordedValue, VersionIndex } from './layout.js'
 
@@ -34,28 +35,48 @@ export interface Refusal {
 
 export type SnapshotRead = { ok: true; snapshot: Snapshot } | { ok: false; refusal: Refusal }
 
-/** Reads the branch for `appFolder`/`version`: 4 to 6 round trips, none when it is missing. */
-export async function readSnapshot(
+/** The branch's head commit and root folder: what a run can read before it knows its version. */
+export interface Head {
+  head?: string
+  tree?: string
+  root: TreeEntry[]
+}
+
+export type HeadRead = { ok: true; at: Head } | { ok: false; refusal: Refusal }
+
+/** The head and its root folder: 3 round trips, 1 when the branch does not exist yet. */
+export async function readHead(call: GitHubCall, branch: string): Promise<HeadRead> {
+  const ref = await call('GET', `git/ref/heads/${branch}`)
+  // 404: no such branch yet; 409: a repository without a single commit.
+  if (ref.status === 404 || ref.status === 409) return { ok: true, at: { root: [] } }
+  if (ref.status !== 200) return { ok: false, refusal: refusal(ref) }
+  const head = sha(object(object(ref.body).object).sha)
+  const commit = head && (await call('GET', `git/commits/${head}`))
+  if (!commit || commit.status !== 200) return { ok: false, refusal: refusal(commit || ref) }
+  const tree = sha(object(object(commit.body).tree).sha)
+  if (!tree) return { ok: false, refusal: refusal(commit) }
+  const root = await entries(call, tree)
+  if ('refusal' in root) return { ok: false, refusal: root.refusal }
+  return { ok: true, at: { head, tree, root: root.list } }
+}
+
+/**
+ * From the head, the app's version folders and the indexes of `version` and the one before it:
+ * 3 round trips (the app's folder, the two version folders, their indexes), none for a new app.
+ */
+export async function readVersions(
   call: GitHubCall,
-  branch: string,
+  at: Head,
   appFolder: string,
   version: string
 ): Promise<SnapshotRead> {
-  const empty: Snapshot = { versions: [], current: { version, runs: [] } }
-  const ref = await call('GET', `git/ref/heads/${branch}`)
-  // 404: no such branch yet; 409: a repository without a single commit.
-  if (ref.status === 404 || ref.status === 409) return { ok: true, snapshot: empty }
-  if (ref.status !== 200) return refused(ref)
-  const head = sha(object(object(ref.body).object).sha)
-  const commit = head && (await call('GET', `git/commits/${head}`))
-  if (!commit || commit.status !== 200) return refused(commit || ref)
-  const tree = sha(object(object(commit.body).tree).sha)
-  if (!tree) return refused(commit)
-  const at = { ...empty, head, tree }
-
-  const app = await subtree(call, tree, appFolder)
-  if ('refusal' in app) return { ok: false, refusal: app.refusal }
-  if (!app.sha) return { ok: true, snapshot: at }
+  const snapshot: Snapshot = {
+    ...(at.head ? { head: at.head, tree: at.tree } : {}),
+    versions: [],
+    current: { version, runs: [] }
+  }
+  const app = at.root.find(e => e.path === appFolder && e.type === 'tree')
+  if (!app) return { ok: true, snapshot }
   const folders = await entries(call, app.sha)
   if ('refusal' in folders) return { ok: false, refusal: folders.refusal }
   const versions = folders.list.filter(e => e.type === 'tree').map(e => e.path)
@@ -72,8 +93,19 @@ export async function readSnapshot(
   if (previous && 'refusal' in previous) return { ok: false, refusal: previous.refusal }
   return {
     ok: true,
-    snapshot: { ...at, versions, current, ...(previous ? { previous } : {}) }
+    snapshot: { ...snapshot, versions, current, ...(previous ? { previous } : {}) }
   }
+}
+
+/** The whole read, as a write that lost a race does it again. */
+export async function readSnapshot(
+  call: GitHubCall,
+  branch: string,
+  appFolder: string,
+  version: string
+): Promise<SnapshotRead> {
+  const head = await readHead(call, branch)
+  return head.ok ? readVersions(call, head.at, appFolder, version) : head
 }
 
 interface TreeEntry {
@@ -95,17 +127,6 @@ async function entries(
     return path && id && typeof e.type === 'string' ? [{ path, type: e.type, sha: id }] : []
   })
   return { list }
-}
-
-async function subtree(
-  call: GitHubCall,
-  tree: string,
-  name: string
-): Promise<{ sha?: string } | { refusal: Refusal }> {
-  const listed = await entries(call, tree)
-  if ('refusal' in listed) return listed
-  const found = listed.list.find(e => e.path === name && e.type === 'tree')
-  return found ? { sha: found.sha } : {}
 }
 
 /** A version's index, or an empty one when it has none (or one that is not an index). */
@@ -143,8 +164,7 @@ export function indexEntries(parsed: unknown): IndexEntry[] {
 
 const FILE = /^runs\/[0-9TZ._-]{1,64}\.json$/
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
-const METRIC = /^[A-Za-z][A-Za-z0-9]{0,63}$/
-const POPULATION = /^p(50|90) [A-Za-z0-9_]{1,64}$/
+const POPULATION = new RegExp(`^p(50|90) ${METRIC_DEVICE.source.slice(1)}`)
 const FINDING = new RegExp(`^(${FINDING_KINDS.join('|')}) [A-Za-z0-9_:.-]{1,80}$`)
 const STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN']
 const ACTIONS = ['paused', 'would-pause', 'none']
@@ -169,7 +189,7 @@ export function indexEntry(value: unknown): IndexEntry | undefined {
   if (metrics.length > 20) return undefined
   const values: Record<string, RecordedValue | null> = {}
   for (const [name, raw] of metrics) {
-    if (!METRIC.test(name)) return undefined
+    if (!METRIC_IDENTIFIER.test(name)) return undefined
     if (raw === null) {
       values[name] = null
       continue
@@ -192,10 +212,6 @@ export function indexEntry(value: unknown): IndexEntry | undefined {
 
 function finite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
-}
-
-function refused(answer: { status: number; body: unknown }): SnapshotRead {
-  return { ok: false, refusal: refusal(answer) }
 }
 
 function refusal(answer: { status: number; body: unknown }, step: Refusal['step'] = 'read') {

@@ -2,8 +2,21 @@ import type { Collected } from '../collect.js'
 import type { HistorySettings, Settings } from '../config/parse.js'
 import { messageOf } from '../errors.js'
 import { appendRun, github, permissionHint, type AppendResult } from './branch.js'
-import { appFolder, segment, type IndexEntry, type RunHistory } from './layout.js'
-import { readSnapshot, type GitHubCall, type Snapshot } from './snapshot.js'
+import {
+  appFolder,
+  segment,
+  type IndexEntry,
+  type RunHistory,
+  type VersionIndex
+} from './layout.js'
+import { decisiveRuns } from './remember.js'
+import {
+  readHead,
+  readVersions,
+  type GitHubCall,
+  type HeadRead,
+  type Snapshot
+} from './snapshot.js'
 
 /** Where a guard run's history lives: the app's folder and the version's, on the branch. */
 export interface HistoryPlace {
@@ -27,6 +40,7 @@ export function historyPlace(config: Settings, data: Collected): HistoryPlace | 
  */
 export class HistoryStore {
   private snapshot?: Snapshot
+  private head?: Promise<HeadRead | { thrown: unknown }>
   /** The read was refused: the write would be too, and the warning has been given. */
   private unread = false
 
@@ -34,6 +48,17 @@ export class HistoryStore {
     private readonly call: GitHubCall | { unavailable: string },
     readonly settings: HistorySettings
   ) {}
+
+  /** Starts reading the branch's head while App Store Connect is asked: it needs no version. */
+  prefetch(): this {
+    if (!('unavailable' in this.call)) this.head ??= this.readHead(this.call)
+    return this
+  }
+
+  private readHead(call: GitHubCall): Promise<HeadRead | { thrown: unknown }> {
+    // Settled either way: a run that stops before reading it must not leave a rejection behind.
+    return readHead(call, this.settings.branch).catch((thrown: unknown) => ({ thrown }))
+  }
 
   /** What the branch holds for this version and the one before it. */
   async read(place: HistoryPlace): Promise<RunHistory> {
@@ -46,16 +71,24 @@ export class HistoryStore {
       `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`
     if ('unavailable' in this.call) return unavailable(this.call.unavailable)
     try {
-      const read = await readSnapshot(
+      const head = await (this.head ?? this.readHead(this.call))
+      if ('thrown' in head) throw head.thrown
+      if (!head.ok) return unavailable(`${github(head.refusal)}.${permissionHint(head.refusal)}`)
+      const read = await readVersions(
         this.call,
-        branch,
+        head.at,
         appFolder(place.appId, place.platform),
         segment(place.version)
       )
       if (!read.ok) return unavailable(`${github(read.refusal)}.${permissionHint(read.refusal)}`)
       this.snapshot = read.snapshot
       const { current, previous } = read.snapshot
-      return { branch, current, ...(previous ? { previous } : {}) }
+      const decisive = (index: VersionIndex) => ({ ...index, runs: decisiveRuns(index.runs) })
+      return {
+        branch,
+        current: decisive(current),
+        ...(previous ? { previous: decisive(previous) } : {})
+      }
     } catch (error) {
       return unavailable(messageOf(error).replace(/\.$/, ''))
     }

@@ -189,16 +189,6 @@ function sameDayReference(
   settings: MetricSettings,
   figure: SameDayFigure | undefined
 ): MetricReferenceValue | { missing: string } {
-  if (figure && !('missing' in figure)) {
-    return {
-      mode: 'same-day',
-      versions: [figure.version],
-      value: figure.value,
-      errorMargin: figure.errorMargin,
-      day: figure.day,
-      run: figure.run
-    }
-  }
   const previous = referenceFor(
     points,
     version,
@@ -206,8 +196,26 @@ function sameDayReference(
     false,
     undefined
   )
+  // The history's version before this one must be Apple's, not an older one it happens to hold.
+  const before = 'missing' in previous ? undefined : previous.versions[0]
+  const found = figure && !('missing' in figure) ? figure : undefined
+  if (found && (!before || sameVersion(found.version, before))) {
+    return {
+      mode: 'same-day',
+      versions: [found.version],
+      value: found.value,
+      errorMargin: found.errorMargin,
+      day: found.day,
+      run: found.run
+    }
+  }
   if ('missing' in previous) return previous
-  return { ...previous, fallback: figure?.missing ?? 'the guard read no history' }
+  const why = found
+    ? `the history's version before this one is ${found.version}, not ${before}`
+    : figure && 'missing' in figure
+      ? figure.missing
+      : 'the guard read no history'
+  return { ...previous, fallback: why }
 }
 
 /**

@@ -68,6 +68,11 @@ export const KNOWN_METRICS: readonly KnownMetric[] = [
   }
 ]
 
+/** What `metrics` accepts as an identifier, and the index of the guard's history keeps. */
+export const METRIC_IDENTIFIER = /^[A-Za-z][A-Za-z0-9]{0,63}$/
+/** What `metric-device` accepts: `all_iphones`, `all_ipads`, or a model such as `iPhone15,2`. */
+export const METRIC_DEVICE = /^(all_[a-z]{1,20}|[A-Za-z]{1,20}\d{1,3},\d{1,3})$/
+
 export function knownMetric(identifier: string): KnownMetric | undefined {
   const wanted = identifier.toLowerCase()
   return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted)

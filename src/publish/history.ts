@@ -11,7 +11,7 @@ import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import { recordText } from './json-report.js'
 
-/** The history for this workflow's repository, with its token; or why there is none. */
+/** The history for this workflow's repository, with its token (or why there is none), reading. */
 export function historyStore(config: Config, send: Transport, policy: RetryPolicy): HistoryStore {
   const settings = config.history!
   const repository = process.env.GITHUB_REPOSITORY
@@ -37,7 +37,8 @@ export function historyStore(config: Config, send: Transport, policy: RetryPolic
     send,
     policy
   })
-  return new HistoryStore(calls, settings)
+  // The head is read while App Store Connect is asked; the version's folders once it is known.
+  return new HistoryStore(calls, settings).prefetch()
 }
 
 /**
@@ -52,7 +53,13 @@ export async function historyRecord(outcome: Outcome): Promise<void> {
   const result = await outcome.history.write(place, recordText(outcome), entry)
   const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`
   if (!result.ok) {
-    core.warning(scrub(oneLine(result.warning, 600)), { title: 'History' })
+    // Only recorded runs count: until one is written, confirm-runs above 1 cannot pause.
+    const confirm = outcome.config.confirmRuns
+    const stuck =
+      confirm > 1 && 'current' in (outcome.data.history ?? {})
+        ? ` Until runs are recorded, 'confirm-runs' ${confirm} cannot count ${confirm} in a row, and the guard does not pause.`
+        : ''
+    core.warning(scrub(oneLine(`${result.warning}${stuck}`, 800)), { title: 'History' })
     return
   }
   const retried = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : ''

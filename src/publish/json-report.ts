@@ -6,6 +6,7 @@ import { ACTION_NAME, JSON_REPORT_SCHEMA_VERSION } from '../constants.js'
 import type { Verdict } from '../decision/verdict.js'
 import type { GuardOutcome } from '../release/decide.js'
 import { metricsReport } from '../metrics/outputs.js'
+import { scrub } from '../secrets.js'
 import { safeJson } from '../text.js'
 import { subjectName } from '../wording.js'
 import { writeTextFile } from './files.js'
@@ -136,14 +137,19 @@ function rolloutRecord(release: PhasedRelease | undefined): Record<string, unkno
 export function writeJsonReport(report: Record<string, unknown>, path: string | undefined): string {
   return writeTextFile(
     path ?? join(process.env.RUNNER_TEMP || tmpdir(), `${ACTION_NAME}-report.json`),
-    `${safeJson(report, 2)}\n`,
+    recordJson(report),
     'report-path'
   )
 }
 
-/** The record as its file holds it, byte for byte (the history keeps the same bytes). */
+/** A record as its file holds it; writeTextFile scrubs what it writes. */
+function recordJson(report: Record<string, unknown>): string {
+  return `${safeJson(report, 2)}\n`
+}
+
+/** The record as the report file holds it, byte for byte, scrubbed: the history's copy. */
 export function recordText(outcome: Outcome): string {
-  return `${safeJson(jsonReportOf(outcome), 2)}\n`
+  return scrub(recordJson(jsonReportOf(outcome)))
 }
 
 /** The JSON report of a run, however it ended: its decision record. */

@@ -21,7 +21,8 @@ import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { ACTION_INPUTS } from '../cli/action-inputs.js'
 import { SECRET_INPUTS } from '../config/parse.js'
 import { checked, Field, present, type Shape } from './fields.js'
-import type { RunHistory, VersionIndex } from '../history/layout.js'
+import { segment, type RunHistory, type VersionIndex } from '../history/layout.js'
+import { isBranchName } from '../config/values.js'
 import { indexEntry } from '../history/snapshot.js'
 
 // The reader of decision records: a record's JSON text in, the run it describes out, every
@@ -194,11 +195,11 @@ function endingOf(root: Field): RecordedEnding {
   }
 }
 
-const BRANCH = /^[A-Za-z0-9._/-]{1,100}$/
-
 /** What the guard's history held, checked in place: each index entry exactly as a run writes it. */
 function runHistory(f: Field): RunHistory {
-  const branch = (b: Field) => b.matching(BRANCH, 'a branch name')
+  const branch = (b: Field) => {
+    if (!isBranchName(b.text(100))) throw b.damaged('is not a branch name')
+  }
   const shape: Shape =
     f.get('unavailable').value === undefined
       ? {
@@ -219,7 +220,12 @@ function versionIndex(f: Field): VersionIndex {
       }
     })
   return checked<VersionIndex>(f, {
-    members: { version: v => v.matching(/^[A-Za-z0-9._-]{1,64}$/, 'a version folder'), runs },
+    members: {
+      version: v => {
+        if (segment(v.text(64)) !== v.value) throw v.damaged('is not a version folder')
+      },
+      runs
+    },
     required: ['version', 'runs']
   })
 }

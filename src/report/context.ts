@@ -23,7 +23,8 @@ export function reportContext(outcome: Judged): ReportContext {
           history: {
             memory: data.history,
             thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
-            complete: outcome.release.decidedOn?.state === 'COMPLETE'
+            complete: outcome.release.decidedOn?.state === 'COMPLETE',
+            confirmRuns: config.confirmRuns
           }
         }
       : {})

@@ -1,7 +1,6 @@
 import type { IndexEntry, RunHistory, VersionIndex } from '../history/layout.js'
 import { withRun } from '../history/layout.js'
 import type { MetricsVerdict } from '../metrics/model.js'
-import { plural } from '../text.js'
 import { code, text } from './markdown.js'
 import { rolloutChart, rolloutTable } from './rollout.js'
 
@@ -11,6 +10,8 @@ export interface ReportHistory {
   thisRun: IndexEntry
   /** The rollout is complete: the report gives all of it in one table. */
   complete: boolean
+  /** `confirm-runs`, which a run without its history cannot apply. */
+  confirmRuns: number
 }
 
 /**
@@ -24,12 +25,20 @@ export function historySection(
   const { memory } = history
   const references = referenceLines(metrics)
   if ('unavailable' in memory) {
-    return [`⚠️ **No history.** ${text(memory.unavailable)}`, ...references].join('\n')
+    const unconfirmed =
+      history.confirmRuns > 1
+        ? [
+            `Without it this run cannot count runs in a row: it pauses on what it finds, as with \`confirm-runs: 1\`, rather than never.`
+          ]
+        : []
+    return [`⚠️ **No history.** ${text(memory.unavailable)}`, ...unconfirmed, ...references].join(
+      '\n'
+    )
   }
   const current: VersionIndex = withRun(memory.current, history.thisRun)
   const { previous } = memory
   const lines = [
-    `**History** on ${code(memory.branch)}: ${plural(current.runs.length, 'run')} of ${text(current.version)} with this one${previous ? `; ${text(previous.version)}'s rollout (${plural(previous.runs.length, 'run')}) to compare with` : '; no earlier version is recorded'}.`,
+    `**History** on ${code(memory.branch)}: the rollout of ${text(current.version)} so far${previous ? `, beside ${text(previous.version)}'s` : '; no earlier version is recorded'}.`,
     ...references
   ]
   const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier)

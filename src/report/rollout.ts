@@ -1,5 +1,6 @@
 import { PHASED_RELEASE } from '../constants.js'
 import type { IndexEntry, VersionIndex } from '../history/layout.js'
+import { byTime } from '../history/remember.js'
 import { knownMetric } from '../metrics/model.js'
 import { chartNumber } from './chart.js'
 import { text } from './markdown.js'
@@ -22,7 +23,7 @@ function findingLabel(key: string): string {
 /** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
 export function byDay(runs: readonly IndexEntry[]): Map<number, IndexEntry> {
   const days = new Map<number, IndexEntry>()
-  for (const run of [...runs].sort((a, b) => (a.generatedAt < b.generatedAt ? -1 : 1))) {
+  for (const run of [...runs].sort(byTime)) {
     if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days) days.set(run.day, run)
   }
   return new Map([...days].sort(([a], [b]) => a - b))
