@@ -1,7 +1,12 @@
 // what the guard's memory decides with, pure.
 import { describe, expect, it } from '@jest/globals'
 import type { IndexEntry } from '../src/history/layout.js'
-import { confirmation, sameDayValue } from '../src/history/remember.js'
+import { withRun } from '../src/history/layout.js'
+import { confirmation, decisiveRuns, sameDayValue } from '../src/history/remember.js'
+import { indexEntry } from '../src/history/snapshot.js'
+import { evaluateMetrics } from '../src/metrics/evaluate.js'
+import { byDay } from '../src/report/rollout.js'
+import type { MetricSettings, MetricsData } from '../src/metrics/model.js'
 
 const entry = (
   day: number,
@@ -70,5 +75,94 @@ describe('confirm-runs', () => {
   it('counts runs in a row only: a quiet run in between starts again', () => {
     const runs = [entry(1, 'a', 3, [key]), entry(2, 'b', 3, []), entry(2, 'c', 3, [key])]
     expect(confirmation(runs, key, 3)).toEqual({ inARow: 2, needed: 3, confirmed: false })
+  })
+})
+
+describe('same-day against what Apple has', () => {
+  const settings: MetricSettings = {
+    identifiers: ['hangRate'],
+    percentile: 'p50',
+    device: 'iPhone15,2',
+    maxIncrease: 0.1,
+    reference: 'same-day',
+    appleRegressions: 'report',
+    platform: 'IOS'
+  }
+  const data: MetricsData = {
+    appId: '1',
+    version: '2.5.0',
+    payload: {
+      series: new Map([
+        [
+          'hangrate',
+          {
+            identifier: 'hangRate',
+            category: 'HANG',
+            points: [
+              { version: '2.3.0', value: 2.5, errorMargin: 0.1 },
+              { version: '2.4.0', value: 2.5, errorMargin: 0.1 },
+              { version: '2.5.0', value: 3.0, errorMargin: 0.1 }
+            ]
+          }
+        ]
+      ]),
+      insights: []
+    }
+  }
+  const figure = (version: string) => () => ({
+    version,
+    value: 3.0,
+    errorMargin: 0.1,
+    day: 2,
+    run: 'runs/x.json'
+  })
+
+  it("compares with the previous version's day-2 figure, with its margin", () => {
+    const [o] = evaluateMetrics(settings, data, false, figure('2.4.0')).outcomes
+    expect(o.reference).toMatchObject({ mode: 'same-day', versions: ['2.4.0'], value: 3, day: 2 })
+    expect(o.status).toBe('ok')
+  })
+
+  it('never compares with an older version the history happens to hold', () => {
+    const [o] = evaluateMetrics(settings, data, false, figure('2.3.0')).outcomes
+    expect(o.reference).toMatchObject({
+      mode: 'previous',
+      versions: ['2.4.0'],
+      fallback: "the history's version before this one is 2.3.0, not 2.4.0"
+    })
+    expect(o.status).toBe('regressed')
+  })
+
+  it('keeps index entries of a device model such as iPhone15,2', () => {
+    const run = {
+      ...entry(2, '2026-11-02T08:00:00.000Z', 2.4),
+      file: 'runs/2026-11-02T08-00-00.000Z.json'
+    }
+    expect(indexEntry({ ...run, population: 'p50 iPhone15,2' })).toBeDefined()
+  })
+})
+
+describe('the index over a version that stays live', () => {
+  it('keeps the first complete run as its last, so later runs do not push the rollout out', () => {
+    const complete = (at: string) => ({ ...entry(7, at, 2.5), state: 'COMPLETE' })
+    const index = withRun({ version: '2.5.0', runs: [entry(6, 'a', 2.6)] }, complete('b'))
+    expect(withRun(index, complete('c'))).toBe(index)
+    expect(index.runs.map(r => r.generatedAt)).toEqual(['a', 'b'])
+  })
+
+  it('gives a record only the runs that decide: each day’s last, per metric, and the last 9', () => {
+    const runs = Array.from({ length: 40 }, (_, i) =>
+      entry(Math.floor(i / 6) + 1, `2026-11-01T${String(i).padStart(2, '0')}`, i % 3 ? 2.5 : null)
+    )
+    const kept = decisiveRuns(runs)
+    expect(kept.length).toBeLessThan(runs.length)
+    expect(kept.slice(-9)).toEqual(runs.slice(-9))
+    // The same figure for every day as the whole index gives, and the same day-by-day chart.
+    for (let day = 1; day <= 7; day++) {
+      expect(sameDayValue(kept, 'hangRate', 'p50 all_iphones', day)).toEqual(
+        sameDayValue(runs, 'hangRate', 'p50 all_iphones', day)
+      )
+    }
+    expect(byDay(kept)).toEqual(byDay(runs))
   })
 })

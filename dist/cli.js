@@ -6032,6 +6032,7 @@ function layout_foldersToPrune(versions, current, keep) {
 
 
 
+
 /** The head and its root folder: 3 round trips, 1 when the branch does not exist yet. */
 async function snapshot_readHead(call, branch) {
     const ref = await call('GET', `git/ref/heads/${branch}`);
@@ -6196,10 +6197,9 @@ function refusal(answer, step = 'read') {
         ...(typeof message === 'string' ? { message } : {})
     };
 }
+/** An object's members, or none for anything else: GitHub's bodies are read member by member. */
 function snapshot_object(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? value
-        : {};
+    return jsonapi_isObject(value) ? value : {};
 }
 function array(value) {
     return Array.isArray(value) ? value : [];
@@ -6331,8 +6331,6 @@ class HistoryStore {
     settings;
     snapshot;
     head;
-    /** The read was refused: the write would be too, and the warning has been given. */
-    unread = false;
     constructor(call, settings) {
         this.call = call;
         this.settings = settings;
@@ -6350,10 +6348,7 @@ class HistoryStore {
     /** What the branch holds for this version and the one before it. */
     async read(place) {
         const { branch } = this.settings;
-        const unavailable = (why) => {
-            this.unread = true;
-            return { branch, unavailable: sentence(why) };
-        };
+        const unavailable = (why) => ({ branch, unavailable: sentence(why) });
         const sentence = (why) => `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`;
         if ('unavailable' in this.call)
             return unavailable(this.call.unavailable);
@@ -6382,10 +6377,10 @@ class HistoryStore {
     /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
     async write(place, record, entry) {
         const { branch, keepVersions } = this.settings;
-        if ('unavailable' in this.call || this.unread) {
+        if ('unavailable' in this.call) {
             return {
                 ok: false,
-                warning: `The run's record was not written to the '${branch}' branch either, for the same reason.`
+                warning: `The run's record was not written to the '${branch}' branch: ${this.call.unavailable}.`
             };
         }
         try {

@@ -4757,7 +4757,206 @@ function indexEntryOf(outcome, generatedAt) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/asc/jsonapi.ts
+
+
+
+function jsonapi_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** An object, or undefined for anything else. */
+function object(value) {
+    return jsonapi_isObject(value) ? value : undefined;
+}
+/** The objects of a list, at most `max`; a lone object counts as a list of one (real payloads do that). */
+function objects(value, max) {
+    return (Array.isArray(value) ? value.slice(0, max) : [value]).filter(jsonapi_isObject);
+}
+/**
+ * A string (or a number, which some payloads send for line numbers and states) as every
+ * channel may show it: controls and bidi overrides removed, trimmed, cut to `cap`.
+ * Undefined when absent or empty.
+ */
+function jsonapi_text(value, cap) {
+    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    if (typeof raw !== 'string')
+        return undefined;
+    return truncate(sanitize(raw).trim(), cap) || undefined;
+}
+/** Strings of a list, or of a comma-separated string (the spec and Apple's examples differ). */
+function texts(value, cap, max) {
+    const items = typeof value === 'string' ? value.split(/[\s,]+/) : Array.isArray(value) ? value : [];
+    return items
+        .slice(0, max * 2)
+        .map(item => jsonapi_text(item, cap))
+        .filter((item) => item !== undefined)
+        .slice(0, max);
+}
+function finite(value) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+/** A measurement: finite and never negative. */
+function nonNegative(value) {
+    const number = finite(value);
+    return number !== undefined && number >= 0 ? number : undefined;
+}
+/** A non-negative integer sent as a number or as a numeric string. */
+function count(value) {
+    const n = typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+function flag(value) {
+    if (value === true || value === 'true')
+        return true;
+    if (value === false || value === 'false')
+        return false;
+    return undefined;
+}
+/**
+ * A timestamp as Apple sends it (`2020-12-14T10:16:45Z`, `2024-04-24T12:00:00.000+0000`),
+ * kept as sent when it parses; undefined otherwise.
+ */
+function date(value) {
+    const raw = jsonapi_text(value, 64);
+    return raw && !Number.isNaN(Date.parse(raw)) ? raw : undefined;
+}
+/** A resource ID in the shape Apple uses; anything else is refused, since IDs go into URLs. */
+function jsonapi_resourceId(value, what) {
+    if (typeof value !== 'string' || !RESOURCE_ID.test(value)) {
+        throw new DataError(`App Store Connect sent ${what} with an unexpected ID: '${oneLine(String(value), 80)}'.`);
+    }
+    return value;
+}
+/** Reads a resource; `what` names it in the error for a bad ID ("a build"). */
+function resource(value, what) {
+    const raw = object(value) ?? {};
+    return {
+        // Structural, but from App Store Connect all the same: it can reach an error message.
+        type: jsonapi_text(raw.type, 64) ?? '',
+        id: jsonapi_resourceId(raw.id, what),
+        attributes: object(raw.attributes) ?? {},
+        relationships: object(raw.relationships) ?? {}
+    };
+}
+/**
+ * The ID a to-one relationship names (`relationships.build.data.id`): undefined when it names
+ * none, refused when it names one in a shape Apple does not use.
+ */
+function related(from, name) {
+    const data = object(object(from.relationships[name])?.data);
+    if (data?.id === undefined)
+        return undefined;
+    return jsonapi_resourceId(data.id, `the ${name} of ${from.type || 'a resource'} ${from.id}`);
+}
+/** A document's `included` resources by type and ID; entries with a bad ID are left out. */
+class Included {
+    byKey = new Map();
+    constructor(value) {
+        for (const entry of Array.isArray(value) ? value : []) {
+            const raw = object(entry);
+            if (typeof raw?.type !== 'string' || typeof raw.id !== 'string')
+                continue;
+            if (!RESOURCE_ID.test(raw.id))
+                continue;
+            this.byKey.set(`${raw.type}/${raw.id}`, resource(raw, raw.type));
+        }
+    }
+    get(type, id) {
+        return id === undefined ? undefined : this.byKey.get(`${type}/${id}`);
+    }
+}
+/** A single-resource document: `data` and its `included`. */
+function single(body, what) {
+    const document = object(body);
+    if (!document || !('data' in document)) {
+        throw new DataError(`App Store Connect answered ${what} without 'data'; the response does not match Apple's schema.`);
+    }
+    return { data: document.data, included: new Included(document.included) };
+}
+/**
+ * Reads a collection page by page. `onPage` returns false once it has what it needs, and no
+ * further page is asked for. Links are followed only to the API's own base (see
+ * AscClient.link), never twice, and at most `maxPages` of them; an empty page ends the list.
+ * `complete` is false when a next page was left unread, for whatever reason.
+ */
+async function pages(client, first, options, onPage) {
+    const maxPages = options.maxPages ?? ASC.maxPages;
+    const seen = new Set();
+    let next = client.url(first.path, first.query).href;
+    for (let index = 0; next; index++) {
+        if (index >= maxPages)
+            return { complete: false, looped: false };
+        seen.add(next);
+        const body = await client.getJson(next, {
+            ...(options.notFound ? { notFound: options.notFound } : {}),
+            maxBodyBytes: PAGE_MAX_BYTES
+        });
+        const { items, nextLink, included } = readPage(body, options.what);
+        if (items.length === 0)
+            return { complete: true, looped: false };
+        const more = onPage({ items, included, index });
+        if (!nextLink)
+            return { complete: true, looped: false };
+        if (more === false)
+            return { complete: false, looped: false };
+        const url = client.link(nextLink).href;
+        // A link back to a page already read: paging is broken, so the list may be incomplete.
+        if (seen.has(url))
+            return { complete: false, looped: true };
+        next = url;
+    }
+    return { complete: true, looped: false };
+}
+function readPage(body, what) {
+    const document = object(body);
+    const data = document?.data;
+    if (!Array.isArray(data)) {
+        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
+    }
+    const next = object(document?.links)?.next;
+    return {
+        items: data,
+        included: new Included(document?.included),
+        ...(typeof next === 'string' && next ? { nextLink: next } : {})
+    };
+}
+const ERROR_FIELD_CAP = 300;
+const MAX_ERRORS = 5;
+/** The `errors` of an error response; empty when the body is not one. */
+function appleErrors(body) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch {
+        return [];
+    }
+    const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
+    return objects(object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
+        const associated = Object.values(object(object(entry.meta)?.associatedErrors) ?? {})
+            .flatMap(list => objects(list, MAX_ERRORS))
+            .map(errorFields)
+            .filter(said)
+            .slice(0, MAX_ERRORS);
+        const fields = errorFields(entry);
+        if (!said(fields))
+            return [];
+        const see = jsonapi_text(object(entry.links)?.see, ERROR_FIELD_CAP);
+        return [{ ...fields, ...(see ? { see } : {}), associated }];
+    });
+}
+function errorFields(entry) {
+    const fields = {};
+    for (const name of ['code', 'title', 'detail']) {
+        const value = jsonapi_text(entry[name], ERROR_FIELD_CAP);
+        if (value)
+            fields[name] = value;
+    }
+    return fields;
+}
+
 ;// CONCATENATED MODULE: ./src/history/snapshot.ts
+
 
 
 
@@ -4770,11 +4969,11 @@ async function readHead(call, branch) {
         return { ok: true, at: { root: [] } };
     if (ref.status !== 200)
         return { ok: false, refusal: refusal(ref) };
-    const head = sha(object(object(ref.body).object).sha);
+    const head = sha(snapshot_object(snapshot_object(ref.body).object).sha);
     const commit = head && (await call('GET', `git/commits/${head}`));
     if (!commit || commit.status !== 200)
         return { ok: false, refusal: refusal(commit || ref) };
-    const tree = sha(object(object(commit.body).tree).sha);
+    const tree = sha(snapshot_object(snapshot_object(commit.body).tree).sha);
     if (!tree)
         return { ok: false, refusal: refusal(commit) };
     const root = await entries(call, tree);
@@ -4826,8 +5025,8 @@ async function entries(call, tree) {
     const answer = await call('GET', `git/trees/${tree}`);
     if (answer.status !== 200)
         return { refusal: refusal(answer) };
-    const list = array(object(answer.body).tree).flatMap(value => {
-        const e = object(value);
+    const list = array(snapshot_object(answer.body).tree).flatMap(value => {
+        const e = snapshot_object(value);
         const path = typeof e.path === 'string' ? e.path : undefined;
         const id = sha(e.sha);
         return path && id && typeof e.type === 'string' ? [{ path, type: e.type, sha: id }] : [];
@@ -4848,7 +5047,7 @@ async function versionIndex(call, folder, version) {
     const blob = await call('GET', `git/blobs/${index.sha}`);
     if (blob.status !== 200)
         return { refusal: refusal(blob) };
-    const content = object(blob.body).content;
+    const content = snapshot_object(blob.body).content;
     try {
         const text = Buffer.from(typeof content === 'string' ? content : '', 'base64').toString('utf8');
         return { version, runs: indexEntries(JSON.parse(text)) };
@@ -4860,7 +5059,7 @@ async function versionIndex(call, folder, version) {
 }
 /** The entries of an index file that are what a run writes; anything else is left out. */
 function indexEntries(parsed) {
-    const runs = array(object(parsed).runs).slice(-HISTORY.maxRunsPerVersion);
+    const runs = array(snapshot_object(parsed).runs).slice(-HISTORY.maxRunsPerVersion);
     return runs.flatMap(value => {
         const entry = indexEntry(value);
         return entry ? [entry] : [];
@@ -4874,7 +5073,7 @@ const STATES = ['INACTIVE', 'ACTIVE', 'PAUSED', 'COMPLETE', 'UNKNOWN'];
 const ACTIONS = ['paused', 'would-pause', 'none'];
 /** One index entry, checked member by member; undefined when any member is not a run's. */
 function indexEntry(value) {
-    const e = object(value);
+    const e = snapshot_object(value);
     const text = (v, pattern) => typeof v === 'string' && pattern.test(v);
     if (!text(e.file, FILE) || !text(e.generatedAt, TIME) || !text(e.population, POPULATION)) {
         return undefined;
@@ -4888,7 +5087,7 @@ function indexEntry(value) {
     const findings = array(e.findings);
     if (findings.length > HISTORY.maxFindingsPerRun || !findings.every(f => text(f, FINDING)))
         return undefined;
-    const metrics = Object.entries(object(e.metrics));
+    const metrics = Object.entries(snapshot_object(e.metrics));
     if (metrics.length > 20)
         return undefined;
     const values = {};
@@ -4899,8 +5098,8 @@ function indexEntry(value) {
             values[name] = null;
             continue;
         }
-        const { value, errorMargin } = object(raw);
-        if (!finite(value) || !finite(errorMargin) || errorMargin < 0)
+        const { value, errorMargin } = snapshot_object(raw);
+        if (!snapshot_finite(value) || !snapshot_finite(errorMargin) || errorMargin < 0)
             return undefined;
         values[name] = { value, errorMargin };
     }
@@ -4915,21 +5114,20 @@ function indexEntry(value) {
         action: e.action
     };
 }
-function finite(value) {
+function snapshot_finite(value) {
     return typeof value === 'number' && Number.isFinite(value);
 }
 function refusal(answer, step = 'read') {
-    const message = object(answer.body).message;
+    const message = snapshot_object(answer.body).message;
     return {
         step,
         status: answer.status,
         ...(typeof message === 'string' ? { message } : {})
     };
 }
-function object(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? value
-        : {};
+/** An object's members, or none for anything else: GitHub's bodies are read member by member. */
+function snapshot_object(value) {
+    return jsonapi_isObject(value) ? value : {};
 }
 function array(value) {
     return Array.isArray(value) ? value : [];
@@ -4995,12 +5193,12 @@ async function attemptAppend(call, run, at) {
         return written(run, tree);
     const commit = await call('POST', 'git/commits', {
         message: `asc-diagnostics-gate: ${folder}/${run.file}`,
-        tree: object(tree.body).sha,
+        tree: snapshot_object(tree.body).sha,
         parents: at.head ? [at.head] : []
     });
     if (commit.status !== 201)
         return written(run, commit);
-    const sha = String(object(commit.body).sha ?? '');
+    const sha = String(snapshot_object(commit.body).sha ?? '');
     const moved = at.head
         ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
         : await call('POST', 'git/refs', { ref: `refs/heads/${run.branch}`, sha });
@@ -5016,7 +5214,7 @@ async function movedSince(call, run, at) {
     const ref = await call('GET', `git/ref/heads/${run.branch}`);
     if (ref.status !== 200)
         return false;
-    return object(object(ref.body).object).sha !== at.head;
+    return snapshot_object(snapshot_object(ref.body).object).sha !== at.head;
 }
 function written(run, answer) {
     return { ok: false, warning: notWritten(run.branch, refusal(answer, 'write')) };
@@ -5061,8 +5259,6 @@ class HistoryStore {
     settings;
     snapshot;
     head;
-    /** The read was refused: the write would be too, and the warning has been given. */
-    unread = false;
     constructor(call, settings) {
         this.call = call;
         this.settings = settings;
@@ -5080,10 +5276,7 @@ class HistoryStore {
     /** What the branch holds for this version and the one before it. */
     async read(place) {
         const { branch } = this.settings;
-        const unavailable = (why) => {
-            this.unread = true;
-            return { branch, unavailable: sentence(why) };
-        };
+        const unavailable = (why) => ({ branch, unavailable: sentence(why) });
         const sentence = (why) => `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`;
         if ('unavailable' in this.call)
             return unavailable(this.call.unavailable);
@@ -5112,10 +5305,10 @@ class HistoryStore {
     /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
     async write(place, record, entry) {
         const { branch, keepVersions } = this.settings;
-        if ('unavailable' in this.call || this.unread) {
+        if ('unavailable' in this.call) {
             return {
                 ok: false,
-                warning: `The run's record was not written to the '${branch}' branch either, for the same reason.`
+                warning: `The run's record was not written to the '${branch}' branch: ${this.call.unavailable}.`
             };
         }
         try {
@@ -5523,13 +5716,19 @@ async function historyRecord(outcome) {
     const place = historyPlace(outcome.config, outcome.data);
     if (!place || !outcome.release)
         return;
+    const { history } = outcome.data;
+    if (history && 'unavailable' in history) {
+        // What refused the read would refuse the write: the run's warning has said why.
+        core_warning(`The run's record was not written to the '${history.branch}' branch either, for the same reason.`, { title: 'History' });
+        return;
+    }
     const entry = indexEntryOf(outcome, outcome.recorded.generatedAt);
     const result = await outcome.history.write(place, recordText(outcome), entry);
     const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`;
     if (!result.ok) {
         // Only recorded runs count: until one is written, confirm-runs above 1 cannot pause.
         const confirm = outcome.config.confirmRuns;
-        const stuck = confirm > 1 && 'current' in (outcome.data.history ?? {})
+        const stuck = confirm > 1 && history
             ? ` Until runs are recorded, 'confirm-runs' ${confirm} cannot count ${confirm} in a row, and the guard does not pause.`
             : '';
         core_warning(scrub(oneLine(`${result.warning}${stuck}`, 800)), { title: 'History' });
@@ -7034,204 +7233,6 @@ async function exitStatus(outcome) {
         setFailed(scrub(outcome.failure));
 }
 
-;// CONCATENATED MODULE: ./src/asc/jsonapi.ts
-
-
-
-function jsonapi_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** An object, or undefined for anything else. */
-function jsonapi_object(value) {
-    return jsonapi_isObject(value) ? value : undefined;
-}
-/** The objects of a list, at most `max`; a lone object counts as a list of one (real payloads do that). */
-function objects(value, max) {
-    return (Array.isArray(value) ? value.slice(0, max) : [value]).filter(jsonapi_isObject);
-}
-/**
- * A string (or a number, which some payloads send for line numbers and states) as every
- * channel may show it: controls and bidi overrides removed, trimmed, cut to `cap`.
- * Undefined when absent or empty.
- */
-function jsonapi_text(value, cap) {
-    const raw = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-    if (typeof raw !== 'string')
-        return undefined;
-    return truncate(sanitize(raw).trim(), cap) || undefined;
-}
-/** Strings of a list, or of a comma-separated string (the spec and Apple's examples differ). */
-function texts(value, cap, max) {
-    const items = typeof value === 'string' ? value.split(/[\s,]+/) : Array.isArray(value) ? value : [];
-    return items
-        .slice(0, max * 2)
-        .map(item => jsonapi_text(item, cap))
-        .filter((item) => item !== undefined)
-        .slice(0, max);
-}
-function jsonapi_finite(value) {
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-/** A measurement: finite and never negative. */
-function nonNegative(value) {
-    const number = jsonapi_finite(value);
-    return number !== undefined && number >= 0 ? number : undefined;
-}
-/** A non-negative integer sent as a number or as a numeric string. */
-function count(value) {
-    const n = typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value;
-    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-function flag(value) {
-    if (value === true || value === 'true')
-        return true;
-    if (value === false || value === 'false')
-        return false;
-    return undefined;
-}
-/**
- * A timestamp as Apple sends it (`2020-12-14T10:16:45Z`, `2024-04-24T12:00:00.000+0000`),
- * kept as sent when it parses; undefined otherwise.
- */
-function date(value) {
-    const raw = jsonapi_text(value, 64);
-    return raw && !Number.isNaN(Date.parse(raw)) ? raw : undefined;
-}
-/** A resource ID in the shape Apple uses; anything else is refused, since IDs go into URLs. */
-function jsonapi_resourceId(value, what) {
-    if (typeof value !== 'string' || !RESOURCE_ID.test(value)) {
-        throw new DataError(`App Store Connect sent ${what} with an unexpected ID: '${oneLine(String(value), 80)}'.`);
-    }
-    return value;
-}
-/** Reads a resource; `what` names it in the error for a bad ID ("a build"). */
-function resource(value, what) {
-    const raw = jsonapi_object(value) ?? {};
-    return {
-        // Structural, but from App Store Connect all the same: it can reach an error message.
-        type: jsonapi_text(raw.type, 64) ?? '',
-        id: jsonapi_resourceId(raw.id, what),
-        attributes: jsonapi_object(raw.attributes) ?? {},
-        relationships: jsonapi_object(raw.relationships) ?? {}
-    };
-}
-/**
- * The ID a to-one relationship names (`relationships.build.data.id`): undefined when it names
- * none, refused when it names one in a shape Apple does not use.
- */
-function related(from, name) {
-    const data = jsonapi_object(jsonapi_object(from.relationships[name])?.data);
-    if (data?.id === undefined)
-        return undefined;
-    return jsonapi_resourceId(data.id, `the ${name} of ${from.type || 'a resource'} ${from.id}`);
-}
-/** A document's `included` resources by type and ID; entries with a bad ID are left out. */
-class Included {
-    byKey = new Map();
-    constructor(value) {
-        for (const entry of Array.isArray(value) ? value : []) {
-            const raw = jsonapi_object(entry);
-            if (typeof raw?.type !== 'string' || typeof raw.id !== 'string')
-                continue;
-            if (!RESOURCE_ID.test(raw.id))
-                continue;
-            this.byKey.set(`${raw.type}/${raw.id}`, resource(raw, raw.type));
-        }
-    }
-    get(type, id) {
-        return id === undefined ? undefined : this.byKey.get(`${type}/${id}`);
-    }
-}
-/** A single-resource document: `data` and its `included`. */
-function single(body, what) {
-    const document = jsonapi_object(body);
-    if (!document || !('data' in document)) {
-        throw new DataError(`App Store Connect answered ${what} without 'data'; the response does not match Apple's schema.`);
-    }
-    return { data: document.data, included: new Included(document.included) };
-}
-/**
- * Reads a collection page by page. `onPage` returns false once it has what it needs, and no
- * further page is asked for. Links are followed only to the API's own base (see
- * AscClient.link), never twice, and at most `maxPages` of them; an empty page ends the list.
- * `complete` is false when a next page was left unread, for whatever reason.
- */
-async function pages(client, first, options, onPage) {
-    const maxPages = options.maxPages ?? ASC.maxPages;
-    const seen = new Set();
-    let next = client.url(first.path, first.query).href;
-    for (let index = 0; next; index++) {
-        if (index >= maxPages)
-            return { complete: false, looped: false };
-        seen.add(next);
-        const body = await client.getJson(next, {
-            ...(options.notFound ? { notFound: options.notFound } : {}),
-            maxBodyBytes: PAGE_MAX_BYTES
-        });
-        const { items, nextLink, included } = readPage(body, options.what);
-        if (items.length === 0)
-            return { complete: true, looped: false };
-        const more = onPage({ items, included, index });
-        if (!nextLink)
-            return { complete: true, looped: false };
-        if (more === false)
-            return { complete: false, looped: false };
-        const url = client.link(nextLink).href;
-        // A link back to a page already read: paging is broken, so the list may be incomplete.
-        if (seen.has(url))
-            return { complete: false, looped: true };
-        next = url;
-    }
-    return { complete: true, looped: false };
-}
-function readPage(body, what) {
-    const document = jsonapi_object(body);
-    const data = document?.data;
-    if (!Array.isArray(data)) {
-        throw new DataError(`App Store Connect answered ${what} without a 'data' list; the response does not match Apple's schema.`);
-    }
-    const next = jsonapi_object(document?.links)?.next;
-    return {
-        items: data,
-        included: new Included(document?.included),
-        ...(typeof next === 'string' && next ? { nextLink: next } : {})
-    };
-}
-const ERROR_FIELD_CAP = 300;
-const MAX_ERRORS = 5;
-/** The `errors` of an error response; empty when the body is not one. */
-function appleErrors(body) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body);
-    }
-    catch {
-        return [];
-    }
-    const said = (fields) => Boolean(fields.code || fields.title || fields.detail);
-    return objects(jsonapi_object(parsed)?.errors, MAX_ERRORS).flatMap(entry => {
-        const associated = Object.values(jsonapi_object(jsonapi_object(entry.meta)?.associatedErrors) ?? {})
-            .flatMap(list => objects(list, MAX_ERRORS))
-            .map(errorFields)
-            .filter(said)
-            .slice(0, MAX_ERRORS);
-        const fields = errorFields(entry);
-        if (!said(fields))
-            return [];
-        const see = jsonapi_text(jsonapi_object(entry.links)?.see, ERROR_FIELD_CAP);
-        return [{ ...fields, ...(see ? { see } : {}), associated }];
-    });
-}
-function errorFields(entry) {
-    const fields = {};
-    for (const name of ['code', 'title', 'detail']) {
-        const value = jsonapi_text(entry[name], ERROR_FIELD_CAP);
-        if (value)
-            fields[name] = value;
-    }
-    return fields;
-}
-
 ;// CONCATENATED MODULE: ./src/asc/client.ts
 
 
@@ -8279,8 +8280,8 @@ function buildNotFound(buildId, input) {
 }
 /** Validates one DiagnosticSignature; the weight must be a fraction, never a guessed scale. */
 function readSignature(item, type) {
-    const raw = jsonapi_object(item) ?? {};
-    const received = jsonapi_object(raw.attributes)?.signature;
+    const raw = object(item) ?? {};
+    const received = object(raw.attributes)?.signature;
     const signature = jsonapi_text(received, FIELD_CAPS.signature) ?? '';
     const name = `${oneLine(String(raw.id ?? '(no id)'), 80)} ('${oneLine(signature, 100)}')`;
     if (raw.id === undefined || raw.id === '')
@@ -8312,13 +8313,13 @@ function receivedDigest(received, kept) {
 const DIRECTIONS = ['UP', 'DOWN', 'UNDEFINED'];
 /** Apple's insight is informational: anything malformed in it is dropped, not fatal. */
 function readInsight(value) {
-    const raw = jsonapi_object(value);
+    const raw = object(value);
     if (!raw)
         return undefined;
     const direction = DIRECTIONS.find(d => d === raw.direction);
     const referenceVersions = objects(raw.referenceVersions, FIELD_CAPS.referenceVersions).flatMap(entry => {
         const version = jsonapi_text(entry.version, FIELD_CAPS.version);
-        const v = jsonapi_finite(entry.value);
+        const v = finite(entry.value);
         return version !== undefined && v !== undefined ? [{ version, value: v }] : [];
     });
     if (!direction && referenceVersions.length === 0)
@@ -9179,7 +9180,7 @@ const platformKey = (value) => value.replace(/_/g, '').toLowerCase();
  * percentile and device. Unknown fields and metrics are ignored; malformed points are dropped.
  */
 function parseMetrics(body, settings) {
-    const document = jsonapi_object(body);
+    const document = object(body);
     if (!document) {
         throw new DataError('App Store Connect answered the perfPowerMetrics request with something other than an xcodeMetrics object.');
     }
@@ -9203,7 +9204,7 @@ function parseMetrics(body, settings) {
             }
         }
     }
-    const insights = jsonapi_object(document.insights);
+    const insights = object(document.insights);
     return {
         series,
         insights: [
@@ -9216,17 +9217,17 @@ function parseMetrics(body, settings) {
 const metrics_all = (value) => objects(value, Number.MAX_SAFE_INTEGER);
 /** The gated dataset of one metric; undefined when it has none for this percentile and device. */
 function readMetric(metric, identifier, metricCategory, settings) {
-    const unit = jsonapi_object(metric.unit);
+    const unit = object(metric.unit);
     const percentile = PERCENTILE_KEYS[settings.percentile];
     const dataset = metrics_all(metric.datasets).find(d => {
-        const criteria = jsonapi_object(d.filterCriteria);
+        const criteria = object(d.filterCriteria);
         const device = jsonapi_text(criteria?.device, FIELD_CAPS.identifier);
         return (criteria?.percentile === percentile &&
             (device === undefined || device.toLowerCase() === settings.device.toLowerCase()));
     });
     if (!dataset)
         return undefined;
-    const goal = jsonapi_object(dataset.recommendedMetricGoal);
+    const goal = object(dataset.recommendedMetricGoal);
     const goalValue = nonNegative(goal?.value);
     return {
         identifier,
@@ -9246,7 +9247,7 @@ function readMetric(metric, identifier, metricCategory, settings) {
     };
 }
 function readPoint(value) {
-    const point = jsonapi_object(value);
+    const point = object(value);
     const version = jsonapi_text(point?.version, FIELD_CAPS.version);
     const number = nonNegative(point?.value);
     if (!point || !version || number === undefined)
@@ -9289,16 +9290,16 @@ function referenceVersions(value) {
     return texts(value, FIELD_CAPS.version, FIELD_CAPS.referenceVersions);
 }
 function readPopulation(value) {
-    const population = jsonapi_object(value);
+    const population = object(value);
     if (!population)
         return [];
     return [
         {
             ...optional('percentile', jsonapi_text(population.percentile, FIELD_CAPS.identifier)),
             ...optional('device', jsonapi_text(population.device, FIELD_CAPS.identifier)),
-            ...optional('latestVersionValue', jsonapi_finite(population.latestVersionValue)),
-            ...optional('referenceAverageValue', jsonapi_finite(population.referenceAverageValue)),
-            ...optional('deltaPercentage', jsonapi_finite(population.deltaPercentage))
+            ...optional('latestVersionValue', finite(population.latestVersionValue)),
+            ...optional('referenceAverageValue', finite(population.referenceAverageValue)),
+            ...optional('deltaPercentage', finite(population.deltaPercentage))
         }
     ];
 }

@@ -1,4 +1,5 @@
 import { HISTORY, PHASED_RELEASE } from '../constants.js'
+import { isObject } from '../asc/jsonapi.js'
 import { FINDING_KINDS } from '../decision/findings.js'
 import { METRIC_DEVICE, METRIC_IDENTIFIER } from '../metrics/model.js'
 import { compareVersions, isVersion } from '../versions.js'
@@ -223,10 +224,9 @@ function refusal(answer: { status: number; body: unknown }, step: Refusal['step'
   }
 }
 
+/** An object's members, or none for anything else: GitHub's bodies are read member by member. */
 export function object(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {}
+  return isObject(value) ? value : {}
 }
 
 function array(value: unknown): unknown[] {

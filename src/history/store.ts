@@ -41,8 +41,6 @@ export function historyPlace(config: Settings, data: Collected): HistoryPlace | 
 export class HistoryStore {
   private snapshot?: Snapshot
   private head?: Promise<HeadRead | { thrown: unknown }>
-  /** The read was refused: the write would be too, and the warning has been given. */
-  private unread = false
 
   constructor(
     private readonly call: GitHubCall | { unavailable: string },
@@ -63,10 +61,7 @@ export class HistoryStore {
   /** What the branch holds for this version and the one before it. */
   async read(place: HistoryPlace): Promise<RunHistory> {
     const { branch } = this.settings
-    const unavailable = (why: string): RunHistory => {
-      this.unread = true
-      return { branch, unavailable: sentence(why) }
-    }
+    const unavailable = (why: string): RunHistory => ({ branch, unavailable: sentence(why) })
     const sentence = (why: string) =>
       `The guard's history on the '${branch}' branch could not be read: ${why}${why.endsWith('.') ? '' : '.'} The guard decided as if there were no history.`
     if ('unavailable' in this.call) return unavailable(this.call.unavailable)
@@ -97,10 +92,10 @@ export class HistoryStore {
   /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
   async write(place: HistoryPlace, record: string, entry: IndexEntry): Promise<AppendResult> {
     const { branch, keepVersions } = this.settings
-    if ('unavailable' in this.call || this.unread) {
+    if ('unavailable' in this.call) {
       return {
         ok: false,
-        warning: `The run's record was not written to the '${branch}' branch either, for the same reason.`
+        warning: `The run's record was not written to the '${branch}' branch: ${this.call.unavailable}.`
       }
     }
     try {

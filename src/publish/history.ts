@@ -49,6 +49,15 @@ export async function historyRecord(outcome: Outcome): Promise<void> {
   if (outcome.kind !== 'judged' || !outcome.history || !outcome.recorded) return
   const place = historyPlace(outcome.config, outcome.data)
   if (!place || !outcome.release) return
+  const { history } = outcome.data
+  if (history && 'unavailable' in history) {
+    // What refused the read would refuse the write: the run's warning has said why.
+    core.warning(
+      `The run's record was not written to the '${history.branch}' branch either, for the same reason.`,
+      { title: 'History' }
+    )
+    return
+  }
   const entry = indexEntryOf(outcome, outcome.recorded.generatedAt)
   const result = await outcome.history.write(place, recordText(outcome), entry)
   const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`
@@ -56,7 +65,7 @@ export async function historyRecord(outcome: Outcome): Promise<void> {
     // Only recorded runs count: until one is written, confirm-runs above 1 cannot pause.
     const confirm = outcome.config.confirmRuns
     const stuck =
-      confirm > 1 && 'current' in (outcome.data.history ?? {})
+      confirm > 1 && history
         ? ` Until runs are recorded, 'confirm-runs' ${confirm} cannot count ${confirm} in a row, and the guard does not pause.`
         : ''
     core.warning(scrub(oneLine(`${result.warning}${stuck}`, 800)), { title: 'History' })
