@@ -1,28 +1,15 @@
-// what the guard's memory decides with, pure.
+// What the guard's memory decides with, pure.
 import { describe, expect, it } from '@jest/globals'
-import type { IndexEntry } from '../src/history/layout.js'
 import { withRun } from '../src/history/layout.js'
 import { confirmation, decisiveRuns, sameDayValue } from '../src/history/remember.js'
 import { indexEntry } from '../src/history/snapshot.js'
 import { evaluateMetrics } from '../src/metrics/evaluate.js'
 import { byDay } from '../src/report/rollout.js'
 import type { MetricSettings, MetricsData } from '../src/metrics/model.js'
+import { indexRun } from '../test-support/index-entries.js'
 
-const entry = (
-  day: number,
-  at: string,
-  hangRate: number | null,
-  findings: string[] = []
-): IndexEntry => ({
-  file: `runs/${at}.json`,
-  generatedAt: at,
-  day,
-  state: 'ACTIVE',
-  metrics: { hangRate: hangRate === null ? null : { value: hangRate, errorMargin: 0.1 } },
-  population: 'p50 all_iphones',
-  findings,
-  action: 'none'
-})
+const entry = (day: number, at: string, hangRate: number | null, findings: string[] = []) =>
+  indexRun(day, at, hangRate, { findings })
 
 describe('same-day', () => {
   const rollout = [

@@ -1,24 +1,9 @@
-// the rollout drawn from the guard's history.
+// The rollout drawn from the guard's history.
 import { describe, expect, it } from '@jest/globals'
-import type { IndexEntry } from '../src/history/layout.js'
+import { indexRun } from '../test-support/index-entries.js'
 import { rolloutChart, rolloutTable } from '../src/report/rollout.js'
 
-const run = (
-  day: number,
-  at: string,
-  hangRate: number | null,
-  extra: Partial<IndexEntry> = {}
-): IndexEntry => ({
-  file: `runs/${at}.json`,
-  generatedAt: at,
-  day,
-  state: 'ACTIVE',
-  metrics: { hangRate: hangRate === null ? null : { value: hangRate, errorMargin: 0.1 } },
-  population: 'p50 all_iphones',
-  findings: [],
-  action: 'none',
-  ...extra
-})
+const run = indexRun
 
 const current = [
   run(1, '2026-12-01T08', null),

@@ -6374,6 +6374,17 @@ class HistoryStore {
             return unavailable(messageOf(error).replace(/\.$/, ''));
         }
     }
+    /** How many runs the branch holds of the version and of the one before it, as read. */
+    recorded() {
+        const read = this.snapshot;
+        if (!read)
+            return undefined;
+        const { previous } = read;
+        return {
+            current: read.current.runs.length,
+            ...(previous ? { previous: { version: previous.version, runs: previous.runs.length } } : {})
+        };
+    }
     /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
     async write(place, record, entry) {
         const { branch, keepVersions } = this.settings;
@@ -6485,9 +6496,10 @@ async function remembered(store, config, data, door) {
     if (!store || !place)
         return data;
     const history = await door.phase("Read the guard's history", () => store.read(place));
-    if ('current' in history) {
-        const previous = history.previous;
-        door.log(`History on '${history.branch}': ${(0,src_text/* plural */.LS)(history.current.runs.length, 'earlier run')} of ${history.current.version}${previous ? `, ${(0,src_text/* plural */.LS)(previous.runs.length, 'run')} of ${previous.version}` : ', no earlier version'}.`);
+    const recorded = store.recorded();
+    if ('current' in history && recorded) {
+        const { previous } = recorded;
+        door.log(`History on '${history.branch}': ${(0,src_text/* plural */.LS)(recorded.current, 'earlier run')} of ${history.current.version}${previous ? `, ${(0,src_text/* plural */.LS)(previous.runs, 'run')} of ${previous.version}` : ', no earlier version'}.`);
     }
     return { ...data, history };
 }

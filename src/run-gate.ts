@@ -108,10 +108,11 @@ async function remembered(
   const place = store && historyPlace(config, data)
   if (!store || !place) return data
   const history = await door.phase("Read the guard's history", () => store.read(place))
-  if ('current' in history) {
-    const previous = history.previous
+  const recorded = store.recorded()
+  if ('current' in history && recorded) {
+    const { previous } = recorded
     door.log(
-      `History on '${history.branch}': ${plural(history.current.runs.length, 'earlier run')} of ${history.current.version}${previous ? `, ${plural(previous.runs.length, 'run')} of ${previous.version}` : ', no earlier version'}.`
+      `History on '${history.branch}': ${plural(recorded.current, 'earlier run')} of ${history.current.version}${previous ? `, ${plural(previous.runs, 'run')} of ${previous.version}` : ', no earlier version'}.`
     )
   }
   return { ...data, history }

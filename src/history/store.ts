@@ -89,6 +89,17 @@ export class HistoryStore {
     }
   }
 
+  /** How many runs the branch holds of the version and of the one before it, as read. */
+  recorded(): { current: number; previous?: { version: string; runs: number } } | undefined {
+    const read = this.snapshot
+    if (!read) return undefined
+    const { previous } = read
+    return {
+      current: read.current.runs.length,
+      ...(previous ? { previous: { version: previous.version, runs: previous.runs.length } } : {})
+    }
+  }
+
   /** Adds the run's record and index entry to the branch, on the snapshot the run read. */
   async write(place: HistoryPlace, record: string, entry: IndexEntry): Promise<AppendResult> {
     const { branch, keepVersions } = this.settings
