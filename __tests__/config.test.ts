@@ -401,6 +401,10 @@ describe("the guard's memory: history, same-day and confirm-runs", () => {
       { history: 'branch', 'phased-release': 'off', 'confirm-runs': '3' },
       "it needs 'history: branch' and 'phased-release' set to report or pause-on-failure."
     ],
+    [
+      { history: 'branch', 'metric-reference': 'same-day', 'history-keep-versions': '1' },
+      "Input 'history-keep-versions' is '1', which keeps no previous version for 'metric-reference: same-day'; use 2 or more."
+    ],
     [{ 'confirm-runs': '11' }, "Input 'confirm-runs' is '11'; use a whole number from 1 to 10."],
     [
       { 'history-keep-versions': '0' },

@@ -124,6 +124,22 @@ describe('the history branch', () => {
     }
   })
 
+  it('two first runs at once both land: the one that loses the new ref reads it and builds on it', async () => {
+    const sim = await startGithubSimulator({ token: TOKEN, repo: 'acme/app' })
+    try {
+      const results = await Promise.all([
+        appendRun(callOn(sim), run('2.5.0', '2026-12-01T08:00:00.000Z', 1)),
+        appendRun(callOn(sim), run('2.5.0', '2026-12-01T08:00:01.000Z', 1))
+      ])
+      expect(results.map(r => r.ok)).toEqual([true, true])
+      expect(
+        JSON.parse(sim.git.files(BRANCH).get('1500000001-ios/2.5.0/index.json')!).runs
+      ).toHaveLength(2)
+    } finally {
+      await sim.close()
+    }
+  })
+
   it('an empty repository gets the branch as its first commit', async () => {
     const empty = await startGithubSimulator({
       token: TOKEN,

@@ -1,6 +1,10 @@
 // What the guard's memory decides with, pure.
 import { describe, expect, it } from '@jest/globals'
+import { HISTORY } from '../src/constants.js'
+import { findingKey } from '../src/decision/findings.js'
+import { indexEntryOf } from '../src/history/entry.js'
 import { withRun } from '../src/history/layout.js'
+import type { Judged } from '../src/outcome.js'
 import { confirmation, decisiveRuns, sameDayValue } from '../src/history/remember.js'
 import { indexEntry } from '../src/history/snapshot.js'
 import { evaluateMetrics } from '../src/metrics/evaluate.js'
@@ -137,19 +141,52 @@ describe('the index over a version that stays live', () => {
     expect(index.runs.map(r => r.generatedAt)).toEqual(['a', 'b'])
   })
 
-  it('gives a record only the runs that decide: each day’s last, per metric, and the last 9', () => {
-    const runs = Array.from({ length: 40 }, (_, i) =>
-      entry(Math.floor(i / 6) + 1, `2026-11-01T${String(i).padStart(2, '0')}`, i % 3 ? 2.5 : null)
-    )
+  it('gives a record only the runs that decide: each day’s last, per metric and population, and the last 9', () => {
+    // Six runs a day; each day's last has no figure, and every third run is of another device.
+    const runs = Array.from({ length: 42 }, (_, i) =>
+      entry(
+        Math.floor(i / 6) + 1,
+        `2026-11-01T${String(i).padStart(2, '0')}`,
+        i % 6 === 5 ? null : 2 + i / 100,
+        []
+      )
+    ).map((run, i) => (i % 3 === 1 ? { ...run, population: 'p50 all_ipads' } : run))
     const kept = decisiveRuns(runs)
     expect(kept.length).toBeLessThan(runs.length)
     expect(kept.slice(-9)).toEqual(runs.slice(-9))
-    // The same figure for every day as the whole index gives, and the same day-by-day chart.
-    for (let day = 1; day <= 7; day++) {
-      expect(sameDayValue(kept, 'hangRate', 'p50 all_iphones', day)).toEqual(
-        sameDayValue(runs, 'hangRate', 'p50 all_iphones', day)
-      )
+    // The same figure for every day and population as the whole index gives, and the same chart.
+    for (const population of ['p50 all_iphones', 'p50 all_ipads']) {
+      for (let day = 1; day <= 7; day++) {
+        const figure = sameDayValue(kept, 'hangRate', population, day)
+        expect(figure).toBeDefined()
+        expect(figure).toEqual(sameDayValue(runs, 'hangRate', population, day))
+      }
     }
     expect(byDay(kept)).toEqual(byDay(runs))
+  })
+})
+
+describe("a run's index line", () => {
+  it('names what pause-on acts on first, so a cut list keeps what confirm-runs counts', () => {
+    const signature = (n: number) => ({
+      signature: { diagnosticType: 'HANGS', signature: `ExampleApp: path #${n}` }
+    })
+    const findings = [
+      ...Array.from({ length: 25 }, (_, n) => ({
+        kind: 'signature-regression',
+        subject: signature(n)
+      })),
+      { kind: 'breach', subject: signature(99) }
+    ]
+    const outcome = {
+      verdict: { findings },
+      config: { pauseOn: ['breach'], metrics: undefined },
+      data: { current: { build: { appStoreVersion: { phasedRelease: { day: 9 } } } } }
+    } as unknown as Judged
+    const line = indexEntryOf(outcome, '2026-12-02T10:00:00.000Z')
+    expect(line.findings).toHaveLength(HISTORY.maxFindingsPerRun)
+    expect(line.findings[0]).toBe(findingKey('breach', signature(99) as never))
+    expect(line.day).toBe(7) // a rollout's count stops at 7 days
+    expect(indexEntry(line)).toEqual(line)
   })
 })

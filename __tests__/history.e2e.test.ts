@@ -223,6 +223,23 @@ describe('when the history cannot be kept', () => {
     expect(h.github.git.commits(BRANCH)).toHaveLength(commits)
   })
 
+  it('a token that may read but not write: the report says the run was not recorded, and why that matters', async () => {
+    h.reset()
+    setRollout(h, { live: '2.5.0', day: 4, hangRate: { '2.4.0': 2.5, '2.5.0': 2.6 } })
+    h.github.setContents('read')
+    const commits = h.github.git.commits(BRANCH).length
+    const run = guardWithMemory(h, PAUSE_ON_FAILURE)
+    const result = await h.run(run.inputs, { env: run.env })
+    const why =
+      "The run's record was not written to the 'asc-diagnostics-history' branch: GitHub answered HTTP 403 (Resource not accessible by integration). The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history. Until runs are recorded, 'confirm-runs' 2 cannot count 2 in a row, and the guard does not pause."
+    expect(result.summary).toContain(`⚠️ **This run was not recorded.** ${why}`)
+    expect(result.stdout).toContain(`::warning title=History::${why}`)
+    expect(h.github.git.commits(BRANCH)).toHaveLength(commits)
+    // The run's report file says what became of its record; the branch's copy could not.
+    const record = JSON.parse(readFileSync(result.outputs['report-path'], 'utf8'))
+    expect(record.historyWrite).toEqual({ ok: false, warning: why.slice(0, why.indexOf(' Until')) })
+  })
+
   it('keeps 10 versions: the 11th removes the oldest folder in the same commit', async () => {
     const sim = h.github.git
     const older = Array.from({ length: 10 }, (_, minor) => [

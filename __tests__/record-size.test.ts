@@ -18,6 +18,7 @@ import {
 } from '../src/constants.js'
 import { judge } from '../src/decision/verdict.js'
 import type { IndexEntry } from '../src/history/layout.js'
+import { decisiveRuns } from '../src/history/remember.js'
 import type { Backtrace, BacktraceResult, Signature, SignatureList } from '../src/model.js'
 import type { MetricSeries } from '../src/metrics/model.js'
 import type { Judged } from '../src/outcome.js'
@@ -99,20 +100,22 @@ function series(identifier: string): MetricSeries {
 }
 
 /**
- * The most runs of a version a record keeps (decisiveRuns: each day's last, each day's last
- * with a value per metric, and the runs confirm-runs counts), each member at its cap.
+ * The most runs of a version a record keeps (decisiveRuns): on each day, the last run with a value
+ * for each metric, then the day's last run, and on the last day the runs confirm-runs counts;
+ * every member at its cap.
  */
 function indexRuns(version: string): IndexEntry[] {
-  const most = PHASED_RELEASE.days * (1 + METRICS.length) + HISTORY.maxConfirmRuns - 1
-  return Array.from({ length: most }, (_, i) => ({
-    file: `runs/${String(i).padStart(64, '0')}.json`,
-    generatedAt: '2026-12-02T10:00:00.000Z',
-    day: 7,
-    state: 'COMPLETE',
+  const run = (day: number, n: number, valued?: number): IndexEntry => ({
+    file: `runs/${String(day * 100 + n).padStart(64, '0')}.json`,
+    generatedAt: `2026-12-0${day}T10:${String(n).padStart(2, '0')}:00.000Z`,
+    day,
+    state: 'ACTIVE',
     metrics: Object.fromEntries(
-      Array.from({ length: 20 }, (_, m) => [
+      METRICS.map((_, m) => [
         `m${m}${version}`.padEnd(64, 'x'),
-        { value: -1.2345678901234567e300, errorMargin: 1.2345678901234567e300 }
+        m === valued
+          ? { value: -1.2345678901234567e300, errorMargin: 1.2345678901234567e300 }
+          : null
       ])
     ),
     population: `p90 all_${'z'.repeat(20)}`,
@@ -121,7 +124,15 @@ function indexRuns(version: string): IndexEntry[] {
       (_, f) => `signature-regression ${String(f).padStart(80, '0')}`
     ),
     action: 'would-pause'
-  }))
+  })
+  const runs: IndexEntry[] = []
+  for (let day = 1; day <= PHASED_RELEASE.days; day++) {
+    METRICS.forEach((_, m) => runs.push(run(day, m, m)))
+    const counted = day === PHASED_RELEASE.days ? HISTORY.maxConfirmRuns - 1 : 1
+    for (let n = 0; n < counted; n++) runs.push(run(day, METRICS.length + n))
+  }
+  expect(decisiveRuns(runs)).toEqual(runs)
+  return runs
 }
 
 function worstRecord(): string {

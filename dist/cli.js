@@ -290,7 +290,7 @@ const constants_HISTORY = {
     retryDelayMs: 200,
     /** An index lists at most this many runs, the newest (a run every 10 minutes for 7 days is 1,008). */
     maxRunsPerVersion: 1000,
-    /** An index entry names at most this many findings, in the verdict's order: rates first. */
+    /** An index entry names at most this many findings, those `pause-on` names first. */
     maxFindingsPerRun: 20,
     /** `same-day` takes the previous version's run at most this many rollout days away. */
     sameDayDistance: 1
@@ -706,7 +706,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "confirm-runs",
-        "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch. A failing job does not wait for confirmation.",
+        "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch and phased-release report or pause-on-failure; without a readable history it pauses on the first. A failing job does not wait for confirmation.",
         "required": false,
         "default": "1"
     },
@@ -1350,8 +1350,16 @@ function toPemText(raw) {
 
 
 
-/** Inputs that are never recorded: the key and the token. */
-const SECRET_INPUTS = ['private-key', 'github-token'];
+/**
+ * Inputs that are never recorded: the key and the token, and the key's IDs, which are not secret
+ * alone but which a history branch in a public repository would publish.
+ */
+const UNRECORDED_INPUTS = [
+    'private-key',
+    'github-token',
+    'issuer-id',
+    'key-id'
+];
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
     const inputs = new Inputs(read);
@@ -1432,7 +1440,7 @@ function historySettings(inputs, build, phasedRelease, metrics) {
 function recordedInputs(inputs, apiBaseUrl) {
     const recorded = {};
     for (const input of ACTION_INPUTS) {
-        if (SECRET_INPUTS.includes(input.name))
+        if (UNRECORDED_INPUTS.includes(input.name))
             continue;
         recorded[input.name] =
             input.name === 'api-base-url'
@@ -5220,7 +5228,7 @@ function sameDayValue(previous, metric, population, day, maxDistance = constants
  */
 function remember_decisiveRuns(runs) {
     const inOrder = [...runs].sort(byTime);
-    const keep = new Set(inOrder.slice(-(HISTORY.maxConfirmRuns - 1)));
+    const keep = new Set(inOrder.slice(-(constants_HISTORY.maxConfirmRuns - 1)));
     const last = new Map();
     for (const run of inOrder) {
         if (run.day === null)
@@ -6329,11 +6337,15 @@ function historyPlace(config, data) {
 class HistoryStore {
     call;
     settings;
+    close;
     snapshot;
     head;
-    constructor(call, settings) {
+    constructor(call, settings, 
+    /** Stops whatever is still asked of GitHub once the run is over (a prefetch nobody read). */
+    close = () => { }) {
         this.call = call;
         this.settings = settings;
+        this.close = close;
     }
     /** Starts reading the branch's head while App Store Connect is asked: it needs no version. */
     prefetch() {
@@ -6480,11 +6492,18 @@ async function runGate(door) {
         generatedAt: new Date().toISOString(),
         totalMs: performance.now() - outcome.started
     };
+    if (outcome.kind === 'judged' && door.remember) {
+        const judged = outcome;
+        const written = await door.phase('Record this run', () => door.remember(judged));
+        if (written)
+            outcome = { ...judged, historyWrite: written };
+    }
     try {
         for (const sink of door.sinks)
             await sink(outcome);
     }
     finally {
+        state.history?.close();
         transport.close();
     }
     return outcome;
@@ -6837,7 +6856,8 @@ function reportContext(outcome) {
                     memory: data.history,
                     thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
                     complete: outcome.release.decidedOn?.state === 'COMPLETE',
-                    confirmRuns: config.confirmRuns
+                    confirmRuns: config.confirmRuns,
+                    ...(outcome.historyWrite ? { written: outcome.historyWrite } : {})
                 }
             }
             : {})
@@ -7707,6 +7727,7 @@ function buildJsonReport(input) {
             ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
             total: Math.round(input.totalMs)
         },
+        ...(input.historyWrite ? { historyWrite: input.historyWrite } : {}),
         ...(input.replay ? { replay: input.replay } : {})
     };
 }
@@ -7757,7 +7778,8 @@ function jsonReportOf(outcome, replay) {
                 data: outcome.data,
                 failure: outcome.failure,
                 release: outcome.release,
-                evidence: evidenceRecord(outcome)
+                evidence: evidenceRecord(outcome),
+                ...(outcome.historyWrite ? { historyWrite: outcome.historyWrite } : {})
             }
             : {}),
         ...(outcome.kind === 'failed'
@@ -8192,6 +8214,12 @@ function rolloutTable(metrics, runs) {
 
 
 
+/** Only recorded runs count: until one is written, `confirm-runs` above 1 cannot pause. */
+function unconfirmableAfter(confirmRuns) {
+    return confirmRuns > 1
+        ? ` Until runs are recorded, 'confirm-runs' ${confirmRuns} cannot count ${confirmRuns} in a row, and the guard does not pause.`
+        : '';
+}
 /**
  * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
  * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
@@ -8207,14 +8235,22 @@ function historySection(history, metrics) {
             : [];
         return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...unconfirmed, ...references].join('\n');
     }
-    const current = layout_withRun(memory.current, history.thisRun);
-    const { previous } = memory;
+    // Figures compare only within one percentile and device: runs under another are not drawn.
+    const population = (index) => ({
+        ...index,
+        runs: index.runs.filter(r => r.population === history.thisRun.population)
+    });
+    const current = population(layout_withRun(memory.current, history.thisRun));
+    const previous = memory.previous && population(memory.previous);
     const lines = [
         `**History** on ${code(memory.branch)}: the rollout of ${markdown_text(current.version)} so far${previous ? `, beside ${markdown_text(previous.version)}'s` : '; no earlier version is recorded'}.`,
         ...references
     ];
     const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
     const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? []);
+    if (history.written && !history.written.ok) {
+        lines.push(`⚠️ **This run was not recorded.** ${markdown_text(`${history.written.warning}${unconfirmableAfter(history.confirmRuns)}`)}`);
+    }
     const parts = [lines.join('\n')];
     if (charts.length)
         parts.push(charts.join('\n\n'));
@@ -9024,6 +9060,7 @@ function present(key, value) {
 
 
 
+
 /** Most signatures per list: App Store Connect's largest page, which 'limit' cannot exceed. */
 const MAX_SIGNATURES = ASC.maxPageSize;
 /** Most backtraces: 'include-logs' of each type, at most 'limit'. */
@@ -9129,8 +9166,27 @@ function endingOf(root) {
         ...present('sources', sources),
         ...present('runUrl', evidence.get('runUrl').optional(f => f.matching(RUN_URL, "a workflow run's URL"))),
         pullRequest: evidence.get('pullRequest').boolean(),
+        ...present('historyWrite', root.get('historyWrite').optional(historyWrite)),
         verdict: root.get('verdict').value
     };
+}
+/** What became of the record on the history branch, checked in place. */
+function historyWrite(f) {
+    const written = f.get('ok').boolean();
+    const shape = written
+        ? {
+            members: {
+                ok: () => undefined,
+                commit: c => c.matching(/^[0-9a-f]{40}$/, 'a commit SHA'),
+                attempts: a => a.integer(1),
+                pruned: p => p
+                    .list(constants_HISTORY.maxKeepVersions + 1)
+                    .forEach(v => v.matching(/^[0-9.]{1,64}$/, 'a version'))
+            },
+            required: ['ok', 'commit', 'attempts', 'pruned']
+        }
+        : { members: { ok: () => undefined, warning: w => w.sentence() }, required: ['ok', 'warning'] };
+    return checked(f, shape);
 }
 /** What the guard's history held, checked in place: each index entry exactly as a run writes it. */
 function runHistory(f) {
@@ -9147,13 +9203,20 @@ function runHistory(f) {
     return checked(f, shape);
 }
 function read_versionIndex(f) {
-    const runs = (list) => list.list(constants_HISTORY.maxRunsPerVersion).forEach(run => {
-        const entry = indexEntry(run.value);
-        // A member a run does not write, or one out of shape, is refused.
-        if (!entry || JSON.stringify(entry) !== JSON.stringify(run.value)) {
-            throw run.damaged('is not an index entry a run writes');
+    const runs = (list) => {
+        const entries = list.list(constants_HISTORY.maxRunsPerVersion).map(run => {
+            const entry = indexEntry(run.value);
+            // A member a run does not write, or one out of shape, is refused.
+            if (!entry || JSON.stringify(entry) !== JSON.stringify(run.value)) {
+                throw run.damaged('is not an index entry a run writes');
+            }
+            return entry;
+        });
+        // A run keeps only the runs that decide, in time order: which bounds a record's size too.
+        if (JSON.stringify(remember_decisiveRuns(entries)) !== JSON.stringify(entries)) {
+            throw list.damaged('holds runs a run does not keep');
         }
-    });
+    };
     return checked(f, {
         members: {
             version: v => {
@@ -9173,7 +9236,7 @@ function inputsOf(field) {
     for (const [name, value] of field.entries(INPUT_NAMES.size)) {
         if (!INPUT_NAMES.has(name))
             throw value.damaged('is not an input of the action');
-        if (SECRET_INPUTS.includes(name))
+        if (UNRECORDED_INPUTS.includes(name))
             throw value.damaged('is an input a run never records');
         // As the run read it: an input may hold a tab or a line break that its parser trims.
         inputs[name] = value.sentence();
@@ -9725,7 +9788,8 @@ function judged(run, state, config, data, hypothetical) {
         ...(release ? { release } : {}),
         ...(ending.sources ? { sources: ending.sources } : {}),
         ...(ending.runUrl ? { runUrl: ending.runUrl } : {}),
-        pullRequest: ending.pullRequest
+        pullRequest: ending.pullRequest,
+        ...(ending.historyWrite ? { historyWrite: ending.historyWrite } : {})
     };
 }
 /**

@@ -1384,7 +1384,7 @@ const HISTORY = {
     retryDelayMs: 200,
     /** An index lists at most this many runs, the newest (a run every 10 minutes for 7 days is 1,008). */
     maxRunsPerVersion: 1000,
-    /** An index entry names at most this many findings, in the verdict's order: rates first. */
+    /** An index entry names at most this many findings, those `pause-on` names first. */
     maxFindingsPerRun: 20,
     /** `same-day` takes the previous version's run at most this many rollout days away. */
     sameDayDistance: 1
@@ -1800,7 +1800,7 @@ const ACTION_INPUTS = [
     },
     {
         "name": "confirm-runs",
-        "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch. A failing job does not wait for confirmation.",
+        "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch and phased-release report or pause-on-failure; without a readable history it pauses on the first. A failing job does not wait for confirmation.",
         "required": false,
         "default": "1"
     },
@@ -2530,8 +2530,16 @@ function toPemText(raw) {
 
 
 
-/** Inputs that are never recorded: the key and the token. */
-const SECRET_INPUTS = ['private-key', 'github-token'];
+/**
+ * Inputs that are never recorded: the key and the token, and the key's IDs, which are not secret
+ * alone but which a history branch in a public repository would publish.
+ */
+const UNRECORDED_INPUTS = [
+    'private-key',
+    'github-token',
+    'issuer-id',
+    'key-id'
+];
 /** Parses and validates every input; throws one InputError that lists each problem. */
 function parseConfig(read) {
     const inputs = new inputs_Inputs(read);
@@ -2612,7 +2620,7 @@ function historySettings(inputs, build, phasedRelease, metrics) {
 function recordedInputs(inputs, apiBaseUrl) {
     const recorded = {};
     for (const input of ACTION_INPUTS) {
-        if (SECRET_INPUTS.includes(input.name))
+        if (UNRECORDED_INPUTS.includes(input.name))
             continue;
         recorded[input.name] =
             input.name === 'api-base-url'
@@ -3955,6 +3963,1091 @@ function gapWarnings(verdict, data) {
     return warnings;
 }
 
+;// CONCATENATED MODULE: ./src/release/decide.ts
+
+
+/**
+ * What the guard does with a rollout: it pauses only an ACTIVE one, only on findings whose
+ * consequences say they pause (see decision/findings.ts), and only in `pause-on-failure` mode;
+ * `report` mode says it would have. It never resumes. `release` is the rollout as read now.
+ */
+function decideRollout(input) {
+    const { release, findings, mode } = input;
+    const none = (reason) => ({ action: 'none', reason, because: [] });
+    if (mode === 'off')
+        return none("'phased-release' is off");
+    if (!release)
+        return none('the version has no phased release');
+    if (release.state !== 'ACTIVE')
+        return none(`the rollout is ${STATE_WORDS[release.state]}`);
+    if (mode === 'report') {
+        const would = findings.filter(f => f.wouldPause);
+        return would.length
+            ? { action: 'would-pause', reason: "'phased-release' is 'report'", because: would }
+            : none(noPauseReason(findings));
+    }
+    const pausing = findings.filter(f => f.pauses);
+    return pausing.length
+        ? { action: 'pause', reason: 'the rollout is active', because: pausing }
+        : none(noPauseReason(findings));
+}
+function noPauseReason(findings) {
+    if (findings.length === 0)
+        return 'nothing was found';
+    return 'no finding pauses it (each says why)';
+}
+const STATE_WORDS = {
+    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
+    ACTIVE: 'active',
+    PAUSED: 'already paused (PAUSED); the guard never resumes one',
+    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
+    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
+};
+/** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
+function because(decision) {
+    return `on ${evidenceOf(decision).join(', ')}`;
+}
+/** The subjects a pause rests on, each once (a metric can have the rule's and Apple's finding). */
+function evidenceOf(decision) {
+    return [...new Set(decision.because.map(subjectName))];
+}
+/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
+function describeRollout(release) {
+    if (release.state === 'COMPLETE')
+        return 'complete (100% of users)';
+    if (release.state === 'INACTIVE')
+        return 'not started yet (inactive)';
+    const day = rolloutDay(release);
+    const state = release.state.toLowerCase();
+    return day ? `${day}, ${state}` : state;
+}
+/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
+function rolloutDay(release) {
+    if (release.day === undefined)
+        return undefined;
+    const day = Math.min(release.day, PHASED_RELEASE.days);
+    const share = PHASED_RELEASE.userPercentByDay[day - 1];
+    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
+}
+/** The failure line starts with the pause, the one thing this run changed. */
+function withPause(failure, release) {
+    if (!failure || !release?.paused || !release.release)
+        return failure;
+    const day = rolloutDay(release.release);
+    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// Untrusted text in Markdown: everything from App Store Connect must display literally,
+// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
+
+
+const ZWSP = '\u200b';
+/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
+const flatten = sanitize;
+/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
+function defuseComments(text) {
+    return text
+        .replace(/<!--/g, `<!${ZWSP}--`)
+        .replace(/--(?=>)/g, `--${ZWSP}`)
+        .replace(/--!>/g, `--!${ZWSP}>`);
+}
+/**
+ * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
+ * issues, or become a link.
+ */
+function defuseReferences(text) {
+    return text
+        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
+        .replace(/:\/\//g, `:${ZWSP}//`)
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
+}
+/**
+ * An inline code span: the fence is longer than any backtick run inside. In a table cell every
+ * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
+ */
+function code(text, { inTable = false, maxLength = 400 } = {}) {
+    const value = truncate(defuseComments(flatten(text)), maxLength);
+    if (value.trim() === '')
+        return '*(empty)*';
+    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
+}
+/** A code span for a table cell. */
+function codeCell(text) {
+    return code(text, { inTable: true });
+}
+// Only the characters that act mid-line (our text never starts a line, where - + . would);
+// with [ and ] escaped no link can form, so parentheses stay as they are.
+const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
+/** Plain text inside Markdown (also safe inside a table cell). */
+function markdown_text(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
+}
+/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
+function html(value) {
+    return defuseReferences(flatten(value)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'));
+}
+/**
+ * A fenced code block that its content cannot close: the fence is longer than any
+ * backtick run in the lines.
+ */
+function codeBlock(lines) {
+    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
+    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    return `${fence}text\n${body}\n${fence}`;
+}
+/** A link only to an https URL, with its text escaped; otherwise the text alone. */
+function markdown_link(label, url) {
+    const parsed = httpsUrl(url);
+    if (!parsed)
+        return markdown_text(label);
+    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
+    return `[${markdown_text(label)}](${href})`;
+}
+/**
+ * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
+ * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
+ */
+function dataLink(label, url) {
+    const parsed = httpsUrl(url);
+    if (parsed && LINK_ORIGINS.includes(parsed.origin))
+        return markdown_link(label, url);
+    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
+}
+function httpsUrl(url) {
+    if (!url)
+        return undefined;
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'https:' ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** One table row of cells that are already escaped. */
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+
+;// CONCATENATED MODULE: ./src/report/release.ts
+
+
+
+/**
+ * The phased-release lines at the top of the report: the rollout's state, what this run did to
+ * it (paused it, would have, or could not) and on which findings, and why the others did not.
+ */
+function releaseSection(guard, findings) {
+    const version = markdown_text(guard.version);
+    if (!guard.release)
+        return `**Phased release:** none for ${version}.`;
+    const lines = [];
+    const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
+    if (guard.hypothetical && guard.decision.action === 'pause') {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`);
+    }
+    else if (guard.paused) {
+        const day = rolloutDay(guard.release);
+        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
+    }
+    else if (guard.error) {
+        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
+    }
+    else if (guard.decision.action === 'would-pause') {
+        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
+    }
+    const confirmed = guard.decision.because.filter(f => f.confirmation);
+    if (confirmed.length) {
+        lines.push(confirmed
+            .map(f => `Confirmed: ${markdown_text(subjectName(f))} (${f.kind}) ${consequenceText(f)}.`)
+            .join('\n'));
+    }
+    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
+    // Read again just before the PATCH, the rollout was no longer one to pause.
+    const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
+    if (stillToPause)
+        lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
+    const others = findings.filter(f => !guard.decision.because.includes(f));
+    if (others.length && guard.decision.reason !== "'phased-release' is off") {
+        lines.push([
+            guard.paused || guard.decision.action !== 'none'
+                ? 'The other findings do not pause it:'
+                : 'Not paused:',
+            ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
+        ].join('\n'));
+    }
+    return lines.join('\n\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/chart.ts
+// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
+// except version strings of digits and dots and finite numbers in plain decimal notation;
+// every other point is left out. The title and labels are the gate's own words.
+
+
+/** Versions shown per chart: the most recent ones. */
+const MAX_POINTS = 12;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
+function chartNumber(value) {
+    if (!Number.isFinite(value))
+        return undefined;
+    const text = String(Number(value.toFixed(6)));
+    return DECIMAL.test(text) ? text : undefined;
+}
+/**
+ * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
+ * fewer than two points qualify or the metric is not one the gate knows.
+ */
+function metricChart(outcome) {
+    const known = knownMetric(outcome.identifier);
+    if (!known)
+        return undefined;
+    const points = outcome.points
+        .flatMap(p => {
+        const value = chartNumber(p.value);
+        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
+            ? [{ version: p.version, value }]
+            : [];
+    })
+        .slice(-MAX_POINTS);
+    if (points.length < 2)
+        return undefined;
+    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${known.label}, ${percentile}, by version"`,
+        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
+        `  line [${points.map(p => p.value).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/metrics.ts
+
+
+
+
+
+
+/** The metric regressions, for the top of the report with the other problems. */
+function metricProblems(metrics, findings) {
+    if (!metrics?.regressions.length)
+        return '';
+    return [
+        '#### Metric regressions',
+        '',
+        '| | Metric | This version | Reference | Change | Found by |',
+        '|---|---|---:|---|---:|---|',
+        ...metrics.regressions.map(o => row([
+            mark(metricFindings(findings, o.identifier)) ?? '',
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
+                .filter(Boolean)
+                .join(', ')
+        ]))
+    ].join('\n');
+}
+/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
+function metricsSection(metrics, findings, charts) {
+    const { settings } = metrics;
+    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
+    const parts = [
+        '#### Metrics',
+        '',
+        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
+        '',
+        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
+        '|---|---:|---|---:|---|---|',
+        ...metrics.outcomes.map(o => row([
+            metricName(o),
+            valueCell(o),
+            referenceCell(o),
+            changeCell(o),
+            goalCell(o),
+            verdictCell(o, metricFindings(findings, o.identifier))
+        ]))
+    ];
+    const insights = metrics.outcomes.filter(o => o.appleInsight);
+    if (insights.length) {
+        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
+    }
+    if (charts) {
+        for (const o of metrics.outcomes) {
+            const chart = metricChart(o);
+            if (chart)
+                parts.push('', chart);
+        }
+    }
+    return parts.join('\n');
+}
+function metricName(o) {
+    return o.label.toLowerCase() === o.identifier.toLowerCase()
+        ? codeCell(o.identifier)
+        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
+}
+function valueCell(o) {
+    if (!o.point)
+        return 'no data yet';
+    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
+}
+function referenceCell(o) {
+    if (!o.reference)
+        return '';
+    const { value, errorMargin } = o.reference;
+    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
+    return markdown_text(`${withUnit(value, o.unit)}${margin} (${referenceName(o.reference)})`);
+}
+function changeCell(o) {
+    return o.change === undefined ? '' : changeText(o.change, o.limit);
+}
+function goalCell(o) {
+    const parts = [
+        o.point?.goal,
+        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
+    ].filter((part) => Boolean(part));
+    return parts.length ? markdown_text(parts.join(', ')) : '';
+}
+function verdictCell(o, findings) {
+    const marked = mark(findings) ?? '⚠️';
+    switch (o.status) {
+        case 'regressed':
+            return o.regressedByRule ? `${marked} regressed` : `${marked} regressed (Apple's insight)`;
+        case 'no-data':
+            return `${marked} ${markdown_text(o.reason ?? 'no data yet')}`;
+        case 'not-gated':
+            return 'ℹ️ reported, not gated (direction unknown)';
+        default:
+            if (o.appleInsight?.kind === 'regression')
+                return '✅ (Apple flags a regression; see below)';
+            return '✅';
+    }
+}
+function insightLine(o, insight) {
+    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
+    const population = insight.populations[0];
+    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
+        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
+        : '';
+    const versions = insight.referenceVersions.length
+        ? ` compared with ${insight.referenceVersions.join(', ')}`
+        : '';
+    const impact = insight.highImpact ? ', high impact' : '';
+    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
+    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
+}
+
+;// CONCATENATED MODULE: ./src/history/remember.ts
+
+/**
+ * The run of the previous version whose rollout day is nearest to `day`, with a value for
+ * `metric` in `population`: between two days as near, the earlier (fewer users, as now); within
+ * a day, its latest run (the figure Apple had by then). Undefined when none is within
+ * `maxDistance` days, so the caller falls back to `previous` and says so.
+ */
+function sameDayValue(previous, metric, population, day, maxDistance = HISTORY.sameDayDistance) {
+    let best;
+    const nearer = (distance, runDay, at) => !best ||
+        distance < best.distance ||
+        (distance === best.distance && (runDay < best.day || (runDay === best.day && at > best.at)));
+    for (const run of previous) {
+        const recorded = run.metrics[metric];
+        if (run.day === null || !recorded)
+            continue;
+        if (run.population !== population)
+            continue;
+        const distance = Math.abs(run.day - day);
+        if (distance > maxDistance)
+            continue;
+        if (nearer(distance, run.day, run.generatedAt)) {
+            best = { ...recorded, day: run.day, file: run.file, distance, at: run.generatedAt };
+        }
+    }
+    return (best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file });
+}
+/**
+ * The runs of an index that a decision or the report can read: each rollout day's last run (the
+ * charts, the end-of-rollout table), each day's last run with a value for a metric (`same-day`),
+ * and the last runs `confirm-runs` can count. The run and its record keep these alone, so the
+ * record's size does not grow with the guard's schedule.
+ */
+function decisiveRuns(runs) {
+    const inOrder = [...runs].sort(byTime);
+    const keep = new Set(inOrder.slice(-(HISTORY.maxConfirmRuns - 1)));
+    const last = new Map();
+    for (const run of inOrder) {
+        if (run.day === null)
+            continue;
+        last.set(`${run.day}`, run);
+        for (const [metric, value] of Object.entries(run.metrics)) {
+            if (value)
+                last.set(`${run.day} ${run.population} ${metric}`, run);
+        }
+    }
+    for (const run of last.values())
+        keep.add(run);
+    return inOrder.filter(run => keep.has(run));
+}
+/** Oldest first, by the time each run decided. */
+function byTime(a, b) {
+    return a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0;
+}
+/** The rollout's day as the history counts it: 1 to 7 (a paused rollout's count stops at 7). */
+function rolloutDayNumber(release) {
+    return release?.day === undefined ? undefined : Math.min(release.day, PHASED_RELEASE.days);
+}
+/** The metrics' population as the index writes it: `p50 all_iphones`. */
+function populationOf(settings) {
+    return `${settings.percentile} ${settings.device}`;
+}
+/**
+ * `same-day`'s lookup for a run on rollout `day`: the previous version's figure nearest that
+ * day, or why there is none.
+ */
+function sameDayFigures(history, settings, day) {
+    return identifier => {
+        if (!history)
+            return { missing: 'the guard read no history' };
+        if ('unavailable' in history)
+            return { missing: 'the history could not be read' };
+        const previous = history.previous;
+        if (!previous)
+            return { missing: 'no earlier version is recorded' };
+        if (day === undefined)
+            return { missing: 'the rollout has no day yet' };
+        const found = sameDayValue(previous.runs, identifier, populationOf(settings), day);
+        if (!found) {
+            return {
+                missing: `${previous.version} has no run recorded within ${HISTORY.sameDayDistance} day of day ${day}`
+            };
+        }
+        return {
+            version: previous.version,
+            value: found.value,
+            errorMargin: found.errorMargin,
+            day: found.day,
+            run: found.file
+        };
+    };
+}
+/**
+ * Whether the finding `key` (`metric-regression hangRate`) held in the `needed − 1` runs of this
+ * version just before this one, in a row. With `needed` 1 every finding is confirmed.
+ */
+function confirmation(earlier, key, needed) {
+    let inARow = 1;
+    for (const run of [...earlier].reverse()) {
+        if (inARow >= needed || !run.findings.includes(key))
+            break;
+        inARow++;
+    }
+    return { inARow, needed, confirmed: inARow >= needed };
+}
+
+;// CONCATENATED MODULE: ./src/history/layout.ts
+
+
+
+/** A path segment from App Store Connect text: only what every file system takes as it is. */
+function segment(text) {
+    const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+    return safe.slice(0, 64) || '_';
+}
+function appFolder(appId, platform) {
+    return `${segment(appId)}-${segment(platform.toLowerCase())}`;
+}
+function versionFolder(appId, platform, version) {
+    return `${appFolder(appId, platform)}/${segment(version)}`;
+}
+/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
+function runFile(generatedAt) {
+    return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`;
+}
+/**
+ * The index with `entry` added in time order (a run written twice is listed once), capped. Once
+ * the rollout is complete, its first complete run stays the last: the guard keeps running while
+ * the version is live, and those runs must not push the rollout's days out of the index.
+ */
+function withRun(index, entry) {
+    if (entry.state === 'COMPLETE' && index.runs.some(r => r.state === 'COMPLETE'))
+        return index;
+    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort(byTime);
+    return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) };
+}
+/**
+ * The version folders to remove so that `keep` remain: the oldest by version order, never the
+ * one being written. Folders whose names are not versions are left alone.
+ */
+function foldersToPrune(versions, current, keep) {
+    const ordered = versions.filter(v => isVersion(v) && v !== segment(current)).sort(compareVersions);
+    const room = Math.max(0, keep - 1);
+    return ordered.slice(0, Math.max(0, ordered.length - room));
+}
+
+;// CONCATENATED MODULE: ./src/report/rollout.ts
+
+
+
+
+
+// The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
+// by rollout day for this version and the previous one, and the whole rollout in one table when
+// it completes. Only validated numbers and the gate's own words reach the chart source.
+const ACTION_WORDS = {
+    paused: '⏸️ paused',
+    'would-pause': 'would pause',
+    none: '–'
+};
+/** `metric-regression hangRate`, `breach HANGS` (the digest only tells runs apart). */
+function findingLabel(key) {
+    return markdown_text(key.replace(/:[0-9a-f]{16}$/, ''));
+}
+/** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
+function byDay(runs) {
+    const days = new Map();
+    for (const run of [...runs].sort(byTime)) {
+        if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days)
+            days.set(run.day, run);
+    }
+    return new Map([...days].sort(([a], [b]) => a - b));
+}
+/**
+ * A line chart of `metric` by rollout day: this version's line, and the previous version's
+ * when it was recorded on each of those days. Undefined with fewer than two days of data.
+ */
+function rolloutChart(metric, current, previous) {
+    const known = knownMetric(metric);
+    if (!known)
+        return undefined;
+    const valueOn = (days, day) => {
+        const recorded = days.get(day)?.metrics[metric];
+        return recorded ? chartNumber(recorded.value) : undefined;
+    };
+    const mine = byDay(current.runs);
+    const days = [...mine.keys()].filter(day => valueOn(mine, day) !== undefined);
+    if (days.length < 2)
+        return undefined;
+    const before = previous ? byDay(previous.runs) : undefined;
+    const earlier = before && days.map(day => valueOn(before, day));
+    const both = previous && earlier?.every(Boolean);
+    // Folder names are path segments ([A-Za-z0-9._-]): nothing in them can end the quoted title.
+    const title = both
+        ? `${known.label} by rollout day: ${current.version}, then ${previous.version} (second line)`
+        : `${known.label} by rollout day: ${current.version}`;
+    const lines = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${title}"`,
+        `  x-axis [${days.map(day => `"day ${day}"`).join(', ')}]`,
+        `  y-axis "${known.unit}"`,
+        `  line [${days.map(day => valueOn(mine, day)).join(', ')}]`,
+        ...(both ? [`  line [${earlier.join(', ')}]`] : []),
+        '```'
+    ];
+    return lines.join('\n');
+}
+/** The whole rollout, one row per day: users, each metric, what failed, and what was done. */
+function rolloutTable(metrics, runs) {
+    const head = [
+        'Day',
+        'Users',
+        ...metrics.map(m => {
+            const known = knownMetric(m);
+            return known ? `${known.label} (${known.unit})` : markdown_text(m);
+        }),
+        'Findings',
+        'Action'
+    ];
+    const rows = [...byDay(runs)].map(([day, run]) => {
+        const values = metrics.map(m => {
+            const recorded = run.metrics[m];
+            return recorded ? (chartNumber(recorded.value) ?? '–') : '–';
+        });
+        const users = `${PHASED_RELEASE.userPercentByDay[day - 1]}%`;
+        // What was found, not what Apple has yet to publish.
+        const found = run.findings.filter(key => !key.startsWith('no-data '));
+        const findings = found.length ? [...new Set(found.map(findingLabel))].join(', ') : 'none';
+        return `| ${day} | ${users} | ${values.join(' | ')} | ${findings} | ${ACTION_WORDS[run.action]} |`;
+    });
+    return [
+        `| ${head.join(' | ')} |`,
+        `|${head.map((_, i) => (i < 2 + metrics.length && i > 0 ? '---:' : '---')).join('|')}|`,
+        ...rows
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/history.ts
+
+
+
+/** Only recorded runs count: until one is written, `confirm-runs` above 1 cannot pause. */
+function unconfirmableAfter(confirmRuns) {
+    return confirmRuns > 1
+        ? ` Until runs are recorded, 'confirm-runs' ${confirmRuns} cannot count ${confirmRuns} in a row, and the guard does not pause.`
+        : '';
+}
+/**
+ * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
+ * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
+ */
+function historySection(history, metrics) {
+    const { memory } = history;
+    const references = referenceLines(metrics);
+    if ('unavailable' in memory) {
+        const unconfirmed = history.confirmRuns > 1
+            ? [
+                `Without it this run cannot count runs in a row: it pauses on what it finds, as with \`confirm-runs: 1\`, rather than never.`
+            ]
+            : [];
+        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...unconfirmed, ...references].join('\n');
+    }
+    // Figures compare only within one percentile and device: runs under another are not drawn.
+    const population = (index) => ({
+        ...index,
+        runs: index.runs.filter(r => r.population === history.thisRun.population)
+    });
+    const current = population(withRun(memory.current, history.thisRun));
+    const previous = memory.previous && population(memory.previous);
+    const lines = [
+        `**History** on ${code(memory.branch)}: the rollout of ${markdown_text(current.version)} so far${previous ? `, beside ${markdown_text(previous.version)}'s` : '; no earlier version is recorded'}.`,
+        ...references
+    ];
+    const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
+    const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? []);
+    if (history.written && !history.written.ok) {
+        lines.push(`⚠️ **This run was not recorded.** ${markdown_text(`${history.written.warning}${unconfirmableAfter(history.confirmRuns)}`)}`);
+    }
+    const parts = [lines.join('\n')];
+    if (charts.length)
+        parts.push(charts.join('\n\n'));
+    if (history.complete) {
+        parts.push(`**The whole rollout of ${markdown_text(current.version)}**, each day's last run:\n\n${rolloutTable(identifiers, current.runs)}`);
+    }
+    return `#### The rollout, run by run\n\n${parts.join('\n\n')}`;
+}
+/** What `same-day` compared each metric with, or why it fell back to `previous`. */
+function referenceLines(metrics) {
+    const lines = [];
+    for (const o of metrics?.outcomes ?? []) {
+        const reference = o.reference;
+        if (reference?.mode === 'same-day') {
+            lines.push(`${markdown_text(o.label)} is compared with ${markdown_text(reference.versions.join(', '))} at day ${reference.day} of its rollout (${code(reference.run ?? '')}), not with its final figure.`);
+        }
+        else if (reference?.fallback) {
+            lines.push(`${markdown_text(o.label)}: no same-day figure (${markdown_text(reference.fallback)}), so it is compared with ${markdown_text(reference.versions.join(', '))}'s latest figure.`);
+        }
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/report/render.ts
+
+
+
+
+
+
+
+
+/** How much to show; each level drops more, in the order the design gives. */
+var Detail;
+(function (Detail) {
+    Detail[Detail["Full"] = 0] = "Full";
+    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
+    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
+    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
+})(Detail || (Detail = {}));
+const TOP_ROWS = 10;
+/** The whole report as Markdown: a pure function of the verdict and its context. */
+function renderReport(verdict, context, detail = Detail.Full) {
+    const sections = [
+        headline(verdict),
+        context.release && releaseSection(context.release, verdict.findings),
+        buildLine(context),
+        metricProblems(verdict.metrics, verdict.findings),
+        problems(verdict),
+        verdict.metrics &&
+            metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
+        context.history && historySection(context.history, verdict.metrics),
+        ...(detail < Detail.NoTypeTables
+            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
+            : []),
+        noCheckoutLine(context),
+        footer(verdict, context)
+    ];
+    return `${sections.filter(Boolean).join('\n\n')}\n`;
+}
+function headline(verdict) {
+    const failing = verdict.findings.filter(f => f.failsJob);
+    if (verdict.result === 'no-data') {
+        return `### ${failing.length ? '❌' : '⚠️'} App Store diagnostics gate: no data yet, nothing was checked`;
+    }
+    const reported = verdict.findings.filter(f => !f.failsJob && f.kind !== 'no-data');
+    if (failing.length) {
+        const also = counts(reported);
+        return `### ❌ App Store diagnostics gate: ${counts(failing).join(', ')}${also.length ? ` · reported only: ${also.join(', ')}` : ''}`;
+    }
+    if (reported.length) {
+        return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`;
+    }
+    const gaps = gapNames(verdict.findings);
+    if (gaps.length)
+        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
+    return '### ✅ App Store diagnostics gate: passed';
+}
+/** What the no-data findings are about: `hangs`, `hang rate`. */
+function gapNames(findings) {
+    return findings.flatMap(f => {
+        if (f.kind !== 'no-data')
+            return [];
+        if ('diagnosticType' in f.subject)
+            return [typeList([f.subject.diagnosticType])];
+        return 'metric' in f.subject ? [markdown_text(f.subject.metric.label.toLowerCase())] : [];
+    });
+}
+/** `1 breach`, `2 metric regressions`, `no data for hangs, hang rate`: findings counted by kind. */
+function counts(findings) {
+    const signatures = (kind) => findings.filter(f => f.kind === kind).length;
+    const metrics = new Set(findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))).size;
+    const gaps = gapNames(findings);
+    return [
+        signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
+        signatures('signature-regression')
+            ? plural(signatures('signature-regression'), 'regression')
+            : '',
+        metrics ? plural(metrics, 'metric regression') : '',
+        gaps.length ? `no data for ${gaps.join(', ')}` : ''
+    ].filter(Boolean);
+}
+function buildLine(context) {
+    const parts = [
+        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
+    ];
+    if (context.baseline) {
+        const { id, label } = context.baseline;
+        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
+    }
+    if (context.runUrl)
+        parts.push(markdown_link('workflow run', context.runUrl));
+    return parts.join(' · ');
+}
+/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
+function problems(verdict) {
+    if (verdict.breaches.length + verdict.regressions.length === 0) {
+        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
+        return fetched
+            ? 'No signature is above its threshold' +
+                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
+            : 'App Store Connect has no diagnostic signatures for this build yet.';
+    }
+    const sections = [];
+    if (verdict.regressions.length) {
+        const rows = verdict.regressions.map(s => row([
+            `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
+            TYPE_LABELS[s.diagnosticType],
+            codeCell(s.signature),
+            percent(s.weight),
+            baselineCell(s),
+            deltaCell(s)
+        ]));
+        sections.push([
+            '#### Regressions',
+            '',
+            '| | Type | Signature | Weight | Baseline | Δ |',
+            '|---|---|---|---:|---:|---:|',
+            ...rows
+        ].join('\n'));
+    }
+    if (verdict.breaches.length) {
+        const rows = verdict.breaches.map(s => {
+            const cells = [
+                markOf(verdict, s, 'breach'),
+                TYPE_LABELS[s.diagnosticType],
+                codeCell(s.signature),
+                percent(s.weight),
+                limitPercent(s.threshold)
+            ];
+            return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
+        });
+        const header = verdict.hasBaseline
+            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
+            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
+        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
+    }
+    return sections.join('\n\n');
+}
+/** ❌ when this finding fails the job, ⚠️ when it is only reported. */
+function markOf(verdict, s, kind) {
+    return mark(findingsOf(verdict.findings, s.id).filter(f => f.kind === kind)) ?? '';
+}
+/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
+function baselineCell(s) {
+    if (s.baselineWeight !== undefined)
+        return percent(s.baselineWeight);
+    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
+}
+/** The rise in percentage points, signed; at least this much for an unlisted signature. */
+function deltaCell(s) {
+    if (s.delta === undefined)
+        return '';
+    return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`;
+}
+function render_changeCell(s) {
+    switch (s.change) {
+        case 'new':
+            return 'new';
+        case 'unlisted':
+            return "unlisted: below the baseline's fetched list";
+        case 'same':
+            return `= ${percent(s.weight)}`;
+        case 'up':
+            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
+        case 'down':
+            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
+        default:
+            return '';
+    }
+}
+const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
+function trendCell(insight) {
+    if (!insight)
+        return '';
+    const arrow = insight.direction ? ARROWS[insight.direction] : '';
+    const refs = insight.referenceVersions
+        .slice(0, 3)
+        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
+    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
+}
+function typeSection(outcome, verdict, context, detail) {
+    const label = TYPE_LABELS[outcome.type];
+    if (outcome.fetched === 0) {
+        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
+    }
+    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
+    const parts = [
+        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
+        '',
+        ...signatureTable(rows, verdict)
+    ];
+    if (rows.length < outcome.shown.length) {
+        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
+    }
+    if (detail < Detail.NoBacktraces && context.backtraces) {
+        for (const s of rows) {
+            const result = context.backtraces.get(s.id);
+            if (result)
+                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
+        }
+    }
+    const gone = goneLine(outcome);
+    if (gone)
+        parts.push('', gone);
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
+function typeSummary(outcome, rows) {
+    const breached = outcome.shown.filter(s => s.breached).length;
+    return [
+        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
+        breached
+            ? `${breached} above ${limitPercent(outcome.threshold)}`
+            : `limit ${limitPercent(outcome.threshold)}`
+    ].join(' · ');
+}
+/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
+function signatureTable(rows, verdict) {
+    const withBaseline = verdict.hasBaseline;
+    const head = withBaseline
+        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
+        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
+    const body = rows.map(s => {
+        const status = s.breached
+            ? `${markOf(verdict, s, 'breach')} over`
+            : s.regressed
+                ? `${markOf(verdict, s, 'signature-regression')} regressed`
+                : '✅';
+        const cells = [
+            String(s.rank),
+            codeCell(s.signature),
+            percent(s.weight),
+            limitPercent(s.threshold),
+            status
+        ];
+        const compared = withBaseline
+            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
+            : [trendCell(s.insight)];
+        return row([...cells, ...compared]);
+    });
+    return [head, ...body];
+}
+function goneLine(outcome) {
+    if (outcome.goneUnknown) {
+        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
+    }
+    if (outcome.gone.length === 0)
+        return '';
+    const items = outcome.gone
+        .slice(0, TOP_ROWS)
+        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
+    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
+    return `Gone since the baseline: ${items.join(', ')}${more}.`;
+}
+/** The one line a run without a checkout gets, when a blamed frame named a file. */
+function noCheckoutLine(context) {
+    return context.sources?.noCheckout && context.pullRequest
+        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
+        : '';
+}
+/** Where the blamed frame is in the repository, or why it is not annotated there. */
+function placeLine(place) {
+    return place.ok
+        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
+        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
+}
+function backtraceBlock(s, result, place) {
+    if (!result.ok)
+        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
+    const b = result.backtrace;
+    const facts = [
+        b.device,
+        b.os,
+        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
+        b.eventDetail,
+        b.writesCaused && `writes ${b.writesCaused}`
+    ].filter((fact) => Boolean(fact));
+    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
+    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
+    const elided = (n) => `… ${plural(n, 'frame')} …`;
+    const lines = b.frames.flatMap(f => {
+        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
+        const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ');
+        const line = `${f.binary.padEnd(width)}  ${f.symbol}${location}${marks ? `   ${marks}` : ''}`;
+        return f.skippedBefore ? [elided(f.skippedBefore), line] : [line];
+    });
+    if (b.skippedAfter)
+        lines.push(elided(b.skippedAfter));
+    const parts = [
+        `<details><summary>${summary}</summary>`,
+        '',
+        codeBlock(lines.length ? lines : ['(no frames)'])
+    ];
+    if (b.basis === 'heaviest')
+        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
+    if (place)
+        parts.push('', placeLine(place));
+    for (const insight of b.insights) {
+        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
+    }
+    parts.push('', '</details>');
+    return parts.join('\n');
+}
+function footer(verdict, context) {
+    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
+        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
+        .join(', ');
+    const parts = [`Thresholds: ${thresholds}`];
+    if (verdict.hasBaseline)
+        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
+    const { remaining, limit } = context.rateLimit ?? {};
+    if (remaining !== undefined) {
+        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
+    }
+    return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+
+const characters = (text) => text.length;
+const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
+/**
+ * The most detailed rendering that fits: drop backtraces, then long tables, then the
+ * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
+ * so it always survives.
+ */
+function fitReport(render, budget) {
+    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
+    let report = '';
+    for (const level of levels) {
+        report = render(level);
+        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
+        if (budget.measure(fitted) <= budget.max)
+            return fitted;
+    }
+    return cutAtLine(report, budget);
+}
+function omissionNote(elsewhere) {
+    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
+}
+/**
+ * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
+ * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
+ * and end with a line `</details>`; signature text never starts a line, so text that merely
+ * contains the tag cannot inflate the closing. The result is measured again with its closing.
+ */
+function cutAtLine(report, budget) {
+    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
+    const lines = report.split('\n');
+    let keep = lines.length;
+    for (;;) {
+        const cut = closeSections(lines.slice(0, keep));
+        const result = `${cut}${note}`;
+        if (budget.measure(result) <= budget.max || keep === 0)
+            return result;
+        // Drop at least the overflow's worth of lines, then measure again.
+        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
+    }
+}
+/** How many lines to keep so the text loses roughly what it is over the budget. */
+function shrinkTo(lines, keep, budget, result) {
+    let excess = budget.measure(result) - budget.max;
+    let count = keep;
+    while (count > 0 && excess > 0) {
+        count--;
+        excess -= budget.measure(lines[count]) + 1;
+    }
+    return count;
+}
+/** The lines with a fence and the renderer's open `<details>` sections closed. */
+function closeSections(kept) {
+    let fence;
+    let openDetails = 0;
+    for (const line of kept) {
+        const fenceMatch = /^(`{3,})/.exec(line);
+        if (fenceMatch)
+            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
+        else if (!fence && line.startsWith('<details>'))
+            openDetails++;
+        else if (!fence && line === '</details>')
+            openDetails = Math.max(0, openDetails - 1);
+    }
+    const closing = [
+        ...(fence ? [fence] : []),
+        '',
+        ...Array.from({ length: openDetails }, () => '</details>')
+    ];
+    return [...kept, ...closing].join('\n');
+}
+
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
@@ -4532,186 +5625,275 @@ function fetchResponse(url, response) {
     return partial;
 }
 
-;// CONCATENATED MODULE: ./src/github/rest.ts
+;// CONCATENATED MODULE: ./src/github/comment.ts
 
+
+
+
+
+
+
+/** The hidden line that makes the comment sticky; the header tells several apart. */
+function commentMarker(header) {
+    return `<!-- ${ACTION_NAME}:${header} -->`;
+}
+/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
+class UnexpectedStatus extends Error {
+    status;
+    constructor(status) {
+        super(`HTTP ${status}`);
+        this.status = status;
+    }
+}
+/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
+class UnusableList extends Error {
+    answer;
+    redirected;
+    constructor(answer, redirected = false) {
+        super(answer);
+        this.answer = answer;
+        this.redirected = redirected;
+    }
+}
+/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
+function commentsIn(page) {
+    const { status, headers, data } = page;
+    if (status < 200 || status > 299) {
+        const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : '';
+        throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400);
+    }
+    if (typeof data === 'string' || data instanceof ArrayBuffer) {
+        const type = oneLine(headers['content-type'] ?? 'no content type', 80);
+        throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`);
+    }
+    if (!Array.isArray(data)) {
+        throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`);
+    }
+    return data.filter((c) => typeof c?.id === 'number');
+}
+/** The `rel="next"` URL of a Link header. */
+function nextPage(link) {
+    return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+}
+/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
+function written(response) {
+    const { status, data } = response;
+    if (status < 200 || status > 299 || typeof data?.id !== 'number')
+        throw new UnexpectedStatus(status);
+    return { id: data.id, url: String(data.html_url ?? '') };
+}
 /**
- * Plain REST calls on one repository (`git/ref/heads/main` → `/repos/{owner}/{repo}/git/…`),
- * over the action's transport and retries, with the token sent only to the API's origin. The
- * data branch needs a handful of Git Data calls: Octokit would add start-up time and nothing else.
+ * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
+ * Connect requests; `publish` then creates, updates, or skips an identical write.
  */
-function repositoryCalls(options) {
-    const base = options.apiUrl.replace(/\/+$/, '');
-    const fetch = fetchOverTransport(options.send, options.policy, new URL(base).origin);
-    return async (method, path, body) => {
-        const response = await fetch(`${base}/repos/${options.repository}/${path}`, {
-            method,
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${options.token}`,
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'asc-diagnostics-gate',
-                ...(body === undefined ? {} : { 'content-type': 'application/json' })
-            },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-            ...(options.signal ? { signal: options.signal } : {})
+class StickyComment {
+    options;
+    marker;
+    octokit;
+    lookup;
+    controller = new AbortController();
+    constructor(options) {
+        this.options = options;
+        this.marker = commentMarker(options.header);
+        this.octokit = loadOctokit(options, this.controller.signal);
+        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
+    }
+    /**
+     * Pages through every comment. Only a bot's comment that starts with the exact marker is
+     * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
+     * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
+     */
+    async find() {
+        const octokit = await this.octokit;
+        const { owner, repo, number } = this.options.target;
+        let response = await octokit.rest.issues.listComments({
+            owner,
+            repo,
+            issue_number: number,
+            per_page: GITHUB_LIMITS.commentsPerPage
         });
-        const text = await response.text();
-        let parsed;
+        const ours = [];
+        for (;;) {
+            for (const c of commentsIn(response)) {
+                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
+                    ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' });
+            }
+            const next = nextPage(response.headers.link);
+            if (!next)
+                break;
+            response = await octokit.request({ method: 'GET', url: next });
+        }
+        return ours.sort((a, b) => a.id - b.id);
+    }
+    /**
+     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
+     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
+     */
+    async publish(report, createIfMissing) {
+        const lookup = await this.lookup;
+        if (!lookup.ok)
+            return failure(lookup.error, this.options.target, this.options.apiUrl);
         try {
-            parsed = text ? JSON.parse(text) : undefined;
+            const [oldest, ...duplicates] = lookup.ours;
+            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
+            await this.remove(duplicates);
+            return result;
         }
-        catch {
-            parsed = undefined;
-        }
-        return { status: response.status, body: parsed };
-    };
-}
-
-;// CONCATENATED MODULE: ./src/history/remember.ts
-
-/**
- * The run of the previous version whose rollout day is nearest to `day`, with a value for
- * `metric` in `population`: between two days as near, the earlier (fewer users, as now); within
- * a day, its latest run (the figure Apple had by then). Undefined when none is within
- * `maxDistance` days, so the caller falls back to `previous` and says so.
- */
-function sameDayValue(previous, metric, population, day, maxDistance = HISTORY.sameDayDistance) {
-    let best;
-    const nearer = (distance, runDay, at) => !best ||
-        distance < best.distance ||
-        (distance === best.distance && (runDay < best.day || (runDay === best.day && at > best.at)));
-    for (const run of previous) {
-        const recorded = run.metrics[metric];
-        if (run.day === null || !recorded)
-            continue;
-        if (run.population !== population)
-            continue;
-        const distance = Math.abs(run.day - day);
-        if (distance > maxDistance)
-            continue;
-        if (nearer(distance, run.day, run.generatedAt)) {
-            best = { ...recorded, day: run.day, file: run.file, distance, at: run.generatedAt };
+        catch (error) {
+            return failure(error, this.options.target, this.options.apiUrl);
         }
     }
-    return (best && { value: best.value, errorMargin: best.errorMargin, day: best.day, file: best.file });
-}
-/**
- * The runs of an index that a decision or the report can read: each rollout day's last run (the
- * charts, the end-of-rollout table), each day's last run with a value for a metric (`same-day`),
- * and the last runs `confirm-runs` can count. The run and its record keep these alone, so the
- * record's size does not grow with the guard's schedule.
- */
-function decisiveRuns(runs) {
-    const inOrder = [...runs].sort(byTime);
-    const keep = new Set(inOrder.slice(-(HISTORY.maxConfirmRuns - 1)));
-    const last = new Map();
-    for (const run of inOrder) {
-        if (run.day === null)
-            continue;
-        last.set(`${run.day}`, run);
-        for (const [metric, value] of Object.entries(run.metrics)) {
-            if (value)
-                last.set(`${run.day} ${run.population} ${metric}`, run);
-        }
+    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
+    abort() {
+        this.controller.abort();
     }
-    for (const run of last.values())
-        keep.add(run);
-    return inOrder.filter(run => keep.has(run));
-}
-/** Oldest first, by the time each run decided. */
-function byTime(a, b) {
-    return a.generatedAt < b.generatedAt ? -1 : a.generatedAt > b.generatedAt ? 1 : 0;
-}
-/** The rollout's day as the history counts it: 1 to 7 (a paused rollout's count stops at 7). */
-function rolloutDayNumber(release) {
-    return release?.day === undefined ? undefined : Math.min(release.day, PHASED_RELEASE.days);
-}
-/** The metrics' population as the index writes it: `p50 all_iphones`. */
-function populationOf(settings) {
-    return `${settings.percentile} ${settings.device}`;
-}
-/**
- * `same-day`'s lookup for a run on rollout `day`: the previous version's figure nearest that
- * day, or why there is none.
- */
-function sameDayFigures(history, settings, day) {
-    return identifier => {
-        if (!history)
-            return { missing: 'the guard read no history' };
-        if ('unavailable' in history)
-            return { missing: 'the history could not be read' };
-        const previous = history.previous;
-        if (!previous)
-            return { missing: 'no earlier version is recorded' };
-        if (day === undefined)
-            return { missing: 'the rollout has no day yet' };
-        const found = sameDayValue(previous.runs, identifier, populationOf(settings), day);
-        if (!found) {
+    async write(existing, body, createIfMissing) {
+        const { owner, repo, number } = this.options.target;
+        const octokit = await this.octokit;
+        if (existing?.body === body)
+            return { id: existing.id, url: existing.url, action: 'unchanged' };
+        if (existing) {
+            const comment = written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
+            return { ...comment, action: 'updated' };
+        }
+        if (!createIfMissing) {
             return {
-                missing: `${previous.version} has no run recorded within ${HISTORY.sameDayDistance} day of day ${day}`
+                action: 'skipped',
+                note: 'nothing breached or regressed, and there is no earlier comment to update'
             };
         }
-        return {
-            version: previous.version,
-            value: found.value,
-            errorMargin: found.errorMargin,
-            day: found.day,
-            run: found.file
-        };
-    };
-}
-/**
- * Whether the finding `key` (`metric-regression hangRate`) held in the `needed − 1` runs of this
- * version just before this one, in a row. With `needed` 1 every finding is confirmed.
- */
-function confirmation(earlier, key, needed) {
-    let inARow = 1;
-    for (const run of [...earlier].reverse()) {
-        if (inARow >= needed || !run.findings.includes(key))
-            break;
-        inARow++;
+        const { policy } = this.options;
+        let waitedMs = 0;
+        for (let attempt = 1;; attempt++) {
+            let created;
+            try {
+                created = written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+            }
+            catch (error) {
+                // A create that failed on the way back may have landed: look before trying again.
+                const status = error.status;
+                const decision = nextRetry(policy, attempt, waitedMs, undefined);
+                if ((status !== undefined && status < 500) || !decision.retry)
+                    throw error;
+                await sleep(decision.delayMs, this.controller.signal);
+                waitedMs += decision.delayMs;
+                const [landed, ...duplicates] = await this.find();
+                if (landed) {
+                    await this.remove(duplicates);
+                    return this.write(landed, body, false);
+                }
+                continue;
+            }
+            return this.settle(created, body);
+        }
     }
-    return { inARow, needed, confirmed: inARow >= needed };
+    /**
+     * Another run on the same pull request may have created its comment at the same moment:
+     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
+     */
+    async settle(created, body) {
+        let ours;
+        try {
+            ours = await this.find();
+        }
+        catch {
+            return { ...created, action: 'created' }; // written; only the check for a twin failed
+        }
+        const [oldest, ...newer] = ours;
+        if (!oldest || oldest.id === created.id) {
+            await this.remove(newer);
+            return { ...created, action: 'created' };
+        }
+        let result;
+        try {
+            result = await this.write(oldest, body, false);
+        }
+        catch {
+            return { ...created, action: 'created' }; // the twin could not be written: keep ours
+        }
+        await this.remove(newer);
+        return result;
+    }
+    /**
+     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
+     * and one left behind is only stale (the next run tries again), never worth a warning.
+     */
+    async remove(duplicates) {
+        if (duplicates.length === 0)
+            return;
+        const { owner, repo } = this.options.target;
+        const octokit = await this.octokit;
+        for (const duplicate of duplicates) {
+            await octokit.rest.issues
+                .deleteComment({ owner, repo, comment_id: duplicate.id })
+                .catch(() => undefined);
+        }
+    }
 }
-
-;// CONCATENATED MODULE: ./src/history/layout.ts
-
-
-
-/** A path segment from App Store Connect text: only what every file system takes as it is. */
-function segment(text) {
-    const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-    return safe.slice(0, 64) || '_';
+async function loadOctokit(options, signal) {
+    // Loaded only when a comment is due: it costs start-up time every other run would pay.
+    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
+    const baseUrl = options.apiUrl.replace(/\/+$/, '');
+    return getOctokit(options.token, {
+        baseUrl,
+        request: {
+            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
+            signal
+        },
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
+    });
 }
-function appFolder(appId, platform) {
-    return `${segment(appId)}-${segment(platform.toLowerCase())}`;
-}
-function versionFolder(appId, platform, version) {
-    return `${appFolder(appId, platform)}/${segment(version)}`;
-}
-/** `runs/2026-12-02T10-00-00.123Z.json`: the UTC time, with colons no file system minds. */
-function runFile(generatedAt) {
-    return `runs/${segment(generatedAt.replace(/:/g, '-'))}.json`;
-}
-/**
- * The index with `entry` added in time order (a run written twice is listed once), capped. Once
- * the rollout is complete, its first complete run stays the last: the guard keeps running while
- * the version is live, and those runs must not push the rollout's days out of the index.
- */
-function withRun(index, entry) {
-    if (entry.state === 'COMPLETE' && index.runs.some(r => r.state === 'COMPLETE'))
-        return index;
-    const runs = [...index.runs.filter(r => r.file !== entry.file), entry].sort(byTime);
-    return { version: index.version, runs: runs.slice(-HISTORY.maxRunsPerVersion) };
-}
-/**
- * The version folders to remove so that `keep` remain: the oldest by version order, never the
- * one being written. Folders whose names are not versions are left alone.
- */
-function foldersToPrune(versions, current, keep) {
-    const ordered = versions.filter(v => isVersion(v) && v !== segment(current)).sort(compareVersions);
-    const room = Math.max(0, keep - 1);
-    return ordered.slice(0, Math.max(0, ordered.length - room));
+/** How to comment on a fork's pull request anyway. */
+const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
+const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
+/** A comment failure is a warning, never the reason the job fails. */
+function failure(error, target, apiUrl) {
+    if (error instanceof UnusableList) {
+        const why = error.redirected
+            ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
+            : ' instead of a list of comments, so the action cannot tell whether it already commented';
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
+        };
+    }
+    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
+    const cause = error.cause;
+    // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
+    if (cause instanceof InputError) {
+        const setting = cause.message.replace(/\.$/, '');
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
+        };
+    }
+    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
+        return {
+            action: 'failed',
+            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
+        };
+    }
+    const status = error.status;
+    const apiMessage = error.response?.data
+        ?.message;
+    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
+    const where = `pull request #${target.number}`;
+    if (status === 403) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
+        };
+    }
+    if (status === 404) {
+        return {
+            action: 'failed',
+            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
+        };
+    }
+    return {
+        action: 'failed',
+        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/history/entry.ts
@@ -4752,6 +5934,580 @@ function indexEntryOf(outcome, generatedAt) {
             : release?.decision.action === 'would-pause'
                 ? 'would-pause'
                 : 'none'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/context.ts
+
+/** What the report renders besides the verdict. */
+function reportContext(outcome) {
+    const { config, data } = outcome;
+    return {
+        buildId: data.current.build.id,
+        buildLabel: data.current.build.label,
+        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
+        runUrl: outcome.runUrl,
+        thresholds: config.thresholds,
+        maxWeightIncrease: config.maxWeightIncrease,
+        rateLimit: outcome.usage?.rateLimit,
+        backtraces: data.backtraces,
+        release: outcome.release,
+        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
+        sources: config.annotateSource ? outcome.sources : undefined,
+        pullRequest: outcome.pullRequest ?? false,
+        ...(data.history && outcome.release && outcome.recorded
+            ? {
+                history: {
+                    memory: data.history,
+                    thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
+                    complete: outcome.release.decidedOn?.state === 'COMPLETE',
+                    confirmRuns: config.confirmRuns,
+                    ...(outcome.historyWrite ? { written: outcome.historyWrite } : {})
+                }
+            }
+            : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+
+
+
+
+
+
+
+
+/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
+function planComment(config, send, policy) {
+    if (config.comment === 'never')
+        return { skip: "'comment' is false", warn: false };
+    const found = findPullRequest(config.prNumber);
+    if ('none' in found)
+        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
+    const { target } = found;
+    if (target.fromFork) {
+        return {
+            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
+            warn: true
+        };
+    }
+    if (!config.githubToken) {
+        return {
+            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
+            warn: true
+        };
+    }
+    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+    return {
+        sticky: new StickyComment({
+            token: config.githubToken,
+            apiUrl,
+            target,
+            header: config.commentHeader,
+            send,
+            policy
+        })
+    };
+}
+/** Posts or updates the comment and sets its outputs; every problem is a warning. */
+async function publishComment(plan, render, somethingFound, onBreachOnly) {
+    if ('skip' in plan) {
+        if (plan.warn)
+            core_warning(plan.skip);
+        else
+            info(`No pull-request comment: ${plan.skip}.`);
+        return;
+    }
+    // Scrubbing only shortens a text, so what fits still fits.
+    const report = fitReport(detail => scrub(render(detail)), {
+        measure: characters,
+        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
+        elsewhere: 'the job summary of this workflow run'
+    });
+    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
+    if (result.action === 'failed')
+        core_warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
+    else if (result.action === 'skipped')
+        info(`No pull-request comment: ${result.note}.`);
+    else
+        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
+    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
+    setOutput('comment-url', result.url ?? '');
+}
+/**
+ * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
+ * will read now.
+ */
+async function pullRequestComment(outcome) {
+    const plan = outcome.comment;
+    if (!plan)
+        return;
+    if (outcome.kind === 'failed' && 'sticky' in plan)
+        plan.sticky.abort();
+    if (outcome.kind !== 'judged')
+        return;
+    const { verdict, config } = outcome;
+    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
+    const context = { ...reportContext(outcome), rateLimit: undefined };
+    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.findings.some(f => f.kind !== 'no-data'), config.comment === 'on-breach'));
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/metrics/outputs.ts
+
+/** One gated metric as the `metrics` output carries it. */
+function metricRecord(o) {
+    const insight = o.appleInsight;
+    return {
+        identifier: o.identifier,
+        category: o.category ?? null,
+        unit: o.unit ?? null,
+        percentile: o.percentile,
+        device: o.device,
+        version: o.version ?? null,
+        value: o.point?.value ?? null,
+        errorMargin: o.point?.errorMargin ?? null,
+        goal: o.point?.goal ?? null,
+        referenceVersions: o.reference?.versions ?? [],
+        referenceValue: o.reference?.value ?? null,
+        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
+        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
+        regressed: o.status === 'regressed',
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(insight
+            ? {
+                appleInsight: {
+                    kind: insight.kind,
+                    latestVersion: insight.latestVersion ?? null,
+                    referenceVersions: insight.referenceVersions,
+                    highImpact: insight.highImpact ?? null,
+                    summary: insight.summary ?? null,
+                    populations: insight.populations
+                }
+            }
+            : {})
+    };
+}
+/** The record plus what the JSON report keeps: the reference in full and the raw points. */
+function metricReportRecord(o) {
+    return {
+        ...metricRecord(o),
+        reference: o.reference ?? null,
+        recommendedGoal: o.recommendedGoal ?? null,
+        regressedByRule: o.regressedByRule,
+        regressedByApple: o.regressedByApple,
+        points: o.points
+    };
+}
+function metricsOutput(metrics) {
+    return safeJson((metrics?.outcomes ?? []).map(metricRecord));
+}
+/** The JSON report's `metrics` section; null when no metric is gated. */
+function metricsReport(metrics, appId) {
+    if (!metrics)
+        return null;
+    return {
+        settings: { ...metrics.settings },
+        appId: appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        regressionCount: metrics.regressions.length,
+        items: metrics.outcomes.map(metricReportRecord)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/record/evidence.ts
+
+// The decision record's `evidence`: what the evaluation read, as it read it (already sanitised
+// and capped by the readers). `replay` (./read.ts) derives the verdict again from it alone.
+/** The evidence of a judged run; the backtraces are the report's own `backtraces`. */
+function evidenceRecord(outcome) {
+    const { data, sources } = outcome;
+    return {
+        current: buildEvidence(data.current),
+        baseline: data.baseline ? buildEvidence(data.baseline) : null,
+        metrics: data.metrics && outcome.config.metrics
+            ? metricsEvidence(data.metrics, outcome.config.metrics)
+            : null,
+        sources: sources
+            ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
+            : null,
+        runUrl: outcome.runUrl ?? null,
+        pullRequest: outcome.pullRequest ?? false,
+        history: data.history ?? null
+    };
+}
+/** A build's facts (with the App Store version and its rollout as first read) and its lists. */
+function buildEvidence({ build, lists }) {
+    return {
+        build,
+        lists: [...lists.values()].map(list => ({
+            type: list.type,
+            complete: list.complete,
+            signatures: list.signatures
+        }))
+    };
+}
+/**
+ * The metrics as read: each series cut to the points a decision can read, and Apple's insights
+ * to those that can count for the gated percentile and device (a replay cannot change either).
+ */
+function metricsEvidence(metrics, settings) {
+    const { payload } = metrics;
+    return {
+        appId: metrics.appId ?? null,
+        version: metrics.version ?? null,
+        baselineVersion: metrics.baselineVersion ?? null,
+        unavailable: metrics.unavailable ?? null,
+        payload: payload
+            ? {
+                series: [...payload.series.values()].map(series => ({
+                    ...series,
+                    points: decisivePoints(series.points, metrics.version, metrics.baselineVersion)
+                })),
+                insights: forGatedPopulation(payload.insights, settings)
+            }
+            : null
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publish/records.ts
+
+
+/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
+function signatureRecord(s) {
+    return {
+        id: s.id,
+        diagnosticType: s.diagnosticType,
+        signature: s.signature,
+        weight: s.weight,
+        threshold: s.threshold,
+        breached: s.breached,
+        ...(s.insight ? { insight: s.insight } : {}),
+        ...(s.change !== undefined
+            ? {
+                baselineWeight: s.baselineWeight ?? null,
+                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
+                delta: s.delta,
+                change: s.change,
+                regressed: s.regressed
+            }
+            : {})
+    };
+}
+/** A finding with its consequences, as the report's schema describes it. */
+function findingRecord(f) {
+    const { subject } = f;
+    return {
+        kind: f.kind,
+        evidence: f.evidence,
+        subject: {
+            name: subjectName(f),
+            ...('signature' in subject
+                ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
+                : 'metric' in subject
+                    ? { metric: subject.metric.identifier }
+                    : { diagnosticType: subject.diagnosticType })
+        },
+        failsJob: f.failsJob,
+        failsJobReason: f.failsJobReason ?? null,
+        pauses: f.pauses,
+        pausesReason: f.pausesReason ?? null,
+        wouldPause: f.wouldPause,
+        ...(f.confirmation ? { confirmation: { ...f.confirmation } } : {})
+    };
+}
+/**
+ * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
+ * original order, and `omitted` counts the rest (the JSON report keeps them all).
+ */
+function boundedRecords(items, maxBytes) {
+    const texts = items.map(item => safeJson(signatureRecord(item)));
+    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
+    const kept = new Set();
+    let size = 2; // []
+    for (const index of byWeight) {
+        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
+        if (size + bytes > maxBytes)
+            break;
+        kept.add(index);
+        size += bytes;
+    }
+    return {
+        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
+        omitted: items.length - kept.size
+    };
+}
+/** The findings as a JSON array of at most `maxBytes`, most decisive first; the rest are cut. */
+function boundedFindings(findings, maxBytes) {
+    const texts = [];
+    let size = 2;
+    for (const f of findings) {
+        const text = safeJson(findingRecord(f));
+        size += Buffer.byteLength(text) + (texts.length ? 1 : 0);
+        if (size > maxBytes)
+            break;
+        texts.push(text);
+    }
+    return `[${texts.join(',')}]`;
+}
+
+;// CONCATENATED MODULE: ./src/publish/json-report.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The full machine-readable report; its shape is `schema/report.schema.json`. */
+function buildJsonReport(input) {
+    const { verdict, data } = input;
+    const build = (b) => b
+        ? {
+            id: b.build.id,
+            label: b.build.label ?? null,
+            processingState: b.build.processingState ?? null
+        }
+        : null;
+    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
+    return {
+        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
+        tool: ACTION_NAME,
+        toolVersion: TOOL_VERSION,
+        generatedAt: input.generatedAt,
+        build: build(data?.current),
+        baseline: build(data?.baseline),
+        error: input.error?.message ?? null,
+        errorCause: input.error?.cause ?? null,
+        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
+        skipReason: input.skipped ?? null,
+        verdict: verdict
+            ? {
+                passed: verdict.passed,
+                failure: input.failure ?? null,
+                breachCount: verdict.breaches.length,
+                regressionCount: verdict.regressions.length,
+                maxWeight: verdict.maxWeight ?? null,
+                emptyTypes: verdict.emptyTypes,
+                metricRegressionCount: verdict.metrics?.regressions.length ?? 0,
+                failsJob: verdict.findings.some(f => f.failsJob),
+                pauses: verdict.findings.some(f => f.pauses),
+                findings: verdict.findings.map(findingRecord)
+            }
+            : null,
+        settings: input.settings ?? null,
+        evidence: input.evidence ?? null,
+        types: (verdict?.outcomes ?? []).map(o => ({
+            type: o.type,
+            threshold: o.threshold,
+            fetched: o.fetched,
+            complete: o.complete,
+            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
+            goneUnknown: o.goneUnknown
+        })),
+        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        breaches: (verdict?.breaches ?? []).map(s => s.id),
+        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
+        backtraces: Object.fromEntries(data?.backtraces ?? []),
+        phasedRelease: phasedReleaseRecord(input.release),
+        metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
+        rateLimit: input.rateLimit
+            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
+            : null,
+        requests: input.requests,
+        timings: {
+            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
+            total: Math.round(input.totalMs)
+        },
+        ...(input.historyWrite ? { historyWrite: input.historyWrite } : {}),
+        ...(input.replay ? { replay: input.replay } : {})
+    };
+}
+function phasedReleaseRecord(guard) {
+    if (!guard)
+        return null;
+    const release = guard.release;
+    return {
+        appStoreVersion: { id: guard.versionId, version: guard.version },
+        ...rolloutRecord(release),
+        decidedOn: guard.decidedOn ? rolloutRecord(guard.decidedOn) : null,
+        action: guard.decision.action,
+        reason: guard.decision.reason,
+        paused: guard.paused,
+        pausedOn: guard.decision.because.map(subjectName),
+        error: guard.error ?? null
+    };
+}
+/** A rollout as the record spells it: every field, null when unknown. */
+function rolloutRecord(release) {
+    return {
+        id: release?.id ?? null,
+        state: release?.state ?? null,
+        day: release?.day ?? null,
+        startDate: release?.startDate ?? null,
+        totalPauseDuration: release?.totalPauseDuration ?? null
+    };
+}
+/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
+function writeJsonReport(report, path) {
+    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), recordJson(report), 'report-path');
+}
+/** A record as its file holds it; writeTextFile scrubs what it writes. */
+function recordJson(report) {
+    return `${safeJson(report, 2)}\n`;
+}
+/** The record as the report file holds it, byte for byte, scrubbed: the history's copy. */
+function recordText(outcome) {
+    return scrub(recordJson(jsonReportOf(outcome)));
+}
+/** The JSON report of a run, however it ended: its decision record. */
+function jsonReportOf(outcome, replay) {
+    const { config, usage, recorded } = outcome;
+    return buildJsonReport({
+        ...(outcome.kind === 'judged'
+            ? {
+                verdict: outcome.verdict,
+                data: outcome.data,
+                failure: outcome.failure,
+                release: outcome.release,
+                evidence: evidenceRecord(outcome),
+                ...(outcome.historyWrite ? { historyWrite: outcome.historyWrite } : {})
+            }
+            : {}),
+        ...(outcome.kind === 'failed'
+            ? { error: { message: outcome.error, cause: outcome.cause } }
+            : {}),
+        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
+        settings: config && {
+            inputs: config.inputs,
+            thresholds: config.thresholds,
+            maxWeightIncrease: config.maxWeightIncrease
+        },
+        rateLimit: usage?.rateLimit,
+        requests: usage?.requests ?? 0,
+        totalMs: recorded?.totalMs ?? performance.now() - outcome.started,
+        generatedAt: recorded?.generatedAt ?? new Date().toISOString(),
+        ...(replay ? { replay } : {})
+    });
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+
+
+
+
+
+/** Every output passes the scrubber: none may carry a token a server echoed. */
+function outputs_setOutput(name, value) {
+    setOutput(name, scrub(value));
+}
+function setOutputs(verdict, values) {
+    const shown = verdict.outcomes.flatMap(o => o.shown);
+    outputs_setOutput('build-id', values.buildId);
+    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
+    outputs_setOutput('result', verdict.result);
+    outputs_setOutput('passed', String(verdict.passed));
+    outputs_setOutput('breach-count', String(verdict.breaches.length));
+    outputs_setOutput('regression-count', String(verdict.regressions.length));
+    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
+    for (const [name, items] of [
+        ['signatures', shown],
+        ['breaches', verdict.breaches]
+    ]) {
+        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
+        outputs_setOutput(name, json);
+        outputs_setOutput(`${name}-omitted`, String(omitted));
+    }
+    outputs_setOutput('findings', boundedFindings(verdict.findings, GITHUB_LIMITS.outputMaxBytes));
+    outputs_setOutput('metrics', metricsOutput(verdict.metrics));
+    outputs_setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0));
+    outputs_setOutput('report', values.report);
+    const rollout = values.release?.release;
+    outputs_setOutput('phased-release-state', rollout?.state ?? '');
+    outputs_setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day));
+    outputs_setOutput('paused', String(values.release?.paused ?? false));
+}
+/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
+function setSkippedOutputs() {
+    setOutput('result', 'skipped');
+    setOutput('passed', '');
+}
+
+;// CONCATENATED MODULE: ./src/publish/summary.ts
+
+
+
+
+
+
+
+
+/** The report at the most detail that fits the job summary (and the `report` output). */
+function summaryReport(outcome) {
+    const context = reportContext(outcome);
+    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
+        measure: utf8Bytes,
+        max: GITHUB_LIMITS.summaryBudgetBytes,
+        elsewhere: 'the JSON report (see the report-path output)'
+    });
+}
+/** The one line a skipped run's summary holds. */
+function skippedSummary(reason) {
+    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
+}
+/** The one line a run that stopped on an error gets, instead of an empty summary. */
+function failedSummary(error) {
+    return `❌ App Store diagnostics gate could not run: ${markdown_text(oneLine(error, 1000))}\n`;
+}
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
+        return;
+    }
+    await summary.addRaw(scrub(report)).write();
+}
+
+;// CONCATENATED MODULE: ./src/github/rest.ts
+
+/**
+ * Plain REST calls on one repository (`git/ref/heads/main` → `/repos/{owner}/{repo}/git/…`),
+ * over the action's transport and retries, with the token sent only to the API's origin. The
+ * data branch needs a handful of Git Data calls: Octokit would add start-up time and nothing else.
+ */
+function repositoryCalls(options) {
+    const base = options.apiUrl.replace(/\/+$/, '');
+    const fetch = fetchOverTransport(options.send, options.policy, new URL(base).origin);
+    return async (method, path, body) => {
+        const response = await fetch(`${base}/repos/${options.repository}/${path}`, {
+            method,
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${options.token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'asc-diagnostics-gate',
+                ...(body === undefined ? {} : { 'content-type': 'application/json' })
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            ...(options.signal ? { signal: options.signal } : {})
+        });
+        const text = await response.text();
+        let parsed;
+        try {
+            parsed = text ? JSON.parse(text) : undefined;
+        }
+        catch {
+            parsed = undefined;
+        }
+        return { status: response.status, body: parsed };
     };
 }
 
@@ -5190,14 +6946,14 @@ async function attemptAppend(call, run, at) {
         ]
     });
     if (tree.status !== 201)
-        return written(run, tree);
+        return branch_written(run, tree);
     const commit = await call('POST', 'git/commits', {
         message: `asc-diagnostics-gate: ${folder}/${run.file}`,
         tree: snapshot_object(tree.body).sha,
         parents: at.head ? [at.head] : []
     });
     if (commit.status !== 201)
-        return written(run, commit);
+        return branch_written(run, commit);
     const sha = String(snapshot_object(commit.body).sha ?? '');
     const moved = at.head
         ? await call('PATCH', `git/refs/heads/${run.branch}`, { sha, force: false })
@@ -5206,7 +6962,7 @@ async function attemptAppend(call, run, at) {
         // A lost race, only when another run did move the branch (or create it) since it was read;
         // a protected branch or a ruleset also answers 422, and that is GitHub's answer to give.
         const lost = (moved.status === 422 || moved.status === 409) && (await movedSince(call, run, at));
-        return lost ? 'race' : written(run, moved);
+        return lost ? 'race' : branch_written(run, moved);
     }
     return { ok: true, commit: sha, pruned };
 }
@@ -5216,7 +6972,7 @@ async function movedSince(call, run, at) {
         return false;
     return snapshot_object(snapshot_object(ref.body).object).sha !== at.head;
 }
-function written(run, answer) {
+function branch_written(run, answer) {
     return { ok: false, warning: notWritten(run.branch, refusal(answer, 'write')) };
 }
 /** The warning for a write that did not land, naming the permission when GitHub refused it. */
@@ -5257,11 +7013,15 @@ function historyPlace(config, data) {
 class HistoryStore {
     call;
     settings;
+    close;
     snapshot;
     head;
-    constructor(call, settings) {
+    constructor(call, settings, 
+    /** Stops whatever is still asked of GitHub once the run is over (a prefetch nobody read). */
+    close = () => { }) {
         this.call = call;
         this.settings = settings;
+        this.close = close;
     }
     /** Starts reading the branch's head while App Store Connect is asked: it needs no version. */
     prefetch() {
@@ -5342,351 +7102,8 @@ class HistoryStore {
     }
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/metrics/outputs.ts
-
-/** One gated metric as the `metrics` output carries it. */
-function metricRecord(o) {
-    const insight = o.appleInsight;
-    return {
-        identifier: o.identifier,
-        category: o.category ?? null,
-        unit: o.unit ?? null,
-        percentile: o.percentile,
-        device: o.device,
-        version: o.version ?? null,
-        value: o.point?.value ?? null,
-        errorMargin: o.point?.errorMargin ?? null,
-        goal: o.point?.goal ?? null,
-        referenceVersions: o.reference?.versions ?? [],
-        referenceValue: o.reference?.value ?? null,
-        // JSON has no Infinity: a rise from a reference of 0 has no relative size.
-        change: o.change !== undefined && Number.isFinite(o.change) ? o.change : null,
-        regressed: o.status === 'regressed',
-        status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
-        ...(insight
-            ? {
-                appleInsight: {
-                    kind: insight.kind,
-                    latestVersion: insight.latestVersion ?? null,
-                    referenceVersions: insight.referenceVersions,
-                    highImpact: insight.highImpact ?? null,
-                    summary: insight.summary ?? null,
-                    populations: insight.populations
-                }
-            }
-            : {})
-    };
-}
-/** The record plus what the JSON report keeps: the reference in full and the raw points. */
-function metricReportRecord(o) {
-    return {
-        ...metricRecord(o),
-        reference: o.reference ?? null,
-        recommendedGoal: o.recommendedGoal ?? null,
-        regressedByRule: o.regressedByRule,
-        regressedByApple: o.regressedByApple,
-        points: o.points
-    };
-}
-function metricsOutput(metrics) {
-    return safeJson((metrics?.outcomes ?? []).map(metricRecord));
-}
-/** The JSON report's `metrics` section; null when no metric is gated. */
-function metricsReport(metrics, appId) {
-    if (!metrics)
-        return null;
-    return {
-        settings: { ...metrics.settings },
-        appId: appId ?? null,
-        version: metrics.version ?? null,
-        baselineVersion: metrics.baselineVersion ?? null,
-        regressionCount: metrics.regressions.length,
-        items: metrics.outcomes.map(metricReportRecord)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/record/evidence.ts
-
-// The decision record's `evidence`: what the evaluation read, as it read it (already sanitised
-// and capped by the readers). `replay` (./read.ts) derives the verdict again from it alone.
-/** The evidence of a judged run; the backtraces are the report's own `backtraces`. */
-function evidenceRecord(outcome) {
-    const { data, sources } = outcome;
-    return {
-        current: buildEvidence(data.current),
-        baseline: data.baseline ? buildEvidence(data.baseline) : null,
-        metrics: data.metrics && outcome.config.metrics
-            ? metricsEvidence(data.metrics, outcome.config.metrics)
-            : null,
-        sources: sources
-            ? { places: Object.fromEntries(sources.places), noCheckout: sources.noCheckout }
-            : null,
-        runUrl: outcome.runUrl ?? null,
-        pullRequest: outcome.pullRequest ?? false,
-        history: data.history ?? null
-    };
-}
-/** A build's facts (with the App Store version and its rollout as first read) and its lists. */
-function buildEvidence({ build, lists }) {
-    return {
-        build,
-        lists: [...lists.values()].map(list => ({
-            type: list.type,
-            complete: list.complete,
-            signatures: list.signatures
-        }))
-    };
-}
-/**
- * The metrics as read: each series cut to the points a decision can read, and Apple's insights
- * to those that can count for the gated percentile and device (a replay cannot change either).
- */
-function metricsEvidence(metrics, settings) {
-    const { payload } = metrics;
-    return {
-        appId: metrics.appId ?? null,
-        version: metrics.version ?? null,
-        baselineVersion: metrics.baselineVersion ?? null,
-        unavailable: metrics.unavailable ?? null,
-        payload: payload
-            ? {
-                series: [...payload.series.values()].map(series => ({
-                    ...series,
-                    points: decisivePoints(series.points, metrics.version, metrics.baselineVersion)
-                })),
-                insights: forGatedPopulation(payload.insights, settings)
-            }
-            : null
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/records.ts
-
-
-/** One signature as the `signatures` and `breaches` outputs and the JSON report carry it. */
-function signatureRecord(s) {
-    return {
-        id: s.id,
-        diagnosticType: s.diagnosticType,
-        signature: s.signature,
-        weight: s.weight,
-        threshold: s.threshold,
-        breached: s.breached,
-        ...(s.insight ? { insight: s.insight } : {}),
-        ...(s.change !== undefined
-            ? {
-                baselineWeight: s.baselineWeight ?? null,
-                ...(s.baselineAtMost !== undefined ? { baselineAtMost: s.baselineAtMost } : {}),
-                delta: s.delta,
-                change: s.change,
-                regressed: s.regressed
-            }
-            : {})
-    };
-}
-/** A finding with its consequences, as the report's schema describes it. */
-function findingRecord(f) {
-    const { subject } = f;
-    return {
-        kind: f.kind,
-        evidence: f.evidence,
-        subject: {
-            name: subjectName(f),
-            ...('signature' in subject
-                ? { signatureId: subject.signature.id, diagnosticType: subject.signature.diagnosticType }
-                : 'metric' in subject
-                    ? { metric: subject.metric.identifier }
-                    : { diagnosticType: subject.diagnosticType })
-        },
-        failsJob: f.failsJob,
-        failsJobReason: f.failsJobReason ?? null,
-        pauses: f.pauses,
-        pausesReason: f.pausesReason ?? null,
-        wouldPause: f.wouldPause,
-        ...(f.confirmation ? { confirmation: { ...f.confirmation } } : {})
-    };
-}
-/**
- * The records as a JSON array of at most `maxBytes`: the heaviest that fit are kept, in their
- * original order, and `omitted` counts the rest (the JSON report keeps them all).
- */
-function boundedRecords(items, maxBytes) {
-    const texts = items.map(item => safeJson(signatureRecord(item)));
-    const byWeight = items.map((_, index) => index).sort((a, b) => items[b].weight - items[a].weight);
-    const kept = new Set();
-    let size = 2; // []
-    for (const index of byWeight) {
-        const bytes = Buffer.byteLength(texts[index]) + (kept.size ? 1 : 0);
-        if (size + bytes > maxBytes)
-            break;
-        kept.add(index);
-        size += bytes;
-    }
-    return {
-        json: `[${texts.filter((_, index) => kept.has(index)).join(',')}]`,
-        omitted: items.length - kept.size
-    };
-}
-/** The findings as a JSON array of at most `maxBytes`, most decisive first; the rest are cut. */
-function boundedFindings(findings, maxBytes) {
-    const texts = [];
-    let size = 2;
-    for (const f of findings) {
-        const text = safeJson(findingRecord(f));
-        size += Buffer.byteLength(text) + (texts.length ? 1 : 0);
-        if (size > maxBytes)
-            break;
-        texts.push(text);
-    }
-    return `[${texts.join(',')}]`;
-}
-
-;// CONCATENATED MODULE: ./src/publish/json-report.ts
-
-
-
-
-
-
-
-
-
-
-
-/** The full machine-readable report; its shape is `schema/report.schema.json`. */
-function buildJsonReport(input) {
-    const { verdict, data } = input;
-    const build = (b) => b
-        ? {
-            id: b.build.id,
-            label: b.build.label ?? null,
-            processingState: b.build.processingState ?? null
-        }
-        : null;
-    const shown = verdict?.outcomes.flatMap(o => o.shown) ?? [];
-    return {
-        schemaVersion: JSON_REPORT_SCHEMA_VERSION,
-        tool: ACTION_NAME,
-        toolVersion: TOOL_VERSION,
-        generatedAt: input.generatedAt,
-        build: build(data?.current),
-        baseline: build(data?.baseline),
-        error: input.error?.message ?? null,
-        errorCause: input.error?.cause ?? null,
-        result: input.skipped ? 'skipped' : (verdict?.result ?? null),
-        skipReason: input.skipped ?? null,
-        verdict: verdict
-            ? {
-                passed: verdict.passed,
-                failure: input.failure ?? null,
-                breachCount: verdict.breaches.length,
-                regressionCount: verdict.regressions.length,
-                maxWeight: verdict.maxWeight ?? null,
-                emptyTypes: verdict.emptyTypes,
-                metricRegressionCount: verdict.metrics?.regressions.length ?? 0,
-                failsJob: verdict.findings.some(f => f.failsJob),
-                pauses: verdict.findings.some(f => f.pauses),
-                findings: verdict.findings.map(findingRecord)
-            }
-            : null,
-        settings: input.settings ?? null,
-        evidence: input.evidence ?? null,
-        types: (verdict?.outcomes ?? []).map(o => ({
-            type: o.type,
-            threshold: o.threshold,
-            fetched: o.fetched,
-            complete: o.complete,
-            gone: o.gone.map(s => ({ id: s.id, signature: s.signature, weight: s.weight })),
-            goneUnknown: o.goneUnknown
-        })),
-        signatures: shown.map(s => ({ ...signatureRecord(s), rank: s.rank })),
-        breaches: (verdict?.breaches ?? []).map(s => s.id),
-        regressions: (verdict?.regressions ?? []).map(s => ({ ...signatureRecord(s), rank: s.rank })),
-        backtraces: Object.fromEntries(data?.backtraces ?? []),
-        phasedRelease: phasedReleaseRecord(input.release),
-        metrics: metricsReport(verdict?.metrics, data?.metrics?.appId),
-        rateLimit: input.rateLimit
-            ? { limit: input.rateLimit.limit ?? null, remaining: input.rateLimit.remaining ?? null }
-            : null,
-        requests: input.requests,
-        timings: {
-            ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
-            total: Math.round(input.totalMs)
-        },
-        ...(input.replay ? { replay: input.replay } : {})
-    };
-}
-function phasedReleaseRecord(guard) {
-    if (!guard)
-        return null;
-    const release = guard.release;
-    return {
-        appStoreVersion: { id: guard.versionId, version: guard.version },
-        ...rolloutRecord(release),
-        decidedOn: guard.decidedOn ? rolloutRecord(guard.decidedOn) : null,
-        action: guard.decision.action,
-        reason: guard.decision.reason,
-        paused: guard.paused,
-        pausedOn: guard.decision.because.map(subjectName),
-        error: guard.error ?? null
-    };
-}
-/** A rollout as the record spells it: every field, null when unknown. */
-function rolloutRecord(release) {
-    return {
-        id: release?.id ?? null,
-        state: release?.state ?? null,
-        day: release?.day ?? null,
-        startDate: release?.startDate ?? null,
-        totalPauseDuration: release?.totalPauseDuration ?? null
-    };
-}
-/** Writes the report to `report-path`, or under RUNNER_TEMP; returns the absolute path. */
-function writeJsonReport(report, path) {
-    return writeTextFile(path ?? (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${ACTION_NAME}-report.json`), recordJson(report), 'report-path');
-}
-/** A record as its file holds it; writeTextFile scrubs what it writes. */
-function recordJson(report) {
-    return `${safeJson(report, 2)}\n`;
-}
-/** The record as the report file holds it, byte for byte, scrubbed: the history's copy. */
-function recordText(outcome) {
-    return scrub(recordJson(jsonReportOf(outcome)));
-}
-/** The JSON report of a run, however it ended: its decision record. */
-function jsonReportOf(outcome, replay) {
-    const { config, usage, recorded } = outcome;
-    return buildJsonReport({
-        ...(outcome.kind === 'judged'
-            ? {
-                verdict: outcome.verdict,
-                data: outcome.data,
-                failure: outcome.failure,
-                release: outcome.release,
-                evidence: evidenceRecord(outcome)
-            }
-            : {}),
-        ...(outcome.kind === 'failed'
-            ? { error: { message: outcome.error, cause: outcome.cause } }
-            : {}),
-        ...(outcome.kind === 'skipped' ? { skipped: outcome.reason } : {}),
-        settings: config && {
-            inputs: config.inputs,
-            thresholds: config.thresholds,
-            maxWeightIncrease: config.maxWeightIncrease
-        },
-        rateLimit: usage?.rateLimit,
-        requests: usage?.requests ?? 0,
-        totalMs: recorded?.totalMs ?? performance.now() - outcome.started,
-        generatedAt: recorded?.generatedAt ?? new Date().toISOString(),
-        ...(replay ? { replay } : {})
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/publish/history.ts
+
 
 
 
@@ -5707,1438 +7124,50 @@ function historyStore(config, send, policy) {
     if (!config.githubToken) {
         return new HistoryStore({ unavailable: "'github-token' is empty; the history needs a token with 'contents: write'" }, settings);
     }
+    const stop = new AbortController();
     const calls = repositoryCalls({
         token: config.githubToken,
         apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
         repository,
         send,
-        policy
+        policy,
+        signal: stop.signal
     });
     // The head is read while App Store Connect is asked; the version's folders once it is known.
-    return new HistoryStore(calls, settings).prefetch();
+    return new HistoryStore(calls, settings, () => stop.abort()).prefetch();
 }
 /**
- * The history's sink: a guard run's record and its index line, in one commit on the data branch.
- * A write that cannot be made is a warning; the run's verdict and exit status stand.
+ * Writes a guard run's record and its index line in one commit on the data branch, and says in
+ * the log what became of it; a write that cannot be made is a warning, and the report says so.
  */
-async function historyRecord(outcome) {
-    if (outcome.kind !== 'judged' || !outcome.history || !outcome.recorded)
-        return;
+async function writeHistory(outcome) {
+    if (!outcome.history || !outcome.recorded)
+        return undefined;
     const place = historyPlace(outcome.config, outcome.data);
     if (!place || !outcome.release)
-        return;
+        return undefined;
     const { history } = outcome.data;
     if (history && 'unavailable' in history) {
         // What refused the read would refuse the write: the run's warning has said why.
-        core_warning(`The run's record was not written to the '${history.branch}' branch either, for the same reason.`, { title: 'History' });
-        return;
+        const warning = `The run's record was not written to the '${history.branch}' branch either, for the same reason.`;
+        core_warning(warning, { title: 'History' });
+        return { ok: false, warning };
     }
     const entry = indexEntryOf(outcome, outcome.recorded.generatedAt);
     const result = await outcome.history.write(place, recordText(outcome), entry);
-    const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`;
     if (!result.ok) {
-        // Only recorded runs count: until one is written, confirm-runs above 1 cannot pause.
-        const confirm = outcome.config.confirmRuns;
-        const stuck = confirm > 1 && history
-            ? ` Until runs are recorded, 'confirm-runs' ${confirm} cannot count ${confirm} in a row, and the guard does not pause.`
-            : '';
-        core_warning(scrub(oneLine(`${result.warning}${stuck}`, 800)), { title: 'History' });
-        return;
+        const unconfirmable = unconfirmableAfter(outcome.config.confirmRuns);
+        core_warning(scrub(oneLine(`${result.warning}${unconfirmable}`, 800)), { title: 'History' });
+        return result;
     }
+    const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`;
     const retried = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : '';
     const pruned = result.pruned.length ? `; removed ${result.pruned.join(', ')}` : '';
     info(oneLine(`Recorded this run on '${outcome.history.settings.branch}': ${where} (commit ${result.commit.slice(0, 7)}${retried})${pruned}.`, 600));
-}
-
-;// CONCATENATED MODULE: ./src/release/decide.ts
-
-
-/**
- * What the guard does with a rollout: it pauses only an ACTIVE one, only on findings whose
- * consequences say they pause (see decision/findings.ts), and only in `pause-on-failure` mode;
- * `report` mode says it would have. It never resumes. `release` is the rollout as read now.
- */
-function decideRollout(input) {
-    const { release, findings, mode } = input;
-    const none = (reason) => ({ action: 'none', reason, because: [] });
-    if (mode === 'off')
-        return none("'phased-release' is off");
-    if (!release)
-        return none('the version has no phased release');
-    if (release.state !== 'ACTIVE')
-        return none(`the rollout is ${STATE_WORDS[release.state]}`);
-    if (mode === 'report') {
-        const would = findings.filter(f => f.wouldPause);
-        return would.length
-            ? { action: 'would-pause', reason: "'phased-release' is 'report'", because: would }
-            : none(noPauseReason(findings));
-    }
-    const pausing = findings.filter(f => f.pauses);
-    return pausing.length
-        ? { action: 'pause', reason: 'the rollout is active', because: pausing }
-        : none(noPauseReason(findings));
-}
-function noPauseReason(findings) {
-    if (findings.length === 0)
-        return 'nothing was found';
-    return 'no finding pauses it (each says why)';
-}
-const STATE_WORDS = {
-    INACTIVE: 'not started (INACTIVE), and only an active rollout is paused',
-    ACTIVE: 'active',
-    PAUSED: 'already paused (PAUSED); the guard never resumes one',
-    COMPLETE: 'complete (COMPLETE): every user on automatic updates has it',
-    UNKNOWN: 'in a state the guard does not know, and only an active rollout is paused'
-};
-/** "on Hang rate (hangRate), Launch time (launchTime)": the evidence a pause rests on. */
-function because(decision) {
-    return `on ${evidenceOf(decision).join(', ')}`;
-}
-/** The subjects a pause rests on, each once (a metric can have the rule's and Apple's finding). */
-function evidenceOf(decision) {
-    return [...new Set(decision.because.map(subjectName))];
-}
-/** "day 3 of 7 (5% of users), active"; the words the report and the log use. */
-function describeRollout(release) {
-    if (release.state === 'COMPLETE')
-        return 'complete (100% of users)';
-    if (release.state === 'INACTIVE')
-        return 'not started yet (inactive)';
-    const day = rolloutDay(release);
-    const state = release.state.toLowerCase();
-    return day ? `${day}, ${state}` : state;
-}
-/** "day 3 of 7 (5% of users)", or undefined before the rollout has a day. */
-function rolloutDay(release) {
-    if (release.day === undefined)
-        return undefined;
-    const day = Math.min(release.day, PHASED_RELEASE.days);
-    const share = PHASED_RELEASE.userPercentByDay[day - 1];
-    return `day ${release.day} of ${PHASED_RELEASE.days} (${share}% of users)`;
-}
-/** The failure line starts with the pause, the one thing this run changed. */
-function withPause(failure, release) {
-    if (!failure || !release?.paused || !release.release)
-        return failure;
-    const day = rolloutDay(release.release);
-    return `Paused the phased release of ${release.version}${day ? ` at ${day}` : ''} ${because(release.decision)}. ${failure}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// Untrusted text in Markdown: everything from App Store Connect must display literally,
-// never as HTML, links, mentions, table structure, or a forged sticky-comment marker.
-
-
-const ZWSP = '\u200b';
-/** The shared sanitizer: controls and line breaks become spaces (one cell, one line), bidi goes. */
-const flatten = sanitize;
-/** Breaks `<!--` and `-->` so no data can open, close or imitate an HTML comment marker. */
-function defuseComments(text) {
-    return text
-        .replace(/<!--/g, `<!${ZWSP}--`)
-        .replace(/--(?=>)/g, `--${ZWSP}`)
-        .replace(/--!>/g, `--!${ZWSP}>`);
-}
-/**
- * Breaks @mentions, #references and autolinked URLs, so data can't notify people, link
- * issues, or become a link.
- */
-function defuseReferences(text) {
-    return text
-        .replace(/([@#])(?=\S)/g, `$1${ZWSP}`)
-        .replace(/:\/\//g, `:${ZWSP}//`)
-        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}${ZWSP}.`);
-}
-/**
- * An inline code span: the fence is longer than any backtick run inside. In a table cell every
- * `|` is escaped too, since GitHub splits table cells on pipes even inside code spans.
- */
-function code(text, { inTable = false, maxLength = 400 } = {}) {
-    const value = truncate(defuseComments(flatten(text)), maxLength);
-    if (value.trim() === '')
-        return '*(empty)*';
-    const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${inTable ? value.replace(/\|/g, '\\|') : value}${pad}${fence}`;
-}
-/** A code span for a table cell. */
-function codeCell(text) {
-    return code(text, { inTable: true });
-}
-// Only the characters that act mid-line (our text never starts a line, where - + . would);
-// with [ and ] escaped no link can form, so parentheses stay as they are.
-const MARKDOWN_SPECIALS = /[\\`*_[\]#!|~]/g;
-/** Plain text inside Markdown (also safe inside a table cell). */
-function markdown_text(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(MARKDOWN_SPECIALS, char => `\\${char}`));
-}
-/** Text inside raw HTML such as `<summary>`, where Markdown is not parsed. */
-function html(value) {
-    return defuseReferences(flatten(value)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'));
-}
-/**
- * A fenced code block that its content cannot close: the fence is longer than any
- * backtick run in the lines.
- */
-function codeBlock(lines) {
-    const body = lines.map(line => defuseComments(flatten(line))).join('\n');
-    const longestRun = Math.max(2, ...(body.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    return `${fence}text\n${body}\n${fence}`;
-}
-/** A link only to an https URL, with its text escaped; otherwise the text alone. */
-function markdown_link(label, url) {
-    const parsed = httpsUrl(url);
-    if (!parsed)
-        return markdown_text(label);
-    const href = parsed.href.replace(/[()<>\s"]/g, c => encodeURIComponent(c));
-    return `[${markdown_text(label)}](${href})`;
-}
-/**
- * A link from App Store Connect data: live only to Apple's documentation hosts; any other URL
- * is shown as escaped text (with `://` defused, so GitHub cannot autolink it either).
- */
-function dataLink(label, url) {
-    const parsed = httpsUrl(url);
-    if (parsed && LINK_ORIGINS.includes(parsed.origin))
-        return markdown_link(label, url);
-    return `${markdown_text(label)}: ${markdown_text(truncate(url, 200))}`;
-}
-function httpsUrl(url) {
-    if (!url)
-        return undefined;
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' ? parsed : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** One table row of cells that are already escaped. */
-function row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-
-;// CONCATENATED MODULE: ./src/report/release.ts
-
-
-
-/**
- * The phased-release lines at the top of the report: the rollout's state, what this run did to
- * it (paused it, would have, or could not) and on which findings, and why the others did not.
- */
-function releaseSection(guard, findings) {
-    const version = markdown_text(guard.version);
-    if (!guard.release)
-        return `**Phased release:** none for ${version}.`;
-    const lines = [];
-    const evidence = evidenceOf(guard.decision).map(markdown_text).join(', ');
-    if (guard.hypothetical && guard.decision.action === 'pause') {
-        const day = rolloutDay(guard.release);
-        lines.push(`⏸️ **Under this policy the guard would pause the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}. A replay changes nothing in App Store Connect.`);
-    }
-    else if (guard.paused) {
-        const day = rolloutDay(guard.release);
-        lines.push(`⏸️ **This run paused the phased release of ${version}**${day ? ` at ${day}` : ''}, on ${evidence}: users who already updated keep it, and anyone can still download it from the App Store. Resume it in App Store Connect once the cause is understood.`);
-    }
-    else if (guard.error) {
-        lines.push(`⚠️ **The phased release was not paused.** ${markdown_text(guard.error)}`);
-    }
-    else if (guard.decision.action === 'would-pause') {
-        lines.push(`⚠️ **\`phased-release: pause-on-failure\` would have paused this rollout**, on ${evidence}; this run only reports (\`phased-release: report\`).`);
-    }
-    const confirmed = guard.decision.because.filter(f => f.confirmation);
-    if (confirmed.length) {
-        lines.push(confirmed
-            .map(f => `Confirmed: ${markdown_text(subjectName(f))} (${f.kind}) ${consequenceText(f)}.`)
-            .join('\n'));
-    }
-    lines.push(`**Phased release** of ${version}: ${describeRollout(guard.release)}.`);
-    // Read again just before the PATCH, the rollout was no longer one to pause.
-    const stillToPause = !guard.hypothetical && !guard.paused && !guard.error && findings.some(f => f.pauses);
-    if (stillToPause)
-        lines.push(`Not paused now: ${markdown_text(guard.decision.reason)}.`);
-    const others = findings.filter(f => !guard.decision.because.includes(f));
-    if (others.length && guard.decision.reason !== "'phased-release' is off") {
-        lines.push([
-            guard.paused || guard.decision.action !== 'none'
-                ? 'The other findings do not pause it:'
-                : 'Not paused:',
-            ...others.map(f => `- ${markdown_text(subjectName(f))} (${f.kind}): ${markdown_text(f.pauses ? `fails the job; not paused: ${guard.decision.reason}` : consequenceText(f))}.`)
-        ].join('\n'));
-    }
-    return lines.join('\n\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/chart.ts
-// Mermaid charts of the gated metrics. Nothing from App Store Connect reaches the chart source
-// except version strings of digits and dots and finite numbers in plain decimal notation;
-// every other point is left out. The title and labels are the gate's own words.
-
-
-/** Versions shown per chart: the most recent ones. */
-const MAX_POINTS = 12;
-const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
-/** A finite number as Mermaid reads it, or undefined (no exponent, no NaN). */
-function chartNumber(value) {
-    if (!Number.isFinite(value))
-        return undefined;
-    const text = String(Number(value.toFixed(6)));
-    return DECIMAL.test(text) ? text : undefined;
-}
-/**
- * A `xychart-beta` line chart of one metric over the versions Apple returned, or undefined when
- * fewer than two points qualify or the metric is not one the gate knows.
- */
-function metricChart(outcome) {
-    const known = knownMetric(outcome.identifier);
-    if (!known)
-        return undefined;
-    const points = outcome.points
-        .flatMap(p => {
-        const value = chartNumber(p.value);
-        return isVersion(p.version) && p.version.length <= 32 && value !== undefined
-            ? [{ version: p.version, value }]
-            : [];
-    })
-        .slice(-MAX_POINTS);
-    if (points.length < 2)
-        return undefined;
-    const percentile = outcome.percentile === 'p90' ? 'p90' : 'p50';
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${known.label}, ${percentile}, by version"`,
-        `  x-axis [${points.map(p => `"${p.version}"`).join(', ')}]`,
-        `  line [${points.map(p => p.value).join(', ')}]`,
-        '```'
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/metrics.ts
-
-
-
-
-
-
-/** The metric regressions, for the top of the report with the other problems. */
-function metricProblems(metrics, findings) {
-    if (!metrics?.regressions.length)
-        return '';
-    return [
-        '#### Metric regressions',
-        '',
-        '| | Metric | This version | Reference | Change | Found by |',
-        '|---|---|---:|---|---:|---|',
-        ...metrics.regressions.map(o => row([
-            mark(metricFindings(findings, o.identifier)) ?? '',
-            metricName(o),
-            valueCell(o),
-            referenceCell(o),
-            changeCell(o),
-            [o.regressedByRule ? 'the rule' : '', o.regressedByApple ? "Apple's insight" : '']
-                .filter(Boolean)
-                .join(', ')
-        ]))
-    ].join('\n');
-}
-/** The Metrics section: the table (the numbers, wherever Mermaid does not render), then charts. */
-function metricsSection(metrics, findings, charts) {
-    const { settings } = metrics;
-    const version = metrics.version ? markdown_text(metrics.version) : 'this build';
-    const parts = [
-        '#### Metrics',
-        '',
-        `Apple's power and performance metrics for version ${version}, ${settings.percentile} on ${code(settings.device)}. A metric regresses when it rose more than ${limitPercent(settings.maxIncrease)} over the reference and the error margins do not overlap.`,
-        '',
-        "| Metric | This version | Reference | Change | Apple's goal | Verdict |",
-        '|---|---:|---|---:|---|---|',
-        ...metrics.outcomes.map(o => row([
-            metricName(o),
-            valueCell(o),
-            referenceCell(o),
-            changeCell(o),
-            goalCell(o),
-            verdictCell(o, metricFindings(findings, o.identifier))
-        ]))
-    ];
-    const insights = metrics.outcomes.filter(o => o.appleInsight);
-    if (insights.length) {
-        parts.push('', ...insights.map(o => `- ${insightLine(o, o.appleInsight)}`));
-    }
-    if (charts) {
-        for (const o of metrics.outcomes) {
-            const chart = metricChart(o);
-            if (chart)
-                parts.push('', chart);
-        }
-    }
-    return parts.join('\n');
-}
-function metricName(o) {
-    return o.label.toLowerCase() === o.identifier.toLowerCase()
-        ? codeCell(o.identifier)
-        : `${markdown_text(o.label)} ${codeCell(o.identifier)}`;
-}
-function valueCell(o) {
-    if (!o.point)
-        return 'no data yet';
-    const margin = o.point.errorMargin ? ` ± ${withUnit(o.point.errorMargin, undefined)}` : '';
-    return markdown_text(`${withUnit(o.point.value, o.unit)}${margin}`);
-}
-function referenceCell(o) {
-    if (!o.reference)
-        return '';
-    const { value, errorMargin } = o.reference;
-    const margin = errorMargin ? ` ± ${withUnit(errorMargin, undefined)}` : '';
-    return markdown_text(`${withUnit(value, o.unit)}${margin} (${referenceName(o.reference)})`);
-}
-function changeCell(o) {
-    return o.change === undefined ? '' : changeText(o.change, o.limit);
-}
-function goalCell(o) {
-    const parts = [
-        o.point?.goal,
-        o.recommendedGoal && `recommended ${withUnit(o.recommendedGoal.value, o.unit)}`
-    ].filter((part) => Boolean(part));
-    return parts.length ? markdown_text(parts.join(', ')) : '';
-}
-function verdictCell(o, findings) {
-    const marked = mark(findings) ?? '⚠️';
-    switch (o.status) {
-        case 'regressed':
-            return o.regressedByRule ? `${marked} regressed` : `${marked} regressed (Apple's insight)`;
-        case 'no-data':
-            return `${marked} ${markdown_text(o.reason ?? 'no data yet')}`;
-        case 'not-gated':
-            return 'ℹ️ reported, not gated (direction unknown)';
-        default:
-            if (o.appleInsight?.kind === 'regression')
-                return '✅ (Apple flags a regression; see below)';
-            return '✅';
-    }
-}
-function insightLine(o, insight) {
-    const what = insight.kind === 'regression' ? 'a regression' : 'a rising trend';
-    const population = insight.populations[0];
-    const figures = population?.latestVersionValue !== undefined && population.referenceAverageValue !== undefined
-        ? `: ${withUnit(population.latestVersionValue, o.unit)} against an average of ${withUnit(population.referenceAverageValue, o.unit)}${population.deltaPercentage !== undefined ? ` (${population.deltaPercentage > 0 ? '+' : ''}${Number(population.deltaPercentage.toFixed(1))}%)` : ''}`
-        : '';
-    const versions = insight.referenceVersions.length
-        ? ` compared with ${insight.referenceVersions.join(', ')}`
-        : '';
-    const impact = insight.highImpact ? ', high impact' : '';
-    const summary = insight.summary ? ` ${code(insight.summary)}` : '';
-    return `Apple's insight on ${markdown_text(o.label)}: ${what}${markdown_text(versions + figures + impact)}.${summary}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/rollout.ts
-
-
-
-
-
-// The rollout drawn from the guard's history (issue 24), pure: one chart per gated metric, value
-// by rollout day for this version and the previous one, and the whole rollout in one table when
-// it completes. Only validated numbers and the gate's own words reach the chart source.
-const ACTION_WORDS = {
-    paused: '⏸️ paused',
-    'would-pause': 'would pause',
-    none: '–'
-};
-/** `metric-regression hangRate`, `breach HANGS` (the digest only tells runs apart). */
-function findingLabel(key) {
-    return markdown_text(key.replace(/:[0-9a-f]{16}$/, ''));
-}
-/** Each rollout day's last recorded run: the figure Apple had by the end of that day. */
-function byDay(runs) {
-    const days = new Map();
-    for (const run of [...runs].sort(byTime)) {
-        if (run.day !== null && run.day >= 1 && run.day <= PHASED_RELEASE.days)
-            days.set(run.day, run);
-    }
-    return new Map([...days].sort(([a], [b]) => a - b));
-}
-/**
- * A line chart of `metric` by rollout day: this version's line, and the previous version's
- * when it was recorded on each of those days. Undefined with fewer than two days of data.
- */
-function rolloutChart(metric, current, previous) {
-    const known = knownMetric(metric);
-    if (!known)
-        return undefined;
-    const valueOn = (days, day) => {
-        const recorded = days.get(day)?.metrics[metric];
-        return recorded ? chartNumber(recorded.value) : undefined;
-    };
-    const mine = byDay(current.runs);
-    const days = [...mine.keys()].filter(day => valueOn(mine, day) !== undefined);
-    if (days.length < 2)
-        return undefined;
-    const before = previous ? byDay(previous.runs) : undefined;
-    const earlier = before && days.map(day => valueOn(before, day));
-    const both = previous && earlier?.every(Boolean);
-    // Folder names are path segments ([A-Za-z0-9._-]): nothing in them can end the quoted title.
-    const title = both
-        ? `${known.label} by rollout day: ${current.version}, then ${previous.version} (second line)`
-        : `${known.label} by rollout day: ${current.version}`;
-    const lines = [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${title}"`,
-        `  x-axis [${days.map(day => `"day ${day}"`).join(', ')}]`,
-        `  y-axis "${known.unit}"`,
-        `  line [${days.map(day => valueOn(mine, day)).join(', ')}]`,
-        ...(both ? [`  line [${earlier.join(', ')}]`] : []),
-        '```'
-    ];
-    return lines.join('\n');
-}
-/** The whole rollout, one row per day: users, each metric, what failed, and what was done. */
-function rolloutTable(metrics, runs) {
-    const head = [
-        'Day',
-        'Users',
-        ...metrics.map(m => {
-            const known = knownMetric(m);
-            return known ? `${known.label} (${known.unit})` : markdown_text(m);
-        }),
-        'Findings',
-        'Action'
-    ];
-    const rows = [...byDay(runs)].map(([day, run]) => {
-        const values = metrics.map(m => {
-            const recorded = run.metrics[m];
-            return recorded ? (chartNumber(recorded.value) ?? '–') : '–';
-        });
-        const users = `${PHASED_RELEASE.userPercentByDay[day - 1]}%`;
-        // What was found, not what Apple has yet to publish.
-        const found = run.findings.filter(key => !key.startsWith('no-data '));
-        const findings = found.length ? [...new Set(found.map(findingLabel))].join(', ') : 'none';
-        return `| ${day} | ${users} | ${values.join(' | ')} | ${findings} | ${ACTION_WORDS[run.action]} |`;
-    });
-    return [
-        `| ${head.join(' | ')} |`,
-        `|${head.map((_, i) => (i < 2 + metrics.length && i > 0 ? '---:' : '---')).join('|')}|`,
-        ...rows
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/history.ts
-
-
-
-/**
- * The rollout, run by run: what the history held, what `same-day` compared with, a chart per
- * gated metric by rollout day, and, once the rollout is complete, the whole of it in one table.
- */
-function historySection(history, metrics) {
-    const { memory } = history;
-    const references = referenceLines(metrics);
-    if ('unavailable' in memory) {
-        const unconfirmed = history.confirmRuns > 1
-            ? [
-                `Without it this run cannot count runs in a row: it pauses on what it finds, as with \`confirm-runs: 1\`, rather than never.`
-            ]
-            : [];
-        return [`⚠️ **No history.** ${markdown_text(memory.unavailable)}`, ...unconfirmed, ...references].join('\n');
-    }
-    const current = withRun(memory.current, history.thisRun);
-    const { previous } = memory;
-    const lines = [
-        `**History** on ${code(memory.branch)}: the rollout of ${markdown_text(current.version)} so far${previous ? `, beside ${markdown_text(previous.version)}'s` : '; no earlier version is recorded'}.`,
-        ...references
-    ];
-    const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
-    const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? []);
-    const parts = [lines.join('\n')];
-    if (charts.length)
-        parts.push(charts.join('\n\n'));
-    if (history.complete) {
-        parts.push(`**The whole rollout of ${markdown_text(current.version)}**, each day's last run:\n\n${rolloutTable(identifiers, current.runs)}`);
-    }
-    return `#### The rollout, run by run\n\n${parts.join('\n\n')}`;
-}
-/** What `same-day` compared each metric with, or why it fell back to `previous`. */
-function referenceLines(metrics) {
-    const lines = [];
-    for (const o of metrics?.outcomes ?? []) {
-        const reference = o.reference;
-        if (reference?.mode === 'same-day') {
-            lines.push(`${markdown_text(o.label)} is compared with ${markdown_text(reference.versions.join(', '))} at day ${reference.day} of its rollout (${code(reference.run ?? '')}), not with its final figure.`);
-        }
-        else if (reference?.fallback) {
-            lines.push(`${markdown_text(o.label)}: no same-day figure (${markdown_text(reference.fallback)}), so it is compared with ${markdown_text(reference.versions.join(', '))}'s latest figure.`);
-        }
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/report/render.ts
-
-
-
-
-
-
-
-
-/** How much to show; each level drops more, in the order the design gives. */
-var Detail;
-(function (Detail) {
-    Detail[Detail["Full"] = 0] = "Full";
-    Detail[Detail["NoBacktraces"] = 1] = "NoBacktraces";
-    Detail[Detail["TopTenRows"] = 2] = "TopTenRows";
-    Detail[Detail["NoTypeTables"] = 3] = "NoTypeTables";
-})(Detail || (Detail = {}));
-const TOP_ROWS = 10;
-/** The whole report as Markdown: a pure function of the verdict and its context. */
-function renderReport(verdict, context, detail = Detail.Full) {
-    const sections = [
-        headline(verdict),
-        context.release && releaseSection(context.release, verdict.findings),
-        buildLine(context),
-        metricProblems(verdict.metrics, verdict.findings),
-        problems(verdict),
-        verdict.metrics &&
-            metricsSection(verdict.metrics, verdict.findings, detail < Detail.NoTypeTables),
-        context.history && historySection(context.history, verdict.metrics),
-        ...(detail < Detail.NoTypeTables
-            ? verdict.outcomes.map(o => typeSection(o, verdict, context, detail))
-            : []),
-        noCheckoutLine(context),
-        footer(verdict, context)
-    ];
-    return `${sections.filter(Boolean).join('\n\n')}\n`;
-}
-function headline(verdict) {
-    const failing = verdict.findings.filter(f => f.failsJob);
-    if (verdict.result === 'no-data') {
-        return `### ${failing.length ? '❌' : '⚠️'} App Store diagnostics gate: no data yet, nothing was checked`;
-    }
-    const reported = verdict.findings.filter(f => !f.failsJob && f.kind !== 'no-data');
-    if (failing.length) {
-        const also = counts(reported);
-        return `### ❌ App Store diagnostics gate: ${counts(failing).join(', ')}${also.length ? ` · reported only: ${also.join(', ')}` : ''}`;
-    }
-    if (reported.length) {
-        return `### ⚠️ App Store diagnostics gate: ${counts(reported).join(', ')}, reported only`;
-    }
-    const gaps = gapNames(verdict.findings);
-    if (gaps.length)
-        return `### ⚠️ App Store diagnostics gate: passed, no data yet for ${gaps.join(', ')}`;
-    return '### ✅ App Store diagnostics gate: passed';
-}
-/** What the no-data findings are about: `hangs`, `hang rate`. */
-function gapNames(findings) {
-    return findings.flatMap(f => {
-        if (f.kind !== 'no-data')
-            return [];
-        if ('diagnosticType' in f.subject)
-            return [typeList([f.subject.diagnosticType])];
-        return 'metric' in f.subject ? [markdown_text(f.subject.metric.label.toLowerCase())] : [];
-    });
-}
-/** `1 breach`, `2 metric regressions`, `no data for hangs, hang rate`: findings counted by kind. */
-function counts(findings) {
-    const signatures = (kind) => findings.filter(f => f.kind === kind).length;
-    const metrics = new Set(findings.flatMap(f => (f.kind !== 'no-data' && 'metric' in f.subject ? [f.subject.metric] : []))).size;
-    const gaps = gapNames(findings);
-    return [
-        signatures('breach') ? plural(signatures('breach'), 'breach', 'breaches') : '',
-        signatures('signature-regression')
-            ? plural(signatures('signature-regression'), 'regression')
-            : '',
-        metrics ? plural(metrics, 'metric regression') : '',
-        gaps.length ? `no data for ${gaps.join(', ')}` : ''
-    ].filter(Boolean);
-}
-function buildLine(context) {
-    const parts = [
-        `**Build** ${context.buildLabel ? `${markdown_text(context.buildLabel)} · ` : ''}${code(context.buildId)}`
-    ];
-    if (context.baseline) {
-        const { id, label } = context.baseline;
-        parts.push(`compared with ${label ? `${markdown_text(label)} · ` : ''}${code(id)}`);
-    }
-    if (context.runUrl)
-        parts.push(markdown_link('workflow run', context.runUrl));
-    return parts.join(' · ');
-}
-/** Regressions first, then threshold breaches: two kinds of finding, two tables. */
-function problems(verdict) {
-    if (verdict.breaches.length + verdict.regressions.length === 0) {
-        const fetched = verdict.outcomes.reduce((n, o) => n + o.fetched, 0);
-        return fetched
-            ? 'No signature is above its threshold' +
-                (verdict.hasBaseline ? ' or regressed against the baseline.' : '.')
-            : 'App Store Connect has no diagnostic signatures for this build yet.';
-    }
-    const sections = [];
-    if (verdict.regressions.length) {
-        const rows = verdict.regressions.map(s => row([
-            `${markOf(verdict, s, 'signature-regression')} ${s.change === 'new' || s.change === 'unlisted' ? s.change : 'up'}`,
-            TYPE_LABELS[s.diagnosticType],
-            codeCell(s.signature),
-            percent(s.weight),
-            baselineCell(s),
-            deltaCell(s)
-        ]));
-        sections.push([
-            '#### Regressions',
-            '',
-            '| | Type | Signature | Weight | Baseline | Δ |',
-            '|---|---|---|---:|---:|---:|',
-            ...rows
-        ].join('\n'));
-    }
-    if (verdict.breaches.length) {
-        const rows = verdict.breaches.map(s => {
-            const cells = [
-                markOf(verdict, s, 'breach'),
-                TYPE_LABELS[s.diagnosticType],
-                codeCell(s.signature),
-                percent(s.weight),
-                limitPercent(s.threshold)
-            ];
-            return row(verdict.hasBaseline ? [...cells, render_changeCell(s)] : cells);
-        });
-        const header = verdict.hasBaseline
-            ? '| | Type | Signature | Weight | Limit | Change |\n|---|---|---|---:|---:|---|'
-            : '| | Type | Signature | Weight | Limit |\n|---|---|---|---:|---:|';
-        sections.push(['#### Breaches', '', header, ...rows].join('\n'));
-    }
-    return sections.join('\n\n');
-}
-/** ❌ when this finding fails the job, ⚠️ when it is only reported. */
-function markOf(verdict, s, kind) {
-    return mark(findingsOf(verdict.findings, s.id).filter(f => f.kind === kind)) ?? '';
-}
-/** The baseline weight, or its bound for a signature the cut baseline list did not reach. */
-function baselineCell(s) {
-    if (s.baselineWeight !== undefined)
-        return percent(s.baselineWeight);
-    return s.baselineAtMost === undefined ? '' : `≤ ${percent(s.baselineAtMost)}`;
-}
-/** The rise in percentage points, signed; at least this much for an unlisted signature. */
-function deltaCell(s) {
-    if (s.delta === undefined)
-        return '';
-    return `${s.change === 'unlisted' ? '≥ ' : ''}${deltaPoints(s.delta)}`;
-}
-function render_changeCell(s) {
-    switch (s.change) {
-        case 'new':
-            return 'new';
-        case 'unlisted':
-            return "unlisted: below the baseline's fetched list";
-        case 'same':
-            return `= ${percent(s.weight)}`;
-        case 'up':
-            return `↑ from ${percent(s.baselineWeight ?? 0)}`;
-        case 'down':
-            return `↓ from ${percent(s.baselineWeight ?? 0)}`;
-        default:
-            return '';
-    }
-}
-const ARROWS = { UP: '↑', DOWN: '↓', UNDEFINED: '·' };
-function trendCell(insight) {
-    if (!insight)
-        return '';
-    const arrow = insight.direction ? ARROWS[insight.direction] : '';
-    const refs = insight.referenceVersions
-        .slice(0, 3)
-        .map(r => `${markdown_text(r.version)}: ${r.value >= 0 && r.value <= 1 ? percent(r.value) : markdown_text(String(r.value))}`);
-    return [arrow, refs.join(', ')].filter(Boolean).join(' ');
-}
-function typeSection(outcome, verdict, context, detail) {
-    const label = TYPE_LABELS[outcome.type];
-    if (outcome.fetched === 0) {
-        return `<details><summary>${label}: no data yet</summary>\n\nApp Store Connect has no ${label.toLowerCase()} signatures for this build. Apple publishes diagnostics a few days after release, once enough users have opted in to share them.\n\n</details>`;
-    }
-    const rows = detail >= Detail.TopTenRows ? outcome.shown.slice(0, TOP_ROWS) : outcome.shown;
-    const parts = [
-        `<details><summary>${html(typeSummary(outcome, rows.length))}</summary>`,
-        '',
-        ...signatureTable(rows, verdict)
-    ];
-    if (rows.length < outcome.shown.length) {
-        parts.push('', `${outcome.shown.length - rows.length} more rows are in the job summary and the JSON report.`);
-    }
-    if (detail < Detail.NoBacktraces && context.backtraces) {
-        for (const s of rows) {
-            const result = context.backtraces.get(s.id);
-            if (result)
-                parts.push('', backtraceBlock(s, result, context.sources?.places.get(s.id)));
-        }
-    }
-    const gone = goneLine(outcome);
-    if (gone)
-        parts.push('', gone);
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-/** `Hangs: top 10 of 24 · 1 above 50%`: the line a type's section folds under. */
-function typeSummary(outcome, rows) {
-    const breached = outcome.shown.filter(s => s.breached).length;
-    return [
-        `${TYPE_LABELS[outcome.type]}: top ${rows}${outcome.complete ? ` of ${outcome.fetched}` : ''}`,
-        breached
-            ? `${breached} above ${limitPercent(outcome.threshold)}`
-            : `limit ${limitPercent(outcome.threshold)}`
-    ].join(' · ');
-}
-/** A type's signatures: against the baseline when there is one, else with Apple's trend. */
-function signatureTable(rows, verdict) {
-    const withBaseline = verdict.hasBaseline;
-    const head = withBaseline
-        ? '| # | Signature | Weight | Limit | Status | Baseline | Δ | Change |\n|---:|---|---:|---:|---|---:|---:|---|'
-        : '| # | Signature | Weight | Limit | Status | Apple trend |\n|---:|---|---:|---:|---|---|';
-    const body = rows.map(s => {
-        const status = s.breached
-            ? `${markOf(verdict, s, 'breach')} over`
-            : s.regressed
-                ? `${markOf(verdict, s, 'signature-regression')} regressed`
-                : '✅';
-        const cells = [
-            String(s.rank),
-            codeCell(s.signature),
-            percent(s.weight),
-            limitPercent(s.threshold),
-            status
-        ];
-        const compared = withBaseline
-            ? [baselineCell(s), deltaCell(s), render_changeCell(s)]
-            : [trendCell(s.insight)];
-        return row([...cells, ...compared]);
-    });
-    return [head, ...body];
-}
-function goneLine(outcome) {
-    if (outcome.goneUnknown) {
-        return `This build has more than ${outcome.fetched} ${TYPE_LABELS[outcome.type].toLowerCase()} signatures, so none of the baseline's can be called gone.`;
-    }
-    if (outcome.gone.length === 0)
-        return '';
-    const items = outcome.gone
-        .slice(0, TOP_ROWS)
-        .map((s) => `${code(s.signature)} (${percent(s.weight)})`);
-    const more = outcome.gone.length > TOP_ROWS ? `, and ${outcome.gone.length - TOP_ROWS} more` : '';
-    return `Gone since the baseline: ${items.join(', ')}${more}.`;
-}
-/** The one line a run without a checkout gets, when a blamed frame named a file. */
-function noCheckoutLine(context) {
-    return context.sources?.noCheckout && context.pullRequest
-        ? 'The blamed source lines are not annotated: the workspace has no checkout of the code. Add `actions/checkout` before this step to see them in the pull request’s changed files.'
-        : '';
-}
-/** Where the blamed frame is in the repository, or why it is not annotated there. */
-function placeLine(place) {
-    return place.ok
-        ? `Blamed line in this repository: ${code(`${place.path}:${place.line}`)}.`
-        : `Not annotated on the source: ${markdown_text(place.reason)}.`;
-}
-function backtraceBlock(s, result, place) {
-    if (!result.ok)
-        return `<details><summary>Backtrace (rank ${s.rank}): unavailable</summary>\n\n${markdown_text(result.reason)}\n\n</details>`;
-    const b = result.backtrace;
-    const facts = [
-        b.device,
-        b.os,
-        b.appVersion && `${b.appVersion}${b.buildVersion ? ` (${b.buildVersion})` : ''}`,
-        b.eventDetail,
-        b.writesCaused && `writes ${b.writesCaused}`
-    ].filter((fact) => Boolean(fact));
-    const summary = [`Backtrace (rank ${s.rank})`, ...facts.map(html)].join(' · ');
-    const width = Math.max(0, ...b.frames.map(f => f.binary.length));
-    const elided = (n) => `… ${plural(n, 'frame')} …`;
-    const lines = b.frames.flatMap(f => {
-        const location = f.file ? `  ${f.file}${f.line ? `:${f.line}` : ''}` : '';
-        const marks = [f.blamed && '← blamed', f.category].filter(Boolean).join(' · ');
-        const line = `${f.binary.padEnd(width)}  ${f.symbol}${location}${marks ? `   ${marks}` : ''}`;
-        return f.skippedBefore ? [elided(f.skippedBefore), line] : [line];
-    });
-    if (b.skippedAfter)
-        lines.push(elided(b.skippedAfter));
-    const parts = [
-        `<details><summary>${summary}</summary>`,
-        '',
-        codeBlock(lines.length ? lines : ['(no frames)'])
-    ];
-    if (b.basis === 'heaviest')
-        parts.push('', 'No frame is marked as blamed; this is the heaviest path by sample count.');
-    if (place)
-        parts.push('', placeLine(place));
-    for (const insight of b.insights) {
-        parts.push('', `Apple: ${markdown_text(insight.text)}${insight.url ? ` (${dataLink('guide', insight.url)})` : ''}`);
-    }
-    parts.push('', '</details>');
-    return parts.join('\n');
-}
-function footer(verdict, context) {
-    const thresholds = DIAGNOSTIC_TYPES.filter(t => verdict.outcomes.some(o => o.type === t))
-        .map(t => `${TYPE_LABELS[t].toLowerCase()} ${limitPercent(context.thresholds[t])}`)
-        .join(', ');
-    const parts = [`Thresholds: ${thresholds}`];
-    if (verdict.hasBaseline)
-        parts.push(`max rise over baseline ${Number((context.maxWeightIncrease * 100).toFixed(2))} points`);
-    const { remaining, limit } = context.rateLimit ?? {};
-    if (remaining !== undefined) {
-        parts.push(`App Store Connect budget left: ${groupDigits(remaining)}${limit ? ` of ${groupDigits(limit)}` : ''} requests this hour`);
-    }
-    return `<sub>${parts.join(' · ')}</sub>`;
-}
-
-;// CONCATENATED MODULE: ./src/report/fit.ts
-
-const characters = (text) => text.length;
-const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
-/**
- * The most detailed rendering that fits: drop backtraces, then long tables, then the
- * per-type tables; as a last resort cut at a line boundary. The verdict line comes first,
- * so it always survives.
- */
-function fitReport(render, budget) {
-    const levels = [Detail.Full, Detail.NoBacktraces, Detail.TopTenRows, Detail.NoTypeTables];
-    let report = '';
-    for (const level of levels) {
-        report = render(level);
-        const fitted = level === Detail.Full ? report : `${report}\n${omissionNote(budget.elsewhere)}\n`;
-        if (budget.measure(fitted) <= budget.max)
-            return fitted;
-    }
-    return cutAtLine(report, budget);
-}
-function omissionNote(elsewhere) {
-    return `<sub>Some detail was left out to fit GitHub's size limit; the full report is in ${elsewhere}.</sub>`;
-}
-/**
- * Cuts at a line boundary, closing a fence and the `<details>` sections the renderer opened, so
- * the rest renders. Only sections the renderer opens count: they start a line with `<details>`
- * and end with a line `</details>`; signature text never starts a line, so text that merely
- * contains the tag cannot inflate the closing. The result is measured again with its closing.
- */
-function cutAtLine(report, budget) {
-    const note = `\n\n**Report cut to fit GitHub's size limit.** The full report is in ${budget.elsewhere}.\n`;
-    const lines = report.split('\n');
-    let keep = lines.length;
-    for (;;) {
-        const cut = closeSections(lines.slice(0, keep));
-        const result = `${cut}${note}`;
-        if (budget.measure(result) <= budget.max || keep === 0)
-            return result;
-        // Drop at least the overflow's worth of lines, then measure again.
-        keep = Math.max(0, Math.min(keep - 1, shrinkTo(lines, keep, budget, result)));
-    }
-}
-/** How many lines to keep so the text loses roughly what it is over the budget. */
-function shrinkTo(lines, keep, budget, result) {
-    let excess = budget.measure(result) - budget.max;
-    let count = keep;
-    while (count > 0 && excess > 0) {
-        count--;
-        excess -= budget.measure(lines[count]) + 1;
-    }
-    return count;
-}
-/** The lines with a fence and the renderer's open `<details>` sections closed. */
-function closeSections(kept) {
-    let fence;
-    let openDetails = 0;
-    for (const line of kept) {
-        const fenceMatch = /^(`{3,})/.exec(line);
-        if (fenceMatch)
-            fence = fence && fenceMatch[1] === fence ? undefined : (fence ?? fenceMatch[1]);
-        else if (!fence && line.startsWith('<details>'))
-            openDetails++;
-        else if (!fence && line === '</details>')
-            openDetails = Math.max(0, openDetails - 1);
-    }
-    const closing = [
-        ...(fence ? [fence] : []),
-        '',
-        ...Array.from({ length: openDetails }, () => '</details>')
-    ];
-    return [...kept, ...closing].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-
-
-
-
-
-
-
-/** The hidden line that makes the comment sticky; the header tells several apart. */
-function commentMarker(header) {
-    return `<!-- ${ACTION_NAME}:${header} -->`;
-}
-/** A GitHub answer outside 2xx that Octokit returned instead of throwing (a redirect). */
-class UnexpectedStatus extends Error {
-    status;
-    constructor(status) {
-        super(`HTTP ${status}`);
-        this.status = status;
-    }
-}
-/** A comment list page that is not a 2xx JSON list: what GitHub answered, in a few words. */
-class UnusableList extends Error {
-    answer;
-    redirected;
-    constructor(answer, redirected = false) {
-        super(answer);
-        this.answer = answer;
-        this.redirected = redirected;
-    }
-}
-/** The page's comments, or UnusableList: Octokit hands back a 3xx, and any body it could not parse. */
-function commentsIn(page) {
-    const { status, headers, data } = page;
-    if (status < 200 || status > 299) {
-        const location = headers.location ? `, a redirect to ${oneLine(headers.location, 200)}` : '';
-        throw new UnusableList(`HTTP ${status}${location}`, status >= 300 && status < 400);
-    }
-    if (typeof data === 'string' || data instanceof ArrayBuffer) {
-        const type = oneLine(headers['content-type'] ?? 'no content type', 80);
-        throw new UnusableList(`HTTP ${status} and a body that is not JSON (${type})`);
-    }
-    if (!Array.isArray(data)) {
-        throw new UnusableList(`HTTP ${status} and ${describeValue(data)} in JSON`);
-    }
-    return data.filter((c) => typeof c?.id === 'number');
-}
-/** The `rel="next"` URL of a Link header. */
-function nextPage(link) {
-    return /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
-}
-/** Octokit throws on 4xx and 5xx but hands back a 3xx: nothing was written then. */
-function comment_written(response) {
-    const { status, data } = response;
-    if (status < 200 || status > 299 || typeof data?.id !== 'number')
-        throw new UnexpectedStatus(status);
-    return { id: data.id, url: String(data.html_url ?? '') };
-}
-/**
- * The pull request's sticky comment. The lookup starts at once, so it overlaps the App Store
- * Connect requests; `publish` then creates, updates, or skips an identical write.
- */
-class StickyComment {
-    options;
-    marker;
-    octokit;
-    lookup;
-    controller = new AbortController();
-    constructor(options) {
-        this.options = options;
-        this.marker = commentMarker(options.header);
-        this.octokit = loadOctokit(options, this.controller.signal);
-        this.lookup = this.find().then(ours => ({ ok: true, ours }), error => ({ ok: false, error }));
-    }
-    /**
-     * Pages through every comment. Only a bot's comment that starts with the exact marker is
-     * ours: a person's, or another bot's that quotes the marker, never is. A page that is not a
-     * 2xx JSON list fails the lookup: read as "no comment yet", it would add a comment every run.
-     */
-    async find() {
-        const octokit = await this.octokit;
-        const { owner, repo, number } = this.options.target;
-        let response = await octokit.rest.issues.listComments({
-            owner,
-            repo,
-            issue_number: number,
-            per_page: GITHUB_LIMITS.commentsPerPage
-        });
-        const ours = [];
-        for (;;) {
-            for (const c of commentsIn(response)) {
-                if (c.user?.type === 'Bot' && (c.body ?? '').startsWith(this.marker))
-                    ours.push({ id: c.id, url: String(c.html_url ?? ''), body: c.body ?? '' });
-            }
-            const next = nextPage(response.headers.link);
-            if (!next)
-                break;
-            response = await octokit.request({ method: 'GET', url: next });
-        }
-        return ours.sort((a, b) => a.id - b.id);
-    }
-    /**
-     * Writes `report` under the marker. With `createIfMissing` false (mode on-breach and
-     * nothing found), an existing comment is still updated so a fixed build shows as fixed.
-     */
-    async publish(report, createIfMissing) {
-        const lookup = await this.lookup;
-        if (!lookup.ok)
-            return failure(lookup.error, this.options.target, this.options.apiUrl);
-        try {
-            const [oldest, ...duplicates] = lookup.ours;
-            const result = await this.write(oldest, `${this.marker}\n${report}`, createIfMissing);
-            await this.remove(duplicates);
-            return result;
-        }
-        catch (error) {
-            return failure(error, this.options.target, this.options.apiUrl);
-        }
-    }
-    /** Stops the lookup, and any retry wait, when the run ends before it needs the comment. */
-    abort() {
-        this.controller.abort();
-    }
-    async write(existing, body, createIfMissing) {
-        const { owner, repo, number } = this.options.target;
-        const octokit = await this.octokit;
-        if (existing?.body === body)
-            return { id: existing.id, url: existing.url, action: 'unchanged' };
-        if (existing) {
-            const comment = comment_written(await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }));
-            return { ...comment, action: 'updated' };
-        }
-        if (!createIfMissing) {
-            return {
-                action: 'skipped',
-                note: 'nothing breached or regressed, and there is no earlier comment to update'
-            };
-        }
-        const { policy } = this.options;
-        let waitedMs = 0;
-        for (let attempt = 1;; attempt++) {
-            let created;
-            try {
-                created = comment_written(await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-            }
-            catch (error) {
-                // A create that failed on the way back may have landed: look before trying again.
-                const status = error.status;
-                const decision = nextRetry(policy, attempt, waitedMs, undefined);
-                if ((status !== undefined && status < 500) || !decision.retry)
-                    throw error;
-                await sleep(decision.delayMs, this.controller.signal);
-                waitedMs += decision.delayMs;
-                const [landed, ...duplicates] = await this.find();
-                if (landed) {
-                    await this.remove(duplicates);
-                    return this.write(landed, body, false);
-                }
-                continue;
-            }
-            return this.settle(created, body);
-        }
-    }
-    /**
-     * Another run on the same pull request may have created its comment at the same moment:
-     * list again, keep the oldest of ours with this report in it, and delete the newer ones.
-     */
-    async settle(created, body) {
-        let ours;
-        try {
-            ours = await this.find();
-        }
-        catch {
-            return { ...created, action: 'created' }; // written; only the check for a twin failed
-        }
-        const [oldest, ...newer] = ours;
-        if (!oldest || oldest.id === created.id) {
-            await this.remove(newer);
-            return { ...created, action: 'created' };
-        }
-        let result;
-        try {
-            result = await this.write(oldest, body, false);
-        }
-        catch {
-            return { ...created, action: 'created' }; // the twin could not be written: keep ours
-        }
-        await this.remove(newer);
-        return result;
-    }
-    /**
-     * Deletes our duplicate comments, best effort: one another run deleted first is already gone,
-     * and one left behind is only stale (the next run tries again), never worth a warning.
-     */
-    async remove(duplicates) {
-        if (duplicates.length === 0)
-            return;
-        const { owner, repo } = this.options.target;
-        const octokit = await this.octokit;
-        for (const duplicate of duplicates) {
-            await octokit.rest.issues
-                .deleteComment({ owner, repo, comment_id: duplicate.id })
-                .catch(() => undefined);
-        }
-    }
-}
-async function loadOctokit(options, signal) {
-    // Loaded only when a comment is due: it costs start-up time every other run would pay.
-    const { getOctokit } = await Promise.all(/* import() */[__nccwpck_require__.e(157), __nccwpck_require__.e(881)]).then(__nccwpck_require__.bind(__nccwpck_require__, 157));
-    const baseUrl = options.apiUrl.replace(/\/+$/, '');
-    return getOctokit(options.token, {
-        baseUrl,
-        request: {
-            fetch: fetchOverTransport(options.send, options.policy, new URL(baseUrl).origin),
-            signal
-        },
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } }
-    });
-}
-/** How to comment on a fork's pull request anyway. */
-const FORK_REMEDY = "run the gate on 'pull_request_target' (safe here, the action checks out and runs no pull-request code) or pass 'pr-number' from a 'workflow_run' follow-up.";
-const FORK_ADVICE = `Pull requests from forks get a read-only token: ${FORK_REMEDY}`;
-/** A comment failure is a warning, never the reason the job fails. */
-function failure(error, target, apiUrl) {
-    if (error instanceof UnusableList) {
-        const why = error.redirected
-            ? `, which the action does not follow with its token: if ${target.owner}/${target.repo} was renamed or moved, run the workflow in the repository under its new name`
-            : ' instead of a list of comments, so the action cannot tell whether it already commented';
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: GitHub answered the list of its comments with ${error.answer}${why}; the verdict stands and the job summary has the full report.`
-        };
-    }
-    // Octokit reports a request that never got an answer as HTTP 500; say what happened instead.
-    const cause = error.cause;
-    // A setting of the runner's, such as an unusable HTTP_PROXY: it says what to change.
-    if (cause instanceof InputError) {
-        const setting = cause.message.replace(/\.$/, '');
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: ${setting.charAt(0).toLowerCase()}${setting.slice(1)}; the verdict stands and the job summary has the full report.`
-        };
-    }
-    if (cause instanceof RetriesExhausted && cause.last instanceof NetworkError) {
-        return {
-            action: 'failed',
-            note: `Could not comment on pull request #${target.number}: could not connect to GitHub's API at ${oneLine(apiUrl, 200)} (${cause.last.message}, ${cause.attempts} attempt${cause.attempts === 1 ? '' : 's'}); the verdict stands and the job summary has the full report.`
-        };
-    }
-    const status = error.status;
-    const apiMessage = error.response?.data
-        ?.message;
-    const detail = typeof apiMessage === 'string' ? `: ${oneLine(scrub(apiMessage), 200)}` : '';
-    const where = `pull request #${target.number}`;
-    if (status === 403) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 403${detail}). The workflow needs 'permissions: pull-requests: write'. ${FORK_ADVICE} The job summary has the full report.`
-        };
-    }
-    if (status === 404) {
-        return {
-            action: 'failed',
-            note: `Could not comment on ${where} (HTTP 404${detail}): check 'pr-number' and that the token can see ${target.owner}/${target.repo}. The job summary has the full report.`
-        };
-    }
-    return {
-        action: 'failed',
-        note: `Could not comment on ${where} (${status ? `HTTP ${status}${detail}` : oneLine(scrub(messageOf(error)), 200)})${status && status >= 300 && status < 400 ? ': GitHub redirected the request, and the action follows no redirect with its token' : ''}; the verdict stands and the job summary has the full report.`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/context.ts
-
-/** What the report renders besides the verdict. */
-function reportContext(outcome) {
-    const { config, data } = outcome;
-    return {
-        buildId: data.current.build.id,
-        buildLabel: data.current.build.label,
-        baseline: data.baseline && { id: data.baseline.build.id, label: data.baseline.build.label },
-        runUrl: outcome.runUrl,
-        thresholds: config.thresholds,
-        maxWeightIncrease: config.maxWeightIncrease,
-        rateLimit: outcome.usage?.rateLimit,
-        backtraces: data.backtraces,
-        release: outcome.release,
-        // The report speaks of annotations; SARIF and JUnit alone may also have looked.
-        sources: config.annotateSource ? outcome.sources : undefined,
-        pullRequest: outcome.pullRequest ?? false,
-        ...(data.history && outcome.release && outcome.recorded
-            ? {
-                history: {
-                    memory: data.history,
-                    thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
-                    complete: outcome.release.decidedOn?.state === 'COMPLETE',
-                    confirmRuns: config.confirmRuns
-                }
-            }
-            : {})
-    };
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-
-
-
-
-
-
-
-
-/** Decides on the comment up front and starts its lookup, before App Store Connect answers. */
-function planComment(config, send, policy) {
-    if (config.comment === 'never')
-        return { skip: "'comment' is false", warn: false };
-    const found = findPullRequest(config.prNumber);
-    if ('none' in found)
-        return { skip: `no pull request to comment on: ${found.none}`, warn: false };
-    const { target } = found;
-    if (target.fromFork) {
-        return {
-            skip: `Not commenting on pull request #${target.number}: it comes from a fork, and GitHub gives fork pull requests a read-only token; to comment, ${FORK_REMEDY} The job summary has the full report.`,
-            warn: true
-        };
-    }
-    if (!config.githubToken) {
-        return {
-            skip: `'github-token' is empty, so pull request #${target.number} gets no comment.`,
-            warn: true
-        };
-    }
-    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-    return {
-        sticky: new StickyComment({
-            token: config.githubToken,
-            apiUrl,
-            target,
-            header: config.commentHeader,
-            send,
-            policy
-        })
-    };
-}
-/** Posts or updates the comment and sets its outputs; every problem is a warning. */
-async function publishComment(plan, render, somethingFound, onBreachOnly) {
-    if ('skip' in plan) {
-        if (plan.warn)
-            core_warning(plan.skip);
-        else
-            info(`No pull-request comment: ${plan.skip}.`);
-        return;
-    }
-    // Scrubbing only shortens a text, so what fits still fits.
-    const report = fitReport(detail => scrub(render(detail)), {
-        measure: characters,
-        max: GITHUB_LIMITS.commentBudgetChars - plan.sticky.marker.length - 1,
-        elsewhere: 'the job summary of this workflow run'
-    });
-    const result = await plan.sticky.publish(report, somethingFound || !onBreachOnly);
-    if (result.action === 'failed')
-        core_warning(scrub(result.note ?? 'Could not write the pull-request comment.'));
-    else if (result.action === 'skipped')
-        info(`No pull-request comment: ${result.note}.`);
-    else
-        info(oneLine(`Pull-request comment ${result.action}: ${result.url}`, 300));
-    setOutput('comment-id', result.id === undefined ? '' : String(result.id));
-    setOutput('comment-url', result.url ?? '');
-}
-/**
- * The comment's sink: a judged run writes it; a failed run only stops the lookup, which nothing
- * will read now.
- */
-async function pullRequestComment(outcome) {
-    const plan = outcome.comment;
-    if (!plan)
-        return;
-    if (outcome.kind === 'failed' && 'sticky' in plan)
-        plan.sticky.abort();
-    if (outcome.kind !== 'judged')
-        return;
-    const { verdict, config } = outcome;
-    // Without the hourly budget, which changes every run: an identical rerun then skips the write.
-    const context = { ...reportContext(outcome), rateLimit: undefined };
-    await group('Pull request comment', () => publishComment(plan, detail => renderReport(verdict, context, detail), verdict.findings.some(f => f.kind !== 'no-data'), config.comment === 'on-breach'));
-}
-
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-
-
-
-
-
-/** Every output passes the scrubber: none may carry a token a server echoed. */
-function outputs_setOutput(name, value) {
-    setOutput(name, scrub(value));
-}
-function setOutputs(verdict, values) {
-    const shown = verdict.outcomes.flatMap(o => o.shown);
-    outputs_setOutput('build-id', values.buildId);
-    outputs_setOutput('baseline-build-id', values.baselineBuildId ?? '');
-    outputs_setOutput('result', verdict.result);
-    outputs_setOutput('passed', String(verdict.passed));
-    outputs_setOutput('breach-count', String(verdict.breaches.length));
-    outputs_setOutput('regression-count', String(verdict.regressions.length));
-    outputs_setOutput('max-weight', verdict.maxWeight === undefined ? '' : String(verdict.maxWeight));
-    for (const [name, items] of [
-        ['signatures', shown],
-        ['breaches', verdict.breaches]
-    ]) {
-        const { json, omitted } = boundedRecords(items, GITHUB_LIMITS.outputMaxBytes);
-        outputs_setOutput(name, json);
-        outputs_setOutput(`${name}-omitted`, String(omitted));
-    }
-    outputs_setOutput('findings', boundedFindings(verdict.findings, GITHUB_LIMITS.outputMaxBytes));
-    outputs_setOutput('metrics', metricsOutput(verdict.metrics));
-    outputs_setOutput('metric-regression-count', String(verdict.metrics?.regressions.length ?? 0));
-    outputs_setOutput('report', values.report);
-    const rollout = values.release?.release;
-    outputs_setOutput('phased-release-state', rollout?.state ?? '');
-    outputs_setOutput('phased-release-day', rollout?.day === undefined ? '' : String(rollout.day));
-    outputs_setOutput('paused', String(values.release?.paused ?? false));
-}
-/** A skipped run: `result` says so and `passed` is empty, since nothing was judged. */
-function setSkippedOutputs() {
-    setOutput('result', 'skipped');
-    setOutput('passed', '');
-}
-
-;// CONCATENATED MODULE: ./src/publish/summary.ts
-
-
-
-
-
-
-
-
-/** The report at the most detail that fits the job summary (and the `report` output). */
-function summaryReport(outcome) {
-    const context = reportContext(outcome);
-    return fitReport(detail => renderReport(outcome.verdict, context, detail), {
-        measure: utf8Bytes,
-        max: GITHUB_LIMITS.summaryBudgetBytes,
-        elsewhere: 'the JSON report (see the report-path output)'
-    });
-}
-/** The one line a skipped run's summary holds. */
-function skippedSummary(reason) {
-    return `⏭️ App Store diagnostics gate skipped: ${reason} ([pull requests from forks](${FORK_DOCS_URL})).\n`;
-}
-/** The one line a run that stopped on an error gets, instead of an empty summary. */
-function failedSummary(error) {
-    return `❌ App Store diagnostics gate could not run: ${markdown_text(oneLine(error, 1000))}\n`;
-}
-async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        info('GITHUB_STEP_SUMMARY is not set (not on a runner); the report is in the `report` output.');
-        return;
-    }
-    await summary.addRaw(scrub(report)).write();
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/index.ts
-
 
 
 
@@ -7157,7 +7186,6 @@ async function writeSummary(report) {
 const GITHUB_SINKS = [
     jobReport,
     publish_ciReportFiles,
-    historyRecord,
     pullRequestComment,
     exitStatus
 ];
@@ -10292,11 +10320,18 @@ async function runGate(door) {
         generatedAt: new Date().toISOString(),
         totalMs: performance.now() - outcome.started
     };
+    if (outcome.kind === 'judged' && door.remember) {
+        const judged = outcome;
+        const written = await door.phase('Record this run', () => door.remember(judged));
+        if (written)
+            outcome = { ...judged, historyWrite: written };
+    }
     try {
         for (const sink of door.sinks)
             await sink(outcome);
     }
     finally {
+        state.history?.close();
         transport.close();
     }
     return outcome;
@@ -10367,6 +10402,7 @@ async function run() {
             ...(config.history ? { history: historyStore(config, send, policy) } : {})
         }),
         debug: text => core_debug(text),
+        remember: writeHistory,
         sinks: GITHUB_SINKS
     });
 }

@@ -191,7 +191,7 @@ export const HISTORY = {
   retryDelayMs: 200,
   /** An index lists at most this many runs, the newest (a run every 10 minutes for 7 days is 1,008). */
   maxRunsPerVersion: 1000,
-  /** An index entry names at most this many findings, in the verdict's order: rates first. */
+  /** An index entry names at most this many findings, those `pause-on` names first. */
   maxFindingsPerRun: 20,
   /** `same-day` takes the previous version's run at most this many rollout days away. */
   sameDayDistance: 1

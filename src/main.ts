@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { readInputs } from './config/read.js'
 import { findPullRequest } from './github/pull-request.js'
-import { GITHUB_SINKS, historyStore, planComment } from './publish/index.js'
+import { GITHUB_SINKS, historyStore, planComment, writeHistory } from './publish/index.js'
 import { runGate } from './run-gate.js'
 import { maskSecretsWith, scrub } from './secrets.js'
 import { oneLine } from './text.js'
@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
       ...(config.history ? { history: historyStore(config, send, policy) } : {})
     }),
     debug: text => core.debug(text),
+    remember: writeHistory,
     sinks: GITHUB_SINKS
   })
 }

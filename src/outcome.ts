@@ -3,6 +3,7 @@ import type { Collected } from './collect.js'
 import type { Settings } from './config/parse.js'
 import type { Verdict } from './decision/verdict.js'
 import type { CommentPlan } from './publish/comment.js'
+import type { AppendResult } from './history/branch.js'
 import type { HistoryStore } from './history/store.js'
 import type { GuardOutcome } from './release/decide.js'
 import type { SourceLookup } from './source/locate.js'
@@ -56,4 +57,9 @@ export interface Judged extends RunState {
   release?: GuardOutcome
   /** Blamed source lines in the checkout; undefined when nothing asked for them. */
   sources?: SourceLookup
+  /**
+   * With `history: branch`: what became of this run's record on the data branch, written before
+   * anything is published so that the report can say so (the branch's copy cannot hold it).
+   */
+  historyWrite?: AppendResult
 }

@@ -5,7 +5,8 @@ import { DataError, InputError, messageOf, ServiceError } from './errors.js'
 import { retryPolicy, type RetryPolicy } from './http/retry.js'
 import { createTransport, type Transport } from './http/transport.js'
 import { judge } from './decision/verdict.js'
-import type { FailureCause, Outcome, RunState, Sink } from './outcome.js'
+import type { AppendResult } from './history/branch.js'
+import type { FailureCause, Judged, Outcome, RunState, Sink } from './outcome.js'
 import { act } from './release/act.js'
 import { withPause } from './release/decide.js'
 import { protect } from './secrets.js'
@@ -31,6 +32,11 @@ export interface FrontDoor {
   prepare?: (config: Config, send: Transport, policy: RetryPolicy) => Partial<RunState>
   /** Where the stack of an unexpected error goes (the action's debug log). */
   debug?: (text: string) => void
+  /**
+   * Keeps a guard run's record on the history branch (`history: branch`), before the sinks
+   * publish it: what became of it is part of the report.
+   */
+  remember?: (outcome: Judged) => Promise<AppendResult | undefined>
   /** Where the outcome goes, in order. */
   sinks: readonly Sink[]
 }
@@ -88,9 +94,15 @@ export async function runGate(door: FrontDoor): Promise<Outcome> {
     generatedAt: new Date().toISOString(),
     totalMs: performance.now() - outcome.started
   }
+  if (outcome.kind === 'judged' && door.remember) {
+    const judged = outcome
+    const written = await door.phase('Record this run', () => door.remember!(judged))
+    if (written) outcome = { ...judged, historyWrite: written }
+  }
   try {
     for (const sink of door.sinks) await sink(outcome)
   } finally {
+    state.history?.close()
     transport.close()
   }
   return outcome

@@ -213,7 +213,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     "name": "confirm-runs",
-    "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch. A failing job does not wait for confirmation.",
+    "description": "On a guard run, how many recorded runs of the version in a row must have the same finding before it pauses the rollout; 1 pauses on the first. More than 1 needs history branch and phased-release report or pause-on-failure; without a readable history it pauses on the first. A failing job does not wait for confirmation.",
     "required": false,
     "default": "1"
   },

@@ -89,8 +89,16 @@ export interface Config extends Settings {
   readonly githubToken: string
 }
 
-/** Inputs that are never recorded: the key and the token. */
-export const SECRET_INPUTS: readonly string[] = ['private-key', 'github-token']
+/**
+ * Inputs that are never recorded: the key and the token, and the key's IDs, which are not secret
+ * alone but which a history branch in a public repository would publish.
+ */
+export const UNRECORDED_INPUTS: readonly string[] = [
+  'private-key',
+  'github-token',
+  'issuer-id',
+  'key-id'
+]
 
 /** Parses and validates every input; throws one InputError that lists each problem. */
 export function parseConfig(read: InputReader): Config {
@@ -212,7 +220,7 @@ function historySettings(
 function recordedInputs(inputs: Inputs, apiBaseUrl: string): Record<string, string> {
   const recorded: Record<string, string> = {}
   for (const input of ACTION_INPUTS) {
-    if (SECRET_INPUTS.includes(input.name)) continue
+    if (UNRECORDED_INPUTS.includes(input.name)) continue
     recorded[input.name] =
       input.name === 'api-base-url'
         ? apiBaseUrl

@@ -44,7 +44,9 @@ export class HistoryStore {
 
   constructor(
     private readonly call: GitHubCall | { unavailable: string },
-    readonly settings: HistorySettings
+    readonly settings: HistorySettings,
+    /** Stops whatever is still asked of GitHub once the run is over (a prefetch nobody read). */
+    readonly close: () => void = () => {}
   ) {}
 
   /** Starts reading the branch's head while App Store Connect is asked: it needs no version. */

@@ -6,7 +6,9 @@ import { appFolder, segment } from '../history/layout.js'
 import { historyPlace, HistoryStore } from '../history/store.js'
 import type { RetryPolicy } from '../http/retry.js'
 import type { Transport } from '../http/transport.js'
-import type { Outcome } from '../outcome.js'
+import type { AppendResult } from '../history/branch.js'
+import type { Judged } from '../outcome.js'
+import { unconfirmableAfter } from '../report/history.js'
 import { scrub } from '../secrets.js'
 import { oneLine } from '../text.js'
 import { recordText } from './json-report.js'
@@ -30,47 +32,42 @@ export function historyStore(config: Config, send: Transport, policy: RetryPolic
       settings
     )
   }
+  const stop = new AbortController()
   const calls = repositoryCalls({
     token: config.githubToken,
     apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
     repository,
     send,
-    policy
+    policy,
+    signal: stop.signal
   })
   // The head is read while App Store Connect is asked; the version's folders once it is known.
-  return new HistoryStore(calls, settings).prefetch()
+  return new HistoryStore(calls, settings, () => stop.abort()).prefetch()
 }
 
 /**
- * The history's sink: a guard run's record and its index line, in one commit on the data branch.
- * A write that cannot be made is a warning; the run's verdict and exit status stand.
+ * Writes a guard run's record and its index line in one commit on the data branch, and says in
+ * the log what became of it; a write that cannot be made is a warning, and the report says so.
  */
-export async function historyRecord(outcome: Outcome): Promise<void> {
-  if (outcome.kind !== 'judged' || !outcome.history || !outcome.recorded) return
+export async function writeHistory(outcome: Judged): Promise<AppendResult | undefined> {
+  if (!outcome.history || !outcome.recorded) return undefined
   const place = historyPlace(outcome.config, outcome.data)
-  if (!place || !outcome.release) return
+  if (!place || !outcome.release) return undefined
   const { history } = outcome.data
   if (history && 'unavailable' in history) {
     // What refused the read would refuse the write: the run's warning has said why.
-    core.warning(
-      `The run's record was not written to the '${history.branch}' branch either, for the same reason.`,
-      { title: 'History' }
-    )
-    return
+    const warning = `The run's record was not written to the '${history.branch}' branch either, for the same reason.`
+    core.warning(warning, { title: 'History' })
+    return { ok: false, warning }
   }
   const entry = indexEntryOf(outcome, outcome.recorded.generatedAt)
   const result = await outcome.history.write(place, recordText(outcome), entry)
-  const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`
   if (!result.ok) {
-    // Only recorded runs count: until one is written, confirm-runs above 1 cannot pause.
-    const confirm = outcome.config.confirmRuns
-    const stuck =
-      confirm > 1 && history
-        ? ` Until runs are recorded, 'confirm-runs' ${confirm} cannot count ${confirm} in a row, and the guard does not pause.`
-        : ''
-    core.warning(scrub(oneLine(`${result.warning}${stuck}`, 800)), { title: 'History' })
-    return
+    const unconfirmable = unconfirmableAfter(outcome.config.confirmRuns)
+    core.warning(scrub(oneLine(`${result.warning}${unconfirmable}`, 800)), { title: 'History' })
+    return result
   }
+  const where = `${appFolder(place.appId, place.platform)}/${segment(place.version)}/${entry.file}`
   const retried = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : ''
   const pruned = result.pruned.length ? `; removed ${result.pruned.join(', ')}` : ''
   core.info(
@@ -79,4 +76,5 @@ export async function historyRecord(outcome: Outcome): Promise<void> {
       600
     )
   )
+  return result
 }

@@ -7,7 +7,6 @@ import { annotate } from './annotations.js'
 import { ciReportFiles as ciReports } from './ci-reports.js'
 import { writeTextFile } from './files.js'
 import { gapWarnings } from './gaps.js'
-import { historyRecord } from './history.js'
 import { pullRequestComment } from './comment.js'
 import { jsonReportOf, writeJsonReport } from './json-report.js'
 import type { Judged, Outcome, Sink } from '../outcome.js'
@@ -16,13 +15,12 @@ import { failedSummary, skippedSummary, summaryReport, writeSummary } from './su
 
 export type { Judged, Outcome, RunState, Sink } from '../outcome.js'
 export { planComment } from './comment.js'
-export { historyStore } from './history.js'
+export { historyStore, writeHistory } from './history.js'
 
 /** The GitHub Action's sinks, in order: outputs and reports first, the comment, the failure last. */
 export const GITHUB_SINKS: readonly Sink[] = [
   jobReport,
   ciReportFiles,
-  historyRecord,
   pullRequestComment,
   exitStatus
 ]

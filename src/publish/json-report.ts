@@ -14,6 +14,7 @@ import type { FailureCause, Outcome } from '../outcome.js'
 import { evidenceRecord } from '../record/evidence.js'
 import { TOOL_VERSION } from '../cli/action-inputs.js'
 import type { PhasedRelease } from '../asc/phased-release.js'
+import type { AppendResult } from '../history/branch.js'
 import { findingRecord, signatureRecord } from './records.js'
 
 export interface JsonReportInput {
@@ -38,6 +39,8 @@ export interface JsonReportInput {
   totalMs: number
   /** When the run happened: now, or the replayed record's time. */
   generatedAt: string
+  /** What became of the record on the history branch; the branch's own copy has none. */
+  historyWrite?: AppendResult
   /** What a replay under another policy changed; only a replay's record has it. */
   replay?: Record<string, unknown>
 }
@@ -103,6 +106,7 @@ export function buildJsonReport(input: JsonReportInput): Record<string, unknown>
       ...(data?.timings ?? { builds: 0, signatures: 0, logs: 0 }),
       total: Math.round(input.totalMs)
     },
+    ...(input.historyWrite ? { historyWrite: input.historyWrite } : {}),
     ...(input.replay ? { replay: input.replay } : {})
   }
 }
@@ -165,7 +169,8 @@ export function jsonReportOf(
           data: outcome.data,
           failure: outcome.failure,
           release: outcome.release,
-          evidence: evidenceRecord(outcome)
+          evidence: evidenceRecord(outcome),
+          ...(outcome.historyWrite ? { historyWrite: outcome.historyWrite } : {})
         }
       : {}),
     ...(outcome.kind === 'failed'

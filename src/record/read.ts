@@ -19,10 +19,12 @@ import type { BacktraceResult, Signature, SignatureList } from '../model.js'
 import type { FailureCause } from '../outcome.js'
 import type { SourceLookup, SourcePlace } from '../source/locate.js'
 import { ACTION_INPUTS } from '../cli/action-inputs.js'
-import { SECRET_INPUTS } from '../config/parse.js'
+import { UNRECORDED_INPUTS } from '../config/parse.js'
 import { checked, Field, present, type Shape } from './fields.js'
+import type { AppendResult } from '../history/branch.js'
 import { segment, type RunHistory, type VersionIndex } from '../history/layout.js'
 import { isBranchName } from '../config/values.js'
+import { decisiveRuns } from '../history/remember.js'
 import { indexEntry } from '../history/snapshot.js'
 
 // The reader of decision records: a record's JSON text in, the run it describes out, every
@@ -49,6 +51,7 @@ export type RecordedEnding =
       sources?: SourceLookup
       runUrl?: string
       pullRequest: boolean
+      historyWrite?: AppendResult
       /** The verdict as the run wrote it, to tell when today's rules decide differently. */
       verdict: unknown
     }
@@ -191,8 +194,29 @@ function endingOf(root: Field): RecordedEnding {
       evidence.get('runUrl').optional(f => f.matching(RUN_URL, "a workflow run's URL"))
     ),
     pullRequest: evidence.get('pullRequest').boolean(),
+    ...present('historyWrite', root.get('historyWrite').optional(historyWrite)),
     verdict: root.get('verdict').value
   }
+}
+
+/** What became of the record on the history branch, checked in place. */
+function historyWrite(f: Field): AppendResult {
+  const written = f.get('ok').boolean()
+  const shape: Shape = written
+    ? {
+        members: {
+          ok: () => undefined,
+          commit: c => c.matching(/^[0-9a-f]{40}$/, 'a commit SHA'),
+          attempts: a => a.integer(1),
+          pruned: p =>
+            p
+              .list(HISTORY.maxKeepVersions + 1)
+              .forEach(v => v.matching(/^[0-9.]{1,64}$/, 'a version'))
+        },
+        required: ['ok', 'commit', 'attempts', 'pruned']
+      }
+    : { members: { ok: () => undefined, warning: w => w.sentence() }, required: ['ok', 'warning'] }
+  return checked<AppendResult>(f, shape)
 }
 
 /** What the guard's history held, checked in place: each index entry exactly as a run writes it. */
@@ -211,14 +235,20 @@ function runHistory(f: Field): RunHistory {
 }
 
 function versionIndex(f: Field): VersionIndex {
-  const runs = (list: Field) =>
-    list.list(HISTORY.maxRunsPerVersion).forEach(run => {
+  const runs = (list: Field) => {
+    const entries = list.list(HISTORY.maxRunsPerVersion).map(run => {
       const entry = indexEntry(run.value)
       // A member a run does not write, or one out of shape, is refused.
       if (!entry || JSON.stringify(entry) !== JSON.stringify(run.value)) {
         throw run.damaged('is not an index entry a run writes')
       }
+      return entry
     })
+    // A run keeps only the runs that decide, in time order: which bounds a record's size too.
+    if (JSON.stringify(decisiveRuns(entries)) !== JSON.stringify(entries)) {
+      throw list.damaged('holds runs a run does not keep')
+    }
+  }
   return checked<VersionIndex>(f, {
     members: {
       version: v => {
@@ -239,7 +269,7 @@ function inputsOf(field: Field): Record<string, string> {
   const inputs: Record<string, string> = {}
   for (const [name, value] of field.entries(INPUT_NAMES.size)) {
     if (!INPUT_NAMES.has(name)) throw value.damaged('is not an input of the action')
-    if (SECRET_INPUTS.includes(name)) throw value.damaged('is an input a run never records')
+    if (UNRECORDED_INPUTS.includes(name)) throw value.damaged('is an input a run never records')
     // As the run read it: an input may hold a tab or a line break that its parser trims.
     inputs[name] = value.sentence()
   }

@@ -121,7 +121,8 @@ function judged(
     ...(release ? { release } : {}),
     ...(ending.sources ? { sources: ending.sources } : {}),
     ...(ending.runUrl ? { runUrl: ending.runUrl } : {}),
-    pullRequest: ending.pullRequest
+    pullRequest: ending.pullRequest,
+    ...(ending.historyWrite ? { historyWrite: ending.historyWrite } : {})
   }
 }
 

@@ -24,7 +24,8 @@ export function reportContext(outcome: Judged): ReportContext {
             memory: data.history,
             thisRun: indexEntryOf(outcome, outcome.recorded.generatedAt),
             complete: outcome.release.decidedOn?.state === 'COMPLETE',
-            confirmRuns: config.confirmRuns
+            confirmRuns: config.confirmRuns,
+            ...(outcome.historyWrite ? { written: outcome.historyWrite } : {})
           }
         }
       : {})

@@ -1,5 +1,6 @@
 import type { IndexEntry, RunHistory, VersionIndex } from '../history/layout.js'
 import { withRun } from '../history/layout.js'
+import type { AppendResult } from '../history/branch.js'
 import type { MetricsVerdict } from '../metrics/model.js'
 import { code, text } from './markdown.js'
 import { rolloutChart, rolloutTable } from './rollout.js'
@@ -12,6 +13,15 @@ export interface ReportHistory {
   complete: boolean
   /** `confirm-runs`, which a run without its history cannot apply. */
   confirmRuns: number
+  /** What became of this run's record on the branch, when the run tried to write it. */
+  written?: AppendResult
+}
+
+/** Only recorded runs count: until one is written, `confirm-runs` above 1 cannot pause. */
+export function unconfirmableAfter(confirmRuns: number): string {
+  return confirmRuns > 1
+    ? ` Until runs are recorded, 'confirm-runs' ${confirmRuns} cannot count ${confirmRuns} in a row, and the guard does not pause.`
+    : ''
 }
 
 /**
@@ -35,14 +45,24 @@ export function historySection(
       '\n'
     )
   }
-  const current: VersionIndex = withRun(memory.current, history.thisRun)
-  const { previous } = memory
+  // Figures compare only within one percentile and device: runs under another are not drawn.
+  const population = (index: VersionIndex): VersionIndex => ({
+    ...index,
+    runs: index.runs.filter(r => r.population === history.thisRun.population)
+  })
+  const current = population(withRun(memory.current, history.thisRun))
+  const previous = memory.previous && population(memory.previous)
   const lines = [
     `**History** on ${code(memory.branch)}: the rollout of ${text(current.version)} so far${previous ? `, beside ${text(previous.version)}'s` : '; no earlier version is recorded'}.`,
     ...references
   ]
   const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier)
   const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? [])
+  if (history.written && !history.written.ok) {
+    lines.push(
+      `⚠️ **This run was not recorded.** ${text(`${history.written.warning}${unconfirmableAfter(history.confirmRuns)}`)}`
+    )
+  }
   const parts = [lines.join('\n')]
   if (charts.length) parts.push(charts.join('\n\n'))
   if (history.complete) {
