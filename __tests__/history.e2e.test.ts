@@ -6,10 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { expectNoSecrets, startHarness, type Harness } from '../test-support/harness.js'
+import {
+  expectNoSecrets,
+  GITHUB_TOKEN,
+  startHarness,
+  type Harness
+} from '../test-support/harness.js'
 import type { ActionRun } from '../test-support/run-action.mjs'
 import { ROOT } from '../test-support/run-action.mjs'
-import { guardWithMemory, setRollout, type RolloutDay } from '../test-support/rollouts.js'
+import { documentedGuard } from '../test-support/guard-scenarios.js'
+import {
+  githubEnv,
+  guardWithMemory,
+  setRollout,
+  type RolloutDay
+} from '../test-support/rollouts.js'
 
 const BRANCH = 'asc-diagnostics-history'
 const APP_FOLDER = '1500000001-ios'
@@ -195,6 +206,21 @@ describe("the guard's memory over two rollouts", () => {
     // 7 runs of 2.4.0, 10 of 2.5.0 (the history-off comparison wrote none), and two indexes.
     expect(files.size).toBe(19)
     expectNoSecrets({ everything: [...files.values()].join('\n') } as ActionRun, h)
+  })
+})
+
+describe("docs/history.md's guard", () => {
+  it('runs as written: it reads the history, decides with same-day, and records the run', async () => {
+    h.reset()
+    setRollout(h, { live: '2.5.0', day: 6, hangRate: { '2.4.0': 2.5, '2.5.0': 2.6 } })
+    const { inputs } = documentedGuard('docs/history.md', 'Phased-release guard with memory')
+    expect(inputs).toMatchObject({ history: 'branch', 'metric-reference': 'same-day' })
+    const result = await h.run(
+      { ...inputs, 'build-id': '', 'github-token': GITHUB_TOKEN },
+      { env: githubEnv(h) }
+    )
+    expect(result.stdout).toContain("Recorded this run on 'asc-diagnostics-history'")
+    expect(result.summary).toContain('Hang rate is compared with 2.4.0 at day 6 of its rollout')
   })
 })
 

@@ -24,9 +24,18 @@ export function readmeGuard({ memory = false } = {}): {
   inputs: Record<string, string>
   lines: string[]
 } {
-  const readme = readFileSync('README.md', 'utf8')
+  return documentedGuard('README.md', 'Phased-release guard', memory)
+}
+
+/** A documented workflow named `name` in `file`, parsed as GitHub would: see readmeGuard. */
+export function documentedGuard(
+  file: string,
+  name: string,
+  memory = true
+): { inputs: Record<string, string>; lines: string[] } {
+  const readme = readFileSync(file, 'utf8')
   const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => m[1])
-  const text = blocks.find(b => parse(b)?.name === 'Phased-release guard')!
+  const text = blocks.find(b => parse(b)?.name === name)!
   const workflow = parse(text) as { jobs: Record<string, { steps: Step[] }> }
   const step = Object.values(workflow.jobs)
     .flatMap(job => job.steps)
