@@ -10322,7 +10322,14 @@ async function runGate(door) {
     };
     if (outcome.kind === 'judged' && door.remember) {
         const judged = outcome;
-        const written = await door.phase('Record this run', () => door.remember(judged));
+        // Never the run's failure: a bug here is one more warning, and the run is still published.
+        const written = await door
+            .phase('Record this run', () => door.remember(judged))
+            .catch((error) => {
+            if (error instanceof Error && error.stack)
+                door.debug?.(error.stack);
+            return { ok: false, warning: `The run's record was not written: ${messageOf(error)}` };
+        });
         if (written)
             outcome = { ...judged, historyWrite: written };
     }
