@@ -33,10 +33,18 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-/** One scheduled guard run on `day`, with the README's guard and its memory. */
-async function guard(day: RolloutDay, inputs: Record<string, string> = {}): Promise<ActionRun> {
+/**
+ * One scheduled guard run on `day`, with the README's guard and its memory, and a token with
+ * `contents` permission on the repository.
+ */
+async function guard(
+  day: RolloutDay,
+  inputs: Record<string, string> = {},
+  contents: 'write' | 'read' | 'none' = 'write'
+): Promise<ActionRun> {
   h.reset()
   setRollout(h, day)
+  h.github.setContents(contents)
   const run = guardWithMemory(h, inputs)
   const result = await h.run(run.inputs, { env: run.env })
   expectNoSecrets(result, h)
@@ -226,12 +234,9 @@ describe("docs/history.md's guard", () => {
 
 describe('when the history cannot be kept', () => {
   it('a token without contents permission: the guard decides without history, and says why', async () => {
-    h.reset()
-    setRollout(h, { live: '2.5.0', day: 3, hangRate: { '2.4.0': 2.5, '2.5.0': 2.9 } })
-    h.github.setContents('none')
     const commits = h.github.git.commits(BRANCH).length
-    const run = guardWithMemory(h, PAUSE_ON_FAILURE)
-    const result = await h.run(run.inputs, { env: run.env })
+    const day3 = { live: '2.5.0', day: 3, hangRate: { '2.4.0': 2.5, '2.5.0': 2.9 } } as const
+    const result = await guard(day3, PAUSE_ON_FAILURE, 'none')
     const why =
       "The guard's history on the 'asc-diagnostics-history' branch could not be read: GitHub answered HTTP 403 (Resource not accessible by integration). The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history. The guard decided as if there were no history."
     expect(result.summary).toContain(`⚠️ **No history.** ${why}`)
@@ -250,12 +255,9 @@ describe('when the history cannot be kept', () => {
   })
 
   it('a token that may read but not write: the report says the run was not recorded, and why that matters', async () => {
-    h.reset()
-    setRollout(h, { live: '2.5.0', day: 4, hangRate: { '2.4.0': 2.5, '2.5.0': 2.6 } })
-    h.github.setContents('read')
     const commits = h.github.git.commits(BRANCH).length
-    const run = guardWithMemory(h, PAUSE_ON_FAILURE)
-    const result = await h.run(run.inputs, { env: run.env })
+    const day4 = { live: '2.5.0', day: 4, hangRate: { '2.4.0': 2.5, '2.5.0': 2.6 } } as const
+    const result = await guard(day4, PAUSE_ON_FAILURE, 'read')
     const why =
       "The run's record was not written to the 'asc-diagnostics-history' branch: GitHub answered HTTP 403 (Resource not accessible by integration). The workflow's token needs 'contents: write' (permissions: contents: write) to keep the history. Until runs are recorded, 'confirm-runs' 2 cannot count 2 in a row, and the guard does not pause."
     expect(result.summary).toContain(`⚠️ **This run was not recorded.** ${why}`)
@@ -273,10 +275,8 @@ describe('when the history cannot be kept', () => {
       '{"version":"x","runs":[]}\n'
     ])
     sim.seed(BRANCH, { ...Object.fromEntries(sim.files(BRANCH)), ...Object.fromEntries(older) })
-    h.reset()
-    setRollout(h, { live: '2.5.0', day: 6, hangRate: { '2.4.0': 2.5, '2.5.0': 2.6 } })
-    const run = guardWithMemory(h, PAUSE_ON_FAILURE)
-    const result = await h.run(run.inputs, { env: run.env })
+    const day6 = { live: '2.5.0', day: 6, hangRate: { '2.4.0': 2.5, '2.5.0': 2.6 } } as const
+    const result = await guard(day6, PAUSE_ON_FAILURE)
     // 1.0.0–1.9.0, 2.4.0 and 2.5.0 are 12: the two oldest go.
     expect(result.stdout).toMatch(/; removed 1\.0\.0, 1\.1\.0\./)
     const versions = new Set(

@@ -1474,12 +1474,12 @@ const EVIDENCE = {
 /** A finding of `kind` about `subject`, with its consequences under `policy`. */
 function finding(kind, subject, policy) {
     const found = { kind, subject, evidence: EVIDENCE[kind] };
-    const needed = policy.guard?.confirmRuns ?? 1;
-    const key = findingKey(kind, subject);
-    const counts = needed > 1 && policy.guard?.rollout === 'ACTIVE' && policy.guard.pauseOn.includes(kind);
+    const { guard } = policy;
+    const needed = guard?.confirmRuns ?? 1;
+    const counts = needed > 1 && guard?.rollout === 'ACTIVE' && guard.pauseOn.includes(kind);
     if (!counts)
         return { ...found, ...consequences(kind, policy) };
-    const confirmation = { inARow: Math.min(policy.guard?.inARow?.(key) ?? 1, needed), needed };
+    const confirmation = { inARow: guard.inARow?.(findingKey(kind, subject)) ?? 1, needed };
     return { ...found, ...consequences(kind, policy, confirmation), confirmation };
 }
 /**
@@ -2362,6 +2362,10 @@ function knownMetric(identifier) {
     const wanted = identifier.toLowerCase();
     return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted);
 }
+/** A known identifier as this tool spells it (`hangrate` → `hangRate`); any other as given. */
+function metricIdentifier(identifier) {
+    return knownMetric(identifier)?.identifier ?? identifier;
+}
 const PERCENTILE_KEYS = {
     p50: 'percentile.fifty',
     p90: 'percentile.ninety'
@@ -2403,7 +2407,7 @@ function metricList(value) {
         if (!METRIC_IDENTIFIER.test(name)) {
             throw new InputError(`Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`);
         }
-        const identifier = knownMetric(name)?.identifier ?? name;
+        const identifier = metricIdentifier(name);
         if (!identifiers.some(known => known.toLowerCase() === identifier.toLowerCase()))
             identifiers.push(identifier);
     }
@@ -4599,6 +4603,7 @@ function rolloutTable(metrics, runs) {
 
 
 
+
 /** Only recorded runs count: until one is written, `confirm-runs` above 1 cannot pause. */
 function unconfirmableAfter(confirmRuns) {
     return confirmRuns > 1
@@ -4631,7 +4636,7 @@ function historySection(history, metrics) {
         `**History** on ${code(memory.branch)}: the rollout of ${markdown_text(current.version)} so far${previous ? `, beside ${markdown_text(previous.version)}'s` : '; no earlier version is recorded'}.`,
         ...references
     ];
-    const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier);
+    const identifiers = (metrics?.outcomes ?? []).map(o => metricIdentifier(o.identifier));
     const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? []);
     if (history.written && !history.written.ok) {
         lines.push(`⚠️ **This run was not recorded.** ${markdown_text(`${history.written.warning}${unconfirmableAfter(history.confirmRuns)}`)}`);
@@ -5908,10 +5913,11 @@ function indexEntryOf(outcome, generatedAt) {
     const rollout = release?.decidedOn;
     const metrics = {};
     for (const o of verdict.metrics?.outcomes ?? []) {
-        // Apple's spelling of a known identifier; anything else is not a name an index holds.
-        if (!METRIC_IDENTIFIER.test(o.identifier))
+        // Keyed as the inputs spell it, which same-day looks up; Apple's own spelling may differ.
+        const identifier = metricIdentifier(o.identifier);
+        if (!METRIC_IDENTIFIER.test(identifier))
             continue;
-        metrics[o.identifier] = o.point
+        metrics[identifier] = o.point
             ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
             : null;
     }
@@ -6724,14 +6730,14 @@ async function readHead(call, branch) {
     if (ref.status === 404 || ref.status === 409)
         return { ok: true, at: { root: [] } };
     if (ref.status !== 200)
-        return { ok: false, refusal: refusal(ref) };
+        return { ok: false, refusal: refusalOf(ref) };
     const head = sha(snapshot_object(snapshot_object(ref.body).object).sha);
     const commit = head && (await call('GET', `git/commits/${head}`));
     if (!commit || commit.status !== 200)
-        return { ok: false, refusal: refusal(commit || ref) };
+        return { ok: false, refusal: refusalOf(commit || ref) };
     const tree = sha(snapshot_object(snapshot_object(commit.body).tree).sha);
     if (!tree)
-        return { ok: false, refusal: refusal(commit) };
+        return { ok: false, refusal: refusalOf(commit) };
     const root = await entries(call, tree);
     if ('refusal' in root)
         return { ok: false, refusal: root.refusal };
@@ -6780,7 +6786,7 @@ async function readSnapshot(call, branch, appFolder, version) {
 async function entries(call, tree) {
     const answer = await call('GET', `git/trees/${tree}`);
     if (answer.status !== 200)
-        return { refusal: refusal(answer) };
+        return { refusal: refusalOf(answer) };
     const list = array(snapshot_object(answer.body).tree).flatMap(value => {
         const e = snapshot_object(value);
         const path = typeof e.path === 'string' ? e.path : undefined;
@@ -6802,7 +6808,7 @@ async function versionIndex(call, folder, version) {
         return none;
     const blob = await call('GET', `git/blobs/${index.sha}`);
     if (blob.status !== 200)
-        return { refusal: refusal(blob) };
+        return { refusal: refusalOf(blob) };
     const content = snapshot_object(blob.body).content;
     try {
         const text = Buffer.from(typeof content === 'string' ? content : '', 'base64').toString('utf8');
@@ -6873,7 +6879,7 @@ function indexEntry(value) {
 function snapshot_finite(value) {
     return typeof value === 'number' && Number.isFinite(value);
 }
-function refusal(answer, step = 'read') {
+function refusalOf(answer, step = 'read') {
     const message = snapshot_object(answer.body).message;
     return {
         step,
@@ -6891,7 +6897,6 @@ function array(value) {
 function sha(value) {
     return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value) ? value : undefined;
 }
-
 
 ;// CONCATENATED MODULE: ./src/history/branch.ts
 
@@ -6973,7 +6978,7 @@ async function movedSince(call, run, at) {
     return snapshot_object(snapshot_object(ref.body).object).sha !== at.head;
 }
 function branch_written(run, answer) {
-    return { ok: false, warning: notWritten(run.branch, refusal(answer, 'write')) };
+    return { ok: false, warning: notWritten(run.branch, refusalOf(answer, 'write')) };
 }
 /** The warning for a write that did not land, naming the permission when GitHub refused it. */
 function notWritten(branch, refusal) {
@@ -9759,7 +9764,6 @@ function gate_judge(signature, rank, threshold, reported, previous, maxIncrease)
 
 
 
-
 /** The run's verdict, a pure function of the settings and what App Store Connect sent. */
 function verdict_judge(config, data) {
     const signatures = evaluate({
@@ -9807,16 +9811,16 @@ function consequencePolicy(config, data) {
                     // Without its history the guard cannot count runs: it pauses as with confirm-runs 1,
                     // rather than never (see the report's history section).
                     confirmRuns: data.history && 'current' in data.history ? config.confirmRuns : 1,
-                    inARow: (key) => runsInARow(data.history, key)
+                    inARow: (key) => runsInARow(data.history, key, config.confirmRuns)
                 }
             }
             : {})
     };
 }
-/** This run and the runs of the version just before it that found `key`, in a row. */
-function runsInARow(history, key) {
+/** This run and the runs of the version just before it that found `key`, in a row, up to `needed`. */
+function runsInARow(history, key, needed) {
     const earlier = history && 'current' in history ? history.current.runs : [];
-    return confirmation(earlier, key, HISTORY.maxConfirmRuns).inARow;
+    return confirmation(earlier, key, needed).inARow;
 }
 function buildFindings(signatures, metrics, policy) {
     const findings = [];

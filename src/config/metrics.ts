@@ -2,7 +2,7 @@ import type { Platform } from '../constants.js'
 import { InputError } from '../errors.js'
 import {
   KNOWN_METRICS,
-  knownMetric,
+  metricIdentifier,
   METRIC_DEVICE,
   METRIC_IDENTIFIER,
   type AppleRegressions,
@@ -71,7 +71,7 @@ function metricList(value: string): string[] {
         `Input 'metrics' has '${name.slice(0, 80)}'; use metric identifiers such as ${KNOWN_METRICS.map(m => m.identifier).join(', ')}, separated by commas or newlines.`
       )
     }
-    const identifier = knownMetric(name)?.identifier ?? name
+    const identifier = metricIdentifier(name)
     if (!identifiers.some(known => known.toLowerCase() === identifier.toLowerCase()))
       identifiers.push(identifier)
   }

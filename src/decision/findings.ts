@@ -73,7 +73,7 @@ export interface ConsequencePolicy {
     readonly pauseOn: readonly FindingKind[]
     readonly failAfterRollout: boolean
     readonly rollout: RolloutState
-    /** `confirm-runs`, and how many runs in a row (this one included) have found a finding. */
+    /** `confirm-runs`, and how many runs in a row (this one included, up to it) found a finding. */
     readonly confirmRuns?: number
     readonly inARow?: (key: string) => number
   }
@@ -90,12 +90,11 @@ const EVIDENCE: Readonly<Record<FindingKind, Evidence>> = {
 /** A finding of `kind` about `subject`, with its consequences under `policy`. */
 export function finding(kind: FindingKind, subject: Subject, policy: ConsequencePolicy): Finding {
   const found = { kind, subject, evidence: EVIDENCE[kind] }
-  const needed = policy.guard?.confirmRuns ?? 1
-  const key = findingKey(kind, subject)
-  const counts =
-    needed > 1 && policy.guard?.rollout === 'ACTIVE' && policy.guard.pauseOn.includes(kind)
+  const { guard } = policy
+  const needed = guard?.confirmRuns ?? 1
+  const counts = needed > 1 && guard?.rollout === 'ACTIVE' && guard.pauseOn.includes(kind)
   if (!counts) return { ...found, ...consequences(kind, policy) }
-  const confirmation = { inARow: Math.min(policy.guard?.inARow?.(key) ?? 1, needed), needed }
+  const confirmation = { inARow: guard.inARow?.(findingKey(kind, subject)) ?? 1, needed }
   return { ...found, ...consequences(kind, policy, confirmation), confirmation }
 }
 

@@ -6,7 +6,6 @@ import type { MetricsVerdict } from '../metrics/model.js'
 import { limitPercent, oneLine, percent, plural } from '../text.js'
 import { noDataYet, signatureName, sinceBaseline } from '../wording.js'
 import { finding, type ConsequencePolicy, type Finding } from './findings.js'
-import { HISTORY } from '../constants.js'
 import type { RunHistory } from '../history/layout.js'
 import { confirmation, rolloutDayNumber, sameDayFigures } from '../history/remember.js'
 
@@ -89,17 +88,17 @@ function consequencePolicy(config: Settings, data: Collected): ConsequencePolicy
             // Without its history the guard cannot count runs: it pauses as with confirm-runs 1,
             // rather than never (see the report's history section).
             confirmRuns: data.history && 'current' in data.history ? config.confirmRuns : 1,
-            inARow: (key: string) => runsInARow(data.history, key)
+            inARow: (key: string) => runsInARow(data.history, key, config.confirmRuns)
           }
         }
       : {})
   }
 }
 
-/** This run and the runs of the version just before it that found `key`, in a row. */
-function runsInARow(history: RunHistory | undefined, key: string): number {
+/** This run and the runs of the version just before it that found `key`, in a row, up to `needed`. */
+function runsInARow(history: RunHistory | undefined, key: string, needed: number): number {
   const earlier = history && 'current' in history ? history.current.runs : []
-  return confirmation(earlier, key, HISTORY.maxConfirmRuns).inARow
+  return confirmation(earlier, key, needed).inARow
 }
 
 function buildFindings(

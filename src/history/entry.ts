@@ -1,6 +1,6 @@
 import { HISTORY } from '../constants.js'
 import { findingKey } from '../decision/findings.js'
-import { METRIC_IDENTIFIER } from '../metrics/model.js'
+import { METRIC_IDENTIFIER, metricIdentifier } from '../metrics/model.js'
 import type { Judged } from '../outcome.js'
 import { runFile, type IndexEntry, type RecordedValue } from './layout.js'
 import { populationOf, rolloutDayNumber } from './remember.js'
@@ -11,9 +11,10 @@ export function indexEntryOf(outcome: Judged, generatedAt: string): IndexEntry {
   const rollout = release?.decidedOn
   const metrics: Record<string, RecordedValue | null> = {}
   for (const o of verdict.metrics?.outcomes ?? []) {
-    // Apple's spelling of a known identifier; anything else is not a name an index holds.
-    if (!METRIC_IDENTIFIER.test(o.identifier)) continue
-    metrics[o.identifier] = o.point
+    // Keyed as the inputs spell it, which same-day looks up; Apple's own spelling may differ.
+    const identifier = metricIdentifier(o.identifier)
+    if (!METRIC_IDENTIFIER.test(identifier)) continue
+    metrics[identifier] = o.point
       ? { value: o.point.value, errorMargin: o.point.errorMargin ?? 0 }
       : null
   }

@@ -50,12 +50,12 @@ export async function readHead(call: GitHubCall, branch: string): Promise<HeadRe
   const ref = await call('GET', `git/ref/heads/${branch}`)
   // 404: no such branch yet; 409: a repository without a single commit.
   if (ref.status === 404 || ref.status === 409) return { ok: true, at: { root: [] } }
-  if (ref.status !== 200) return { ok: false, refusal: refusal(ref) }
+  if (ref.status !== 200) return { ok: false, refusal: refusalOf(ref) }
   const head = sha(object(object(ref.body).object).sha)
   const commit = head && (await call('GET', `git/commits/${head}`))
-  if (!commit || commit.status !== 200) return { ok: false, refusal: refusal(commit || ref) }
+  if (!commit || commit.status !== 200) return { ok: false, refusal: refusalOf(commit || ref) }
   const tree = sha(object(object(commit.body).tree).sha)
-  if (!tree) return { ok: false, refusal: refusal(commit) }
+  if (!tree) return { ok: false, refusal: refusalOf(commit) }
   const root = await entries(call, tree)
   if ('refusal' in root) return { ok: false, refusal: root.refusal }
   return { ok: true, at: { head, tree, root: root.list } }
@@ -120,7 +120,7 @@ async function entries(
   tree: string
 ): Promise<{ list: TreeEntry[] } | { refusal: Refusal }> {
   const answer = await call('GET', `git/trees/${tree}`)
-  if (answer.status !== 200) return { refusal: refusal(answer) }
+  if (answer.status !== 200) return { refusal: refusalOf(answer) }
   const list = array(object(answer.body).tree).flatMap(value => {
     const e = object(value)
     const path = typeof e.path === 'string' ? e.path : undefined
@@ -143,7 +143,7 @@ async function versionIndex(
   const index = listed.list.find(e => e.path === 'index.json' && e.type === 'blob')
   if (!index) return none
   const blob = await call('GET', `git/blobs/${index.sha}`)
-  if (blob.status !== 200) return { refusal: refusal(blob) }
+  if (blob.status !== 200) return { refusal: refusalOf(blob) }
   const content = object(blob.body).content
   try {
     const text = Buffer.from(typeof content === 'string' ? content : '', 'base64').toString('utf8')
@@ -215,7 +215,10 @@ function finite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
 
-function refusal(answer: { status: number; body: unknown }, step: Refusal['step'] = 'read') {
+export function refusalOf(
+  answer: { status: number; body: unknown },
+  step: Refusal['step'] = 'read'
+) {
   const message = object(answer.body).message
   return {
     step,
@@ -236,5 +239,3 @@ function array(value: unknown): unknown[] {
 function sha(value: unknown): string | undefined {
   return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value) ? value : undefined
 }
-
-export { refusal as refusalOf }

@@ -78,6 +78,11 @@ export function knownMetric(identifier: string): KnownMetric | undefined {
   return KNOWN_METRICS.find(m => m.identifier.toLowerCase() === wanted)
 }
 
+/** A known identifier as this tool spells it (`hangrate` → `hangRate`); any other as given. */
+export function metricIdentifier(identifier: string): string {
+  return knownMetric(identifier)?.identifier ?? identifier
+}
+
 export type Percentile = 'p50' | 'p90'
 export const PERCENTILE_KEYS: Readonly<Record<Percentile, string>> = {
   p50: 'percentile.fifty',

@@ -1,7 +1,7 @@
 import type { IndexEntry, RunHistory, VersionIndex } from '../history/layout.js'
 import { withRun } from '../history/layout.js'
 import type { AppendResult } from '../history/branch.js'
-import type { MetricsVerdict } from '../metrics/model.js'
+import { metricIdentifier, type MetricsVerdict } from '../metrics/model.js'
 import { code, text } from './markdown.js'
 import { rolloutChart, rolloutTable } from './rollout.js'
 
@@ -56,7 +56,7 @@ export function historySection(
     `**History** on ${code(memory.branch)}: the rollout of ${text(current.version)} so far${previous ? `, beside ${text(previous.version)}'s` : '; no earlier version is recorded'}.`,
     ...references
   ]
-  const identifiers = (metrics?.outcomes ?? []).map(o => o.identifier)
+  const identifiers = (metrics?.outcomes ?? []).map(o => metricIdentifier(o.identifier))
   const charts = identifiers.flatMap(id => rolloutChart(id, current, previous) ?? [])
   if (history.written && !history.written.ok) {
     lines.push(
